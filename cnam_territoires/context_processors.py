@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+# (label, url name, who sees it). Roles not listed do not get the entry.
+_NAV = [
+    ("Bassins", "basin-list", {"admin_national", "delegue_regional", "mairie"}),
+    ("Diagnostics", "diagnostic-list", {"admin_national", "delegue_regional", "mairie"}),
+    ("Implantations", "implantation-home", {"admin_national", "delegue_regional"}),
+    ("Catalogue", "catalogue-home", {"admin_national", "delegue_regional", "admin_catalogue"}),
+    ("Données", "data-home", {"admin_national", "delegue_regional", "admin_catalogue"}),
+]
+
+
+def site(request: HttpRequest) -> dict[str, object]:
+    context: dict[str, object] = {
+        "SITE_TITLE": settings.SITE_TITLE,
+        "SITE_TAGLINE": settings.SITE_TAGLINE,
+        "DEMO_MODE": settings.DEMO,
+    }
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        role = "admin_national" if user.is_superuser else user.role
+        items = []
+        for label, url_name, roles in _NAV:
+            if role in roles:
+                url = reverse(url_name)
+                items.append(
+                    {"label": label, "url": url, "active": request.path.startswith(url)}
+                )
+        context["main_nav"] = items
+    return context

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from diagnostics import views as diagnostics_views
+
+admin.site.site_header = "Cnam Territoires — administration"
+admin.site.site_title = "Cnam Territoires"
+
+urlpatterns = [
+    path("", diagnostics_views.home, name="home"),
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("diagnostics.urls")),
+    path("implantations/", include("implantations.urls")),
+    path("catalogue/", include("catalogue.urls")),
+    path("api/", include("cnam_territoires.api_urls")),
+    path("admin/", admin.site.urls),
+]
