@@ -1,0 +1,1 @@
+"""Celery entry points only: ids in, call a service (imported inside the body)."""
