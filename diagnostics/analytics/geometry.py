@@ -42,7 +42,9 @@ def repair(geom: BaseGeometry) -> tuple[BaseGeometry, bool]:
     fixed = shapely.make_valid(geom)
     # make_valid may return a collection with stray lines or points: keep the polygonal parts.
     if fixed.geom_type == "GeometryCollection":
-        polygons = [g for g in shapely.get_parts(fixed) if g.geom_type in ("Polygon", "MultiPolygon")]
+        polygons = [
+            g for g in shapely.get_parts(fixed) if g.geom_type in ("Polygon", "MultiPolygon")
+        ]
         fixed = shapely.union_all(polygons) if polygons else fixed
     return fixed, True
 
@@ -92,15 +94,17 @@ def voronoi_cells(
     points: Sequence[tuple[float, float]], envelope: BaseGeometry
 ) -> list[BaseGeometry | None]:
     """Approximate territories for points (lon, lat) inside `envelope`: the Voronoi cell of each
-    point clipped to the envelope, in the order of `points`. Points outside the envelope, and
-    duplicate points after the first, get None. Cells tile the envelope, so their union is the
-    envelope itself."""
+    point clipped to the envelope, in the order of `points`. A point outside the envelope gets
+    the part of its cell inside it (None when there is none); duplicate points after the first
+    get None. Cells tile the envelope, so their union is the envelope itself."""
     if not points:
         return []
     pts = shapely.points(np.asarray(points, dtype=float))
     result: list[BaseGeometry | None] = [None] * len(points)
     if len(points) == 1:
-        result[0] = envelope if envelope.covers(pts[0]) or envelope.distance(pts[0]) < 0.05 else None
+        result[0] = (
+            envelope if envelope.covers(pts[0]) or envelope.distance(pts[0]) < 0.05 else None
+        )
         return result
     regions = shapely.voronoi_polygons(shapely.multipoints(pts), extend_to=envelope)
     cells = list(shapely.get_parts(regions))
@@ -112,10 +116,13 @@ def voronoi_cells(
         if result[p] is not None or c in seen_cells:
             continue
         clipped = shapely.intersection(cells[c], envelope)
-        if clipped.is_empty:
+        if clipped.geom_type not in ("Polygon", "MultiPolygon"):
+            # A cell touching the envelope along an edge or at a corner gives lines or points:
+            # keep only polygonal parts, and no cell at all when none is left.
+            parts = shapely.get_parts(clipped)
+            clipped = union(g for g in parts if g.geom_type in ("Polygon", "MultiPolygon"))
+        if clipped is None or clipped.is_empty or clipped.area <= 0:
             continue
-        if clipped.geom_type == "GeometryCollection":
-            clipped = union(g for g in shapely.get_parts(clipped) if g.area > 0) or clipped
         result[p] = clipped
         seen_cells.add(c)
     return result

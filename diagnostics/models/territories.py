@@ -119,7 +119,9 @@ class Commune(GeometryMixin):
         Region, on_delete=models.PROTECT, related_name="communes", null=True, blank=True
     )
     population = models.PositiveIntegerField("population légale", null=True, blank=True)
-    population_vintage = models.PositiveSmallIntegerField("millésime population", null=True, blank=True)
+    population_vintage = models.PositiveSmallIntegerField(
+        "millésime population", null=True, blank=True
+    )
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     cog_vintage = models.PositiveSmallIntegerField("millésime COG", null=True, blank=True)
@@ -143,7 +145,10 @@ class Commune(GeometryMixin):
 
 
 class CommuneCodeChange(models.Model):
-    """INSEE table de passage: an old commune code (merged commune) and the code it became."""
+    """INSEE table de passage: an old commune code (merged commune) and the code it became.
+
+    A commune that was split again (commune rétablie) has one row per current code, so the
+    natural key is (old_code, new_code, year), not (old_code, year)."""
 
     old_code = models.CharField("ancien code", max_length=5)
     new_code = models.CharField("code courant", max_length=5, db_index=True)
@@ -153,7 +158,9 @@ class CommuneCodeChange(models.Model):
         verbose_name = "changement de code commune"
         verbose_name_plural = "changements de code commune"
         constraints = [
-            models.UniqueConstraint(fields=["old_code", "year"], name="unique_code_change_per_year")
+            models.UniqueConstraint(
+                fields=["old_code", "new_code", "year"], name="unique_code_change_per_year"
+            )
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,334 @@
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from diagnostics.analytics import columns as c
+from diagnostics.errors import ApplicationError
+from diagnostics.importers import territories as t
+
+from .territory_samples import (
+    CENTROIDS_CSV,
+    ZE_COMPOSITION_SHEET,
+    ZE_SHEET,
+    write_insee_xlsx,
+    write_open_data,
+    write_text,
+)
+
+
+@pytest.fixture
+def open_data(tmp_path: Path) -> Path:
+    return write_open_data(tmp_path / "data", with_epci_xlsx=True)
+
+
+def test_territory_file_error_is_an_application_error():
+    assert issubclass(t.TerritoryFileError, ApplicationError)
+
+
+def test_read_regions_and_departements_restore_leading_zeros(open_data: Path):
+    regions = t.read_regions(open_data / t.FILES["regions"])
+    departements = t.read_departements(open_data / t.FILES["departements"])
+
+    assert regions[c.CODE].tolist() == ["01", "44", "53", "84"]
+    assert regions.loc[regions[c.CODE] == "84", c.NAME].item() == "Auvergne-Rhône-Alpes"
+    assert departements.to_dict("records") == [
+        {c.CODE: "01", c.NAME: "Ain", c.REGION_CODE: "84"},
+        {c.CODE: "35", c.NAME: "Ille-et-Vilaine", c.REGION_CODE: "53"},
+        {c.CODE: "52", c.NAME: "Haute-Marne", c.REGION_CODE: "44"},
+        {c.CODE: "971", c.NAME: "Guadeloupe", c.REGION_CODE: "01"},
+    ]
+
+
+def test_read_cog_communes_keeps_communes_and_normalises_codes(open_data: Path):
+    cog = t.read_cog_communes(open_data / t.FILES["cog_communes"])
+
+    assert cog.communes[c.CODE].tolist() == ["01001", "35001", "35360", "52001", "52121", "97105"]
+    first = cog.communes.iloc[0]
+    assert (first[c.NAME], first[c.DEPARTEMENT_CODE], first[c.REGION_CODE]) == (
+        "L'Abergement-Clémenciat",
+        "01",
+        "84",
+    )
+    # The commune déléguée is not a commune, but its code is known.
+    assert cog.infra_codes == frozenset({"52999"})
+
+
+def test_read_populations_keeps_communes_actuelles(open_data: Path):
+    populations = t.read_populations(open_data / t.FILES["populations"])
+
+    assert len(populations) == 6
+    assert populations.set_index(c.CODE)[c.POPULATION].to_dict()["52121"] == 20827
+    assert "52999" not in set(populations[c.CODE])
+    assert str(populations[c.POPULATION].dtype) == "Int64"
+
+
+def test_read_centroids_semicolon_file(open_data: Path):
+    centroids = t.read_centroids(open_data / t.FILES["centroids"])
+
+    chaumont = centroids.set_index(c.CODE).loc["52121"]
+    assert (chaumont[c.LATITUDE], chaumont[c.LONGITUDE]) == (48.1, 5.14)
+    assert centroids[c.CODE].iloc[0] == "01001"
+
+
+def test_read_code_changes_drops_unchanged_codes_and_other_levels(open_data: Path):
+    changes = t.read_code_changes(open_data / t.FILES["code_changes"])
+
+    assert changes.to_dict("records") == [{c.OLD_CODE: "52002", c.NEW_CODE: "52001", c.YEAR: 2025}]
+
+
+def test_read_zones_emploi_finds_the_header_after_title_lines(open_data: Path):
+    zoning = t.read_zones_emploi(open_data / t.FILES["zones_emploi"])
+
+    assert zoning.zones.to_dict("records") == [
+        {c.CODE: "0101", c.NAME: "Basse-Terre"},
+        {c.CODE: "4404", c.NAME: "Chaumont"},
+        {c.CODE: "5319", c.NAME: "Vitré"},
+        {c.CODE: "8405", c.NAME: "Bourg-en-Bresse"},
+    ]
+    composition = zoning.composition.set_index(c.CODE)[c.ZONE_EMPLOI_CODE].to_dict()
+    assert composition["52121"] == "4404"
+    assert composition["52002"] == "4404"  # still the old code: remapped by the service
+    assert len(composition) == 7
+
+
+def test_read_ze_geometry_geojson(open_data: Path):
+    frame = t.read_ze_geometry(open_data / t.FILES["ze_geometry"])
+
+    assert frame[c.CODE].tolist() == ["4404", "5319", "8405"]
+    assert frame[c.GEOMETRY][0].bounds == (5.0, 47.9, 5.5, 48.3)
+    assert not frame[c.GEOMETRY][2].is_valid  # repaired by the service, not here
+
+
+def test_read_bassins_bmo_zones_and_composition(open_data: Path):
+    zoning = t.read_bassins_bmo(open_data / t.FILES["bassins_bmo"])
+
+    assert zoning.zones.to_dict("records") == [
+        {c.CODE: "101", c.NAME: "BASSIN BASSE-TERRE", c.REGION_CODE: "01"},
+        {c.CODE: "4418", c.NAME: "CHAUMONT", c.REGION_CODE: "44"},
+        {c.CODE: "5317", c.NAME: "VITRE", c.REGION_CODE: "53"},
+        {c.CODE: "8410", c.NAME: "BOURG EN BRESSE", c.REGION_CODE: "84"},
+    ]
+    composition = zoning.composition.set_index(c.CODE)[c.BASSIN_BMO_CODE].to_dict()
+    assert composition["01001"] == "8410"
+
+
+def test_read_bassins_bmo_takes_the_most_frequent_name(tmp_path: Path):
+    path = write_text(
+        tmp_path / "bassin_emploi.csv",
+        "reg,dep,code_commune_insee,code_bassin_BMO,lib_bassin_BMO\n"
+        "1,97,97101,102,BASSIN GRANDE-TERRE\n"
+        "1,97,97102,102,BASSIN GRANDE-TERRE\n"
+        "1,97,97127,102,BASSIN ILES DU NORD\n",
+    )
+
+    zones = t.read_bassins_bmo(path).zones
+
+    assert zones.to_dict("records") == [
+        {c.CODE: "102", c.NAME: "BASSIN GRANDE-TERRE", c.REGION_CODE: "01"}
+    ]
+
+
+def test_read_epci_json_maps_natures(open_data: Path):
+    zoning = t.read_epci_json(open_data / t.FILES["epci_json"])
+
+    natures = zoning.zones.set_index(c.CODE)[c.NATURE].to_dict()
+    assert natures == {"200039022": "CA", "200068658": "CA", "200069193": "CC", "249710047": "ME"}
+    members = zoning.composition.set_index(c.CODE)[c.EPCI_CODE].to_dict()
+    assert members["52001"] == "200068658"
+    assert members["01001"] == "200069193"
+
+
+def test_read_epci_xlsx_leaves_out_communes_without_epci(open_data: Path):
+    zoning = t.read_epci_xlsx(open_data / t.FILES["epci_xlsx"])
+
+    assert zoning.zones[c.CODE].tolist() == ["200039022", "200046977", "200068658"]
+    assert zoning.zones.set_index(c.CODE)[c.NATURE]["200046977"] == "ME"
+    assert zoning.composition[c.CODE].tolist() == ["52121", "35360"]
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+def test_csv_with_a_missing_column_names_file_and_column(tmp_path: Path):
+    path = write_text(
+        tmp_path / "bassin_emploi.csv",
+        "reg,dep,code_commune_insee,code_bassin_BMO\n44,52,52121,4418\n",
+    )
+
+    with pytest.raises(t.TerritoryFileError) as excinfo:
+        t.read_bassins_bmo(path)
+
+    message = excinfo.value.message
+    assert "bassin_emploi.csv" in message
+    assert "« lib_bassin_BMO » absente" in message
+    assert excinfo.value.extra["missing_columns"] == ["lib_bassin_BMO"]
+
+
+def test_csv_with_the_wrong_separator_is_a_missing_column(tmp_path: Path):
+    path = write_text(tmp_path / "points.csv", CENTROIDS_CSV.replace(";", ","))
+
+    with pytest.raises(t.TerritoryFileError, match="Code_Officiel_Commune"):
+        t.read_centroids(path)
+
+
+def test_xlsx_with_the_wrong_sheet_names_the_expected_sheet(tmp_path: Path):
+    path = write_insee_xlsx(
+        tmp_path / "ZE2020.xlsx",
+        {"Feuil1": ZE_SHEET, "Composition_communale": ZE_COMPOSITION_SHEET},
+    )
+
+    with pytest.raises(t.TerritoryFileError) as excinfo:
+        t.read_zones_emploi(path)
+
+    message = excinfo.value.message
+    assert "ZE2020.xlsx" in message
+    assert "feuille « ZE2020 » absente" in message
+    assert "« Feuil1 »" in message
+
+
+def test_xlsx_without_the_header_line_says_which_columns(tmp_path: Path):
+    labels, _variables, rows = ZE_SHEET
+    path = write_insee_xlsx(
+        tmp_path / "ZE2020.xlsx",
+        {
+            "ZE2020": (labels, ["CODE_ZE", "NOM", "NB"], rows),
+            "Composition_communale": ZE_COMPOSITION_SHEET,
+        },
+    )
+
+    with pytest.raises(t.TerritoryFileError) as excinfo:
+        t.read_zones_emploi(path)
+
+    assert "feuille « ZE2020 »" in excinfo.value.message
+    assert "« ZE2020 », « LIBZE2020 »" in excinfo.value.message
+
+
+def test_composition_with_an_undeclared_zone_is_refused(tmp_path: Path):
+    labels, variables, rows = ZE_COMPOSITION_SHEET
+    bad_rows = [*rows, ["52121", "Chaumont", "9999", "Inconnue", None, "52", "44"]]
+    path = write_insee_xlsx(
+        tmp_path / "ZE2020.xlsx",
+        {"ZE2020": ZE_SHEET, "Composition_communale": (labels, variables, bad_rows)},
+    )
+
+    with pytest.raises(t.TerritoryFileError, match="9999"):
+        t.read_zones_emploi(path)
+
+
+def test_unreadable_xlsx(tmp_path: Path):
+    path = write_text(tmp_path / "ZE2020.xlsx", "ceci n'est pas un classeur")
+
+    with pytest.raises(t.TerritoryFileError, match="illisible comme classeur Excel"):
+        t.read_zones_emploi(path)
+
+
+def test_missing_file_is_named(tmp_path: Path):
+    with pytest.raises(t.TerritoryFileError) as excinfo:
+        t.read_regions(tmp_path / "absent.csv")
+
+    assert str(tmp_path / "absent.csv") in excinfo.value.message
+
+
+def test_invalid_latitude_names_the_line(tmp_path: Path):
+    path = write_text(
+        tmp_path / "points.csv",
+        ";GeoPoint;Annee;Code_Officiel_Commune;latitude;longitude\n"
+        "0;x;2025;52121;48.1;5.14\n"
+        "1;x;2025;35360;quarante-huit;-1.19\n"
+        "2;x;2025;35001;148.13;-1.53\n",
+    )
+
+    with pytest.raises(t.TerritoryFileError) as excinfo:
+        t.read_centroids(path)
+
+    message = excinfo.value.message
+    assert "colonne « latitude »" in message
+    assert "2 valeur(s) invalide(s)" in message
+    assert "ligne 3 : « quarante-huit »" in message
+    assert "ligne 4 : « 148.13 »" in message
+
+
+def test_malformed_commune_code_names_the_line(tmp_path: Path):
+    path = write_text(
+        tmp_path / "communes.csv",
+        "typecom,com,reg,dep,libelle\nCOM,1001,84,1,Ain\nCOM,ABC12,84,1,Bizarre\n",
+    )
+
+    with pytest.raises(t.TerritoryFileError, match="ligne 3 : « ABC12 »"):
+        t.read_cog_communes(path)
+
+
+def test_duplicate_codes_are_refused(tmp_path: Path):
+    path = write_text(tmp_path / "regions.csv", "reg,libelle\n44,Grand Est\n44,Grand-Est\n")
+
+    with pytest.raises(t.TerritoryFileError, match="en double"):
+        t.read_regions(path)
+
+
+def test_geojson_problems(tmp_path: Path):
+    topo = write_text(tmp_path / "ze.topojson", "{}")
+    with pytest.raises(t.TerritoryFileError, match="TopoJSON"):
+        t.read_ze_geometry(topo)
+
+    no_code = write_text(
+        tmp_path / "ze.geojson",
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [{"type": "Feature", "properties": {}, "geometry": None}],
+            }
+        ),
+    )
+    with pytest.raises(t.TerritoryFileError, match="« ze2020 » absente"):
+        t.read_ze_geometry(no_code)
+
+    not_geojson = write_text(tmp_path / "liste.geojson", "[1, 2]")
+    with pytest.raises(t.TerritoryFileError, match="FeatureCollection"):
+        t.read_ze_geometry(not_geojson)
+
+
+def test_epci_json_item_without_members(tmp_path: Path):
+    path = write_text(
+        tmp_path / "epci.json", json.dumps([{"code": "200068658", "nom": "CA", "type": "CA"}])
+    )
+
+    with pytest.raises(t.TerritoryFileError, match="« membres »"):
+        t.read_epci_json(path)
+
+
+# --- the real files (../shared/data) ----------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_real_files_read_with_the_expected_counts(open_data_dir: Path):
+    root = open_data_dir
+
+    regions = t.read_regions(root / t.FILES["regions"])
+    departements = t.read_departements(root / t.FILES["departements"])
+    cog = t.read_cog_communes(root / t.FILES["cog_communes"])
+    zones = t.read_zones_emploi(root / t.FILES["zones_emploi"])
+    geometry = t.read_ze_geometry(root / t.FILES["ze_geometry"])
+    bassins = t.read_bassins_bmo(root / t.FILES["bassins_bmo"])
+    epci = t.read_epci_json(root / t.FILES["epci_json"])
+    epci_xlsx = t.read_epci_xlsx(root / t.FILES["epci_xlsx"])
+    populations = t.read_populations(root / t.FILES["populations"])
+
+    assert len(regions) == 18
+    assert len(departements) == 101
+    assert set(departements[c.CODE]) >= {"01", "2A", "2B", "971", "976"}
+    assert len(cog.communes) == 34875
+    assert len(zones.zones) == 306 and len(zones.composition) == 34945
+    assert len(geometry) == 287
+    assert len(bassins.zones) == 404
+    assert len(epci.zones) == 1255 and len(epci_xlsx.zones) == 1255
+    ze_of = zones.composition.set_index(c.CODE)[c.ZONE_EMPLOI_CODE]
+    bassin_of = bassins.composition.drop_duplicates(c.CODE).set_index(c.CODE)[c.BASSIN_BMO_CODE]
+    assert (ze_of["52121"], bassin_of["52121"]) == ("4404", "4418")
+    assert (ze_of["35360"], bassin_of["35360"]) == ("5319", "5317")
+    pop = populations.set_index(c.CODE)[c.POPULATION]
+    assert pop["52121"] == 20827 and pop["35360"] == 19365
+    # The README's total over communes actuelles (incl. collectivités d'outre-mer).
+    assert int(pop.sum()) == 68952941
+    assert isinstance(pd.Series(pop).dtype, pd.Int64Dtype)
