@@ -25,8 +25,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         for label, url_name, roles in _NAV:
             if role in roles:
                 url = reverse(url_name)
-                items.append(
-                    {"label": label, "url": url, "active": request.path.startswith(url)}
-                )
+                items.append({"label": label, "url": url, "active": request.path.startswith(url)})
         context["main_nav"] = items
     return context

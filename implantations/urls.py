@@ -1,3 +1,7 @@
 from django.urls import path
 
-urlpatterns: list = []
+from implantations import views
+
+urlpatterns: list = [
+    path("", views.implantation_home, name="implantation-home"),
+]

@@ -1,0 +1,5 @@
+"""Views of the diagnostics app, one module per page family (re-exported for the URLconfs)."""
+
+from .home import home
+
+__all__ = ["home"]

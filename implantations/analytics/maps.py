@@ -1,0 +1,155 @@
+"""Pure plotly map of Cnam sites: points on longitude / latitude axes, no tiles, nothing fetched.
+
+The y axis is anchored to the x axis with a ratio of 1/cos(mean latitude), so a kilometre has
+the same length in both directions around the map's centre (equirectangular view).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from .columns import (
+    ACTIVE,
+    COMMUNE,
+    DETAIL,
+    KIND,
+    LATITUDE,
+    LONGITUDE,
+    NAME,
+    POINT_COLUMNS,
+    SITE_COLUMNS,
+)
+
+BLUE_FRANCE = "#000091"
+GREY = "#929292"
+RED_MARIANNE = "#e1000f"
+# Margin around the points, as a share of their extent, and at least this many degrees.
+PADDING_SHARE = 0.08
+PADDING_MIN_DEG = 0.3
+
+
+def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} : colonnes manquantes {missing}")
+
+
+def lat_scale_ratio(latitudes: pd.Series) -> float:
+    """Pixels per degree of latitude relative to a degree of longitude: 1/cos(mean latitude)."""
+    values = latitudes.dropna()
+    if values.empty:
+        return 1.0
+    return 1.0 / math.cos(math.radians(float(values.mean())))
+
+
+def axis_ranges(
+    longitudes: pd.Series, latitudes: pd.Series
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """(lon range, lat range) framing the points with a margin; None without points."""
+    lon = longitudes.dropna()
+    lat = latitudes.dropna()
+    if lon.empty or lat.empty:
+        return None
+    pad_lon = max((lon.max() - lon.min()) * PADDING_SHARE, PADDING_MIN_DEG)
+    pad_lat = max((lat.max() - lat.min()) * PADDING_SHARE, PADDING_MIN_DEG)
+    return (
+        (float(lon.min() - pad_lon), float(lon.max() + pad_lon)),
+        (float(lat.min() - pad_lat), float(lat.max() + pad_lat)),
+    )
+
+
+def cnam_sites_figure(sites: pd.DataFrame, basins: pd.DataFrame | None = None) -> go.Figure:
+    """Scatter map of the Cnam sites, and optionally of the basins' main towns.
+
+    Input columns: `sites` SITE_COLUMNS (name, kind, commune, latitude, longitude, active);
+    `basins` POINT_COLUMNS (name, detail, latitude, longitude). Rows without coordinates are
+    left out. Traces: « Sites en activité », « Sites fermés » (only when there are some),
+    « Bassins (ville principale) » (only when given and not empty).
+    """
+    _require(sites, SITE_COLUMNS, "sites Cnam")
+    sites = sites.dropna(subset=[LATITUDE, LONGITUDE]).sort_values(NAME, kind="stable")
+    figure = go.Figure()
+    for active, label, color, symbol in (
+        (True, "Sites Cnam en activité", BLUE_FRANCE, "circle"),
+        (False, "Sites Cnam fermés", GREY, "circle-open"),
+    ):
+        part = sites[sites[ACTIVE] == active]
+        if part.empty:
+            continue
+        hover = [
+            f"<b>{row[NAME]}</b><br>{row[KIND]}" + (f"<br>{row[COMMUNE]}" if row[COMMUNE] else "")
+            for _, row in part.iterrows()
+        ]
+        figure.add_trace(
+            go.Scatter(
+                x=part[LONGITUDE].tolist(),
+                y=part[LATITUDE].tolist(),
+                mode="markers",
+                name=label,
+                marker={
+                    # Larger than the basins' diamonds drawn over them: a site in a basin's
+                    # main town shows as a ring around the diamond.
+                    "size": 17,
+                    "color": color,
+                    "symbol": symbol,
+                    "line": {"width": 1, "color": "white"},
+                },
+                hovertext=hover,
+                hoverinfo="text",
+            )
+        )
+    points = sites
+    if basins is not None:
+        _require(basins, POINT_COLUMNS, "bassins")
+        basins = basins.dropna(subset=[LATITUDE, LONGITUDE]).sort_values(NAME, kind="stable")
+        if not basins.empty:
+            figure.add_trace(
+                go.Scatter(
+                    x=basins[LONGITUDE].tolist(),
+                    y=basins[LATITUDE].tolist(),
+                    mode="markers",
+                    name="Bassins (ville principale)",
+                    marker={
+                        "size": 9,
+                        "color": RED_MARIANNE,
+                        "symbol": "diamond",
+                        "line": {"width": 1, "color": "white"},
+                    },
+                    hovertext=[
+                        f"<b>{n}</b><br>{d}"
+                        for n, d in zip(basins[NAME], basins[DETAIL], strict=True)
+                    ],
+                    hoverinfo="text",
+                )
+            )
+            points = pd.concat([sites[[LATITUDE, LONGITUDE]], basins[[LATITUDE, LONGITUDE]]])
+
+    ranges = axis_ranges(points[LONGITUDE], points[LATITUDE])
+    xaxis: dict[str, object] = {
+        "title": {"text": "longitude (°)"},
+        "showgrid": True,
+        "zeroline": False,
+    }
+    yaxis: dict[str, object] = {
+        "title": {"text": "latitude (°)"},
+        "showgrid": True,
+        "zeroline": False,
+        "scaleanchor": "x",
+        "scaleratio": lat_scale_ratio(points[LATITUDE]),
+    }
+    if ranges is not None:
+        xaxis["range"] = list(ranges[0])
+        yaxis["range"] = list(ranges[1])
+    figure.update_layout(
+        xaxis=xaxis,
+        yaxis=yaxis,
+        template="plotly_white",
+        margin={"l": 50, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": -0.12},
+        height=480,
+        hovermode="closest",
+    )
+    return figure

@@ -1,0 +1,431 @@
+"""Role × URL × method matrix, generated from the URLconf.
+
+Every named route of the project (walked recursively through the includes, `api/` and `admin/`
+included) must have a rule in `RULES`: for GET and POST, the expected answer for each persona.
+A new route without a rule fails `test_every_route_has_a_rule`, naming it; a rule whose route
+is gone fails `test_every_rule_has_a_route` ("stale rule"). Each (route, method, persona) is then
+one test case.
+
+Personas: anonymous, national admin, regional delegate of the object's region, delegate of
+another region, catalogue admin, mayor's office with the basin shared, mayor's office without,
+API client. Object routes (`<int:pk>`…) get their arguments from the rule's `kwargs` builder,
+which receives the `World` (a basin in region A, shared with one mayor).
+
+Adding a route: add a `Rule` below. Expected values are status codes, or `Redirect("url-name")`
+for a 302 to that page (e.g. `LOGIN`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from diagnostics.models import (
+    Basin,
+    BasinShare,
+    BasinSource,
+    Commune,
+    Departement,
+    Region,
+    Role,
+    User,
+)
+from diagnostics.services.accounts import user_create
+
+pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
+
+# --- Personas ----------------------------------------------------------------------------------
+
+ANONYMOUS = "anonyme"
+ADMIN = "admin_national"
+DELEGATE = "delegue_meme_region"
+OTHER_DELEGATE = "delegue_autre_region"
+CATALOGUE = "admin_catalogue"
+MAYOR = "mairie_partagee"
+OTHER_MAYOR = "mairie_non_partagee"
+API = "client_api"
+PERSONAS = (ANONYMOUS, ADMIN, DELEGATE, OTHER_DELEGATE, CATALOGUE, MAYOR, OTHER_MAYOR, API)
+
+# Personas of each role (both delegates are delegates, both mayors are mayors).
+ROLE_PERSONAS: dict[str, tuple[str, ...]] = {
+    Role.NATIONAL_ADMIN: (ADMIN,),
+    Role.REGIONAL_DELEGATE: (DELEGATE, OTHER_DELEGATE),
+    Role.CATALOGUE_ADMIN: (CATALOGUE,),
+    Role.MAYOR_VIEWER: (MAYOR, OTHER_MAYOR),
+    Role.API_CLIENT: (API,),
+}
+LOGGED_IN = tuple(p for p in PERSONAS if p != ANONYMOUS)
+ALL_ROLES = tuple(ROLE_PERSONAS)
+MANAGERS = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE)
+BASIN_READERS = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.MAYOR_VIEWER)
+DATA_READERS = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.CATALOGUE_ADMIN)
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A 302 to the page named `url_name` (query string ignored)."""
+
+    url_name: str
+
+    def __str__(self) -> str:
+        return f"302 → {self.url_name}"
+
+
+Expected = int | Redirect
+LOGIN = Redirect("login")
+ADMIN_LOGIN = Redirect("admin:login")
+HOME = Redirect("home")
+
+
+def matrix(default: Expected, overrides: dict[str, Expected] | None = None) -> dict[str, Expected]:
+    """All personas get `default` except those in `overrides` (persona → expected)."""
+    overrides = overrides or {}
+    unknown = set(overrides) - set(PERSONAS)
+    assert not unknown, f"personas inconnues : {unknown}"
+    return {persona: overrides.get(persona, default) for persona in PERSONAS}
+
+
+def for_roles(
+    roles: tuple[str, ...], ok: Expected, *, denied: Expected = 403, anonymous: Expected = LOGIN
+) -> dict[str, Expected]:
+    """`ok` for the personas of `roles`, `denied` for the other logged-in ones."""
+    allowed = {p for role in roles for p in ROLE_PERSONAS[role]}
+    return {
+        persona: anonymous if persona == ANONYMOUS else ok if persona in allowed else denied
+        for persona in PERSONAS
+    }
+
+
+def page(roles: tuple[str, ...]) -> dict[str, Expected]:
+    """A page for some roles: 200 for them, 403 for the other roles, login for anonymous."""
+    return for_roles(roles, 200)
+
+
+def get_only(roles: tuple[str, ...]) -> dict[str, Expected]:
+    """POST on a GET-only page: the role check comes first (403), then 405."""
+    return for_roles(roles, 405)
+
+
+# --- The world the requests run in -----------------------------------------------------------
+
+
+@dataclass
+class World:
+    region_a: Region
+    region_b: Region
+    basin: Basin
+    users: dict[str, User] = field(default_factory=dict)
+
+
+def _square(lon: float, lat: float, size: float = 0.05) -> dict[str, object]:
+    ring = [
+        [lon, lat],
+        [lon + size, lat],
+        [lon + size, lat + size],
+        [lon, lat + size],
+        [lon, lat],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def build_world() -> World:
+    region_a = Region.objects.create(code="RA", name="Région A")
+    region_b = Region.objects.create(code="RB", name="Région B")
+    departement = Departement.objects.create(code="9A", name="Département A", region=region_a)
+    town = Commune.objects.create(
+        code="9A001",
+        name="Villeneuve",
+        departement=departement,
+        region=region_a,
+        population=42_000,
+        latitude=48.1,
+        longitude=2.1,
+        geometry=_square(2.075, 48.075),
+        bbox_min_lon=2.075,
+        bbox_min_lat=48.075,
+        bbox_max_lon=2.125,
+        bbox_max_lat=48.125,
+    )
+    basin = Basin.objects.create(
+        name="Bassin de Villeneuve",
+        region=region_a,
+        source_kind=BasinSource.COMMUNES,
+        source_codes=[town.code],
+        main_town=town,
+        population=42_000,
+        communes_count=1,
+        geometry=town.geometry,
+        geometry_status="ready",
+        bbox_min_lon=2.075,
+        bbox_min_lat=48.075,
+        bbox_max_lon=2.125,
+        bbox_max_lat=48.125,
+    )
+    basin.communes.set([town])
+    basin.regions.set([region_a])
+    users = {
+        ADMIN: user_create(username="m-admin", role=Role.NATIONAL_ADMIN),
+        DELEGATE: user_create(username="m-delegue-a", role=Role.REGIONAL_DELEGATE, regions=["RA"]),
+        OTHER_DELEGATE: user_create(
+            username="m-delegue-b", role=Role.REGIONAL_DELEGATE, regions=["RB"]
+        ),
+        CATALOGUE: user_create(username="m-catalogue", role=Role.CATALOGUE_ADMIN),
+        MAYOR: user_create(username="m-mairie-a", role=Role.MAYOR_VIEWER),
+        OTHER_MAYOR: user_create(username="m-mairie-b", role=Role.MAYOR_VIEWER),
+        API: user_create(username="m-api", role=Role.API_CLIENT, regions=["RA"]),
+    }
+    BasinShare.objects.create(basin=basin, user=users[MAYOR], shared_by=users[DELEGATE])
+    return World(region_a=region_a, region_b=region_b, basin=basin, users=users)
+
+
+def basin_pk(world: World) -> dict[str, object]:
+    return {"pk": world.basin.pk}
+
+
+def import_batch_pk(world: World) -> dict[str, object]:
+    """A refused BMO import: national data, so every delegate sees it; catalogue admins only
+    see ROME/FAP imports (404)."""
+    from diagnostics.models import ImportBatch
+
+    batch = ImportBatch.objects.create(
+        kind="bmo",
+        file_name="bmo.xlsx",
+        sha256="0" * 64,
+        status=ImportBatch.Status.REJECTED,
+        uploaded_by=world.users[ADMIN],
+    )
+    return {"pk": batch.pk}
+
+
+# Imports: national admins and delegates (every kind), catalogue admins (ROME and FAP only).
+IMPORTERS = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.CATALOGUE_ADMIN)
+
+
+def import_batch_page() -> dict[str, Expected]:
+    return matrix(
+        403,
+        {ANONYMOUS: LOGIN, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 200, CATALOGUE: 404},
+    )
+
+
+# --- The rules ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    get: dict[str, Expected]
+    post: dict[str, Expected]
+    kwargs: Callable[[World], dict[str, object]] | None = None
+    query: str = ""  # appended to the URL, e.g. "?q=vil"
+    data: dict[str, object] | None = None  # POST body (empty by default)
+
+
+RULES: dict[str, Rule] = {
+    # Accounts
+    "home": Rule(get=page(ALL_ROLES), post=for_roles(ALL_ROLES, 405)),
+    "login": Rule(
+        get=matrix(HOME, {ANONYMOUS: 200}),
+        # Empty credentials: the form comes back with its errors.
+        post=matrix(HOME, {ANONYMOUS: 200}),
+    ),
+    "logout": Rule(get=matrix(405), post=matrix(LOGIN)),
+    # Pages behind the navigation
+    "diagnostic-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
+    "implantation-home": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
+    "catalogue-home": Rule(get=page(DATA_READERS), post=get_only(DATA_READERS)),
+    "data-home": Rule(get=page(DATA_READERS), post=get_only(DATA_READERS)),
+    # Dataset imports
+    "import-list": Rule(get=page(IMPORTERS), post=get_only(IMPORTERS)),
+    # Empty form: re-rendered with its errors.
+    "import-create": Rule(get=page(IMPORTERS), post=for_roles(IMPORTERS, 200)),
+    "import-template": Rule(get=page(IMPORTERS), post=get_only(IMPORTERS)),
+    "import-detail": Rule(
+        get=import_batch_page(), post=get_only(IMPORTERS), kwargs=import_batch_pk
+    ),
+    "import-progress": Rule(
+        get=import_batch_page(), post=get_only(IMPORTERS), kwargs=import_batch_pk
+    ),
+    "import-report": Rule(
+        get=import_batch_page(), post=get_only(IMPORTERS), kwargs=import_batch_pk
+    ),
+    # Basins
+    "basin-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
+    "basin-create": Rule(
+        get=page(MANAGERS),
+        # Empty form: re-rendered with its errors.
+        post=for_roles(MANAGERS, 200),
+    ),
+    "basin-detail": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: 200,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        post=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 405,
+                DELEGATE: 405,
+                OTHER_DELEGATE: 404,
+                MAYOR: 405,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        kwargs=basin_pk,
+    ),
+    "basin-share": Rule(
+        get=matrix(403, {ANONYMOUS: LOGIN, ADMIN: 405, DELEGATE: 405, OTHER_DELEGATE: 404}),
+        # Empty form: back to the basin page with the error in a message.
+        post=matrix(403, {ANONYMOUS: LOGIN, ADMIN: 302, DELEGATE: 302, OTHER_DELEGATE: 404}),
+        kwargs=basin_pk,
+    ),
+    "basin-delete": Rule(
+        get=matrix(403, {ANONYMOUS: LOGIN, ADMIN: 405, DELEGATE: 405, OTHER_DELEGATE: 404}),
+        post=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                OTHER_DELEGATE: 404,
+                ADMIN: Redirect("basin-list"),
+                DELEGATE: Redirect("basin-list"),
+            },
+        ),
+        kwargs=basin_pk,
+        data={"confirm": "oui"},
+    ),
+    "territory-search": Rule(
+        get=page(MANAGERS), post=get_only(MANAGERS), query="?q=vil&kind=commune"
+    ),
+    # API: the OpenAPI schema and its documentation are public; the data endpoints are not.
+    "api-schema": Rule(get=matrix(200), post=matrix(405)),
+    "api-docs": Rule(get=matrix(200), post=matrix(405)),
+    # Django admin, coarsely: staff (national and catalogue admins) or not; then by role.
+    "admin:index": Rule(
+        get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+        post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+    ),
+    "admin:diagnostics_user_changelist": Rule(
+        get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 403}),
+        post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 403}),
+    ),
+    "admin:implantations_cnamsite_changelist": Rule(
+        get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+        post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+    ),
+}
+
+# The Django admin generates ~80 routes from the registered models; the rules above cover it
+# coarsely (staff vs non-staff, role-based models), so its other routes are skipped by namespace.
+SKIPPED_NAMESPACES = frozenset({"admin"})
+
+
+# --- Walking the URLconf -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str | None  # with its namespace, e.g. "admin:index"; None for an unnamed route
+    pattern: str
+    namespace: str
+
+
+def walk_urlconf(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):  # type: ignore[no-untyped-def]
+    """Every route of the URLconf, recursively through includes."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = namespace
+            if entry.namespace:
+                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from walk_urlconf(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            name = entry.name
+            if name and namespace:
+                name = f"{namespace}:{name}"
+            yield Route(name=name, pattern=prefix + str(entry.pattern), namespace=namespace)
+
+
+def _skipped(route: Route) -> bool:
+    return route.name not in RULES and route.namespace.split(":")[0] in SKIPPED_NAMESPACES
+
+
+ROUTES = [route for route in walk_urlconf() if not _skipped(route)]
+ROUTE_NAMES = {route.name for route in ROUTES if route.name}
+
+
+def test_every_route_has_a_name() -> None:
+    unnamed = sorted(route.pattern for route in ROUTES if route.name is None)
+    assert not unnamed, f"Routes sans nom (impossible de leur donner une règle) : {unnamed}"
+
+
+def test_every_route_has_a_rule() -> None:
+    missing = sorted(ROUTE_NAMES - set(RULES))
+    assert not missing, (
+        f"Routes sans règle d'accès dans tests/test_access_matrix.py (RULES) : {missing}"
+    )
+
+
+def test_every_rule_has_a_route() -> None:
+    stale = sorted(set(RULES) - ROUTE_NAMES)
+    assert not stale, f"Règles périmées (aucune route de ce nom) : {stale}"
+
+
+def test_rules_cover_every_persona() -> None:
+    incomplete = sorted(
+        name
+        for name, rule in RULES.items()
+        if set(rule.get) != set(PERSONAS) or set(rule.post) != set(PERSONAS)
+    )
+    assert not incomplete, f"Règles incomplètes : {incomplete}"
+
+
+@pytest.fixture(autouse=True)
+def _no_static_finders(settings) -> None:  # type: ignore[no-untyped-def]
+    # WhiteNoise scans every static file of every app (~57,000) each time a test client starts
+    # its middleware when finders are on (demo settings): 0.7 s per test. Not needed here.
+    settings.WHITENOISE_USE_FINDERS = False
+
+
+CASES = [
+    pytest.param(name, method, persona, id=f"{name}-{method}-{persona}")
+    for name in sorted(ROUTE_NAMES & set(RULES))
+    for method in ("GET", "POST")
+    for persona in PERSONAS
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route_name", "method", "persona"), CASES)
+def test_access(route_name: str, method: str, persona: str, client: Client) -> None:
+    world = build_world()
+    rule = RULES[route_name]
+    url = reverse(route_name, kwargs=rule.kwargs(world) if rule.kwargs else None) + rule.query
+    if persona != ANONYMOUS:
+        client.force_login(world.users[persona])
+    expected = (rule.get if method == "GET" else rule.post)[persona]
+
+    response = client.get(url) if method == "GET" else client.post(url, data=rule.data or {})
+
+    if isinstance(expected, Redirect):
+        location = response.headers.get("Location", "")
+        assert (response.status_code, urlparse(location).path) == (
+            302,
+            reverse(expected.url_name),
+        ), f"{method} {url} en tant que {persona} : attendu {expected}"
+    else:
+        assert response.status_code == expected, (
+            f"{method} {url} en tant que {persona} : attendu {expected}, "
+            f"obtenu {response.status_code}"
+        )
