@@ -1,0 +1,92 @@
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from diagnostics.errors import ApplicationError
+from diagnostics.services.demo import DemoReport, demo_build
+
+
+class Command(BaseCommand):
+    help = (
+        "Prépare la démonstration : un territoire (synthétique, ou les territoires réels quand "
+        "OPEN_DATA_DIR est défini), des sites Cnam, un compte par rôle et quelques bassins. "
+        "Relançable sans doublon ; affiche les identifiants."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="adresse du serveur à afficher (défaut : http://127.0.0.1:8000/)",
+        )
+        parser.add_argument(
+            "--open-data-dir",
+            type=Path,
+            default=None,
+            metavar="DOSSIER",
+            help="données ouvertes réelles (défaut : le réglage OPEN_DATA_DIR ; sans lui, "
+            "territoire synthétique)",
+        )
+        parser.add_argument(
+            "--reload-territories",
+            action="store_true",
+            help="recharger les territoires réels même s'ils sont déjà en base",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source: Path | None = options["open_data_dir"] or settings.OPEN_DATA_DIR
+        if source is not None and not Path(source).is_dir():
+            raise CommandError(f"Dossier de données introuvable : {source}")
+        self.stdout.write(
+            "Démo : "
+            + (f"territoires réels ({source})" if source else "territoire synthétique")
+            + "…"
+        )
+        try:
+            report = demo_build(
+                open_data_dir=Path(source) if source else None,
+                reload_territories=options["reload_territories"],
+                log=lambda message: self.stdout.write(f"  {message}"),
+            )
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        self._print(report, url=options["url"])
+
+    def _print(self, report: DemoReport, *, url: str) -> None:
+        out = self.stdout.write
+        for message in report.territory_messages:
+            out(f"Territoires : {message}")
+        out("")
+        out("Bassins de démonstration :")
+        for basin in report.basins:
+            state = "créé" if basin.created else "déjà présent"
+            eligible = {True: "dans les bornes", False: "hors bornes", None: "inconnue"}[
+                basin.eligible_population
+            ]
+            shared = f", partagé avec {', '.join(basin.shared_with)}" if basin.shared_with else ""
+            population = f"{basin.population:,}".replace(",", "\u202f")
+            out(
+                f"  - {basin.name} (région {basin.region_code}, {basin.source_kind}) : "
+                f"{population} hab., population {eligible}, {state}{shared}"
+            )
+        out("Sites Cnam de démonstration : " + " ; ".join(report.sites))
+        out("")
+        timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.timings)
+        out(f"Durées : {timings} (total {report.total_seconds:.1f} s)")
+        out("")
+        width = max(len(a.username) for a in report.accounts)
+        rule = "=" * 78
+        out(self.style.SUCCESS(rule))
+        out(self.style.SUCCESS(f"Démo prête : {url}"))
+        out(f"Mot de passe commun à tous les comptes : {report.password}")
+        out("")
+        for account in report.accounts:
+            regions = ", ".join(account.regions) if account.regions else "—"
+            out(f"  {account.username:<{width}}  {account.role_label} (régions : {regions})")
+        out("")
+        out(f"Jeton API de demo-api : {report.api_token}")
+        out(f"  en-tête HTTP : Authorization: Token {report.api_token}")
+        out(f"  documentation de l'API : {url.rstrip('/')}/api/docs/")
+        out(self.style.SUCCESS(rule))

@@ -1,0 +1,287 @@
+"""`manage.py demo`: synthetic territory, sites, one account per role, basins; idempotent."""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Sum
+from pytest_django.fixtures import Settings
+from rest_framework.authtoken.models import Token
+
+from diagnostics.analytics.synthetic import (
+    SyntheticTerritory,
+    demo_basin_specs,
+    synthetic_territory,
+)
+from diagnostics.models import (
+    Basin,
+    BasinShare,
+    BassinBmo,
+    Commune,
+    Epci,
+    GeometryStatus,
+    Region,
+    Role,
+    User,
+    ZoneEmploi,
+)
+from diagnostics.selectors.access import basin_list_for
+from diagnostics.services.demo import DEMO_PASSWORD
+from implantations.models import CnamSite
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+USERNAMES = ["demo-admin", "demo-delegue", "demo-catalogue", "demo-mairie", "demo-api"]
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": User.objects.count(),
+        "tokens": Token.objects.count(),
+        "regions": Region.objects.count(),
+        "communes": Commune.objects.count(),
+        "zones_emploi": ZoneEmploi.objects.count(),
+        "bassins_bmo": BassinBmo.objects.count(),
+        "epci": Epci.objects.count(),
+        "basins": Basin.objects.count(),
+        "shares": BasinShare.objects.count(),
+        "sites": CnamSite.objects.count(),
+    }
+
+
+@pytest.fixture
+def demo_output(settings: Settings) -> str:
+    settings.OPEN_DATA_DIR = None
+    return run_demo()
+
+
+def test_demo_twice_gives_the_same_rows(demo_output: str) -> None:
+    first = counts()
+
+    run_demo()
+
+    assert counts() == first
+    assert first == {
+        "users": 5,
+        "tokens": 1,
+        "regions": 2,
+        "communes": 320,
+        "zones_emploi": 8,
+        "bassins_bmo": 8,
+        "epci": 13,
+        "basins": 5,
+        "shares": 1,
+        "sites": 2,
+    }
+
+
+def test_demo_creates_one_account_per_role(demo_output: str) -> None:
+    users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
+
+    assert {name: users[name].role for name in USERNAMES} == {
+        "demo-admin": Role.NATIONAL_ADMIN,
+        "demo-delegue": Role.REGIONAL_DELEGATE,
+        "demo-catalogue": Role.CATALOGUE_ADMIN,
+        "demo-mairie": Role.MAYOR_VIEWER,
+        "demo-api": Role.API_CLIENT,
+    }
+    assert users["demo-admin"].is_superuser and users["demo-admin"].is_staff
+    assert users["demo-catalogue"].is_staff and not users["demo-catalogue"].is_superuser
+    assert not users["demo-delegue"].is_staff and not users["demo-mairie"].is_staff
+    assert list(users["demo-delegue"].regions.values_list("code", flat=True)) == ["99"]
+    assert list(users["demo-api"].regions.values_list("code", flat=True)) == ["99"]
+    assert list(users["demo-mairie"].regions.all()) == []
+    assert all(u.check_password(DEMO_PASSWORD) for u in users.values())
+    assert Token.objects.filter(user=users["demo-api"]).exists()
+
+
+def test_demo_prints_the_credentials(demo_output: str) -> None:
+    token = Token.objects.get(user__username="demo-api").key
+
+    assert "http://127.0.0.1:8000/" in demo_output
+    assert f"Mot de passe commun à tous les comptes : {DEMO_PASSWORD}" in demo_output
+    for username, label in [
+        ("demo-admin", "Administrateur national"),
+        ("demo-delegue", "Délégué régional (régions : 99)"),
+        ("demo-catalogue", "Administrateur du catalogue"),
+        ("demo-mairie", "Mairie / EPCI"),
+        ("demo-api", "Client API (régions : 99)"),
+    ]:
+        line = next(line for line in demo_output.splitlines() if line.strip().startswith(username))
+        assert label in line
+    assert f"Authorization: Token {token}" in demo_output
+    assert "Durées : territoires" in demo_output
+
+
+def test_demo_url_option_is_printed(settings: Settings) -> None:
+    settings.OPEN_DATA_DIR = None
+
+    output = run_demo("--url", "http://127.0.0.1:8101/")
+
+    assert "Démo prête : http://127.0.0.1:8101/" in output
+
+
+def test_demo_basins_follow_the_specs_and_are_scoped(demo_output: str) -> None:
+    specs = demo_basin_specs(synthetic_territory().frames)
+
+    basins = {b.name: b for b in Basin.objects.all()}
+    assert sorted(basins) == sorted(s.name for s in specs)
+    for spec in specs:
+        basin = basins[spec.name]
+        assert basin.region_id == spec.region_code
+        assert basin.source_kind == spec.source_kind
+        assert basin.source_codes == spec.source_codes
+        assert basin.main_town_id == spec.main_town_code
+        assert basin.population == spec.population
+        total = basin.communes.aggregate(total=Sum("population"))["total"]
+        assert basin.population == total
+        assert basin.geometry_status == GeometryStatus.READY
+        assert basin.nearest_site is not None
+    # Within the programme bounds or not, as the population says.
+    assert {b.name: b.eligible_population for b in basins.values()} == {
+        s.name: 30_000 <= s.population <= 100_000 for s in specs
+    }
+    # The delegate sees the four basins of region 99, the mayor's office the shared one.
+    delegate = User.objects.get(username="demo-delegue")
+    mayor = User.objects.get(username="demo-mairie")
+    assert sorted(basin_list_for(delegate).values_list("name", flat=True)) == sorted(
+        s.name for s in specs if s.region_code == "99"
+    )
+    assert list(basin_list_for(mayor).values_list("name", flat=True)) == [specs[0].name]
+    # The region 98 basin was registered by the national admin (the delegate does not follow it).
+    other = basins[specs[4].name]
+    assert other.region_id == "98"
+    assert other.created_by == User.objects.get(username="demo-admin")
+
+
+def test_demo_sites_are_labelled_and_placed_in_the_two_capitals(demo_output: str) -> None:
+    territory = synthetic_territory()
+    frame = territory.frames["communes"]
+    centres = {
+        code: (lat, lon)
+        for code, lat, lon in zip(frame["code"], frame["latitude"], frame["longitude"], strict=True)
+    }
+
+    sites = list(CnamSite.objects.order_by("name"))
+
+    assert all(site.name.endswith("(démo synthétique)") for site in sites)
+    assert sorted(str(site.commune_id) for site in sites) == sorted(
+        [territory.main_city_code, territory.second_city_code]
+    )
+    for site in sites:
+        assert site.kind == CnamSite.Kind.REGIONAL_CENTRE
+        assert (site.latitude, site.longitude) == centres[str(site.commune_id)]
+
+
+def test_demo_resets_changed_accounts_and_keeps_the_token(demo_output: str) -> None:
+    token = Token.objects.get(user__username="demo-api").key
+    delegate = User.objects.get(username="demo-delegue")
+    delegate.role = Role.MAYOR_VIEWER
+    delegate.set_password("autre-mot-de-passe-2026")
+    delegate.is_active = False
+    delegate.save()
+    delegate.regions.clear()
+
+    run_demo()
+
+    delegate.refresh_from_db()
+    assert delegate.role == Role.REGIONAL_DELEGATE
+    assert delegate.is_active
+    assert delegate.check_password(DEMO_PASSWORD)
+    assert list(delegate.regions.values_list("code", flat=True)) == ["99"]
+    assert Token.objects.get(user__username="demo-api").key == token
+
+
+def test_demo_keeps_a_basin_renamed_by_case_only(demo_output: str) -> None:
+    basin = Basin.objects.get(source_kind="bassin_bmo")
+    basin.name = basin.name.upper()
+    basin.save()
+
+    output = run_demo()
+
+    assert Basin.objects.count() == 5
+    assert f"{basin.name} (région 99, bassin_bmo)" in output
+    assert "déjà présent" in output
+
+
+def test_demo_unknown_open_data_dir_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "absent"
+
+    with pytest.raises(CommandError, match="Dossier de données introuvable"):
+        run_demo("--open-data-dir", str(missing))
+
+    assert counts()["users"] == 0
+    assert counts()["communes"] == 0
+
+
+def test_demo_empty_open_data_dir_names_the_missing_regions(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match=r"région\(s\) 44, 53 absente\(s\)"):
+        run_demo("--open-data-dir", str(tmp_path))
+
+    assert User.objects.count() == 0
+    assert Basin.objects.count() == 0
+    assert CnamSite.objects.count() == 0
+
+
+@pytest.mark.realdata
+def test_demo_on_real_territories(open_data_dir: Path) -> None:
+    output = run_demo("--open-data-dir", str(open_data_dir))
+
+    delegate = User.objects.get(username="demo-delegue")
+    assert sorted(delegate.regions.values_list("code", flat=True)) == ["44", "53"]
+    chaumont = Basin.objects.get(name="Bassin de Chaumont")
+    assert chaumont.region_id == "44"
+    assert chaumont.main_town_id == "52121"
+    total = Commune.objects.filter(zone_emploi_id="4404").aggregate(total=Sum("population"))
+    assert chaumont.population == total["total"]
+    vitre = Basin.objects.get(name="Bassin de Vitré")
+    assert (vitre.region_id, vitre.main_town_id, vitre.source_codes) == ("53", "35360", ["5319"])
+    bmo = Basin.objects.get(name="Bassin BMO de Chaumont")
+    assert bmo.communes.filter(code="52121").exists()
+    assert Basin.objects.filter(region_id="53", source_kind="epci").count() == 1
+    assert Basin.objects.get(name="Vitré et communes voisines").communes.count() == 12
+    assert list(basin_list_for(User.objects.get(username="demo-mairie"))) == [chaumont]
+    nancy = CnamSite.objects.get(name="Cnam Grand Est — Nancy (démo)")
+    assert nancy.commune_id == "54395"
+    assert CnamSite.objects.count() == 3
+    assert "Bassin de Chaumont (région 44, zone_emploi)" in output
+    before = counts()
+
+    again = run_demo("--open-data-dir", str(open_data_dir))
+
+    assert "territoires réels déjà chargés" in again
+    assert counts() == before
+
+
+def test_demo_refused_synthetic_dataset_is_named_and_no_account_is_made(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.OPEN_DATA_DIR = None
+    good = synthetic_territory()
+    frames = dict(good.frames)
+    frames["regions"] = frames["regions"].assign(code=["98", "X9"])
+    broken = SyntheticTerritory(
+        frames=frames,
+        outline=good.outline,
+        commune_cells=good.commune_cells,
+        main_city_code=good.main_city_code,
+        second_city_code=good.second_city_code,
+    )
+    monkeypatch.setattr("diagnostics.services.demo.synthetic_territory", lambda: broken)
+
+    with pytest.raises(CommandError, match="Territoire synthétique refusé : regions"):
+        run_demo()
+
+    assert User.objects.count() == 0
+    assert Basin.objects.count() == 0
+    assert CnamSite.objects.count() == 0
