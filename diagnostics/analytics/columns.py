@@ -49,3 +49,274 @@ COMMUNE_COLUMNS = [
     BASSIN_BMO_CODE,
 ]
 CODE_CHANGE_COLUMNS = [OLD_CODE, NEW_CODE, YEAR]
+
+
+# ---------------------------------------------------------------------------------------------
+# Longitudinal basin diagnostic (issue 4): input fact frames produced by the selectors, and the
+# output columns of the engine (crosswalk, bmo, labour, structure, secrecy, tension, indicators).
+#
+# Input frames (the selectors produce exactly these; extra columns are ignored):
+# - CROSSWALK: commune_code, population, zone_emploi_code, bassin_bmo_code, epci_code,
+#   departement_code, region_code — one row per commune, ideally all of France (the region and
+#   France comparisons and the job seekers' département residual need more than the basin).
+# - BMO_FACTS: year, bassin_bmo_code, metier_code, metier_label, family_code, family_label,
+#   met, xmet, smet (Int64, NA = secret cell `*`), met_masked, xmet_masked, smet_masked (bool).
+#   A bassin spanning several départements may have one row per département: rows are summed.
+# - UNEMPLOYMENT: zone_emploi_code, period ("2023-T3"), rate (Float64, %).
+# - JOB_SEEKERS: level ("commune" | "departement" | "region" | "bassin_bmo"), geo_code,
+#   period ("2024-01"), category ("ABC" | "A"), value (Int64, NA = masked).
+# - TENSION: year, bassin_bmo_code, rome_code, then any of TENSION_COMPONENT_COLUMNS and
+#   TENSION_FACTOR_COLUMNS (missing components are named in the result).
+# ---------------------------------------------------------------------------------------------
+
+COMMUNE_CODE = "commune_code"
+CROSSWALK_COLUMNS = [
+    COMMUNE_CODE,
+    POPULATION,
+    ZONE_EMPLOI_CODE,
+    BASSIN_BMO_CODE,
+    EPCI_CODE,
+    DEPARTEMENT_CODE,
+    REGION_CODE,
+]
+
+METIER_CODE = "metier_code"
+METIER_LABEL = "metier_label"
+FAMILY_CODE = "family_code"
+FAMILY_LABEL = "family_label"
+MET = "met"
+XMET = "xmet"
+SMET = "smet"
+MET_MASKED = "met_masked"
+XMET_MASKED = "xmet_masked"
+SMET_MASKED = "smet_masked"
+BMO_FACT_COLUMNS = [
+    YEAR,
+    BASSIN_BMO_CODE,
+    METIER_CODE,
+    METIER_LABEL,
+    FAMILY_CODE,
+    FAMILY_LABEL,
+    MET,
+    XMET,
+    SMET,
+    MET_MASKED,
+    XMET_MASKED,
+    SMET_MASKED,
+]
+
+PERIOD = "period"
+RATE = "rate"
+UNEMPLOYMENT_COLUMNS = [ZONE_EMPLOI_CODE, PERIOD, RATE]
+
+LEVEL = "level"
+GEO_CODE = "geo_code"
+CATEGORY = "category"
+VALUE = "value"
+JOB_SEEKER_COLUMNS = [LEVEL, GEO_CODE, PERIOD, CATEGORY, VALUE]
+LEVEL_COMMUNE = "commune"
+LEVEL_DEPARTEMENT = "departement"
+LEVEL_REGION = "region"
+LEVEL_BASSIN_BMO = "bassin_bmo"
+
+ROME_CODE = "rome_code"
+OFFERS = "offers"  # online job offers (DARES: offres d'emploi en ligne / enregistrées)
+JOB_SEEKERS_A = "job_seekers_a"
+JOB_SEEKERS_ABC = "job_seekers_abc"
+EXIT_RATE = "exit_rate"  # exit rate from the A+B+C register
+BMO_DIFFICULTY_SHARE = "bmo_difficulty_share"  # share of BMO projects judged difficult
+HIRING_INTENSITY = "hiring_intensity"
+WORKING_CONDITIONS = "working_conditions"
+NON_DURABLE_EMPLOYMENT = "non_durable_employment"
+LACK_OF_LABOUR = "lack_of_labour"
+TRAINING_JOB_LINK = "training_job_link"
+GEOGRAPHIC_MISMATCH = "geographic_mismatch"
+PUBLISHED_TENSION = "published_tension"  # the published tension indicator (quintile 1-5)
+TENSION_KEY_COLUMNS = [YEAR, BASSIN_BMO_CODE, ROME_CODE]
+TENSION_COMPONENT_COLUMNS = [
+    OFFERS,
+    JOB_SEEKERS_A,
+    JOB_SEEKERS_ABC,
+    EXIT_RATE,
+    BMO_DIFFICULTY_SHARE,
+]
+TENSION_FACTOR_COLUMNS = [
+    HIRING_INTENSITY,
+    WORKING_CONDITIONS,
+    NON_DURABLE_EMPLOYMENT,
+    LACK_OF_LABOUR,
+    TRAINING_JOB_LINK,
+    GEOGRAPHIC_MISMATCH,
+]
+
+# Output columns of the engine.
+ZONE_CODE = "zone_code"
+ZONE_POPULATION = "zone_population"
+ZONE_COMMUNES = "zone_communes"
+OVERLAP_POPULATION = "basin_population_in_zone"
+OVERLAP_COMMUNES = "basin_communes_in_zone"
+ZONE_SHARE = "zone_share"  # share of the zone's population inside the basin
+BASIN_SHARE = "basin_share"  # share of the basin's population inside the zone
+WHOLE_ZONE = "whole_zone"
+WEIGHT = "weight"
+ESTIMATED = "estimated"
+COVERAGE = "coverage"  # share of the basin's population covered by the figures used
+ZONES_USED = "zones_used"
+
+CELLS = "cells"
+MASKED_CELLS = "masked_cells"  # masked `met` cells
+PROJECTS = "projects"  # Σ published met
+PUBLISHED_CELLS = "published_cells"
+DIFFICULT = "difficult"  # Σ xmet over cells where xmet and met are published
+DIFFICULTY_BASE = "difficulty_base"  # Σ met over the same cells
+DIFFICULTY_MASKED_CELLS = "difficulty_masked_cells"  # cells left out of the difficulty rate
+DIFFICULTY_RATE = "difficulty_rate"
+SEASONAL = "seasonal"
+SEASONAL_BASE = "seasonal_base"
+SEASONAL_MASKED_CELLS = "seasonal_masked_cells"
+SEASONAL_RATE = "seasonal_rate"
+PROJECTS_PER_1000 = "projects_per_1000"
+IN_TENSION = "in_tension"
+YEARS_OBSERVED = "years_observed"
+YEARS_IN_TENSION = "years_in_tension"
+DURABLE = "durable"
+
+DIRECT_VALUE = "direct_value"
+COVERED_COMMUNES = "covered_communes"
+PERIODS = "periods"
+COMPLETE = "complete"
+YEAR_ON_YEAR = "year_on_year"
+
+INDICATOR = "indicator"
+FIRST_PERIOD = "first_period"
+LAST_PERIOD = "last_period"
+FIRST_VALUE = "first_value"
+LAST_VALUE = "last_value"
+ABSOLUTE_CHANGE = "absolute_change"
+PERCENT_CHANGE = "percent_change"
+ANNUAL_RATE = "annual_rate"  # compound annual growth rate
+
+LOCAL_VALUE = "local_value"
+LOCAL_SHARE = "local_share"
+REFERENCE_VALUE = "reference_value"
+REFERENCE_SHARE = "reference_share"
+LOCATION_QUOTIENT = "location_quotient"
+CONCENTRATED = "concentrated"
+
+START_VALUE = "start_value"
+END_VALUE = "end_value"
+CHANGE = "change"
+LOCAL_GROWTH = "local_growth"
+REFERENCE_GROWTH = "reference_growth"
+NATIONAL_SHARE = "national_share"
+INDUSTRY_MIX = "industry_mix"
+REGIONAL_SHIFT = "regional_shift"
+
+PEER_ID = "peer_id"
+SIZE_BAND = "size_band"
+PEERS = "peers"
+RANK = "rank"
+PERCENTILE = "percentile"
+MEDIAN = "median"
+REGION_VALUE = "region_value"
+REGION_PEERS = "region_peers"
+REGION_RANK = "region_rank"
+
+FIGURE_ID = "figure_id"
+UNIT_CODE = "unit_code"
+PUBLISHED = "published"
+SUPPRESSED = "suppressed"
+SUPPRESSION_REASON = "suppression_reason"
+REVEALED_UNITS = "revealed_units"
+
+OFFERS_PER_SEEKER = "offers_per_seeker"
+Z_OFFERS_PER_SEEKER = "z_offers_per_seeker"
+Z_EXIT_RATE = "z_exit_rate"
+Z_BMO_DIFFICULTY_SHARE = "z_bmo_difficulty_share"
+TENSION_INDEX = "tension_index"
+COMPONENTS_USED = "components_used"
+
+# French headers for CSV / XLSX exports and the report's tables.
+COLUMN_LABELS_FR = {
+    YEAR: "Année",
+    PERIOD: "Période",
+    ZONE_CODE: "Code de la zone",
+    ZONE_POPULATION: "Population de la zone",
+    ZONE_COMMUNES: "Communes de la zone",
+    OVERLAP_POPULATION: "Population du bassin dans la zone",
+    OVERLAP_COMMUNES: "Communes du bassin dans la zone",
+    ZONE_SHARE: "Part de la zone dans le bassin",
+    BASIN_SHARE: "Part du bassin dans la zone",
+    WHOLE_ZONE: "Zone entière",
+    ESTIMATED: "Estimé",
+    COVERAGE: "Couverture (part de la population)",
+    ZONES_USED: "Zones utilisées",
+    POPULATION: "Population",
+    METIER_CODE: "Code métier",
+    METIER_LABEL: "Métier",
+    FAMILY_CODE: "Code famille",
+    FAMILY_LABEL: "Famille de métiers",
+    CELLS: "Cellules",
+    MASKED_CELLS: "Cellules secrètes",
+    PUBLISHED_CELLS: "Cellules publiées",
+    PROJECTS: "Projets de recrutement",
+    DIFFICULT: "Projets jugés difficiles",
+    DIFFICULTY_BASE: "Projets (base du taux de difficulté)",
+    DIFFICULTY_MASKED_CELLS: "Cellules exclues du taux de difficulté",
+    DIFFICULTY_RATE: "Taux de difficulté",
+    SEASONAL: "Projets saisonniers",
+    SEASONAL_BASE: "Projets (base du taux saisonnier)",
+    SEASONAL_MASKED_CELLS: "Cellules exclues du taux saisonnier",
+    SEASONAL_RATE: "Taux de saisonnalité",
+    PROJECTS_PER_1000: "Projets pour 1 000 habitants",
+    IN_TENSION: "En tension",
+    YEARS_OBSERVED: "Années observées",
+    YEARS_IN_TENSION: "Années en tension",
+    DURABLE: "Tension durable",
+    RATE: "Taux de chômage (%)",
+    VALUE: "Valeur",
+    DIRECT_VALUE: "Valeur des communes publiées",
+    COVERED_COMMUNES: "Communes publiées",
+    PERIODS: "Périodes",
+    COMPLETE: "Année complète",
+    YEAR_ON_YEAR: "Évolution sur un an",
+    INDICATOR: "Indicateur",
+    FIRST_PERIOD: "Première période",
+    LAST_PERIOD: "Dernière période",
+    FIRST_VALUE: "Valeur initiale",
+    LAST_VALUE: "Valeur finale",
+    ABSOLUTE_CHANGE: "Évolution absolue",
+    PERCENT_CHANGE: "Évolution (%)",
+    ANNUAL_RATE: "Taux annuel moyen",
+    LOCAL_VALUE: "Valeur du bassin",
+    LOCAL_SHARE: "Part dans le bassin",
+    REFERENCE_VALUE: "Valeur de référence",
+    REFERENCE_SHARE: "Part dans la référence",
+    LOCATION_QUOTIENT: "Quotient de localisation",
+    CONCENTRATED: "Surreprésenté",
+    START_VALUE: "Valeur de début",
+    END_VALUE: "Valeur de fin",
+    CHANGE: "Variation",
+    LOCAL_GROWTH: "Croissance locale",
+    REFERENCE_GROWTH: "Croissance de référence",
+    NATIONAL_SHARE: "Effet national",
+    INDUSTRY_MIX: "Effet de structure",
+    REGIONAL_SHIFT: "Effet local",
+    SIZE_BAND: "Tranche de population",
+    PEERS: "Bassins comparés",
+    RANK: "Rang",
+    PERCENTILE: "Centile",
+    MEDIAN: "Médiane",
+    REGION_VALUE: "Valeur de la région",
+    REGION_PEERS: "Bassins de la région",
+    REGION_RANK: "Rang dans la région",
+    ROME_CODE: "Code ROME",
+    OFFERS: "Offres d'emploi",
+    OFFERS_PER_SEEKER: "Offres par demandeur",
+    EXIT_RATE: "Taux de sortie des listes",
+    BMO_DIFFICULTY_SHARE: "Part des projets difficiles",
+    TENSION_INDEX: "Indicateur de tension",
+    COMPONENTS_USED: "Composantes utilisées",
+    SUPPRESSED: "Masqué",
+    SUPPRESSION_REASON: "Motif du masquage",
+}
