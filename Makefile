@@ -21,7 +21,7 @@ migrate: $(STAMP)
 	DJANGO_DEMO=true $(BIN)/python manage.py migrate --noinput
 
 demo: migrate
-	DJANGO_DEMO=true $(BIN)/python manage.py demo
+	DJANGO_DEMO=true $(BIN)/python manage.py demo --url http://$(HOST):$(PORT)/
 
 run: demo
 	@echo "Serveur : http://$(HOST):$(PORT)/"

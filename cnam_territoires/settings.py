@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "dsfr",
+    "import_export",
+    "simple_history",
     "diagnostics",
     "implantations",
     "catalogue",
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records who made each change in the catalogue history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -211,8 +215,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # The visibility timeout must exceed the hard time limit, or Redis redelivers running tasks.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Diagnostic runs (issue 4): hard time limit of one run's task; a run still « en cours » past
+# it (worker killed) is marked failed by the sweeper, run by beat and before each new request.
+DIAGNOSTIC_RUN_TIME_LIMIT = env.int("DIAGNOSTIC_RUN_TIME_LIMIT", default=600)
+# Embedded default only (no broker): compute a run in a thread beside the request, so the page
+# shows its progress as with a worker (off: computed inline before the redirect).
+DIAGNOSTIC_EAGER_IN_THREAD = env.bool("DIAGNOSTIC_EAGER_IN_THREAD", default=False)
+CELERY_BEAT_SCHEDULE = {
+    "diagnostic-fail-stuck": {
+        "task": "diagnostics.tasks.diagnostic_fail_stuck",
+        "schedule": 300.0,
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -228,5 +245,13 @@ LOGGING = {
 # Where the official open data lies (see README "Données réelles"); the demo loads it when set.
 _open_data_dir = env.str("OPEN_DATA_DIR", default="")
 OPEN_DATA_DIR = Path(_open_data_dir).resolve() if _open_data_dir else None
+# Dataset imports (issue 3): uploads larger than this, or XLSX whose zip directory declares more
+# uncompressed bytes than that, are refused before any parsing.
+IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
+IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=500)
+# Row errors kept in a batch's report (the total is always counted).
+IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=20000)
 SITE_TITLE = "Cnam Territoires"
-SITE_TAGLINE = "Diagnostics territoriaux de compétences et implantations « Au cœur des territoires »"
+SITE_TAGLINE = (
+    "Diagnostics territoriaux de compétences et implantations « Au cœur des territoires »"
+)

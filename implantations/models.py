@@ -32,8 +32,12 @@ class CnamSite(models.Model):
 class ProgrammeSettings(models.Model):
     """Bounds of the programme, edited by administrators (one row)."""
 
-    basin_population_min = models.PositiveIntegerField("population minimale du bassin", default=30_000)
-    basin_population_max = models.PositiveIntegerField("population maximale du bassin", default=100_000)
+    basin_population_min = models.PositiveIntegerField(
+        "population minimale du bassin", default=30_000
+    )
+    basin_population_max = models.PositiveIntegerField(
+        "population maximale du bassin", default=100_000
+    )
     main_town_population_min = models.PositiveIntegerField(
         "population minimale de la ville principale (ville moyenne)", default=10_000
     )

@@ -32,7 +32,9 @@ class Basin(GeometryMixin):
     name = models.CharField("nom", max_length=150)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="basins")
     regions = models.ManyToManyField(Region, related_name="touching_basins", blank=True)
-    source_kind = models.CharField("construit à partir de", max_length=16, choices=BasinSource.choices)
+    source_kind = models.CharField(
+        "construit à partir de", max_length=16, choices=BasinSource.choices
+    )
     source_codes = models.JSONField("codes source", default=list, blank=True)
     communes = models.ManyToManyField(Commune, related_name="basins")
     main_town = models.ForeignKey(
@@ -61,7 +63,9 @@ class Basin(GeometryMixin):
         blank=True,
         related_name="+",
     )
-    nearest_site_km = models.FloatField("distance au site Cnam le plus proche (km)", null=True, blank=True)
+    nearest_site_km = models.FloatField(
+        "distance au site Cnam le plus proche (km)", null=True, blank=True
+    )
     refreshed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -100,3 +104,6 @@ class BasinShare(models.Model):
     class Meta:
         verbose_name = "partage"
         constraints = [models.UniqueConstraint(fields=["basin", "user"], name="unique_basin_share")]
+
+    def __str__(self) -> str:
+        return f"{self.basin} → {self.user}"
