@@ -1,0 +1,3 @@
+from .reference import CnamSite, ProgrammeSettings
+
+__all__ = ["CnamSite", "ProgrammeSettings"]
