@@ -229,6 +229,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "diagnostics.tasks.diagnostic_fail_stuck",
         "schedule": 300.0,
     },
+    # Import batches still « en validation / en écriture » past the task time limit (a worker
+    # killed mid-import) are marked failed, never left running.
+    "import-batches-fail-stale": {
+        "task": "diagnostics.tasks.import_batches_fail_stale",
+        "schedule": 900.0,
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

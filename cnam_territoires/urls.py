@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from diagnostics import views as diagnostics_views
+from implantations.urls import basin_urlpatterns as implantation_basin_urls
 
 admin.site.site_header = "Cnam Territoires — administration"
 admin.site.site_title = "Cnam Territoires"
@@ -16,6 +17,7 @@ urlpatterns = [
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("diagnostics.urls")),
+    path("", include(implantation_basin_urls)),
     path("implantations/", include("implantations.urls")),
     path("catalogue/", include("catalogue.urls")),
     path("api/", include("cnam_territoires.api_urls")),

@@ -1,1 +1,116 @@
 """Celery entry points only: ids in, call a service (imported inside the body)."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+logger = logging.getLogger(__name__)
+
+
+# --- Basins (diagnostics.services.basins) ---------------------------------------------------
+# Only transient failures are retried: the database or the broker being unreachable.
+BASIN_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
+
+
+@shared_task(
+    autoretry_for=BASIN_TRANSIENT_ERRORS,
+    max_retries=5,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def basin_refresh(basin_id: int) -> None:
+    """Recompute a basin's geometry, population and eligibility; a deleted basin is skipped."""
+    from diagnostics.models import Basin
+    from diagnostics.services.basins import basin_refresh as basin_refresh_service
+
+    try:
+        basin_refresh_service(basin_id=basin_id)
+    except Basin.DoesNotExist:
+        logger.info("basin_refresh: basin %s no longer exists, nothing to do", basin_id)
+
+
+@shared_task(
+    autoretry_for=BASIN_TRANSIENT_ERRORS,
+    max_retries=5,
+    retry_backoff=5,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def basins_refresh_all(geometry: bool = False) -> int:
+    """Refresh every basin, e.g. after the programme settings or the Cnam sites changed (which
+    move eligibility only: the geometry is kept unless asked)."""
+    from diagnostics.services.basins import basins_refresh_all as basins_refresh_all_service
+
+    return basins_refresh_all_service(geometry=geometry)
+
+
+# --- Dataset imports (diagnostics.services.imports) -----------------------------------------
+IMPORT_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
+
+
+@shared_task(
+    autoretry_for=IMPORT_TRANSIENT_ERRORS,
+    max_retries=3,
+    retry_backoff=10,
+    retry_backoff_max=300,
+    retry_jitter=True,
+)
+def import_batch_process(batch_id: int) -> None:
+    """Validate then write an import batch. A batch already claimed (re-delivered task) or
+    deleted is left alone: the service's conditional claim makes this idempotent."""
+    from diagnostics.models import ImportBatch
+    from diagnostics.services.imports import import_batch_process as import_batch_process_service
+
+    try:
+        import_batch_process_service(batch_id=batch_id)
+    except ImportBatch.DoesNotExist:
+        logger.info("import_batch_process: batch %s no longer exists, nothing to do", batch_id)
+
+
+@shared_task
+def import_batches_fail_stale() -> int:
+    """Mark as failed the import batches stuck past the task time limit (beat, every 15 min)."""
+    from diagnostics.services.imports import import_batches_fail_stale as fail_stale_service
+
+    return fail_stale_service()
+
+
+# --- Diagnostic runs (diagnostics.services.diagnostics) -------------------------------------
+DIAGNOSTIC_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
+DIAGNOSTIC_TIME_LIMIT = getattr(settings, "DIAGNOSTIC_RUN_TIME_LIMIT", 600)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # Hard limit below the broker's visibility timeout; the sweeper fails what outlives it.
+    time_limit=DIAGNOSTIC_TIME_LIMIT,
+    soft_time_limit=max(DIAGNOSTIC_TIME_LIMIT - 30, 1),
+    autoretry_for=DIAGNOSTIC_TRANSIENT_ERRORS,
+    max_retries=3,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+)
+def diagnostic_execute(run_id: int) -> None:
+    """Compute a pending diagnostic run. Claimed by a conditional update: a re-delivered task
+    finds the run claimed (or done) and does nothing; a deleted run is skipped."""
+    from diagnostics.models import DiagnosticRun
+    from diagnostics.services.diagnostics import diagnostic_execute as diagnostic_execute_service
+
+    try:
+        diagnostic_execute_service(run_id=run_id)
+    except DiagnosticRun.DoesNotExist:
+        logger.info("diagnostic_execute: run %s no longer exists, nothing to do", run_id)
+
+
+@shared_task
+def diagnostic_fail_stuck() -> int:
+    """Mark failed the diagnostic runs stuck past their time limit (beat, every 5 minutes)."""
+    from diagnostics.services.diagnostics import diagnostic_fail_stuck as fail_stuck_service
+
+    return fail_stuck_service()

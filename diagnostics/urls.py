@@ -1,3 +1,48 @@
 from django.urls import path
 
-urlpatterns: list = []
+from diagnostics.views import basins as basin_views
+from diagnostics.views import data as data_views
+from diagnostics.views import diagnostics as diagnostic_views
+from diagnostics.views import imports as import_views
+
+urlpatterns: list = [
+    path("bassins/", basin_views.basin_list, name="basin-list"),
+    path("bassins/nouveau/", basin_views.basin_create, name="basin-create"),
+    path("bassins/<int:pk>/", basin_views.basin_detail, name="basin-detail"),
+    path("bassins/<int:pk>/partage/", basin_views.basin_share, name="basin-share"),
+    path("bassins/<int:pk>/suppression/", basin_views.basin_delete, name="basin-delete"),
+    path("territoires/recherche/", basin_views.territory_search, name="territory-search"),
+    path("donnees/", data_views.data_home, name="data-home"),
+    path("donnees/imports/", import_views.import_list, name="import-list"),
+    path("donnees/imports/nouveau/", import_views.import_create, name="import-create"),
+    path(
+        "donnees/imports/modele-indicateur.csv",
+        import_views.import_template,
+        name="import-template",
+    ),
+    path("donnees/imports/<int:pk>/", import_views.import_detail, name="import-detail"),
+    path(
+        "donnees/imports/<int:pk>/progression/",
+        import_views.import_progress,
+        name="import-progress",
+    ),
+    path("donnees/imports/<int:pk>/rapport.csv", import_views.import_report, name="import-report"),
+    path("donnees/imports/<int:pk>/relancer/", import_views.import_retry, name="import-retry"),
+    path("diagnostics/", diagnostic_views.diagnostic_list, name="diagnostic-list"),
+    path("bassins/<int:pk>/diagnostic/", diagnostic_views.diagnostic_run, name="diagnostic-run"),
+    path("diagnostics/compare/", diagnostic_views.diagnostic_compare, name="diagnostic-compare"),
+    path("diagnostics/<int:pk>/", diagnostic_views.diagnostic_detail, name="diagnostic-detail"),
+    path(
+        "diagnostics/<int:pk>/progression/",
+        diagnostic_views.diagnostic_progress,
+        name="diagnostic-progress",
+    ),
+    path(
+        "diagnostics/<int:pk>/export/<slug:table>.<str:fmt>",
+        diagnostic_views.diagnostic_export,
+        name="diagnostic-export",
+    ),
+    path(
+        "diagnostics/<int:pk>/rapport.pdf", diagnostic_views.diagnostic_pdf, name="diagnostic-pdf"
+    ),
+]

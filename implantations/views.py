@@ -1,19 +1,57 @@
-"""The implantations home: existing Cnam sites on a map and the programme settings in force."""
+"""The implantations home (existing Cnam sites on a map, the programme settings in force) and the\nbasin pages of the recommendation: its result, the basin's assets and the business model.\n\nBasin pages (`/bassins/<pk>/...`): readers of the basin (mayors with a share included) see them;\nonly the basin's managers write. Another region's basin is a 404.\n"""
 
 import json
+from typing import Any
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import pandas as pd
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
-from diagnostics.models import User
-from diagnostics.permissions import BASIN_MANAGERS, role_required
+from diagnostics.errors import ApplicationError
+from diagnostics.models import Basin, User
+from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
+from diagnostics.selectors.access import basin_list_for
 from implantations.analytics.maps import cnam_sites_figure
+from implantations.forms import (
+    BusinessModelForm,
+    EmployerLetterForm,
+    HostStructureForm,
+    PartnershipForm,
+    ScenarioNameForm,
+    assumption_text,
+    tri_state,
+    tri_state_initial,
+)
+from implantations.models import HostStructure
 from implantations.selectors import (
+    basin_can_manage,
     basin_main_town_frame,
+    basin_partnership_get,
+    business_public,
+    business_scenario_list,
     cnam_site_frame,
     cnam_site_list,
+    employer_letter_list,
+    host_structure_list,
+    lycee_candidates,
     programme_settings_current,
+    recommendation_latest,
+)
+from implantations.services import (
+    basin_lycees_prefill,
+    basin_partnership_save,
+    business_scenario_save,
+    employer_letter_create,
+    employer_letter_delete,
+    host_structure_create,
+    host_structure_delete,
+    host_structure_update,
+    recommendation_compute,
 )
 
 
@@ -38,3 +76,491 @@ def implantation_home(request: HttpRequest) -> HttpResponse:
             "settings": programme_settings_current(),
         },
     )
+
+
+# --- Recommendation, basin assets, business model -------------------------------------------
+
+
+def _readable_basin(request: HttpRequest, pk: int) -> Basin:
+    user: User = request.user  # type: ignore[assignment]
+    return get_object_or_404(
+        basin_list_for(user).select_related("region", "main_town", "nearest_site"), pk=pk
+    )
+
+
+def _figure(figure: Any) -> dict[str, Any]:
+    # Through JSON so that numpy values become plain numbers for json_script.
+    return json.loads(figure.to_json())
+
+
+def _criteria_by_pillar(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Criteria grouped by pillar, with one cell per concept (CONCEPTS order) for the table."""
+    from implantations.analytics import scoring
+
+    groups: dict[str, dict[str, Any]] = {}
+    pillar_points = document.get("pillars") or {}
+    for item in document.get("criteria") or []:
+        group = groups.setdefault(
+            item["pillar"],
+            {
+                "code": item["pillar"],
+                "label": item["pillar_label"],
+                "criteria": [],
+                "points": [pillar_points.get(item["pillar"], {}).get(k) for k in scoring.CONCEPTS],
+            },
+        )
+        cells = [
+            {
+                "weight": item["weights"].get(k),
+                "share": item["shares"].get(k),
+                "contribution": item["contributions"].get(k),
+            }
+            for k in scoring.CONCEPTS
+        ]
+        group["criteria"].append({**item, "cells": cells})
+    return list(groups.values())
+
+
+@role_required(*BASIN_READERS)
+def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from implantations.analytics import charts, scoring
+
+    user: User = request.user  # type: ignore[assignment]
+    # Another region's basin is not found, whatever the method: the 404 comes before the 405.
+    basin = _readable_basin(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    error = None
+    recommendation = None
+    try:
+        recommendation = recommendation_compute(basin=basin, user=user)
+    except ApplicationError as exc:
+        error = exc.message
+    context: dict[str, Any] = {
+        "basin": basin,
+        "recommendation": recommendation,
+        "error": error,
+        "can_manage": basin_can_manage(user, basin),
+        "concept_labels": scoring.CONCEPT_LABELS,
+    }
+    if recommendation is not None:
+        document = recommendation.document
+        frame = pd.DataFrame(document["criteria"])
+        scored = scoring_frame_from_document(document)
+        eligible = document["eligible"]
+        pillars = pd.DataFrame(document["pillars"]).T.reindex(list(scoring.PILLARS)).fillna(0.0)
+        context.update(
+            {
+                "document": document,
+                "pillar_groups": _criteria_by_pillar(document),
+                "concepts": [
+                    {
+                        "code": k,
+                        "label": scoring.CONCEPT_LABELS[k],
+                        "score": document["scores"].get(k),
+                        "coverage": document["coverage"].get(k),
+                        "eligible": eligible.get(k),
+                        "constraint": next(
+                            (c for c in document["constraints"] if c["concept"] == k), None
+                        ),
+                        "recommended": document["concept"] == k,
+                        "waterfall": _figure(charts.waterfall_figure(scored, k)),
+                        "waterfall_id": f"waterfall-{k}-data",
+                    }
+                    for k in scoring.CONCEPTS
+                ],
+                "scores_figure": _figure(
+                    charts.scores_figure(pillars, document["scores"], eligible)
+                ),
+                "sensitivity_figure": _figure(
+                    charts.sensitivity_figure(
+                        document["sensitivity"]["winner_shares"], document["concept"]
+                    )
+                ),
+                "mc_low": 1 - float(document["sensitivity"]["spread"]),
+                "mc_high": 1 + float(document["sensitivity"]["spread"]),
+                "missing_count": int(frame["missing"].sum()) if len(frame) else 0,
+                "criteria_count": len(frame),
+            }
+        )
+    return render(request, "implantations/recommendation.html", context)
+
+
+def scoring_frame_from_document(document: dict[str, Any]) -> pd.DataFrame:
+    """The scored criteria of a stored document as the frame the charts read."""
+    from implantations.analytics import scoring
+
+    rows = []
+    for item in document.get("criteria") or []:
+        row = {
+            scoring.CRITERION: item["code"],
+            scoring.PILLAR: item["pillar"],
+            scoring.LABEL: item["label"],
+            scoring.MISSING: bool(item["missing"]),
+        }
+        for k in scoring.CONCEPTS:
+            row[scoring.weight_column(k)] = float(item["weights"].get(k) or 0.0)
+            row[scoring.contribution_column(k)] = float(item["contributions"].get(k) or 0.0)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+ASSET_ACTIONS = (
+    "add_host",
+    "prefill",
+    "confirm",
+    "unconfirm",
+    "declare_paths",
+    "growth",
+    "delete_host",
+    "partners",
+    "add_letter",
+    "delete_letter",
+)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
+
+
+@role_required(*BASIN_READERS)
+@require_http_methods(["GET", "POST"])
+def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
+    """The basin's host structures and partners; POST (`action`) for its managers."""
+    user: User = request.user  # type: ignore[assignment]
+    basin = _readable_basin(request, pk)
+    can_manage = basin_can_manage(user, basin)
+    host_form = HostStructureForm()
+    letter_form = EmployerLetterForm()
+    partnership = basin_partnership_get(basin)
+    partner_form = PartnershipForm(
+        initial={
+            "epci_commitment": partnership.epci_commitment if partnership else "",
+            "town_lends_premises": tri_state_initial(
+                partnership.town_lends_premises if partnership else None
+            ),
+            "premises_note": partnership.premises_note if partnership else "",
+            "inventory_done": partnership.inventory_done if partnership else False,
+            "letters_recorded": partnership.letters_recorded if partnership else False,
+        }
+    )
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied(
+                "Seuls les délégués de la région du bassin modifient ses atouts."
+            )
+        action = request.POST.get("action", "")
+        redirect_to = redirect("basin-assets", pk=basin.pk)
+        try:
+            if action not in ASSET_ACTIONS:
+                messages.error(request, "Action inconnue : rien n'a été modifié.")
+                return redirect_to
+            if action == "add_host":
+                host_form = HostStructureForm(request.POST)
+                if host_form.is_valid():
+                    data = host_form.cleaned_data
+                    host = host_structure_create(
+                        basin=basin,
+                        user=user,
+                        kind=data["kind"],
+                        name=data["name"],
+                        commune_code=data["commune_code"] or None,
+                        latitude=data["latitude"],
+                        longitude=data["longitude"],
+                        voie_professionnelle=data["voie_professionnelle"] or None,
+                        voie_technologique=data["voie_technologique"] or None,
+                        premises_can_grow=tri_state(data["premises_can_grow"]),
+                        confirmed=data["confirmed"],
+                        notes=data["notes"],
+                    )
+                    messages.success(request, f"« {host.name} » est ajouté aux atouts du bassin.")
+                    return redirect_to
+            elif action == "prefill":
+                created = basin_lycees_prefill(basin=basin, user=user)
+                if created:
+                    messages.success(
+                        request,
+                        f"{len(created)} lycée{'s' if len(created) > 1 else ''} de l'annuaire "
+                        f"ajouté{'s' if len(created) > 1 else ''}, à confirmer.",
+                    )
+                else:
+                    messages.info(
+                        request,
+                        "Aucun lycée professionnel ou technologique de l'annuaire importé n'est "
+                        "à ajouter pour ce bassin.",
+                    )
+                return redirect_to
+            elif action in ("confirm", "unconfirm", "declare_paths", "growth", "delete_host"):
+                host_id = _int(request.POST.get("host_id"))
+                if host_id is None:
+                    messages.error(request, "Structure introuvable.")
+                    return redirect_to
+                if action == "delete_host":
+                    name = host_structure_delete(basin=basin, user=user, host_id=host_id)
+                    messages.success(request, f"« {name} » est retiré des atouts du bassin.")
+                elif action == "declare_paths":
+                    host = host_structure_update(
+                        basin=basin,
+                        user=user,
+                        host_id=host_id,
+                        set_flags=True,
+                        voie_professionnelle=request.POST.get("voie_professionnelle") == "oui",
+                        voie_technologique=request.POST.get("voie_technologique") == "oui",
+                        confirmed=request.POST.get("confirm") == "oui" or None,
+                    )
+                    messages.success(request, f"Voies de « {host.name} » enregistrées.")
+                elif action == "growth":
+                    host = host_structure_update(
+                        basin=basin,
+                        user=user,
+                        host_id=host_id,
+                        set_growth=True,
+                        premises_can_grow=tri_state(request.POST.get("premises_can_grow")),
+                    )
+                    messages.success(request, f"Locaux de « {host.name} » enregistrés.")
+                else:
+                    host = host_structure_update(
+                        basin=basin, user=user, host_id=host_id, confirmed=action == "confirm"
+                    )
+                    messages.success(
+                        request,
+                        f"« {host.name} » "
+                        + (
+                            "est confirmé comme partenaire."
+                            if host.confirmed
+                            else "n'est plus confirmé."
+                        ),
+                    )
+                return redirect_to
+            elif action == "partners":
+                partner_form = PartnershipForm(request.POST)
+                if partner_form.is_valid():
+                    data = partner_form.cleaned_data
+                    basin_partnership_save(
+                        basin=basin,
+                        user=user,
+                        epci_commitment=data["epci_commitment"] or "",
+                        town_lends_premises=tri_state(data["town_lends_premises"]),
+                        premises_note=data["premises_note"],
+                        inventory_done=data["inventory_done"],
+                        letters_recorded=data["letters_recorded"],
+                    )
+                    messages.success(request, "Partenariats enregistrés.")
+                    return redirect_to
+            elif action == "add_letter":
+                letter_form = EmployerLetterForm(request.POST)
+                if letter_form.is_valid():
+                    data = letter_form.cleaned_data
+                    letter = employer_letter_create(
+                        basin=basin,
+                        user=user,
+                        employer=data["employer"],
+                        sector=data["sector"],
+                        learners=data["learners"],
+                        received_on=data["received_on"],
+                    )
+                    messages.success(request, f"Lettre de « {letter.employer} » enregistrée.")
+                    return redirect_to
+            elif action == "delete_letter":
+                letter_id = _int(request.POST.get("letter_id"))
+                if letter_id is None:
+                    messages.error(request, "Lettre introuvable.")
+                    return redirect_to
+                name = employer_letter_delete(basin=basin, user=user, letter_id=letter_id)
+                messages.success(request, f"Lettre de « {name} » retirée.")
+                return redirect_to
+        except ApplicationError as exc:
+            form = {"add_host": host_form, "partners": partner_form, "add_letter": letter_form}.get(
+                action
+            )
+            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
+            if form is not None and form.is_bound:
+                form.add_error(field if field in form.fields else None, exc.message)
+            else:
+                messages.error(request, exc.message)
+                return redirect_to
+    hosts = host_structure_list(basin)
+    return render(
+        request,
+        "implantations/assets.html",
+        {
+            "basin": basin,
+            "can_manage": can_manage,
+            "hosts": hosts,
+            "lycee_hosts": [h for h in hosts if h.kind == HostStructure.Kind.LYCEE],
+            "shared_hosts": [h for h in hosts if h.is_shared_place],
+            "economic_hosts": [h for h in hosts if h.is_economic_host],
+            "candidates": lycee_candidates(basin) if can_manage else [],
+            "partnership": partnership,
+            "letters": employer_letter_list(basin),
+            "host_form": host_form,
+            "partner_form": partner_form,
+            "letter_form": letter_form,
+            "open_form": request.POST.get("action", "") if request.method == "POST" else "",
+        },
+    )
+
+
+@role_required(*BASIN_READERS)
+@require_http_methods(["GET", "POST"])
+def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Simulate a concept's first years with editable assumptions (GET: nothing is saved);
+    POST (managers): save the assumptions typed as a named scenario."""
+    from implantations.analytics import business_model as bm
+    from implantations.analytics import charts, scoring
+
+    user: User = request.user  # type: ignore[assignment]
+    basin = _readable_basin(request, pk)
+    can_manage = basin_can_manage(user, basin)
+    recommendation = recommendation_latest(basin)
+    source = request.POST if request.method == "POST" else request.GET
+    concept = source.get("concept") or (recommendation.concept if recommendation else "")
+    if concept not in scoring.CONCEPTS:
+        concept = scoring.TURNKEY
+    scenario = None
+    scenarios = business_scenario_list(basin)
+    scenario_id = _int(request.GET.get("scenario"))
+    if request.method == "GET" and scenario_id is not None:
+        scenario = next((s for s in scenarios if s.pk == scenario_id), None)
+        if scenario is not None:
+            concept = scenario.concept
+    form = BusinessModelForm(concept=concept)
+    name_form = ScenarioNameForm()
+    overrides: dict[str, Any] = {}
+    premises_from_assets = False
+    if scenario is not None:
+        overrides = dict(scenario.assumptions)
+    elif any(code in source for code in form.fields):
+        form = BusinessModelForm(source, concept=concept)
+        if form.is_valid():
+            overrides = form.overrides()
+    else:
+        # The defaults, with the basin's own answer to « premises lent by the town ».
+        partnership = basin_partnership_get(basin)
+        if partnership is not None and partnership.town_lends_premises is not None:
+            overrides["premises_lent"] = 1 if partnership.town_lends_premises else 0
+            premises_from_assets = True
+    if overrides and not form.is_bound:
+        form = BusinessModelForm(
+            {
+                code: assumption_text(a)
+                for code, a in bm.assumptions_with(concept, overrides).items()
+            },
+            concept=concept,
+        )
+        form.is_valid()
+    if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied("Seuls les délégués de la région du bassin enregistrent.")
+        name_form = ScenarioNameForm(request.POST)
+        if name_form.is_valid() and form.is_bound and form.is_valid():
+            try:
+                saved = business_scenario_save(
+                    basin=basin,
+                    user=user,
+                    concept=concept,
+                    name=name_form.cleaned_data["scenario_name"],
+                    overrides=overrides,
+                )
+            except ApplicationError as exc:
+                _assumption_errors(form, name_form, exc)
+            else:
+                messages.success(request, f"Scénario « {saved.name} » enregistré.")
+                return redirect(f"{reverse('business-model', args=[basin.pk])}?scenario={saved.pk}")
+    model = None
+    error = None
+    try:
+        model = bm.business_model(
+            concept, overrides=overrides, public=business_public(basin, recommendation)
+        )
+    except bm.AssumptionError as exc:
+        error = "Hypothèses à corriger : le modèle est calculé avec les valeurs par défaut."
+        for code, message in exc.problems.items():
+            form.add_error(code if code in form.fields else None, message)
+        model = bm.business_model(concept, public=business_public(basin, recommendation))
+    years = model.years
+    rows = [
+        {
+            "code": column,
+            "label": bm.YEAR_LABELS[column],
+            "values": years[column].tolist(),
+            "cells": [
+                {
+                    "text": _signed_number(value, decimals=1 if column == bm.STAFF_FTE else 0),
+                    "negative": value < -0.005,
+                }
+                for value in years[column].astype(float)
+            ],
+            "total_row": column in (bm.COSTS, bm.REVENUES, bm.BALANCE, bm.PUBLIC_AID),
+            "money": column not in (bm.LEARNERS, bm.STAFF_FTE),
+        }
+        for column in (
+            bm.LEARNERS,
+            bm.STAFF_FTE,
+            *bm.COST_ITEMS,
+            bm.COSTS,
+            *bm.REVENUE_ITEMS,
+            bm.REVENUES,
+            bm.BALANCE,
+            bm.PUBLIC_AID,
+            bm.CUMULATIVE_BALANCE,
+        )
+    ]
+    groups = []
+    for group, label in bm.GROUPS.items():
+        fields = [
+            (form[code], model.assumptions[code])
+            for code in form.fields
+            if model.assumptions[code].group == group
+        ]
+        groups.append({"label": label, "fields": fields})
+    return render(
+        request,
+        "implantations/business_model.html",
+        {
+            "basin": basin,
+            "can_manage": can_manage,
+            "concept": concept,
+            "concepts": [(k, scoring.CONCEPT_LABELS[k]) for k in scoring.CONCEPTS],
+            "concept_label": scoring.CONCEPT_LABELS[concept],
+            "recommendation": recommendation,
+            "form": form,
+            "groups": groups,
+            "name_form": name_form,
+            "model": model,
+            "rows": rows,
+            "years": list(bm.YEARS),
+            "error": error,
+            "scenario": scenario,
+            "scenarios": scenarios,
+            "premises_from_assets": premises_from_assets,
+            "query": urlencode(
+                {"concept": concept, **{k: v for k, v in form.data.items() if k in form.fields}}
+            ),
+            "money_figure": _figure(charts.business_model_figure(years)),
+            "learners_figure": _figure(charts.learners_figure(years)),
+        },
+    )
+
+
+def _signed_number(value: float, *, decimals: int = 0) -> str:
+    """French number with a true minus sign: −55 000, 1,5."""
+    from diagnostics.analytics.common import format_number
+
+    text = format_number(abs(value), decimals=decimals)
+    if decimals and text.endswith("," + "0" * decimals):
+        text = text[: -(decimals + 1)]
+    return ("−" if value < -0.005 else "") + text
+
+
+def _assumption_errors(form: Any, name_form: Any, exc: ApplicationError) -> None:
+    problems = exc.extra.get("assumptions") if isinstance(exc.extra, dict) else None
+    if problems:
+        for code, message in problems.items():
+            form.add_error(code if code in form.fields else None, message)
+    else:
+        field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
+        name_form.add_error("scenario_name" if field == "name" else None, exc.message)

@@ -213,6 +213,99 @@ def import_batch_page() -> dict[str, Expected]:
     )
 
 
+def diagnostic_run_pk(world: World) -> dict[str, object]:
+    """A done diagnostic of the world's basin (no data imported: population only)."""
+    from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
+
+    run = diagnostic_request(basin_id=world.basin.pk)
+    diagnostic_execute(run_id=run.pk)
+    return {"pk": run.pk}
+
+
+def basin_with_diagnostic_pk(world: World) -> dict[str, object]:
+    diagnostic_run_pk(world)
+    return {"pk": world.basin.pk}
+
+
+def diagnostic_export_kwargs(world: World) -> dict[str, object]:
+    return {**diagnostic_run_pk(world), "table": "years", "fmt": "csv"}
+
+
+def pending_diagnostic_pk(world: World) -> dict[str, object]:
+    """A pending run: its PDF is a 404 (« pas terminé ») without starting Chromium here; the
+    PDF itself is tested in tests/diagnostics/test_diagnostic_views.py."""
+    from diagnostics.services.diagnostics import diagnostic_request
+
+    return {"pk": diagnostic_request(basin_id=world.basin.pk).pk}
+
+
+def diagnostic_page(ok: Expected = 200) -> dict[str, Expected]:
+    """A page about one basin's diagnostic: its readers (the shared mayor included) get `ok`,
+    another region's delegate or an unshared mayor a 404, other roles a 403."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            ADMIN: ok,
+            DELEGATE: ok,
+            OTHER_DELEGATE: 404,
+            MAYOR: ok,
+            OTHER_MAYOR: 404,
+        },
+    )
+
+
+def catalogue_path_pk(world: World) -> dict[str, object]:
+    from tests.factories.catalogue import make_path
+
+    return {"pk": make_path(title="Comptable assistant", bmo_codes=["L1X60"]).pk}
+
+
+def local_offer_kwargs(world: World) -> dict[str, object]:
+    from tests.factories.catalogue import make_offer
+
+    offer = make_offer(world.basin, title="BTS comptabilité", bmo_codes=["L1X60"])
+    return {"pk": world.basin.pk, "offer_pk": offer.pk}
+
+
+def basin_managers(ok: Expected) -> dict[str, Expected]:
+    """A page about a basin for those who manage it: its region's delegates and the national
+    admins get `ok`, another region's delegate a 404, other roles a 403."""
+    return matrix(403, {ANONYMOUS: LOGIN, ADMIN: ok, DELEGATE: ok, OTHER_DELEGATE: 404})
+
+
+def implantation_project_pk(world: World) -> dict[str, object]:
+    """A project on the world's basin (region A, shared with one mayor)."""
+    import datetime as dt
+
+    from implantations.models import ImplantationProject
+
+    project = ImplantationProject.objects.create(
+        basin=world.basin,
+        name="Implantation de Villeneuve",
+        concept="fab_id",
+        start_year=2025,
+        study_started_on=dt.date(2025, 1, 6),
+    )
+    return {"pk": project.pk}
+
+
+def project_readers(ok: Expected) -> dict[str, Expected]:
+    """A project page for whoever reads its basin: the region's delegates, national admins and
+    the mayor it is shared with get `ok`; another region's delegate or another mayor a 404."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            ADMIN: ok,
+            DELEGATE: ok,
+            OTHER_DELEGATE: 404,
+            MAYOR: ok,
+            OTHER_MAYOR: 404,
+        },
+    )
+
+
 # --- The rules ---------------------------------------------------------------------------------
 
 
@@ -252,6 +345,16 @@ RULES: dict[str, Rule] = {
     ),
     "import-report": Rule(
         get=import_batch_page(), post=get_only(IMPORTERS), kwargs=import_batch_pk
+    ),
+    # POST only. The world's refused batch keeps no file: those who may import it are sent back
+    # to its page with the reason (302); catalogue admins do not see BMO batches (404).
+    "import-retry": Rule(
+        get=get_only(IMPORTERS),
+        post=matrix(
+            403,
+            {ANONYMOUS: LOGIN, ADMIN: 302, DELEGATE: 302, OTHER_DELEGATE: 302, CATALOGUE: 404},
+        ),
+        kwargs=import_batch_pk,
     ),
     # Basins
     "basin-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
@@ -308,6 +411,234 @@ RULES: dict[str, Rule] = {
     "territory-search": Rule(
         get=page(MANAGERS), post=get_only(MANAGERS), query="?q=vil&kind=commune"
     ),
+    # Diagnostics (issue 4): mayors read the runs of the basins shared with them but cannot
+    # start one.
+    "diagnostic-run": Rule(
+        get=matrix(403, {ANONYMOUS: LOGIN, ADMIN: 405, DELEGATE: 405, OTHER_DELEGATE: 404}),
+        post=matrix(403, {ANONYMOUS: LOGIN, ADMIN: 302, DELEGATE: 302, OTHER_DELEGATE: 404}),
+        kwargs=basin_pk,
+    ),
+    "diagnostic-detail": Rule(
+        get=diagnostic_page(), post=get_only(BASIN_READERS), kwargs=diagnostic_run_pk
+    ),
+    "diagnostic-progress": Rule(
+        get=diagnostic_page(), post=get_only(BASIN_READERS), kwargs=diagnostic_run_pk
+    ),
+    "diagnostic-export": Rule(
+        get=diagnostic_page(), post=get_only(BASIN_READERS), kwargs=diagnostic_export_kwargs
+    ),
+    "diagnostic-pdf": Rule(
+        get=diagnostic_page(404), post=get_only(BASIN_READERS), kwargs=pending_diagnostic_pk
+    ),
+    # Without ?a=&b=: the page explains what to choose (400).
+    "diagnostic-compare": Rule(get=for_roles(BASIN_READERS, 400), post=get_only(BASIN_READERS)),
+    "api-basin-indicators": Rule(
+        # A done run exists (kwargs): readers of the basin get its indicators; API clients read
+        # their regions' basins.
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: 401,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: 200,
+                OTHER_MAYOR: 404,
+                API: 200,
+            },
+        ),
+        post=matrix(
+            403,
+            {
+                ANONYMOUS: 401,
+                ADMIN: 405,
+                DELEGATE: 405,
+                OTHER_DELEGATE: 405,
+                MAYOR: 405,
+                OTHER_MAYOR: 405,
+                API: 405,
+            },
+        ),
+        kwargs=basin_with_diagnostic_pk,
+    ),
+    # Catalogue (issue 5): national admins, delegates and catalogue admins read the catalogue;
+    # the gap of a basin is read like the basin (shared mayors included); its local supply is
+    # managed by those who manage the basin. Catalogue admins curate in the admin.
+    "catalogue-path-detail": Rule(
+        get=page(DATA_READERS), post=get_only(DATA_READERS), kwargs=catalogue_path_pk
+    ),
+    "catalogue-basin-gap": Rule(
+        # No diagnostic yet: the page explains it (200).
+        get=diagnostic_page(),
+        post=get_only(BASIN_READERS),
+        kwargs=basin_pk,
+    ),
+    "catalogue-local-offers": Rule(
+        get=basin_managers(200),
+        # Empty form: re-rendered with its errors.
+        post=basin_managers(200),
+        kwargs=basin_pk,
+    ),
+    "catalogue-local-offer-delete": Rule(
+        get=get_only(MANAGERS),
+        post=basin_managers(302),
+        kwargs=local_offer_kwargs,
+    ),
+    "api-basin-gap": Rule(
+        # A done run exists (kwargs): as the indicators API.
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: 401,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: 200,
+                OTHER_MAYOR: 404,
+                API: 200,
+            },
+        ),
+        post=matrix(
+            403,
+            {
+                ANONYMOUS: 401,
+                ADMIN: 405,
+                DELEGATE: 405,
+                OTHER_DELEGATE: 405,
+                MAYOR: 405,
+                OTHER_MAYOR: 405,
+                API: 405,
+            },
+        ),
+        kwargs=basin_with_diagnostic_pk,
+    ),
+    # Regional planning (the delegate's region by default; another region is a 404)
+    "planning": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
+    "planning-export": Rule(
+        get=basin_managers(200), post=get_only(MANAGERS), query="?region=RA&source=registered"
+    ),
+    # Implantation projects: read like their basin, managed by the basin's managers
+    "project-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
+    # Empty form: re-rendered with its errors.
+    "project-create": Rule(get=page(MANAGERS), post=for_roles(MANAGERS, 200)),
+    "project-detail": Rule(
+        get=project_readers(200),
+        # GET only: the method is refused before the project is looked up.
+        post=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                **dict.fromkeys((ADMIN, DELEGATE, OTHER_DELEGATE, MAYOR, OTHER_MAYOR), 405),
+            },
+        ),
+        kwargs=implantation_project_pk,
+    ),
+    "project-edit": Rule(
+        get=basin_managers(200), post=basin_managers(200), kwargs=implantation_project_pk
+    ),
+    "project-status": Rule(
+        get=get_only(MANAGERS),
+        # Empty form: back to the project page with the errors in messages.
+        post=basin_managers(302),
+        kwargs=implantation_project_pk,
+    ),
+    "project-learners": Rule(
+        get=basin_managers(200), post=basin_managers(200), kwargs=implantation_project_pk
+    ),
+    # Implantation recommendation (issue 6): read like its basin (shared mayors included);
+    # assets and business scenarios are written by the basin's managers only.
+    "recommendation-detail": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: 200,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        # GET only, but another region's basin is a 404 whatever the method.
+        post=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 405,
+                DELEGATE: 405,
+                OTHER_DELEGATE: 404,
+                MAYOR: 405,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        kwargs=basin_pk,
+    ),
+    "basin-assets": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: 200,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        # Empty form (no action): back to the page with the error in a message.
+        post=matrix(
+            403,
+            {ANONYMOUS: LOGIN, ADMIN: 302, DELEGATE: 302, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
+        ),
+        kwargs=basin_pk,
+    ),
+    "business-model": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: 200,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        # Empty form (no scenario name): the page comes back with its errors.
+        post=matrix(
+            403,
+            {ANONYMOUS: LOGIN, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
+        ),
+        kwargs=basin_pk,
+    ),
+    "api-basin-recommendation": Rule(
+        # Computed from whatever the basin has (no diagnostic needed): as the indicators API.
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: 401,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: 200,
+                OTHER_MAYOR: 404,
+                API: 200,
+            },
+        ),
+        post=matrix(
+            403,
+            {
+                ANONYMOUS: 401,
+                ADMIN: 405,
+                DELEGATE: 405,
+                OTHER_DELEGATE: 405,
+                MAYOR: 405,
+                OTHER_MAYOR: 405,
+                API: 405,
+            },
+        ),
+        kwargs=basin_pk,
+    ),
     # API: the OpenAPI schema and its documentation are public; the data endpoints are not.
     "api-schema": Rule(get=matrix(200), post=matrix(405)),
     "api-docs": Rule(get=matrix(200), post=matrix(405)),
@@ -321,6 +652,19 @@ RULES: dict[str, Rule] = {
         post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 403}),
     ),
     "admin:implantations_cnamsite_changelist": Rule(
+        get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+        post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+    ),
+    "admin:catalogue_trainingpath_changelist": Rule(
+        get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+        post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+    ),
+    "admin:catalogue_trainingpath_import": Rule(
+        # Empty form: re-rendered with its errors.
+        get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+        post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+    ),
+    "admin:catalogue_trainingpath_export": Rule(
         get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
         post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
     ),

@@ -21,6 +21,20 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from .columns import CODE, GEOMETRY, LATITUDE, LONGITUDE, NAME, POPULATION
+from .lycees import (
+    CATEGORIES,
+    CATEGORY,
+    COMMUNE_CODE,
+    COMMUNE_NAME,
+    GENERAL,
+    INCONNU,
+    PROFESSIONNEL,
+    SECTOR_LABEL,
+    TECHNOLOGIQUE,
+    UAI,
+    VOIES_TEXT,
+    lycees_described,
+)
 
 MAP_COMMUNE_COLUMNS = [CODE, NAME, POPULATION, LATITUDE, LONGITUDE, GEOMETRY]
 
@@ -34,6 +48,19 @@ SITE_GREEN = "#18753c"
 # is the map's extent divided by this.
 SIMPLIFY_RESOLUTION = 1500
 FRAME_PADDING = 0.06
+# Lycée markers: one trace (and legend entry) per track category, each its own symbol.
+LYCEE_TRACE_NAMES = {
+    PROFESSIONNEL: "Lycée (voie professionnelle)",
+    TECHNOLOGIQUE: "Lycée (voie technologique)",
+    GENERAL: "Lycée (voie générale seule)",
+    INCONNU: "Lycée (voie pro. non publiée)",
+}
+LYCEE_MARKERS: dict[str, dict[str, Any]] = {
+    PROFESSIONNEL: {"symbol": "diamond", "size": 12, "color": "#b34000"},
+    TECHNOLOGIQUE: {"symbol": "triangle-up", "size": 12, "color": "#009081"},
+    GENERAL: {"symbol": "circle", "size": 9, "color": "#a558a0"},
+    INCONNU: {"symbol": "circle-open", "size": 10, "color": "#3a3a3a"},
+}
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 
 
@@ -161,19 +188,24 @@ def basin_map_figure(
     basin_geometry: BaseGeometry | dict[str, Any] | None = None,
     main_town: MapPoint | None = None,
     site: MapPoint | None = None,
+    lycees: pd.DataFrame | None = None,
     height: int = 520,
 ) -> go.Figure:
     """Map of a basin: its outline filled, its communes' outlines, a hover marker per commune
-    (name, INSEE code, population), the main town, and the nearest Cnam site when it lies within
-    the frame of the basin.
+    (name, INSEE code, population), its lycées, the main town, and the nearest Cnam site when it
+    lies within the frame of the basin.
 
     Input columns of `communes` (one row per commune): code, name, population (int or None),
     latitude, longitude (WGS84, may be None), geometry (shapely geometry, GeoJSON dict or None).
+    `lycees`: the columns of `analytics.lycees.LYCEE_COLUMNS`; those without coordinates are
+    counted, not drawn, and lycées never widen the frame (a wrong coordinate would zoom out).
 
     Traces, in this order and each only when there is something to draw: « Bassin » (filled
-    outline), « Communes » (outlines), « Communes (survol) » (markers), « Site Cnam le plus
-    proche », « Ville principale » (last: on top). Layout metadata `meta.site_in_frame` says
-    whether the site was drawn.
+    outline), « Communes » (outlines), « Communes (survol) » (markers), one « Lycée (…) » trace
+    per track category (`LYCEE_TRACE_NAMES`: official vocational, technological, general only,
+    unpublished), « Site Cnam le plus proche », « Ville principale » (last: on top). Layout
+    metadata: `meta.site_in_frame` says whether the site was drawn, `meta.lycees` how many
+    lycées of each category were drawn, `meta.lycees_without_coordinates` how many were not.
     """
     missing = [c for c in MAP_COMMUNE_COLUMNS if c not in communes.columns]
     if missing:
@@ -211,7 +243,7 @@ def basin_map_figure(
                     "y": 0.5,
                 }
             ],
-            meta={"site_in_frame": False},
+            meta={"site_in_frame": False, "lycees": {}, "lycees_without_coordinates": 0},
         )
         return fig
 
@@ -279,6 +311,8 @@ def basin_map_figure(
             )
         )
 
+    lycee_counts, lycees_unlocated = _add_lycee_traces(fig, lycees)
+
     minx, miny, maxx, maxy = _pad(frame, FRAME_PADDING)
     if site is not None and minx <= site.lon <= maxx and miny <= site.lat <= maxy:
         site_in_frame = True
@@ -325,12 +359,14 @@ def basin_map_figure(
         dragmode="pan",
         hovermode="closest",
         separators=", ",
+        # Below the map (plotly widens the bottom margin for it): with the lycées' entries, a
+        # legend inside the frame would cover the south of the basin.
         legend={
             "orientation": "h",
-            "yanchor": "bottom",
-            "y": 0.01,
+            "yanchor": "top",
+            "y": -0.01,
             "xanchor": "left",
-            "x": 0.01,
+            "x": 0.0,
             "bgcolor": "rgba(255,255,255,0.8)",
         },
         xaxis={"visible": False, "range": [minx, maxx]},
@@ -340,6 +376,63 @@ def basin_map_figure(
             "scaleanchor": "x",
             "scaleratio": 1 / math.cos(math.radians(mid_lat)),
         },
-        meta={"site_in_frame": site_in_frame},
+        meta={
+            "site_in_frame": site_in_frame,
+            "lycees": lycee_counts,
+            "lycees_without_coordinates": lycees_unlocated,
+        },
     )
     return fig
+
+
+def _add_lycee_traces(fig: go.Figure, lycees: pd.DataFrame | None) -> tuple[dict[str, int], int]:
+    """One marker trace per track category present; returns the counts drawn per category and
+    the number of lycées without coordinates."""
+    if lycees is None or not len(lycees):
+        return {}, 0
+    described = lycees_described(lycees)
+    located = described[described[LONGITUDE].notna() & described[LATITUDE].notna()]
+    counts: dict[str, int] = {}
+    for category in CATEGORIES:
+        group = located[located[CATEGORY] == category]
+        if not len(group):
+            continue
+        counts[category] = len(group)
+        marker = dict(LYCEE_MARKERS[category])
+        if not str(marker["symbol"]).endswith("-open"):
+            marker["line"] = {"color": "white", "width": 1}
+        else:
+            marker["line"] = {"color": marker["color"], "width": 2}
+        fig.add_trace(
+            go.Scatter(
+                x=[float(v) for v in group[LONGITUDE]],
+                y=[float(v) for v in group[LATITUDE]],
+                name=LYCEE_TRACE_NAMES[category],
+                mode="markers",
+                marker=marker,
+                customdata=[
+                    [
+                        str(name),
+                        str(uai),
+                        f"{commune_name or ''} ({commune_code})".strip(),
+                        f" · {sector}" if sector else "",
+                        # One statement per hover line.
+                        "<br>".join(p[:1].upper() + p[1:] for p in str(voies).split(" ; ")),
+                    ]
+                    for name, uai, commune_name, commune_code, sector, voies in zip(
+                        group[NAME],
+                        group[UAI],
+                        group[COMMUNE_NAME].astype(object).where(group[COMMUNE_NAME].notna(), ""),
+                        group[COMMUNE_CODE],
+                        group[SECTOR_LABEL],
+                        group[VOIES_TEXT],
+                        strict=True,
+                    )
+                ],
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>UAI : %{customdata[1]}%{customdata[3]}"
+                    "<br>Commune : %{customdata[2]}<br>%{customdata[4]}<extra></extra>"
+                ),
+            )
+        )
+    return counts, int(len(described) - len(located))

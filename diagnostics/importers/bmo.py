@@ -216,9 +216,10 @@ def read(path: Path, *, vintage: str | None, context: ValidationContext) -> Read
                 for r in firsts.itertuples()
             )
             hint = (
-                f"Bassins inconnus du référentiel : {listed}. Chargez un référentiel à jour, ou "
-                "relancez avec l'option « ajouter les bassins inconnus » (--register-bassins) "
-                "pour les y ajouter sous le nom donné par le fichier."
+                f"Bassins inconnus du référentiel : {listed}. Chargez un référentiel à jour "
+                "(load_territories lit aussi les bassins des fichiers BMO placés dans le dossier "
+                "bmo/ de la source), ou relancez avec l'option « ajouter les bassins inconnus » "
+                "(--register-bassins) pour les y ajouter sous le nom donné par le fichier."
             )
 
     # Measures.

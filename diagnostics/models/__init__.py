@@ -1,5 +1,24 @@
 from .accounts import Role, User
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
+from .facts import (
+    DefmFact,
+    DefmSecteurFact,
+    FapCode,
+    Lycee,
+    RomeAppellation,
+    RomeCode,
+    RomeDomain,
+    TensionFact,
+)
+from .imports import (
+    BmoFact,
+    ChomageZeFact,
+    DatasetKind,
+    GeoLevel,
+    ImportBatch,
+    IndicatorFact,
+)
+from .runs import DiagnosticRun
 from .territories import (
     BassinBmo,
     Commune,
@@ -16,13 +35,28 @@ __all__ = [
     "BasinShare",
     "BasinSource",
     "BassinBmo",
+    "BmoFact",
+    "ChomageZeFact",
     "Commune",
     "CommuneCodeChange",
+    "DefmFact",
+    "DefmSecteurFact",
+    "DiagnosticRun",
     "Departement",
+    "DatasetKind",
     "Epci",
+    "FapCode",
+    "GeoLevel",
     "GeometryStatus",
+    "ImportBatch",
+    "IndicatorFact",
+    "Lycee",
     "Region",
     "Role",
+    "RomeAppellation",
+    "RomeCode",
+    "RomeDomain",
+    "TensionFact",
     "TerritoryLoad",
     "User",
     "ZoneEmploi",

@@ -17,6 +17,7 @@ from django.db.models import F, Max, QuerySet, Sum
 
 from diagnostics.analytics.columns import LATITUDE, LONGITUDE, POPULATION
 from diagnostics.analytics.geometry import geometry_from_geojson
+from diagnostics.analytics.lycees import COMMUNE_NAME, LYCEE_COLUMNS
 from diagnostics.analytics.maps import MAP_COMMUNE_COLUMNS
 from diagnostics.models import (
     Basin,
@@ -27,6 +28,7 @@ from diagnostics.models import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from diagnostics.selectors.facts import lycees_current_frame
 
 SEARCH_KINDS = ("commune", "zone_emploi", "bassin_bmo", "epci")
 SEARCH_LIMIT = 20
@@ -172,6 +174,16 @@ def basin_communes_frame(basin: Basin) -> pd.DataFrame:
         "code", "name", "population", "latitude", "longitude", "geometry"
     )
     return communes_frame(qs)
+
+
+def basin_lycees_frame(basin: Basin) -> pd.DataFrame:
+    """The lycées (imports in force) of the basin's communes, for its map and its table.
+    Columns: `analytics.lycees.LYCEE_COLUMNS` (official flags NA where the layout imported does
+    not publish them, the name-based guess apart), one row per UAI."""
+    names = dict(basin.communes.values_list("code", "name"))
+    frame = lycees_current_frame(commune_codes=sorted(names))
+    frame = frame.assign(**{COMMUNE_NAME: frame["commune_code"].map(names).astype(object)})
+    return frame[LYCEE_COLUMNS].reset_index(drop=True)
 
 
 # --- Territory search -----------------------------------------------------------------------

@@ -62,6 +62,18 @@ def import_batch_list(*, user: Any, kind: str | None = None) -> QuerySet[ImportB
     return qs.order_by("-created_at", "-id")
 
 
+def import_batch_retry_allowed(*, batch: ImportBatch, user: Any) -> bool:
+    """Whether `user` may run `batch` again (the « Relancer l'import » button): a refused or
+    failed batch whose file is kept, of a kind `user` may import (a batch whose kind was never
+    recognised: only those who may import every kind, since detection may pick any)."""
+    if batch.status not in (ImportBatch.Status.REJECTED, ImportBatch.Status.FAILED):
+        return False
+    if not batch.file_path:
+        return False
+    kinds = import_kinds_for(user)
+    return batch.kind in kinds if batch.kind else set(kinds) == set(DatasetKind.values)
+
+
 def import_batch_progress(batch: ImportBatch) -> dict[str, Any]:
     """What the progress endpoint returns (and the page polls)."""
     return {

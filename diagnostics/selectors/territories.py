@@ -120,6 +120,8 @@ DETAIL_LABELS = {
     "without_zone_emploi_code": "sans zone d'emploi",
     "without_bassin_bmo_code": "sans bassin BMO",
     "without_epci_code": "sans EPCI",
+    "bmo_files": "fichiers BMO lus",
+    "bmo_only_bassins": "bassins issus des fichiers BMO (sans communes connues)",
 }
 # Shown elsewhere on the page (the file column) or too technical for it.
 DETAIL_HIDDEN = frozenset({"files", "sha256"})

@@ -116,6 +116,7 @@ class DemoReport:
     sites: list[str] = field(default_factory=list)
     territory_messages: list[str] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)
+    diagnostics: int = 0
 
     @property
     def total_seconds(self) -> float:
@@ -431,7 +432,32 @@ def demo_build(
         else:
             basin_specs = _real_basin_specs()
         report.basins = _basins_ensure(basin_specs, share_first=True)
+
+    with _timed(report, "catalogue", say):
+        # Imported here: the catalogue app builds on this one, not the other way round.
+        from catalogue.services import catalogue_load_fixture
+
+        loaded = catalogue_load_fixture()
+        say(f"catalogue illustratif : {loaded.paths} parcours dans {loaded.sectors} filières")
+
+    with _timed(report, "diagnostics", say):
+        report.diagnostics = _diagnostics_compute()
     return report
+
+
+def _diagnostics_compute() -> int:
+    """Compute (or find) the diagnostic of every demo basin, in-process, so that `make run`
+    serves reports at once. A run for the same data already done is reused."""
+    from diagnostics.models import Basin, DiagnosticRun
+    from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
+
+    done = 0
+    for basin_id in Basin.objects.order_by("pk").values_list("pk", flat=True):
+        run = diagnostic_request(basin_id=basin_id, enqueue=False)
+        if run.status == DiagnosticRun.Status.PENDING:
+            run = diagnostic_execute(run_id=run.pk)
+        done += run.status == DiagnosticRun.Status.DONE
+    return done
 
 
 def _real_territories_present() -> bool:

@@ -521,24 +521,42 @@ def import_batch_retry(
     *, batch_id: int, user: User | None = None, sync: bool = False
 ) -> ImportBatch:
     """Run a failed or rejected batch's file again as a new batch (e.g. after the territories
-    were loaded)."""
-    old = ImportBatch.objects.get(pk=batch_id)
-    if old.status not in (Status.FAILED, Status.REJECTED) or not old.file_path:
-        raise ImportRequestError(
-            "Seul un import refusé ou en échec, dont le fichier est conservé, peut être relancé."
+    were loaded). When the same file is already imported or running (a retry clicked twice, or
+    the file uploaded again since), that batch is returned and nothing is created."""
+    with transaction.atomic():
+        # The lock serialises two retries of the same batch: the second finds the first's batch.
+        old = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if old.status not in (Status.FAILED, Status.REJECTED) or not old.file_path:
+            raise ImportRequestError(
+                "Seul un import refusé ou en échec, dont le fichier est conservé, peut être "
+                "relancé."
+            )
+        if user is not None and old.kind and old.kind not in import_kinds_for(user):
+            raise ImportRequestError(
+                f"Votre rôle ne permet pas d'importer des données « {old.get_kind_display()} »."
+            )
+        existing = (
+            ImportBatch.objects.filter(
+                sha256=old.sha256, status__in=[Status.DONE, *ImportBatch.RUNNING]
+            )
+            .order_by("-created_at", "-pk")
+            .first()
         )
-    batch = ImportBatch.objects.create(
-        kind="" if old.kind_detected else old.kind,
-        file_name=old.file_name,
-        file_path=old.file_path,
-        file_size=old.file_size,
-        sha256=old.sha256,
-        uploaded_by=user or old.uploaded_by,
-        vintage="" if old.vintage_detected else old.vintage,
-        options=old.options,
-        status=Status.PENDING,
-        progress_step="En attente de traitement",
-    )
+        if existing is not None:
+            logger.info("import_batch_retry: batch %s already re-run as %s", old.pk, existing.pk)
+            return existing
+        batch = ImportBatch.objects.create(
+            kind="" if old.kind_detected else old.kind,
+            file_name=old.file_name,
+            file_path=old.file_path,
+            file_size=old.file_size,
+            sha256=old.sha256,
+            uploaded_by=user or old.uploaded_by,
+            vintage="" if old.vintage_detected else old.vintage,
+            options=old.options,
+            status=Status.PENDING,
+            progress_step="En attente de traitement",
+        )
     if sync:
         return import_batch_process(batch_id=batch.pk)
     from diagnostics.tasks import import_batch_process as import_task

@@ -80,6 +80,9 @@ FRAME_COLUMNS: dict[str, list[str]] = {
     COMMUNES: c.COMMUNE_COLUMNS,
     CODE_CHANGES: c.CODE_CHANGE_COLUMNS,
 }
+# TerritoryLoad details key: bassins that only the BMO survey files name (see _bassins_bmo).
+BMO_ONLY_BASSINS = "bmo_only_bassins"
+BMO_ONLY_BASSINS_LABEL = "bassins issus des fichiers BMO (sans communes connues)"
 BATCH_SIZE = 2000
 EXAMPLES = 20
 
@@ -162,7 +165,7 @@ def territories_load(
                 )
             )
             continue
-        sources[name] = _Source(files=needed, details=details)
+        sources[name] = _Source(files=needed + reader.optional_files(name), details=details)
     loads = _store(frames=frames, source=str(source_dir), sources=sources, log=log)
     order = {name: i for i, name in enumerate((*DATASETS, COMMUNE_CELLS))}
     return sorted([*early, *loads], key=lambda load: order.get(load.dataset, len(order)))
@@ -242,12 +245,39 @@ class _SourceReader:
             without_zone = sorted(set(geoms[c.CODE]) - set(zones[c.CODE]))
             return frame[c.ZONE_EMPLOI_COLUMNS], {"polygons_without_zone": without_zone}
         if dataset == BASSINS_BMO:
-            return self._get("bassins_bmo", readers.read_bassins_bmo).zones, {}
+            return self._bassins_bmo()
         if dataset == CODE_CHANGES:
             return self._get("code_changes", readers.read_code_changes), {}
         if dataset == COMMUNES:
             return self._communes()
         raise ValueError(dataset)
+
+    def optional_files(self, dataset: str) -> list[Path]:
+        """Files read when present, beside the required ones of `files_for` (recorded with
+        their SHA-256 in the dataset's TerritoryLoad)."""
+        return readers.bmo_bassin_files(self.root) if dataset == BASSINS_BMO else []
+
+    def _bassins_bmo(self) -> tuple[pd.DataFrame, dict[str, Any]]:
+        """The bassins of the commune → bassin table, plus those that only the BMO survey files
+        name (no commune of the table maps to them): without them, every published BMO file
+        would be refused for its unknown bassins."""
+        zones = self._get("bassins_bmo", readers.read_bassins_bmo).zones
+        files = self.optional_files(BASSINS_BMO)
+        added = readers.bassins_named_by_bmo(
+            zones, [readers.read_bmo_bassins(path) for path in files]
+        )
+        frame = pd.concat([zones, added], ignore_index=True)[c.BASSIN_BMO_COLUMNS]
+        details: dict[str, Any] = {
+            "bmo_files": [path.name for path in files],
+            BMO_ONLY_BASSINS: {
+                "count": len(added),
+                "codes": [
+                    f"{code} {name}"
+                    for code, name in zip(added[c.CODE], added[c.NAME], strict=True)
+                ],
+            },
+        }
+        return frame.sort_values(c.CODE).reset_index(drop=True), details
 
     def _communes(self) -> tuple[pd.DataFrame, dict[str, Any]]:
         cog = self._get("cog_communes", readers.read_cog_communes)
@@ -440,6 +470,8 @@ def load_summary(load: TerritoryLoad) -> str:
             parts.append(f"{d['repaired']} géométries réparées")
         if "remapped" in d:
             parts.append(f"{d['remapped']} codes remappés, {d.get('unknown', 0)} inconnus")
+        if BMO_ONLY_BASSINS in d:
+            parts.append(f"{d[BMO_ONLY_BASSINS]['count']} {BMO_ONLY_BASSINS_LABEL}")
         if "without_cell" in d:
             parts.append(f"{d['without_cell']} sans cellule")
     parts.append(f"{load.duration_s:.1f} s")

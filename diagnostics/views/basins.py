@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from diagnostics.analytics.lycees import lycees_described
 from diagnostics.analytics.maps import MapPoint, basin_map_figure, format_population
 from diagnostics.errors import ApplicationError
 from diagnostics.forms import BasinForm, BasinShareForm, split_codes
@@ -39,6 +41,7 @@ def _map_figure_json(
     geometry: dict[str, Any] | None,
     main_town: Commune | None,
     site: tuple[str, float, float, float | None] | None,
+    lycees: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The basin map as a plotly JSON dict (for `json_script`)."""
     main_point = None
@@ -59,6 +62,7 @@ def _map_figure_json(
         basin_geometry=geometry,
         main_town=main_point,
         site=site_point,
+        lycees=lycees,
     )
     return json.loads(figure.to_json())
 
@@ -207,6 +211,7 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             basin.nearest_site_km,
         )
     can_manage = _can_manage(user, basin)
+    lycees = basin_selectors.basin_lycees_frame(basin)
     return render(
         request,
         "diagnostics/basin_detail.html",
@@ -222,7 +227,9 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 geometry=basin.geometry,
                 main_town=basin.main_town,
                 site=site,
+                lycees=lycees,
             ),
+            "lycees": lycees_described(lycees).to_dict("records"),
             "can_manage": can_manage,
             "shares": (
                 list(basin.shares.select_related("user").order_by("user__username"))

@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import cast
 
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diagnostics.errors import ApplicationError
 from diagnostics.forms_imports import ImportUploadForm
@@ -29,6 +32,7 @@ from diagnostics.selectors.imports import (
     import_batch_notes,
     import_batch_option_labels,
     import_batch_progress,
+    import_batch_retry_allowed,
     import_kinds_for,
     import_report_csv,
     import_report_page,
@@ -128,8 +132,36 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": import_batch_notes(batch),
             "options": import_batch_option_labels(batch),
             "superseded_by": list(batch.superseded_by.all().only("pk", "created_at", "status")),
+            "can_retry": import_batch_retry_allowed(batch=batch, user=request.user),
         },
     )
+
+
+@role_required(*IMPORT_ROLES)
+@require_POST
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Relancer l'import »: the same kept file as a new batch, processed like an upload."""
+    from diagnostics.services.imports import import_batch_retry
+
+    batch = _visible_batch(request, pk)
+    user = cast(User, request.user)
+    if batch.kind and batch.kind not in import_kinds_for(user):
+        raise PermissionDenied("Votre rôle ne permet pas d'importer ce type de données.")
+    asked_at = timezone.now()
+    try:
+        new = import_batch_retry(batch_id=batch.pk, user=user, sync=False)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("import-detail", pk=batch.pk)
+    if new.created_at < asked_at:  # the service returned a batch of the same file
+        messages.info(
+            request,
+            f"Ce fichier est déjà importé ou en cours d'import (import n° {new.pk}) : "
+            "rien n'a été relancé.",
+        )
+    else:
+        messages.success(request, f"Import relancé : nouvel import n° {new.pk}.")
+    return redirect("import-detail", pk=new.pk)
 
 
 @role_required(*IMPORT_ROLES)

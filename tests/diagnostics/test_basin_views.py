@@ -326,3 +326,52 @@ def test_basin_delete_needs_confirmation(
     assert unconfirmed["Location"] == reverse("basin-detail", kwargs={"pk": basin.pk})
     assert confirmed["Location"] == reverse("basin-list")
     assert not Basin.objects.filter(pk=basin.pk).exists()
+
+
+def test_basin_detail_shows_its_lycees_on_the_map_and_in_a_table(
+    client: Client, t: Territory, delegate, basin: Basin
+) -> None:  # type: ignore[no-untyped-def]
+    from diagnostics.models import ImportBatch, Lycee
+
+    _login(client, delegate)
+    url = reverse("basin-detail", kwargs={"pk": basin.pk})
+    empty = _text(client.get(url))
+    batch = ImportBatch.objects.create(
+        kind="lycees", file_name="annuaire.csv", sha256="e" * 64, status="done", vintage="2025"
+    )
+    common = {"batch": batch, "layout": "officiel", "latitude": 48.05, "longitude": 2.05}
+    Lycee.objects.create(
+        uai="0520019Y", name="Lycée Charles de Gaulle", commune_code="52121", sector="public",
+        voie_generale=True, voie_technologique=True, voie_professionnelle=True, **common,
+    )  # fmt: skip
+    Lycee.objects.create(
+        uai="0520021A", name="Lycée Bouchardon", commune_code="52121", sector="public",
+        voie_generale=True, voie_technologique=False, voie_professionnelle=False, **common,
+    )  # fmt: skip
+    Lycee.objects.create(
+        uai="0520800X", name="Lycée polyvalent de Brottes", commune_code="52001", batch=batch,
+        layout="reduit", voie_generale=True, vocational_guess_from_name=True, latitude=48.06,
+        longitude=2.15,
+    )  # fmt: skip
+    Lycee.objects.create(
+        uai="0210001A", name="Lycée hors bassin", commune_code="21001", sector="public",
+        voie_professionnelle=True, voie_technologique=False, **common,
+    )  # fmt: skip
+
+    response = client.get(url)
+
+    assert "Aucun lycée connu dans les communes du bassin" in empty
+    traces = {t["name"]: t for t in response.context["map_json"]["data"]}
+    assert len(traces["Lycée (voie professionnelle)"]["x"]) == 1
+    assert len(traces["Lycée (voie générale seule)"]["x"]) == 1
+    assert len(traces["Lycée (voie pro. non publiée)"]["x"]) == 1
+    assert "Lycée (voie technologique)" not in traces
+    assert [row["uai"] for row in response.context["lycees"]] == [
+        "0520019Y", "0520021A", "0520800X",
+    ]  # fmt: skip
+    text = _text(response)
+    assert "Lycées du bassin" in text
+    assert "3 lycées dans les communes du bassin" in text
+    assert "Voies générale, technologique, professionnelle (officiel)" in text
+    assert "voie professionnelle probable (déduit du nom)" in text
+    assert "Lycée hors bassin" not in text

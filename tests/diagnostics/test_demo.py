@@ -285,3 +285,14 @@ def test_demo_refused_synthetic_dataset_is_named_and_no_account_is_made(
     assert User.objects.count() == 0
     assert Basin.objects.count() == 0
     assert CnamSite.objects.count() == 0
+
+
+def test_demo_computes_one_diagnostic_per_basin_once(demo_output: str) -> None:
+    from diagnostics.models import DiagnosticRun
+
+    assert "Diagnostics calculés : 5 sur 5 bassins" in demo_output
+    assert DiagnosticRun.objects.filter(status=DiagnosticRun.Status.DONE).count() == 5
+
+    run_demo()  # same data: the done runs are reused, not recomputed
+
+    assert DiagnosticRun.objects.count() == 5

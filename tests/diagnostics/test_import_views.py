@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,18 @@ Status = ImportBatch.Status
 def _media(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.WHITENOISE_USE_FINDERS = False
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager() -> Iterator[None]:
+    """Tasks run in-process here even when CELERY_BROKER_URL is set (the PostgreSQL + Redis pass
+    of .ci/run): the real worker is exercised by tests/integration."""
+    from cnam_territoires.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture
@@ -259,3 +272,96 @@ def test_upload_with_an_option_passes_it_to_the_service(
     assert BmoFact.objects.get().met == 4
     page = delegate_client.get(reverse("import-detail", args=[batch.pk])).content.decode()
     assert "Ajouter au référentiel les bassins inconnus nommés par le fichier" in page
+
+
+# --- « Relancer l'import » ------------------------------------------------------------------------
+
+
+def _upload_bmo(client: Client, path: Path, capture) -> ImportBatch:  # type: ignore[no-untyped-def]
+    with capture(execute=True):
+        client.post(
+            reverse("import-create"),
+            {"file": SimpleUploadedFile(path.name, path.read_bytes()), "kind": "bmo"},
+        )
+    return ImportBatch.objects.order_by("-pk").first()  # type: ignore[return-value]
+
+
+def test_retry_a_refused_batch_once_the_bassins_are_loaded(
+    delegate_client: Client,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    from diagnostics.models import BassinBmo, BmoFact
+    from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
+
+    path = write_bmo(
+        tmp_path / "bmo.xlsx",
+        [bmo_row("A0X40", "4418", "12", "5", "*"), bmo_row("A0X41", "4418", "3", "0", "1")],
+    )
+    refused = _upload_bmo(delegate_client, path, django_capture_on_commit_callbacks)
+    assert refused.status == Status.REJECTED
+    assert "chargez d'abord les territoires" in refused.error_message
+    page = delegate_client.get(reverse("import-detail", args=[refused.pk])).content.decode()
+    assert reverse("import-retry", args=[refused.pk]) in page
+    assert "Relancer l&#x27;import" in page or "Relancer l'import" in page
+    BassinBmo.objects.create(code="4418", name="CHAUMONT")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = delegate_client.post(reverse("import-retry", args=[refused.pk]))
+
+    retried = ImportBatch.objects.order_by("-pk").first()
+    assert retried is not None and retried.pk != refused.pk
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("import-detail", args=[retried.pk])
+    assert (retried.status, retried.kind, retried.rows_written) == (Status.DONE, "bmo", 2)
+    assert (retried.sha256, retried.file_path) == (refused.sha256, refused.file_path)
+    assert retried.uploaded_by is not None and retried.uploaded_by.username == "delegue"
+    assert BmoFact.objects.filter(batch=retried).count() == 2
+    refused.refresh_from_db()
+    assert refused.status == Status.REJECTED  # kept as it was
+    page = delegate_client.get(response.headers["Location"]).content.decode()
+    assert f"Import relancé : nouvel import n° {retried.pk}." in page
+    assert reverse("import-retry", args=[retried.pk]) not in page  # a done batch: no button
+
+    # Clicked again from the refused batch's page: the done batch, nothing re-imported.
+    again = delegate_client.post(reverse("import-retry", args=[refused.pk]), follow=True)
+
+    assert ImportBatch.objects.count() == 2
+    assert BmoFact.objects.count() == 2
+    assert again.redirect_chain == [(reverse("import-detail", args=[retried.pk]), 302)]
+    assert "rien n&#x27;a été relancé" in again.content.decode()
+
+
+def test_retry_refused_for_a_batch_without_its_file_with_the_reason(
+    delegate_client: Client,
+) -> None:
+    batch = _rejected_batch(3)  # refused before reading: no kept file
+
+    page = delegate_client.get(reverse("import-detail", args=[batch.pk])).content.decode()
+    response = delegate_client.post(reverse("import-retry", args=[batch.pk]), follow=True)
+
+    assert reverse("import-retry", args=[batch.pk]) not in page
+    assert response.redirect_chain == [(reverse("import-detail", args=[batch.pk]), 302)]
+    assert "Seul un import refusé ou en échec, dont le fichier est conservé" in (
+        response.content.decode()
+    )
+    assert ImportBatch.objects.count() == 1
+
+
+def test_retry_by_a_catalogue_admin_only_for_rome_and_fap(client: Client) -> None:
+    admin = user_create(username="catalogue", role=Role.CATALOGUE_ADMIN)
+    client.force_login(admin)
+    fap = ImportBatch.objects.create(
+        kind="fap", file_name="fap.csv", file_path="imports/x/fap.csv", sha256="c" * 64,
+        status=Status.FAILED, error_message="base indisponible",
+    )  # fmt: skip
+    bmo = ImportBatch.objects.create(
+        kind="bmo", file_name="bmo.xlsx", file_path="imports/y/bmo.xlsx", sha256="d" * 64,
+        status=Status.FAILED,
+    )  # fmt: skip
+
+    page = client.get(reverse("import-detail", args=[fap.pk])).content.decode()
+
+    assert reverse("import-retry", args=[fap.pk]) in page
+    assert client.post(reverse("import-retry", args=[bmo.pk])).status_code == 404
+    assert ImportBatch.objects.count() == 2

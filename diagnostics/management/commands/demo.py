@@ -72,6 +72,7 @@ class Command(BaseCommand):
                 f"{population} hab., population {eligible}, {state}{shared}"
             )
         out("Sites Cnam de démonstration : " + " ; ".join(report.sites))
+        out(f"Diagnostics calculés : {report.diagnostics} sur {len(report.basins)} bassins")
         out("")
         timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.timings)
         out(f"Durées : {timings} (total {report.total_seconds:.1f} s)")

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon, box
 
+from diagnostics.analytics.lycees import LYCEE_COLUMNS
 from diagnostics.analytics.maps import (
     MAP_COMMUNE_COLUMNS,
     MapPoint,
@@ -147,3 +148,67 @@ def test_basin_map_figure_serialises_without_external_resources() -> None:
     payload = fig.to_json()
 
     assert "mapbox" not in payload and "topojson" not in payload and "http" not in payload
+
+
+def test_basin_map_figure_lycees_one_trace_per_track_with_hover() -> None:
+    from tests.diagnostics.analytics.test_lycees import (
+        OFFICIAL_GENERAL,
+        OFFICIAL_PRO,
+        OFFICIAL_TECHNO,
+        REDUCED_GUESS,
+        REDUCED_NO_GUESS,
+        lycees_frame,
+    )
+
+    lycees = lycees_frame(
+        OFFICIAL_PRO, OFFICIAL_TECHNO, OFFICIAL_GENERAL, REDUCED_GUESS, REDUCED_NO_GUESS
+    )
+    main = MapPoint(label="Chaumont", lon=2.05, lat=48.05)
+
+    fig = basin_map_figure(communes=_communes(), main_town=main, lycees=lycees)
+
+    names = [t.name for t in fig.data]
+    assert names == [
+        "Communes",
+        "Communes (survol)",
+        "Lycée (voie professionnelle)",
+        "Lycée (voie technologique)",
+        "Lycée (voie générale seule)",
+        "Lycée (voie pro. non publiée)",
+        "Ville principale",
+    ]
+    pro = _trace(fig, "Lycée (voie professionnelle)")
+    unknown = _trace(fig, "Lycée (voie pro. non publiée)")
+    assert (pro.marker.symbol, len(pro.x)) == ("diamond", 1)
+    assert _trace(fig, "Lycée (voie technologique)").marker.symbol == "triangle-up"
+    # Bouchardon has no coordinates: counted, not drawn.
+    assert (unknown.marker.symbol, list(unknown.x), list(unknown.y)) == (
+        "circle-open",
+        [5.1],
+        [48.1],
+    )
+    assert list(unknown.customdata[0]) == [
+        "Lycée polyvalent Charles de Gaulle",
+        "0520019Y",
+        "Chaumont (52121)",
+        " · public",
+        "Voie générale : oui<br>Voies technologique et professionnelle non publiées<br>"
+        "Voie professionnelle probable (déduit du nom)",
+    ]
+    assert "UAI : %{customdata[1]}" in pro.hovertemplate
+    assert fig.layout.meta["lycees"] == {
+        "professionnel": 1, "technologique": 1, "general": 1, "inconnu": 1,
+    }  # fmt: skip
+    assert fig.layout.meta["lycees_without_coordinates"] == 1
+    assert all(t.showlegend is not False for t in fig.data if t.name.startswith("Lycée"))
+    # Lycées far away (Rennes, -1.7°) never widen the frame of the basin (2.0 → 2.2°).
+    assert fig.layout.xaxis.range[0] > 1.9
+
+
+def test_basin_map_figure_without_lycees_adds_no_trace() -> None:
+    empty = pd.DataFrame(columns=LYCEE_COLUMNS)
+
+    fig = basin_map_figure(communes=_communes(), lycees=empty)
+
+    assert not [t for t in fig.data if t.name.startswith("Lycée")]
+    assert fig.layout.meta["lycees"] == {}

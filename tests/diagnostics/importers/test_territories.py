@@ -8,6 +8,7 @@ from diagnostics.analytics import columns as c
 from diagnostics.errors import ApplicationError
 from diagnostics.importers import territories as t
 
+from .bmo_samples import bmo_row, write_bmo
 from .territory_samples import (
     CENTROIDS_CSV,
     ZE_COMPOSITION_SHEET,
@@ -130,6 +131,66 @@ def test_read_bassins_bmo_takes_the_most_frequent_name(tmp_path: Path):
     ]
 
 
+def test_read_bmo_bassins_reads_only_code_name_and_region(tmp_path: Path):
+    # 2023 layout: the bassin columns come before the département and the région.
+    path = write_bmo(
+        tmp_path / "Base_open_data_BMO_2023.xlsx",
+        [
+            bmo_row("A0X40", "4418", "10", "5", "1"),
+            bmo_row("A0X41", "4418", "*", "*", "*"),
+            bmo_row("A0X40", "101", "3", "1", "0"),
+            bmo_row("A0X40", "7549", "2", "1", "0"),
+        ],
+        year=2023,
+        layout="2023",
+    )
+
+    frame = t.read_bmo_bassins(path)
+
+    assert frame.to_dict("records") == [
+        {c.CODE: "101", c.NAME: "BASSIN BASSE-TERRE", c.REGION_CODE: "01", c.YEAR: 2023},
+        {c.CODE: "4418", c.NAME: "CHAUMONT", c.REGION_CODE: "44", c.YEAR: 2023},
+        {c.CODE: "7549", c.NAME: "BASSIN 7549", c.REGION_CODE: "44", c.YEAR: 2023},
+    ]
+
+
+def test_bassins_named_by_bmo_adds_the_unknown_ones_with_their_latest_name(tmp_path: Path):
+    zones = pd.DataFrame(
+        {c.CODE: ["4418"], c.NAME: ["CHAUMONT (table)"], c.REGION_CODE: ["44"]}
+    ).astype("string")
+
+    def year(y: int, *rows: tuple[str, str, str]) -> pd.DataFrame:
+        frame = pd.DataFrame(rows, columns=[c.CODE, c.NAME, c.REGION_CODE]).astype("string")
+        return frame.assign(**{c.YEAR: y})
+
+    added = t.bassins_named_by_bmo(
+        zones,
+        [
+            year(2023, ("4418", "CHAUMONT", "44"), ("7549", "AIGUILLON", "75")),
+            year(2025, ("7549", "Aiguillon", "75"), ("9399", "MONACO", "93")),
+            year(2024, ("7549", "Aiguillon 2024", "75"), ("304", "MATOURY", "03")),
+        ],
+    )
+
+    assert added.to_dict("records") == [
+        {c.CODE: "304", c.NAME: "MATOURY", c.REGION_CODE: "03"},
+        {c.CODE: "7549", c.NAME: "Aiguillon", c.REGION_CODE: "75"},
+        {c.CODE: "9399", c.NAME: "MONACO", c.REGION_CODE: "93"},
+    ]
+    assert t.bassins_named_by_bmo(zones, []).columns.tolist() == [c.CODE, c.NAME, c.REGION_CODE]
+
+
+def test_bmo_bassin_files_lists_the_published_names_only(tmp_path: Path):
+    for name in ("Base_open_data_BMO_2024.xlsx", "Base_open_data_BMO_2023.xlsx", "autre.xlsx"):
+        write_text(tmp_path / "bmo" / name, "x")
+
+    assert [p.name for p in t.bmo_bassin_files(tmp_path)] == [
+        "Base_open_data_BMO_2023.xlsx",
+        "Base_open_data_BMO_2024.xlsx",
+    ]
+    assert t.bmo_bassin_files(tmp_path / "absent") == []
+
+
 def test_read_epci_json_maps_natures(open_data: Path):
     zoning = t.read_epci_json(open_data / t.FILES["epci_json"])
 
@@ -215,6 +276,39 @@ def test_composition_with_an_undeclared_zone_is_refused(tmp_path: Path):
 
     with pytest.raises(t.TerritoryFileError, match="9999"):
         t.read_zones_emploi(path)
+
+
+def test_bmo_file_without_the_bassin_name_column_is_refused_naming_it(tmp_path: Path):
+    path = write_bmo(
+        tmp_path / "Base_open_data_BMO_2025.xlsx",
+        [bmo_row("A0X40", "4418", "1", "0", "0")],
+        drop_column="NOMBE25",
+    )
+
+    with pytest.raises(t.TerritoryFileError) as excinfo:
+        t.read_bmo_bassins(path)
+
+    message = excinfo.value.message
+    assert "Base_open_data_BMO_2025.xlsx" in message
+    assert "feuille « BMO_2025_open_data »" in message
+    assert "« NOMBE25 » absente(s)" in message
+
+
+def test_bmo_file_with_the_wrong_sheet_or_a_bad_code_is_refused(tmp_path: Path):
+    wrong_sheet = write_bmo(
+        tmp_path / "a.xlsx", [bmo_row("A0X40", "4418", "1", "0", "0")], sheet="Feuil1"
+    )
+    bad_code = write_bmo(
+        tmp_path / "b.xlsx",
+        [bmo_row("A0X40", "4418", "1", "0", "0"), bmo_row("A0X40", "44-18", "1", "0", "0")],
+    )
+
+    with pytest.raises(t.TerritoryFileError, match="« BMO_AAAA_open_data » absente"):
+        t.read_bmo_bassins(wrong_sheet)
+    with pytest.raises(t.TerritoryFileError) as excinfo:
+        t.read_bmo_bassins(bad_code)
+    assert "colonne « BE25 » : 1 code(s)" in excinfo.value.message
+    assert "ligne 3 : « 44-18 »" in excinfo.value.message
 
 
 def test_unreadable_xlsx(tmp_path: Path):
@@ -332,3 +426,26 @@ def test_real_files_read_with_the_expected_counts(open_data_dir: Path):
     # The README's total over communes actuelles (incl. collectivités d'outre-mer).
     assert int(pop.sum()) == 68952941
     assert isinstance(pd.Series(pop).dtype, pd.Int64Dtype)
+
+
+@pytest.mark.realdata
+def test_real_bmo_files_name_six_bassins_the_commune_table_lacks(open_data_dir: Path):
+    table = t.read_bassins_bmo(open_data_dir / t.FILES["bassins_bmo"]).zones
+    files = t.bmo_bassin_files(open_data_dir)
+    # Worked out from the raw sheets: the BEyy codes absent from the commune → bassin table.
+    expected: dict[str, str] = {}
+    for path in files:
+        year = int(path.stem[-4:])
+        raw = pd.read_excel(path, sheet_name=f"BMO_{year}_open_data", dtype=str, engine="calamine")
+        codes = raw[f"BE{year % 100}"].str.replace(".0", "", regex=False)
+        names = dict(zip(codes, raw[f"NOMBE{year % 100}"], strict=True))
+        expected.update({k: v for k, v in names.items() if k not in set(table[c.CODE])})
+
+    added = t.bassins_named_by_bmo(table, [t.read_bmo_bassins(p) for p in files])
+
+    assert [p.name for p in files] == [f"Base_open_data_BMO_{y}.xlsx" for y in (2023, 2024, 2025)]
+    assert dict(zip(added[c.CODE], added[c.NAME], strict=True)) == expected
+    assert sorted(expected) == ["104", "113", "116", "304", "7549", "9399"]
+    assert dict(zip(added[c.CODE], added[c.REGION_CODE], strict=True)) == {
+        "104": "01", "113": "01", "116": "01", "304": "03", "7549": "75", "9399": "93",
+    }  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from diagnostics.models import (
     ChomageZeFact,
     ImportBatch,
     IndicatorFact,
+    TerritoryLoad,
     ZoneEmploi,
 )
 from diagnostics.services import imports as import_services
@@ -35,6 +37,18 @@ Status = ImportBatch.Status
 def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager() -> Iterator[None]:
+    """Tasks run in-process here even when CELERY_BROKER_URL is set (the PostgreSQL + Redis pass
+    of .ci/run): the real worker is exercised by tests/integration."""
+    from cnam_territoires.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture
@@ -444,6 +458,28 @@ def test_stale_running_batches_are_failed(tmp_path: Path) -> None:
     assert (stuck.status, fresh.status) == (Status.FAILED, Status.VALIDATING)
 
 
+def test_beat_runs_the_stale_import_sweeper_every_15_minutes(settings) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cnam_territoires.celery import app
+    from diagnostics.tasks import import_batches_fail_stale
+
+    entry = settings.CELERY_BEAT_SCHEDULE["import-batches-fail-stale"]
+    stuck = ImportBatch.objects.create(
+        kind="bmo", file_name="s.xlsx", sha256="s" * 64, status=Status.IMPORTING,
+        started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120),
+    )  # fmt: skip
+
+    assert entry == {"task": "diagnostics.tasks.import_batches_fail_stale", "schedule": 900.0}
+    assert app.conf.beat_schedule["import-batches-fail-stale"]["schedule"] == 900.0
+    assert entry["task"] == import_batches_fail_stale.name
+    assert import_batches_fail_stale.delay().get() == 1  # the beat entry's task, run
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.progress_step) == (Status.FAILED, "Interrompu")
+
+
 # --- The command ---------------------------------------------------------------------------------
 
 
@@ -487,10 +523,17 @@ def real_territories(open_data_dir: Path) -> None:
     }
 
 
+# The bassins that only the BMO files name (load_territories reads them from bmo/).
+BMO_ONLY_BASSINS = {"104", "113", "116", "304", "7549", "9399"}
+
+
 @pytest.mark.realdata
-def test_real_bmo_unknown_bassins_refused_by_default(
+def test_real_bmo_unknown_bassins_refused_without_the_bmo_derived_bassins(
     open_data_dir: Path, real_territories: None
 ) -> None:
+    # A referential built from the commune → bassin table alone (as before load_territories
+    # read the BMO files): the 2025 file names 4 bassins it lacks, and is refused by default.
+    BassinBmo.objects.filter(code__in=BMO_ONLY_BASSINS).delete()
     path = open_data_dir / "bmo" / "Base_open_data_BMO_2025.xlsx"
     raw = pd.read_excel(path, sheet_name="BMO_2025_open_data", dtype=str, engine="calamine")
     known = set(BassinBmo.objects.values_list("code", flat=True))
@@ -501,7 +544,46 @@ def test_real_bmo_unknown_bassins_refused_by_default(
     assert batch.status == Status.REJECTED
     assert batch.errors_total == len(unknown_rows) > 0
     assert {e["value"] for e in batch.error_report} == set(unknown_rows["BE25"])
+    assert set(unknown_rows["BE25"]) == {"113", "116", "7549", "9399"}
     assert BmoFact.objects.count() == 0
+
+
+@pytest.mark.realdata
+def test_real_territories_know_the_bassins_of_every_bmo_file(
+    open_data_dir: Path, real_territories: None
+) -> None:
+    load = TerritoryLoad.objects.filter(dataset="bassins_bmo").latest("pk")
+    known = set(BassinBmo.objects.values_list("code", flat=True))
+
+    assert load.details["bmo_only_bassins"]["count"] == len(BMO_ONLY_BASSINS)
+    assert known >= BMO_ONLY_BASSINS
+    assert BassinBmo.objects.get(code="9399").name == "MONACO"
+    assert BassinBmo.objects.get(code="9399").region_id == "93"
+    for year in (2023, 2024, 2025):
+        path = open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx"
+        raw = pd.read_excel(path, sheet_name=f"BMO_{year}_open_data", dtype=str, engine="calamine")
+        assert set(raw[f"BE{year % 100}"]) <= known, year
+
+
+@pytest.mark.realdata
+def test_real_tensions_2021_import_without_option_once_bmo_bassins_are_known(
+    open_data_dir: Path, real_territories: None
+) -> None:
+    from diagnostics.models import TensionFact
+
+    rome = open_data_dir / "rome_fap" / "unix_referentiel_code_rome_v460_utf8.csv"
+    path = open_data_dir / "tensions_bassin_metier" / "mobiville_tensions_rome_bassin_2021.csv"
+    raw = pd.read_csv(path, sep=";", dtype=str)
+    assert import_dataset(kind="rome", path=rome, file_name=rome.name, sync=True).status == "done"
+
+    batch = import_dataset(kind="tensions", path=path, file_name=path.name, sync=True)
+
+    assert batch.status == Status.DONE, (batch.error_message, batch.error_report[:3])
+    assert batch.options == {}
+    facts = TensionFact.objects.filter(batch=batch)
+    assert batch.rows_written == facts.count() == len(raw)
+    assert not facts.filter(bassin_known=False).exists()
+    assert facts.filter(bassin_code="7549").count() == (raw["cbassin"] == "7549").sum() == 24
 
 
 @pytest.mark.realdata
@@ -510,10 +592,10 @@ def test_real_files_import_and_totals_match_the_raw_files(
 ) -> None:
     for year in (2023, 2024, 2025):
         path = open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx"
-        batch = import_dataset(
-            kind=None, path=path, file_name=path.name, sync=True, options={"register_bassins": True}
-        )
+        # No option: load_territories already added the bassins named by the BMO files.
+        batch = import_dataset(kind=None, path=path, file_name=path.name, sync=True)
         assert batch.status == Status.DONE, (batch.error_message, batch.error_report[:3])
+        assert batch.options == {} and "bassins ajoutés au référentiel" not in batch.notes
         raw = pd.read_excel(path, sheet_name=f"BMO_{year}_open_data", dtype=str, engine="calamine")
         facts = pd.DataFrame.from_records(
             BmoFact.objects.filter(batch=batch).values(
@@ -579,3 +661,19 @@ def test_retry_a_rejected_batch_once_the_territories_are_loaded(tmp_path: Path) 
     assert BmoFact.objects.filter(batch=second).count() == 3
     with pytest.raises(import_services.ImportRequestError):
         import_batch_retry(batch_id=second.pk, sync=True)
+    # The refused batch again: its file is imported now, so that batch is returned as it is.
+    assert import_batch_retry(batch_id=first.pk, sync=True).pk == second.pk
+    assert ImportBatch.objects.count() == 2
+
+
+def test_retry_refused_for_a_role_that_may_not_import_the_kind(tmp_path: Path) -> None:
+    from diagnostics.models import Role
+    from diagnostics.services.accounts import user_create
+    from diagnostics.services.imports import import_batch_retry
+
+    first = import_dataset(kind="bmo", path=_small_bmo(tmp_path), file_name="b.xlsx", sync=True)
+    catalogue = user_create(username="catalogue", role=Role.CATALOGUE_ADMIN)
+
+    with pytest.raises(import_services.ImportRequestError, match="Votre rôle ne permet pas"):
+        import_batch_retry(batch_id=first.pk, user=catalogue, sync=True)
+    assert ImportBatch.objects.count() == 1

@@ -22,7 +22,8 @@ from diagnostics.models import (
     TerritoryLoad,
     ZoneEmploi,
 )
-from diagnostics.services.territories import territories_load, territories_store
+from diagnostics.services.territories import load_summary, territories_load, territories_store
+from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
 from tests.diagnostics.importers.territory_samples import POPULATIONS, write_open_data
 
 pytestmark = pytest.mark.django_db
@@ -358,6 +359,76 @@ def test_load_unreadable_file_fails_its_datasets_only(open_data: Path):
     assert "gip_seed_insee_departements.csv" in loads["departements"].message
     assert "« dep »" in loads["departements"].message
     assert Departement.objects.count() == 0
+
+
+def test_load_adds_the_bassins_only_the_bmo_files_name(open_data: Path):
+    bmo = open_data / "bmo"
+    bmo.mkdir()
+    # 4418 is in the commune table (its name there wins); 7549 and 9399 only in the BMO files,
+    # the 2025 file's name of 7549 is kept over the 2024 one.
+    write_bmo(
+        bmo / "Base_open_data_BMO_2024.xlsx",
+        [bmo_row("A0X40", "4418", "1", "0", "0"), bmo_row("A0X40", "7549", "1", "0", "0")],
+        year=2024,
+    )
+    write_bmo(
+        bmo / "Base_open_data_BMO_2025.xlsx",
+        [bmo_row("A0X40", "7549", "1", "0", "0"), bmo_row("A0X40", "9399", "2", "1", "0")],
+    )
+    (bmo / "notes.xlsx").write_text("pas un fichier BMO", encoding="utf-8")
+
+    loads = _by_dataset(territories_load(source_dir=open_data))
+    again = _by_dataset(territories_load(source_dir=open_data, only=["bassins_bmo"]))
+
+    load = loads["bassins_bmo"]
+    assert load.status == TerritoryLoad.Status.DONE
+    assert load.rows == 6
+    assert load.details["bmo_only_bassins"] == {
+        "count": 2,
+        "codes": ["7549 BASSIN 7549", "9399 BASSIN 9399"],
+    }
+    assert load.details["bmo_files"] == [
+        "Base_open_data_BMO_2024.xlsx",
+        "Base_open_data_BMO_2025.xlsx",
+    ]
+    assert [Path(f["path"]).name for f in load.details["files"]] == [
+        "bassin_emploi.csv",
+        "Base_open_data_BMO_2024.xlsx",
+        "Base_open_data_BMO_2025.xlsx",
+    ]
+    assert all(len(f["sha256"]) == 64 for f in load.details["files"])
+    assert dict(BassinBmo.objects.values_list("code", "name")) == {
+        "101": "BASSIN BASSE-TERRE",
+        "4418": "CHAUMONT",
+        "5317": "VITRE",
+        "8410": "BOURG EN BRESSE",
+        "7549": "BASSIN 7549",
+        "9399": "BASSIN 9399",
+    }
+    assert BassinBmo.objects.get(code="9399").region_id == "44"
+    assert not Commune.objects.filter(bassin_bmo__in=["7549", "9399"]).exists()
+    assert (again["bassins_bmo"].details["created"], again["bassins_bmo"].details["updated"]) == (
+        0,
+        0,
+    )
+    assert "2 bassins issus des fichiers BMO (sans communes connues)" in load_summary(load)
+
+
+def test_load_bad_bmo_file_refuses_the_bassins_naming_it(open_data: Path):
+    (open_data / "bmo").mkdir()
+    write_bmo(
+        open_data / "bmo" / "Base_open_data_BMO_2025.xlsx",
+        [bmo_row("A0X40", "9399", "1", "0", "0")],
+        drop_column="REG",
+    )
+
+    loads = _by_dataset(territories_load(source_dir=open_data, only=["regions", "bassins_bmo"]))
+
+    assert loads["regions"].status == TerritoryLoad.Status.DONE
+    assert loads["bassins_bmo"].status == TerritoryLoad.Status.FAILED
+    assert "Base_open_data_BMO_2025.xlsx" in loads["bassins_bmo"].message
+    assert "« REG » absente(s)" in loads["bassins_bmo"].message
+    assert BassinBmo.objects.count() == 0
 
 
 def test_load_falls_back_to_the_epci_xlsx(tmp_path: Path):

@@ -99,7 +99,8 @@ def test_full_load_counts(real_load: RealLoad):
         "Departement": 101,
         "Epci": 1255,
         "ZoneEmploi": 306,
-        "BassinBmo": 404,
+        # 404 bassins of the commune → bassin table, and the 6 that only the BMO files name.
+        "BassinBmo": 410,
         "Commune": 34875,
         "CommuneCodeChange": 1871,
     }
@@ -146,6 +147,17 @@ def test_full_load_reports_remapped_and_unknown_codes(real_load: RealLoad):
     assert details["bassins_bmo_codes"]["unknown"] == 208
     assert len(details["bassins_bmo_codes"]["unknown_codes"]) == 50
     assert real_load.first["zones_emploi"].details["repaired"] == 0
+    assert real_load.first["bassins_bmo"].details["bmo_only_bassins"] == {
+        "count": 6,
+        "codes": [
+            "104 BASSIN ILES DU NORD",
+            "113 BASSIN ILES DU NORD",
+            "116 BASSIN MARIE-GALANTE",
+            "304 MATOURY",
+            "7549 AIGUILLON",
+            "9399 MONACO",
+        ],
+    }
     assert real_load.first["commune_cells"].rows == 34746  # all but the 129 overseas communes
 
 

@@ -1,0 +1,206 @@
+"""Curation of the catalogue in the Django admin: search, filters, CSV / XLSX import and export
+(django-import-export) and the history of every change (django-simple-history).
+
+National admins and catalogue admins curate (role-based, see `diagnostics.admin`). The
+occupation codes are checked against the imported ROME and FAP referentials in the form as in
+the import.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
+from simple_history.admin import SimpleHistoryAdmin
+
+from catalogue.models import (
+    Concept,
+    LocalOffer,
+    Modality,
+    Pillar,
+    Sector,
+    TargetPublic,
+    TrainingPath,
+    normalise_codes,
+)
+from catalogue.resources import SectorResource, SniffedCSV, TrainingPathResource
+from catalogue.selectors import code_referential, occupation_code_errors
+from diagnostics.admin import RoleAdminMixin
+from diagnostics.models import Role
+
+CURATORS = (Role.NATIONAL_ADMIN, Role.CATALOGUE_ADMIN)
+
+
+class CuratorAdminMixin(RoleAdminMixin):
+    admin_roles = CURATORS
+    import_formats = [SniffedCSV, XLSX]
+    export_formats = [CSV, XLSX]
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+
+class CodeListField(forms.CharField):
+    """A list of codes typed as `A|B|C` (or separated by commas or spaces)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return " | ".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return normalise_codes(super().to_python(value))
+
+
+class TrainingPathForm(forms.ModelForm):
+    bmo_codes = CodeListField(
+        label="Métiers BMO (FAP 2021)",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text="Codes métier BMO séparés par « | », ex. L1X60 | L1Z60 (2023).",
+    )
+    rome_codes = CodeListField(
+        label="Codes ROME 4.0",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text="Codes ROME séparés par « | », ex. M1203 | M1608.",
+    )
+
+    class Meta:
+        model = TrainingPath
+        fields = (
+            "code", "title", "sector", "status", "illustrative", "certification_type",
+            "rncp_code", "level", "duration_hours", "modalities", "pillars", "concepts",
+            "cpf_eligible", "publics", "prerequisites", "description", "bmo_codes", "rome_codes",
+        )  # fmt: skip
+        widgets = {
+            "title": forms.TextInput(attrs={"size": 80}),
+            "modalities": forms.CheckboxSelectMultiple,
+            "pillars": forms.CheckboxSelectMultiple,
+            "publics": forms.CheckboxSelectMultiple,
+            "concepts": forms.CheckboxSelectMultiple,
+            "prerequisites": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "description": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        errors = occupation_code_errors(
+            bmo_codes=cleaned.get("bmo_codes") or [],
+            rome_codes=cleaned.get("rome_codes") or [],
+            referential=code_referential(),
+        )
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name, message)
+        return cleaned
+
+
+class OccupationListFilter(admin.SimpleListFilter):
+    title = "métiers associés"
+    parameter_name = "metiers"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("avec", "Avec métiers"), ("sans", "Sans métier associé")]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "sans":
+            return queryset.filter(bmo_codes=[], rome_codes=[])
+        if self.value() == "avec":
+            return queryset.exclude(bmo_codes=[], rome_codes=[])
+        return queryset
+
+
+@admin.register(TrainingPath)
+class TrainingPathAdmin(CuratorAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [TrainingPathResource]
+    form = TrainingPathForm
+    list_display = (
+        "code",
+        "title",
+        "sector",
+        "level",
+        "cpf_eligible",
+        "occupations",
+        "status",
+    )
+    list_display_links = ("code", "title")
+    list_filter = (
+        "status",
+        "sector",
+        "certification_type",
+        "level",
+        "modalities",
+        "pillars",
+        "publics",
+        "concepts",
+        "cpf_eligible",
+        OccupationListFilter,
+        "illustrative",
+    )
+    search_fields = ("code", "title", "description", "sector__name", "rncp_code")
+    list_select_related = ("sector",)
+    list_per_page = 100
+    ordering = ("sector__order", "code")
+    history_list_display = ("status",)
+    fieldsets = (
+        (None, {"fields": ("code", "title", "sector", "status", "illustrative")}),
+        (
+            "Certification",
+            {"fields": ("certification_type", "rncp_code", "level", "duration_hours")},
+        ),
+        ("Organisation", {"fields": ("modalities", "pillars", "concepts", "cpf_eligible")}),
+        ("Publics", {"fields": ("publics", "prerequisites", "description")}),
+        ("Métiers visés", {"fields": ("bmo_codes", "rome_codes")}),
+    )
+
+    @admin.display(description="métiers")
+    def occupations(self, obj: TrainingPath) -> str:
+        count = len(obj.bmo_codes or []) + len(obj.rome_codes or [])
+        return f"{count} code{'s' if count > 1 else ''}" if count else "aucun"
+
+
+@admin.register(Sector)
+class SectorAdmin(CuratorAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [SectorResource]
+    list_display = ("code", "name", "order", "path_count", "illustrative")
+    list_display_links = ("code", "name")
+    search_fields = ("code", "name")
+    list_filter = ("illustrative",)
+    ordering = ("order", "name")
+
+    @admin.display(description="parcours")
+    def path_count(self, obj: Sector) -> int:
+        return obj.paths.count()
+
+
+@admin.register(LocalOffer)
+class LocalOfferAdmin(CuratorAdminMixin, SimpleHistoryAdmin):
+    list_display = ("__str__", "basin", "places_per_year", "is_cnam", "source", "created_at")
+    list_filter = ("is_cnam",)
+    search_fields = ("title", "provider", "path__title", "basin__name")
+    list_select_related = ("basin", "path")
+    raw_id_fields = ("basin", "path", "created_by")
+
+
+class ChoiceAdmin(CuratorAdminMixin, admin.ModelAdmin):
+    """The fixed lists: labels and order can be edited, codes are referenced by the imports."""
+
+    list_display = ("code", "label", "order")
+    list_editable = ("label", "order")
+    ordering = ("order",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj else ()
+
+
+for _model in (Modality, Pillar, TargetPublic, Concept):
+    admin.site.register(_model, ChoiceAdmin)

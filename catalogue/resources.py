@@ -1,0 +1,399 @@
+"""CSV / XLSX import and export of the catalogue (django-import-export), used by the admin and
+by `catalogue.services.catalogue_import`.
+
+One line per path, French column headers; multi-valued cells are codes separated by « | »
+(`presentiel|distance`, `L1X60|L1Z60`). A file is validated line by line (formats, known
+sector and list values, occupation codes against the imported ROME and FAP referentials, codes
+and titles unique in the file and in the catalogue) and written only if no line has an error:
+the import runs in one transaction rolled back on any error, validation errors included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import tablib
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+from import_export.formats.base_formats import CSV
+from import_export.results import Result
+
+from catalogue.models import (
+    Concept,
+    Modality,
+    Pillar,
+    Sector,
+    TargetPublic,
+    TrainingPath,
+    normalise_codes,
+)
+from catalogue.selectors import CodeReferential, code_referential, occupation_code_errors
+
+SEPARATOR = "|"
+TRUE_VALUES = {"oui", "o", "vrai", "true", "1", "x", "yes"}
+FALSE_VALUES = {"non", "n", "faux", "false", "0", "", "no"}
+
+
+def csv_dataset(content: bytes | str) -> tablib.Dataset:
+    """A CSV as written by a spreadsheet in French (`;`) or elsewhere (`,`), UTF-8 with or
+    without BOM."""
+    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
+    first = text.splitlines()[0] if text else ""
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    return tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+
+
+class SniffedCSV(CSV):
+    """The admin's CSV format, with the delimiter detected (`;` or `,`)."""
+
+    def create_dataset(self, in_stream: Any, **kwargs: Any) -> tablib.Dataset:
+        return csv_dataset(in_stream)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+class FileLineResult(Result):
+    """Rows numbered as lines of the file (header = line 1), as the dataset imports do and as
+    a spreadsheet shows them; the library counts data rows from 1."""
+
+    def append_error_row(self, number: int, row: Any, errors: Any) -> None:
+        super().append_error_row(number + 1, row, errors)
+
+    def append_invalid_row(self, number: int, row: Any, validation_error: Any) -> None:
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def row_errors(self) -> list[tuple[int, Any]]:
+        return [(error_row.number, error_row.errors) for error_row in self.error_rows]
+
+
+class CodeListWidget(widgets.Widget):
+    """A list of codes in one cell: `A|B|C` (also `,` `;` or spaces)."""
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[str]:
+        return normalise_codes(_text(value))
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return SEPARATOR.join(value or [])
+
+
+class FrenchBooleanWidget(widgets.Widget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> bool:
+        text = _text(value).lower()
+        if text in TRUE_VALUES:
+            return True
+        if text in FALSE_VALUES:
+            return False
+        raise ValueError(f"Valeur « {value} » non reconnue : « oui » ou « non » attendu.")
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "oui" if value else "non"
+
+
+class PositiveIntegerWidget(widgets.Widget):
+    def __init__(self, *, required: bool = True) -> None:
+        super().__init__()
+        self.required = required
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
+        text = _text(value).replace("\u202f", "").replace(" ", "")
+        if not text:
+            if self.required:
+                raise ValueError("Valeur obligatoire.")
+            return None
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation as exc:
+            raise ValueError(f"Nombre entier attendu : « {value} ».") from exc
+        if number != number.to_integral_value() or number < 0:
+            raise ValueError(f"Nombre entier positif attendu : « {value} ».")
+        return int(number)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class ChoiceWidget(widgets.Widget):
+    """A value of `choices`, given by its code or its French label."""
+
+    def __init__(self, choices: Iterable[tuple[Any, Any]], *, required: bool = True) -> None:
+        super().__init__()
+        self.choices = [(str(code), str(label)) for code, label in choices]
+        self.required = required
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
+        text = _text(value)
+        if not text and not self.required:
+            return ""
+        for code, label in self.choices:
+            if text.lower() in (code.lower(), label.lower()):
+                return code
+        allowed = ", ".join(code for code, _ in self.choices)
+        raise ValueError(f"Valeur inconnue : « {text} » (valeurs possibles : {allowed}).")
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class SectorWidget(widgets.ForeignKeyWidget):
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Sector:
+        code = _text(value).upper()
+        if not code:
+            raise ValueError("Filière obligatoire (son code, ex. NUM).")
+        try:
+            return Sector.objects.get(code=code)
+        except Sector.DoesNotExist as exc:
+            known = ", ".join(Sector.objects.order_by("code").values_list("code", flat=True))
+            raise ValueError(
+                f"Filière inconnue : « {code} » (filières : {known or 'aucune'})."
+            ) from exc
+
+
+class StrictManyToManyWidget(widgets.ManyToManyWidget):
+    """Codes separated by « | »; an unknown code is an error (the stock widget drops it)."""
+
+    def __init__(self, model: Any, *, required: bool = False, what: str = "valeur") -> None:
+        super().__init__(model, separator=SEPARATOR, field="code")
+        self.required = required
+        self.what = what
+
+    def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
+        codes = [c.strip().lower() for c in _text(value).replace(",", SEPARATOR).split(SEPARATOR)]
+        codes = [c for c in codes if c]
+        if not codes:
+            if self.required:
+                raise ValueError(f"Au moins une {self.what} est obligatoire.")
+            return self.model.objects.none()
+        found = set(self.model.objects.filter(code__in=codes).values_list("code", flat=True))
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            allowed = ", ".join(self.model.objects.order_by("order").values_list("code", flat=True))
+            raise ValueError(
+                f"{self.what.capitalize()}(s) inconnue(s) : {', '.join(unknown)} "
+                f"(valeurs possibles : {allowed})."
+            )
+        return self.model.objects.filter(code__in=codes)
+
+    def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
+        if value is None:
+            return ""
+        return SEPARATOR.join(value.order_by("order", "code").values_list("code", flat=True))
+
+
+# Column (French header) → model attribute. The first column identifies the path.
+PATH_COLUMNS = {
+    "code": "code",
+    "intitule": "title",
+    "filiere": "sector",
+    "type": "certification_type",
+    "code_rncp_rs": "rncp_code",
+    "niveau": "level",
+    "duree_heures": "duration_hours",
+    "modalites": "modalities",
+    "piliers": "pillars",
+    "publics": "publics",
+    "concepts": "concepts",
+    "cpf": "cpf_eligible",
+    "prerequis": "prerequisites",
+    "presentation": "description",
+    "metiers_bmo": "bmo_codes",
+    "codes_rome": "rome_codes",
+    "statut": "status",
+    "illustratif": "illustrative",
+}
+REQUIRED_COLUMNS = ("code", "intitule", "filiere", "type", "duree_heures", "modalites")
+
+
+class TrainingPathResource(resources.ModelResource):
+    code = fields.Field(attribute="code", column_name="code", widget=widgets.CharWidget())
+    title = fields.Field(attribute="title", column_name="intitule", widget=widgets.CharWidget())
+    sector = fields.Field(
+        attribute="sector", column_name="filiere", widget=SectorWidget(Sector, field="code")
+    )
+    certification_type = fields.Field(
+        attribute="certification_type",
+        column_name="type",
+        widget=ChoiceWidget(TrainingPath.CertificationType.choices),
+    )
+    rncp_code = fields.Field(
+        attribute="rncp_code", column_name="code_rncp_rs", widget=widgets.CharWidget()
+    )
+    level = fields.Field(
+        attribute="level", column_name="niveau", widget=PositiveIntegerWidget(required=False)
+    )
+    duration_hours = fields.Field(
+        attribute="duration_hours", column_name="duree_heures", widget=PositiveIntegerWidget()
+    )
+    modalities = fields.Field(
+        attribute="modalities",
+        column_name="modalites",
+        widget=StrictManyToManyWidget(Modality, required=True, what="modalité"),
+    )
+    pillars = fields.Field(
+        attribute="pillars",
+        column_name="piliers",
+        widget=StrictManyToManyWidget(Pillar, what="pilier"),
+    )
+    publics = fields.Field(
+        attribute="publics",
+        column_name="publics",
+        widget=StrictManyToManyWidget(TargetPublic, what="public"),
+    )
+    concepts = fields.Field(
+        attribute="concepts",
+        column_name="concepts",
+        widget=StrictManyToManyWidget(Concept, what="concept"),
+    )
+    cpf_eligible = fields.Field(
+        attribute="cpf_eligible", column_name="cpf", widget=FrenchBooleanWidget()
+    )
+    prerequisites = fields.Field(
+        attribute="prerequisites", column_name="prerequis", widget=widgets.CharWidget()
+    )
+    description = fields.Field(
+        attribute="description", column_name="presentation", widget=widgets.CharWidget()
+    )
+    bmo_codes = fields.Field(
+        attribute="bmo_codes", column_name="metiers_bmo", widget=CodeListWidget()
+    )
+    rome_codes = fields.Field(
+        attribute="rome_codes", column_name="codes_rome", widget=CodeListWidget()
+    )
+    status = fields.Field(
+        attribute="status",
+        column_name="statut",
+        widget=ChoiceWidget(TrainingPath.Status.choices),
+    )
+    illustrative = fields.Field(
+        attribute="illustrative", column_name="illustratif", widget=FrenchBooleanWidget()
+    )
+
+    class Meta:
+        model = TrainingPath
+        fields = tuple(PATH_COLUMNS.values())
+        import_id_fields = ("code",)
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = False
+        report_skipped = True
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._referential: CodeReferential | None = None
+        self._seen_codes: dict[str, int] = {}
+        self._seen_titles: dict[str, int] = {}
+
+    def get_result_class(self) -> type[Result]:
+        return FileLineResult
+
+    def get_queryset(self) -> Any:
+        return (
+            TrainingPath.objects.select_related("sector")
+            .prefetch_related("modalities", "pillars", "publics", "concepts")
+            .order_by("code")
+        )
+
+    def import_data(self, dataset: Any, *args: Any, **kwargs: Any) -> Any:
+        # Nothing written when any line is refused, validation errors included.
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, *args, **kwargs)
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        headers = [str(h or "").strip().lower() for h in (dataset.headers or [])]
+        dataset.headers = headers
+        missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+        if missing:
+            raise ValueError(
+                f"Colonne(s) obligatoire(s) absente(s) : {', '.join(missing)}. Colonnes "
+                f"attendues : {', '.join(PATH_COLUMNS)}."
+            )
+        self._referential = code_referential()
+        self._seen_codes = {}
+        self._seen_titles = {}
+
+    def before_import_row(self, row: Any, **kwargs: Any) -> None:
+        number = int(kwargs.get("row_number") or 0)
+        code = _text(row.get("code")).upper()
+        title = " ".join(_text(row.get("intitule")).split()).casefold()
+        if code:
+            row["code"] = code
+            if code in self._seen_codes:
+                raise ValueError(
+                    f"Code « {code} » en double dans le fichier (déjà à la ligne "
+                    f"{self._seen_codes[code] + 1})."
+                )
+            self._seen_codes[code] = number
+        if title:
+            if title in self._seen_titles:
+                raise ValueError(
+                    f"Intitulé « {_text(row.get('intitule'))} » en double dans le fichier (déjà "
+                    f"à la ligne {self._seen_titles[title] + 1})."
+                )
+            self._seen_titles[title] = number
+
+    def import_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+        errors: dict[str, Any] = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        # Many-to-many values are saved after the row: check them now, with the others.
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row, **kwargs)
+                except ValueError as exc:
+                    errors[field.attribute] = [str(exc)]
+        referential = self._referential or code_referential()
+        for name, messages in occupation_code_errors(
+            bmo_codes=normalise_codes(instance.bmo_codes),
+            rome_codes=normalise_codes(instance.rome_codes),
+            referential=referential,
+        ).items():
+            errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
+    def get_export_headers(self, selected_fields: Any = None) -> list[str]:
+        return [f.column_name for f in self.get_export_fields(selected_fields)]
+
+
+class SectorResource(resources.ModelResource):
+    code = fields.Field(attribute="code", column_name="code", widget=widgets.CharWidget())
+    name = fields.Field(attribute="name", column_name="nom", widget=widgets.CharWidget())
+    description = fields.Field(
+        attribute="description", column_name="description", widget=widgets.CharWidget()
+    )
+    order = fields.Field(
+        attribute="order", column_name="ordre", widget=PositiveIntegerWidget(required=False)
+    )
+    illustrative = fields.Field(
+        attribute="illustrative", column_name="illustratif", widget=FrenchBooleanWidget()
+    )
+
+    class Meta:
+        model = Sector
+        fields = ("code", "name", "description", "order", "illustrative")
+        import_id_fields = ("code",)
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = False
+
+    def import_data(self, dataset: Any, *args: Any, **kwargs: Any) -> Any:
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, *args, **kwargs)
+
+    def get_result_class(self) -> type[Result]:
+        return FileLineResult
+
+    def before_import_row(self, row: Any, **kwargs: Any) -> None:
+        row["code"] = _text(row.get("code")).upper()
+        if "ordre" in row and not _text(row.get("ordre")):
+            row["ordre"] = "0"

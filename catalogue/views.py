@@ -1,0 +1,198 @@
+"""Catalogue pages: the catalogue with its filters, a path, the gap of a basin (« Parcours
+prioritaires ») and the local supply recorded on a basin.
+
+Who: the catalogue and a path for national admins, regional delegates and catalogue admins;
+the gap for the readers of the basin (national admins, the delegates of its region, the
+mayors' offices it is shared with: another basin is a 404); the local supply for those who
+manage the basin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from catalogue.analytics import columns as g
+from catalogue.analytics.gap import components_of
+from catalogue.forms import LocalOfferForm
+from catalogue.models import Concept, TargetPublic, TrainingPath
+from catalogue.selectors import (
+    GapError,
+    basin_gap,
+    choice_labels,
+    filter_choices,
+    local_offer_list,
+    occupation_labels,
+    path_list,
+)
+from catalogue.services import CatalogueError, local_offer_create, local_offer_delete
+from diagnostics.models import User
+from diagnostics.permissions import (
+    BASIN_MANAGERS,
+    BASIN_READERS,
+    CATALOGUE_MANAGERS,
+    CATALOGUE_READERS,
+    has_role,
+    role_required,
+)
+from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+
+FILTERS = ("q", "sector", "level", "modality", "pillar", "public", "concept", "cpf")
+PAGE_SIZE = 100
+
+
+@role_required(*CATALOGUE_READERS)
+@require_GET
+def catalogue_home(request: HttpRequest) -> HttpResponse:
+    filters = {name: (request.GET.get(name) or "").strip() for name in FILTERS}
+    paths = path_list(**filters)  # type: ignore[arg-type]
+    page = Paginator(paths, PAGE_SIZE).get_page(request.GET.get("page"))
+    total = TrainingPath.objects.filter(status=TrainingPath.Status.ACTIVE).count()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "page_obj": page,
+            "filters": filters,
+            "active_filters": any(filters.values()),
+            "choices": filter_choices(),
+            "total": total,
+            "query": query.urlencode(),
+            "illustrative": TrainingPath.objects.filter(illustrative=True).exists(),
+            "can_manage": has_role(request.user, CATALOGUE_MANAGERS) and request.user.is_staff,
+        },
+    )
+
+
+@role_required(*CATALOGUE_READERS)
+@require_GET
+def path_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    path = get_object_or_404(
+        TrainingPath.objects.select_related("sector").prefetch_related(
+            "modalities", "pillars", "publics", "concepts"
+        ),
+        pk=pk,
+    )
+    labels = occupation_labels(bmo_codes=path.bmo_codes, rome_codes=path.rome_codes)
+    history = list(path.history.select_related("history_user").order_by("-history_date")[:10])
+    return render(
+        request,
+        "catalogue/path_detail.html",
+        {
+            "path": path,
+            "bmo": [(code, labels.get(code, "")) for code in path.bmo_codes],
+            "rome": [(code, labels.get(code, "")) for code in path.rome_codes],
+            "history": history,
+            "can_manage": has_role(request.user, CATALOGUE_MANAGERS) and request.user.is_staff,
+        },
+    )
+
+
+@role_required(*BASIN_READERS)
+@require_GET
+def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    basin = get_object_or_404(basin_list_for(user), pk=pk)
+    concept = (request.GET.get("concept") or "").strip()
+    public = (request.GET.get("public") or "").strip()
+    context: dict[str, Any] = {
+        "basin": basin,
+        "concept": concept,
+        "public": public,
+        "concepts": list(Concept.objects.order_by("order").values_list("code", "label")),
+        "publics": list(TargetPublic.objects.order_by("order").values_list("code", "label")),
+        "can_manage": basin_manageable_for(user).filter(pk=basin.pk).exists(),
+        "report": None,
+        "error": "",
+    }
+    try:
+        report = basin_gap(basin, concept=concept, public=public)
+    except GapError as exc:
+        context["error"] = exc.message
+    else:
+        context.update(gap_context(report))
+    return render(request, "catalogue/gap.html", context)
+
+
+def gap_context(report: Any) -> dict[str, Any]:
+    """Context of `catalogue/gap_table.html` (the gap page and the report section)."""
+    weights = report.result.params.weights
+    concepts = choice_labels(Concept)
+    publics = choice_labels(TargetPublic)
+    lines = []
+    for record in report.records:
+        record["components"] = list(components_of(record, weights))
+        record["concept_labels"] = [concepts.get(c, c) for c in record[g.CONCEPTS]]
+        record["public_labels"] = [publics.get(c, c) for c in record[g.PUBLICS]]
+        lines.append(record)
+    left_out = [line for line in lines if line[g.RANK] is None]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for line in left_out:
+        groups.setdefault(line[g.EXCLUDED_REASON] or "", []).append(line)
+    return {
+        "report": report,
+        "ranked": [line for line in lines if line[g.RANK] is not None],
+        "left_out": left_out,
+        "left_out_groups": sorted(groups.items(), key=lambda item: -len(item[1])),
+        "method": report.result.method,
+        "warnings": report.result.warnings,
+    }
+
+
+@role_required(*BASIN_MANAGERS)
+@require_http_methods(["GET", "POST"])
+def local_offers(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    basin = get_object_or_404(basin_manageable_for(user), pk=pk)
+    form = LocalOfferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            local_offer_create(
+                basin_id=basin.pk,
+                user=user,
+                path=data["path"],
+                title=data["title"],
+                provider=data["provider"],
+                is_cnam=data["is_cnam"],
+                places_per_year=data["places_per_year"],
+                bmo_codes=data["bmo_codes"],
+                rome_codes=data["rome_codes"],
+                source=data["source"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        except CatalogueError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Offre locale enregistrée.")
+            return redirect("catalogue-local-offers", pk=basin.pk)
+    return render(
+        request,
+        "catalogue/local_offers.html",
+        {"basin": basin, "offers": local_offer_list(basin), "form": form},
+    )
+
+
+@role_required(*BASIN_MANAGERS)
+@require_POST
+def local_offer_remove(request: HttpRequest, pk: int, offer_pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    basin = get_object_or_404(basin_manageable_for(user), pk=pk)
+    try:
+        local_offer_delete(offer_id=offer_pk, basin_id=basin.pk, user=user)
+    except CatalogueError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Offre locale supprimée.")
+    return redirect("catalogue-local-offers", pk=basin.pk)

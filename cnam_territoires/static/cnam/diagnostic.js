@@ -1,0 +1,120 @@
+/* Diagnostic report: draws the plotly figures, sorts the tables, polls the progress of a run,
+   and prints. No dependency but plotly.js (served from our static files). */
+(function () {
+  "use strict";
+  var isPrint = document.body.classList.contains("cnam-print-doc");
+
+  // --- Figures ------------------------------------------------------------------------------
+  function drawFigures() {
+    var data = document.getElementById("diagnostic-figures");
+    if (!data || typeof Plotly === "undefined") { return; }
+    var figures = JSON.parse(data.textContent);
+    document.querySelectorAll("[data-figure]").forEach(function (el) {
+      var fig = figures[el.getAttribute("data-figure")];
+      if (!fig) { return; }
+      var layout = fig.layout || {};
+      if (isPrint) {
+        // A4 text width at 96 dpi, static rendering (no hover, no toolbar).
+        layout.width = el.classList.contains("cnam-map-chart") ? 330 : 680;
+        layout.height = Math.min(layout.height || 380, el.classList.contains("cnam-map-chart") ? 340 : 320);
+      }
+      Plotly.newPlot(el, fig.data, layout, {
+        responsive: !isPrint,
+        staticPlot: isPrint,
+        displaylogo: false,
+        locale: "fr",
+        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d"]
+      });
+    });
+  }
+
+  // --- Sortable tables --------------------------------------------------------------------
+  function sortKey(cell) {
+    var raw = cell.getAttribute("data-sort");
+    if (raw === null || raw === "") { return null; }
+    var n = Number(raw);
+    return isNaN(n) ? raw : n;
+  }
+  function compare(a, b) {
+    if (a === b) { return 0; }
+    if (a === null) { return 1; }   // unknown values last, whatever the direction
+    if (b === null) { return -1; }
+    if (typeof a === "number" && typeof b === "number") { return a - b; }
+    return String(a).localeCompare(String(b), "fr", { numeric: true });
+  }
+  function setupSorting() {
+    document.querySelectorAll("table.cnam-sortable").forEach(function (table) {
+      table.querySelectorAll("button.cnam-sort").forEach(function (button) {
+        button.addEventListener("click", function () {
+          var th = button.closest("th");
+          var column = Number(button.getAttribute("data-column"));
+          var ascending = th.getAttribute("aria-sort") !== "ascending";
+          table.querySelectorAll("th").forEach(function (other) { other.removeAttribute("aria-sort"); });
+          th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+          var body = table.tBodies[0];
+          var rows = Array.prototype.slice.call(body.rows);
+          rows.sort(function (r1, r2) {
+            var k1 = sortKey(r1.cells[column]), k2 = sortKey(r2.cells[column]);
+            if (k1 === null || k2 === null) { return compare(k1, k2); }
+            return ascending ? compare(k1, k2) : compare(k2, k1);
+          });
+          rows.forEach(function (row) { body.appendChild(row); });
+        });
+      });
+    });
+  }
+
+  // --- Progress of a running diagnostic ---------------------------------------------------
+  function pollProgress() {
+    var report = document.querySelector(".cnam-report[data-progress-url]");
+    if (!report) { return; }
+    var status = report.getAttribute("data-status");
+    if (status !== "pending" && status !== "running") { return; }
+    var url = report.getAttribute("data-progress-url");
+    var stepEl = document.querySelector("[data-progress-step]");
+    var percentEl = document.querySelector("[data-progress-percent]");
+    var bar = document.querySelector(".cnam-progress__bar");
+    function tick() {
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (data) {
+          if (stepEl) { stepEl.textContent = data.step || data.status_label; }
+          if (percentEl) { percentEl.textContent = data.percent; }
+          if (bar) {
+            bar.setAttribute("aria-valuenow", data.percent);
+            bar.firstElementChild.style.width = data.percent + "%";
+          }
+          if (data.finished) { window.location.reload(); return; }
+          window.setTimeout(tick, 1000);
+        })
+        .catch(function () { window.setTimeout(tick, 3000); });
+    }
+    window.setTimeout(tick, 1000);
+  }
+
+  function setupPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+    // Printing from the page: short tables are printed open, as in the PDF; then restored.
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll(".cnam-dtable").forEach(function (d) {
+        d.dataset.wasOpen = d.open ? "1" : "";
+        if (!d.classList.contains("cnam-dtable--long")) { d.open = true; }
+      });
+    });
+    window.addEventListener("afterprint", function () {
+      document.querySelectorAll(".cnam-dtable").forEach(function (d) { d.open = d.dataset.wasOpen === "1"; });
+    });
+  }
+
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+  ready(function () {
+    drawFigures();
+    setupSorting();
+    pollProgress();
+    setupPrint();
+  });
+})();

@@ -1,0 +1,133 @@
+"""Diagnostics API (issue 4): the indicators of a basin's latest done diagnostic.
+
+Scoped like the pages: a basin the caller may not read is a 404. Token authentication for REST
+clients (regional observatories, BI tools), session authentication for the browser.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from diagnostics.api.serializers import (
+    BasinIndicatorsFilterSerializer,
+    BasinIndicatorsOutputSerializer,
+)
+from diagnostics.models import User
+from diagnostics.permissions import CanReadBasins
+from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors.access import basin_list_for
+
+# Which parts of the document each source feeds.
+SOURCE_YEAR_PREFIXES = {
+    "bmo": ("bmo_",),
+    "chomage_ze": ("unemployment_",),
+    "defm": ("job_seekers",),
+}
+
+
+class NoDiagnostic(exceptions.NotFound):
+    default_code = "no_diagnostic"
+
+
+def indicators_document(
+    document: dict[str, Any], *, year: int | None, source: str | None
+) -> dict[str, Any]:
+    """The API's view of a run's document, filtered by year and source."""
+    years = document.get("years") or {}
+    if year is not None:
+        years = {k: v for k, v in years.items() if k == str(year)}
+    out: dict[str, Any] = {"years": {}}
+    for key, values in years.items():
+        if source:
+            prefixes = SOURCE_YEAR_PREFIXES[source]
+            values = {
+                k: v
+                for k, v in values.items()
+                if k == "population" or any(k.startswith(p) for p in prefixes)
+            }
+        out["years"][key] = values
+
+    def in_year(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if year is None:
+            return items
+        return [i for i in items if str(i.get("period", "")).startswith(str(year))]
+
+    if source in (None, "chomage_ze"):
+        out["unemployment"] = in_year(document.get("unemployment") or [])
+    if source in (None, "defm"):
+        out["job_seekers"] = in_year(document.get("job_seekers") or [])
+    if source in (None, "bmo"):
+        tension_year = ((document.get("bmo") or {}).get("top_metiers") or {}).get("year")
+        out["tension_metiers"] = (
+            document.get("tension_metiers") or [] if year is None or year == tension_year else []
+        )
+    sources = document.get("sources") or {}
+    out["sources"] = {k: v for k, v in sources.items() if source in (None, k)}
+    out["warnings"] = document.get("warnings") or []
+    return out
+
+
+class BasinIndicatorsApi(APIView):
+    permission_classes = [CanReadBasins]
+
+    @extend_schema(
+        operation_id="basin_indicators",
+        summary="Indicateurs du dernier diagnostic d'un bassin",
+        parameters=[
+            OpenApiParameter("year", int, description="Année (ex. 2025)."),
+            OpenApiParameter(
+                "source",
+                str,
+                enum=["bmo", "chomage_ze", "defm"],
+                description="Limiter à une source.",
+            ),
+        ],
+        responses={
+            200: BasinIndicatorsOutputSerializer,
+            400: OpenApiResponse(description="Paramètres invalides."),
+            404: OpenApiResponse(description="Bassin introuvable, ou aucun diagnostic terminé."),
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        filters = BasinIndicatorsFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        user = cast(User, request.user)  # IsAuthenticated through CanReadBasins
+        basin = basin_list_for(user).filter(pk=pk).only("pk", "name").first()
+        if basin is None:
+            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+        run = selectors.diagnostic_latest_done(basin.pk)
+        if run is None:
+            raise NoDiagnostic(
+                f"Aucun diagnostic terminé pour le bassin « {basin.name} » : lancez-en un depuis "
+                "la page du bassin (ou la commande diagnostic_run)."
+            )
+        document = run.results or {}
+        data = indicators_document(
+            document,
+            year=filters.validated_data.get("year"),
+            source=filters.validated_data.get("source"),
+        )
+        basin_doc = document.get("basin") or {}
+        data["basin"] = {
+            "id": basin.pk,
+            "name": basin_doc.get("name") or basin.name,
+            "population": basin_doc.get("population"),
+            "communes": basin_doc.get("communes"),
+            "region_code": basin_doc.get("region_code"),
+        }
+        data["run"] = {
+            "id": run.pk,
+            "finished_at": run.finished_at,
+            "engine_version": run.engine_version,
+            "data_key": run.data_key,
+            "newer_data_available": bool(selectors.diagnostic_newer_data(run)),
+            "report_url": request.build_absolute_uri(reverse("diagnostic-detail", args=[run.pk])),
+        }
+        return Response(BasinIndicatorsOutputSerializer(data).data)

@@ -1,0 +1,85 @@
+"""python manage.py diagnostic_run --basin ID [--sync] [--json] [--param NAME=VALUE]…
+
+Requests the diagnostic of a basin with the data in force (the same run as the page's button:
+an existing run for the same data is reused). `--sync` computes it in this process; otherwise
+it goes through Celery (without a broker, tasks run in place anyway). `--json` prints the
+document: {"basin": {"id", "name", "population"}, "years": {...}, "unemployment": [...],
+"tension_metiers": [...], ...}. Exit code 1 when the run failed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from diagnostics.errors import ApplicationError
+from diagnostics.models import DiagnosticRun
+
+
+class Command(BaseCommand):
+    help = "Calcule le diagnostic longitudinal d'un bassin (mêmes règles que la page du bassin)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--basin", type=int, required=True, help="Identifiant du bassin.")
+        parser.add_argument(
+            "--sync",
+            action="store_true",
+            help="Calculer tout de suite dans ce processus (sinon : tâche Celery).",
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="Afficher le document du diagnostic en JSON."
+        )
+        parser.add_argument(
+            "--param",
+            action="append",
+            default=[],
+            metavar="NOM=VALEUR",
+            help="Paramètre du moteur (ex. tension_threshold=0.6) ; répétable.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from diagnostics.services.diagnostics import diagnostic_request, diagnostic_run_sync
+
+        params: dict[str, Any] = {}
+        for item in options["param"]:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise CommandError(f"Paramètre « {item} » : écrivez NOM=VALEUR.")
+            params[name.strip()] = value.strip()
+        try:
+            if options["sync"]:
+                run = diagnostic_run_sync(basin_id=options["basin"], params=params)
+            else:
+                run = diagnostic_request(basin_id=options["basin"], params=params)
+                run.refresh_from_db()
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+
+        if run.status == DiagnosticRun.Status.FAILED:
+            self.stderr.write(f"Diagnostic n° {run.pk} en échec : {run.error_message}")
+            raise CommandError("Le diagnostic a échoué.")
+        if options["json"]:
+            if run.status != DiagnosticRun.Status.DONE:
+                raise CommandError(
+                    f"Diagnostic n° {run.pk} {run.get_status_display()} ({run.progress_step}) : "
+                    "relancez avec --sync, ou quand un worker l'aura calculé."
+                )
+            self.stdout.write(json.dumps(run.results, ensure_ascii=False, indent=2))
+            return
+        name = run.basin_snapshot.get("name") or run.basin_id
+        if run.status == DiagnosticRun.Status.DONE:
+            duration = f" en {run.duration_s:.1f} s" if run.duration_s else ""
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Diagnostic n° {run.pk} du bassin « {name} » : terminé{duration}."
+                )
+            )
+            for warning in (run.results or {}).get("warnings") or []:
+                self.stdout.write(f"  ⚠ {warning}")
+        else:
+            self.stdout.write(
+                f"Diagnostic n° {run.pk} du bassin « {name} » : {run.get_status_display()} "
+                f"({run.progress_step})."
+            )

@@ -1,0 +1,300 @@
+"""Pure plotly figures of regional planning and project follow-up: no tiles, nothing fetched.
+
+- `region_plan_figure`: the candidates' outlines filled by programme fit (`go.Scatter` with
+  `fill="toself"` on longitude / latitude axes), their main towns (coloured by fit, with the
+  colour bar), the sites picked (stars) and the existing Cnam sites.
+- `learners_figure`: planned against actual learners per year, gaps highlighted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from diagnostics.analytics.common import format_number
+from diagnostics.analytics.geometry import geometry_from_geojson
+
+from . import planning as p
+from .maps import BLUE_FRANCE, GREY, RED_MARIANNE, axis_ranges, lat_scale_ratio
+
+# Fit 0 → pale, 100 → blue France.
+FIT_SCALE = [[0.0, "#f4f6ff"], [0.5, "#8585f6"], [1.0, BLUE_FRANCE]]
+INELIGIBLE_FILL = "rgba(146, 146, 146, 0.25)"
+SIMPLIFY_DEG = 0.004
+FOLLOWUP_COLORS = {
+    p.FLAG_ON_TRACK: "#18753c",
+    p.FLAG_AHEAD: "#0063cb",
+    p.FLAG_BEHIND: RED_MARIANNE,
+    p.FLAG_PENDING: GREY,
+}
+MAP_CANDIDATE_COLUMNS = [p.CANDIDATE_ID, p.NAME, p.FIT, p.ELIGIBLE, p.LATITUDE, p.LONGITUDE]
+SELECTED = "selected"
+
+
+def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} : colonnes manquantes {missing}")
+
+
+def _rings(geom: BaseGeometry | None) -> list[list[tuple[float, float]]]:
+    """Exterior rings of the polygons of `geom`, simplified for display."""
+    if geom is None or geom.is_empty:
+        return []
+    simple = geom.simplify(SIMPLIFY_DEG, preserve_topology=True)
+    if isinstance(simple, Polygon):
+        polygons = [simple]
+    elif isinstance(simple, MultiPolygon):
+        polygons = list(simple.geoms)
+    else:
+        polygons = [g for g in getattr(simple, "geoms", []) if isinstance(g, Polygon)]
+    return [list(poly.exterior.coords) for poly in polygons if not poly.is_empty]
+
+
+def _fit_color(fit: float | None) -> str:
+    if fit is None or pd.isna(fit):
+        return INELIGIBLE_FILL
+    color = sample_colorscale(FIT_SCALE, [max(0.0, min(float(fit) / 100, 1.0))])[0]
+    # "rgb(r, g, b)" → translucent fill so that the outlines and points stay readable.
+    return color.replace("rgb(", "rgba(").replace(")", ", 0.75)")
+
+
+def _fit_text(fit: Any) -> str:
+    return "—" if fit is None or pd.isna(fit) else format_number(float(fit), decimals=1)
+
+
+def region_plan_figure(
+    candidates: pd.DataFrame,
+    *,
+    geometries: Mapping[str, Any],
+    sites: pd.DataFrame,
+) -> go.Figure:
+    """Map of a region's candidates. Input: `candidates` MAP_CANDIDATE_COLUMNS (+ optional
+    `selected` bool), `geometries` candidate_id → GeoJSON (WGS84), `sites` SITE_POINT_COLUMNS.
+    Ineligible candidates are filled grey; picked ones are outlined in red with a star."""
+    _require(candidates, MAP_CANDIDATE_COLUMNS, "candidats")
+    _require(sites, p.SITE_POINT_COLUMNS, "sites Cnam")
+    frame = candidates.sort_values(p.CANDIDATE_ID, kind="mergesort")
+    selected = (
+        frame[SELECTED].fillna(False).astype(bool)
+        if SELECTED in frame.columns
+        else pd.Series(False, index=frame.index)
+    )
+    figure = go.Figure()
+    lons: list[float] = []
+    lats: list[float] = []
+    for (_, row), is_selected in zip(frame.iterrows(), selected, strict=True):
+        geom = geometry_from_geojson(geometries.get(str(row[p.CANDIDATE_ID])))
+        eligible = row[p.ELIGIBLE]
+        fill = INELIGIBLE_FILL if eligible is False else _fit_color(row[p.FIT])
+        hover = (
+            f"<b>{row[p.NAME]}</b><br>adéquation {_fit_text(row[p.FIT])} / 100"
+            + ("<br>hors critères d'éligibilité" if eligible is False else "")
+            + ("<br><b>retenu</b>" if is_selected else "")
+        )
+        for ring in _rings(geom):
+            xs = [float(x) for x, _ in ring]
+            ys = [float(y) for _, y in ring]
+            lons.extend(xs)
+            lats.extend(ys)
+            figure.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=fill,
+                    line={
+                        "color": RED_MARIANNE if is_selected else "#666666",
+                        "width": 2.5 if is_selected else 0.6,
+                    },
+                    hoveron="fills",
+                    hoverinfo="text",
+                    text=hover,
+                    showlegend=False,
+                )
+            )
+    located = frame.dropna(subset=[p.LATITUDE, p.LONGITUDE])
+    if len(located):
+        fits = pd.to_numeric(located[p.FIT], errors="coerce").astype(float)
+        figure.add_trace(
+            go.Scatter(
+                x=located[p.LONGITUDE].astype(float).tolist(),
+                y=located[p.LATITUDE].astype(float).tolist(),
+                mode="markers",
+                name="Villes principales (couleur : adéquation)",
+                marker={
+                    "size": 9,
+                    "color": fits.fillna(0).tolist(),
+                    "cmin": 0,
+                    "cmax": 100,
+                    "colorscale": FIT_SCALE,
+                    "line": {"width": 1, "color": "#3a3a3a"},
+                    "colorbar": {
+                        "title": {"text": "adéquation"},
+                        "thickness": 12,
+                        "len": 0.6,
+                    },
+                },
+                hovertext=[
+                    f"<b>{n}</b><br>adéquation {_fit_text(f)} / 100"
+                    for n, f in zip(located[p.NAME], located[p.FIT], strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
+        lons.extend(located[p.LONGITUDE].astype(float).tolist())
+        lats.extend(located[p.LATITUDE].astype(float).tolist())
+        chosen = located[selected.loc[located.index]]
+        if len(chosen):
+            figure.add_trace(
+                go.Scatter(
+                    x=chosen[p.LONGITUDE].astype(float).tolist(),
+                    y=chosen[p.LATITUDE].astype(float).tolist(),
+                    mode="markers+text",
+                    name="Sites proposés",
+                    text=chosen[p.NAME].tolist(),
+                    textposition="top center",
+                    textfont={"size": 11, "color": "#161616"},
+                    marker={
+                        "size": 18,
+                        "symbol": "star",
+                        "color": RED_MARIANNE,
+                        "line": {"width": 1, "color": "white"},
+                    },
+                    hoverinfo="text",
+                    hovertext=[f"<b>{n}</b><br>site proposé" for n in chosen[p.NAME]],
+                )
+            )
+    located_sites = sites.dropna(subset=[p.LATITUDE, p.LONGITUDE])
+    if len(located_sites):
+        figure.add_trace(
+            go.Scatter(
+                x=located_sites[p.LONGITUDE].astype(float).tolist(),
+                y=located_sites[p.LATITUDE].astype(float).tolist(),
+                mode="markers",
+                name="Sites Cnam existants",
+                marker={
+                    "size": 13,
+                    "symbol": "square",
+                    "color": "#161616",
+                    "line": {"width": 1.5, "color": "white"},
+                },
+                hovertext=[f"<b>{n}</b><br>site Cnam" for n in located_sites[p.NAME]],
+                hoverinfo="text",
+            )
+        )
+        # Sites far outside the region would squash the map: frame the candidates only, unless
+        # there are none.
+        if not lons:
+            lons.extend(located_sites[p.LONGITUDE].astype(float).tolist())
+            lats.extend(located_sites[p.LATITUDE].astype(float).tolist())
+    lon_series, lat_series = pd.Series(lons, dtype=float), pd.Series(lats, dtype=float)
+    ranges = axis_ranges(lon_series, lat_series)
+    # "domain": the plot area shrinks to keep the scale rather than widening the ranges.
+    xaxis: dict[str, object] = {
+        "title": {"text": "longitude (°)"},
+        "zeroline": False,
+        "constrain": "domain",
+    }
+    yaxis: dict[str, object] = {
+        "title": {"text": "latitude (°)"},
+        "zeroline": False,
+        "constrain": "domain",
+        "scaleanchor": "x",
+        "scaleratio": lat_scale_ratio(lat_series),
+    }
+    if ranges is not None:
+        xaxis["range"] = list(ranges[0])
+        yaxis["range"] = list(ranges[1])
+    figure.update_layout(
+        xaxis=xaxis,
+        yaxis=yaxis,
+        template="plotly_white",
+        margin={"l": 50, "r": 10, "t": 10, "b": 40},
+        legend={"orientation": "h", "y": -0.12},
+        height=640,
+        hovermode="closest",
+    )
+    return figure
+
+
+def learners_figure(followup: pd.DataFrame) -> go.Figure:
+    """Planned (bars, outlined) against actual learners (bars coloured by their flag) per year,
+    with the gap written above each known year. Input: FOLLOWUP_COLUMNS."""
+    _require(followup, p.FOLLOWUP_COLUMNS, "suivi des apprenants")
+    frame = followup.sort_values(p.YEAR, kind="mergesort")
+    labels = [
+        f"Année {y}<br>{c}" for y, c in zip(frame[p.YEAR], frame[p.CALENDAR_YEAR], strict=True)
+    ]
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            x=labels,
+            y=frame[p.PLANNED].fillna(0).astype(int).tolist(),
+            name="Prévu",
+            marker={"color": "#e3e3fd", "line": {"color": BLUE_FRANCE, "width": 1.5}},
+            hovertemplate="%{x}<br>prévu : %{y}<extra></extra>",
+        )
+    )
+    known = frame[p.ACTUAL].notna()
+    actual = [int(v) if pd.notna(v) else None for v in frame[p.ACTUAL]]
+    gap_texts = []
+    for gap, share, is_known in zip(frame[p.GAP], frame[p.GAP_SHARE], known, strict=True):
+        if not is_known:
+            gap_texts.append("")
+            continue
+        text = ("+" if gap > 0 else "") + format_number(float(gap))
+        if pd.notna(share):
+            text += f" ({'+' if share > 0 else ''}{format_number(float(share) * 100)} %)"
+        gap_texts.append(text)
+    figure.add_trace(
+        go.Bar(
+            x=labels,
+            y=actual,
+            name="Réel (couleur : suivi)",
+            marker={"color": [FOLLOWUP_COLORS[f] for f in frame[p.FLAG]]},
+            text=gap_texts,
+            textposition="outside",
+            hovertemplate="%{x}<br>réel : %{y}<br>écart : %{text}<extra></extra>",
+        )
+    )
+    top = max(
+        [0] + frame[p.PLANNED].fillna(0).astype(int).tolist() + [v for v in actual if v is not None]
+    )
+    figure.update_layout(
+        barmode="group",
+        template="plotly_white",
+        margin={"l": 50, "r": 10, "t": 20, "b": 60},
+        legend={"orientation": "h", "y": -0.2},
+        height=380,
+        yaxis={"title": {"text": "apprenants"}, "range": [0, top * 1.2 + 1]},
+    )
+    return figure
+
+
+def candidate_outlines(
+    membership: pd.DataFrame, geometries: Mapping[str, Any], *, simplify_deg: float = SIMPLIFY_DEG
+) -> dict[str, Any]:
+    """candidate_id → GeoJSON union of its communes' outlines (MEMBERSHIP_COLUMNS; geometries:
+    commune_code → GeoJSON), simplified for display; candidates without any outline are left
+    out."""
+    from diagnostics.analytics.geometry import geometry_to_geojson, union
+
+    _require(membership, p.MEMBERSHIP_COLUMNS, "composition des candidats")
+    out: dict[str, Any] = {}
+    for cid, codes in membership.groupby(p.CANDIDATE_ID, sort=True)[p.COMMUNE_CODE]:
+        shapes = [geometry_from_geojson(geometries.get(code)) for code in codes]
+        merged = union(s for s in shapes if s is not None)
+        if merged is None or merged.is_empty:
+            continue
+        out[str(cid)] = geometry_to_geojson(
+            merged.simplify(simplify_deg, preserve_topology=True), precision=4
+        )
+    return out

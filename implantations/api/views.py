@@ -1,0 +1,56 @@
+"""Implantations API: the recommendation of a basin.
+
+Scoped like the pages (`basin_list_for`): a basin the caller may not read is a 404. Token
+authentication for REST clients, session authentication for the browser.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from diagnostics.models import User
+from diagnostics.permissions import CanReadBasins
+from diagnostics.selectors.access import basin_list_for
+from implantations.api.serializers import RecommendationOutputSerializer
+from implantations.services import recommendation_compute
+
+
+class BasinRecommendationApi(APIView):
+    permission_classes = [CanReadBasins]
+
+    @extend_schema(
+        operation_id="basin_recommendation",
+        summary="Recommandation d'implantation d'un bassin",
+        description=(
+            "Le concept recommandé (turnkey, fab_id, progressive ou null), les trois scores, les "
+            "conditions d'implantation, chaque critère (valeur brute, score normalisé, poids, "
+            "contribution, source et millésime), la robustesse et l'analyse de sensibilité. "
+            "Calculée avec les données, les atouts et le profil de notation en vigueur ; deux "
+            "appels avec les mêmes entrées renvoient la même recommandation (même id)."
+        ),
+        responses={
+            200: RecommendationOutputSerializer,
+            400: OpenApiResponse(description="Recommandation impossible à calculer."),
+            404: OpenApiResponse(description="Bassin introuvable."),
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = cast(User, request.user)  # authenticated through CanReadBasins
+        basin = basin_list_for(user).filter(pk=pk).first()
+        if basin is None:
+            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+        recommendation = recommendation_compute(basin=basin, user=user)
+        data = dict(recommendation.document)
+        data["id"] = recommendation.pk
+        data["created_at"] = recommendation.created_at.isoformat()
+        data["page_url"] = request.build_absolute_uri(
+            reverse("recommendation-detail", args=[basin.pk])
+        )
+        return Response(RecommendationOutputSerializer(data).data)

@@ -1,0 +1,259 @@
+"""Forms of the implantation projects and of the regional planning page. They only read and
+check the input; the rules (reason for a different concept, status transitions, learners) are
+in `implantations.services_planning`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms import formset_factory
+
+from diagnostics.models import Basin, Epci
+from implantations.models import Concept, ProjectPartner, ProjectStatus
+from implantations.models.projects import PROJECT_YEARS
+
+DSFR_INPUT = {"class": "fr-input"}
+DSFR_SELECT = {"class": "fr-select"}
+
+
+class ProjectForm(forms.Form):
+    """Description of a project. `basin` is only asked at creation."""
+
+    basin = forms.ModelChoiceField(
+        label="Bassin",
+        queryset=Basin.objects.none(),
+        widget=forms.Select(attrs=DSFR_SELECT),
+        empty_label="— choisir un bassin —",
+    )
+    name = forms.CharField(
+        label="Nom du projet", max_length=200, widget=forms.TextInput(DSFR_INPUT)
+    )
+    concept = forms.ChoiceField(
+        label="Concept retenu", choices=Concept.choices, widget=forms.RadioSelect
+    )
+    concept_reason = forms.CharField(
+        label="Raison du choix",
+        required=False,
+        help_text="Obligatoire si le concept retenu diffère du concept recommandé.",
+        widget=forms.Textarea(attrs={"class": "fr-input", "rows": 3}),
+    )
+    host_structure = forms.CharField(
+        label="Structure d'accueil",
+        required=False,
+        max_length=200,
+        help_text="Lycée, tiers-lieu, campus, pôle d'entreprises…",
+        widget=forms.TextInput(DSFR_INPUT),
+    )
+    host_details = forms.CharField(
+        label="Locaux et moyens apportés",
+        required=False,
+        widget=forms.Textarea(attrs={"class": "fr-input", "rows": 3}),
+    )
+    governance_name = forms.CharField(
+        label="Instance de gouvernance",
+        max_length=200,
+        initial="Comité de pilotage",
+        widget=forms.TextInput(DSFR_INPUT),
+    )
+    governance_epcis = forms.ModelMultipleChoiceField(
+        label="EPCI associés à la gouvernance",
+        queryset=Epci.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_year = forms.IntegerField(
+        label="Année 0 (année civile de mise en place)",
+        min_value=2000,
+        max_value=2100,
+        widget=forms.NumberInput(DSFR_INPUT),
+    )
+    study_started_on = forms.DateField(
+        label="Étude lancée le",
+        widget=forms.DateInput(attrs={**DSFR_INPUT, "type": "date"}, format="%Y-%m-%d"),
+    )
+    notes = forms.CharField(
+        label="Notes",
+        required=False,
+        widget=forms.Textarea(attrs={"class": "fr-input", "rows": 3}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        basins: Any = None,
+        epcis: Any = None,
+        creating: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if creating:
+            basin_field = self.fields["basin"]
+            assert isinstance(basin_field, forms.ModelChoiceField)
+            basin_field.queryset = basins if basins is not None else Basin.objects.none()
+        else:
+            del self.fields["basin"]
+            del self.fields["study_started_on"]
+        epci_field = self.fields["governance_epcis"]
+        assert isinstance(epci_field, forms.ModelMultipleChoiceField)
+        epci_field.queryset = epcis if epcis is not None else Epci.objects.none()
+
+
+class PartnerForm(forms.Form):
+    name = forms.CharField(
+        label="Partenaire", max_length=200, required=False, widget=forms.TextInput(DSFR_INPUT)
+    )
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=ProjectPartner.Kind.choices,
+        initial=ProjectPartner.Kind.OTHER,
+        widget=forms.Select(attrs=DSFR_SELECT),
+    )
+    commitment = forms.CharField(
+        label="Engagement", max_length=300, required=False, widget=forms.TextInput(DSFR_INPUT)
+    )
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(
+        label="Nom", max_length=200, required=False, widget=forms.TextInput(DSFR_INPUT)
+    )
+    organisation = forms.CharField(
+        label="Organisation", max_length=200, required=False, widget=forms.TextInput(DSFR_INPUT)
+    )
+    function = forms.CharField(
+        label="Fonction", max_length=200, required=False, widget=forms.TextInput(DSFR_INPUT)
+    )
+
+
+PartnerFormSet = formset_factory(PartnerForm, extra=2, max_num=30, validate_max=True)
+MemberFormSet = formset_factory(MemberForm, extra=2, max_num=30, validate_max=True)
+
+
+class ProjectStatusForm(forms.Form):
+    to_status = forms.ChoiceField(
+        label="Nouvelle étape",
+        choices=ProjectStatus.choices,
+        widget=forms.Select(attrs=DSFR_SELECT),
+    )
+    effective_on = forms.DateField(
+        label="Date d'effet",
+        widget=forms.DateInput(attrs={**DSFR_INPUT, "type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label="Raison",
+        required=False,
+        help_text="Obligatoire pour revenir à une étape précédente.",
+        widget=forms.Textarea(attrs={"class": "fr-input", "rows": 2}),
+    )
+
+
+class LearnersForm(forms.Form):
+    """Planned and actual learners of years 0 to 5 (fields planned_N, actual_N, comment_N)."""
+
+    def __init__(self, *args: Any, start_year: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_year = start_year
+        for year in PROJECT_YEARS:
+            label = f"année {year} ({start_year + year})"
+            self.fields[f"planned_{year}"] = forms.IntegerField(
+                label=f"Prévus, {label}",
+                min_value=0,
+                widget=forms.NumberInput(attrs={**DSFR_INPUT, "min": 0}),
+            )
+            self.fields[f"actual_{year}"] = forms.IntegerField(
+                label=f"Réels, {label}",
+                min_value=0,
+                required=False,
+                widget=forms.NumberInput(attrs={**DSFR_INPUT, "min": 0}),
+            )
+            self.fields[f"comment_{year}"] = forms.CharField(
+                label=f"Commentaire, {label}",
+                max_length=300,
+                required=False,
+                widget=forms.TextInput(DSFR_INPUT),
+            )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per year: year, calendar year and the three bound fields."""
+        return [
+            {
+                "year": year,
+                "calendar_year": self.start_year + year,
+                "planned": self[f"planned_{year}"],
+                "actual": self[f"actual_{year}"],
+                "comment": self[f"comment_{year}"],
+            }
+            for year in PROJECT_YEARS
+        ]
+
+
+SOURCE_CHOICES = [
+    ("zone_emploi", "Zones d'emploi"),
+    ("bassin_bmo", "Bassins BMO"),
+    ("registered", "Bassins enregistrés"),
+]
+
+
+class PlanningForm(forms.Form):
+    """Parameters of the regional planning page (GET)."""
+
+    region = forms.ChoiceField(label="Région", widget=forms.Select(attrs=DSFR_SELECT))
+    source = forms.ChoiceField(
+        label="Candidats",
+        choices=SOURCE_CHOICES,
+        initial="zone_emploi",
+        widget=forms.Select(attrs=DSFR_SELECT),
+    )
+    n = forms.IntegerField(
+        label="Nombre de sites",
+        min_value=1,
+        max_value=50,
+        initial=5,
+        widget=forms.NumberInput(DSFR_INPUT),
+    )
+    budget = forms.FloatField(
+        label="Budget (€)",
+        required=False,
+        min_value=0,
+        help_text="Aide publique totale disponible ; vide : sans limite.",
+        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 10000}),
+    )
+    min_km = forms.FloatField(
+        label="Distance minimale (km)",
+        help_text="entre deux sites",
+        min_value=0,
+        max_value=500,
+        initial=40,
+        widget=forms.NumberInput(DSFR_INPUT),
+    )
+    cost_turnkey = forms.FloatField(
+        label="Coût d'un site clef en main (€)", min_value=0, required=False,
+        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 10000}),
+    )  # fmt: skip
+    cost_fab_id = forms.FloatField(
+        label="Coût d'un site Fab ID (€)", min_value=0, required=False,
+        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 10000}),
+    )  # fmt: skip
+    cost_progressive = forms.FloatField(
+        label="Coût d'un site progressif (€)", min_value=0, required=False,
+        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 10000}),
+    )  # fmt: skip
+    w_eligibility = forms.FloatField(
+        label="Poids de l'éligibilité", min_value=0, required=False,
+        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 0.05}),
+    )  # fmt: skip
+    w_need = forms.FloatField(
+        label="Poids du besoin", min_value=0, required=False,
+        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 0.05}),
+    )  # fmt: skip
+    w_access = forms.FloatField(
+        label="Poids de l'éloignement", min_value=0, required=False,
+        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 0.05}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        region_field = self.fields["region"]
+        assert isinstance(region_field, forms.ChoiceField)
+        region_field.choices = regions

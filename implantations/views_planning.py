@@ -1,0 +1,234 @@
+"""Regional planning page: ranking of a region's candidate basins by programme fit, their map,
+and the choice of N sites under a budget (greedy and integer programming), with a CSV export."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from typing import Any
+
+import pandas as pd
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from diagnostics.models import User
+from diagnostics.permissions import BASIN_MANAGERS, role_required
+from implantations import selectors_planning as sel
+from implantations import services_planning as planning
+from implantations.analytics import planning as p
+from implantations.analytics.planning_maps import region_plan_figure
+from implantations.forms_projects import PlanningForm
+
+DEFAULT_N = 5
+DEFAULT_MIN_KM = 40.0
+MAIN_FIELDS = ("region", "source", "n", "budget", "min_km")
+
+
+def _initial(user: User, regions: list[tuple[str, str]]) -> dict[str, Any]:
+    costs, _ = planning.concept_costs_default()
+    weights = p.FitWeights()
+    initial: dict[str, Any] = {
+        "source": p.LEVEL_ZONE_EMPLOI,
+        "n": DEFAULT_N,
+        "min_km": DEFAULT_MIN_KM,
+        "w_eligibility": weights.eligibility,
+        "w_need": weights.need,
+        "w_access": weights.access,
+        **{f"cost_{k}": round(v) for k, v in costs.items()},
+    }
+    if len(regions) == 1:
+        initial["region"] = regions[0][0]
+    return initial
+
+
+def _bound_data(request: HttpRequest, initial: dict[str, Any]) -> dict[str, Any] | None:
+    """The GET parameters completed with the defaults, or None when no region is known."""
+    data = {key: value for key, value in initial.items() if value is not None}
+    for key, value in request.GET.items():
+        if value != "" or key == "budget":
+            data[key] = value
+    return data if data.get("region") else None
+
+
+def _plan_from(form: PlanningForm, user: User) -> planning.RegionPlan:
+    data = form.cleaned_data
+    defaults = p.FitWeights()
+    weights = p.FitWeights(
+        eligibility=data["w_eligibility"]
+        if data["w_eligibility"] is not None
+        else defaults.eligibility,
+        need=data["w_need"] if data["w_need"] is not None else defaults.need,
+        access=data["w_access"] if data["w_access"] is not None else defaults.access,
+    )
+    costs = {
+        concept: data[f"cost_{concept}"]
+        for concept in ("turnkey", "fab_id", "progressive")
+        if data.get(f"cost_{concept}") is not None
+    }
+    return planning.region_plan(
+        region_code=data["region"],
+        user=user,
+        source=data["source"],
+        n=data["n"],
+        budget=data["budget"],
+        min_km=data["min_km"],
+        costs=costs,
+        weights=weights,
+    )
+
+
+def _region_choices(user: User) -> list[tuple[str, str]]:
+    return [(r.code, r.name) for r in sel.planning_regions_for(user)]
+
+
+@role_required(*BASIN_MANAGERS)
+@require_GET
+def planning_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    regions = _region_choices(user)
+    initial = _initial(user, regions)
+    wanted = request.GET.get("region")
+    if wanted and wanted not in {code for code, _ in regions}:
+        raise Http404("Région inconnue ou hors de votre périmètre.")
+    data = _bound_data(request, initial)
+    form = (
+        PlanningForm(data, regions=regions)
+        if data
+        else PlanningForm(initial=initial, regions=[("", "— choisir une région —"), *regions])
+    )
+    context: dict[str, Any] = {
+        "form": form,
+        "plan": None,
+        "regions": regions,
+        "main_fields": [form[name] for name in MAIN_FIELDS],
+        "advanced_fields": [form[name] for name in form.fields if name not in MAIN_FIELDS],
+    }
+    if data and form.is_valid():
+        try:
+            plan = _plan_from(form, user)
+        except planning.PlanningError as exc:
+            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            context.update(_plan_context(plan, request))
+    return render(request, "implantations/planning.html", context)
+
+
+def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, Any]:
+    candidates = plan.candidates
+    figure = None
+    if len(candidates) or len(plan.sites):
+        geometries = planning.region_plan_geometries(plan)
+        figure = json.loads(
+            region_plan_figure(
+                candidates.assign(selected=candidates[planning.SELECTED]),
+                geometries=geometries,
+                sites=plan.sites,
+            ).to_json()
+        )
+    rows = [
+        _row({str(k): v for k, v in record.items()}) for record in candidates.to_dict("records")
+    ]
+    selection = plan.selection
+    chosen_rows = []
+    if selection is not None:
+        by_id = {row[p.CANDIDATE_ID]: row for row in rows}
+        chosen_rows = [by_id[cid] for cid in selection.chosen if cid in by_id]
+    greedy_names = []
+    by_id_name = dict(zip(candidates[p.CANDIDATE_ID], candidates[p.NAME], strict=True))
+    if selection is not None:
+        greedy_names = [by_id_name.get(cid, cid) for cid in selection.greedy_chosen]
+    return {
+        "plan": plan,
+        "gap_pct": _percent(selection.gap) if selection is not None else None,
+        "mip_gap_pct": _percent(selection.mip_gap) if selection is not None else None,
+        "excluded": [
+            (by_id_name.get(cid, cid), reason) for cid, reason in selection.excluded.items()
+        ]
+        if selection is not None
+        else [],
+        "rows": rows,
+        "figure": figure,
+        "selection": selection,
+        "chosen_rows": chosen_rows,
+        "greedy_names": greedy_names,
+        "export_query": request.GET.urlencode(),
+        "eligible_count": int((candidates[p.ELIGIBLE] == True).sum()) if len(candidates) else 0,  # noqa: E712
+    }
+
+
+def _clean(value: Any) -> Any:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def _percent(value: Any) -> float | None:
+    return None if value is None else float(value) * 100
+
+
+def _row(record: dict[str, Any]) -> dict[str, Any]:
+    """A ranking row for the template: plain values, scores on 0-100, rates in %."""
+    row = {key: _clean(value) for key, value in record.items()}
+    row["id"] = row[p.CANDIDATE_ID]
+    row[planning.BASIN_ID] = int(row[planning.BASIN_ID]) if row[planning.BASIN_ID] else None
+    row["eligibility_pct"] = _percent(row[p.ELIGIBILITY_SCORE])
+    row["need_pct"] = _percent(row[p.NEED_SCORE])
+    row["access_pct"] = _percent(row[p.ACCESS_SCORE])
+    row["difficulty_pct"] = _percent(row[p.DIFFICULTY_RATE])
+    return row
+
+
+@role_required(*BASIN_MANAGERS)
+@require_GET
+def planning_export(request: HttpRequest) -> HttpResponse:
+    """The ranking and the selection as CSV (semicolon, UTF-8 with BOM, for spreadsheets)."""
+    user: User = request.user  # type: ignore[assignment]
+    regions = _region_choices(user)
+    wanted = request.GET.get("region")
+    if wanted and wanted not in {code for code, _ in regions}:
+        raise Http404("Région inconnue ou hors de votre périmètre.")
+    data = _bound_data(request, _initial(user, regions))
+    if not data:
+        return HttpResponse(
+            "Indiquez la région (paramètre « region »).",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    form = PlanningForm(data, regions=regions)
+    if not form.is_valid():
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else 'paramètres'} : {' '.join(str(x) for x in e)}"
+            for f, e in form.errors.items()
+        )
+        return HttpResponse(
+            f"Paramètres invalides — {errors}", status=400, content_type="text/plain; charset=utf-8"
+        )
+    try:
+        plan = _plan_from(form, user)
+    except planning.PlanningError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"planification_{plan.region.code}_{plan.source}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    for row in planning.region_plan_csv_rows(plan):
+        writer.writerow(row)
+    if plan.selection is not None:
+        s = plan.selection
+        writer.writerow([])
+        writer.writerow(["méthode", s.method_label])
+        writer.writerow(["besoin couvert (somme des adéquations)", f"{s.objective:.2f}"])
+        writer.writerow(["heuristique gloutonne", f"{s.greedy_objective:.2f}"])
+        writer.writerow(
+            [
+                "écart de l'heuristique à l'optimum",
+                "" if s.gap is None else f"{s.gap * 100:.2f} %".replace(".", ","),
+            ]
+        )
+    return response

@@ -1,0 +1,71 @@
+"""Browser: a delegate opens a basin, runs its diagnostic, watches the progress, reads the report
+(sorts a table, sees the charts and maps) — Celery eager, the run computed in a thread beside the
+request as in the embedded default, slowed down so that the progress is seen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diagnostics.models import DiagnosticRun
+from diagnostics.selectors import diagnostics as selectors
+from tests.e2e.conftest import login
+from tests.factories.diagnostic_runs import diagnostic_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, settings):
+    settings.DIAGNOSTIC_EAGER_IN_THREAD = True
+    settings.DIAGNOSTIC_TEST_PAUSE_S = 2.5
+    selectors.frames_cache_clear()
+    world = diagnostic_world()
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    errors: list[str] = []
+    # The DSFR header script's own error on every page (base template) is not this page's.
+    page.on(
+        "pageerror",
+        lambda exc: errors.append(str(exc)) if "dsfr.module" not in (exc.stack or "") else None,
+    )
+
+    login(page, live_server, "delegue-44", "motdepasse-tres-long-42")
+    page.goto(f"{live_server.url}/bassins/{world.basin.pk}/")
+    page.get_by_role("button", name="Lancer le diagnostic").click()
+
+    # The run's page shows the progress while the worker (a thread here) computes.
+    page.wait_for_url(f"{live_server.url}/diagnostics/*/")
+    progress = page.locator("#diagnostic-progress")
+    progress.wait_for(state="visible")
+    assert "Calcul en cours" in progress.inner_text()
+    page.screenshot(path=str(DOCS_SCREENSHOTS / "diagnostic-progression.png"))
+
+    # Polled every second, the page reloads itself with the report when the run is done.
+    page.locator("#chiffres-cles").wait_for(state="visible", timeout=30_000)
+    run = DiagnosticRun.objects.get()
+    assert run.status == DiagnosticRun.Status.DONE
+    figures = page.locator(".cnam-kpi-card")
+    assert figures.count() == 6
+    assert "150" in figures.nth(1).inner_text().replace("\u202f", "")
+    # Plotly drew every chart and both maps.
+    page.wait_for_function(
+        "document.querySelectorAll('[data-figure] .main-svg').length >= "
+        "document.querySelectorAll('[data-figure]').length"
+    )
+    assert page.locator("[data-figure]").count() >= 6
+    page.locator("#chiffres-cles").screenshot(
+        path=str(DOCS_SCREENSHOTS / "diagnostic-rapport-e2e.png")
+    )
+
+    # A sortable table: job seekers by month, sorted by value, descending.
+    page.locator("#tableau-job_seekers summary").click()
+    button = page.locator("#tableau-job_seekers button.cnam-sort", has_text="Valeur").first
+    assert button.inner_text() == "Valeur"
+    button.click()
+    button.click()
+    assert button.locator("xpath=..").get_attribute("aria-sort") == "descending"
+    first = page.locator("#tableau-job_seekers tbody tr").first.inner_text()
+    assert "2024-02" in first and "650" in first
+    assert errors == []
