@@ -63,6 +63,7 @@ SECTIONS = [
     ("demandeurs", "Demandeurs d'emploi"),
     ("cartes", "Cartes"),
     ("comparaisons", "Comparaisons"),
+    ("parcours-prioritaires", "Parcours prioritaires"),
     ("methode", "Méthode et sources"),
     ("tableaux", "Tous les tableaux"),
 ]

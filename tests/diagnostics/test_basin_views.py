@@ -236,6 +236,10 @@ def test_basin_detail_shows_figures_map_and_sorted_communes(
     assert "Chaumont" in text
     assert "Partage avec les mairies et EPCI" in text
     assert "Supprimer le bassin" in text
+    html = default.content.decode()
+    assert reverse("catalogue-basin-gap", kwargs={"pk": basin.pk}) in html
+    assert reverse("catalogue-local-offers", kwargs={"pk": basin.pk}) in html
+    assert reverse("recommendation-detail", kwargs={"pk": basin.pk}) in html
     names = [trace["name"] for trace in default.context["map_json"]["data"]]
     assert "Ville principale" in names and "Communes (survol)" in names
 
