@@ -15,7 +15,8 @@ from tests.factories.diagnostic_runs import diagnostic_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# Written under var/ (ignored by git): a test run must not change tracked files.
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, settings):
