@@ -26,7 +26,7 @@ from catalogue.models import (
     normalise_codes,
 )
 from catalogue.resources import SectorResource, SniffedCSV, TrainingPathResource
-from catalogue.selectors import code_referential, occupation_code_errors
+from catalogue.selectors.catalogue import code_referential, occupation_code_errors
 from diagnostics.admin import RoleAdminMixin
 from diagnostics.models import Role
 

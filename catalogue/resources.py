@@ -1,5 +1,5 @@
 """CSV / XLSX import and export of the catalogue (django-import-export), used by the admin and
-by `catalogue.services.catalogue_import`.
+by `catalogue.services.catalogue.catalogue_import`.
 
 One line per path, French column headers; multi-valued cells are codes separated by « | »
 (`presentiel|distance`, `L1X60|L1Z60`). A file is validated line by line (formats, known
@@ -29,7 +29,7 @@ from catalogue.models import (
     TrainingPath,
     normalise_codes,
 )
-from catalogue.selectors import CodeReferential, code_referential, occupation_code_errors
+from catalogue.selectors.catalogue import CodeReferential, code_referential, occupation_code_errors
 
 SEPARATOR = "|"
 TRUE_VALUES = {"oui", "o", "vrai", "true", "1", "x", "yes"}

@@ -1,19 +1,19 @@
 from django.urls import path
 
-from catalogue import views
+from catalogue.views import catalogue
 
 urlpatterns: list = [
-    path("", views.catalogue_home, name="catalogue-home"),
-    path("parcours/<int:pk>/", views.path_detail, name="catalogue-path-detail"),
+    path("", catalogue.catalogue_home, name="catalogue-home"),
+    path("parcours/<int:pk>/", catalogue.path_detail, name="catalogue-path-detail"),
     path(
         "bassins/<int:pk>/parcours-prioritaires/",
-        views.basin_gap_page,
+        catalogue.basin_gap_page,
         name="catalogue-basin-gap",
     ),
-    path("bassins/<int:pk>/offre-locale/", views.local_offers, name="catalogue-local-offers"),
+    path("bassins/<int:pk>/offre-locale/", catalogue.local_offers, name="catalogue-local-offers"),
     path(
         "bassins/<int:pk>/offre-locale/<int:offer_pk>/suppression/",
-        views.local_offer_remove,
+        catalogue.local_offer_remove,
         name="catalogue-local-offer-delete",
     ),
 ]

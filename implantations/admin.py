@@ -25,7 +25,7 @@ from implantations.models import (
     Recommendation,
     ScoringProfile,
 )
-from implantations.services import programme_reference_changed
+from implantations.services.recommendation import programme_reference_changed
 
 SETTINGS_ROLES = (Role.NATIONAL_ADMIN, Role.CATALOGUE_ADMIN)
 

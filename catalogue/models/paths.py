@@ -6,7 +6,7 @@ are small reference tables (code as primary key, seeded by migration) linked man
 that pages, admin filters and the CSV / XLSX import filter them in the database. The
 occupations a path leads to are two lists of codes (BMO métier codes, FAP 2021 based, and ROME
 4.0 codes): their formats are checked here, their existence in the imported referentials by
-`catalogue.selectors.occupation_code_errors` (forms, imports and the fixture loader call it).
+`catalogue.selectors.catalogue.occupation_code_errors` (forms, imports and the fixture loader call it).
 Every change of a sector, a path (with its many-to-many links) or a local offer is kept by
 django-simple-history.
 """

@@ -26,7 +26,7 @@ from catalogue.models import (
     normalise_codes,
 )
 from catalogue.resources import TrainingPathResource, csv_dataset
-from catalogue.selectors import code_referential, occupation_code_errors
+from catalogue.selectors.catalogue import code_referential, occupation_code_errors
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
 from diagnostics.selectors.access import basin_manageable_for

@@ -6,8 +6,8 @@ from typing import Any
 from django import template
 
 from catalogue.models import TrainingPath
-from catalogue.selectors import GapError, gap_for_run
-from catalogue.views import gap_context
+from catalogue.selectors.catalogue import GapError, gap_for_run
+from catalogue.views.catalogue import gap_context
 
 register = template.Library()
 

@@ -22,7 +22,7 @@ from catalogue.analytics import columns as g
 from catalogue.analytics.gap import components_of
 from catalogue.forms import LocalOfferForm
 from catalogue.models import Concept, TargetPublic, TrainingPath
-from catalogue.selectors import (
+from catalogue.selectors.catalogue import (
     GapError,
     basin_gap,
     choice_labels,
@@ -31,7 +31,7 @@ from catalogue.selectors import (
     occupation_labels,
     path_list,
 )
-from catalogue.services import CatalogueError, local_offer_create, local_offer_delete
+from catalogue.services.catalogue import CatalogueError, local_offer_create, local_offer_delete
 from diagnostics.models import User
 from diagnostics.permissions import (
     BASIN_MANAGERS,

@@ -435,7 +435,7 @@ def demo_build(
 
     with _timed(report, "catalogue", say):
         # Imported here: the catalogue app builds on this one, not the other way round.
-        from catalogue.services import catalogue_load_fixture
+        from catalogue.services.catalogue import catalogue_load_fixture
 
         loaded = catalogue_load_fixture()
         say(f"catalogue illustratif : {loaded.paths} parcours dans {loaded.sectors} filières")

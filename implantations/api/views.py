@@ -19,7 +19,7 @@ from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors.access import basin_list_for
 from implantations.api.serializers import RecommendationOutputSerializer
-from implantations.services import recommendation_compute
+from implantations.services.recommendation import recommendation_compute
 
 
 class BasinRecommendationApi(APIView):

@@ -28,7 +28,7 @@ from django.utils import timezone
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Epci, Region, User
 from diagnostics.selectors.access import basin_manageable_for, region_list_for
-from implantations import selectors_planning as sel
+from implantations.selectors import planning as sel
 from implantations.analytics import planning as p
 from implantations.models import (
     Concept,
@@ -761,12 +761,12 @@ def _recommendations(
 ) -> dict[str, dict[str, Any]]:
     """candidate_id → {concept, label, robustness, note, recommendation_id} for the candidates
     with a registered basin: its latest recorded recommendation, else one computed now by the
-    recommendation service (`implantations.services.recommendation_compute`, idempotent: one
+    recommendation service (`implantations.services.recommendation.recommendation_compute`, idempotent: one
     row per set of inputs) — recomputing every basin at each page view would cost about 0.7 s
     a basin. The others get none: the concepts' conditions rest on the hosts and partners
     recorded on a basin."""
     from implantations.models import Recommendation
-    from implantations.services import recommendation_compute
+    from implantations.services.recommendation import recommendation_compute
 
     out: dict[str, dict[str, Any]] = {}
     for cid in candidates[p.CANDIDATE_ID]:

@@ -19,11 +19,11 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_manageable_for
-from implantations import selectors_planning as sel
-from implantations import services_planning as services
+from implantations.selectors import planning as sel
+from implantations.services import planning as services
 from implantations.analytics import planning as p
 from implantations.analytics.planning_maps import learners_figure
-from implantations.forms_projects import (
+from implantations.forms.projects import (
     LearnersForm,
     MemberFormSet,
     PartnerFormSet,

@@ -17,7 +17,7 @@ from diagnostics.models import Basin, User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_list_for
 from implantations.analytics.maps import cnam_sites_figure
-from implantations.forms import (
+from implantations.forms.assets import (
     BusinessModelForm,
     EmployerLetterForm,
     HostStructureForm,
@@ -28,7 +28,7 @@ from implantations.forms import (
     tri_state_initial,
 )
 from implantations.models import HostStructure
-from implantations.selectors import (
+from implantations.selectors.recommendation import (
     basin_can_manage,
     basin_main_town_frame,
     basin_partnership_get,
@@ -42,7 +42,7 @@ from implantations.selectors import (
     programme_settings_current,
     recommendation_latest,
 )
-from implantations.services import (
+from implantations.services.recommendation import (
     basin_lycees_prefill,
     basin_partnership_save,
     business_scenario_save,

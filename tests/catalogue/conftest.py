@@ -14,7 +14,7 @@ def _catalogue_choices(request):  # type: ignore[no-untyped-def]
     the session flushes: bring them back for the tests that use the database."""
     if request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
         request.getfixturevalue("db")
-        from catalogue.services import catalogue_choices_ensure
+        from catalogue.services.catalogue import catalogue_choices_ensure
 
         catalogue_choices_ensure()
 

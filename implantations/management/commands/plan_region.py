@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
-from implantations import services_planning as planning
+from implantations.services import planning
 from implantations.analytics import planning as p
 
 

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from implantations.services import recommendation_compute
+        from implantations.services.recommendation import recommendation_compute
 
         basin = Basin.objects.filter(pk=options["basin"]).first()
         if basin is None:

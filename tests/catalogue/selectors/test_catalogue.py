@@ -1,7 +1,7 @@
 import pytest
 
 from catalogue.analytics.gap import NO_OCCUPATION
-from catalogue.selectors import (
+from catalogue.selectors.catalogue import (
     CodeReferential,
     GapError,
     basin_gap,

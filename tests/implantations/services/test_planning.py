@@ -22,7 +22,7 @@ from diagnostics.models import (
     ImportBatch,
     Role,
 )
-from implantations import services_planning as planning
+from implantations.services import planning
 from implantations.analytics import planning as p
 from implantations.models import CnamSite
 from tests.factories.basins import (

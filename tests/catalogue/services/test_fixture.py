@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from catalogue.models import BMO_CODE_RE, Sector, TrainingPath
-from catalogue.services import FIXTURE_PATH, CatalogueError, catalogue_load_fixture
+from catalogue.services.catalogue import FIXTURE_PATH, CatalogueError, catalogue_load_fixture
 
 
 def fixture_data() -> dict:
@@ -116,7 +116,7 @@ def test_fixture_codes_exist_in_the_real_referentials(open_data_dir: Path) -> No
 @pytest.mark.django_db
 def test_catalogue_choices_ensure_brings_back_flushed_lists() -> None:
     from catalogue.models import Concept, Modality
-    from catalogue.services import catalogue_choices_ensure
+    from catalogue.services.catalogue import catalogue_choices_ensure
 
     Modality.objects.filter(code="distance").delete()
     Concept.objects.update(label="Libellé modifié")

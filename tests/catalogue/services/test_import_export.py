@@ -4,7 +4,7 @@ and export then import gives the same catalogue."""
 import pytest
 
 from catalogue.models import TrainingPath
-from catalogue.services import catalogue_export, catalogue_import
+from catalogue.services.catalogue import catalogue_export, catalogue_import
 from tests.factories.catalogue import SectorFactory, make_path
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from diagnostics.models import BasinShare, Role
-from implantations import services_planning as services
+from implantations.services import planning as services
 from implantations.analytics import planning as p
 from implantations.models import (
     ImplantationProject,
