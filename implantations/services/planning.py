@@ -28,7 +28,6 @@ from django.utils import timezone
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Epci, Region, User
 from diagnostics.selectors.access import basin_manageable_for, region_list_for
-from implantations.selectors import planning as sel
 from implantations.analytics import planning as p
 from implantations.models import (
     Concept,
@@ -41,6 +40,7 @@ from implantations.models import (
     ProjectYear,
 )
 from implantations.models.projects import PROJECT_YEARS, STATUS_DATE_FIELDS, STATUS_ORDER
+from implantations.selectors import planning as sel
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,6 @@ from django.db import IntegrityError, transaction
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Commune, User
 from diagnostics.selectors.access import basin_manageable_for
-from implantations.selectors import recommendation as selectors
 from implantations.analytics import scoring
 from implantations.analytics.business_model import (
     AssumptionError,
@@ -41,6 +40,7 @@ from implantations.models import (
     Recommendation,
     ScoringProfile,
 )
+from implantations.selectors import recommendation as selectors
 
 
 class RecommendationError(ApplicationError):

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET
 
 from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
-from implantations.selectors import planning as sel
-from implantations.services import planning
 from implantations.analytics import planning as p
 from implantations.analytics.planning_maps import region_plan_figure
 from implantations.forms.projects import PlanningForm
+from implantations.selectors import planning as sel
+from implantations.services import planning
 
 DEFAULT_N = 5
 DEFAULT_MIN_KM = 40.0

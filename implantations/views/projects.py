@@ -19,8 +19,6 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_manageable_for
-from implantations.selectors import planning as sel
-from implantations.services import planning as services
 from implantations.analytics import planning as p
 from implantations.analytics.planning_maps import learners_figure
 from implantations.forms.projects import (
@@ -32,6 +30,8 @@ from implantations.forms.projects import (
 )
 from implantations.models import ImplantationProject, ProjectStatus, Recommendation
 from implantations.models.projects import STATUS_ORDER
+from implantations.selectors import planning as sel
+from implantations.services import planning as services
 
 
 def _attach_error(form: Any, exc: ApplicationError) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
-from implantations.services import planning
 from implantations.analytics import planning as p
+from implantations.services import planning
 
 
 def _fr(value: float | None, decimals: int = 0) -> str:

@@ -22,9 +22,9 @@ from diagnostics.models import (
     ImportBatch,
     Role,
 )
-from implantations.services import planning
 from implantations.analytics import planning as p
 from implantations.models import CnamSite
+from implantations.services import planning
 from tests.factories.basins import (
     BassinBmoFactory,
     ZoneEmploiFactory,

@@ -32,10 +32,10 @@ from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from diagnostics.services.imports import import_dataset
 from diagnostics.services.territories import territories_load
-from implantations.services import recommendation as recommendation_services
-from implantations.services import planning
 from implantations.analytics import planning as p
 from implantations.models import CnamSite
+from implantations.services import planning
+from implantations.services import recommendation as recommendation_services
 
 pytestmark = [
     pytest.mark.realdata,

@@ -11,7 +11,6 @@ import pytest
 from django.urls import reverse
 
 from diagnostics.models import BasinShare, Role
-from implantations.services import planning as services
 from implantations.analytics import planning as p
 from implantations.models import (
     ImplantationProject,
@@ -20,6 +19,7 @@ from implantations.models import (
     Recommendation,
     ScoringProfile,
 )
+from implantations.services import planning as services
 from tests.factories.basins import BasinFactory, make_commune, make_region, make_user
 
 pytestmark = [
