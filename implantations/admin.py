@@ -81,7 +81,7 @@ class ProgrammeSettingsAdmin(RefreshBasinsOnChangeMixin, RoleAdminMixin, admin.M
             return super().changelist_view(request, extra_context)
         current = ProgrammeSettings.current()
         return HttpResponseRedirect(
-            reverse("admin:implantations_programmesettings_change", args=[current.pk])
+            reverse("admin:diagnostics_programmesettings_change", args=[current.pk])
         )
 
 

@@ -651,7 +651,7 @@ RULES: dict[str, Rule] = {
         get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 403}),
         post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 403}),
     ),
-    "admin:implantations_cnamsite_changelist": Rule(
+    "admin:diagnostics_cnamsite_changelist": Rule(
         get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
         post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
     ),

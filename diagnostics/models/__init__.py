@@ -18,6 +18,7 @@ from .imports import (
     ImportBatch,
     IndicatorFact,
 )
+from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
 from .territories import (
     BassinBmo,
@@ -37,6 +38,7 @@ __all__ = [
     "BassinBmo",
     "BmoFact",
     "ChomageZeFact",
+    "CnamSite",
     "Commune",
     "CommuneCodeChange",
     "DefmFact",
@@ -51,6 +53,7 @@ __all__ = [
     "ImportBatch",
     "IndicatorFact",
     "Lycee",
+    "ProgrammeSettings",
     "Region",
     "Role",
     "RomeAppellation",

@@ -57,7 +57,7 @@ class Basin(GeometryMixin):
     eligible_population = models.BooleanField(null=True)
     eligible_main_town = models.BooleanField(null=True)
     nearest_site = models.ForeignKey(
-        "implantations.CnamSite",
+        "diagnostics.CnamSite",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -1,3 +1,8 @@
+"""Reference data of the programme that basin eligibility reads: the Cnam sites and the
+programme bounds. They were declared in `implantations` until ADR 0010; their tables keep the
+`implantations_` names (state-only move, no data touched).
+"""
+
 from django.db import models
 
 
@@ -21,6 +26,7 @@ class CnamSite(models.Model):
     active = models.BooleanField("en activité", default=True)
 
     class Meta:
+        db_table = "implantations_cnamsite"
         verbose_name = "site Cnam"
         verbose_name_plural = "sites Cnam"
         ordering = ["name"]
@@ -47,6 +53,7 @@ class ProgrammeSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "implantations_programmesettings"
         verbose_name = "paramètres du programme"
         verbose_name_plural = "paramètres du programme"
 

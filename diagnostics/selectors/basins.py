@@ -117,7 +117,7 @@ def communes_of_epcis(codes: list[str]) -> list[Commune]:
 
 def active_site_candidates() -> list[tuple[tuple[int, str, float, float], float, float]]:
     """Active Cnam sites as ((id, name, lat, lon), latitude, longitude), for `nearest_point`."""
-    from implantations.models import CnamSite
+    from diagnostics.models import CnamSite
 
     return [
         ((pk, name, lat, lon), lat, lon)

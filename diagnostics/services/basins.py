@@ -337,7 +337,7 @@ def _main_town(communes: list[Commune], main_town_code: str | None) -> Commune:
 
 def _programme_settings() -> Any:
     """The programme settings in force, without creating the row (a preview writes nothing)."""
-    from implantations.models import ProgrammeSettings
+    from diagnostics.models import ProgrammeSettings
 
     return ProgrammeSettings.objects.filter(pk=1).first() or ProgrammeSettings()
 

@@ -34,9 +34,11 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import (
     Basin,
     BasinShare,
+    CnamSite,
     Commune,
     Epci,
     GeometryStatus,
+    ProgrammeSettings,
     Region,
     Role,
     TerritoryLoad,
@@ -45,7 +47,6 @@ from diagnostics.models import (
 from diagnostics.services.accounts import user_apply_role_flags, user_create
 from diagnostics.services.basins import basin_create, basin_refresh
 from diagnostics.services.territories import territories_load, territories_store
-from implantations.models import CnamSite, ProgrammeSettings
 
 logger = logging.getLogger(__name__)
 

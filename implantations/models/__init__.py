@@ -1,3 +1,7 @@
+# CnamSite and ProgrammeSettings live in diagnostics (basin eligibility reads them); re-exported
+# here so that implantations code keeps one import line.
+from diagnostics.models import CnamSite, ProgrammeSettings
+
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .projects import (
     Concept,
@@ -9,7 +13,6 @@ from .projects import (
     ProjectYear,
 )
 from .recommendation import BusinessScenario, Recommendation, ScoringProfile
-from .reference import CnamSite, ProgrammeSettings
 
 __all__ = [
     "BasinPartnership",

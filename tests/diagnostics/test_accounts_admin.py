@@ -78,7 +78,7 @@ def _client_for(client: Client, role: str, **kwargs: object) -> Client:
         "admin:diagnostics_communecodechange_changelist",
         "admin:diagnostics_territoryload_changelist",
         "admin:diagnostics_basin_changelist",
-        "admin:implantations_cnamsite_changelist",
+        "admin:diagnostics_cnamsite_changelist",
         "admin:authtoken_tokenproxy_changelist",
     ],
 )

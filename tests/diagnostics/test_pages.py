@@ -164,8 +164,8 @@ def test_home_catalogue_admin_gets_catalogue_and_settings_shortcuts(client: Clie
     page = _login(client, user).get("/").content.decode()
 
     assert f'href="{reverse("catalogue-home")}"' in page
-    assert f'href="{reverse("admin:implantations_programmesettings_changelist")}"' in page
-    assert f'href="{reverse("admin:implantations_cnamsite_changelist")}"' in page
+    assert f'href="{reverse("admin:diagnostics_programmesettings_changelist")}"' in page
+    assert f'href="{reverse("admin:diagnostics_cnamsite_changelist")}"' in page
 
 
 def test_home_api_client_explains_the_token(client: Client, bretagne: Region) -> None:

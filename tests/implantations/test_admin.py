@@ -26,21 +26,21 @@ def catalogue_client(client: Client) -> Client:
 
 
 def test_programme_settings_list_goes_to_the_single_row(catalogue_client: Client) -> None:
-    response = catalogue_client.get(reverse("admin:implantations_programmesettings_changelist"))
+    response = catalogue_client.get(reverse("admin:diagnostics_programmesettings_changelist"))
 
     current = ProgrammeSettings.objects.get()
     assert response.status_code == 302
     assert response.headers["Location"] == reverse(
-        "admin:implantations_programmesettings_change", args=[current.pk]
+        "admin:diagnostics_programmesettings_change", args=[current.pk]
     )
 
 
 def test_programme_settings_no_second_row_and_no_delete(catalogue_client: Client) -> None:
     current = ProgrammeSettings.current()
 
-    add = catalogue_client.get(reverse("admin:implantations_programmesettings_add"))
+    add = catalogue_client.get(reverse("admin:diagnostics_programmesettings_add"))
     delete = catalogue_client.post(
-        reverse("admin:implantations_programmesettings_delete", args=[current.pk]), {"post": "yes"}
+        reverse("admin:diagnostics_programmesettings_delete", args=[current.pk]), {"post": "yes"}
     )
 
     assert (add.status_code, delete.status_code) == (403, 403)
@@ -51,7 +51,7 @@ def test_catalogue_admin_edits_programme_settings(catalogue_client: Client) -> N
     current = ProgrammeSettings.current()
 
     response = catalogue_client.post(
-        reverse("admin:implantations_programmesettings_change", args=[current.pk]),
+        reverse("admin:diagnostics_programmesettings_change", args=[current.pk]),
         {
             "basin_population_min": "25000",
             "basin_population_max": "120000",
@@ -67,7 +67,7 @@ def test_catalogue_admin_edits_programme_settings(catalogue_client: Client) -> N
 
 def test_catalogue_admin_adds_a_cnam_site(catalogue_client: Client) -> None:
     response = catalogue_client.post(
-        reverse("admin:implantations_cnamsite_add"),
+        reverse("admin:diagnostics_cnamsite_add"),
         {
             "name": "Cnam Chaumont",
             "kind": "coeur_territoires",
@@ -88,7 +88,7 @@ def test_delegate_has_no_admin(client: Client) -> None:
     Region.objects.create(code="53", name="Bretagne")
     client.force_login(user_create(username="d", role=Role.REGIONAL_DELEGATE, regions=["53"]))
 
-    response = client.get(reverse("admin:implantations_cnamsite_changelist"))
+    response = client.get(reverse("admin:diagnostics_cnamsite_changelist"))
 
     assert response.status_code == 302
     assert response.headers["Location"].startswith(reverse("admin:login"))
@@ -113,7 +113,7 @@ def test_adding_a_cnam_site_in_admin_refreshes_basin_distances(
     # 2·R·asin(sin(0.5°)) ≈ 111.19 km away.
     with django_capture_on_commit_callbacks(execute=True):
         response = catalogue_client.post(
-            reverse("admin:implantations_cnamsite_add"),
+            reverse("admin:diagnostics_cnamsite_add"),
             {
                 "name": "Cnam Nord",
                 "kind": "centre",

@@ -70,7 +70,7 @@ def test_implantations_page_lists_sites_and_map(client: Client, bretagne: Region
     assert '/static/plotly/plotly.min.js"' in page
     assert "cdn" not in page.lower()
     # A delegate is not staff: no admin link.
-    assert reverse("admin:implantations_cnamsite_changelist") not in page
+    assert reverse("admin:diagnostics_cnamsite_changelist") not in page
 
 
 def test_implantations_page_shows_programme_settings_and_admin_links(client: Client) -> None:
@@ -87,5 +87,5 @@ def test_implantations_page_shows_programme_settings_and_admin_links(client: Cli
     assert "de 10\xa0000 à 100\xa0000 habitants" in page
     assert "Aucun site Cnam renseigné" in page
     assert 'id="sites-map"' not in page  # no site, no basin: no empty map
-    assert reverse("admin:implantations_programmesettings_change", args=[settings_row.pk]) in page
-    assert reverse("admin:implantations_cnamsite_changelist") in page
+    assert reverse("admin:diagnostics_programmesettings_change", args=[settings_row.pk]) in page
+    assert reverse("admin:diagnostics_cnamsite_changelist") in page
