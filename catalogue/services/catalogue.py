@@ -5,6 +5,7 @@ recording the local supply of a basin. All or nothing, with French errors saying
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -308,6 +309,12 @@ def catalogue_load_fixture(*, path: Path | None = None) -> FixtureReport:
             extra={"errors": errors},
         )
     return report
+
+
+def catalogue_demo_load(*, say: Callable[[str], None]) -> None:
+    """The catalogue's step of `manage.py demo` (registered in CatalogueConfig.ready())."""
+    loaded = catalogue_load_fixture()
+    say(f"catalogue illustratif : {loaded.paths} parcours dans {loaded.sectors} filières")
 
 
 # --- Local supply -----------------------------------------------------------------------------

@@ -585,9 +585,9 @@ def basin_create(
 
 
 def _enqueue_refresh(basin_id: int) -> None:
-    from diagnostics.tasks import basin_refresh as basin_refresh_task
+    from diagnostics.dispatch import BASIN_REFRESH, task_send
 
-    basin_refresh_task.delay(basin_id)
+    task_send(BASIN_REFRESH, basin_id)
 
 
 def _apply_eligibility(basin: Basin, eligibility: Eligibility) -> None:

@@ -30,6 +30,7 @@ from diagnostics.analytics.synthetic import (
     demo_basin_specs,
     synthetic_territory,
 )
+from diagnostics.demo_steps import demo_steps
 from diagnostics.errors import ApplicationError
 from diagnostics.models import (
     Basin,
@@ -434,12 +435,10 @@ def demo_build(
             basin_specs = _real_basin_specs()
         report.basins = _basins_ensure(basin_specs, share_first=True)
 
-    with _timed(report, "catalogue", say):
-        # Imported here: the catalogue app builds on this one, not the other way round.
-        from catalogue.services.catalogue import catalogue_load_fixture
-
-        loaded = catalogue_load_fixture()
-        say(f"catalogue illustratif : {loaded.paths} parcours dans {loaded.sectors} filières")
+    # Steps of the apps built on this one (the catalogue), registered in their AppConfig.ready().
+    for label, step in demo_steps():
+        with _timed(report, label, say):
+            step(say=say)
 
     with _timed(report, "diagnostics", say):
         report.diagnostics = _diagnostics_compute()

@@ -237,14 +237,14 @@ def _live_run(data_key: str) -> DiagnosticRun | None:
 
 
 def _enqueue(run_id: int) -> None:
-    from diagnostics.tasks import diagnostic_execute as diagnostic_execute_task
+    from diagnostics.dispatch import DIAGNOSTIC_EXECUTE, task_send
 
     if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "DIAGNOSTIC_EAGER_IN_THREAD", False):
         # Embedded default (no broker): compute beside the request so that the page can show
         # the progress, as a worker would.
         threading.Thread(target=_execute_in_thread, args=(run_id,), daemon=True).start()
         return
-    diagnostic_execute_task.delay(run_id)
+    task_send(DIAGNOSTIC_EXECUTE, run_id)
 
 
 def _execute_in_thread(run_id: int) -> None:

@@ -313,10 +313,10 @@ def import_dataset(
     if sync:
         return import_batch_process(batch_id=batch.pk)
 
-    from diagnostics.tasks import import_batch_process as import_task
+    from diagnostics.dispatch import IMPORT_BATCH_PROCESS, task_send
 
     batch_id = batch.pk
-    transaction.on_commit(lambda: import_task.delay(batch_id))
+    transaction.on_commit(lambda: task_send(IMPORT_BATCH_PROCESS, batch_id))
     return batch
 
 
@@ -559,9 +559,9 @@ def import_batch_retry(
         )
     if sync:
         return import_batch_process(batch_id=batch.pk)
-    from diagnostics.tasks import import_batch_process as import_task
+    from diagnostics.dispatch import IMPORT_BATCH_PROCESS, task_send
 
-    transaction.on_commit(lambda: import_task.delay(batch.pk))
+    transaction.on_commit(lambda: task_send(IMPORT_BATCH_PROCESS, batch.pk))
     return batch
 
 

@@ -52,9 +52,9 @@ class RecommendationError(ApplicationError):
 def programme_reference_changed() -> None:
     """The Cnam sites or the programme bounds changed: every basin's eligibility and distance to
     the nearest site must follow. Enqueued after commit; geometries are kept."""
-    from diagnostics.tasks import basins_refresh_all
+    from diagnostics.dispatch import BASINS_REFRESH_ALL, task_send
 
-    transaction.on_commit(lambda: basins_refresh_all.delay(geometry=False))
+    transaction.on_commit(lambda: task_send(BASINS_REFRESH_ALL, geometry=False))
 
 
 def _check_manager(basin: Basin, user: User | None) -> None:

@@ -1,0 +1,38 @@
+"""Send Celery tasks by name, so that services never import `tasks` (which import services).
+
+The row a service commits (a pending diagnostic run, a pending import batch, a basin to refresh)
+is the outbox; a service calls `task_send` inside `transaction.on_commit`. With a broker the task
+goes out by name (`send_task`); a broker error is logged and leaves the row pending (the run and
+batch sweepers deal with what never starts) instead of failing a request whose data is already
+committed. Without a broker (CELERY_TASK_ALWAYS_EAGER, the embedded default) `send_task` would
+not run anything in-process, so the task object is imported by name and called eagerly exactly
+as `.delay()` did before.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import current_app
+from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+logger = logging.getLogger(__name__)
+
+# Task names, the only coupling between services and `diagnostics.tasks` (checked by a test).
+BASIN_REFRESH = "diagnostics.tasks.basin_refresh"
+BASINS_REFRESH_ALL = "diagnostics.tasks.basins_refresh_all"
+IMPORT_BATCH_PROCESS = "diagnostics.tasks.import_batch_process"
+DIAGNOSTIC_EXECUTE = "diagnostics.tasks.diagnostic_execute"
+
+
+def task_send(name: str, *args: Any, **kwargs: Any) -> None:
+    """Run the task `name` now in eager mode, else send it to the broker (after commit)."""
+    if current_app.conf.task_always_eager:
+        import_string(name).delay(*args, **kwargs)
+        return
+    try:
+        current_app.send_task(name, args=args, kwargs=kwargs)
+    except BrokerOperationalError:
+        logger.exception("broker unreachable: %s%s left pending", name, args)

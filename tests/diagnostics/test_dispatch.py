@@ -1,0 +1,88 @@
+"""Tasks are sent by name (diagnostics.dispatch): the names resolve, eager mode still runs the
+task in-process, and a broker outage leaves the committed row pending instead of raising."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from celery import current_app
+from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError as BrokerOperationalError
+
+from diagnostics import dispatch
+
+NAMES = (
+    dispatch.BASIN_REFRESH,
+    dispatch.BASINS_REFRESH_ALL,
+    dispatch.IMPORT_BATCH_PROCESS,
+    dispatch.DIAGNOSTIC_EXECUTE,
+)
+
+
+@pytest.fixture
+def eager_mode() -> Any:
+    """Set Celery's eager flag for one test and put it back (the conf is not a plain object)."""
+    old = current_app.conf.task_always_eager
+
+    def set_eager(value: bool) -> None:
+        current_app.conf.task_always_eager = value
+
+    yield set_eager
+    current_app.conf.task_always_eager = old
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_dispatch_name_is_a_registered_task(name: str) -> None:
+    task = import_string(name)
+
+    assert task.name == name
+    assert current_app.tasks[name].run is task.run
+
+
+def test_task_send_eager_runs_the_task_in_process(
+    monkeypatch: pytest.MonkeyPatch, eager_mode: Any
+) -> None:
+    calls: list[dict[str, Any]] = []
+    eager_mode(True)
+    monkeypatch.setattr(
+        "diagnostics.services.basins.basins_refresh_all", lambda **kw: calls.append(kw) or 3
+    )
+    sent: list[str] = []
+    monkeypatch.setattr(current_app, "send_task", lambda name, **kw: sent.append(name))
+
+    dispatch.task_send(dispatch.BASINS_REFRESH_ALL, geometry=False)
+
+    assert calls == [{"geometry": False}]
+    assert sent == []
+
+
+def test_task_send_with_broker_sends_by_name(
+    monkeypatch: pytest.MonkeyPatch, eager_mode: Any
+) -> None:
+    sent: list[tuple[str, Any, Any]] = []
+    eager_mode(False)
+    monkeypatch.setattr(
+        current_app, "send_task", lambda name, args, kwargs: sent.append((name, args, kwargs))
+    )
+
+    dispatch.task_send(dispatch.DIAGNOSTIC_EXECUTE, 42)
+
+    assert sent == [("diagnostics.tasks.diagnostic_execute", (42,), {})]
+
+
+def test_task_send_broker_down_logs_and_does_not_raise(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, eager_mode: Any
+) -> None:
+    def down(name: str, args: Any, kwargs: Any) -> None:
+        raise BrokerOperationalError("connection refused")
+
+    eager_mode(False)
+    monkeypatch.setattr(current_app, "send_task", down)
+
+    with caplog.at_level(logging.ERROR, logger="diagnostics.dispatch"):
+        dispatch.task_send(dispatch.IMPORT_BATCH_PROCESS, 7)
+
+    assert "diagnostics.tasks.import_batch_process" in caplog.text
+    assert "left pending" in caplog.text
