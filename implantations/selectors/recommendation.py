@@ -406,21 +406,16 @@ def _lycee_values(
     )
 
 
-def _cnam_distance(basin: Basin) -> dict[str, Any]:
+def _nearest_site(basin: Basin) -> tuple[tuple[str, float] | None, bool]:
+    """(name, km) of the nearest active Cnam site from the main town, and whether any is known."""
     point = _main_town_point(basin)
     sites = list(CnamSite.objects.filter(active=True).values_list("name", "latitude", "longitude"))
     if point is not None and sites:
         found = nearest_point(point[0], point[1], sites)
         if found is not None:
             name, km = found
-            return {"raw": km, "source": "referential", "note": f"site le plus proche : {name}"}
-    if basin.nearest_site_km is not None:
-        return {"raw": basin.nearest_site_km, "source": "referential", "note": ""}
-    return {
-        "raw": None,
-        "source": "referential",
-        "note": ("aucun site Cnam renseigné" if not sites else "ville principale sans coordonnées"),
-    }
+            return (name, km), True
+    return None, bool(sites)
 
 
 def host_summary(
@@ -501,16 +496,19 @@ def recommendation_inputs(
             partners_updated=(f"saisi le {partnership.updated_at:%d/%m/%Y}" if partnership else ""),
         )
     )
-    values["cnam_distance_km"] = _cnam_distance(basin)
-    population_vintages = sorted(
-        {str(v) for v in basin.communes.values_list("population_vintage", flat=True) if v}
+    nearest_site, sites_known = _nearest_site(basin)
+    values.update(
+        scoring.referential_raw_values(
+            nearest_site=nearest_site,
+            stored_site_km=basin.nearest_site_km,
+            sites_known=sites_known,
+            population=basin.population,
+            population_vintages=sorted(
+                {str(v) for v in basin.communes.values_list("population_vintage", flat=True) if v}
+            ),
+            communes=len(codes),
+        )
     )
-    values["population"] = {
-        "raw": basin.population or None,
-        "source": "referential",
-        "vintage": ", ".join(population_vintages),
-        "note": f"{len(codes)} communes",
-    }
     unique_batches = list({b.pk: b for b in batches}.values())
     return RecommendationInputs(
         basin=basin,
