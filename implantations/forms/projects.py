@@ -1,6 +1,6 @@
 """Forms of the implantation projects and of the regional planning page. They only read and
 check the input; the rules (reason for a different concept, status transitions, learners) are
-in `implantations.services.planning`."""
+in `implantations.services.projects` and `implantations.services.planning`."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ learners, partners and governance.
 
 Who sees a project follows its basin (`diagnostics.selectors.access`): the delegates of the
 basin's region and national admins manage it; a mayor's office with the basin shared reads it.
-Status changes go through `implantations.services.planning.project_status_change`, which keeps
+Status changes go through `implantations.services.projects.project_status_change`, which keeps
 the history (`ProjectStatusChange`): forward one step at a time, or back with a reason.
 """
 

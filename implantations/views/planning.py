@@ -19,7 +19,7 @@ from implantations.analytics import planning as p
 from implantations.analytics.planning_maps import region_plan_figure
 from implantations.forms.projects import PlanningForm
 from implantations.selectors import planning as sel
-from implantations.services import planning
+from implantations.services import planning, projects
 
 DEFAULT_N = 5
 DEFAULT_MIN_KM = 40.0
@@ -27,7 +27,7 @@ MAIN_FIELDS = ("region", "source", "n", "budget", "min_km")
 
 
 def _initial(user: User, regions: list[tuple[str, str]]) -> dict[str, Any]:
-    costs, _ = planning.concept_costs_default()
+    costs, _ = projects.concept_costs_default()
     weights = p.FitWeights()
     initial: dict[str, Any] = {
         "source": p.LEVEL_ZONE_EMPLOI,

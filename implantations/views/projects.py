@@ -30,8 +30,8 @@ from implantations.forms.projects import (
 )
 from implantations.models import ImplantationProject, ProjectStatus, Recommendation
 from implantations.models.projects import STATUS_ORDER
-from implantations.selectors import planning as sel
-from implantations.services import planning as services
+from implantations.selectors import projects as sel
+from implantations.services import projects as services
 
 
 def _attach_error(form: Any, exc: ApplicationError) -> None:

@@ -34,7 +34,7 @@ from diagnostics.services.imports import import_dataset
 from diagnostics.services.territories import territories_load
 from implantations.analytics import planning as p
 from implantations.models import CnamSite
-from implantations.services import planning
+from implantations.services import planning, projects
 from implantations.services import recommendation as recommendation_services
 
 pytestmark = [
@@ -182,7 +182,7 @@ def test_grand_est_registered_basins_get_concepts_and_robustness_labels(grand_es
     assert saint_die[planning.ROBUSTNESS_LABEL] in {"robuste", "fragile"}
     assert 0 <= saint_die[planning.ROBUSTNESS] <= 1
     # A project from its recommendation, followed against the plan.
-    project = planning.project_create(
+    project = projects.project_create(
         basin=basin,
         name="Cnam à Saint-Dié-des-Vosges",
         concept="turnkey",

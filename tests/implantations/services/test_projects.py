@@ -19,7 +19,7 @@ from implantations.models import (
     Recommendation,
     ScoringProfile,
 )
-from implantations.services import planning as services
+from implantations.services import projects as services
 from tests.factories.basins import BasinFactory, make_commune, make_region, make_user
 
 pytestmark = [
