@@ -127,18 +127,34 @@ def cnam_sites_figure(sites: pd.DataFrame, basins: pd.DataFrame | None = None) -
             )
             points = pd.concat([sites[[LATITUDE, LONGITUDE]], basins[[LATITUDE, LONGITUDE]]])
 
-    ranges = axis_ranges(points[LONGITUDE], points[LATITUDE])
+    return lonlat_layout(
+        figure, points[LONGITUDE], points[LATITUDE], height=480, axis={"showgrid": True}
+    )
+
+
+def lonlat_layout(
+    figure: go.Figure,
+    lon: pd.Series,
+    lat: pd.Series,
+    *,
+    height: int,
+    axis: dict[str, object] | None = None,
+) -> go.Figure:
+    """Lay out a longitude / latitude scatter map: axes titled in degrees, the latitude scaled
+    to keep distances true at the points' mean latitude, ranges around the points; `axis`
+    adds the same properties to both axes."""
+    ranges = axis_ranges(lon, lat)
     xaxis: dict[str, object] = {
         "title": {"text": "longitude (°)"},
-        "showgrid": True,
         "zeroline": False,
+        **(axis or {}),
     }
     yaxis: dict[str, object] = {
         "title": {"text": "latitude (°)"},
-        "showgrid": True,
         "zeroline": False,
+        **(axis or {}),
         "scaleanchor": "x",
-        "scaleratio": lat_scale_ratio(points[LATITUDE]),
+        "scaleratio": lat_scale_ratio(lat),
     }
     if ranges is not None:
         xaxis["range"] = list(ranges[0])
@@ -149,7 +165,7 @@ def cnam_sites_figure(sites: pd.DataFrame, basins: pd.DataFrame | None = None) -
         template="plotly_white",
         margin={"l": 50, "r": 10, "t": 10, "b": 40},
         legend={"orientation": "h", "y": -0.12},
-        height=480,
+        height=height,
         hovermode="closest",
     )
     return figure

@@ -21,7 +21,7 @@ from diagnostics.analytics.common import format_number
 from diagnostics.analytics.geometry import geometry_from_geojson
 
 from . import planning as p
-from .maps import BLUE_FRANCE, GREY, RED_MARIANNE, axis_ranges, lat_scale_ratio
+from .maps import BLUE_FRANCE, GREY, RED_MARIANNE, lonlat_layout
 
 # Fit 0 → pale, 100 → blue France.
 FIT_SCALE = [[0.0, "#f4f6ff"], [0.5, "#8585f6"], [1.0, BLUE_FRANCE]]
@@ -196,33 +196,8 @@ def region_plan_figure(
             lons.extend(located_sites[p.LONGITUDE].astype(float).tolist())
             lats.extend(located_sites[p.LATITUDE].astype(float).tolist())
     lon_series, lat_series = pd.Series(lons, dtype=float), pd.Series(lats, dtype=float)
-    ranges = axis_ranges(lon_series, lat_series)
     # "domain": the plot area shrinks to keep the scale rather than widening the ranges.
-    xaxis: dict[str, object] = {
-        "title": {"text": "longitude (°)"},
-        "zeroline": False,
-        "constrain": "domain",
-    }
-    yaxis: dict[str, object] = {
-        "title": {"text": "latitude (°)"},
-        "zeroline": False,
-        "constrain": "domain",
-        "scaleanchor": "x",
-        "scaleratio": lat_scale_ratio(lat_series),
-    }
-    if ranges is not None:
-        xaxis["range"] = list(ranges[0])
-        yaxis["range"] = list(ranges[1])
-    figure.update_layout(
-        xaxis=xaxis,
-        yaxis=yaxis,
-        template="plotly_white",
-        margin={"l": 50, "r": 10, "t": 10, "b": 40},
-        legend={"orientation": "h", "y": -0.12},
-        height=640,
-        hovermode="closest",
-    )
-    return figure
+    return lonlat_layout(figure, lon_series, lat_series, height=640, axis={"constrain": "domain"})
 
 
 def learners_figure(followup: pd.DataFrame) -> go.Figure:
