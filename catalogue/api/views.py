@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from catalogue.analytics.gap import GapParams
 from catalogue.api.serializers import GapFilterSerializer, GapOutputSerializer
-from catalogue.selectors.catalogue import GapError, basin_gap, gap_document
+from catalogue.selectors.gap import GapError, basin_gap, gap_document
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins

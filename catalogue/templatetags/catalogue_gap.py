@@ -6,7 +6,7 @@ from typing import Any
 from django import template
 
 from catalogue.models import TrainingPath
-from catalogue.selectors.catalogue import GapError, gap_for_run
+from catalogue.selectors.gap import GapError, gap_for_run
 from catalogue.views.catalogue import gap_context
 
 register = template.Library()

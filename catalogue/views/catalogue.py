@@ -23,14 +23,13 @@ from catalogue.analytics.gap import components_of
 from catalogue.forms import LocalOfferForm
 from catalogue.models import Concept, TargetPublic, TrainingPath
 from catalogue.selectors.catalogue import (
-    GapError,
-    basin_gap,
     choice_labels,
     filter_choices,
     local_offer_list,
     occupation_labels,
     path_list,
 )
+from catalogue.selectors.gap import GapError, basin_gap
 from catalogue.services.catalogue import CatalogueError, local_offer_create, local_offer_delete
 from diagnostics.models import User
 from diagnostics.permissions import (

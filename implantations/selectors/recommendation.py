@@ -270,7 +270,7 @@ def _source_entry(kind: str, batch: ImportBatch) -> dict[str, Any]:
 def _gap_values(run: DiagnosticRun, top: int) -> tuple[dict[str, dict[str, Any]], str]:
     """The catalogue criterion from the run's gap; (values, note when missing)."""
     from catalogue.analytics import columns as g
-    from catalogue.selectors.catalogue import gap_for_run
+    from catalogue.selectors.gap import gap_for_run
 
     try:
         report = gap_for_run(run)

@@ -100,6 +100,15 @@ def _formsets(request: HttpRequest, project: ImplantationProject | None) -> tupl
     )
 
 
+def _relations_replace(
+    project: ImplantationProject, partners: Any, members: Any, user: User
+) -> None:
+    """The partners and governance members of the project's forms (inside the caller's
+    transaction: all or nothing with the project)."""
+    services.project_partners_replace(project=project, partners=_rows_of(partners), user=user)
+    services.project_members_replace(project=project, members=_rows_of(members), user=user)
+
+
 def _rows_of(formset: Any) -> list[dict[str, str]]:
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("name")]
 
@@ -146,12 +155,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                         study_started_on=data["study_started_on"],
                         notes=data["notes"],
                     )
-                    services.project_partners_replace(
-                        project=project, partners=_rows_of(partners), user=user
-                    )
-                    services.project_members_replace(
-                        project=project, members=_rows_of(members), user=user
-                    )
+                    _relations_replace(project, partners, members, user)
             except ApplicationError as exc:
                 _attach_error(form, exc)
             else:
@@ -294,12 +298,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         start_year=data["start_year"],
                         notes=data["notes"],
                     )
-                    services.project_partners_replace(
-                        project=project, partners=_rows_of(partners), user=user
-                    )
-                    services.project_members_replace(
-                        project=project, members=_rows_of(members), user=user
-                    )
+                    _relations_replace(project, partners, members, user)
             except ApplicationError as exc:
                 _attach_error(form, exc)
             else:

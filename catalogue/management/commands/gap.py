@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from catalogue.analytics import columns as g
 from catalogue.analytics.gap import GapParams
 from catalogue.api.serializers import parse_weights
-from catalogue.selectors.catalogue import GapError, basin_gap, gap_document
+from catalogue.selectors.gap import GapError, basin_gap, gap_document
 from diagnostics.models import Basin
 
 SHORT_LABELS = {

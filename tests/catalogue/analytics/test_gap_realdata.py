@@ -13,7 +13,7 @@ import pytest
 
 from catalogue.analytics import columns as g
 from catalogue.analytics.gap import NO_OCCUPATION, training_gap
-from catalogue.selectors.catalogue import run_table_frame
+from catalogue.selectors.gap import run_table_frame
 from catalogue.services.catalogue import FIXTURE_PATH
 from diagnostics.analytics.columns import (
     BASSIN_BMO_CODE,

@@ -3,14 +3,11 @@ import pytest
 from catalogue.analytics.gap import NO_OCCUPATION
 from catalogue.selectors.catalogue import (
     CodeReferential,
-    GapError,
-    basin_gap,
-    basin_supply,
     code_referential,
-    gap_document,
     occupation_code_errors,
     path_list,
 )
+from catalogue.selectors.gap import GapError, basin_gap, basin_supply, gap_document
 from tests.catalogue.scenario import build_scenario
 from tests.factories.catalogue import SectorFactory, make_basin, make_path
 
