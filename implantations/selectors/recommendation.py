@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from django.db.models import Q, QuerySet
 
-from diagnostics.analytics.geometry import haversine_km, nearest_point
+from diagnostics.analytics.geometry import nearest_point
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, ImportBatch, IndicatorFact, Lycee, User
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
@@ -30,11 +29,19 @@ from implantations.models import (
     BasinPartnership,
     BusinessScenario,
     CnamSite,
-    EmployerLetter,
     HostStructure,
     ProgrammeSettings,
     Recommendation,
     ScoringProfile,
+)
+from implantations.selectors.assets import (
+    basin_commune_codes,
+    basin_partnership_get,
+    distance_to_main_town,
+    employer_letter_list,
+    host_structure_list,
+    main_town_point,
+    tri_flag,
 )
 
 
@@ -87,98 +94,6 @@ def basin_readable(user: User, pk: int) -> QuerySet[Basin]:
 
 def basin_can_manage(user: User, basin: Basin) -> bool:
     return basin_manageable_for(user).filter(pk=basin.pk).exists()
-
-
-def host_structure_list(basin: Basin) -> list[HostStructure]:
-    return list(
-        HostStructure.objects.filter(basin=basin)
-        .select_related("commune")
-        .order_by("kind", "-confirmed", "name")
-    )
-
-
-def basin_partnership_get(basin: Basin) -> BasinPartnership | None:
-    return BasinPartnership.objects.filter(basin=basin).first()
-
-
-def employer_letter_list(basin: Basin) -> list[EmployerLetter]:
-    return list(EmployerLetter.objects.filter(basin=basin).order_by("employer", "id"))
-
-
-def basin_commune_codes(basin: Basin) -> list[str]:
-    return sorted(basin.communes.values_list("code", flat=True))
-
-
-def _main_town_point(basin: Basin) -> tuple[float, float] | None:
-    town = basin.main_town
-    if town is None or town.latitude is None or town.longitude is None:
-        return None
-    return (town.latitude, town.longitude)
-
-
-def distance_to_main_town(basin: Basin, lat: float | None, lon: float | None) -> float | None:
-    point = _main_town_point(basin)
-    if point is None or lat is None or lon is None:
-        return None
-    return round(haversine_km(point[0], point[1], lat, lon), 2)
-
-
-@dataclass(frozen=True)
-class LyceeCandidate:
-    """A lycée of the basin in the imported annuaire, not yet among its host structures."""
-
-    uai: str
-    name: str
-    commune_code: str
-    latitude: float | None
-    longitude: float | None
-    voie_professionnelle: bool | None
-    voie_technologique: bool | None
-    official: bool  # the flags come from the full official schema
-    guess_from_name: bool | None
-    distance_km: float | None
-
-
-def _flag(value: Any) -> bool | None:
-    return None if value is None or pd.isna(value) else bool(value)
-
-
-def lycee_candidates(basin: Basin) -> list[LyceeCandidate]:
-    """Lycées of the basin's communes in the annuaire in force that are not recorded yet, the
-    vocational or technological ones first (official flags; unknown when the reduced extract
-    does not publish them), by distance to the main town."""
-    frame = lycees_current_frame(commune_codes=basin_commune_codes(basin))
-    recorded = set(
-        HostStructure.objects.filter(basin=basin).exclude(uai="").values_list("uai", flat=True)
-    )
-    out = []
-    for row in frame.to_dict("records"):
-        if row["uai"] in recorded:
-            continue
-        lat = None if pd.isna(row["latitude"]) else float(row["latitude"])
-        lon = None if pd.isna(row["longitude"]) else float(row["longitude"])
-        out.append(
-            LyceeCandidate(
-                uai=row["uai"],
-                name=row["name"],
-                commune_code=row["commune_code"],
-                latitude=lat,
-                longitude=lon,
-                voie_professionnelle=_flag(row["voie_professionnelle"]),
-                voie_technologique=_flag(row["voie_technologique"]),
-                official=row["layout"] == Lycee.Layout.FULL.value,
-                guess_from_name=_flag(row["vocational_guess_from_name"]),
-                distance_km=distance_to_main_town(basin, lat, lon),
-            )
-        )
-
-    def rank(c: LyceeCandidate) -> tuple[int, float, str]:
-        vocational = bool(c.voie_professionnelle or c.voie_technologique)
-        unknown = c.voie_professionnelle is None and c.voie_technologique is None
-        group = 0 if vocational else 1 if unknown and c.guess_from_name else 2 if unknown else 3
-        return (group, c.distance_km if c.distance_km is not None else math.inf, c.name)
-
-    return sorted(out, key=rank)
 
 
 # --- Recommendation inputs --------------------------------------------------------------------
@@ -365,8 +280,8 @@ def _lycee_values(
         lon = None if pd.isna(row["longitude"]) else float(row["longitude"])
         lycees[row["uai"]] = {
             "name": row["name"],
-            "pro": _flag(row["voie_professionnelle"]),
-            "techno": _flag(row["voie_technologique"]),
+            "pro": tri_flag(row["voie_professionnelle"]),
+            "techno": tri_flag(row["voie_technologique"]),
             "distance": distance_to_main_town(basin, lat, lon),
             "confirmed": False,
         }
@@ -408,7 +323,7 @@ def _lycee_values(
 
 def _nearest_site(basin: Basin) -> tuple[tuple[str, float] | None, bool]:
     """(name, km) of the nearest active Cnam site from the main town, and whether any is known."""
-    point = _main_town_point(basin)
+    point = main_town_point(basin)
     sites = list(CnamSite.objects.filter(active=True).values_list("name", "latitude", "longitude"))
     if point is not None and sites:
         found = nearest_point(point[0], point[1], sites)

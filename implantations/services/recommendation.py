@@ -40,6 +40,7 @@ from implantations.models import (
     Recommendation,
     ScoringProfile,
 )
+from implantations.selectors import assets
 from implantations.selectors import recommendation as selectors
 
 
@@ -274,7 +275,7 @@ def host_structure_create(
         commune=commune,
         latitude=latitude,
         longitude=longitude,
-        distance_km=selectors.distance_to_main_town(basin, latitude, longitude),
+        distance_km=assets.distance_to_main_town(basin, latitude, longitude),
         origin=HostStructure.Origin.DECLARED,
         voie_professionnelle=voie_professionnelle,
         voie_technologique=voie_technologique,
@@ -344,7 +345,7 @@ def basin_lycees_prefill(*, basin: Basin, user: User | None) -> list[HostStructu
     _check_manager(basin, user)
     created = []
     with transaction.atomic():
-        for candidate in selectors.lycee_candidates(basin):
+        for candidate in assets.lycee_candidates(basin):
             vocational = bool(candidate.voie_professionnelle or candidate.voie_technologique)
             unknown = (
                 candidate.voie_professionnelle is None and candidate.voie_technologique is None

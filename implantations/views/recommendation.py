@@ -28,17 +28,19 @@ from implantations.forms.assets import (
     tri_state_initial,
 )
 from implantations.models import HostStructure
+from implantations.selectors.assets import (
+    basin_partnership_get,
+    employer_letter_list,
+    host_structure_list,
+    lycee_candidates,
+)
 from implantations.selectors.recommendation import (
     basin_can_manage,
     basin_main_town_frame,
-    basin_partnership_get,
     business_public,
     business_scenario_list,
     cnam_site_frame,
     cnam_site_list,
-    employer_letter_list,
-    host_structure_list,
-    lycee_candidates,
     programme_settings_current,
     recommendation_latest,
 )
