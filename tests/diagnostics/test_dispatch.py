@@ -46,9 +46,12 @@ def test_task_send_eager_runs_the_task_in_process(
 ) -> None:
     calls: list[dict[str, Any]] = []
     eager_mode(True)
-    monkeypatch.setattr(
-        "diagnostics.services.basins.basins_refresh_all", lambda **kw: calls.append(kw) or 3
-    )
+
+    def refresh_all(**kwargs: Any) -> int:
+        calls.append(kwargs)
+        return 3
+
+    monkeypatch.setattr("diagnostics.services.basins.basins_refresh_all", refresh_all)
     sent: list[str] = []
     monkeypatch.setattr(current_app, "send_task", lambda name, **kw: sent.append(name))
 
