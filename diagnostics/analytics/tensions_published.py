@@ -300,7 +300,10 @@ def tension_heatmap_figure(
                 zmax=5,
                 colorscale=HEATMAP_SCALE,
                 showscale=i == len(years),
-                colorbar={"title": {"text": "1 = faible<br>5 = forte"}, "tickvals": [1, 2, 3, 4, 5]},
+                colorbar={
+                    "title": {"text": "1 = faible<br>5 = forte"},
+                    "tickvals": [1, 2, 3, 4, 5],
+                },
                 xgap=2,
                 ygap=2,
                 hovertemplate=f"%{{y}}<br>%{{x}} {year} : %{{text}}<extra></extra>",
@@ -362,7 +365,8 @@ def tension_heatmap_caption(vintages: pd.DataFrame, *, max_rows: int = 40) -> st
         text += f" Seuls les {max_rows} premiers sont dessinés ; le tableau les donne tous."
     text += (
         f" En {last}, {format_number(len(strongest))} métier(s) au niveau de tension le plus "
-        "fort (5)" + (f" : {', '.join(names[:8])}{'…' if len(names) > 8 else ''}." if names else ".")
+        "fort (5)"
+        + (f" : {', '.join(names[:8])}{'…' if len(names) > 8 else ''}." if names else ".")
     )
     unpublished = [
         y

@@ -30,7 +30,10 @@ TENSIONS_2021 = [
     ("4418", "K1302", 10.0, 20.0, 3, (2, 2, 4, 3, 1, None)),
     ("4419", "A1203", 3.0, 3.0, 2, (1, 1, 1, 1, 1, 1)),
 ]
-ROME_LABELS = {"A1203": "Aménagement et entretien des espaces verts", "K1302": "Assistance auprès d'adultes"}
+ROME_LABELS = {
+    "A1203": "Aménagement et entretien des espaces verts",
+    "K1302": "Assistance auprès d'adultes",
+}
 
 
 def tension_batch(year: int, rows: list[tuple[Any, ...]]) -> ImportBatch:
