@@ -12,6 +12,7 @@ rome_code, published_tension, the TENSION_FACTOR_COLUMNS, offers, job_seekers_ab
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -280,7 +281,11 @@ def tension_heatmap_figure(
             t_row: list[str] = []
             for key in INDICATOR_KEYS:
                 value = row[vintage_column(key, year)]
-                if isinstance(value, int | float) and not pd.isna(value):
+                if (
+                    isinstance(value, numbers.Real)
+                    and not isinstance(value, bool)
+                    and not pd.isna(value)
+                ):
                     z_row.append(float(value))
                     t_row.append(format_number(float(value)))
                 else:
