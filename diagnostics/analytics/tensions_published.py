@@ -87,7 +87,7 @@ def factors_published(tension: pd.DataFrame) -> dict[int, list[str]]:
     require_columns(tension, [YEAR], what="les indicateurs de tension publiés")
     out: dict[int, list[str]] = {}
     for year, rows in tension.groupby(YEAR, sort=True):
-        out[int(year)] = [
+        out[int(str(year))] = [
             key
             for column, key in FACTOR_KEYS.items()
             if column in rows.columns and bool(rows[column].notna().any())
@@ -147,8 +147,7 @@ def published_tension_records(published: pd.DataFrame) -> list[dict[str, Any]]:
     factor not published by the vintage, see `factors_published`). Input: `published_tensions`."""
     require_columns(published, PUBLISHED_COLUMNS, what="les indicateurs de tension publiés")
     records = []
-    for row in published.itertuples(index=False):
-        values = row._asdict()
+    for values in published.to_dict("records"):
         records.append(
             {
                 "year": int(values[YEAR]),
@@ -258,7 +257,7 @@ def tension_heatmap_figure(
     require_columns(vintages, [BASSIN_BMO_CODE, ROME_CODE, ROME_LABEL], what="la carte de chaleur")
     years = vintage_years(vintages)
     rows = vintages.head(max_rows)
-    with_bassin = rows[BASSIN_BMO_CODE].nunique() > 1
+    with_bassin = len(set(rows[BASSIN_BMO_CODE])) > 1
     y_labels = [
         _row_label(lab, rome, bassin, with_bassin=with_bassin)
         for lab, rome, bassin in zip(
@@ -284,7 +283,7 @@ def tension_heatmap_figure(
                 if (
                     isinstance(value, numbers.Real)
                     and not isinstance(value, bool)
-                    and not pd.isna(value)
+                    and not pd.isna(float(value))
                 ):
                     z_row.append(float(value))
                     t_row.append(format_number(float(value)))
@@ -357,10 +356,12 @@ def tension_heatmap_caption(vintages: pd.DataFrame, *, max_rows: int = 40) -> st
     last = years[-1]
     column = vintage_column("tension", last)
     strongest = vintages[vintages[column].map(lambda v: v == 5)]
-    names = [
-        str(lab) if lab else str(rome)
-        for lab, rome in zip(strongest[ROME_LABEL], strongest[ROME_CODE], strict=True)
-    ]
+    names = list(
+        dict.fromkeys(
+            str(lab) if lab else str(rome)
+            for lab, rome in zip(strongest[ROME_LABEL], strongest[ROME_CODE], strict=True)
+        )
+    )
     text = (
         f"Carte de chaleur : pour {format_number(len(vintages))} métier(s) × bassin(s) BMO, "
         f"l'indicateur de tension publié et ses six facteurs (échelle 1 à 5), millésimes "
@@ -371,7 +372,7 @@ def tension_heatmap_caption(vintages: pd.DataFrame, *, max_rows: int = 40) -> st
     text += (
         f" En {last}, {format_number(len(strongest))} métier(s) au niveau de tension le plus "
         "fort (5)"
-        + (f" : {', '.join(names[:8])}{'…' if len(names) > 8 else ''}." if names else ".")
+        + (f" : {', '.join(names[:8])}{', etc' if len(names) > 8 else ''}." if names else ".")
     )
     unpublished = [
         y

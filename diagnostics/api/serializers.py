@@ -154,7 +154,8 @@ class TensionsPublishedInfoSerializer(serializers.Serializer):
         help_text="Par millésime, les facteurs publiés.",
     )
     note = serializers.CharField(allow_blank=True)
-    source = serializers.CharField(allow_blank=True)
+    # Named as the document key (it shadows Field.source, hence the ignore).
+    source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     message = serializers.CharField(allow_blank=True)
 
 

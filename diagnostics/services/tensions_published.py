@@ -73,7 +73,7 @@ def table_payloads(frames: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, An
 
 def _bassins_note(zones: pd.DataFrame, names: Mapping[str, str], *, exact: bool) -> str:
     def name(code: str) -> str:
-        return f"{code} {names[code].title()}" if code in names else code
+        return f"{code} {names[code]}" if code in names else code
 
     codes = [str(z) for z in zones[c.ZONE_CODE]]
     listed = ", ".join(name(code) for code in codes)
@@ -83,10 +83,10 @@ def _bassins_note(zones: pd.DataFrame, names: Mapping[str, str], *, exact: bool)
             f"{listed} : les valeurs sont celles publiées pour {'ce bassin' if len(codes) == 1 else 'ces bassins'}."
         )
     parts = []
-    for zone in zones.itertuples(index=False):
-        row = zone._asdict()
+    for row in zones.to_dict("records"):
         code = str(row[c.ZONE_CODE])
-        share = format_percent(float(row[c.ZONE_SHARE]), decimals=0)
+        value = float(row[c.ZONE_SHARE])
+        share = "moins de 1\u202f%" if value < 0.01 else format_percent(value, decimals=0)
         whole = "entier" if bool(row[c.WHOLE_ZONE]) else f"{share} de sa population dans le bassin"
         parts.append(f"{name(code)} ({whole})")
     return (
@@ -157,7 +157,7 @@ def published_tensions_section(
                 "zone_share": round(float(row[c.ZONE_SHARE]), 4),
                 "basin_share": round(float(row[c.BASIN_SHARE]), 4),
             }
-            for row in (z._asdict() for z in zones.itertuples(index=False))
+            for row in zones.to_dict("records")
         ],
         whole_bassins=walk.exact,
         years=years,

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET
 from diagnostics.analytics.common import format_number
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv, tables_xlsx
-from diagnostics.models import Basin, DiagnosticRun, Role, User
+from diagnostics.models import Basin, DatasetKind, DiagnosticRun, Role, User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors import tensions as tension_selectors
@@ -104,6 +104,29 @@ SOURCE_NAMES = {
     "unemployment": "Taux de chômage",
     "job_seekers": "Demandeurs d'emploi",
 }
+
+
+# Datasets a report section needs: how to import them when the run had none.
+MISSING_DATASET_EXAMPLES = {
+    "bmo": "Base_open_data_BMO_2025.xlsx",
+    "chomage_ze": "le fichier Insee des taux de chômage localisés par zone d'emploi",
+    "defm": "le fichier France Travail des demandeurs d'emploi par commune",
+    "tensions": "mobiville_tensions_rome_bassin_2021.csv",
+}
+
+
+def _missing_datasets(document: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The diagnostic's datasets absent from the run (no batch of that kind when it ran)."""
+    used = set(document.get("sources") or {})
+    return {
+        kind: {
+            "kind": kind,
+            "label": DatasetKind(kind).label,
+            "example": MISSING_DATASET_EXAMPLES.get(kind, ""),
+        }
+        for kind in selectors.DIAGNOSTIC_KINDS
+        if kind not in used
+    }
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -314,6 +337,7 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
         "tension_metiers": document.get("tension_metiers") or [],
         "tension_dares": document.get("tension_dares"),
         "tensions_published_info": document.get("tensions_published_info"),
+        "missing_datasets": _missing_datasets(document),
         "secrecy": document.get("secrecy") or {},
         "masked_cells": sum(
             (v.get("bmo_masked_cells") or 0)

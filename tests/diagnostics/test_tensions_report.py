@@ -46,7 +46,7 @@ def test_report_leads_with_the_published_tensions_and_their_factors(client):
     assert page.index('href="#tensions-publiees"') < page.index('href="#recrutements"')
     body = page[section : page.index('id="recrutements"')]
     assert 'data-figure="tensions_published"' in body
-    assert "Le bassin est la réunion exacte du bassin BMO 4418 Chaumont" in body
+    assert "Le bassin est la réunion exacte du bassin BMO 4418 CHAUMONT" in body
     assert "Source : Dares, France Travail" in body and "millésimes 2019 et 2021" in body
     assert "Intensité des embauches 2019" in body and "non publié" in body
     assert "2019 et 2021" in body and "2021 seulement" in body

@@ -57,7 +57,7 @@ def test_published_tensions_keeps_the_bassins_rows_as_published():
     out = tp.published_tensions(tension_frame(), bassins=["4418"], labels=LABELS)
 
     assert list(out.columns) == tp.PUBLISHED_COLUMNS
-    assert out[[c.YEAR, c.ROME_CODE]].values.tolist() == [
+    assert out[[c.YEAR, c.ROME_CODE]].to_numpy().tolist() == [
         [2019, "K1302"],
         [2021, "A1203"],
         [2021, "D1507"],
@@ -81,7 +81,7 @@ def test_records_carry_pinned_factor_keys_and_null_for_unknown():
         "rome": "K1302",
         "label": "Assistance auprès d'adultes",
         "tension": 4,
-        "factors": {k: None for k in tp.FACTOR_LABELS},
+        "factors": dict.fromkeys(tp.FACTOR_LABELS),
         "offers": 178.0,
         "job_seekers_abc": 116.0,
     }
@@ -121,7 +121,7 @@ def test_vintages_rank_a_metier_absent_from_the_last_year_last():
     out = tp.tension_vintages(published, factors=tp.factors_published(frame))
 
     # 9999/K1302 is only in 2019: after every 2021 row.
-    assert out[[c.BASSIN_BMO_CODE, c.ROME_CODE]].values.tolist()[-1] == ["9999", "K1302"]
+    assert out[[c.BASSIN_BMO_CODE, c.ROME_CODE]].to_numpy().tolist()[-1] == ["9999", "K1302"]
     assert out[tp.VINTAGES].tolist()[-1] == "2019 seulement"
 
 

@@ -48,7 +48,7 @@ def test_run_payload_has_the_published_rows_of_its_bassin():
             "rome": "K1302",
             "label": "Assistance auprès d'adultes",
             "tension": 4,
-            "factors": {k: None for k in FACTORS_2021_A1203},
+            "factors": dict.fromkeys(FACTORS_2021_A1203),
             "offers": 178.0,
             "job_seekers_abc": 116.0,
         },
@@ -84,7 +84,7 @@ def test_run_payload_has_the_published_rows_of_its_bassin():
     assert info["available"] is True and info["whole_bassins"] is True
     assert [b["code"] for b in info["bassins"]] == ["4418"]
     assert info["factors_published"] == {"2019": [], "2021": list(FACTORS_2021_A1203)}
-    assert info["note"].startswith("Le bassin est la réunion exacte du bassin BMO 4418 Chaumont")
+    assert info["note"].startswith("Le bassin est la réunion exacte du bassin BMO 4418 CHAUMONT")
     assert info["source"].startswith("Source : Dares, France Travail")
     assert "millésimes 2019 et 2021" in info["source"]
 
@@ -131,7 +131,7 @@ def test_basin_across_two_bassins_lists_both_and_says_not_apportioned():
         ("4418", 0.625),
         ("4419", 0.4444),
     ]
-    assert "4418 Chaumont (62\u202f% de sa population dans le bassin)" in info["note"]
+    assert "4418 CHAUMONT (62\u202f% de sa population dans le bassin)" in info["note"]
     assert "ne sont pas réparties au bassin" in info["note"]
 
 
