@@ -299,7 +299,7 @@ def tension_heatmap_figure(
                 y=y_labels,
                 text=text,
                 texttemplate="%{text}",
-                textfont={"size": 11},
+                textfont={"size": 10},
                 zmin=1,
                 zmax=5,
                 colorscale=HEATMAP_SCALE,
