@@ -118,8 +118,10 @@ def test_ze_4404_lists_its_bassins_and_says_not_apportioned(real_data):
 
     info = run.results["tensions_published_info"]
     bassins = [b["code"] for b in info["bassins"]]
-    assert "4418" in bassins
+    # ZE 4404 holds bassins 4418 and 4419 whole and parts of three others.
+    assert bassins == ["4418", "4419", "4420", "4434", "4437"]
+    assert [b["whole"] for b in info["bassins"]] == [True, True, False, False, False]
+    assert info["whole_bassins"] is False
+    assert "ne sont pas réparties au bassin" in info["note"]
     entries = [e for e in run.results["tensions_published"] if e["year"] == 2021]
     assert len(entries) == int(raw_2021["cbassin"].isin(bassins).sum())
-    if not info["whole_bassins"]:
-        assert "ne sont pas réparties au bassin" in info["note"]
