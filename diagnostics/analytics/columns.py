@@ -315,7 +315,7 @@ COLUMN_LABELS_FR = {
     OFFERS_PER_SEEKER: "Offres par demandeur",
     EXIT_RATE: "Taux de sortie des listes",
     BMO_DIFFICULTY_SHARE: "Part des projets difficiles",
-    TENSION_INDEX: "Indicateur de tension",
+    TENSION_INDEX: "Indice recalculé (offres et demandeurs)",
     COMPONENTS_USED: "Composantes utilisées",
     SUPPRESSED: "Masqué",
     SUPPRESSION_REASON: "Motif du masquage",

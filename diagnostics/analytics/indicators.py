@@ -119,7 +119,7 @@ TABLE_TITLES = {
     "shift_share": "Décomposition de l'évolution des projets (shift-share, référence : France)",
     "changes": "Évolutions entre la première et la dernière période",
     "comparison": "Comparaison avec les bassins de même taille et de la région",
-    "tension_dares": "Indicateur de tension Dares par métier (ROME)",
+    "tension_dares": "Indice recalculé à partir des offres et demandeurs, par métier (ROME)",
 }
 
 # Indicators compared with peers: (indicator, peer set)
@@ -870,7 +870,8 @@ def basin_diagnostic(
     # DARES tension -----------------------------------------------------------------------
     if tension is None or tension.empty:
         methods["tension"] = (
-            "Indicateur de tension Dares non calculé : aucune donnée de tension disponible."
+            "Indice recalculé à partir des offres et demandeurs non calculé : aucune donnée de "
+            "tension disponible."
         )
         document["tension_dares"] = None
     else:

@@ -218,8 +218,8 @@ def _describe(
 ) -> str:
     if not used:
         return (
-            "Indicateur de tension Dares – France Travail non calculable : aucune de ses trois "
-            "composantes n'est disponible ("
+            "Indice recalculé à partir des offres et demandeurs non calculable : aucune des trois "
+            "composantes de la méthode Dares – France Travail n'est disponible ("
             + " ; ".join(COMPONENT_LABELS[c] for c in DARES_WEIGHTS)
             + ")."
         )
@@ -227,7 +227,8 @@ def _describe(
         f"{COMPONENT_LABELS[c]} (poids {format_percent(weights[c], decimals=0)})" for c in used
     ]
     text = (
-        f"Indicateur de tension selon la méthode Dares – France Travail, calculé avec "
+        f"Indice recalculé à partir des offres et demandeurs (méthode Dares – France Travail), "
+        f"calculé avec "
         f"{len(used)} composante(s) sur 3 : {' ; '.join(parts)}, chacune centrée-réduite sur "
         f"{format_number(reference_rows)} ligne(s) de référence."
     )

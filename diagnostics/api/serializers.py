@@ -8,6 +8,7 @@ SOURCE_CHOICES = [
     ("bmo", "Besoins en main-d'œuvre (BMO)"),
     ("chomage_ze", "Taux de chômage par zone d'emploi"),
     ("defm", "Demandeurs d'emploi"),
+    ("tensions", "Tensions publiées par métier et bassin BMO (Dares, France Travail)"),
 ]
 
 
@@ -91,6 +92,73 @@ class TensionMetierSerializer(serializers.Serializer):
     estimated = serializers.BooleanField(required=False)
 
 
+def _factor(label: str) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        allow_null=True,
+        min_value=1,
+        max_value=5,
+        help_text=f"{label} (1 à 5) ; null : case vide ou facteur non publié par le millésime.",
+    )
+
+
+class TensionFactorsSerializer(serializers.Serializer):
+    """The six DARES factors of the tension, keys pinned (docs/tensions.md)."""
+
+    hiring_intensity = _factor("Intensité des embauches")
+    labour_shortage = _factor("Manque de main-d'œuvre disponible")
+    non_durable_employment = _factor("Non-durabilité de l'emploi")
+    working_conditions = _factor("Conditions de travail contraignantes")
+    geographic_mismatch = _factor("Inadéquation géographique")
+    training_job_link = _factor("Lien formation-emploi")
+
+
+class TensionPublishedSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="Millésime (2019, 2021).")
+    bassin_bmo = serializers.CharField(help_text="Code du bassin BMO de la ligne publiée.")
+    rome = serializers.CharField(help_text="Code ROME du métier.")
+    label = serializers.CharField(allow_null=True, help_text="Libellé ROME.")  # type: ignore[assignment]
+    tension = serializers.IntegerField(
+        allow_null=True, help_text="Indicateur de tension publié (1 à 5)."
+    )
+    factors = TensionFactorsSerializer()
+    offers = serializers.FloatField(allow_null=True, help_text="Offres d'emploi enregistrées.")
+    job_seekers_abc = serializers.FloatField(
+        allow_null=True, help_text="Demandeurs d'emploi des catégories A, B, C."
+    )
+
+
+class TensionBassinSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(allow_null=True)
+    whole = serializers.BooleanField(
+        help_text="Toutes les communes du bassin BMO sont dans le bassin."
+    )
+    zone_share = serializers.FloatField(
+        help_text="Part de la population du bassin BMO dans le bassin."
+    )
+    basin_share = serializers.FloatField(
+        help_text="Part de la population du bassin dans ce bassin BMO."
+    )
+
+
+class TensionsPublishedInfoSerializer(serializers.Serializer):
+    available = serializers.BooleanField()
+    bassins = TensionBassinSerializer(many=True)
+    whole_bassins = serializers.BooleanField(
+        help_text="Le bassin est la réunion exacte de ces bassins BMO ; sinon les valeurs sont "
+        "celles des bassins BMO entiers, non réparties."
+    )
+    years = serializers.ListField(child=serializers.IntegerField())
+    factors_published = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Par millésime, les facteurs publiés.",
+    )
+    note = serializers.CharField(allow_blank=True)
+    # Named as the document key (it shadows Field.source, hence the ignore).
+    source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
+    message = serializers.CharField(allow_blank=True)
+
+
 class BasinIndicatorsOutputSerializer(serializers.Serializer):
     basin = BasinSummarySerializer()
     run = RunSummarySerializer()
@@ -100,6 +168,13 @@ class BasinIndicatorsOutputSerializer(serializers.Serializer):
     unemployment = UnemploymentPointSerializer(many=True, required=False)
     job_seekers = JobSeekersPointSerializer(many=True, required=False)
     tension_metiers = TensionMetierSerializer(many=True, required=False)
+    tensions_published = TensionPublishedSerializer(
+        many=True,
+        required=False,
+        help_text="Tension publiée et ses facteurs, une entrée par ligne publiée des bassins BMO "
+        "du bassin.",
+    )
+    tensions_published_info = TensionsPublishedInfoSerializer(required=False)
     sources = serializers.DictField(
         child=serializers.DictField(), help_text="Sources et millésimes."
     )

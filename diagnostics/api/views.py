@@ -29,6 +29,7 @@ SOURCE_YEAR_PREFIXES = {
     "bmo": ("bmo_",),
     "chomage_ze": ("unemployment_",),
     "defm": ("job_seekers",),
+    "tensions": (),
 }
 
 
@@ -68,6 +69,11 @@ def indicators_document(
         out["tension_metiers"] = (
             document.get("tension_metiers") or [] if year is None or year == tension_year else []
         )
+    if source in (None, "tensions") and "tensions_published_info" in document:
+        out["tensions_published"] = [
+            t for t in document.get("tensions_published") or [] if year in (None, t["year"])
+        ]
+        out["tensions_published_info"] = document["tensions_published_info"]
     sources = document.get("sources") or {}
     out["sources"] = {k: v for k, v in sources.items() if source in (None, k)}
     out["warnings"] = document.get("warnings") or []
@@ -85,7 +91,7 @@ class BasinIndicatorsApi(APIView):
             OpenApiParameter(
                 "source",
                 str,
-                enum=["bmo", "chomage_ze", "defm"],
+                enum=["bmo", "chomage_ze", "defm", "tensions"],
                 description="Limiter à une source.",
             ),
         ],

@@ -45,6 +45,12 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, ImportBatch, User
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.services.tensions_published import (
+    published_tensions_section,
+)
+from diagnostics.services.tensions_published import (
+    table_payloads as published_tension_tables,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -441,6 +447,11 @@ def _compute(run: DiagnosticRun, *, timings: dict[str, float]) -> tuple[dict[str
         else None,
     }
     tables = {name: table_payload(name, frame) for name, frame in frames.items()}
+    published = published_tensions_section(
+        tension=tension, crosswalk=crosswalk, codes=codes, sources=document.get("sources") or {}
+    )
+    document.update(published.document)
+    tables.update(published_tension_tables(published.frames))
     if document["maps"]["region_kind"] == "zone_emploi":
         tables["region_map"]["title"] = EXTRA_TABLE_TITLES["region_map_zones"]
     suppressed = difference_guard(

@@ -30,13 +30,16 @@ from django.views.decorators.http import require_GET
 from diagnostics.analytics.common import format_number
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv, tables_xlsx
-from diagnostics.models import Basin, DiagnosticRun, User
-from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
+from diagnostics.models import Basin, DatasetKind, DiagnosticRun, Role, User
+from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import tensions as tension_selectors
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.services import diagnostics as services
 
 logger = logging.getLogger(__name__)
+
+IMPORT_ROLES = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.CATALOGUE_ADMIN)  # as imports
 
 PAGE_SIZE = 50
 PDF_TIMEOUT_S = 90
@@ -57,6 +60,7 @@ CHROMIUM_FLAGS = [
 # Report sections: (anchor, title) — the summary and the order of the page.
 SECTIONS = [
     ("chiffres-cles", "Chiffres clés"),
+    ("tensions-publiees", "Tensions publiées par métier (Dares)"),
     ("recrutements", "Besoins de recrutement (BMO)"),
     ("tension", "Métiers en tension"),
     ("chomage", "Chômage"),
@@ -69,6 +73,7 @@ SECTIONS = [
 ]
 # Tables shown under each section (the others are in « Tous les tableaux »).
 SECTION_TABLES = {
+    "tensions_publiees": ["tensions_published"],
     "recrutements": ["bmo_years", "bmo_families", "top_metiers_projects", "top_metiers_difficult"],
     "tension": ["tension_metiers", "tension_dares"],
     "chomage": ["unemployment", "unemployment_years"],
@@ -99,6 +104,29 @@ SOURCE_NAMES = {
     "unemployment": "Taux de chômage",
     "job_seekers": "Demandeurs d'emploi",
 }
+
+
+# Datasets a report section needs: how to import them when the run had none.
+MISSING_DATASET_EXAMPLES = {
+    "bmo": "Base_open_data_BMO_2025.xlsx",
+    "chomage_ze": "le fichier Insee des taux de chômage localisés par zone d'emploi",
+    "defm": "le fichier France Travail des demandeurs d'emploi par commune",
+    "tensions": "mobiville_tensions_rome_bassin_2021.csv",
+}
+
+
+def _missing_datasets(document: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The diagnostic's datasets absent from the run (no batch of that kind when it ran)."""
+    used = set(document.get("sources") or {})
+    return {
+        kind: {
+            "kind": kind,
+            "label": DatasetKind(kind).label,
+            "example": MISSING_DATASET_EXAMPLES.get(kind, ""),
+        }
+        for kind in selectors.DIAGNOSTIC_KINDS
+        if kind not in used
+    }
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -272,6 +300,7 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
         _display_table(name, payload) for name, payload in tables.items() if name not in shown
     ]
     charts = selectors.diagnostic_charts(run)
+    charts.update(tension_selectors.published_tension_charts(run))
     maps = selectors.diagnostic_maps(run)
     gaps = {
         SOURCE_NAMES.get(source, source): periods
@@ -307,6 +336,8 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
         "bmo": bmo,
         "tension_metiers": document.get("tension_metiers") or [],
         "tension_dares": document.get("tension_dares"),
+        "tensions_published_info": document.get("tensions_published_info"),
+        "missing_datasets": _missing_datasets(document),
         "secrecy": document.get("secrecy") or {},
         "masked_cells": sum(
             (v.get("bmo_masked_cells") or 0)
@@ -377,6 +408,7 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "basin": run.basin,
         "can_run": _can_run(user, run.basin),
+        "can_import": has_role(user, IMPORT_ROLES),
         "newer": newer,
         "other_runs": others,
     }

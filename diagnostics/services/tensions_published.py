@@ -1,0 +1,185 @@
+"""The published tension indicators of a diagnostic run: the basin's bassins BMO, their rows
+as published (document key `tensions_published`), the vintages side by side (table
+`tensions_published`) and what the report needs to say about them (`tensions_published_info`).
+
+Called by `services.diagnostics._compute`; the figures are the bassins BMO's, never apportioned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from diagnostics.analytics import columns as c
+from diagnostics.analytics import tensions_published as tp
+from diagnostics.analytics.common import format_percent
+from diagnostics.analytics.crosswalk import basin_crosswalk
+from diagnostics.selectors import tensions as selectors
+
+TABLE = "tensions_published"
+TABLE_TITLE = "Tension publiée par métier et ses facteurs, millésimes côte à côte"
+SOURCE_NAME = (
+    "Dares, France Travail — « Les tensions sur le marché du travail » par métier (ROME) et "
+    "bassin BMO"
+)
+MISSING_MESSAGE = (
+    "Aucun indicateur de tension publié dans ce diagnostic : le jeu de données « Tensions sur "
+    "le marché du travail par métier (ROME) et bassin BMO » (Dares, France Travail) n'est pas "
+    "importé. Un administrateur l'importe depuis la page Données › Imports "
+    "(/donnees/imports/nouveau/, type « tensions ») ou avec la commande "
+    "« python manage.py import_dataset --kind tensions FICHIER » (fichiers 2019 et 2021), "
+    "puis relance le diagnostic."
+)
+
+
+@dataclass
+class PublishedTensions:
+    document: dict[str, Any] = field(default_factory=dict)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def _column_labels(vintages: pd.DataFrame) -> list[str]:
+    fixed = {
+        c.BASSIN_BMO_CODE: "Bassin BMO",
+        c.ROME_CODE: "Code ROME",
+        tp.ROME_LABEL: "Métier",
+        tp.VINTAGES: "Millésimes publiés",
+    }
+    labels = []
+    for column in vintages.columns:
+        if column in fixed:
+            labels.append(fixed[column])
+            continue
+        key, year = str(column)[:-5], str(column)[-4:]
+        labels.append(f"{tp.INDICATOR_LABELS[key]} {year}")
+    return labels
+
+
+def table_payloads(frames: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
+    """The stored tables (same shape as `services.diagnostics.table_payload`), French labels."""
+    from diagnostics.services.diagnostics import table_payload
+
+    out = {}
+    for name, frame in frames.items():
+        payload = table_payload(name, frame)
+        payload["title"] = TABLE_TITLE
+        payload["labels"] = _column_labels(frame)
+        out[name] = payload
+    return out
+
+
+def _bassins_note(zones: pd.DataFrame, names: Mapping[str, str], *, exact: bool) -> str:
+    def name(code: str) -> str:
+        return f"{code} {names[code]}" if code in names else code
+
+    codes = [str(z) for z in zones[c.ZONE_CODE]]
+    listed = ", ".join(name(code) for code in codes)
+    if exact:
+        return (
+            f"Le bassin est la réunion exacte {'du bassin BMO' if len(codes) == 1 else 'des bassins BMO'} "
+            f"{listed} : les valeurs sont celles publiées pour {'ce bassin' if len(codes) == 1 else 'ces bassins'}."
+        )
+    parts = []
+    for row in zones.to_dict("records"):
+        code = str(row[c.ZONE_CODE])
+        value = float(row[c.ZONE_SHARE])
+        share = "moins de 1\u202f%" if value < 0.01 else format_percent(value, decimals=0)
+        whole = "entier" if bool(row[c.WHOLE_ZONE]) else f"{share} de sa population dans le bassin"
+        parts.append(f"{name(code)} ({whole})")
+    return (
+        "Le bassin n'est pas une réunion de bassins BMO entiers ; ses communes appartiennent "
+        f"aux bassins BMO {' ; '.join(parts)}. Les valeurs sont celles publiées pour ces "
+        "bassins BMO entiers, elles ne sont pas réparties au bassin."
+    )
+
+
+def _source_text(sources: Mapping[str, Any], years: Sequence[int]) -> str:
+    source = sources.get("tensions") or {}
+    files = ", ".join(
+        f"{b['file_name']}" + (f" (importé le {b['imported_on']})" if b.get("imported_on") else "")
+        for b in source.get("batches") or []
+    )
+    text = f"Source : {SOURCE_NAME}, millésime{'s' if len(years) > 1 else ''} "
+    text += " et ".join(str(y) for y in years) + "."
+    if files:
+        text += f" Fichiers : {files}."
+    return text
+
+
+def published_tensions_section(
+    *,
+    tension: pd.DataFrame | None,
+    crosswalk: pd.DataFrame,
+    codes: Sequence[str],
+    sources: Mapping[str, Any],
+) -> PublishedTensions:
+    """Document keys `tensions_published` (list, one entry per published row of the basin's
+    bassins BMO) and `tensions_published_info`, and the frame of the `tensions_published`
+    table. `tension`: `selectors.diagnostics.tension_frame` of the run's batches (None: not
+    imported); `crosswalk`: `selectors.diagnostics.crosswalk_frame`."""
+    out = PublishedTensions()
+    info: dict[str, Any] = {
+        "available": False,
+        "factor_keys": dict(tp.FACTOR_LABELS),
+        "bassins": [],
+        "whole_bassins": False,
+        "years": [],
+        "factors_published": {},
+        "note": "",
+        "source": "",
+        "caption": "",
+        "message": "",
+    }
+    out.document = {"tensions_published": [], "tensions_published_info": info}
+    if tension is None or tension.empty:
+        info["message"] = MISSING_MESSAGE
+        return out
+
+    walk = basin_crosswalk(crosswalk, basin_communes=list(codes), zoning="bassin_bmo")
+    zones = walk.zones
+    bassin_codes = [str(z) for z in zones[c.ZONE_CODE]]
+    names = selectors.bassin_bmo_names(bassin_codes)
+    factors = tp.factors_published(tension)
+    local = tension[tension[c.BASSIN_BMO_CODE].astype(str).isin(bassin_codes)]
+    labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
+    published = tp.published_tensions(local, bassins=bassin_codes, labels=labels)
+    years = sorted(int(y) for y in published[c.YEAR].unique())
+
+    info.update(
+        bassins=[
+            {
+                "code": str(row[c.ZONE_CODE]),
+                "name": names.get(str(row[c.ZONE_CODE])),
+                "whole": bool(row[c.WHOLE_ZONE]),
+                "zone_share": round(float(row[c.ZONE_SHARE]), 4),
+                "basin_share": round(float(row[c.BASIN_SHARE]), 4),
+            }
+            for row in zones.to_dict("records")
+        ],
+        whole_bassins=walk.exact,
+        years=years,
+        factors_published={str(y): factors.get(y, []) for y in years},
+        note=_bassins_note(zones, names, exact=walk.exact) if len(zones) else "",
+        source=_source_text(sources, years) if years else "",
+    )
+    out.document["tensions_published"] = tp.published_tension_records(published)
+    if published.empty:
+        imported = ", ".join(str(y) for y in sorted(factors))
+        info["message"] = (
+            "Aucun indicateur de tension publié pour "
+            + (
+                f"les bassins BMO {', '.join(bassin_codes)}"
+                if bassin_codes
+                else "les communes du bassin (bassin BMO inconnu)"
+            )
+            + f" dans les millésimes importés ({imported})."
+        )
+        return out
+    vintages = tp.tension_vintages(published, factors=factors)
+    info["available"] = True
+    info["caption"] = tp.tension_heatmap_caption(vintages)
+    out.frames[TABLE] = vintages
+    return out
