@@ -11,7 +11,7 @@ from diagnostics.importers import bmo
 from diagnostics.importers.base import LINE, ImportFileError, ValidationContext
 from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
 
-KNOWN = ValidationContext(bassins_bmo=frozenset({"4418", "5317", "101"}))
+KNOWN = ValidationContext(bassins_bmo=frozenset({"4418", "5317", "0101"}))
 
 
 def _read(path: Path, context: ValidationContext = KNOWN, vintage: str | None = None):  # type: ignore[no-untyped-def]
@@ -37,7 +37,7 @@ def test_read_layouts_and_secret_cells(tmp_path: Path, layout: str) -> None:
     assert result.ok, result.errors
     assert (result.vintage, result.rows_read) == (layout, 3)
     frame = result.frame
-    assert frame["bassin_code"].tolist() == ["4418", "5317", "101"]
+    assert frame["bassin_code"].tolist() == ["4418", "5317", "0101"]  # 101 on four digits
     assert frame["departement_code"].tolist() == ["52", "35", "971"]
     assert frame["met"].tolist() == [120, pd.NA, 15]
     assert frame["xmet"].tolist() == [80, pd.NA, 0]  # a published 0 stays 0

@@ -228,21 +228,41 @@ def test_defm_bad_month_is_an_error(tmp_path: Path) -> None:
     assert "période illisible" in res.errors[0].rule
 
 
-def test_defm_conflicting_duplicate_key_refused_then_unknown_with_option(tmp_path: Path) -> None:
+def test_defm_contradictory_keys_stored_unknown_and_counted_without_option(
+    tmp_path: Path,
+) -> None:
+    # Two keys contradict themselves: 52121 in January (2 lines), 35360 in February (3 lines);
+    # 52121 in February is repeated identically (one fact, not a contradiction).
     path = write(
         tmp_path,
-        HEADER + "52121,janvier_2020,2140\n35360,janvier_2020,1800\n52121,janvier_2020,300\n",
+        HEADER
+        + "52121,janvier_2020,2140\n35360,janvier_2020,1800\n52121,janvier_2020,300\n"
+        + "52121,fevrier_2020,2100\n52121,fevrier_2020,2100\n"
+        + "35360,fevrier_2020,1700\n35360,fevrier_2020,1750\n35360,fevrier_2020,1800\n",
     )
 
-    refused = defm.read(path, vintage=None, context=tiny_context())
-    accepted = defm.read(path, vintage=None, context=tiny_context(**OPTION))
+    res = defm.read(path, vintage=None, context=tiny_context())
 
-    assert [(e.line, e.value) for e in refused.errors] == [(4, "52121 / 2020-01 : 300")]
-    assert "ligne 2 : 2140" in refused.errors[0].rule
-    assert accepted.ok
-    row = accepted.frame.set_index("code").loc["52121"]
-    assert pd.isna(row["job_seekers"]) and bool(row["ambiguous"]) and not bool(row["masked"])
-    assert accepted.frame.set_index("code").loc["35360", "job_seekers"] == 1800
+    assert res.ok and res.errors == []
+    assert res.notes[defm.NOTE_CONFLICTS] == 2
+    assert res.notes[defm.NOTE_CONFLICT_LINES] == 5
+    assert res.notes[defm.NOTE_IDENTICAL] == 1
+    assert "conseil" not in res.notes
+    got = {
+        (r.code, r.month.month): (
+            None if pd.isna(r.job_seekers) else int(r.job_seekers),
+            r.ambiguous,
+        )
+        for r in res.frame.itertuples()
+    }
+    assert got == {
+        ("52121", 1): (None, True),
+        ("35360", 1): (1800, False),
+        ("52121", 2): (2100, False),
+        ("35360", 2): (None, True),
+    }
+    # The former opt-in is accepted and changes nothing.
+    assert defm.read(path, vintage=None, context=tiny_context(**OPTION)).frame.equals(res.frame)
 
 
 def test_defm_identical_repeated_line_is_kept_once(tmp_path: Path) -> None:
