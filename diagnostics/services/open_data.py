@@ -353,3 +353,28 @@ def _notes_summary(batch: ImportBatch) -> str:
     notes = batch.notes or {}
     parts = [f"{key} : {notes[key]}" for key in _NOTE_KEYS if notes.get(key)]
     return " ; ".join(parts)
+
+
+def open_data_real_demo_load(
+    *, source_dir: Path, reload_territories: bool = False, log: Log | None = None
+) -> list[str]:
+    """The demo's real-data load: `open_data_load` (territories reloaded first when asked),
+    returning the lines worth showing (steps not loaded, and whether the territories were
+    already there)."""
+    if reload_territories:
+        territory_service.territories_load(source_dir=Path(source_dir), log=log)
+    results = open_data_load(source_dir=source_dir, log=log)
+    messages = [
+        f"{r.label} : {r.status}" + (f" — {r.message}" if r.message else "")
+        for r in results
+        if r.status not in (LOADED, UNCHANGED)
+    ]
+    if not reload_territories and any(
+        r.key == TERRITORIES and r.status == UNCHANGED for r in results
+    ):
+        messages.insert(
+            0,
+            "territoires réels déjà chargés (relancer avec --reload-territories pour les "
+            "recharger)",
+        )
+    return messages

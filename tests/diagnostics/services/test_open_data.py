@@ -8,8 +8,18 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from diagnostics.models import BmoFact, DefmFact, ImportBatch, TerritoryLoad
+from diagnostics.analytics.communes import normalise_bassin_bmo_code
+from diagnostics.models import (
+    Basin,
+    BasinSource,
+    BassinBmo,
+    BmoFact,
+    DefmFact,
+    ImportBatch,
+    TerritoryLoad,
+)
 from diagnostics.services import open_data as od
+from diagnostics.services.basins import BasinError, basin_source_communes
 from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
 from tests.diagnostics.importers.territory_samples import write_open_data, write_text
 
@@ -202,3 +212,33 @@ def test_open_data_bad_file_refused_whole_rest_loads_command_exits_non_zero(
 def test_load_open_data_command_unknown_folder_is_a_french_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Dossier de données introuvable"):
         call_command("load_open_data", "--source", str(tmp_path / "absent"))
+
+
+# --- One spelling of bassin BMO codes ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("101", "0101"), ("0101", "0101"), (" 101 ", "0101"), ("101.0", "0101"), ("4418", "4418")],
+)
+def test_normalise_bassin_bmo_code_four_digits(given: str, stored: str) -> None:
+    assert normalise_bassin_bmo_code(given) == stored
+
+
+@pytest.mark.django_db
+def test_bassin_bmo_101_registrable_as_typed_in_every_door(folder: Path) -> None:
+    od.open_data_load(source_dir=folder)
+
+    communes = basin_source_communes(source_kind=BasinSource.BASSIN_BMO, source_codes=["101"])
+    out = StringIO()
+    call_command("basin_create", "--name", "Basse-Terre", "--bassin-bmo", "101", stdout=out)
+
+    # Basse-Terre (97105): `101` in the commune table and the BMO file, `0101` once stored.
+    assert [c.code for c in communes] == ["97105"]
+    assert BassinBmo.objects.filter(code="0101").exists()
+    assert not BassinBmo.objects.filter(code="101").exists()
+    basin = Basin.objects.get(name="Basse-Terre")
+    assert basin.source_codes == ["0101"]
+    assert list(basin.communes.values_list("code", flat=True)) == ["97105"]
+    with pytest.raises(BasinError, match="Bassin BMO inconnu : 0999"):
+        basin_source_communes(source_kind=BasinSource.BASSIN_BMO, source_codes=["999"])
