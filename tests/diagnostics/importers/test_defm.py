@@ -78,36 +78,14 @@ def raw(open_data_dir: Path) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def result(open_data_dir: Path) -> ReadResult:
     return defm.read(
-        open_data_dir / DEFM_FILE, vintage=None, context=open_data_context(open_data_dir, **OPTION)
-    )
-
-
-@pytest.mark.realdata
-def test_defm_real_file_refused_without_option_with_one_error_per_conflicting_line(
-    open_data_dir: Path, raw: pd.DataFrame
-) -> None:
-    # Expected: lines repeating a (code, month) with a value not seen before for that key.
-    distinct = raw.drop_duplicates(["codgeo", "YEAR", "Demandeurs_Emploi"])
-    expected_errors = int((distinct.groupby(["codgeo", "YEAR"]).size() - 1).sum())
-
-    res = defm.read(
         open_data_dir / DEFM_FILE, vintage=None, context=open_data_context(open_data_dir)
     )
 
-    assert expected_errors > 0
-    assert len(res.errors) == expected_errors
-    nancy = [e for e in res.errors if e.value.startswith("54395 / 2020-01")]
-    assert len(nancy) == 1
-    assert nancy[0].column == "codgeo + YEAR"
-    assert nancy[0].rule.startswith("clé en double avec une valeur différente (ligne ")
-    assert "duplicates_as_unknown" in res.notes["conseil"]
-    assert {e.rule.split(" (")[0] for e in res.errors} == {
-        "clé en double avec une valeur différente"
-    }
-
 
 @pytest.mark.realdata
-def test_defm_real_file_with_option_reads_every_key(result: ReadResult, raw: pd.DataFrame) -> None:
+def test_defm_real_file_without_option_reads_every_key(
+    result: ReadResult, raw: pd.DataFrame
+) -> None:
     frame = result.frame
     keys = raw.assign(code=raw["codgeo"].replace({"49069": "49126"})).drop_duplicates(
         ["code", "YEAR"]
@@ -124,7 +102,8 @@ def test_defm_real_file_with_option_reads_every_key(result: ReadResult, raw: pd.
 
     assert result.ok
     assert len(frame) == len(keys)
-    assert int(frame["ambiguous"].sum()) == n_conflicting_keys
+    assert n_conflicting_keys == 593  # ADR 0005
+    assert int(frame["ambiguous"].sum()) == result.notes[defm.NOTE_CONFLICTS] == n_conflicting_keys
     assert frame.loc[frame["ambiguous"], "job_seekers"].isna().all()
     assert not frame["masked"].any()
     assert result.period == "2020-01/2024-12"
