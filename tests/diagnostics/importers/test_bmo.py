@@ -195,7 +195,9 @@ def test_real_bmo_file_read_matches_raw_totals(open_data_dir: Path, year: int) -
     path = open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx"
     raw = pd.read_excel(path, sheet_name=f"BMO_{year}_open_data", dtype=str, engine="calamine")
     bassin_col = f"BE{year % 100}"
-    context = ValidationContext(bassins_bmo=frozenset(raw[bassin_col].str.strip()), options={})
+    context = ValidationContext(
+        bassins_bmo=frozenset(raw[bassin_col].str.strip().str.zfill(4)), options={}
+    )
 
     result = bmo.read(path, vintage=None, context=context)
 

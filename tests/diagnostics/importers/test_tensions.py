@@ -46,7 +46,7 @@ def test_tensions_2021_unknown_bassin_refused_without_option(
     open_data_dir: Path, raw_2021: pd.DataFrame
 ) -> None:
     context = open_data_context(open_data_dir)
-    spelled = raw_2021["cbassin"].map(lambda v: str(int(v)).zfill(3))
+    spelled = raw_2021["cbassin"].str.zfill(4)
     outside = raw_2021.loc[~spelled.isin(context.bassins_bmo), "cbassin"]
 
     res = tensions.read(open_data_dir / FILE_2021, vintage=None, context=context)
