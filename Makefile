@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check fmt worker beat install migrate demo clean bench screenshots
+.PHONY: run test check fmt worker beat install migrate demo load-data clean bench screenshots
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) est introuvable : installez Python 3.11."; exit 1; }
@@ -22,6 +22,11 @@ migrate: $(STAMP)
 
 demo: migrate
 	DJANGO_DEMO=true $(BIN)/python manage.py demo --url http://$(HOST):$(PORT)/
+
+# Every official dataset of a folder laid out like ../shared/data: make load-data DATA=../shared/data
+load-data: migrate
+	@test -n "$(DATA)" || { echo "Indiquez le dossier des données : make load-data DATA=../shared/data"; exit 2; }
+	DJANGO_DEMO=true $(BIN)/python manage.py load_open_data --source "$(DATA)"
 
 run: demo
 	@echo "Serveur : http://$(HOST):$(PORT)/"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,26 @@ def normalise_commune_codes(codes: pd.Series) -> pd.Series:
 def normalise_departement_codes(codes: pd.Series) -> pd.Series:
     """Département codes: '1' -> '01', '2A' and '971' stay."""
     return _clean_codes(codes).str.zfill(2)
+
+
+BASSIN_BMO_CODE_WIDTH = 4
+
+
+def normalise_bassin_bmo_code(code: Any) -> str:
+    """One bassin BMO code in its single spelling: four digits, leading zeros restored (`101`,
+    `0101`, `101.0` -> `0101`; `4418` stays). The publishers write Basse-Terre `101` (BMO
+    files, the commune table, job seekers per sector) or `0101` (tensions 2021); every reader
+    and every user input goes through here. Anything that is not digits is only stripped."""
+    text = re.sub(r"\.0+$", "", str(code).strip()) if code is not None else ""
+    return text.zfill(BASSIN_BMO_CODE_WIDTH) if text.isdigit() else text
+
+
+def normalise_bassin_bmo_codes(codes: pd.Series) -> pd.Series:
+    """`normalise_bassin_bmo_code` over a column (computed once per distinct value); missing
+    and empty values become <NA>."""
+    s = _clean_codes(codes)
+    uniques = {v: normalise_bassin_bmo_code(v) for v in s.dropna().unique()}
+    return s.map(uniques).astype("string")
 
 
 def normalise_region_codes(codes: pd.Series) -> pd.Series:

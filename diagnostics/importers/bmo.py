@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from diagnostics.analytics.communes import BASSIN_BMO_CODE_WIDTH
 from diagnostics.importers.base import (
     HINT_NOTE,
     LINE,
@@ -155,7 +156,7 @@ def read(path: Path, *, vintage: str | None, context: ValidationContext) -> Read
         src["bassin_name"] = pd.NA
 
     # Codes.
-    src["bassin_code"] = normalize_code(src["bassin_code"], width=3)
+    src["bassin_code"] = normalize_code(src["bassin_code"], width=BASSIN_BMO_CODE_WIDTH)
     src["departement_code"] = normalize_departement_codes(src["departement_code"])
     src["region_code"] = normalize_code(src["region_code"], width=2)
     src["metier_code"] = src["metier_code"].str.upper()

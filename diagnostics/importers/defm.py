@@ -9,11 +9,11 @@ does not label them; the magnitudes match A+B+C), rounded to the ten by the publ
 Rules: every code known (merged communes mapped to their current code through the COG table of
 changes, and summed when the old and the new code are both present for a month), counts integer
 ≥ 0, secret cells (`*`) stored as unknown. A line repeated identically is the same fact (kept
-once, reported in the notes). A key repeated with *different* values is refused, unless the user
-chose the option `duplicates_as_unknown`: the value is then stored as unknown (NULL, flag
-`ambiguous`), never one of the candidates nor their sum — the ODIS export matched communes by
-name and postcode and holds ~600 such conflicts (Nancy 10 090 vs 2 670, …), see
-docs/adr/0005-importer-tolerances.md.
+once, reported in the notes). A key repeated with *different* values (the file contradicts
+itself) is stored as unknown (NULL, flag `ambiguous`), never one of the candidates nor their
+sum, and the file goes on importing; the number of such keys and of the lines they cover is in
+the batch's notes (import page). The ODIS export matched communes by name and postcode and holds
+593 such keys (Nancy 10 720 vs 2 920, …), see docs/adr/0005-importer-tolerances.md (update 2).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from typing import Any
 import pandas as pd
 
 from diagnostics.importers.base import (
-    HINT_NOTE,
     LINE,
     FileHead,
     ImportFileError,
@@ -46,18 +45,15 @@ LABEL = "Demandeurs d'emploi par mois (commune, département, région)"
 NOMENCLATURE = "DEFM catégories A, B, C (France Travail, STMT)"
 CATEGORY = "ABC"
 
+# Former opt-in (ADR 0005): the rule now always applies; the key is accepted and ignored.
 OPTION_DUPLICATES_AS_UNKNOWN = "duplicates_as_unknown"
 # Notes shown on the import page (keys in French).
 NOTE_CONFLICTS = "couples territoire-mois aux valeurs contradictoires"
 NOTE_IDENTICAL = "lignes répétées à l'identique (gardées une fois)"
 NOTE_REMAPPED = "lignes de communes fusionnées (rattachées au code courant)"
 LEVEL_LABELS = {"commune": "communes", "departement": "départements", "region": "régions"}
-OPTIONS = {
-    OPTION_DUPLICATES_AS_UNKNOWN: (
-        "stocker comme inconnues (signalées) les valeurs contradictoires d'un même territoire "
-        "et mois au lieu de refuser le fichier"
-    )
-}
+NOTE_CONFLICT_LINES = "lignes de ces couples (stockés comme inconnus)"
+OPTIONS: dict[str, str] = {}
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "code": ("codgeo", "code_geo", "code_geographique", "code"),
@@ -215,9 +211,7 @@ def read(path: Path, *, vintage: str | None, context: ValidationContext) -> Read
         "catégories": CATEGORY,
         NOTE_REMAPPED: int(frame.loc[valid, "remapped"].sum()),
     }
-    out, dup_errors, dup_notes = _resolve_duplicates(
-        frame.loc[valid], allow_unknown=bool(context.options.get(OPTION_DUPLICATES_AS_UNKNOWN))
-    )
+    out, dup_errors, dup_notes = _resolve_duplicates(frame.loc[valid], allow_unknown=True)
     errors += dup_errors
     notes.update(dup_notes)
     out["category"] = CATEGORY
@@ -233,13 +227,6 @@ def read(path: Path, *, vintage: str | None, context: ValidationContext) -> Read
         LEVEL_LABELS.get(str(k), str(k)): int(v)
         for k, v in out["level"].value_counts().sort_index().items()
     }
-    if notes[NOTE_CONFLICTS] and not context.options.get(OPTION_DUPLICATES_AS_UNKNOWN):
-        notes[HINT_NOTE] = (
-            f"{notes[NOTE_CONFLICTS]} couples (territoire, mois) ont des valeurs "
-            "contradictoires dans le fichier. Pour les importer comme inconnues, sans choisir "
-            f"entre elles, relancez avec l'option « {OPTIONS[OPTION_DUPLICATES_AS_UNKNOWN]} » "
-            f"({OPTION_DUPLICATES_AS_UNKNOWN})."
-        )
     errors.sort(key=lambda e: (e.line or 0, e.column))
     return ReadResult(
         frame=out,
@@ -276,6 +263,7 @@ def _resolve_duplicates(
     groups = work.loc[repeated]
     merged_rows: list[dict[str, Any]] = []
     conflicts = 0
+    conflict_lines = 0
     conflict_examples: list[str] = []
     if not groups.empty:
         for key, group in groups.groupby(keys, sort=False):
@@ -296,6 +284,7 @@ def _resolve_duplicates(
                 continue
             conflicts += 1
             lines = group[LINE].tolist()
+            conflict_lines += len(lines)
             values = " / ".join(str(v) for v in group["count"].tolist())
             if len(conflict_examples) < 20:
                 where = ", ".join(str(line) for line in lines)
@@ -326,6 +315,7 @@ def _resolve_duplicates(
                         )
                     )
     notes[NOTE_CONFLICTS] = conflicts
+    notes[NOTE_CONFLICT_LINES] = conflict_lines
     notes["sommes de communes fusionnées"] = len(merged_rows) - (conflicts if allow_unknown else 0)
     if conflict_examples:
         notes["exemples de valeurs contradictoires"] = conflict_examples

@@ -9,9 +9,10 @@ The file has no date: the vintage must be given. Rules: bassin code present and 
 label one of the 21 NAF sections (or « activité inconnue »), counts integer ≥ 0, one line per
 (bassin, section). The published file (~2022) is a snapshot, partly on an older bassin zoning:
 46 of its codes (815 lines, most of Île-de-France) and 21 lines without a bassin are not in the
-current reference. They are refused unless the user chose the option
-`keep_unknown_bassins`: they are then stored as published, flagged `bassin_known = False`, so
-totals still reconcile with the file (docs/adr/0005-importer-tolerances.md).
+current reference, and no file maps them (the 2019 lexicon has none of them). They are stored as
+published, flagged `bassin_known = False` and counted in the batch's notes, so totals still
+reconcile with the file; they never join a basin (docs/adr/0005-importer-tolerances.md,
+update 2). A malformed code is still an error.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from diagnostics.analytics.communes import normalise_bassin_bmo_code
 from diagnostics.importers.base import (
     HINT_NOTE,
     FileHead,
@@ -41,15 +43,15 @@ KIND = "defm_secteur"
 LABEL = "Demandeurs d'emploi par bassin BMO et secteur (NAF)"
 NOMENCLATURE = "NAF rév. 2 (sections) × bassins BMO"
 
+# Former opt-in (ADR 0005): defm_secteur now always keeps them; tensions still ask for it.
 OPTION_KEEP_UNKNOWN_BASSINS = "keep_unknown_bassins"
 NOTE_OUTSIDE_LINES = "lignes sur des bassins hors référentiel"
 NOTE_OUTSIDE_BASSINS = "bassins hors référentiel"
-OPTIONS = {
-    OPTION_KEEP_UNKNOWN_BASSINS: (
-        "conserver, signalées, les lignes des bassins absents du référentiel (ancien zonage) "
-        "au lieu de refuser le fichier"
-    )
-}
+KEEP_UNKNOWN_LABEL = (
+    "conserver, signalées, les lignes des bassins absents du référentiel (ancien zonage) "
+    "au lieu de refuser le fichier"
+)
+OPTIONS: dict[str, str] = {}
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "bassin": ("code_bassin", "cbassin", "bassin", "code_bassin_bmo"),
@@ -111,17 +113,10 @@ def detect(path: Path, head: FileHead) -> bool:
     return head.format == "csv" and head.has_columns("code_bassin", "secteur_libelle")
 
 
-def bassin_code_spelling(code: str, known: frozenset[str]) -> str:
-    """A bassin BMO code as the referential spells it: publishers write `0203` or `203`; the
-    territory referential keeps the BMO survey's spelling (`203`, `1107`). Returns the spelling
-    found in `known`, else the BMO one (no leading zero, at least three digits)."""
-    if not code.isdigit():
-        return code
-    bmo = str(int(code)).zfill(3)
-    for candidate in (code, bmo, code.zfill(4)):
-        if candidate in known:
-            return candidate
-    return bmo
+def bassin_code_spelling(code: str, known: frozenset[str] = frozenset()) -> str:
+    """A bassin BMO code in its one spelling, four digits: publishers write `0203` or `203`
+    (`analytics.communes.normalise_bassin_bmo_code`; `known` is kept for the callers)."""
+    return normalise_bassin_bmo_code(code)
 
 
 def check_bassins(
@@ -182,7 +177,7 @@ def unknown_bassins_hint(frame: pd.DataFrame, *, keep_unknown: bool) -> str:
     return (
         f"{len(outside)} lignes portent sur {outside.nunique()} bassins absents du référentiel "
         "(ancien zonage ou code manquant). Pour les importer telles que publiées, signalées, "
-        f"relancez avec l'option « {OPTIONS[OPTION_KEEP_UNKNOWN_BASSINS]} » "
+        f"relancez avec l'option « {KEEP_UNKNOWN_LABEL} » "
         f"({OPTION_KEEP_UNKNOWN_BASSINS})."
     )
 
@@ -199,7 +194,7 @@ def read(path: Path, *, vintage: str | None, context: ValidationContext) -> Read
             "indiquez le millésime (ex. 2022)."
         )
     errors: list[RowError] = []
-    keep_unknown = bool(context.options.get(OPTION_KEEP_UNKNOWN_BASSINS))
+    keep_unknown = True  # the published file spans an older zoning: kept, flagged, counted
     codes, known = check_bassins(
         frame, "bassin", context, errors, display_column="code_bassin", keep_unknown=keep_unknown
     )

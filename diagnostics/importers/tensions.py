@@ -42,10 +42,10 @@ from diagnostics.importers.base import (
     row_errors,
 )
 from diagnostics.importers.defm_secteur import (
+    KEEP_UNKNOWN_LABEL,
     NOTE_OUTSIDE_BASSINS,
     NOTE_OUTSIDE_LINES,
     OPTION_KEEP_UNKNOWN_BASSINS,
-    OPTIONS,
     check_bassins,
     unknown_bassins_hint,
 )
@@ -54,7 +54,9 @@ KIND = "tensions"
 LABEL = "Tensions sur le marché du travail par métier (ROME) et bassin BMO"
 NOMENCLATURE = "ROME (v3) × bassins BMO — indicateurs Dares / France Travail"
 
-# Same tolerance as the job seekers per sector: `OPTIONS` (re-exported) offers it.
+# The tolerance the job seekers per sector apply by default stays an explicit option here: no
+# published tension file needs it once the territories are loaded (ADR 0005).
+OPTIONS = {OPTION_KEEP_UNKNOWN_BASSINS: KEEP_UNKNOWN_LABEL}
 __all__ = ["KIND", "LABEL", "OPTIONS", "detect", "read"]
 
 NOTE_LAYOUT = "présentation du fichier (millésime)"

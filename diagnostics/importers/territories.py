@@ -44,6 +44,7 @@ from diagnostics.analytics.communes import (
     DEPARTEMENT_CODE_PATTERN,
     REGION_CODE_PATTERN,
     invalid_codes,
+    normalise_bassin_bmo_codes,
     normalise_commune_codes,
     normalise_departement_codes,
     normalise_region_codes,
@@ -507,15 +508,15 @@ def read_ze_geometry(path: Path) -> pd.DataFrame:
 def read_bassins_bmo(path: Path) -> Zoning:
     """France Travail commune → bassin BMO table (`reg, code_commune_insee, code_bassin_BMO,
     lib_bassin_BMO`) -> zones CODE, NAME, REGION_CODE (the most frequent name and region of the
-    bassin's rows) and composition CODE, BASSIN_BMO_CODE. Bassin codes are kept as published
-    (`101` for Basse-Terre: the BMO survey files use the same spelling)."""
+    bassin's rows) and composition CODE, BASSIN_BMO_CODE. Bassin codes are written on four
+    digits (`101` -> `0101` for Basse-Terre, `normalise_bassin_bmo_codes`), as everywhere."""
     label = "bassins BMO"
     required = ["reg", "code_commune_insee", "code_bassin_BMO", "lib_bassin_BMO"]
     raw = read_csv_columns(path, required=required, label=label)
     frame = pd.DataFrame(
         {
             c.CODE: normalise_commune_codes(raw["code_commune_insee"]),
-            c.BASSIN_BMO_CODE: raw["code_bassin_BMO"].str.strip(),
+            c.BASSIN_BMO_CODE: normalise_bassin_bmo_codes(raw["code_bassin_BMO"]),
             c.NAME: raw["lib_bassin_BMO"].str.strip(),
             c.REGION_CODE: normalise_region_codes(raw["reg"]),
         }
@@ -743,6 +744,7 @@ def read_bmo_bassins(path: Path) -> pd.DataFrame:
         label=label,
         line_offset=0,
     )
+    frame[c.CODE] = normalise_bassin_bmo_codes(frame[c.CODE])
     frame[c.REGION_CODE] = normalise_region_codes(frame[c.REGION_CODE])
     frame[c.NAME] = frame[c.NAME].fillna(frame[c.CODE]).str.strip()
     names = _mode_name(frame, c.CODE, c.NAME)

@@ -21,8 +21,7 @@ class DefmFact(models.Model):
     in a commune, a département or a région.
 
     `masked`: secret in the file. `ambiguous`: the file gives several different values for this
-    territory and month (imported with the option `duplicates_as_unknown`): unknown, never one of
-    them nor their sum.
+    territory and month (ADR 0005, update 2): unknown, never one of them nor their sum.
     """
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="defm_facts")
@@ -57,7 +56,7 @@ class DefmSecteurFact(models.Model):
 
     `naf_section` is the section letter, "" for the publisher's « activité inconnue ».
     `bassin_known` is False for a line kept on a bassin code absent from the referential (older
-    zoning; option `keep_unknown_bassins`), "" being a line without a bassin.
+    zoning, kept and counted: ADR 0005, update 2), "" being a line without a bassin.
     """
 
     batch = models.ForeignKey(

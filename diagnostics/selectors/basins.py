@@ -16,6 +16,7 @@ import pandas as pd
 from django.db.models import F, Max, QuerySet, Sum
 
 from diagnostics.analytics.columns import LATITUDE, LONGITUDE, POPULATION
+from diagnostics.analytics.communes import normalise_bassin_bmo_code
 from diagnostics.analytics.geometry import geometry_from_geojson
 from diagnostics.analytics.lycees import COMMUNE_NAME, LYCEE_COLUMNS
 from diagnostics.analytics.maps import MAP_COMMUNE_COLUMNS
@@ -46,9 +47,9 @@ def normalise_commune_code(code: str) -> str:
 
 
 def normalise_zoning_code(code: str) -> str:
-    """Zone d'emploi 2020 and bassin BMO codes are four characters (`51` → `0051`)."""
-    code = code.strip().upper()
-    return code.zfill(4) if code.isdigit() and len(code) < 4 else code
+    """Zone d'emploi 2020 and bassin BMO codes are four characters (`51` → `0051`, `101` →
+    `0101`): the one bassin BMO spelling of `analytics.communes.normalise_bassin_bmo_code`."""
+    return normalise_bassin_bmo_code(code.strip().upper())
 
 
 def normalise_epci_code(code: str) -> str:

@@ -29,6 +29,7 @@ from django.db import connections
 from django.db.models import Max, Prefetch, QuerySet, Sum
 
 from diagnostics.analytics import columns as c
+from diagnostics.analytics.communes import normalise_bassin_bmo_code
 from diagnostics.models import (
     Basin,
     BmoFact,
@@ -59,10 +60,13 @@ LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 
 
 def bassin_code_spelling(values: pd.Series) -> pd.Series:
-    """Bassin BMO codes spelt one way: `0101` → `101`, `4418` → `4418` (NA stays NA)."""
+    """Bassin BMO codes spelt one way, four digits: `101` → `0101`, `4418` → `4418` (NA stays
+    NA; `analytics.communes.normalise_bassin_bmo_code`). Facts imported before that rule kept
+    the three-digit spelling: this is where both meet."""
     text = values.astype("string").str.strip()
-    stripped = text.str.lstrip("0")
-    return stripped.where(stripped.str.len() >= 3, stripped.str.zfill(3)).astype(object)
+    return text.map(
+        lambda v: normalise_bassin_bmo_code(v) if isinstance(v, str) else v, na_action="ignore"
+    ).astype(object)
 
 
 # --- Batch-keyed cache of France-wide frames --------------------------------------------------

@@ -504,6 +504,13 @@ def basin_creator_check(*, user: User | None, region: Region) -> None:
 
 
 # --- Use cases ------------------------------------------------------------------------------
+def basin_source_communes(*, source_kind: BasinSource, source_codes: list[str]) -> list[Commune]:
+    """The communes a basin built from these codes would have (codes normalised as on the
+    registration form, `0101` = `101`), without its figures or geometry. Raises BasinError with
+    the French message the form would show."""
+    return _resolve(source_kind, source_codes, None).communes
+
+
 def basin_preview(
     *,
     source_kind: BasinSource,

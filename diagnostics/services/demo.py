@@ -2,8 +2,8 @@
 
 Without open data, the territory is the synthetic one of `diagnostics.analytics.synthetic`
 (stored through `territories_store`, like any other source); with `open_data_dir`, the real
-territories are loaded (`territories_load`) and the demo basins are built on real zones
-(Chaumont, Vitré). Running it again reuses what exists: accounts are reset to their demo role,
+territories and every real dataset are loaded (`open_data.open_data_load`) and the demo basins
+are built on real zones (Chaumont, Vitré). Running it again reuses what exists: accounts are reset to their demo role,
 regions and password (their API token is kept), existing basins (same name in the same region)
 and shares are left as they are.
 """
@@ -47,7 +47,7 @@ from diagnostics.models import (
 )
 from diagnostics.services.accounts import user_apply_role_flags, user_create
 from diagnostics.services.basins import basin_create, basin_refresh
-from diagnostics.services.territories import territories_load, territories_store
+from diagnostics.services.territories import territories_store
 
 logger = logging.getLogger(__name__)
 
@@ -390,18 +390,14 @@ def demo_build(
                     "Territoire synthétique refusé : "
                     + " ; ".join(f"{t.dataset} : {t.message}" for t in refused)
                 )
-        elif reload_territories or not _real_territories_present():
-            loads = territories_load(source_dir=open_data_dir, log=say)
-            report.territory_messages = [
-                f"{t.dataset} : {t.get_status_display()}"
-                for t in loads
-                if t.status != TerritoryLoad.Status.DONE
-            ]
         else:
-            report.territory_messages = [
-                "territoires réels déjà chargés (relancer avec --reload-territories pour les "
-                "recharger)"
-            ]
+            # Every real dataset (territories, BMO, unemployment, job seekers, tensions, lycées)
+            # through the one loader, which skips the files already loaded.
+            from diagnostics.services.open_data import open_data_real_demo_load
+
+            report.territory_messages = open_data_real_demo_load(
+                source_dir=open_data_dir, reload_territories=reload_territories, log=say
+            )
 
     regions = [SYNTHETIC_REGION] if open_data_dir is None else list(REAL_REGIONS)
     missing = sorted(

@@ -47,21 +47,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--duplicates-as-unknown",
             action="store_true",
-            help="Demandeurs d'emploi (defm) : stocker comme inconnues (NULL, signalées) les "
-            "valeurs contradictoires d'un même territoire et mois au lieu de refuser le fichier.",
+            help="Sans effet (accepté pour les scripts existants) : les valeurs contradictoires "
+            "d'un même territoire et mois sont toujours stockées comme inconnues (ADR 0005).",
         )
         parser.add_argument(
             "--keep-unknown-bassins",
             action="store_true",
-            help="defm_secteur, tensions : conserver, signalées, les lignes des bassins absents "
-            "du référentiel (ancien zonage) au lieu de refuser le fichier.",
+            help="tensions : conserver, signalées, les lignes des bassins absents du référentiel "
+            "au lieu de refuser le fichier (defm_secteur les conserve toujours).",
         )
         parser.add_argument(
             "--option",
             action="append",
             default=[],
             metavar="CLÉ",
-            help="Option d'un importeur (répétable), par exemple duplicates_as_unknown. "
+            help="Option d'un importeur (répétable), par exemple register_bassins. "
             "Options disponibles : "
             + ", ".join(sorted({key for _, key, _ in import_options()}))
             + ".",
@@ -83,7 +83,8 @@ class Command(BaseCommand):
             )
         chosen = dict.fromkeys(options["option"], True)
         # Explicit flags of the importers' options (--option KEY works for any of them).
-        for flag in ("register_bassins", "duplicates_as_unknown", "keep_unknown_bassins"):
+        # (--duplicates-as-unknown is accepted and ignored: that rule always applies now.)
+        for flag in ("register_bassins", "keep_unknown_bassins"):
             if options[flag]:
                 chosen[flag] = True
         try:

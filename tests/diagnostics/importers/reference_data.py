@@ -86,7 +86,7 @@ def tiny_context(**options: Any) -> ValidationContext:
         code_changes={"49069": "49126"},
         departements=frozenset({"52", "35", "01", "2A", "971"}),
         regions=frozenset({"44", "53", "84"}),
-        bassins_bmo=frozenset({"4418", "5317", "101", "203", "1107"}),
+        bassins_bmo=frozenset({"4418", "5317", "0101", "0203", "1107"}),
         rome=frozenset({"A1101", "M1805", "K2204"}),
         options=dict(options),
     )

@@ -11,7 +11,7 @@ from diagnostics.importers import bmo
 from diagnostics.importers.base import LINE, ImportFileError, ValidationContext
 from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
 
-KNOWN = ValidationContext(bassins_bmo=frozenset({"4418", "5317", "101"}))
+KNOWN = ValidationContext(bassins_bmo=frozenset({"4418", "5317", "0101"}))
 
 
 def _read(path: Path, context: ValidationContext = KNOWN, vintage: str | None = None):  # type: ignore[no-untyped-def]
@@ -37,7 +37,7 @@ def test_read_layouts_and_secret_cells(tmp_path: Path, layout: str) -> None:
     assert result.ok, result.errors
     assert (result.vintage, result.rows_read) == (layout, 3)
     frame = result.frame
-    assert frame["bassin_code"].tolist() == ["4418", "5317", "101"]
+    assert frame["bassin_code"].tolist() == ["4418", "5317", "0101"]  # 101 on four digits
     assert frame["departement_code"].tolist() == ["52", "35", "971"]
     assert frame["met"].tolist() == [120, pd.NA, 15]
     assert frame["xmet"].tolist() == [80, pd.NA, 0]  # a published 0 stays 0
@@ -195,7 +195,9 @@ def test_real_bmo_file_read_matches_raw_totals(open_data_dir: Path, year: int) -
     path = open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx"
     raw = pd.read_excel(path, sheet_name=f"BMO_{year}_open_data", dtype=str, engine="calamine")
     bassin_col = f"BE{year % 100}"
-    context = ValidationContext(bassins_bmo=frozenset(raw[bassin_col].str.strip()), options={})
+    context = ValidationContext(
+        bassins_bmo=frozenset(raw[bassin_col].str.strip().str.zfill(4)), options={}
+    )
 
     result = bmo.read(path, vintage=None, context=context)
 

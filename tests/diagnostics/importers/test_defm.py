@@ -78,36 +78,14 @@ def raw(open_data_dir: Path) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def result(open_data_dir: Path) -> ReadResult:
     return defm.read(
-        open_data_dir / DEFM_FILE, vintage=None, context=open_data_context(open_data_dir, **OPTION)
-    )
-
-
-@pytest.mark.realdata
-def test_defm_real_file_refused_without_option_with_one_error_per_conflicting_line(
-    open_data_dir: Path, raw: pd.DataFrame
-) -> None:
-    # Expected: lines repeating a (code, month) with a value not seen before for that key.
-    distinct = raw.drop_duplicates(["codgeo", "YEAR", "Demandeurs_Emploi"])
-    expected_errors = int((distinct.groupby(["codgeo", "YEAR"]).size() - 1).sum())
-
-    res = defm.read(
         open_data_dir / DEFM_FILE, vintage=None, context=open_data_context(open_data_dir)
     )
 
-    assert expected_errors > 0
-    assert len(res.errors) == expected_errors
-    nancy = [e for e in res.errors if e.value.startswith("54395 / 2020-01")]
-    assert len(nancy) == 1
-    assert nancy[0].column == "codgeo + YEAR"
-    assert nancy[0].rule.startswith("clé en double avec une valeur différente (ligne ")
-    assert "duplicates_as_unknown" in res.notes["conseil"]
-    assert {e.rule.split(" (")[0] for e in res.errors} == {
-        "clé en double avec une valeur différente"
-    }
-
 
 @pytest.mark.realdata
-def test_defm_real_file_with_option_reads_every_key(result: ReadResult, raw: pd.DataFrame) -> None:
+def test_defm_real_file_without_option_reads_every_key(
+    result: ReadResult, raw: pd.DataFrame
+) -> None:
     frame = result.frame
     keys = raw.assign(code=raw["codgeo"].replace({"49069": "49126"})).drop_duplicates(
         ["code", "YEAR"]
@@ -124,7 +102,8 @@ def test_defm_real_file_with_option_reads_every_key(result: ReadResult, raw: pd.
 
     assert result.ok
     assert len(frame) == len(keys)
-    assert int(frame["ambiguous"].sum()) == n_conflicting_keys
+    assert n_conflicting_keys == 593  # ADR 0005
+    assert int(frame["ambiguous"].sum()) == result.notes[defm.NOTE_CONFLICTS] == n_conflicting_keys
     assert frame.loc[frame["ambiguous"], "job_seekers"].isna().all()
     assert not frame["masked"].any()
     assert result.period == "2020-01/2024-12"
@@ -228,21 +207,41 @@ def test_defm_bad_month_is_an_error(tmp_path: Path) -> None:
     assert "période illisible" in res.errors[0].rule
 
 
-def test_defm_conflicting_duplicate_key_refused_then_unknown_with_option(tmp_path: Path) -> None:
+def test_defm_contradictory_keys_stored_unknown_and_counted_without_option(
+    tmp_path: Path,
+) -> None:
+    # Two keys contradict themselves: 52121 in January (2 lines), 35360 in February (3 lines);
+    # 52121 in February is repeated identically (one fact, not a contradiction).
     path = write(
         tmp_path,
-        HEADER + "52121,janvier_2020,2140\n35360,janvier_2020,1800\n52121,janvier_2020,300\n",
+        HEADER
+        + "52121,janvier_2020,2140\n35360,janvier_2020,1800\n52121,janvier_2020,300\n"
+        + "52121,fevrier_2020,2100\n52121,fevrier_2020,2100\n"
+        + "35360,fevrier_2020,1700\n35360,fevrier_2020,1750\n35360,fevrier_2020,1800\n",
     )
 
-    refused = defm.read(path, vintage=None, context=tiny_context())
-    accepted = defm.read(path, vintage=None, context=tiny_context(**OPTION))
+    res = defm.read(path, vintage=None, context=tiny_context())
 
-    assert [(e.line, e.value) for e in refused.errors] == [(4, "52121 / 2020-01 : 300")]
-    assert "ligne 2 : 2140" in refused.errors[0].rule
-    assert accepted.ok
-    row = accepted.frame.set_index("code").loc["52121"]
-    assert pd.isna(row["job_seekers"]) and bool(row["ambiguous"]) and not bool(row["masked"])
-    assert accepted.frame.set_index("code").loc["35360", "job_seekers"] == 1800
+    assert res.ok and res.errors == []
+    assert res.notes[defm.NOTE_CONFLICTS] == 2
+    assert res.notes[defm.NOTE_CONFLICT_LINES] == 5
+    assert res.notes[defm.NOTE_IDENTICAL] == 1
+    assert "conseil" not in res.notes
+    got = {
+        (r.code, r.month.month): (
+            None if pd.isna(r.job_seekers) else int(r.job_seekers),
+            r.ambiguous,
+        )
+        for r in res.frame.itertuples()
+    }
+    assert got == {
+        ("52121", 1): (None, True),
+        ("35360", 1): (1800, False),
+        ("52121", 2): (2100, False),
+        ("35360", 2): (None, True),
+    }
+    # The former opt-in is accepted and changes nothing.
+    assert defm.read(path, vintage=None, context=tiny_context(**OPTION)).frame.equals(res.frame)
 
 
 def test_defm_identical_repeated_line_is_kept_once(tmp_path: Path) -> None:

@@ -12,7 +12,6 @@ from diagnostics.importers.base import ImportFileError, ValidationContext
 from tests.diagnostics.importers.reference_data import open_data_context, tiny_context
 
 SECTEUR_FILE = "demandeurs_emploi/mobiville_secteurs_bassins_defm.csv"
-KEEP = {defm_secteur.OPTION_KEEP_UNKNOWN_BASSINS: True}
 
 
 def write(tmp_path: Path, text: str, *, encoding: str = "utf-8") -> Path:
@@ -43,10 +42,17 @@ def test_naf_section_from_published_label(label: str, section: str | None) -> No
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("0203", "203"), ("203", "203"), ("4418", "4418"), ("1107", "1107"), ("0051", "051")],
+    [
+        ("0203", "0203"),
+        ("203", "0203"),
+        ("101", "0101"),
+        ("4418", "4418"),
+        ("1107", "1107"),
+        ("51", "0051"),
+    ],
 )
-def test_bassin_code_spelling_follows_the_referential(code: str, expected: str) -> None:
-    assert defm_secteur.bassin_code_spelling(code, frozenset({"203", "4418", "1107"})) == expected
+def test_bassin_code_spelling_four_digits(code: str, expected: str) -> None:
+    assert defm_secteur.bassin_code_spelling(code, frozenset({"0203", "4418", "1107"})) == expected
 
 
 # --- The real file ---------------------------------------------------------------------------
@@ -58,39 +64,23 @@ def raw(open_data_dir: Path) -> pd.DataFrame:
 
 
 @pytest.mark.realdata
-def test_defm_secteur_real_file_refused_on_bassins_outside_the_referential(
+def test_defm_secteur_real_file_without_option_keeps_every_line_and_total(
     open_data_dir: Path, raw: pd.DataFrame
 ) -> None:
     context = open_data_context(open_data_dir)
-    spelled = raw["code_bassin"].map(lambda v: str(int(v)).zfill(3) if v else "")
-    expected = int((~spelled.isin(context.bassins_bmo)).sum())  # blank codes included
-
-    res = defm_secteur.read(open_data_dir / SECTEUR_FILE, vintage="2022", context=context)
-
-    assert expected > 0
-    assert len(res.errors) == expected
-    assert {e.column for e in res.errors} == {"code_bassin"}
-    assert {e.rule for e in res.errors} == {
-        "code bassin manquant",
-        "code inconnu du référentiel des bassins BMO",
-    }
-    assert "keep_unknown_bassins" in res.notes["conseil"]
-
-
-@pytest.mark.realdata
-def test_defm_secteur_real_file_with_option_keeps_every_line_and_total(
-    open_data_dir: Path, raw: pd.DataFrame
-) -> None:
-    context = open_data_context(open_data_dir, **KEEP)
 
     res = defm_secteur.read(open_data_dir / SECTEUR_FILE, vintage="2022", context=context)
 
     frame = res.frame
-    spelled = raw["code_bassin"].map(lambda v: str(int(v)).zfill(3) if v else "")
+    spelled = raw["code_bassin"].map(lambda v: v.zfill(4) if v else "")
     assert res.ok, res.errors[:5]
     assert len(frame) == len(raw)
     assert frame["job_seekers"].sum() == raw["demandeurs_emploi"].astype(int).sum()
-    assert int((~frame["bassin_known"]).sum()) == int((~spelled.isin(context.bassins_bmo)).sum())
+    outside = int((~spelled.isin(context.bassins_bmo)).sum())  # blank codes included
+    assert outside > 0
+    assert int((~frame["bassin_known"]).sum()) == outside
+    assert res.notes[defm_secteur.NOTE_OUTSIDE_LINES] == outside
+    assert "conseil" not in res.notes
     # Chaumont (4418) and its construction job seekers, as published.
     chaumont = raw[(raw["code_bassin"] == "4418") & (raw["secteur_libelle"] == "Construction")]
     got = frame[(frame["bassin_code"] == "4418") & (frame["naf_section"] == "F")]
@@ -99,8 +89,8 @@ def test_defm_secteur_real_file_with_option_keeps_every_line_and_total(
         frame.loc[frame["bassin_code"] == "4418", "job_seekers"].sum()
         == raw.loc[raw["code_bassin"] == "4418", "demandeurs_emploi"].astype(int).sum()
     )
-    # Leading zero lost by the publisher: 203 (Martinique) spelled as the referential does.
-    assert "203" in set(frame["bassin_code"])
+    # Leading zero lost by the publisher: 203 (Martinique) on four digits.
+    assert "0203" in set(frame["bassin_code"]) and "203" not in set(frame["bassin_code"])
     assert set(frame["naf_section"]) <= set(defm_secteur.NAF_SECTIONS) | {""}
     assert res.vintage == "2022"
 
@@ -136,29 +126,32 @@ def test_defm_secteur_bad_code_negative_count_unknown_sector_duplicate(tmp_path:
     got = sorted((e.line, e.column, str(e.value)) for e in res.errors)
     assert got == [
         (3, "code_bassin", "44X8"),
-        (4, "code_bassin", "9999"),
         (5, "demandeurs_emploi", "-2"),
         (6, "secteur_libelle", "Boulangerie"),
         (7, "code_bassin + secteur_libelle", "4418 / F"),
     ]
     rules = {e.line: e.rule for e in res.errors}
     assert rules[3] == "code bassin BMO mal formé (attendu : 3 ou 4 chiffres)"
-    assert rules[4] == "code inconnu du référentiel des bassins BMO"
+    assert 4 not in rules  # a well-formed unknown bassin is kept, flagged (next test)
     assert rules[7] == "clé en double (déjà présente ligne 2)"
 
 
-def test_defm_secteur_unknown_bassin_kept_flagged_with_option(tmp_path: Path) -> None:
-    path = write(tmp_path, HEADER + "0203;40;Construction\n9999;5;Construction\n;3;Enseignement\n")
+def test_defm_secteur_unknown_bassin_kept_flagged_and_counted_without_option(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, HEADER + "203;40;Construction\n9999;5;Construction\n;3;Enseignement\n")
 
-    res = defm_secteur.read(path, vintage="2022", context=tiny_context(**KEEP))
+    res = defm_secteur.read(path, vintage="2022", context=tiny_context())
 
     assert res.ok
     got = {
         (r.bassin_code, r.naf_section): (r.job_seekers, r.bassin_known)
         for r in res.frame.itertuples()
     }
-    assert got == {("203", "F"): (40, True), ("9999", "F"): (5, False), ("", "P"): (3, False)}
+    assert got == {("0203", "F"): (40, True), ("9999", "F"): (5, False), ("", "P"): (3, False)}
     assert res.notes[defm_secteur.NOTE_OUTSIDE_BASSINS] == ["(sans code)", "9999"]
+    assert res.notes[defm_secteur.NOTE_OUTSIDE_LINES] == 2
+    assert "conseil" not in res.notes
 
 
 def test_defm_secteur_cp1252_file_parsed_right(tmp_path: Path) -> None:

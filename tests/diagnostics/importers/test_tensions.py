@@ -46,7 +46,7 @@ def test_tensions_2021_unknown_bassin_refused_without_option(
     open_data_dir: Path, raw_2021: pd.DataFrame
 ) -> None:
     context = open_data_context(open_data_dir)
-    spelled = raw_2021["cbassin"].map(lambda v: str(int(v)).zfill(3))
+    spelled = raw_2021["cbassin"].str.zfill(4)
     outside = raw_2021.loc[~spelled.isin(context.bassins_bmo), "cbassin"]
 
     res = tensions.read(open_data_dir / FILE_2021, vintage=None, context=context)
@@ -87,8 +87,8 @@ def test_tensions_2021_real_file_every_component_kept(
     assert got["non_durable_employment"] == int(row["ind_dur_empl_d"])
     assert got["working_conditions"] == int(row["ind_cond_travail_d"])
     assert got["geographic_mismatch"] == int(row["ind_mismatch_geo_d"])
-    # Leading zero: 0203 (Martinique) spelled as the referential does.
-    assert "203" in set(frame["bassin_code"]) and "0203" not in set(frame["bassin_code"])
+    # Leading zero: 0203 (Martinique), written on four digits as everywhere.
+    assert "0203" in set(frame["bassin_code"]) and "203" not in set(frame["bassin_code"])
 
 
 @pytest.mark.realdata
@@ -180,7 +180,7 @@ def test_tensions_blank_factor_stored_unknown_and_named(tmp_path: Path) -> None:
 
     assert res.ok, res.errors
     row = res.frame.iloc[0]
-    assert row["bassin_code"] == "203"
+    assert row["bassin_code"] == "0203"
     assert row["job_offers"] == pytest.approx(16.61538462)
     assert row["job_seekers_abc"] == pytest.approx(28.25)
     assert pd.isna(row["hiring_intensity"]) and pd.isna(row["training_job_link"])

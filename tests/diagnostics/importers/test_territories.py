@@ -106,7 +106,7 @@ def test_read_bassins_bmo_zones_and_composition(open_data: Path):
     zoning = t.read_bassins_bmo(open_data / t.FILES["bassins_bmo"])
 
     assert zoning.zones.to_dict("records") == [
-        {c.CODE: "101", c.NAME: "BASSIN BASSE-TERRE", c.REGION_CODE: "01"},
+        {c.CODE: "0101", c.NAME: "BASSIN BASSE-TERRE", c.REGION_CODE: "01"},  # 101 as published
         {c.CODE: "4418", c.NAME: "CHAUMONT", c.REGION_CODE: "44"},
         {c.CODE: "5317", c.NAME: "VITRE", c.REGION_CODE: "53"},
         {c.CODE: "8410", c.NAME: "BOURG EN BRESSE", c.REGION_CODE: "84"},
@@ -127,7 +127,7 @@ def test_read_bassins_bmo_takes_the_most_frequent_name(tmp_path: Path):
     zones = t.read_bassins_bmo(path).zones
 
     assert zones.to_dict("records") == [
-        {c.CODE: "102", c.NAME: "BASSIN GRANDE-TERRE", c.REGION_CODE: "01"}
+        {c.CODE: "0102", c.NAME: "BASSIN GRANDE-TERRE", c.REGION_CODE: "01"}
     ]
 
 
@@ -148,7 +148,7 @@ def test_read_bmo_bassins_reads_only_code_name_and_region(tmp_path: Path):
     frame = t.read_bmo_bassins(path)
 
     assert frame.to_dict("records") == [
-        {c.CODE: "101", c.NAME: "BASSIN BASSE-TERRE", c.REGION_CODE: "01", c.YEAR: 2023},
+        {c.CODE: "0101", c.NAME: "BASSIN BASSE-TERRE", c.REGION_CODE: "01", c.YEAR: 2023},
         {c.CODE: "4418", c.NAME: "CHAUMONT", c.REGION_CODE: "44", c.YEAR: 2023},
         {c.CODE: "7549", c.NAME: "BASSIN 7549", c.REGION_CODE: "44", c.YEAR: 2023},
     ]
@@ -437,7 +437,7 @@ def test_real_bmo_files_name_six_bassins_the_commune_table_lacks(open_data_dir: 
     for path in files:
         year = int(path.stem[-4:])
         raw = pd.read_excel(path, sheet_name=f"BMO_{year}_open_data", dtype=str, engine="calamine")
-        codes = raw[f"BE{year % 100}"].str.replace(".0", "", regex=False)
+        codes = raw[f"BE{year % 100}"].str.replace(".0", "", regex=False).str.zfill(4)
         names = dict(zip(codes, raw[f"NOMBE{year % 100}"], strict=True))
         expected.update({k: v for k, v in names.items() if k not in set(table[c.CODE])})
 
@@ -445,7 +445,7 @@ def test_real_bmo_files_name_six_bassins_the_commune_table_lacks(open_data_dir: 
 
     assert [p.name for p in files] == [f"Base_open_data_BMO_{y}.xlsx" for y in (2023, 2024, 2025)]
     assert dict(zip(added[c.CODE], added[c.NAME], strict=True)) == expected
-    assert sorted(expected) == ["104", "113", "116", "304", "7549", "9399"]
+    assert sorted(expected) == ["0104", "0113", "0116", "0304", "7549", "9399"]
     assert dict(zip(added[c.CODE], added[c.REGION_CODE], strict=True)) == {
-        "104": "01", "113": "01", "116": "01", "304": "03", "7549": "75", "9399": "93",
+        "0104": "01", "0113": "01", "0116": "01", "0304": "03", "7549": "75", "9399": "93",
     }  # fmt: skip

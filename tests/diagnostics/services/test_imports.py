@@ -56,7 +56,7 @@ def bassins() -> None:
     BassinBmo.objects.bulk_create(
         [
             BassinBmo(code=c, name=n)
-            for c, n in [("4418", "CHAUMONT"), ("5317", "VITRE"), ("101", "BASSE-TERRE")]
+            for c, n in [("4418", "CHAUMONT"), ("5317", "VITRE"), ("0101", "BASSE-TERRE")]
         ]
     )
 
@@ -95,8 +95,8 @@ def test_bmo_import_writes_facts_and_marks_done(
     assert facts["4418"].smet_masked is True
     # Secret cells are unknown, never 0 or 1.
     assert (facts["5317"].met, facts["5317"].met_masked) == (None, True)
-    assert (facts["101"].xmet, facts["101"].xmet_masked) == (0, False)
-    assert facts["101"].departement_code == "971"
+    assert (facts["0101"].xmet, facts["0101"].xmet_masked) == (0, False)
+    assert facts["0101"].departement_code == "971"
 
 
 def test_same_file_again_is_a_noop(tmp_path: Path, bassins: None) -> None:
@@ -524,7 +524,7 @@ def real_territories(open_data_dir: Path) -> None:
 
 
 # The bassins that only the BMO files name (load_territories reads them from bmo/).
-BMO_ONLY_BASSINS = {"104", "113", "116", "304", "7549", "9399"}
+BMO_ONLY_BASSINS = {"0104", "0113", "0116", "0304", "7549", "9399"}
 
 
 @pytest.mark.realdata
@@ -653,7 +653,7 @@ def test_retry_a_rejected_batch_once_the_territories_are_loaded(tmp_path: Path) 
 
     first = import_dataset(kind=None, path=_small_bmo(tmp_path), file_name="b.xlsx", sync=True)
     assert first.status == Status.REJECTED  # no bassin in the referential yet
-    BassinBmo.objects.bulk_create([BassinBmo(code=c, name=c) for c in ("4418", "5317", "101")])
+    BassinBmo.objects.bulk_create([BassinBmo(code=c, name=c) for c in ("4418", "5317", "0101")])
 
     second = import_batch_retry(batch_id=first.pk, sync=True)
 

@@ -301,7 +301,7 @@ def test_load_miniature_folder(open_data: Path):
     assert ZoneEmploi.objects.get(code="8405").geometry_repaired is True
     assert ZoneEmploi.objects.get(code="0101").geometry is None
     assert ZoneEmploi.objects.get(code="5319").name == "Vitré"
-    assert BassinBmo.objects.get(code="101").region_id == "01"
+    assert BassinBmo.objects.get(code="0101").region_id == "01"
     assert Epci.objects.get(code="249710047").nature == "ME"
     # Cells for the 5 metropolitan communes; Basse-Terre's zone has no polygon.
     assert loads["commune_cells"].rows == 5
@@ -398,7 +398,7 @@ def test_load_adds_the_bassins_only_the_bmo_files_name(open_data: Path):
     ]
     assert all(len(f["sha256"]) == 64 for f in load.details["files"])
     assert dict(BassinBmo.objects.values_list("code", "name")) == {
-        "101": "BASSIN BASSE-TERRE",
+        "0101": "BASSIN BASSE-TERRE",
         "4418": "CHAUMONT",
         "5317": "VITRE",
         "8410": "BOURG EN BRESSE",
