@@ -236,7 +236,9 @@ def planning_standing(
         (p.DIFFICULTY_SCORE, weights.difficulty, "difficultés de recrutement"),
     ]
     need_total = sum(w for _, w, _ in need_parts)
-    shares, standings, reasons = [], [], []
+    shares: list[float] = []
+    standings: list[str] = []
+    reasons: list[str | None] = []
     for row in out.to_dict("records"):
         eligibility_known = (
             int(_known(row.get(p.POPULATION_SCORE))) + int(_known(row.get(p.MAIN_TOWN_SCORE)))
