@@ -266,6 +266,12 @@ class PlanningForm(forms.Form):
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # « 262 525 » copied from a page (narrow no-break space) reads like « 262 525 ».
+            self.data = {
+                key: value.replace("\u202f", "") if isinstance(value, str) else value
+                for key, value in self.data.items()
+            }
         region_field = self.fields["region"]
         assert isinstance(region_field, forms.ChoiceField)
         region_field.choices = regions

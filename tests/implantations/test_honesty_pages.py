@@ -162,11 +162,14 @@ def test_planning_form_shows_french_decimals(region, client):  # type: ignore[no
     client.force_login(make_user("delegue-44", regions=[region]))
 
     html = client.get(reverse("planning")).content.decode()
-    typed = client.get(reverse("planning"), {"region": "44", "min_km": "25,5"})
+    typed = client.get(
+        reverse("planning"), {"region": "44", "min_km": "25,5", "cost_turnkey": "262\u202f525"}
+    )
 
     assert 'name="min_km" value="40"' in html
     assert 'name="w_eligibility" value="0,3"' in html
     assert typed.context["plan"].min_km == 25.5
+    assert typed.context["plan"].costs["turnkey"] == 262_525
 
 
 def test_planning_export_without_region_is_a_french_400(client: Client) -> None:
