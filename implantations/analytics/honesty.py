@@ -176,8 +176,36 @@ def honest_document(
             )
             + f" ; minimum : {format_figure(min_share * 100, 0)} %)."
         ]
+    elif out.get("concept") and reasons and " : score " in reasons[0]:
+        reasons[0] = _choice_reason(out, verdicts)
     out["reasons"] = reasons
     return out
+
+
+def _choice_reason(document: Mapping[str, Any], verdicts: Mapping[str, Any]) -> str:
+    """« Clef en main : score 56,1 sur 100, devant … » with the figures as shown (one rounding
+    rule), instead of the engine's text from the unrounded scores."""
+    from implantations.analytics.scoring import CONCEPT_LABELS
+
+    concept = str(document["concept"])
+    eligible = document.get("eligible") or {}
+    text = f"{CONCEPT_LABELS[concept]} : score {format_figure(verdicts[concept]['score'])} sur 100"
+    others = sorted(
+        (
+            k
+            for k in CONCEPTS
+            if k != concept and eligible.get(k) and verdicts[k]["score"] is not None
+        ),
+        key=lambda k: -float(verdicts[k]["score"]),
+    )
+    if others:
+        text += ", devant " + ", ".join(
+            f"{CONCEPT_LABELS[k]} ({format_figure(verdicts[k]['score'])})" for k in others
+        )
+    excluded = [k for k in CONCEPTS if not eligible.get(k)]
+    if excluded:
+        text += " ; condition non remplie : " + ", ".join(CONCEPT_LABELS[k] for k in excluded)
+    return text + "."
 
 
 # --- Planning: fit, eligibility and rank ------------------------------------------------------

@@ -173,3 +173,15 @@ def test_planning_standing_ranks_only_eligible_candidates_on_enough_data() -> No
         "hors des critères d'éligibilité : population du bassin 150\u202f000 hab. hors des "
         "bornes (30\u202f000 à 100\u202f000)"
     )
+
+
+def test_choice_reason_uses_the_rounded_figures() -> None:
+    # The engine wrote its reason from the unrounded 56.0451 (« 56,0 »); the card shows 56,1.
+    document = {**DOCUMENT, "reasons": ["Clef en main : score 56,0 sur 100."]}
+
+    doc = h.honest_document(document)
+
+    assert doc["reasons"][0] == (
+        "Clef en main : score 56,1 sur 100 ; condition non remplie : Fab ID (tiers-lieu), "
+        "Progressif."
+    )
