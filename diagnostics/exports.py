@@ -44,12 +44,34 @@ def _csv_value(value: Any) -> Any:
     return escape_cell(value)
 
 
+NO_DATA = "aucune donnée"
+
+
+def no_data_text(payload: Mapping[str, Any]) -> str:
+    """The line written in place of the rows of an empty table, never an empty file."""
+    title = str(payload.get("title") or "").strip()
+    return (
+        f"{NO_DATA} : le tableau « {title} » est vide pour ce diagnostic (données non importées "
+        "ou non publiées pour ce bassin)"
+        if title
+        else f"{NO_DATA} pour ce diagnostic"
+    )
+
+
+def _labels(payload: Mapping[str, Any]) -> list[Any]:
+    return [escape_cell(label) for label in payload.get("labels") or []] or ["information"]
+
+
 def table_csv(payload: Mapping[str, Any]) -> bytes:
-    """One table as CSV bytes (see the module docstring)."""
+    """One table as CSV bytes (see the module docstring); an empty table holds its header and
+    one « aucune donnée » line."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([escape_cell(label) for label in payload["labels"]])
-    for row in payload["rows"]:
+    writer.writerow(_labels(payload))
+    rows = payload.get("rows") or []
+    if not rows:
+        writer.writerow([no_data_text(payload)])
+    for row in rows:
         writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -57,12 +79,28 @@ def table_csv(payload: Mapping[str, Any]) -> bytes:
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+SHEET_MAX = 31  # Excel's limit
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut between words with « … » when too long."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[len(cut)] != " " and " " in cut:  # never half a word
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-–—(") + "…"
+
+
 def _sheet_title(title: str, used: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:31].strip() or "Tableau"
+    """A readable, unique sheet name of at most 31 characters (cut between words)."""
+    clean = _SHEET_FORBIDDEN.sub(" ", title.replace(" : ", " – ")).strip().strip("'")
+    base = _shorten(clean, SHEET_MAX) or "Tableau"
     name, n = base, 2
     while name.lower() in used:
         suffix = f" ({n})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _shorten(clean, SHEET_MAX - len(suffix)) + suffix
         n += 1
     used.add(name.lower())
     return name
@@ -79,10 +117,14 @@ def tables_xlsx(payloads: Iterable[tuple[str, Mapping[str, Any]]], *, title: str
     used: set[str] = set()
     for name, payload in payloads:
         sheet = workbook.create_sheet(_sheet_title(str(payload.get("title") or name), used))
-        sheet.append([escape_cell(label) for label in payload["labels"]])
+        sheet.append(_labels(payload))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
+        if not payload.get("rows"):
+            sheet.append([no_data_text(payload)])
+            sheet.column_dimensions["A"].width = 60
+            continue
         for row in payload["rows"]:
             values = []
             for value in row:

@@ -430,8 +430,8 @@ RULES: dict[str, Rule] = {
     "diagnostic-pdf": Rule(
         get=diagnostic_page(404), post=get_only(BASIN_READERS), kwargs=pending_diagnostic_pk
     ),
-    # Without ?a=&b=: the page explains what to choose (400).
-    "diagnostic-compare": Rule(get=for_roles(BASIN_READERS, 400), post=get_only(BASIN_READERS)),
+    # Without ?a=&b=: the page lists the runs to choose from (200, never a 400).
+    "diagnostic-compare": Rule(get=for_roles(BASIN_READERS, 200), post=get_only(BASIN_READERS)),
     "api-basin-indicators": Rule(
         # A done run exists (kwargs): readers of the basin get its indicators; API clients read
         # their regions' basins.

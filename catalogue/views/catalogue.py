@@ -71,6 +71,11 @@ def catalogue_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def can_open_paths(user: Any) -> bool:
+    """Whether `user` may open a path's page (`path_detail`): elsewhere a path is plain text."""
+    return user is not None and has_role(user, CATALOGUE_READERS)
+
+
 @role_required(*CATALOGUE_READERS)
 @require_GET
 def path_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -109,6 +114,7 @@ def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
         "concepts": list(Concept.objects.order_by("order").values_list("code", "label")),
         "publics": list(TargetPublic.objects.order_by("order").values_list("code", "label")),
         "can_manage": basin_manageable_for(user).filter(pk=basin.pk).exists(),
+        "can_open_paths": can_open_paths(user),
         "report": None,
         "error": "",
     }

@@ -604,11 +604,12 @@ def diagnostic_compare(request: HttpRequest) -> HttpResponse:
     try:
         pk_a, pk_b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
     except ValueError:
-        return render(
-            request,
-            "diagnostics/diagnostic_compare.html",
-            {"error": "Choisissez deux diagnostics à comparer (paramètres a et b)."},
-            status=400,
+        # No dead end: without its two runs the page shows the runs to pick from.
+        from diagnostics.views.compare import compare_picker
+
+        given = any(request.GET.get(k) for k in ("a", "b"))
+        return compare_picker(
+            request, message="Choisissez les deux diagnostics à comparer." if given else ""
         )
     run_a, run_b = _visible_run(request, pk_a), _visible_run(request, pk_b)
     if run_a.basin_id != run_b.basin_id:

@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from diagnostics.analytics.common import format_number, require_columns
 
 from . import business_model as bm
+from .honesty import INSUFFICIENT, format_figure
 from .scoring import (
     CONCEPT_LABELS,
     CONCEPTS,
@@ -84,7 +85,8 @@ def _layout(title: str | None, height: int) -> dict[str, Any]:
 
 
 def _fr(value: float, decimals: int = 1) -> str:
-    return format_number(float(value), decimals=decimals)
+    # The one rounding rule of every figure shown (half-up): the same text as the pages.
+    return format_figure(float(value), decimals)
 
 
 def short_label(code: str) -> str:
@@ -179,12 +181,13 @@ def scores_figure(
             x=values,
             orientation="h",
             marker={"color": PILLAR_COLOURS[pillar]},
-            hovertemplate=f"{label} : %{{x:.1f}} points<extra>%{{y}}</extra>",
+            customdata=[_fr(v) for v in values],
+            hovertemplate=f"{label} : %{{customdata}} points<extra>%{{y}}</extra>",
         )
     annotations = []
     for name, k in zip(names, CONCEPTS, strict=True):
         score = scores.get(k)
-        text = "sans donnée" if score is None else f"<b>{_fr(score)}</b>"
+        text = INSUFFICIENT if score is None else f"<b>{_fr(score)}</b>"
         if not eligible.get(k):
             text += " · condition non remplie"
         annotations.append(

@@ -21,6 +21,7 @@ from diagnostics.analytics.common import format_number
 from diagnostics.analytics.geometry import geometry_from_geojson
 
 from . import planning as p
+from .honesty import INSUFFICIENT, format_figure
 from .maps import BLUE_FRANCE, GREY, RED_MARIANNE, lonlat_layout
 
 # Fit 0 → pale, 100 → blue France.
@@ -66,7 +67,8 @@ def _fit_color(fit: float | None) -> str:
 
 
 def _fit_text(fit: Any) -> str:
-    return "—" if fit is None or pd.isna(fit) else format_number(float(fit), decimals=1)
+    # Honesty rules: one rounding rule; no fit shown on too little data.
+    return INSUFFICIENT if fit is None or pd.isna(fit) else f"{format_figure(float(fit))} / 100"
 
 
 def region_plan_figure(
@@ -94,7 +96,7 @@ def region_plan_figure(
         eligible = row[p.ELIGIBLE]
         fill = INELIGIBLE_FILL if eligible is False else _fit_color(row[p.FIT])
         hover = (
-            f"<b>{row[p.NAME]}</b><br>adéquation {_fit_text(row[p.FIT])} / 100"
+            f"<b>{row[p.NAME]}</b><br>adéquation {_fit_text(row[p.FIT])}"
             + ("<br>hors critères d'éligibilité" if eligible is False else "")
             + ("<br><b>retenu</b>" if is_selected else "")
         )
@@ -143,7 +145,7 @@ def region_plan_figure(
                     },
                 },
                 hovertext=[
-                    f"<b>{n}</b><br>adéquation {_fit_text(f)} / 100"
+                    f"<b>{n}</b><br>adéquation {_fit_text(f)}"
                     for n, f in zip(located[p.NAME], located[p.FIT], strict=True)
                 ],
                 hoverinfo="text",

@@ -90,6 +90,31 @@ class BasinRefSerializer(serializers.Serializer):
     population = serializers.IntegerField()
 
 
+class MissingCriterionSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    source = serializers.CharField()  # type: ignore[assignment]
+    source_label = serializers.CharField()
+    weight = serializers.FloatField(help_text="Poids du critère (points) pour ce concept.")
+    how = serializers.CharField(help_text="Comment obtenir la donnée.")
+
+
+class VerdictSerializer(serializers.Serializer):
+    score = serializers.FloatField(
+        allow_null=True, help_text="Score arrondi (1 décimale) ; null : données insuffisantes."
+    )
+    conclusive = serializers.BooleanField()
+    known_share = serializers.FloatField(help_text="Part des poids sur des données connues.")
+    missing = MissingCriterionSerializer(many=True)
+    reason = serializers.CharField(allow_null=True)
+
+
+class VerdictsSerializer(serializers.Serializer):
+    turnkey = VerdictSerializer()
+    fab_id = VerdictSerializer()
+    progressive = VerdictSerializer()
+
+
 class RecommendationOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     created_at = serializers.CharField()
@@ -100,8 +125,16 @@ class RecommendationOutputSerializer(serializers.Serializer):
     concept_label = serializers.CharField(allow_null=True)
     label = serializers.ChoiceField(choices=[("robuste", "robuste"), ("fragile", "fragile")])  # type: ignore[assignment]
     robustness = serializers.FloatField(help_text="Part des tirages où la recommandation tient.")
-    scores = ScoresSerializer()
+    scores = ScoresSerializer(help_text="null : données insuffisantes (voir verdicts).")
     coverage = PerConceptSerializer()
+    conclusive = serializers.BooleanField(
+        help_text="Vrai quand les trois scores reposent sur assez de données connues."
+    )
+    min_known_share = serializers.FloatField(
+        help_text="Part minimale des poids sur des données connues pour qu'un score s'affiche."
+    )
+    verdicts = VerdictsSerializer()
+    missing = MissingCriterionSerializer(many=True, help_text="Critères manquants, du plus lourd.")
     constraints = ConstraintSerializer(many=True)
     criteria = CriterionSerializer(many=True)
     reasons = serializers.ListField(child=serializers.CharField())

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors.access import basin_list_for
+from implantations.analytics import honesty
 from implantations.api.serializers import RecommendationOutputSerializer
 from implantations.services.recommendation import recommendation_compute
 
@@ -32,6 +33,9 @@ class BasinRecommendationApi(APIView):
             "Le concept recommandé (turnkey, fab_id, progressive ou null), les trois scores, les "
             "conditions d'implantation, chaque critère (valeur brute, score normalisé, poids, "
             "contribution, source et millésime), la robustesse et l'analyse de sensibilité. "
+            "Un score reposant sur moins de 60 % de ses poids en données connues vaut null "
+            "(`verdicts.<concept>.conclusive` = false, avec les critères manquants et comment "
+            "les obtenir) ; `conclusive` est vrai quand les trois scores le sont. "
             "Calculée avec les données, les atouts et le profil de notation en vigueur ; deux "
             "appels avec les mêmes entrées renvoient la même recommandation (même id)."
         ),
@@ -47,7 +51,8 @@ class BasinRecommendationApi(APIView):
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
         recommendation = recommendation_compute(basin=basin, user=user)
-        data = dict(recommendation.document)
+        # Honesty rules: a score on too little known data is null, with what is missing.
+        data = honesty.honest_document(recommendation.document)
         data["id"] = recommendation.pk
         data["created_at"] = recommendation.created_at.isoformat()
         data["page_url"] = request.build_absolute_uri(

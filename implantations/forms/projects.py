@@ -15,6 +15,8 @@ from implantations.models.projects import PROJECT_YEARS
 
 DSFR_INPUT = {"class": "fr-input"}
 DSFR_SELECT = {"class": "fr-select"}
+# Decimal numbers typed the French way (« 0,3 », « 40 »): a text input, the form localized.
+DSFR_DECIMAL = {"class": "fr-input", "inputmode": "decimal"}
 
 
 class ProjectForm(forms.Form):
@@ -198,7 +200,15 @@ SOURCE_CHOICES = [
 class PlanningForm(forms.Form):
     """Parameters of the regional planning page (GET)."""
 
-    region = forms.ChoiceField(label="Région", widget=forms.Select(attrs=DSFR_SELECT))
+    region = forms.ChoiceField(
+        label="Région",
+        widget=forms.Select(attrs=DSFR_SELECT),
+        error_messages={
+            "required": "Choisissez une région : la planification se calcule région par région.",
+            "invalid_choice": "Région inconnue ou hors de votre périmètre : choisissez-en une "
+            "dans la liste.",
+        },
+    )
     source = forms.ChoiceField(
         label="Candidats",
         choices=SOURCE_CHOICES,
@@ -217,7 +227,8 @@ class PlanningForm(forms.Form):
         required=False,
         min_value=0,
         help_text="Aide publique totale disponible ; vide : sans limite.",
-        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 10000}),
+        localize=True,
+        widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )
     min_km = forms.FloatField(
         label="Distance minimale (km)",
@@ -225,35 +236,42 @@ class PlanningForm(forms.Form):
         min_value=0,
         max_value=500,
         initial=40,
-        widget=forms.NumberInput(DSFR_INPUT),
+        localize=True,
+        widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )
     cost_turnkey = forms.FloatField(
         label="Coût d'un site clef en main (€)", min_value=0, required=False,
-        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 10000}),
+        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )  # fmt: skip
     cost_fab_id = forms.FloatField(
         label="Coût d'un site Fab ID (€)", min_value=0, required=False,
-        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 10000}),
+        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )  # fmt: skip
     cost_progressive = forms.FloatField(
         label="Coût d'un site progressif (€)", min_value=0, required=False,
-        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 10000}),
+        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )  # fmt: skip
     w_eligibility = forms.FloatField(
         label="Poids de l'éligibilité", min_value=0, required=False,
-        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 0.05}),
+        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )  # fmt: skip
     w_need = forms.FloatField(
         label="Poids du besoin", min_value=0, required=False,
-        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 0.05}),
+        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )  # fmt: skip
     w_access = forms.FloatField(
         label="Poids de l'éloignement", min_value=0, required=False,
-        widget=forms.NumberInput(attrs={**DSFR_INPUT, "step": 0.05}),
+        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )  # fmt: skip
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            # « 262 525 » copied from a page (narrow no-break space) reads like « 262 525 ».
+            self.data = {
+                key: value.replace("\u202f", "") if isinstance(value, str) else value
+                for key, value in self.data.items()
+            }
         region_field = self.fields["region"]
         assert isinstance(region_field, forms.ChoiceField)
         region_field.choices = regions

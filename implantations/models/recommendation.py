@@ -128,6 +128,14 @@ class Recommendation(models.Model):
     def __str__(self) -> str:
         return f"Recommandation n° {self.pk} — {self.basin_id} : {self.concept or 'aucun'}"
 
+    @property
+    def shown_concept(self) -> str:
+        """The concept as the pages show it (docs/honesty.md): empty when withheld because a
+        concept passing its conditions has too little known data to be compared."""
+        from implantations.analytics.honesty import honest_document
+
+        return str(honest_document(self.document or {}).get("concept") or "")
+
 
 class BusinessScenario(models.Model):
     """Saved business-model assumptions ({code: value}, only those changed from the defaults)

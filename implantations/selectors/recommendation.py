@@ -241,7 +241,8 @@ def _indicator_values(
             out[criterion] = {
                 "raw": None,
                 "source": "indicator",
-                "note": "aucun indicateur importé parmi : " + ", ".join(codes),
+                # The accepted codes are in docs/imports.md: no raw code on the page.
+                "note": "indicateur non importé (CSV générique)",
             }
             continue
         out.update(

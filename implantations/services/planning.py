@@ -19,6 +19,7 @@ import pandas as pd
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Region, User
 from diagnostics.selectors.access import region_list_for
+from implantations.analytics import honesty
 from implantations.analytics import planning as p
 from implantations.models import (
     Concept,
@@ -117,6 +118,9 @@ class RegionPlan:
             p.NEED_SCORE,
             p.ACCESS_SCORE,
             p.FIT,
+            honesty.STANDING,
+            honesty.STANDING_REASON,
+            honesty.KNOWN_SHARE,
             p.MISSING,
             CONCEPT,
             ROBUSTNESS,
@@ -298,7 +302,11 @@ def _recommendations(
             out[cid] = {"concept": None, "note": "recommandation indisponible (erreur de calcul)"}
             continue
         note = None
-        if not reco.concept:
+        honest = honesty.honest_document(reco.document or {})
+        concept = reco.concept if honest.get("concept") else None
+        if reco.concept and not concept:
+            note = "aucune recommandation ferme : données insuffisantes pour comparer les concepts"
+        elif not reco.concept:
             eligible = (reco.document or {}).get("eligible") or {}
             note = (
                 "aucun concept recommandé : données insuffisantes pour les noter"
@@ -307,7 +315,7 @@ def _recommendations(
                 "à renseigner)"
             )
         out[cid] = {
-            "concept": reco.concept or None,
+            "concept": concept or None,
             "label": reco.label or None,
             "robustness": reco.robustness,
             "note": note,
@@ -426,6 +434,12 @@ def region_plan(
         ranked = frame.assign(**{c: pd.Series(dtype=object) for c in p.FIT_COLUMNS})
     else:
         ranked = p.programme_fit(frame, bounds=bounds, weights=weights)
+    # Honesty rules: no fit shown or used on too little data, no ineligible candidate ranked.
+    ranked = (
+        honesty.planning_standing(ranked, weights=weights, bounds=bounds)
+        if len(ranked)
+        else ranked.assign(**{c: pd.Series(dtype=object) for c in honesty.STANDING_COLUMNS})
+    )
 
     t = perf_counter()
     recos = _recommendations(ranked, basins, user=user)
@@ -486,6 +500,15 @@ def region_plan(
                 f"{'sont' if ineligible > 1 else 'est'} pas retenu{'s' if ineligible > 1 else ''}"
                 " dans la sélection."
             )
+    insufficient = int((ranked[honesty.STANDING] == honesty.UNRANKED_INSUFFICIENT).sum())
+    if insufficient:
+        notes.append(
+            f"{insufficient} candidat{'s' if insufficient > 1 else ''} sans données suffisantes "
+            f"(moins de {honesty.format_figure(honesty.MIN_KNOWN_WEIGHT_SHARE * 100, 0)} % des "
+            "poids de l'adéquation sur des données connues) : ni classé"
+            f"{'s' if insufficient > 1 else ''} ni proposé{'s' if insufficient > 1 else ''} "
+            "(voir « Candidats non classés »)."
+        )
     timings["total"] = perf_counter() - start
     return RegionPlan(
         region=region,
@@ -551,7 +574,10 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     (p.ELIGIBILITY_SCORE, "score éligibilité (0-1)"),
     (p.NEED_SCORE, "score besoin (0-1)"),
     (p.ACCESS_SCORE, "score éloignement (0-1)"),
+    (honesty.STANDING, "classement"),
     (p.FIT, "adéquation (0-100)"),
+    (honesty.KNOWN_SHARE, "part des poids sur des données connues (%)"),
+    (honesty.STANDING_REASON, "pourquoi non classé"),
     (p.MISSING, "composantes manquantes"),
     (CONCEPT_LABEL, "concept recommandé"),
     (ROBUSTNESS_LABEL, "robustesse"),
@@ -567,7 +593,13 @@ def region_plan_csv_rows(plan: RegionPlan) -> list[list[Any]]:
         row = []
         for column, _ in CSV_COLUMNS:
             value = _json(record.get(column))
-            if isinstance(value, bool):
+            if column == p.FIT and value is None and record.get(honesty.STANDING):
+                value = honesty.INSUFFICIENT  # not shown as a number (honesty rules)
+            elif column == p.FIT and value is not None:
+                value = honesty.format_figure(value)
+            elif column == honesty.KNOWN_SHARE and value is not None:
+                value = honesty.format_figure(float(value) * 100, 0)
+            elif isinstance(value, bool):
                 value = "oui" if value else "non"
             elif isinstance(value, float):
                 value = f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")

@@ -9,20 +9,22 @@ import math
 from typing import Any
 
 import pandas as pd
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
+from implantations.analytics import honesty
 from implantations.analytics import planning as p
+from implantations.analytics.honesty import format_figure
 from implantations.analytics.planning_maps import region_plan_figure
 from implantations.forms.projects import PlanningForm
 from implantations.selectors import planning as sel
 from implantations.services import planning, projects
 
 DEFAULT_N = 5
-DEFAULT_MIN_KM = 40.0
+DEFAULT_MIN_KM = 40  # shown « 40 » in the form, not « 40.0 »
 MAIN_FIELDS = ("region", "source", "n", "budget", "min_km")
 
 
@@ -93,14 +95,23 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     if wanted and wanted not in {code for code, _ in regions}:
         raise Http404("Région inconnue ou hors de votre périmètre.")
     data = _bound_data(request, initial)
-    form = (
-        PlanningForm(data, regions=regions)
-        if data
-        else PlanningForm(initial=initial, regions=[("", "— choisir une région —"), *regions])
-    )
+    choices = [("", "— choisir une région —"), *regions]
+    if data:
+        form = PlanningForm(data, regions=regions)
+    elif request.GET:
+        # « Calculer » without a region: the form says what is missing, it does not reload
+        # silently.
+        form = PlanningForm(
+            {**{k: v for k, v in initial.items() if v is not None}, **request.GET.dict()},
+            regions=choices,
+        )
+        form.is_valid()
+    else:
+        form = PlanningForm(initial=initial, regions=choices)
     context: dict[str, Any] = {
         "form": form,
         "plan": None,
+        "needs_region": not data,
         "regions": regions,
         "main_fields": [form[name] for name in MAIN_FIELDS],
         "advanced_fields": [form[name] for name in form.fields if name not in MAIN_FIELDS],
@@ -131,6 +142,8 @@ def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, 
     rows = [
         _row({str(k): v for k, v in record.items()}) for record in candidates.to_dict("records")
     ]
+    ranked_rows = [r for r in rows if r.get(honesty.STANDING) == honesty.RANKED]
+    unranked_rows = [r for r in rows if r.get(honesty.STANDING) != honesty.RANKED]
     selection = plan.selection
     chosen_rows = []
     if selection is not None:
@@ -150,6 +163,9 @@ def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, 
         if selection is not None
         else [],
         "rows": rows,
+        "ranked_rows": ranked_rows,
+        "unranked_rows": unranked_rows,
+        "min_known_share": honesty.MIN_KNOWN_WEIGHT_SHARE,
         "figure": figure,
         "selection": selection,
         "chosen_rows": chosen_rows,
@@ -194,24 +210,23 @@ def planning_export(request: HttpRequest) -> HttpResponse:
         raise Http404("Région inconnue ou hors de votre périmètre.")
     data = _bound_data(request, _initial(user, regions))
     if not data:
-        return HttpResponse(
-            "Indiquez la région (paramètre « region »).",
-            status=400,
-            content_type="text/plain; charset=utf-8",
+        return _export_error(
+            request,
+            "Indiquez la région à exporter : choisissez-la sur la page de planification, "
+            "calculez, puis « Exporter en CSV ».",
+            {"Région": ["Choisissez une région."]},
         )
     form = PlanningForm(data, regions=regions)
     if not form.is_valid():
-        errors = "; ".join(
-            f"{form.fields[f].label if f in form.fields else 'paramètres'} : {' '.join(str(x) for x in e)}"
+        errors = {
+            str(form.fields[f].label) if f in form.fields else "paramètres": [str(x) for x in e]
             for f, e in form.errors.items()
-        )
-        return HttpResponse(
-            f"Paramètres invalides — {errors}", status=400, content_type="text/plain; charset=utf-8"
-        )
+        }
+        return _export_error(request, "Paramètres de la planification invalides.", errors)
     try:
         plan = _plan_from(form, user)
     except planning.PlanningError as exc:
-        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+        return _export_error(request, exc.message, {})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"planification_{plan.region.code}_{plan.source}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -223,8 +238,8 @@ def planning_export(request: HttpRequest) -> HttpResponse:
         s = plan.selection
         writer.writerow([])
         writer.writerow(["méthode", s.method_label])
-        writer.writerow(["besoin couvert (somme des adéquations)", f"{s.objective:.2f}"])
-        writer.writerow(["heuristique gloutonne", f"{s.greedy_objective:.2f}"])
+        writer.writerow(["besoin couvert (somme des adéquations)", format_figure(s.objective)])
+        writer.writerow(["heuristique gloutonne", format_figure(s.greedy_objective)])
         writer.writerow(
             [
                 "écart de l'heuristique à l'optimum",
@@ -232,3 +247,22 @@ def planning_export(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+def _export_error(request: HttpRequest, message: str, errors: dict[str, list[str]]) -> HttpResponse:
+    """A 400 the caller can read: JSON for an API-like client, else a French HTML page with a
+    way back to the planning form."""
+    accept = request.headers.get("Accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        return JsonResponse(
+            {"detail": message, "errors": errors},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "implantations/planning_export_error.html",
+        {"message": message, "errors": errors, "back_query": query},
+        status=400,
+    )

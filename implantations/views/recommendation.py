@@ -96,8 +96,14 @@ def _figure(figure: Any) -> dict[str, Any]:
 
 
 def _criteria_by_pillar(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """Criteria grouped by pillar, with one cell per concept (CONCEPTS order) for the table."""
+    """Criteria grouped by pillar, with one cell per concept (CONCEPTS order) for the table; no
+    points for a concept whose score is not conclusive (honesty rule 1)."""
     from implantations.analytics import scoring
+
+    verdicts = document.get("verdicts") or {}
+
+    def shown(k: str) -> bool:
+        return bool(verdicts.get(k, {}).get("conclusive", True))
 
     groups: dict[str, dict[str, Any]] = {}
     pillar_points = document.get("pillars") or {}
@@ -108,14 +114,18 @@ def _criteria_by_pillar(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "code": item["pillar"],
                 "label": item["pillar_label"],
                 "criteria": [],
-                "points": [pillar_points.get(item["pillar"], {}).get(k) for k in scoring.CONCEPTS],
+                "points": [
+                    pillar_points.get(item["pillar"], {}).get(k) if shown(k) else None
+                    for k in scoring.CONCEPTS
+                ],
             },
         )
         cells = [
             {
                 "weight": item["weights"].get(k),
                 "share": item["shares"].get(k),
-                "contribution": item["contributions"].get(k),
+                "contribution": item["contributions"].get(k) if shown(k) else None,
+                "conclusive": shown(k),
             }
             for k in scoring.CONCEPTS
         ]
@@ -125,7 +135,7 @@ def _criteria_by_pillar(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 @role_required(*BASIN_READERS)
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from implantations.analytics import charts, scoring
+    from implantations.analytics import charts, honesty, scoring
 
     user: User = request.user  # type: ignore[assignment]
     # Another region's basin is not found, whatever the method: the 404 comes before the 405.
@@ -146,27 +156,38 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "concept_labels": scoring.CONCEPT_LABELS,
     }
     if recommendation is not None:
-        document = recommendation.document
+        document = honesty.honest_document(recommendation.document)
+        verdicts = document["verdicts"]
         frame = pd.DataFrame(document["criteria"])
         scored = scoring_frame_from_document(document)
         eligible = document["eligible"]
         pillars = pd.DataFrame(document["pillars"]).T.reindex(list(scoring.PILLARS)).fillna(0.0)
+        # An inconclusive concept gets no bar (its score is « données insuffisantes »).
+        for k in scoring.CONCEPTS:
+            if k in pillars.columns and not verdicts[k]["conclusive"]:
+                pillars[k] = 0.0
         context.update(
             {
                 "document": document,
                 "pillar_groups": _criteria_by_pillar(document),
+                "min_known_share": honesty.MIN_KNOWN_WEIGHT_SHARE,
                 "concepts": [
                     {
                         "code": k,
                         "label": scoring.CONCEPT_LABELS[k],
-                        "score": document["scores"].get(k),
+                        "score": verdicts[k]["score"],
+                        "conclusive": verdicts[k]["conclusive"],
+                        "reason": verdicts[k]["reason"],
+                        "missing": verdicts[k]["missing"],
                         "coverage": document["coverage"].get(k),
                         "eligible": eligible.get(k),
                         "constraint": next(
                             (c for c in document["constraints"] if c["concept"] == k), None
                         ),
                         "recommended": document["concept"] == k,
-                        "waterfall": _figure(charts.waterfall_figure(scored, k)),
+                        "waterfall": _figure(charts.waterfall_figure(scored, k))
+                        if verdicts[k]["conclusive"]
+                        else None,
                         "waterfall_id": f"waterfall-{k}-data",
                     }
                     for k in scoring.CONCEPTS

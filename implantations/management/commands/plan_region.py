@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
@@ -86,9 +87,17 @@ class Command(BaseCommand):
             )
             mark = " *" if row[planning.SELECTED] else ""
             fit = row[p.FIT]
+            rank = row[p.RANK]
+            # Honesty rules: an unranked candidate (ineligible, too little data) has no rank.
+            place = "  –" if rank is None or rank is pd.NA else f"{int(rank):>3}"
+            fit_text = (
+                "données insuffisantes"
+                if fit is None or fit is pd.NA or fit != fit
+                else _fr(float(fit), 1)
+            )
             out(
-                f"{int(row[p.RANK]):>3}. {row[p.NAME]} [{row[planning.CODE]}]{mark} — "
-                f"adéquation {_fr(None if fit is None or fit != fit else float(fit), 1)}, "
+                f"{place}. {row[p.NAME]} [{row[planning.CODE]}]{mark} — "
+                f"adéquation {fit_text}, "
                 f"{_fr(float(row[p.POPULATION]))} hab., {eligible}, concept {concept}{label}"
             )
         s = plan.selection

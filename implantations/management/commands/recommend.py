@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin
+from implantations.analytics import honesty
 from implantations.analytics.scoring import CONCEPT_LABELS, CONCEPTS
 from implantations.models import ScoringProfile
 
@@ -59,6 +60,8 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
+        # The summary follows the honesty rules (the JSON is the engine's stored record).
+        document = honesty.honest_document(document)
         concept = document["concept"]
         title = CONCEPT_LABELS[concept] if concept else "aucun concept recommandable"
         label = f" ({document['label']})" if concept else ""
@@ -72,8 +75,9 @@ class Command(BaseCommand):
             score = document["scores"][k]
             constraint = next(c for c in document["constraints"] if c["concept"] == k)
             status = "condition remplie" if constraint["passed"] else "condition non remplie"
-            shown = "—" if score is None else f"{score:.1f}".replace(".", ",")
-            self.stdout.write(f"  {CONCEPT_LABELS[k]:<22} {shown:>6} / 100  · {status}")
+            shown = honesty.format_figure(score, empty=honesty.INSUFFICIENT)
+            unit = "" if score is None else " / 100"
+            self.stdout.write(f"  {CONCEPT_LABELS[k]:<22} {shown:>6}{unit}  · {status}")
         self.stdout.write(
             f"  Robustesse : {document['robustness'] * 100:.0f} % des "
             f"{document['sensitivity']['draws']} tirages".replace(".", ",")
