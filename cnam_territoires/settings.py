@@ -190,6 +190,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "cnam_territoires.api_errors.exception_handler",
+    # NaN / inf in an answer: a 400 with the error shape, never a 500 (api_renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "cnam_territoires.api_renderers.FiniteJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cnam Territoires API",
