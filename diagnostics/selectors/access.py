@@ -77,7 +77,7 @@ def diagnostic_run_scoped(run: DiagnosticRun, *, user: User) -> DiagnosticRun:
         return run
     scoped = copy.copy(run)
     scoped.tables = {
-        **run.tables,
+        **(run.tables or {}),
         "region_map": {
             **payload,
             "rows": rows,
