@@ -51,11 +51,18 @@ fmt: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The simple set-up: one worker with the beat embedded (-B), so that the periodic sweepers
+# (CELERY_BEAT_SCHEDULE) run. Production runs its workers without it (`make worker WORKER_BEAT=`)
+# and ONE `make beat`, as docker-compose.yml does: two beats would send every sweep twice.
+WORKER_BEAT ?= -B --schedule=var/celerybeat-schedule
+
 worker: $(STAMP)
-	$(BIN)/celery -A cnam_territoires worker --loglevel=INFO --concurrency=2
+	@mkdir -p var
+	$(BIN)/celery -A cnam_territoires worker --loglevel=INFO --concurrency=2 $(WORKER_BEAT)
 
 beat: $(STAMP)
-	$(BIN)/celery -A cnam_territoires beat --loglevel=INFO
+	@mkdir -p var
+	$(BIN)/celery -A cnam_territoires beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -129,10 +129,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock a username+IP pair after repeated failures.
+# django-axes: after AXES_FAILURE_LIMIT failures, lock the client address whatever the
+# usernames tried (password spraying: one password over many accounts), and the username+address
+# pair. Behind a reverse proxy the address must be the client's (docs/security.md).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 
@@ -190,6 +192,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "cnam_territoires.api_errors.exception_handler",
+    # NaN / inf in an answer: a 400 with the error shape, never a 500 (api_renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "cnam_territoires.api_renderers.FiniteJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cnam Territoires API",

@@ -167,7 +167,9 @@ class GapParams:
                 f"Composante(s) de pondération inconnue(s) : {', '.join(unknown)} "
                 f"(possibles : {', '.join(COMPONENTS)})."
             )
-        negative = sorted(k for k, v in self.weights.items() if not v >= 0)
+        negative = sorted(
+            k for k, v in self.weights.items() if not (math.isfinite(float(v)) and v >= 0)
+        )
         if negative:
             raise ValueError(f"Poids négatif(s) ou invalide(s) : {', '.join(negative)}.")
         if sum(self.weights.values()) <= 0:

@@ -2,31 +2,51 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from rest_framework import serializers
 
 from catalogue.analytics.columns import COMPONENTS
 
+MAX_WEIGHT = 1000.0
+
 
 def parse_weights(text: str) -> dict[str, float]:
-    """`c_projects:0.5,c_difficulty:0.5` → {"c_projects": 0.5, "c_difficulty": 0.5}."""
+    """`c_projects:0.5,c_difficulty:0.5` → {"c_projects": 0.5, "c_difficulty": 0.5}.
+
+    Raises ValueError (French, naming the parameter) for an unknown component, a component
+    given twice, a value that is not a finite number (nan, inf, 1e400), negative, or above
+    MAX_WEIGHT (weights are relative: only their ratios count)."""
     weights: dict[str, float] = {}
+    prefix = "Paramètre « weights » : "
     for part in (text or "").split(","):
         if not part.strip():
             continue
         name, sep, value = part.partition(":")
         if not sep:
             name, sep, value = part.partition("=")
-        name = name.strip()
+        name, value = name.strip(), value.strip()
         if name not in COMPONENTS:
             raise ValueError(
-                f"Composante inconnue : « {name} » (possibles : {', '.join(COMPONENTS)})."
+                f"{prefix}Composante inconnue : « {name} » (possibles : {', '.join(COMPONENTS)})."
             )
+        if name in weights:
+            raise ValueError(f"{prefix}la composante {name} est donnée deux fois.")
         try:
-            weights[name] = float(value.replace(",", "."))
+            number = float(value.replace(",", "."))
         except ValueError as exc:
-            raise ValueError(f"Poids invalide pour {name} : « {value} ».") from exc
+            raise ValueError(f"{prefix}Poids invalide pour {name} : « {value} ».") from exc
+        if not math.isfinite(number):
+            raise ValueError(f"{prefix}poids de {name} : « {value} » n'est pas un nombre fini.")
+        if number < 0:
+            raise ValueError(f"{prefix}le poids de {name} est négatif ({value}).")
+        if number > MAX_WEIGHT:
+            raise ValueError(
+                f"{prefix}le poids de {name} doit valoir au plus {MAX_WEIGHT:.0f} "
+                f"(reçu : {value}) ; seuls les rapports entre poids comptent."
+            )
+        weights[name] = number
     return weights
 
 
@@ -52,9 +72,9 @@ class GapFilterSerializer(serializers.Serializer):
             weights = parse_weights(value)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from exc
-        if not weights or sum(weights.values()) <= 0 or min(weights.values()) < 0:
+        if not weights or sum(weights.values()) <= 0:
             raise serializers.ValidationError(
-                "Les poids doivent être positifs, de somme non nulle."
+                "Paramètre « weights » : les poids doivent être positifs, de somme non nulle."
             )
         return weights
 

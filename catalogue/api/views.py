@@ -52,7 +52,10 @@ class BasinGapApi(APIView):
         basin = basin_list_for(user).filter(pk=pk).defer("geometry").first()
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
-        params = GapParams(weights=data["weights"]) if data.get("weights") else None
+        try:
+            params = GapParams(weights=data["weights"]) if data.get("weights") else None
+        except ValueError as exc:
+            raise exceptions.ValidationError({"weights": [str(exc)]}) from exc
         try:
             report = basin_gap(
                 basin,

@@ -35,7 +35,7 @@ from .columns import (
     VALUE,
     YEAR,
 )
-from .common import format_number, require_columns
+from .common import format_number, plotly_text, require_columns
 from .periods import missing_periods, period_from_index, period_index, period_kind
 
 # DSFR palette: bleu France and its tints, rouge Marianne, greys.
@@ -289,7 +289,7 @@ def top_metiers_figure(
         [measure, METIER_CODE], ascending=[True, False], kind="mergesort"
     )
     labels = [
-        _shorten(str(label) if not pd.isna(label) else str(code))
+        plotly_text(_shorten(str(label) if not pd.isna(label) else str(code)))
         for label, code in zip(rows[METIER_LABEL], rows[METIER_CODE], strict=True)
     ]
     values = [float(v) for v in rows[measure]]
@@ -308,7 +308,7 @@ def top_metiers_figure(
             text=[format_number(v) for v in values],
             textposition="outside",
             customdata=[
-                [str(c), " (estimé)" if e else ""]
+                [plotly_text(c), " (estimé)" if e else ""]
                 for c, e in zip(rows[METIER_CODE], estimated, strict=True)
             ],
             hovertemplate="%{y} (%{customdata[0]}) : %{text}%{customdata[1]}<extra></extra>",
@@ -437,11 +437,14 @@ def choropleth_figure(
                 fill="toself",
                 fillcolor=colour,
                 line={"color": "white", "width": 0.6},
-                name="Donnée non disponible" if unknown else str(the_label),
+                name="Donnée non disponible" if unknown else plotly_text(the_label),
                 legendgroup="na" if unknown else None,
                 showlegend=bool(unknown and not na_in_legend),
                 hoveron="fills",
-                text=f"<b>{the_label}</b> ({the_code})<br>{value_title} : {shown}",
+                text=(
+                    f"<b>{plotly_text(the_label)}</b> ({plotly_text(the_code)})"
+                    f"<br>{plotly_text(value_title)} : {shown}"
+                ),
                 hoverinfo="text",
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -16,6 +17,16 @@ def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, what: str) -
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"Colonnes manquantes dans {what} : {', '.join(missing)}")
+
+
+def plotly_text(value: object) -> str:
+    """A string from data or user input (a basin's name, a commune's, a site's...) made safe
+    for plotly's pseudo-HTML: hover text and templates, `text`, `customdata` shown in a hover,
+    legend names, category labels. `<b onmouseover=...>` is shown as typed, never parsed as a
+    tag; plotly turns the entities back into the characters. None → ""."""
+    if value is None:
+        return ""
+    return html.escape(str(value), quote=True)
 
 
 def list_examples(values: Sequence[object], *, limit: int = 10) -> str:

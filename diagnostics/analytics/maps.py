@@ -21,6 +21,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from .columns import CODE, GEOMETRY, LATITUDE, LONGITUDE, NAME, POPULATION
+from .common import plotly_text
 from .lycees import (
     CATEGORIES,
     CATEGORY,
@@ -298,7 +299,7 @@ def basin_map_figure(
                 mode="markers",
                 marker={"size": 5, "color": COMMUNE_LINE, "opacity": 0.55},
                 customdata=[
-                    [str(n), str(c), format_population(p)]
+                    [plotly_text(n), plotly_text(c), format_population(p)]
                     for n, c, p in zip(
                         located[NAME], located[CODE], located[POPULATION], strict=True
                     )
@@ -323,10 +324,12 @@ def basin_map_figure(
                 name="Site Cnam le plus proche",
                 mode="markers+text",
                 marker={"symbol": "square", "size": 12, "color": SITE_GREEN},
-                text=[site.label],
+                text=[plotly_text(site.label)],
                 textposition="bottom center",
                 textfont={"color": SITE_GREEN, "size": 12},
-                hovertemplate=f"<b>{site.label}</b><br>{site.detail}<extra></extra>",
+                hovertemplate=(
+                    f"<b>{plotly_text(site.label)}</b><br>{plotly_text(site.detail)}<extra></extra>"
+                ),
             )
         )
 
@@ -343,10 +346,13 @@ def basin_map_figure(
                     "color": RED_MARIANNE,
                     "line": {"color": "white", "width": 1},
                 },
-                text=[main_town.label],
+                text=[plotly_text(main_town.label)],
                 textposition="top center",
                 textfont={"color": "#161616", "size": 13},
-                hovertemplate=f"<b>{main_town.label}</b><br>{main_town.detail}<extra></extra>",
+                hovertemplate=(
+                    f"<b>{plotly_text(main_town.label)}</b><br>{plotly_text(main_town.detail)}"
+                    "<extra></extra>"
+                ),
             )
         )
 
@@ -412,12 +418,14 @@ def _add_lycee_traces(fig: go.Figure, lycees: pd.DataFrame | None) -> tuple[dict
                 marker=marker,
                 customdata=[
                     [
-                        str(name),
-                        str(uai),
-                        f"{commune_name or ''} ({commune_code})".strip(),
-                        f" · {sector}" if sector else "",
+                        plotly_text(name),
+                        plotly_text(uai),
+                        plotly_text(f"{commune_name or ''} ({commune_code})".strip()),
+                        f" · {plotly_text(sector)}" if sector else "",
                         # One statement per hover line.
-                        "<br>".join(p[:1].upper() + p[1:] for p in str(voies).split(" ; ")),
+                        "<br>".join(
+                            plotly_text(p[:1].upper() + p[1:]) for p in str(voies).split(" ; ")
+                        ),
                     ]
                     for name, uai, commune_name, commune_code, sector, voies in zip(
                         group[NAME],

@@ -668,30 +668,26 @@ def basin_share(*, basin: Basin, identifier: str, shared_by: User | None = None)
             code="share_user_missing",
             extra={"field": "user"},
         )
+    # Only mayor's-office accounts are looked up, and an unknown name and another role's name
+    # get the same answer: the form tells neither whether an account exists nor its role.
+    mayors = User.objects.filter(role=Role.MAYOR_VIEWER, is_superuser=False)
     matches = list(
-        User.objects.filter(username__iexact=wanted)
-        or User.objects.filter(email__iexact=wanted).exclude(email="")
+        mayors.filter(username__iexact=wanted)
+        or mayors.filter(email__iexact=wanted).exclude(email="")
     )
     if not matches:
         raise BasinError(
-            f"Aucun utilisateur de la plateforme n'a l'identifiant ou l'adresse « {wanted} ».",
+            f"Aucun compte de mairie ne correspond à « {wanted} ».",
             code="share_user_unknown",
             extra={"field": "user"},
         )
     if len(matches) > 1:
         raise BasinError(
-            f"Plusieurs utilisateurs ont l'adresse « {wanted} » : indiquez l'identifiant.",
+            f"Plusieurs comptes de mairie ont l'adresse « {wanted} » : indiquez l'identifiant.",
             code="share_user_ambiguous",
             extra={"field": "user"},
         )
     user = matches[0]
-    if user.role != Role.MAYOR_VIEWER or user.is_superuser:
-        raise BasinError(
-            f"{user.get_username()} n'est pas un compte mairie / EPCI : le partage est réservé "
-            "à ces comptes (les délégués voient déjà les bassins de leurs régions).",
-            code="share_user_role",
-            extra={"field": "user"},
-        )
     share, _ = BasinShare.objects.get_or_create(
         basin=basin, user=user, defaults={"shared_by": shared_by}
     )

@@ -34,7 +34,11 @@ from diagnostics.models import Basin, DatasetKind, DiagnosticRun, Role, User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors import tensions as tension_selectors
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import (
+    basin_list_for,
+    basin_manageable_for,
+    diagnostic_run_scoped,
+)
 from diagnostics.services import diagnostics as services
 
 logger = logging.getLogger(__name__)
@@ -413,7 +417,7 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "other_runs": others,
     }
     if run.is_done:
-        context.update(_report_context(run))
+        context.update(_report_context(diagnostic_run_scoped(run, user=user)))
     return render(request, "diagnostics/diagnostic_detail.html", context)
 
 
@@ -446,7 +450,8 @@ def _export_name(run: DiagnosticRun, table: str, extension: str) -> str:
 @require_GET
 def diagnostic_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
     """One table as CSV or XLSX (`tout.xlsx`: every table, one sheet each)."""
-    run = _visible_run(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    run = diagnostic_run_scoped(_visible_run(request, pk), user=user)
     if fmt not in ("csv", "xlsx"):
         raise Http404(f"Format « {fmt} » inconnu : csv ou xlsx.")
     if not run.is_done:
@@ -523,6 +528,7 @@ def diagnostic_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not run.is_done:
         raise Http404("Ce diagnostic n'est pas terminé : pas de rapport à imprimer.")
     run = selectors.diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=run.pk)).get()
+    run = diagnostic_run_scoped(run, user=request.user)  # type: ignore[arg-type]
     context = {
         "run": run,
         "basin": run.basin,

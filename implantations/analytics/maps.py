@@ -11,6 +11,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
+from diagnostics.analytics.common import plotly_text
+
 from .columns import (
     ACTIVE,
     COMMUNE,
@@ -80,7 +82,8 @@ def cnam_sites_figure(sites: pd.DataFrame, basins: pd.DataFrame | None = None) -
         if part.empty:
             continue
         hover = [
-            f"<b>{row[NAME]}</b><br>{row[KIND]}" + (f"<br>{row[COMMUNE]}" if row[COMMUNE] else "")
+            f"<b>{plotly_text(row[NAME])}</b><br>{plotly_text(row[KIND])}"
+            + (f"<br>{plotly_text(row[COMMUNE])}" if row[COMMUNE] else "")
             for _, row in part.iterrows()
         ]
         figure.add_trace(
@@ -119,7 +122,7 @@ def cnam_sites_figure(sites: pd.DataFrame, basins: pd.DataFrame | None = None) -
                         "line": {"width": 1, "color": "white"},
                     },
                     hovertext=[
-                        f"<b>{n}</b><br>{d}"
+                        f"<b>{plotly_text(n)}</b><br>{plotly_text(d)}"
                         for n, d in zip(basins[NAME], basins[DETAIL], strict=True)
                     ],
                     hoverinfo="text",

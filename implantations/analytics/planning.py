@@ -379,6 +379,9 @@ class FitBounds:
     far_km: float = 50.0
 
 
+MAX_FIT_WEIGHT = 1000.0
+
+
 @dataclass(frozen=True)
 class FitWeights:
     """Weights of the three pillars of the fit, and of the need indicators inside « besoin »."""
@@ -399,6 +402,15 @@ class FitWeights:
             "projets pour 1 000 habitants": self.projects,
             "taux de difficulté": self.difficulty,
         }
+        non_finite = [name for name, value in values.items() if not math.isfinite(value)]
+        if non_finite:
+            raise ValueError(f"Poids non finis : {', '.join(non_finite)}.")
+        too_big = [name for name, value in values.items() if value > MAX_FIT_WEIGHT]
+        if too_big:
+            raise ValueError(
+                f"Poids trop grands (au plus {MAX_FIT_WEIGHT:.0f} ; seuls leurs rapports "
+                f"comptent) : {', '.join(too_big)}."
+            )
         negative = [name for name, value in values.items() if value < 0]
         if negative:
             raise ValueError(f"Poids négatifs : {', '.join(negative)}.")

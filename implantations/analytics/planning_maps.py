@@ -17,7 +17,7 @@ from plotly.colors import sample_colorscale
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from diagnostics.analytics.common import format_number
+from diagnostics.analytics.common import format_number, plotly_text
 from diagnostics.analytics.geometry import geometry_from_geojson
 
 from . import planning as p
@@ -96,7 +96,7 @@ def region_plan_figure(
         eligible = row[p.ELIGIBLE]
         fill = INELIGIBLE_FILL if eligible is False else _fit_color(row[p.FIT])
         hover = (
-            f"<b>{row[p.NAME]}</b><br>adéquation {_fit_text(row[p.FIT])}"
+            f"<b>{plotly_text(row[p.NAME])}</b><br>adéquation {_fit_text(row[p.FIT])}"
             + ("<br>hors critères d'éligibilité" if eligible is False else "")
             + ("<br><b>retenu</b>" if is_selected else "")
         )
@@ -145,7 +145,7 @@ def region_plan_figure(
                     },
                 },
                 hovertext=[
-                    f"<b>{n}</b><br>adéquation {_fit_text(f)}"
+                    f"<b>{plotly_text(n)}</b><br>adéquation {_fit_text(f)}"
                     for n, f in zip(located[p.NAME], located[p.FIT], strict=True)
                 ],
                 hoverinfo="text",
@@ -161,7 +161,7 @@ def region_plan_figure(
                     y=chosen[p.LATITUDE].astype(float).tolist(),
                     mode="markers+text",
                     name="Sites proposés",
-                    text=chosen[p.NAME].tolist(),
+                    text=[plotly_text(n) for n in chosen[p.NAME]],
                     textposition="top center",
                     textfont={"size": 11, "color": "#161616"},
                     marker={
@@ -171,7 +171,7 @@ def region_plan_figure(
                         "line": {"width": 1, "color": "white"},
                     },
                     hoverinfo="text",
-                    hovertext=[f"<b>{n}</b><br>site proposé" for n in chosen[p.NAME]],
+                    hovertext=[f"<b>{plotly_text(n)}</b><br>site proposé" for n in chosen[p.NAME]],
                 )
             )
     located_sites = sites.dropna(subset=[p.LATITUDE, p.LONGITUDE])
@@ -188,7 +188,7 @@ def region_plan_figure(
                     "color": "#161616",
                     "line": {"width": 1.5, "color": "white"},
                 },
-                hovertext=[f"<b>{n}</b><br>site Cnam" for n in located_sites[p.NAME]],
+                hovertext=[f"<b>{plotly_text(n)}</b><br>site Cnam" for n in located_sites[p.NAME]],
                 hoverinfo="text",
             )
         )

@@ -10,6 +10,7 @@ budget with a minimum distance between main towns (greedy and integer programmin
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -362,6 +363,18 @@ def region_plan(
             code="invalid_n",
             extra={"field": "n"},
         )
+    if budget is not None and not math.isfinite(budget):
+        raise PlanningError(
+            f"Le budget doit être un nombre fini (reçu : {budget}).",
+            code="invalid_budget",
+            extra={"field": "budget"},
+        )
+    if not math.isfinite(min_km):
+        raise PlanningError(
+            f"La distance minimale doit être un nombre fini (reçu : {min_km}).",
+            code="invalid_min_km",
+            extra={"field": "min_km"},
+        )
     if budget is not None and budget < 0:
         raise PlanningError(
             f"Le budget doit être positif ou nul (reçu : {budget}).",
@@ -389,7 +402,7 @@ def region_plan(
                     code="invalid_costs",
                     extra={"field": "costs"},
                 )
-            if value is None or value < 0:
+            if value is None or not math.isfinite(value) or value < 0:
                 raise PlanningError(
                     f"Coût négatif ou manquant pour {Concept(concept).label}.",
                     code="invalid_costs",

@@ -286,10 +286,24 @@ def test_basin_share_unknown_user_message(
         reverse("basin-share", kwargs={"pk": basin.pk}), {"user": "inconnu"}, follow=True
     )
 
-    assert (
-        "Aucun utilisateur de la plateforme n'a l'identifiant ou l'adresse « inconnu »."
-        in _text(response)
+    assert "Aucun compte de mairie ne correspond à « inconnu »." in _text(response)
+    assert BasinShare.objects.count() == 0
+
+
+def test_basin_share_with_a_delegates_name_says_the_same(
+    client: Client, t: Territory, delegate, basin: Basin
+) -> None:  # type: ignore[no-untyped-def]
+    _login(client, delegate)
+
+    response = client.post(
+        reverse("basin-share", kwargs={"pk": basin.pk}),
+        {"user": delegate.get_username()},
+        follow=True,
     )
+
+    text = _text(response)
+    assert f"Aucun compte de mairie ne correspond à « {delegate.get_username()} »." in text
+    assert "n'est pas un compte mairie" not in text
     assert BasinShare.objects.count() == 0
 
 

@@ -476,9 +476,26 @@ def test_basin_share_refuses_unknown_and_non_mayor_users(t: Territory) -> None:
     with pytest.raises(ApplicationError) as delegate:
         basin_share(basin=basin, identifier="delegue")
 
-    assert unknown.value.code == "share_user_unknown"
-    assert "« personne »" in unknown.value.message
-    assert delegate.value.code == "share_user_role"
+    # Neutral (security review, finding 3): an unknown name and a delegate's name get the same
+    # answer, so the form tells neither whether an account exists nor its role.
+    assert unknown.value.code == delegate.value.code == "share_user_unknown"
+    assert unknown.value.message == "Aucun compte de mairie ne correspond à « personne »."
+    assert delegate.value.message == "Aucun compte de mairie ne correspond à « delegue »."
+    assert BasinShare.objects.count() == 0
+
+
+def test_basin_share_by_email_of_a_non_mayor_account_is_neutral(t: Territory) -> None:
+    basin = BasinFactory.create(region=t.grand_est, communes=[t.chaumont])
+    admin = make_user(username="admin-national", role=Role.NATIONAL_ADMIN)
+    admin.email = "direction@cnam.fr"
+    admin.save(update_fields=["email"])
+
+    with pytest.raises(ApplicationError) as refused:
+        basin_share(basin=basin, identifier="DIRECTION@cnam.fr")
+
+    assert refused.value.code == "share_user_unknown"
+    assert refused.value.message == "Aucun compte de mairie ne correspond à « DIRECTION@cnam.fr »."
+    assert "admin-national" not in refused.value.message
     assert BasinShare.objects.count() == 0
 
 
