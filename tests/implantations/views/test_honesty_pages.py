@@ -22,7 +22,7 @@ from tests.implantations.recommendation_world import (
     build_basin,
     delegate,
 )
-from tests.implantations.test_planning import region  # noqa: F401 (fixture)
+from tests.implantations.services.test_planning import region  # noqa: F401 (fixture)
 
 pytestmark = [
     pytest.mark.django_db,
