@@ -44,6 +44,8 @@ from diagnostics.analytics import columns as c
 
 DEMO_FILES_SEED = 2026
 DEMO_LABEL = "données fictives de démonstration"
+# Recorded in the import batch's options of every generated file: the pages label its figures.
+DEMO_OPTION = "donnees_fictives_demo"
 FILE_TAG = "demo-fictif"
 BMO_YEARS = (2023, 2024, 2025)
 UNEMPLOYMENT_QUARTERS = [f"{y}-T{q}" for y in range(2016, 2026) for q in range(1, 5)][:-2]

@@ -19,13 +19,11 @@ from pathlib import Path
 from django.conf import settings
 
 from diagnostics.analytics.synthetic import SyntheticTerritory
-from diagnostics.analytics.synthetic_files import DEMO_LABEL, DemoFile, demo_files
+from diagnostics.analytics.synthetic_files import DEMO_LABEL, DEMO_OPTION, DemoFile, demo_files
 from diagnostics.errors import ApplicationError
 from diagnostics.models import ImportBatch, User
 from diagnostics.services.imports import import_dataset
 
-# Recorded in ImportBatch.options of every generated file: the pages label what comes from it.
-DEMO_OPTION = "donnees_fictives_demo"
 CATALOGUE_FIXTURE = "catalogue_illustratif.json"
 _FAP2009 = re.compile(r"[A-Z]\d[A-Z]\d{2}")
 
@@ -104,8 +102,3 @@ def demo_facts_import(
     if report.imported:
         log(f"{DEMO_LABEL} importées : {', '.join(report.imported)}")
     return report
-
-
-def demo_batches_present(batches: Iterable[ImportBatch]) -> bool:
-    """Whether any of `batches` comes from the demo generator."""
-    return any((batch.options or {}).get(DEMO_OPTION) for batch in batches)
