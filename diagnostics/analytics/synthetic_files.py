@@ -129,7 +129,7 @@ def _bassin_factors(codes: Sequence[str], rng: np.random.Generator) -> pd.DataFr
     return pd.DataFrame(
         {
             "rate": rng.uniform(22.0, 55.0, n),
-            "difficulty": rng.uniform(0.32, 0.62, n),
+            "difficulty": rng.uniform(0.42, 0.6, n),
             "trend": rng.uniform(-0.07, 0.09, n),
         },
         index=list(codes),
@@ -151,8 +151,8 @@ def bmo_frames(
 
     `metiers`: BMO métier codes (both FAP 2009 based `..Z..` and FAP 2021 based `..X..` codes
     may be given: the 2023 campaign keeps those without X, the others those without Z).
-    Invariants: 0 ≤ xmet ≤ met, 0 ≤ smet ≤ met before masking; 1 and 2 are masked « * », and
-    a masked `met` masks its row.
+    Invariants: 0 ≤ xmet ≤ met, 0 ≤ smet ≤ met before masking; `met` of 1 or 2 masks its row
+    « * », `xmet` and `smet` from 1 to 3 are masked.
     """
     communes = _require(
         frames,
@@ -164,13 +164,14 @@ def bmo_frames(
     regions = _require(frames, "regions", [c.CODE, c.NAME])
     rng = np.random.default_rng(seed)
     codes = sorted(set(metiers) | set(EXTRA_METIERS))
-    weights = pd.Series(rng.lognormal(0.0, 0.9, len(codes)), index=codes)
-    weights = weights / weights.sum()
+    weights = pd.Series(rng.lognormal(0.0, 1.2, len(codes)), index=codes)
     seasonal = pd.Series(
         [rng.uniform(0.25, 0.6) if m[0] in SEASONAL_DOMAINS else rng.uniform(0.0, 0.12)
          for m in codes],
         index=codes,
     )  # fmt: skip
+    # Some métiers are hard to recruit for everywhere (the tension métiers of the report).
+    hardness = pd.Series(rng.uniform(-0.15, 0.34, len(codes)), index=codes)
     bassin_codes = sorted(bassins[c.CODE].astype(str))
     factors = _bassin_factors(bassin_codes, rng)
     noise = rng.uniform(-0.12, 0.12, (len(bassin_codes), len(codes)))
@@ -187,6 +188,9 @@ def bmo_frames(
     for offset, year in enumerate(BMO_YEARS):
         yy = str(year)[2:]
         keep = [m for m in codes if (m[2] != "X" if year == 2023 else m[2] != "Z")]
+        # Shares within the campaign's nomenclature: the bassin's total follows its trend
+        # across the 2023 series break.
+        shares = weights[keep] / weights[keep].sum()
         year_noise = rng.uniform(0.9, 1.1, (len(bassin_codes), len(codes)))
         rows = []
         for part in parts.itertuples(index=False):
@@ -197,10 +201,10 @@ def bmo_frames(
             total = population / 1000 * f["rate"] * (1 + f["trend"]) ** offset
             for m in keep:
                 j = codes.index(m)
-                met = int(round(total * weights[m] * year_noise[b, j]))
+                met = int(round(total * shares[m] * year_noise[b, j]))
                 if met <= 0:
                     continue
-                difficulty = float(np.clip(f["difficulty"] + noise[b, j], 0.05, 0.95))
+                difficulty = float(np.clip(f["difficulty"] + hardness[m] + noise[b, j], 0.05, 0.95))
                 xmet = min(met, int(round(met * difficulty)))
                 smet = min(met, int(round(met * seasonal[m])))
                 masked = met < 3
@@ -219,8 +223,8 @@ def bmo_frames(
                         f"BE{yy}": int(bassin),
                         f"NOMBE{yy}": _strip_accents(str(bassin_names[bassin])).upper(),
                         "met": "*" if masked else str(met),
-                        "xmet": "*" if masked else _mask(xmet),
-                        "smet": "*" if masked else _mask(smet),
+                        "xmet": "*" if masked else _mask(xmet, threshold=4),
+                        "smet": "*" if masked else _mask(smet, threshold=4),
                     }
                 )
         frame = pd.DataFrame(rows)
@@ -598,6 +602,18 @@ def rome_file(codes: Sequence[str]) -> bytes:
         for index, code in enumerate(sorted(set(codes)))
     ]
     return pd.DataFrame(rows).to_csv(index=False, quoting=1).encode("utf-8")
+
+
+def demo_file_names() -> list[str]:
+    """The names of the files `demo_files` returns, in the same order, without building them."""
+    return [
+        f"unix_referentiel_code_rome_v460_{FILE_TAG}.csv",
+        f"chomage-zone-t1-2016-t2-2025_{FILE_TAG}.xlsx",
+        f"emploi_demandeur_{FILE_TAG}.csv",
+        *(f"tensions_rome_bassin_{year}_{FILE_TAG}.csv" for year in TENSION_YEARS),
+        f"fr-en-annuaire-education_{FILE_TAG}.csv",
+        *(f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx" for year in BMO_YEARS),
+    ]
 
 
 def demo_files(
