@@ -326,9 +326,14 @@ def demo_implantations_build(
         out.sites = _sites_ensure(list(REAL_SITES), remove_synthetic=True)
     loaded = catalogue_load_fixture()
     say(f"catalogue illustratif : {loaded.paths} parcours dans {loaded.sectors} filières")
-    if report.territory is None:
-        return out
+    if report.territory is not None:
+        _basins_build(report, out)
+    return out
 
+
+def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
+    """Assets and recommendation of every synthetic demo basin; scenario and project of the
+    first one."""
     delegate = User.objects.get(username="demo-delegue")
     admin = User.objects.get(username="demo-admin")
     followed = set(delegate.regions.values_list("code", flat=True))
@@ -348,4 +353,3 @@ def demo_implantations_build(
         first = basins[0]
         out.scenario = _scenario_ensure(first, recommendations[first.pk], delegate)
         out.project = _project_ensure(first, recommendations[first.pk], delegate)
-    return out
