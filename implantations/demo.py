@@ -21,15 +21,19 @@ and the project are created once (by name); recommendations are reused for the s
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.synthetic import SyntheticTerritory
 from diagnostics.models import Basin, Commune, User
+from diagnostics.services.basins import basin_refresh
 from diagnostics.services.demo import DemoReport
 from implantations import services
 from implantations.models import (
@@ -309,6 +313,15 @@ def _project_ensure(basin: Basin, recommendation: Recommendation, user: User) ->
     return PROJECT_NAME
 
 
+def _catalogue_loaded() -> bool:
+    """Whether every path of the illustrative catalogue's fixture is already in the database."""
+    from catalogue.models import TrainingPath
+
+    fixture = Path(settings.BASE_DIR) / "fixtures" / "catalogue_illustratif.json"
+    codes = {item["code"] for item in json.loads(fixture.read_text(encoding="utf-8"))["paths"]}
+    return TrainingPath.objects.filter(code__in=codes).count() == len(codes)
+
+
 # --- Entry point ------------------------------------------------------------------------------
 def demo_implantations_build(
     report: DemoReport, *, log: Callable[[str], None] | None = None
@@ -324,8 +337,17 @@ def demo_implantations_build(
         out.sites = _sites_ensure(_synthetic_site_specs(report.territory), remove_synthetic=False)
     else:
         out.sites = _sites_ensure(list(REAL_SITES), remove_synthetic=True)
-    loaded = catalogue_load_fixture()
-    say(f"catalogue illustratif : {loaded.paths} parcours dans {loaded.sectors} filières")
+    # The sites come after the basins (diagnostics builds the basins): give the basins
+    # registered without a site their nearest one now.
+    for basin_id in Basin.objects.filter(nearest_site__isnull=True).values_list("pk", flat=True):
+        basin_refresh(basin_id=basin_id, geometry=False)
+    if _catalogue_loaded():
+        # Reloading updates every path and writes its history (tens of seconds on a busy
+        # machine): a later demo run keeps the catalogue as it is.
+        say("catalogue illustratif déjà chargé")
+    else:
+        loaded = catalogue_load_fixture()
+        say(f"catalogue illustratif : {loaded.paths} parcours dans {loaded.sectors} filières")
     if report.territory is not None:
         _basins_build(report, out)
     return out

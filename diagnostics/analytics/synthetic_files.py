@@ -34,7 +34,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,12 +145,16 @@ def bmo_frames(
     frames: dict[str, pd.DataFrame],
     *,
     metiers: Sequence[str],
+    equivalents: Mapping[str, Sequence[str]] | None = None,
     seed: int = DEMO_FILES_SEED,
 ) -> dict[int, pd.DataFrame]:
     """The three BMO campaigns as published sheets (year → frame, columns in the year's order).
 
     `metiers`: BMO métier codes (both FAP 2009 based `..Z..` and FAP 2021 based `..X..` codes
     may be given: the 2023 campaign keeps those without X, the others those without Z).
+    `equivalents`: FAP 2009 based code → the FAP 2021 based codes of the same occupations; the
+    old code then takes their share of projects, difficulty and seasonality (split between the
+    old codes sharing them), so that a catalogue path's needs do not jump at the series break.
     Invariants: 0 ≤ xmet ≤ met, 0 ≤ smet ≤ met before masking; `met` of 1 or 2 masks its row
     « * », `xmet` and `smet` from 1 to 3 are masked.
     """
@@ -172,6 +176,16 @@ def bmo_frames(
     )  # fmt: skip
     # Some métiers are hard to recruit for everywhere (the tension métiers of the report).
     hardness = pd.Series(rng.uniform(-0.15, 0.34, len(codes)), index=codes)
+    shared: dict[tuple[str, ...], int] = {}
+    for new in (equivalents or {}).values():
+        key = tuple(sorted(n for n in new if n in weights.index))
+        shared[key] = shared.get(key, 0) + 1
+    for old, new in sorted((equivalents or {}).items()):
+        key = tuple(sorted(n for n in new if n in weights.index))
+        if old in weights.index and key:
+            weights[old] = float(weights[list(key)].sum()) / shared[key]
+            hardness[old] = float(hardness[list(key)].mean())
+            seasonal[old] = float(seasonal[list(key)].mean())
     bassin_codes = sorted(bassins[c.CODE].astype(str))
     factors = _bassin_factors(bassin_codes, rng)
     noise = rng.uniform(-0.12, 0.12, (len(bassin_codes), len(codes)))
@@ -188,9 +202,9 @@ def bmo_frames(
     for offset, year in enumerate(BMO_YEARS):
         yy = str(year)[2:]
         keep = [m for m in codes if (m[2] != "X" if year == 2023 else m[2] != "Z")]
-        # Shares within the campaign's nomenclature: the bassin's total follows its trend
-        # across the 2023 series break.
-        shares = weights[keep] / weights[keep].sum()
+        # Shares of the FAP 2021 total: the old codes carry the weight of their new
+        # equivalents, so a bassin's needs follow its trend across the 2023 series break.
+        shares = weights[keep] / weights[[m for m in codes if m[2] != "Z"]].sum()
         year_noise = rng.uniform(0.9, 1.1, (len(bassin_codes), len(codes)))
         rows = []
         for part in parts.itertuples(index=False):
@@ -622,6 +636,7 @@ def demo_files(
     metiers: Sequence[str],
     romes: Sequence[str],
     rome_fap: Sequence[tuple[str, str]],
+    equivalents: Mapping[str, Sequence[str]] | None = None,
     seed: int = DEMO_FILES_SEED,
 ) -> list[DemoFile]:
     """All the demo files, in import order (referentials first, BMO campaigns last, oldest
@@ -645,7 +660,9 @@ def demo_files(
         DemoFile("lycees", f"fr-en-annuaire-education_{FILE_TAG}.csv",
                  lycees_file(lycees_frame(frames, seed=seed)), "")
     )  # fmt: skip
-    for year, frame in bmo_frames(frames, metiers=metiers, seed=seed).items():
+    for year, frame in bmo_frames(
+        frames, metiers=metiers, equivalents=equivalents, seed=seed
+    ).items():
         files.append(
             DemoFile("bmo", f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx",
                      bmo_file(frame, year=year), str(year))

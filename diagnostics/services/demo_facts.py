@@ -65,9 +65,31 @@ def catalogue_codes(
     return sorted(metiers), sorted(romes), sorted(first.items())
 
 
+def catalogue_equivalents(path: Path | None = None) -> dict[str, list[str]]:
+    """FAP 2009 based BMO code → the FAP 2021 based codes (3rd character X) of the first
+    catalogue path (in code order) that lists both: the fixture gives each path its codes of
+    both nomenclatures."""
+    path = path or Path(settings.BASE_DIR) / "fixtures" / CATALOGUE_FIXTURE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    out: dict[str, list[str]] = {}
+    for item in sorted(data.get("paths", []), key=lambda p: str(p.get("code", ""))):
+        codes = [str(code) for code in item.get("bmo", [])]
+        new = sorted(code for code in codes if code[2] == "X")
+        for old in codes:
+            if old[2] == "Z" and new:
+                out.setdefault(old, new)
+    return out
+
+
 def demo_facts_files(territory: SyntheticTerritory) -> list[DemoFile]:
     metiers, romes, rome_fap = catalogue_codes()
-    return demo_files(territory.frames, metiers=metiers, romes=romes, rome_fap=rome_fap)
+    return demo_files(
+        territory.frames,
+        metiers=metiers,
+        romes=romes,
+        rome_fap=rome_fap,
+        equivalents=catalogue_equivalents(),
+    )
 
 
 def demo_facts_import(
