@@ -1,4 +1,7 @@
-"""The demo: a territory, Cnam sites, one account per role and a few basins, built idempotently.
+"""The demo: a territory, one account per role, a few basins and (synthetic mode) their labour-market
+facts and diagnostics, built idempotently. The Cnam sites, the catalogue and everything of the
+implantations app (assets, recommendations, business model, project) are added by
+`implantations.services.demo`, which builds on this one.
 
 Without open data, the territory is the synthetic one of `diagnostics.analytics.synthetic`
 (stored through `territories_store`, like any other source); with `open_data_dir`, the real
@@ -22,7 +25,6 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from diagnostics.analytics import columns as c
 from diagnostics.analytics.geometry import haversine_km
 from diagnostics.analytics.synthetic import (
     BasinSpec,
@@ -30,16 +32,15 @@ from diagnostics.analytics.synthetic import (
     demo_basin_specs,
     synthetic_territory,
 )
-from diagnostics.demo_steps import demo_steps
+from diagnostics.analytics.synthetic_files import demo_file_names
 from diagnostics.errors import ApplicationError
 from diagnostics.models import (
     Basin,
     BasinShare,
-    CnamSite,
     Commune,
     Epci,
     GeometryStatus,
-    ProgrammeSettings,
+    ImportBatch,
     Region,
     Role,
     TerritoryLoad,
@@ -47,6 +48,7 @@ from diagnostics.models import (
 )
 from diagnostics.services.accounts import user_apply_role_flags, user_create
 from diagnostics.services.basins import basin_create, basin_refresh
+from diagnostics.services.demo_facts import demo_facts_files, demo_facts_import
 from diagnostics.services.territories import territories_store
 
 logger = logging.getLogger(__name__)
@@ -119,87 +121,13 @@ class DemoReport:
     territory_messages: list[str] = field(default_factory=list)
     timings: list[tuple[str, float]] = field(default_factory=list)
     diagnostics: int = 0
+    fact_files: list[str] = field(default_factory=list)
+    # The synthetic territory built (None with real data), for the steps of the other apps.
+    territory: SyntheticTerritory | None = field(default=None, repr=False)
 
     @property
     def total_seconds(self) -> float:
         return sum(seconds for _, seconds in self.timings)
-
-
-# --- Cnam sites -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _SiteSpec:
-    name: str
-    kind: str
-    commune_code: str | None
-    latitude: float
-    longitude: float
-
-
-# Real Cnam sites whose town is certain; coordinates are those of the commune (or the street).
-REAL_SITES = (
-    _SiteSpec(
-        "Cnam Grand Est — Nancy (démo)", CnamSite.Kind.REGIONAL_CENTRE, "54395", 48.6901, 6.1753
-    ),
-    _SiteSpec(
-        "Cnam Bretagne — Ploufragan (démo)",
-        CnamSite.Kind.REGIONAL_CENTRE,
-        "22215",
-        48.4873,
-        -2.8081,
-    ),
-    _SiteSpec(
-        "Cnam Paris — 3 rue Conté (démo)", CnamSite.Kind.REGIONAL_CENTRE, "75056", 48.8666, 2.3556
-    ),
-)
-SYNTHETIC_SITE_SUFFIX = "(démo synthétique)"
-
-
-def _synthetic_site_specs(territory: SyntheticTerritory) -> list[_SiteSpec]:
-    """A regional centre in the capital of each synthetic region, at the commune's centre."""
-    frame = territory.frames["communes"]
-    centres = {
-        code: (name, lat, lon)
-        for code, name, lat, lon in zip(
-            frame[c.CODE], frame[c.NAME], frame[c.LATITUDE], frame[c.LONGITUDE], strict=True
-        )
-    }
-    specs = []
-    for code, label in (
-        (territory.main_city_code, "Cnam Val-d'Arbelle"),
-        (territory.second_city_code, "Cnam Marches du Brandois"),
-    ):
-        name, lat, lon = centres[code]
-        specs.append(
-            _SiteSpec(
-                f"{label} — {name} {SYNTHETIC_SITE_SUFFIX}",
-                CnamSite.Kind.REGIONAL_CENTRE,
-                code,
-                float(lat),
-                float(lon),
-            )
-        )
-    return specs
-
-
-def _sites_ensure(specs: list[_SiteSpec], *, remove_synthetic: bool) -> list[str]:
-    """Create or update the demo sites by name. In real-data mode the synthetic ones are
-    removed: they would otherwise be the nearest site of real basins in the centre of France."""
-    communes = Commune.objects.in_bulk([s.commune_code for s in specs if s.commune_code])
-    with transaction.atomic():
-        if remove_synthetic:
-            CnamSite.objects.filter(name__endswith=SYNTHETIC_SITE_SUFFIX).delete()
-        for spec in specs:
-            CnamSite.objects.update_or_create(
-                name=spec.name,
-                defaults={
-                    "kind": spec.kind,
-                    "commune": communes.get(spec.commune_code) if spec.commune_code else None,
-                    "latitude": spec.latitude,
-                    "longitude": spec.longitude,
-                    "active": True,
-                },
-            )
-    return [spec.name for spec in specs]
 
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -383,6 +311,7 @@ def demo_build(
     with _timed(report, "territoires", say):
         if open_data_dir is None:
             territory = synthetic_territory()
+            report.territory = territory
             loads = territories_store(frames=territory.frames, source=SYNTHETIC_SOURCE, log=say)
             refused = [t for t in loads if t.status != TerritoryLoad.Status.DONE]
             if refused:  # a bug in the generator: say which dataset and why
@@ -409,14 +338,6 @@ def demo_build(
             "des territoires. Vérifiez le dossier de données (OPEN_DATA_DIR)."
         )
 
-    with _timed(report, "sites Cnam", say):
-        ProgrammeSettings.current()
-        if open_data_dir is None:
-            specs = _synthetic_site_specs(territory)
-            report.sites = _sites_ensure(specs, remove_synthetic=False)
-        else:
-            report.sites = _sites_ensure(list(REAL_SITES), remove_synthetic=True)
-
     with _timed(report, "comptes", say):
         report.accounts, report.api_token = _accounts_ensure(regions=regions)
 
@@ -431,24 +352,52 @@ def demo_build(
             basin_specs = _real_basin_specs()
         report.basins = _basins_ensure(basin_specs, share_first=True)
 
-    # Steps of the apps built on this one (the catalogue), registered in their AppConfig.ready().
-    for label, step in demo_steps():
-        with _timed(report, label, say):
-            step(say=say)
+    if open_data_dir is None:
+        with _timed(report, "données du marché du travail (fictives)", say):
+            _facts_and_first_runs(territory, report=report, log=say)
 
     with _timed(report, "diagnostics", say):
         report.diagnostics = _diagnostics_compute()
     return report
 
 
-def _diagnostics_compute() -> int:
-    """Compute (or find) the diagnostic of every demo basin, in-process, so that `make run`
-    serves reports at once. A run for the same data already done is reused."""
-    from diagnostics.models import Basin, DiagnosticRun
+def _facts_and_first_runs(
+    territory: SyntheticTerritory, *, report: DemoReport, log: Callable[[str], None]
+) -> None:
+    """Import the generated files; before the last BMO campaign, compute the first basin's
+    diagnostic once, so that it has two finished runs (before and after the 2025 campaign) for
+    the comparison page. On a later demo run everything is already there: nothing happens."""
+    names = demo_file_names()
+    done = set(
+        ImportBatch.objects.filter(file_name__in=names, status=ImportBatch.Status.DONE).values_list(
+            "file_name", flat=True
+        )
+    )
+    if done == set(names):  # a later run: skip generating the files (several seconds)
+        report.fact_files = names
+        log("données fictives de démonstration déjà importées")
+        return
+    files = demo_facts_files(territory)
+    admin = User.objects.get(username="demo-admin")
+    *earlier, last = files
+    facts = demo_facts_import(earlier, user=admin, log=log)
+    first = Basin.objects.filter(name=report.basins[0].name).order_by("pk").first()
+    if first is not None and not first.diagnostic_runs.exists():
+        _diagnostics_compute(basin_ids=[first.pk])
+    last_report = demo_facts_import([last], user=admin, log=log)
+    report.fact_files = facts.imported + facts.already + last_report.imported + last_report.already
+
+
+def _diagnostics_compute(basin_ids: list[int] | None = None) -> int:
+    """Compute (or find) the diagnostic of every demo basin (or of `basin_ids`), in-process, so
+    that `make run` serves reports at once. A run for the same data already done is reused."""
+    from diagnostics.models import DiagnosticRun
     from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 
     done = 0
-    for basin_id in Basin.objects.order_by("pk").values_list("pk", flat=True):
+    if basin_ids is None:
+        basin_ids = list(Basin.objects.order_by("pk").values_list("pk", flat=True))
+    for basin_id in basin_ids:
         run = diagnostic_request(basin_id=basin_id, enqueue=False)
         if run.status == DiagnosticRun.Status.PENDING:
             run = diagnostic_execute(run_id=run.pk)

@@ -41,6 +41,7 @@ from diagnostics.analytics.indicators import (
     basin_diagnostic,
 )
 from diagnostics.analytics.secrecy import secondary_suppression
+from diagnostics.analytics.synthetic_files import DEMO_OPTION
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, ImportBatch, User
 from diagnostics.selectors import diagnostics as selectors
@@ -365,8 +366,11 @@ def _sources(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
                     else None
                 ),
                 "sha256": batch.sha256,
+                # Invented by the demo generator: the report says so instead of a licence.
+                "demo": bool((batch.options or {}).get(DEMO_OPTION)),
             }
         )
+        entry["demo"] = entry.get("demo", False) or entry["batches"][-1]["demo"]
     for kind, entry in out.items():
         entry["vintage"] = ", ".join(entry["vintages"])
         entry["short_label"] = SOURCE_SHORT_LABELS.get(kind, kind)

@@ -1,4 +1,7 @@
-"""`manage.py demo`: synthetic territory, sites, one account per role, basins; idempotent."""
+"""`manage.py demo`: synthetic territory, sites, one account per role, basins; idempotent.
+
+The labour-market facts, recommendations and projects of the demo: tests/implantations/test_demo.py.
+"""
 
 from __future__ import annotations
 
@@ -57,6 +60,17 @@ def counts() -> dict[str, int]:
         "shares": BasinShare.objects.count(),
         "sites": CnamSite.objects.count(),
     }
+
+
+@pytest.fixture(autouse=True)
+def territory_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the territory, accounts, basins and sites: the labour-market files
+    and the implantations part (tested in tests/implantations/test_demo.py) are left out, so
+    that each build stays short."""
+    monkeypatch.setattr(
+        "diagnostics.services.demo._facts_and_first_runs", lambda *args, **kwargs: None
+    )
+    monkeypatch.setattr("implantations.services.demo._basins_build", lambda *args, **kwargs: None)
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 from typing import Any
 
@@ -6,12 +7,18 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
 from diagnostics.services.demo import DemoReport, demo_build
+from implantations.services.demo import DemoImplantationsReport, demo_implantations_build
+
+# In implantations (not diagnostics): the demo also builds the assets, recommendations and
+# projects of this app, and diagnostics must not import it.
 
 
 class Command(BaseCommand):
     help = (
         "Prépare la démonstration : un territoire (synthétique, ou les territoires réels quand "
-        "OPEN_DATA_DIR est défini), des sites Cnam, un compte par rôle et quelques bassins. "
+        "OPEN_DATA_DIR est défini), des sites Cnam, un compte par rôle et quelques bassins ; "
+        "sur le territoire synthétique, des données fictives du marché du travail importées, "
+        "les diagnostics, recommandations, un scénario et un projet. "
         "Relançable sans doublon ; affiche les identifiants."
     )
 
@@ -44,17 +51,24 @@ class Command(BaseCommand):
             + (f"territoires réels ({source})" if source else "territoire synthétique")
             + "…"
         )
+        log = lambda message: self.stdout.write(f"  {message}")  # noqa: E731
+        start = time.perf_counter()
         try:
             report = demo_build(
                 open_data_dir=Path(source) if source else None,
                 reload_territories=options["reload_territories"],
-                log=lambda message: self.stdout.write(f"  {message}"),
+                log=log,
             )
+            step = time.perf_counter()
+            extra = demo_implantations_build(report, log=log)
+            report.timings.append(("implantations", time.perf_counter() - step))
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        self._print(report, url=options["url"])
+        self._print(report, extra, url=options["url"], elapsed=time.perf_counter() - start)
 
-    def _print(self, report: DemoReport, *, url: str) -> None:
+    def _print(
+        self, report: DemoReport, extra: DemoImplantationsReport, *, url: str, elapsed: float
+    ) -> None:
         out = self.stdout.write
         for message in report.territory_messages:
             out(f"Territoires : {message}")
@@ -71,11 +85,21 @@ class Command(BaseCommand):
                 f"  - {basin.name} (région {basin.region_code}, {basin.source_kind}) : "
                 f"{population} hab., population {eligible}, {state}{shared}"
             )
-        out("Sites Cnam de démonstration : " + " ; ".join(report.sites))
+        out("Sites Cnam de démonstration : " + " ; ".join(extra.sites))
         out(f"Diagnostics calculés : {report.diagnostics} sur {len(report.basins)} bassins")
+        if report.fact_files:
+            out(
+                f"Données fictives de démonstration : {len(report.fact_files)} fichiers importés "
+                "(page Imports)"
+            )
+        for name, concept in extra.recommendations.items():
+            out(f"  recommandation pour {name} : {concept or 'aucun concept'}")
+        if extra.project:
+            out(f"Scénario enregistré : {extra.scenario} ; projet : {extra.project}")
         out("")
         timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.timings)
-        out(f"Durées : {timings} (total {report.total_seconds:.1f} s)")
+        out(f"Durées : {timings}")
+        out(f"Démo construite en {elapsed:.1f} s")
         out("")
         width = max(len(a.username) for a in report.accounts)
         rule = "=" * 78

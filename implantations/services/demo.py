@@ -1,0 +1,377 @@
+"""The implantations part of the demo, after `diagnostics.services.demo.demo_build`: Cnam sites,
+the illustrative catalogue and, on the synthetic territory, each basin's assets (host structures,
+partnership, employer letters), its recommendation, a saved business model scenario and one
+implantation project with plan-versus-actual learners.
+
+The assets are chosen so that each of the three concepts is the recommendation of at least one
+demo basin (the hard constraints of `implantations.analytics.scoring` decide which concepts are
+possible; the score chooses among them):
+- first basin (zone d'emploi, shared with the mayor): a confirmed vocational lycée → turnkey;
+- second basin (the capital's bassin BMO): a campus whose premises can grow and a chamber,
+  EPCI convention → progressive;
+- third basin (two EPCI): a Mission locale and a tiers-lieu, premises lent by the town → Fab ID;
+- fourth basin (a small town and its neighbours): a France Services → Fab ID;
+- fifth basin (other region): a lycée partner and a campus: two concepts possible, the score
+  decides.
+
+Idempotent: a basin that already has host structures or a partnership keeps them; the scenario
+and the project are created once (by name); recommendations are reused for the same inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from diagnostics.analytics import columns as c
+from diagnostics.analytics.synthetic import SyntheticTerritory
+from diagnostics.models import Basin, Commune, User
+from diagnostics.services.basins import basin_refresh
+from diagnostics.services.demo import DemoReport
+from implantations.models import (
+    BasinPartnership,
+    BusinessScenario,
+    CnamSite,
+    HostStructure,
+    ImplantationProject,
+    ProgrammeSettings,
+    Recommendation,
+)
+from implantations.services import recommendation as services
+from implantations.services.projects import (
+    YearInput,
+    project_create,
+    project_status_change,
+    project_years_update,
+)
+
+logger = logging.getLogger(__name__)
+
+SCENARIO_NAME = "Scénario prudent (démo)"
+PROJECT_NAME = "Antenne Cnam clef en main (démo)"
+
+
+@dataclass
+class DemoImplantationsReport:
+    sites: list[str] = field(default_factory=list)
+    recommendations: dict[str, str] = field(default_factory=dict)  # basin name → concept
+    scenario: str = ""
+    project: str = ""
+
+
+# --- Cnam sites -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _SiteSpec:
+    name: str
+    kind: str
+    commune_code: str | None
+    latitude: float
+    longitude: float
+
+
+# Real Cnam sites whose town is certain; coordinates are those of the commune (or the street).
+REAL_SITES = (
+    _SiteSpec(
+        "Cnam Grand Est — Nancy (démo)", CnamSite.Kind.REGIONAL_CENTRE, "54395", 48.6901, 6.1753
+    ),
+    _SiteSpec(
+        "Cnam Bretagne — Ploufragan (démo)",
+        CnamSite.Kind.REGIONAL_CENTRE,
+        "22215",
+        48.4873,
+        -2.8081,
+    ),
+    _SiteSpec(
+        "Cnam Paris — 3 rue Conté (démo)", CnamSite.Kind.REGIONAL_CENTRE, "75056", 48.8666, 2.3556
+    ),
+)
+SYNTHETIC_SITE_SUFFIX = "(démo synthétique)"
+
+
+def _synthetic_site_specs(territory: SyntheticTerritory) -> list[_SiteSpec]:
+    """A regional centre in the capital of each synthetic region, at the commune's centre."""
+    frame = territory.frames["communes"]
+    centres = {
+        code: (name, lat, lon)
+        for code, name, lat, lon in zip(
+            frame[c.CODE], frame[c.NAME], frame[c.LATITUDE], frame[c.LONGITUDE], strict=True
+        )
+    }
+    specs = []
+    for code, label in (
+        (territory.main_city_code, "Cnam Val-d'Arbelle"),
+        (territory.second_city_code, "Cnam Marches du Brandois"),
+    ):
+        name, lat, lon = centres[code]
+        specs.append(
+            _SiteSpec(
+                f"{label} — {name} {SYNTHETIC_SITE_SUFFIX}",
+                CnamSite.Kind.REGIONAL_CENTRE,
+                code,
+                float(lat),
+                float(lon),
+            )
+        )
+    return specs
+
+
+def _sites_ensure(specs: list[_SiteSpec], *, remove_synthetic: bool) -> list[str]:
+    """Create or update the demo sites by name. In real-data mode the synthetic ones are
+    removed: they would otherwise be the nearest site of real basins in the centre of France."""
+    communes = Commune.objects.in_bulk([s.commune_code for s in specs if s.commune_code])
+    with transaction.atomic():
+        if remove_synthetic:
+            CnamSite.objects.filter(name__endswith=SYNTHETIC_SITE_SUFFIX).delete()
+        for spec in specs:
+            CnamSite.objects.update_or_create(
+                name=spec.name,
+                defaults={
+                    "kind": spec.kind,
+                    "commune": communes.get(spec.commune_code) if spec.commune_code else None,
+                    "latitude": spec.latitude,
+                    "longitude": spec.longitude,
+                    "active": True,
+                },
+            )
+    return [spec.name for spec in specs]
+
+
+# --- Assets -----------------------------------------------------------------------------------
+def _largest_commune(basin: Basin, *, exclude_main: bool = False) -> Commune:
+    communes = basin.communes.order_by("-population", "code")
+    if exclude_main and basin.main_town_id:
+        communes = communes.exclude(pk=basin.main_town_id)
+    return communes.first() or basin.communes.order_by("code").first()  # type: ignore[return-value]
+
+
+def _confirm_vocational_lycee(basin: Basin, user: User) -> bool:
+    """Record the basin's lycées from the imported annuaire and confirm the nearest vocational
+    one as partner. False when the basin has none."""
+    services.basin_lycees_prefill(basin=basin, user=user)
+    lycee = (
+        HostStructure.objects.filter(
+            basin=basin, kind=HostStructure.Kind.LYCEE, voie_professionnelle=True
+        )
+        .order_by("distance_km", "pk")
+        .first()
+    )
+    if lycee is None:
+        return False
+    services.host_structure_update(basin=basin, user=user, host_id=lycee.pk, confirmed=True)
+    return True
+
+
+def _declare(basin: Basin, user: User, kind: str, name: str, **extra: object) -> None:
+    town = _largest_commune(basin)
+    services.host_structure_create(
+        basin=basin,
+        user=user,
+        kind=kind,
+        name=name,
+        commune_code=town.code,
+        confirmed=True,
+        notes="structure fictive de démonstration",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def _letters(basin: Basin, user: User, employers: list[tuple[str, str, int]]) -> None:
+    for employer, sector, learners in employers:
+        services.employer_letter_create(
+            basin=basin,
+            user=user,
+            employer=f"{employer} (entreprise fictive)",
+            sector=sector,
+            learners=learners,
+            received_on=dt.date(2026, 3, 2),
+        )
+
+
+def _assets_ensure(basin: Basin, index: int, user: User) -> None:
+    """The assets of the `index`-th demo basin (see the module docstring), once."""
+    if basin.host_structures.exists() or BasinPartnership.objects.filter(basin=basin).exists():
+        return
+    town = basin.main_town.name if basin.main_town else basin.name
+    with transaction.atomic():
+        if index == 0:
+            _confirm_vocational_lycee(basin, user)
+            services.basin_partnership_save(
+                basin=basin, user=user, epci_commitment="engage", town_lends_premises=False,
+                inventory_done=True,
+            )  # fmt: skip
+            _letters(
+                basin, user,
+                [("Menuiseries du Val", "Industrie", 6), ("Transports Arbelle", "Logistique", 4),
+                 ("Clinique Saint-Roch", "Santé", 5)],
+            )  # fmt: skip
+        elif index == 1:
+            _declare(
+                basin, user, HostStructure.Kind.CAMPUS, f"Campus universitaire de {town}",
+                premises_can_grow=True,
+            )  # fmt: skip
+            _declare(basin, user, HostStructure.Kind.CHAMBER, f"CCI de {town}")
+            _declare(
+                basin, user, HostStructure.Kind.BUSINESS_HUB, f"Pépinière d'entreprises {town}"
+            )
+            services.basin_partnership_save(
+                basin=basin, user=user, epci_commitment="convention", town_lends_premises=False,
+                inventory_done=True,
+            )  # fmt: skip
+            _letters(
+                basin, user,
+                [("Banque coopérative d'Arbelle", "Banque", 8), ("Logiciels Poveney", "Numérique", 6),
+                 ("Cabinet Audit Conseil", "Comptabilité", 4), ("Groupe Agro Sorme", "Industrie", 5)],
+            )  # fmt: skip
+        elif index == 2:
+            _declare(basin, user, HostStructure.Kind.MISSION_LOCALE, f"Mission locale de {town}")
+            _declare(
+                basin, user, HostStructure.Kind.TIERS_LIEU, f"Tiers-lieu La Fabrique de {town}"
+            )
+            services.basin_partnership_save(
+                basin=basin, user=user, epci_commitment="engage", town_lends_premises=True,
+                premises_note="salle du tiers-lieu prêtée par la commune", inventory_done=True,
+            )  # fmt: skip
+        elif index == 3:
+            _declare(basin, user, HostStructure.Kind.FRANCE_SERVICES, f"France Services de {town}")
+            services.basin_partnership_save(
+                basin=basin, user=user, epci_commitment="interesse", town_lends_premises=True,
+            )  # fmt: skip
+        else:
+            _confirm_vocational_lycee(basin, user)
+            _declare(
+                basin, user, HostStructure.Kind.CAMPUS, f"Antenne universitaire de {town}",
+                premises_can_grow=True,
+            )  # fmt: skip
+            services.basin_partnership_save(
+                basin=basin, user=user, epci_commitment="engage", town_lends_premises=False,
+            )  # fmt: skip
+
+
+# --- Business model and project ---------------------------------------------------------------
+def _scenario_ensure(basin: Basin, recommendation: Recommendation, user: User) -> str:
+    concept = recommendation.concept or "turnkey"
+    if not BusinessScenario.objects.filter(basin=basin, name=SCENARIO_NAME).exists():
+        services.business_scenario_save(
+            basin=basin,
+            user=user,
+            concept=concept,
+            name=SCENARIO_NAME,
+            overrides={"learners_target": 60, "staff_fte": 1.2},
+        )
+    return SCENARIO_NAME
+
+
+def _project_ensure(basin: Basin, recommendation: Recommendation, user: User) -> str:
+    """A project started in 2024 on the recommended concept, now open, with the actual learners
+    of its first years next to the plan (year 1 behind plan, year 2 on track)."""
+    if ImplantationProject.objects.filter(basin=basin, name=PROJECT_NAME).exists():
+        return PROJECT_NAME
+    with transaction.atomic():
+        project = project_create(
+            basin=basin,
+            name=PROJECT_NAME,
+            concept=recommendation.concept or "turnkey",
+            start_year=2024,
+            study_started_on=dt.date(2024, 1, 15),
+            user=user,
+            recommendation=recommendation,
+            host_structure="Lycée professionnel partenaire",
+            epcis=list({commune.epci for commune in basin.communes.all() if commune.epci}),
+            notes="Projet fictif de démonstration.",
+        )
+        project_status_change(
+            project=project, to_status="convention", effective_on=dt.date(2024, 6, 3), user=user
+        )
+        project_status_change(
+            project=project, to_status="ouverture", effective_on=dt.date(2024, 9, 2), user=user
+        )
+        planned = list(project.years.order_by("year").values_list("year", "planned_learners"))
+        # Years 0-2 (2024-2026) have begun: year 1 behind plan, the others on plan.
+        actual: dict[int, int | None] = {}
+        for year, plan in planned[:3]:
+            actual[year] = int(round(plan * 0.7)) if year == 1 else plan
+        project_years_update(
+            project=project,
+            rows=[
+                YearInput(
+                    year=year,
+                    planned=plan,
+                    actual=actual.get(year),
+                    comment="saisie de démonstration" if actual.get(year) is not None else "",
+                )
+                for year, plan in planned
+            ],
+            user=user,
+        )
+    return PROJECT_NAME
+
+
+def _catalogue_loaded() -> bool:
+    """Whether every path of the illustrative catalogue's fixture is already in the database."""
+    from catalogue.models import TrainingPath
+
+    fixture = Path(settings.BASE_DIR) / "fixtures" / "catalogue_illustratif.json"
+    codes = {item["code"] for item in json.loads(fixture.read_text(encoding="utf-8"))["paths"]}
+    return TrainingPath.objects.filter(code__in=codes).count() == len(codes)
+
+
+# --- Entry point ------------------------------------------------------------------------------
+def demo_implantations_build(
+    report: DemoReport, *, log: Callable[[str], None] | None = None
+) -> DemoImplantationsReport:
+    """Sites and catalogue (both modes); assets, recommendations, scenario and project on the
+    synthetic territory. `report` is what `demo_build` returned."""
+    from catalogue.services.catalogue import catalogue_load_fixture
+
+    say = log or (lambda message: logger.info(message))
+    out = DemoImplantationsReport()
+    ProgrammeSettings.current()
+    if report.territory is not None:
+        out.sites = _sites_ensure(_synthetic_site_specs(report.territory), remove_synthetic=False)
+    else:
+        out.sites = _sites_ensure(list(REAL_SITES), remove_synthetic=True)
+    # The sites come after the basins (diagnostics builds the basins): give the basins
+    # registered without a site their nearest one now.
+    for basin_id in Basin.objects.filter(nearest_site__isnull=True).values_list("pk", flat=True):
+        basin_refresh(basin_id=basin_id, geometry=False)
+    if _catalogue_loaded():
+        # Reloading updates every path and writes its history (tens of seconds on a busy
+        # machine): a later demo run keeps the catalogue as it is.
+        say("catalogue illustratif déjà chargé")
+    else:
+        loaded = catalogue_load_fixture()
+        say(f"catalogue illustratif : {loaded.paths} parcours dans {loaded.sectors} filières")
+    if report.territory is not None:
+        _basins_build(report, out)
+    return out
+
+
+def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
+    """Assets and recommendation of every synthetic demo basin; scenario and project of the
+    first one."""
+    delegate = User.objects.get(username="demo-delegue")
+    admin = User.objects.get(username="demo-admin")
+    followed = set(delegate.regions.values_list("code", flat=True))
+    recommendations: dict[int, Recommendation] = {}
+    basins: list[Basin] = []
+    for index, demo_basin in enumerate(report.basins):
+        basin = Basin.objects.filter(name=demo_basin.name, region_id=demo_basin.region_code).first()
+        if basin is None:
+            continue
+        user = delegate if basin.region_id in followed else admin
+        _assets_ensure(basin, index, user)
+        recommendation = services.recommendation_compute(basin=basin, user=user)
+        recommendations[basin.pk] = recommendation
+        basins.append(basin)
+        out.recommendations[basin.name] = recommendation.concept or ""
+    if basins:
+        first = basins[0]
+        out.scenario = _scenario_ensure(first, recommendations[first.pk], delegate)
+        out.project = _project_ensure(first, recommendations[first.pk], delegate)

@@ -1,0 +1,150 @@
+"""The whole demo on the synthetic territory: generated labour-market files imported through the
+real importers, every basin's report filled, the gap ranked, each concept recommended at least
+once, a scenario, a project with plan-versus-actual, a share and a comparison; twice, nothing new.
+
+One build (and one re-run) for the whole module: it is the slow part of the demo tests.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from catalogue.selectors import gap_for_run
+from diagnostics.analytics.synthetic_files import DEMO_OPTION, demo_file_names
+from diagnostics.models import Basin, BasinShare, DiagnosticRun, ImportBatch, User
+from implantations.models import (
+    BusinessScenario,
+    HostStructure,
+    ImplantationProject,
+    ProjectYear,
+    Recommendation,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_demo() -> str:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "batches": ImportBatch.objects.count(),
+        "runs": DiagnosticRun.objects.count(),
+        "recommendations": Recommendation.objects.count(),
+        "hosts": HostStructure.objects.count(),
+        "scenarios": BusinessScenario.objects.count(),
+        "projects": ImplantationProject.objects.count(),
+        "project_years": ProjectYear.objects.count(),
+        "shares": BasinShare.objects.count(),
+        "basins": Basin.objects.count(),
+    }
+
+
+def latest_run(basin: Basin) -> DiagnosticRun:
+    run = basin.diagnostic_runs.filter(status=DiagnosticRun.Status.DONE).order_by("-pk").first()
+    assert run is not None, basin.name
+    return run
+
+
+def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Settings) -> None:
+    settings.OPEN_DATA_DIR = None
+
+    output = run_demo()
+
+    # The nine generated files, imported through the real importers, flagged as invented.
+    batches = ImportBatch.objects.order_by("pk")
+    assert [b.file_name for b in batches] == demo_file_names()
+    assert {b.status for b in batches} == {ImportBatch.Status.DONE}
+    assert all(b.options == {DEMO_OPTION: True} for b in batches)
+    assert sorted(b.vintage for b in batches.filter(kind="bmo")) == ["2023", "2024", "2025"]
+    assert "Données fictives de démonstration : 9 fichiers importés" in output
+    assert "Démo construite en" in output
+
+    basins = list(Basin.objects.order_by("pk"))
+    assert len(basins) == 5
+    for basin in basins:
+        run = latest_run(basin)
+        results: dict[str, Any] = run.results or {}
+        # Every section of the report has figures.
+        assert results["bmo"]["years"] == [2023, 2024, 2025], basin.name
+        assert all(row["rate"] is not None for row in results["unemployment"]), basin.name
+        assert all(row["value"] for row in results["job_seekers"]), basin.name
+        assert len(results["unemployment"]) == 38, basin.name  # 2016-T1 → 2025-T2
+        assert len(results["job_seekers"]) == 54, basin.name  # 2021-01 → 2025-06
+        assert results["tension_dares"], basin.name
+        assert {"communes_map", "region_map"} <= set(run.tables or {}), basin.name
+        assert set(results["sources"]) == {"bmo", "chomage_ze", "defm", "tensions"}
+        assert all(source["demo"] for source in results["sources"].values())
+        # The gap ranks the catalogue's paths against the basin's BMO needs.
+        gap = gap_for_run(run)
+        assert len(gap.records) >= 10, basin.name
+
+    # Each concept is the recommendation of at least one basin (the assets decide).
+    concepts = {
+        basin.name: Recommendation.objects.filter(basin=basin).order_by("-pk").first().concept  # type: ignore[union-attr]
+        for basin in basins
+    }
+    assert list(concepts.values()) == ["turnkey", "progressive", "fab_id", "fab_id", "turnkey"]
+    first = basins[0]
+    recommendation = Recommendation.objects.filter(basin=first).order_by("-pk").first()
+    assert recommendation is not None and recommendation.label in ("robuste", "fragile")
+    assert 0 <= (recommendation.robustness or 0) <= 1
+
+    # A saved scenario and a project with the actual learners of the years begun.
+    assert BusinessScenario.objects.filter(basin=first).count() == 1
+    project = ImplantationProject.objects.get(basin=first)
+    assert project.status == "ouverture"
+    years = list(project.years.order_by("year").values_list("planned_learners", "actual_learners"))
+    assert len(years) == 6
+    assert [actual is not None for _, actual in years] == [True, True, True, False, False, False]
+    assert years[1][1] == round(years[1][0] * 0.7)  # year 1 behind plan
+    assert years[2][1] == years[2][0]
+
+    # Two finished runs of the first basin: before and after the 2025 BMO campaign.
+    runs = list(first.diagnostic_runs.filter(status=DiagnosticRun.Status.DONE).order_by("pk"))
+    assert len(runs) == 2
+    assert sorted(runs[1].batches.filter(kind="bmo").values_list("vintage", flat=True)) == [
+        "2023", "2024", "2025",
+    ]  # fmt: skip
+    assert sorted(runs[0].batches.filter(kind="bmo").values_list("vintage", flat=True)) == [
+        "2023", "2024",
+    ]  # fmt: skip
+
+    # The pages answer, labelled as invented data.
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.force_login(User.objects.get(username="demo-delegue"))
+    for url in (
+        f"/diagnostics/{runs[1].pk}/",
+        f"/catalogue/bassins/{first.pk}/parcours-prioritaires/",
+        f"/bassins/{first.pk}/recommandation/",
+        "/donnees/imports/",
+        f"/diagnostics/compare/?a={runs[0].pk}&b={runs[1].pk}",
+        "/implantations/planification/?region=99",
+        f"/implantations/projets/{project.pk}/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "données fictives de démonstration" in response.content.decode(), url
+    # The mayor reaches the shared basin's diagnostic from the home page.
+    mayor = Client()
+    mayor.force_login(User.objects.get(username="demo-mairie"))
+    home = mayor.get("/").content.decode()
+    assert first.name in home
+    assert mayor.get(f"/diagnostics/{runs[1].pk}/").status_code == 200
+
+    before = counts()
+
+    again = run_demo()
+
+    assert counts() == before
+    assert "données fictives de démonstration déjà importées" in again
