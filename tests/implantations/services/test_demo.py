@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from pytest_django.fixtures import Settings
 
-from catalogue.selectors import gap_for_run
+from catalogue.selectors.gap import gap_for_run
 from diagnostics.analytics.synthetic_files import DEMO_OPTION, demo_file_names
 from diagnostics.models import Basin, BasinShare, DiagnosticRun, ImportBatch, User
 from implantations.models import (
