@@ -28,7 +28,8 @@ def test_without_diagnostic_the_missing_data_are_named_with_the_import_page(clie
     page = client.get(reverse("recommendation-detail", args=[basin.pk])).content.decode()
 
     block = page[page.index('id="reco-manques"') :]
-    assert "Ce qui manque pour une recommandation complète" in block
+    # Without a diagnostic the known weights fall under the honesty threshold: no concept.
+    assert "Ce qui manque pour conclure" in block
     assert "<strong>Projets de recrutement pour 1 000 habitants</strong>" in block
     assert f'<a href="{reverse("import-create")}">Données › Imports › Nouvel import</a>' in block
     assert "import_dataset --kind bmo FICHIER" in block
