@@ -103,6 +103,7 @@
     }
     if (own && own[i] !== undefined) { return plain(own[i]); }
     if (typeof trace.hovertext === "string") { return plain(trace.hovertext); }
+    if (typeof trace.text === "string") { return plain(trace.text); }
     return "";
   }
   function mapRows(data) {
@@ -215,7 +216,7 @@
     if (map) {
       rows = mapRows(data);
       head = ["Élément", "Détail"];
-      message = "Carte : " + rows.length + " élément" + (rows.length > 1 ? "s" : "") +
+      message = !rows.length ? "" : "Carte : " + rows.length + " élément" + (rows.length > 1 ? "s" : "") +
         " décrit" + (rows.length > 1 ? "s" : "") + " dans le tableau ci-dessous (ce que montre le survol).";
     } else {
       var t = chartTable(data, layout);
