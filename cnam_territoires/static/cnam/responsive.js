@@ -3,24 +3,26 @@
    `scrollable-region-focusable` asks. Re-checked when the window is resized. No dependency. */
 (function () {
   "use strict";
-  var SELECTOR = ".fr-table, .fr-table__container, .cnam-table-scroll";
+  var SELECTOR = ".fr-table, .fr-table__wrapper, .fr-table__container, .fr-table__content, .fr-table__shadow, .cnam-table-scroll, main table, main pre";
 
   function nameOf(box) {
+    if (box.tagName === "PRE") { return "Texte préformaté (défilement horizontal)"; }
     var caption = box.querySelector("caption");
     var text = caption ? caption.textContent.replace(/\s+/g, " ").trim() : "";
     return (text ? "Tableau : " + text : "Tableau") + " (défilement horizontal)";
   }
   function update() {
     document.querySelectorAll(SELECTOR).forEach(function (box) {
-      if (box.parentElement && box.parentElement.closest(SELECTOR + "[data-cnam-scroll]")) { return; }
       var scrolls = box.scrollWidth > box.clientWidth + 1;
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
-        box.setAttribute("role", "region");
-        box.setAttribute("aria-label", nameOf(box));
+        if (box.tagName !== "TABLE") {  // a table keeps its role, named by its caption
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", nameOf(box));
+        }
         box.setAttribute("data-cnam-scroll", "");
       } else if (!scrolls && box.hasAttribute("data-cnam-scroll")) {
-        ["tabindex", "role", "aria-label", "data-cnam-scroll"].forEach(function (a) { box.removeAttribute(a); });
+        (box.tagName === "TABLE" ? ["tabindex", "data-cnam-scroll"] : ["tabindex", "role", "aria-label", "data-cnam-scroll"]).forEach(function (a) { box.removeAttribute(a); });
       }
     });
   }
