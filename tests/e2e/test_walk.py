@@ -177,6 +177,7 @@ def _walk_role(
     if username:
         login(page, _Live(base), username, PASSWORD)
     queue = list(KNOWN_PAGES)
+    found_on: dict[str, str] = {}  # link → the page that shows it (for the failure message)
     seen_patterns: set[str] = set()
     visited = 0
     while queue and visited < MAX_PAGES_PER_ROLE:
@@ -190,7 +191,7 @@ def _walk_role(
             if FILES.search(bare):
                 status = page.request.get(base + path, max_redirects=0).status
                 if status >= 400:
-                    yield (role, path, status)
+                    yield (role, f"{path} (lien de {found_on.get(path, '?')})", status)
             continue
         visited += 1
         for width in WIDTHS:
@@ -217,8 +218,8 @@ def _walk_role(
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
-            if status in (403, 404):
-                yield (role, path, status)
+            if status in (403, 404) and width == WIDTHS[0]:
+                yield (role, f"{path} (lien de {found_on.get(path, 'la liste')})", status)
             yield PageResult(
                 role=role,
                 path=path,
@@ -232,11 +233,10 @@ def _walk_role(
                 overflow_px=int(overflow) if width != WIDTHS[0] else 0,
             )
             if width == WIDTHS[0]:
-                queue += [
-                    link
-                    for link in _links(page, base)
-                    if pattern(link.split("?")[0]) not in seen_patterns
-                ]
+                for link in _links(page, base):
+                    if pattern(link.split("?")[0]) not in seen_patterns:
+                        found_on.setdefault(link, path)
+                        queue.append(link)
     context.close()
 
 
