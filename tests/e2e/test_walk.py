@@ -9,7 +9,7 @@ numbers replaced by `{n}`, and bounded), and fails on:
 - an in-page link (skip links…) whose target is missing;
 - a serious or critical axe-core violation (axe 4.12.1, bundled by axe-playwright-python: nothing
   is fetched at test time);
-- at 320 px, a page wider than the screen (tables scroll inside their own container).
+- a page wider than the screen, at 1366 or 320 px (tables scroll inside their own container).
 Exports and PDFs are not walked: their status is checked once with a GET through the browser's
 request context (same session). Screenshots go to var/walk/ and a summary to
 var/walk/report.json (page, width, console errors, axe violations by rule).
@@ -230,7 +230,7 @@ def _walk_role(
                 axe=serious,
                 axe_minor=minor,
                 missing_anchors=missing,
-                overflow_px=int(overflow) if width != WIDTHS[0] else 0,
+                overflow_px=int(overflow),
             )
             if width == WIDTHS[0]:
                 for link in _links(page, base):
