@@ -207,6 +207,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No deep links: Swagger UI puts them inside each operation's toggle button (axe
+    # `nested-interactive`). The page's template is ours (templates/drf_spectacular/).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
 }
 
 # --- Celery ---------------------------------------------------------------------------------

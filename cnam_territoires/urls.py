@@ -1,9 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from diagnostics import views as diagnostics_views
 from implantations.urls import basin_urlpatterns as implantation_basin_urls
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """Browsers ask for /favicon.ico whatever the page says: DSFR's own icon, never a 404."""
+    return HttpResponsePermanentRedirect(static("dsfr/dist/favicon/favicon.ico"))
+
 
 admin.site.site_header = "Cnam Territoires — administration"
 admin.site.site_title = "Cnam Territoires"
@@ -22,4 +30,5 @@ urlpatterns = [
     path("catalogue/", include("catalogue.urls")),
     path("api/", include("cnam_territoires.api_urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
 ]

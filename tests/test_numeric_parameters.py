@@ -22,8 +22,8 @@ from catalogue.analytics.gap import GapParams
 from catalogue.api.serializers import parse_weights
 from diagnostics.models import Region, Role
 from diagnostics.services.accounts import user_create
-from implantations.services import planning
 from implantations.analytics import planning as p
+from implantations.services import planning
 from tests.catalogue.scenario import build_scenario
 
 pytestmark = [

@@ -537,6 +537,7 @@ def diagnostic_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "css_dsfr": _static_uri("dsfr/dist/dsfr.min.css"),
         "css_report": _static_uri("cnam/diagnostic.css"),
         "js_plotly": _static_uri("plotly/plotly.min.js"),
+        "js_charts": _static_uri("cnam/charts.js"),
         "js_report": _static_uri("cnam/diagnostic.js"),
     }
     html = render_to_string("diagnostics/diagnostic_print.html", context, request=request)

@@ -14,17 +14,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from diagnostics.analytics.geometry import nearest_point
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Basin, DiagnosticRun, ImportBatch, IndicatorFact, Lycee, User
+from diagnostics.models import (
+    Basin,
+    Commune,
+    DiagnosticRun,
+    ImportBatch,
+    IndicatorFact,
+    Lycee,
+    TerritoryLoad,
+    User,
+    ZoneEmploi,
+)
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.diagnostics import crosswalk_frame, diagnostic_latest_done
 from diagnostics.selectors.facts import lycees_current_frame
 from implantations.analytics import columns as col
 from implantations.analytics import scoring
 from implantations.analytics.business_model import AddressablePublic
+from implantations.analytics.maps import region_outlines
 from implantations.models import (
     BasinPartnership,
     BusinessScenario,
@@ -495,3 +507,34 @@ def business_scenario_list(basin: Basin) -> list[BusinessScenario]:
         .select_related("created_by")
         .order_by("-created_at", "-id")
     )
+
+
+def region_outline_frame() -> pd.DataFrame:
+    """OUTLINE_COLUMNS of the regions that have zones d'emploi with a polygon (the union of their
+    zones, each zone given to the region of its communes), for the sites map.
+
+    The union takes a second or so on the 287 metropolitan zones: it is cached until the
+    territories are loaded again (the key holds the latest territory load).
+    """
+    latest = TerritoryLoad.objects.order_by("-pk").values_list("pk", flat=True).first()
+    key = f"implantations:region-outlines:{latest}:{ZoneEmploi.objects.count()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    region_of = dict(
+        Commune.objects.filter(zone_emploi__isnull=False, region__isnull=False)
+        .values_list("zone_emploi_id", "region__name")
+        .distinct()
+    )
+    pieces = pd.DataFrame.from_records(
+        [
+            (region_of.get(code), geometry)
+            for code, geometry in ZoneEmploi.objects.filter(geometry__isnull=False).values_list(
+                "code", "geometry"
+            )
+        ],
+        columns=col.OUTLINE_SOURCE_COLUMNS,
+    )
+    frame = region_outlines(pieces)
+    cache.set(key, frame, 24 * 3600)
+    return frame

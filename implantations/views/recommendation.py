@@ -43,6 +43,7 @@ from implantations.selectors.recommendation import (
     cnam_site_list,
     programme_settings_current,
     recommendation_latest,
+    region_outline_frame,
 )
 from implantations.services.recommendation import (
     basin_lycees_prefill,
@@ -66,7 +67,9 @@ def implantation_home(request: HttpRequest) -> HttpResponse:
     figure = None
     if sites or not basins.empty:
         # Through JSON so that numpy values become plain numbers for json_script.
-        figure = json.loads(cnam_sites_figure(cnam_site_frame(sites), basins).to_json())
+        figure = json.loads(
+            cnam_sites_figure(cnam_site_frame(sites), basins, region_outline_frame()).to_json()
+        )
     return render(
         request,
         "implantations/home.html",

@@ -1,0 +1,277 @@
+/* Every plotly figure of the site goes through here (loaded right after plotly.min.js).
+
+   - French: plotly's "fr" locale (month names, decimal comma, thin-space thousands) and
+     layout.separators ", " when a figure sets none.
+   - No toolbar inside the chart (its seven English links were tab stops nested in role="img",
+     axe `nested-interactive`): a small French toolbar after the chart instead (PNG, SVG, reset).
+   - A text alternative: a caption with the chart's main message, worked out from its data, and
+     the data table one key away (<details> right after the chart); for a map, the table lists
+     what the hover shows, so nothing is reachable by mouse only.
+   Printing (staticPlot) keeps the plain figure. No dependency but plotly.js. */
+(function () {
+  "use strict";
+  if (typeof window.Plotly === "undefined" || window.Plotly.__cnamFrench) { return; }
+  var Plotly = window.Plotly;
+
+  Plotly.register({
+    moduleType: "locale",
+    name: "fr",
+    dictionary: {
+      "Autoscale": "Échelle automatique",
+      "Box Select": "Sélection rectangulaire",
+      "Double-click to zoom back out": "Double-cliquez pour dézoomer",
+      "Download plot": "Télécharger le graphique",
+      "Download plot as a PNG": "Télécharger le graphique en PNG",
+      "Download plot as a png": "Télécharger le graphique en PNG",
+      "Lasso Select": "Sélection lasso",
+      "Pan": "Translation",
+      "Produced with Plotly.js": "Généré avec Plotly.js",
+      "Reset": "Réinitialiser",
+      "Reset axes": "Réinitialiser les axes",
+      "Reset view": "Réinitialiser",
+      "Toggle Spike Lines": "Activer/désactiver les pics",
+      "Zoom": "Zoom",
+      "Zoom in": "Zoom intérieur",
+      "Zoom out": "Zoom extérieur",
+      "close:": "fermeture :",
+      "high:": "haut :",
+      "low:": "bas :",
+      "open:": "ouverture :",
+      "max:": "max. :",
+      "mean:": "moyenne :",
+      "median:": "médiane :",
+      "min:": "min. :",
+      "trace": "série"
+    },
+    format: {
+      days: ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+      shortDays: ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+      months: ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+        "septembre", "octobre", "novembre", "décembre"],
+      shortMonths: ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+        "oct.", "nov.", "déc."],
+      date: "%d/%m/%Y",
+      decimal: ",",
+      thousands: "\u202f",
+      year: "%Y",
+      month: "%b %Y",
+      dayMonth: "%-d %b",
+      dayMonthYear: "%-d %b %Y"
+    }
+  });
+  Plotly.setPlotConfig({ locale: "fr" });
+
+  var numberFormat = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 });
+  var counter = 0;
+
+  function isNumber(v) { return typeof v === "number" && isFinite(v); }
+  function plain(s) {
+    return String(s).replace(/<br\s*\/?>/gi, " · ").replace(/<extra>.*?<\/extra>/gi, "")
+      .replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim();
+  }
+  function show(v) {
+    if (v === null || v === undefined || v === "") { return "—"; }
+    return isNumber(v) ? numberFormat.format(v) : plain(v);
+  }
+  function titleOf(t) { return t ? plain(typeof t === "string" ? t : (t.text || "")) : ""; }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+  function copy(obj) { return JSON.parse(JSON.stringify(obj || {})); }
+  function asArray(v) { return Array.isArray(v) ? v : (v && v.length !== undefined && typeof v !== "string" ? Array.prototype.slice.call(v) : null); }
+
+  function isMap(node, data, layout) {
+    if (node.classList.contains("cnam-map") || node.classList.contains("cnam-map-chart")) { return true; }
+    if ((layout.xaxis || {}).visible === false) { return true; }
+    return data.some(function (t) { return t.fill === "toself" || /geo|mapbox|map$/.test(t.type || ""); });
+  }
+
+  // --- hover text → plain text (maps) -----------------------------------------------------
+  function hoverOf(trace, i) {
+    var own = asArray(trace.hovertext) || asArray(trace.text);
+    var template = Array.isArray(trace.hovertemplate) ? trace.hovertemplate[i] : trace.hovertemplate;
+    if (template) {
+      return plain(String(template).replace(/%\{([a-z]+)(?:\[(\d+)\])?(?::[^}]*)?\}/gi, function (m, field, idx) {
+        var source = trace[field];
+        var v = Array.isArray(source) ? source[i] : source;
+        if (idx !== undefined && Array.isArray(v)) { v = v[Number(idx)]; }
+        return v === undefined ? "" : show(v);
+      }));
+    }
+    if (own && own[i] !== undefined) { return plain(own[i]); }
+    if (typeof trace.hovertext === "string") { return plain(trace.hovertext); }
+    if (typeof trace.text === "string") { return plain(trace.text); }
+    return "";
+  }
+  function mapRows(data) {
+    var rows = [];
+    var seen = {};
+    data.forEach(function (trace) {
+      if (trace.hoverinfo === "skip" || trace.hoverinfo === "none" || trace.visible === false) { return; }
+      var perPoint = asArray(trace.hovertext) || asArray(trace.text) || Array.isArray(trace.hovertemplate) ||
+        /%\{/.test(String(trace.hovertemplate || ""));
+      var n = perPoint ? (asArray(trace.x) || asArray(trace.lon) || asArray(trace.locations) || []).length : 1;
+      for (var i = 0; i < n; i += 1) {
+        var text = hoverOf(trace, i);
+        var key = (trace.name || "") + "|" + text;
+        if (!text || seen[key]) { continue; }
+        seen[key] = true;
+        rows.push([plain(trace.name || ""), text]);
+      }
+    });
+    return rows;
+  }
+
+  // --- category × series (charts) --------------------------------------------------------
+  function chartTable(data, layout) {
+    var categories = [];
+    var index = {};
+    var series = [];
+    var horizontal = false;
+    data.forEach(function (trace, t) {
+      if (trace.visible === false) { return; }
+      var labels, values;
+      if (trace.type === "pie") {
+        labels = asArray(trace.labels); values = asArray(trace.values);
+      } else if (trace.orientation === "h") {
+        horizontal = true; labels = asArray(trace.y); values = asArray(trace.x);
+      } else {
+        labels = asArray(trace.x); values = asArray(trace.y);
+      }
+      if (!labels || !values) { return; }
+      var column = {};
+      labels.forEach(function (label, i) {
+        var key = String(label);
+        if (!(key in index)) { index[key] = categories.length; categories.push(label); }
+        column[key] = values[i];
+      });
+      series.push({ name: plain(trace.name || ("série " + (t + 1))), values: column });
+    });
+    var axis = horizontal ? layout.yaxis : layout.xaxis;
+    var head = [titleOf((axis || {}).title) || "Catégorie"].concat(series.map(function (s) { return s.name; }));
+    var rows = categories.map(function (c) {
+      return [show(c)].concat(series.map(function (s) { return show(s.values[String(c)]); }));
+    });
+    return { head: head, rows: rows, series: series, categories: categories };
+  }
+
+  function mainMessage(table) {
+    var parts = [];
+    table.series.slice(0, 3).forEach(function (s) {
+      var pairs = table.categories.map(function (c) { return [c, s.values[String(c)]]; })
+        .filter(function (p) { return isNumber(p[1]); });
+      if (pairs.length < 2) {
+        if (pairs.length === 1) { parts.push(s.name + " : " + show(pairs[0][1]) + " (" + show(pairs[0][0]) + ")"); }
+        return;
+      }
+      var max = pairs[0], min = pairs[0];
+      pairs.forEach(function (p) { if (p[1] > max[1]) { max = p; } if (p[1] < min[1]) { min = p; } });
+      var first = pairs[0], last = pairs[pairs.length - 1];
+      parts.push(s.name + " : de " + show(first[1]) + " (" + show(first[0]) + ") à " + show(last[1]) +
+        " (" + show(last[0]) + ") ; maximum " + show(max[1]) + " (" + show(max[0]) + "), minimum " +
+        show(min[1]) + " (" + show(min[0]) + ")");
+    });
+    return parts.join(". ") + (parts.length ? "." : "");
+  }
+
+  function buildTable(caption, head, rows) {
+    var wrap = el("div", { "class": "fr-table fr-table--no-caption cnam-chart-table" });
+    var inner = el("div", { "class": "fr-table__wrapper" });
+    var container = el("div", { "class": "fr-table__container" });
+    var content = el("div", { "class": "fr-table__content" });
+    var table = el("table");
+    table.appendChild(el("caption", {}, caption));
+    var thead = el("thead");
+    var tr = el("tr");
+    head.forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
+    thead.appendChild(tr);
+    table.appendChild(thead);
+    var tbody = el("tbody");
+    rows.forEach(function (r) {
+      var row = el("tr");
+      r.forEach(function (cell, i) { row.appendChild(el(i === 0 ? "th" : "td", i === 0 ? { scope: "row" } : {}, cell)); });
+      tbody.appendChild(row);
+    });
+    table.appendChild(tbody);
+    content.appendChild(table); container.appendChild(content); inner.appendChild(container); wrap.appendChild(inner);
+    return wrap;
+  }
+
+  function companions(node, data, layout, initial) {
+    var anchor = node.closest("figure") || node;
+    var next = anchor.nextElementSibling;
+    if (next && next.classList.contains("cnam-chart-extra")) { next.remove(); }
+    counter += 1;
+    var id = node.id || ("cnam-chart-" + counter);
+    var label = node.getAttribute("aria-label") || titleOf(layout.title) || "Graphique";
+    if (!node.getAttribute("role")) { node.setAttribute("role", "img"); }
+    if (!node.getAttribute("aria-label")) { node.setAttribute("aria-label", label); }
+
+    var box = el("div", { "class": "cnam-chart-extra" });
+    var map = isMap(node, data, layout);
+    var head, rows, message;
+    if (map) {
+      rows = mapRows(data);
+      head = ["Élément", "Détail"];
+      message = !rows.length ? "" : "Carte : " + rows.length + " élément" + (rows.length > 1 ? "s" : "") +
+        " décrit" + (rows.length > 1 ? "s" : "") + " dans le tableau ci-dessous (ce que montre le survol).";
+    } else {
+      var t = chartTable(data, layout);
+      head = t.head; rows = t.rows;
+      message = mainMessage(t);
+    }
+    var own = anchor.tagName === "FIGURE" && anchor.querySelector("figcaption");
+    if (message) {
+      var caption = el("p", { "class": "fr-text--sm fr-mb-1v cnam-chart-caption", id: id + "-message" }, message);
+      box.appendChild(caption);
+      node.setAttribute("aria-describedby", caption.id);
+    } else if (own && !own.id) {
+      own.id = id + "-caption";
+    }
+    if (rows.length && !node.hasAttribute("data-no-table")) {
+      var details = el("details", { "class": "cnam-chart-data" });
+      details.appendChild(el("summary", {}, map ? "Données de la carte (tableau)" : "Données du graphique (tableau)"));
+      details.appendChild(buildTable(label, head, rows));
+      box.appendChild(details);
+    }
+    var tools = el("div", { "class": "cnam-chart-tools", role: "group", "aria-label": "Outils du graphique : " + label });
+    [["png", "Télécharger l'image (PNG)"], ["svg", "Télécharger l'image (SVG)"]].forEach(function (f) {
+      var b = el("button", { type: "button", "class": "fr-btn fr-btn--sm fr-btn--tertiary-no-outline fr-icon-download-line fr-btn--icon-left" }, f[1]);
+      b.addEventListener("click", function () {
+        Plotly.downloadImage(node, { format: f[0], filename: id, width: node.offsetWidth || 800, height: node.offsetHeight || 450 });
+      });
+      tools.appendChild(b);
+    });
+    var reset = el("button", { type: "button", "class": "fr-btn fr-btn--sm fr-btn--tertiary-no-outline fr-icon-refresh-line fr-btn--icon-left" }, "Réinitialiser la vue");
+    reset.addEventListener("click", function () { Plotly.react(node, node.data, copy(initial)); });
+    tools.appendChild(reset);
+    box.appendChild(tools);
+    anchor.parentNode.insertBefore(box, anchor.nextSibling);
+  }
+
+  var original = Plotly.newPlot;
+  Plotly.newPlot = function (target, data, layout, config) {
+    var node = typeof target === "string" ? document.getElementById(target) : target;
+    if (data && !Array.isArray(data) && data.data) {  // newPlot(el, figure)
+      config = data.config; layout = data.layout; data = data.data;
+    }
+    data = data || [];
+    layout = layout || {};
+    config = Object.assign({}, config || {});
+    if (!layout.separators) { layout.separators = ", "; }
+    config.locale = "fr";
+    config.displaylogo = false;
+    config.displayModeBar = false;
+    delete config.modeBarButtonsToRemove;
+    var initial = copy(layout);
+    var result = original.call(Plotly, node, data, layout, config);
+    if (node && !config.staticPlot) {
+      try { companions(node, data, layout, initial); } catch (e) { /* the chart stays, without its extras */ }
+    }
+    return result;
+  };
+  Plotly.__cnamFrench = true;
+})();

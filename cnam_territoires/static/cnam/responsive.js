@@ -1,0 +1,35 @@
+/* Tables wider than the screen scroll inside their container (app.css): such a container is
+   made reachable and scrollable with the keyboard (tabindex, named region), as axe's
+   `scrollable-region-focusable` asks. Re-checked when the window is resized. No dependency. */
+(function () {
+  "use strict";
+  var SELECTOR = ".fr-table, .fr-table__wrapper, .fr-table__container, .fr-table__content, .fr-table__shadow, .cnam-table-scroll, main table, main pre";
+
+  function nameOf(box) {
+    if (box.tagName === "PRE") { return "Texte préformaté (défilement horizontal)"; }
+    var caption = box.querySelector("caption");
+    var text = caption ? caption.textContent.replace(/\s+/g, " ").trim() : "";
+    return (text ? "Tableau : " + text : "Tableau") + " (défilement horizontal)";
+  }
+  function update() {
+    document.querySelectorAll(SELECTOR).forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        if (box.tagName !== "TABLE") {  // a table keeps its role, named by its caption
+          box.setAttribute("role", "region");
+          box.setAttribute("aria-label", nameOf(box));
+        }
+        box.setAttribute("data-cnam-scroll", "");
+      } else if (!scrolls && box.hasAttribute("data-cnam-scroll")) {
+        (box.tagName === "TABLE" ? ["tabindex", "data-cnam-scroll"] : ["tabindex", "role", "aria-label", "data-cnam-scroll"]).forEach(function (a) { box.removeAttribute(a); });
+      }
+    });
+  }
+  var timer;
+  function soon() { window.clearTimeout(timer); timer = window.setTimeout(update, 150); }
+  if (document.readyState !== "loading") { update(); } else { document.addEventListener("DOMContentLoaded", update); }
+  window.addEventListener("load", update);
+  window.addEventListener("resize", soon);
+  document.addEventListener("toggle", soon, true);  // a <details> table opened
+})();

@@ -1,0 +1,85 @@
+"""Browser: cnam/charts.js on a bare page (plotly.js and our script from disk, no server): the
+chart has no toolbar nor any focusable element inside its role="img", a French caption with its
+main message, and its data table one key away, numbers in French format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plotly
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+CHARTS_JS = ROOT / "cnam_territoires" / "static" / "cnam" / "charts.js"
+NNBSP = "\u202f"
+
+
+def _draw(page, figure_js: str) -> None:  # type: ignore[no-untyped-def]
+    page.set_content(
+        '<html lang="fr"><body><main><div id="c" class="cnam-chart" role="img" '
+        'aria-label="Projets par année"></div></main></body></html>'
+    )
+    page.add_script_tag(path=str(PLOTLY_JS))
+    page.add_script_tag(path=str(CHARTS_JS))
+    page.evaluate(f"Plotly.newPlot('c', {figure_js})")
+    page.wait_for_selector("#c .main-svg")
+
+
+def test_bar_chart_is_french_without_toolbar_with_caption_and_table(page) -> None:  # type: ignore[no-untyped-def]
+    _draw(
+        page,
+        "[{type: 'bar', name: 'Projets', x: ['2023', '2024', '2025'], y: [1200.5, 30, 7]}],"
+        " {xaxis: {title: {text: 'Année'}}}, {displayModeBar: true}",
+    )
+
+    assert page.locator(".modebar-btn").count() == 0  # even when asked for
+    focusable = page.evaluate(
+        "document.querySelectorAll('#c a[href], #c button, #c [tabindex]').length"
+    )
+    assert focusable == 0
+    caption = page.locator(".cnam-chart-caption").inner_text()
+    # First 1 200,5 (2023), last 7 (2025), max 1 200,5 (2023), min 7 (2025).
+    assert caption == (
+        f"Projets : de 1{NNBSP}200,5 (2023) à 7 (2025) ; maximum 1{NNBSP}200,5 (2023), "
+        "minimum 7 (2025)."
+    )
+    assert page.get_attribute("#c", "aria-describedby") == "c-message"
+    # The table is inside a <details> right after the chart.
+    page.locator(".cnam-chart-data > summary").click()
+    headers = page.locator(".cnam-chart-data thead th").all_inner_texts()
+    assert headers == ["Année", "Projets"]
+    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
+    assert [r.split("\t") for r in rows] == [
+        ["2023", f"1{NNBSP}200,5"],
+        ["2024", "30"],
+        ["2025", "7"],
+    ]
+    # The French toolbar outside the chart.
+    assert page.get_by_role("button", name="Télécharger l'image (PNG)").count() == 1
+    assert page.get_by_role("button", name="Réinitialiser la vue").count() == 1
+    # plotly's own number format follows the layout's separators (decimal comma).
+    assert page.evaluate("document.getElementById('c').layout.separators") == ", "
+
+
+def test_map_table_lists_what_the_hover_shows(page) -> None:  # type: ignore[no-untyped-def]
+    _draw(
+        page,
+        "[{type: 'scatter', mode: 'lines', fill: 'toself', x: [0, 1, 1, 0], y: [0, 0, 1, 1],"
+        " hoverinfo: 'text', text: '<b>Vitré</b> (35360)<br>Population : 18 000', name: 'c1'},"
+        " {type: 'scatter', mode: 'markers', x: [0.5], y: [0.5], hoverinfo: 'skip', name: 'x'},"
+        " {type: 'scatter', mode: 'markers', x: [0.2, 0.8], y: [0.2, 0.8], name: 'Sites',"
+        "  hovertext: ['<b>Cnam Rennes</b>', '<b>Cnam Vitré</b>'], hoverinfo: 'text'}],"
+        " {xaxis: {visible: false}, yaxis: {visible: false}}",
+    )
+
+    page.locator(".cnam-chart-data > summary").click()
+    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
+    assert [r.split("\t") for r in rows] == [
+        ["c1", "Vitré (35360) · Population : 18 000"],
+        ["Sites", "Cnam Rennes"],
+        ["Sites", "Cnam Vitré"],
+    ]
+    assert page.locator(".cnam-chart-caption").inner_text().startswith("Carte : 3 éléments")

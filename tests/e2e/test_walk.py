@@ -1,0 +1,299 @@
+"""The browser walk: every page of the demo, as each role, at 1366 and 320 px.
+
+For each role (anonymous, delegate, mayor, catalogue admin, national admin) the walk starts at the
+role's home and a list of known pages, follows same-origin links (deduplicated by URL pattern,
+numbers replaced by `{n}`, and bounded), and fails on:
+- an HTTP error on the page or on any asset it loads (404 favicon included);
+- a console error or an uncaught exception;
+- a dead link for that role (a link shown on a page that answers 403/404/500 when followed);
+- an in-page link (skip links…) whose target is missing;
+- a serious or critical axe-core violation (axe 4.12.1, bundled by axe-playwright-python: nothing
+  is fetched at test time);
+- a page wider than the screen, at 1366 or 320 px (tables scroll inside their own container).
+Exports and PDFs are not walked: their status is checked once with a GET through the browser's
+request context (same session). Screenshots go to var/walk/ and a summary to
+var/walk/report.json (page, width, console errors, axe violations by rule).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WALK_DIR = Path(__file__).resolve().parents[2] / "var" / "walk"
+PASSWORD = "territoires-demo-2026"
+ROLES: dict[str, str | None] = {
+    "anonyme": None,
+    "delegue": "demo-delegue",
+    "mairie": "demo-mairie",
+    "catalogue": "demo-catalogue",
+    "admin": "demo-admin",
+}
+KNOWN_PAGES = ["/", "/connexion/", "/api/docs/"]
+WIDTHS = (1366, 320)
+MAX_PAGES_PER_ROLE = int(os.environ.get("WALK_MAX_PAGES", "30"))
+SERIOUS = {"serious", "critical"}
+# Not walked (not our pages, or files): their status is checked, their content is not.
+NOT_WALKED = re.compile(
+    r"^/(admin|static|media)/|/api/(?!docs/)|\.(pdf|csv|xlsx|json|geojson|zip)$|/export|/pdf|"
+    r"/deconnexion/|/telecharger"
+)
+FILES = re.compile(r"\.(pdf|csv|xlsx|json|geojson|zip)$|/export|/pdf|/telecharger")
+
+
+def pattern(path: str) -> str:
+    """`/bassins/12/diagnostic/` → `/bassins/{n}/diagnostic/`: one visit per kind of page."""
+    return re.sub(r"/\d+(?=/|$|\.)", "/{n}", path)
+
+
+def slug(path: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "accueil"
+
+
+@dataclass
+class PageResult:
+    role: str
+    path: str
+    width: int
+    status: int
+    console: list[str] = field(default_factory=list)
+    failed_assets: list[str] = field(default_factory=list)
+    axe: dict[str, int] = field(default_factory=dict)  # rule id → nodes (serious/critical)
+    axe_minor: int = 0
+    missing_anchors: list[str] = field(default_factory=list)
+    overflow_px: int = 0
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.status >= 400:
+            found.append(f"HTTP {self.status}")
+        found += [f"console: {c}" for c in self.console]
+        found += [f"asset: {a}" for a in self.failed_assets]
+        found += [f"axe {rule} ×{n}" for rule, n in self.axe.items()]
+        found += [f"ancre absente: {a}" for a in self.missing_anchors]
+        if self.overflow_px > 1:
+            found.append(f"page plus large que l'écran de {self.overflow_px} px")
+        return found
+
+
+@pytest.fixture
+def demo(settings: Any) -> None:
+    settings.OPEN_DATA_DIR = None
+    settings.DIAGNOSTIC_EAGER_IN_THREAD = False
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def axe_script() -> str:
+    from axe_playwright_python.base import AXE_SCRIPT
+
+    return AXE_SCRIPT
+
+
+def _wait_for_charts(page: Any) -> None:
+    # A chart that never draws shows up in the console and axe checks.
+    with contextlib.suppress(Exception):
+        page.wait_for_function(
+            "Array.from(document.querySelectorAll('.cnam-chart, .cnam-map, [data-figure]'))"
+            ".filter(e => e.offsetParent !== null)"
+            ".every(e => e.querySelector('.main-svg'))",
+            timeout=5_000,
+        )
+
+
+def _audit(page: Any, axe_script: str) -> tuple[dict[str, int], int, list[str]]:
+    page.evaluate(axe_script)
+    results = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map("
+        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
+    )
+    serious: dict[str, int] = {}
+    minor = 0
+    for v in results:
+        if v["impact"] in SERIOUS:
+            serious[v["id"]] = serious.get(v["id"], 0) + v["nodes"]
+        else:
+            minor += v["nodes"]
+    missing = page.evaluate(
+        "Array.from(document.querySelectorAll('a[href^=\"#\"]'))"
+        ".map(a => a.getAttribute('href')).filter(h => h.length > 1 && !h.startsWith('#/'))"
+        ".filter(h => !document.getElementById(decodeURIComponent(h.slice(1))))"
+    )
+    return serious, minor, sorted(set(missing))
+
+
+def _links(page: Any, origin: str) -> list[str]:
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('a[href]')).map(a => a.href)")
+    out = []
+    for href in hrefs:
+        url, _ = urldefrag(href)
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}" != origin or not parts.path:
+            continue
+        out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return out
+
+
+def _walk_role(
+    browser: Any,
+    base: str,
+    role: str,
+    username: str | None,
+    axe_script: str,
+    audited_small: set[str],
+) -> Iterator[PageResult | tuple[str, str, int]]:
+    """Yields a PageResult per page and width, and (role, link, status) for each dead link.
+
+    At 1366 px every page is audited (axe, anchors, console) for every role. At 320 px every
+    page is loaded for every role (console, HTTP, width), and axe + a full-page screenshot are
+    taken once per kind of page (`audited_small`, shared by the roles) to keep the walk short.
+    """
+    context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(60_000)  # a loaded CI machine
+    console: list[str] = []
+    failed: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: console.append(f"exception: {exc}"))
+    page.on(
+        "response",
+        lambda r: failed.append(f"{r.status} {urlsplit(r.url).path}") if r.status >= 400 else None,
+    )
+    if username:
+        login(page, _Live(base), username, PASSWORD)
+    queue = list(KNOWN_PAGES)
+    found_on: dict[str, str] = {}  # link → the page that shows it (for the failure message)
+    seen_patterns: set[str] = set()
+    visited = 0
+    while queue and visited < MAX_PAGES_PER_ROLE:
+        path = queue.pop(0)
+        bare = path.split("?")[0]
+        key = pattern(bare)
+        if key in seen_patterns:
+            continue
+        seen_patterns.add(key)
+        if NOT_WALKED.search(bare):
+            if FILES.search(bare):
+                status = page.request.get(base + path, max_redirects=0).status
+                if status >= 400:
+                    yield (role, f"{path} (lien de {found_on.get(path, '?')})", status)
+            continue
+        visited += 1
+        for width in WIDTHS:
+            console.clear()
+            failed.clear()
+            page.set_viewport_size({"width": width, "height": 900})
+            response = page.goto(base + path, wait_until="load")
+            status = response.status if response else 0
+            landed = urlsplit(page.url).path
+            if landed != bare and status < 400:
+                # Redirected (the login page, a home…): the target is walked on its own.
+                queue.append(landed)
+            _wait_for_charts(page)
+            page.wait_for_timeout(150)  # late console errors of DSFR's scripts
+            full = width == WIDTHS[0] or key not in audited_small
+            serious: dict[str, int] = {}
+            minor, missing = 0, []
+            if full:
+                serious, minor, missing = _audit(page, axe_script)
+                shot = WALK_DIR / f"{role}--{slug(key)}--{width}.png"
+                page.screenshot(path=str(shot), full_page=width != WIDTHS[0])
+                if width != WIDTHS[0]:
+                    audited_small.add(key)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if status in (403, 404) and width == WIDTHS[0]:
+                yield (role, f"{path} (lien de {found_on.get(path, 'la liste')})", status)
+            yield PageResult(
+                role=role,
+                path=path,
+                width=width,
+                status=status,
+                console=list(console),
+                failed_assets=list(failed),
+                axe=serious,
+                axe_minor=minor,
+                missing_anchors=missing,
+                overflow_px=int(overflow),
+            )
+            if width == WIDTHS[0]:
+                for link in _links(page, base):
+                    if pattern(link.split("?")[0]) not in seen_patterns:
+                        found_on.setdefault(link, path)
+                        queue.append(link)
+    context.close()
+
+
+@dataclass
+class _Live:
+    url: str
+
+
+def _write_report(
+    results: list[PageResult], dead: list[tuple[str, str, int]], seconds: float
+) -> None:
+    report = {
+        "seconds": round(seconds, 1),
+        "pages": [
+            {
+                "role": r.role,
+                "path": r.path,
+                "width": r.width,
+                "status": r.status,
+                "console": r.console,
+                "failed_assets": r.failed_assets,
+                "axe_serious": r.axe,
+                "axe_minor_nodes": r.axe_minor,
+                "missing_anchors": r.missing_anchors,
+                "overflow_px": r.overflow_px,
+            }
+            for r in results
+        ],
+        "dead_links": [{"role": d[0], "path": d[1], "status": d[2]} for d in dead],
+    }
+    (WALK_DIR / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+
+
+@pytest.mark.timeout(1500)  # a few minutes on a quiet machine; CI's shared cores are slower
+def test_walk_every_page_as_every_role(live_server, chromium_browser, demo, axe_script) -> None:  # type: ignore[no-untyped-def]
+    WALK_DIR.mkdir(parents=True, exist_ok=True)
+    for old in WALK_DIR.glob("*.png"):
+        old.unlink()
+    started = time.monotonic()
+    results: list[PageResult] = []
+    dead: list[tuple[str, str, int]] = []
+    audited_small: set[str] = set()
+    for role, username in ROLES.items():
+        for item in _walk_role(
+            chromium_browser, live_server.url, role, username, axe_script, audited_small
+        ):
+            if isinstance(item, PageResult):
+                results.append(item)
+                _write_report(results, dead, time.monotonic() - started)  # readable mid-walk
+            else:
+                dead.append(item)
+    _write_report(results, dead, time.monotonic() - started)
+
+    # Every role was walked; the delegate reached basins, diagnostics and their charts.
+    assert {r.role for r in results} == set(ROLES)
+    delegate_paths = {pattern(r.path.split("?")[0]) for r in results if r.role == "delegue"}
+    assert {"/bassins/{n}/", "/diagnostics/{n}/"} <= delegate_paths
+    problems = [f"{r.role} {r.width}px {r.path}: {p}" for r in results for p in r.problems()]
+    problems += [f"{d[0]} lien mort {d[1]} → HTTP {d[2]}" for d in dead]
+    assert not problems, "\n".join(problems)
