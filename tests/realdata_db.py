@@ -18,6 +18,7 @@ why the modules using this helper are grouped on one worker (`REALDATA_GROUP`, r
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +61,8 @@ class _Snapshot:
 
 
 _SNAPSHOTS: dict[Recipe, _Snapshot] = {}
+# Seconds the real build of each snapshotted recipe took (from an empty database).
+BUILD_SECONDS: dict[Recipe, float] = {}
 
 
 def _quote(name: str) -> str:
@@ -179,15 +182,17 @@ def _run(step: Step, open_data_dir: Path) -> None:
 def _build(recipe: Recipe, open_data_dir: Path, baseline: dict[str, int]) -> None:
     """Fill the (empty) database with `recipe`, from the longest recipe already snapshotted
     that starts it, and snapshot every prefix that ends on a step worth keeping."""
-    start = 0
+    start, seconds = 0, 0.0
     for length in range(len(recipe), 0, -1):
         if recipe[:length] in _SNAPSHOTS:
             _restore(_SNAPSHOTS[recipe[:length]])
-            start = length
+            start, seconds = length, BUILD_SECONDS[recipe[:length]]
             break
     with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
         for index in range(start, len(recipe)):
+            began = time.perf_counter()
             _run(recipe[index], open_data_dir)
+            seconds += time.perf_counter() - began
             # The territories alone are shared by every recipe: keep them too.
             if index == len(recipe) - 1 or recipe[: index + 1] == (TERRITORIES,):
                 counts = _counts()
@@ -195,6 +200,7 @@ def _build(recipe: Recipe, open_data_dir: Path, baseline: dict[str, int]) -> Non
                 assert not grown, f"recipe {recipe[: index + 1]} writes to non-empty tables {grown}"
                 filled = [t for t, n in counts.items() if n and not baseline.get(t, 0)]
                 _SNAPSHOTS[recipe[: index + 1]] = _Snapshot(tuple(_dump(t) for t in filled))
+                BUILD_SECONDS[recipe[: index + 1]] = seconds
 
 
 @contextmanager

@@ -65,6 +65,7 @@ def test_a_recipe_is_built_once_then_restored_and_emptied_after(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(realdata_db, "_SNAPSHOTS", {})
+    monkeypatch.setattr(realdata_db, "BUILD_SECONDS", {})
     runs: list[realdata_db.Step] = []
 
     def run(step: realdata_db.Step, open_data_dir: Path) -> None:

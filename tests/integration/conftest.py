@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -37,10 +38,14 @@ def celery_worker_process(transactional_db: None) -> Iterator[str]:
 
     queue = f"it-{uuid.uuid4().hex[:8]}"
     db = settings.DATABASES["default"]
+    credentials = quote(db["USER"], safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
     env = {
         **os.environ,
+        # The test database of this process: test_<name>, or test_<name>_gw0… under xdist.
         "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
             f"/{connection.settings_dict['NAME']}"
         ),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
