@@ -24,7 +24,7 @@ from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db, REALDATA_GROUP]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
 IMPORTS = [
     ("bmo", "bmo/Base_open_data_BMO_2023.xlsx", {"register_bassins": True}),

@@ -40,6 +40,7 @@ from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_databa
 
 pytestmark = [
     pytest.mark.realdata,
+    pytest.mark.slow,
     pytest.mark.django_db,
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
     REALDATA_GROUP,

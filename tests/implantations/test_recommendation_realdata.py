@@ -22,7 +22,7 @@ from diagnostics.models import BasinSource, DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
 from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db, REALDATA_GROUP]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
 IMPORTS = [
     ("bmo", "bmo/Base_open_data_BMO_2024.xlsx", {"register_bassins": True}),

@@ -25,7 +25,7 @@ from diagnostics.models import (
 from diagnostics.services.territories import territories_load
 from tests.realdata_db import BUILD_SECONDS, REALDATA_GROUP, TERRITORIES, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db, REALDATA_GROUP]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
 MODELS = (Region, Departement, Epci, ZoneEmploi, BassinBmo, Commune, CommuneCodeChange)
 
