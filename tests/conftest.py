@@ -7,6 +7,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("OPEN_DATA_DIR_TESTS", ROOT.parent / "shared" / "data"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A fast password hasher for the whole run: PBKDF2's 1,000,000 iterations cost ≈ 0.3 s per
+    user created or logged in. The tests check passwords through `check_password`, never the
+    algorithm (the production setting is untouched)."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _on_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
-from diagnostics.services.territories import territories_load
+from tests.realdata_db import REALDATA_GROUP, TERRITORIES, real_database
 
-pytestmark = [pytest.mark.django_db, pytest.mark.realdata]
+pytestmark = [pytest.mark.django_db, pytest.mark.realdata, REALDATA_GROUP]
 
 
 def _ze_population_from_raw_files(data: Path, ze_code: str) -> tuple[int, int]:
@@ -54,16 +54,14 @@ def _ze_population_from_raw_files(data: Path, ze_code: str) -> tuple[int, int]:
 
 
 def test_basin_create_zone_emploi_4404_population_matches_raw_files(open_data_dir: Path) -> None:
-    territories_load(
-        source_dir=open_data_dir,
-        only=["regions", "departements", "zones_emploi", "communes", "code_changes"],
-    )
     expected_population, expected_communes = _ze_population_from_raw_files(open_data_dir, "4404")
     out = StringIO()
 
-    call_command(
-        "basin_create", "--name", "Chaumont", "--zone-emploi", "4404", "--json", stdout=out
-    )
+    # The full territory load of the run (tests/realdata_db.py), inside this test's transaction.
+    with real_database(open_data_dir, [TERRITORIES]):
+        call_command(
+            "basin_create", "--name", "Chaumont", "--zone-emploi", "4404", "--json", stdout=out
+        )
 
     data = json.loads(out.getvalue())
     assert expected_population == 120_929  # computed above from the raw files

@@ -248,6 +248,7 @@ def test_demo_empty_open_data_dir_names_the_missing_regions(tmp_path: Path) -> N
 
 
 @pytest.mark.realdata
+@pytest.mark.slow
 def test_demo_on_real_territories(open_data_dir: Path) -> None:
     output = run_demo("--open-data-dir", str(open_data_dir))
 

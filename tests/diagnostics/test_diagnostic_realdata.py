@@ -3,29 +3,28 @@ and bassin BMO 4418, through the whole chain (territories and imports stored, se
 stored results), cross-checked against figures computed here from the raw files with plain
 pandas.
 
-The territories, BMO 2023-2025, the unemployment rates and the job seekers are loaded once for
-this module (≈ 2 minutes on SQLite) outside the tests' transactions, and removed afterwards so
-that the rest of the suite sees an empty database.
+The territories, BMO 2023-2025, the unemployment rates and the job seekers are put in the
+database for this module outside the tests' transactions (built once per test run, ≈ 2 minutes
+on SQLite, then restored from a snapshot: tests/realdata_db.py), and removed afterwards so that
+the rest of the suite sees an empty database.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 from io import StringIO
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 from diagnostics.models import BasinSource, DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
+from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
 IMPORTS = [
     ("bmo", "bmo/Base_open_data_BMO_2023.xlsx", {"register_bassins": True}),
@@ -82,26 +81,12 @@ def _clear() -> None:
 
 @pytest.fixture(scope="module")
 def real_data(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
-    from diagnostics.services.imports import import_dataset
-    from diagnostics.services.territories import territories_load
-
-    with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media:
+    recipe = [TERRITORIES, *(imported(kind, path, **options) for kind, path, options in IMPORTS)]
+    with django_db_blocker.unblock():
         try:
-            with override_settings(MEDIA_ROOT=media):
-                loads = territories_load(source_dir=open_data_dir)
-                assert all(load.status == "done" for load in loads), [
-                    (load.dataset, load.message) for load in loads
-                ]
-                for kind, relative, options in IMPORTS:
-                    path = open_data_dir / relative
-                    batch = import_dataset(
-                        kind=kind, path=path, file_name=path.name, sync=True, options=options
-                    )
-                    assert batch.status == "done", (relative, batch.error_message)
-            selectors.frames_cache_clear()
-            yield open_data_dir
+            with real_database(open_data_dir, recipe):
+                yield open_data_dir
         finally:
-            selectors.frames_cache_clear()
             _clear()
 
 

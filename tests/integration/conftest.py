@@ -11,12 +11,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
+WORKER_READY_S = float(os.environ.get("INTEGRATION_WORKER_READY_S", "180"))
 
 
 def _services_configured() -> str | None:
@@ -37,10 +39,14 @@ def celery_worker_process(transactional_db: None) -> Iterator[str]:
 
     queue = f"it-{uuid.uuid4().hex[:8]}"
     db = settings.DATABASES["default"]
+    credentials = quote(db["USER"], safe="")
+    if db.get("PASSWORD"):
+        credentials += ":" + quote(db["PASSWORD"], safe="")
     env = {
         **os.environ,
+        # The test database of this process: test_<name>, or test_<name>_gw0… under xdist.
         "DATABASE_URL": (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
             f"/{connection.settings_dict['NAME']}"
         ),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
@@ -75,7 +81,9 @@ def celery_worker_process(transactional_db: None) -> Iterator[str]:
     app.conf.task_default_queue = queue
     app.conf.task_always_eager = False
     try:
-        deadline = time.monotonic() + 60
+        # Polled: no cost when the worker is quick; the margin is for a loaded CI machine
+        # (two xdist workers, each possibly starting its own Celery worker).
+        deadline = time.monotonic() + WORKER_READY_S
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 pytest.fail(f"celery worker exited early:\n{log_path.read_text()}")
@@ -83,7 +91,9 @@ def celery_worker_process(transactional_db: None) -> Iterator[str]:
                 break
             time.sleep(0.3)
         else:
-            pytest.fail(f"celery worker not ready after 60 s:\n{log_path.read_text()}")
+            pytest.fail(
+                f"celery worker not ready after {WORKER_READY_S:.0f} s:\n{log_path.read_text()}"
+            )
         yield queue
     finally:
         app.conf.task_default_queue = previous_queue

@@ -1,8 +1,8 @@
-"""The full load of ../shared/data, done once for this module (twice: the second run must change
-nothing). The rows are committed outside the per-test transactions, then deleted at the end of
-the module so that no other test sees them."""
+"""The full load of ../shared/data (done once per test run and snapshotted, tests/realdata_db.py),
+then loaded again by this module: the second run must change nothing. The rows are committed
+outside the per-test transactions, then deleted at the end of the module so that no other test
+sees them."""
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,9 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.services.territories import territories_load
+from tests.realdata_db import BUILD_SECONDS, REALDATA_GROUP, TERRITORIES, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
 MODELS = (Region, Departement, Epci, ZoneEmploi, BassinBmo, Commune, CommuneCodeChange)
 
@@ -64,18 +65,19 @@ def real_load(django_db_setup, django_db_blocker, open_data_dir: Path):  # type:
     with django_db_blocker.unblock():
         _clear()
         try:
-            start = time.perf_counter()
-            first = territories_load(source_dir=open_data_dir)
-            seconds = time.perf_counter() - start
-            counts_first = _counts()
-            second = territories_load(source_dir=open_data_dir)
-            yield RealLoad(
-                first={load.dataset: load for load in first},
-                second={load.dataset: load for load in second},
-                counts_first=counts_first,
-                counts_second=_counts(),
-                seconds=seconds,
-            )
+            # The first load: done for real once per test run, restored from its snapshot
+            # when another module built it first (its loads are the rows it left).
+            with real_database(open_data_dir, [TERRITORIES]):
+                first = list(TerritoryLoad.objects.all())
+                counts_first = _counts()
+                second = territories_load(source_dir=open_data_dir)
+                yield RealLoad(
+                    first={load.dataset: load for load in first},
+                    second={load.dataset: load for load in second},
+                    counts_first=counts_first,
+                    counts_second=_counts(),
+                    seconds=BUILD_SECONDS[(TERRITORIES,)],
+                )
         finally:
             _clear()
 

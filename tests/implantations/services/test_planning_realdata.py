@@ -1,10 +1,12 @@
 """The planning of Grand Est (région 44) on the real data: territories of ../shared/data, BMO
-2023-2025 and the INSEE unemployment rates, loaded once for this module (committed outside the
-per-test transactions, removed at the end). Checks the candidates, the need figures against the
+2023-2025 and the INSEE unemployment rates, put in the database for this module (committed
+outside the per-test transactions, built once per test run then restored from a snapshot:
+tests/realdata_db.py, removed at the end). Checks the candidates, the need figures against the
 files' spot-checks, the selection's constraints and the robustness labels of registered basins."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import time
@@ -31,17 +33,24 @@ from diagnostics.models import (
 )
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
-from diagnostics.services.imports import import_dataset
-from diagnostics.services.territories import territories_load
 from implantations.analytics import planning as p
 from implantations.models import CnamSite
 from implantations.services import planning, projects
 from implantations.services import recommendation as recommendation_services
+from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
 pytestmark = [
     pytest.mark.realdata,
+    pytest.mark.slow,
     pytest.mark.django_db,
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+    REALDATA_GROUP,
+]
+
+RECIPE = [
+    TERRITORIES,
+    *(imported("bmo", f"bmo/Base_open_data_BMO_{year}.xlsx") for year in (2023, 2024, 2025)),
+    imported("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx"),
 ]
 
 # Committed by the module fixture, deleted after it (children first).
@@ -80,18 +89,11 @@ def _clear() -> None:
 
 @pytest.fixture(scope="module")
 def grand_est(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), contextlib.ExitStack() as stack:
         _clear()
         try:
             start = time.perf_counter()
-            territories_load(source_dir=open_data_dir)
-            for year in (2023, 2024, 2025):
-                path = open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx"
-                batch = import_dataset(kind="bmo", path=path, file_name=path.name, sync=True)
-                assert ImportBatch.objects.get(pk=batch.pk).status == "done"
-            path = open_data_dir / "chomage_ze" / "chomage-zone-t1-2003-t3-2023.xlsx"
-            batch = import_dataset(kind="chomage_ze", path=path, file_name=path.name, sync=True)
-            assert ImportBatch.objects.get(pk=batch.pk).status == "done"
+            stack.enter_context(real_database(open_data_dir, RECIPE))
             print(f"\nchargement des données réelles : {time.perf_counter() - start:.1f} s")
             yield open_data_dir
         finally:

@@ -2,27 +2,27 @@
 from the official territories, BMO 2024-2025, INSEE unemployment, job seekers and the national
 lycées extract, through the diagnostic run to `recommend --json`.
 
-The data are loaded once for this module outside the tests' transactions and removed after,
-as in tests/diagnostics/test_diagnostic_realdata.py.
+The data are put in the database for this module outside the tests' transactions (built once
+per test run, then restored from a snapshot: tests/realdata_db.py) and removed after, as in
+tests/diagnostics/test_diagnostic_realdata.py.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 from io import StringIO
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 
 from diagnostics.analytics.geometry import haversine_km
 from diagnostics.models import BasinSource, DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
+from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
 IMPORTS = [
     ("bmo", "bmo/Base_open_data_BMO_2024.xlsx", {"register_bassins": True}),
@@ -98,22 +98,11 @@ def chaumont(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: 
     """ZE 4404 registered and diagnosed, and a Cnam site in Troyes (≈ 82 km from Chaumont)."""
     from diagnostics.services.basins import basin_create
     from diagnostics.services.diagnostics import diagnostic_run_sync
-    from diagnostics.services.imports import import_dataset
-    from diagnostics.services.territories import territories_load
     from implantations.models import CnamSite
 
-    with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media:
+    recipe = [TERRITORIES, *(imported(kind, path, **options) for kind, path, options in IMPORTS)]
+    with django_db_blocker.unblock(), real_database(open_data_dir, recipe):
         try:
-            with override_settings(MEDIA_ROOT=media):
-                loads = territories_load(source_dir=open_data_dir)
-                assert all(load.status == "done" for load in loads)
-                for kind, relative, options in IMPORTS:
-                    path = open_data_dir / relative
-                    batch = import_dataset(
-                        kind=kind, path=path, file_name=path.name, sync=True, options=options
-                    )
-                    assert batch.status == "done", (relative, batch.error_message)
-            selectors.frames_cache_clear()
             CnamSite.objects.create(name="Cnam — Troyes", latitude=48.2973, longitude=4.0744)
             basin = basin_create(
                 name="Chaumont", source_kind=BasinSource.ZONE_EMPLOI, source_codes=["4404"]
