@@ -1,5 +1,5 @@
 """The real open data loaded into the test database once per test process, then restored for
-each module that needs it (see docs/adr/0010-test-speed.md).
+each module that needs it (see docs/adr/0012-test-speed.md).
 
 A module describes what it needs as a *recipe*: an ordered list of steps (`TERRITORIES`, then
 `imported(...)` files). The first module asking for a recipe runs it for real (the official
