@@ -3,11 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from diagnostics import views as diagnostics_views
 from implantations.urls import basin_urlpatterns as implantation_basin_urls
 
 
+@require_safe
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico whatever the page says: DSFR's own icon, never a 404."""
     return HttpResponsePermanentRedirect(static("dsfr/dist/favicon/favicon.ico"))

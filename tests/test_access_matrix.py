@@ -642,6 +642,8 @@ RULES: dict[str, Rule] = {
     # API: the OpenAPI schema and its documentation are public; the data endpoints are not.
     "api-schema": Rule(get=matrix(200), post=matrix(405)),
     "api-docs": Rule(get=matrix(200), post=matrix(405)),
+    # Browsers ask for /favicon.ico on every page: a permanent redirect to DSFR's icon.
+    "favicon": Rule(get=matrix(301), post=matrix(405)),
     # Django admin, coarsely: staff (national and catalogue admins) or not; then by role.
     "admin:index": Rule(
         get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),

@@ -152,10 +152,10 @@ def test_full_load_reports_remapped_and_unknown_codes(real_load: RealLoad):
     assert real_load.first["bassins_bmo"].details["bmo_only_bassins"] == {
         "count": 6,
         "codes": [
-            "104 BASSIN ILES DU NORD",
-            "113 BASSIN ILES DU NORD",
-            "116 BASSIN MARIE-GALANTE",
-            "304 MATOURY",
+            "0104 BASSIN ILES DU NORD",
+            "0113 BASSIN ILES DU NORD",
+            "0116 BASSIN MARIE-GALANTE",
+            "0304 MATOURY",
             "7549 AIGUILLON",
             "9399 MONACO",
         ],
