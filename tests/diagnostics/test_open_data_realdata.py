@@ -252,17 +252,17 @@ def test_overseas_bassin_0101_figures_as_published(loaded, open_data_dir: Path) 
         rows = raw[raw[f"BE{year % 100}"].str.strip().str.zfill(4) == "0101"]
         met, xmet = rows["met"].str.strip(), rows["xmet"].str.strip()
         both = (met != "*") & (xmet != "*")
-        got = run.results["years"][str(year)]
+        got = run.results["years"][str(year)]  # type: ignore[index]
         assert len(rows) > 0, year
         assert got["bmo_projects"] == int(met[met != "*"].astype(int).sum()), year
         assert got["bmo_masked_cells"] == int((met == "*").sum()), year
         assert got["bmo_difficult"] == int(xmet[both].astype(int).sum()), year
         assert got["bmo_estimated"] is False
-    assert run.results["bmo"]["zones"] == ["0101"]
-    assert "correspond exactement au bassin BMO 0101" in run.results["method"]["bmo"]
+    assert run.results["bmo"]["zones"] == ["0101"]  # type: ignore[index]
+    assert "correspond exactement au bassin BMO 0101" in run.results["method"]["bmo"]  # type: ignore[index]
 
     # Unemployment: the bassin spans three ZE, so the rate is a flagged estimate.
-    last = run.results["unemployment"][-1]
+    last = run.results["unemployment"][-1]  # type: ignore[index]
     assert last["period"] == "2023-T3" and last["rate"] is not None and last["estimated"] is True
 
     # Tensions 2021: every published line of the bassin, its indicator unchanged.
@@ -272,7 +272,7 @@ def test_overseas_bassin_0101_figures_as_published(loaded, open_data_dir: Path) 
         dtype=str,
     )
     raw_t = raw_t[raw_t["cbassin"].str.zfill(4) == "0101"]
-    table = run.tables["tension_dares"]
+    table = run.tables["tension_dares"]  # type: ignore[index]
     rows_t = [dict(zip(table["columns"], r, strict=True)) for r in table["rows"]]
     # One bassin: the basin's rows are the bassin's (labelled « bassin », not by code).
     got_t = {r["rome_code"]: r["published_tension"] for r in rows_t if str(r["year"]) == "2021"}
@@ -297,7 +297,7 @@ def test_one_commune_basin_job_seekers_are_the_published_months(
 
     run = diagnostic_run_sync(basin_id=basin.pk)
 
-    table = run.tables["job_seekers"]
+    table = run.tables["job_seekers"]  # type: ignore[index]
     rows = [dict(zip(table["columns"], r, strict=True)) for r in table["rows"]]
     assert len(rows) == 60
     assert all(r["estimated"] is False and r["coverage"] == 1.0 for r in rows)
@@ -306,4 +306,4 @@ def test_one_commune_basin_job_seekers_are_the_published_months(
 
     expected = {f"{parse_month(m):%Y-%m}": int(v[0]) for m, v in values.items()}
     assert {r["period"]: r["direct_value"] for r in rows} == expected
-    assert "somme des chiffres publiés pour chaque commune" in run.results["method"]["job_seekers"]
+    assert "somme des chiffres publiés pour chaque commune" in run.results["method"]["job_seekers"]  # type: ignore[index]

@@ -208,7 +208,7 @@ def _walk_role(
             page.wait_for_timeout(150)  # late console errors of DSFR's scripts
             full = width == WIDTHS[0] or key not in audited_small
             serious: dict[str, int] = {}
-            minor, missing = 0, []
+            minor, missing = 0, list[str]()
             if full:
                 serious, minor, missing = _audit(page, axe_script)
                 shot = WALK_DIR / f"{role}--{slug(key)}--{width}.png"

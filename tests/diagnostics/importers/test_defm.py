@@ -228,8 +228,8 @@ def test_defm_contradictory_keys_stored_unknown_and_counted_without_option(
     assert res.notes[defm.NOTE_IDENTICAL] == 1
     assert "conseil" not in res.notes
     got = {
-        (r.code, r.month.month): (
-            None if pd.isna(r.job_seekers) else int(r.job_seekers),
+        (r.code, r.month.month): (  # type: ignore[union-attr]
+            None if pd.isna(r.job_seekers) else int(r.job_seekers),  # type: ignore[arg-type]
             r.ambiguous,
         )
         for r in res.frame.itertuples()

@@ -150,7 +150,7 @@ def test_open_data_load_in_order_then_second_run_skips_everything(folder: Path) 
     assert set(BmoFact.objects.values_list("bassin_code", flat=True)) == {"4418", "0101"}
     # The contradiction rule: 2 keys, 5 lines, stored unknown; the rest as published.
     defm = {r.key: r for r in first}["defm"]
-    batch = ImportBatch.objects.get(pk=defm.batch_id)
+    batch = ImportBatch.objects.get(pk=defm.batch_id)  # type: ignore[misc]
     assert batch.notes["couples territoire-mois aux valeurs contradictoires"] == 2
     assert batch.notes["lignes de ces couples (stockés comme inconnus)"] == 5
     assert "valeurs contradictoires : 2" in defm.message

@@ -111,7 +111,8 @@ def test_honest_document_keeps_a_concept_when_every_eligible_score_is_conclusive
     assert doc["scores"] == {"turnkey": 56.1, "fab_id": None, "progressive": None}
     assert doc["conclusive"] is False  # not all three
     assert [m["code"] for m in doc["missing"]] == ["shared_places", "bmo_projects"]
-    assert DOCUMENT["scores"]["fab_id"] == 55.2  # the stored document is untouched
+    # The stored document is untouched.
+    assert DOCUMENT["scores"]["fab_id"] == 55.2  # type: ignore[index]
 
 
 def test_honest_document_withholds_a_concept_that_cannot_be_compared() -> None:
@@ -162,8 +163,8 @@ def test_planning_standing_ranks_only_eligible_candidates_on_enough_data() -> No
     assert out[p.RANK].tolist()[:2] == [1, 2]
     assert out[p.RANK].isna().tolist() == [False, False, True, True]
     # B's 97.9 was computed on half its weights: not shown, not selectable.
-    assert pd.isna(out.loc[2, p.FIT]) and out.loc[2, h.FIT_COMPUTED] == 97.9
-    assert out.loc[2, h.STANDING_REASON].startswith(
+    assert pd.isna(out.loc[2, p.FIT]) and out.loc[2, h.FIT_COMPUTED] == 97.9  # type: ignore[arg-type]
+    assert str(out.loc[2, h.STANDING_REASON]).startswith(
         "données insuffisantes : 50 % des poids reposent sur des données connues (minimum : 60 %)"
         " ; manquent : taux de chômage, projets de recrutement, difficultés de recrutement"
     )
