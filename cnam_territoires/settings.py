@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "dsfr",
     "import_export",
     "simple_history",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     # Records who made each change in the catalogue history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp): see CONTENT_SECURITY_POLICY below.
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -181,6 +184,37 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): scripts and styles from our own static files only —
+# no inline <script>, no style="…" or on…= attributes in templates (tests/test_csp.py scans them),
+# data for scripts in json_script blocks. DSFR sets styles through the CSSOM (element.style),
+# which CSP allows. plotly.js's global <style> element is replaced by our stylesheet
+# (templates/plotly_js.html); but plotly.js itself writes style *attributes* on the SVG it draws
+# (text spans, colour bars): `style-src-attr 'unsafe-inline'` lets it, and only it — our
+# templates hold none (tests/test_csp.py), and a style attribute runs no script. Nothing is
+# fetched from another origin (plotly.js, DSFR and Swagger UI are our static files). DJANGO_CSP_REPORT_ONLY=true sends the
+# same policy as Content-Security-Policy-Report-Only (to try a change in production first).
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env.bool("DJANGO_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
