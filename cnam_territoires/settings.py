@@ -65,6 +65,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who acts and from where, for the security audit log (diagnostics.services.audit).
     "diagnostics.middleware.AuditRequestMiddleware",
+    # Idle and absolute session lifetimes (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS).
+    "diagnostics.middleware.SessionTimeoutMiddleware",
+    # Login throttling per username (any address) and global; per address: django-axes.
+    "diagnostics.middleware.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the catalogue history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -142,6 +146,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Beyond axes (diagnostics.services.login_throttle, counted from the audit log): one username
+# from any address, and the whole service.
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=10)
+LOGIN_USERNAME_WINDOW_MINUTES = env.int("LOGIN_USERNAME_WINDOW_MINUTES", default=15)
+LOGIN_GLOBAL_FAILURE_LIMIT = env.int("LOGIN_GLOBAL_FAILURE_LIMIT", default=200)
+LOGIN_GLOBAL_WINDOW_SECONDS = env.int("LOGIN_GLOBAL_WINDOW_SECONDS", default=60)
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -172,16 +182,38 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG or DEM
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 
-# --- Security (production-like when DEBUG is off; `make check` runs check --deploy) ---------
+# --- Security: production defaults whenever DEBUG and the demo are off -----------------------
+# `check --deploy --fail-level WARNING` passes with nothing but a secret key and the hosts set
+# (tests/test_deploy_settings.py). A local set-up over plain http says so explicitly
+# (.env.example: DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false…).
+PRODUCTION_DEFAULTS = not DEBUG and not DEMO
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION_DEFAULTS)
+# Cookies: Secure outside DEBUG, never readable by scripts, not sent on cross-site requests
+# (SameSite=Lax: links from a mail still open the page logged in), and the __Host- prefix (the
+# browser refuses them from http or with a Domain) when Secure.
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Sessions end after SESSION_IDLE_MINUTES without a request (the expiry slides, refreshed at most
+# once a minute) and SESSION_ABSOLUTE_HOURS after the login whatever the activity
+# (diagnostics.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_MINUTES = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("DJANGO_SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SECURE_HSTS_SECONDS = env.int(
+    "DJANGO_HSTS_SECONDS", default=31_536_000 if PRODUCTION_DEFAULTS else 0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
