@@ -11,9 +11,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.indicators import (
-    TABLE_TITLES,
-)
+from diagnostics.analytics.indicators import TABLE_TITLES
 
 EXTRA_TABLE_TITLES = {
     "communes_map": "Communes du bassin : demandeurs d'emploi pour 1 000 habitants",

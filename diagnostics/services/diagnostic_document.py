@@ -16,10 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.indicators import (
-    DiagnosticParams,
-    basin_diagnostic,
-)
+from diagnostics.analytics.diagnostic_params import DiagnosticParams
+from diagnostics.analytics.indicators import basin_diagnostic
 from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
 from diagnostics.analytics.synthetic_files import DEMO_OPTION
 from diagnostics.models import DiagnosticRun, ImportBatch

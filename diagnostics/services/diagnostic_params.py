@@ -7,9 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from diagnostics.analytics.indicators import (
-    DiagnosticParams,
-)
+from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.errors import ApplicationError
 
 
