@@ -32,7 +32,8 @@ from diagnostics.models import (
     DiagnosticRun,
     IndicatorFact,
 )
-from diagnostics.selectors.diagnostics import crosswalk_frame, diagnostic_latest_done, tension_frame
+from diagnostics.selectors.diagnostic_frames import crosswalk_frame, tension_frame
+from diagnostics.selectors.diagnostics import diagnostic_latest_done
 
 # Generic indicator import (kind `indicator`): `offre_formation.<PATH CODE>` gives the places
 # per year of that path delivered in a territory. Counted for a basin at commune level (its

@@ -118,8 +118,8 @@ def published_tensions_section(
 ) -> PublishedTensions:
     """Document keys `tensions_published` (list, one entry per published row of the basin's
     bassins BMO) and `tensions_published_info`, and the frame of the `tensions_published`
-    table. `tension`: `selectors.diagnostics.tension_frame` of the run's batches (None: not
-    imported); `crosswalk`: `selectors.diagnostics.crosswalk_frame`."""
+    table. `tension`: `selectors.diagnostic_frames.tension_frame` of the run's batches (None: not
+    imported); `crosswalk`: `selectors.diagnostic_frames.crosswalk_frame`."""
     out = PublishedTensions()
     info: dict[str, Any] = {
         "available": False,
