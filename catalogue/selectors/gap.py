@@ -15,7 +15,9 @@ import pandas as pd
 from django.db.models import Prefetch
 
 from catalogue.analytics import columns as g
-from catalogue.analytics.gap import GapParams, GapResult, gap_filter, gap_records, training_gap
+from catalogue.analytics.gap import GapResult, gap_filter, training_gap
+from catalogue.analytics.gap_params import GapParams
+from catalogue.analytics.gap_records import gap_records
 from catalogue.models import (
     Concept,
     TargetPublic,
