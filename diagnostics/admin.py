@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from diagnostics.errors import ApplicationError
 from diagnostics.models import (
     ApiToken,
+    AuditEvent,
     Basin,
     BasinShare,
     BassinBmo,
@@ -707,3 +708,15 @@ class ApiTokenAdmin(RoleAdminMixin, admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token)
         self.message_user(request, f"{queryset.count()} jeton(s) révoqué(s).")
+
+
+# --- Security audit log (diagnostics.services.audit): national admins read it, nobody edits ----
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "username", "action", "target_label", "target_type", "ip_address")
+    list_filter = ("action", "at")
+    search_fields = ("username", "target_label", "target_id", "ip_address")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)

@@ -154,9 +154,10 @@ class ImportListApi(ApiViewMixin, generics.GenericAPIView):
                     ]
                 }
             )
+        body: Any = request.data
         data = {
-            "kind": request.data.get("kind") or "",
-            "vintage": request.data.get("vintage") or "",
+            "kind": body.get("kind") or "",
+            "vintage": body.get("vintage") or "",
             **{f"{OPTION_PREFIX}{key}": "on" for key in wanted_options},
         }
         form = ImportUploadForm(

@@ -1,4 +1,5 @@
 from .accounts import Role, User
+from .audit import AuditAction, AuditEvent
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
 from .facts import (
     DefmFact,
@@ -36,6 +37,8 @@ __all__ = [
     "ApiToken",
     "ROLE_SCOPES",
     "Scope",
+    "AuditAction",
+    "AuditEvent",
     "Basin",
     "BasinShare",
     "BasinSource",

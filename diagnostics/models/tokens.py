@@ -26,7 +26,7 @@ def token_hash(key: str) -> str:
 def token_split(key: str) -> tuple[str, str] | None:
     """`cnt_<prefix>_<secret>` → (prefix, secret); None when the shape is wrong."""
     if len(key) == 40 and all(c in "0123456789abcdef" for c in key):
-        return key[:8], key  # a key of the former DRF tokens, migrated hashed (0009)
+        return key[:8], key  # a key of the former DRF tokens, migrated hashed (0010)
     if not key.startswith(TOKEN_PREFIX):
         return None
     prefix, sep, secret = key[len(TOKEN_PREFIX) :].partition("_")

@@ -14,8 +14,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import ROLE_SCOPES, ApiToken, Role, Scope, User
+from diagnostics.models import ROLE_SCOPES, ApiToken, AuditAction, Role, Scope, User
 from diagnostics.models.tokens import TOKEN_PREFIX, token_hash
+from diagnostics.services.audit import audit_record
 
 DEFAULT_EXPIRY_DAYS = 90
 MAX_EXPIRY_DAYS = 366
@@ -89,6 +90,12 @@ def api_token_create(
                 expires_at=expires_at,
                 created_by=created_by or user,
             )
+            audit_record(
+                action=AuditAction.TOKEN_CREATE,
+                actor=created_by,
+                target=user,
+                details={"token": f"cnt_{prefix}_…", "name": name, "scopes": wanted},
+            )
     except IntegrityError as exc:
         raise ApplicationError(
             f"Un jeton actif s'appelle déjà « {name} » : choisissez un autre nom ou révoquez-le.",
@@ -100,8 +107,14 @@ def api_token_create(
 def api_token_revoke(*, token: ApiToken) -> ApiToken:
     """Revoke a token (kept for the record; it authenticates nothing from now on)."""
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        with transaction.atomic():
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(
+                action=AuditAction.TOKEN_REVOKE,
+                target=token.user,
+                details={"token": f"cnt_{token.prefix}_…", "name": token.name},
+            )
     return token
 
 

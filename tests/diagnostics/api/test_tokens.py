@@ -155,7 +155,7 @@ def test_anonymous_and_bad_tokens_are_throttled_per_address(world, settings):
 
 
 def test_former_drf_keys_are_read_hashed(world):
-    """Keys of the former DRF tokens (40 hex characters) were migrated hashed (0009)."""
+    """Keys of the former DRF tokens (40 hex characters) were migrated hashed (0010)."""
     _, basin, delegate = world
     legacy = "0123456789abcdef0123456789abcdef01234567"
     ApiToken.objects.create(
