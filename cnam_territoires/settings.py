@@ -41,7 +41,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -251,13 +250,14 @@ else:
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "diagnostics.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "diagnostics.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "diagnostics.api.pagination.ApiPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["diagnostics.api.auth.ApiRateThrottle"],
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "cnam_territoires.api_errors.exception_handler",
     # NaN / inf in an answer: a 400 with the error shape, never a 500 (api_renderers.py).
@@ -266,11 +266,20 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Per token (or session user) and per anonymous address; over the rate: 429 + Retry-After.
+API_THROTTLE_RATES = {
+    "token": env.str("API_THROTTLE_TOKEN", default="1200/min"),
+    "user": env.str("API_THROTTLE_USER", default="1200/min"),
+    "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cnam Territoires API",
     "DESCRIPTION": "Indicateurs territoriaux par bassin d'emploi.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Not public (issue 15's finding): the schema maps every operation, write endpoints and
+    # import kinds included; only signed-in users and valid tokens read it (docs/api.md).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI served from our static files (drf-spectacular-sidecar), never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
