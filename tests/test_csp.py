@@ -120,6 +120,7 @@ def test_rendered_pages_hold_no_inline_script_or_style(client, settings):
 
 
 def test_api_docs_init_script_is_a_separate_file(client, db):
+    client.force_login(make_user("lecteur-docs"))
     page = client.get(reverse("api-docs")).content.decode()
     script = client.get(reverse("api-docs") + "?script=")
 

@@ -14,6 +14,9 @@ def test_favicon_redirects_to_the_dsfr_icon(client: Client) -> None:
 
 @pytest.mark.django_db
 def test_api_docs_page_is_french_without_deep_links(client: Client) -> None:
+    from tests.factories.basins import make_user
+
+    client.force_login(make_user("lecteur-docs"))
     response = client.get("/api/docs/")
 
     html = response.content.decode()
