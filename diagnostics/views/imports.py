@@ -25,6 +25,7 @@ from diagnostics.forms_imports import ImportUploadForm
 from diagnostics.importers import indicator as indicator_importer
 from diagnostics.importers.registry import import_options, kind_choices
 from diagnostics.models import DatasetKind, ImportBatch, Role, User
+from diagnostics.params import page_param
 from diagnostics.permissions import role_required
 from diagnostics.selectors.imports import (
     REPORT_PAGE_SIZE,
@@ -50,7 +51,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     if kind not in allowed:
         kind = None
     page = Paginator(import_batch_list(user=request.user, kind=kind), BATCHES_PER_PAGE).get_page(
-        request.GET.get("page")
+        page_param(request.GET)
     )
     kinds = [(k, label) for k, label in DatasetKind.choices if k in allowed]
     return render(
