@@ -16,10 +16,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -79,7 +79,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(settings) -> Scene:  # type: ignore[no-untyped-def]
+def scene(settings) -> Iterator[Scene]:  # type: ignore[no-untyped-def]
     settings.WHITENOISE_USE_FINDERS = False
     diagnostic_selectors.frames_cache_clear()
     world = diagnostic_world()
@@ -93,7 +93,11 @@ def scene(settings) -> Scene:  # type: ignore[no-untyped-def]
         make_commune("29002", name="Mellac", population=2718, region=world.other_region, col=6),
     ]
     secret_b = BasinFactory(name=NAMES[SECRET_B][0], region=world.other_region, communes=communes_b)
-    basins = {SHARED: Basin.objects.get(pk=shared.pk), SECRET_A: secret_a, SECRET_B: secret_b}
+    basins: dict[str, Basin] = {
+        SHARED: Basin.objects.get(pk=shared.pk),
+        SECRET_A: secret_a,
+        SECRET_B: cast(Basin, secret_b),
+    }
     runs = {
         key: diagnostic_execute(run_id=diagnostic_request(basin_id=b.pk).pk)
         for key, b in basins.items()
