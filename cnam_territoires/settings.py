@@ -223,7 +223,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # The visibility timeout must exceed the hard time limit, or Redis redelivers running tasks.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+# A broker that does not answer fails a send within seconds (the row stays in the outbox) instead
+# of holding the request for the OS connect timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 600,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_S", default=3.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
@@ -231,19 +242,42 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Diagnostic runs (issue 4): hard time limit of one run's task; a run still « en cours » past
 # it (worker killed) is marked failed by the sweeper, run by beat and before each new request.
 DIAGNOSTIC_RUN_TIME_LIMIT = env.int("DIAGNOSTIC_RUN_TIME_LIMIT", default=600)
+# The soft limit lets the run write its failure before the hard limit kills the process.
+DIAGNOSTIC_RUN_SOFT_TIME_LIMIT = env.int(
+    "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", default=max(DIAGNOSTIC_RUN_TIME_LIMIT - 30, 1)
+)
+# Work that survives its infrastructure (issue 15, docs/security.md « Pannes »). The committed
+# row (run, import batch, basin to refresh) is the outbox: a periodic dispatcher sends again
+# the rows never handed to the broker (older than OUTBOX_MIN_AGE_S) or handed long ago
+# (OUTBOX_RESEND_AFTER_S: the message may have been lost with the broker). A worker claims a
+# row by writing its identity and proves it is alive every TASK_HEARTBEAT_S; a row whose
+# heartbeat stopped for TASK_STALE_AFTER_S is taken back by the sweeper (queued again, at most
+# TASK_MAX_ATTEMPTS tries, then failed with « relancer » offered).
+TASK_HEARTBEAT_S = env.float("TASK_HEARTBEAT_S", default=10.0)
+TASK_STALE_AFTER_S = env.float("TASK_STALE_AFTER_S", default=60.0)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
+OUTBOX_MIN_AGE_S = env.float("OUTBOX_MIN_AGE_S", default=5.0)
+OUTBOX_RESEND_AFTER_S = env.float("OUTBOX_RESEND_AFTER_S", default=300.0)
+OUTBOX_DISPATCH_INTERVAL_S = env.float("OUTBOX_DISPATCH_INTERVAL_S", default=30.0)
+WORK_SWEEP_INTERVAL_S = env.float("WORK_SWEEP_INTERVAL_S", default=30.0)
 # Embedded default only (no broker): compute a run in a thread beside the request, so the page
 # shows its progress as with a worker (off: computed inline before the redirect).
 DIAGNOSTIC_EAGER_IN_THREAD = env.bool("DIAGNOSTIC_EAGER_IN_THREAD", default=False)
 CELERY_BEAT_SCHEDULE = {
+    # Pending work never sent (broker down) or whose message was lost is sent again.
+    "outbox-dispatch": {
+        "task": "diagnostics.tasks.outbox_dispatch",
+        "schedule": OUTBOX_DISPATCH_INTERVAL_S,
+    },
+    # Runs and import batches whose worker stopped beating (killed) are queued again or
+    # failed; runs past their time limit are failed: never left « en cours ».
     "diagnostic-fail-stuck": {
         "task": "diagnostics.tasks.diagnostic_fail_stuck",
-        "schedule": 300.0,
+        "schedule": WORK_SWEEP_INTERVAL_S,
     },
-    # Import batches still « en validation / en écriture » past the task time limit (a worker
-    # killed mid-import) are marked failed, never left running.
     "import-batches-fail-stale": {
         "task": "diagnostics.tasks.import_batches_fail_stale",
-        "schedule": 900.0,
+        "schedule": WORK_SWEEP_INTERVAL_S,
     },
 }
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -53,27 +53,48 @@ IMPORT_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalEr
 
 
 @shared_task(
+    bind=True,
+    # A worker killed mid-import: the message goes back to the queue and the next delivery
+    # takes the batch over (claim by owner and heartbeat, diagnostics.services.claims).
+    acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=IMPORT_TRANSIENT_ERRORS,
     max_retries=3,
     retry_backoff=10,
     retry_backoff_max=300,
     retry_jitter=True,
 )
-def import_batch_process(batch_id: int) -> None:
-    """Validate then write an import batch. A batch already claimed (re-delivered task) or
-    deleted is left alone: the service's conditional claim makes this idempotent."""
+def import_batch_process(self: Task, batch_id: int) -> None:
+    """Validate then write an import batch. A batch another live worker holds, already done,
+    or deleted is left alone: the service's claim makes this idempotent."""
     from diagnostics.models import ImportBatch
+    from diagnostics.services.claims import owner_id
     from diagnostics.services.imports import import_batch_process as import_batch_process_service
 
     try:
-        import_batch_process_service(batch_id=batch_id)
+        import_batch_process_service(
+            batch_id=batch_id,
+            owner=owner_id(self.request.id),
+            # The last try fails the batch (« relancer l'import ») instead of queueing it.
+            retriable=self.request.retries < (self.max_retries or 0),
+        )
     except ImportBatch.DoesNotExist:
         logger.info("import_batch_process: batch %s no longer exists, nothing to do", batch_id)
 
 
 @shared_task
+def outbox_dispatch() -> dict[str, int]:
+    """Send again the pending runs, batches and basin refreshes never handed to the broker or
+    whose message may be lost (beat, every OUTBOX_DISPATCH_INTERVAL_S)."""
+    from diagnostics.services.outbox import outbox_dispatch as outbox_dispatch_service
+
+    return outbox_dispatch_service()
+
+
+@shared_task
 def import_batches_fail_stale() -> int:
-    """Mark as failed the import batches stuck past the task time limit (beat, every 15 min)."""
+    """Take back the import batches whose worker died (heartbeat stopped: queued again or
+    failed) or stuck past the task time limit (beat, every WORK_SWEEP_INTERVAL_S)."""
     from diagnostics.services.imports import import_batches_fail_stale as fail_stale_service
 
     return fail_stale_service()

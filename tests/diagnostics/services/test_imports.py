@@ -458,7 +458,7 @@ def test_stale_running_batches_are_failed(tmp_path: Path) -> None:
     assert (stuck.status, fresh.status) == (Status.FAILED, Status.VALIDATING)
 
 
-def test_beat_runs_the_stale_import_sweeper_every_15_minutes(settings) -> None:  # type: ignore[no-untyped-def]
+def test_beat_runs_the_stale_import_sweeper_every_30_seconds(settings) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
     from django.utils import timezone
@@ -472,8 +472,8 @@ def test_beat_runs_the_stale_import_sweeper_every_15_minutes(settings) -> None: 
         started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120),
     )  # fmt: skip
 
-    assert entry == {"task": "diagnostics.tasks.import_batches_fail_stale", "schedule": 900.0}
-    assert app.conf.beat_schedule["import-batches-fail-stale"]["schedule"] == 900.0
+    assert entry == {"task": "diagnostics.tasks.import_batches_fail_stale", "schedule": 30.0}
+    assert app.conf.beat_schedule["import-batches-fail-stale"]["schedule"] == 30.0
     assert entry["task"] == import_batches_fail_stale.name
     assert import_batches_fail_stale.delay().get() == 1  # the beat entry's task, run
     stuck.refresh_from_db()
