@@ -35,7 +35,7 @@ def fail_duplicate_live_batches(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0008_bassin_bmo_codes_four_digits'),
+        ('diagnostics', '0009_audit_log'),
     ]
 
     operations = [
