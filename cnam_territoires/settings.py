@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An oversized body is refused (413) before it is read (issue 15).
+    "cnam_territoires.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a database error escaping a view answers 503 in French (issue 15).
+    "cnam_territoires.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cnam_territoires.urls"
@@ -305,6 +309,14 @@ IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=500)
 # Row errors kept in a batch's report (the total is always counted).
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=20000)
+# Request sizes (issue 15): a body over REQUEST_MAX_BODY_MB is refused (413) before it is read;
+# form fields (not files) are capped at DATA_UPLOAD_MAX_MEMORY_SIZE; an uploaded file over
+# FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file rather than memory.
+REQUEST_MAX_BODY_MB = env.float("REQUEST_MAX_BODY_MB", default=IMPORT_MAX_FILE_MB + 1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 # Security audit log (diagnostics.models.audit): entries older than this are deleted daily by
 # beat and by `manage.py audit_purge`. One year: long enough to investigate an incident.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)

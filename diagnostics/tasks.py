@@ -103,35 +103,48 @@ def import_batches_fail_stale() -> int:
 # --- Diagnostic runs (diagnostics.services.diagnostics) -------------------------------------
 DIAGNOSTIC_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
 DIAGNOSTIC_TIME_LIMIT = getattr(settings, "DIAGNOSTIC_RUN_TIME_LIMIT", 600)
+DIAGNOSTIC_SOFT_TIME_LIMIT = getattr(
+    settings, "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", max(DIAGNOSTIC_TIME_LIMIT - 30, 1)
+)
 
 
 @shared_task(
+    bind=True,
+    # A worker killed mid-run: the message goes back to the queue and the next delivery takes
+    # the run over (claim by owner and heartbeat, diagnostics.services.claims).
     acks_late=True,
     reject_on_worker_lost=True,
     # Hard limit below the broker's visibility timeout; the sweeper fails what outlives it.
     time_limit=DIAGNOSTIC_TIME_LIMIT,
-    soft_time_limit=max(DIAGNOSTIC_TIME_LIMIT - 30, 1),
+    soft_time_limit=DIAGNOSTIC_SOFT_TIME_LIMIT,
     autoretry_for=DIAGNOSTIC_TRANSIENT_ERRORS,
     max_retries=3,
     retry_backoff=5,
     retry_backoff_max=120,
     retry_jitter=True,
 )
-def diagnostic_execute(run_id: int) -> None:
-    """Compute a pending diagnostic run. Claimed by a conditional update: a re-delivered task
-    finds the run claimed (or done) and does nothing; a deleted run is skipped."""
+def diagnostic_execute(self: Task, run_id: int) -> None:
+    """Compute a diagnostic run. A run another live worker holds, already done, or deleted is
+    left alone: the service's claim makes this idempotent."""
     from diagnostics.models import DiagnosticRun
+    from diagnostics.services.claims import owner_id
     from diagnostics.services.diagnostics import diagnostic_execute as diagnostic_execute_service
 
     try:
-        diagnostic_execute_service(run_id=run_id)
+        diagnostic_execute_service(
+            run_id=run_id,
+            owner=owner_id(self.request.id),
+            # The last try fails the run (« relancer ») instead of queueing it again.
+            retriable=self.request.retries < (self.max_retries or 0),
+        )
     except DiagnosticRun.DoesNotExist:
         logger.info("diagnostic_execute: run %s no longer exists, nothing to do", run_id)
 
 
 @shared_task
 def diagnostic_fail_stuck() -> int:
-    """Mark failed the diagnostic runs stuck past their time limit (beat, every 5 minutes)."""
+    """Take back the runs whose worker died (heartbeat stopped: queued again or failed) and fail
+    those past their time limit (beat, every WORK_SWEEP_INTERVAL_S)."""
     from diagnostics.services.diagnostics import diagnostic_fail_stuck as fail_stuck_service
 
     return fail_stuck_service()

@@ -104,7 +104,7 @@ def claim(
     elif row["status"] in running:
         beat = row["heartbeat_at"]
         stale = beat is None or beat < now - stale_after()
-        if not (row["claimed_by"] == owner or stale or owner_dead(row["claimed_by"])):
+        if not (stale or owner_dead(row["claimed_by"])):
             return False
         logger.warning(
             "%s %s: taken over from %s (heartbeat %s)", model.__name__, pk, row["claimed_by"], beat
