@@ -320,6 +320,12 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 5
 # Security audit log (diagnostics.models.audit): entries older than this are deleted daily by
 # beat and by `manage.py audit_purge`. One year: long enough to investigate an incident.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# PDF reports (issue 15): at most PDF_MAX_CONCURRENT Chromium processes on a machine (lock
+# files under PDF_SLOTS_DIR); a request waits its turn up to PDF_QUEUE_WAIT_S, then is told to
+# try again.
+PDF_MAX_CONCURRENT = env.int("PDF_MAX_CONCURRENT", default=2)
+PDF_QUEUE_WAIT_S = env.float("PDF_QUEUE_WAIT_S", default=60.0)
+PDF_SLOTS_DIR = env.path("PDF_SLOTS_DIR", default=VAR_DIR / "pdf-slots")
 SITE_TITLE = "Cnam Territoires"
 SITE_TAGLINE = (
     "Diagnostics territoriaux de compétences et implantations « Au cœur des territoires »"

@@ -40,6 +40,7 @@ from diagnostics.selectors.access import (
     diagnostic_run_scoped,
 )
 from diagnostics.services import diagnostics as services
+from diagnostics.services.pdf_pool import pdf_slot
 
 logger = logging.getLogger(__name__)
 
@@ -503,9 +504,11 @@ def render_pdf(html: str) -> bytes:
             f"--print-to-pdf={out}",
             page.as_uri(),
         ]
-        completed = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
-            command, capture_output=True, timeout=PDF_TIMEOUT_S, check=False
-        )
+        # At most PDF_MAX_CONCURRENT Chromium at once on this machine (a queue, issue 15).
+        with pdf_slot():
+            completed = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
+                command, capture_output=True, timeout=PDF_TIMEOUT_S, check=False
+            )
         if not out.exists() or out.stat().st_size == 0:
             raise RuntimeError(
                 f"Chromium n'a pas produit de PDF (code {completed.returncode}) : "
