@@ -96,7 +96,7 @@ def claim(
         model._default_manager.filter(pk=pk).values("status", "claimed_by", "heartbeat_at").first()
     )
     if row is None:
-        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")
+        raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")  # type: ignore[attr-defined]
     now = timezone.now()
     rows = model._default_manager.filter(pk=pk, status=row["status"])
     if row["status"] == queued:

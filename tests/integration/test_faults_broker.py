@@ -9,6 +9,7 @@ import html
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -127,7 +128,7 @@ def test_postgresql_connection_terminated_mid_request(faults, tmp_path: Path) ->
         finally:
             connection.close()
 
-    cases = [
+    cases: list[tuple[Any, Any]] = [
         (DiagnosticRun, lambda c: c.post(f"/bassins/{world.basin.pk}/diagnostic/")),
         (ImportBatch, lambda c: _upload(c, _indicator_csv(tmp_path / "neet.csv"))),
     ]

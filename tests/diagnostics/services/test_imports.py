@@ -24,6 +24,7 @@ from diagnostics.models import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from diagnostics.services import import_stores
 from diagnostics.services import imports as import_services
 from diagnostics.services.imports import import_batch_process, import_dataset
 from tests.diagnostics.importers.bmo_samples import bmo_row, metier_code, write_bmo
@@ -207,8 +208,8 @@ def test_database_failure_midway_rolls_back(tmp_path: Path, bassins: None, monke
     previous = import_dataset(
         kind="bmo", path=_small_bmo(tmp_path, "a.xlsx"), file_name="a.xlsx", sync=True
     )
-    monkeypatch.setattr(import_services, "WRITE_CHUNK_ROWS", 1)
-    real_write = import_services._write_rows
+    monkeypatch.setattr(import_stores, "WRITE_CHUNK_ROWS", 1)
+    real_write = import_stores._write_rows
     calls = {"n": 0}
 
     def failing_write(model, attnames, rows):  # type: ignore[no-untyped-def]
@@ -217,7 +218,7 @@ def test_database_failure_midway_rolls_back(tmp_path: Path, bassins: None, monke
             raise OperationalError("disque plein (simulé)")
         real_write(model, attnames, rows)
 
-    monkeypatch.setattr(import_services, "_write_rows", failing_write)
+    monkeypatch.setattr(import_stores, "_write_rows", failing_write)
 
     batch = import_dataset(
         kind="bmo", path=_small_bmo(tmp_path, "b.xlsx", met="999"), file_name="b.xlsx", sync=True

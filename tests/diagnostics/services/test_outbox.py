@@ -4,6 +4,7 @@ is due; a queued run or batch never blocks a new request for the same data or fi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class Broker:
 
 
 @pytest.fixture
-def broker(monkeypatch) -> Broker:  # type: ignore[no-untyped-def]
+def broker(monkeypatch) -> Iterator[Broker]:  # type: ignore[no-untyped-def]
     fake = Broker()
     old = current_app.conf.task_always_eager
     current_app.conf.task_always_eager = False
