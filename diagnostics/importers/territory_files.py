@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnostics.analytics.communes import (
-    invalid_codes,
-)
+from diagnostics.analytics.communes import invalid_codes
 from diagnostics.errors import ApplicationError
 
 COG_VINTAGE = 2025

@@ -8,9 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from diagnostics.models import (
-    TerritoryLoad,
-)
+from diagnostics.models import TerritoryLoad
 from diagnostics.services.territory_datasets import (
     BMO_ONLY_BASSINS,
     BMO_ONLY_BASSINS_LABEL,
