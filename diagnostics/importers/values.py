@@ -178,6 +178,30 @@ def row_errors(
     return out
 
 
+def _parsed_with_errors(
+    frame: pd.DataFrame,
+    column: str,
+    errors: list[RowError],
+    allow_secret: bool,
+    allow_missing: bool,
+    display_column: str | None,
+) -> tuple[ParsedNumbers, str]:
+    """The column parsed, with a RowError appended for each value that is not a number, secret
+    where not allowed or missing where not allowed; and the column's label in those errors."""
+    parsed = parse_numbers(frame[column])
+    label = display_column or column
+    errors += row_errors(frame, parsed.invalid, column, "n'est pas un nombre", display_column=label)
+    if not allow_secret:
+        errors += row_errors(
+            frame, parsed.secret, column, "valeur secrète non admise ici", display_column=label
+        )
+    if not allow_missing:
+        errors += row_errors(
+            frame, parsed.missing, column, "valeur manquante", display_column=label
+        )
+    return parsed, label
+
+
 def check_count(
     frame: pd.DataFrame,
     column: str,
@@ -189,18 +213,10 @@ def check_count(
 ) -> tuple[pd.Series, pd.Series]:
     """Validate a count column (integer ≥ 0, or secret marker). Returns (Int64 values with NA for
     secret/missing/invalid, bool `masked` flag for secret cells); appends RowErrors."""
-    parsed = parse_numbers(frame[column])
+    parsed, label = _parsed_with_errors(
+        frame, column, errors, allow_secret, allow_missing, display_column
+    )
     values = parsed.numbers
-    label = display_column or column
-    errors += row_errors(frame, parsed.invalid, column, "n'est pas un nombre", display_column=label)
-    if not allow_secret:
-        errors += row_errors(
-            frame, parsed.secret, column, "valeur secrète non admise ici", display_column=label
-        )
-    if not allow_missing:
-        errors += row_errors(
-            frame, parsed.missing, column, "valeur manquante", display_column=label
-        )
     not_int = values.notna() & (values != np.floor(values))
     errors += row_errors(frame, not_int, column, "doit être un nombre entier", display_column=label)
     negative = values.notna() & (values < 0)
@@ -225,18 +241,10 @@ def check_rate(
 ) -> tuple[pd.Series, pd.Series]:
     """Validate a rate/percentage column within [low, high]. Returns (float64 values, NaN when
     secret/missing/invalid; bool `masked` flag); appends RowErrors."""
-    parsed = parse_numbers(frame[column])
+    parsed, label = _parsed_with_errors(
+        frame, column, errors, allow_secret, allow_missing, display_column
+    )
     values = parsed.numbers
-    label = display_column or column
-    errors += row_errors(frame, parsed.invalid, column, "n'est pas un nombre", display_column=label)
-    if not allow_secret:
-        errors += row_errors(
-            frame, parsed.secret, column, "valeur secrète non admise ici", display_column=label
-        )
-    if not allow_missing:
-        errors += row_errors(
-            frame, parsed.missing, column, "valeur manquante", display_column=label
-        )
     out_of_range = values.notna() & ((values < low) | (values > high))
     errors += row_errors(
         frame,
