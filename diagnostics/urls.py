@@ -4,6 +4,7 @@ from diagnostics.views import basins as basin_views
 from diagnostics.views import data as data_views
 from diagnostics.views import diagnostics as diagnostic_views
 from diagnostics.views import imports as import_views
+from diagnostics.views import notifications as notification_views
 
 urlpatterns: list = [
     path("bassins/", basin_views.basin_list, name="basin-list"),
@@ -13,6 +14,7 @@ urlpatterns: list = [
     path("bassins/<int:pk>/suppression/", basin_views.basin_delete, name="basin-delete"),
     path("territoires/recherche/", basin_views.territory_search, name="territory-search"),
     path("donnees/", data_views.data_home, name="data-home"),
+    path("notifications/", notification_views.notification_list, name="notification-list"),
     path("donnees/imports/", import_views.import_list, name="import-list"),
     path("donnees/imports/nouveau/", import_views.import_create, name="import-create"),
     path(

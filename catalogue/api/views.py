@@ -18,7 +18,7 @@ from catalogue.selectors.gap import GapError, basin_gap, gap_document
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_live_list_for
 
 
 class NoDiagnostic(exceptions.NotFound):
@@ -49,7 +49,7 @@ class BasinGapApi(APIView):
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         user: User = request.user  # type: ignore[assignment]
-        basin = basin_list_for(user).filter(pk=pk).defer("geometry").first()
+        basin = basin_live_list_for(user).filter(pk=pk).defer("geometry").first()
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
         try:

@@ -20,6 +20,15 @@ from .imports import (
 )
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
+from .sharing import (
+    Notification,
+    Organisation,
+    ShareComment,
+    SharedVersion,
+    ShareLink,
+    ShareLinkView,
+    ShareRecipient,
+)
 from .territories import (
     BassinBmo,
     Commune,
@@ -61,6 +70,13 @@ __all__ = [
     "RomeDomain",
     "TensionFact",
     "TerritoryLoad",
+    "Notification",
+    "Organisation",
+    "ShareComment",
+    "SharedVersion",
+    "ShareLink",
+    "ShareLinkView",
+    "ShareRecipient",
     "User",
     "ZoneEmploi",
 ]
