@@ -144,10 +144,10 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     # Another region's basin is not found, whatever the method: the 404 comes before the 405.
     basin = _readable_basin(request, pk)
-    if user.is_mayor_viewer:
-        return shared_redirect(request, basin.pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    if user.is_mayor_viewer:  # reads the recommendation frozen in its shared versions
+        return shared_redirect(request, basin.pk)
     error = None
     recommendation = None
     try:
@@ -261,7 +261,7 @@ def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
     """The basin's host structures and partners; POST (`action`) for its managers."""
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
-    if user.is_mayor_viewer:
+    if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
         return shared_redirect(request, basin.pk)
     can_manage = basin_can_manage(user, basin)
     host_form = HostStructureForm()
@@ -445,7 +445,7 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
 
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
-    if user.is_mayor_viewer:
+    if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
         return shared_redirect(request, basin.pk)
     can_manage = basin_can_manage(user, basin)
     recommendation = recommendation_latest(basin)

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -317,6 +317,8 @@ def shared_version_comments_export(request: HttpRequest, pk: int) -> HttpRespons
 def shared_version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     version = _readable_version(request, pk)
+    if not DiagnosticRun.objects.filter(pk=version.run_id, status=DiagnosticRun.Status.DONE).exists():
+        raise Http404("Ce diagnostic n'est pas terminé : pas de rapport à imprimer.")
     context = version_context(version, user, for_print=True)
     context.update(
         {
