@@ -1,5 +1,6 @@
 from django.urls import path
 
+from diagnostics.views import audit as audit_views
 from diagnostics.views import basins as basin_views
 from diagnostics.views import data as data_views
 from diagnostics.views import diagnostics as diagnostic_views
@@ -15,6 +16,7 @@ urlpatterns: list = [
     path("territoires/recherche/", basin_views.territory_search, name="territory-search"),
     path("donnees/", data_views.data_home, name="data-home"),
     path("notifications/", notification_views.notification_list, name="notification-list"),
+    path("journal-securite/", audit_views.audit_log, name="audit-log"),
     path("donnees/imports/", import_views.import_list, name="import-list"),
     path("donnees/imports/nouveau/", import_views.import_create, name="import-create"),
     path(
