@@ -131,6 +131,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- E-mail (notifications of the shared diagnostic) ------------------------------------------
+# The demo and DEBUG print e-mails on the console; elsewhere SMTP from EMAIL_HOST & co.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if (DEMO or DEBUG)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Cnam Territoires <ne-pas-repondre@territoires.invalid>"
+)
+# Absolute links in the e-mails (the pages' addresses).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 # django-axes: after AXES_FAILURE_LIMIT failures, lock the client address whatever the
 # usernames tried (password spraying: one password over many accounts), and the username+address
 # pair. Behind a reverse proxy the address must be the client's (docs/security.md).

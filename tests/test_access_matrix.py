@@ -273,6 +273,23 @@ def contribution_pk(world: World) -> dict[str, object]:
     return {"pk": contribution.pk}
 
 
+def api_readers(ok: Expected, *, others: Expected = 404) -> dict[str, Expected]:
+    """An API endpoint of the shared diagnostic: 401 without credentials, 403 for the roles
+    that read no basin (catalogue admin, API client), `ok` for the basin's readers and `others`
+    for another region's delegate and an unshared mayor."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: ok,
+            DELEGATE: ok,
+            OTHER_DELEGATE: others,
+            MAYOR: ok,
+            OTHER_MAYOR: others,
+        },
+    )
+
+
 def shared_readers(ok: Expected, *, others: Expected = 404) -> dict[str, Expected]:
     """A page of a shared version (or of a basin's contributions): the region's delegates,
     national admins and the mayor it is shared with get `ok`; another region's delegate or an
@@ -763,6 +780,29 @@ RULES: dict[str, Rule] = {
     # Without the version read: back to the list with the error in a message.
     "contribution-decide": Rule(
         get=get_only(MANAGERS), post=basin_managers(302), kwargs=contribution_pk
+    ),
+    # API of the shared diagnostic (issue 13): the same people and rules as the pages.
+    "api-share-list": Rule(get=api_readers(200, others=200), post=api_readers(405, others=405)),
+    "api-share-detail": Rule(
+        get=api_readers(200), post=api_readers(405, others=405), kwargs=shared_version_pk
+    ),
+    "api-share-revoke": Rule(
+        get=api_readers(405, others=405),
+        post={**api_readers(200), MAYOR: 403},
+        kwargs=shared_version_pk,
+    ),
+    # Empty comment: 400 with the fields in error.
+    "api-share-comments": Rule(
+        get=api_readers(200), post=api_readers(400), kwargs=shared_version_pk
+    ),
+    "api-share-create": Rule(
+        get=api_readers(405, others=405), post={**api_readers(400), MAYOR: 403}, kwargs=basin_pk
+    ),
+    "api-contribution-list": Rule(get=api_readers(200), post=api_readers(400), kwargs=basin_pk),
+    "api-contribution-decision": Rule(
+        get=api_readers(405, others=405),
+        post={**api_readers(400), MAYOR: 404},
+        kwargs=contribution_pk,
     ),
     # API: the OpenAPI schema and its documentation are public; the data endpoints are not.
     "api-schema": Rule(get=matrix(200), post=matrix(405)),

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='user',
             name='role',
-            field=models.CharField(choices=[('admin_national', 'Administrateur national'), ('delegue_regional', 'Délégué régional'), ('admin_catalogue', 'Administrateur du catalogue'), ('mairie', 'Mairie, EPCI ou partenaire local (diagnostics partagés)'), ('client_api', 'Client API')], default='mairie', max_length=32, verbose_name='rôle'),
+            field=models.CharField(choices=[('admin_national', 'Administrateur national'), ('delegue_regional', 'Délégué régional'), ('admin_catalogue', 'Administrateur du catalogue'), ('mairie', 'Mairie, EPCI ou partenaire local'), ('client_api', 'Client API')], default='mairie', max_length=32, verbose_name='rôle'),
         ),
         migrations.CreateModel(
             name='Organisation',

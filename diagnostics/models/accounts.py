@@ -6,7 +6,7 @@ class Role(models.TextChoices):
     NATIONAL_ADMIN = "admin_national", "Administrateur national"
     REGIONAL_DELEGATE = "delegue_regional", "Délégué régional"
     CATALOGUE_ADMIN = "admin_catalogue", "Administrateur du catalogue"
-    MAYOR_VIEWER = "mairie", "Mairie, EPCI ou partenaire local (diagnostics partagés)"
+    MAYOR_VIEWER = "mairie", "Mairie, EPCI ou partenaire local"
     API_CLIENT = "client_api", "Client API"
 
 

@@ -38,6 +38,7 @@ from diagnostics.selectors.access import basin_manageable_for
 logger = logging.getLogger(__name__)
 
 MESSAGE_MAX = 2000
+SUBJECTS = {"comment": "nouveau commentaire", "contribution": "nouvelle contribution"}
 
 
 class ShareError(ApplicationError):
@@ -222,7 +223,8 @@ def delegates_notify(
         def send() -> None:
             try:
                 send_mail(
-                    subject=f"[Cnam Territoires] {basin.name} : {text[:80]}",
+                    subject=f"[Cnam Territoires] {basin.name} : "
+                    + SUBJECTS.get(kind, "nouvelle activité"),
                     message=f"{text}\n\n{base}{url}\n",
                     from_email=None,
                     recipient_list=emails,

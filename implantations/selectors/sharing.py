@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from diagnostics.models import Basin, SharedVersion, User
 from diagnostics.selectors.access import basin_manageable_for
-from diagnostics.selectors.diagnostics import diagnostic_key_figures
+from diagnostics.selectors.diagnostic_report import diagnostic_key_figures
 from implantations.analytics.honesty import honest_document
 from implantations.analytics.scoring import CONCEPT_LABELS, CONCEPTS
 from implantations.models import Contribution

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from diagnostics.models import DiagnosticRun, SharedVersion, User
-from diagnostics.selectors.diagnostics import diagnostic_key_figures, diagnostic_latest_done
+from diagnostics.selectors.diagnostic_report import diagnostic_key_figures
+from diagnostics.selectors.diagnostics import diagnostic_latest_done
 from diagnostics.services.sharing import (
     ShareError,
     share_manager_check,

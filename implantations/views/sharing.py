@@ -317,7 +317,9 @@ def shared_version_comments_export(request: HttpRequest, pk: int) -> HttpRespons
 def shared_version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     version = _readable_version(request, pk)
-    if not DiagnosticRun.objects.filter(pk=version.run_id, status=DiagnosticRun.Status.DONE).exists():
+    if not DiagnosticRun.objects.filter(
+        pk=version.run_id, status=DiagnosticRun.Status.DONE
+    ).exists():
         raise Http404("Ce diagnostic n'est pas terminé : pas de rapport à imprimer.")
     context = version_context(version, user, for_print=True)
     context.update(

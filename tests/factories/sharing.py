@@ -86,3 +86,16 @@ def newer_run(world: SharingWorld) -> DiagnosticRun:
     """A newer run after BMO 2026 is imported (200 projects instead of 150)."""
     bmo_batch(2026, BMO_2026)
     return done_run(world)
+
+
+def share_run(run: DiagnosticRun, user: User, *, by: User | None = None) -> Any:
+    """`run` shared with `user` as a version (frozen copies left empty, as a migrated share):
+    the quick way for tests about what a mayor's office reads."""
+    from diagnostics.models import BasinShare, SharedVersion, ShareRecipient
+
+    version = SharedVersion.objects.filter(run=run).first() or SharedVersion.objects.create(
+        basin_id=run.basin_id, run=run, shared_by=by
+    )
+    ShareRecipient.objects.get_or_create(version=version, user=user)
+    BasinShare.objects.get_or_create(basin_id=run.basin_id, user=user, defaults={"shared_by": by})
+    return version
