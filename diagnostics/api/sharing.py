@@ -194,7 +194,7 @@ class ShareRevokeApi(APIView):
 class CommentOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     section = serializers.CharField()
-    parent = serializers.IntegerField(allow_null=True)
+    parent = serializers.IntegerField(allow_null=True)  # type: ignore[assignment]
     author = serializers.DictField(allow_null=True)
     body = serializers.CharField(help_text="Texte brut : à échapper à l'affichage.")
     created_at = serializers.DateTimeField()
@@ -221,7 +221,7 @@ class ShareCommentsApi(APIView):
     class InputSerializer(serializers.Serializer):
         section = serializers.ChoiceField(choices=selectors.COMMENT_SECTIONS)
         body = serializers.CharField(max_length=4000, trim_whitespace=True)
-        parent = serializers.IntegerField(required=False, allow_null=True)
+        parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
 
     @extend_schema(
         summary="Commentaires d'une version partagée",

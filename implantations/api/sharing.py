@@ -86,7 +86,7 @@ class ContributionSerializer(serializers.Serializer):
     sector = serializers.CharField(required=False, allow_blank=True, max_length=120)
     amount_eur = serializers.IntegerField(required=False, allow_null=True)
     details = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    source = serializers.CharField(max_length=300)
+    source = serializers.CharField(max_length=300)  # type: ignore[assignment]
     contact = serializers.CharField(max_length=300)
 
     def to_input(self) -> services.ContributionInput:

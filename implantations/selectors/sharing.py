@@ -97,7 +97,7 @@ def contribution_history(contribution: Contribution) -> list[dict[str, Any]]:
     out = []
     previous = None
     for record in records:
-        changes = []
+        changes: list[dict[str, Any]] = []
         if previous is not None:
             delta = record.diff_against(previous)
             changes = [
