@@ -804,9 +804,10 @@ RULES: dict[str, Rule] = {
         post={**api_readers(400), MAYOR: 404},
         kwargs=contribution_pk,
     ),
-    # API: the OpenAPI schema and its documentation are public; the data endpoints are not.
-    "api-schema": Rule(get=matrix(200), post=matrix(405)),
-    "api-docs": Rule(get=matrix(200), post=matrix(405)),
+    # API: the OpenAPI schema and its documentation are for signed-in users and valid tokens
+    # (issue 15's finding: the schema maps every operation); the data endpoints as below.
+    "api-schema": Rule(get=matrix(200, {ANONYMOUS: 401}), post=matrix(405, {ANONYMOUS: 401})),
+    "api-docs": Rule(get=matrix(200, {ANONYMOUS: 401}), post=matrix(405, {ANONYMOUS: 401})),
     # Browsers ask for /favicon.ico on every page: a permanent redirect to DSFR's icon.
     "favicon": Rule(get=matrix(301), post=matrix(405)),
     # Django admin, coarsely: staff (national and catalogue admins) or not; then by role.
@@ -840,6 +841,152 @@ RULES: dict[str, Rule] = {
         post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
     ),
 }
+
+
+# --- API v1 (issue 14) -------------------------------------------------------------------------
+# Sessions here (the pages' login): roles and scopes of the basins; token scopes are tested in
+# tests/diagnostics/api/test_tokens.py. DRF answers 401 to anonymous callers, checks the role
+# (403) before the method (405), and looks objects up in the caller's scope (404).
+
+
+def api_reader_get() -> dict[str, Expected]:
+    """A basin-scoped API read: its readers 200, another region or an unshared mayor 404."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: 200,
+            DELEGATE: 200,
+            OTHER_DELEGATE: 404,
+            MAYOR: 200,
+            OTHER_MAYOR: 404,
+            API: 200,
+        },
+    )
+
+
+def api_reader_not_allowed() -> dict[str, Expected]:
+    """A method the endpoint does not offer, for the roles that pass its role check."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: 405,
+            DELEGATE: 405,
+            OTHER_DELEGATE: 405,
+            MAYOR: 405,
+            OTHER_MAYOR: 405,
+            API: 405,
+        },
+    )
+
+
+def api_manager_write(ok: Expected, *, other_delegate: Expected = 404) -> dict[str, Expected]:
+    """A basin write: managers `ok`, another region's delegate 404, other roles 403."""
+    return matrix(403, {ANONYMOUS: 401, ADMIN: ok, DELEGATE: ok, OTHER_DELEGATE: other_delegate})
+
+
+def api_everyone(ok: Expected) -> dict[str, Expected]:
+    """Official geography: every signed-in role."""
+    return matrix(ok, {ANONYMOUS: 401})
+
+
+def api_token_pk(world: World) -> dict[str, object]:
+    """A token of the national admin: the others do not see it (404)."""
+    from diagnostics.services.tokens import api_token_create
+
+    created = api_token_create(user=world.users[ADMIN], name="matrice", scopes=["indicators:read"])
+    return {"pk": created.token.pk}
+
+
+def run_table_kwargs(world: World) -> dict[str, object]:
+    return {**diagnostic_run_pk(world), "name": "years"}
+
+
+def territory_code(kind: str) -> Callable[[World], dict[str, object]]:
+    def build(world: World) -> dict[str, object]:
+        from diagnostics.models import BassinBmo, Epci, ZoneEmploi
+
+        if kind == "epci":
+            Epci.objects.create(code="200000009", name="CC de Villeneuve")
+            return {"code": "200000009"}
+        if kind == "zone_emploi":
+            ZoneEmploi.objects.create(code="9901", name="Villeneuve")
+            return {"code": "9901"}
+        if kind == "bassin_bmo":
+            BassinBmo.objects.create(code="9902", name="VILLENEUVE", region=world.region_a)
+            return {"code": "9902"}
+        return {"code": {"region": "RA", "departement": "9A", "commune": "9A001"}[kind]}
+
+    return build
+
+
+API_V1_RULES: dict[str, Rule] = {
+    # Personal tokens: every role manages its own; another user's token is a 404.
+    "token-list": Rule(get=page(ALL_ROLES), post=for_roles(ALL_ROLES, 200)),
+    "token-revoke": Rule(
+        get=matrix(405, {ANONYMOUS: LOGIN}),
+        post=matrix(404, {ANONYMOUS: LOGIN, ADMIN: 302}),
+        kwargs=api_token_pk,
+    ),
+    # Basins. POST without a body: a manager gets the 400 naming the missing fields.
+    "api-basin-list": Rule(
+        get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
+        post=api_manager_write(400, other_delegate=400),
+    ),
+    "api-basin-detail": Rule(
+        get=api_reader_get(), post=api_manager_write(405, other_delegate=405), kwargs=basin_pk
+    ),
+    # POST: a run requested (202), on the managers' own basins only.
+    "api-basin-runs": Rule(get=api_reader_get(), post=api_manager_write(202), kwargs=basin_pk),
+    "api-run-detail": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=diagnostic_run_pk
+    ),
+    "api-run-series": Rule(
+        get=api_reader_get(),
+        post=api_reader_not_allowed(),
+        kwargs=diagnostic_run_pk,
+        query="?indicator=unemployment_rate",
+    ),
+    "api-run-tables": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=diagnostic_run_pk
+    ),
+    "api-run-table": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=run_table_kwargs
+    ),
+    # Imports: the roles of the import page; catalogue admins see only ROME / FAP batches (404).
+    "api-import-list": Rule(
+        get=for_roles(IMPORTERS, 200, anonymous=401),
+        post=for_roles(IMPORTERS, 400, anonymous=401),  # no file: 400 naming it
+    ),
+    "api-import-detail": Rule(
+        get=matrix(
+            403, {ANONYMOUS: 401, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 200, CATALOGUE: 404}
+        ),
+        post=for_roles(IMPORTERS, 405, anonymous=401),
+        kwargs=import_batch_pk,
+    ),
+    "api-import-report": Rule(
+        get=matrix(
+            403, {ANONYMOUS: 401, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 200, CATALOGUE: 404}
+        ),
+        post=for_roles(IMPORTERS, 405, anonymous=401),
+        kwargs=import_batch_pk,
+    ),
+}
+for _kind, _name in [
+    ("region", "api-region"),
+    ("departement", "api-departement"),
+    ("commune", "api-commune"),
+    ("epci", "api-epci"),
+    ("zone_emploi", "api-zone-emploi"),
+    ("bassin_bmo", "api-bassin-bmo"),
+]:
+    API_V1_RULES[f"{_name}-list"] = Rule(get=api_everyone(200), post=api_everyone(405))
+    API_V1_RULES[f"{_name}-detail"] = Rule(
+        get=api_everyone(200), post=api_everyone(405), kwargs=territory_code(_kind)
+    )
+RULES.update(API_V1_RULES)
 
 # The Django admin generates ~80 routes from the registered models; the rules above cover it
 # coarsely (staff vs non-staff, role-based models), so its other routes are skipped by namespace.

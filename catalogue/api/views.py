@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from catalogue.analytics.gap_params import GapParams
 from catalogue.api.serializers import GapFilterSerializer, GapOutputSerializer
 from catalogue.selectors.gap import GapError, basin_gap, gap_document
+from diagnostics.api.base import ApiViewMixin
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
@@ -25,7 +26,8 @@ class NoDiagnostic(exceptions.NotFound):
     default_code = "no_diagnostic"
 
 
-class BasinGapApi(APIView):
+class BasinGapApi(ApiViewMixin, APIView):
+    query_params_allowed = frozenset({"concept", "public", "weights"})
     permission_classes = [CanReadBasins]
 
     @extend_schema(

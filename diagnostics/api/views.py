@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.serializers import (
     BasinIndicatorsFilterSerializer,
     BasinIndicatorsOutputSerializer,
@@ -80,7 +81,8 @@ def indicators_document(
     return out
 
 
-class BasinIndicatorsApi(APIView):
+class BasinIndicatorsApi(ApiViewMixin, APIView):
+    query_params_allowed = frozenset({"year", "source"})
     permission_classes = [CanReadBasins]
 
     @extend_schema(

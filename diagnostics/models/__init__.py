@@ -40,8 +40,12 @@ from .territories import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from .tokens import ROLE_SCOPES, ApiToken, Scope
 
 __all__ = [
+    "ApiToken",
+    "ROLE_SCOPES",
+    "Scope",
     "AuditAction",
     "AuditEvent",
     "Basin",

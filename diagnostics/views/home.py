@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
-from rest_framework.authtoken.models import Token
 
 from diagnostics.models import Role, User
 from diagnostics.selectors.access import basin_list_for
@@ -15,6 +14,7 @@ from diagnostics.selectors.accounts import (
     home_shared_basin_list_for,
 )
 from diagnostics.selectors.sharing import home_shared_versions_for, shared_version_list_for
+from diagnostics.selectors.tokens import api_token_list_for
 
 
 @login_required
@@ -43,9 +43,8 @@ def home(request: HttpRequest) -> HttpResponse:
         template = "diagnostics/home_catalogue.html"
     elif user.role == Role.API_CLIENT:
         template = "diagnostics/home_api.html"
-        token = Token.objects.filter(user=user).first()
         context |= {
-            "token_hint": f"…{token.key[-4:]}" if token else None,
+            "active_tokens": [t for t in api_token_list_for(user) if t.is_active],
             "regions": list(user.regions.all()),
         }
     else:  # pragma: no cover - every role is handled above

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diagnostics.api.base import ApiViewMixin
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors.access import basin_live_list_for
@@ -23,7 +24,8 @@ from implantations.api.serializers import RecommendationOutputSerializer
 from implantations.services.recommendation import recommendation_compute
 
 
-class BasinRecommendationApi(APIView):
+class BasinRecommendationApi(ApiViewMixin, APIView):
+    query_params_allowed: frozenset[str] = frozenset()
     permission_classes = [CanReadBasins]
 
     @extend_schema(

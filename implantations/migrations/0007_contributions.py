@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0010_shared_versions'),
+        ('diagnostics', '0011_shared_versions'),
         ('implantations', '0006_programme_reference_moved'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

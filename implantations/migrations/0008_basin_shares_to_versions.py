@@ -42,7 +42,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("diagnostics", "0010_shared_versions"),
+        ("diagnostics", "0011_shared_versions"),
         ("implantations", "0007_contributions"),
     ]
 

@@ -28,6 +28,7 @@ from diagnostics.selectors.territories import (
     territory_load_latest_list,
 )
 from diagnostics.services.accounts import user_create
+from diagnostics.services.tokens import api_token_create
 
 pytestmark = [
     pytest.mark.django_db,
@@ -170,13 +171,14 @@ def test_home_catalogue_admin_gets_catalogue_and_settings_shortcuts(client: Clie
 
 def test_home_api_client_explains_the_token(client: Client, bretagne: Region) -> None:
     user = user_create(username="observatoire", role=Role.API_CLIENT, regions=["53"])
-    key = user.auth_token.key
+    created = api_token_create(user=user, name="Tableau de bord", scopes=["indicators:read"])
 
     page = _login(client, user).get("/").content.decode()
 
     assert "Authorization: Token &lt;votre jeton&gt;" in page
-    assert f"<code>…{key[-4:]}</code>" in page
-    assert key not in page  # only its last four characters
+    assert f"« Tableau de bord » (<code>cnt_{created.token.prefix}_…</code>" in page
+    assert created.key not in page  # shown once, at creation only
+    assert f'href="{reverse("token-list")}"' in page
     assert f'href="{reverse("api-docs")}"' in page
     assert "pour Bretagne" in page
 

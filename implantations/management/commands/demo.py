@@ -117,7 +117,15 @@ class Command(BaseCommand):
             regions = ", ".join(account.regions) if account.regions else "—"
             out(f"  {account.username:<{width}}  {account.role_label} (régions : {regions})")
         out("")
-        out(f"Jeton API de demo-api : {report.api_token}")
-        out(f"  en-tête HTTP : Authorization: Token {report.api_token}")
+        if report.api_token:
+            out(
+                f"Jeton API de demo-api (affiché une seule fois, stocké haché) : {report.api_token}"
+            )
+            out(f"  en-tête HTTP : Authorization: Token {report.api_token}")
+        else:
+            out(
+                "Jeton API de demo-api : déjà créé (affiché une seule fois, stocké haché) ; "
+                "page « Jetons d'API » de demo-api pour le révoquer et en créer un autre"
+            )
         out(f"  documentation de l'API : {url.rstrip('/')}/api/docs/")
         out(self.style.SUCCESS(rule))
