@@ -21,6 +21,15 @@ from .imports import (
 )
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
+from .sharing import (
+    Notification,
+    Organisation,
+    ShareComment,
+    SharedVersion,
+    ShareLink,
+    ShareLinkView,
+    ShareRecipient,
+)
 from .territories import (
     BassinBmo,
     Commune,
@@ -31,8 +40,12 @@ from .territories import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from .tokens import ROLE_SCOPES, ApiToken, Scope
 
 __all__ = [
+    "ApiToken",
+    "ROLE_SCOPES",
+    "Scope",
     "AuditAction",
     "AuditEvent",
     "Basin",
@@ -64,6 +77,13 @@ __all__ = [
     "RomeDomain",
     "TensionFact",
     "TerritoryLoad",
+    "Notification",
+    "Organisation",
+    "ShareComment",
+    "SharedVersion",
+    "ShareLink",
+    "ShareLinkView",
+    "ShareRecipient",
     "User",
     "ZoneEmploi",
 ]

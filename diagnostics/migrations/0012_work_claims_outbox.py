@@ -35,7 +35,7 @@ def fail_duplicate_live_batches(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0009_audit_log'),
+        ('diagnostics', '0011_shared_versions'),
     ]
 
     operations = [
