@@ -23,7 +23,7 @@ from diagnostics.api.serializers import (
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_live_list_for
 
 # Which parts of the document each source feeds.
 SOURCE_YEAR_PREFIXES = {
@@ -107,7 +107,7 @@ class BasinIndicatorsApi(ApiViewMixin, APIView):
         filters = BasinIndicatorsFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         user = cast(User, request.user)  # IsAuthenticated through CanReadBasins
-        basin = basin_list_for(user).filter(pk=pk).only("pk", "name").first()
+        basin = basin_live_list_for(user).filter(pk=pk).only("pk", "name").first()
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
         run = selectors.diagnostic_latest_done(basin.pk)
