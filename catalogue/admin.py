@@ -20,6 +20,7 @@ from catalogue.models import (
     LocalOffer,
     Modality,
     Pillar,
+    Purpose,
     Sector,
     TargetPublic,
     TrainingPath,
@@ -75,12 +76,13 @@ class TrainingPathForm(forms.ModelForm):
         model = TrainingPath
         fields = (
             "code", "title", "sector", "status", "illustrative", "certification_type",
-            "rncp_code", "level", "duration_hours", "modalities", "pillars", "concepts",
-            "cpf_eligible", "publics", "prerequisites", "description", "bmo_codes", "rome_codes",
+            "rncp_code", "level", "duration_hours", "purposes", "rolling_entries", "modalities",
+            "pillars", "concepts", "cpf_eligible", "publics", "prerequisites", "description", "bmo_codes", "rome_codes",
         )  # fmt: skip
         widgets = {
             "title": forms.TextInput(attrs={"size": 80}),
             "modalities": forms.CheckboxSelectMultiple,
+            "purposes": forms.CheckboxSelectMultiple,
             "pillars": forms.CheckboxSelectMultiple,
             "publics": forms.CheckboxSelectMultiple,
             "concepts": forms.CheckboxSelectMultiple,
@@ -136,6 +138,8 @@ class TrainingPathAdmin(CuratorAdminMixin, ImportExportModelAdmin, SimpleHistory
         "certification_type",
         "level",
         "modalities",
+        "purposes",
+        "rolling_entries",
         "pillars",
         "publics",
         "concepts",
@@ -154,6 +158,7 @@ class TrainingPathAdmin(CuratorAdminMixin, ImportExportModelAdmin, SimpleHistory
             "Certification",
             {"fields": ("certification_type", "rncp_code", "level", "duration_hours")},
         ),
+        ("Finalités", {"fields": ("purposes", "rolling_entries")}),
         ("Organisation", {"fields": ("modalities", "pillars", "concepts", "cpf_eligible")}),
         ("Publics", {"fields": ("publics", "prerequisites", "description")}),
         ("Métiers visés", {"fields": ("bmo_codes", "rome_codes")}),
@@ -202,5 +207,5 @@ class ChoiceAdmin(CuratorAdminMixin, admin.ModelAdmin):
         return ("code",) if obj else ()
 
 
-for _model in (Modality, Pillar, TargetPublic, Concept):
+for _model in (Modality, Purpose, Pillar, TargetPublic, Concept):
     admin.site.register(_model, ChoiceAdmin)

@@ -24,6 +24,7 @@ from catalogue.models import (
     Concept,
     Modality,
     Pillar,
+    Purpose,
     Sector,
     TargetPublic,
     TrainingPath,
@@ -197,6 +198,8 @@ PATH_COLUMNS = {
     "niveau": "level",
     "duree_heures": "duration_hours",
     "modalites": "modalities",
+    "finalites": "purposes",
+    "entrees_permanentes": "rolling_entries",
     "piliers": "pillars",
     "publics": "publics",
     "concepts": "concepts",
@@ -235,6 +238,16 @@ class TrainingPathResource(resources.ModelResource):
         attribute="modalities",
         column_name="modalites",
         widget=StrictManyToManyWidget(Modality, required=True, what="modalité"),
+    )
+    purposes = fields.Field(
+        attribute="purposes",
+        column_name="finalites",
+        widget=StrictManyToManyWidget(Purpose, what="finalité"),
+    )
+    rolling_entries = fields.Field(
+        attribute="rolling_entries",
+        column_name="entrees_permanentes",
+        widget=FrenchBooleanWidget(),
     )
     pillars = fields.Field(
         attribute="pillars",
@@ -296,7 +309,7 @@ class TrainingPathResource(resources.ModelResource):
     def get_queryset(self) -> Any:
         return (
             TrainingPath.objects.select_related("sector")
-            .prefetch_related("modalities", "pillars", "publics", "concepts")
+            .prefetch_related("modalities", "purposes", "pillars", "publics", "concepts")
             .order_by("code")
         )
 

@@ -55,6 +55,27 @@ PUBLICS = "publics"  # tuple of public codes
 BMO_CODES = "bmo_codes"  # tuple of BMO métier codes
 ROME_CODES = "rome_codes"  # tuple of ROME codes
 PATH_COLUMNS = [PATH_ID, PATH_CODE, TITLE, SECTOR, CONCEPTS, PUBLICS, BMO_CODES, ROME_CODES]
+# What a path is and how it is delivered (issue 18): optional in the input (defaults below),
+# carried to every line of the gap.
+PURPOSES = "purposes"  # tuple of purpose codes (professionnalisation, reconversion, vae…)
+LEVEL = "level"  # national framework level 3-7, NA for a module
+RNCP_CODE = "rncp_code"  # "" without one
+CPF_ELIGIBLE = "cpf_eligible"
+MODALITIES = "modalities"  # tuple of modality codes
+DURATION_HOURS = "duration_hours"
+ROLLING_ENTRIES = "rolling_entries"
+PATH_DETAIL_DEFAULTS: dict[str, object] = {
+    PURPOSES: (),
+    LEVEL: None,
+    RNCP_CODE: "",
+    CPF_ELIGIBLE: False,
+    MODALITIES: (),
+    DURATION_HOURS: None,
+    ROLLING_ENTRIES: False,
+}
+PATH_DETAIL_COLUMNS = list(PATH_DETAIL_DEFAULTS)
+RECONVERSION = "reconversion"  # the purpose favoured by `GapParams.reconversion_boost`
+RECONVERSION_BOOSTED = "reconversion_boosted"
 
 # Local supply (one row per offer; path_id NA for an offer outside the catalogue).
 PLACES = "places"
@@ -126,7 +147,9 @@ GAP_COLUMNS = [
     SECTOR,
     CONCEPTS,
     PUBLICS,
+    *PATH_DETAIL_COLUMNS,
     SCORE,
+    RECONVERSION_BOOSTED,
     DEMAND_SCORE,
     COVERAGE,
     *COMPONENTS,

@@ -86,11 +86,15 @@ from .columns import (
     OFFERS_COUNT,
     PATH_CODE,
     PATH_COLUMNS,
+    PATH_DETAIL_DEFAULTS,
     PATH_ID,
     PLACES,
     PROJECTS,
     PUBLICS,
+    PURPOSES,
     RANK,
+    RECONVERSION,
+    RECONVERSION_BOOSTED,
     ROME_CODES,
     ROME_MATCHED,
     SCORE,
@@ -210,7 +214,10 @@ def training_gap(
             "l'emploi."
         )
 
-    lines = paths[PATH_COLUMNS].copy().set_index(PATH_ID, drop=False)
+    for column, default in PATH_DETAIL_DEFAULTS.items():
+        if column not in paths.columns:
+            paths[column] = pd.Series([default] * len(paths), index=paths.index, dtype=object)
+    lines = paths[PATH_COLUMNS + list(PATH_DETAIL_DEFAULTS)].copy().set_index(PATH_ID, drop=False)
     lines = lines.join(_bmo_demand(paths, bmo))
     lines = lines.join(_metier_tension(paths, metier_tension))
     lines = lines.join(_rome_demand(paths, rome_tension))
@@ -286,6 +293,11 @@ def training_gap(
     )
     lines[COVERAGE] = pd.Series(coverage, index=lines.index).astype(float).where(included)
     lines[SCORE] = (100.0 * lines[DEMAND_SCORE] * (1.0 - lines[COVERAGE])).astype(float)
+    # Reconversion paths favoured (a basin of saturated métiers): score × (1 + boost).
+    boost = float(params.reconversion_boost)
+    reconversion = lines[PURPOSES].map(lambda codes: RECONVERSION in tuple(codes or ()))
+    lines[RECONVERSION_BOOSTED] = (reconversion & included & (boost > 0)).astype(bool)
+    lines.loc[lines[RECONVERSION_BOOSTED], SCORE] *= 1.0 + boost
 
     # « La formation n'est pas le levier ».
     flag_reasons: list[list[str]] = []
@@ -335,6 +347,11 @@ def training_gap(
         )
         for row in lines.to_dict("records")
     ]
+    if boost > 0:
+        bonus = format_percent(boost, decimals=0)
+        lines.loc[lines[RECONVERSION_BOOSTED], EXPLANATION] = lines.loc[
+            lines[RECONVERSION_BOOSTED], EXPLANATION
+        ].map(lambda text: f"{text} Parcours de reconversion : score majoré de {bonus}.")
     lines = lines.drop(columns=[BMO_CODES_PRESENT])
 
     for column in (

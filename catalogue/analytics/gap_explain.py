@@ -170,4 +170,10 @@ def gap_method(params: GapParams, *, estimated: bool = False) -> str:
             " Les effectifs du bassin sont estimés à partir des bassins BMO qui le recouvrent "
             "(répartition au prorata de la population)."
         )
+    if params.reconversion_boost > 0:
+        text += (
+            " Bonus reconversion : le score des parcours dont une finalité est la reconversion "
+            f"est multiplié par {format_number(1 + params.reconversion_boost, decimals=2)} "
+            "(paramètre choisi, pas un signal mesuré sur le bassin)."
+        )
     return text

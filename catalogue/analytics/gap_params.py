@@ -56,6 +56,10 @@ class GapParams:
     seasonal_threshold: float = 0.7
     seasonal_min_projects: int = 20
     secrecy_threshold: int = 5
+    # Score × (1 + boost) for the paths whose purposes include « reconversion »: a basin whose
+    # métiers are saturated (few openings for many job seekers) favours retraining towards
+    # other métiers. No saturation signal feeds it yet: it is set explicitly (0 = no boost).
+    reconversion_boost: float = 0.0
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.weights) - set(COMPONENTS))
@@ -71,6 +75,12 @@ class GapParams:
             raise ValueError(f"Poids négatif(s) ou invalide(s) : {', '.join(negative)}.")
         if sum(self.weights.values()) <= 0:
             raise ValueError("La somme des poids doit être strictement positive.")
+        boost = float(self.reconversion_boost)
+        if not (math.isfinite(boost) and 0 <= boost <= 1):
+            raise ValueError(
+                "Le bonus reconversion doit être un nombre entre 0 et 1 (0 = pas de bonus, "
+                f"0,2 = score des parcours de reconversion × 1,2) : « {self.reconversion_boost} »."
+            )
         if not self.trend_cap > 0:
             raise ValueError("Le plafond de l'évolution doit être strictement positif.")
 
@@ -82,4 +92,5 @@ class GapParams:
             "seasonal_threshold": self.seasonal_threshold,
             "seasonal_min_projects": self.seasonal_min_projects,
             "secrecy_threshold": self.secrecy_threshold,
+            "reconversion_boost": float(self.reconversion_boost),
         }

@@ -64,6 +64,15 @@ class GapFilterSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="Poids des composantes, ex. c_projects:0.5,c_difficulty:0.5 (les autres à 0).",
     )
+    reconversion_boost = serializers.FloatField(
+        required=False,
+        min_value=0.0,
+        max_value=1.0,
+        help_text=(
+            "Bonus des parcours de reconversion, 0 à 1 (0,2 : score × 1,2) ; 0 par défaut "
+            "(pas de bonus)."
+        ),
+    )
 
     def validate_weights(self, value: str) -> dict[str, float] | None:
         if not value:
@@ -87,7 +96,19 @@ class GapLineSerializer(serializers.Serializer):
     sector = serializers.CharField()
     concepts = serializers.ListField(child=serializers.CharField())
     publics = serializers.ListField(child=serializers.CharField())
-    score = serializers.FloatField(allow_null=True, help_text="0 à 100.")
+    purposes = serializers.ListField(
+        child=serializers.CharField(), help_text="Finalités (professionnalisation, reconversion…)."
+    )
+    level = serializers.IntegerField(allow_null=True, help_text="Niveau 3 (infra-bac) à 7.")
+    rncp_code = serializers.CharField(help_text="Code RNCP ou RS, vide sans code.")
+    cpf_eligible = serializers.BooleanField()
+    modalities = serializers.ListField(child=serializers.CharField())
+    duration_hours = serializers.IntegerField(allow_null=True)
+    rolling_entries = serializers.BooleanField(help_text="Entrées et sorties permanentes.")
+    score = serializers.FloatField(
+        allow_null=True, help_text="0 à 100, × (1 + bonus) pour un parcours de reconversion."
+    )
+    reconversion_boosted = serializers.BooleanField()
     demand_score = serializers.FloatField(allow_null=True)
     coverage = serializers.FloatField(allow_null=True)
     c_projects = serializers.FloatField(allow_null=True)

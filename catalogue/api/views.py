@@ -6,6 +6,8 @@ authentication for REST clients, session authentication for the browser.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.request import Request
@@ -27,7 +29,7 @@ class NoDiagnostic(exceptions.NotFound):
 
 
 class BasinGapApi(ApiViewMixin, APIView):
-    query_params_allowed = frozenset({"concept", "public", "weights"})
+    query_params_allowed = frozenset({"concept", "public", "weights", "reconversion_boost"})
     permission_classes = [CanReadBasins]
 
     @extend_schema(
@@ -38,6 +40,11 @@ class BasinGapApi(ApiViewMixin, APIView):
             OpenApiParameter("public", str, description="Code de public visé."),
             OpenApiParameter(
                 "weights", str, description="Poids, ex. c_projects:0.5,c_difficulty:0.5."
+            ),
+            OpenApiParameter(
+                "reconversion_boost",
+                float,
+                description="Bonus des parcours de reconversion, 0 à 1 (0 par défaut).",
             ),
         ],
         responses={
@@ -55,7 +62,9 @@ class BasinGapApi(ApiViewMixin, APIView):
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
         try:
-            params = GapParams(weights=data["weights"]) if data.get("weights") else None
+            params = GapParams(reconversion_boost=data.get("reconversion_boost") or 0.0)
+            if data.get("weights"):
+                params = replace(params, weights=data["weights"])
         except ValueError as exc:
             raise exceptions.ValidationError({"weights": [str(exc)]}) from exc
         try:

@@ -75,6 +75,14 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
         ("entrepreneurs", "Entrepreneurs"),
         ("bacheliers_pro", "Bacheliers professionnels"),
     ],
+    "Purpose": [
+        ("professionnalisation", "Professionnalisation"),
+        ("montee_competences", "Montée en compétences"),
+        ("remise_niveau", "Remise à niveau"),
+        ("reconversion", "Reconversion"),
+        ("vae", "VAE (validation des acquis de l'expérience)"),
+        ("bootcamp", "Boot-camp (entrées et sorties permanentes)"),
+    ],
     "Concept": [
         ("clef_en_main", "Clef en main"),
         ("fab_id", "Fab ID (tiers-lieu)"),
@@ -117,6 +125,15 @@ class TargetPublic(ChoiceItem):
     class Meta(ChoiceItem.Meta):
         verbose_name = "public visé"
         verbose_name_plural = "publics visés"
+
+
+class Purpose(ChoiceItem):
+    """What a path is for (professionnalisation, montée en compétences, remise à niveau,
+    reconversion, VAE, boot-camp): a path may serve several purposes."""
+
+    class Meta(ChoiceItem.Meta):
+        verbose_name = "finalité"
+        verbose_name_plural = "finalités"
 
 
 class Concept(ChoiceItem):
@@ -176,9 +193,11 @@ class TrainingPath(models.Model):
         MODULE = "module", "Module non certifiant"
 
     class Level(models.IntegerChoices):
+        LEVEL_3 = 3, "Niveau 3 (infra-bac : CAP, BEP)"
         LEVEL_4 = 4, "Niveau 4 (bac)"
         LEVEL_5 = 5, "Niveau 5 (bac + 2)"
         LEVEL_6 = 6, "Niveau 6 (bac + 3 / bac + 4)"
+        LEVEL_7 = 7, "Niveau 7 (bac + 5)"
 
     class Status(models.TextChoices):
         ACTIVE = "actif", "Actif"
@@ -216,6 +235,14 @@ class TrainingPath(models.Model):
         "durée (heures)", validators=[MinValueValidator(1)]
     )
     modalities = models.ManyToManyField(Modality, verbose_name="modalités", related_name="+")
+    purposes = models.ManyToManyField(
+        Purpose, verbose_name="finalités", blank=True, related_name="+"
+    )
+    rolling_entries = models.BooleanField(
+        "entrées et sorties permanentes",
+        default=False,
+        help_text="Entrées possibles tout au long de l'année (boot-camp, parcours modulaire).",
+    )
     pillars = models.ManyToManyField(Pillar, verbose_name="piliers", blank=True, related_name="+")
     publics = models.ManyToManyField(
         TargetPublic, verbose_name="publics visés", blank=True, related_name="+"
@@ -248,7 +275,7 @@ class TrainingPath(models.Model):
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
-    history = HistoricalRecords(m2m_fields=[modalities, pillars, publics, concepts])
+    history = HistoricalRecords(m2m_fields=[modalities, purposes, pillars, publics, concepts])
 
     class Meta:
         verbose_name = "parcours"

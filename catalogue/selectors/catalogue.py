@@ -16,6 +16,7 @@ from catalogue.models import (
     LocalOffer,
     Modality,
     Pillar,
+    Purpose,
     Sector,
     TargetPublic,
     TrainingPath,
@@ -30,7 +31,7 @@ from diagnostics.models import (
 
 # --- Paths ------------------------------------------------------------------------------------
 
-PATH_PREFETCH = ("modalities", "pillars", "publics", "concepts")
+PATH_PREFETCH = ("modalities", "purposes", "pillars", "publics", "concepts")
 
 
 def path_list(
@@ -43,10 +44,14 @@ def path_list(
     public: str = "",
     concept: str = "",
     cpf: str = "",
+    purpose: str = "",
+    rncp: str = "",
+    rolling: str = "",
     include_archived: bool = False,
 ) -> QuerySet[TrainingPath]:
     """Paths of the catalogue with the page's filters (codes; empty = any). `level` is 4, 5, 6
-    or « sans » (no level); `cpf` « oui » or « non »."""
+    or « sans » (no level); `cpf` and `rolling` (entrées permanentes) « oui » or « non »;
+    `rncp` « avec » (an RNCP or RS code) or « sans »."""
     qs = TrainingPath.objects.select_related("sector").prefetch_related(*PATH_PREFETCH)
     if not include_archived:
         qs = qs.filter(status=TrainingPath.Status.ACTIVE)
@@ -73,6 +78,14 @@ def path_list(
         qs = qs.filter(concepts__code=concept)
     if cpf in ("oui", "non"):
         qs = qs.filter(cpf_eligible=cpf == "oui")
+    if purpose:
+        qs = qs.filter(purposes__code=purpose)
+    if rncp == "avec":
+        qs = qs.exclude(rncp_code="")
+    elif rncp == "sans":
+        qs = qs.filter(rncp_code="")
+    if rolling in ("oui", "non"):
+        qs = qs.filter(rolling_entries=rolling == "oui")
     return qs.distinct().order_by("sector__order", "sector__name", "title")
 
 
@@ -84,6 +97,7 @@ class FilterChoices:
     pillars: list[tuple[str, str]]
     publics: list[tuple[str, str]]
     concepts: list[tuple[str, str]]
+    purposes: list[tuple[str, str]]
 
 
 def filter_choices() -> FilterChoices:
@@ -98,6 +112,7 @@ def filter_choices() -> FilterChoices:
         pillars=pairs(Pillar),
         publics=pairs(TargetPublic),
         concepts=pairs(Concept),
+        purposes=pairs(Purpose),
     )
 
 

@@ -20,6 +20,8 @@ from catalogue.analytics.gap_params import GapParams
 from catalogue.analytics.gap_records import gap_records
 from catalogue.models import (
     Concept,
+    Modality,
+    Purpose,
     TargetPublic,
     TrainingPath,
 )
@@ -184,7 +186,7 @@ def run_is_estimated(run: DiagnosticRun) -> bool:
 
 
 def paths_frame(paths: Iterable[TrainingPath]) -> pd.DataFrame:
-    """PATH_COLUMNS of `paths` (many-to-many prefetched)."""
+    """PATH_COLUMNS and PATH_DETAIL_COLUMNS of `paths` (many-to-many prefetched)."""
     rows = [
         (
             p.pk,
@@ -195,10 +197,20 @@ def paths_frame(paths: Iterable[TrainingPath]) -> pd.DataFrame:
             tuple(x.code for x in p.publics.all()),
             tuple(p.bmo_codes or ()),
             tuple(p.rome_codes or ()),
+            tuple(x.code for x in p.purposes.all()),
+            p.level,
+            p.rncp_code,
+            p.cpf_eligible,
+            tuple(x.code for x in p.modalities.all()),
+            p.duration_hours,
+            p.rolling_entries,
         )
         for p in paths
     ]
-    return pd.DataFrame(rows, columns=g.PATH_COLUMNS)
+    frame = pd.DataFrame(rows, columns=g.PATH_COLUMNS + g.PATH_DETAIL_COLUMNS)
+    for column in (g.LEVEL, g.DURATION_HOURS):
+        frame[column] = frame[column].astype("Int64")
+    return frame
 
 
 @dataclass
@@ -250,6 +262,8 @@ def gap_for_run(
         .prefetch_related(
             Prefetch("concepts", queryset=Concept.objects.order_by("order")),
             Prefetch("publics", queryset=TargetPublic.objects.order_by("order")),
+            Prefetch("purposes", queryset=Purpose.objects.order_by("order")),
+            Prefetch("modalities", queryset=Modality.objects.order_by("order")),
         )
         .order_by("code")
     )

@@ -21,6 +21,7 @@ from catalogue.models import (
     LocalOffer,
     Modality,
     Pillar,
+    Purpose,
     Sector,
     TargetPublic,
     TrainingPath,
@@ -78,6 +79,8 @@ ATTRIBUTE_COLUMNS = {
     "level": "niveau",
     "duration_hours": "duree_heures",
     "modalities": "modalites",
+    "purposes": "finalites",
+    "rolling_entries": "entrees_permanentes",
     "pillars": "piliers",
     "publics": "publics",
     "concepts": "concepts",
@@ -179,6 +182,7 @@ def catalogue_choices_ensure() -> None:
     labels and order edited in the admin are kept."""
     models: dict[str, Any] = {
         "Modality": Modality,
+        "Purpose": Purpose,
         "Pillar": Pillar,
         "TargetPublic": TargetPublic,
         "Concept": Concept,
@@ -264,6 +268,7 @@ def catalogue_load_fixture(*, path: Path | None = None) -> FixtureReport:
             "level": item.get("level"),
             "duration_hours": item["hours"],
             "cpf_eligible": bool(item.get("cpf", True)),
+            "rolling_entries": bool(item.get("rolling", False)),
             "prerequisites": item.get("prerequisites", ""),
             "description": item.get("description", ""),
             "bmo_codes": bmo,
@@ -274,6 +279,9 @@ def catalogue_load_fixture(*, path: Path | None = None) -> FixtureReport:
         links = {
             "modalities": _m2m(
                 Modality, item["modalities"], what="modalité", where=where, errors=errors
+            ),
+            "purposes": _m2m(
+                Purpose, item.get("purposes", []), what="finalité", where=where, errors=errors
             ),
             "pillars": _m2m(
                 Pillar, item.get("pillars", []), what="pilier", where=where, errors=errors

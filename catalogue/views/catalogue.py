@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.analytics import columns as g
+from catalogue.analytics.gap_params import GapParams
 from catalogue.analytics.gap_records import components_of
 from catalogue.forms import LocalOfferForm
 from catalogue.models import Concept, TargetPublic, TrainingPath
@@ -32,7 +33,7 @@ from catalogue.selectors.catalogue import (
 from catalogue.selectors.gap import GapError, basin_gap
 from catalogue.services.catalogue import CatalogueError, local_offer_create, local_offer_delete
 from diagnostics.models import User
-from diagnostics.params import page_param
+from diagnostics.params import float_param, page_param
 from diagnostics.permissions import (
     BASIN_MANAGERS,
     BASIN_READERS,
@@ -44,7 +45,19 @@ from diagnostics.permissions import (
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.views.home import shared_redirect
 
-FILTERS = ("q", "sector", "level", "modality", "pillar", "public", "concept", "cpf")
+FILTERS = (
+    "q",
+    "sector",
+    "level",
+    "modality",
+    "pillar",
+    "public",
+    "concept",
+    "cpf",
+    "purpose",
+    "rncp",
+    "rolling",
+)
 PAGE_SIZE = 100
 
 
@@ -83,7 +96,7 @@ def can_open_paths(user: Any) -> bool:
 def path_detail(request: HttpRequest, pk: int) -> HttpResponse:
     path = get_object_or_404(
         TrainingPath.objects.select_related("sector").prefetch_related(
-            "modalities", "pillars", "publics", "concepts"
+            "modalities", "purposes", "pillars", "publics", "concepts"
         ),
         pk=pk,
     )
@@ -111,8 +124,10 @@ def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
         return shared_redirect(request, basin.pk)
     concept = (request.GET.get("concept") or "").strip()
     public = (request.GET.get("public") or "").strip()
+    boost = float_param(request.GET, "bonus_reconversion", minimum=0.0, maximum=1.0)
     context: dict[str, Any] = {
         "basin": basin,
+        "reconversion_boost": boost,
         "concept": concept,
         "public": public,
         "concepts": list(Concept.objects.order_by("order").values_list("code", "label")),
@@ -123,7 +138,9 @@ def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
         "error": "",
     }
     try:
-        report = basin_gap(basin, concept=concept, public=public)
+        report = basin_gap(
+            basin, concept=concept, public=public, params=GapParams(reconversion_boost=boost or 0.0)
+        )
     except GapError as exc:
         context["error"] = exc.message
     else:

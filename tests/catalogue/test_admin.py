@@ -132,3 +132,32 @@ def test_delegate_has_no_admin(client: Client) -> None:
     response = client.get(reverse("admin:catalogue_trainingpath_changelist"))
 
     assert response.status_code == 302  # to the admin login
+
+
+def test_admin_edits_purposes_rolling_entries_and_rncp_code(client: Client, curator) -> None:
+    path = make_path(title="Développeur web", bmo_codes=[], rome_codes=[])
+    url = reverse("admin:catalogue_trainingpath_change", args=[path.pk])
+
+    saved = client.post(
+        url,
+        form_data(
+            path,
+            purposes=["reconversion", "bootcamp"],
+            rolling_entries="on",
+            rncp_code="RNCP37674",
+            level=7,
+        ),
+    )
+    refused = client.post(url, form_data(path, rncp_code="RNCP-37674"))
+    by_purpose = client.get(
+        reverse("admin:catalogue_trainingpath_changelist"),
+        {"purposes__code__exact": "bootcamp"},
+    ).content.decode()
+
+    assert saved.status_code == 302
+    path.refresh_from_db()
+    assert sorted(path.purposes.values_list("code", flat=True)) == ["bootcamp", "reconversion"]
+    assert (path.rolling_entries, path.rncp_code, path.level) == (True, "RNCP37674", 7)
+    assert refused.status_code == 200
+    assert "Code attendu : RNCP12345 ou RS1234." in refused.content.decode()
+    assert "Développeur web" in by_purpose

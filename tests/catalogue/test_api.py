@@ -96,3 +96,32 @@ def test_gap_api_needs_a_token() -> None:
     response = APIClient().get(reverse("api-basin-gap", args=[scenario.basin.pk]))
 
     assert response.status_code == 401
+
+
+def test_gap_api_reconversion_boost_and_path_details() -> None:
+    scenario = build_scenario()
+    scenario.web.purposes.set(["reconversion"])
+    url = reverse("api-basin-gap", args=[scenario.basin.pk])
+    client = api_client()
+
+    plain = client.get(url).json()
+    boosted = client.get(url, {"reconversion_boost": "0.2"}).json()
+    bad = client.get(url, {"reconversion_boost": "2"})
+
+    # Without boost CPT-01 56 leads NUM-02 49 (100 × 0.5875 / 0.9 × (1 − 0.25) = 48.958…);
+    # × 1.2 NUM-02 scores 58.75 (shown 58.7, the float sits just under) and leads.
+    assert [(x["path_code"], x["score"]) for x in plain["lines"][:2]] == [
+        ("CPT-01", 56.0),
+        ("NUM-02", 49.0),
+    ]
+    assert [(x["path_code"], x["score"]) for x in boosted["lines"][:2]] == [
+        ("NUM-02", 58.7),
+        ("CPT-01", 56.0),
+    ]
+    assert boosted["parameters"]["reconversion_boost"] == 0.2
+    assert plain["parameters"]["reconversion_boost"] == 0.0
+    web = boosted["lines"][0]
+    assert (web["purposes"], web["reconversion_boosted"]) == (["reconversion"], True)
+    assert {"level", "rncp_code", "cpf_eligible", "modalities", "duration_hours"} <= set(web)
+    assert bad.status_code == 400
+    assert "reconversion_boost" in str(bad.json()["error"]["fields"])

@@ -14,6 +14,7 @@ from catalogue.models import (
     LocalOffer,
     Modality,
     Pillar,
+    Purpose,
     Sector,
     TargetPublic,
     TrainingPath,
@@ -59,6 +60,11 @@ class TrainingPathFactory(DjangoModelFactory[TrainingPath]):
     def modalities(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             _set_codes(Modality, self.modalities, extracted or ["presentiel"])
+
+    @factory.post_generation
+    def purposes(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            _set_codes(Purpose, self.purposes, extracted)
 
     @factory.post_generation
     def pillars(self, create: bool, extracted: Any, **kwargs: Any) -> None:

@@ -8,6 +8,7 @@ done diagnostic.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -43,6 +44,12 @@ class Command(BaseCommand):
             default="",
             help="poids des composantes, ex. c_projects:0.5,c_difficulty:0.5 (les autres à 0)",
         )
+        parser.add_argument(
+            "--reconversion-boost",
+            type=float,
+            default=0.0,
+            help="bonus des parcours de reconversion, 0 à 1 (0,2 : score × 1,2 ; 0 par défaut)",
+        )
         parser.add_argument("--top", type=int, default=0, help="n'afficher que les N premiers")
         parser.add_argument("--json", action="store_true", help="sortie JSON")
 
@@ -51,9 +58,10 @@ class Command(BaseCommand):
         if basin is None:
             raise CommandError(f"Bassin n° {options['basin']} introuvable.")
         try:
-            params = (
-                GapParams(weights=parse_weights(options["weights"])) if options["weights"] else None
-            )
+            weights = parse_weights(options["weights"]) if options["weights"] else None
+            params = GapParams(reconversion_boost=options["reconversion_boost"])
+            if weights:
+                params = replace(params, weights=weights)
             report = basin_gap(
                 basin, concept=options["concept"], public=options["public"], params=params
             )

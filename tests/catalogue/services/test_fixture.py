@@ -29,6 +29,12 @@ def test_fixture_is_an_illustrative_catalogue_of_about_fifty_paths() -> None:
     assert {p["sector"] for p in data["paths"]} == {s["code"] for s in data["sectors"]}
     titles = " ".join(p["title"] for p in data["paths"])
     assert "Module DOC" in titles and "Passe numérique" in titles
+    # Every path says what it is for; boot-camps have rolling entries.
+    known = {"professionnalisation", "montee_competences", "remise_niveau", "reconversion", "vae",
+             "bootcamp"}  # fmt: skip
+    assert all(p["purposes"] and set(p["purposes"]) <= known for p in data["paths"])
+    assert {p for path in data["paths"] for p in path["purposes"]} == known
+    assert all(p.get("rolling") for p in data["paths"] if "bootcamp" in p["purposes"])
 
 
 @pytest.mark.django_db

@@ -28,7 +28,7 @@ def snapshot() -> list[tuple]:
     """The catalogue as comparable tuples (every field and list, by code)."""
     out = []
     for p in TrainingPath.objects.order_by("code").prefetch_related(
-        "modalities", "pillars", "publics", "concepts"
+        "modalities", "purposes", "pillars", "publics", "concepts"
     ):
         out.append(
             (
@@ -39,6 +39,7 @@ def snapshot() -> list[tuple]:
                 tuple(sorted(m.code for m in p.pillars.all())),
                 tuple(sorted(m.code for m in p.publics.all())),
                 tuple(sorted(m.code for m in p.concepts.all())),
+                tuple(sorted(m.code for m in p.purposes.all())), p.rolling_entries,
             )
         )  # fmt: skip
     return out
@@ -131,7 +132,7 @@ def test_catalogue_import_unknown_list_values_and_sector_are_line_errors(sectors
     report = catalogue_import(
         content=csv_file(
             "X-01;Parcours A;XXX;titre_rncp;4;800;presentiel;;;;oui;;",
-            "X-02;Parcours B;CPT;diplome;7;huit;visio;;retraites;;peut-être;;",
+            "X-02;Parcours B;CPT;diplome;8;huit;visio;;retraites;;peut-être;;",
         ),
         file_format="csv",
     )
@@ -192,6 +193,9 @@ def test_catalogue_export_then_import_gives_the_same_catalogue(file_format, refe
         pillars=["alternance", "formation_continue"],
         publics=["demandeurs_emploi", "bacheliers_pro"],
         concepts=["clef_en_main"],
+        purposes=["reconversion", "vae"],
+        rolling_entries=True,
+        rncp_code="RNCP37098",
         illustrative=True,
     )
     make_path(
@@ -230,3 +234,24 @@ def test_catalogue_reimport_of_the_export_updates_in_place(referentials) -> None
     latest = path.history.first()
     assert (latest.title, latest.prev_record.title) == ("Comptable", "Comptable assistant")
     assert latest.diff_against(latest.prev_record).changed_fields == ["title"]
+
+
+def test_catalogue_import_reads_purposes_and_rolling_entries(sectors) -> None:
+    header = HEADER + ";finalites;entrees_permanentes;code_rncp_rs"
+    report = catalogue_import(
+        content="\n".join(
+            [
+                header,
+                "NUM-02;Développeur web;NUM;titre_rncp;5;900;hybride;;;;oui;;;"
+                "reconversion|bootcamp;oui;RNCP37674",
+                "NUM-03;Admin;NUM;titre_rncp;6;900;hybride;;;;oui;;;reconversion|vie;non;RNCP-1",
+            ]
+        )
+        + "\n",
+        file_format="csv",
+    )
+
+    by_line = {(e.line, e.column): e.message for e in report.errors}
+    assert by_line[(3, "finalites")].startswith("Finalité(s) inconnue(s) : vie (valeurs possibles")
+    assert by_line[(3, "code_rncp_rs")] == "Code attendu : RNCP12345 ou RS1234."
+    assert TrainingPath.objects.count() == 0  # nothing written on any error

@@ -209,3 +209,35 @@ def test_local_offers_of_another_region_are_a_404(client: Client) -> None:
     response = client.get(reverse("catalogue-local-offers", args=[basin.pk]))
 
     assert response.status_code == 404
+
+
+def test_catalogue_home_filters_on_purpose_rncp_and_rolling_entries(client: Client) -> None:
+    client.force_login(delegate())
+    make_path(title="Développeur web", purposes=["reconversion", "bootcamp"], rolling_entries=True)
+    make_path(title="Comptable assistant", purposes=["vae"], rncp_code="RS5111")
+
+    reconversion = client.get(reverse("catalogue-home"), {"purpose": "reconversion"})
+    with_code = client.get(reverse("catalogue-home"), {"rncp": "avec"}).content.decode()
+    rolling = client.get(reverse("catalogue-home"), {"rolling": "oui"}).content.decode()
+
+    page = reconversion.content.decode()
+    assert "Développeur web" in page and "Comptable assistant" not in page
+    assert "<strong>1</strong> parcours sur 2" in page
+    assert "Reconversion, Boot-camp (entrées et sorties permanentes)" in page
+    assert '<option value="reconversion" selected>' in page
+    assert "Comptable assistant" in with_code and "Développeur web" not in with_code
+    assert "Développeur web" in rolling and "Comptable assistant" not in rolling
+
+
+def test_gap_page_reconversion_boost_bad_value_is_400(client: Client) -> None:
+    scenario = build_scenario()
+    client.force_login(delegate())
+    url = reverse("catalogue-basin-gap", args=[scenario.basin.pk])
+
+    bad = client.get(url, {"bonus_reconversion": "beaucoup"})
+    good = client.get(url, {"bonus_reconversion": "0,2"})
+
+    assert bad.status_code == 400
+    assert "bonus_reconversion" in bad.content.decode()
+    assert good.status_code == 200
+    assert "Bonus reconversion : le score des parcours" in good.content.decode()
