@@ -11,7 +11,7 @@ PURPOSES = [
     ("remise_niveau", "Remise à niveau"),
     ("reconversion", "Reconversion"),
     ("vae", "VAE (validation des acquis de l'expérience)"),
-    ("bootcamp", "Boot-camp (entrées et sorties permanentes)"),
+    ("bootcamp", "Boot-camp"),
 ]
 
 

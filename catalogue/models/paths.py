@@ -81,7 +81,7 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
         ("remise_niveau", "Remise à niveau"),
         ("reconversion", "Reconversion"),
         ("vae", "VAE (validation des acquis de l'expérience)"),
-        ("bootcamp", "Boot-camp (entrées et sorties permanentes)"),
+        ("bootcamp", "Boot-camp"),
     ],
     "Concept": [
         ("clef_en_main", "Clef en main"),

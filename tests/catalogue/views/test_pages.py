@@ -223,7 +223,10 @@ def test_catalogue_home_filters_on_purpose_rncp_and_rolling_entries(client: Clie
     page = reconversion.content.decode()
     assert "Développeur web" in page and "Comptable assistant" not in page
     assert "<strong>1</strong> parcours sur 2" in page
-    assert "Reconversion, Boot-camp (entrées et sorties permanentes)" in page
+    assert (
+        'Reconversion, Boot-camp <span class="fr-badge fr-badge--sm fr-badge--info fr-badge--no-icon">entrées permanentes</span>'
+        in page
+    )
     assert '<option value="reconversion" selected>' in page
     assert "Comptable assistant" in with_code and "Développeur web" not in with_code
     assert "Développeur web" in rolling and "Comptable assistant" not in rolling
