@@ -204,6 +204,7 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
 
     @extend_schema(
         operation_id="basin_list",
+        responses={200: BasinOutputSerializer(many=True)},
         summary="Bassins du périmètre de l'appelant",
         parameters=[GEOMETRY_PARAMETER],
     )
