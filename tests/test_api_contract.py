@@ -170,7 +170,9 @@ def test_every_operation_honours_the_schema_for_every_role(contract: dict[str, A
         order = {"GET": 0, "POST": 1, "PATCH": 2, "PUT": 2, "DELETE": 3}
         for operation in sorted(v1, key=lambda op: (order.get(op.method.upper(), 1), op.path)):
 
-            def call(case: Any, operation: Any = operation, role: str = role) -> None:
+            def call(
+                case: Any, operation: Any = operation, role: str = role, session: Any = session
+            ) -> None:
                 nonlocal calls
                 calls += 1
                 response = case.call(base_url=base, session=session, timeout=60)
