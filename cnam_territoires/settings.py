@@ -220,6 +220,9 @@ SPECTACULAR_SETTINGS = {
         "ImportStatusEnum": "diagnostics.models.ImportBatch.Status",
         "PathStatusEnum": "catalogue.models.TrainingPath.Status",
         "HistoryChangeEnum": "catalogue.api.catalogue.HISTORY_KINDS",
+        "ProjectStatusEnum": "implantations.models.projects.ProjectStatus",
+        "ConceptEnum": "implantations.models.projects.Concept",
+        "RecommendationConceptEnum": "implantations.api.serializers.CONCEPTS",
     },
     # Swagger UI served from our static files (drf-spectacular-sidecar), never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

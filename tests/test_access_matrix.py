@@ -843,6 +843,14 @@ API_V1_RULES: dict[str, Rule] = {
     "api-path-history": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
     ),
+    # Implantation projects: read like their basin.
+    "api-project-list": Rule(
+        get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
+        post=matrix(405, {ANONYMOUS: 401, CATALOGUE: 403}),
+    ),
+    "api-project-detail": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
 }
 for _kind, _name in [
     ("region", "api-region"),

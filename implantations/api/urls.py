@@ -1,5 +1,6 @@
 from django.urls import path
 
+from implantations.api import projects
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -8,4 +9,6 @@ urlpatterns = [
         BasinRecommendationApi.as_view(),
         name="api-basin-recommendation",
     ),
+    path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
+    path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
 ]
