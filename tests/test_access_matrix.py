@@ -214,12 +214,97 @@ def import_batch_page() -> dict[str, Expected]:
 
 
 def diagnostic_run_pk(world: World) -> dict[str, object]:
-    """A done diagnostic of the world's basin (no data imported: population only)."""
+    """A done diagnostic of the world's basin (no data imported: population only), shared as a
+    version with the shared mayor (a mayor reads only the runs shared with it, ADR 0014)."""
     from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 
     run = diagnostic_request(basin_id=world.basin.pk)
     diagnostic_execute(run_id=run.pk)
+    _share(world, run)
     return {"pk": run.pk}
+
+
+def _share(world: World, run: object) -> object:
+    """A version of `run` shared with the shared mayor (frozen copies left empty)."""
+    from diagnostics.models import SharedVersion, ShareRecipient
+
+    version = SharedVersion.objects.create(
+        basin=world.basin, run=run, shared_by=world.users[DELEGATE], message="Bonjour"
+    )
+    ShareRecipient.objects.create(version=version, user=world.users[MAYOR])
+    return version
+
+
+def shared_version_pk(world: World) -> dict[str, object]:
+    """A version of a done diagnostic of the world's basin, shared with the shared mayor."""
+    from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
+
+    run = diagnostic_request(basin_id=world.basin.pk)
+    diagnostic_execute(run_id=run.pk)
+    return {"pk": _share(world, run).pk}  # type: ignore[attr-defined]
+
+
+def pending_shared_version_pk(world: World) -> dict[str, object]:
+    """A version on a pending run (never made by the services): its PDF is a 404 without
+    starting Chromium here."""
+    from diagnostics.services.diagnostics import diagnostic_request
+
+    return {"pk": _share(world, diagnostic_request(basin_id=world.basin.pk)).pk}  # type: ignore[attr-defined]
+
+
+def share_link_token(world: World) -> dict[str, object]:
+    from diagnostics.models import SharedVersion
+    from diagnostics.services.share_links import share_link_create
+
+    version = SharedVersion.objects.get(pk=shared_version_pk(world)["pk"])
+    return {"token": share_link_create(version=version, user=world.users[DELEGATE]).token}
+
+
+def contribution_pk(world: World) -> dict[str, object]:
+    from implantations.services.contributions import ContributionInput, contribution_propose
+
+    contribution = contribution_propose(
+        basin=world.basin,
+        user=world.users[MAYOR],
+        data=ContributionInput(
+            kind="locaux", title="Salle", surface_m2=80, source="Délibération", contact="Mairie"
+        ),
+    )
+    return {"pk": contribution.pk}
+
+
+def api_readers(ok: Expected, *, others: Expected = 404) -> dict[str, Expected]:
+    """An API endpoint of the shared diagnostic: 401 without credentials, 403 for the roles
+    that read no basin (catalogue admin, API client), `ok` for the basin's readers and `others`
+    for another region's delegate and an unshared mayor."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: ok,
+            DELEGATE: ok,
+            OTHER_DELEGATE: others,
+            MAYOR: ok,
+            OTHER_MAYOR: others,
+        },
+    )
+
+
+def shared_readers(ok: Expected, *, others: Expected = 404) -> dict[str, Expected]:
+    """A page of a shared version (or of a basin's contributions): the region's delegates,
+    national admins and the mayor it is shared with get `ok`; another region's delegate or an
+    unshared mayor `others`; other roles a 403."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            ADMIN: ok,
+            DELEGATE: ok,
+            OTHER_DELEGATE: others,
+            MAYOR: ok,
+            OTHER_MAYOR: others,
+        },
+    )
 
 
 def basin_with_diagnostic_pk(world: World) -> dict[str, object]:
@@ -328,7 +413,21 @@ RULES: dict[str, Rule] = {
     ),
     "logout": Rule(get=matrix(405), post=matrix(LOGIN)),
     # Pages behind the navigation
-    "diagnostic-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
+    # A mayor's office reads the versions shared with it, listed on its home page (ADR 0014).
+    "diagnostic-list": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 200,
+                MAYOR: HOME,
+                OTHER_MAYOR: HOME,
+            },
+        ),
+        post=get_only(BASIN_READERS),
+    ),
     "implantation-home": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
     "catalogue-home": Rule(get=page(DATA_READERS), post=get_only(DATA_READERS)),
     "data-home": Rule(get=page(DATA_READERS), post=get_only(DATA_READERS)),
@@ -444,7 +543,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: 404,
                 OTHER_MAYOR: 404,
                 API: 200,
             },
@@ -470,8 +569,9 @@ RULES: dict[str, Rule] = {
         get=page(DATA_READERS), post=get_only(DATA_READERS), kwargs=catalogue_path_pk
     ),
     "catalogue-basin-gap": Rule(
-        # No diagnostic yet: the page explains it (200).
-        get=diagnostic_page(),
+        # No diagnostic yet: the page explains it (200). A mayor's office reads the gap frozen
+        # in its shared versions: none here, so home.
+        get={**diagnostic_page(), MAYOR: HOME},
         post=get_only(BASIN_READERS),
         kwargs=basin_pk,
     ),
@@ -495,7 +595,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: 404,
                 OTHER_MAYOR: 404,
                 API: 200,
             },
@@ -557,7 +657,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: HOME,
                 OTHER_MAYOR: 404,
             },
         ),
@@ -583,7 +683,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: HOME,
                 OTHER_MAYOR: 404,
             },
         ),
@@ -602,7 +702,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: HOME,
                 OTHER_MAYOR: 404,
             },
         ),
@@ -622,7 +722,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: 404,
                 OTHER_MAYOR: 404,
                 API: 200,
             },
@@ -640,6 +740,69 @@ RULES: dict[str, Rule] = {
             },
         ),
         kwargs=basin_pk,
+    ),
+    # The shared diagnostic (issue 13, ADR 0014): versions, comments, links, contributions.
+    "notification-list": Rule(
+        get=matrix(200, {ANONYMOUS: LOGIN}),
+        post=matrix(Redirect("notification-list"), {ANONYMOUS: LOGIN}),
+    ),
+    # Empty form: re-rendered with its errors (400).
+    "basin-shares": Rule(get=basin_managers(200), post=basin_managers(400), kwargs=basin_pk),
+    "shared-version-detail": Rule(
+        get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=shared_version_pk
+    ),
+    "shared-version-comment": Rule(
+        get=get_only(BASIN_READERS),
+        post=shared_readers(302),
+        kwargs=shared_version_pk,
+        data={"action": "create", "section": "chomage", "body": "<script>alert(1)</script>"},
+    ),
+    "shared-version-comments-export": Rule(
+        get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=shared_version_pk
+    ),
+    "shared-version-pdf": Rule(
+        get=shared_readers(404), post=get_only(BASIN_READERS), kwargs=pending_shared_version_pk
+    ),
+    # For people without an account: the link opens its version to anyone who holds it.
+    "share-link-open": Rule(get=matrix(200), post=matrix(405), kwargs=share_link_token),
+    "contribution-list": Rule(
+        get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=basin_pk
+    ),
+    "contribution-export": Rule(
+        get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=basin_pk
+    ),
+    # Partner accounts propose (an empty form comes back with its errors, 400).
+    "contribution-create": Rule(
+        get=matrix(403, {ANONYMOUS: LOGIN, MAYOR: 200, OTHER_MAYOR: 404}),
+        post=matrix(403, {ANONYMOUS: LOGIN, MAYOR: 400, OTHER_MAYOR: 404}),
+        kwargs=basin_pk,
+    ),
+    # Without the version read: back to the list with the error in a message.
+    "contribution-decide": Rule(
+        get=get_only(MANAGERS), post=basin_managers(302), kwargs=contribution_pk
+    ),
+    # API of the shared diagnostic (issue 13): the same people and rules as the pages.
+    "api-share-list": Rule(get=api_readers(200, others=200), post=api_readers(405, others=405)),
+    "api-share-detail": Rule(
+        get=api_readers(200), post=api_readers(405, others=405), kwargs=shared_version_pk
+    ),
+    "api-share-revoke": Rule(
+        get=api_readers(405, others=405),
+        post={**api_readers(200), MAYOR: 403},
+        kwargs=shared_version_pk,
+    ),
+    # Empty comment: 400 with the fields in error.
+    "api-share-comments": Rule(
+        get=api_readers(200), post=api_readers(400), kwargs=shared_version_pk
+    ),
+    "api-share-create": Rule(
+        get=api_readers(405, others=405), post={**api_readers(400), MAYOR: 403}, kwargs=basin_pk
+    ),
+    "api-contribution-list": Rule(get=api_readers(200), post=api_readers(400), kwargs=basin_pk),
+    "api-contribution-decision": Rule(
+        get=api_readers(405, others=405),
+        post={**api_readers(400), MAYOR: 404},
+        kwargs=contribution_pk,
     ),
     # API: the OpenAPI schema and its documentation are for signed-in users and valid tokens
     # (issue 15's finding: the schema maps every operation); the data endpoints as below.

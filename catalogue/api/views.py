@@ -19,7 +19,7 @@ from diagnostics.api.base import ApiViewMixin
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_live_list_for
 
 
 class NoDiagnostic(exceptions.NotFound):
@@ -51,7 +51,7 @@ class BasinGapApi(ApiViewMixin, APIView):
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         user: User = request.user  # type: ignore[assignment]
-        basin = basin_list_for(user).filter(pk=pk).defer("geometry").first()
+        basin = basin_live_list_for(user).filter(pk=pk).defer("geometry").first()
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
         try:

@@ -115,7 +115,11 @@ class BasinRunsApi(ApiViewMixin, generics.GenericAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request
             return DiagnosticRun.objects.none()
         basin = self._basin(self.kwargs["pk"], manage=False)
-        return DiagnosticRun.objects.filter(basin=basin).defer("results", "tables")
+        # A mayor's office lists only the runs shared with it (ADR 0014).
+        user = cast(User, self.request.user)
+        return (
+            selectors.diagnostic_run_list_for(user).filter(basin=basin).defer("results", "tables")
+        )
 
     @extend_schema(
         operation_id="basin_run_list",

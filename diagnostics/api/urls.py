@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from diagnostics.api import basins, imports, runs, territories
+from diagnostics.api import basins, imports, runs, sharing, territories
 from diagnostics.api.views import BasinIndicatorsApi
 
 router = SimpleRouter()
@@ -33,4 +33,11 @@ urlpatterns = [
     path("imports/<int:pk>/", imports.ImportDetailApi.as_view(), name="api-import-detail"),
     path("imports/<int:pk>/report/", imports.ImportReportApi.as_view(), name="api-import-report"),
     *router.urls,
+    # The shared diagnostic (issue 13)
+    path("shares/", sharing.ShareListApi.as_view(), name="api-share-list"),
+    path("shares/<int:pk>/", sharing.ShareDetailApi.as_view(), name="api-share-detail"),
+    path("shares/<int:pk>/revoke/", sharing.ShareRevokeApi.as_view(), name="api-share-revoke"),
+    path(
+        "shares/<int:pk>/comments/", sharing.ShareCommentsApi.as_view(), name="api-share-comments"
+    ),
 ]

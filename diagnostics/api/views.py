@@ -24,7 +24,7 @@ from diagnostics.api.serializers import (
 )
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_live_list_for
 from diagnostics.selectors.indicators import basin_latest_done_run_for, run_has_newer_data
 
 # Which parts of the document each source feeds.
@@ -113,7 +113,7 @@ class BasinIndicatorsApi(ApiViewMixin, APIView):
         # that say whether newer data is in force.
         run = basin_latest_done_run_for(user, basin_id=pk)
         if run is None:
-            basin = basin_list_for(user).filter(pk=pk).only("pk", "name").first()
+            basin = basin_live_list_for(user).filter(pk=pk).only("pk", "name").first()
             if basin is None:
                 raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
             raise NoDiagnostic(

@@ -21,6 +21,15 @@ from .imports import (
 )
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
+from .sharing import (
+    Notification,
+    Organisation,
+    ShareComment,
+    SharedVersion,
+    ShareLink,
+    ShareLinkView,
+    ShareRecipient,
+)
 from .territories import (
     BassinBmo,
     Commune,
@@ -68,6 +77,13 @@ __all__ = [
     "RomeDomain",
     "TensionFact",
     "TerritoryLoad",
+    "Notification",
+    "Organisation",
+    "ShareComment",
+    "SharedVersion",
+    "ShareLink",
+    "ShareLinkView",
+    "ShareRecipient",
     "User",
     "ZoneEmploi",
 ]

@@ -1,6 +1,6 @@
 """The latest done diagnostic of a basin, as the indicators API reads it, in two cheap queries.
 
-Scoped like `basin_list_for` (a basin the caller may not read gives None, as an unknown one).
+Scoped like `basin_live_list_for` (a basin the caller may not read live gives None, as an unknown one).
 `run_has_newer_data` gives the same answer as `diagnostic_newer_data` (the batches in force,
 done and of the kinds a diagnostic uses, differ from those the run used) in one SQL statement
 of three counts instead of three ORM queries: this is the hot path of REST clients."""
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import connection
 
 from diagnostics.models import DiagnosticRun, ImportBatch, User
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_live_list_for
 from diagnostics.selectors.diagnostics import DIAGNOSTIC_KINDS
 
 RUN_FIELDS = ("id", "basin_id", "finished_at", "engine_version", "data_key", "results")
@@ -21,7 +21,7 @@ def basin_latest_done_run_for(user: User, *, basin_id: int) -> DiagnosticRun | N
     return (
         DiagnosticRun.objects.filter(
             basin_id=basin_id,
-            basin__in=basin_list_for(user),
+            basin__in=basin_live_list_for(user),
             status=DiagnosticRun.Status.DONE,
         )
         .only(*RUN_FIELDS)

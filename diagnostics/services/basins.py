@@ -42,6 +42,7 @@ from diagnostics.models import (
 )
 from diagnostics.selectors import basins as basin_selectors
 from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.services.sharing import basin_grants_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -650,9 +651,10 @@ def basin_update(
 
 
 def _enqueue_refresh(basin_id: int) -> None:
-    from diagnostics.dispatch import BASIN_REFRESH, task_send
+    # The pending geometry is the outbox: a broker error leaves it for the dispatcher.
+    from diagnostics.services.outbox import basin_send
 
-    task_send(BASIN_REFRESH, basin_id)
+    basin_send(basin_id)
 
 
 def _apply_eligibility(basin: Basin, eligibility: Eligibility) -> None:
@@ -728,7 +730,7 @@ def basin_share(*, basin: Basin, identifier: str, shared_by: User | None = None)
         )
     # Only mayor's-office accounts are looked up, and an unknown name and another role's name
     # get the same answer: the form tells neither whether an account exists nor its role.
-    mayors = User.objects.filter(role=Role.MAYOR_VIEWER, is_superuser=False)
+    mayors = User.objects.filter(role=Role.MAYOR_VIEWER, is_superuser=False, is_active=True)
     matches = list(
         mayors.filter(username__iexact=wanted)
         or mayors.filter(email__iexact=wanted).exclude(email="")
@@ -752,9 +754,12 @@ def basin_share(*, basin: Basin, identifier: str, shared_by: User | None = None)
     return share
 
 
-def basin_unshare(*, basin: Basin, user_id: int) -> int:
-    """Stop sharing a basin with a user; returns the number of shares removed (0 or 1)."""
-    deleted, _ = BasinShare.objects.filter(basin=basin, user_id=user_id).delete()
+def basin_unshare(*, basin: Basin, user_id: int, by: User | None = None) -> int:
+    """Stop sharing a basin with a user, at once: the access grant goes and every version of
+    the basin shared with them is revoked. Returns the number of shares removed (0 or 1)."""
+    with transaction.atomic():
+        basin_grants_revoke(basin=basin, user_id=user_id, by=by)
+        deleted, _ = BasinShare.objects.filter(basin=basin, user_id=user_id).delete()
     return deleted
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from implantations.api import projects
+from implantations.api import projects, sharing
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -11,4 +11,16 @@ urlpatterns = [
     ),
     path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
     path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
+    # The shared diagnostic (issue 13)
+    path("basins/<int:pk>/shares/", sharing.BasinShareCreateApi.as_view(), name="api-share-create"),
+    path(
+        "basins/<int:pk>/contributions/",
+        sharing.BasinContributionsApi.as_view(),
+        name="api-contribution-list",
+    ),
+    path(
+        "contributions/<int:pk>/decision/",
+        sharing.ContributionDecisionApi.as_view(),
+        name="api-contribution-decision",
+    ),
 ]

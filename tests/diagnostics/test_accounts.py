@@ -269,7 +269,7 @@ def test_login_page_lists_demo_accounts_in_demo_mode(client, settings) -> None: 
 
     assert "Comptes de démonstration" in page
     assert "Administrateur national : <code>demo-admin</code>" in page
-    assert "Mairie / EPCI (lecture des diagnostics partagés) : <code>demo-mairie</code>" in page
+    assert "Mairie, EPCI ou partenaire local : <code>demo-mairie</code>" in page
     # Role order: the national admin comes before the mayor.
     assert page.index("demo-admin") < page.index("demo-mairie")
     assert "autre-compte" not in page

@@ -200,12 +200,12 @@ def test_diagnostic_list_shows_visible_basins_without_diagnostic(
     assert "Bassin de Vitré" not in page
 
 
-def test_diagnostic_list_mayor_without_share_says_nothing_shared(client: Client) -> None:
+def test_diagnostic_list_sends_a_mayor_to_its_shared_versions_at_home(client: Client) -> None:
     mayor = user_create(username="m", role=Role.MAYOR_VIEWER)
 
-    page = _login(client, mayor).get("/diagnostics/").content.decode()
+    response = _login(client, mayor).get("/diagnostics/")
 
-    assert "Aucun bassin n'a encore été partagé avec vous." in page
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
 
 
 # --- data page --------------------------------------------------------------------------------
@@ -357,7 +357,7 @@ def test_403_page_is_french_and_names_the_role(client: Client) -> None:
     assert response.status_code == 403
     page = response.content.decode()
     assert "Accès refusé" in page and "Erreur 403" in page
-    assert "connecté en tant que « m » (Mairie / EPCI" in page
+    assert "connecté en tant que « m » (Mairie, EPCI ou partenaire local" in page
 
 
 def test_500_page_renders_without_request_context() -> None:

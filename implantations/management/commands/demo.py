@@ -96,6 +96,12 @@ class Command(BaseCommand):
             out(f"  recommandation pour {name} : {concept or 'aucun concept'}")
         if extra.project:
             out(f"Scénario enregistré : {extra.scenario} ; projet : {extra.project}")
+        if extra.shared_version:
+            out(
+                f"Diagnostic partagé avec demo-mairie : version n° {extra.shared_version} "
+                f"({url.rstrip('/')}/partages/{extra.shared_version}/), avec commentaires et une "
+                "contribution à examiner"
+            )
         out("")
         timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.timings)
         out(f"Durées : {timings}")

@@ -179,11 +179,15 @@ def test_recommend_command_prints_a_summary() -> None:
 # --- Page ------------------------------------------------------------------------------------
 
 
-def test_recommendation_page_for_a_mayor_with_a_share(client: Client) -> None:
+def test_recommendation_page_for_a_reader_and_a_mayor_sent_to_its_versions(client: Client) -> None:
     basin = build_basin(FAB_ID_SPEC)
     mayor = user_create(username="mairie", role=Role.MAYOR_VIEWER)
     BasinShare.objects.create(basin=basin, user=mayor)
     client.force_login(mayor)
+    # A mayor's office reads the recommendation frozen in its shared versions (none: home).
+    redirect = client.get(reverse("recommendation-detail", args=[basin.pk]))
+    assert (redirect.status_code, redirect["Location"]) == (302, reverse("home"))
+    client.force_login(user_create(username="nat", role=Role.NATIONAL_ADMIN))
 
     response = client.get(reverse("recommendation-detail", args=[basin.pk]))
     page = response.content.decode()
@@ -199,8 +203,8 @@ def test_recommendation_page_for_a_mayor_with_a_share(client: Client) -> None:
         "Brie\u00a0»" in page
     )
     assert "/static/plotly/plotly.min.js" in page and "cdn" not in page.lower()
-    # A mayor reads but does not edit the assets.
-    assert "Renseigner les atouts du bassin" not in page
+    # Its managers edit the assets from there.
+    assert "Renseigner les atouts du bassin" in page
 
 
 def test_recommendation_page_of_another_region_is_not_found(client: Client) -> None:
