@@ -627,6 +627,8 @@ def demo_file_names() -> list[str]:
         *(f"tensions_rome_bassin_{year}_{FILE_TAG}.csv" for year in TENSION_YEARS),
         f"fr-en-annuaire-education_{FILE_TAG}.csv",
         *(f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx" for year in BMO_YEARS),
+        f"estim-pop-dep-sexe-aq-2011-2021_{FILE_TAG}.xlsx",
+        f"secteurs_bassins_defm_{FILE_TAG}.csv",
     ]
 
 
@@ -667,4 +669,17 @@ def demo_files(
             DemoFile("bmo", f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx",
                      bmo_file(frame, year=year), str(year))
         )  # fmt: skip
+    # The prospective section's sources (issue 17), built in their own module.
+    from diagnostics.analytics import synthetic_population as sp
+
+    files.append(
+        DemoFile("population_age", f"estim-pop-dep-sexe-aq-2011-2021_{FILE_TAG}.xlsx",
+                 sp.population_age_file(sp.population_age_frame(frames, seed=seed),
+                                        label=DEMO_LABEL),
+                 str(sp.POPULATION_YEARS[-1]))
+    )  # fmt: skip
+    files.append(
+        DemoFile("defm_secteur", f"secteurs_bassins_defm_{FILE_TAG}.csv",
+                 sp.sector_job_seekers_file(frames, seed=seed), "2024")
+    )  # fmt: skip
     return files

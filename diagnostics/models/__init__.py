@@ -18,6 +18,7 @@ from .imports import (
     ImportBatch,
     IndicatorFact,
 )
+from .population import PopulationAgeFact
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
 from .territories import (
@@ -53,6 +54,7 @@ __all__ = [
     "ImportBatch",
     "IndicatorFact",
     "Lycee",
+    "PopulationAgeFact",
     "ProgrammeSettings",
     "Region",
     "Role",
