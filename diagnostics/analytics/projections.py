@@ -14,7 +14,8 @@ the history up to each past origin and projects `horizon` periods ahead; the err
 past projections, per horizon, give (a) the back-test error shown beside the projection (mean
 absolute error, mean absolute percentage error, and the same for the naive « no change »
 forecast) and (b) the 80 % prediction interval: the projection plus the 10th and 90th
-percentiles of the past errors at that horizon (empirical, no distribution assumed). A horizon
+percentiles of the past errors at that horizon (empirical, no distribution assumed), never
+narrower than at a shorter horizon, and always containing the projection. A horizon
 with fewer than `min_backtests` past errors is not projected; a series shorter than
 `min_points` is not projected at all, and the reason says so. A projection is never given
 without its interval.
@@ -235,14 +236,22 @@ def project_series(
     lowers: list[float] = []
     uppers: list[float] = []
     back_rows: list[dict[str, Any]] = []
+    offsets_low: list[float] = [0.0]
+    offsets_high: list[float] = [0.0]
     for h in range(usable):
         errors = model_errors[:, h][~np.isnan(model_errors[:, h])]
         naive = naive_errors[:, h][~np.isnan(naive_errors[:, h])]
         actual = values[min_train + h : min_train + h + len(errors)]
         with np.errstate(divide="ignore", invalid="ignore"):
             relative = np.abs(errors) / np.abs(actual)
-        lowers.append(forecast[h] + float(np.quantile(errors, low_q)))
-        uppers.append(forecast[h] + float(np.quantile(errors, high_q)))
+        # Never narrower than at a shorter horizon: a few past errors can make the empirical
+        # quantiles of a far horizon tighter than those of a near one, which no one believes.
+        low_offset = min(float(np.quantile(errors, low_q)), *offsets_low)
+        high_offset = max(float(np.quantile(errors, high_q)), *offsets_high)
+        offsets_low.append(low_offset)
+        offsets_high.append(high_offset)
+        lowers.append(forecast[h] + low_offset)
+        uppers.append(forecast[h] + high_offset)
         back_rows.append(
             {
                 SERIES: series,
@@ -299,6 +308,7 @@ def project_series(
                 "mae": float(r[MAE]),
                 "mape": None if pd.isna(r[MAPE]) else float(r[MAPE]),
                 "naive_mae": float(r[NAIVE_MAE]),
+                "beats_naive": bool(float(r[MAE]) < float(r[NAIVE_MAE])),
             }
             for r in back_rows
         ],

@@ -93,3 +93,15 @@ def test_next_periods_and_quarterly_means():
     )
     out = pj.quarterly_means(monthly, period="period", value="value")
     assert out.to_dict("records") == [{"period": "2024-T1", "value": 6.0}]  # T2 incomplete
+
+
+def test_interval_never_narrows_with_the_horizon():
+    rng = np.random.default_rng(3)
+    y = list(np.cumsum(rng.normal(0, 1, 30)) + 50)
+    frame = pd.DataFrame({"period": [str(1990 + i) for i in range(30)], "v": y})
+    out = pj.project_series(frame, series="s", label="S", period="period", value="v", horizon=5)
+    future = out.table[out.table[c.HORIZON] > 0]
+    below = (future[c.FORECAST] - future[c.LOWER]).astype(float).tolist()
+    above = (future[c.UPPER] - future[c.FORECAST]).astype(float).tolist()
+    assert below == sorted(below) and above == sorted(above)
+    assert all(isinstance(b["beats_naive"], bool) for b in out.info["backtest"])
