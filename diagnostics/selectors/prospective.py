@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+from django.db.models import Count
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.communes import normalise_bassin_bmo_code
@@ -21,6 +22,9 @@ from diagnostics.models import (
     RomeDomain,
     TensionFact,
 )
+
+# The per-process cache of the France-wide frames (batches are immutable).
+from diagnostics.selectors.diagnostics import _batches_key, _cached
 
 
 def rome_referential_frame() -> pd.DataFrame:
@@ -44,10 +48,16 @@ def rome_referential_frame() -> pd.DataFrame:
     return frame[c.ROME_REFERENTIAL_COLUMNS]
 
 
-def rome_appellations_frame() -> pd.DataFrame:
-    """rome_code, label of the current job titles (to check whether any is shared)."""
-    rows = RomeAppellation.objects.current().values_list("rome_code", "label")
-    return pd.DataFrame.from_records(list(rows), columns=[c.ROME_CODE, "label"])
+def shared_titles_count() -> int:
+    """Job titles (appellations) of the current referential attached to more than one ROME
+    code, counted in the database."""
+    return (
+        RomeAppellation.objects.current()
+        .values("label")
+        .annotate(codes=Count("rome_code", distinct=True))
+        .filter(codes__gt=1)
+        .count()
+    )
 
 
 def rome_fap_pairs(*, batch_ids: Sequence[int]) -> dict[str, str]:
@@ -71,17 +81,23 @@ def rome_fap_pairs(*, batch_ids: Sequence[int]) -> dict[str, str]:
 
 
 def population_age_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
-    """POPULATION_AGE (all sexes together only: « ensemble ») of the given batches."""
-    rows = (
-        PopulationAgeFact.objects.filter(batch_id__in=list(batch_ids), sex="ensemble")
-        .order_by("year", "departement_code", "age_min")
-        .values_list("year", "departement_code", "sex", "age_min", "population")
-    )
-    frame = pd.DataFrame.from_records(list(rows), columns=c.POPULATION_AGE_COLUMNS)
-    frame[c.YEAR] = frame[c.YEAR].astype("int64")
-    frame[c.AGE_MIN] = frame[c.AGE_MIN].astype("int64")
-    frame[c.POPULATION] = frame[c.POPULATION].astype("Float64")
-    return frame
+    """POPULATION_AGE (all sexes together only: « ensemble ») of the given batches; every
+    département (France and the region are sums of them), cached per process like the other
+    France-wide frames (batches are immutable)."""
+
+    def build() -> pd.DataFrame:
+        rows = (
+            PopulationAgeFact.objects.filter(batch_id__in=list(batch_ids), sex="ensemble")
+            .order_by()
+            .values_list("year", "departement_code", "sex", "age_min", "population")
+        )
+        frame = pd.DataFrame.from_records(list(rows), columns=c.POPULATION_AGE_COLUMNS)
+        frame[c.YEAR] = frame[c.YEAR].astype("int64")
+        frame[c.AGE_MIN] = frame[c.AGE_MIN].astype("int64")
+        frame[c.POPULATION] = frame[c.POPULATION].astype("Float64")
+        return frame
+
+    return _cached(_batches_key("population_age", batch_ids), build)
 
 
 def region_departements(region_code: str | None) -> list[str]:

@@ -220,7 +220,7 @@ def _saturation(
     frames["prospective_bridges"] = pairs
     frames["prospective_bridge_targets"] = per_target
     bridged = br.bridged_job_seekers(pairs)
-    shared = br.shared_titles(selectors.rome_appellations_frame())
+    shared = selectors.shared_titles_count()
     no_domain = sorted(named.loc[named[c.DOMAIN_CODE].isna(), c.ROME_CODE].astype(str).unique())
     without = per_target[per_target[c.BRIDGES] == 0]
     bridges_doc.update(
