@@ -114,3 +114,14 @@ def diagnostic_fail_stuck() -> int:
     from diagnostics.services.diagnostics import diagnostic_fail_stuck as fail_stuck_service
 
     return fail_stuck_service()
+
+
+# --- Security audit log (diagnostics.services.audit) -----------------------------------------
+
+
+@shared_task
+def audit_purge() -> int:
+    """Delete the audit entries older than AUDIT_RETENTION_DAYS (daily, by beat)."""
+    from diagnostics.services.audit import audit_purge as audit_purge_service
+
+    return audit_purge_service()

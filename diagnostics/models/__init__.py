@@ -1,4 +1,5 @@
 from .accounts import Role, User
+from .audit import AuditAction, AuditEvent
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
 from .facts import (
     DefmFact,
@@ -33,6 +34,8 @@ from .territories import (
 )
 
 __all__ = [
+    "AuditAction",
+    "AuditEvent",
     "Basin",
     "BasinShare",
     "BasinSource",
