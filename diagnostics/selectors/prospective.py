@@ -24,7 +24,7 @@ from diagnostics.models import (
 )
 
 # The per-process cache of the France-wide frames (batches are immutable).
-from diagnostics.selectors.diagnostics import _batches_key, _cached
+from diagnostics.selectors.diagnostic_frames import _batches_key, _cached
 
 
 def rome_referential_frame() -> pd.DataFrame:

@@ -24,6 +24,7 @@ from diagnostics.analytics import saturation as sat
 from diagnostics.analytics import sectors as se
 from diagnostics.analytics.common import format_number
 from diagnostics.analytics.crosswalk import basin_crosswalk
+from diagnostics.analytics.payload import table_payload
 from diagnostics.selectors import prospective as selectors
 
 # Run parameters of the section (name → default), with their French labels.
@@ -97,6 +98,20 @@ PROJECTION_METHOD = (
     "tendances passées : elle ne prévoit ni une crise, ni une fermeture, ni une ouverture de "
     "site."
 )
+
+
+def table_payloads(frames: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
+    """The stored tables (`analytics.payload.table_payload` shape), with their French titles."""
+    out = {}
+    for name, frame in frames.items():
+        payload = table_payload(name, frame)
+        payload["title"] = TABLE_TITLES.get(name, name)
+        payload["labels"] = [
+            TABLE_LABELS.get(column, label)
+            for column, label in zip(payload["columns"], payload["labels"], strict=True)
+        ]
+        out[name] = payload
+    return out
 
 
 @dataclass
