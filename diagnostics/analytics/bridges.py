@@ -128,7 +128,7 @@ def bridges(
     reference = referential.drop_duplicates(ROME_CODE, keep="last").set_index(ROME_CODE)
     named = targets.copy()
     codes = named[TARGET_ROME_CODE].astype(str)
-    named[TARGET_ROME_LABEL] = codes.map(reference[ROME_LABEL]).fillna("").astype(object)
+    named[TARGET_ROME_LABEL] = codes.map(reference[ROME_LABEL]).astype(object).fillna("")
     named[DOMAIN_CODE] = codes.map(reference[DOMAIN_CODE]).astype(object)
     source = saturated[saturated[DOMAIN_CODE].notna()]
     named = named[named[DOMAIN_CODE].notna()]
@@ -172,9 +172,9 @@ def bridge_targets(
     reference = referential.drop_duplicates(ROME_CODE, keep="last").set_index(ROME_CODE)
     out = targets.copy()
     codes = out[TARGET_ROME_CODE].astype(str)
-    out[TARGET_ROME_LABEL] = codes.map(reference[ROME_LABEL]).fillna("").astype(object)
+    out[TARGET_ROME_LABEL] = codes.map(reference[ROME_LABEL]).astype(object).fillna("")
     out[DOMAIN_CODE] = codes.map(reference[DOMAIN_CODE]).astype(object)
-    out[DOMAIN_LABEL] = codes.map(reference[DOMAIN_LABEL]).fillna("").astype(object)
+    out[DOMAIN_LABEL] = codes.map(reference[DOMAIN_LABEL]).astype(object).fillna("")
     keys = [BASSIN_BMO_CODE, TARGET_ROME_CODE]
     counts = (
         pairs.groupby(keys, sort=True)

@@ -146,9 +146,9 @@ def with_referential(frame: pd.DataFrame, referential: pd.DataFrame) -> pd.DataF
     reference = referential.drop_duplicates(ROME_CODE, keep="last").set_index(ROME_CODE)
     codes = frame[ROME_CODE].astype(str)
     out = frame.copy()
-    out[ROME_LABEL] = codes.map(reference[ROME_LABEL]).fillna("").astype(object)
+    out[ROME_LABEL] = codes.map(reference[ROME_LABEL]).astype(object).fillna("")
     out[DOMAIN_CODE] = codes.map(reference[DOMAIN_CODE]).astype(object)
-    out[DOMAIN_LABEL] = codes.map(reference[DOMAIN_LABEL]).fillna("").astype(object)
+    out[DOMAIN_LABEL] = codes.map(reference[DOMAIN_LABEL]).astype(object).fillna("")
     out[DOMAIN_CODE] = out[DOMAIN_CODE].where(out[DOMAIN_CODE].notna(), None)
     return out
 

@@ -169,7 +169,7 @@ def sector_job_seekers(frame: pd.DataFrame, *, bassins: Sequence[str]) -> pd.Dat
     france["_t"] = france.groupby(VINTAGE)["_f"].transform("sum")
     out = out.merge(france, on=keys, how="left")
     out[REFERENCE_SHARE] = out["_f"] / out["_t"].where(out["_t"] > 0)
-    out[SECTOR_LABEL] = out[NAF_SECTION].map(labels).fillna("").astype(object)
+    out[SECTOR_LABEL] = out[NAF_SECTION].map(labels).astype(object).fillna("")
     for column in (VALUE, SHARE, REFERENCE_SHARE):
         out[column] = out[column].astype("Float64")
     out = out.sort_values(

@@ -44,7 +44,7 @@ def rome_referential_frame() -> pd.DataFrame:
     )
     frame = pd.DataFrame.from_records(codes, columns=[c.ROME_CODE, c.ROME_LABEL, c.DOMAIN_CODE])
     frame = frame.drop_duplicates(c.ROME_CODE, keep="last").reset_index(drop=True)
-    frame[c.DOMAIN_LABEL] = frame[c.DOMAIN_CODE].map(domains).fillna("").astype(object)
+    frame[c.DOMAIN_LABEL] = frame[c.DOMAIN_CODE].map(domains).astype(object).fillna("")
     return frame[c.ROME_REFERENTIAL_COLUMNS]
 
 
