@@ -45,6 +45,8 @@ class DiagnosticParams:
     bridge_min_tension: int = BRIDGE_MIN_TENSION
     projection_horizon: int = PROJECTION_HORIZON
     projection_min_points: int = PROJECTION_MIN_POINTS
+    # Bassins BMO holding less of the basin's population are named, not read (tensions).
+    prospective_min_bassin_share: float = 0.1
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from .charts import BLUE_FRANCE, BLUE_LIGHT, GREEN, RED_MARIANNE, _empty_note, _layout
 from .columns import (
     AREA,
+    BASSIN_BMO_CODE,
     CHANGE,
     FAMILY_LABEL,
     FORECAST,
@@ -47,8 +48,16 @@ def _short(text: Any, limit: int = 46) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
-def _label(label: Any, code: Any) -> str:
-    return plotly_text(f"{_short(label) or code} ({code})")
+def _label(label: Any, code: Any, bassin: Any = None) -> str:
+    where = f", bassin {bassin}" if bassin else ""
+    return plotly_text(f"{_short(label) or code} ({code}{where})")
+
+
+def _bassins(rows: pd.DataFrame) -> list[Any]:
+    """Each row's bassin when the rows span several bassins BMO (else None: one bassin)."""
+    if BASSIN_BMO_CODE not in rows.columns or len(set(rows[BASSIN_BMO_CODE])) <= 1:
+        return [None] * len(rows)
+    return rows[BASSIN_BMO_CODE].tolist()
 
 
 def _bars_layout(title: str, rows: int, *, x_title: str) -> dict[str, Any]:
@@ -204,7 +213,8 @@ def projection_figure(
                 mode="lines",
                 line={"width": 0},
                 showlegend=False,
-                hoverinfo="skip",
+                name="Intervalle à 80 % (borne haute)",
+                hovertemplate="%{x} : borne haute %{y:" + fmt + "}<extra></extra>",
             )
         )
         fig.add_trace(
@@ -215,7 +225,7 @@ def projection_figure(
                 line={"width": 0},
                 fill="tonexty",
                 fillcolor="rgba(106, 106, 244, 0.25)",
-                name="Intervalle de prévision à 80 %",
+                name="Intervalle à 80 % (borne basse)",
                 hovertemplate="%{x} : borne basse %{y:" + fmt + "}<extra></extra>",
             )
         )
@@ -256,8 +266,16 @@ def projection_figure(
             )
         )
     layout = _layout(title, 340)
+    periods = [*observed[PERIOD].astype(str), *future[PERIOD].astype(str)]
     layout.update(
-        xaxis={"type": "category", "showgrid": False, "tickangle": -45, "nticks": 16},
+        xaxis={
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": periods,
+            "showgrid": False,
+            "tickangle": -45,
+            "nticks": 16,
+        },
         yaxis={"title": {"text": y_title}, "gridcolor": "#eeeeee"},
         hovermode="closest",
     )

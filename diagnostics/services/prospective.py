@@ -35,6 +35,7 @@ PROSPECTIVE_DEFAULTS: dict[str, Any] = {
     "bridge_min_tension": br.BRIDGE_MIN_TENSION,
     "projection_horizon": pj.PROJECTION_HORIZON,
     "projection_min_points": pj.PROJECTION_MIN_POINTS,
+    "prospective_min_bassin_share": 0.1,
 }
 PROSPECTIVE_LABELS = {
     "saturation_min_ratio": "nombre minimal de demandeurs par offre d'un métier saturé",
@@ -43,6 +44,9 @@ PROSPECTIVE_LABELS = {
     "bridge_min_tension": "tension publiée minimale d'un métier en tension (passerelles, 1 à 5)",
     "projection_horizon": "nombre de périodes projetées",
     "projection_min_points": "nombre minimal de points d'une série projetée",
+    "prospective_min_bassin_share": (
+        "part minimale de la population du bassin dans un bassin BMO pour en lire les tensions"
+    ),
 }
 # Bounds checked by the parameters' cleaning: (minimum, maximum or None).
 PROSPECTIVE_BOUNDS: dict[str, tuple[float, float | None]] = {
@@ -52,6 +56,7 @@ PROSPECTIVE_BOUNDS: dict[str, tuple[float, float | None]] = {
     "bridge_min_tension": (1, 5),
     "projection_horizon": (1, 5),
     "projection_min_points": (pj.PROJECTION_MIN_TRAIN + pj.PROJECTION_MIN_BACKTESTS, None),
+    "prospective_min_bassin_share": (0.0, 1.0),
 }
 
 TABLE_TITLES = {
@@ -344,7 +349,9 @@ def _replacement(
             "Population de 20 à 64 ans et de 55 à 64 ans, toutes personnes, au 1er janvier "
             "(estimations Insee par département et tranche d'âge quinquennale). Bassin : somme "
             "des départements pondérés par la part de leur population légale qui vit dans le "
-            "bassin (« estimé ») ; région et France : somme de leurs départements. Une année où "
+            "bassin (« estimé ») ; région et France : somme de leurs départements (la France du "
+            "fichier est la métropole jusqu'en 1989, avec les départements d'outre-mer ensuite et "
+            "Mayotte à partir de 2014 : rupture de champ en 1990 et en 2014). Une année où "
             "une tranche d'un département manque (non estimée ou contradictoire dans le fichier) "
             "n'est pas calculée pour les territoires qui le contiennent."
         ),
@@ -484,6 +491,23 @@ def _sectors(
     return doc, frames
 
 
+def _bassins_used(zones: pd.DataFrame, *, min_share: float) -> list[str]:
+    """The bassins BMO holding at least `min_share` of the basin's population (their published
+    figures describe the basin's labour market; a bassin the basin barely touches would not),
+    the largest one at least."""
+    ordered = zones.sort_values(
+        [c.BASIN_SHARE, c.ZONE_CODE], ascending=[False, True], kind="mergesort"
+    )
+    used = [
+        str(z)
+        for z, share in zip(ordered[c.ZONE_CODE], ordered[c.BASIN_SHARE], strict=True)
+        if float(share) >= min_share
+    ]
+    if not used and len(ordered):
+        used = [str(ordered[c.ZONE_CODE].iloc[0])]
+    return sorted(used)
+
+
 def prospective_section(
     *,
     tables: Mapping[str, pd.DataFrame],
@@ -503,13 +527,15 @@ def prospective_section(
     commune crosswalk (all of France); `batch_ids`: kind → the run's batch ids (`tensions`,
     `population_age`, `defm_secteur`); `params`: the run's parameters."""
     walk = basin_crosswalk(crosswalk, basin_communes=list(codes), zoning="bassin_bmo")
-    bassins = [str(z) for z in walk.zones[c.ZONE_CODE]]
-    populations = selectors.bassin_populations(crosswalk, bassins)
+    bassins = _bassins_used(
+        walk.zones, min_share=float(_param(params, "prospective_min_bassin_share"))
+    )
+    populations = selectors.bassin_populations(crosswalk, [str(z) for z in walk.zones[c.ZONE_CODE]])
     out = ProspectiveSection()
     saturated, bridges, frames = _saturation(
         tension,
         bassins=bassins,
-        bassin_population=sum(populations.values()),
+        bassin_population=sum(populations.get(code, 0) for code in bassins),
         bmo_metiers=tables.get("bmo_metiers"),
         tension_batches=list(batch_ids.get("tensions") or []),
         params=params,
@@ -541,6 +567,7 @@ def prospective_section(
                     "population": populations.get(str(row[c.ZONE_CODE])),
                     "basin_share": round(float(row[c.BASIN_SHARE]), 4),
                     "zone_share": round(float(row[c.ZONE_SHARE]), 4),
+                    "used": str(row[c.ZONE_CODE]) in bassins,
                 }
                 for row in walk.zones.to_dict("records")
             ],
