@@ -66,20 +66,30 @@ def reconversion_rule(*, bonus: float) -> str:
 
 
 def reconversion_boost(
-    lines: pd.DataFrame, targets: pd.DataFrame | None, *, bonus: float = RECONVERSION_BONUS
+    lines: pd.DataFrame,
+    targets: pd.DataFrame | None,
+    *,
+    paths: pd.DataFrame,
+    bonus: float = RECONVERSION_BONUS,
 ) -> pd.DataFrame:
     """The gap lines with the reconversion columns (RECONVERSION_COLUMNS) and the boosted
     scores, ranked again.
 
-    Input: `lines` (the gap's GAP_COLUMNS: rank, path_code, publics, rome_codes… score,
-    not_the_lever, excluded_reason, explanation); `targets`: the run's
+    Input: `lines` (the gap's GAP_COLUMNS: rank, path_code, publics… score, not_the_lever,
+    excluded_reason, explanation); `paths`: the catalogue's paths (path_code, rome_codes, as
+    given to the gap); `targets`: the run's
     `prospective_bridge_targets` (target_rome_code, target_rome_label, job_seekers_concerned),
     None or empty when the run has none (the lines then come back with reconversion False)."""
     require_columns(
         lines,
-        [RANK, PATH_CODE, PUBLICS, ROME_CODES, SCORE, FLAGGED, EXCLUDED_REASON, EXPLANATION],
+        [RANK, PATH_CODE, PUBLICS, SCORE, FLAGGED, EXCLUDED_REASON, EXPLANATION],
         what="les lignes de l'écart",
     )
+    require_columns(paths, [PATH_CODE, ROME_CODES], what="les parcours")
+    romes = {
+        str(code): _codes(value)
+        for code, value in zip(paths[PATH_CODE], paths[ROME_CODES], strict=True)
+    }
     out = lines.copy()
     concerned: dict[str, float] = {}
     labels: dict[str, str] = {}
@@ -102,7 +112,7 @@ def reconversion_boost(
             )
     flags, found, seekers, before, scores, explanations = [], [], [], [], [], []
     for row in out.to_dict("records"):
-        codes = [code for code in _codes(row[ROME_CODES]) if code in concerned]
+        codes = [code for code in romes.get(str(row[PATH_CODE]), ()) if code in concerned]
         aimed = RECONVERSION_PUBLIC in _codes(row[PUBLICS])
         score = row[SCORE]
         known = score is not None and not pd.isna(score)

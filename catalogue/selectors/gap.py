@@ -261,8 +261,9 @@ def gap_for_run(
     supply, items = basin_supply(basin)
     estimated = run_is_estimated(run)
     tables = run.tables or {}
+    catalogue = paths_frame(paths)
     result = training_gap(
-        paths_frame(paths),
+        catalogue,
         bmo=run_table_frame(tables, "bmo_metiers"),
         metier_tension=run_table_frame(tables, "tension_metiers"),
         rome_tension=run_rome_tension_frame(run),
@@ -275,7 +276,9 @@ def gap_for_run(
         # A run with the prospective section: reconversion-oriented paths weigh more (issue 17).
         result = replace(
             result,
-            lines=reconversion_boost(result.lines, targets, bonus=RECONVERSION_BONUS),
+            lines=reconversion_boost(
+                result.lines, targets, paths=catalogue, bonus=RECONVERSION_BONUS
+            ),
             method=f"{result.method} {reconversion_rule(bonus=RECONVERSION_BONUS)}",
         )
     lines = gap_filter(result.lines, concept=concept or None, public=public or None)

@@ -18,6 +18,12 @@ from catalogue.analytics.columns import (
 )
 from diagnostics.analytics import columns as c
 
+ROMES = [("K1302",), ("K1302", "D1502"), ("N1101",), ("K1302",), ("K1302",)]
+
+
+def paths() -> pd.DataFrame:
+    return pd.DataFrame({PATH_CODE: ["A", "B", "C", "D", "E"], ROME_CODES: ROMES})
+
 
 def lines() -> pd.DataFrame:
     return pd.DataFrame(
@@ -31,7 +37,6 @@ def lines() -> pd.DataFrame:
                 ("demandeurs_emploi",),
                 ("demandeurs_emploi",),
             ],
-            ROME_CODES: [("K1302",), ("K1302", "D1502"), ("N1101",), ("K1302",), ("K1302",)],
             SCORE: pd.array([60.0, 50.0, 45.0, 90.0, None], dtype="Float64"),
             FLAGGED: [False, False, False, True, False],
             EXCLUDED_REASON: [None, None, None, None, "aucun projet"],
@@ -51,7 +56,7 @@ def targets() -> pd.DataFrame:
 
 
 def test_reconversion_paths_are_boosted_and_ranked_again():
-    out = rc.reconversion_boost(lines(), targets(), bonus=0.2)
+    out = rc.reconversion_boost(lines(), targets(), paths=paths(), bonus=0.2)
     by_code = out.set_index(PATH_CODE)
     # A: no job seekers in its publics; C: its target has no bridge (0 concerned); E: left out.
     assert by_code[rc.RECONVERSION].to_dict() == {
@@ -74,12 +79,12 @@ def test_reconversion_paths_are_boosted_and_ranked_again():
 
 
 def test_bonus_changes_the_order():
-    out = rc.reconversion_boost(lines(), targets(), bonus=0.5)  # B: 75 > A: 60
+    out = rc.reconversion_boost(lines(), targets(), paths=paths(), bonus=0.5)  # B: 75 > A: 60
     assert out[PATH_CODE].tolist()[:2] == ["B", "A"]
 
 
 def test_no_bridge_table_leaves_the_gap_as_it_was():
-    out = rc.reconversion_boost(lines(), None)
+    out = rc.reconversion_boost(lines(), None, paths=paths())
     assert not out[rc.RECONVERSION].any()
     assert out[SCORE].tolist()[:4] == [60.0, 50.0, 45.0, 90.0]
     assert out[EXPLANATION].tolist() == ["a.", "b.", "c.", "d.", "e."]
