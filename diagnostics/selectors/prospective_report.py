@@ -104,6 +104,7 @@ def _series_context(series: dict[str, Any]) -> dict[str, Any]:
         "last": series.get("last_period"),
         "rows": rows,
         "backtest": backtest,
+        "naive_better": bool(backtest) and not any(b["beats_naive"] for b in backtest),
         "model": (
             f"α = {format_number(model['alpha'], decimals=2)}, β = {format_number(model['beta'], decimals=2)}, "
             f"φ = {format_number(model['phi'], decimals=2)}"
