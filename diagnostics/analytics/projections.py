@@ -1,6 +1,6 @@
 """Projections of a basin's series with a prediction interval, back-tested on its own history.
 
-Model (ADR 0014): additive damped-trend exponential smoothing (Holt's linear method with a
+Model (ADR 0015): additive damped-trend exponential smoothing (Holt's linear method with a
 damped trend, Gardner & McKenzie 1985):
     level_t = α·y_t + (1 − α)·(level_{t−1} + φ·trend_{t−1})
     trend_t = β·(level_t − level_{t−1}) + (1 − β)·φ·trend_{t−1}

@@ -93,7 +93,7 @@ REPLACEMENT_NOT_MEANING = (
     "d'une ville plus jeune ou plus âgée que son département."
 )
 PROJECTION_METHOD = (
-    "Projection par lissage exponentiel à tendance amortie (méthode de Holt amortie, ADR 0014) : "
+    "Projection par lissage exponentiel à tendance amortie (méthode de Holt amortie, ADR 0015) : "
     "le niveau et la tendance sont mis à jour à chaque période, la tendance s'amortit à mesure "
     "que l'horizon s'éloigne ; les paramètres sont choisis sur la série elle-même. "
     "L'incertitude vient de la rétro-prévision : le modèle est réestimé à chaque date passée "

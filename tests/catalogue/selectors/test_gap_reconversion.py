@@ -28,11 +28,12 @@ def test_reconversion_path_is_raised_and_says_why() -> None:
     plain = {line["path_code"]: line for line in gap_for_run(run).records}
     assert "reconversion" not in plain["AIDE"]  # a run without the prospective section
 
-    run.tables["prospective_bridge_targets"] = table(
+    tables = dict(run.tables or {})
+    tables["prospective_bridge_targets"] = table(
         TARGET_COLUMNS,
         [["4418", "K1302", "Assistant de vie", "K13", "Aide", 5, 120.0, 1, 263.0]],
     )
-    type(run).objects.filter(pk=run.pk).update(tables=run.tables)  # a done run is immutable
+    type(run).objects.filter(pk=run.pk).update(tables=tables)  # a done run is immutable
     run.refresh_from_db()
     report = gap_for_run(run)
     lines = {line["path_code"]: line for line in report.records}
