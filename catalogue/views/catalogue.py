@@ -41,6 +41,7 @@ from diagnostics.permissions import (
     role_required,
 )
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.views.home import shared_redirect
 
 FILTERS = ("q", "sector", "level", "modality", "pillar", "public", "concept", "cpf")
 PAGE_SIZE = 100
@@ -105,6 +106,8 @@ def path_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     basin = get_object_or_404(basin_list_for(user), pk=pk)
+    if user.is_mayor_viewer:
+        return shared_redirect(request, basin.pk)
     concept = (request.GET.get("concept") or "").strip()
     public = (request.GET.get("public") or "").strip()
     context: dict[str, Any] = {

@@ -22,6 +22,15 @@ from .imports import (
 from .population import PopulationAgeFact
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
+from .sharing import (
+    Notification,
+    Organisation,
+    ShareComment,
+    SharedVersion,
+    ShareLink,
+    ShareLinkView,
+    ShareRecipient,
+)
 from .territories import (
     BassinBmo,
     Commune,
@@ -32,8 +41,12 @@ from .territories import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from .tokens import ROLE_SCOPES, ApiToken, Scope
 
 __all__ = [
+    "ApiToken",
+    "ROLE_SCOPES",
+    "Scope",
     "AuditAction",
     "AuditEvent",
     "Basin",
@@ -66,6 +79,13 @@ __all__ = [
     "RomeDomain",
     "TensionFact",
     "TerritoryLoad",
+    "Notification",
+    "Organisation",
+    "ShareComment",
+    "SharedVersion",
+    "ShareLink",
+    "ShareLinkView",
+    "ShareRecipient",
     "User",
     "ZoneEmploi",
 ]

@@ -38,6 +38,7 @@ from diagnostics.selectors import tensions as tension_selectors
 from diagnostics.selectors.access import (
     basin_list_for,
     basin_manageable_for,
+    diagnostic_run_readable_for,
     diagnostic_run_scoped,
 )
 from diagnostics.services import diagnostics as services
@@ -150,9 +151,10 @@ def _missing_datasets(document: dict[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def _visible_run(request: HttpRequest, pk: int) -> DiagnosticRun:
+    """A run the user may open: a mayor's office only those shared with it (ADR 0014)."""
     user: User = request.user  # type: ignore[assignment]
     return get_object_or_404(
-        selectors.diagnostic_run_list_for(user).select_related("basin", "basin__region"), pk=pk
+        diagnostic_run_readable_for(user).select_related("basin", "basin__region"), pk=pk
     )
 
 
@@ -374,6 +376,9 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
 @require_GET
 def diagnostic_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    if user.is_mayor_viewer:
+        # A partner reads the versions shared with it, listed on its home page (ADR 0014).
+        return redirect("home")
     basins = (
         basin_list_for(user)
         .select_related("region", "main_town")
@@ -418,10 +423,13 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _visible_run(request, pk)
     run = selectors.diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=run.pk)).get()
     newer = selectors.diagnostic_newer_data(run) if run.is_done else None
+    readable = set(
+        diagnostic_run_readable_for(user).filter(basin=run.basin).values_list("pk", flat=True)
+    )
     others = [
         r
         for r in selectors.diagnostic_runs_of_basin(run.basin, limit=20)
-        if r.pk != run.pk and r.status == DiagnosticRun.Status.DONE
+        if r.pk != run.pk and r.status == DiagnosticRun.Status.DONE and r.pk in readable
     ]
     context: dict[str, Any] = {
         "run": run,

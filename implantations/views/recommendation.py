@@ -16,6 +16,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_list_for
+from diagnostics.views.home import shared_redirect
 from implantations.analytics.maps import cnam_sites_figure
 from implantations.forms.assets import (
     BusinessModelForm,
@@ -145,6 +146,8 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     basin = _readable_basin(request, pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    if user.is_mayor_viewer:  # reads the recommendation frozen in its shared versions
+        return shared_redirect(request, basin.pk)
     error = None
     recommendation = None
     try:
@@ -258,6 +261,8 @@ def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
     """The basin's host structures and partners; POST (`action`) for its managers."""
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
+    if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
+        return shared_redirect(request, basin.pk)
     can_manage = basin_can_manage(user, basin)
     host_form = HostStructureForm()
     letter_form = EmployerLetterForm()
@@ -440,6 +445,8 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
 
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
+    if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
+        return shared_redirect(request, basin.pk)
     can_manage = basin_can_manage(user, basin)
     recommendation = recommendation_latest(basin)
     source = request.POST if request.method == "POST" else request.GET

@@ -4,7 +4,6 @@ parameters, and its place in the API: the world of tests/factories/prospective.p
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from diagnostics.models import Role
@@ -14,6 +13,7 @@ from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_requ
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.prospective import prospective_batches
+from tests.factories.tokens import make_token
 
 pytestmark = [
     pytest.mark.django_db,
@@ -128,7 +128,7 @@ def test_api_indicators_carry_the_prospective_section(world):
     run_document(world)
     user = make_user("observatoire-ge", role=Role.API_CLIENT, regions=[world.region])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
 
     data = client.get(f"/api/v1/basins/{world.basin.pk}/indicators/").json()
     assert data["prospective"]["bridges"]["bridged_job_seekers"] == 415.0

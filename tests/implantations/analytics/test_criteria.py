@@ -149,7 +149,7 @@ def test_reconversion_bridges_weights_favour_progressive_and_fab_id() -> None:
 
 def test_profile_migration_turns_the_previous_defaults_into_the_new_ones() -> None:
     migration = importlib.import_module(
-        "implantations.migrations.0007_scoring_profile_reconversion"
+        "implantations.migrations.0009_scoring_profile_reconversion"
     )
     previous = default_profile()
     del previous["criteria"]["reconversion_bridges"]

@@ -65,6 +65,6 @@ def remove_version(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("implantations", "0006_programme_reference_moved")]
+    dependencies = [("implantations", "0008_basin_shares_to_versions")]
 
     operations = [migrations.RunPython(add_version, remove_version)]

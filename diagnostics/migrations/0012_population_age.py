@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0009_audit_log'),
+        ('diagnostics', '0011_shared_versions'),
     ]
 
     operations = [
