@@ -13,7 +13,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.synthetic_files import _fixed_timestamps
+from diagnostics.analytics.synthetic_file_common import _fixed_timestamps
 
 POPULATION_YEARS = tuple(range(2011, 2022))
 AGE_MINS = tuple(range(0, 100, 5))
