@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from diagnostics.analytics import synthetic_population as sp
 from diagnostics.analytics.synthetic_bmo_file import (
     BMO_FAMILIES,
     EXTRA_METIERS,
@@ -128,9 +129,9 @@ def demo_file_names() -> list[str]:
         f"emploi_demandeur_{FILE_TAG}.csv",
         *(f"tensions_rome_bassin_{year}_{FILE_TAG}.csv" for year in TENSION_YEARS),
         f"fr-en-annuaire-education_{FILE_TAG}.csv",
-        *(f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx" for year in BMO_YEARS),
         f"estim-pop-dep-sexe-aq-2011-2021_{FILE_TAG}.xlsx",
         f"secteurs_bassins_defm_{FILE_TAG}.csv",
+        *(f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx" for year in BMO_YEARS),
     ]
 
 
@@ -164,16 +165,8 @@ def demo_files(
         DemoFile("lycees", f"fr-en-annuaire-education_{FILE_TAG}.csv",
                  lycees_file(lycees_frame(frames, seed=seed)), "")
     )  # fmt: skip
-    for year, frame in bmo_frames(
-        frames, metiers=metiers, equivalents=equivalents, seed=seed
-    ).items():
-        files.append(
-            DemoFile("bmo", f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx",
-                     bmo_file(frame, year=year), str(year))
-        )  # fmt: skip
-    # The prospective section's sources (issue 17), built in their own module.
-    from diagnostics.analytics import synthetic_population as sp
-
+    # The prospective section's sources (issue 17), before the BMO campaigns (the demo
+    # computes a first run before the last campaign).
     files.append(
         DemoFile("population_age", f"estim-pop-dep-sexe-aq-2011-2021_{FILE_TAG}.xlsx",
                  sp.population_age_file(sp.population_age_frame(frames, seed=seed),
@@ -184,4 +177,11 @@ def demo_files(
         DemoFile("defm_secteur", f"secteurs_bassins_defm_{FILE_TAG}.csv",
                  sp.sector_job_seekers_file(frames, seed=seed), "2024")
     )  # fmt: skip
+    for year, frame in bmo_frames(
+        frames, metiers=metiers, equivalents=equivalents, seed=seed
+    ).items():
+        files.append(
+            DemoFile("bmo", f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx",
+                     bmo_file(frame, year=year), str(year))
+        )  # fmt: skip
     return files

@@ -72,8 +72,8 @@ def test_demo_files_names_are_announced_and_tagged(files: dict[str, sf.DemoFile]
     assert list(files) == sf.demo_file_names()
     assert all("demo-fictif" in name for name in files)
     assert [f.kind for f in files.values()] == [
-        "rome", "chomage_ze", "defm", "tensions", "tensions", "lycees", "bmo", "bmo", "bmo",
-        "population_age", "defm_secteur",
+        "rome", "chomage_ze", "defm", "tensions", "tensions", "lycees", "population_age",
+        "defm_secteur", "bmo", "bmo", "bmo",
     ]  # fmt: skip
 
 
