@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0011_shared_versions'),
+        ('diagnostics', '0012_work_claims_outbox'),
     ]
 
     operations = [
