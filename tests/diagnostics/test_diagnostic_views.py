@@ -16,7 +16,7 @@ from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services import diagnostic_document
 from diagnostics.services import diagnostics as services
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
-from diagnostics.views.diagnostics import chromium_path
+from diagnostics.views.pdf import chromium_path
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import BMO_2025, bmo_batch, diagnostic_world
 from tests.factories.sharing import share_run
@@ -272,9 +272,9 @@ def test_pdf_is_a_real_a4_pdf(client, world, done_run):
 
 
 def test_pdf_without_chromium_explains_and_offers_printing(client, world, done_run, monkeypatch):
-    from diagnostics.views import diagnostics as views
+    from diagnostics.views import pdf
 
-    monkeypatch.setattr(views, "chromium_path", lambda: None)
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
     client.force_login(world.delegate)
 
     response = client.get(reverse("diagnostic-pdf", args=[done_run.pk]))

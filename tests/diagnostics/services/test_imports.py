@@ -309,7 +309,7 @@ def test_xlsx_zip_bomb_refused_before_parsing(tmp_path: Path, settings, monkeypa
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (8 * 1024 * 1024))
     parsed = []
-    monkeypatch.setattr("diagnostics.importers.base.read_xlsx", lambda *a, **k: parsed.append(1))
+    monkeypatch.setattr("diagnostics.importers.bmo.read_xlsx", lambda *a, **k: parsed.append(1))
 
     batch = import_dataset(kind="bmo", path=path, file_name="bombe.xlsx", sync=True)
 
