@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An oversized body is refused (413) before it is read (issue 15).
+    "cnam_territoires.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a database error escaping a view answers 503 in French (issue 15).
+    "cnam_territoires.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cnam_territoires.urls"
@@ -299,6 +303,16 @@ SPECTACULAR_SETTINGS = {
     # Not public (issue 15's finding): the schema maps every operation, write endpoints and
     # import kinds included; only signed-in users and valid tokens read it (docs/api.md).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "DatasetKindEnum": "diagnostics.models.DatasetKind",
+        "RunStatusEnum": "diagnostics.models.DiagnosticRun.Status",
+        "ImportStatusEnum": "diagnostics.models.ImportBatch.Status",
+        "PathStatusEnum": "catalogue.models.TrainingPath.Status",
+        "HistoryChangeEnum": "catalogue.api.catalogue.HISTORY_KINDS",
+        "ProjectStatusEnum": "implantations.models.projects.ProjectStatus",
+        "ConceptEnum": "implantations.models.projects.Concept",
+        "RecommendationConceptEnum": "implantations.api.serializers.CONCEPTS",
+    },
     # Swagger UI served from our static files (drf-spectacular-sidecar), never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -319,7 +333,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # The visibility timeout must exceed the hard time limit, or Redis redelivers running tasks.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+# A broker that does not answer fails a send within seconds (the row stays in the outbox) instead
+# of holding the request for the OS connect timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 600,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_S", default=3.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
@@ -327,21 +352,44 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Diagnostic runs (issue 4): hard time limit of one run's task; a run still « en cours » past
 # it (worker killed) is marked failed by the sweeper, run by beat and before each new request.
 DIAGNOSTIC_RUN_TIME_LIMIT = env.int("DIAGNOSTIC_RUN_TIME_LIMIT", default=600)
+# The soft limit lets the run write its failure before the hard limit kills the process.
+DIAGNOSTIC_RUN_SOFT_TIME_LIMIT = env.int(
+    "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", default=max(DIAGNOSTIC_RUN_TIME_LIMIT - 30, 1)
+)
+# Work that survives its infrastructure (issue 15, docs/security.md « Pannes »). The committed
+# row (run, import batch, basin to refresh) is the outbox: a periodic dispatcher sends again
+# the rows never handed to the broker (older than OUTBOX_MIN_AGE_S) or handed long ago
+# (OUTBOX_RESEND_AFTER_S: the message may have been lost with the broker). A worker claims a
+# row by writing its identity and proves it is alive every TASK_HEARTBEAT_S; a row whose
+# heartbeat stopped for TASK_STALE_AFTER_S is taken back by the sweeper (queued again, at most
+# TASK_MAX_ATTEMPTS tries, then failed with « relancer » offered).
+TASK_HEARTBEAT_S = env.float("TASK_HEARTBEAT_S", default=10.0)
+TASK_STALE_AFTER_S = env.float("TASK_STALE_AFTER_S", default=60.0)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
+OUTBOX_MIN_AGE_S = env.float("OUTBOX_MIN_AGE_S", default=5.0)
+OUTBOX_RESEND_AFTER_S = env.float("OUTBOX_RESEND_AFTER_S", default=300.0)
+OUTBOX_DISPATCH_INTERVAL_S = env.float("OUTBOX_DISPATCH_INTERVAL_S", default=30.0)
+WORK_SWEEP_INTERVAL_S = env.float("WORK_SWEEP_INTERVAL_S", default=30.0)
 # Embedded default only (no broker): compute a run in a thread beside the request, so the page
 # shows its progress as with a worker (off: computed inline before the redirect).
 DIAGNOSTIC_EAGER_IN_THREAD = env.bool("DIAGNOSTIC_EAGER_IN_THREAD", default=False)
 CELERY_BEAT_SCHEDULE = {
+    # Pending work never sent (broker down) or whose message was lost is sent again.
+    "outbox-dispatch": {
+        "task": "diagnostics.tasks.outbox_dispatch",
+        "schedule": OUTBOX_DISPATCH_INTERVAL_S,
+    },
+    # Runs and import batches whose worker stopped beating (killed) are queued again or
+    # failed; runs past their time limit are failed: never left « en cours ».
     "diagnostic-fail-stuck": {
         "task": "diagnostics.tasks.diagnostic_fail_stuck",
-        "schedule": 300.0,
+        "schedule": WORK_SWEEP_INTERVAL_S,
     },
-    # Import batches still « en validation / en écriture » past the task time limit (a worker
-    # killed mid-import) are marked failed, never left running.
     # The security audit log keeps AUDIT_RETENTION_DAYS days (docs/security.md, GDPR register).
     "audit-purge": {"task": "diagnostics.tasks.audit_purge", "schedule": 86400.0},
     "import-batches-fail-stale": {
         "task": "diagnostics.tasks.import_batches_fail_stale",
-        "schedule": 900.0,
+        "schedule": WORK_SWEEP_INTERVAL_S,
     },
 }
 
@@ -365,9 +413,23 @@ IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=500)
 # Row errors kept in a batch's report (the total is always counted).
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=20000)
+# Request sizes (issue 15): a body over REQUEST_MAX_BODY_MB is refused (413) before it is read;
+# form fields (not files) are capped at DATA_UPLOAD_MAX_MEMORY_SIZE; an uploaded file over
+# FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file rather than memory.
+REQUEST_MAX_BODY_MB = env.float("REQUEST_MAX_BODY_MB", default=IMPORT_MAX_FILE_MB + 1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 # Security audit log (diagnostics.models.audit): entries older than this are deleted daily by
 # beat and by `manage.py audit_purge`. One year: long enough to investigate an incident.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# PDF reports (issue 15): at most PDF_MAX_CONCURRENT Chromium processes on a machine (lock
+# files under PDF_SLOTS_DIR); a request waits its turn up to PDF_QUEUE_WAIT_S, then is told to
+# try again.
+PDF_MAX_CONCURRENT = env.int("PDF_MAX_CONCURRENT", default=2)
+PDF_QUEUE_WAIT_S = env.float("PDF_QUEUE_WAIT_S", default=60.0)
+PDF_SLOTS_DIR = env.path("PDF_SLOTS_DIR", default=VAR_DIR / "pdf-slots")
 SITE_TITLE = "Cnam Territoires"
 SITE_TAGLINE = (
     "Diagnostics territoriaux de compétences et implantations « Au cœur des territoires »"

@@ -39,7 +39,11 @@ def _production(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_check_deploy_is_clean_with_production_defaults():
-    result = _production("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    # The security checks (all of check --deploy's); `make check` runs every check, the API
+    # schema's warnings included.
+    result = _production(
+        "manage.py", "check", "--deploy", "--tag", "security", "--fail-level", "WARNING"
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -32,6 +32,7 @@ from catalogue.selectors.catalogue import (
 from catalogue.selectors.gap import GapError, basin_gap
 from catalogue.services.catalogue import CatalogueError, local_offer_create, local_offer_delete
 from diagnostics.models import User
+from diagnostics.params import page_param
 from diagnostics.permissions import (
     BASIN_MANAGERS,
     BASIN_READERS,
@@ -52,7 +53,7 @@ PAGE_SIZE = 100
 def catalogue_home(request: HttpRequest) -> HttpResponse:
     filters = {name: (request.GET.get(name) or "").strip() for name in FILTERS}
     paths = path_list(**filters)  # type: ignore[arg-type]
-    page = Paginator(paths, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(paths, PAGE_SIZE).get_page(page_param(request.GET))
     total = TrainingPath.objects.filter(status=TrainingPath.Status.ACTIVE).count()
     query = request.GET.copy()
     query.pop("page", None)

@@ -10,6 +10,7 @@ from rest_framework.pagination import LimitOffsetPagination
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000
 
 
 def _non_negative(request: Any, name: str, *, maximum: int | None = None) -> int | None:
@@ -25,7 +26,8 @@ def _non_negative(request: Any, name: str, *, maximum: int | None = None) -> int
     if value < 0 or (name == "limit" and value == 0):
         raise exceptions.ValidationError({name: ["Valeur positive attendue."]})
     if maximum is not None and value > maximum:
-        raise exceptions.ValidationError({name: [f"Au plus {maximum} éléments par page."]})
+        what = "éléments par page" if name == "limit" else "(position dans la liste)"
+        raise exceptions.ValidationError({name: [f"Au plus {maximum} {what}."]})
     return value
 
 
@@ -38,4 +40,5 @@ class ApiPagination(LimitOffsetPagination):
         return self.default_limit if value is None else value
 
     def get_offset(self, request: Any) -> int:
-        return _non_negative(request, self.offset_query_param) or 0
+        # Capped: a huge offset would overflow PostgreSQL's bigint (a 500).
+        return _non_negative(request, self.offset_query_param, maximum=MAX_OFFSET) or 0

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diagnostics.api.auth import HasTokenScope
 from diagnostics.errors import ApplicationError
 from diagnostics.models import ShareComment, SharedVersion, User
 from diagnostics.permissions import BASIN_READERS, has_role
@@ -32,7 +33,14 @@ class CanReadShares(BasePermission):
     message = "Votre rôle ne donne pas accès aux diagnostics partagés."
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        return has_role(request.user, BASIN_READERS)
+        if not has_role(request.user, BASIN_READERS):
+            return False
+        # A token also needs the operation's scope (diagnostics.api.auth).
+        scope = HasTokenScope()
+        if not scope.has_permission(request, view):
+            self.message = scope.message
+            return False
+        return True
 
 
 def raise_for(exc: ApplicationError) -> None:

@@ -7,7 +7,7 @@ An importer is a module of this package with:
 - `read(path, *, vintage: str | None, context: ValidationContext) -> ReadResult`: parse the
   file as published and validate EVERY row (lazily: collect all errors, not the first) into a
   normalised frame; never touches the database (known codes come in `context`);
-- `store(batch, frame) -> int`, in the service layer (diagnostics/services/imports.py), writes it.
+- `store(batch, frame) -> int`, in the service layer (diagnostics/services/imports.py), writes it (`STORES` in diagnostics/services/import_stores.py).
 Optional: `FORMATS = ("xlsx",)` (formats accepted; a file of another format is refused with a
 clear message), `OPTIONS = {key: French label}` (tolerances the user may choose; they arrive in
 `context.options`, are offered on the upload form and by `import_dataset --option KEY`), and a

@@ -651,9 +651,10 @@ def basin_update(
 
 
 def _enqueue_refresh(basin_id: int) -> None:
-    from diagnostics.dispatch import BASIN_REFRESH, task_send
+    # The pending geometry is the outbox: a broker error leaves it for the dispatcher.
+    from diagnostics.services.outbox import basin_send
 
-    task_send(BASIN_REFRESH, basin_id)
+    basin_send(basin_id)
 
 
 def _apply_eligibility(basin: Basin, eligibility: Eligibility) -> None:

@@ -19,6 +19,7 @@ from diagnostics.analytics.maps import MapPoint, basin_map_figure, format_popula
 from diagnostics.errors import ApplicationError
 from diagnostics.forms import BasinForm, BasinShareForm, split_codes
 from diagnostics.models import Basin, Commune, User
+from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import basins as basin_selectors
 from diagnostics.selectors import diagnostics as diagnostic_selectors
@@ -269,9 +270,8 @@ def basin_share(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if request.POST.get("action") == "unshare":
-        try:
-            user_id = int(request.POST.get("user_id", ""))
-        except ValueError:
+        user_id = int_param(request.POST, "user_id")
+        if user_id is None:
             messages.error(request, "Partage à retirer introuvable.")
             return redirect("basin-detail", pk=basin.pk)
         removed = basin_services.basin_unshare(basin=basin, user_id=user_id, by=user)

@@ -30,6 +30,7 @@ from diagnostics.analytics.common import format_number
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv, tables_xlsx
 from diagnostics.models import Basin, DiagnosticRun, Role, User
+from diagnostics.params import int_param, page_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import (
@@ -80,7 +81,7 @@ def diagnostic_list(request: HttpRequest) -> HttpResponse:
         .defer("geometry")
         .order_by("region__name", "name")
     )
-    page = Paginator(basins, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(basins, PAGE_SIZE).get_page(page_param(request.GET))
     latest = selectors.diagnostic_latest_by_basin([b.pk for b in page.object_list])
     rows = [(basin, latest.get(basin.pk)) for basin in page.object_list]
     return render(request, "diagnostics/diagnostic_list.html", {"page_obj": page, "rows": rows})
@@ -289,9 +290,8 @@ def _compare_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
 @require_GET
 def diagnostic_compare(request: HttpRequest) -> HttpResponse:
     """Two runs of the same basin side by side (?a=<pk>&b=<pk>), with their differences."""
-    try:
-        pk_a, pk_b = int(request.GET.get("a", "")), int(request.GET.get("b", ""))
-    except ValueError:
+    pk_a, pk_b = int_param(request.GET, "a"), int_param(request.GET, "b")
+    if pk_a is None or pk_b is None:
         # No dead end: without its two runs the page shows the runs to pick from.
         from diagnostics.views.compare import compare_picker
 

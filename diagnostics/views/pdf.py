@@ -1,5 +1,6 @@
 """HTML → PDF through headless Chromium's print engine (the report's A4 print stylesheet applies
-and plotly draws the charts first). `chromium_path` says whether the server has one."""
+and plotly draws the charts first). `chromium_path` says whether the server has one. At most PDF_MAX_CONCURRENT Chromium run at
+once on a machine (`diagnostics.services.pdf_pool`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from diagnostics.services.pdf_pool import pdf_slot
 
 PDF_TIMEOUT_S = 90
 CHROMIUM_FLAGS = [
@@ -51,9 +54,11 @@ def render_pdf(html: str) -> bytes:
             f"--print-to-pdf={out}",
             page.as_uri(),
         ]
-        completed = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
-            command, capture_output=True, timeout=PDF_TIMEOUT_S, check=False
-        )
+        # At most PDF_MAX_CONCURRENT Chromium at once on this machine (a queue, issue 15).
+        with pdf_slot():
+            completed = subprocess.run(  # noqa: S603 (fixed argument list, no shell)
+                command, capture_output=True, timeout=PDF_TIMEOUT_S, check=False
+            )
         if not out.exists() or out.stat().st_size == 0:
             raise RuntimeError(
                 f"Chromium n'a pas produit de PDF (code {completed.returncode}) : "

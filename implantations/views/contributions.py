@@ -126,10 +126,12 @@ def contribution_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _int(value: Any) -> int | None:
+    # An id out of the bigint range would overflow the database query (a 500): not found.
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number < 2**63 else None
 
 
 @role_required(*BASIN_MANAGERS)

@@ -306,7 +306,7 @@ def test_business_model_bad_assumption_is_shown_on_its_field(client: Client) -> 
         {"concept": "turnkey", "cpf_share": "1,5", "ramp": "0 ; 1"},
     )
     form = response.context["form"]
-    assert response.status_code == 200
+    assert response.status_code == 400  # parameters out of shape (tests/test_bad_inputs.py)
     assert form.errors["cpf_share"] == ["valeur attendue entre 0 et 1"]
     assert form.errors["ramp"] == ["6 valeurs attendues (années 0 à 5), 2 lues"]
     assert "Hypothèses à corriger" in response.content.decode()

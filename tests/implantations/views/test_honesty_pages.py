@@ -151,7 +151,7 @@ def test_planning_calculate_without_region_says_so(client: Client) -> None:
     submitted = client.get(reverse("planning"), {"region": "", "n": "5"})
 
     assert "Choisissez une région puis « Calculer »" in opened.content.decode()
-    assert submitted.status_code == 200
+    assert submitted.status_code == 400  # the form's errors, as a bad request
     assert submitted.context["form"].errors["region"] == [
         "Choisissez une région : la planification se calcule région par région."
     ]
