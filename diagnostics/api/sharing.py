@@ -234,6 +234,7 @@ def comment_output(c: ShareComment) -> dict[str, Any]:
 
 class ShareCommentsApi(APIView):
     permission_classes = [CanReadShares]
+    pagination_class = ApiPagination
 
     class ShareCommentInputSerializer(serializers.Serializer):
         section = serializers.ChoiceField(choices=selectors.COMMENT_SECTIONS)
