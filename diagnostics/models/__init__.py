@@ -19,6 +19,7 @@ from .imports import (
     ImportBatch,
     IndicatorFact,
 )
+from .population import PopulationAgeFact
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
 from .sharing import (
@@ -69,6 +70,7 @@ __all__ = [
     "ImportBatch",
     "IndicatorFact",
     "Lycee",
+    "PopulationAgeFact",
     "ProgrammeSettings",
     "Region",
     "Role",
