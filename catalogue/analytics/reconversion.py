@@ -2,12 +2,12 @@
 to métiers in tension, the paths that lead to those métiers in tension and are aimed at job
 seekers weigh more.
 
-The catalogue has no « purpose » field (initial training, up-skilling, reconversion…), so the
-rule uses what it has: a path is **reconversion-oriented** when
+A path is **reconversion-oriented** when
 - one of its ROME codes is a métier in tension to which at least one saturated métier of the
   basin's bassins BMO bridges (the diagnostic run's table `prospective_bridge_targets`, rows
   with job seekers concerned), and
-- its target publics include job seekers (`demandeurs_emploi`).
+- its purposes (issue 18) include « reconversion »; a path whose purposes are not filled in
+  falls back on its target publics including job seekers (`demandeurs_emploi`).
 Its score is then multiplied by (1 + `bonus`) (capped at 100) and the line says why; the
 paths are ranked again with the gap's own rule (not flagged first, by score, then code).
 A path flagged « la formation n'est pas le levier » keeps its flag and its place after the
@@ -33,6 +33,7 @@ from .columns import (
     FLAGGED,
     PATH_CODE,
     PUBLICS,
+    PURPOSES,
     RANK,
     ROME_CODES,
     SCORE,
@@ -40,6 +41,7 @@ from .columns import (
 
 RECONVERSION_BONUS = 0.2
 RECONVERSION_PUBLIC = "demandeurs_emploi"
+RECONVERSION_PURPOSE = "reconversion"
 RECONVERSION = "reconversion"
 RECONVERSION_TARGETS = "reconversion_targets"
 RECONVERSION_JOB_SEEKERS = "reconversion_job_seekers"
@@ -57,10 +59,11 @@ def _codes(value: Any) -> tuple[str, ...]:
 
 def reconversion_rule(*, bonus: float) -> str:
     return (
-        "Parcours orientés reconversion : le catalogue n'a pas de champ « finalité » ; un "
-        "parcours est compté comme orienté reconversion lorsqu'un de ses codes ROME est un métier "
-        "en tension vers lequel mène au moins une passerelle depuis un métier saturé du bassin, "
-        "et que ses publics comprennent les demandeurs d'emploi. Son score est alors majoré de "
+        "Parcours orientés reconversion : un parcours est compté comme orienté reconversion "
+        "lorsqu'un de ses codes ROME est un métier en tension vers lequel mène au moins une "
+        "passerelle depuis un métier saturé du bassin, et que ses finalités comprennent la "
+        "reconversion (à défaut de finalités renseignées, que ses publics comprennent les "
+        "demandeurs d'emploi). Son score est alors majoré de "
         f"{format_number(bonus * 100)} % (plafonné à 100)."
     )
 
@@ -113,7 +116,12 @@ def reconversion_boost(
     flags, found, seekers, before, scores, explanations = [], [], [], [], [], []
     for row in out.to_dict("records"):
         codes = [code for code in romes.get(str(row[PATH_CODE]), ()) if code in concerned]
-        aimed = RECONVERSION_PUBLIC in _codes(row[PUBLICS])
+        purposes = _codes(row.get(PURPOSES))
+        aimed = (
+            RECONVERSION_PURPOSE in purposes
+            if purposes
+            else RECONVERSION_PUBLIC in _codes(row[PUBLICS])
+        )
         score = row[SCORE]
         known = score is not None and not pd.isna(score)
         is_reconversion = bool(codes) and aimed and pd.isna(row[EXCLUDED_REASON])

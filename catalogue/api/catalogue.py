@@ -59,6 +59,7 @@ class PathSerializer(serializers.ModelSerializer):
     pillars: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     publics: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     concepts: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    purposes: Any = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
         model = TrainingPath
@@ -71,6 +72,8 @@ class PathSerializer(serializers.ModelSerializer):
             "level",
             "duration_hours",
             "modalities",
+            "purposes",
+            "rolling_entries",
             "pillars",
             "publics",
             "concepts",
@@ -131,18 +134,32 @@ class PathFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Partie du code ou de l'intitulé.")
     sector = django_filters.CharFilter(field_name="sector__code", label="Code du secteur.")
     level = django_filters.TypedChoiceFilter(
-        choices=TrainingPath.Level.choices, coerce=int, label="Niveau (4, 5, 6)."
+        choices=TrainingPath.Level.choices, coerce=int, label="Niveau (3 infra-bac à 7 bac + 5)."
     )
     status = django_filters.ChoiceFilter(choices=TrainingPath.Status.choices)
     concept = django_filters.CharFilter(
         field_name="concepts__code", label="Concept d'implantation."
     )
     public = django_filters.CharFilter(field_name="publics__code", label="Public visé.")
+    purpose = django_filters.CharFilter(
+        field_name="purposes__code", label="Finalité (reconversion, vae, bootcamp…)."
+    )
+    cpf = django_filters.BooleanFilter(field_name="cpf_eligible", label="Éligible au CPF.")
     metier = django_filters.CharFilter(method="by_metier", label="Code métier BMO (FAP) ou ROME.")
 
     class Meta:
         model = TrainingPath
-        fields = ["q", "sector", "level", "status", "concept", "public", "metier"]
+        fields = [
+            "q",
+            "sector",
+            "level",
+            "status",
+            "concept",
+            "public",
+            "purpose",
+            "cpf",
+            "metier",
+        ]
 
     def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         from django.db.models import Q

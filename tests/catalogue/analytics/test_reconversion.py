@@ -88,3 +88,21 @@ def test_no_bridge_table_leaves_the_gap_as_it_was():
     assert not out[rc.RECONVERSION].any()
     assert out[SCORE].tolist()[:4] == [60.0, 50.0, 45.0, 90.0]
     assert out[EXPLANATION].tolist() == ["a.", "b.", "c.", "d.", "e."]
+
+
+def test_purposes_decide_over_publics_when_filled_in():
+    # Issue 18: B (job seekers) is a professionnalisation path → not boosted; A (employees only)
+    # is a reconversion path → boosted 60 × 1.2 = 72; D has no purposes → falls back on publics.
+    with_purposes = lines()
+    with_purposes["purposes"] = [("reconversion",), ("professionnalisation",), (), (), ()]
+    out = rc.reconversion_boost(with_purposes, targets(), paths=paths(), bonus=0.2)
+    by_code = out.set_index(PATH_CODE)
+    assert by_code[rc.RECONVERSION].to_dict() == {
+        "A": True,
+        "B": False,
+        "C": False,
+        "D": True,
+        "E": False,
+    }
+    assert by_code.loc["A", SCORE] == pytest.approx(72.0)
+    assert by_code.loc["B", SCORE] == pytest.approx(50.0)

@@ -38,7 +38,7 @@ def test_paths_filtered_ordered_and_paginated(paths):
 
     by_metier = api.get("/api/v1/catalogue/paths/", {"metier": "r1z60"}).json()
     ordered = api.get("/api/v1/catalogue/paths/", {"ordering": "-level", "limit": 2}).json()
-    level = api.get("/api/v1/catalogue/paths/", {"level": 7})
+    level = api.get("/api/v1/catalogue/paths/", {"level": 8})
 
     assert [p["code"] for p in by_metier["results"]] == ["COM-01"]
     assert (ordered["count"], [p["code"] for p in ordered["results"]]) == (3, ["COM-02", "NUM-01"])
@@ -92,8 +92,24 @@ def test_path_list_query_count_is_flat(paths, django_assert_max_num_queries):
         make_path(code=f"X-{i:02d}", title=f"Parcours {i}")
     api = client_of(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
 
-    # token, count, page, then one query per many-to-many list (4): not one per path.
-    with django_assert_max_num_queries(8):
+    # token, count, page, then one query per many-to-many list (5): not one per path.
+    with django_assert_max_num_queries(9):
         response = api.get("/api/v1/catalogue/paths/", {"limit": 100})
 
     assert response.json()["count"] == 23
+
+
+def test_paths_carry_and_filter_on_purposes_rolling_entries_and_cpf():
+    make_path(code="NUM-02", title="Boot-camp web", purposes=["reconversion", "bootcamp"],
+              rolling_entries=True, rncp_code="RNCP37674", level=5)  # fmt: skip
+    make_path(code="CPT-01", title="Comptable", purposes=["vae"], cpf_eligible=False, level=4)
+    api = client_of(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
+
+    reconversion = api.get("/api/v1/catalogue/paths/", {"purpose": "reconversion"}).json()
+    no_cpf = api.get("/api/v1/catalogue/paths/", {"cpf": "false"}).json()
+
+    assert [p["code"] for p in reconversion["results"]] == ["NUM-02"]
+    web = reconversion["results"][0]
+    assert (web["purposes"], web["rolling_entries"]) == (["reconversion", "bootcamp"], True)
+    assert (web["rncp_code"], web["level"], web["cpf_eligible"]) == ("RNCP37674", 5, True)
+    assert [p["code"] for p in no_cpf["results"]] == ["CPT-01"]
