@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
+from django.test import override_settings
 from pytest_django.fixtures import Settings
 from rest_framework.authtoken.models import Token
 
@@ -32,11 +33,14 @@ from diagnostics.models import (
     User,
     ZoneEmploi,
 )
+from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_list_for
 from diagnostics.services.demo import DEMO_PASSWORD
 from implantations.models import CnamSite
+from tests.db_state import DatabaseState, database_state, put_back
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One xdist group with tests/implantations/services/test_demo.py (see that module).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("demo")]
 
 USERNAMES = ["demo-admin", "demo-delegue", "demo-catalogue", "demo-mairie", "demo-api"]
 
@@ -62,21 +66,50 @@ def counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture(autouse=True)
-def territory_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests are about the territory, accounts, basins and sites: the labour-market files
-    and the implantations part (tested in tests/implantations/test_demo.py) are left out, so
-    that each build stays short."""
+def _territory_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         "diagnostics.services.demo._facts_and_first_runs", lambda *args, **kwargs: None
     )
     monkeypatch.setattr("implantations.services.demo._basins_build", lambda *args, **kwargs: None)
 
 
+@pytest.fixture(autouse=True)
+def territory_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the territory, accounts, basins and sites: the labour-market files
+    and the implantations part (tested in tests/implantations/test_demo.py) are left out, so
+    that each build stays short."""
+    _territory_only(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def demo_built(django_db_setup, django_db_blocker) -> tuple[str, DatabaseState]:  # type: ignore[no-untyped-def]
+    """One build of the demo for the module, on a flushed database (as a transactional test
+    starts), its rows recorded, then the database put back as it was: the tests that start
+    from a built demo get those rows back instead of building it again each
+    (tests/db_state.py)."""
+    with (
+        django_db_blocker.unblock(),
+        pytest.MonkeyPatch.context() as monkeypatch,
+        override_settings(OPEN_DATA_DIR=None),
+    ):
+        _territory_only(monkeypatch)
+        before = database_state()
+        call_command("flush", interactive=False, verbosity=0)
+        output = run_demo()
+        built = database_state()
+        put_back(before)
+        selectors.frames_cache_clear()
+    return output, built
+
+
 @pytest.fixture
-def demo_output(settings: Settings) -> str:
+def demo_output(demo_built: tuple[str, DatabaseState], settings: Settings) -> str:
+    """The database as `manage.py demo` leaves it on a flushed one, and what it printed."""
+    output, built = demo_built
     settings.OPEN_DATA_DIR = None
-    return run_demo()
+    put_back(built)
+    selectors.frames_cache_clear()
+    return output
 
 
 def test_demo_twice_gives_the_same_rows(demo_output: str) -> None:
