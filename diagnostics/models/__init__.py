@@ -1,4 +1,5 @@
 from .accounts import Role, User
+from .audit import AuditAction, AuditEvent
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
 from .facts import (
     DefmFact,
@@ -20,6 +21,15 @@ from .imports import (
 )
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
+from .sharing import (
+    Notification,
+    Organisation,
+    ShareComment,
+    SharedVersion,
+    ShareLink,
+    ShareLinkView,
+    ShareRecipient,
+)
 from .territories import (
     BassinBmo,
     Commune,
@@ -30,8 +40,14 @@ from .territories import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from .tokens import ROLE_SCOPES, ApiToken, Scope
 
 __all__ = [
+    "ApiToken",
+    "ROLE_SCOPES",
+    "Scope",
+    "AuditAction",
+    "AuditEvent",
     "Basin",
     "BasinShare",
     "BasinSource",
@@ -61,6 +77,13 @@ __all__ = [
     "RomeDomain",
     "TensionFact",
     "TerritoryLoad",
+    "Notification",
+    "Organisation",
+    "ShareComment",
+    "SharedVersion",
+    "ShareLink",
+    "ShareLinkView",
+    "ShareRecipient",
     "User",
     "ZoneEmploi",
 ]

@@ -67,6 +67,8 @@ class Basin(GeometryMixin):
         "distance au site Cnam le plus proche (km)", null=True, blank=True
     )
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # Outbox of the geometry refresh (issue 15): when its task was last handed to the broker.
+    refresh_sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

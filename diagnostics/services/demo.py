@@ -7,7 +7,7 @@ Without open data, the territory is the synthetic one of `diagnostics.analytics.
 (stored through `territories_store`, like any other source); with `open_data_dir`, the real
 territories and every real dataset are loaded (`open_data.open_data_load`) and the demo basins
 are built on real zones (Chaumont, Vitré). Running it again reuses what exists: accounts are reset to their demo role,
-regions and password (their API token is kept), existing basins (same name in the same region)
+regions and password (the API client's named token is kept: shown once, stored hashed), existing basins (same name in the same region)
 and shares are left as they are.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
 from diagnostics.analytics.geometry import haversine_km
 from diagnostics.analytics.synthetic import (
@@ -146,9 +146,33 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
+DEMO_TOKEN_NAME = "Tableau de bord de l'observatoire"
+
+
+def _demo_token_ensure(user: User) -> str:
+    """demo-api's named, scoped token: created once (its secret returned, for the command to
+    print), then kept; a revoked or expired one is replaced."""
+    from diagnostics.models import ApiToken, Scope
+    from diagnostics.services.tokens import api_token_create
+
+    active = [t for t in ApiToken.objects.filter(user=user, name=DEMO_TOKEN_NAME) if t.is_active]
+    if active:
+        return ""
+    ApiToken.objects.filter(user=user, name=DEMO_TOKEN_NAME, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return api_token_create(
+        user=user,
+        name=DEMO_TOKEN_NAME,
+        scopes=[Scope.INDICATORS_READ],
+        expires_in_days=365,
+    ).key
+
+
 def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
     """The five demo accounts, created with `user_create` or reset to their demo role, regions
-    and password. Returns them and the API client's token (kept across runs)."""
+    and password. Returns them and the API client's new token (« "" » when its active named
+    token already exists: the secret is shown once, at creation, and stored hashed)."""
     accounts: list[DemoAccount] = []
     token = ""
     encoded = _demo_password_hash()
@@ -177,7 +201,7 @@ def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
             user.password = encoded
             user.save()
         if spec.role == Role.API_CLIENT:
-            token = Token.objects.get_or_create(user=user)[0].key
+            token = _demo_token_ensure(user)
         accounts.append(
             DemoAccount(
                 username=spec.username,
@@ -188,6 +212,24 @@ def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
             )
         )
     return accounts, token
+
+
+def _audit_examples_ensure() -> None:
+    """A few plausible entries in the security audit log (once): the delegate's logins and a
+    password-spraying attempt from a documentation address (RFC 5737), locked out."""
+    from diagnostics.models import AuditAction, AuditEvent
+    from diagnostics.services.audit import audit_record
+
+    if AuditEvent.objects.filter(action=AuditAction.LOCKOUT).exists():
+        return
+    delegate = User.objects.get(username="demo-delegue")
+    admin = User.objects.get(username="demo-admin")
+    audit_record(action=AuditAction.LOGIN, actor=admin, ip_address="192.0.2.10")
+    audit_record(action=AuditAction.LOGIN, actor=delegate, ip_address="192.0.2.24")
+    for name in ("admin", "direction", "demo-delegue", "contact", "mairie"):
+        audit_record(action=AuditAction.LOGIN_FAILED, username=name, ip_address="203.0.113.66")
+    audit_record(action=AuditAction.LOCKOUT, username="mairie", ip_address="203.0.113.66")
+    audit_record(action=AuditAction.LOGOUT, actor=delegate, ip_address="192.0.2.24")
 
 
 # --- Basins -----------------------------------------------------------------------------------
@@ -340,6 +382,7 @@ def demo_build(
 
     with _timed(report, "comptes", say):
         report.accounts, report.api_token = _accounts_ensure(regions=regions)
+        _audit_examples_ensure()
 
     with _timed(report, "bassins", say):
         if open_data_dir is None:
