@@ -1,5 +1,6 @@
 from .accounts import Role, User
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
+from .batches import DiagnosticBatch, DiagnosticBatchItem, SharedReference
 from .facts import (
     DefmFact,
     DefmSecteurFact,
@@ -43,6 +44,8 @@ __all__ = [
     "CommuneCodeChange",
     "DefmFact",
     "DefmSecteurFact",
+    "DiagnosticBatch",
+    "DiagnosticBatchItem",
     "DiagnosticRun",
     "Departement",
     "DatasetKind",
@@ -56,6 +59,7 @@ __all__ = [
     "ProgrammeSettings",
     "Region",
     "Role",
+    "SharedReference",
     "RomeAppellation",
     "RomeCode",
     "RomeDomain",
