@@ -1,6 +1,6 @@
 from .accounts import Role, User
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
-from .batches import DiagnosticBatch, DiagnosticBatchItem, SharedReference
+from .batches import AtlasEntry, DiagnosticBatch, DiagnosticBatchItem, SharedReference
 from .facts import (
     DefmFact,
     DefmSecteurFact,
@@ -33,6 +33,7 @@ from .territories import (
 )
 
 __all__ = [
+    "AtlasEntry",
     "Basin",
     "BasinShare",
     "BasinSource",

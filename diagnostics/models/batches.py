@@ -115,3 +115,20 @@ class SharedReference(models.Model):
 
     def __str__(self) -> str:
         return f"Références {self.key[:12]}…"
+
+
+class AtlasEntry(models.Model):
+    """A basin's atlas figures (`analytics.atlas.atlas_values`) from its latest diagnostic of a
+    national batch: the atlas reads these few numbers, never the runs' whole documents."""
+
+    basin = models.OneToOneField(Basin, on_delete=models.CASCADE, related_name="atlas_entry")
+    run = models.ForeignKey(DiagnosticRun, on_delete=models.CASCADE, related_name="+")
+    figures = models.JSONField("indicateurs", default=dict)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        verbose_name = "bassin de l'atlas"
+        verbose_name_plural = "bassins de l'atlas"
+
+    def __str__(self) -> str:
+        return f"Atlas — {self.basin_id}"

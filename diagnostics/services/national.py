@@ -35,9 +35,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from diagnostics.analytics.atlas import atlas_values
 from diagnostics.analytics.indicators import ENGINE_VERSION
 from diagnostics.errors import ApplicationError
 from diagnostics.models import (
+    AtlasEntry,
     Basin,
     BasinSource,
     BassinBmo,
@@ -123,6 +125,10 @@ def reference_basins_register(*, zoning: str, region: Region | None = None) -> l
     }
     town_objects = Commune.objects.in_bulk(list(towns.values()))
     regions = {r.code: r for r in Region.objects.all()}
+    taken = {
+        (name.lower(), region_id)
+        for name, region_id in Basin.objects.values_list("name", "region_id")
+    }
     new: list[tuple[Basin, list[str], set[str]]] = []
     for zone_code in sorted(members):
         rows = members[zone_code]
@@ -136,8 +142,11 @@ def reference_basins_register(*, zoning: str, region: Region | None = None) -> l
         touched = {r[2] for r in rows if r[2]}
         zone = zones[zone_code]
         suffix = f" ({SHORT_LABELS[kind]} {zone_code})"
+        name = str(zone.name)[: NAME_MAX - len(suffix)] + suffix
+        if (name.lower(), town.region_id) in taken:  # a delegate's basin already has this name
+            name = name[: NAME_MAX - 13] + " — référence"
         basin = Basin(
-            name=str(zone.name)[: NAME_MAX - len(suffix)] + suffix,
+            name=name,
             region_id=town.region_id,
             source_kind=kind,
             source_codes=[zone_code],
@@ -442,6 +451,7 @@ def diagnostic_batch_chunk(*, batch_id: int, run_ids: Sequence[int]) -> dict[str
     started = perf_counter()
     results = runs_compute(runs)
     seconds = (perf_counter() - started) / len(runs)
+    atlas: list[AtlasEntry] = []
     for run in runs:
         outcome = results.get(run.pk)
         finished = timezone.now()
@@ -458,6 +468,10 @@ def diagnostic_batch_chunk(*, batch_id: int, run_ids: Sequence[int]) -> dict[str
                 step_durations={**timings, "part du lot": round(seconds, 4)},
             )
             counts["done" if written else "skipped"] += 1
+            if written:
+                atlas.append(
+                    AtlasEntry(basin_id=run.basin_id, run_id=run.pk, figures=atlas_values(document))
+                )
         else:
             message = str(outcome or "résultat absent")
             written = DiagnosticRun.objects.filter(pk=run.pk, status=Status.PENDING).update(
@@ -468,6 +482,13 @@ def diagnostic_batch_chunk(*, batch_id: int, run_ids: Sequence[int]) -> dict[str
                 error_message=f"Le calcul du diagnostic a échoué : {message}",
             )
             counts["failed" if written else "skipped"] += 1
+    if atlas:
+        AtlasEntry.objects.bulk_create(
+            atlas,
+            update_conflicts=True,
+            unique_fields=["basin"],
+            update_fields=["run", "figures", "updated_at"],
+        )
     batch_finish_if_complete(batch_id=batch_id)
     return counts
 
