@@ -26,6 +26,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from implantations.analytics import planning as p  # noqa: E402
+from implantations.analytics import planning_selection  # noqa: E402
 
 KM_PER_DEG_LAT = 111.195
 
@@ -54,7 +55,7 @@ def main() -> None:
           f"{'glouton':>9} {'optimum':>9} {'écart':>7} prouvé")  # fmt: skip
     for size in (30, 60, 300, 400):
         frame = instance(size, rng)
-        checked = p._check_selection(frame, n=10, budget=2_000_000, min_km=40)
+        checked = planning_selection._check_selection(frame, n=10, budget=2_000_000, min_km=40)
         pairs = p.conflict_pairs(checked, min_km=40)
         greedy_times, ilp_times = [], []
         selection = None

@@ -9,6 +9,7 @@ _NAV = [
     ("Implantations", "implantation-home", {"admin_national", "delegue_regional"}),
     ("Catalogue", "catalogue-home", {"admin_national", "delegue_regional", "admin_catalogue"}),
     ("Données", "data-home", {"admin_national", "delegue_regional", "admin_catalogue"}),
+    ("Journal de sécurité", "audit-log", {"admin_national"}),
 ]
 
 

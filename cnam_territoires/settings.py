@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who acts and from where, for the security audit log (diagnostics.services.audit).
+    "diagnostics.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the catalogue history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -241,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Import batches still « en validation / en écriture » past the task time limit (a worker
     # killed mid-import) are marked failed, never left running.
+    # The security audit log keeps AUDIT_RETENTION_DAYS days (docs/security.md, GDPR register).
+    "audit-purge": {"task": "diagnostics.tasks.audit_purge", "schedule": 86400.0},
     "import-batches-fail-stale": {
         "task": "diagnostics.tasks.import_batches_fail_stale",
         "schedule": 900.0,
@@ -267,6 +271,9 @@ IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=500)
 # Row errors kept in a batch's report (the total is always counted).
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=20000)
+# Security audit log (diagnostics.models.audit): entries older than this are deleted daily by
+# beat and by `manage.py audit_purge`. One year: long enough to investigate an incident.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 SITE_TITLE = "Cnam Territoires"
 SITE_TAGLINE = (
     "Diagnostics territoriaux de compétences et implantations « Au cœur des territoires »"

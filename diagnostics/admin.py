@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import (
+    AuditEvent,
     Basin,
     BasinShare,
     BassinBmo,
@@ -608,3 +609,15 @@ class IndicatorFactAdmin(FactAdmin):
     )  # fmt: skip
     list_filter = ("batch__status", "level", "masked")
     search_fields = ("=code", "=indicator")
+
+
+# --- Security audit log (diagnostics.services.audit): national admins read it, nobody edits ----
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "username", "action", "target_label", "target_type", "ip_address")
+    list_filter = ("action", "at")
+    search_fields = ("username", "target_label", "target_id", "ip_address")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)

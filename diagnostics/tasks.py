@@ -138,3 +138,14 @@ def diagnostic_batch_chunk(batch_id: int, run_ids: list[int]) -> dict[str, int]:
     from diagnostics.services.national import diagnostic_batch_chunk as chunk_service
 
     return chunk_service(batch_id=batch_id, run_ids=run_ids)
+
+
+# --- Security audit log (diagnostics.services.audit) -----------------------------------------
+
+
+@shared_task
+def audit_purge() -> int:
+    """Delete the audit entries older than AUDIT_RETENTION_DAYS (daily, by beat)."""
+    from diagnostics.services.audit import audit_purge as audit_purge_service
+
+    return audit_purge_service()

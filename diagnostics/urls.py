@@ -1,5 +1,6 @@
 from django.urls import path
 
+from diagnostics.views import audit as audit_views
 from diagnostics.views import basins as basin_views
 from diagnostics.views import data as data_views
 from diagnostics.views import diagnostics as diagnostic_views
@@ -18,6 +19,7 @@ urlpatterns: list = [
     path("bassins/<int:pk>/suppression/", basin_views.basin_delete, name="basin-delete"),
     path("territoires/recherche/", basin_views.territory_search, name="territory-search"),
     path("donnees/", data_views.data_home, name="data-home"),
+    path("journal-securite/", audit_views.audit_log, name="audit-log"),
     path("donnees/imports/", import_views.import_list, name="import-list"),
     path("donnees/imports/nouveau/", import_views.import_create, name="import-create"),
     path(

@@ -373,6 +373,8 @@ RULES: dict[str, Rule] = {
     "implantation-home": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
     "catalogue-home": Rule(get=page(DATA_READERS), post=get_only(DATA_READERS)),
     "data-home": Rule(get=page(DATA_READERS), post=get_only(DATA_READERS)),
+    # Security audit log: national admins only.
+    "audit-log": Rule(get=page((Role.NATIONAL_ADMIN,)), post=get_only((Role.NATIONAL_ADMIN,))),
     # Dataset imports
     "import-list": Rule(get=page(IMPORTERS), post=get_only(IMPORTERS)),
     # Empty form: re-rendered with its errors.
@@ -697,6 +699,10 @@ RULES: dict[str, Rule] = {
     "admin:diagnostics_cnamsite_changelist": Rule(
         get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
         post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
+    ),
+    "admin:diagnostics_auditevent_changelist": Rule(
+        get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 403}),
+        post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 403}),
     ),
     "admin:catalogue_trainingpath_changelist": Rule(
         get=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),

@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SWEEPERS = {
     "diagnostics.tasks.diagnostic_fail_stuck": 300.0,
     "diagnostics.tasks.import_batches_fail_stale": 900.0,
+    # Not a sweeper: the daily purge of the security audit log (AUDIT_RETENTION_DAYS).
+    "diagnostics.tasks.audit_purge": 86400.0,
 }
 
 

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from catalogue.analytics.gap import GapParams
+from catalogue.analytics.gap_params import GapParams
 from catalogue.api.serializers import GapFilterSerializer, GapOutputSerializer
 from catalogue.selectors.gap import GapError, basin_gap, gap_document
 from diagnostics.errors import ApplicationError

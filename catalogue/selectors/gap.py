@@ -15,7 +15,9 @@ import pandas as pd
 from django.db.models import Prefetch
 
 from catalogue.analytics import columns as g
-from catalogue.analytics.gap import GapParams, GapResult, gap_filter, gap_records, training_gap
+from catalogue.analytics.gap import GapResult, gap_filter, training_gap
+from catalogue.analytics.gap_params import GapParams
+from catalogue.analytics.gap_records import gap_records
 from catalogue.models import (
     Concept,
     TargetPublic,
@@ -32,7 +34,8 @@ from diagnostics.models import (
     DiagnosticRun,
     IndicatorFact,
 )
-from diagnostics.selectors.diagnostics import crosswalk_frame, diagnostic_latest_done, tension_frame
+from diagnostics.selectors.diagnostic_frames import crosswalk_frame, tension_frame
+from diagnostics.selectors.diagnostics import diagnostic_latest_done
 
 # Generic indicator import (kind `indicator`): `offre_formation.<PATH CODE>` gives the places
 # per year of that path delivered in a territory. Counted for a basin at commune level (its

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.analytics import columns as g
-from catalogue.analytics.gap import components_of
+from catalogue.analytics.gap_records import components_of
 from catalogue.forms import LocalOfferForm
 from catalogue.models import Concept, TargetPublic, TrainingPath
 from catalogue.selectors.catalogue import (

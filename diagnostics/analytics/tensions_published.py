@@ -6,7 +6,7 @@ This module shows them as they are: no apportioning to the basin (the figures ar
 BMO's), no recomputation, a factor the vintage does not publish is « non publié », a blank cell
 stays unknown (never 0, never guessed).
 
-Input frame (TENSION, see `selectors.diagnostics.tension_frame`): year, bassin_bmo_code,
+Input frame (TENSION, see `selectors.diagnostic_frames.tension_frame`): year, bassin_bmo_code,
 rome_code, published_tension, the TENSION_FACTOR_COLUMNS, offers, job_seekers_abc.
 """
 

@@ -1,4 +1,5 @@
 from .accounts import Role, User
+from .audit import AuditAction, AuditEvent
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
 from .batches import AtlasEntry, DiagnosticBatch, DiagnosticBatchItem, SharedReference
 from .facts import (
@@ -34,6 +35,8 @@ from .territories import (
 
 __all__ = [
     "AtlasEntry",
+    "AuditAction",
+    "AuditEvent",
     "Basin",
     "BasinShare",
     "BasinSource",

@@ -27,7 +27,7 @@ def bassin_bmo_names(codes: Iterable[str]) -> dict[str, str]:
 def published_tension_charts(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
     """The heat-map of the published tensions, drawn from the run's stored table."""
     from diagnostics.analytics import tensions_published as tp
-    from diagnostics.selectors.diagnostics import table_frame
+    from diagnostics.selectors.diagnostic_report import table_frame
 
     frame = table_frame(run, "tensions_published")
     if frame is None or not len(frame):

@@ -190,6 +190,24 @@ def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
     return accounts, token
 
 
+def _audit_examples_ensure() -> None:
+    """A few plausible entries in the security audit log (once): the delegate's logins and a
+    password-spraying attempt from a documentation address (RFC 5737), locked out."""
+    from diagnostics.models import AuditAction, AuditEvent
+    from diagnostics.services.audit import audit_record
+
+    if AuditEvent.objects.filter(action=AuditAction.LOCKOUT).exists():
+        return
+    delegate = User.objects.get(username="demo-delegue")
+    admin = User.objects.get(username="demo-admin")
+    audit_record(action=AuditAction.LOGIN, actor=admin, ip_address="192.0.2.10")
+    audit_record(action=AuditAction.LOGIN, actor=delegate, ip_address="192.0.2.24")
+    for name in ("admin", "direction", "demo-delegue", "contact", "mairie"):
+        audit_record(action=AuditAction.LOGIN_FAILED, username=name, ip_address="203.0.113.66")
+    audit_record(action=AuditAction.LOCKOUT, username="mairie", ip_address="203.0.113.66")
+    audit_record(action=AuditAction.LOGOUT, actor=delegate, ip_address="192.0.2.24")
+
+
 # --- Basins -----------------------------------------------------------------------------------
 def _basin_existing(name: str, region_code: str) -> Basin | None:
     wanted = name.casefold()
@@ -340,6 +358,7 @@ def demo_build(
 
     with _timed(report, "comptes", say):
         report.accounts, report.api_token = _accounts_ensure(regions=regions)
+        _audit_examples_ensure()
 
     with _timed(report, "bassins", say):
         if open_data_dir is None:

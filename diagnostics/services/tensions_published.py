@@ -2,7 +2,7 @@
 as published (document key `tensions_published`), the vintages side by side (table
 `tensions_published`) and what the report needs to say about them (`tensions_published_info`).
 
-Called by `services.diagnostics._compute`; the figures are the bassins BMO's, never apportioned.
+Called by `services.diagnostic_document.diagnostic_compute`; the figures are the bassins BMO's, never apportioned.
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ def _column_labels(vintages: pd.DataFrame) -> list[str]:
 
 
 def table_payloads(frames: Mapping[str, pd.DataFrame]) -> dict[str, dict[str, Any]]:
-    """The stored tables (same shape as `services.diagnostics.table_payload`), French labels."""
-    from diagnostics.services.diagnostics import table_payload
+    """The stored tables (same shape as `analytics.payload.table_payload`), French labels."""
+    from diagnostics.analytics.payload import table_payload
 
     out = {}
     for name, frame in frames.items():
@@ -118,8 +118,8 @@ def published_tensions_section(
 ) -> PublishedTensions:
     """Document keys `tensions_published` (list, one entry per published row of the basin's
     bassins BMO) and `tensions_published_info`, and the frame of the `tensions_published`
-    table. `tension`: `selectors.diagnostics.tension_frame` of the run's batches (None: not
-    imported); `crosswalk`: `selectors.diagnostics.crosswalk_frame`."""
+    table. `tension`: `selectors.diagnostic_frames.tension_frame` of the run's batches (None: not
+    imported); `crosswalk`: `selectors.diagnostic_frames.crosswalk_frame`."""
     out = PublishedTensions()
     info: dict[str, Any] = {
         "available": False,

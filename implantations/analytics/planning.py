@@ -22,146 +22,217 @@ chosen candidates — with at most N sites, a total cost within the budget, and 
 least `min_km` apart. It runs a greedy heuristic and an exact integer program (HiGHS through
 `scipy.optimize.milp`), and says which one it kept and how far the greedy one is from the
 optimum.
+
+This module computes the candidates and their need; the columns are in `planning_columns`, the
+fit in `planning_fit`, the selection in `planning_selection` and a project's follow-up in
+`planning_followup`, all still readable as `planning.NAME`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from diagnostics.analytics.geometry import EARTH_RADIUS_KM
-
-# --- Columns -----------------------------------------------------------------------------------
-CANDIDATE_ID = "candidate_id"
-COMMUNE_CODE = "commune_code"
-NAME = "name"
-POPULATION = "population"
-LATITUDE = "latitude"
-LONGITUDE = "longitude"
-ZONE_EMPLOI_CODE = "zone_emploi_code"
-BASSIN_BMO_CODE = "bassin_bmo_code"
-REGION_CODE = "region_code"
-
-COMMUNES_COUNT = "communes_count"
-COMMUNES_WITHOUT_POPULATION = "communes_without_population"
-MAIN_TOWN_CODE = "main_town_code"
-MAIN_TOWN = "main_town"
-MAIN_TOWN_POPULATION = "main_town_population"
-NEAREST_SITE = "nearest_site"
-NEAREST_SITE_KM = "nearest_site_km"
-
-PROJECTS = "projects"
-DIFFICULT = "difficult"
-DIFFICULTY_BASE = "difficulty_base"
-YEAR = "year"
-RATE = "rate"
-PERIOD = "period"
-
-UNEMPLOYMENT_RATE = "unemployment_rate"  # %
-UNEMPLOYMENT_PERIOD = "unemployment_period"
-PROJECTS_PER_1000 = "projects_per_1000"
-DIFFICULTY_RATE = "difficulty_rate"  # share 0..1
-BMO_YEAR = "bmo_year"
-NEED_SOURCE = "need_source"
-
-POPULATION_OK = "population_ok"
-MAIN_TOWN_OK = "main_town_ok"
-ELIGIBLE = "eligible"
-POPULATION_SCORE = "population_score"
-MAIN_TOWN_SCORE = "main_town_score"
-ELIGIBILITY_SCORE = "eligibility_score"
-UNEMPLOYMENT_SCORE = "unemployment_score"
-PROJECTS_SCORE = "projects_score"
-DIFFICULTY_SCORE = "difficulty_score"
-NEED_SCORE = "need_score"
-ACCESS_SCORE = "access_score"
-FIT = "fit"
-RANK = "rank"
-MISSING = "missing"  # French names of the components that could not be computed
-
-COMMUNE_COLUMNS = [
-    COMMUNE_CODE,
-    NAME,
-    POPULATION,
-    LATITUDE,
-    LONGITUDE,
-    ZONE_EMPLOI_CODE,
+from implantations.analytics.planning_columns import (
+    ACCESS_SCORE,
     BASSIN_BMO_CODE,
-    REGION_CODE,
-]
-MEMBERSHIP_COLUMNS = [CANDIDATE_ID, COMMUNE_CODE]
-CANDIDATE_COLUMNS = [
+    BMO_TOTAL_COLUMNS,
+    BMO_YEAR,
+    CANDIDATE_COLUMNS,
     CANDIDATE_ID,
-    POPULATION,
+    COMMUNE_CODE,
+    COMMUNE_COLUMNS,
     COMMUNES_COUNT,
     COMMUNES_WITHOUT_POPULATION,
-    MAIN_TOWN_CODE,
-    MAIN_TOWN,
-    MAIN_TOWN_POPULATION,
+    DIFFICULT,
+    DIFFICULTY_BASE,
+    DIFFICULTY_RATE,
+    DIFFICULTY_SCORE,
+    ELIGIBILITY_SCORE,
+    ELIGIBLE,
+    FIT,
+    FIT_COLUMNS,
+    FIT_INPUT_COLUMNS,
     LATITUDE,
+    LEVEL_BASSIN_BMO,
+    LEVEL_COLUMNS,
+    LEVEL_ZONE_EMPLOI,
     LONGITUDE,
-]
-BMO_TOTAL_COLUMNS = [BASSIN_BMO_CODE, PROJECTS, DIFFICULT, DIFFICULTY_BASE, YEAR]
-UNEMPLOYMENT_LATEST_COLUMNS = [ZONE_EMPLOI_CODE, RATE, PERIOD]
-NEED_COLUMNS = [
-    UNEMPLOYMENT_RATE,
-    UNEMPLOYMENT_PERIOD,
+    MAIN_TOWN,
+    MAIN_TOWN_CODE,
+    MAIN_TOWN_OK,
+    MAIN_TOWN_POPULATION,
+    MAIN_TOWN_SCORE,
+    MEMBERSHIP_COLUMNS,
+    MISSING,
+    NAME,
+    NEAREST_SITE,
+    NEAREST_SITE_KM,
+    NEED_COLUMNS,
+    NEED_SCORE,
+    NEED_SOURCE,
+    PERIOD,
+    POPULATION,
+    POPULATION_OK,
+    POPULATION_SCORE,
     PROJECTS,
     PROJECTS_PER_1000,
-    DIFFICULTY_RATE,
-    BMO_YEAR,
-]
-SITE_POINT_COLUMNS = [NAME, LATITUDE, LONGITUDE]
-FIT_INPUT_COLUMNS = [
-    CANDIDATE_ID,
-    POPULATION,
-    MAIN_TOWN_POPULATION,
-    NEAREST_SITE_KM,
-    UNEMPLOYMENT_RATE,
-    PROJECTS_PER_1000,
-    DIFFICULTY_RATE,
-]
-FIT_COLUMNS = [
-    POPULATION_OK,
-    MAIN_TOWN_OK,
-    ELIGIBLE,
-    POPULATION_SCORE,
-    MAIN_TOWN_SCORE,
-    ELIGIBILITY_SCORE,
-    UNEMPLOYMENT_SCORE,
     PROJECTS_SCORE,
-    DIFFICULTY_SCORE,
-    NEED_SCORE,
-    ACCESS_SCORE,
-    FIT,
     RANK,
-    MISSING,
+    RATE,
+    REGION_CODE,
+    SITE_POINT_COLUMNS,
+    UNEMPLOYMENT_LATEST_COLUMNS,
+    UNEMPLOYMENT_PERIOD,
+    UNEMPLOYMENT_RATE,
+    UNEMPLOYMENT_SCORE,
+    YEAR,
+    ZONE_EMPLOI_CODE,
+    _float_or_none,
+    _require,
+    pairwise_km,
+)
+from implantations.analytics.planning_fit import (
+    MAX_FIT_WEIGHT,
+    FitBounds,
+    FitWeights,
+    band_score,
+    min_max,
+    programme_fit,
+)
+from implantations.analytics.planning_followup import (
+    ACTUAL,
+    CALENDAR_YEAR,
+    FLAG,
+    FLAG_AHEAD,
+    FLAG_BEHIND,
+    FLAG_LABELS,
+    FLAG_ON_TRACK,
+    FLAG_PENDING,
+    FOLLOWUP_COLUMNS,
+    FOLLOWUP_INPUT_COLUMNS,
+    GAP,
+    GAP_SHARE,
+    PLANNED,
+    followup_totals,
+    learners_followup,
+)
+from implantations.analytics.planning_selection import (
+    COST,
+    METHOD_GREEDY,
+    METHOD_ILP,
+    METHOD_LABELS,
+    SELECTION_INPUT_COLUMNS,
+    VALUE,
+    Selection,
+    conflict_pairs,
+    select_greedy,
+    select_ilp,
+    sites_select,
+)
+
+# The names of the other planning modules stay readable here (issue 11).
+__all__ = [
+    "zone_members",
+    "candidate_summary",
+    "with_nearest_site",
+    "candidate_need",
+    # implantations.analytics.planning_columns
+    "CANDIDATE_ID",
+    "COMMUNE_CODE",
+    "NAME",
+    "POPULATION",
+    "LATITUDE",
+    "LONGITUDE",
+    "ZONE_EMPLOI_CODE",
+    "BASSIN_BMO_CODE",
+    "REGION_CODE",
+    "COMMUNES_COUNT",
+    "COMMUNES_WITHOUT_POPULATION",
+    "MAIN_TOWN_CODE",
+    "MAIN_TOWN",
+    "MAIN_TOWN_POPULATION",
+    "NEAREST_SITE",
+    "NEAREST_SITE_KM",
+    "PROJECTS",
+    "DIFFICULT",
+    "DIFFICULTY_BASE",
+    "YEAR",
+    "RATE",
+    "PERIOD",
+    "UNEMPLOYMENT_RATE",
+    "UNEMPLOYMENT_PERIOD",
+    "PROJECTS_PER_1000",
+    "DIFFICULTY_RATE",
+    "BMO_YEAR",
+    "NEED_SOURCE",
+    "POPULATION_OK",
+    "MAIN_TOWN_OK",
+    "ELIGIBLE",
+    "POPULATION_SCORE",
+    "MAIN_TOWN_SCORE",
+    "ELIGIBILITY_SCORE",
+    "UNEMPLOYMENT_SCORE",
+    "PROJECTS_SCORE",
+    "DIFFICULTY_SCORE",
+    "NEED_SCORE",
+    "ACCESS_SCORE",
+    "FIT",
+    "RANK",
+    "MISSING",
+    "COMMUNE_COLUMNS",
+    "MEMBERSHIP_COLUMNS",
+    "CANDIDATE_COLUMNS",
+    "BMO_TOTAL_COLUMNS",
+    "UNEMPLOYMENT_LATEST_COLUMNS",
+    "NEED_COLUMNS",
+    "SITE_POINT_COLUMNS",
+    "FIT_INPUT_COLUMNS",
+    "FIT_COLUMNS",
+    "LEVEL_ZONE_EMPLOI",
+    "LEVEL_BASSIN_BMO",
+    "LEVEL_COLUMNS",
+    "pairwise_km",
+    # implantations.analytics.planning_fit
+    "FitBounds",
+    "MAX_FIT_WEIGHT",
+    "FitWeights",
+    "band_score",
+    "min_max",
+    "programme_fit",
+    # implantations.analytics.planning_selection
+    "VALUE",
+    "COST",
+    "SELECTION_INPUT_COLUMNS",
+    "METHOD_ILP",
+    "METHOD_GREEDY",
+    "METHOD_LABELS",
+    "Selection",
+    "conflict_pairs",
+    "select_greedy",
+    "select_ilp",
+    "sites_select",
+    # implantations.analytics.planning_followup
+    "PLANNED",
+    "ACTUAL",
+    "CALENDAR_YEAR",
+    "GAP",
+    "GAP_SHARE",
+    "FLAG",
+    "FOLLOWUP_INPUT_COLUMNS",
+    "FOLLOWUP_COLUMNS",
+    "FLAG_PENDING",
+    "FLAG_ON_TRACK",
+    "FLAG_AHEAD",
+    "FLAG_BEHIND",
+    "FLAG_LABELS",
+    "learners_followup",
+    "followup_totals",
 ]
-
-# Levels a region's candidates can be built from.
-LEVEL_ZONE_EMPLOI = "zone_emploi"
-LEVEL_BASSIN_BMO = "bassin_bmo"
-LEVEL_COLUMNS = {LEVEL_ZONE_EMPLOI: ZONE_EMPLOI_CODE, LEVEL_BASSIN_BMO: BASSIN_BMO_CODE}
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"Colonnes manquantes dans {what} : {', '.join(missing)}")
-
-
-def _float_or_none(value: object) -> float | None:
-    if value is None or value is pd.NA:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
 
 
 # --- Candidates ----------------------------------------------------------------------------------
@@ -239,16 +310,6 @@ def candidate_summary(
     out[LONGITUDE] = pd.to_numeric(out[LONGITUDE]).astype("Float64")
     out[CANDIDATE_ID] = out[CANDIDATE_ID].astype(object)
     return out[CANDIDATE_COLUMNS].sort_values(CANDIDATE_ID, kind="mergesort").reset_index(drop=True)
-
-
-def pairwise_km(latitudes: np.ndarray, longitudes: np.ndarray) -> np.ndarray:
-    """Great-circle distances (km) between every pair of points (haversine), a square matrix."""
-    lat = np.radians(np.asarray(latitudes, dtype=float))
-    lon = np.radians(np.asarray(longitudes, dtype=float))
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat)[:, None] * np.cos(lat)[None, :] * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def with_nearest_site(candidates: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
@@ -364,502 +425,3 @@ def candidate_need(
     out[BMO_YEAR] = bmo_out["_year"].reindex(out.index).astype("Int64")
     out[UNEMPLOYMENT_PERIOD] = out[UNEMPLOYMENT_PERIOD].where(out[UNEMPLOYMENT_PERIOD].notna())
     return out.reset_index()[[CANDIDATE_ID, *NEED_COLUMNS]]
-
-
-# --- Fit ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FitBounds:
-    """Programme bounds: the basin's population and its main town's (a « ville moyenne »), and
-    the distance to a Cnam site from which a basin counts as fully uncovered."""
-
-    population_min: int = 30_000
-    population_max: int = 100_000
-    main_town_min: int = 10_000
-    main_town_max: int = 100_000
-    far_km: float = 50.0
-
-
-MAX_FIT_WEIGHT = 1000.0
-
-
-@dataclass(frozen=True)
-class FitWeights:
-    """Weights of the three pillars of the fit, and of the need indicators inside « besoin »."""
-
-    eligibility: float = 0.3
-    need: float = 0.5
-    access: float = 0.2
-    unemployment: float = 1.0
-    projects: float = 1.0
-    difficulty: float = 1.0
-
-    def check(self) -> None:
-        values = {
-            "éligibilité": self.eligibility,
-            "besoin": self.need,
-            "éloignement": self.access,
-            "chômage": self.unemployment,
-            "projets pour 1 000 habitants": self.projects,
-            "taux de difficulté": self.difficulty,
-        }
-        non_finite = [name for name, value in values.items() if not math.isfinite(value)]
-        if non_finite:
-            raise ValueError(f"Poids non finis : {', '.join(non_finite)}.")
-        too_big = [name for name, value in values.items() if value > MAX_FIT_WEIGHT]
-        if too_big:
-            raise ValueError(
-                f"Poids trop grands (au plus {MAX_FIT_WEIGHT:.0f} ; seuls leurs rapports "
-                f"comptent) : {', '.join(too_big)}."
-            )
-        negative = [name for name, value in values.items() if value < 0]
-        if negative:
-            raise ValueError(f"Poids négatifs : {', '.join(negative)}.")
-        if self.eligibility + self.need + self.access <= 0:
-            raise ValueError("Les poids des trois piliers sont tous nuls.")
-
-
-def band_score(value: float | None, low: float, high: float) -> float | None:
-    """1 inside [low, high]; value/low below; high/value above; None when unknown."""
-    if value is None:
-        return None
-    if value < low:
-        return max(value, 0.0) / low if low > 0 else 0.0
-    if value > high:
-        return high / value
-    return 1.0
-
-
-def min_max(values: pd.Series) -> pd.Series:
-    """(x − min) / (max − min) over the known values; 0.5 for all when they are all equal."""
-    numbers = pd.to_numeric(values, errors="coerce").astype("Float64")
-    known = numbers.dropna()
-    if known.empty:
-        return numbers
-    low, high = float(known.min()), float(known.max())
-    if high - low <= 0:
-        return numbers.where(numbers.isna(), 0.5)
-    return (numbers - low) / (high - low)
-
-
-def _weighted(parts: list[tuple[float | None, float]]) -> float | None:
-    known = [(v, w) for v, w in parts if v is not None and w > 0]
-    total = sum(w for _, w in known)
-    if total <= 0:
-        return None
-    return sum(v * w for v, w in known) / total
-
-
-def programme_fit(
-    candidates: pd.DataFrame,
-    *,
-    bounds: FitBounds | None = None,
-    weights: FitWeights | None = None,
-) -> pd.DataFrame:
-    """Programme fit of each candidate, 0–100, with its components (FIT_COLUMNS added):
-
-    - éligibilité = mean of the population and main-town band scores (`band_score`: 1 within
-      the bounds, value/min below, max/value above); `eligible` is True when both are within
-      the bounds, False when one is outside, NA when a population is unknown;
-    - besoin = weighted mean of the unemployment rate, the projects per 1,000 inhabitants and
-      the BMO difficulty rate, each normalised min–max over the candidates (`min_max`);
-    - éloignement = min(distance to the nearest Cnam site / far_km, 1).
-
-    fit = 100 · Σ weight · pillar / Σ weight over the pillars that could be computed (the
-    others are named in `missing`). rank = 1 for the best fit (ties: candidate_id). Input:
-    FIT_INPUT_COLUMNS. Sorted by rank."""
-    _require(candidates, FIT_INPUT_COLUMNS, "les candidats")
-    bounds = bounds or FitBounds()
-    weights = weights or FitWeights()
-    weights.check()
-    out = candidates.copy()
-    out[UNEMPLOYMENT_SCORE] = min_max(out[UNEMPLOYMENT_RATE])
-    out[PROJECTS_SCORE] = min_max(out[PROJECTS_PER_1000])
-    out[DIFFICULTY_SCORE] = min_max(out[DIFFICULTY_RATE])
-
-    rows: list[dict[str, object]] = []
-    for _, row in out.iterrows():
-        population = _float_or_none(row[POPULATION])
-        town = _float_or_none(row[MAIN_TOWN_POPULATION])
-        pop_score = band_score(population, bounds.population_min, bounds.population_max)
-        town_score = band_score(town, bounds.main_town_min, bounds.main_town_max)
-        pop_ok = None if pop_score is None else pop_score == 1.0
-        town_ok = None if town_score is None else town_score == 1.0
-        eligible: bool | None
-        if pop_ok is False or town_ok is False:
-            eligible = False
-        elif pop_ok is None or town_ok is None:
-            eligible = None
-        else:
-            eligible = True
-        eligibility = _weighted([(pop_score, 1.0), (town_score, 1.0)])
-        need = _weighted(
-            [
-                (_float_or_none(row[UNEMPLOYMENT_SCORE]), weights.unemployment),
-                (_float_or_none(row[PROJECTS_SCORE]), weights.projects),
-                (_float_or_none(row[DIFFICULTY_SCORE]), weights.difficulty),
-            ]
-        )
-        distance = _float_or_none(row[NEAREST_SITE_KM])
-        access = None if distance is None else min(distance / bounds.far_km, 1.0)
-        missing = [
-            label
-            for label, value in (
-                ("éligibilité", eligibility),
-                ("besoin", need),
-                ("éloignement", access),
-            )
-            if value is None
-        ]
-        fit = _weighted(
-            [(eligibility, weights.eligibility), (need, weights.need), (access, weights.access)]
-        )
-        rows.append(
-            {
-                POPULATION_OK: pop_ok,
-                MAIN_TOWN_OK: town_ok,
-                ELIGIBLE: eligible,
-                POPULATION_SCORE: pop_score,
-                MAIN_TOWN_SCORE: town_score,
-                ELIGIBILITY_SCORE: eligibility,
-                NEED_SCORE: need,
-                ACCESS_SCORE: access,
-                FIT: None if fit is None else 100 * fit,
-                MISSING: ", ".join(missing),
-            }
-        )
-    scores = pd.DataFrame(rows, index=out.index)
-    for column in (POPULATION_OK, MAIN_TOWN_OK, ELIGIBLE):
-        out[column] = scores[column].astype("boolean")
-    for column in (POPULATION_SCORE, MAIN_TOWN_SCORE, ELIGIBILITY_SCORE, NEED_SCORE):
-        out[column] = scores[column].astype("Float64")
-    out[ACCESS_SCORE] = scores[ACCESS_SCORE].astype("Float64")
-    out[FIT] = scores[FIT].astype("Float64")
-    out[MISSING] = scores[MISSING].astype(object)
-    order = out.assign(_fit=out[FIT].fillna(-1.0)).sort_values(
-        ["_fit", CANDIDATE_ID], ascending=[False, True], kind="mergesort"
-    )
-    out = order.drop(columns="_fit").reset_index(drop=True)
-    out[RANK] = pd.Series(range(1, len(out) + 1), dtype="int64")
-    return out
-
-
-# --- Selection ------------------------------------------------------------------------------------
-VALUE = "value"
-COST = "cost"
-SELECTION_INPUT_COLUMNS = [CANDIDATE_ID, VALUE, COST, LATITUDE, LONGITUDE]
-
-METHOD_ILP = "ilp"
-METHOD_GREEDY = "greedy"
-METHOD_LABELS = {
-    METHOD_ILP: "programmation linéaire en nombres entiers (HiGHS)",
-    METHOD_GREEDY: "heuristique gloutonne",
-}
-
-
-@dataclass(frozen=True)
-class Selection:
-    """The sites picked and how they were found.
-
-    `method` is METHOD_ILP when the integer program was solved to optimality (or stopped with
-    a better solution than the greedy one), else METHOD_GREEDY. `gap` = (ILP optimum − greedy
-    objective) / ILP optimum, the share of covered need the greedy heuristic misses (None when
-    the ILP did not finish); `mip_gap` is HiGHS' own relative gap (0 at optimality)."""
-
-    method: str
-    chosen: tuple[str, ...]
-    objective: float
-    cost: float
-    greedy_chosen: tuple[str, ...]
-    greedy_objective: float
-    ilp_chosen: tuple[str, ...] | None
-    ilp_objective: float | None
-    ilp_status: str
-    ilp_optimal: bool
-    mip_gap: float | None
-    gap: float | None
-    n: int
-    budget: float | None
-    min_km: float
-    conflicts: int
-    excluded: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def method_label(self) -> str:
-        return METHOD_LABELS[self.method]
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "method": self.method,
-            "method_label": self.method_label,
-            "chosen": list(self.chosen),
-            "objective": round(self.objective, 4),
-            "cost": round(self.cost, 2),
-            "greedy": {
-                "chosen": list(self.greedy_chosen),
-                "objective": round(self.greedy_objective, 4),
-            },
-            "ilp": {
-                "chosen": list(self.ilp_chosen) if self.ilp_chosen is not None else None,
-                "objective": round(self.ilp_objective, 4)
-                if self.ilp_objective is not None
-                else None,
-                "status": self.ilp_status,
-                "optimal": self.ilp_optimal,
-                "mip_gap": self.mip_gap,
-            },
-            "gap": round(self.gap, 6) if self.gap is not None else None,
-            "n": self.n,
-            "budget": self.budget,
-            "min_km": self.min_km,
-            "conflicts": self.conflicts,
-            "excluded": dict(self.excluded),
-        }
-
-
-def _check_selection(
-    frame: pd.DataFrame, *, n: int, budget: float | None, min_km: float
-) -> pd.DataFrame:
-    _require(frame, SELECTION_INPUT_COLUMNS, "les candidats à la sélection")
-    if n < 1:
-        raise ValueError(f"Le nombre de sites doit être au moins 1 (reçu : {n}).")
-    if budget is not None and (math.isnan(budget) or budget < 0):
-        raise ValueError(f"Le budget doit être positif ou nul (reçu : {budget}).")
-    if math.isnan(min_km) or min_km < 0:
-        raise ValueError(f"La distance minimale doit être positive ou nulle (reçu : {min_km}).")
-    duplicated = frame[CANDIDATE_ID][frame[CANDIDATE_ID].duplicated()].astype(str).tolist()
-    if duplicated:
-        raise ValueError(f"Candidats en double : {', '.join(sorted(set(duplicated)))}.")
-    costs = pd.to_numeric(frame[COST], errors="coerce")
-    bad = frame.loc[costs.isna() | (costs < 0), CANDIDATE_ID].astype(str).tolist()
-    if bad:
-        raise ValueError(f"Coût manquant ou négatif pour : {', '.join(bad)}.")
-    values = pd.to_numeric(frame[VALUE], errors="coerce")
-    bad = frame.loc[values.isna(), CANDIDATE_ID].astype(str).tolist()
-    if bad:
-        raise ValueError(f"Besoin couvert inconnu pour : {', '.join(bad)}.")
-    out = frame.copy()
-    out[CANDIDATE_ID] = frame[CANDIDATE_ID].astype(str)
-    out[VALUE] = values.astype(float)
-    out[COST] = costs.astype(float)
-    return out
-
-
-def conflict_pairs(frame: pd.DataFrame, *, min_km: float) -> list[tuple[int, int]]:
-    """Index pairs (i < j, positions in `frame`) of candidates whose main towns are less than
-    `min_km` apart."""
-    if min_km <= 0 or len(frame) < 2:
-        return []
-    distances = pairwise_km(
-        frame[LATITUDE].to_numpy(dtype=float), frame[LONGITUDE].to_numpy(dtype=float)
-    )
-    i, j = np.nonzero(np.triu(distances < min_km, k=1))
-    return list(zip(i.tolist(), j.tolist(), strict=True))
-
-
-def select_greedy(
-    frame: pd.DataFrame, *, n: int, budget: float | None, conflicts: list[tuple[int, int]]
-) -> list[int]:
-    """Positions picked by the greedy heuristic: candidates by decreasing value (then lower
-    cost, then id), each taken when it still fits the count, the budget and the distances."""
-    order = sorted(
-        range(len(frame)),
-        key=lambda k: (-frame[VALUE].iloc[k], frame[COST].iloc[k], frame[CANDIDATE_ID].iloc[k]),
-    )
-    neighbours: dict[int, set[int]] = {}
-    for i, j in conflicts:
-        neighbours.setdefault(i, set()).add(j)
-        neighbours.setdefault(j, set()).add(i)
-    chosen: list[int] = []
-    spent = 0.0
-    for k in order:
-        if len(chosen) >= n:
-            break
-        cost = float(frame[COST].iloc[k])
-        if budget is not None and spent + cost > budget + 1e-9:
-            continue
-        if neighbours.get(k, set()) & set(chosen):
-            continue
-        chosen.append(k)
-        spent += cost
-    return chosen
-
-
-def select_ilp(
-    frame: pd.DataFrame,
-    *,
-    n: int,
-    budget: float | None,
-    conflicts: list[tuple[int, int]],
-    time_limit_s: float = 10.0,
-) -> tuple[list[int] | None, str, bool, float | None]:
-    """Exact choice by integer programming: maximise Σ value·x subject to Σ x ≤ n,
-    Σ cost·x ≤ budget, x_i + x_j ≤ 1 for every conflicting pair, x binary — solved by HiGHS
-    (`scipy.optimize.milp`). Returns (positions or None, status message, optimal, mip_gap)."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_array
-
-    size = len(frame)
-    if size == 0:
-        return [], "aucun candidat", True, 0.0
-    values = frame[VALUE].to_numpy(dtype=float)
-    rows = [np.ones(size)]
-    upper = [float(n)]
-    if budget is not None:
-        rows.append(frame[COST].to_numpy(dtype=float))
-        upper.append(float(budget))
-    dense = LinearConstraint(np.vstack(rows), -np.inf, np.array(upper))
-    constraints = [dense]
-    if conflicts:
-        count = len(conflicts)
-        r = np.repeat(np.arange(count), 2)
-        c = np.array([k for pair in conflicts for k in pair])
-        matrix = coo_array((np.ones(2 * count), (r, c)), shape=(count, size)).tocsr()
-        constraints.append(LinearConstraint(matrix, -np.inf, np.ones(count)))
-    result = milp(
-        c=-values,
-        integrality=np.ones(size),
-        bounds=Bounds(np.zeros(size), np.ones(size)),
-        constraints=constraints,
-        options={"time_limit": time_limit_s, "disp": False},
-    )
-    mip_gap = _float_or_none(getattr(result, "mip_gap", None))
-    if result.x is None:
-        return None, f"pas de solution ({result.message})", False, mip_gap
-    picked = [k for k in range(size) if result.x[k] > 0.5]
-    optimal = result.status == 0
-    status = "optimum prouvé" if optimal else f"arrêté avant l'optimum ({result.message})"
-    return picked, status, optimal, mip_gap
-
-
-def sites_select(
-    frame: pd.DataFrame,
-    *,
-    n: int,
-    budget: float | None = None,
-    min_km: float = 0.0,
-    time_limit_s: float = 10.0,
-) -> Selection:
-    """Pick at most `n` candidates maximising Σ value (the covered need) with Σ cost ≤ `budget`
-    (None: no budget) and main towns at least `min_km` apart. Input columns:
-    SELECTION_INPUT_COLUMNS (value ≥ 0, cost ≥ 0). Candidates without coordinates cannot be
-    checked against the distance and are left out (listed in `excluded`) when min_km > 0.
-
-    Both methods run: the greedy heuristic, and the integer program; the ILP's solution is
-    kept when it is optimal or better, and the gap between the two is reported."""
-    checked = _check_selection(frame, n=n, budget=budget, min_km=min_km)
-    excluded: dict[str, str] = {}
-    if min_km > 0:
-        unlocated = checked[LATITUDE].isna() | checked[LONGITUDE].isna()
-        for cid in checked.loc[unlocated, CANDIDATE_ID]:
-            excluded[cid] = "ville principale sans coordonnées"
-        checked = checked[~unlocated]
-    if budget is not None:
-        for cid in checked.loc[checked[COST] > budget + 1e-9, CANDIDATE_ID]:
-            excluded[cid] = "coût supérieur au budget à lui seul"
-    checked = checked.sort_values(CANDIDATE_ID, kind="mergesort").reset_index(drop=True)
-    pairs = conflict_pairs(checked, min_km=min_km)
-
-    greedy = select_greedy(checked, n=n, budget=budget, conflicts=pairs)
-    greedy_value = float(checked[VALUE].iloc[greedy].sum()) if greedy else 0.0
-    ilp, status, optimal, mip_gap = select_ilp(
-        checked, n=n, budget=budget, conflicts=pairs, time_limit_s=time_limit_s
-    )
-    ilp_value = float(checked[VALUE].iloc[ilp].sum()) if ilp else (0.0 if ilp == [] else None)
-
-    def ids(positions: list[int]) -> tuple[str, ...]:
-        ordered = sorted(
-            positions, key=lambda k: (-checked[VALUE].iloc[k], checked[CANDIDATE_ID].iloc[k])
-        )
-        return tuple(checked[CANDIDATE_ID].iloc[k] for k in ordered)
-
-    use_ilp = ilp is not None and ilp_value is not None and (optimal or ilp_value > greedy_value)
-    chosen = ilp if use_ilp and ilp is not None else greedy
-    gap = None
-    if optimal and ilp_value is not None:
-        gap = 0.0 if ilp_value <= 0 else max(ilp_value - greedy_value, 0.0) / ilp_value
-    return Selection(
-        method=METHOD_ILP if use_ilp else METHOD_GREEDY,
-        chosen=ids(chosen),
-        objective=float(checked[VALUE].iloc[chosen].sum()) if chosen else 0.0,
-        cost=float(checked[COST].iloc[chosen].sum()) if chosen else 0.0,
-        greedy_chosen=ids(greedy),
-        greedy_objective=greedy_value,
-        ilp_chosen=ids(ilp) if ilp is not None else None,
-        ilp_objective=ilp_value,
-        ilp_status=status,
-        ilp_optimal=optimal,
-        mip_gap=mip_gap,
-        gap=gap,
-        n=n,
-        budget=budget,
-        min_km=min_km,
-        conflicts=len(pairs),
-        excluded=excluded,
-    )
-
-
-# --- Follow-up of a project: planned against actual learners -------------------------------------
-PLANNED = "planned"
-ACTUAL = "actual"
-CALENDAR_YEAR = "calendar_year"
-GAP = "gap"
-GAP_SHARE = "gap_share"
-FLAG = "flag"
-FOLLOWUP_INPUT_COLUMNS = [YEAR, CALENDAR_YEAR, PLANNED, ACTUAL]
-FOLLOWUP_COLUMNS = [*FOLLOWUP_INPUT_COLUMNS, GAP, GAP_SHARE, FLAG]
-
-FLAG_PENDING = "a_saisir"
-FLAG_ON_TRACK = "conforme"
-FLAG_AHEAD = "en_avance"
-FLAG_BEHIND = "en_retard"
-FLAG_LABELS = {
-    FLAG_PENDING: "à saisir",
-    FLAG_ON_TRACK: "conforme",
-    FLAG_AHEAD: "au-dessus du plan",
-    FLAG_BEHIND: "en dessous du plan",
-}
-
-
-def learners_followup(frame: pd.DataFrame, *, tolerance: float = 0.1) -> pd.DataFrame:
-    """Planned against actual learners per year (FOLLOWUP_INPUT_COLUMNS; actual NA while
-    unknown). Adds gap = actual − planned, gap_share = gap / planned (NA when nothing was
-    planned) and a flag: « a_saisir » (actual unknown), « conforme » (|gap_share| ≤ tolerance,
-    or nothing planned and none enrolled), « en_avance », « en_retard ». Sorted by year."""
-    _require(frame, FOLLOWUP_INPUT_COLUMNS, "le suivi des apprenants")
-    if tolerance < 0:
-        raise ValueError(f"La tolérance doit être positive ou nulle (reçu : {tolerance}).")
-    out = frame.sort_values(YEAR, kind="mergesort").reset_index(drop=True).copy()
-    planned = pd.to_numeric(out[PLANNED], errors="coerce").astype("Float64")
-    actual = pd.to_numeric(out[ACTUAL], errors="coerce").astype("Float64")
-    out[PLANNED] = planned.astype("Int64")
-    out[ACTUAL] = actual.astype("Int64")
-    out[GAP] = (actual - planned).astype("Int64")
-    out[GAP_SHARE] = ((actual - planned) / planned.where(planned > 0)).astype("Float64")
-    flags: list[str] = []
-    for a_value, share in zip(actual, out[GAP_SHARE], strict=True):
-        if a_value is pd.NA:
-            flags.append(FLAG_PENDING)
-        elif share is pd.NA:
-            flags.append(FLAG_ON_TRACK if a_value == 0 else FLAG_AHEAD)
-        elif abs(share) <= tolerance + 1e-12:
-            flags.append(FLAG_ON_TRACK)
-        else:
-            flags.append(FLAG_AHEAD if share > 0 else FLAG_BEHIND)
-    out[FLAG] = pd.Series(flags, index=out.index, dtype=object)
-    return out[FOLLOWUP_COLUMNS]
-
-
-def followup_totals(followup: pd.DataFrame) -> dict[str, float | int | None]:
-    """Totals over the years whose actual is known: planned, actual, gap and gap share."""
-    _require(followup, FOLLOWUP_COLUMNS, "le suivi des apprenants")
-    known = followup[followup[ACTUAL].notna()]
-    planned = int(known[PLANNED].fillna(0).sum())
-    actual = int(known[ACTUAL].sum())
-    return {
-        "years_known": len(known),
-        "planned": planned,
-        "actual": actual,
-        "gap": actual - planned,
-        "gap_share": (actual - planned) / planned if planned > 0 else None,
-        "planned_total": int(followup[PLANNED].fillna(0).sum()),
-    }

@@ -31,7 +31,8 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
-from diagnostics.selectors.diagnostics import crosswalk_frame, diagnostic_latest_done
+from diagnostics.selectors.diagnostic_frames import crosswalk_frame
+from diagnostics.selectors.diagnostics import diagnostic_latest_done
 from diagnostics.selectors.facts import lycees_current_frame
 from implantations.analytics import columns as col
 from implantations.analytics import scoring

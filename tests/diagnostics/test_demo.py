@@ -311,3 +311,14 @@ def test_demo_computes_one_diagnostic_per_basin_once(demo_output: str) -> None:
     run_demo()  # same data: the done runs are reused, not recomputed
 
     assert DiagnosticRun.objects.count() == 5
+
+
+def test_demo_fills_the_security_audit_log_once(demo_output: str) -> None:
+    from diagnostics.models import AuditAction, AuditEvent
+
+    run_demo()
+
+    spray = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, ip_address="203.0.113.66")
+    assert spray.count() == 5
+    assert AuditEvent.objects.filter(action=AuditAction.LOCKOUT).count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.SHARE).count() == 1  # the demo's share

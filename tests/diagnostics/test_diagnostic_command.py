@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.services import diagnostics as services
+from diagnostics.services import diagnostic_document
 from tests.factories.diagnostic_runs import diagnostic_world
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_unknown_basin_and_failed_run_exit_non_zero(monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("moteur en panne")
 
-    monkeypatch.setattr(services, "basin_diagnostic", broken)
+    monkeypatch.setattr(diagnostic_document, "basin_diagnostic", broken)
     err = StringIO()
     with pytest.raises(CommandError, match="Le diagnostic a échoué"):
         call_command("diagnostic_run", "--basin", str(world.basin.pk), "--sync", stderr=err)

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from diagnostics.exports import escape_cell, table_csv, tables_xlsx
 from diagnostics.models import BasinShare, DiagnosticRun, Role
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services import diagnostic_document
 from diagnostics.services import diagnostics as services
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from diagnostics.views.diagnostics import chromium_path
@@ -152,7 +153,7 @@ def test_running_run_shows_its_progress(client, world, monkeypatch):
 
 def test_failed_run_shows_its_error_and_a_retry(client, world, monkeypatch):
     monkeypatch.setattr(
-        services, "basin_diagnostic", lambda **kw: (_ for _ in ()).throw(RuntimeError("panne"))
+        diagnostic_document, "basin_diagnostic", lambda **kw: (_ for _ in ()).throw(RuntimeError("panne"))
     )
     run = diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
     client.force_login(world.delegate)

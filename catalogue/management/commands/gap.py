@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from catalogue.analytics import columns as g
-from catalogue.analytics.gap import GapParams
+from catalogue.analytics.gap_params import GapParams
 from catalogue.api.serializers import parse_weights
 from catalogue.selectors.gap import GapError, basin_gap, gap_document
 from diagnostics.models import Basin

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from diagnostics.models import DiagnosticRun, Role
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services import diagnostic_document
 from diagnostics.services import diagnostics as services
 from diagnostics.services.diagnostics import (
     DiagnosticError,
@@ -191,7 +192,7 @@ def test_execute_twice_does_the_work_once(world, monkeypatch):
     monkeypatch.setattr(services, "_enqueue", lambda run_id: None)
     run = diagnostic_request(basin_id=world.basin.pk)
     calls = []
-    real = services.basin_diagnostic
+    real = diagnostic_document.basin_diagnostic
 
     def counting(**kwargs):
         calls.append(1)
@@ -200,7 +201,7 @@ def test_execute_twice_does_the_work_once(world, monkeypatch):
         assert second.status == Status.RUNNING
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "basin_diagnostic", counting)
+    monkeypatch.setattr(diagnostic_document, "basin_diagnostic", counting)
 
     first = diagnostic_execute(run_id=run.pk)
     third = diagnostic_execute(run_id=run.pk)
@@ -214,7 +215,7 @@ def test_execute_failure_marks_the_run_failed_with_the_error(world, monkeypatch)
     def broken(**kwargs):
         raise RuntimeError("division impossible")
 
-    monkeypatch.setattr(services, "basin_diagnostic", broken)
+    monkeypatch.setattr(diagnostic_document, "basin_diagnostic", broken)
 
     run = run_now(world)
 

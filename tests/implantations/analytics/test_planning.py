@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from implantations.analytics import planning as p
+from implantations.analytics import planning_selection
 
 # One degree of latitude along a meridian, with the haversine's Earth radius (6371.0088 km).
 KM_PER_DEG_LAT = math.pi * 6371.0088 / 180  # 111.195 km
@@ -249,7 +250,7 @@ def test_distance_constraint_below_threshold_lets_greedy_take_the_best_pair():
 
 
 def test_conflict_pairs_by_distance():
-    frame = p._check_selection(line_instance(), n=1, budget=None, min_km=31)
+    frame = planning_selection._check_selection(line_instance(), n=1, budget=None, min_km=31)
     # Sorted as given: A (0), B (1), C (2); A-B and A-C are 30.0 km apart.
     assert p.conflict_pairs(frame, min_km=31) == [(0, 1), (0, 2)]
     assert p.conflict_pairs(frame, min_km=61) == [(0, 1), (0, 2), (1, 2)]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0008_bassin_bmo_codes_four_digits'),
+        ('diagnostics', '0009_audit_log'),
     ]
 
     operations = [

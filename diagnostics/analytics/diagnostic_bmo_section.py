@@ -1,0 +1,360 @@
+"""The BMO section of the basin diagnostic: the basin's share of the BMO facts (through the
+crosswalk), yearly figures, families and métiers, tension métiers, location quotients,
+shift-share and the peer comparison values. Called by `indicators.basin_diagnostic`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .bmo import (
+    bmo_by_family,
+    bmo_by_metier,
+    bmo_by_year,
+    bmo_rollup,
+    bmo_totals,
+    tension_metiers,
+    top_metiers,
+    with_projects_per_1000,
+)
+from .columns import (
+    BASSIN_BMO_CODE,
+    COVERAGE,
+    DIFFICULT,
+    DIFFICULTY_RATE,
+    DURABLE,
+    ESTIMATED,
+    FAMILY_CODE,
+    FAMILY_LABEL,
+    MASKED_CELLS,
+    MET,
+    METIER_CODE,
+    METIER_LABEL,
+    PEER_ID,
+    POPULATION,
+    PROJECTS,
+    PROJECTS_PER_1000,
+    REGION_CODE,
+    SEASONAL,
+    SEASONAL_RATE,
+    SMET,
+    XMET,
+    YEAR,
+    ZONE_CODE,
+)
+from .crosswalk import Crosswalk, apportion_counts, basin_crosswalk, crosswalk_method
+from .diagnostic_params import DiagnosticParams
+from .diagnostic_sections import _Section, _zone_population, _zone_regions
+from .periods import missing_periods
+from .records import _clean, _records
+from .secrecy import suppress_small
+from .structure import (
+    location_quotients,
+    shift_share,
+)
+
+# Indicators compared with peers: (indicator, peer set)
+BMO_PEER_INDICATORS = [PROJECTS_PER_1000, DIFFICULTY_RATE, SEASONAL_RATE]
+
+BMO_SOURCE = "les projets de recrutement BMO"
+
+
+def _bmo_coverage(basin_facts: pd.DataFrame, crosswalk: Crosswalk) -> pd.DataFrame:
+    """Per year: share of the basin's population in bassins present in the BMO facts
+    (`basin_facts`: the facts already restricted to the basin's bassins)."""
+    shares = crosswalk.zones.set_index(ZONE_CODE)["basin_share"]
+    present = pd.DataFrame(
+        {YEAR: basin_facts[YEAR], ZONE_CODE: basin_facts[BASSIN_BMO_CODE].astype(str)}
+    ).drop_duplicates()
+    present["basin_share"] = present[ZONE_CODE].map(shares).astype("Float64")
+    coverage = present.groupby(YEAR, sort=True)["basin_share"].sum()
+    return coverage.rename(COVERAGE).reset_index()
+
+
+def _bmo_section(
+    bmo: pd.DataFrame,
+    *,
+    communes: pd.DataFrame,
+    codes: Sequence[str],
+    population: int,
+    region_code: str | None,
+    params: DiagnosticParams,
+) -> tuple[_Section, pd.DataFrame, pd.DataFrame]:
+    """BMO indicators of the basin, with region and France references.
+
+    Returns the section, the basin's totals by year (with estimated / coverage) and the peers
+    frame of bassins BMO (for the comparison)."""
+    section = _Section()
+    crosswalk = basin_crosswalk(communes, basin_communes=codes, zoning="bassin_bmo")
+    section.tables["zones_bmo"] = crosswalk.zones
+    facts = apportion_counts(bmo, crosswalk=crosswalk, value_columns=[MET, XMET, SMET])
+    years = sorted(int(y) for y in bmo[YEAR].dropna().unique())
+    estimated = not crosswalk.exact
+
+    by_year = with_projects_per_1000(bmo_by_year(facts), population=population)
+    coverage = _bmo_coverage(facts, crosswalk)
+    by_year = by_year.merge(coverage, on=YEAR, how="left")
+    by_year[COVERAGE] = by_year[COVERAGE].astype("Float64").fillna(0.0)
+    by_year[ESTIMATED] = estimated
+    by_family = bmo_by_family(facts)
+    by_metier = bmo_by_metier(facts)
+    tension = tension_metiers(
+        by_metier,
+        threshold=params.tension_threshold,
+        min_projects=params.tension_min_projects,
+        min_years=params.tension_min_years,
+        years=years,
+    )
+    count_columns = [PROJECTS, DIFFICULT, SEASONAL]
+    if estimated:
+        # Apportioned figures are estimates; none below the source's threshold is shown.
+        by_year = suppress_small(by_year, columns=count_columns, threshold=params.bmo_threshold)
+        by_family = suppress_small(by_family, columns=count_columns, threshold=params.bmo_threshold)
+        by_metier = suppress_small(by_metier, columns=count_columns, threshold=params.bmo_threshold)
+        tension = suppress_small(
+            tension, columns=[PROJECTS, DIFFICULT], threshold=params.bmo_threshold
+        )
+    last_year = years[-1] if years else None
+    top_projects = (
+        top_metiers(by_metier, year=last_year, measure="projects", n=params.top_n)
+        if last_year is not None
+        else by_metier.iloc[0:0]
+    )
+    top_difficult = (
+        top_metiers(by_metier, year=last_year, measure="difficult", n=params.top_n)
+        if last_year is not None
+        else by_metier.iloc[0:0]
+    )
+    section.tables.update(
+        {
+            "bmo_years": by_year,
+            "bmo_families": by_family,
+            "bmo_metiers": by_metier,
+            "top_metiers_projects": top_projects,
+            "top_metiers_difficult": top_difficult,
+            "tension_metiers": tension,
+        }
+    )
+
+    # References: the region (bassins whose population lies mostly in it) and France.
+    bassin_regions = _zone_regions(communes, BASSIN_BMO_CODE)
+    codes_index, bassin_uniques = pd.factorize(bmo[BASSIN_BMO_CODE].astype(str))
+    unique_regions = pd.Index(bassin_uniques).map(bassin_regions)
+    in_region = (np.asarray(unique_regions == region_code, dtype=bool)[codes_index]) & (
+        codes_index >= 0
+    )
+    region_facts = bmo[in_region]
+    france_family = bmo_by_family(bmo)
+    region_family = bmo_by_family(region_facts)
+    france_year = bmo_rollup(france_family, by=[YEAR])
+    region_year = bmo_rollup(region_family, by=[YEAR])
+
+    lq_tables: dict[str, pd.DataFrame] = {}
+    shift: pd.DataFrame | None = None
+    if last_year is not None:
+        local_last = by_family[by_family[YEAR] == last_year][[FAMILY_CODE, PROJECTS]]
+        for name, reference in (("lq_region", region_family), ("lq_france", france_family)):
+            ref_last = reference[reference[YEAR] == last_year][[FAMILY_CODE, PROJECTS]]
+            table = location_quotients(
+                local_last, ref_last, key=FAMILY_CODE, value=PROJECTS, threshold=params.lq_threshold
+            )
+            labels = by_family.drop_duplicates(FAMILY_CODE, keep="last")[
+                [FAMILY_CODE, FAMILY_LABEL]
+            ]
+            lq_tables[name] = table.merge(labels, on=FAMILY_CODE, how="left")
+        if len(years) >= 2:
+            shift = shift_share(
+                by_family[[YEAR, FAMILY_CODE, PROJECTS]],
+                france_family[[YEAR, FAMILY_CODE, PROJECTS]],
+                key=FAMILY_CODE,
+                value=PROJECTS,
+                start=years[0],
+                end=years[-1],
+            )
+            section.tables["shift_share"] = shift
+    section.tables.update(lq_tables)
+
+    # Peers: every bassin BMO of the last year with its population.
+    peers = pd.DataFrame(columns=[PEER_ID, POPULATION, REGION_CODE, *BMO_PEER_INDICATORS])
+    if last_year is not None:
+        per_bassin = bmo_totals(
+            bmo[bmo[YEAR] == last_year].assign(**{PEER_ID: bmo[BASSIN_BMO_CODE].astype(str)}),
+            by=[PEER_ID],
+        )
+        populations = _zone_population(communes, BASSIN_BMO_CODE)
+        peers = per_bassin.assign(
+            **{
+                POPULATION: per_bassin[PEER_ID].map(populations).astype("Float64"),
+                REGION_CODE: per_bassin[PEER_ID].map(bassin_regions),
+            }
+        )
+        peers[PROJECTS_PER_1000] = (
+            peers[PROJECTS].astype("Float64")
+            * 1000
+            / peers[POPULATION].where(peers[POPULATION] > 0)
+        )
+        peers = peers[[PEER_ID, POPULATION, REGION_CODE, *BMO_PEER_INDICATORS]]
+
+    def reference_summary(year_table: pd.DataFrame, pop: float | None) -> dict[str, Any] | None:
+        if last_year is None:
+            return None
+        row = year_table[year_table[YEAR] == last_year]
+        if row.empty:
+            return None
+        first = row.iloc[0]
+        per_1000 = (
+            float(first[PROJECTS]) * 1000 / pop if pop and not pd.isna(first[PROJECTS]) else None
+        )
+        return {
+            "year": last_year,
+            "projects": _clean(first[PROJECTS], 0),
+            "projects_per_1000": _clean(per_1000, 1),
+            "difficulty_rate": _clean(first[DIFFICULTY_RATE], 4),
+            "seasonal_rate": _clean(first[SEASONAL_RATE], 4),
+            "masked_cells": _clean(first[MASKED_CELLS]),
+        }
+
+    region_population = float(
+        pd.to_numeric(communes.loc[communes[REGION_CODE].astype(str) == region_code, POPULATION])
+        .fillna(0)
+        .sum()
+    )
+    france_population = float(pd.to_numeric(communes[POPULATION]).fillna(0).sum())
+    region_ref = reference_summary(region_year, region_population)
+    france_ref = reference_summary(france_year, france_population)
+
+    method = crosswalk_method(
+        crosswalk,
+        measure="count",
+        source=BMO_SOURCE,
+        coverage=float(by_year[COVERAGE].min()) if len(by_year) else 0.0,
+    )
+    method += (
+        " Totaux : somme des cellules publiées ; les cellules secrètes (« * ») ne sont jamais "
+        "comptées comme 0 et leur nombre accompagne chaque total. Taux de difficulté = Σ projets "
+        "difficiles / Σ projets, et taux de saisonnalité = Σ projets saisonniers / Σ projets, "
+        "calculés sur les cellules où les deux valeurs sont publiées."
+    )
+    if estimated:
+        method += (
+            f" Aucun chiffre estimé inférieur au seuil de diffusion ({params.bmo_threshold} "
+            "projets) n'est affiché."
+        )
+    section.method = method
+    section.gaps = [str(y) for y in missing_periods(years)]
+    top_columns = {
+        METIER_CODE: "code",
+        METIER_LABEL: "label",
+        FAMILY_CODE: "family",
+        PROJECTS: "projects",
+        DIFFICULT: "difficult",
+        DIFFICULTY_RATE: "difficulty_rate",
+    }
+    decimals = {PROJECTS: 0, DIFFICULT: 0, DIFFICULTY_RATE: 4, SEASONAL: 0, SEASONAL_RATE: 4}
+    family_last = by_family[by_family[YEAR] == last_year] if last_year is not None else by_family
+    section.document = {
+        "years": years,
+        "estimated": estimated,
+        "zones": crosswalk.zone_codes,
+        "single_zone": crosswalk.single_zone,
+        "families": _records(
+            family_last,
+            {
+                FAMILY_CODE: "code",
+                FAMILY_LABEL: "label",
+                PROJECTS: "projects",
+                DIFFICULT: "difficult",
+                DIFFICULTY_RATE: "difficulty_rate",
+                SEASONAL: "seasonal",
+                SEASONAL_RATE: "seasonal_rate",
+                MASKED_CELLS: "masked_cells",
+            },
+            decimals,
+        ),
+        "top_metiers": {
+            "year": last_year,
+            "projects": _records(top_projects, top_columns, decimals),
+            "difficult": _records(top_difficult, top_columns, decimals),
+        },
+        "region": region_ref,
+        "france": france_ref,
+        "location_quotients": {
+            name.removeprefix("lq_"): _records(
+                table,
+                {
+                    FAMILY_CODE: "code",
+                    FAMILY_LABEL: "label",
+                    "local_share": "basin_share",
+                    "reference_share": "reference_share",
+                    "location_quotient": "lq",
+                    "concentrated": "concentrated",
+                },
+                {"local_share": 4, "reference_share": 4, "location_quotient": 3},
+            )
+            for name, table in lq_tables.items()
+        },
+        "shift_share": (
+            {
+                "start": years[0],
+                "end": years[-1],
+                "reference": "France",
+                "families": _records(
+                    shift,
+                    {
+                        FAMILY_CODE: "code",
+                        "start_value": "start",
+                        "end_value": "end",
+                        "change": "change",
+                        "national_share": "national_share",
+                        "industry_mix": "industry_mix",
+                        "regional_shift": "regional_shift",
+                    },
+                    {
+                        "start_value": 1,
+                        "end_value": 1,
+                        "change": 1,
+                        "national_share": 1,
+                        "industry_mix": 1,
+                        "regional_shift": 1,
+                    },
+                ),
+                "total": {
+                    key: _clean(shift[column].sum(), 1)
+                    for key, column in (
+                        ("change", "change"),
+                        ("national_share", "national_share"),
+                        ("industry_mix", "industry_mix"),
+                        ("regional_shift", "regional_shift"),
+                    )
+                },
+            }
+            if shift is not None
+            else None
+        ),
+        "tension_metiers": _records(
+            tension[tension["in_tension"]],
+            {
+                METIER_CODE: "code",
+                METIER_LABEL: "label",
+                FAMILY_CODE: "family",
+                PROJECTS: "projects",
+                DIFFICULT: "difficult",
+                DIFFICULTY_RATE: "difficulty_rate",
+                DURABLE: "durable",
+                "years_in_tension": "years_in_tension",
+            },
+            decimals,
+        ),
+    }
+    for item in section.document["tension_metiers"]:
+        item["estimated"] = estimated
+    region_values = {
+        PROJECTS_PER_1000: (region_ref or {}).get("projects_per_1000"),
+        DIFFICULTY_RATE: (region_ref or {}).get("difficulty_rate"),
+        SEASONAL_RATE: (region_ref or {}).get("seasonal_rate"),
+    }
+    section.document["region_values"] = region_values
+    return section, by_year, peers

@@ -1,0 +1,310 @@
+"""The sections of the basin diagnostic besides BMO (`diagnostic_bmo_section`): unemployment,
+job seekers, recomputed tension, the yearly summary, and the helpers they share (a section's
+shape, the region of a basin or a zone). Called by `indicators.basin_diagnostic`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .columns import (
+    BASSIN_BMO_CODE,
+    COMMUNE_CODE,
+    COVERAGE,
+    DIFFICULT,
+    DIFFICULTY_RATE,
+    ESTIMATED,
+    MASKED_CELLS,
+    PEER_ID,
+    PERIOD,
+    PERIODS,
+    POPULATION,
+    PROJECTS,
+    PROJECTS_PER_1000,
+    RATE,
+    REGION_CODE,
+    ROME_CODE,
+    SEASONAL,
+    SEASONAL_RATE,
+    TENSION_INDEX,
+    VALUE,
+    YEAR,
+    YEAR_ON_YEAR,
+    ZONE_EMPLOI_CODE,
+)
+from .common import require_columns
+from .crosswalk import Crosswalk, basin_crosswalk
+from .diagnostic_params import DiagnosticParams
+from .labour import annual_average, job_seekers_series, unemployment_series, year_on_year
+from .periods import missing_periods
+from .records import _clean, _records
+from .secrecy import suppress_small
+from .tension import basin_tension_frame, tension_index
+
+UNEMPLOYMENT_PEER_INDICATORS = ["unemployment_rate"]
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _majority_region(communes: pd.DataFrame, codes: Sequence[str]) -> str | None:
+    rows = communes[communes[COMMUNE_CODE].astype(str).isin(codes)]
+    rows = rows[rows[REGION_CODE].notna()]
+    if rows.empty:
+        return None
+    weights = pd.to_numeric(rows[POPULATION]).fillna(0).groupby(rows[REGION_CODE].astype(str))
+    totals = weights.sum().sort_index()
+    return str(totals.idxmax())
+
+
+def _zone_regions(communes: pd.DataFrame, zone_column: str) -> pd.Series:
+    """Each zone's region: the one holding most of its population (ties: smallest code)."""
+    rows = communes[communes[zone_column].notna() & communes[REGION_CODE].notna()]
+    grouped = (
+        rows.assign(
+            _z=rows[zone_column].astype(str),
+            _r=rows[REGION_CODE].astype(str),
+            _p=pd.to_numeric(rows[POPULATION]).fillna(0),
+        )
+        .groupby(["_z", "_r"], sort=True)["_p"]
+        .sum()
+        .reset_index()
+        .sort_values(["_z", "_p", "_r"], ascending=[True, False, True], kind="mergesort")
+        .drop_duplicates("_z")
+    )
+    return pd.Series(grouped["_r"].to_numpy(), index=grouped["_z"].to_numpy())
+
+
+def _zone_population(communes: pd.DataFrame, zone_column: str) -> pd.Series:
+    rows = communes[communes[zone_column].notna()]
+    return pd.to_numeric(rows[POPULATION]).fillna(0).groupby(rows[zone_column].astype(str)).sum()
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+
+
+@dataclass
+class _Section:
+    document: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    method: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+
+
+def _unemployment_section(
+    rates: pd.DataFrame, *, communes: pd.DataFrame, codes: Sequence[str], region_code: str | None
+) -> tuple[_Section, pd.DataFrame, pd.DataFrame]:
+    section = _Section()
+    crosswalk = basin_crosswalk(communes, basin_communes=codes, zoning="zone_emploi")
+    section.tables["zones_emploi"] = crosswalk.zones
+    series, method = unemployment_series(rates, crosswalk=crosswalk)
+    yearly = annual_average(series, value=RATE)
+    section.tables["unemployment"] = series
+    section.tables["unemployment_years"] = yearly
+    section.method = method + (
+        " Moyenne annuelle : moyenne des trimestres publiés de l'année (le nombre de trimestres "
+        "est indiqué)."
+    )
+    section.gaps = missing_periods(series.loc[series[RATE].notna(), PERIOD])
+
+    # References: population-weighted averages of the zones of the region and of France.
+    populations = _zone_population(communes, ZONE_EMPLOI_CODE)
+    zone_regions = _zone_regions(communes, ZONE_EMPLOI_CODE)
+    rows = rates.assign(_z=rates[ZONE_EMPLOI_CODE].astype(str))
+    rows = rows.assign(
+        _w=rows["_z"].map(populations).astype("Float64"),
+        _r=rows["_z"].map(zone_regions),
+        _v=pd.to_numeric(rows[RATE]).astype("Float64"),
+    )
+    rows = rows[rows["_v"].notna() & rows["_w"].notna()]
+
+    def weighted(frame: pd.DataFrame) -> pd.Series:
+        sums = (
+            frame.assign(_wv=frame["_v"] * frame["_w"])
+            .groupby(PERIOD, sort=False)[["_wv", "_w"]]
+            .sum()
+        )
+        return (sums["_wv"] / sums["_w"].where(sums["_w"] > 0)).astype("Float64")
+
+    references = pd.DataFrame(
+        {"region": weighted(rows[rows["_r"] == region_code]), "france": weighted(rows)}
+    )
+    references.index.name = PERIOD
+    references = series[[PERIOD]].merge(references.reset_index(), on=PERIOD, how="left")
+    section.tables["unemployment"] = series.merge(
+        references.rename(columns={"region": "region_rate", "france": "france_rate"}),
+        on=PERIOD,
+        how="left",
+    )
+    # Peers: every zone d'emploi at the basin's last known quarter.
+    known = series[series[RATE].notna()]
+    peers = pd.DataFrame(columns=[PEER_ID, POPULATION, REGION_CODE, "unemployment_rate"])
+    last_period = str(known[PERIOD].iloc[-1]) if len(known) else None
+    region_last = None
+    if last_period is not None:
+        last = rows[rows[PERIOD].astype(str) == last_period]
+        peers = pd.DataFrame(
+            {
+                PEER_ID: last["_z"].to_numpy(),
+                POPULATION: last["_w"].to_numpy(),
+                REGION_CODE: last["_r"].to_numpy(),
+                "unemployment_rate": last["_v"].to_numpy(),
+            }
+        )
+        match = references[references[PERIOD] == last_period]
+        region_last = _clean(match["region"].iloc[0], 2) if len(match) else None
+    section.document = {
+        "series": _records(
+            section.tables["unemployment"],
+            {
+                PERIOD: "period",
+                RATE: "rate",
+                ESTIMATED: "estimated",
+                COVERAGE: "coverage",
+                "region_rate": "region_rate",
+                "france_rate": "france_rate",
+            },
+            {RATE: 1, COVERAGE: 4, "region_rate": 1, "france_rate": 1},
+        ),
+        "zones": crosswalk.zone_codes,
+        "single_zone": crosswalk.single_zone,
+        "estimated": crosswalk.single_zone is None,
+        "last_period": last_period,
+        "region_last": region_last,
+    }
+    return section, yearly, peers
+
+
+def _job_seekers_section(
+    seekers: pd.DataFrame,
+    *,
+    communes: pd.DataFrame,
+    codes: Sequence[str],
+    params: DiagnosticParams,
+) -> tuple[_Section, pd.DataFrame]:
+    section = _Section()
+    series, method = job_seekers_series(
+        seekers, communes=communes, basin_communes=codes, category=params.job_seekers_category
+    )
+    series = year_on_year(series, value=VALUE)
+    series = suppress_small(series, columns=[VALUE], threshold=params.job_seekers_threshold)
+    yearly = annual_average(series, value=VALUE)
+    section.tables["job_seekers"] = series
+    section.tables["job_seekers_years"] = yearly
+    section.method = method + (
+        " Moyenne annuelle : moyenne des mois publiés (stock au premier du mois)."
+    )
+    section.gaps = missing_periods(series.loc[series[VALUE].notna(), PERIOD])
+    section.document = {
+        "series": _records(
+            series,
+            {
+                PERIOD: "period",
+                VALUE: "value",
+                ESTIMATED: "estimated",
+                COVERAGE: "coverage",
+                YEAR_ON_YEAR: "year_on_year",
+                MASKED_CELLS: "masked_communes",
+            },
+            {VALUE: 0, COVERAGE: 4, YEAR_ON_YEAR: 4},
+        ),
+        "category": params.job_seekers_category,
+    }
+    if series[VALUE].isna().all() and len(series):
+        section.warnings.append("Aucune valeur de demandeurs d'emploi publiable pour ce bassin.")
+    return section, yearly
+
+
+def _tension_section(tension: pd.DataFrame, *, crosswalk: Crosswalk, top_n: int) -> _Section:
+    section = _Section()
+    require_columns(tension, [YEAR, BASSIN_BMO_CODE, ROME_CODE], what="les indicateurs de tension")
+    last_year = int(tension[YEAR].max())
+    reference = tension[tension[YEAR] == last_year]
+    local = basin_tension_frame(reference, crosswalk=crosswalk)
+    if local.empty:
+        section.method = "Aucun indicateur de tension pour les bassins BMO du bassin."
+        section.warnings.append(section.method)
+        return section
+    scored, method = tension_index(local, reference=reference)
+    scored = scored.sort_values(
+        [TENSION_INDEX, ROME_CODE], ascending=[False, True], na_position="last", kind="mergesort"
+    ).reset_index(drop=True)
+    section.tables["tension_dares"] = scored
+    section.method = method.description + (
+        f" Données de l'année {last_year} ; les composantes des bassins BMO sont transposées au "
+        "bassin (effectifs répartis au prorata de la population, ratios recalculés)."
+    )
+    section.document = {
+        "year": last_year,
+        "estimated": not crosswalk.exact,
+        "method": method.as_dict(),
+        "top": _records(
+            scored.head(top_n),
+            {ROME_CODE: "rome", TENSION_INDEX: "index", "components_used": "components"},
+            {TENSION_INDEX: 3},
+        ),
+    }
+    return section
+
+
+def _years_document(
+    *,
+    population: int,
+    bmo_years: pd.DataFrame,
+    unemployment_years: pd.DataFrame,
+    job_seekers_years: pd.DataFrame,
+) -> dict[str, dict[str, Any]]:
+    years = sorted(
+        {int(y) for y in bmo_years[YEAR]}
+        | {int(y) for y in unemployment_years[YEAR]}
+        | {int(y) for y in job_seekers_years[YEAR]}
+    )
+    bmo_rows = {int(r[YEAR]): r for r in bmo_years.to_dict("records")}
+    unemployment_rows = {int(r[YEAR]): r for r in unemployment_years.to_dict("records")}
+    seekers_rows = {int(r[YEAR]): r for r in job_seekers_years.to_dict("records")}
+    out: dict[str, dict[str, Any]] = {}
+    for year in years:
+        entry: dict[str, Any] = {"population": population}
+        b = bmo_rows.get(year)
+        entry.update(
+            {
+                "bmo_projects": _clean(b[PROJECTS], 0) if b else None,
+                "bmo_difficult": _clean(b[DIFFICULT], 0) if b else None,
+                "bmo_seasonal": _clean(b[SEASONAL], 0) if b else None,
+                "bmo_difficulty_rate": _clean(b[DIFFICULTY_RATE], 4) if b else None,
+                "bmo_seasonal_rate": _clean(b[SEASONAL_RATE], 4) if b else None,
+                "bmo_projects_per_1000": _clean(b[PROJECTS_PER_1000], 1) if b else None,
+                "bmo_masked_cells": _clean(b[MASKED_CELLS]) if b else None,
+                "bmo_estimated": _clean(b[ESTIMATED]) if b else None,
+                "bmo_coverage": _clean(b[COVERAGE], 4) if b else None,
+            }
+        )
+        s = seekers_rows.get(year)
+        entry.update(
+            {
+                "job_seekers": _clean(s[VALUE], 0) if s else None,
+                "job_seekers_months": _clean(s[PERIODS]) if s else None,
+                "job_seekers_estimated": _clean(s[ESTIMATED]) if s else None,
+            }
+        )
+        u = unemployment_rows.get(year)
+        entry.update(
+            {
+                "unemployment_rate": _clean(u[RATE], 1) if u else None,
+                "unemployment_quarters": _clean(u[PERIODS]) if u else None,
+                "unemployment_estimated": _clean(u[ESTIMATED]) if u else None,
+            }
+        )
+        out[str(year)] = entry
+    return out
+
+
+def _years_frame(years: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+    rows = [{YEAR: int(year), **values} for year, values in years.items()]
+    return pd.DataFrame(rows)

@@ -1,0 +1,161 @@
+"""Tables as JSON: the stored shape of a report's table ({"title", "columns", "labels",
+"rows"}), with the decimals kept for each column and the French labels. What the report's table,
+the CSV and the XLSX all show."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from diagnostics.analytics import columns as c
+from diagnostics.analytics.indicators import TABLE_TITLES
+
+EXTRA_TABLE_TITLES = {
+    "communes_map": "Communes du bassin : demandeurs d'emploi pour 1 000 habitants",
+    "region_map": "Bassins de la région : taux de chômage",
+    "region_map_zones": "Zones d'emploi de la région : taux de chômage",
+}
+
+
+# --- Tables as JSON ---------------------------------------------------------------------------
+
+# Decimals kept for the floats of each column (the report shows these very values).
+COUNT_COLUMNS = {
+    c.PROJECTS, c.DIFFICULT, c.SEASONAL, c.DIFFICULTY_BASE, c.SEASONAL_BASE, c.VALUE,
+    c.DIRECT_VALUE, c.OFFERS, c.JOB_SEEKERS_ABC, c.JOB_SEEKERS_A, c.LOCAL_VALUE,
+    c.REFERENCE_VALUE, c.POPULATION, c.ZONE_POPULATION, c.OVERLAP_POPULATION, "bmo_projects",
+    "bmo_difficult", "bmo_seasonal", "job_seekers",
+}  # fmt: skip
+ONE_DECIMAL_COLUMNS = {
+    c.RATE, "region_rate", "france_rate", "unemployment_rate", c.PROJECTS_PER_1000,
+    "bmo_projects_per_1000", "job_seekers_per_1000", c.START_VALUE, c.END_VALUE, c.CHANGE,
+    c.NATIONAL_SHARE, c.INDUSTRY_MIX, c.REGIONAL_SHIFT, c.PERCENTILE,
+}  # fmt: skip
+# Columns mixing rates (0.6523) and counts row by row keep DEFAULT_DECIMALS (4): value,
+# median, region_value (comparison), first/last value and absolute change (changes).
+THREE_DECIMAL_COLUMNS = {
+    c.LOCATION_QUOTIENT, c.TENSION_INDEX, c.Z_OFFERS_PER_SEEKER, c.Z_EXIT_RATE,
+    c.Z_BMO_DIFFICULTY_SHARE, c.OFFERS_PER_SEEKER,
+}  # fmt: skip
+DEFAULT_DECIMALS = 4
+
+
+# Per table: columns whose unit changes row by row (rates and counts mixed).
+TABLE_DECIMALS = {
+    "comparison": {c.VALUE: DEFAULT_DECIMALS, c.MEDIAN: DEFAULT_DECIMALS},
+    "changes": {},
+}
+
+
+def _decimals(column: str, table: str = "") -> int:
+    if column in TABLE_DECIMALS.get(table, {}):
+        return TABLE_DECIMALS[table][column]
+    if column in COUNT_COLUMNS:
+        return 0
+    if column in ONE_DECIMAL_COLUMNS:
+        return 1
+    if column in THREE_DECIMAL_COLUMNS:
+        return 3
+    return DEFAULT_DECIMALS
+
+
+def json_value(value: Any, decimals: int = DEFAULT_DECIMALS) -> Any:
+    """A JSON-safe cell: NA → None, numpy → Python, floats rounded (integers when 0)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        if not math.isfinite(number):
+            return None
+        rounded = round(number, decimals)
+        return int(rounded) if decimals == 0 else rounded
+    if isinstance(value, (list, tuple)):
+        return [json_value(v, decimals) for v in value]
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _column_values(values: pd.Series, decimals: int) -> list[Any]:
+    """A column as JSON-safe Python values, converted column-wise (a row-by-row conversion
+    costs a third of a run's time on the big tables)."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return [None if pd.isna(v) else bool(v) for v in values.tolist()]
+    if pd.api.types.is_integer_dtype(dtype):
+        return [None if pd.isna(v) else int(v) for v in values.tolist()]
+    if pd.api.types.is_float_dtype(dtype):
+        numbers = pd.to_numeric(values).astype("float64")
+        numbers = numbers.where(np.isfinite(numbers)).round(decimals)
+        return [
+            None if math.isnan(v) else (int(v) if decimals == 0 else v) for v in numbers.tolist()
+        ]
+    return [json_value(v, decimals) for v in values.tolist()]
+
+
+def table_payload(name: str, frame: pd.DataFrame) -> dict[str, Any]:
+    """{"title", "columns", "labels", "rows"}: what the report's table, the CSV and the XLSX
+    all show (internal helper columns starting with `_` are left out)."""
+    columns = [str(col) for col in frame.columns if not str(col).startswith("_")]
+    values = [_column_values(frame[col], _decimals(col, name)) for col in columns]
+    rows = [list(row) for row in zip(*values, strict=True)] if columns else []
+    return {
+        "title": TABLE_TITLES.get(name) or EXTRA_TABLE_TITLES.get(name) or name,
+        "columns": columns,
+        "labels": [
+            c.COLUMN_LABELS_FR.get(col) or TABLE_COLUMN_LABELS.get(col) or col for col in columns
+        ],
+        "rows": rows,
+    }
+
+
+# Labels of the columns not named in analytics.columns.COLUMN_LABELS_FR.
+TABLE_COLUMN_LABELS = {
+    c.NAME: "Nom",
+    c.COMMUNE_CODE: "Code commune",
+    "code": "Code",
+    "kind": "Type de zone",
+    "current": "Bassin du diagnostic",
+    "job_seekers": "Demandeurs d'emploi",
+    "job_seekers_period": "Mois",
+    "job_seekers_per_1000": "Demandeurs d'emploi pour 1 000 habitants",
+    "unemployment_rate": "Taux de chômage (%)",
+    "region_rate": "Taux de la région (%)",
+    "france_rate": "Taux de la France (%)",
+    "bmo_projects": "Projets de recrutement",
+    "bmo_difficult": "Projets jugés difficiles",
+    "bmo_seasonal": "Projets saisonniers",
+    "bmo_difficulty_rate": "Taux de difficulté",
+    "bmo_seasonal_rate": "Taux de saisonnalité",
+    "bmo_projects_per_1000": "Projets pour 1 000 habitants",
+    "bmo_masked_cells": "Cellules BMO secrètes",
+    "bmo_estimated": "BMO estimé",
+    "bmo_coverage": "Couverture BMO",
+    "job_seekers_months": "Mois publiés",
+    "job_seekers_estimated": "Demandeurs estimés",
+    "unemployment_quarters": "Trimestres publiés",
+    "unemployment_estimated": "Chômage estimé",
+    c.PUBLISHED_TENSION: "Tension publiée (1-5)",
+    c.HIRING_INTENSITY: "Intensité des embauches (1-5)",
+    c.WORKING_CONDITIONS: "Conditions de travail (1-5)",
+    c.NON_DURABLE_EMPLOYMENT: "Non-durabilité de l'emploi (1-5)",
+    c.LACK_OF_LABOUR: "Manque de main-d'œuvre (1-5)",
+    c.TRAINING_JOB_LINK: "Lien formation-emploi (1-5)",
+    c.GEOGRAPHIC_MISMATCH: "Inadéquation géographique (1-5)",
+    c.JOB_SEEKERS_ABC: "Demandeurs A, B, C",
+    c.Z_OFFERS_PER_SEEKER: "z(offres par demandeur)",
+    c.Z_EXIT_RATE: "z(taux de sortie)",
+    c.Z_BMO_DIFFICULTY_SHARE: "z(part de projets difficiles)",
+    c.BASSIN_BMO_CODE: "Bassin BMO",
+    c.REVEALED_UNITS: "Unités révélées",
+}

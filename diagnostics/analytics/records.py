@@ -1,0 +1,57 @@
+"""JSON-safe records of the diagnostic document: scalars cleaned (NA → None, numpy → Python,
+floats rounded where asked) and frames turned into lists of dicts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# --------------------------------------------------------------------------------------------
+# JSON helpers
+
+
+def _clean(value: Any, decimals: int | None = None) -> Any:
+    """A JSON-safe scalar: NA / NaN → None, numpy → Python, floats rounded to `decimals`."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(float(value)) or math.isinf(float(value)):
+            return None
+        if decimals is None:
+            return float(value)
+        rounded = round(float(value), decimals)
+        return int(rounded) if decimals == 0 else rounded
+    if isinstance(value, int):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value if isinstance(value, (str, list, dict)) else str(value)
+
+
+def _records(
+    frame: pd.DataFrame, columns: Mapping[str, str], decimals: Mapping[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """Rows of `frame` as dicts: {json key: value} for `columns` (frame column → key)."""
+    decimals = decimals or {}
+    out = []
+    for row in frame.to_dict("records"):
+        out.append(
+            {key: _clean(row.get(column), decimals.get(column)) for column, key in columns.items()}
+        )
+    return out
+
+
+def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Any frame as JSON-safe records (for the API and the exports)."""
+    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]

@@ -1,0 +1,330 @@
+"""The document of a diagnostic run: reads the run's frames through the selectors, calls the
+pure engine (`analytics.indicators.basin_diagnostic`), adds the two map tables (the basin's
+communes, the region's basins or zones d'emploi) and the published tensions, then has the
+figures checked for secrecy by difference (`services.diagnostic_secrecy`). Progress is written
+to the run's row between the steps. Called by `services.diagnostics.diagnostic_execute`."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from time import perf_counter, sleep
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.utils import timezone
+
+from diagnostics.analytics import columns as c
+from diagnostics.analytics.diagnostic_params import DiagnosticParams
+from diagnostics.analytics.indicators import basin_diagnostic
+from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
+from diagnostics.analytics.synthetic_files import DEMO_OPTION
+from diagnostics.models import DiagnosticRun, ImportBatch
+from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services.diagnostic_params import DiagnosticError
+from diagnostics.services.diagnostic_secrecy import difference_guard
+from diagnostics.services.tensions_published import (
+    published_tensions_section,
+)
+from diagnostics.services.tensions_published import (
+    table_payloads as published_tension_tables,
+)
+
+Status = DiagnosticRun.Status
+
+SOURCE_SHORT_LABELS = {
+    "bmo": "BMO",
+    "chomage_ze": "Chômage (Insee)",
+    "defm": "Demandeurs d'emploi",
+    "tensions": "Tensions (Dares)",
+}
+
+
+def _engine_params(parameters: Mapping[str, Any]) -> DiagnosticParams:
+    values = dict(parameters)
+    values["size_band_edges"] = tuple(values.get("size_band_edges") or ())
+    known = {f.name for f in dataclasses.fields(DiagnosticParams)}
+    return DiagnosticParams(**{k: v for k, v in values.items() if k in known})
+
+
+# --- Execute ----------------------------------------------------------------------------------
+
+
+def _progress(run_id: int, percent: int, step: str) -> None:
+    """Write progress to the row now (no transaction is open while a run computes)."""
+    DiagnosticRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
+        progress_percent=percent, progress_step=step
+    )
+
+
+def _batch_ids(run: DiagnosticRun) -> dict[str, list[int]]:
+    ids: dict[str, list[int]] = {kind: [] for kind in selectors.DIAGNOSTIC_KINDS}
+    for batch_id, kind in run.batches.values_list("pk", "kind"):
+        ids.setdefault(kind, []).append(batch_id)
+    return ids
+
+
+def _sources(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
+    """The method section's sources: label, vintages, licence, and each batch (file, date)."""
+    out: dict[str, dict[str, Any]] = {}
+    batches: Iterable[ImportBatch] = run.batches.order_by("kind", "vintage", "id")
+    for batch in batches:
+        entry = out.setdefault(
+            batch.kind,
+            {
+                "label": selectors.SOURCE_LABELS.get(batch.kind, batch.get_kind_display()),
+                "licence": selectors.LICENCE,
+                "licence_url": selectors.LICENCE_URL,
+                "vintages": [],
+                "batches": [],
+            },
+        )
+        if batch.vintage and batch.vintage not in entry["vintages"]:
+            entry["vintages"].append(batch.vintage)
+        entry["batches"].append(
+            {
+                "id": batch.pk,
+                "file_name": batch.file_name,
+                "vintage": batch.vintage,
+                "period": batch.period,
+                "nomenclature": batch.nomenclature,
+                "imported_at": batch.finished_at.isoformat() if batch.finished_at else None,
+                "imported_on": (
+                    timezone.localtime(batch.finished_at).strftime("%d/%m/%Y")
+                    if batch.finished_at
+                    else None
+                ),
+                "sha256": batch.sha256,
+                # Invented by the demo generator: the report says so instead of a licence.
+                "demo": bool((batch.options or {}).get(DEMO_OPTION)),
+            }
+        )
+        entry["demo"] = entry.get("demo", False) or entry["batches"][-1]["demo"]
+    for kind, entry in out.items():
+        entry["vintage"] = ", ".join(entry["vintages"])
+        entry["short_label"] = SOURCE_SHORT_LABELS.get(kind, kind)
+    return out
+
+
+def diagnostic_compute(
+    run: DiagnosticRun, *, timings: dict[str, float]
+) -> tuple[dict[str, Any], dict]:
+    snapshot = run.basin_snapshot
+    codes = list(snapshot.get("communes") or [])
+    params = _engine_params(run.parameters)
+    ids = _batch_ids(run)
+
+    t = perf_counter()
+    crosswalk = selectors.crosswalk_frame()
+    bmo = selectors.bmo_frame(batch_ids=ids["bmo"]) if ids["bmo"] else None
+    unemployment = (
+        selectors.unemployment_frame(batch_ids=ids["chomage_ze"]) if ids["chomage_ze"] else None
+    )
+    tension = selectors.tension_frame(batch_ids=ids["tensions"]) if ids["tensions"] else None
+    job_seekers = None
+    if ids["defm"]:
+        in_basin = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)]
+        departements = in_basin[c.DEPARTEMENT_CODE].dropna().astype(str).unique().tolist()
+        communes = crosswalk.loc[
+            crosswalk[c.DEPARTEMENT_CODE].isin(departements), c.COMMUNE_CODE
+        ].tolist()
+        job_seekers = selectors.job_seekers_frame(
+            batch_ids=ids["defm"], departements=departements, communes=communes
+        )
+    timings["lecture des données"] = perf_counter() - t
+    _progress(run.pk, 35, "Calcul des indicateurs")
+    _test_pause()
+
+    t = perf_counter()
+    try:
+        result = basin_diagnostic(
+            basin={
+                "id": run.basin_id,
+                "name": snapshot.get("name") or run.basin.name,
+                "communes": codes,
+                "region_code": snapshot.get("region_code") or run.basin.region_id,
+            },
+            communes=crosswalk,
+            bmo=bmo,
+            unemployment=unemployment,
+            job_seekers=job_seekers,
+            tension=tension,
+            sources=_sources(run),
+            params=params,
+        )
+    except ValueError as exc:  # the engine's own checks (unknown communes, missing columns)
+        raise DiagnosticError(str(exc)) from exc
+    timings["calcul des indicateurs"] = perf_counter() - t
+    _progress(run.pk, 70, "Cartes et secret statistique")
+
+    t = perf_counter()
+    document = result.document
+    for source in (document.get("sources") or {}).values():
+        nomenclatures = sorted({b["nomenclature"] for b in source["batches"] if b["nomenclature"]})
+        if len(nomenclatures) > 1:
+            document["warnings"].append(
+                f"Rupture de nomenclature dans la source « {source['label']} » : "
+                + " ; ".join(
+                    f"{b['vintage'] or b['file_name']} en {b['nomenclature']}"
+                    for b in source["batches"]
+                )
+                + ". Les métiers dont le code a changé ne se suivent pas d'un millésime à l'autre."
+            )
+    frames = dict(result.tables)
+    frames["communes_map"] = _communes_map(codes, crosswalk=crosswalk, job_seekers=job_seekers)
+    frames["region_map"] = _region_map(run, document=document, crosswalk=crosswalk)
+    document["maps"] = {
+        "communes_value": "job_seekers_per_1000"
+        if frames["communes_map"]["job_seekers_per_1000"].notna().any()
+        else "population",
+        "region_kind": str(frames["region_map"]["kind"].iloc[-1])
+        if len(frames["region_map"])
+        else None,
+    }
+    tables = {name: table_payload(name, frame) for name, frame in frames.items()}
+    published = published_tensions_section(
+        tension=tension, crosswalk=crosswalk, codes=codes, sources=document.get("sources") or {}
+    )
+    document.update(published.document)
+    tables.update(published_tension_tables(published.frames))
+    if document["maps"]["region_kind"] == "zone_emploi":
+        tables["region_map"]["title"] = EXTRA_TABLE_TITLES["region_map_zones"]
+    suppressed = difference_guard(
+        run=run,
+        codes=codes,
+        document=document,
+        tables=tables,
+        thresholds={"bmo": params.bmo_threshold, "defm": params.job_seekers_threshold},
+    )
+    document["secrecy"] = {
+        "overlapping_runs": suppressed.overlapping_runs,
+        "suppressed": suppressed.suppressed,
+    }
+    document["method"]["secrecy"] = document["method"].get("secrecy", "") + suppressed.method
+    timings["cartes et secret statistique"] = perf_counter() - t
+    _progress(run.pk, 90, "Enregistrement")
+    return document, tables
+
+
+def _test_pause() -> None:
+    """A pause between two steps, for the browser test to see the progress (0 otherwise)."""
+    pause = float(getattr(settings, "DIAGNOSTIC_TEST_PAUSE_S", 0) or 0)
+    if pause > 0:
+        sleep(pause)
+
+
+# --- Map tables -------------------------------------------------------------------------------
+
+COMMUNES_MAP_COLUMNS = [
+    c.COMMUNE_CODE,
+    c.NAME,
+    c.POPULATION,
+    "job_seekers",
+    "job_seekers_period",
+    "job_seekers_per_1000",
+]
+
+
+def _communes_map(
+    codes: Sequence[str], *, crosswalk: pd.DataFrame, job_seekers: pd.DataFrame | None
+) -> pd.DataFrame:
+    """One row per basin commune: population and, for the communes France Travail publishes,
+    the job seekers of the last month with figures and their number per 1,000 inhabitants."""
+    rows = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)][[c.COMMUNE_CODE, c.POPULATION]]
+    names = selectors.commune_names(codes)
+    frame = rows.assign(**{c.NAME: rows[c.COMMUNE_CODE].map(names)}).reset_index(drop=True)
+    frame["job_seekers"] = pd.array([None] * len(frame), dtype="Int64")
+    frame["job_seekers_period"] = pd.array([None] * len(frame), dtype="string")
+    if job_seekers is not None and len(job_seekers):
+        published = job_seekers[
+            (job_seekers[c.LEVEL] == c.LEVEL_COMMUNE)
+            & job_seekers[c.GEO_CODE].isin(codes)
+            & job_seekers[c.VALUE].notna()
+        ]
+        if len(published):
+            last = max(published[c.PERIOD])
+            values = published[published[c.PERIOD] == last].set_index(c.GEO_CODE)[c.VALUE]
+            frame["job_seekers"] = frame[c.COMMUNE_CODE].map(values).astype("Int64")
+            frame["job_seekers_period"] = pd.Series(last, index=frame.index, dtype="string").where(
+                frame["job_seekers"].notna()
+            )
+    population = frame[c.POPULATION].astype("Float64")
+    frame["job_seekers_per_1000"] = (
+        frame["job_seekers"].astype("Float64") * 1000 / population.where(population > 0)
+    ).round(1)
+    return frame[COMMUNES_MAP_COLUMNS].sort_values(
+        [c.POPULATION, c.COMMUNE_CODE], ascending=[False, True], na_position="last"
+    )
+
+
+REGION_MAP_COLUMNS = [
+    "kind",
+    "code",
+    c.NAME,
+    c.POPULATION,
+    "unemployment_rate",
+    c.PERIOD,
+    "current",
+]
+
+
+def _region_map(
+    run: DiagnosticRun, *, document: Mapping[str, Any], crosswalk: pd.DataFrame
+) -> pd.DataFrame:
+    """The region's registered basins (this one included) or, when it is the only one, the
+    zones d'emploi of the region; each with its unemployment rate at the basin's last quarter
+    (population-weighted average of its zones' published rates)."""
+    info = document.get("unemployment_info") or {}
+    period = info.get("last_period")
+    region = str(document["basin"].get("region_code") or run.basin.region_id)
+    rates = pd.Series(dtype="Float64")
+    if period:
+        ids = _batch_ids(run)["chomage_ze"]
+        unemployment = selectors.unemployment_frame(batch_ids=ids)
+        at = unemployment[unemployment[c.PERIOD] == period]
+        rates = at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
+    basins = selectors.region_basins(run.basin)
+    if basins:
+        members = selectors.basins_commune_codes([b.pk for b in basins])
+        members[run.basin_id] = set(run.basin_snapshot.get("communes") or [])
+        names = {b.pk: b.name for b in basins} | {run.basin_id: run.basin_snapshot.get("name")}
+        pairs = pd.DataFrame(
+            [(basin_id, code) for basin_id, codes in members.items() for code in codes],
+            columns=["basin_id", c.COMMUNE_CODE],
+        ).merge(crosswalk[[c.COMMUNE_CODE, c.POPULATION, c.ZONE_EMPLOI_CODE]], on=c.COMMUNE_CODE)
+        pairs["_pop"] = pairs[c.POPULATION].astype("Float64").fillna(0.0)
+        pairs["_rate"] = pairs[c.ZONE_EMPLOI_CODE].map(rates).astype("Float64")
+        pairs["_w"] = pairs["_pop"].where(pairs["_rate"].notna(), 0.0)
+        pairs["_wv"] = (pairs["_rate"] * pairs["_pop"]).fillna(0.0)
+        grouped = pairs.groupby("basin_id")[["_pop", "_w", "_wv"]].sum()
+        rate = (grouped["_wv"] / grouped["_w"].where(grouped["_w"] > 0)).round(1)
+        frame = pd.DataFrame(
+            {
+                "kind": "basin",
+                "code": [str(i) for i in grouped.index],
+                c.NAME: [names.get(i) for i in grouped.index],
+                c.POPULATION: grouped["_pop"].round().astype("Int64").to_numpy(),
+                "unemployment_rate": rate.astype("Float64").to_numpy(),
+                c.PERIOD: period,
+                "current": [i == run.basin_id for i in grouped.index],
+            }
+        )
+    else:
+        zones = selectors.region_zones_emploi(region, crosswalk=crosswalk)
+        populations = crosswalk.groupby(c.ZONE_EMPLOI_CODE)[c.POPULATION].sum().astype("Int64")
+        own = set(document.get("unemployment_info", {}).get("zones") or [])
+        frame = pd.DataFrame(
+            {
+                "kind": "zone_emploi",
+                "code": [code for code, _ in zones],
+                c.NAME: [name for _, name in zones],
+                c.POPULATION: pd.array([populations.get(code) for code, _ in zones], dtype="Int64"),
+                "unemployment_rate": pd.array(
+                    [rates.get(code) for code, _ in zones], dtype="Float64"
+                ),
+                c.PERIOD: period,
+                "current": [code in own for code, _ in zones],
+            }
+        )
+    return frame[REGION_MAP_COLUMNS].sort_values("code", kind="mergesort").reset_index(drop=True)
