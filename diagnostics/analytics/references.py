@@ -15,6 +15,7 @@ Inputs: `communes` (CROSSWALK_COLUMNS), `bmo` (BMO_FACT_COLUMNS, every bassin), 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,7 +129,9 @@ class BmoReferences:
     region_population: dict[str, float] = field(default_factory=dict)
 
 
-def bmo_references(bmo: pd.DataFrame, communes: pd.DataFrame) -> BmoReferences:
+def bmo_references(
+    bmo: pd.DataFrame, communes: pd.DataFrame, *, regions: Iterable[str] | None = None
+) -> BmoReferences:
     years = sorted(int(y) for y in bmo[YEAR].dropna().unique())
     bassin_regions = zone_regions(communes, BASSIN_BMO_CODE)
     france_family = bmo_by_family(bmo)
@@ -142,13 +145,35 @@ def bmo_references(bmo: pd.DataFrame, communes: pd.DataFrame) -> BmoReferences:
         ),
         france_population=float(pd.to_numeric(communes[POPULATION]).fillna(0).sum()),
     )
-    regions = _bmo_row_regions(bmo, bassin_regions)
-    for code in sorted({str(r) for r in communes[REGION_CODE].dropna().unique()}):
-        family = bmo_by_family(bmo[regions == code])
+    row_regions = _bmo_row_regions(bmo, bassin_regions)
+    wanted = _regions(communes) if regions is None else sorted(set(regions))
+    for code in wanted:
+        family = bmo_by_family(bmo[row_regions == code])
         out.region_family[code] = family
         out.region_year[code] = bmo_rollup(family, by=[YEAR])
         out.region_population[code] = region_population(communes, code)
     return out
+
+
+def _regions(communes: pd.DataFrame) -> list[str]:
+    return sorted({str(r) for r in communes[REGION_CODE].dropna().unique()})
+
+
+def bmo_region(
+    references: BmoReferences, bmo: pd.DataFrame, communes: pd.DataFrame, region_code: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """(family totals, yearly totals, population) of a region, from the references when they
+    hold it, else computed the same way."""
+    code = None if region_code is None else str(region_code)
+    if code is not None and code in references.region_family:
+        return (
+            references.region_family[code],
+            references.region_year[code],
+            references.region_population[code],
+        )
+    facts = bmo_region_facts(bmo, references.bassin_regions, code)
+    family = bmo_by_family(facts)
+    return family, bmo_rollup(family, by=[YEAR]), region_population(communes, code)
 
 
 @dataclass
@@ -181,12 +206,22 @@ def weighted_rate(frame: pd.DataFrame) -> pd.Series:
     return (sums["_wv"] / sums["_w"].where(sums["_w"] > 0)).astype("Float64")
 
 
-def unemployment_references(rates: pd.DataFrame, communes: pd.DataFrame) -> UnemploymentReferences:
+def unemployment_references(
+    rates: pd.DataFrame, communes: pd.DataFrame, *, regions: Iterable[str] | None = None
+) -> UnemploymentReferences:
     rows = unemployment_rows(rates, communes)
     out = UnemploymentReferences(rows=rows, france=weighted_rate(rows))
-    for code in sorted({str(r) for r in communes[REGION_CODE].dropna().unique()}):
+    for code in _regions(communes) if regions is None else sorted(set(regions)):
         out.region[code] = weighted_rate(rows[rows["_r"] == code])
     return out
+
+
+def unemployment_region(references: UnemploymentReferences, region_code: str | None) -> pd.Series:
+    """The region's weighted rate per period (computed when the references lack it)."""
+    if region_code is not None and str(region_code) in references.region:
+        return references.region[str(region_code)]
+    rows = references.rows
+    return weighted_rate(rows[rows["_r"] == region_code])
 
 
 @dataclass
@@ -202,12 +237,18 @@ def engine_references(
     communes: pd.DataFrame,
     bmo: pd.DataFrame | None = None,
     unemployment: pd.DataFrame | None = None,
+    regions: Iterable[str] | None = None,
 ) -> EngineReferences:
-    """The references of the data given (see the module docstring)."""
+    """The references of the data given (see the module docstring); the regional ones of
+    `regions` only (default: every region of `communes`)."""
     return EngineReferences(
-        bmo=bmo_references(bmo, communes) if bmo is not None and not bmo.empty else None,
+        bmo=(
+            bmo_references(bmo, communes, regions=regions)
+            if bmo is not None and not bmo.empty
+            else None
+        ),
         unemployment=(
-            unemployment_references(unemployment, communes)
+            unemployment_references(unemployment, communes, regions=regions)
             if unemployment is not None and not unemployment.empty
             else None
         ),
