@@ -224,7 +224,10 @@ def _tension_section(tension: pd.DataFrame, *, crosswalk: Crosswalk, top_n: int)
     require_columns(tension, [YEAR, BASSIN_BMO_CODE, ROME_CODE], what="les indicateurs de tension")
     last_year = int(tension[YEAR].max())
     reference = tension[tension[YEAR] == last_year]
-    local = basin_tension_frame(reference, crosswalk=crosswalk)
+    # Only the rows of the basin's bassins are moved (the same rows, in the same order, as the
+    # inner join of `basin_tension_frame` keeps): not a France-wide join per basin.
+    on_basin = reference[BASSIN_BMO_CODE].astype(str).isin(crosswalk.zone_codes).to_numpy()
+    local = basin_tension_frame(reference[on_basin], crosswalk=crosswalk)
     if local.empty:
         section.method = "Aucun indicateur de tension pour les bassins BMO du bassin."
         section.warnings.append(section.method)
