@@ -31,7 +31,7 @@ from time import perf_counter
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -350,6 +350,7 @@ def national_batch_request(
             transaction.on_commit(lambda: _enqueue(batch_id, chunks))
     outcome.batch = batch
     outcome.created_runs = len(runs)
+    atlas_backfill(batch_id=batch.pk)
     if not runs:
         batch_finish_if_complete(batch_id=batch.pk)
     logger.info("national batch %s: %s", batch.pk, outcome.message)
@@ -482,15 +483,44 @@ def diagnostic_batch_chunk(*, batch_id: int, run_ids: Sequence[int]) -> dict[str
                 error_message=f"Le calcul du diagnostic a échoué : {message}",
             )
             counts["failed" if written else "skipped"] += 1
-    if atlas:
+    _atlas_write(atlas)
+    # Basins of the batch sharing one of these runs (same communes: one run, see
+    # `diagnostic_request`) get their atlas figures too.
+    atlas_backfill(batch_id=batch_id)
+    batch_finish_if_complete(batch_id=batch_id)
+    return counts
+
+
+def _atlas_write(entries: Sequence[AtlasEntry]) -> None:
+    if entries:
         AtlasEntry.objects.bulk_create(
-            atlas,
+            list(entries),
             update_conflicts=True,
             unique_fields=["basin"],
             update_fields=["run", "figures", "updated_at"],
         )
-    batch_finish_if_complete(batch_id=batch_id)
-    return counts
+
+
+def atlas_backfill(*, batch_id: int) -> int:
+    """Atlas figures for the basins of the batch whose run is done but whose atlas entry is
+    missing or older (a run shared with another basin, or done before the batch)."""
+    items = list(
+        DiagnosticBatchItem.objects.filter(batch_id=batch_id, run__status=Status.DONE)
+        .exclude(basin__atlas_entry__run_id=models.F("run_id"))
+        .values_list("basin_id", "run_id")
+    )
+    if not items:
+        return 0
+    documents = dict(
+        DiagnosticRun.objects.filter(pk__in={r for _, r in items}).values_list("pk", "results")
+    )
+    _atlas_write(
+        [
+            AtlasEntry(basin_id=basin_id, run_id=run_id, figures=atlas_values(documents[run_id]))
+            for basin_id, run_id in items
+        ]
+    )
+    return len(items)
 
 
 def batch_finish_if_complete(*, batch_id: int) -> bool:

@@ -153,7 +153,9 @@ def test_running_run_shows_its_progress(client, world, monkeypatch):
 
 def test_failed_run_shows_its_error_and_a_retry(client, world, monkeypatch):
     monkeypatch.setattr(
-        diagnostic_document, "basin_diagnostic", lambda **kw: (_ for _ in ()).throw(RuntimeError("panne"))
+        diagnostic_document,
+        "basin_diagnostic",
+        lambda **kw: (_ for _ in ()).throw(RuntimeError("panne")),
     )
     run = diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
     client.force_login(world.delegate)
