@@ -6,6 +6,8 @@ from django.urls import reverse
 _NAV = [
     ("Bassins", "basin-list", {"admin_national", "delegue_regional", "mairie"}),
     ("Diagnostics", "diagnostic-list", {"admin_national", "delegue_regional", "mairie"}),
+    ("Atlas national", "national-atlas", {"admin_national", "delegue_regional", "client_api"}),
+    ("Lots nationaux", "national-batches", {"admin_national"}),
     ("Implantations", "implantation-home", {"admin_national", "delegue_regional"}),
     ("Catalogue", "catalogue-home", {"admin_national", "delegue_regional", "admin_catalogue"}),
     ("Données", "data-home", {"admin_national", "delegue_regional", "admin_catalogue"}),

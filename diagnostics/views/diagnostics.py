@@ -39,6 +39,7 @@ from diagnostics.selectors.access import (
     basin_manageable_for,
     diagnostic_run_scoped,
 )
+from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.services import diagnostics as services
 
 logger = logging.getLogger(__name__)
@@ -359,8 +360,10 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
 @require_GET
 def diagnostic_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    # Reference basins (national batches) are listed only when asked for (?references=1).
+    with_references = request.GET.get("references") == "1"
     basins = (
-        basin_list_for(user)
+        basin_list_exclude_reference(basin_list_for(user), include=with_references)
         .select_related("region", "main_town")
         .defer("geometry")
         .order_by("region__name", "name")

@@ -56,7 +56,8 @@ def counts() -> dict[str, int]:
         "zones_emploi": ZoneEmploi.objects.count(),
         "bassins_bmo": BassinBmo.objects.count(),
         "epci": Epci.objects.count(),
-        "basins": Basin.objects.count(),
+        "basins": Basin.objects.filter(is_reference=False).count(),
+        "reference_basins": Basin.objects.filter(is_reference=True).count(),
         "shares": BasinShare.objects.count(),
         "sites": CnamSite.objects.count(),
     }
@@ -94,6 +95,7 @@ def test_demo_twice_gives_the_same_rows(demo_output: str) -> None:
         "bassins_bmo": 8,
         "epci": 13,
         "basins": 5,
+        "reference_basins": 8,
         "shares": 1,
         "sites": 2,
     }
@@ -148,7 +150,7 @@ def test_demo_url_option_is_printed(settings: Settings) -> None:
 def test_demo_basins_follow_the_specs_and_are_scoped(demo_output: str) -> None:
     specs = demo_basin_specs(synthetic_territory().frames)
 
-    basins = {b.name: b for b in Basin.objects.all()}
+    basins = {b.name: b for b in Basin.objects.filter(is_reference=False)}
     assert sorted(basins) == sorted(s.name for s in specs)
     for spec in specs:
         basin = basins[spec.name]
@@ -223,7 +225,7 @@ def test_demo_keeps_a_basin_renamed_by_case_only(demo_output: str) -> None:
 
     output = run_demo()
 
-    assert Basin.objects.count() == 5
+    assert Basin.objects.filter(is_reference=False).count() == 5
     assert f"{basin.name} (région 99, bassin_bmo)" in output
     assert "déjà présent" in output
 
