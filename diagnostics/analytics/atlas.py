@@ -145,7 +145,11 @@ def atlas_figure(
     """
     require_columns(frame, ["code", "name", "region_code", "geometry", value], what="l'atlas")
     shapes = [
-        g if isinstance(g, shapely.Geometry) or g is None else shapely.geometry.shape(g)
+        g
+        if isinstance(g, shapely.Geometry)
+        else shapely.geometry.shape(g)
+        if isinstance(g, dict)
+        else None  # no outline (NA): counted in meta.without_geometry
         for g in frame["geometry"]
     ]
     rows = frame.assign(_g=shapes, _area=[_area(r) for r in frame["region_code"]])
