@@ -152,7 +152,10 @@ def atlas_figure(
         else None  # no outline (NA): counted in meta.without_geometry
         for g in frame["geometry"]
     ]
-    rows = frame.assign(_g=shapes, _area=[_area(r) for r in frame["region_code"]])
+    rows = frame.assign(
+        _g=pd.Series(shapes, index=frame.index, dtype=object),
+        _area=[_area(r) for r in frame["region_code"]],
+    )
     drawn = rows[[g is not None and not g.is_empty for g in rows["_g"]]]
     values = pd.to_numeric(drawn[value], errors="coerce").astype("Float64")
     known = values.dropna()

@@ -125,12 +125,8 @@ def basin_crosswalks(
     )
     out = Crosswalks(zoning=zoning)
     frame = prepared_communes(communes[[COMMUNE_CODE, POPULATION, zone_column]])
-    frame = frame.assign(
-        **{
-            ZONE_CODE: frame[zone_column].astype(str),
-            "_pop": pd.to_numeric(frame[POPULATION]).astype("Int64").fillna(0),
-        }
-    )
+    frame[ZONE_CODE] = frame[zone_column].astype(str)
+    frame["_pop"] = pd.to_numeric(frame[POPULATION]).astype("Int64").fillna(0)
     codes_of: dict[int, list[str]] = {}
     for basin_id, codes in memberships.items():
         listed = sorted({str(c) for c in codes})
@@ -145,8 +141,8 @@ def basin_crosswalks(
         columns=[BASIN_ID, COMMUNE_CODE],
     )
     known = pairs[COMMUNE_CODE].isin(frame[COMMUNE_CODE])
-    for basin_id, missing in pairs[~known].groupby(BASIN_ID, sort=True)[COMMUNE_CODE]:
-        out.errors[int(basin_id)] = "Communes du bassin absentes de la table de passage : " + (
+    for key, missing in pairs[~known].groupby(BASIN_ID, sort=True)[COMMUNE_CODE]:
+        out.errors[int(str(key))] = "Communes du bassin absentes de la table de passage : " + (
             list_examples(sorted(missing))
         )
     pairs = pairs[known & ~pairs[BASIN_ID].isin(list(out.errors))]

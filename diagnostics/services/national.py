@@ -84,7 +84,7 @@ def batch_chunk_size() -> int:
 
 
 def _zones(zoning: str) -> dict[str, Any]:
-    model = {
+    model: Any = {
         BasinSource.ZONE_EMPLOI: ZoneEmploi,
         BasinSource.BASSIN_BMO: BassinBmo,
         BasinSource.EPCI: Epci,
