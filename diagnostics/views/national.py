@@ -134,6 +134,7 @@ def atlas(request: HttpRequest) -> HttpResponse:
     home = request.GET.get("region") or selectors.atlas_home_region(user)
     rows = selectors.atlas_rows(zoning=zoning, user=user)
     figure_json = None
+    without_geometry = 0
     if len(rows):
         geometries = selectors.atlas_geometries([int(i) for i in rows["basin_id"]])
         frame = rows.assign(geometry=rows["basin_id"].map(geometries))
@@ -145,6 +146,7 @@ def atlas(request: HttpRequest) -> HttpResponse:
             highlight_region=home,
         )
         figure_json = json.loads(figure.to_json())
+        without_geometry = int((figure.layout.meta or {}).get("without_geometry", 0))
     periods = sorted({str(p) for p in rows.get(f"{indicator_code}_period", []) if p})
     table = [
         {
@@ -176,6 +178,7 @@ def atlas(request: HttpRequest) -> HttpResponse:
             "periods": periods,
             "estimated_any": any(r["estimated"] for r in table),
             "figures": {"atlas": figure_json} if figure_json else {},
+            "without_geometry": without_geometry,
             "compare_min": COMPARE_MIN,
             "compare_max": COMPARE_MAX,
         },
