@@ -44,9 +44,10 @@ check: $(STAMP)
 	$(BIN)/lint-imports
 	DJANGO_DEMO=true $(BIN)/mypy .
 	DJANGO_DEMO=true $(BIN)/python manage.py makemigrations --check --dry-run
-	DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-value-for-the-check \
-	  DJANGO_DEBUG=false DJANGO_DEMO=false DJANGO_SECURE_SSL_REDIRECT=true DJANGO_SECURE_COOKIES=true \
-	  DJANGO_HSTS_SECONDS=31536000 DJANGO_ALLOWED_HOSTS=territoires.example.fr \
+	# Production defaults: only the secret key and the hosts are given (no DJANGO_SECURE_* …).
+	env -u DJANGO_SECURE_SSL_REDIRECT -u DJANGO_SECURE_COOKIES -u DJANGO_HSTS_SECONDS \
+	  DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-value-for-the-check \
+	  DJANGO_DEBUG=false DJANGO_DEMO=false DJANGO_ALLOWED_HOSTS=territoires.example.fr \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 fmt: $(STAMP)

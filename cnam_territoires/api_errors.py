@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -25,8 +26,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     if isinstance(exc, ApplicationError):
+        fields = exc.extra
+        if isinstance(fields, dict) and isinstance(fields.get("field"), str):
+            fields = {fields["field"]: [exc.message]}  # the field in error, named
         return Response(
-            {"error": {"code": exc.code, "message": exc.message, "fields": exc.extra}},
+            {"error": {"code": exc.code, "message": exc.message, "fields": fields}},
             status=400,
         )
     response = drf_exception_handler(exc, context)
@@ -40,5 +44,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         message = str(getattr(exc, "detail", exc))
         fields = {}
     code = getattr(exc, "default_code", "error")
+    exc_detail = getattr(exc, "detail", None)
+    if isinstance(exc_detail, ErrorDetail) and exc_detail.code:
+        code = exc_detail.code
     response.data = {"error": {"code": code, "message": message, "fields": fields}}
     return response

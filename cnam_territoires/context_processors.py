@@ -2,10 +2,13 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from diagnostics.selectors.sharing import notification_unread_count
+
 # (label, url name, who sees it). Roles not listed do not get the entry.
 _NAV = [
-    ("Bassins", "basin-list", {"admin_national", "delegue_regional", "mairie"}),
-    ("Diagnostics", "diagnostic-list", {"admin_national", "delegue_regional", "mairie"}),
+    ("Partagé avec moi", "home", {"mairie"}),
+    ("Bassins", "basin-list", {"admin_national", "delegue_regional"}),
+    ("Diagnostics", "diagnostic-list", {"admin_national", "delegue_regional"}),
     ("Atlas national", "national-atlas", {"admin_national", "delegue_regional", "client_api"}),
     ("Lots nationaux", "national-batches", {"admin_national"}),
     ("Implantations", "implantation-home", {"admin_national", "delegue_regional"}),
@@ -28,6 +31,17 @@ def site(request: HttpRequest) -> dict[str, object]:
         for label, url_name, roles in _NAV:
             if role in roles:
                 url = reverse(url_name)
-                items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+                active = request.path == url if url == "/" else request.path.startswith(url)
+                items.append({"label": label, "url": url, "active": active})
+        if role in ("admin_national", "delegue_regional"):
+            unread = notification_unread_count(user)
+            url = reverse("notification-list")
+            items.append(
+                {
+                    "label": f"Notifications ({unread})" if unread else "Notifications",
+                    "url": url,
+                    "active": request.path.startswith(url),
+                }
+            )
         context["main_nav"] = items
     return context

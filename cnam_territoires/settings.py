@@ -41,11 +41,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "dsfr",
     "import_export",
     "simple_history",
@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # An oversized body is refused (413) before it is read (issue 15).
+    "cnam_territoires.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -64,12 +66,20 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who acts and from where, for the security audit log (diagnostics.services.audit).
     "diagnostics.middleware.AuditRequestMiddleware",
+    # Idle and absolute session lifetimes (SESSION_IDLE_MINUTES, SESSION_ABSOLUTE_HOURS).
+    "diagnostics.middleware.SessionTimeoutMiddleware",
+    # Login throttling per username (any address) and global; per address: django-axes.
+    "diagnostics.middleware.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records who made each change in the catalogue history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy (django-csp): see CONTENT_SECURITY_POLICY below.
+    "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a database error escaping a view answers 503 in French (issue 15).
+    "cnam_territoires.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "cnam_territoires.urls"
@@ -131,6 +141,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# --- E-mail (notifications of the shared diagnostic) ------------------------------------------
+# The demo and DEBUG print e-mails on the console; elsewhere SMTP from EMAIL_HOST & co.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if (DEMO or DEBUG)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Cnam Territoires <ne-pas-repondre@territoires.invalid>"
+)
+# Absolute links in the e-mails (the pages' addresses).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 # django-axes: after AXES_FAILURE_LIMIT failures, lock the client address whatever the
 # usernames tried (password spraying: one password over many accounts), and the username+address
 # pair. Behind a reverse proxy the address must be the client's (docs/security.md).
@@ -139,6 +168,12 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Beyond axes (diagnostics.services.login_throttle, counted from the audit log): one username
+# from any address, and the whole service.
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=10)
+LOGIN_USERNAME_WINDOW_MINUTES = env.int("LOGIN_USERNAME_WINDOW_MINUTES", default=15)
+LOGIN_GLOBAL_FAILURE_LIMIT = env.int("LOGIN_GLOBAL_FAILURE_LIMIT", default=200)
+LOGIN_GLOBAL_WINDOW_SECONDS = env.int("LOGIN_GLOBAL_WINDOW_SECONDS", default=60)
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -169,29 +204,83 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG or DEM
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "media/"
 
-# --- Security (production-like when DEBUG is off; `make check` runs check --deploy) ---------
+# --- Security: production defaults whenever DEBUG and the demo are off -----------------------
+# `check --deploy --fail-level WARNING` passes with nothing but a secret key and the hosts set
+# (tests/test_deploy_settings.py). A local set-up over plain http says so explicitly
+# (.env.example: DJANGO_SECURE_SSL_REDIRECT=false, DJANGO_SECURE_COOKIES=false…).
+PRODUCTION_DEFAULTS = not DEBUG and not DEMO
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION_DEFAULTS)
+# Cookies: Secure outside DEBUG, never readable by scripts, not sent on cross-site requests
+# (SameSite=Lax: links from a mail still open the page logged in), and the __Host- prefix (the
+# browser refuses them from http or with a Domain) when Secure.
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Sessions end after SESSION_IDLE_MINUTES without a request (the expiry slides, refreshed at most
+# once a minute) and SESSION_ABSOLUTE_HOURS after the login whatever the activity
+# (diagnostics.middleware.SessionTimeoutMiddleware).
+SESSION_IDLE_MINUTES = env.int("DJANGO_SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("DJANGO_SESSION_ABSOLUTE_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SECURE_HSTS_SECONDS = env.int(
+    "DJANGO_HSTS_SECONDS", default=31_536_000 if PRODUCTION_DEFAULTS else 0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SESSION_COOKIE_HTTPONLY = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp 4): scripts and styles from our own static files only —
+# no inline <script>, no style="…" or on…= attributes in templates (tests/test_csp.py scans them),
+# data for scripts in json_script blocks. DSFR sets styles through the CSSOM (element.style),
+# which CSP allows. plotly.js's global <style> element is replaced by our stylesheet
+# (templates/plotly_js.html); but plotly.js itself writes style *attributes* on the SVG it draws
+# (text spans, colour bars): `style-src-attr 'unsafe-inline'` lets it, and only it — our
+# templates hold none (tests/test_csp.py), and a style attribute runs no script. Nothing is
+# fetched from another origin (plotly.js, DSFR and Swagger UI are our static files). DJANGO_CSP_REPORT_ONLY=true sends the
+# same policy as Content-Security-Policy-Report-Only (to try a change in production first).
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if env.bool("DJANGO_CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "diagnostics.api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "diagnostics.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "diagnostics.api.pagination.ApiPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["diagnostics.api.auth.ApiRateThrottle"],
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "cnam_territoires.api_errors.exception_handler",
     # NaN / inf in an answer: a 400 with the error shape, never a 500 (api_renderers.py).
@@ -200,11 +289,20 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# Per token (or session user) and per anonymous address; over the rate: 429 + Retry-After.
+API_THROTTLE_RATES = {
+    "token": env.str("API_THROTTLE_TOKEN", default="1200/min"),
+    "user": env.str("API_THROTTLE_USER", default="1200/min"),
+    "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Cnam Territoires API",
     "DESCRIPTION": "Indicateurs territoriaux par bassin d'emploi.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Not public (issue 15's finding): the schema maps every operation, write endpoints and
+    # import kinds included; only signed-in users and valid tokens read it (docs/api.md).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI served from our static files (drf-spectacular-sidecar), never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -225,7 +323,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 # The visibility timeout must exceed the hard time limit, or Redis redelivers running tasks.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 600}
+# A broker that does not answer fails a send within seconds (the row stays in the outbox) instead
+# of holding the request for the OS connect timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 600,
+    "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT_S", default=3.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
@@ -233,21 +342,44 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Diagnostic runs (issue 4): hard time limit of one run's task; a run still « en cours » past
 # it (worker killed) is marked failed by the sweeper, run by beat and before each new request.
 DIAGNOSTIC_RUN_TIME_LIMIT = env.int("DIAGNOSTIC_RUN_TIME_LIMIT", default=600)
+# The soft limit lets the run write its failure before the hard limit kills the process.
+DIAGNOSTIC_RUN_SOFT_TIME_LIMIT = env.int(
+    "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", default=max(DIAGNOSTIC_RUN_TIME_LIMIT - 30, 1)
+)
+# Work that survives its infrastructure (issue 15, docs/security.md « Pannes »). The committed
+# row (run, import batch, basin to refresh) is the outbox: a periodic dispatcher sends again
+# the rows never handed to the broker (older than OUTBOX_MIN_AGE_S) or handed long ago
+# (OUTBOX_RESEND_AFTER_S: the message may have been lost with the broker). A worker claims a
+# row by writing its identity and proves it is alive every TASK_HEARTBEAT_S; a row whose
+# heartbeat stopped for TASK_STALE_AFTER_S is taken back by the sweeper (queued again, at most
+# TASK_MAX_ATTEMPTS tries, then failed with « relancer » offered).
+TASK_HEARTBEAT_S = env.float("TASK_HEARTBEAT_S", default=10.0)
+TASK_STALE_AFTER_S = env.float("TASK_STALE_AFTER_S", default=60.0)
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
+OUTBOX_MIN_AGE_S = env.float("OUTBOX_MIN_AGE_S", default=5.0)
+OUTBOX_RESEND_AFTER_S = env.float("OUTBOX_RESEND_AFTER_S", default=300.0)
+OUTBOX_DISPATCH_INTERVAL_S = env.float("OUTBOX_DISPATCH_INTERVAL_S", default=30.0)
+WORK_SWEEP_INTERVAL_S = env.float("WORK_SWEEP_INTERVAL_S", default=30.0)
 # Embedded default only (no broker): compute a run in a thread beside the request, so the page
 # shows its progress as with a worker (off: computed inline before the redirect).
 DIAGNOSTIC_EAGER_IN_THREAD = env.bool("DIAGNOSTIC_EAGER_IN_THREAD", default=False)
 CELERY_BEAT_SCHEDULE = {
+    # Pending work never sent (broker down) or whose message was lost is sent again.
+    "outbox-dispatch": {
+        "task": "diagnostics.tasks.outbox_dispatch",
+        "schedule": OUTBOX_DISPATCH_INTERVAL_S,
+    },
+    # Runs and import batches whose worker stopped beating (killed) are queued again or
+    # failed; runs past their time limit are failed: never left « en cours ».
     "diagnostic-fail-stuck": {
         "task": "diagnostics.tasks.diagnostic_fail_stuck",
-        "schedule": 300.0,
+        "schedule": WORK_SWEEP_INTERVAL_S,
     },
-    # Import batches still « en validation / en écriture » past the task time limit (a worker
-    # killed mid-import) are marked failed, never left running.
     # The security audit log keeps AUDIT_RETENTION_DAYS days (docs/security.md, GDPR register).
     "audit-purge": {"task": "diagnostics.tasks.audit_purge", "schedule": 86400.0},
     "import-batches-fail-stale": {
         "task": "diagnostics.tasks.import_batches_fail_stale",
-        "schedule": 900.0,
+        "schedule": WORK_SWEEP_INTERVAL_S,
     },
 }
 
@@ -271,9 +403,23 @@ IMPORT_MAX_FILE_MB = env.int("IMPORT_MAX_FILE_MB", default=50)
 IMPORT_MAX_UNCOMPRESSED_MB = env.int("IMPORT_MAX_UNCOMPRESSED_MB", default=500)
 # Row errors kept in a batch's report (the total is always counted).
 IMPORT_MAX_REPORTED_ERRORS = env.int("IMPORT_MAX_REPORTED_ERRORS", default=20000)
+# Request sizes (issue 15): a body over REQUEST_MAX_BODY_MB is refused (413) before it is read;
+# form fields (not files) are capped at DATA_UPLOAD_MAX_MEMORY_SIZE; an uploaded file over
+# FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file rather than memory.
+REQUEST_MAX_BODY_MB = env.float("REQUEST_MAX_BODY_MB", default=IMPORT_MAX_FILE_MB + 1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 # Security audit log (diagnostics.models.audit): entries older than this are deleted daily by
 # beat and by `manage.py audit_purge`. One year: long enough to investigate an incident.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# PDF reports (issue 15): at most PDF_MAX_CONCURRENT Chromium processes on a machine (lock
+# files under PDF_SLOTS_DIR); a request waits its turn up to PDF_QUEUE_WAIT_S, then is told to
+# try again.
+PDF_MAX_CONCURRENT = env.int("PDF_MAX_CONCURRENT", default=2)
+PDF_QUEUE_WAIT_S = env.float("PDF_QUEUE_WAIT_S", default=60.0)
+PDF_SLOTS_DIR = env.path("PDF_SLOTS_DIR", default=VAR_DIR / "pdf-slots")
 SITE_TITLE = "Cnam Territoires"
 SITE_TAGLINE = (
     "Diagnostics territoriaux de compétences et implantations « Au cœur des territoires »"

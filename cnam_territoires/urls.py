@@ -34,3 +34,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),
 ]
+handler400 = "cnam_territoires.views.bad_request"

@@ -2,11 +2,12 @@
 
 The row a service commits (a pending diagnostic run, a pending import batch, a basin to refresh)
 is the outbox; a service calls `task_send` inside `transaction.on_commit`. With a broker the task
-goes out by name (`send_task`); a broker error is logged and leaves the row pending (the run and
-batch sweepers deal with what never starts) instead of failing a request whose data is already
-committed. Without a broker (CELERY_TASK_ALWAYS_EAGER, the embedded default) `send_task` would
-not run anything in-process, so the task object is imported by name and called eagerly exactly
-as `.delay()` did before.
+goes out by name (`send_task`); ANY error while sending (broker down, refused, timing out) is
+logged and `task_send` returns False: the row stays pending, the page says it is queued, and the
+periodic dispatcher (`diagnostics.services.outbox`, beat) sends it again once the broker is
+back. Enqueueing never fails a request whose data is already committed. Without a broker
+(CELERY_TASK_ALWAYS_EAGER, the embedded default) `send_task` would not run anything in-process,
+so the task object is imported by name and called eagerly exactly as `.delay()` did before.
 """
 
 from __future__ import annotations
@@ -26,14 +27,21 @@ BASINS_REFRESH_ALL = "diagnostics.tasks.basins_refresh_all"
 IMPORT_BATCH_PROCESS = "diagnostics.tasks.import_batch_process"
 DIAGNOSTIC_EXECUTE = "diagnostics.tasks.diagnostic_execute"
 DIAGNOSTIC_BATCH_CHUNK = "diagnostics.tasks.diagnostic_batch_chunk"
+OUTBOX_DISPATCH = "diagnostics.tasks.outbox_dispatch"
 
 
-def task_send(name: str, *args: Any, **kwargs: Any) -> None:
-    """Run the task `name` now in eager mode, else send it to the broker (after commit)."""
+def task_send(name: str, *args: Any, **kwargs: Any) -> bool:
+    """Run the task `name` now in eager mode, else send it to the broker (after commit).
+    Returns whether the task was run or handed to the broker."""
     if current_app.conf.task_always_eager:
         import_string(name).delay(*args, **kwargs)
-        return
+        return True
     try:
         current_app.send_task(name, args=args, kwargs=kwargs)
     except BrokerOperationalError:
-        logger.exception("broker unreachable: %s%s left pending", name, args)
+        logger.error("broker unreachable: %s%s left pending", name, args)
+        return False
+    except Exception:  # redis/socket errors kombu did not wrap: still never fail the caller
+        logger.exception("sending %s%s failed: left pending", name, args)
+        return False
+    return True

@@ -138,19 +138,6 @@ def _on_user_regions(sender: Any, instance: Any, action: str, pk_set: Any, **kwa
     )
 
 
-def _on_token_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    if created:
-        audit_record(
-            action=AuditAction.TOKEN_CREATE, target=instance.user, target_type="authtoken.Token"
-        )
-
-
-def _on_token_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
-    audit_record(
-        action=AuditAction.TOKEN_REVOKE, target=instance.user, target_type="authtoken.Token"
-    )
-
-
 def connect() -> None:
     from axes.signals import user_locked_out
 
@@ -175,7 +162,4 @@ def connect() -> None:
                 dispatch_uid=f"{uid}-delete-{label}",
                 weak=False,
             )
-    if apps.is_installed("rest_framework.authtoken"):
-        token = apps.get_model("authtoken", "Token")
-        post_save.connect(_on_token_saved, sender=token, dispatch_uid=f"{uid}-token")
-        post_delete.connect(_on_token_deleted, sender=token, dispatch_uid=f"{uid}-token-del")
+    # API tokens: recorded by diagnostics.services.tokens (create, revoke).

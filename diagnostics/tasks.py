@@ -2,7 +2,7 @@
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -53,27 +53,48 @@ IMPORT_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalEr
 
 
 @shared_task(
+    bind=True,
+    # A worker killed mid-import: the message goes back to the queue and the next delivery
+    # takes the batch over (claim by owner and heartbeat, diagnostics.services.claims).
+    acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=IMPORT_TRANSIENT_ERRORS,
     max_retries=3,
     retry_backoff=10,
     retry_backoff_max=300,
     retry_jitter=True,
 )
-def import_batch_process(batch_id: int) -> None:
-    """Validate then write an import batch. A batch already claimed (re-delivered task) or
-    deleted is left alone: the service's conditional claim makes this idempotent."""
+def import_batch_process(self: Task, batch_id: int) -> None:
+    """Validate then write an import batch. A batch another live worker holds, already done,
+    or deleted is left alone: the service's claim makes this idempotent."""
     from diagnostics.models import ImportBatch
+    from diagnostics.services.claims import owner_id
     from diagnostics.services.imports import import_batch_process as import_batch_process_service
 
     try:
-        import_batch_process_service(batch_id=batch_id)
+        import_batch_process_service(
+            batch_id=batch_id,
+            owner=owner_id(self.request.id),
+            # The last try fails the batch (« relancer l'import ») instead of queueing it.
+            retriable=self.request.retries < (self.max_retries or 0),
+        )
     except ImportBatch.DoesNotExist:
         logger.info("import_batch_process: batch %s no longer exists, nothing to do", batch_id)
 
 
 @shared_task
+def outbox_dispatch() -> dict[str, int]:
+    """Send again the pending runs, batches and basin refreshes never handed to the broker or
+    whose message may be lost (beat, every OUTBOX_DISPATCH_INTERVAL_S)."""
+    from diagnostics.services.outbox import outbox_dispatch as outbox_dispatch_service
+
+    return outbox_dispatch_service()
+
+
+@shared_task
 def import_batches_fail_stale() -> int:
-    """Mark as failed the import batches stuck past the task time limit (beat, every 15 min)."""
+    """Take back the import batches whose worker died (heartbeat stopped: queued again or
+    failed) or stuck past the task time limit (beat, every WORK_SWEEP_INTERVAL_S)."""
     from diagnostics.services.imports import import_batches_fail_stale as fail_stale_service
 
     return fail_stale_service()
@@ -82,35 +103,48 @@ def import_batches_fail_stale() -> int:
 # --- Diagnostic runs (diagnostics.services.diagnostics) -------------------------------------
 DIAGNOSTIC_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
 DIAGNOSTIC_TIME_LIMIT = getattr(settings, "DIAGNOSTIC_RUN_TIME_LIMIT", 600)
+DIAGNOSTIC_SOFT_TIME_LIMIT = getattr(
+    settings, "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", max(DIAGNOSTIC_TIME_LIMIT - 30, 1)
+)
 
 
 @shared_task(
+    bind=True,
+    # A worker killed mid-run: the message goes back to the queue and the next delivery takes
+    # the run over (claim by owner and heartbeat, diagnostics.services.claims).
     acks_late=True,
     reject_on_worker_lost=True,
     # Hard limit below the broker's visibility timeout; the sweeper fails what outlives it.
     time_limit=DIAGNOSTIC_TIME_LIMIT,
-    soft_time_limit=max(DIAGNOSTIC_TIME_LIMIT - 30, 1),
+    soft_time_limit=DIAGNOSTIC_SOFT_TIME_LIMIT,
     autoretry_for=DIAGNOSTIC_TRANSIENT_ERRORS,
     max_retries=3,
     retry_backoff=5,
     retry_backoff_max=120,
     retry_jitter=True,
 )
-def diagnostic_execute(run_id: int) -> None:
-    """Compute a pending diagnostic run. Claimed by a conditional update: a re-delivered task
-    finds the run claimed (or done) and does nothing; a deleted run is skipped."""
+def diagnostic_execute(self: Task, run_id: int) -> None:
+    """Compute a diagnostic run. A run another live worker holds, already done, or deleted is
+    left alone: the service's claim makes this idempotent."""
     from diagnostics.models import DiagnosticRun
+    from diagnostics.services.claims import owner_id
     from diagnostics.services.diagnostics import diagnostic_execute as diagnostic_execute_service
 
     try:
-        diagnostic_execute_service(run_id=run_id)
+        diagnostic_execute_service(
+            run_id=run_id,
+            owner=owner_id(self.request.id),
+            # The last try fails the run (« relancer ») instead of queueing it again.
+            retriable=self.request.retries < (self.max_retries or 0),
+        )
     except DiagnosticRun.DoesNotExist:
         logger.info("diagnostic_execute: run %s no longer exists, nothing to do", run_id)
 
 
 @shared_task
 def diagnostic_fail_stuck() -> int:
-    """Mark failed the diagnostic runs stuck past their time limit (beat, every 5 minutes)."""
+    """Take back the runs whose worker died (heartbeat stopped: queued again or failed) and fail
+    those past their time limit (beat, every WORK_SWEEP_INTERVAL_S)."""
     from diagnostics.services.diagnostics import diagnostic_fail_stuck as fail_stuck_service
 
     return fail_stuck_service()

@@ -6,6 +6,8 @@ from diagnostics.views import data as data_views
 from diagnostics.views import diagnostics as diagnostic_views
 from diagnostics.views import imports as import_views
 from diagnostics.views import national as national_views
+from diagnostics.views import notifications as notification_views
+from diagnostics.views import tokens as token_views
 
 urlpatterns: list = [
     path("national/lots/", national_views.batch_list, name="national-batches"),
@@ -18,7 +20,10 @@ urlpatterns: list = [
     path("bassins/<int:pk>/partage/", basin_views.basin_share, name="basin-share"),
     path("bassins/<int:pk>/suppression/", basin_views.basin_delete, name="basin-delete"),
     path("territoires/recherche/", basin_views.territory_search, name="territory-search"),
+    path("compte/jetons/", token_views.token_list, name="token-list"),
+    path("compte/jetons/<int:pk>/revocation/", token_views.token_revoke, name="token-revoke"),
     path("donnees/", data_views.data_home, name="data-home"),
+    path("notifications/", notification_views.notification_list, name="notification-list"),
     path("journal-securite/", audit_views.audit_log, name="audit-log"),
     path("donnees/imports/", import_views.import_list, name="import-list"),
     path("donnees/imports/nouveau/", import_views.import_create, name="import-create"),

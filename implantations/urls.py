@@ -1,6 +1,6 @@
 from django.urls import path
 
-from implantations.views import planning, projects, recommendation
+from implantations.views import contributions, planning, projects, recommendation, sharing
 
 urlpatterns: list = [
     path("", recommendation.implantation_home, name="implantation-home"),
@@ -28,5 +28,38 @@ basin_urlpatterns: list = [
         "bassins/<int:pk>/modele-economique/",
         recommendation.business_model_page,
         name="business-model",
+    ),
+    # The shared diagnostic (issue 13): versions, comments, read-only links, contributions.
+    path("bassins/<int:pk>/versions-partagees/", sharing.basin_shares, name="basin-shares"),
+    path("partages/<int:pk>/", sharing.shared_version_detail, name="shared-version-detail"),
+    path(
+        "partages/<int:pk>/commentaires/",
+        sharing.shared_version_comment,
+        name="shared-version-comment",
+    ),
+    path(
+        "partages/<int:pk>/commentaires.csv",
+        sharing.shared_version_comments_export,
+        name="shared-version-comments-export",
+    ),
+    path("partages/<int:pk>/rapport.pdf", sharing.shared_version_pdf, name="shared-version-pdf"),
+    path("lien/<str:token>/", sharing.share_link_open, name="share-link-open"),
+    path(
+        "bassins/<int:pk>/contributions/", contributions.contribution_list, name="contribution-list"
+    ),
+    path(
+        "bassins/<int:pk>/contributions/nouvelle/",
+        contributions.contribution_create,
+        name="contribution-create",
+    ),
+    path(
+        "bassins/<int:pk>/contributions.csv",
+        contributions.contribution_export,
+        name="contribution-export",
+    ),
+    path(
+        "contributions/<int:pk>/decision/",
+        contributions.contribution_decide,
+        name="contribution-decide",
     ),
 ]

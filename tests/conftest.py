@@ -30,3 +30,11 @@ def open_data_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _api_throttle_reset() -> None:
+    """The API throttles count in the default cache: each test starts with empty buckets."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -214,12 +214,97 @@ def import_batch_page() -> dict[str, Expected]:
 
 
 def diagnostic_run_pk(world: World) -> dict[str, object]:
-    """A done diagnostic of the world's basin (no data imported: population only)."""
+    """A done diagnostic of the world's basin (no data imported: population only), shared as a
+    version with the shared mayor (a mayor reads only the runs shared with it, ADR 0014)."""
     from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 
     run = diagnostic_request(basin_id=world.basin.pk)
     diagnostic_execute(run_id=run.pk)
+    _share(world, run)
     return {"pk": run.pk}
+
+
+def _share(world: World, run: object) -> object:
+    """A version of `run` shared with the shared mayor (frozen copies left empty)."""
+    from diagnostics.models import SharedVersion, ShareRecipient
+
+    version = SharedVersion.objects.create(
+        basin=world.basin, run=run, shared_by=world.users[DELEGATE], message="Bonjour"
+    )
+    ShareRecipient.objects.create(version=version, user=world.users[MAYOR])
+    return version
+
+
+def shared_version_pk(world: World) -> dict[str, object]:
+    """A version of a done diagnostic of the world's basin, shared with the shared mayor."""
+    from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
+
+    run = diagnostic_request(basin_id=world.basin.pk)
+    diagnostic_execute(run_id=run.pk)
+    return {"pk": _share(world, run).pk}  # type: ignore[attr-defined]
+
+
+def pending_shared_version_pk(world: World) -> dict[str, object]:
+    """A version on a pending run (never made by the services): its PDF is a 404 without
+    starting Chromium here."""
+    from diagnostics.services.diagnostics import diagnostic_request
+
+    return {"pk": _share(world, diagnostic_request(basin_id=world.basin.pk)).pk}  # type: ignore[attr-defined]
+
+
+def share_link_token(world: World) -> dict[str, object]:
+    from diagnostics.models import SharedVersion
+    from diagnostics.services.share_links import share_link_create
+
+    version = SharedVersion.objects.get(pk=shared_version_pk(world)["pk"])
+    return {"token": share_link_create(version=version, user=world.users[DELEGATE]).token}
+
+
+def contribution_pk(world: World) -> dict[str, object]:
+    from implantations.services.contributions import ContributionInput, contribution_propose
+
+    contribution = contribution_propose(
+        basin=world.basin,
+        user=world.users[MAYOR],
+        data=ContributionInput(
+            kind="locaux", title="Salle", surface_m2=80, source="Délibération", contact="Mairie"
+        ),
+    )
+    return {"pk": contribution.pk}
+
+
+def api_readers(ok: Expected, *, others: Expected = 404) -> dict[str, Expected]:
+    """An API endpoint of the shared diagnostic: 401 without credentials, 403 for the roles
+    that read no basin (catalogue admin, API client), `ok` for the basin's readers and `others`
+    for another region's delegate and an unshared mayor."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: ok,
+            DELEGATE: ok,
+            OTHER_DELEGATE: others,
+            MAYOR: ok,
+            OTHER_MAYOR: others,
+        },
+    )
+
+
+def shared_readers(ok: Expected, *, others: Expected = 404) -> dict[str, Expected]:
+    """A page of a shared version (or of a basin's contributions): the region's delegates,
+    national admins and the mayor it is shared with get `ok`; another region's delegate or an
+    unshared mayor `others`; other roles a 403."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            ADMIN: ok,
+            DELEGATE: ok,
+            OTHER_DELEGATE: others,
+            MAYOR: ok,
+            OTHER_MAYOR: others,
+        },
+    )
 
 
 def basin_with_diagnostic_pk(world: World) -> dict[str, object]:
@@ -369,7 +454,21 @@ RULES: dict[str, Rule] = {
     ),
     "logout": Rule(get=matrix(405), post=matrix(LOGIN)),
     # Pages behind the navigation
-    "diagnostic-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
+    # A mayor's office reads the versions shared with it, listed on its home page (ADR 0014).
+    "diagnostic-list": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 200,
+                MAYOR: HOME,
+                OTHER_MAYOR: HOME,
+            },
+        ),
+        post=get_only(BASIN_READERS),
+    ),
     "implantation-home": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
     "catalogue-home": Rule(get=page(DATA_READERS), post=get_only(DATA_READERS)),
     "data-home": Rule(get=page(DATA_READERS), post=get_only(DATA_READERS)),
@@ -485,7 +584,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: 404,
                 OTHER_MAYOR: 404,
                 API: 200,
             },
@@ -511,8 +610,9 @@ RULES: dict[str, Rule] = {
         get=page(DATA_READERS), post=get_only(DATA_READERS), kwargs=catalogue_path_pk
     ),
     "catalogue-basin-gap": Rule(
-        # No diagnostic yet: the page explains it (200).
-        get=diagnostic_page(),
+        # No diagnostic yet: the page explains it (200). A mayor's office reads the gap frozen
+        # in its shared versions: none here, so home.
+        get={**diagnostic_page(), MAYOR: HOME},
         post=get_only(BASIN_READERS),
         kwargs=basin_pk,
     ),
@@ -536,7 +636,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: 404,
                 OTHER_MAYOR: 404,
                 API: 200,
             },
@@ -598,7 +698,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: HOME,
                 OTHER_MAYOR: 404,
             },
         ),
@@ -624,7 +724,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: HOME,
                 OTHER_MAYOR: 404,
             },
         ),
@@ -643,7 +743,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: HOME,
                 OTHER_MAYOR: 404,
             },
         ),
@@ -663,7 +763,7 @@ RULES: dict[str, Rule] = {
                 ADMIN: 200,
                 DELEGATE: 200,
                 OTHER_DELEGATE: 404,
-                MAYOR: 200,
+                MAYOR: 404,
                 OTHER_MAYOR: 404,
                 API: 200,
             },
@@ -682,9 +782,73 @@ RULES: dict[str, Rule] = {
         ),
         kwargs=basin_pk,
     ),
-    # API: the OpenAPI schema and its documentation are public; the data endpoints are not.
-    "api-schema": Rule(get=matrix(200), post=matrix(405)),
-    "api-docs": Rule(get=matrix(200), post=matrix(405)),
+    # The shared diagnostic (issue 13, ADR 0014): versions, comments, links, contributions.
+    "notification-list": Rule(
+        get=matrix(200, {ANONYMOUS: LOGIN}),
+        post=matrix(Redirect("notification-list"), {ANONYMOUS: LOGIN}),
+    ),
+    # Empty form: re-rendered with its errors (400).
+    "basin-shares": Rule(get=basin_managers(200), post=basin_managers(400), kwargs=basin_pk),
+    "shared-version-detail": Rule(
+        get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=shared_version_pk
+    ),
+    "shared-version-comment": Rule(
+        get=get_only(BASIN_READERS),
+        post=shared_readers(302),
+        kwargs=shared_version_pk,
+        data={"action": "create", "section": "chomage", "body": "<script>alert(1)</script>"},
+    ),
+    "shared-version-comments-export": Rule(
+        get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=shared_version_pk
+    ),
+    "shared-version-pdf": Rule(
+        get=shared_readers(404), post=get_only(BASIN_READERS), kwargs=pending_shared_version_pk
+    ),
+    # For people without an account: the link opens its version to anyone who holds it.
+    "share-link-open": Rule(get=matrix(200), post=matrix(405), kwargs=share_link_token),
+    "contribution-list": Rule(
+        get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=basin_pk
+    ),
+    "contribution-export": Rule(
+        get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=basin_pk
+    ),
+    # Partner accounts propose (an empty form comes back with its errors, 400).
+    "contribution-create": Rule(
+        get=matrix(403, {ANONYMOUS: LOGIN, MAYOR: 200, OTHER_MAYOR: 404}),
+        post=matrix(403, {ANONYMOUS: LOGIN, MAYOR: 400, OTHER_MAYOR: 404}),
+        kwargs=basin_pk,
+    ),
+    # Without the version read: back to the list with the error in a message.
+    "contribution-decide": Rule(
+        get=get_only(MANAGERS), post=basin_managers(302), kwargs=contribution_pk
+    ),
+    # API of the shared diagnostic (issue 13): the same people and rules as the pages.
+    "api-share-list": Rule(get=api_readers(200, others=200), post=api_readers(405, others=405)),
+    "api-share-detail": Rule(
+        get=api_readers(200), post=api_readers(405, others=405), kwargs=shared_version_pk
+    ),
+    "api-share-revoke": Rule(
+        get=api_readers(405, others=405),
+        post={**api_readers(200), MAYOR: 403},
+        kwargs=shared_version_pk,
+    ),
+    # Empty comment: 400 with the fields in error.
+    "api-share-comments": Rule(
+        get=api_readers(200), post=api_readers(400), kwargs=shared_version_pk
+    ),
+    "api-share-create": Rule(
+        get=api_readers(405, others=405), post={**api_readers(400), MAYOR: 403}, kwargs=basin_pk
+    ),
+    "api-contribution-list": Rule(get=api_readers(200), post=api_readers(400), kwargs=basin_pk),
+    "api-contribution-decision": Rule(
+        get=api_readers(405, others=405),
+        post={**api_readers(400), MAYOR: 404},
+        kwargs=contribution_pk,
+    ),
+    # API: the OpenAPI schema and its documentation are for signed-in users and valid tokens
+    # (issue 15's finding: the schema maps every operation); the data endpoints as below.
+    "api-schema": Rule(get=matrix(200, {ANONYMOUS: 401}), post=matrix(405, {ANONYMOUS: 401})),
+    "api-docs": Rule(get=matrix(200, {ANONYMOUS: 401}), post=matrix(405, {ANONYMOUS: 401})),
     # Browsers ask for /favicon.ico on every page: a permanent redirect to DSFR's icon.
     "favicon": Rule(get=matrix(301), post=matrix(405)),
     # Django admin, coarsely: staff (national and catalogue admins) or not; then by role.
@@ -718,6 +882,152 @@ RULES: dict[str, Rule] = {
         post=matrix(ADMIN_LOGIN, {ADMIN: 200, CATALOGUE: 200}),
     ),
 }
+
+
+# --- API v1 (issue 14) -------------------------------------------------------------------------
+# Sessions here (the pages' login): roles and scopes of the basins; token scopes are tested in
+# tests/diagnostics/api/test_tokens.py. DRF answers 401 to anonymous callers, checks the role
+# (403) before the method (405), and looks objects up in the caller's scope (404).
+
+
+def api_reader_get() -> dict[str, Expected]:
+    """A basin-scoped API read: its readers 200, another region or an unshared mayor 404."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: 200,
+            DELEGATE: 200,
+            OTHER_DELEGATE: 404,
+            MAYOR: 200,
+            OTHER_MAYOR: 404,
+            API: 200,
+        },
+    )
+
+
+def api_reader_not_allowed() -> dict[str, Expected]:
+    """A method the endpoint does not offer, for the roles that pass its role check."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: 405,
+            DELEGATE: 405,
+            OTHER_DELEGATE: 405,
+            MAYOR: 405,
+            OTHER_MAYOR: 405,
+            API: 405,
+        },
+    )
+
+
+def api_manager_write(ok: Expected, *, other_delegate: Expected = 404) -> dict[str, Expected]:
+    """A basin write: managers `ok`, another region's delegate 404, other roles 403."""
+    return matrix(403, {ANONYMOUS: 401, ADMIN: ok, DELEGATE: ok, OTHER_DELEGATE: other_delegate})
+
+
+def api_everyone(ok: Expected) -> dict[str, Expected]:
+    """Official geography: every signed-in role."""
+    return matrix(ok, {ANONYMOUS: 401})
+
+
+def api_token_pk(world: World) -> dict[str, object]:
+    """A token of the national admin: the others do not see it (404)."""
+    from diagnostics.services.tokens import api_token_create
+
+    created = api_token_create(user=world.users[ADMIN], name="matrice", scopes=["indicators:read"])
+    return {"pk": created.token.pk}
+
+
+def run_table_kwargs(world: World) -> dict[str, object]:
+    return {**diagnostic_run_pk(world), "name": "years"}
+
+
+def territory_code(kind: str) -> Callable[[World], dict[str, object]]:
+    def build(world: World) -> dict[str, object]:
+        from diagnostics.models import BassinBmo, Epci, ZoneEmploi
+
+        if kind == "epci":
+            Epci.objects.create(code="200000009", name="CC de Villeneuve")
+            return {"code": "200000009"}
+        if kind == "zone_emploi":
+            ZoneEmploi.objects.create(code="9901", name="Villeneuve")
+            return {"code": "9901"}
+        if kind == "bassin_bmo":
+            BassinBmo.objects.create(code="9902", name="VILLENEUVE", region=world.region_a)
+            return {"code": "9902"}
+        return {"code": {"region": "RA", "departement": "9A", "commune": "9A001"}[kind]}
+
+    return build
+
+
+API_V1_RULES: dict[str, Rule] = {
+    # Personal tokens: every role manages its own; another user's token is a 404.
+    "token-list": Rule(get=page(ALL_ROLES), post=for_roles(ALL_ROLES, 200)),
+    "token-revoke": Rule(
+        get=matrix(405, {ANONYMOUS: LOGIN}),
+        post=matrix(404, {ANONYMOUS: LOGIN, ADMIN: 302}),
+        kwargs=api_token_pk,
+    ),
+    # Basins. POST without a body: a manager gets the 400 naming the missing fields.
+    "api-basin-list": Rule(
+        get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
+        post=api_manager_write(400, other_delegate=400),
+    ),
+    "api-basin-detail": Rule(
+        get=api_reader_get(), post=api_manager_write(405, other_delegate=405), kwargs=basin_pk
+    ),
+    # POST: a run requested (202), on the managers' own basins only.
+    "api-basin-runs": Rule(get=api_reader_get(), post=api_manager_write(202), kwargs=basin_pk),
+    "api-run-detail": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=diagnostic_run_pk
+    ),
+    "api-run-series": Rule(
+        get=api_reader_get(),
+        post=api_reader_not_allowed(),
+        kwargs=diagnostic_run_pk,
+        query="?indicator=unemployment_rate",
+    ),
+    "api-run-tables": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=diagnostic_run_pk
+    ),
+    "api-run-table": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=run_table_kwargs
+    ),
+    # Imports: the roles of the import page; catalogue admins see only ROME / FAP batches (404).
+    "api-import-list": Rule(
+        get=for_roles(IMPORTERS, 200, anonymous=401),
+        post=for_roles(IMPORTERS, 400, anonymous=401),  # no file: 400 naming it
+    ),
+    "api-import-detail": Rule(
+        get=matrix(
+            403, {ANONYMOUS: 401, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 200, CATALOGUE: 404}
+        ),
+        post=for_roles(IMPORTERS, 405, anonymous=401),
+        kwargs=import_batch_pk,
+    ),
+    "api-import-report": Rule(
+        get=matrix(
+            403, {ANONYMOUS: 401, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 200, CATALOGUE: 404}
+        ),
+        post=for_roles(IMPORTERS, 405, anonymous=401),
+        kwargs=import_batch_pk,
+    ),
+}
+for _kind, _name in [
+    ("region", "api-region"),
+    ("departement", "api-departement"),
+    ("commune", "api-commune"),
+    ("epci", "api-epci"),
+    ("zone_emploi", "api-zone-emploi"),
+    ("bassin_bmo", "api-bassin-bmo"),
+]:
+    API_V1_RULES[f"{_name}-list"] = Rule(get=api_everyone(200), post=api_everyone(405))
+    API_V1_RULES[f"{_name}-detail"] = Rule(
+        get=api_everyone(200), post=api_everyone(405), kwargs=territory_code(_kind)
+    )
+RULES.update(API_V1_RULES)
 
 # The Django admin generates ~80 routes from the registered models; the rules above cover it
 # coarsely (staff vs non-staff, role-based models), so its other routes are skipped by namespace.

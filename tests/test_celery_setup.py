@@ -13,8 +13,9 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEPERS = {
-    "diagnostics.tasks.diagnostic_fail_stuck": 300.0,
-    "diagnostics.tasks.import_batches_fail_stale": 900.0,
+    "diagnostics.tasks.outbox_dispatch": 30.0,
+    "diagnostics.tasks.diagnostic_fail_stuck": 30.0,
+    "diagnostics.tasks.import_batches_fail_stale": 30.0,
     # Not a sweeper: the daily purge of the security audit log (AUDIT_RETENTION_DAYS).
     "diagnostics.tasks.audit_purge": 86400.0,
 }

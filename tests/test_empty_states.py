@@ -7,11 +7,12 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from diagnostics.models import BasinShare, Role
+from diagnostics.models import Role
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_region, make_user
 from tests.factories.diagnostic_runs import diagnostic_world
+from tests.factories.sharing import share_run
 
 pytestmark = [
     pytest.mark.django_db,
@@ -53,7 +54,7 @@ def test_report_for_a_mayor_says_who_imports_without_the_link(client):
     world = diagnostic_world(sources=("bmo",))
     run = diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
     mayor = make_user("mairie-chaumont", role=Role.MAYOR_VIEWER)
-    BasinShare.objects.create(basin=world.basin, user=mayor)
+    share_run(run, mayor)
     client.force_login(mayor)
 
     page = client.get(reverse("diagnostic-detail", args=[run.pk])).content.decode()

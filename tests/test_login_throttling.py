@@ -42,3 +42,63 @@ def test_one_password_over_many_usernames_locks_the_address(client):
     assert locked.status_code == 429
     assert "Trop de tentatives de connexion infructueuses" in locked.content.decode()
     assert elsewhere.status_code == 302  # the right password from another address
+
+
+def test_one_username_from_many_addresses_is_locked(client, settings):
+    """A distributed brute force on one account: each address stays under axes' limit, the
+    username alone reaches LOGIN_USERNAME_FAILURE_LIMIT and is refused from a new address."""
+    from diagnostics.models import AuditAction, AuditEvent
+
+    settings.LOGIN_USERNAME_FAILURE_LIMIT = 4
+    victim = make_user("delegue-cible")
+    victim.set_password("le-bon-mot-de-passe-2026")
+    victim.save()
+
+    answers = [
+        _login(client, "delegue-cible", f"essai-{i}", f"198.51.100.{i + 1}") for i in range(4)
+    ]
+    locked = _login(client, "delegue-cible", "le-bon-mot-de-passe-2026", "192.0.2.200")
+    other = _login(client, "delegue-cible-bis", "x", "192.0.2.201")
+
+    assert [a.status_code for a in answers] == [200] * 4
+    assert locked.status_code == 429
+    assert locked["Retry-After"] == str(settings.LOGIN_USERNAME_WINDOW_MINUTES * 60)
+    assert "pour le compte « delegue-cible »" in locked.content.decode()
+    assert other.status_code == 200  # another username is not locked
+    assert (
+        AuditEvent.objects.filter(
+            action=AuditAction.LOCKOUT, username="delegue-cible", details__scope="username"
+        ).count()
+        == 1
+    )
+
+
+def test_global_failures_suspend_every_password_login(client, settings):
+    """A botnet: many usernames from many addresses. Past LOGIN_GLOBAL_FAILURE_LIMIT failures
+    in the window, every login is refused (429), the admin's too."""
+    settings.LOGIN_GLOBAL_FAILURE_LIMIT = 6
+    user = make_user("delegue-honnete")
+    user.set_password("le-bon-mot-de-passe-2026")
+    user.save()
+
+    for i in range(6):
+        _login(client, f"compte-{i}", "Printemps2026!", f"203.0.113.{i + 10}")
+    refused = _login(client, "delegue-honnete", "le-bon-mot-de-passe-2026", "192.0.2.9")
+    admin = client.post(
+        reverse("admin:login"), {"username": "x", "password": "y"}, REMOTE_ADDR="192.0.2.10"
+    )
+
+    assert refused.status_code == 429
+    assert "connexions par mot de passe sont suspendues" in refused.content.decode()
+    assert admin.status_code == 429
+
+
+def test_under_the_limits_the_right_password_logs_in(client):
+    user = make_user("delegue-distrait")
+    user.set_password("le-bon-mot-de-passe-2026")
+    user.save()
+
+    _login(client, "delegue-distrait", "faux", "192.0.2.50")
+    ok = _login(client, "delegue-distrait", "le-bon-mot-de-passe-2026", "192.0.2.50")
+
+    assert ok.status_code == 302

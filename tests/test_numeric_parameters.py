@@ -12,7 +12,6 @@ import math
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import path
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.test import APIClient
@@ -25,6 +24,7 @@ from diagnostics.services.accounts import user_create
 from implantations.analytics import planning as p
 from implantations.services import planning
 from tests.catalogue.scenario import build_scenario
+from tests.factories.tokens import make_token
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
@@ -35,7 +35,7 @@ def api_client(region: str = "44") -> APIClient:
     Region.objects.get_or_create(code=region, defaults={"name": f"Région {region}"})
     user = user_create(username=f"api{region}", role=Role.API_CLIENT, regions=[region])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
     return client
 
 

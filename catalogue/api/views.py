@@ -15,17 +15,19 @@ from rest_framework.views import APIView
 from catalogue.analytics.gap_params import GapParams
 from catalogue.api.serializers import GapFilterSerializer, GapOutputSerializer
 from catalogue.selectors.gap import GapError, basin_gap, gap_document
+from diagnostics.api.base import ApiViewMixin
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_live_list_for
 
 
 class NoDiagnostic(exceptions.NotFound):
     default_code = "no_diagnostic"
 
 
-class BasinGapApi(APIView):
+class BasinGapApi(ApiViewMixin, APIView):
+    query_params_allowed = frozenset({"concept", "public", "weights"})
     permission_classes = [CanReadBasins]
 
     @extend_schema(
@@ -49,7 +51,7 @@ class BasinGapApi(APIView):
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         user: User = request.user  # type: ignore[assignment]
-        basin = basin_list_for(user).filter(pk=pk).defer("geometry").first()
+        basin = basin_live_list_for(user).filter(pk=pk).defer("geometry").first()
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
         try:

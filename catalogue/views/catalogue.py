@@ -32,6 +32,7 @@ from catalogue.selectors.catalogue import (
 from catalogue.selectors.gap import GapError, basin_gap
 from catalogue.services.catalogue import CatalogueError, local_offer_create, local_offer_delete
 from diagnostics.models import User
+from diagnostics.params import page_param
 from diagnostics.permissions import (
     BASIN_MANAGERS,
     BASIN_READERS,
@@ -41,6 +42,7 @@ from diagnostics.permissions import (
     role_required,
 )
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.views.home import shared_redirect
 
 FILTERS = ("q", "sector", "level", "modality", "pillar", "public", "concept", "cpf")
 PAGE_SIZE = 100
@@ -51,7 +53,7 @@ PAGE_SIZE = 100
 def catalogue_home(request: HttpRequest) -> HttpResponse:
     filters = {name: (request.GET.get(name) or "").strip() for name in FILTERS}
     paths = path_list(**filters)  # type: ignore[arg-type]
-    page = Paginator(paths, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(paths, PAGE_SIZE).get_page(page_param(request.GET))
     total = TrainingPath.objects.filter(status=TrainingPath.Status.ACTIVE).count()
     query = request.GET.copy()
     query.pop("page", None)
@@ -105,6 +107,8 @@ def path_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     basin = get_object_or_404(basin_list_for(user), pk=pk)
+    if user.is_mayor_viewer:
+        return shared_redirect(request, basin.pk)
     concept = (request.GET.get("concept") or "").strip()
     public = (request.GET.get("public") or "").strip()
     context: dict[str, Any] = {

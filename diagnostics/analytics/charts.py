@@ -20,7 +20,6 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 import shapely
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from .columns import (
@@ -36,6 +35,7 @@ from .columns import (
     YEAR,
 )
 from .common import format_number, plotly_text, require_columns
+from .geometry import geometry_or_none
 from .periods import missing_periods, period_from_index, period_index, period_kind
 
 # DSFR palette: bleu France and its tints, rouge Marianne, greys.
@@ -355,17 +355,6 @@ def polygon_rings(geom: BaseGeometry) -> tuple[list[float | None], list[float | 
     return xs, ys
 
 
-def _geometry(value: Any) -> BaseGeometry | None:
-    if value is None:
-        return None
-    if isinstance(value, BaseGeometry):
-        return None if value.is_empty else value
-    if isinstance(value, dict):
-        geom = shape(value)
-        return None if geom.is_empty else geom
-    return None
-
-
 def colour_for(value: float, *, low: float, high: float, scale: Sequence[Sequence[Any]]) -> str:
     """The colour of `value` on a sequential scale spanning [low, high]."""
     position = 0.5 if high <= low else min(max((value - low) / (high - low), 0.0), 1.0)
@@ -395,7 +384,9 @@ def choropleth_figure(
     """
     require_columns(frame, [code, label, geometry, value], what="la carte")
     rows = frame.copy()
-    rows["_g"] = pd.Series([_geometry(g) for g in frame[geometry]], index=frame.index, dtype=object)
+    rows["_g"] = pd.Series(
+        [geometry_or_none(g) for g in frame[geometry]], index=frame.index, dtype=object
+    )
     drawn = rows[rows["_g"].notna()]
     without = int(len(rows) - len(drawn))
     values = pd.to_numeric(drawn[value], errors="coerce").astype("Float64")

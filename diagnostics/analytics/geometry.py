@@ -25,6 +25,18 @@ def geometry_from_geojson(geojson: GeoJSON | None) -> BaseGeometry | None:
     return shape(geojson)
 
 
+def geometry_or_none(value: Any) -> BaseGeometry | None:
+    """A shapely geometry from a geometry or a GeoJSON dict; None for anything else or empty."""
+    if value is None:
+        return None
+    if isinstance(value, BaseGeometry):
+        return None if value.is_empty else value
+    if isinstance(value, dict):
+        geom = shape(value)
+        return None if geom.is_empty else geom
+    return None
+
+
 def geometry_to_geojson(geom: BaseGeometry | None, *, precision: int = 5) -> GeoJSON | None:
     """GeoJSON of a geometry with coordinates rounded to `precision` decimals (1e-5° ≈ 1 m)."""
     if geom is None or geom.is_empty:

@@ -17,11 +17,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import shapely
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from .columns import CODE, GEOMETRY, LATITUDE, LONGITUDE, NAME, POPULATION
 from .common import plotly_text
+from .geometry import geometry_or_none
 from .lycees import (
     CATEGORIES,
     CATEGORY,
@@ -80,17 +80,6 @@ def format_population(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "inconnue"
     return f"{int(value):,}".replace(",", NBSP)
-
-
-def _as_geometry(value: Any) -> BaseGeometry | None:
-    if value is None:
-        return None
-    if isinstance(value, BaseGeometry):
-        return None if value.is_empty else value
-    if isinstance(value, dict):
-        geom = shape(value)
-        return None if geom.is_empty else geom
-    return None
 
 
 def _polygons(geom: BaseGeometry) -> list[shapely.Polygon]:
@@ -213,10 +202,10 @@ def basin_map_figure(
         raise ValueError(f"Colonnes manquantes pour la carte : {', '.join(missing)}")
 
     shapes = pd.Series(
-        [_as_geometry(g) for g in communes[GEOMETRY]], index=communes.index, dtype=object
+        [geometry_or_none(g) for g in communes[GEOMETRY]], index=communes.index, dtype=object
     )
     communes = communes.assign(**{GEOMETRY: shapes})
-    outline = _as_geometry(basin_geometry)
+    outline = geometry_or_none(basin_geometry)
     communes = _commune_points(communes)
 
     main_points = [(main_town.lon, main_town.lat)] if main_town else []

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.serializers import (
     BasinIndicatorsFilterSerializer,
     BasinIndicatorsOutputSerializer,
@@ -22,7 +23,7 @@ from diagnostics.api.serializers import (
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_live_list_for
 
 # Which parts of the document each source feeds.
 SOURCE_YEAR_PREFIXES = {
@@ -80,7 +81,8 @@ def indicators_document(
     return out
 
 
-class BasinIndicatorsApi(APIView):
+class BasinIndicatorsApi(ApiViewMixin, APIView):
+    query_params_allowed = frozenset({"year", "source"})
     permission_classes = [CanReadBasins]
 
     @extend_schema(
@@ -105,7 +107,7 @@ class BasinIndicatorsApi(APIView):
         filters = BasinIndicatorsFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         user = cast(User, request.user)  # IsAuthenticated through CanReadBasins
-        basin = basin_list_for(user).filter(pk=pk).only("pk", "name").first()
+        basin = basin_live_list_for(user).filter(pk=pk).only("pk", "name").first()
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
         run = selectors.diagnostic_latest_done(basin.pk)

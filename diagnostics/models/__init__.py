@@ -22,6 +22,15 @@ from .imports import (
 )
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
+from .sharing import (
+    Notification,
+    Organisation,
+    ShareComment,
+    SharedVersion,
+    ShareLink,
+    ShareLinkView,
+    ShareRecipient,
+)
 from .territories import (
     BassinBmo,
     Commune,
@@ -32,9 +41,13 @@ from .territories import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from .tokens import ROLE_SCOPES, ApiToken, Scope
 
 __all__ = [
     "AtlasEntry",
+    "ApiToken",
+    "ROLE_SCOPES",
+    "Scope",
     "AuditAction",
     "AuditEvent",
     "Basin",
@@ -69,6 +82,13 @@ __all__ = [
     "RomeDomain",
     "TensionFact",
     "TerritoryLoad",
+    "Notification",
+    "Organisation",
+    "ShareComment",
+    "SharedVersion",
+    "ShareLink",
+    "ShareLinkView",
+    "ShareRecipient",
     "User",
     "ZoneEmploi",
 ]

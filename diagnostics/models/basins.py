@@ -71,6 +71,8 @@ class Basin(GeometryMixin):
     # batch (issue 16). Public statistics (open data only, never shared nor edited); hidden from
     # the regional lists unless asked for.
     is_reference = models.BooleanField("bassin de référence", default=False, db_index=True)
+    # Outbox of the geometry refresh (issue 15): when its task was last handed to the broker.
+    refresh_sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -34,7 +34,7 @@ class ImportBatch(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "en attente"
+        PENDING = "pending", "en file d'attente"
         VALIDATING = "validating", "en validation"
         REJECTED = "rejected", "refusé"
         IMPORTING = "importing", "en écriture"
@@ -85,6 +85,11 @@ class ImportBatch(models.Model):
     step_durations = models.JSONField("durée des étapes (s)", default=dict, blank=True)
     progress_percent = models.PositiveSmallIntegerField("progression (%)", default=0)
     progress_step = models.CharField("étape", max_length=200, blank=True)
+    # Outbox and claim (issue 15), as on a diagnostic run.
+    dispatched_at = models.DateTimeField("envoyé à la file le", null=True, blank=True)
+    claimed_by = models.CharField("traité par", max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("essais", default=0)
 
     supersedes = models.ForeignKey(
         "self",
@@ -106,6 +111,15 @@ class ImportBatch(models.Model):
                 fields=["kind", "vintage"],
                 condition=Q(status="done"),
                 name="import_batch_one_done_per_kind_vintage",
+            ),
+            # One import per file at a time (issue 15): a file is queued, running or done in
+            # at most one batch, whatever the number of concurrent uploads. A refused, failed
+            # or superseded batch does not count (the file may be imported again).
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=Q(status__in=["pending", "validating", "importing", "done"])
+                & ~Q(sha256=""),
+                name="import_batch_one_live_per_file",
             ),
         ]
         indexes = [models.Index(fields=["kind", "status"], name="import_batch_kind_status")]

@@ -7,7 +7,9 @@ behind every figure (`tables`), from which the report page, the charts and the C
 exports are all rendered, so that they show exactly the same figures.
 
 Lifecycle: pending → running → done | failed. Every transition is a conditional UPDATE (see
-`diagnostics.services.diagnostics`); a done run is immutable. Two requests for the same basin
+`diagnostics.services.diagnostics`); a done run is immutable. A pending run is the outbox of its
+task (`dispatched_at`, see `diagnostics.services.outbox`); a running run is claimed by one worker
+process (`claimed_by`) that proves it is alive (`heartbeat_at`, see `diagnostics.services.claims`). Two requests for the same basin
 and data share one run: `data_key` is unique among the runs that are not failed.
 """
 
@@ -32,7 +34,7 @@ class DiagnosticRun(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "en attente"
+        PENDING = "pending", "en file d'attente"
         RUNNING = "running", "en cours"
         DONE = "done", "terminé"
         FAILED = "failed", "échec"
@@ -74,6 +76,12 @@ class DiagnosticRun(models.Model):
     started_at = models.DateTimeField("démarré le", null=True, blank=True)
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
     step_durations = models.JSONField("durée des étapes (s)", default=dict, blank=True)
+    # Outbox and claim (issue 15): when the task was last handed to the broker (None: never,
+    # e.g. the broker was down), which worker process computes it and when it last said so.
+    dispatched_at = models.DateTimeField("envoyé à la file le", null=True, blank=True)
+    claimed_by = models.CharField("calculé par", max_length=200, blank=True)
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("essais", default=0)
 
     results = models.JSONField("résultats", null=True, blank=True)
     tables = models.JSONField("tableaux", null=True, blank=True)

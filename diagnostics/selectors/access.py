@@ -5,7 +5,7 @@ import copy
 
 from django.db.models import QuerySet
 
-from diagnostics.models import Basin, DiagnosticRun, Region, User
+from diagnostics.models import Basin, DiagnosticRun, Region, SharedVersion, User
 
 
 def region_list_for(user: User) -> QuerySet[Region]:
@@ -34,6 +34,28 @@ def basin_list_for(user: User) -> QuerySet[Basin]:
     if user.is_mayor_viewer:
         return Basin.objects.filter(shares__user=user)
     return Basin.objects.none()
+
+
+def basin_live_list_for(user: User) -> QuerySet[Basin]:
+    """Basins whose live reads (latest diagnostic, gap, recommendation, business model) `user`
+    may open: those of `basin_list_for`, except for a mayor's office or a local partner, who
+    read a basin only through the versions shared with them (ADR 0014)."""
+    if user.is_authenticated and user.is_mayor_viewer:
+        return Basin.objects.none()
+    return basin_list_for(user)
+
+
+def diagnostic_run_readable_for(user: User) -> QuerySet[DiagnosticRun]:
+    """Runs `user` may open (page, progress, exports, PDF, comparison): every run of the basins
+    it reads, except for a mayor's office or a partner: only the runs of the versions shared
+    with them and not revoked (never an unshared run of the same basin)."""
+    runs = DiagnosticRun.objects.filter(basin__in=basin_list_for(user))
+    if user.is_authenticated and user.is_mayor_viewer:
+        shared = SharedVersion.objects.filter(
+            grants__user=user, grants__revoked_at__isnull=True
+        ).values("run_id")
+        runs = runs.filter(pk__in=shared)
+    return runs.select_related("basin")
 
 
 def basin_manageable_for(user: User) -> QuerySet[Basin]:

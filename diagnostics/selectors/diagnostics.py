@@ -28,7 +28,7 @@ from diagnostics.models import (
     User,
     ZoneEmploi,
 )
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import diagnostic_run_readable_for
 from diagnostics.selectors.diagnostic_frames import (
     BMO_CELL_FIELDS,
     CROSSWALK_FIELDS,
@@ -182,8 +182,9 @@ def diagnostic_newer_data(run: DiagnosticRun) -> NewerData:
 
 
 def diagnostic_run_list_for(user: User) -> QuerySet[DiagnosticRun]:
-    """Runs of the basins the user may read (another region's run is not found: 404)."""
-    return DiagnosticRun.objects.filter(basin__in=basin_list_for(user)).select_related("basin")
+    """Runs the user may read (another region's run is not found: 404): those of the basins it
+    reads, and for a mayor's office only the runs shared with it (ADR 0014)."""
+    return diagnostic_run_readable_for(user)
 
 
 def diagnostic_runs_of_basin(basin: Basin, *, limit: int = 10) -> list[DiagnosticRun]:

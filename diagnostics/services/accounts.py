@@ -1,11 +1,10 @@
-"""Accounts: create users with a role, their regions, the staff flag and, for API clients, a token."""
+"""Accounts: create users with a role, their regions and the staff flag (API tokens: services.tokens)."""
 
 from collections.abc import Iterable
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Region, Role, User
@@ -63,8 +62,8 @@ def user_create(
     an API client, refused for the other roles. The password goes through the validators of
     AUTH_PASSWORD_VALIDATORS (12+ characters, not a common password…); without one, the account
     gets an unusable password (an API client that only uses its token, or a password to be set in
-    the admin). National admins become superusers and staff, catalogue admins staff. An API
-    client gets a token (`Authorization: Token …`).
+    the admin). National admins become superusers and staff, catalogue admins staff. Tokens
+    are created apart (`services.tokens.api_token_create`, shown once).
 
     Raises `ApplicationError` with a French message saying what is wrong.
     """
@@ -117,6 +116,4 @@ def user_create(
         user.save()
         if found:
             user.regions.set(found)
-        if role == Role.API_CLIENT:
-            Token.objects.get_or_create(user=user)
     return user

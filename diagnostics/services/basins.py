@@ -42,6 +42,7 @@ from diagnostics.models import (
 )
 from diagnostics.selectors import basins as basin_selectors
 from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.services.sharing import basin_grants_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -596,10 +597,69 @@ def basin_create(
     return basin
 
 
-def _enqueue_refresh(basin_id: int) -> None:
-    from diagnostics.dispatch import BASIN_REFRESH, task_send
+def basin_update(
+    *,
+    basin: Basin,
+    name: str | None = None,
+    source_kind: BasinSource | str | None = None,
+    source_codes: list[str] | None = None,
+    main_town_code: str | None = None,
+) -> Basin:
+    """Rename a basin and/or rebuild it from another zoning or commune list (same region), in
+    one transaction; a new composition makes the next diagnostic a new run (its data key
+    holds the communes) and the geometry is recomputed after commit."""
+    recompose = source_codes is not None
+    res = (
+        _resolve(source_kind or basin.source_kind, source_codes or [], main_town_code)
+        if recompose
+        else None
+    )
+    if res is not None and res.region.pk != basin.region_id:
+        raise BasinError(
+            f"La nouvelle composition appartient à la région {res.region.name} : un bassin reste "
+            "dans sa région (enregistrez-en un nouveau).",
+            code="region_change",
+            extra={"field": "source_codes"},
+        )
+    with transaction.atomic():
+        if name is not None:
+            basin.name = basin_name_check(name=name, region=basin.region, exclude_pk=basin.pk)
+        if res is not None:
+            population, missing = _figures(res.communes)
+            basin.source_kind = res.source_kind
+            basin.source_codes = res.source_codes
+            basin.main_town = res.main_town
+            basin.population = population
+            basin.communes_count = len(res.communes)
+            basin.communes_without_population = missing
+            basin.spans_regions = len(res.regions) > 1
+            basin.geometry_status = GeometryStatus.PENDING
+            _apply_eligibility(
+                basin,
+                _eligibility(population=population, missing=missing, main_town=res.main_town),
+            )
+        try:
+            with transaction.atomic():
+                basin.save()
+        except IntegrityError as exc:
+            raise BasinError(
+                f"Un bassin nommé « {basin.name} » existe déjà dans cette région.",
+                code="duplicate_name",
+                extra={"field": "name"},
+            ) from exc
+        if res is not None:
+            basin.communes.set(res.communes)
+            basin.regions.set(res.regions)
+            basin_id = basin.pk
+            transaction.on_commit(lambda: _enqueue_refresh(basin_id))
+    return basin
 
-    task_send(BASIN_REFRESH, basin_id)
+
+def _enqueue_refresh(basin_id: int) -> None:
+    # The pending geometry is the outbox: a broker error leaves it for the dispatcher.
+    from diagnostics.services.outbox import basin_send
+
+    basin_send(basin_id)
 
 
 def _apply_eligibility(basin: Basin, eligibility: Eligibility) -> None:
@@ -675,7 +735,7 @@ def basin_share(*, basin: Basin, identifier: str, shared_by: User | None = None)
         )
     # Only mayor's-office accounts are looked up, and an unknown name and another role's name
     # get the same answer: the form tells neither whether an account exists nor its role.
-    mayors = User.objects.filter(role=Role.MAYOR_VIEWER, is_superuser=False)
+    mayors = User.objects.filter(role=Role.MAYOR_VIEWER, is_superuser=False, is_active=True)
     matches = list(
         mayors.filter(username__iexact=wanted)
         or mayors.filter(email__iexact=wanted).exclude(email="")
@@ -699,9 +759,12 @@ def basin_share(*, basin: Basin, identifier: str, shared_by: User | None = None)
     return share
 
 
-def basin_unshare(*, basin: Basin, user_id: int) -> int:
-    """Stop sharing a basin with a user; returns the number of shares removed (0 or 1)."""
-    deleted, _ = BasinShare.objects.filter(basin=basin, user_id=user_id).delete()
+def basin_unshare(*, basin: Basin, user_id: int, by: User | None = None) -> int:
+    """Stop sharing a basin with a user, at once: the access grant goes and every version of
+    the basin shared with them is revoked. Returns the number of shares removed (0 or 1)."""
+    with transaction.atomic():
+        basin_grants_revoke(basin=basin, user_id=user_id, by=by)
+        deleted, _ = BasinShare.objects.filter(basin=basin, user_id=user_id).delete()
     return deleted
 
 

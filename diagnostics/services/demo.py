@@ -7,7 +7,7 @@ Without open data, the territory is the synthetic one of `diagnostics.analytics.
 (stored through `territories_store`, like any other source); with `open_data_dir`, the real
 territories and every real dataset are loaded (`open_data.open_data_load`) and the demo basins
 are built on real zones (Chaumont, Vitré). Running it again reuses what exists: accounts are reset to their demo role,
-regions and password (their API token is kept), existing basins (same name in the same region)
+regions and password (the API client's named token is kept: shown once, stored hashed), existing basins (same name in the same region)
 and shares are left as they are.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
 from diagnostics.analytics.geometry import haversine_km
 from diagnostics.analytics.synthetic import (
@@ -146,9 +146,33 @@ def _demo_password_hash() -> str:
     return make_password(DEMO_PASSWORD)
 
 
+DEMO_TOKEN_NAME = "Tableau de bord de l'observatoire"
+
+
+def _demo_token_ensure(user: User) -> str:
+    """demo-api's named, scoped token: created once (its secret returned, for the command to
+    print), then kept; a revoked or expired one is replaced."""
+    from diagnostics.models import ApiToken, Scope
+    from diagnostics.services.tokens import api_token_create
+
+    active = [t for t in ApiToken.objects.filter(user=user, name=DEMO_TOKEN_NAME) if t.is_active]
+    if active:
+        return ""
+    ApiToken.objects.filter(user=user, name=DEMO_TOKEN_NAME, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return api_token_create(
+        user=user,
+        name=DEMO_TOKEN_NAME,
+        scopes=[Scope.INDICATORS_READ],
+        expires_in_days=365,
+    ).key
+
+
 def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
     """The five demo accounts, created with `user_create` or reset to their demo role, regions
-    and password. Returns them and the API client's token (kept across runs)."""
+    and password. Returns them and the API client's new token (« "" » when its active named
+    token already exists: the secret is shown once, at creation, and stored hashed)."""
     accounts: list[DemoAccount] = []
     token = ""
     encoded = _demo_password_hash()
@@ -177,7 +201,7 @@ def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
             user.password = encoded
             user.save()
         if spec.role == Role.API_CLIENT:
-            token = Token.objects.get_or_create(user=user)[0].key
+            token = _demo_token_ensure(user)
         accounts.append(
             DemoAccount(
                 username=spec.username,

@@ -4,14 +4,20 @@
   returns the run that already exists for the same basin composition, data, parameters and
   engine version (`data_key`, unique among runs that are not failed): two requests, one run.
   The computation is enqueued after the transaction commits.
-- `diagnostic_execute` claims a pending run with a conditional UPDATE (a re-delivered task finds
-  it claimed and does nothing), has its document and tables computed
-  (`services.diagnostic_document`: engine, map tables, secrecy by difference) and stores them in
-  one UPDATE (pending → running → done). Progress (percent + step) is written to the row as it
-  goes. Any error marks the run failed with its message; a lost database connection puts it back
-  to pending for the task's retry.
-- `diagnostic_fail_stuck` marks failed the runs left running past the task's time limit (a
-  worker killed mid-run) or pending for too long: never left « en cours ».
+- `diagnostic_execute` claims the run by owner and heartbeat (`services.claims`: a pending run,
+  or one whose worker died — the redelivered message of a killed pool child takes it over; a
+  duplicate message finds it held by a live worker and does nothing), has its document and
+  tables computed (`services.diagnostic_document`: engine, map tables, secrecy by difference)
+  and stores them in one UPDATE conditioned on still owning the run (pending → running → done).
+  Progress (percent + step) is written to the row as it goes, a heartbeat every
+  TASK_HEARTBEAT_S. Any error marks the run failed with its message, written on a fresh
+  connection (the soft time limit may fire inside a query: failed, not retried blindly); a lost
+  database connection puts it back in the queue for the task's retry.
+- `diagnostic_fail_stuck` takes back the runs whose heartbeat stopped (the whole worker was
+  killed): queued again while attempts remain, else failed with « relancer » offered; runs past
+  the task's time limit or queued for too long are failed: never left « en cours ».
+- The pending run is the outbox of its task (`services.outbox`): a broker error leaves it
+  « en file d'attente » and the periodic dispatcher sends it when the broker is back.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from datetime import timedelta
 from time import perf_counter
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from diagnostics.analytics.indicators import ENGINE_VERSION
@@ -34,6 +42,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, User
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.services import claims, outbox
 from diagnostics.services.diagnostic_document import SOURCE_SHORT_LABELS, diagnostic_compute
 from diagnostics.services.diagnostic_params import (
     PARAMETER_LABELS,
@@ -66,6 +75,7 @@ logger = logging.getLogger(__name__)
 
 Status = DiagnosticRun.Status
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+WORKING = (Status.RUNNING,)
 
 
 # --- Request ----------------------------------------------------------------------------------
@@ -111,6 +121,8 @@ def diagnostic_request(
     )
     existing = _live_run(data_key)
     if existing is not None:
+        if existing.status == Status.PENDING and enqueue:
+            outbox.outbox_kick(DiagnosticRun, existing.pk)  # queued long ago: send it now
         return existing
     try:
         with transaction.atomic():
@@ -129,7 +141,7 @@ def diagnostic_request(
                     "communes": codes,
                 },
                 status=Status.PENDING,
-                progress_step="En attente de calcul",
+                progress_step="En file d'attente",
             )
             run.batches.set(batches)
             run_id = run.pk
@@ -155,14 +167,12 @@ def _live_run(data_key: str) -> DiagnosticRun | None:
 
 
 def _enqueue(run_id: int) -> None:
-    from diagnostics.dispatch import DIAGNOSTIC_EXECUTE, task_send
-
     if settings.CELERY_TASK_ALWAYS_EAGER and getattr(settings, "DIAGNOSTIC_EAGER_IN_THREAD", False):
         # Embedded default (no broker): compute beside the request so that the page can show
         # the progress, as a worker would.
         threading.Thread(target=_execute_in_thread, args=(run_id,), daemon=True).start()
         return
-    task_send(DIAGNOSTIC_EXECUTE, run_id)
+    outbox.run_send(run_id)  # a broker error leaves the run queued for the dispatcher
 
 
 def _execute_in_thread(run_id: int) -> None:
@@ -176,11 +186,21 @@ def _execute_in_thread(run_id: int) -> None:
         connection.close()
 
 
-def diagnostic_execute(*, run_id: int) -> DiagnosticRun:
-    """Compute a pending run (see the module docstring). A run that is not pending any more is
-    returned untouched (the task was delivered twice, or the run was swept)."""
-    claimed = DiagnosticRun.objects.filter(pk=run_id, status=Status.PENDING).update(
-        status=Status.RUNNING,
+def diagnostic_execute(
+    *, run_id: int, owner: str | None = None, retriable: bool = True
+) -> DiagnosticRun:
+    """Compute the run (see the module docstring). A run done, failed, or held by another live
+    worker is returned untouched (the task was delivered twice, or the run was swept). A lost
+    database connection puts the run back in the queue and raises when `retriable` (the task
+    retries), else fails it."""
+    owner = owner or claims.owner_id()
+    claimed = claims.claim(
+        DiagnosticRun,
+        run_id,
+        owner=owner,
+        queued=Status.PENDING,
+        running=WORKING,
+        claim_status=Status.RUNNING,
         started_at=timezone.now(),
         progress_percent=5,
         progress_step="Lecture des données",
@@ -192,39 +212,54 @@ def diagnostic_execute(*, run_id: int) -> DiagnosticRun:
         return run
     timings: dict[str, float] = {}
     started = perf_counter()
-    try:
-        document, tables = diagnostic_compute(run, timings=timings)
-        timings["total"] = perf_counter() - started
-        finished = DiagnosticRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
-            status=Status.DONE,
-            results=document,
-            tables=tables,
-            finished_at=timezone.now(),
-            progress_percent=100,
-            progress_step="Terminé",
-            step_durations={k: round(v, 3) for k, v in timings.items()},
-        )
-        if not finished:
-            logger.warning("diagnostic run %s was swept while computing: result dropped", run_id)
-    except TRANSIENT_ERRORS:
-        # The database went away: back to pending (if it can be written) for the task's retry;
-        # otherwise the sweeper will mark it failed.
-        logger.warning("diagnostic run %s: database error, will be retried", run_id)
-        with contextlib.suppress(*TRANSIENT_ERRORS):
-            DiagnosticRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
-                status=Status.PENDING, progress_percent=0, progress_step="Nouvel essai"
+    mine = claims.owned(DiagnosticRun, run_id, owner, WORKING)
+    with claims.Heartbeat(DiagnosticRun, run_id, owner, WORKING):
+        try:
+            document, tables = diagnostic_compute(run, timings=timings)
+            timings["total"] = perf_counter() - started
+            finished = mine.update(
+                status=Status.DONE,
+                results=document,
+                tables=tables,
+                finished_at=timezone.now(),
+                progress_percent=100,
+                progress_step="Terminé",
+                step_durations={k: round(v, 3) for k, v in timings.items()},
             )
-        raise
-    except Exception as exc:
-        logger.exception("diagnostic run %s failed", run_id)
-        message = exc.message if isinstance(exc, ApplicationError) else str(exc)
-        DiagnosticRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
-            status=Status.FAILED,
-            finished_at=timezone.now(),
-            progress_step="Échec du calcul",
-            error_message=f"Le calcul du diagnostic a échoué : {message or type(exc).__name__}",
-            step_durations={k: round(v, 3) for k, v in timings.items()},
-        )
+            if not finished:
+                logger.warning("diagnostic run %s lost while computing: result dropped", run_id)
+        except Exception as exc:
+            # Possibly raised inside a query (soft time limit, connection terminated): what
+            # follows runs on a fresh connection.
+            claims.connection_reset()
+            if retriable and isinstance(exc, TRANSIENT_ERRORS):
+                logger.warning("diagnostic run %s: database error, will be retried", run_id)
+                with contextlib.suppress(*TRANSIENT_ERRORS):
+                    mine.update(
+                        status=Status.PENDING,
+                        claimed_by="",
+                        progress_percent=0,
+                        progress_step="Nouvel essai après une coupure de la base de données",
+                    )
+                raise
+            if isinstance(exc, SoftTimeLimitExceeded):
+                logger.error("diagnostic run %s hit its time limit", run_id)
+                message = (
+                    "Calcul interrompu : délai dépassé "
+                    f"({diagnostic_soft_time_limit()} s). Relancez le diagnostic ; si cela se "
+                    "reproduit, prévenez l'administrateur."
+                )
+            else:
+                logger.exception("diagnostic run %s failed", run_id)
+                text = exc.message if isinstance(exc, ApplicationError) else str(exc)
+                message = f"Le calcul du diagnostic a échoué : {text or type(exc).__name__}"
+            mine.update(
+                status=Status.FAILED,
+                finished_at=timezone.now(),
+                progress_step="Échec du calcul",
+                error_message=message,
+                step_durations={k: round(v, 3) for k, v in timings.items()},
+            )
     run.refresh_from_db()
     return run
 
@@ -236,10 +271,20 @@ def diagnostic_time_limit() -> int:
     return int(getattr(settings, "DIAGNOSTIC_RUN_TIME_LIMIT", 600))
 
 
+def diagnostic_soft_time_limit() -> int:
+    return int(
+        getattr(settings, "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", max(diagnostic_time_limit() - 30, 1))
+    )
+
+
+INTERRUPTED = "Calcul interrompu (délai dépassé ou processus arrêté) : relancez le diagnostic."
+
+
 def diagnostic_fail_stuck(*, basin_id: int | None = None) -> int:
-    """Mark failed the runs still running past the task's hard time limit (plus a margin: the
-    worker was killed) and the runs pending for longer than a worker takes to pick a task up
-    even under load (the message was lost). Returns how many."""
+    """Take back the runs whose worker died: running with a heartbeat stopped for
+    TASK_STALE_AFTER_S are queued again (at most TASK_MAX_ATTEMPTS tries) or failed; running
+    past the task's hard time limit (plus a margin), or queued for longer than
+    DIAGNOSTIC_PENDING_TIMEOUT (the broker down for hours), are failed. Returns how many."""
     now = timezone.now()
     running_cutoff = now - timedelta(seconds=diagnostic_time_limit() + 60)
     pending_cutoff = now - timedelta(
@@ -252,8 +297,20 @@ def diagnostic_fail_stuck(*, basin_id: int | None = None) -> int:
         status=Status.FAILED,
         finished_at=now,
         progress_step="Interrompu",
-        error_message="Calcul interrompu (délai dépassé ou processus arrêté) : relancez le "
-        "diagnostic.",
+        error_message=INTERRUPTED,
+    )
+    requeued, dead = claims.claims_sweep(
+        DiagnosticRun,
+        running=WORKING,
+        queued=Status.PENDING,
+        failed=Status.FAILED,
+        requeue_fields={
+            "progress_percent": 0,
+            "progress_step": "En file d'attente : reprise après l'arrêt du processus qui le "
+            "calculait",
+        },
+        fail_fields={"progress_step": "Interrompu", "error_message": INTERRUPTED},
+        extra=None if basin_id is None else Q(basin_id=basin_id),
     )
     lost = runs.filter(status=Status.PENDING, created_at__lt=pending_cutoff).update(
         status=Status.FAILED,
@@ -262,9 +319,13 @@ def diagnostic_fail_stuck(*, basin_id: int | None = None) -> int:
         error_message="Le calcul n'a jamais démarré (file de tâches indisponible) : relancez le "
         "diagnostic.",
     )
-    if stuck or lost:
-        logger.warning("diagnostic_fail_stuck: %s running and %s pending runs failed", stuck, lost)
-    return stuck + lost
+    if stuck or lost or requeued or dead:
+        logger.warning(
+            "diagnostic_fail_stuck: %s past their limit and %s stopped failed, %s queued again, "
+            "%s never started failed",
+            stuck, dead, requeued, lost,
+        )  # fmt: skip
+    return stuck + requeued + dead + lost
 
 
 def diagnostic_run_sync(
@@ -274,5 +335,5 @@ def diagnostic_run_sync(
     same data is returned as is; a new one is computed here, not enqueued."""
     run = diagnostic_request(basin_id=basin_id, user=user, params=params, enqueue=False)
     if run.status == Status.PENDING:
-        run = diagnostic_execute(run_id=run.pk)
+        run = diagnostic_execute(run_id=run.pk, retriable=False)
     return run

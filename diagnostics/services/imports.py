@@ -13,31 +13,46 @@ and runs or enqueues `import_batch_process`, which:
    `failed` with the error: nothing partial.
 Progress (percent + step) is written to the batch row as it goes.
 
+Faults (issue 15, docs/security.md « Pannes »): the pending batch is the outbox of its task
+(`diagnostics.services.outbox`: a broker error leaves it queued, the dispatcher sends it again);
+one batch per file at a time is a unique constraint (`import_batch_one_live_per_file`), so
+concurrent uploads of the same file give one batch; the batch is claimed by owner and heartbeat
+(`diagnostics.services.claims`): a worker killed mid-import (its transaction rolled back by the
+database) is replaced by the redelivered message or, when the whole worker is gone, by the
+sweeper; the failure of a batch is written on a fresh connection (soft time limit inside a
+query). A file that cannot be kept (disk full, media folder not writable) is refused with a
+French message and nothing recorded.
+
 Adding a kind: its importer in `diagnostics/importers/` (listed in the registry) and its store
-function `store(batch, frame) -> int` in `STORES` below; `facts_write` does the bulk write of a
+function `store(batch, frame) -> int` in `STORES` (`services/import_stores.py`); `facts_write` does the bulk write of a
 frame whose columns are the fact model's field names.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import logging
 import shutil
-from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
-from itertools import islice
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-import pandas as pd
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    transaction,
+)
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from diagnostics.errors import ApplicationError
-from diagnostics.importers import bmo as bmo_importer
 from diagnostics.importers.base import (
     HINT_NOTE,
     LINE,
@@ -48,175 +63,25 @@ from diagnostics.importers.base import (
 )
 from diagnostics.importers.registry import describe_head, detect_kind, importer_for
 from diagnostics.models import (
-    BassinBmo,
-    BmoFact,
-    ChomageZeFact,
-    DefmFact,
-    DefmSecteurFact,
-    FapCode,
     ImportBatch,
-    IndicatorFact,
-    Lycee,
-    Region,
-    RomeAppellation,
-    RomeCode,
-    RomeDomain,
-    TensionFact,
     User,
 )
 from diagnostics.selectors.imports import import_kinds_for, validation_context_build
+from diagnostics.services import claims, outbox
+from diagnostics.services.import_stores import STORES, facts_write  # noqa: F401 (re-exported)
 
 logger = logging.getLogger(__name__)
 
 Status = ImportBatch.Status
 MEDIA_SUBDIR = "imports"
-WRITE_CHUNK_ROWS = 5000
+WORKING = (Status.VALIDATING, Status.IMPORTING)
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 class ImportRequestError(ApplicationError):
     """The import cannot be started as asked (unknown kind, kind not allowed for the user)."""
 
     code = "import_error"
-
-
-# --- Writing facts --------------------------------------------------------------------------
-
-
-def facts_write(
-    model: type[models.Model],
-    frame: pd.DataFrame,
-    *,
-    batch: ImportBatch,
-    columns: Sequence[str] | None = None,
-) -> int:
-    """Bulk-write `frame` into the fact table `model`, every row pointing to `batch`. The frame's
-    columns are field names of the model (`columns` defaults to all those present). Must run
-    inside the caller's transaction. PostgreSQL: COPY (psycopg 3); other databases: bulk_create
-    in chunks (executemany). Returns the number of rows written."""
-    field_names = (
-        list(columns)
-        if columns is not None
-        else [
-            f.attname
-            for f in model._meta.concrete_fields
-            if f.attname not in ("id", "batch_id") and f.attname in frame.columns
-        ]
-    )
-    if not len(frame):
-        return 0
-    data = [
-        frame[name].astype(object).where(frame[name].notna(), None).tolist() for name in field_names
-    ]
-    rows: Iterable[tuple[Any, ...]] = zip([batch.pk] * len(frame), *data, strict=True)
-    attnames = ["batch_id", *field_names]
-    written = 0
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, WRITE_CHUNK_ROWS)):
-        _write_rows(model, attnames, chunk)
-        written += len(chunk)
-    return written
-
-
-def _write_rows(
-    model: type[models.Model], attnames: list[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Write one chunk (a seam the tests use to make the database fail midway).
-
-    PostgreSQL: COPY FROM STDIN through psycopg 3. Other databases: one multi-row INSERT per
-    chunk through `executemany` (what bulk_create does, without building 50,000 model
-    instances, which costs more than the insert itself on SQLite)."""
-    by_attname = {f.attname: str(f.column) for f in model._meta.concrete_fields}
-    columns = [by_attname[a] for a in attnames]
-    if connection.vendor == "postgresql":
-        from psycopg import sql
-
-        copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(model._meta.db_table),
-            sql.SQL(", ").join([sql.Identifier(c) for c in columns]),
-        )
-        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    quote = connection.ops.quote_name
-    insert_sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote(model._meta.db_table),
-        ", ".join(quote(c) for c in columns),
-        ", ".join(["%s"] * len(columns)),
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(insert_sql, rows)
-
-
-# --- Store functions: kind → writer of the validated frame -----------------------------------
-
-
-def bmo_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    new_bassins = batch.notes.get(bmo_importer.NEW_BASSINS_NOTE) or []
-    if new_bassins:
-        regions = set(Region.objects.values_list("code", flat=True))
-        BassinBmo.objects.bulk_create(
-            [
-                BassinBmo(
-                    code=b["code"],
-                    name=(b["name"] or b["code"])[:100],
-                    region_id=b["region"] if b["region"] in regions else None,
-                )
-                for b in new_bassins
-            ],
-            ignore_conflicts=True,
-        )
-    return facts_write(BmoFact, frame, batch=batch)
-
-
-def chomage_ze_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    return facts_write(ChomageZeFact, frame, batch=batch)
-
-
-def indicator_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    return facts_write(IndicatorFact, frame, batch=batch)
-
-
-def defm_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    return facts_write(DefmFact, frame, batch=batch)
-
-
-def defm_secteur_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    return facts_write(DefmSecteurFact, frame, batch=batch)
-
-
-def tensions_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    return facts_write(TensionFact, frame, batch=batch)
-
-
-def lycees_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    return facts_write(Lycee, frame, batch=batch)
-
-
-def rome_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    # One kind, three layouts of the referential (see diagnostics/importers/rome.py).
-    if "parent_code" in frame.columns:
-        return facts_write(RomeCode, frame, batch=batch)
-    if "code_ogr" in frame.columns:
-        return facts_write(RomeAppellation, frame, batch=batch)
-    return facts_write(RomeDomain, frame, batch=batch)
-
-
-def fap_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
-    return facts_write(FapCode, frame, batch=batch)
-
-
-STORES: dict[str, Callable[[ImportBatch, pd.DataFrame], int]] = {
-    "bmo": bmo_store,
-    "chomage_ze": chomage_ze_store,
-    "indicator": indicator_store,
-    "defm": defm_store,
-    "defm_secteur": defm_secteur_store,
-    "tensions": tensions_store,
-    "lycees": lycees_store,
-    "rome": rome_store,
-    "fap": fap_store,
-}
 
 
 # --- Entry points ---------------------------------------------------------------------------
@@ -284,56 +149,100 @@ def import_dataset(
         return batch
 
     sha = file_sha256(path)
-    existing = (
-        ImportBatch.objects.filter(sha256=sha, status__in=[Status.DONE, *ImportBatch.RUNNING])
-        .order_by("-created_at")
-        .first()
-    )
+    # A batch of this file whose worker died must not block it: taken back first.
+    import_batches_fail_stale(sha256=sha)
+    existing = _live_batch(sha)
     if existing is not None:
         logger.info("import_dataset: %s already imported as batch %s", file_name, existing.pk)
+        if existing.status == Status.PENDING and not sync:
+            outbox.outbox_kick(ImportBatch, existing.pk)  # queued long ago: send it again now
         return existing
 
     stored_rel = f"{MEDIA_SUBDIR}/{sha}/{get_valid_filename(file_name) or 'fichier'}"
-    stored = Path(settings.MEDIA_ROOT) / stored_rel
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    if not stored.exists():
-        shutil.copyfile(path, stored)
-    batch = ImportBatch.objects.create(
-        kind=kind,
-        file_name=file_name,
-        file_path=stored_rel,
-        file_size=size,
-        sha256=sha,
-        uploaded_by=user,
-        vintage=vintage,
-        options=options,
-        status=Status.PENDING,
-        progress_step="En attente de traitement",
-    )
+    _keep_file(path, Path(settings.MEDIA_ROOT) / stored_rel, display_name=file_name)
+    try:
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                kind=kind,
+                file_name=file_name,
+                file_path=stored_rel,
+                file_size=size,
+                sha256=sha,
+                uploaded_by=user,
+                vintage=vintage,
+                options=options,
+                status=Status.PENDING,
+                progress_step="En file d'attente",
+            )
+    except IntegrityError:
+        # A concurrent upload of the same file won the race (one live batch per file).
+        existing = _live_batch(sha)
+        if existing is None:
+            raise
+        logger.info("import_dataset: %s raced, batch %s kept", file_name, existing.pk)
+        return existing
     if sync:
         return import_batch_process(batch_id=batch.pk)
-
-    from diagnostics.dispatch import IMPORT_BATCH_PROCESS, task_send
-
     batch_id = batch.pk
-    transaction.on_commit(lambda: task_send(IMPORT_BATCH_PROCESS, batch_id))
+    transaction.on_commit(lambda: outbox.batch_send(batch_id))
     return batch
 
 
+def _live_batch(sha: str) -> ImportBatch | None:
+    return (
+        ImportBatch.objects.filter(sha256=sha, status__in=[Status.DONE, *ImportBatch.RUNNING])
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def _keep_file(source: Path, stored: Path, *, display_name: str) -> None:
+    """Copy the upload under MEDIA_ROOT (kept for the worker and for a retry). A disk full or a
+    folder that cannot be written is refused in French; a partial copy is removed."""
+    if stored.exists() and stored.stat().st_size == source.stat().st_size:
+        return
+    partial = stored.with_name(stored.name + ".partiel")
+    try:
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, partial)
+        partial.replace(stored)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        logger.error("import_dataset: cannot keep %s under %s: %s", display_name, stored, exc)
+        raise ImportRequestError(
+            f"Le fichier « {display_name} » n'a pas pu être enregistré sur le serveur "
+            f"({_os_reason(exc)}) : rien n'a été importé. Réessayez plus tard ou prévenez "
+            "l'administrateur de la plateforme.",
+            code="storage_error",
+        ) from exc
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC or exc.errno == errno.EDQUOT:
+        return "espace disque plein"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "dossier des fichiers non accessible en écriture"
+    return f"erreur du système de fichiers : {exc.strerror or exc}"
+
+
 def _progress(batch: ImportBatch, percent: int, step: str, **fields: Any) -> None:
-    """Write progress to the row right away (outside any write transaction)."""
+    """Write progress (and a heartbeat) to the row right away, outside any write transaction,
+    while this process still owns the batch."""
     batch.progress_percent = percent
     batch.progress_step = step
     for key, value in fields.items():
         setattr(batch, key, value)
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        progress_percent=percent, progress_step=step, **fields
+    claims.owned(ImportBatch, batch.pk, batch.claimed_by, WORKING).update(
+        progress_percent=percent, progress_step=step, heartbeat_at=timezone.now(), **fields
     )
 
 
 def _finish(
     batch: ImportBatch, *, status: str, step: str, timings: dict[str, float], **fields: Any
 ) -> ImportBatch:
+    """Write the outcome, only while this process still owns the batch (a process that lost
+    its claim, swept or taken over, writes nothing)."""
     batch.status = status
     batch.finished_at = timezone.now()
     batch.progress_percent = 100
@@ -341,7 +250,17 @@ def _finish(
     batch.step_durations = {k: round(v, 3) for k, v in timings.items()}
     for key, value in fields.items():
         setattr(batch, key, value)
-    batch.save()
+    with transaction.atomic():
+        still_ours = (
+            claims.owned(ImportBatch, batch.pk, batch.claimed_by, WORKING)
+            .select_for_update()
+            .exists()
+        )
+        if not still_ours:
+            logger.warning("import batch %s: claim lost, outcome %s dropped", batch.pk, status)
+            batch.refresh_from_db()
+            return batch
+        batch.save()
     return batch
 
 
@@ -362,14 +281,27 @@ def _reject(
     )
 
 
-def import_batch_process(*, batch_id: int) -> ImportBatch:
-    """Validate then write a pending batch (see the module docstring). Idempotent: a batch that
-    is not pending any more (already claimed by another delivery of the task) is returned
-    untouched."""
-    started = timezone.now()
-    claimed = ImportBatch.objects.filter(pk=batch_id, status=Status.PENDING).update(
-        status=Status.VALIDATING,
-        started_at=started,
+class ClaimLost(Exception):
+    """This process no longer owns the batch: its write is rolled back."""
+
+
+def import_batch_process(
+    *, batch_id: int, owner: str | None = None, retriable: bool = False
+) -> ImportBatch:
+    """Validate then write a batch (see the module docstring). Idempotent: the batch is claimed
+    by `owner` (this process) when pending, or when its owner died (see
+    `diagnostics.services.claims`); a batch another live process holds, or already finished,
+    is returned untouched. A lost database connection puts the batch back in the queue and
+    raises when `retriable` (the task retries), else fails it."""
+    owner = owner or claims.owner_id()
+    claimed = claims.claim(
+        ImportBatch,
+        batch_id,
+        owner=owner,
+        queued=Status.PENDING,
+        running=WORKING,
+        claim_status=Status.VALIDATING,
+        started_at=timezone.now(),
         progress_percent=5,
         progress_step="Contrôle du fichier",
     )
@@ -377,7 +309,48 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     if not claimed:
         logger.info("import_batch_process: batch %s is %s, nothing to do", batch_id, batch.status)
         return batch
+    with claims.Heartbeat(ImportBatch, batch_id, owner, WORKING):
+        try:
+            return _process(batch, retriable=retriable)
+        except SoftTimeLimitExceeded:
+            # Possibly raised inside a query: the failure goes on a fresh connection, and is
+            # final (a blind retry would hit the same limit).
+            claims.connection_reset()
+            logger.error("import_batch_process: batch %s hit its time limit", batch_id)
+            return _finish(
+                batch,
+                status=Status.FAILED,
+                step="Interrompu : délai dépassé",
+                timings={},
+                rows_written=0,
+                supersedes=None,
+                error_message="Traitement interrompu : délai dépassé. Aucune ligne écrite, "
+                "l'import précédent reste en vigueur ; relancez l'import.",
+            )
+        except TRANSIENT_ERRORS:
+            # The database went away: the batch goes back to the queue (if it can be written;
+            # otherwise its heartbeat stops and the sweeper does it) for the task's retry.
+            claims.connection_reset()
+            logger.warning("import_batch_process: batch %s: database error, retried", batch_id)
+            with contextlib.suppress(*TRANSIENT_ERRORS):
+                claims.owned(ImportBatch, batch_id, owner, WORKING).update(
+                    status=Status.PENDING,
+                    claimed_by="",
+                    progress_percent=0,
+                    progress_step="Nouvel essai après une coupure de la base de données",
+                )
+            raise
 
+
+def _retried(exc: Exception, retriable: bool) -> bool:
+    """Whether `exc` goes up to `import_batch_process` (time limit; transient when retried)."""
+    return isinstance(exc, SoftTimeLimitExceeded) or (
+        retriable and isinstance(exc, TRANSIENT_ERRORS)
+    )
+
+
+def _process(batch: ImportBatch, *, retriable: bool) -> ImportBatch:
+    batch_id = batch.pk
     timings: dict[str, float] = {}
     t_start = perf_counter()
     path = Path(settings.MEDIA_ROOT) / batch.file_path
@@ -418,7 +391,10 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
         timings["total"] = perf_counter() - t_start
         return _reject(batch, message=exc.message, errors=[], timings=timings)
     except Exception as exc:  # a bug or an unreadable file: the batch must not stay running
+        if _retried(exc, retriable):
+            raise
         logger.exception("import_batch_process: reading batch %s failed", batch_id)
+        claims.connection_reset()
         timings["total"] = perf_counter() - t_start
         return _finish(
             batch,
@@ -460,33 +436,55 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     store = STORES[batch.kind]
     try:
         with transaction.atomic():
+            # Locked and checked first: a process that lost the batch writes no fact.
+            if (
+                not claims.owned(ImportBatch, batch.pk, batch.claimed_by, WORKING)
+                .select_for_update()
+                .exists()
+            ):
+                raise ClaimLost
             batch.save(
                 update_fields=["vintage", "vintage_detected", "period", "nomenclature", "notes"]
             )
             written = store(batch, result.frame.drop(columns=[LINE], errors="ignore"))
-            previous = list(
+            current = list(
                 ImportBatch.objects.select_for_update()
                 .filter(kind=batch.kind, vintage=batch.vintage, status=Status.DONE)
                 .exclude(pk=batch.pk)
                 .order_by("-finished_at")
             )
+            # Out-of-order delivery: a file of the same kind and vintage uploaded AFTER this
+            # one is already in force; it stays so, and this batch is kept as replaced.
+            newer = [p for p in current if (p.created_at, p.pk) > (batch.created_at, batch.pk)]
+            previous = [] if newer else current
             if previous:
                 ImportBatch.objects.filter(pk__in=[p.pk for p in previous]).update(
                     status=Status.SUPERSEDED
                 )
             timings["écriture"] = perf_counter() - t_write
             timings["total"] = perf_counter() - t_start
-            _finish(
-                batch,
-                status=Status.DONE,
-                step="Importé",
-                timings=timings,
-                rows_written=written,
-                supersedes=previous[0] if previous else None,
-                error_message="",
+            batch.finished_at = timezone.now()
+            batch.progress_percent = 100
+            batch.progress_step = (
+                f"Importé, mais remplacé par l'import n° {newer[0].pk} déposé après lui"
+                if newer
+                else "Importé"
             )
+            batch.status = Status.SUPERSEDED if newer else Status.DONE
+            batch.step_durations = {k: round(v, 3) for k, v in timings.items()}
+            batch.rows_written = written
+            batch.supersedes = previous[0] if previous else None
+            batch.error_message = ""
+            batch.save()
+    except ClaimLost:
+        logger.warning("import batch %s: claim lost before writing, nothing written", batch_id)
+        batch.refresh_from_db()
+        return batch
     except Exception as exc:
+        if _retried(exc, retriable):
+            raise
         logger.exception("import_batch_process: writing batch %s failed", batch_id)
+        claims.connection_reset()
         timings["écriture"] = perf_counter() - t_write
         timings["total"] = perf_counter() - t_start
         return _finish(
@@ -502,19 +500,39 @@ def import_batch_process(*, batch_id: int) -> ImportBatch:
     return batch
 
 
-def import_batches_fail_stale(*, older_than: timedelta | None = None) -> int:
-    """Mark as failed the batches still validating/importing long after their task's time limit
-    (a worker killed mid-run): a run is never left "running". Returns how many."""
+def import_batches_fail_stale(
+    *, older_than: timedelta | None = None, sha256: str | None = None
+) -> int:
+    """Take back the batches whose worker died: validating/importing with a heartbeat stopped
+    for TASK_STALE_AFTER_S are queued again (at most TASK_MAX_ATTEMPTS tries) or failed; those
+    running past the task's time limit (`older_than`) are failed. Never left running. Returns
+    how many were taken back."""
     limit = older_than or timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    cutoff = timezone.now() - limit
-    return ImportBatch.objects.filter(
-        status__in=[Status.VALIDATING, Status.IMPORTING], started_at__lt=cutoff
-    ).update(
+    batches = ImportBatch.objects.all()
+    if sha256 is not None:
+        batches = batches.filter(sha256=sha256)
+    now = timezone.now()
+    message = "Traitement interrompu (délai dépassé ou processus arrêté) : relancez l'import."
+    timed_out = batches.filter(status__in=WORKING, started_at__lt=now - limit).update(
         status=Status.FAILED,
-        finished_at=timezone.now(),
+        finished_at=now,
         progress_step="Interrompu",
-        error_message="Traitement interrompu (délai dépassé ou processus arrêté) : relancez l'import.",
+        error_message=message,
     )
+    requeued, failed = claims.claims_sweep(
+        ImportBatch,
+        running=WORKING,
+        queued=Status.PENDING,
+        failed=Status.FAILED,
+        requeue_fields={
+            "progress_percent": 0,
+            "progress_step": "En file d'attente : reprise après l'arrêt du processus qui le "
+            "traitait",
+        },
+        fail_fields={"progress_step": "Interrompu", "error_message": message},
+        extra=None if sha256 is None else Q(sha256=sha256),
+    )
+    return timed_out + requeued + failed
 
 
 def import_batch_retry(
@@ -545,23 +563,30 @@ def import_batch_retry(
         if existing is not None:
             logger.info("import_batch_retry: batch %s already re-run as %s", old.pk, existing.pk)
             return existing
-        batch = ImportBatch.objects.create(
-            kind="" if old.kind_detected else old.kind,
-            file_name=old.file_name,
-            file_path=old.file_path,
-            file_size=old.file_size,
-            sha256=old.sha256,
-            uploaded_by=user or old.uploaded_by,
-            vintage="" if old.vintage_detected else old.vintage,
-            options=old.options,
-            status=Status.PENDING,
-            progress_step="En attente de traitement",
-        )
+        try:
+            with transaction.atomic():
+                batch = ImportBatch.objects.create(
+                    kind="" if old.kind_detected else old.kind,
+                    file_name=old.file_name,
+                    file_path=old.file_path,
+                    file_size=old.file_size,
+                    sha256=old.sha256,
+                    uploaded_by=user or old.uploaded_by,
+                    vintage="" if old.vintage_detected else old.vintage,
+                    options=old.options,
+                    status=Status.PENDING,
+                    progress_step="En file d'attente",
+                )
+        except IntegrityError:
+            # The same file was uploaded meanwhile (one live batch per file): that one.
+            existing = _live_batch(old.sha256)
+            if existing is None:
+                raise
+            return existing
     if sync:
         return import_batch_process(batch_id=batch.pk)
-    from diagnostics.dispatch import IMPORT_BATCH_PROCESS, task_send
-
-    transaction.on_commit(lambda: task_send(IMPORT_BATCH_PROCESS, batch.pk))
+    batch_id = batch.pk
+    transaction.on_commit(lambda: outbox.batch_send(batch_id))
     return batch
 
 

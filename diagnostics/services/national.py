@@ -368,6 +368,7 @@ def _runs_create(
 ) -> list[DiagnosticRun]:
     if not basins:
         return []
+    now = timezone.now()
     try:
         with transaction.atomic():
             runs = DiagnosticRun.objects.bulk_create(
@@ -388,6 +389,9 @@ def _runs_create(
                         },
                         status=Status.PENDING,
                         progress_step="En attente de calcul (lot national)",
+                        # Sent by the batch (chunks); the outbox re-sends a run alone only when
+                        # its chunk was refused or lost (OUTBOX_RESEND_AFTER_S).
+                        dispatched_at=now,
                     )
                     for b in basins
                 ],
@@ -410,10 +414,16 @@ def _runs_create(
 
 
 def _enqueue(batch_id: int, chunks: Iterable[list[int]]) -> None:
+    """Send each chunk. The runs were created stamped as dispatched (the batch sends them, the
+    outbox must not send each alone meanwhile); a chunk the broker refused is unstamped, so that
+    the outbox (`services.outbox`) sends its runs one by one: nothing is left stuck."""
     from diagnostics.dispatch import DIAGNOSTIC_BATCH_CHUNK, task_send
 
     for chunk in chunks:
-        task_send(DIAGNOSTIC_BATCH_CHUNK, batch_id, chunk)
+        if not task_send(DIAGNOSTIC_BATCH_CHUNK, batch_id, chunk):
+            DiagnosticRun.objects.filter(pk__in=chunk, status=Status.PENDING).update(
+                dispatched_at=None
+            )
 
 
 def national_batch_run_sync(

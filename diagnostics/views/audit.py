@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from diagnostics.models import AuditAction, Role
+from diagnostics.params import page_param
 from diagnostics.permissions import role_required
 from diagnostics.selectors.audit import audit_event_list
 
@@ -61,7 +62,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         date_from=data.get("du"),
         date_to=data.get("au"),
     )
-    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(page_param(request.GET))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

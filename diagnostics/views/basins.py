@@ -19,11 +19,13 @@ from diagnostics.analytics.maps import MapPoint, basin_map_figure, format_popula
 from diagnostics.errors import ApplicationError
 from diagnostics.forms import BasinForm, BasinShareForm, split_codes
 from diagnostics.models import Basin, Commune, User
+from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import basins as basin_selectors
 from diagnostics.selectors import diagnostics as diagnostic_selectors
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.national import basin_list_exclude_reference
+from diagnostics.selectors.sharing import shared_versions_of_basin
 from diagnostics.services import basins as basin_services
 
 TOP_COMMUNES = 10
@@ -240,7 +242,14 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else []
             ),
             "share_form": BasinShareForm() if can_manage else None,
-            "diagnostic": diagnostic_selectors.diagnostic_basin_summary(basin, can_run=can_manage),
+            "diagnostic": (
+                None
+                if user.is_mayor_viewer
+                else diagnostic_selectors.diagnostic_basin_summary(basin, can_run=can_manage)
+            ),
+            "partner_versions": (
+                shared_versions_of_basin(user, basin) if user.is_mayor_viewer else None
+            ),
         },
     )
 
@@ -264,12 +273,11 @@ def basin_share(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if request.POST.get("action") == "unshare":
-        try:
-            user_id = int(request.POST.get("user_id", ""))
-        except ValueError:
+        user_id = int_param(request.POST, "user_id")
+        if user_id is None:
             messages.error(request, "Partage à retirer introuvable.")
             return redirect("basin-detail", pk=basin.pk)
-        removed = basin_services.basin_unshare(basin=basin, user_id=user_id)
+        removed = basin_services.basin_unshare(basin=basin, user_id=user_id, by=user)
         if removed:
             messages.success(request, "Le partage est retiré.")
         else:

@@ -12,22 +12,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from diagnostics.models import DiagnosticRun, User
+from diagnostics.params import int_param
 from diagnostics.selectors.access import basin_list_for
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
 
 
 def compare_picker(request: HttpRequest, *, message: str = "") -> HttpResponse:
     """The runs to pick from (200). `message`: what was wrong with the parameters, if any."""
     user: User = request.user  # type: ignore[assignment]
     basins = basin_list_for(user)
-    pk_a = _int(request.GET.get("a"))
-    basin_pk = _int(request.GET.get("basin"))
+    pk_a = int_param(request.GET, "a")
+    basin_pk = int_param(request.GET, "basin")
     if basin_pk is None and pk_a is not None:
         basin_pk = (
             DiagnosticRun.objects.filter(pk=pk_a, basin__in=basins)
@@ -45,7 +39,7 @@ def compare_picker(request: HttpRequest, *, message: str = "") -> HttpResponse:
         selected_a = (
             pk_a if any(r.pk == pk_a for r in runs) else (runs[1].pk if len(runs) > 1 else None)
         )
-        selected_b = _int(request.GET.get("b"))
+        selected_b = int_param(request.GET, "b")
         if not any(r.pk == selected_b for r in runs):
             selected_b = next((r.pk for r in runs if r.pk != selected_a), None)
         context.update({"runs": runs, "selected_a": selected_a, "selected_b": selected_b})

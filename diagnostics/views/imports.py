@@ -25,6 +25,7 @@ from diagnostics.forms_imports import ImportUploadForm
 from diagnostics.importers import indicator as indicator_importer
 from diagnostics.importers.registry import import_options, kind_choices
 from diagnostics.models import DatasetKind, ImportBatch, Role, User
+from diagnostics.params import page_param
 from diagnostics.permissions import role_required
 from diagnostics.selectors.imports import (
     REPORT_PAGE_SIZE,
@@ -50,7 +51,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     if kind not in allowed:
         kind = None
     page = Paginator(import_batch_list(user=request.user, kind=kind), BATCHES_PER_PAGE).get_page(
-        request.GET.get("page")
+        page_param(request.GET)
     )
     kinds = [(k, label) for k, label in DatasetKind.choices if k in allowed]
     return render(
@@ -76,15 +77,16 @@ def import_create(request: HttpRequest) -> HttpResponse:
         allow_auto=allow_auto,
         options=import_options([k for k, _ in kinds]),
     )
+    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         options = form.chosen_options()
-        with tempfile.TemporaryDirectory(prefix="import-") as tmp:
-            path = Path(tmp) / "upload"
-            with path.open("wb") as handle:
-                for chunk in upload.chunks():
-                    handle.write(chunk)
-            try:
+        try:
+            with tempfile.TemporaryDirectory(prefix="import-") as tmp:
+                path = Path(tmp) / "upload"
+                with path.open("wb") as handle:
+                    for chunk in upload.chunks():
+                        handle.write(chunk)
                 batch = import_dataset(
                     kind=form.cleaned_data["kind"] or None,
                     path=path,
@@ -94,10 +96,20 @@ def import_create(request: HttpRequest) -> HttpResponse:
                     sync=False,
                     options=options,
                 )
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                return redirect("import-detail", pk=batch.pk)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            if exc.code == "storage_error":
+                status = 503
+        except OSError as exc:  # the temporary copy itself: disk full, /tmp not writable
+            form.add_error(
+                None,
+                "Le fichier n'a pas pu être enregistré sur le serveur (espace disque plein ou "
+                f"dossier temporaire non accessible en écriture : {exc.strerror or exc}) : rien "
+                "n'a été importé. Réessayez plus tard ou prévenez l'administrateur.",
+            )
+            status = 503
+        else:
+            return redirect("import-detail", pk=batch.pk)
     return render(
         request,
         "diagnostics/import_form.html",
@@ -108,6 +120,7 @@ def import_create(request: HttpRequest) -> HttpResponse:
             "max_mb": settings.IMPORT_MAX_FILE_MB,
             "columns": indicator_importer.TEMPLATE_HEADER,
         },
+        status=status,
     )
 
 

@@ -15,15 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diagnostics.api.base import ApiViewMixin
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_live_list_for
 from implantations.analytics import honesty
 from implantations.api.serializers import RecommendationOutputSerializer
 from implantations.services.recommendation import recommendation_compute
 
 
-class BasinRecommendationApi(APIView):
+class BasinRecommendationApi(ApiViewMixin, APIView):
+    query_params_allowed: frozenset[str] = frozenset()
     permission_classes = [CanReadBasins]
 
     @extend_schema(
@@ -47,7 +49,7 @@ class BasinRecommendationApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)  # authenticated through CanReadBasins
-        basin = basin_list_for(user).filter(pk=pk).first()
+        basin = basin_live_list_for(user).filter(pk=pk).first()
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
         recommendation = recommendation_compute(basin=basin, user=user)

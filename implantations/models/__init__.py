@@ -3,6 +3,7 @@
 from diagnostics.models import CnamSite, ProgrammeSettings
 
 from .assets import BasinPartnership, EmployerLetter, HostStructure
+from .contributions import Contribution
 from .projects import (
     Concept,
     GovernanceMember,
@@ -19,6 +20,7 @@ __all__ = [
     "BusinessScenario",
     "CnamSite",
     "Concept",
+    "Contribution",
     "EmployerLetter",
     "GovernanceMember",
     "HostStructure",

@@ -229,24 +229,7 @@ def run_need(run: DiagnosticRun) -> dict[str, Any] | None:
     return need
 
 
-# --- Geometries ------------------------------------------------------------------------------
-def zone_emploi_geometries(codes: Iterable[str]) -> dict[str, Any]:
-    return dict(
-        ZoneEmploi.objects.filter(code__in=list(codes), geometry__isnull=False).values_list(
-            "code", "geometry"
-        )
-    )
-
-
-def basin_geometries(ids: Iterable[int]) -> dict[str, Any]:
-    return {
-        str(pk): geometry
-        for pk, geometry in Basin.objects.filter(
-            pk__in=list(ids), geometry__isnull=False
-        ).values_list("pk", "geometry")
-    }
-
-
+# --- Territories ------------------------------------------------------------------------------
 def territories_version() -> str:
     """When the territories were last loaded (changes when `load_territories` runs again)."""
     from diagnostics.models import TerritoryLoad
@@ -255,11 +238,3 @@ def territories_version() -> str:
         TerritoryLoad.objects.order_by("-started_at").values_list("started_at", flat=True).first()
     )
     return last.isoformat() if last else ""
-
-
-def commune_geometries(codes: Iterable[str]) -> dict[str, Any]:
-    return dict(
-        Commune.objects.filter(code__in=list(codes), geometry__isnull=False).values_list(
-            "code", "geometry"
-        )
-    )

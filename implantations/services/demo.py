@@ -1,7 +1,8 @@
 """The implantations part of the demo, after `diagnostics.services.demo.demo_build`: Cnam sites,
 the illustrative catalogue and, on the synthetic territory, each basin's assets (host structures,
 partnership, employer letters), its recommendation, a saved business model scenario and one
-implantation project with plan-versus-actual learners.
+implantation project with plan-versus-actual learners, and the first basin's diagnostic shared
+with the mayor's account (`demo_sharing`: a version, comments, a pending contribution).
 
 The assets are chosen so that each of the three concepts is the recommendation of at least one
 demo basin (the hard constraints of `implantations.analytics.scoring` decide which concepts are
@@ -45,6 +46,7 @@ from implantations.models import (
     Recommendation,
 )
 from implantations.services import recommendation as services
+from implantations.services.demo_sharing import demo_sharing_ensure
 from implantations.services.projects import (
     YearInput,
     project_create,
@@ -64,6 +66,7 @@ class DemoImplantationsReport:
     recommendations: dict[str, str] = field(default_factory=dict)  # basin name → concept
     scenario: str = ""
     project: str = ""
+    shared_version: str = ""
 
 
 # --- Cnam sites -------------------------------------------------------------------------------
@@ -375,3 +378,5 @@ def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
         first = basins[0]
         out.scenario = _scenario_ensure(first, recommendations[first.pk], delegate)
         out.project = _project_ensure(first, recommendations[first.pk], delegate)
+        # The shared diagnostic (issue 13): a version, a comment thread, a pending contribution.
+        out.shared_version = demo_sharing_ensure(first, delegate)

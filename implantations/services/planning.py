@@ -19,6 +19,7 @@ import pandas as pd
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Region, User
+from diagnostics.selectors import diagnostic_report
 from diagnostics.selectors.access import region_list_for
 from implantations.analytics import honesty
 from implantations.analytics import planning as p
@@ -548,9 +549,9 @@ def region_plan_geometries(plan: RegionPlan) -> dict[str, Any]:
     BMO (simplified for display)."""
     ids = plan.candidates[p.CANDIDATE_ID].astype(str).tolist()
     if plan.source == p.LEVEL_ZONE_EMPLOI:
-        return sel.zone_emploi_geometries(ids)
+        return diagnostic_report.zone_emploi_geometries(ids)
     if plan.source == SOURCE_REGISTERED:
-        return sel.basin_geometries(int(i) for i in ids)
+        return diagnostic_report.basin_geometries(int(i) for i in ids)
     from implantations.analytics.planning_maps import candidate_outlines
 
     # The union of a region's ~5,000 commune outlines takes seconds: kept per process until
@@ -559,7 +560,9 @@ def region_plan_geometries(plan: RegionPlan) -> dict[str, Any]:
     cached = _OUTLINES_CACHE.get(key)
     if cached is not None:
         return cached
-    geometries = sel.commune_geometries(plan.membership[p.COMMUNE_CODE].unique().tolist())
+    geometries = diagnostic_report.commune_geometries(
+        plan.membership[p.COMMUNE_CODE].unique().tolist()
+    )
     outlines = candidate_outlines(plan.membership, geometries)
     _OUTLINES_CACHE[key] = outlines
     while len(_OUTLINES_CACHE) > 8:

@@ -124,7 +124,9 @@ def planning_page(request: HttpRequest) -> HttpResponse:
             form.add_error(field if field in form.fields else None, exc.message)
         else:
             context.update(_plan_context(plan, request))
-    return render(request, "implantations/planning.html", context)
+    # A parameter out of shape (not a number, non-finite, out of range) is a 400 naming it.
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "implantations/planning.html", context, status=status)
 
 
 def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, Any]:

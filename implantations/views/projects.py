@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
+from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_manageable_for
 from implantations.analytics import planning as p
@@ -120,14 +121,14 @@ def project_create(request: HttpRequest) -> HttpResponse:
     basins = basin_manageable_for(user).select_related("region").order_by("name")
     source = request.POST if request.method == "POST" else request.GET
     basin = None
-    basin_id = source.get("basin")
-    if basin_id and str(basin_id).isdigit():
-        basin = basins.filter(pk=int(basin_id)).first()
+    basin_id = int_param(source, "basin")
+    if basin_id is not None:
+        basin = basins.filter(pk=basin_id).first()
     recommendation = None
-    reco_id = source.get("recommendation")
+    reco_id = int_param(source, "recommendation")
     if basin is not None:
-        if reco_id and str(reco_id).isdigit():
-            recommendation = Recommendation.objects.filter(pk=int(reco_id), basin=basin).first()
+        if reco_id is not None:
+            recommendation = Recommendation.objects.filter(pk=reco_id, basin=basin).first()
         if recommendation is None:
             recommendation = _latest_recommendation(basin)
     epcis = sel.basin_epcis(basin) if basin is not None else None

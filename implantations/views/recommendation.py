@@ -14,8 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
+from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_list_for
+from diagnostics.views.home import shared_redirect
 from implantations.analytics.maps import cnam_sites_figure
 from implantations.forms.assets import (
     BusinessModelForm,
@@ -145,6 +147,8 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     basin = _readable_basin(request, pk)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
+    if user.is_mayor_viewer:  # reads the recommendation frozen in its shared versions
+        return shared_redirect(request, basin.pk)
     error = None
     recommendation = None
     try:
@@ -245,19 +249,14 @@ ASSET_ACTIONS = (
 )
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value or "")
-    except ValueError:
-        return None
-
-
 @role_required(*BASIN_READERS)
 @require_http_methods(["GET", "POST"])
 def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
     """The basin's host structures and partners; POST (`action`) for its managers."""
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
+    if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
+        return shared_redirect(request, basin.pk)
     can_manage = basin_can_manage(user, basin)
     host_form = HostStructureForm()
     letter_form = EmployerLetterForm()
@@ -320,7 +319,7 @@ def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 return redirect_to
             elif action in ("confirm", "unconfirm", "declare_paths", "growth", "delete_host"):
-                host_id = _int(request.POST.get("host_id"))
+                host_id = int_param(request.POST, "host_id")
                 if host_id is None:
                     messages.error(request, "Structure introuvable.")
                     return redirect_to
@@ -391,7 +390,7 @@ def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, f"Lettre de « {letter.employer} » enregistrée.")
                     return redirect_to
             elif action == "delete_letter":
-                letter_id = _int(request.POST.get("letter_id"))
+                letter_id = int_param(request.POST, "letter_id")
                 if letter_id is None:
                     messages.error(request, "Lettre introuvable.")
                     return redirect_to
@@ -440,6 +439,8 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
 
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
+    if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
+        return shared_redirect(request, basin.pk)
     can_manage = basin_can_manage(user, basin)
     recommendation = recommendation_latest(basin)
     source = request.POST if request.method == "POST" else request.GET
@@ -448,7 +449,7 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
         concept = scoring.TURNKEY
     scenario = None
     scenarios = business_scenario_list(basin)
-    scenario_id = _int(request.GET.get("scenario"))
+    scenario_id = int_param(request.GET, "scenario")
     if request.method == "GET" and scenario_id is not None:
         scenario = next((s for s in scenarios if s.pk == scenario_id), None)
         if scenario is not None:
@@ -569,6 +570,8 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
             "money_figure": _figure(charts.business_model_figure(years)),
             "learners_figure": _figure(charts.learners_figure(years)),
         },
+        # Assumptions typed in the query string out of shape: a 400 naming them.
+        status=400 if request.method == "GET" and form.is_bound and form.errors else 200,
     )
 
 

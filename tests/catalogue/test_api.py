@@ -2,13 +2,13 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from diagnostics.models import Region, Role
 from diagnostics.services.accounts import user_create
 from tests.catalogue.scenario import build_scenario
 from tests.factories.catalogue import make_basin
+from tests.factories.tokens import make_token
 
 pytestmark = [
     pytest.mark.django_db,
@@ -20,7 +20,7 @@ def api_client(region: str = "44") -> APIClient:
     Region.objects.get_or_create(code=region, defaults={"name": f"Région {region}"})
     user = user_create(username=f"api{region}", role=Role.API_CLIENT, regions=[region])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
     return client
 
 

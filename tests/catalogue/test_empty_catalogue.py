@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from catalogue.models import TrainingPath
-from diagnostics.models import BasinShare, Role
+from diagnostics.models import Role
 from diagnostics.services.accounts import user_create
 from tests.catalogue.scenario import build_scenario
 
@@ -34,10 +34,14 @@ def test_gap_with_no_active_path_for_a_mayor_has_no_admin_link(client: Client) -
     scenario = build_scenario()
     TrainingPath.objects.update(status=TrainingPath.Status.ARCHIVED)
     mayor = user_create(username="maire", role=Role.MAYOR_VIEWER)
-    BasinShare.objects.create(basin=scenario.basin, user=mayor)
+    from implantations.services.sharing import shared_version_create
+
+    version = shared_version_create(run=scenario.run, user=None, recipients=["maire"])
     client.force_login(mayor)
 
-    page = client.get(reverse("catalogue-basin-gap", args=[scenario.basin.pk])).content.decode()
+    # A mayor's office reads the gap frozen in its version (ADR 0014): nothing ranked, and no
+    # link to the catalogue admin it may not open.
+    page = client.get(reverse("shared-version-detail", args=[version.pk])).content.decode()
 
-    assert SENTENCE in page
+    assert "Aucun parcours classé." in page
     assert reverse("admin:catalogue_trainingpath_changelist") not in page

@@ -1,6 +1,8 @@
 """Accounts: the user_create service and command, password rules, login throttling, the login
 page, and the role checks of `diagnostics.permissions`."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
@@ -8,10 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import HttpResponse
 from django.test import RequestFactory
-from rest_framework.authtoken.models import Token
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Region, Role, User
+from diagnostics.models import ApiToken, Region, Role, User
 from diagnostics.permissions import (
     CanManageBasins,
     CanReadBasins,
@@ -69,7 +70,7 @@ def test_user_create_delegate_with_regions(regions: list[Region]) -> None:
     )
     assert (user.is_staff, user.is_superuser) == (False, False)
     assert user.check_password(GOOD_PASSWORD)
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 @pytest.mark.parametrize(
@@ -87,11 +88,10 @@ def test_user_create_admin_flags_follow_role(role: str, staff: bool, superuser: 
     assert not user.has_usable_password()
 
 
-def test_user_create_api_client_gets_a_token(regions: list[Region]) -> None:
+def test_user_create_api_client_gets_no_token_by_itself(regions: list[Region]) -> None:
     user = user_create(username="observatoire", role=Role.API_CLIENT, regions=["53"])
 
-    token = Token.objects.get(user=user)
-    assert len(token.key) == 40
+    assert not ApiToken.objects.filter(user=user).exists()  # tokens: page « Jetons d'API »
     assert list(user.regions.values_list("code", flat=True)) == ["53"]
 
 
@@ -170,8 +170,12 @@ def test_user_create_command_prints_api_token(
 ) -> None:
     call_command("user_create", "--username", "bi", "--role", "client_api", "--region", "44")
 
-    token = Token.objects.get(user__username="bi")
-    assert f"jeton d'API : {token.key}" in capsys.readouterr().out
+    token = ApiToken.objects.get(user__username="bi")
+    out = capsys.readouterr().out
+    key = re.search(r"(cnt_\w{8}_[\w-]+)", out)
+    assert key is not None and key.group(1).startswith(f"cnt_{token.prefix}_")
+    assert token.scopes == ["indicators:read"]
+    assert key.group(1) not in token.key_hash  # stored hashed, never in clear
 
 
 def test_user_create_command_missing_env_variable() -> None:
@@ -265,7 +269,7 @@ def test_login_page_lists_demo_accounts_in_demo_mode(client, settings) -> None: 
 
     assert "Comptes de démonstration" in page
     assert "Administrateur national : <code>demo-admin</code>" in page
-    assert "Mairie / EPCI (lecture des diagnostics partagés) : <code>demo-mairie</code>" in page
+    assert "Mairie, EPCI ou partenaire local : <code>demo-mairie</code>" in page
     # Role order: the national admin comes before the mayor.
     assert page.index("demo-admin") < page.index("demo-mairie")
     assert "autre-compte" not in page

@@ -79,7 +79,7 @@ def _client_for(client: Client, role: str, **kwargs: object) -> Client:
         "admin:diagnostics_territoryload_changelist",
         "admin:diagnostics_basin_changelist",
         "admin:diagnostics_cnamsite_changelist",
-        "admin:authtoken_tokenproxy_changelist",
+        "admin:diagnostics_apitoken_changelist",
     ],
 )
 def test_admin_changelists_open_for_national_admin(client: Client, url_name: str) -> None:

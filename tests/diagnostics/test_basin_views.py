@@ -234,7 +234,7 @@ def test_basin_detail_shows_figures_map_and_sorted_communes(
     text = _text(default)
     assert re.search(r"29\s999", text)
     assert "Chaumont" in text
-    assert "Partage avec les mairies et EPCI" in text
+    assert "Partage avec les mairies, EPCI et partenaires" in text
     assert "Supprimer le bassin" in text
     html = default.content.decode()
     assert reverse("catalogue-basin-gap", kwargs={"pk": basin.pk}) in html

@@ -5,6 +5,7 @@ The labour-market facts, recommendations and projects of the demo: tests/implant
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 from pytest_django.fixtures import Settings
-from rest_framework.authtoken.models import Token
 
 from diagnostics.analytics.synthetic import (
     SyntheticTerritory,
@@ -21,6 +21,7 @@ from diagnostics.analytics.synthetic import (
     synthetic_territory,
 )
 from diagnostics.models import (
+    ApiToken,
     Basin,
     BasinShare,
     BassinBmo,
@@ -32,6 +33,7 @@ from diagnostics.models import (
     User,
     ZoneEmploi,
 )
+from diagnostics.models.tokens import token_hash
 from diagnostics.selectors.access import basin_list_for
 from diagnostics.services.demo import DEMO_PASSWORD
 from implantations.models import CnamSite
@@ -50,7 +52,7 @@ def run_demo(*args: str) -> str:
 def counts() -> dict[str, int]:
     return {
         "users": User.objects.count(),
-        "tokens": Token.objects.count(),
+        "tokens": ApiToken.objects.count(),
         "regions": Region.objects.count(),
         "communes": Commune.objects.count(),
         "zones_emploi": ZoneEmploi.objects.count(),
@@ -118,11 +120,17 @@ def test_demo_creates_one_account_per_role(demo_output: str) -> None:
     assert list(users["demo-api"].regions.values_list("code", flat=True)) == ["99"]
     assert list(users["demo-mairie"].regions.all()) == []
     assert all(u.check_password(DEMO_PASSWORD) for u in users.values())
-    assert Token.objects.filter(user=users["demo-api"]).exists()
+    token = ApiToken.objects.get(user=users["demo-api"])
+    assert (token.name, token.scopes, token.is_active) == (
+        "Tableau de bord de l'observatoire",
+        ["indicators:read"],
+        True,
+    )
 
 
 def test_demo_prints_the_credentials(demo_output: str) -> None:
-    token = Token.objects.get(user__username="demo-api").key
+    token = ApiToken.objects.get(user__username="demo-api")
+    printed = re.search(r"Authorization: Token (cnt_\w+_[\w-]+)", demo_output)
 
     assert "http://127.0.0.1:8000/" in demo_output
     assert f"Mot de passe commun à tous les comptes : {DEMO_PASSWORD}" in demo_output
@@ -135,7 +143,9 @@ def test_demo_prints_the_credentials(demo_output: str) -> None:
     ]:
         line = next(line for line in demo_output.splitlines() if line.strip().startswith(username))
         assert label in line
-    assert f"Authorization: Token {token}" in demo_output
+    # Printed once, stored hashed: the printed key opens the API.
+    assert printed is not None and token_hash(printed.group(1)) == token.key_hash
+    assert printed.group(1) not in str(ApiToken.objects.values_list().get())
     assert "Durées : territoires" in demo_output
 
 
@@ -202,7 +212,7 @@ def test_demo_sites_are_labelled_and_placed_in_the_two_capitals(demo_output: str
 
 
 def test_demo_resets_changed_accounts_and_keeps_the_token(demo_output: str) -> None:
-    token = Token.objects.get(user__username="demo-api").key
+    token = ApiToken.objects.get(user__username="demo-api")
     delegate = User.objects.get(username="demo-delegue")
     delegate.role = Role.MAYOR_VIEWER
     delegate.set_password("autre-mot-de-passe-2026")
@@ -210,14 +220,16 @@ def test_demo_resets_changed_accounts_and_keeps_the_token(demo_output: str) -> N
     delegate.save()
     delegate.regions.clear()
 
-    run_demo()
+    second_output = run_demo()
 
     delegate.refresh_from_db()
     assert delegate.role == Role.REGIONAL_DELEGATE
     assert delegate.is_active
     assert delegate.check_password(DEMO_PASSWORD)
     assert list(delegate.regions.values_list("code", flat=True)) == ["99"]
-    assert Token.objects.get(user__username="demo-api").key == token
+    assert ApiToken.objects.get(user__username="demo-api") == token  # kept, not printed again
+    assert "Authorization: Token cnt_" not in second_output
+    assert "Jeton API de demo-api : déjà créé" in second_output
 
 
 def test_demo_keeps_a_basin_renamed_by_case_only(demo_output: str) -> None:

@@ -11,14 +11,15 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from diagnostics.exports import escape_cell, table_csv, tables_xlsx
-from diagnostics.models import BasinShare, DiagnosticRun, Role
+from diagnostics.models import DiagnosticRun, Role
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services import diagnostic_document
 from diagnostics.services import diagnostics as services
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
-from diagnostics.views.diagnostics import chromium_path
+from diagnostics.views.pdf import chromium_path
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import BMO_2025, bmo_batch, diagnostic_world
+from tests.factories.sharing import share_run
 
 pytestmark = [
     pytest.mark.django_db,
@@ -74,7 +75,7 @@ def test_post_runs_the_diagnostic_and_redirects_to_its_page(
 
 def test_shared_mayor_reads_the_run_but_cannot_start_one(client, world, done_run):
     mayor = make_user("mairie-chaumont", role=Role.MAYOR_VIEWER)
-    BasinShare.objects.create(basin=world.basin, user=mayor)
+    version = share_run(done_run, mayor)
     client.force_login(mayor)
 
     basin_page = client.get(reverse("basin-detail", args=[world.basin.pk])).content.decode()
@@ -82,7 +83,8 @@ def test_shared_mayor_reads_the_run_but_cannot_start_one(client, world, done_run
     refused = client.post(reverse("diagnostic-run", args=[world.basin.pk]))
 
     assert "Lancer le diagnostic" not in basin_page
-    assert f"n° {done_run.pk}" in basin_page
+    # The basin page lists the versions shared with the mayor (ADR 0014).
+    assert reverse("shared-version-detail", args=[version.pk]) in basin_page
     assert report.status_code == 200
     assert refused.status_code == 403
     assert DiagnosticRun.objects.count() == 1
@@ -270,9 +272,9 @@ def test_pdf_is_a_real_a4_pdf(client, world, done_run):
 
 
 def test_pdf_without_chromium_explains_and_offers_printing(client, world, done_run, monkeypatch):
-    from diagnostics.views import diagnostics as views
+    from diagnostics.views import pdf
 
-    monkeypatch.setattr(views, "chromium_path", lambda: None)
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
     client.force_login(world.delegate)
 
     response = client.get(reverse("diagnostic-pdf", args=[done_run.pk]))

@@ -28,6 +28,7 @@ from diagnostics.selectors.territories import (
     territory_load_latest_list,
 )
 from diagnostics.services.accounts import user_create
+from diagnostics.services.tokens import api_token_create
 
 pytestmark = [
     pytest.mark.django_db,
@@ -170,13 +171,14 @@ def test_home_catalogue_admin_gets_catalogue_and_settings_shortcuts(client: Clie
 
 def test_home_api_client_explains_the_token(client: Client, bretagne: Region) -> None:
     user = user_create(username="observatoire", role=Role.API_CLIENT, regions=["53"])
-    key = user.auth_token.key
+    created = api_token_create(user=user, name="Tableau de bord", scopes=["indicators:read"])
 
     page = _login(client, user).get("/").content.decode()
 
     assert "Authorization: Token &lt;votre jeton&gt;" in page
-    assert f"<code>…{key[-4:]}</code>" in page
-    assert key not in page  # only its last four characters
+    assert f"« Tableau de bord » (<code>cnt_{created.token.prefix}_…</code>" in page
+    assert created.key not in page  # shown once, at creation only
+    assert f'href="{reverse("token-list")}"' in page
     assert f'href="{reverse("api-docs")}"' in page
     assert "pour Bretagne" in page
 
@@ -198,12 +200,12 @@ def test_diagnostic_list_shows_visible_basins_without_diagnostic(
     assert "Bassin de Vitré" not in page
 
 
-def test_diagnostic_list_mayor_without_share_says_nothing_shared(client: Client) -> None:
+def test_diagnostic_list_sends_a_mayor_to_its_shared_versions_at_home(client: Client) -> None:
     mayor = user_create(username="m", role=Role.MAYOR_VIEWER)
 
-    page = _login(client, mayor).get("/diagnostics/").content.decode()
+    response = _login(client, mayor).get("/diagnostics/")
 
-    assert "Aucun bassin n'a encore été partagé avec vous." in page
+    assert (response.status_code, response["Location"]) == (302, reverse("home"))
 
 
 # --- data page --------------------------------------------------------------------------------
@@ -355,7 +357,7 @@ def test_403_page_is_french_and_names_the_role(client: Client) -> None:
     assert response.status_code == 403
     page = response.content.decode()
     assert "Accès refusé" in page and "Erreur 403" in page
-    assert "connecté en tant que « m » (Mairie / EPCI" in page
+    assert "connecté en tant que « m » (Mairie, EPCI ou partenaire local" in page
 
 
 def test_500_page_renders_without_request_context() -> None:

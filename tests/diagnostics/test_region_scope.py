@@ -13,11 +13,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from diagnostics.models import BasinShare, Role
+from diagnostics.models import Role
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
+from tests.factories.sharing import share_run
 
 pytestmark = [
     pytest.mark.django_db,
@@ -43,7 +44,7 @@ def scene():
     secret = world.make_basin(SECRET, ["52003", "52004"])
     run = diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
     mayor = make_user("mairie-chaumont", role=Role.MAYOR_VIEWER)
-    BasinShare.objects.create(basin=world.basin, user=mayor)
+    share_run(run, mayor)
     return world, secret, run, mayor
 
 
@@ -135,10 +136,13 @@ def test_mayor_api_answers_do_not_name_unshared_basins(client, scene):
     world, secret, run, mayor = scene
     client.force_login(mayor)
 
-    answer = client.get(reverse("api-basin-indicators", args=[world.basin.pk]))
+    # A mayor's office reads its shared versions, not the live indicators (ADR 0014).
+    live = client.get(reverse("api-basin-indicators", args=[world.basin.pk]))
+    answer = client.get(reverse("api-share-list"))
     other = client.get(reverse("api-basin-indicators", args=[secret.pk]))
 
-    assert answer.status_code == 200
+    assert live.status_code == 404
+    assert answer.status_code == 200 and answer.json()["count"] == 1
     assert SECRET not in answer.content.decode()
     assert other.status_code == 404
     assert SECRET not in other.content.decode()

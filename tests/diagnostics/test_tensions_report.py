@@ -11,6 +11,7 @@ from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
+from tests.factories.sharing import share_run
 from tests.factories.tensions import tension_batches
 
 pytestmark = [
@@ -29,6 +30,8 @@ def _fresh_cache(settings):
 
 def report(client, user, basin) -> str:
     run = diagnostic_execute(run_id=diagnostic_request(basin_id=basin.pk).pk)
+    if user.is_mayor_viewer:  # a mayor's office reads the runs shared with it (ADR 0014)
+        share_run(run, user)
     client.force_login(user)
     response = client.get(reverse("diagnostic-detail", args=[run.pk]))
     assert response.status_code == 200

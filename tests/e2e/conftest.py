@@ -48,9 +48,27 @@ def chromium_browser() -> Iterator[object]:
         browser.close()
 
 
+# Every Content-Security-Policy violation becomes a console error, whatever Chromium itself
+# logs: the tests that collect console errors (the walk…) then fail on it. Playwright's init
+# scripts are not subject to the page's CSP.
+CSP_VIOLATIONS_TO_CONSOLE = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + (e.sourceFile || document.location.pathname) + ":" + e.lineNumber);
+});
+"""
+
+
+def new_context(browser, **kwargs):  # type: ignore[no-untyped-def]
+    """A browser context that reports CSP violations in the console (see above)."""
+    context = browser.new_context(**kwargs)
+    context.add_init_script(CSP_VIOLATIONS_TO_CONSOLE)
+    return context
+
+
 @pytest.fixture
 def page(chromium_browser):  # type: ignore[no-untyped-def]
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    context = new_context(chromium_browser, viewport={"width": 1280, "height": 900}, locale="fr-FR")
     pg = context.new_page()
     pg.set_default_timeout(15_000)
     yield pg

@@ -115,3 +115,81 @@ def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.25) -> boo
             return True
         time.sleep(interval)
     return False
+
+
+# --- Fault injection (issue 15) ---------------------------------------------------------------
+
+
+class Faults:
+    """What a fault-injection test breaks and restarts: a private broker (redis-server on a free
+    port), a shared MEDIA_ROOT, real workers on a private queue, a PostgreSQL control
+    connection. The test process sends its tasks to the private broker too."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        from tests.integration.processes import PgControl, RedisServer
+
+        self.tmp_path = tmp_path
+        self.queue = f"faults-{uuid.uuid4().hex[:8]}"
+        self.redis = RedisServer(tmp_path / "redis")
+        self.media = tmp_path / "media"
+        self.media.mkdir()
+        self.workers: list = []
+        self.pg = PgControl()
+
+    def worker(self, *, beat: bool = True, env: dict[str, str] | None = None, concurrency: int = 1):  # type: ignore[no-untyped-def]
+        from tests.integration.processes import FAULT_SETTINGS, WorkerProcess
+
+        worker = WorkerProcess(
+            broker_url=self.redis.url,
+            queue=self.queue,
+            log_path=Path(settings.VAR_DIR) / f"worker-{self.queue}-{len(self.workers)}.log",
+            env={**FAULT_SETTINGS, "DJANGO_MEDIA_ROOT": str(self.media), **(env or {})},
+            beat=beat,
+            concurrency=concurrency,
+        )
+        self.workers.append(worker)
+        worker.start().wait_ready()
+        return worker
+
+    def logs(self) -> str:
+        return "\n".join(w.log()[-4000:] for w in self.workers)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.pg.close()
+        self.redis.stop()
+
+
+def _point_app_at(app, broker_url: str | None, queue: str, eager: bool) -> None:  # type: ignore[no-untyped-def]
+    """Send this process's tasks to `broker_url` (None: back to the configured one), dropping
+    the pools built for the old URL. `broker_write_url`, because the CELERY_BROKER_URL
+    environment variable wins over `broker_url`."""
+    app.conf.broker_write_url = broker_url
+    app.conf.task_default_queue = queue
+    app.conf.task_always_eager = eager
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def faults(transactional_db: None, tmp_path: Path, settings) -> Iterator[Faults]:  # type: ignore[no-untyped-def]
+    reason = _services_configured()
+    if reason:
+        pytest.skip(f"integration test: {reason}")
+    from cnam_territoires.celery import app
+    from tests.integration.processes import FAULT_SETTINGS
+
+    harness = Faults(tmp_path)
+    harness.redis.start()
+    for name, value in FAULT_SETTINGS.items():
+        setattr(settings, name, float(value) if "." in value or name.endswith("_S") else int(value))
+    settings.MEDIA_ROOT = harness.media
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    previous = (None, app.conf.task_default_queue, app.conf.task_always_eager)
+    _point_app_at(app, harness.redis.url, harness.queue, eager=False)
+    try:
+        yield harness
+    finally:
+        _point_app_at(app, *previous)
+        harness.close()

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Role
 from diagnostics.services.accounts import user_create
+from diagnostics.services.tokens import api_token_create, scopes_allowed_for
 
 
 class Command(BaseCommand):
@@ -71,5 +72,17 @@ class Command(BaseCommand):
         if not user.has_usable_password():
             self.stdout.write("  pas de mot de passe : à définir dans l'administration.")
         if user.role == Role.API_CLIENT:
-            self.stdout.write(f"  jeton d'API : {user.auth_token.key}")
-            self.stdout.write("  usage : en-tête HTTP « Authorization: Token <jeton> »")
+            created = api_token_create(
+                user=user, name="jeton initial", scopes=scopes_allowed_for(user)
+            )
+            expires = created.token.expires_at
+            self.stdout.write(
+                f"  jeton d'API « jeton initial » ({', '.join(created.token.scopes)}, "
+                f"expire le {expires:%d/%m/%Y}) : {created.key}"
+                if expires
+                else f"  jeton d'API : {created.key}"
+            )
+            self.stdout.write(
+                "  affiché une seule fois (stocké haché) ; usage : en-tête HTTP "
+                "« Authorization: Token <jeton> » ; page « Jetons d'API » pour en gérer d'autres"
+            )

@@ -96,6 +96,12 @@ class Command(BaseCommand):
             out(f"  recommandation pour {name} : {concept or 'aucun concept'}")
         if extra.project:
             out(f"Scénario enregistré : {extra.scenario} ; projet : {extra.project}")
+        if extra.shared_version:
+            out(
+                f"Diagnostic partagé avec demo-mairie : version n° {extra.shared_version} "
+                f"({url.rstrip('/')}/partages/{extra.shared_version}/), avec commentaires et une "
+                "contribution à examiner"
+            )
         out("")
         timings = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.timings)
         out(f"Durées : {timings}")
@@ -111,7 +117,15 @@ class Command(BaseCommand):
             regions = ", ".join(account.regions) if account.regions else "—"
             out(f"  {account.username:<{width}}  {account.role_label} (régions : {regions})")
         out("")
-        out(f"Jeton API de demo-api : {report.api_token}")
-        out(f"  en-tête HTTP : Authorization: Token {report.api_token}")
+        if report.api_token:
+            out(
+                f"Jeton API de demo-api (affiché une seule fois, stocké haché) : {report.api_token}"
+            )
+            out(f"  en-tête HTTP : Authorization: Token {report.api_token}")
+        else:
+            out(
+                "Jeton API de demo-api : déjà créé (affiché une seule fois, stocké haché) ; "
+                "page « Jetons d'API » de demo-api pour le révoquer et en créer un autre"
+            )
         out(f"  documentation de l'API : {url.rstrip('/')}/api/docs/")
         out(self.style.SUCCESS(rule))

@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from catalogue.models import LocalOffer
-from diagnostics.models import BasinShare, Region, Role
+from diagnostics.models import Region, Role
 from diagnostics.services.accounts import user_create
 from tests.catalogue.scenario import build_scenario
 from tests.factories.catalogue import SectorFactory, make_basin, make_offer, make_path
@@ -63,19 +63,23 @@ def test_path_detail_shows_occupations_and_history(client: Client, referentials)
 # --- Gap page ---------------------------------------------------------------------------------
 
 
-def test_gap_page_shows_the_ranking_to_a_mayor_it_is_shared_with(client: Client) -> None:
+def test_gap_is_shown_to_a_mayor_as_frozen_in_its_shared_version(client: Client) -> None:
+    """A mayor's office reads the gap as it was when the diagnostic was shared (ADR 0014); the
+    live gap page sends it there."""
+    from implantations.services.sharing import shared_version_create
+
     scenario = build_scenario()
     mayor = user_create(username="maire", role=Role.MAYOR_VIEWER)
-    BasinShare.objects.create(basin=scenario.basin, user=mayor)
+    version = shared_version_create(run=scenario.run, user=None, recipients=["maire"])
     client.force_login(mayor)
 
-    page = client.get(reverse("catalogue-basin-gap", args=[scenario.basin.pk])).content.decode()
-
-    assert page.index("Comptable assistant") < page.index("Développeur web et web mobile")
-    assert "50 projets de recrutement en 2025 dans son métier BMO" in page
-    assert "56,0" in page
-    assert "Parcours non classés (1)" in page and "Aucun métier associé" in page
-    assert "Greta Haute-Marne : 10 places par an" in page
+    gap_page = client.get(reverse("catalogue-basin-gap", args=[scenario.basin.pk]))
+    version_url = reverse("shared-version-detail", args=[version.pk])
+    assert (gap_page.status_code, gap_page["Location"]) == (302, version_url)
+    page = client.get(version_url).content.decode()
+    section = page[page.index('id="parcours-prioritaires"') :]
+    assert section.index("Comptable assistant") < section.index("Développeur web et web mobile")
+    assert "56,0" in section
     # A mayor reads; the local supply is managed by the region.
     assert reverse("catalogue-local-offers", args=[scenario.basin.pk]) not in page
 

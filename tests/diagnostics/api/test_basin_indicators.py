@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from diagnostics.models import Role
@@ -12,6 +11,7 @@ from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
+from tests.factories.tokens import make_token
 
 pytestmark = [
     pytest.mark.django_db,
@@ -34,9 +34,8 @@ def world():
 @pytest.fixture
 def api_client(world):
     user = make_user("observatoire-ge", role=Role.API_CLIENT, regions=[world.region])
-    token = Token.objects.create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
     return client
 
 
@@ -117,7 +116,7 @@ def test_another_regions_basin_is_a_404(world):
     diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
     stranger = make_user("observatoire-bzh", role=Role.API_CLIENT, regions=[world.other_region])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=stranger).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(stranger)}")
 
     response = client.get(url(world.basin.pk))
 

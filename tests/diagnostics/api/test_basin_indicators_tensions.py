@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from diagnostics.models import Role
@@ -13,6 +12,7 @@ from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_requ
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.tensions import tension_batches
+from tests.factories.tokens import make_token
 
 pytestmark = [
     pytest.mark.django_db,
@@ -39,7 +39,7 @@ def world():
 def api_client(world):
     user = make_user("observatoire-ge", role=Role.API_CLIENT, regions=[world.region])
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
     return client
 
 

@@ -9,11 +9,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from diagnostics.models import AuditAction, AuditEvent, BasinShare, ImportBatch, Role
 from diagnostics.services.accounts import user_create
 from diagnostics.services.audit import audit_purge, audit_record
+from diagnostics.services.tokens import api_token_create, api_token_revoke
 from tests.factories.basins import BasinFactory, make_region, make_user
 
 pytestmark = pytest.mark.django_db
@@ -108,14 +108,22 @@ def test_basin_deletion_through_the_page_is_recorded(client):
 def test_account_creation_role_change_and_token_are_recorded():
     make_region("44", "Grand Est")
     user = user_create(username="client-api-x", role=Role.API_CLIENT, regions=["44"])
+    created = api_token_create(user=user, name="tableau", scopes=["indicators:read"])
 
     user.role = Role.MAYOR_VIEWER
     user.save()
     user.regions.clear()
-    Token.objects.filter(user=user).delete()
+    api_token_revoke(token=created.token)
 
     assert [e.details for e in _events(AuditAction.USER_CREATE)] == [{"role": "client_api"}]
-    assert [e.target_id for e in _events(AuditAction.TOKEN_CREATE)] == [str(user.pk)]
+    [token_event] = _events(AuditAction.TOKEN_CREATE)
+    assert token_event.target_id == str(user.pk)
+    assert token_event.details == {
+        "token": f"cnt_{created.token.prefix}_…",
+        "name": "tableau",
+        "scopes": ["indicators:read"],
+    }
+    assert created.key not in str(token_event.details)  # never the secret
     assert [e.details for e in _events(AuditAction.ROLE_CHANGE)] == [
         {"role_before": "client_api", "role_after": "mairie"},
         {"regions_after": [], "change": "clear"},

@@ -24,6 +24,7 @@ from diagnostics.models import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from diagnostics.services import import_stores
 from diagnostics.services import imports as import_services
 from diagnostics.services.imports import import_batch_process, import_dataset
 from tests.diagnostics.importers.bmo_samples import bmo_row, metier_code, write_bmo
@@ -207,8 +208,8 @@ def test_database_failure_midway_rolls_back(tmp_path: Path, bassins: None, monke
     previous = import_dataset(
         kind="bmo", path=_small_bmo(tmp_path, "a.xlsx"), file_name="a.xlsx", sync=True
     )
-    monkeypatch.setattr(import_services, "WRITE_CHUNK_ROWS", 1)
-    real_write = import_services._write_rows
+    monkeypatch.setattr(import_stores, "WRITE_CHUNK_ROWS", 1)
+    real_write = import_stores._write_rows
     calls = {"n": 0}
 
     def failing_write(model, attnames, rows):  # type: ignore[no-untyped-def]
@@ -217,7 +218,7 @@ def test_database_failure_midway_rolls_back(tmp_path: Path, bassins: None, monke
             raise OperationalError("disque plein (simulé)")
         real_write(model, attnames, rows)
 
-    monkeypatch.setattr(import_services, "_write_rows", failing_write)
+    monkeypatch.setattr(import_stores, "_write_rows", failing_write)
 
     batch = import_dataset(
         kind="bmo", path=_small_bmo(tmp_path, "b.xlsx", met="999"), file_name="b.xlsx", sync=True
@@ -309,7 +310,7 @@ def test_xlsx_zip_bomb_refused_before_parsing(tmp_path: Path, settings, monkeypa
         archive.writestr("xl/workbook.xml", "<workbook/>")
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (8 * 1024 * 1024))
     parsed = []
-    monkeypatch.setattr("diagnostics.importers.base.read_xlsx", lambda *a, **k: parsed.append(1))
+    monkeypatch.setattr("diagnostics.importers.bmo.read_xlsx", lambda *a, **k: parsed.append(1))
 
     batch = import_dataset(kind="bmo", path=path, file_name="bombe.xlsx", sync=True)
 
@@ -458,7 +459,7 @@ def test_stale_running_batches_are_failed(tmp_path: Path) -> None:
     assert (stuck.status, fresh.status) == (Status.FAILED, Status.VALIDATING)
 
 
-def test_beat_runs_the_stale_import_sweeper_every_15_minutes(settings) -> None:  # type: ignore[no-untyped-def]
+def test_beat_runs_the_stale_import_sweeper_every_30_seconds(settings) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
     from django.utils import timezone
@@ -472,8 +473,8 @@ def test_beat_runs_the_stale_import_sweeper_every_15_minutes(settings) -> None: 
         started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120),
     )  # fmt: skip
 
-    assert entry == {"task": "diagnostics.tasks.import_batches_fail_stale", "schedule": 900.0}
-    assert app.conf.beat_schedule["import-batches-fail-stale"]["schedule"] == 900.0
+    assert entry == {"task": "diagnostics.tasks.import_batches_fail_stale", "schedule": 30.0}
+    assert app.conf.beat_schedule["import-batches-fail-stale"]["schedule"] == 30.0
     assert entry["task"] == import_batches_fail_stale.name
     assert import_batches_fail_stale.delay().get() == 1  # the beat entry's task, run
     stuck.refresh_from_db()

@@ -11,7 +11,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from diagnostics.models import Basin, BasinShare, Role
 from diagnostics.services.accounts import user_create
@@ -23,6 +22,7 @@ from implantations.services.recommendation import (
     recommendation_compute,
     scoring_profile_create,
 )
+from tests.factories.tokens import token_header
 from tests.implantations.recommendation_world import (
     FAB_ID_SPEC,
     PROGRESSIVE_SPEC,
@@ -179,11 +179,15 @@ def test_recommend_command_prints_a_summary() -> None:
 # --- Page ------------------------------------------------------------------------------------
 
 
-def test_recommendation_page_for_a_mayor_with_a_share(client: Client) -> None:
+def test_recommendation_page_for_a_reader_and_a_mayor_sent_to_its_versions(client: Client) -> None:
     basin = build_basin(FAB_ID_SPEC)
     mayor = user_create(username="mairie", role=Role.MAYOR_VIEWER)
     BasinShare.objects.create(basin=basin, user=mayor)
     client.force_login(mayor)
+    # A mayor's office reads the recommendation frozen in its shared versions (none: home).
+    redirect = client.get(reverse("recommendation-detail", args=[basin.pk]))
+    assert (redirect.status_code, redirect["Location"]) == (302, reverse("home"))
+    client.force_login(user_create(username="nat", role=Role.NATIONAL_ADMIN))
 
     response = client.get(reverse("recommendation-detail", args=[basin.pk]))
     page = response.content.decode()
@@ -199,8 +203,8 @@ def test_recommendation_page_for_a_mayor_with_a_share(client: Client) -> None:
         "Brie\u00a0»" in page
     )
     assert "/static/plotly/plotly.min.js" in page and "cdn" not in page.lower()
-    # A mayor reads but does not edit the assets.
-    assert "Renseigner les atouts du bassin" not in page
+    # Its managers edit the assets from there.
+    assert "Renseigner les atouts du bassin" in page
 
 
 def test_recommendation_page_of_another_region_is_not_found(client: Client) -> None:
@@ -224,8 +228,7 @@ def test_basin_page_links_to_the_recommendation(client: Client) -> None:
 def test_api_recommendation_with_a_token() -> None:
     basin = build_basin(PROGRESSIVE_SPEC)
     client_user = user_create(username="observatoire", role=Role.API_CLIENT, regions=["44"])
-    token = Token.objects.get_or_create(user=client_user)[0]
-    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = Client(**token_header(client_user))
 
     response = api.get(f"/api/v1/basins/{basin.pk}/recommendation/")
 
@@ -243,11 +246,7 @@ def test_api_recommendation_is_scoped() -> None:
     basin = build_basin(TURNKEY_SPEC)
     region("53", "Bretagne")
     other = user_create(username="observatoire-53", role=Role.API_CLIENT, regions=["53"])
-    token = Token.objects.get_or_create(user=other)[0]
-
-    other_region = Client(HTTP_AUTHORIZATION=f"Token {token.key}").get(
-        f"/api/v1/basins/{basin.pk}/recommendation/"
-    )
+    other_region = Client(**token_header(other)).get(f"/api/v1/basins/{basin.pk}/recommendation/")
     anonymous = Client().get(f"/api/v1/basins/{basin.pk}/recommendation/")
 
     assert other_region.status_code == 404
@@ -259,7 +258,7 @@ def test_api_recommendation_is_scoped() -> None:
 def test_api_recommendation_query_count(django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     basin = build_basin(TURNKEY_SPEC)
     client_user = user_create(username="observatoire", role=Role.API_CLIENT, regions=["44"])
-    api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=client_user)[0].key}")
+    api = Client(**token_header(client_user))
     api.get(f"/api/v1/basins/{basin.pk}/recommendation/")  # computes and stores it
 
     with django_assert_max_num_queries(40):

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from diagnostics.models import BasinShare, BmoFact, ChomageZeFact, Role
+from diagnostics.models import BmoFact, ChomageZeFact, Role
 from diagnostics.services.accounts import user_create
 from tests.catalogue.scenario import build_scenario
 from tests.factories.basins import make_user
@@ -151,7 +151,7 @@ def test_planning_calculate_without_region_says_so(client: Client) -> None:
     submitted = client.get(reverse("planning"), {"region": "", "n": "5"})
 
     assert "Choisissez une région puis « Calculer »" in opened.content.decode()
-    assert submitted.status_code == 200
+    assert submitted.status_code == 400  # the form's errors, as a bad request
     assert submitted.context["form"].errors["region"] == [
         "Choisissez une région : la planification se calcule région par région."
     ]
@@ -203,11 +203,13 @@ def _links(html: str) -> set[str]:
 def test_mayor_sees_no_link_that_is_refused_on_shared_diagnostic_and_gap(client: Client) -> None:
     scenario = build_scenario()
     mayor = user_create(username="mairie", role=Role.MAYOR_VIEWER)
-    BasinShare.objects.create(basin=scenario.basin, user=mayor)
+    from implantations.services.sharing import shared_version_create
+
+    version = shared_version_create(run=scenario.run, user=None, recipients=["mairie"])
     client.force_login(mayor)
     pages = [
         reverse("diagnostic-detail", args=[scenario.run.pk]),
-        reverse("catalogue-basin-gap", args=[scenario.basin.pk]),
+        reverse("shared-version-detail", args=[version.pk]),
     ]
 
     broken = {}

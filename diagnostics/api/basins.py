@@ -1,0 +1,301 @@
+"""Basins API (issue 14): list, detail, create from a zoning or a commune list, edit, delete.
+
+Reads are scoped like the pages (`basin_list_for`: a basin the caller may not read is a 404);
+writes need a basin manager's role, a token with `basins:write`, and a basin the caller manages
+(`basin_manageable_for`: another region's basin is a 404)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import django_filters
+from django.db.models import QuerySet
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from diagnostics.api.base import ApiViewMixin
+from diagnostics.api.territories import StrictOrderingFilter, geometry_wanted
+from diagnostics.models import Basin, BasinSource, Scope, User
+from diagnostics.permissions import BASIN_MANAGERS, _RolePermission
+from diagnostics.permissions import CanReadBasins as _CanReadBasins
+from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.services import basins as basin_services
+
+MAX_SOURCE_CODES = 2000
+
+
+class ReadOrManageBasins(_RolePermission):
+    """Reads: the basin readers (API clients included); writes: the basin managers."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        self.roles = _CanReadBasins.roles if request.method in SAFE_METHODS else BASIN_MANAGERS
+        return super().has_permission(request, view)
+
+
+class MainTownSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class BasinOutputSerializer(serializers.ModelSerializer):
+    region = serializers.CharField(source="region_id")
+    main_town = serializers.SerializerMethodField()
+    urls = serializers.SerializerMethodField()
+    bbox = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+    geometry = serializers.JSONField(
+        required=False, allow_null=True, help_text="GeoJSON WGS84, avec geometry=true."
+    )
+
+    class Meta:
+        model = Basin
+        fields = [
+            "id",
+            "name",
+            "region",
+            "source_kind",
+            "source_codes",
+            "main_town",
+            "population",
+            "communes_count",
+            "communes_without_population",
+            "spans_regions",
+            "eligible_population",
+            "eligible_main_town",
+            "nearest_site_km",
+            "geometry_status",
+            "created_at",
+            "updated_at",
+            "urls",
+            "bbox",
+            "geometry",
+        ]
+
+    @extend_schema_field(MainTownSerializer(allow_null=True))
+    def get_main_town(self, basin: Basin) -> dict[str, str] | None:
+        town = basin.main_town
+        return {"code": town.code, "name": town.name} if town is not None else None
+
+    @extend_schema_field(serializers.DictField(child=serializers.URLField()))
+    def get_urls(self, basin: Basin) -> dict[str, str]:
+        request = self.context["request"]
+        return {
+            "self": request.build_absolute_uri(reverse("api-basin-detail", args=[basin.pk])),
+            "runs": request.build_absolute_uri(reverse("api-basin-runs", args=[basin.pk])),
+            "indicators": request.build_absolute_uri(
+                reverse("api-basin-indicators", args=[basin.pk])
+            ),
+            "page": request.build_absolute_uri(reverse("basin-detail", args=[basin.pk])),
+        }
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if not self.context.get("geometry"):
+            fields.pop("geometry", None)  # never read: the column is deferred
+        return fields
+
+
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """true / false, anything else a 400 (django-filter's BooleanFilter ignores a bad value)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
+        kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+class BasinFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label="Partie du nom."
+    )
+    region = django_filters.CharFilter(field_name="region_id", label="Code de la région.")
+    commune = django_filters.CharFilter(
+        field_name="communes__code",
+        label="Code INSEE d'une commune : les bassins qui la contiennent.",
+    )
+    source_kind = django_filters.ChoiceFilter(choices=BasinSource.choices)
+    eligible_population = StrictBooleanFilter(
+        label="Population dans les bornes du programme (true / false)."
+    )
+
+    class Meta:
+        model = Basin
+        fields = ["q", "region", "commune", "source_kind", "eligible_population"]
+
+
+GEOMETRY_PARAMETER = OpenApiParameter(
+    "geometry", bool, description="Joindre le contour GeoJSON (WGS84). Défaut : false."
+)
+
+
+class BasinCreateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150)
+    source_kind = serializers.ChoiceField(
+        choices=BasinSource.choices,
+        help_text="zone_emploi, bassin_bmo, epci (codes des zonages) ou communes (codes INSEE).",
+    )
+    source_codes = serializers.ListField(
+        child=serializers.CharField(max_length=12),
+        min_length=1,
+        max_length=MAX_SOURCE_CODES,
+        help_text="Codes des zonages ou des communes qui forment le bassin.",
+    )
+    main_town_code = serializers.CharField(
+        required=False, allow_blank=True, help_text="Code INSEE de la ville-centre (facultatif)."
+    )
+
+
+class BasinUpdateInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=150, required=False)
+    source_kind = serializers.ChoiceField(choices=BasinSource.choices, required=False)
+    source_codes = serializers.ListField(
+        child=serializers.CharField(max_length=12),
+        min_length=1,
+        max_length=MAX_SOURCE_CODES,
+        required=False,
+    )
+    main_town_code = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Rien à modifier : name ou source_codes attendu.")
+        if ("source_kind" in attrs or "main_town_code" in attrs) and "source_codes" not in attrs:
+            raise serializers.ValidationError(
+                {"source_codes": ["Donnez la nouvelle liste de codes avec source_kind."]}
+            )
+        return attrs
+
+
+CREATE_EXAMPLE = OpenApiExample(
+    "Bassin d'une zone d'emploi",
+    value={"name": "Bassin de Chaumont", "source_kind": "zone_emploi", "source_codes": ["4404"]},
+    request_only=True,
+)
+
+
+class BasinListApi(ApiViewMixin, generics.GenericAPIView):
+    permission_classes = [ReadOrManageBasins]
+    write_scope = Scope.BASINS_WRITE
+    serializer_class = BasinOutputSerializer
+    filterset_class = BasinFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, StrictOrderingFilter]
+    ordering_fields = ["id", "name", "population", "created_at", "updated_at"]
+    ordering = ["id"]
+    extra_query_params = ("geometry",)
+
+    def get_queryset(self) -> QuerySet[Basin]:
+        user = cast(User, self.request.user)
+        qs = basin_list_for(user).select_related("main_town")
+        deferred = ["main_town__geometry"]
+        if self.request.method != "GET" or not geometry_wanted(self.request):
+            deferred.append("geometry")
+        return qs.defer(*deferred).distinct()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "geometry": geometry_wanted(self.request)}
+
+    @extend_schema(
+        operation_id="basin_list",
+        summary="Bassins du périmètre de l'appelant",
+        parameters=[GEOMETRY_PARAMETER],
+    )
+    def get(self, request: Request) -> Response:
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="basin_create",
+        summary="Enregistrer un bassin (zonage ou liste de communes)",
+        request=BasinCreateInputSerializer,
+        responses={201: BasinOutputSerializer},
+        examples=[CREATE_EXAMPLE],
+    )
+    def post(self, request: Request) -> Response:
+        data = BasinCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        basin = basin_services.basin_create(
+            name=values["name"],
+            source_kind=values["source_kind"],
+            source_codes=values["source_codes"],
+            main_town_code=values.get("main_town_code") or None,
+            created_by=cast(User, request.user),
+        )
+        out = BasinOutputSerializer(basin, context=self.get_serializer_context()).data
+        return Response(
+            out, status=status.HTTP_201_CREATED, headers={"Location": out["urls"]["self"]}
+        )
+
+
+class BasinDetailApi(ApiViewMixin, generics.GenericAPIView):
+    permission_classes = [ReadOrManageBasins]
+    write_scope = Scope.BASINS_WRITE
+    serializer_class = BasinOutputSerializer
+    query_params_allowed = frozenset({"geometry"})
+
+    def get_basin(self, pk: int) -> Basin:
+        user = cast(User, self.request.user)
+        if self.request.method in SAFE_METHODS:
+            qs = basin_list_for(user)
+            if not geometry_wanted(self.request):
+                qs = qs.defer("geometry")
+        else:
+            qs = basin_manageable_for(user)
+        basin = qs.select_related("main_town").defer("main_town__geometry").filter(pk=pk).first()
+        if basin is None:
+            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+        self.last_modified = basin.updated_at
+        return basin
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        wanted = self.request.method == "GET" and geometry_wanted(self.request)
+        return {**super().get_serializer_context(), "geometry": wanted}
+
+    @extend_schema(
+        operation_id="basin_detail", summary="Un bassin", parameters=[GEOMETRY_PARAMETER]
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(self.get_serializer(self.get_basin(pk)).data)
+
+    @extend_schema(
+        operation_id="basin_update",
+        summary="Renommer un bassin ou changer sa composition (même région)",
+        request=BasinUpdateInputSerializer,
+        responses={200: BasinOutputSerializer},
+        examples=[
+            OpenApiExample(
+                "Renommer", value={"name": "Bassin du Pays chaumontais"}, request_only=True
+            )
+        ],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        basin = self.get_basin(pk)
+        data = BasinUpdateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        basin = basin_services.basin_update(
+            basin=basin,
+            name=values.get("name"),
+            source_kind=values.get("source_kind"),
+            source_codes=values.get("source_codes"),
+            main_town_code=values.get("main_town_code") or None,
+        )
+        return Response(self.get_serializer(basin).data)
+
+    @extend_schema(
+        operation_id="basin_delete",
+        summary="Supprimer un bassin (refusé s'il a des diagnostics ou des projets)",
+        responses={204: None},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        basin_services.basin_delete(basin=self.get_basin(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)

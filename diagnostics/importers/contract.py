@@ -1,0 +1,79 @@
+"""What an importer's `read` returns and receives (`ReadResult`, `ValidationContext`), the errors it
+reports (`ImportFileError` for the file, `RowError` per line) and the column and note names
+every importer shares. See `base` for the importer contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from diagnostics.errors import ApplicationError
+
+# Key of `ReadResult.notes` holding advice shown with a refusal (e.g. which option would help).
+HINT_NOTE = "conseil"
+
+# Column added to every frame read by the helpers: the line number a user sees in the file
+# (CSV: 1-based physical line, header = 1; XLSX: the spreadsheet row number).
+LINE = "_line"
+
+SECRET_MARKERS: tuple[str, ...] = ("*",)
+
+
+class ImportFileError(ApplicationError):
+    """The file as a whole cannot be read: wrong kind, wrong sheet, missing column, too large..."""
+
+    code = "import_file_error"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem on one line: `line` is the line number as a user sees it in the file
+    (header line included, 1-based; for XLSX the spreadsheet row number)."""
+
+    line: int | None
+    column: str
+    value: Any
+    rule: str
+
+    def as_dict(self) -> dict[str, Any]:
+        value = self.value
+        if value is not None and not isinstance(value, (int, float, str, bool)):
+            value = str(value)
+        if isinstance(value, float) and np.isnan(value):
+            value = None
+        return {"line": self.line, "column": self.column, "value": value, "rule": self.rule}
+
+
+@dataclass
+class ValidationContext:
+    """Reference codes known to the database, given to readers so they stay DB-free."""
+
+    communes: frozenset[str] = frozenset()
+    code_changes: dict[str, str] = field(default_factory=dict)  # old commune code -> current
+    zones_emploi: frozenset[str] = frozenset()
+    bassins_bmo: frozenset[str] = frozenset()
+    departements: frozenset[str] = frozenset()
+    regions: frozenset[str] = frozenset()
+    epci: frozenset[str] = frozenset()
+    fap: frozenset[str] = frozenset()
+    rome: frozenset[str] = frozenset()
+    # Options chosen by the user for this import (e.g. {"register_bassins": True} for BMO).
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReadResult:
+    frame: pd.DataFrame
+    errors: list[RowError] = field(default_factory=list)
+    vintage: str = ""
+    period: str = ""
+    nomenclature: str = ""
+    rows_read: int = 0
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors

@@ -1,0 +1,380 @@
+"""Pages of the shared diagnostic (issue 13, ADR 0014).
+
+- `basin_shares` (the basin's managers): share a finished run as a version with partner
+  accounts and a message, revoke it for one account or all, open and revoke read-only links.
+- `shared_version_detail` (whoever reads the version): the report as it was, the frozen gap
+  and recommendation, « ce qui a changé » since the previous version, comments per section.
+- `shared_version_comment`: write, edit, delete a comment (POST).
+- `shared_version_pdf`, `shared_version_comments_export`: the version's PDF (with its
+  comments) and its comments as CSV.
+- `share_link_open`: the read-only page of a link, for people without an account.
+Another region's version, or one not shared with the account (or revoked), is a 404.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from diagnostics.errors import ApplicationError
+from diagnostics.exports import table_csv
+from diagnostics.models import DiagnosticRun, SharedVersion, ShareLink, User
+from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
+from diagnostics.selectors import sharing as share_selectors
+from diagnostics.selectors.access import basin_manageable_for, diagnostic_run_scoped
+from diagnostics.selectors.diagnostics import diagnostic_runs_with_batches
+from diagnostics.services import comments as comment_services
+from diagnostics.services import share_links
+from diagnostics.services import sharing as share_services
+from diagnostics.views import diagnostics as report_views
+from implantations.forms.sharing import CommentForm, ShareLinkForm, ShareVersionForm
+from implantations.selectors import sharing as selectors
+from implantations.services.sharing import shared_version_create
+
+PINNED_GAP_TEMPLATE = "implantations/shared_gap_block.html"
+
+
+def _runs_choices(basin_id: int) -> list[tuple[int, str]]:
+    runs = (
+        DiagnosticRun.objects.filter(basin_id=basin_id, status=DiagnosticRun.Status.DONE)
+        .defer("results", "tables")
+        .order_by("-finished_at", "-pk")[:20]
+    )
+    return [
+        (r.pk, f"n° {r.pk} du {r.finished_at:%d/%m/%Y à %H:%M}" if r.finished_at else f"n° {r.pk}")
+        for r in runs
+    ]
+
+
+@role_required(*BASIN_MANAGERS)
+def basin_shares(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    basin = get_object_or_404(basin_manageable_for(user).select_related("region"), pk=pk)
+    runs = _runs_choices(basin.pk)
+    form = ShareVersionForm(runs=runs, initial={"run": runs[0][0] if runs else None})
+    new_link = None
+    if request.method == "POST":
+        action = request.POST.get("action", "share")
+        try:
+            if action == "share":
+                form = ShareVersionForm(request.POST, runs=runs)
+                if form.is_valid():
+                    run = DiagnosticRun.objects.select_related("basin").get(
+                        pk=form.cleaned_data["run"], basin=basin
+                    )
+                    version = shared_version_create(
+                        run=run,
+                        user=user,
+                        recipients=[form.cleaned_data["recipients"]],
+                        message=form.cleaned_data["message"],
+                    )
+                    messages.success(
+                        request, f"Diagnostic n° {run.pk} partagé (version n° {version.pk})."
+                    )
+                    return redirect("basin-shares", pk=basin.pk)
+            elif action in ("revoke", "link", "link_revoke"):
+                version = get_object_or_404(
+                    SharedVersion.objects.filter(basin=basin), pk=_int(request.POST.get("version"))
+                )
+                if action == "revoke":
+                    recipient = _int(request.POST.get("recipient"))
+                    count = share_services.share_recipient_revoke(
+                        version=version, user=user, recipient_id=recipient
+                    )
+                    messages.success(
+                        request, f"Partage retiré ({count} compte{'s' if count > 1 else ''})."
+                    )
+                    return redirect("basin-shares", pk=basin.pk)
+                if action == "link":
+                    link_form = ShareLinkForm(request.POST)
+                    if not link_form.is_valid():
+                        raise share_services.ShareError(
+                            "Durée de validité du lien : un nombre de jours entre 1 et 90."
+                        )
+                    created = share_links.share_link_create(
+                        version=version,
+                        user=user,
+                        days=link_form.cleaned_data["days"],
+                        label=link_form.cleaned_data["label"],
+                    )
+                    new_link = request.build_absolute_uri(
+                        reverse("share-link-open", args=[created.token])
+                    )
+                else:
+                    link = get_object_or_404(
+                        ShareLink.objects.filter(version=version), pk=_int(request.POST.get("link"))
+                    )
+                    share_links.share_link_revoke(link=link, user=user)
+                    messages.success(request, "Le lien est retiré : il ne s'ouvre plus.")
+                    return redirect("basin-shares", pk=basin.pk)
+            else:
+                messages.error(request, f"Action inconnue : « {action} ».")
+        except ApplicationError as exc:
+            field = (exc.extra or {}).get("field")
+            if action == "share" and field in form.fields:
+                form.add_error(field, exc.message)
+            else:
+                messages.error(request, exc.message)
+    versions = share_selectors.shared_versions_of_basin(user, basin)
+    return render(
+        request,
+        "implantations/basin_shares.html",
+        {
+            "basin": basin,
+            "form": form,
+            "runs": runs,
+            "link_form": ShareLinkForm(),
+            "new_link": new_link,
+            "versions": [
+                {
+                    "version": v,
+                    "recipients": share_selectors.shared_version_recipients(v),
+                    "links": list(v.links.order_by("-created_at")),
+                }
+                for v in versions
+            ],
+        },
+        status=400 if request.method == "POST" and new_link is None else 200,
+    )
+
+
+def _int(value: Any) -> int | None:
+    # An id out of the bigint range would overflow the database query (a 500): not found.
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _readable_version(request: HttpRequest, pk: int) -> SharedVersion:
+    user: User = request.user  # type: ignore[assignment]
+    return get_object_or_404(
+        share_selectors.shared_version_list_for(user).select_related(
+            "basin", "basin__region", "shared_by"
+        ),
+        pk=pk,
+    )
+
+
+def version_context(
+    version: SharedVersion, user: Any, *, for_print: bool = False
+) -> dict[str, Any]:
+    """The report of the version's run (scoped to `user`: the region map keeps only the basins
+    `user` reads), its frozen gap and recommendation."""
+    run = diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=version.run_id)).get()
+    run = diagnostic_run_scoped(run, user=user)
+    context = report_views._report_context(run, for_print=for_print)
+    context.update(
+        {
+            "run": run,
+            "basin": version.basin,
+            "version": version,
+            "key_figures_frozen": selectors.version_key_figures(version),
+            "pinned_gap_template": PINNED_GAP_TEMPLATE,
+            "pinned_gap": selectors.gap_view(version.gap),
+            "pinned_recommendation": selectors.recommendation_view(version.recommendation),
+        }
+    )
+    return context
+
+
+@role_required(*BASIN_READERS)
+@require_GET
+def shared_version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    version = _readable_version(request, pk)
+    versions = share_selectors.shared_versions_of_basin(user, version.basin)
+    older = next(
+        (v for v in versions if (v.created_at, v.pk) < (version.created_at, version.pk)), None
+    )
+    changes = None
+    if older is not None:
+        version.key_figures = selectors.version_key_figures(version)
+        older.key_figures = selectors.version_key_figures(older)
+        changes = share_selectors.version_changes(version, older)
+    if user.is_mayor_viewer:
+        share_services.shared_version_mark_read(version=version, user=user)
+    can_manage = basin_manageable_for(user).filter(pk=version.basin_id).exists()
+    context = version_context(version, user)
+    context.update(
+        {
+            "versions": versions,
+            "changes": changes,
+            "comment_groups": comment_groups(version),
+            "comment_sections": share_selectors.COMMENT_SECTIONS,
+            "comment_form": CommentForm(),
+            "can_manage": can_manage,
+            "can_contribute": user.is_mayor_viewer,
+            "edit_minutes": int(comment_services.EDIT_DELAY.total_seconds() // 60),
+            "recipients": share_selectors.shared_version_recipients(version) if can_manage else [],
+        }
+    )
+    return render(request, "implantations/shared_version.html", context)
+
+
+@role_required(*BASIN_READERS)
+@require_POST
+def shared_version_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write (`action=create`: section, body, parent), edit (`edit`: comment, body) or delete
+    (`delete`: comment) a comment. A version not (or no longer) shared with the account: 404."""
+    user: User = request.user  # type: ignore[assignment]
+    version = _readable_version(request, pk)
+    action = request.POST.get("action", "create")
+    anchor = ""
+    try:
+        if action == "create":
+            form = CommentForm(request.POST)
+            if not form.is_valid():
+                raise share_services.ShareError(
+                    "Commentaire incomplet : choisissez la section et écrivez votre texte "
+                    "(4 000 caractères au plus)."
+                )
+            comment = comment_services.share_comment_create(
+                version_id=version.pk,
+                user=user,
+                section=form.cleaned_data["section"],
+                body=form.cleaned_data["body"],
+                parent_id=form.cleaned_data.get("parent"),
+            )
+            messages.success(request, "Votre commentaire est publié.")
+        elif action == "edit":
+            comment = comment_services.share_comment_edit(
+                comment_id=_int(request.POST.get("comment")) or 0,
+                user=user,
+                body=request.POST.get("body", ""),
+            )
+            messages.success(request, "Votre commentaire est modifié.")
+        elif action == "delete":
+            comment = comment_services.share_comment_delete(
+                comment_id=_int(request.POST.get("comment")) or 0, user=user
+            )
+            messages.success(request, "Votre commentaire est supprimé.")
+        else:
+            raise share_services.ShareError(f"Action inconnue : « {action} ».")
+        anchor = f"#commentaire-{comment.pk}"
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("shared-version-detail", args=[version.pk]) + "#commentaires")
+    return redirect(reverse("shared-version-detail", args=[version.pk]) + anchor)
+
+
+def comment_groups(version: SharedVersion) -> list[tuple[str, str, list[Any]]]:
+    """(section key, title, threads) of the sections that have comments, in report order."""
+    threads = share_selectors.comment_threads(version)
+    return [
+        (key, title, threads[key])
+        for key, title in share_selectors.COMMENT_SECTIONS
+        if threads.get(key)
+    ]
+
+
+def _file_name(version: SharedVersion, extension: str) -> str:
+    return f"version-partagee-{version.pk}-{slugify(version.basin.name) or 'bassin'}.{extension}"
+
+
+@role_required(*BASIN_READERS)
+@require_GET
+def shared_version_comments_export(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _readable_version(request, pk)
+    threads = share_selectors.comment_threads(version)
+    rows = []
+    for section, title in share_selectors.COMMENT_SECTIONS:
+        for thread in threads.get(section, []):
+            for c in [thread.comment, *thread.replies]:
+                author = c.author
+                rows.append(
+                    [
+                        c.pk,
+                        title,
+                        c.parent_id,
+                        (author.get_full_name() or author.get_username()) if author else "—",
+                        author.organisation_label if author else "",
+                        c.created_at.isoformat(timespec="minutes"),
+                        "commentaire supprimé" if c.deleted_at else c.body,
+                    ]
+                )
+    payload = {
+        "title": f"Commentaires de la version partagée n° {version.pk}",
+        "columns": ["id", "section", "parent", "author", "organisation", "created_at", "body"],
+        "labels": ["N°", "Section", "Réponse à", "Auteur", "Organisation", "Date", "Commentaire"],
+        "rows": rows,
+    }
+    response = HttpResponse(table_csv(payload), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(version, "csv")}"'
+    return response
+
+
+@role_required(*BASIN_READERS)
+@require_GET
+def shared_version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    version = _readable_version(request, pk)
+    if not DiagnosticRun.objects.filter(
+        pk=version.run_id, status=DiagnosticRun.Status.DONE
+    ).exists():
+        raise Http404("Ce diagnostic n'est pas terminé : pas de rapport à imprimer.")
+    context = version_context(version, user, for_print=True)
+    context.update(
+        {
+            "comment_groups": comment_groups(version),
+            "read_only": True,
+            "css_dsfr": report_views._static_uri("dsfr/dist/dsfr.min.css"),
+            "css_report": report_views._static_uri("cnam/diagnostic.css"),
+            "js_plotly": report_views._static_uri("plotly/plotly.min.js"),
+            "js_charts": report_views._static_uri("cnam/charts.js"),
+            "js_report": report_views._static_uri("cnam/diagnostic.js"),
+        }
+    )
+    html = render_to_string("implantations/shared_version_print.html", context, request=request)
+    try:
+        pdf = report_views.render_pdf(html)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+        return render(
+            request,
+            "diagnostics/diagnostic_pdf_error.html",
+            {"run": context["run"], "error": str(exc)},
+            status=503,
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(version, "pdf")}"'
+    return response
+
+
+def _client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+def share_link_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The read-only page of a link: the version's report, gap and recommendation, nothing
+    else (no comments, no exports, no navigation into the platform)."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    try:
+        link = share_links.share_link_open(
+            token=token,
+            address=_client_address(request),
+            user_agent=str(request.META.get("HTTP_USER_AGENT") or ""),
+        )
+    except share_links.LinkRefused as exc:
+        status = 429 if exc.code == "rate_limited" else 404 if exc.code == "invalid" else 410
+        return render(
+            request, "implantations/share_link_refused.html", {"error": exc.message}, status=status
+        )
+    version = SharedVersion.objects.select_related("basin", "shared_by").get(pk=link.version_id)
+    context = version_context(version, AnonymousUser())
+    context.update({"hide_exports": True, "link": link, "public_link": True})
+    response = render(request, "implantations/share_link.html", context)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response

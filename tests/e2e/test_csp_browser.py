@@ -1,0 +1,137 @@
+"""Content-Security-Policy in a real browser: a short set of pages with charts, maps, forms,
+the API documentation and the admin run without a single CSP violation (reported to the
+console by the init script of tests/e2e/conftest.py). The full walk (test_walk.py) checks
+every page the same way. A control proves the listener sees a violation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.conftest import login, new_context
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "territoires-demo-2026"
+
+
+@pytest.fixture
+def demo(settings: Any) -> None:
+    settings.OPEN_DATA_DIR = None
+    settings.DIAGNOSTIC_EAGER_IN_THREAD = False
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def _pages_for(username: str) -> list[str]:
+    from diagnostics.models import Basin, DiagnosticRun
+
+    basin = Basin.objects.filter(region__code="99").order_by("pk").first()
+    assert basin is not None
+    run = DiagnosticRun.objects.filter(basin=basin, status="done").order_by("-pk").first()
+    pages = ["/", "/bassins/", f"/bassins/{basin.pk}/", "/bassins/nouveau/", "/api/docs/"]
+    if run is not None:
+        pages.append(f"/diagnostics/{run.pk}/")
+    if username == "demo-delegue":
+        pages += [
+            "/implantations/",
+            "/implantations/planification/",
+            f"/bassins/{basin.pk}/recommandation/",
+            f"/bassins/{basin.pk}/atouts/",
+            f"/bassins/{basin.pk}/modele-economique/",
+            "/implantations/projets/nouveau/",
+            "/catalogue/",
+            "/donnees/imports/",
+        ]
+    if username == "demo-admin":
+        pages += [
+            "/journal-securite/",
+            "/admin/",
+            "/admin/diagnostics/user/",
+            "/admin/diagnostics/user/add/",
+        ]
+    return pages
+
+
+def _violations(browser: Any, base: str, username: str, paths: list[str]) -> dict[str, list[str]]:
+    context = new_context(browser, viewport={"width": 1366, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    login(page, type("Live", (), {"url": base})(), username, PASSWORD)
+    found: dict[str, list[str]] = {}
+    for path in paths:
+        console.clear()
+        response = page.goto(base + path, wait_until="load")
+        assert response is not None and response.status < 400, (
+            f"{path}: {response and response.status}"
+        )
+        page.wait_for_timeout(400)  # charts drawn, DSFR scripts run
+        if csp := [c for c in console if "Content Security Policy" in c or "CSP violation" in c]:
+            found[path] = csp
+    context.close()
+    return found
+
+
+@pytest.mark.timeout(900)
+def test_pages_raise_no_csp_violation(live_server, chromium_browser, demo) -> None:  # type: ignore[no-untyped-def]
+    found = {}
+    for username in ("demo-delegue", "demo-admin"):
+        found.update(
+            {
+                f"{username} {p}": v
+                for p, v in _violations(
+                    chromium_browser, live_server.url, username, _pages_for(username)
+                ).items()
+            }
+        )
+    if found:
+        import json
+        from pathlib import Path
+
+        Path("var").mkdir(exist_ok=True)
+        Path("var/csp_violations.json").write_text(json.dumps(found, indent=1, ensure_ascii=False))
+    assert found == {}
+
+
+def test_an_inline_script_is_blocked_and_reported(live_server, chromium_browser, db) -> None:  # type: ignore[no-untyped-def]
+    context = new_context(chromium_browser)
+    page = context.new_page()
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/connexion/")
+
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
+        " document.body.appendChild(s); }"
+    )
+    page.wait_for_timeout(200)
+
+    assert page.evaluate("() => window.__ran") is None  # not executed
+    assert any("CSP violation: script-src" in c for c in console), console
+    context.close()
+
+
+def test_plotly_global_css_is_current(chromium_browser) -> None:  # type: ignore[no-untyped-def]
+    """cnam/plotly-global.css holds exactly the rules plotly.js would insert itself (they
+    change with plotly's version: regenerate the file from `rules` when this fails)."""
+    from pathlib import Path
+
+    import plotly
+
+    package = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    ours = Path(__file__).resolve().parents[2] / "cnam_territoires/static/cnam/plotly-global.css"
+    page = chromium_browser.new_page()
+    page.set_content("<html><head></head><body></body></html>")
+    page.add_script_tag(path=str(package))
+    rules = page.evaluate(
+        "Array.from(document.getElementById('plotly.js-style-global').sheet.cssRules)"
+        ".map(r => r.cssText).reverse()"
+    )
+    page.close()
+
+    text = ours.read_text(encoding="utf-8")
+    written = [line for line in text.splitlines() if line.startswith(".")]
+    assert written == rules
