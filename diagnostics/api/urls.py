@@ -1,8 +1,8 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from diagnostics.api.national import AtlasApi, BatchCreateApi, BatchDetailApi
 from diagnostics.api import basins, imports, runs, sharing, territories
+from diagnostics.api.national import AtlasApi, BatchCreateApi, BatchDetailApi
 from diagnostics.api.views import BasinIndicatorsApi
 
 router = SimpleRouter()
