@@ -450,6 +450,12 @@ def diagnostic_batch_chunk(*, batch_id: int, run_ids: Sequence[int]) -> dict[str
     DiagnosticBatch.objects.filter(pk=batch_id, status=DiagnosticBatch.Status.PENDING).update(
         status=DiagnosticBatch.Status.RUNNING, started_at=now
     )
+    # Still ours: the outbox re-sends alone only the runs of a chunk lost for
+    # OUTBOX_RESEND_AFTER_S (a chunk waiting that long in the queue may be re-sent too: the
+    # conditional writes make that harmless, only slower).
+    DiagnosticRun.objects.filter(pk__in=list(run_ids), status=Status.PENDING).update(
+        dispatched_at=now
+    )
     runs = list(
         DiagnosticRun.objects.filter(pk__in=list(run_ids), status=Status.PENDING)
         .select_related("basin")
