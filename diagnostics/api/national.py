@@ -45,7 +45,7 @@ def _batch_payload(batch: DiagnosticBatch) -> dict[str, Any]:
 class BatchCreateApi(APIView):
     permission_classes = [IsNationalAdmin]
 
-    class InputSerializer(serializers.Serializer):
+    class BatchRequestSerializer(serializers.Serializer):
         zoning = serializers.ChoiceField(
             choices=["zone_emploi", "ze", "bassin_bmo", "epci"],
             error_messages={
@@ -54,9 +54,9 @@ class BatchCreateApi(APIView):
         )
         region = serializers.CharField(required=False, allow_blank=True, max_length=3)
 
-    @extend_schema(request=InputSerializer, responses={200: dict, 202: dict})
+    @extend_schema(request=BatchRequestSerializer, responses={200: dict, 202: dict})
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.BatchRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         zoning = selectors.ZONING_ALIASES.get(
             data.validated_data["zoning"], data.validated_data["zoning"]

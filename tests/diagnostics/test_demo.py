@@ -322,11 +322,18 @@ def test_demo_computes_one_diagnostic_per_basin_once(demo_output: str) -> None:
     from diagnostics.models import DiagnosticRun
 
     assert "Diagnostics calculés : 5 sur 5 bassins" in demo_output
-    assert DiagnosticRun.objects.filter(status=DiagnosticRun.Status.DONE).count() == 5
+    registered = DiagnosticRun.objects.filter(basin__is_reference=False)
+    assert registered.filter(status=DiagnosticRun.Status.DONE).count() == 5
+    # The national batch of the 8 demo zones d'emploi: 8 reference basins, one run each except
+    # the zones identical to a registered basin (same communes: the same run).
+    references = DiagnosticRun.objects.filter(basin__is_reference=True)
+    assert references.count() + 5 == DiagnosticRun.objects.count()
+    batch_runs = DiagnosticRun.objects.count()
 
     run_demo()  # same data: the done runs are reused, not recomputed
 
-    assert DiagnosticRun.objects.count() == 5
+    assert DiagnosticRun.objects.count() == batch_runs
+    assert "Rien à faire" in run_demo()
 
 
 def test_demo_fills_the_security_audit_log_once(demo_output: str) -> None:
