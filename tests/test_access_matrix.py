@@ -962,6 +962,26 @@ def territory_code(kind: str) -> Callable[[World], dict[str, object]]:
     return build
 
 
+def catalogue_api_get() -> dict[str, Expected]:
+    return matrix(200, {ANONYMOUS: 401, MAYOR: 403, OTHER_MAYOR: 403})
+
+
+def catalogue_api_post() -> dict[str, Expected]:
+    return matrix(403, {ANONYMOUS: 401, ADMIN: 405, CATALOGUE: 405})
+
+
+def catalogue_path_code(world: World) -> dict[str, object]:
+    from tests.factories.catalogue import make_path
+
+    return {"code": make_path(title="Comptable assistant", bmo_codes=["L1X60"]).code}
+
+
+def catalogue_sector_code(world: World) -> dict[str, object]:
+    from tests.factories.catalogue import make_path
+
+    return {"code": make_path(title="Comptable assistant").sector.code}
+
+
 API_V1_RULES: dict[str, Rule] = {
     # Personal tokens: every role manages its own; another user's token is a 404.
     "token-list": Rule(get=page(ALL_ROLES), post=for_roles(ALL_ROLES, 200)),
@@ -1013,6 +1033,27 @@ API_V1_RULES: dict[str, Rule] = {
         ),
         post=for_roles(IMPORTERS, 405, anonymous=401),
         kwargs=import_batch_pk,
+    ),
+    # Catalogue: read by the catalogue pages' roles and API clients; edited (PATCH) by its
+    # managers with catalogue:write. POST is offered nowhere (405 once the role passes).
+    "api-sector-list": Rule(get=catalogue_api_get(), post=catalogue_api_post()),
+    "api-sector-detail": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_sector_code
+    ),
+    "api-path-list": Rule(get=catalogue_api_get(), post=catalogue_api_post()),
+    "api-path-detail": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
+    ),
+    "api-path-history": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
+    ),
+    # Implantation projects: read like their basin.
+    "api-project-list": Rule(
+        get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
+        post=matrix(405, {ANONYMOUS: 401, CATALOGUE: 403}),
+    ),
+    "api-project-detail": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
     ),
 }
 for _kind, _name in [

@@ -138,7 +138,7 @@ def test_demo_prints_the_credentials(demo_output: str) -> None:
         ("demo-admin", "Administrateur national"),
         ("demo-delegue", "Délégué régional (régions : 99)"),
         ("demo-catalogue", "Administrateur du catalogue"),
-        ("demo-mairie", "Mairie / EPCI"),
+        ("demo-mairie", "Mairie, EPCI ou partenaire local"),
         ("demo-api", "Client API (régions : 99)"),
     ]:
         line = next(line for line in demo_output.splitlines() if line.strip().startswith(username))
