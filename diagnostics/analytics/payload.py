@@ -41,12 +41,25 @@ THREE_DECIMAL_COLUMNS = {
     c.Z_BMO_DIFFICULTY_SHARE, c.OFFERS_PER_SEEKER,
 }  # fmt: skip
 DEFAULT_DECIMALS = 4
+# Prospective (issue 17): estimated populations and job seekers are counts; projections and
+# their errors keep two decimals (rates in % and counts alike).
+COUNT_COLUMNS |= {
+    c.WORKING_AGE, c.SENIORS, c.YOUNG, c.SURPLUS, c.JOB_SEEKERS_CONCERNED, c.TARGET_OFFERS,
+}  # fmt: skip
+THREE_DECIMAL_COLUMNS |= {c.SEEKERS_PER_OFFER, c.RENEWAL_RATIO}
 
 
 # Per table: columns whose unit changes row by row (rates and counts mixed).
 TABLE_DECIMALS = {
     "comparison": {c.VALUE: DEFAULT_DECIMALS, c.MEDIAN: DEFAULT_DECIMALS},
     "changes": {},
+    "prospective_projections": {
+        c.OBSERVED: 2,
+        c.FORECAST: 2,
+        c.LOWER: 2,
+        c.UPPER: 2,
+    },
+    "prospective_backtest": {c.MAE: 3, c.NAIVE_MAE: 3, c.MAPE: 4},
 }
 
 

@@ -14,13 +14,13 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diagnostics.api.auth import HasTokenScope
+from diagnostics.api.pagination import ApiPagination
 from diagnostics.errors import ApplicationError
 from diagnostics.models import ShareComment, SharedVersion, User
 from diagnostics.permissions import BASIN_READERS, has_role
@@ -90,6 +90,9 @@ def share_output(version: SharedVersion, request: Request) -> dict[str, Any]:
 
 class ShareListApi(APIView):
     permission_classes = [CanReadShares]
+    # Declared on the view so that the schema documents the paginated envelope (issue 14's
+    # contract test found it documented as a bare array).
+    pagination_class = ApiPagination
 
     @extend_schema(
         summary="Versions partagées lisibles",
@@ -106,7 +109,7 @@ class ShareListApi(APIView):
             .defer("gap", "recommendation", "key_figures")
             .order_by("-created_at", "-pk")
         )
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(versions, request, view=self) or []
         return paginator.get_paginated_response([share_output(v, request) for v in page])
 
@@ -231,6 +234,7 @@ def comment_output(c: ShareComment) -> dict[str, Any]:
 
 class ShareCommentsApi(APIView):
     permission_classes = [CanReadShares]
+    pagination_class = ApiPagination
 
     class ShareCommentInputSerializer(serializers.Serializer):
         section = serializers.ChoiceField(choices=selectors.COMMENT_SECTIONS)
@@ -246,7 +250,7 @@ class ShareCommentsApi(APIView):
         comments = version.comments.select_related(
             "author", "author__partner_organisation"
         ).order_by("created_at", "pk")
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(comments, request, view=self) or []
         return paginator.get_paginated_response([comment_output(c) for c in page])
 

@@ -33,6 +33,7 @@ SOURCE_YEAR_PREFIXES = {
     "chomage_ze": ("unemployment_",),
     "defm": ("job_seekers",),
     "tensions": (),
+    "prospective": (),
 }
 
 
@@ -77,8 +78,22 @@ def indicators_document(
             t for t in document.get("tensions_published") or [] if year in (None, t["year"])
         ]
         out["tensions_published_info"] = document["tensions_published_info"]
+    if source in (None, "prospective") and document.get("prospective"):
+        out["prospective"] = document["prospective"]
     sources = document.get("sources") or {}
-    out["sources"] = {k: v for k, v in sources.items() if source in (None, k)}
+    prospective_sources = {
+        "tensions",
+        "population_age",
+        "defm_secteur",
+        "bmo",
+        "chomage_ze",
+        "defm",
+    }
+    out["sources"] = {
+        k: v
+        for k, v in sources.items()
+        if source in (None, k) or (source == "prospective" and k in prospective_sources)
+    }
     out["warnings"] = document.get("warnings") or []
     return out
 
@@ -95,7 +110,7 @@ class BasinIndicatorsApi(ApiViewMixin, APIView):
             OpenApiParameter(
                 "source",
                 str,
-                enum=["bmo", "chomage_ze", "defm", "tensions"],
+                enum=["bmo", "chomage_ze", "defm", "tensions", "prospective"],
                 description="Limiter à une source.",
             ),
         ],

@@ -20,6 +20,7 @@ from .imports import (
     ImportBatch,
     IndicatorFact,
 )
+from .population import PopulationAgeFact
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
 from .sharing import (
@@ -73,6 +74,7 @@ __all__ = [
     "ImportBatch",
     "IndicatorFact",
     "Lycee",
+    "PopulationAgeFact",
     "ProgrammeSettings",
     "Region",
     "Role",

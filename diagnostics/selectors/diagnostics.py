@@ -106,12 +106,18 @@ __all__ = [
 ]
 
 # Import kinds a diagnostic is computed from, with the report's wording and licence.
-DIAGNOSTIC_KINDS = ("bmo", "chomage_ze", "defm", "tensions")
+DIAGNOSTIC_KINDS = ("bmo", "chomage_ze", "defm", "tensions", "population_age", "defm_secteur")
 SOURCE_LABELS = {
     "bmo": "Enquête Besoins en main-d'œuvre (France Travail, Crédoc)",
     "chomage_ze": "Taux de chômage localisés par zone d'emploi (Insee)",
     "defm": "Demandeurs d'emploi inscrits en fin de mois, catégories A, B, C (France Travail)",
     "tensions": "Indicateurs de tension par métier et bassin (Dares, France Travail)",
+    "population_age": (
+        "Estimations de population au 1er janvier par département, sexe et âge quinquennal (Insee)"
+    ),
+    "defm_secteur": (
+        "Demandeurs d'emploi par bassin BMO et secteur du dernier employeur (France Travail)"
+    ),
 }
 LICENCE = "Licence Ouverte / Open Licence Etalab 2.0"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"

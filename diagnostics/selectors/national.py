@@ -1,6 +1,6 @@
 """Reads of the national batches and the national atlas (issue 16).
 
-Who sees the atlas (docs/adr/0015-national-batches.md): reference basins are public statistics
+Who sees the atlas (docs/adr/0016-national-batches.md): reference basins are public statistics
 — one whole zone of an official zoning, computed from open data only, never edited, shared or
 commented — so national admins, regional delegates and API clients see the atlas of all of
 France (their region's basins highlighted). Mayors' offices and catalogue admins do not: a

@@ -25,6 +25,8 @@ from diagnostics.models import DiagnosticRun, ImportBatch
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostic_params import DiagnosticError
 from diagnostics.services.diagnostic_secrecy import difference_guard
+from diagnostics.services.prospective import prospective_section
+from diagnostics.services.prospective import table_payloads as prospective_tables
 from diagnostics.services.tensions_published import (
     published_tensions_section,
 )
@@ -39,6 +41,8 @@ SOURCE_SHORT_LABELS = {
     "chomage_ze": "Chômage (Insee)",
     "defm": "Demandeurs d'emploi",
     "tensions": "Tensions (Dares)",
+    "population_age": "Population par âge (Insee)",
+    "defm_secteur": "Demandeurs par secteur",
 }
 
 
@@ -210,6 +214,17 @@ def diagnostic_compute(
     }
     document["method"]["secrecy"] = document["method"].get("secrecy", "") + suppressed.method
     timings["cartes et secret statistique"] = perf_counter() - t
+    t = perf_counter()
+    _prospective(
+        run,
+        document=document,
+        tables=tables,
+        tension=tension,
+        crosswalk=crosswalk,
+        codes=codes,
+        ids=_batch_ids(run),
+    )
+    timings["prospective"] = perf_counter() - t
     _progress(run.pk, 90, "Enregistrement")
     return document, tables
 
@@ -265,6 +280,44 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
         context=contexts.by_basin[run.pk],
         sources=_sources(run),
     )
+
+
+def _payload_frame(payload: Mapping[str, Any] | None) -> pd.DataFrame | None:
+    """A stored table back as a frame (after the secrecy checks: what the report shows)."""
+    if not payload:
+        return None
+    return pd.DataFrame(payload["rows"], columns=payload["columns"])
+
+
+def _prospective(
+    run: DiagnosticRun,
+    *,
+    document: dict[str, Any],
+    tables: dict[str, Any],
+    tension: pd.DataFrame | None,
+    crosswalk: pd.DataFrame,
+    codes: Sequence[str],
+    ids: Mapping[str, Sequence[int]],
+) -> None:
+    """The prospective section (issue 17), computed from the tables as the report shows them
+    (after the secrecy checks, so that no suppressed figure comes back through it)."""
+    frames = {
+        name: frame
+        for name in ("unemployment", "job_seekers", "bmo_years", "bmo_families", "bmo_metiers")
+        if (frame := _payload_frame(tables.get(name))) is not None
+    }
+    section = prospective_section(
+        tables=frames,
+        tension=tension,
+        crosswalk=crosswalk,
+        codes=codes,
+        region_code=(document.get("basin") or {}).get("region_code"),
+        batch_ids=ids,
+        params=run.parameters or {},
+        sources=document.get("sources") or {},
+    )
+    document.update(section.document)
+    tables.update(prospective_tables(section.frames))
 
 
 def _test_pause() -> None:

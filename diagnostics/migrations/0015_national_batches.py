@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0013_audit_backup_actions'),
+        ('diagnostics', '0014_population_age'),
     ]
 
     operations = [
