@@ -8,7 +8,7 @@ PORT ?= 8000
 # pytest-xdist workers for `make test` (the machine's cores, at most 2 by default); 0 runs serially.
 PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=2; [ $$n -lt 2 ] && n=0; echo $$n)
 
-.PHONY: run test check fmt worker beat install migrate demo load-data clean bench screenshots
+.PHONY: run test check fmt worker beat install migrate demo load-data clean bench screenshots backup restore
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) est introuvable : installez Python 3.11."; exit 1; }
@@ -66,6 +66,15 @@ worker: $(STAMP)
 beat: $(STAMP)
 	@mkdir -p var
 	$(BIN)/celery -A cnam_territoires beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+# Database (pg_dump / SQLite backup) + uploaded files, one folder per backup under var/sauvegardes
+# (diagnostics/services/backup.py). Restore: make restore BACKUP=var/sauvegardes/sauvegarde-…
+backup: $(STAMP)
+	$(BIN)/python manage.py backup
+
+restore: $(STAMP)
+	@test -n "$(BACKUP)" || { echo "Indiquez la sauvegarde : make restore BACKUP=var/sauvegardes/…"; exit 2; }
+	$(BIN)/python manage.py restore "$(BACKUP)" --yes
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -43,23 +43,29 @@ class FiniteJSONRenderer(JSONRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
-        paths = list(non_finite_paths(data)) if data is not None else []
-        if paths:
-            context = renderer_context or {}
-            request = context.get("request")
-            logger.error(
-                "non-finite number in an API answer (%s): %s",
-                getattr(request, "path", "?"),
-                ", ".join(paths[:20]),
-            )
-            response = context.get("response")
-            if response is not None:
-                response.status_code = 400
-            data = {
-                "error": {
-                    "code": "non_finite_number",
-                    "message": NON_FINITE_MESSAGE,
-                    "fields": {"fields": paths[:20]},
-                }
+        # Strict JSON first (DRF raises ValueError on NaN / inf): the path scan, which walks
+        # every value, only runs when a non-finite number is there.
+        try:
+            return super().render(data, accepted_media_type, renderer_context)
+        except ValueError:
+            paths = list(non_finite_paths(data)) if data is not None else []
+            if not paths:
+                raise
+        context = renderer_context or {}
+        request = context.get("request")
+        logger.error(
+            "non-finite number in an API answer (%s): %s",
+            getattr(request, "path", "?"),
+            ", ".join(paths[:20]),
+        )
+        response = context.get("response")
+        if response is not None:
+            response.status_code = 400
+        data = {
+            "error": {
+                "code": "non_finite_number",
+                "message": NON_FINITE_MESSAGE,
+                "fields": {"fields": paths[:20]},
             }
+        }
         return super().render(data, accepted_media_type, renderer_context)

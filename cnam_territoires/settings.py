@@ -303,6 +303,16 @@ SPECTACULAR_SETTINGS = {
     # Not public (issue 15's finding): the schema maps every operation, write endpoints and
     # import kinds included; only signed-in users and valid tokens read it (docs/api.md).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "DatasetKindEnum": "diagnostics.models.DatasetKind",
+        "RunStatusEnum": "diagnostics.models.DiagnosticRun.Status",
+        "ImportStatusEnum": "diagnostics.models.ImportBatch.Status",
+        "PathStatusEnum": "catalogue.models.TrainingPath.Status",
+        "HistoryChangeEnum": "catalogue.api.catalogue.HISTORY_KINDS",
+        "ProjectStatusEnum": "implantations.models.projects.ProjectStatus",
+        "ConceptEnum": "implantations.models.projects.Concept",
+        "RecommendationConceptEnum": "implantations.api.serializers.CONCEPTS",
+    },
     # Swagger UI served from our static files (drf-spectacular-sidecar), never from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

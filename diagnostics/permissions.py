@@ -88,7 +88,18 @@ class _RolePermission(BasePermission):
     message = "Votre rôle ne donne pas accès à cette ressource."
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        return has_role(request.user, self.roles)
+        if not has_role(request.user, self.roles):
+            return False
+        # A token also needs the scope of the operation, whatever the view's base class
+        # (diagnostics.api.auth: reads indicators:read, writes the view's write_scope).
+        from diagnostics.api.auth import HasTokenScope
+
+        scope = HasTokenScope()
+        if not scope.has_permission(request, view):
+            self.message = scope.message
+            self.code = scope.code
+            return False
+        return True
 
 
 class IsNationalAdmin(_RolePermission):

@@ -11,14 +11,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from simple_history.admin import SimpleHistoryAdmin
 
-from diagnostics.admin import RoleAdminMixin
+from diagnostics.admin import ReadOnlyAdminMixin, RoleAdminMixin
 from diagnostics.models import Role
 from implantations.analytics import scoring
 from implantations.models import (
     BasinPartnership,
     BusinessScenario,
     CnamSite,
+    Contribution,
     EmployerLetter,
     HostStructure,
     ProgrammeSettings,
@@ -308,3 +310,15 @@ class BusinessScenarioAdmin(RoleAdminMixin, admin.ModelAdmin):
     list_filter = ("concept",)
     list_select_related = ("basin", "created_by")
     raw_id_fields = ("basin", "recommendation")
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Contributions from the territory, read-only: the delegates decide on the basin's
+    contributions page (version check, recommendation before / after); the history shows who
+    changed what and when."""
+
+    list_display = ("title", "kind", "basin", "status", "proposed_by", "proposed_at")
+    list_filter = ("kind", "status")
+    search_fields = ("title", "basin__name")
+    list_select_related = ("basin", "proposed_by")

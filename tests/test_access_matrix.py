@@ -391,6 +391,22 @@ def project_readers(ok: Expected) -> dict[str, Expected]:
     )
 
 
+def national_batch_pk(world: World) -> dict[str, object]:
+    from diagnostics.models import DiagnosticBatch
+
+    return {"pk": DiagnosticBatch.objects.create(zoning="zone_emploi", data_key="0" * 64).pk}
+
+
+# The national atlas: reference basins are public statistics (docs/adr, selectors.national):
+# national admins, delegates (every region) and API clients; never mayors nor catalogue admins.
+ATLAS_READERS = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.API_CLIENT)
+NATIONAL_ADMINS = (Role.NATIONAL_ADMIN,)
+
+
+def api_for_roles(roles: tuple[str, ...], ok: Expected) -> dict[str, Expected]:
+    return for_roles(roles, ok, anonymous=401)
+
+
 # --- The rules ---------------------------------------------------------------------------------
 
 
@@ -404,6 +420,31 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
+    # National batches and atlas (issue 16)
+    "national-batches": Rule(
+        get=page(NATIONAL_ADMINS),
+        # Empty form: the French error is shown on the list (redirect).
+        post=for_roles(NATIONAL_ADMINS, Redirect("national-batches")),
+    ),
+    "national-batch-detail": Rule(
+        get=page(NATIONAL_ADMINS), post=get_only(NATIONAL_ADMINS), kwargs=national_batch_pk
+    ),
+    "national-atlas": Rule(get=page(ATLAS_READERS), post=get_only(ATLAS_READERS)),
+    # Without basins to compare: the page says how to choose them (200).
+    "national-atlas-compare": Rule(get=page(ATLAS_READERS), post=get_only(ATLAS_READERS)),
+    "api-batches": Rule(
+        get=api_for_roles(NATIONAL_ADMINS, 405),
+        # Empty body: 400 with the field's French error.
+        post=api_for_roles(NATIONAL_ADMINS, 400),
+    ),
+    "api-batch-detail": Rule(
+        get=api_for_roles(NATIONAL_ADMINS, 200),
+        post=api_for_roles(NATIONAL_ADMINS, 405),
+        kwargs=national_batch_pk,
+    ),
+    "api-atlas": Rule(
+        get=api_for_roles(ATLAS_READERS, 200), post=api_for_roles(ATLAS_READERS, 405)
+    ),
     # Accounts
     "home": Rule(get=page(ALL_ROLES), post=for_roles(ALL_ROLES, 405)),
     "login": Rule(
@@ -921,6 +962,26 @@ def territory_code(kind: str) -> Callable[[World], dict[str, object]]:
     return build
 
 
+def catalogue_api_get() -> dict[str, Expected]:
+    return matrix(200, {ANONYMOUS: 401, MAYOR: 403, OTHER_MAYOR: 403})
+
+
+def catalogue_api_post() -> dict[str, Expected]:
+    return matrix(403, {ANONYMOUS: 401, ADMIN: 405, CATALOGUE: 405})
+
+
+def catalogue_path_code(world: World) -> dict[str, object]:
+    from tests.factories.catalogue import make_path
+
+    return {"code": make_path(title="Comptable assistant", bmo_codes=["L1X60"]).code}
+
+
+def catalogue_sector_code(world: World) -> dict[str, object]:
+    from tests.factories.catalogue import make_path
+
+    return {"code": make_path(title="Comptable assistant").sector.code}
+
+
 API_V1_RULES: dict[str, Rule] = {
     # Personal tokens: every role manages its own; another user's token is a 404.
     "token-list": Rule(get=page(ALL_ROLES), post=for_roles(ALL_ROLES, 200)),
@@ -972,6 +1033,27 @@ API_V1_RULES: dict[str, Rule] = {
         ),
         post=for_roles(IMPORTERS, 405, anonymous=401),
         kwargs=import_batch_pk,
+    ),
+    # Catalogue: read by the catalogue pages' roles and API clients; edited (PATCH) by its
+    # managers with catalogue:write. POST is offered nowhere (405 once the role passes).
+    "api-sector-list": Rule(get=catalogue_api_get(), post=catalogue_api_post()),
+    "api-sector-detail": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_sector_code
+    ),
+    "api-path-list": Rule(get=catalogue_api_get(), post=catalogue_api_post()),
+    "api-path-detail": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
+    ),
+    "api-path-history": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
+    ),
+    # Implantation projects: read like their basin.
+    "api-project-list": Rule(
+        get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
+        post=matrix(405, {ANONYMOUS: 401, CATALOGUE: 403}),
+    ),
+    "api-project-detail": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
     ),
 }
 for _kind, _name in [

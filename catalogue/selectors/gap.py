@@ -8,7 +8,7 @@ so that it shows the figures of the report; a basin without one gets a clear err
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -18,6 +18,11 @@ from catalogue.analytics import columns as g
 from catalogue.analytics.gap import GapResult, gap_filter, training_gap
 from catalogue.analytics.gap_params import GapParams
 from catalogue.analytics.gap_records import gap_records
+from catalogue.analytics.reconversion import (
+    RECONVERSION_BONUS,
+    reconversion_boost,
+    reconversion_rule,
+)
 from catalogue.models import (
     Concept,
     TargetPublic,
@@ -256,8 +261,9 @@ def gap_for_run(
     supply, items = basin_supply(basin)
     estimated = run_is_estimated(run)
     tables = run.tables or {}
+    catalogue = paths_frame(paths)
     result = training_gap(
-        paths_frame(paths),
+        catalogue,
         bmo=run_table_frame(tables, "bmo_metiers"),
         metier_tension=run_table_frame(tables, "tension_metiers"),
         rome_tension=run_rome_tension_frame(run),
@@ -265,6 +271,16 @@ def gap_for_run(
         params=params,
         estimated=estimated,
     )
+    targets = run_table_frame(tables, "prospective_bridge_targets")
+    if targets is not None:
+        # A run with the prospective section: reconversion-oriented paths weigh more (issue 17).
+        result = replace(
+            result,
+            lines=reconversion_boost(
+                result.lines, targets, paths=catalogue, bonus=RECONVERSION_BONUS
+            ),
+            method=f"{result.method} {reconversion_rule(bonus=RECONVERSION_BONUS)}",
+        )
     lines = gap_filter(result.lines, concept=concept or None, public=public or None)
     return GapReport(
         basin=basin,

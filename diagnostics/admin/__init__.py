@@ -6,10 +6,11 @@ do everything; what catalogue admins may touch is decided by role (`RoleAdminMix
 Django's per-model permissions, so that the role stays the one source of truth.
 
 One module per topic (issue 11): `roles` (the mixins), `users`, `territories`, `basins`,
-`imports`, `audit`; importing this package registers them all.
+`imports`, `tokens`, `audit`, `sharing` (partner organisations, shared versions); importing
+this package registers them all.
 """
 
-from diagnostics.admin import audit, basins, imports, territories, users
+from diagnostics.admin import audit, basins, imports, sharing, territories, tokens, users
 from diagnostics.admin.roles import ReadOnlyAdminMixin, RoleAdminMixin
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "audit",
     "basins",
     "imports",
+    "sharing",
     "territories",
+    "tokens",
     "users",
 ]

@@ -37,7 +37,7 @@ class _RoleRegionsFormMixin:
 class UserCreateForm(_RoleRegionsFormMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ("username", "email", "role", "regions", "organisation")
+        fields = ("username", "email", "role", "regions", "organisation", "partner_organisation")
 
 
 class UserEditForm(_RoleRegionsFormMixin, UserChangeForm):
@@ -51,7 +51,10 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserCreateForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Rôle et périmètre", {"fields": ("role", "regions", "organisation")}),
+        (
+            "Rôle et périmètre",
+            {"fields": ("role", "regions", "organisation", "partner_organisation")},
+        ),
         ("Identité", {"fields": ("first_name", "last_name", "email")}),
         (
             "Accès",
@@ -76,6 +79,7 @@ class UserAdmin(DjangoUserAdmin):
                     "role",
                     "regions",
                     "organisation",
+                    "partner_organisation",
                     "usable_password",
                     "password1",
                     "password2",

@@ -320,3 +320,99 @@ COLUMN_LABELS_FR = {
     SUPPRESSED: "Masqué",
     SUPPRESSION_REASON: "Motif du masquage",
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Prospective (issue 17): saturated métiers, bridges, replacement needs, projections, sectors.
+#
+# Input frames:
+# - ROME_REFERENTIAL: rome_code, rome_label, domain_code (domaine professionnel, e.g. « K13 »),
+#   domain_label.
+# - ROME_FAP: rome_code, fap2009_code (the pairing published in the 2019 tension file).
+# - POPULATION_AGE: year, departement_code, sex ("ensemble" | "hommes" | "femmes"), age_min
+#   (0, 5, …, 95), population (Float64, NA = not estimated).
+# - SECTOR_JOB_SEEKERS: bassin_bmo_code, vintage, naf_section, sector_label, value.
+# ---------------------------------------------------------------------------------------------
+
+ROME_LABEL = "rome_label"
+DOMAIN_CODE = "domain_code"
+DOMAIN_LABEL = "domain_label"
+FAP2009_CODE = "fap2009_code"
+ROME_REFERENTIAL_COLUMNS = [ROME_CODE, ROME_LABEL, DOMAIN_CODE, DOMAIN_LABEL]
+ROME_FAP_COLUMNS = [ROME_CODE, FAP2009_CODE]
+
+SEEKERS_PER_OFFER = "seekers_per_offer"
+SURPLUS = "surplus"  # job seekers − offers
+BMO_YEAR = "bmo_year"
+
+TARGET_ROME_CODE = "target_rome_code"  # the métier in tension a bridge leads to
+TARGET_ROME_LABEL = "target_rome_label"
+TARGET_TENSION = "target_tension"
+TARGET_OFFERS = "target_offers"
+BRIDGES = "bridges"  # number of saturated métiers bridged to a métier in tension
+JOB_SEEKERS_CONCERNED = "job_seekers_concerned"
+
+SEX = "sex"
+AGE_MIN = "age_min"
+POPULATION_AGE_COLUMNS = [YEAR, DEPARTEMENT_CODE, SEX, AGE_MIN, POPULATION]
+AREA = "area"  # "basin" | "region" | "france"
+WORKING_AGE = "working_age"  # population aged 20–64
+SENIORS = "seniors"  # aged 55–64
+SENIOR_SHARE = "senior_share"  # seniors / working_age
+YOUNG = "young"  # aged 20–29
+RENEWAL_RATIO = "renewal_ratio"  # young / seniors
+
+SERIES = "series"
+FORECAST = "forecast"
+LOWER = "lower"
+UPPER = "upper"
+HORIZON = "horizon"
+OBSERVED = "observed"
+MAE = "mae"
+MAPE = "mape"
+NAIVE_MAE = "naive_mae"
+BACKTESTS = "backtests"
+
+NAF_SECTION = "naf_section"
+SECTOR_LABEL = "sector_label"
+SHARE = "share"
+VINTAGE = "vintage"
+SECTOR_JOB_SEEKERS_COLUMNS = [BASSIN_BMO_CODE, VINTAGE, NAF_SECTION, SECTOR_LABEL, VALUE]
+
+COLUMN_LABELS_FR.update(
+    {
+        ROME_LABEL: "Métier",
+        DOMAIN_CODE: "Domaine professionnel",
+        DOMAIN_LABEL: "Libellé du domaine",
+        FAP2009_CODE: "Code FAP 2009",
+        SEEKERS_PER_OFFER: "Demandeurs par offre",
+        SURPLUS: "Excédent de demandeurs",
+        BMO_YEAR: "Campagne BMO",
+        TARGET_ROME_CODE: "Code ROME du métier en tension",
+        TARGET_ROME_LABEL: "Métier en tension",
+        TARGET_TENSION: "Tension publiée du métier en tension",
+        TARGET_OFFERS: "Offres du métier en tension",
+        BRIDGES: "Métiers saturés proches",
+        JOB_SEEKERS_CONCERNED: "Demandeurs d'emploi concernés",
+        AREA: "Territoire",
+        WORKING_AGE: "Population de 20 à 64 ans",
+        SENIORS: "Population de 55 à 64 ans",
+        SENIOR_SHARE: "Part des 55-64 ans parmi les 20-64 ans",
+        YOUNG: "Population de 20 à 29 ans",
+        RENEWAL_RATIO: "20-29 ans pour un 55-64 ans",
+        SERIES: "Série",
+        FORECAST: "Projection",
+        LOWER: "Borne basse (80 %)",
+        UPPER: "Borne haute (80 %)",
+        HORIZON: "Horizon",
+        OBSERVED: "Observé",
+        MAE: "Erreur absolue moyenne",
+        MAPE: "Erreur relative moyenne",
+        NAIVE_MAE: "Erreur absolue moyenne de la prévision naïve",
+        BACKTESTS: "Prévisions rétrospectives",
+        NAF_SECTION: "Section NAF",
+        SECTOR_LABEL: "Secteur",
+        SHARE: "Part",
+        VINTAGE: "Millésime",
+    }
+)

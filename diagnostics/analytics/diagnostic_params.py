@@ -11,6 +11,13 @@ from .bmo import (
     TENSION_MIN_YEARS,
     TENSION_THRESHOLD,
 )
+from .bridges import BRIDGE_MIN_TENSION
+from .projections import PROJECTION_HORIZON, PROJECTION_MIN_POINTS
+from .saturation import (
+    SATURATION_MAX_TENSION,
+    SATURATION_MIN_JOB_SEEKERS,
+    SATURATION_MIN_RATIO,
+)
 from .structure import (
     LQ_THRESHOLD,
     SIZE_BAND_EDGES,
@@ -31,6 +38,15 @@ class DiagnosticParams:
     job_seekers_threshold: int = 5
     job_seekers_category: str = "ABC"
     size_band_edges: tuple[int, ...] = SIZE_BAND_EDGES
+    # Prospective (issue 17): saturated métiers, bridges, projections.
+    saturation_min_ratio: float = SATURATION_MIN_RATIO
+    saturation_max_tension: int = SATURATION_MAX_TENSION
+    saturation_min_job_seekers: int = SATURATION_MIN_JOB_SEEKERS
+    bridge_min_tension: int = BRIDGE_MIN_TENSION
+    projection_horizon: int = PROJECTION_HORIZON
+    projection_min_points: int = PROJECTION_MIN_POINTS
+    # Bassins BMO holding less of the basin's population are named, not read (tensions).
+    prospective_min_bassin_share: float = 0.1
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from diagnostics.analytics import synthetic_population as sp
 from diagnostics.analytics.synthetic_bmo_file import (
     BMO_FAMILIES,
     EXTRA_METIERS,
@@ -128,6 +129,8 @@ def demo_file_names() -> list[str]:
         f"emploi_demandeur_{FILE_TAG}.csv",
         *(f"tensions_rome_bassin_{year}_{FILE_TAG}.csv" for year in TENSION_YEARS),
         f"fr-en-annuaire-education_{FILE_TAG}.csv",
+        f"estim-pop-dep-sexe-aq-2011-2021_{FILE_TAG}.xlsx",
+        f"secteurs_bassins_defm_{FILE_TAG}.csv",
         *(f"Base_open_data_BMO_{year}_{FILE_TAG}.xlsx" for year in BMO_YEARS),
     ]
 
@@ -161,6 +164,18 @@ def demo_files(
     files.append(
         DemoFile("lycees", f"fr-en-annuaire-education_{FILE_TAG}.csv",
                  lycees_file(lycees_frame(frames, seed=seed)), "")
+    )  # fmt: skip
+    # The prospective section's sources (issue 17), before the BMO campaigns (the demo
+    # computes a first run before the last campaign).
+    files.append(
+        DemoFile("population_age", f"estim-pop-dep-sexe-aq-2011-2021_{FILE_TAG}.xlsx",
+                 sp.population_age_file(sp.population_age_frame(frames, seed=seed),
+                                        label=DEMO_LABEL),
+                 str(sp.POPULATION_YEARS[-1]))
+    )  # fmt: skip
+    files.append(
+        DemoFile("defm_secteur", f"secteurs_bassins_defm_{FILE_TAG}.csv",
+                 sp.sector_job_seekers_file(frames, seed=seed), "2024")
     )  # fmt: skip
     for year, frame in bmo_frames(
         frames, metiers=metiers, equivalents=equivalents, seed=seed

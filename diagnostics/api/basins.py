@@ -11,6 +11,7 @@ from typing import Any, cast
 import django_filters
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -112,6 +113,98 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
+LIST_FIELDS = [
+    "id",
+    "name",
+    "region_id",
+    "source_kind",
+    "source_codes",
+    "main_town__code",
+    "main_town__name",
+    "population",
+    "communes_count",
+    "communes_without_population",
+    "spans_regions",
+    "eligible_population",
+    "eligible_main_town",
+    "nearest_site_km",
+    "geometry_status",
+    "created_at",
+    "updated_at",
+    "bbox_min_lon",
+    "bbox_min_lat",
+    "bbox_max_lon",
+    "bbox_max_lat",
+]
+
+
+def basin_rows(request: Any, rows: Any) -> list[dict[str, Any]]:
+    """BasinOutputSerializer's document (without geometry) from `values_list` tuples."""
+    zone = timezone.get_current_timezone()
+
+    def as_datetime(value: Any) -> str | None:
+        # DateTimeField.to_representation's output, without its per-value lookups.
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    api_root = request.build_absolute_uri(reverse("api-basin-list"))
+    page_root = request.build_absolute_uri(reverse("basin-list"))
+    out = []
+    for (
+        pk,
+        name,
+        region,
+        source_kind,
+        source_codes,
+        town_code,
+        town_name,
+        population,
+        communes_count,
+        without_population,
+        spans_regions,
+        eligible_population,
+        eligible_main_town,
+        nearest_site_km,
+        geometry_status,
+        created_at,
+        updated_at,
+        min_lon,
+        min_lat,
+        max_lon,
+        max_lat,
+    ) in rows:
+        out.append(
+            {
+                "id": pk,
+                "name": name,
+                "region": region,
+                "source_kind": source_kind,
+                "source_codes": source_codes,
+                "main_town": {"code": town_code, "name": town_name} if town_code else None,
+                "population": population,
+                "communes_count": communes_count,
+                "communes_without_population": without_population,
+                "spans_regions": spans_regions,
+                "eligible_population": eligible_population,
+                "eligible_main_town": eligible_main_town,
+                "nearest_site_km": nearest_site_km,
+                "geometry_status": geometry_status,
+                "created_at": as_datetime(created_at),
+                "updated_at": as_datetime(updated_at),
+                "urls": {
+                    "self": f"{api_root}{pk}/",
+                    "runs": f"{api_root}{pk}/runs/",
+                    "indicators": f"{api_root}{pk}/indicators/",
+                    "page": f"{page_root}{pk}/",
+                },
+                "bbox": [min_lon, min_lat, max_lon, max_lat] if min_lon is not None else None,
+            }
+        )
+    return out
+
+
 class BasinFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="name", lookup_expr="icontains", label="Partie du nom."
@@ -119,6 +212,7 @@ class BasinFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(field_name="region_id", label="Code de la région.")
     commune = django_filters.CharFilter(
         field_name="communes__code",
+        distinct=True,
         label="Code INSEE d'une commune : les bassins qui la contiennent.",
     )
     source_kind = django_filters.ChoiceFilter(choices=BasinSource.choices)
@@ -197,20 +291,26 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
         deferred = ["main_town__geometry"]
         if self.request.method != "GET" or not geometry_wanted(self.request):
             deferred.append("geometry")
-        return qs.defer(*deferred).distinct()
+        return qs.defer(*deferred)
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "geometry": geometry_wanted(self.request)}
 
     @extend_schema(
         operation_id="basin_list",
+        responses={200: BasinOutputSerializer(many=True)},
         summary="Bassins du périmètre de l'appelant",
         parameters=[GEOMETRY_PARAMETER],
     )
     def get(self, request: Request) -> Response:
         qs = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if geometry_wanted(request):
+            page = self.paginate_queryset(qs)
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Without geometry, the rows are read as tuples and shaped here: the same document as
+        # BasinOutputSerializer, without building a model instance and a serializer per row.
+        page = self.paginate_queryset(qs.values_list(*LIST_FIELDS))
+        return self.get_paginated_response(basin_rows(request, page or []))
 
     @extend_schema(
         operation_id="basin_create",

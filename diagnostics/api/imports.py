@@ -118,7 +118,11 @@ class ImportListApi(ApiViewMixin, generics.GenericAPIView):
             return ImportBatch.objects.none()
         return import_batch_list(user=self.request.user).defer("error_report", "notes")
 
-    @extend_schema(operation_id="import_list", summary="Imports visibles par l'appelant")
+    @extend_schema(
+        operation_id="import_list",
+        responses={200: ImportOutputSerializer(many=True)},
+        summary="Imports visibles par l'appelant",
+    )
     def get(self, request: Request) -> Response:
         qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)
@@ -224,10 +228,12 @@ class ReportLineSerializer(serializers.Serializer):
 
 class ImportReportApi(ApiViewMixin, generics.GenericAPIView):
     permission_classes = [CanImport]
+    queryset = ImportBatch.objects.none()  # the lines come from the batch's report
     serializer_class = ReportLineSerializer
 
     @extend_schema(
         operation_id="import_report",
+        responses={200: ReportLineSerializer(many=True)},
         summary="Rapport ligne par ligne d'un import refusé (ligne, colonne, valeur, message)",
     )
     def get(self, request: Request, pk: int) -> Response:

@@ -112,6 +112,8 @@ class BasinRunsApi(ApiViewMixin, generics.GenericAPIView):
         return basin
 
     def get_queryset(self) -> QuerySet[DiagnosticRun]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request
+            return DiagnosticRun.objects.none()
         basin = self._basin(self.kwargs["pk"], manage=False)
         # A mayor's office lists only the runs shared with it (ADR 0014).
         user = cast(User, self.request.user)
@@ -119,7 +121,11 @@ class BasinRunsApi(ApiViewMixin, generics.GenericAPIView):
             selectors.diagnostic_run_list_for(user).filter(basin=basin).defer("results", "tables")
         )
 
-    @extend_schema(operation_id="basin_run_list", summary="Diagnostics d'un bassin")
+    @extend_schema(
+        operation_id="basin_run_list",
+        responses={200: RunOutputSerializer(many=True)},
+        summary="Diagnostics d'un bassin",
+    )
     def get(self, request: Request, pk: int) -> Response:
         qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)

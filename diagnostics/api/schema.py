@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample
 from rest_framework import serializers
 
@@ -90,6 +91,27 @@ ERROR_DESCRIPTIONS = {
 
 
 class ApiAutoSchema(AutoSchema):
+    def _get_serializer(self) -> Any:
+        view = self.view
+        if not hasattr(view, "get_serializer") and not hasattr(view, "serializer_class"):
+            return None  # an APIView documented by its extend_schema only
+        return super()._get_serializer()
+
+    def get_response_serializers(self) -> Any:
+        found = super().get_response_serializers()
+        return OpenApiTypes.OBJECT if found is None else found
+
+    def _get_serializer_name(
+        self, serializer: Any, direction: Any, bypass_extensions: bool = False
+    ) -> str:
+        name = super()._get_serializer_name(serializer, direction, bypass_extensions)
+        owner, _, nested = type(serializer).__qualname__.rpartition(".")
+        if owner and name == nested.removesuffix("Serializer"):
+            # A nested Input/Output serializer: named after its view, so that two views'
+            # « InputSerializer » never collide.
+            name = owner.removesuffix("Api") + name
+        return name
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if not self.path.startswith("/api/v1/"):

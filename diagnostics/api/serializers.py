@@ -9,6 +9,10 @@ SOURCE_CHOICES = [
     ("chomage_ze", "Taux de chômage par zone d'emploi"),
     ("defm", "Demandeurs d'emploi"),
     ("tensions", "Tensions publiées par métier et bassin BMO (Dares, France Travail)"),
+    (
+        "prospective",
+        "Prospective : métiers saturés, passerelles, remplacement, projections, secteurs",
+    ),
 ]
 
 
@@ -159,6 +163,34 @@ class TensionsPublishedInfoSerializer(serializers.Serializer):
     message = serializers.CharField(allow_blank=True)
 
 
+class ProspectiveSerializer(serializers.Serializer):
+    """The prospective section (issue 17); each part states its rule, its data limits and, for
+    the estimates, « estimated »."""
+
+    bassins = serializers.ListField(
+        child=serializers.DictField(), help_text="Bassins BMO du bassin et leur recouvrement."
+    )
+    whole_bassins = serializers.BooleanField()
+    saturated = serializers.JSONField(
+        help_text="Métiers saturés (règle, seuils, métiers classés par excédent de demandeurs)."
+    )
+    bridges = serializers.JSONField(
+        help_text="Passerelles des métiers saturés vers les métiers en tension (même domaine "
+        "professionnel ROME), demandeurs concernés, limites des données."
+    )
+    replacement = serializers.JSONField(
+        help_text="Part des 55-64 ans parmi les 20-64 ans : bassin (estimé), région, France."
+    )
+    projections = serializers.JSONField(
+        help_text="Projections avec intervalle à 80 % et erreur des projections passées ; la "
+        "raison quand une série est trop courte."
+    )
+    sectors = serializers.JSONField(
+        help_text="Évolution des projets par famille BMO, demandeurs par section NAF."
+    )
+    parameters = serializers.DictField(help_text="Seuils de la section (paramètres du diagnostic).")
+
+
 class BasinIndicatorsOutputSerializer(serializers.Serializer):
     basin = BasinSummarySerializer()
     run = RunSummarySerializer()
@@ -175,6 +207,7 @@ class BasinIndicatorsOutputSerializer(serializers.Serializer):
         "du bassin.",
     )
     tensions_published_info = TensionsPublishedInfoSerializer(required=False)
+    prospective = ProspectiveSerializer(required=False)
     sources = serializers.DictField(
         child=serializers.DictField(), help_text="Sources et millésimes."
     )

@@ -11,14 +11,16 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diagnostics.api.auth import HasTokenScope
+from diagnostics.api.pagination import ApiPagination
 from diagnostics.errors import ApplicationError
 from diagnostics.models import ShareComment, SharedVersion, User
 from diagnostics.permissions import BASIN_READERS, has_role
@@ -31,7 +33,14 @@ class CanReadShares(BasePermission):
     message = "Votre rôle ne donne pas accès aux diagnostics partagés."
 
     def has_permission(self, request: Any, view: Any) -> bool:
-        return has_role(request.user, BASIN_READERS)
+        if not has_role(request.user, BASIN_READERS):
+            return False
+        # A token also needs the operation's scope (diagnostics.api.auth).
+        scope = HasTokenScope()
+        if not scope.has_permission(request, view):
+            self.message = scope.message
+            return False
+        return True
 
 
 def raise_for(exc: ApplicationError) -> None:
@@ -81,6 +90,9 @@ def share_output(version: SharedVersion, request: Request) -> dict[str, Any]:
 
 class ShareListApi(APIView):
     permission_classes = [CanReadShares]
+    # Declared on the view so that the schema documents the paginated envelope (issue 14's
+    # contract test found it documented as a bare array).
+    pagination_class = ApiPagination
 
     @extend_schema(
         summary="Versions partagées lisibles",
@@ -97,7 +109,7 @@ class ShareListApi(APIView):
             .defer("gap", "recommendation", "key_figures")
             .order_by("-created_at", "-pk")
         )
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(versions, request, view=self) or []
         return paginator.get_paginated_response([share_output(v, request) for v in page])
 
@@ -123,6 +135,7 @@ class ShareDetailApi(APIView):
         summary="Une version partagée",
         description="La version telle que partagée : chiffres clés, parcours prioritaires et "
         "recommandation figés au partage (l'appelant destinataire est marqué comme l'ayant lue).",
+        responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request: Request, pk: int) -> Response:
         version = _readable(request, pk)
@@ -168,15 +181,19 @@ class ShareDetailApi(APIView):
 class ShareRevokeApi(APIView):
     permission_classes = [CanReadShares]
 
-    class InputSerializer(serializers.Serializer):
+    class ShareRevokeInputSerializer(serializers.Serializer):
         recipient = serializers.IntegerField(
             required=False, allow_null=True, help_text="Compte à retirer ; absent : tous."
         )
 
-    @extend_schema(summary="Retirer une version partagée", request=InputSerializer)
+    @extend_schema(
+        summary="Retirer une version partagée",
+        request=ShareRevokeInputSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, pk: int) -> Response:
         version = _readable(request, pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.ShareRevokeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             count = services.share_recipient_revoke(
@@ -217,8 +234,9 @@ def comment_output(c: ShareComment) -> dict[str, Any]:
 
 class ShareCommentsApi(APIView):
     permission_classes = [CanReadShares]
+    pagination_class = ApiPagination
 
-    class InputSerializer(serializers.Serializer):
+    class ShareCommentInputSerializer(serializers.Serializer):
         section = serializers.ChoiceField(choices=selectors.COMMENT_SECTIONS)
         body = serializers.CharField(max_length=4000, trim_whitespace=True)
         parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
@@ -232,18 +250,18 @@ class ShareCommentsApi(APIView):
         comments = version.comments.select_related(
             "author", "author__partner_organisation"
         ).order_by("created_at", "pk")
-        paginator = LimitOffsetPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(comments, request, view=self) or []
         return paginator.get_paginated_response([comment_output(c) for c in page])
 
     @extend_schema(
         summary="Commenter une section",
-        request=InputSerializer,
+        request=ShareCommentInputSerializer,
         responses={201: CommentOutputSerializer},
     )
     def post(self, request: Request, pk: int) -> Response:
         version = _readable(request, pk)
-        data = self.InputSerializer(data=request.data)
+        data = self.ShareCommentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             comment = comment_services.share_comment_create(

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from diagnostics.api import basins, imports, runs, sharing, territories
+from diagnostics.api.national import AtlasApi, BatchCreateApi, BatchDetailApi
 from diagnostics.api.views import BasinIndicatorsApi
 
 router = SimpleRouter()
@@ -17,6 +18,9 @@ router.register(
 router.register("territories/bassins-bmo", territories.BassinBmoViewSet, basename="api-bassin-bmo")
 
 urlpatterns = [
+    path("batches/", BatchCreateApi.as_view(), name="api-batches"),
+    path("batches/<int:pk>/", BatchDetailApi.as_view(), name="api-batch-detail"),
+    path("atlas/", AtlasApi.as_view(), name="api-atlas"),
     path("basins/", basins.BasinListApi.as_view(), name="api-basin-list"),
     path("basins/<int:pk>/", basins.BasinDetailApi.as_view(), name="api-basin-detail"),
     path(
@@ -28,7 +32,7 @@ urlpatterns = [
     path("runs/<int:pk>/", runs.RunDetailApi.as_view(), name="api-run-detail"),
     path("runs/<int:pk>/series/", runs.RunSeriesApi.as_view(), name="api-run-series"),
     path("runs/<int:pk>/tables/", runs.RunTablesApi.as_view(), name="api-run-tables"),
-    path("runs/<int:pk>/tables/<slug:name>/", runs.RunTableApi.as_view(), name="api-run-table"),
+    path("runs/<int:pk>/tables/<str:name>/", runs.RunTableApi.as_view(), name="api-run-table"),
     path("imports/", imports.ImportListApi.as_view(), name="api-import-list"),
     path("imports/<int:pk>/", imports.ImportDetailApi.as_view(), name="api-import-detail"),
     path("imports/<int:pk>/report/", imports.ImportReportApi.as_view(), name="api-import-report"),

@@ -6,6 +6,7 @@ clients (regional observatories, BI tools), session authentication for the brows
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any, cast
 
 from django.urls import reverse
@@ -19,11 +20,12 @@ from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.serializers import (
     BasinIndicatorsFilterSerializer,
     BasinIndicatorsOutputSerializer,
+    RunSummarySerializer,
 )
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_live_list_for
+from diagnostics.selectors.indicators import basin_latest_done_run_for, run_has_newer_data
 
 # Which parts of the document each source feeds.
 SOURCE_YEAR_PREFIXES = {
@@ -31,6 +33,7 @@ SOURCE_YEAR_PREFIXES = {
     "chomage_ze": ("unemployment_",),
     "defm": ("job_seekers",),
     "tensions": (),
+    "prospective": (),
 }
 
 
@@ -75,8 +78,22 @@ def indicators_document(
             t for t in document.get("tensions_published") or [] if year in (None, t["year"])
         ]
         out["tensions_published_info"] = document["tensions_published_info"]
+    if source in (None, "prospective") and document.get("prospective"):
+        out["prospective"] = document["prospective"]
     sources = document.get("sources") or {}
-    out["sources"] = {k: v for k, v in sources.items() if source in (None, k)}
+    prospective_sources = {
+        "tensions",
+        "population_age",
+        "defm_secteur",
+        "bmo",
+        "chomage_ze",
+        "defm",
+    }
+    out["sources"] = {
+        k: v
+        for k, v in sources.items()
+        if source in (None, k) or (source == "prospective" and k in prospective_sources)
+    }
     out["warnings"] = document.get("warnings") or []
     return out
 
@@ -93,7 +110,7 @@ class BasinIndicatorsApi(ApiViewMixin, APIView):
             OpenApiParameter(
                 "source",
                 str,
-                enum=["bmo", "chomage_ze", "defm", "tensions"],
+                enum=["bmo", "chomage_ze", "defm", "tensions", "prospective"],
                 description="Limiter à une source.",
             ),
         ],
@@ -107,35 +124,62 @@ class BasinIndicatorsApi(ApiViewMixin, APIView):
         filters = BasinIndicatorsFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         user = cast(User, request.user)  # IsAuthenticated through CanReadBasins
-        basin = basin_live_list_for(user).filter(pk=pk).only("pk", "name").first()
-        if basin is None:
-            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
-        run = selectors.diagnostic_latest_done(basin.pk)
+        # One query: the latest done run of the basin in the caller's scope, with the counts
+        # that say whether newer data is in force.
+        run = basin_latest_done_run_for(user, basin_id=pk)
         if run is None:
+            basin = basin_live_list_for(user).filter(pk=pk).only("pk", "name").first()
+            if basin is None:
+                raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
             raise NoDiagnostic(
                 f"Aucun diagnostic terminé pour le bassin « {basin.name} » : lancez-en un depuis "
                 "la page du bassin (ou la commande diagnostic_run)."
             )
-        document = run.results or {}
-        data = indicators_document(
-            document,
-            year=filters.validated_data.get("year"),
-            source=filters.validated_data.get("source"),
-        )
-        basin_doc = document.get("basin") or {}
-        data["basin"] = {
-            "id": basin.pk,
-            "name": basin_doc.get("name") or basin.name,
-            "population": basin_doc.get("population"),
-            "communes": basin_doc.get("communes"),
-            "region_code": basin_doc.get("region_code"),
-        }
-        data["run"] = {
-            "id": run.pk,
-            "finished_at": run.finished_at,
-            "engine_version": run.engine_version,
-            "data_key": run.data_key,
-            "newer_data_available": bool(selectors.diagnostic_newer_data(run)),
-            "report_url": request.build_absolute_uri(reverse("diagnostic-detail", args=[run.pk])),
-        }
-        return Response(BasinIndicatorsOutputSerializer(data).data)
+        self.last_modified = run.finished_at
+        year = filters.validated_data.get("year")
+        source = filters.validated_data.get("source")
+        data = dict(indicators_output(run, year=year, source=source))
+        data["run"] = RunSummarySerializer(
+            {
+                "id": run.pk,
+                "finished_at": run.finished_at,
+                "engine_version": run.engine_version,
+                "data_key": run.data_key,
+                "newer_data_available": run_has_newer_data(run),
+                "report_url": request.build_absolute_uri(
+                    reverse("diagnostic-detail", args=[run.pk])
+                ),
+            }
+        ).data
+        return Response(data)
+
+
+# A done run's document never changes: its serialized indicators are kept per (run, filters),
+# so that a read pays the serializers once (bounded, least recently used first out).
+_OUTPUT_CACHE: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+OUTPUT_CACHE_SIZE = 256
+
+
+def indicators_output(run: Any, *, year: int | None, source: str | None) -> dict[str, Any]:
+    key = (run.pk, run.data_key, year, source)
+    cached = _OUTPUT_CACHE.get(key)
+    if cached is not None:
+        _OUTPUT_CACHE.move_to_end(key)
+        return cached
+    document = run.results or {}
+    data = indicators_document(document, year=year, source=source)
+    basin_doc = document.get("basin") or {}
+    data["basin"] = {
+        "id": run.basin_id,
+        "name": basin_doc.get("name") or "",
+        "population": basin_doc.get("population"),
+        "communes": basin_doc.get("communes"),
+        "region_code": basin_doc.get("region_code"),
+    }
+    data["run"] = None
+    serialized = dict(BasinIndicatorsOutputSerializer(data).data)
+    serialized.pop("run", None)
+    _OUTPUT_CACHE[key] = serialized
+    while len(_OUTPUT_CACHE) > OUTPUT_CACHE_SIZE:
+        _OUTPUT_CACHE.popitem(last=False)
+    return serialized

@@ -22,6 +22,7 @@ IMPORTER_MODULES: dict[str, str] = {
     "lycees": "diagnostics.importers.lycees",
     "rome": "diagnostics.importers.rome",
     "fap": "diagnostics.importers.fap",
+    "population_age": "diagnostics.importers.population_age",
     "indicator": "diagnostics.importers.indicator",
 }
 

@@ -1,6 +1,7 @@
 from .accounts import Role, User
 from .audit import AuditAction, AuditEvent
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
+from .batches import AtlasEntry, DiagnosticBatch, DiagnosticBatchItem, SharedReference
 from .facts import (
     DefmFact,
     DefmSecteurFact,
@@ -19,6 +20,7 @@ from .imports import (
     ImportBatch,
     IndicatorFact,
 )
+from .population import PopulationAgeFact
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
 from .sharing import (
@@ -43,6 +45,7 @@ from .territories import (
 from .tokens import ROLE_SCOPES, ApiToken, Scope
 
 __all__ = [
+    "AtlasEntry",
     "ApiToken",
     "ROLE_SCOPES",
     "Scope",
@@ -59,6 +62,8 @@ __all__ = [
     "CommuneCodeChange",
     "DefmFact",
     "DefmSecteurFact",
+    "DiagnosticBatch",
+    "DiagnosticBatchItem",
     "DiagnosticRun",
     "Departement",
     "DatasetKind",
@@ -69,9 +74,11 @@ __all__ = [
     "ImportBatch",
     "IndicatorFact",
     "Lycee",
+    "PopulationAgeFact",
     "ProgrammeSettings",
     "Region",
     "Role",
+    "SharedReference",
     "RomeAppellation",
     "RomeCode",
     "RomeDomain",

@@ -19,6 +19,8 @@ class AuditAction(models.TextChoices):
     RUN_DELETE = "run_delete", "Suppression d'un diagnostic"
     PROJECT_DELETE = "project_delete", "Suppression d'un projet d'implantation"
     AUDIT_PURGE = "audit_purge", "Purge du journal"
+    BACKUP = "backup", "Sauvegarde de la base"
+    RESTORE = "restore", "Restauration d'une sauvegarde"
 
 
 class AuditEvent(models.Model):

@@ -23,6 +23,7 @@ class DatasetKind(models.TextChoices):
     ROME = "rome", "Référentiel ROME 4.0"
     FAP = "fap", "Nomenclature FAP 2021"
     INDICATOR = "indicator", "Indicateur générique (CSV)"
+    POPULATION_AGE = "population_age", "Population par département, sexe et âge (Insee)"
 
 
 class ImportBatch(models.Model):

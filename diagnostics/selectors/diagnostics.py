@@ -39,6 +39,7 @@ from diagnostics.selectors.diagnostic_frames import (
     frames_cache_clear,
     job_seekers_frame,
     tension_frame,
+    territories_version,
     unemployment_frame,
 )
 from diagnostics.selectors.diagnostic_report import (
@@ -57,6 +58,7 @@ from diagnostics.selectors.diagnostic_report import (
 )
 
 __all__ = [
+    "territories_version",
     "DIAGNOSTIC_KINDS",
     "LICENCE",
     "LICENCE_URL",
@@ -104,12 +106,18 @@ __all__ = [
 ]
 
 # Import kinds a diagnostic is computed from, with the report's wording and licence.
-DIAGNOSTIC_KINDS = ("bmo", "chomage_ze", "defm", "tensions")
+DIAGNOSTIC_KINDS = ("bmo", "chomage_ze", "defm", "tensions", "population_age", "defm_secteur")
 SOURCE_LABELS = {
     "bmo": "Enquête Besoins en main-d'œuvre (France Travail, Crédoc)",
     "chomage_ze": "Taux de chômage localisés par zone d'emploi (Insee)",
     "defm": "Demandeurs d'emploi inscrits en fin de mois, catégories A, B, C (France Travail)",
     "tensions": "Indicateurs de tension par métier et bassin (Dares, France Travail)",
+    "population_age": (
+        "Estimations de population au 1er janvier par département, sexe et âge quinquennal (Insee)"
+    ),
+    "defm_secteur": (
+        "Demandeurs d'emploi par bassin BMO et secteur du dernier employeur (France Travail)"
+    ),
 }
 LICENCE = "Licence Ouverte / Open Licence Etalab 2.0"
 LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
@@ -253,9 +261,13 @@ def commune_names(codes: Iterable[str]) -> dict[str, str]:
 
 
 def region_basins(basin: Basin) -> list[Basin]:
-    """The other registered basins of the basin's region (for the region map)."""
+    """The other registered basins of the basin's region (for the region map). Reference basins
+    (national batches) are not « registered basins of the region »: they are left out, and a
+    reference basin's own map shows the zones d'emploi of its region (none: [])."""
+    if basin.is_reference:
+        return []
     return list(
-        Basin.objects.filter(region_id=basin.region_id)
+        Basin.objects.filter(region_id=basin.region_id, is_reference=False)
         .exclude(pk=basin.pk)
         .defer("geometry")
         .order_by("name")

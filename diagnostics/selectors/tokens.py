@@ -17,7 +17,9 @@ def api_token_for_key(key: str) -> ApiToken | None:
     parts = token_split(key)
     if parts is None:
         return None
-    token = ApiToken.objects.select_related("user").filter(prefix=parts[0]).first()
+    token = next(
+        iter(ApiToken.objects.select_related("user").filter(prefix=parts[0]).order_by()[:1]), None
+    )
     if token is None or not hmac.compare_digest(token.key_hash, token_hash(key)):
         return None
     return token

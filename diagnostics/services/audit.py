@@ -123,6 +123,15 @@ def audit_purge(*, older_than_days: int | None = None, now: dt.datetime | None =
         raise ValueError("La durée de conservation du journal est d'au moins un jour.")
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     deleted, _ = AuditEvent.objects.filter(at__lt=cutoff).delete()
+    # The same retention for django-axes' own login records (address, browser), and the
+    # expired sessions go (GDPR register, docs/security.md).
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.sessions.models import Session
+
+    AccessLog.objects.filter(attempt_time__lt=cutoff).delete()
+    AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()
+    AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+    Session.objects.filter(expire_date__lt=now or timezone.now()).delete()
     audit_record(
         action=AuditAction.AUDIT_PURGE,
         details={"deleted": deleted, "older_than_days": days, "cutoff": cutoff.isoformat()},

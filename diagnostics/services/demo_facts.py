@@ -111,6 +111,8 @@ def demo_facts_import(
                 kind=demo_file.kind,
                 path=path,
                 file_name=demo_file.name,
+                # The job seekers by sector file carries no date (as the publisher's).
+                vintage=demo_file.vintage if demo_file.kind == "defm_secteur" else None,
                 user=user,
                 sync=True,
                 options={DEMO_OPTION: True},

@@ -9,6 +9,7 @@ from typing import Any
 
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.errors import ApplicationError
+from diagnostics.services.prospective import PROSPECTIVE_BOUNDS, PROSPECTIVE_LABELS
 
 
 class DiagnosticError(ApplicationError):
@@ -29,6 +30,7 @@ PARAMETER_LABELS = {
     "job_seekers_threshold": "seuil de diffusion des demandeurs d'emploi",
     "job_seekers_category": "catégorie de demandeurs d'emploi",
     "size_band_edges": "tranches de population",
+    **PROSPECTIVE_LABELS,
 }
 
 
@@ -77,6 +79,12 @@ def diagnostic_params_clean(params: Mapping[str, Any] | None) -> dict[str, Any]:
                 value = [int(v) for v in value]
                 if not value or value != sorted(set(value)) or value[0] < 0:
                     raise ValueError
+            if name in PROSPECTIVE_BOUNDS:
+                low, high = PROSPECTIVE_BOUNDS[name]
+                if value < low or (high is not None and value > high):
+                    bounds = f"entre {low:g} et {high:g}" if high is not None else f"≥ {low:g}"
+                    problems.append(f"{name} ({label}) : valeur « {value} » hors bornes ({bounds})")
+                    continue
         except (TypeError, ValueError):
             problems.append(f"{name} ({label}) : valeur « {value} » invalide")
             continue

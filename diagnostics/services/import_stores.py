@@ -24,6 +24,7 @@ from diagnostics.models import (
     ImportBatch,
     IndicatorFact,
     Lycee,
+    PopulationAgeFact,
     Region,
     RomeAppellation,
     RomeCode,
@@ -161,6 +162,10 @@ def fap_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
     return facts_write(FapCode, frame, batch=batch)
 
 
+def population_age_store(batch: ImportBatch, frame: pd.DataFrame) -> int:
+    return facts_write(PopulationAgeFact, frame, batch=batch)
+
+
 STORES: dict[str, Callable[[ImportBatch, pd.DataFrame], int]] = {
     "bmo": bmo_store,
     "chomage_ze": chomage_ze_store,
@@ -171,4 +176,5 @@ STORES: dict[str, Callable[[ImportBatch, pd.DataFrame], int]] = {
     "lycees": lycees_store,
     "rome": rome_store,
     "fap": fap_store,
+    "population_age": population_age_store,
 }

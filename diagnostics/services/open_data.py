@@ -103,6 +103,12 @@ DATASETS: tuple[DatasetSpec, ...] = (
         "tensions_bassin_metier/mobiville_tensions_rome_bassin_2021*.csv",
     ),
     DatasetSpec(
+        "population_age",
+        "Population par département, sexe et âge",
+        "population_age",
+        "population_age/estim-pop-dep-sexe-aq-*.xlsx",
+    ),
+    DatasetSpec(
         "lycees_national",
         "Lycées (liste nationale réduite)",
         "lycees",

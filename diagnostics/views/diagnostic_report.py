@@ -9,6 +9,7 @@ from typing import Any
 from diagnostics.analytics.common import format_number
 from diagnostics.models import DatasetKind, DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import prospective_report
 from diagnostics.selectors import tensions as tension_selectors
 
 # Report sections: (anchor, title) — the summary and the order of the page.
@@ -21,6 +22,7 @@ SECTIONS = [
     ("demandeurs", "Demandeurs d'emploi"),
     ("cartes", "Cartes"),
     ("comparaisons", "Comparaisons"),
+    ("prospective", "Prospective"),
     ("parcours-prioritaires", "Parcours prioritaires"),
     ("methode", "Méthode et sources"),
     ("tableaux", "Tous les tableaux"),
@@ -35,12 +37,21 @@ SECTION_TABLES = {
     "cartes": ["communes_map", "region_map"],
     "comparaisons": ["comparison", "changes", "lq_region", "lq_france", "shift_share"],
     "methode": ["zones_bmo", "zones_emploi"],
+    "prospective_saturation": [
+        "prospective_saturated",
+        "prospective_bridge_targets",
+        "prospective_bridges",
+    ],
+    "prospective_replacement": ["prospective_replacement"],
+    "prospective_projections": ["prospective_projections", "prospective_backtest"],
+    "prospective_sectors": ["prospective_families", "prospective_sectors"],
 }
 # Columns left out of the tables on screen (kept in the exports).
 HIDDEN_COLUMNS = {"suppressed", "zones_used"}
 SHARE_COLUMNS = {
     "difficulty_rate", "seasonal_rate", "coverage", "zone_share", "basin_share", "local_share",
     "reference_share", "year_on_year", "bmo_difficulty_rate", "bmo_seasonal_rate",
+    "senior_share", "share", "mape",
     "bmo_coverage", "local_growth", "reference_growth", "annual_rate", "percent_change",
 }  # fmt: skip
 INDICATOR_LABELS = {
@@ -66,6 +77,8 @@ MISSING_DATASET_EXAMPLES = {
     "chomage_ze": "le fichier Insee des taux de chômage localisés par zone d'emploi",
     "defm": "le fichier France Travail des demandeurs d'emploi par commune",
     "tensions": "mobiville_tensions_rome_bassin_2021.csv",
+    "population_age": "estim-pop-dep-sexe-aq-1975-2021.xlsx (Insee)",
+    "defm_secteur": "mobiville_secteurs_bassins_defm.csv",
 }
 
 
@@ -241,6 +254,7 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
     ]
     charts = selectors.diagnostic_charts(run)
     charts.update(tension_selectors.published_tension_charts(run))
+    charts.update(prospective_report.prospective_charts(run))
     maps = selectors.diagnostic_maps(run)
     gaps = {
         SOURCE_NAMES.get(source, source): periods
@@ -277,6 +291,7 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
         "tension_metiers": document.get("tension_metiers") or [],
         "tension_dares": document.get("tension_dares"),
         "tensions_published_info": document.get("tensions_published_info"),
+        "prospective": prospective_report.prospective_context(document),
         "missing_datasets": _missing_datasets(document),
         "secrecy": document.get("secrecy") or {},
         "masked_cells": sum(

@@ -43,6 +43,7 @@ SOURCES: dict[str, str] = {
     "bmo": "Enquête Besoins en main-d'œuvre (France Travail)",
     "chomage_ze": "Taux de chômage localisés (Insee)",
     "defm": "Demandeurs d'emploi A, B, C (France Travail)",
+    "tensions": "Tensions par métier et bassin (Dares, France Travail) et référentiel ROME",
     "catalogue": "Écart entre besoins et formations du catalogue",
     "indicator": "Indicateurs importés (CSV générique)",
     "lycees": "Annuaire de l'éducation (lycées)",
@@ -157,7 +158,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "Dernier trimestre publié.",
         short="Chômage",
         kind=DIAGNOSTIC, read=r.read_unemployment_rate,
-        weights=weights(3, 12, 0), normalisation=minmax(5, 11),
+        weights=weights(3, 10, 0), normalisation=minmax(5, 11),
     ),
     Criterion(
         "unemployment_trend", "public", "Évolution du taux de chômage sur un an", "points",
@@ -171,7 +172,19 @@ CRITERIA: tuple[Criterion, ...] = (
         "pour 1 000 hab.", "defm", 1, "Dernier mois publié.",
         short="Demandeurs / 1 000 hab.",
         kind=DIAGNOSTIC, read=r.read_job_seekers_per_1000,
-        weights=weights(3, 10, 0), normalisation=minmax(50, 110),
+        weights=weights(3, 7, 0), normalisation=minmax(50, 110),
+    ),
+    Criterion(
+        "reconversion_bridges", "public",
+        "Demandeurs de métiers saturés proches d'un métier en tension (passerelles)",
+        "pour 1 000 hab.", "tensions", 1,
+        "Demandeurs d'emploi des métiers saturés du même domaine professionnel ROME qu'un "
+        "métier en tension du même bassin BMO, pour 1 000 habitants des bassins BMO : la "
+        "matière d'une reconversion, qui plaide pour les concepts progressif et Fab ID.",
+        short="Passerelles de reconversion",
+        kind=DIAGNOSTIC, read=r.read_reconversion_bridges,
+        # 0 → 8: the median bassin BMO has 1.2, the 90th percentile 8.2 (tensions 2021).
+        weights=weights(0, 5, 5), normalisation=minmax(0, 8),
     ),
     Criterion(
         "young_job_seekers_share", "public", "Part des moins de 26 ans parmi les demandeurs",
@@ -202,7 +215,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "Indicateur importé (taux d'emploi ou part des 25-54 ans) ; sans lui, manquant.",
         short="Actifs 25-54 ans",
         kind=INDICATOR, read=r.read_indicator,
-        weights=weights(5, 0, 25), normalisation=minmax(70, 88),
+        weights=weights(5, 0, 20), normalisation=minmax(70, 88),
         indicators=("taux_emploi_25_54", "part_actifs_occupes_25_54", "part_25_54_ans"),
         indicator_normalisation={
             "part_actifs_occupes_25_54": minmax(25, 40),

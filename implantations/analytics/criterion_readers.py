@@ -231,6 +231,28 @@ def read_job_seekers_per_1000(inputs: DiagnosticInputs) -> RawValue | None:
     }
 
 
+def read_reconversion_bridges(inputs: DiagnosticInputs) -> RawValue | None:
+    """Job seekers of saturated métiers close to a métier in tension (bridges, issue 17), per
+    1,000 inhabitants of the bassins BMO concerned (the tension figures are the bassins',
+    never apportioned). None when the run has no prospective section (older run) or no tension
+    data; 0 when the data show no bridge."""
+    bridges = ((inputs.document.get("prospective") or {}).get("bridges")) or {}
+    if not bridges.get("available") or bridges.get("bridged_per_1000") is None:
+        return None
+    count = float(bridges.get("bridged_job_seekers") or 0)
+    return {
+        "raw": float(bridges["bridged_per_1000"]),
+        "source": "tensions",
+        "vintage": inputs.vintages.get("tensions", ""),
+        "note": (
+            f"{format_number(count)} demandeurs de {bridges.get('bridged_saturated', 0)} métier(s) "
+            f"saturé(s) proches d'un métier en tension, tensions {bridges.get('year')}, bassins "
+            "BMO entiers"
+        ),
+        "estimated": False,
+    }
+
+
 # --- The catalogue gap ------------------------------------------------------------------------
 
 

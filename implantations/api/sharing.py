@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -36,7 +37,7 @@ def _forbidden_or(exc: ApplicationError) -> None:
 class BasinShareCreateApi(APIView):
     permission_classes = [CanReadShares]
 
-    class InputSerializer(serializers.Serializer):
+    class ShareCreateInputSerializer(serializers.Serializer):
         run = serializers.IntegerField(help_text="Diagnostic terminé du bassin à partager.")
         recipients = serializers.ListField(
             child=serializers.CharField(max_length=254), min_length=1, max_length=50
@@ -44,7 +45,9 @@ class BasinShareCreateApi(APIView):
         message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
     @extend_schema(
-        summary="Partager un diagnostic terminé (version figée)", request=InputSerializer
+        summary="Partager un diagnostic terminé (version figée)",
+        request=ShareCreateInputSerializer,
+        responses={201: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
@@ -55,7 +58,7 @@ class BasinShareCreateApi(APIView):
             raise exceptions.PermissionDenied(
                 "Seuls les délégués de la région du bassin partagent ses diagnostics."
             )
-        data = self.InputSerializer(data=request.data)
+        data = self.ShareCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run = DiagnosticRun.objects.filter(basin=basin, pk=data.validated_data["run"]).first()
         if run is None:
@@ -75,8 +78,10 @@ class BasinShareCreateApi(APIView):
         return Response(share_output(version, request), status=status.HTTP_201_CREATED)
 
 
-class ContributionSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Contribution.Kind.choices)
+class ContributionInputSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        max_length=16, help_text="locaux | partenaire | employeur | cofinancement"
+    )
     title = serializers.CharField(max_length=200)
     partner_kind = serializers.CharField(required=False, allow_blank=True, max_length=32)
     surface_m2 = serializers.IntegerField(required=False, allow_null=True)
@@ -129,7 +134,9 @@ def contribution_output(c: Contribution) -> dict[str, Any]:
 class BasinContributionsApi(APIView):
     permission_classes = [CanReadShares]
 
-    @extend_schema(summary="Contributions du territoire d'un bassin")
+    @extend_schema(
+        summary="Contributions du territoire d'un bassin", responses={200: OpenApiTypes.OBJECT}
+    )
     def get(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
         basin = basin_list_for(user).filter(pk=pk).first()
@@ -140,13 +147,17 @@ class BasinContributionsApi(APIView):
         page = paginator.paginate_queryset(contributions, request, view=self) or []
         return paginator.get_paginated_response([contribution_output(c) for c in page])
 
-    @extend_schema(summary="Proposer un atout du territoire", request=ContributionSerializer)
+    @extend_schema(
+        summary="Proposer un atout du territoire",
+        request=ContributionInputSerializer,
+        responses={201: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
         basin = basin_list_for(user).filter(pk=pk).first()
         if basin is None:
             raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
-        data = ContributionSerializer(data=request.data)
+        data = ContributionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             contribution = services.contribution_propose(
@@ -160,14 +171,18 @@ class BasinContributionsApi(APIView):
 class ContributionDecisionApi(APIView):
     permission_classes = [CanReadShares]
 
-    class InputSerializer(serializers.Serializer):
+    class ContributionDecisionInputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(
             choices=[("accepter", "accepter"), ("refuser", "refuser")]
         )
         version = serializers.IntegerField(help_text="La version de la contribution lue.")
         note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
-    @extend_schema(summary="Accepter ou refuser une contribution", request=InputSerializer)
+    @extend_schema(
+        summary="Accepter ou refuser une contribution",
+        request=ContributionDecisionInputSerializer,
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
         contribution = (
@@ -177,7 +192,7 @@ class ContributionDecisionApi(APIView):
         )
         if contribution is None:
             raise exceptions.NotFound(f"Contribution n° {pk} introuvable.")
-        data = self.InputSerializer(data=request.data)
+        data = self.ContributionDecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             done = services.contribution_decide(

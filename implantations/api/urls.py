@@ -1,6 +1,6 @@
 from django.urls import path
 
-from implantations.api import sharing
+from implantations.api import projects, sharing
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
         BasinRecommendationApi.as_view(),
         name="api-basin-recommendation",
     ),
+    path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
+    path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
     # The shared diagnostic (issue 13)
     path("basins/<int:pk>/shares/", sharing.BasinShareCreateApi.as_view(), name="api-share-create"),
     path(

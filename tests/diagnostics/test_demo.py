@@ -62,7 +62,8 @@ def counts() -> dict[str, int]:
         "zones_emploi": ZoneEmploi.objects.count(),
         "bassins_bmo": BassinBmo.objects.count(),
         "epci": Epci.objects.count(),
-        "basins": Basin.objects.count(),
+        "basins": Basin.objects.filter(is_reference=False).count(),
+        "reference_basins": Basin.objects.filter(is_reference=True).count(),
         "shares": BasinShare.objects.count(),
         "sites": CnamSite.objects.count(),
     }
@@ -129,6 +130,7 @@ def test_demo_twice_gives_the_same_rows(demo_output: str) -> None:
         "bassins_bmo": 8,
         "epci": 13,
         "basins": 5,
+        "reference_basins": 8,
         "shares": 1,
         "sites": 2,
     }
@@ -169,7 +171,7 @@ def test_demo_prints_the_credentials(demo_output: str) -> None:
         ("demo-admin", "Administrateur national"),
         ("demo-delegue", "Délégué régional (régions : 99)"),
         ("demo-catalogue", "Administrateur du catalogue"),
-        ("demo-mairie", "Mairie / EPCI"),
+        ("demo-mairie", "Mairie, EPCI ou partenaire local"),
         ("demo-api", "Client API (régions : 99)"),
     ]:
         line = next(line for line in demo_output.splitlines() if line.strip().startswith(username))
@@ -191,7 +193,7 @@ def test_demo_url_option_is_printed(settings: Settings) -> None:
 def test_demo_basins_follow_the_specs_and_are_scoped(demo_output: str) -> None:
     specs = demo_basin_specs(synthetic_territory().frames)
 
-    basins = {b.name: b for b in Basin.objects.all()}
+    basins = {b.name: b for b in Basin.objects.filter(is_reference=False)}
     assert sorted(basins) == sorted(s.name for s in specs)
     for spec in specs:
         basin = basins[spec.name]
@@ -211,7 +213,9 @@ def test_demo_basins_follow_the_specs_and_are_scoped(demo_output: str) -> None:
     # The delegate sees the four basins of region 99, the mayor's office the shared one.
     delegate = User.objects.get(username="demo-delegue")
     mayor = User.objects.get(username="demo-mairie")
-    assert sorted(basin_list_for(delegate).values_list("name", flat=True)) == sorted(
+    # (Their lists leave out the reference basins of the national batch: is_reference.)
+    registered = basin_list_for(delegate).filter(is_reference=False)
+    assert sorted(registered.values_list("name", flat=True)) == sorted(
         s.name for s in specs if s.region_code == "99"
     )
     assert list(basin_list_for(mayor).values_list("name", flat=True)) == [specs[0].name]
@@ -268,7 +272,7 @@ def test_demo_keeps_a_basin_renamed_by_case_only(demo_output: str) -> None:
 
     output = run_demo()
 
-    assert Basin.objects.count() == 5
+    assert Basin.objects.filter(is_reference=False).count() == 5
     assert f"{basin.name} (région 99, bassin_bmo)" in output
     assert "déjà présent" in output
 
@@ -351,11 +355,18 @@ def test_demo_computes_one_diagnostic_per_basin_once(demo_output: str) -> None:
     from diagnostics.models import DiagnosticRun
 
     assert "Diagnostics calculés : 5 sur 5 bassins" in demo_output
-    assert DiagnosticRun.objects.filter(status=DiagnosticRun.Status.DONE).count() == 5
+    registered = DiagnosticRun.objects.filter(basin__is_reference=False)
+    assert registered.filter(status=DiagnosticRun.Status.DONE).count() == 5
+    # The national batch of the 8 demo zones d'emploi: 8 reference basins, one run each except
+    # the zones identical to a registered basin (same communes: the same run).
+    references = DiagnosticRun.objects.filter(basin__is_reference=True)
+    assert references.count() + 5 == DiagnosticRun.objects.count()
+    batch_runs = DiagnosticRun.objects.count()
 
     run_demo()  # same data: the done runs are reused, not recomputed
 
-    assert DiagnosticRun.objects.count() == 5
+    assert DiagnosticRun.objects.count() == batch_runs
+    assert "Rien à faire" in run_demo()
 
 
 def test_demo_fills_the_security_audit_log_once(demo_output: str) -> None:

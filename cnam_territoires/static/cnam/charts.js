@@ -67,7 +67,11 @@
   function isNumber(v) { return typeof v === "number" && isFinite(v); }
   function plain(s) {
     return String(s).replace(/<br\s*\/?>/gi, " · ").replace(/<extra>.*?<\/extra>/gi, "")
-      .replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim();
+      .replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim()
+      // Labels are escaped for plotly (analytics.common.plotly_text); the text table and the
+      // caption put them in textContent, so the entities are turned back into characters.
+      .replace(/&#x27;|&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">").replace(/&amp;/g, "&");
   }
   function show(v) {
     if (v === null || v === undefined || v === "") { return "—"; }

@@ -47,7 +47,9 @@
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || event.defaultPrevented) { return; }
     if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return; }
-    if (form.dataset.busy === "off" || form.action.indexOf("/deconnexion/") !== -1) { return; }
+    // getAttribute, not form.action: a field named "action" shadows that property.
+    var target = form.getAttribute("action") || "";
+    if (form.dataset.busy === "off" || target.indexOf("/deconnexion/") !== -1) { return; }
     var button = event.submitter || form.querySelector("[type=submit]");
     var text = form.dataset.busy || "Traitement en cours, merci de patienter…";
     // Disabled after the browser has taken the submitter's name and value into the request.

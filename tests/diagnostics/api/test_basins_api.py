@@ -199,7 +199,7 @@ def test_run_request_is_a_202_with_a_status_url(world, django_capture_on_commit_
     run = DiagnosticRun.objects.get()
     assert response["Location"].endswith(f"/api/v1/runs/{run.pk}/")
     assert status.json()["status"] == "pending" and status.json()["done"] is False
-    assert status.json()["progress_step"] == "En attente de calcul"
+    assert status.json()["progress_step"] == "En file d'attente"
 
 
 def test_run_request_needs_runs_write(world):

@@ -10,7 +10,16 @@ import pytest
 
 from diagnostics.analytics import synthetic_files as sf
 from diagnostics.analytics.synthetic import synthetic_territory
-from diagnostics.importers import bmo, chomage_ze, defm, lycees, rome, tensions
+from diagnostics.importers import (
+    bmo,
+    chomage_ze,
+    defm,
+    defm_secteur,
+    lycees,
+    population_age,
+    rome,
+    tensions,
+)
 from diagnostics.importers.base import ValidationContext
 from diagnostics.importers.registry import detect_kind
 from diagnostics.services.demo_facts import catalogue_codes
@@ -63,7 +72,8 @@ def test_demo_files_names_are_announced_and_tagged(files: dict[str, sf.DemoFile]
     assert list(files) == sf.demo_file_names()
     assert all("demo-fictif" in name for name in files)
     assert [f.kind for f in files.values()] == [
-        "rome", "chomage_ze", "defm", "tensions", "tensions", "lycees", "bmo", "bmo", "bmo",
+        "rome", "chomage_ze", "defm", "tensions", "tensions", "lycees", "population_age",
+        "defm_secteur", "bmo", "bmo", "bmo",
     ]  # fmt: skip
 
 
@@ -183,7 +193,8 @@ def test_demo_files_are_detected_and_accepted_by_the_real_importers(
 ) -> None:
     readers = {
         "rome": rome, "chomage_ze": chomage_ze, "defm": defm, "tensions": tensions,
-        "lycees": lycees, "bmo": bmo,
+        "lycees": lycees, "bmo": bmo, "population_age": population_age,
+        "defm_secteur": defm_secteur,
     }  # fmt: skip
     results = {}
     for name, demo_file in files.items():
@@ -191,7 +202,8 @@ def test_demo_files_are_detected_and_accepted_by_the_real_importers(
         fmt = "xlsx" if name.endswith(".xlsx") else "csv"
         kind, _ = detect_kind(path, fmt=fmt)
         assert kind == demo_file.kind, name
-        result = readers[kind].read(path, vintage=None, context=context)
+        vintage = demo_file.vintage if kind == "defm_secteur" else None  # the file has no date
+        result = readers[kind].read(path, vintage=vintage, context=context)
         assert result.errors == [], (name, result.errors[:3])
         results[name] = result
 
@@ -206,3 +218,9 @@ def test_demo_files_are_detected_and_accepted_by_the_real_importers(
     assert set(found["voie_professionnelle"].dropna()) == {True, False}
     assert found["voie_technologique"].notna().all()
     assert not found["name"].str.startswith(("École", "Collège")).any()
+    ages = results["estim-pop-dep-sexe-aq-2011-2021_demo-fictif.xlsx"]
+    assert ages.vintage == "2021" and ages.period == "2011 → 2021"
+    # 11 years × the territory's départements × 3 sexes × 20 bands, none contradicted.
+    departements = ages.frame["departement_code"].nunique()
+    assert len(ages.frame) == 11 * departements * 3 * 20
+    assert ages.frame["population"].notna().all()

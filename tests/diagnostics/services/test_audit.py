@@ -172,3 +172,25 @@ def test_purge_command_takes_days(capsys):
 
     assert "1 entrée(s)" in capsys.readouterr().out
     assert not AuditEvent.objects.filter(username="ancien").exists()
+
+
+def test_purge_applies_the_retention_to_axes_logs_and_expired_sessions(settings):
+    from axes.models import AccessLog
+    from django.contrib.sessions.models import Session
+
+    settings.AUDIT_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = AccessLog.objects.create(ip_address="192.0.2.1", username="ancien", user_agent="x")
+    AccessLog.objects.filter(pk=old.pk).update(attempt_time=now - dt.timedelta(days=40))
+    AccessLog.objects.create(ip_address="192.0.2.2", username="recent", user_agent="x")
+    Session.objects.create(
+        session_key="a" * 32, session_data="", expire_date=now - dt.timedelta(minutes=1)
+    )
+    Session.objects.create(
+        session_key="b" * 32, session_data="", expire_date=now + dt.timedelta(minutes=5)
+    )
+
+    audit_purge(now=now)
+
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["recent"]
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["b" * 32]

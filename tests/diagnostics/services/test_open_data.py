@@ -75,6 +75,7 @@ def test_open_data_discover_maps_each_file_to_its_dataset_in_load_order(tmp_path
         "defm_secteur",
         "tensions_2019",
         "tensions_2021",
+        "population_age",
         "lycees_national",
         "lycees_35",
     ]
@@ -91,6 +92,7 @@ def test_open_data_discover_maps_each_file_to_its_dataset_in_load_order(tmp_path
         "defm_secteur": "demandeurs_emploi/mobiville_secteurs_bassins_defm.csv",
         "tensions_2019": None,
         "tensions_2021": "tensions_bassin_metier/mobiville_tensions_rome_bassin_2021.csv",
+        "population_age": None,
         "lycees_national": None,
         # The colleges' address file of the same folder is not the lycées' directory.
         "lycees_35": "annuaire_education/msimonin_fr-en-annuaire-education_dep35.csv",
@@ -144,7 +146,7 @@ def test_open_data_load_in_order_then_second_run_skips_everything(folder: Path) 
     assert {r.key for r in first if r.status == od.MISSING} >= {"rome_codes", "chomage_ze"}
     assert batches == 2
     # One progress line before and one after each step present, one line per missing one.
-    assert lines[0].startswith("[ 1/13] Territoires") and lines[0].endswith("…")
+    assert lines[0].startswith("[ 1/14] Territoires") and lines[0].endswith("…")
     assert any("Demandeurs d'emploi par commune : chargé" in line for line in lines)
     # BMO: 101 as published, 0101 once stored.
     assert set(BmoFact.objects.values_list("bassin_code", flat=True)) == {"4418", "0101"}

@@ -36,7 +36,7 @@ def test_default_profile_is_derived_from_each_declaration() -> None:
 
     assert list(profile["criteria"]) == [c.code for c in CRITERIA]
     employed = profile["criteria"]["employed_adults"]
-    assert employed["weights"] == {"turnkey": 5, "fab_id": 0, "progressive": 25}
+    assert employed["weights"] == {"turnkey": 5, "fab_id": 0, "progressive": 20}
     assert employed["indicators"][0] == "taux_emploi_25_54"
     assert employed["indicator_normalisation"]["part_25_54_ans"] == {
         "method": "minmax",
@@ -116,3 +116,50 @@ def test_declared_hosts_are_missing_until_the_inventory_is_done() -> None:
     assert r.read_shared_places(open_inventory)["note"] == "inventaire des structures non terminé"
     assert r.read_shared_places(done)["raw"] == 0.0
     assert r.read_economic_hosts(open_inventory)["raw"] == 2.0
+
+
+def test_reconversion_bridges_reader_reads_the_prospective_section() -> None:
+    document = {
+        "prospective": {
+            "bridges": {
+                "available": True,
+                "year": 2021,
+                "bridged_job_seekers": 415.0,
+                "bridged_saturated": 2,
+                "bridged_per_1000": 4.36,
+            }
+        }
+    }
+    value = r.read_reconversion_bridges(r.DiagnosticInputs(document, 40_000, {"tensions": "2021"}))
+    assert value is not None
+    assert value["raw"] == 4.36
+    assert value["source"] == "tensions" and value["vintage"] == "2021"
+    assert value["note"].startswith("415 demandeurs de 2 métier(s) saturé(s)")
+    # An older run (no prospective section) or no tension data: missing, never 0.
+    assert r.read_reconversion_bridges(r.DiagnosticInputs({}, 40_000)) is None
+    empty = {"prospective": {"bridges": {"available": False}}}
+    assert r.read_reconversion_bridges(r.DiagnosticInputs(empty, 40_000)) is None
+
+
+def test_reconversion_bridges_weights_favour_progressive_and_fab_id() -> None:
+    entry = default_profile()["criteria"]["reconversion_bridges"]
+    assert entry["weights"] == {"turnkey": 0, "fab_id": 5, "progressive": 5}
+    assert entry["normalisation"] == {"method": "minmax", "low": 0, "high": 8, "reverse": False}
+
+
+def test_profile_migration_turns_the_previous_defaults_into_the_new_ones() -> None:
+    migration = importlib.import_module(
+        "implantations.migrations.0009_scoring_profile_reconversion"
+    )
+    previous = default_profile()
+    del previous["criteria"]["reconversion_bridges"]
+    # The weights as they were before the criterion: fab_id 12 and 10, progressive 25.
+    previous["criteria"]["unemployment_rate"]["weights"]["fab_id"] = 12
+    previous["criteria"]["job_seekers_per_1000"]["weights"]["fab_id"] = 10
+    previous["criteria"]["employed_adults"]["weights"]["progressive"] = 25
+    assert profile_errors(previous) != []  # the old profile lacks the new criterion
+
+    upgraded = migration.profile_with_criterion(previous)
+
+    assert upgraded == default_profile()
+    assert profile_errors(upgraded) == []

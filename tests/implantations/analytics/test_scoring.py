@@ -327,7 +327,8 @@ def test_near_tie_is_fragile_with_its_reasons() -> None:
     assert fab_id - turnkey < 1  # 59.2 vs 58.7
     assert result.label == FRAGILE
     assert result.robustness < 0.8
-    assert result.robustness == pytest.approx(0.684)  # 342 of the 500 draws (seed 20260601)
+    # 341 of the 500 draws (seed 20260601; 342 before the 21st criterion drew its weight too).
+    assert result.robustness == pytest.approx(0.682)
     dropped = {d.source: d for d in result.sensitivity.drops}
     # Without the BMO (its demand values, 0.5-0.63, sit below turnkey's average) or without
     # the declared partners (premises lent: 12 Fab ID points at 1.0), turnkey comes first.

@@ -68,7 +68,7 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     assert {b.status for b in batches} == {ImportBatch.Status.DONE}
     assert all(b.options == {DEMO_OPTION: True} for b in batches)
     assert sorted(b.vintage for b in batches.filter(kind="bmo")) == ["2023", "2024", "2025"]
-    assert "Données fictives de démonstration : 9 fichiers importés" in output
+    assert "Données fictives de démonstration : 11 fichiers importés" in output
     assert "Démo construite en" in output
 
     basins = list(Basin.objects.order_by("pk"))
@@ -84,8 +84,22 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
         assert len(results["job_seekers"]) == 54, basin.name  # 2021-01 → 2025-06
         assert results["tension_dares"], basin.name
         assert {"communes_map", "region_map"} <= set(run.tables or {}), basin.name
-        assert set(results["sources"]) == {"bmo", "chomage_ze", "defm", "tensions"}
+        assert set(results["sources"]) == {
+            "bmo", "chomage_ze", "defm", "tensions", "population_age", "defm_secteur",
+        }  # fmt: skip
         assert all(source["demo"] for source in results["sources"].values())
+        # The prospective section is filled (issue 17): saturated métiers with bridges, the
+        # replacement shares, projections of the 38 quarters of unemployment, sectors.
+        prospective = results["prospective"]
+        assert prospective["saturated"]["count"] > 0, basin.name
+        assert prospective["bridges"]["available"], basin.name
+        assert {s["area"] for s in prospective["replacement"]["summary"]} == {
+            "basin", "region", "france",
+        }  # fmt: skip
+        series = {s["series"]: s for s in prospective["projections"]["series"]}
+        assert series["unemployment"]["available"] and series["unemployment"]["backtest"]
+        assert not series["bmo_projects"]["available"]  # three campaigns
+        assert prospective["sectors"]["naf"]["available"], basin.name
         # The gap ranks the catalogue's paths against the basin's BMO needs.
         gap = gap_for_run(run)
         assert len(gap.records) >= 10, basin.name

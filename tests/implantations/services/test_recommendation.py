@@ -66,7 +66,7 @@ def test_recommend_json_for_each_hand_made_basin(spec, expected) -> None:  # typ
     assert best == expected
     assert 0 <= data["robustness"] <= 1 and data["label"] == "robuste"
     assert [c["concept"] for c in data["constraints"]] == ["turnkey", "fab_id", "progressive"]
-    assert len(data["criteria"]) == 20
+    assert len(data["criteria"]) == 21  # 21 since reconversion_bridges (issue 17)
     assert data["profile"]["version"] == 1
     assert data["diagnostic_run"]["id"] == basin.diagnostic_runs.get().pk
     assert {s["source"] for s in data["sources"]} >= {"bmo", "chomage_ze", "defm"}
@@ -237,7 +237,7 @@ def test_api_recommendation_with_a_token() -> None:
     assert data["concept"] == "progressive"
     assert set(data["scores"]) == {"turnkey", "fab_id", "progressive"}
     assert 0 <= data["robustness"] <= 1
-    assert len(data["constraints"]) == 3 and len(data["criteria"]) == 20
+    assert len(data["constraints"]) == 3 and len(data["criteria"]) == 21
     assert data["id"] == Recommendation.objects.get().pk
     assert data["page_url"].endswith(f"/bassins/{basin.pk}/recommandation/")
 

@@ -89,4 +89,4 @@ def test_pinned_world_covers_three_concepts_and_every_criterion() -> None:
         "progressive",
     }
     for spec in (TURNKEY_SPEC, FAB_ID_SPEC, PROGRESSIVE_SPEC):
-        assert len(expected[spec.name]["document"]["criteria"]) == 20
+        assert len(expected[spec.name]["document"]["criteria"]) == 21

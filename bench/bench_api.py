@@ -1,0 +1,178 @@
+"""Benchmark of the API v1 (issue 14), each figure beside its reference measured in the same run.
+
+    DJANGO_DEMO=true python bench/bench_api.py [--requests 300] [--database sqlite|postgres]
+
+1. Indicators of one basin: `GET /api/v1/basins/{id}/indicators/` with a token (authentication,
+   scope, throttle, scoping, ETag) against a bare Django view returning the same stored JSON
+   (`JsonResponse(run.results)`), both through the whole middleware stack with Django's test
+   client (in process, no network): requests per second and p99. Target: ratio ≥ 0.7, p99 < 50 ms.
+2. Listing 1,000 basins: every page of `GET /api/v1/basins/?limit=500` against one SELECT of the
+   same rows and columns (`cursor.execute` + `fetchall`). Target: ≤ 2×.
+
+The database is a fresh test database (SQLite file, or PostgreSQL on 127.0.0.1:5432 with trust
+authentication: `--database postgres` creates `test_postgres`), migrated, with the small world
+of the tests (`tests.factories.diagnostic_runs.diagnostic_world`, one done diagnostic) and
+1,000 basins. Timings are wall-clock medians and p99 over `--requests` requests after a warm-up;
+CPU time is reported beside them (the machine may be shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_DEMO", "true")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnam_territoires.settings")
+
+
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    return parser.parse_args()
+
+
+ARGS = parse()
+if ARGS.database == "postgres":
+    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"
+else:
+    os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench_api.sqlite3'}"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import HttpRequest, JsonResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+
+def bare_indicators(request: HttpRequest, pk: int) -> JsonResponse:
+    """The reference: the stored document, as it is, with nothing else."""
+    from diagnostics.models import DiagnosticRun
+
+    run = DiagnosticRun.objects.only("results").get(pk=pk)
+    return JsonResponse(run.results)
+
+
+urlpatterns = [
+    path("bench/runs/<int:pk>/", bare_indicators),
+    path("", include("cnam_territoires.urls")),
+]
+
+
+def timed(call, n: int) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+    for _ in range(min(20, n)):
+        call()  # warm-up
+    times = []
+    cpu = time.process_time()
+    for _ in range(n):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return times, time.process_time() - cpu
+
+
+def p99(times: list[float]) -> float:
+    return sorted(times)[max(0, int(len(times) * 0.99) - 1)]
+
+
+def describe(name: str, times: list[float], cpu: float) -> str:
+    return (
+        f"{name:<34} {len(times) / sum(times):8.1f} req/s  médiane {statistics.median(times) * 1000:6.2f} ms"
+        f"  p99 {p99(times) * 1000:6.2f} ms  CPU {cpu * 1000 / len(times):6.2f} ms/req"
+    )
+
+
+def main() -> None:
+    settings.ROOT_URLCONF = __name__
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.API_THROTTLE_RATES = {}  # the bench measures the API, not its 429s
+    settings.DEBUG = False
+    setup_test_environment()
+    db_name = connection.creation.create_test_db(verbosity=0, keepdb=False)
+    try:
+        run_bench(db_name)
+    finally:
+        connection.creation.destroy_test_db(db_name, verbosity=0)
+
+
+def run_bench(db_name: str) -> None:
+    from diagnostics.models import Basin, BasinSource
+    from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
+    from diagnostics.services.tokens import api_token_create
+    from tests.factories.diagnostic_runs import diagnostic_world
+
+    world = diagnostic_world()
+    run = diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
+    Basin.objects.bulk_create(
+        Basin(
+            name=f"Bassin de banc {i:04d}",
+            region=world.region,
+            source_kind=BasinSource.COMMUNES,
+            source_codes=["52004"],
+            population=5_000 + i,
+            communes_count=1,
+        )
+        for i in range(999)
+    )
+    assert Basin.objects.filter(region=world.region).count() == 1000
+    key = api_token_create(user=world.delegate, name="banc", scopes=["indicators:read"]).key
+    client = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    bare = Client()
+    n = ARGS.requests
+    print(f"base : {connection.vendor} ({db_name}), {n} requêtes par mesure, "
+          f"document du diagnostic : {len(str(run.results)) // 1024} Ko")  # fmt: skip
+
+    api_url = f"/api/v1/basins/{world.basin.pk}/indicators/"
+    assert client.get(api_url).status_code == 200
+    assert bare.get(f"/bench/runs/{run.pk}/").status_code == 200
+    api_times, api_cpu = timed(lambda: client.get(api_url), n)
+    bare_times, bare_cpu = timed(lambda: bare.get(f"/bench/runs/{run.pk}/"), n)
+    print(describe("API indicateurs d'un bassin", api_times, api_cpu))
+    print(describe("vue Django nue (même JSON)", bare_times, bare_cpu))
+    ratio = (len(api_times) / sum(api_times)) / (len(bare_times) / sum(bare_times))
+    print(f"  rapport req/s API / vue nue : {ratio:.2f} (cible ≥ 0,70) ; "
+          f"p99 API {p99(api_times) * 1000:.1f} ms (cible < 50 ms)")  # fmt: skip
+
+    def list_all() -> int:
+        url, rows = "/api/v1/basins/?limit=500&ordering=id", 0
+        while url:
+            page = client.get(url).json()
+            rows += len(page["results"])
+            url = page["next"]
+        return rows
+
+    columns = [f.column for f in Basin._meta.concrete_fields if f.column != "geometry"]
+    sql = f"SELECT {', '.join(columns)} FROM diagnostics_basin WHERE region_id = %s ORDER BY id"
+
+    def one_select() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [world.region.pk])
+            return len(cursor.fetchall())
+
+    assert list_all() == one_select() == 1000
+    runs = max(10, n // 10)
+    list_times, list_cpu = timed(list_all, runs)
+    select_times, select_cpu = timed(one_select, runs)
+    print(
+        describe("API : 1 000 bassins (2 pages)", list_times, list_cpu).replace("req/s", "list/s")
+    )
+    print(
+        describe("un SELECT des mêmes lignes", select_times, select_cpu).replace("req/s", "list/s")
+    )
+    print(f"  rapport API / SELECT : {statistics.median(list_times) / statistics.median(select_times):.2f}× "
+          "(cible ≤ 2×)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,445 @@
+"""Load held: 50 users browsing reports, the API and exports for two minutes while a batch of
+diagnostics runs, on the production stack — gunicorn (2 workers) + PostgreSQL + Redis + a Celery
+worker — all on 127.0.0.1, bounded in time. A bare Django view (/favicon.ico: a redirect through
+the whole middleware stack, no query) is measured in the same run as the reference.
+
+Targets (issue 15): zero errors, p99 page < 1 s, p99 API < 200 ms.
+
+    PYTHONPATH=. DJANGO_DEMO=true .venv/bin/python bench/load_mixed.py            # defaults
+    .venv/bin/python bench/load_mixed.py --users 50 --seconds 120 --port 8106 \\
+        --pg postgres://postgres@127.0.0.1:5432/postgres --redis redis://127.0.0.1:6379/15
+
+gunicorn runs 2 workers of 4 threads (gthread). What it does: creates a database of its own (`bench_load`, dropped at the end unless --keep),
+migrates it and builds the synthetic demo; starts gunicorn and a Celery worker on it; logs in
+each virtual user (demo accounts: delegate, mayor, national admin; API client by token); then
+for --seconds each user loops over a weighted mix — report pages (home, basin lists and pages,
+diagnostic reports, comparison, catalogue, planning), API answers (basins, runs, tables, gap) and
+exports (CSV, XLSX) — with 0.2–1 s of think time, while a feeder requests a new diagnostic of
+every demo basin every 10 s (the batch the Celery worker computes meanwhile). Every answer
+other than 2xx/3xx, and every exception, is an error. Results: a table on stdout and
+var/bench/load_mixed.json (latencies per kind: p50/p95/p99/max, throughput, errors, the load
+average before/after and the CPU seconds of gunicorn, the worker and PostgreSQL).
+
+The load generator is plain Python threads (http.client, one keep-alive connection per user):
+no dependency. It shares the machine with the server: on a machine loaded by other work the
+figures are worse than on a quiet one — compare with the bare view of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "territoires-demo-2026"
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, kind: str, seconds: float, error: str | None = None) -> None:
+        with self.lock:
+            self.latencies.setdefault(kind, []).append(seconds)
+            if error:
+                self.errors.append(f"{kind}: {error}")
+
+
+class Session:
+    """One virtual user: a keep-alive connection, its cookies, its CSRF token."""
+
+    def __init__(self, port: int, token: str | None = None) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+        self.token = token
+
+    def request(
+        self, method: str, path: str, body: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        headers = {"Host": "127.0.0.1", "Accept": "text/html,application/json"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.token:
+            headers["Authorization"] = f"Token {self.token}"
+        data = None
+        if body is not None:
+            data = urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=data, headers=headers)
+                response = self.conn.getresponse()
+                payload = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                if attempt == 2:
+                    raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, payload
+
+    def login(self, username: str) -> None:
+        status, page = self.request("GET", "/connexion/")
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert status == 200 and match, f"page de connexion : HTTP {status}"
+        status, _ = self.request(
+            "POST",
+            "/connexion/",
+            {
+                "csrfmiddlewaretoken": match.group(1).decode(),
+                "username": username,
+                "password": PASSWORD,
+            },
+        )
+        assert status == 302, f"connexion de {username} : HTTP {status}"
+
+
+def run(cmd: list[str], env: dict[str, str], **kw) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, **kw)
+    if result.returncode != 0:
+        raise SystemExit(
+            f"{' '.join(cmd[:4])}… a échoué :\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+        )
+    return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (from /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--port", type=int, default=8106)
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--db", default="bench_load")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
+    parser.add_argument("--keep", action="store_true", help="Garder la base à la fin.")
+    args = parser.parse_args()
+
+    import psycopg
+
+    db_url = args.pg.rsplit("/", 1)[0] + "/" + args.db
+    with psycopg.connect(args.pg, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {args.db}")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": db_url,
+        "CELERY_BROKER_URL": args.redis,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": f"bench-{args.port}",
+        "DJANGO_DEMO": "true",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECURE_COOKIES": "false",  # plain http on 127.0.0.1
+        "WHITENOISE_USE_FINDERS": "true",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        # One address for 50 users: the login throttles must not count them as an attack.
+        "AXES_FAILURE_LIMIT": "1000",
+    }
+    py = sys.executable
+    bin_dir = Path(py).parent
+    print("Base, migrations, démo…", flush=True)
+    run([py, "manage.py", "migrate", "--noinput"], env)
+    run([py, "manage.py", "demo"], {**env, "CELERY_TASK_ALWAYS_EAGER": "true"})
+    token = (
+        run(
+            [
+                py,
+                "manage.py",
+                "shell",
+                "-c",
+                "from diagnostics.models import User\n"
+                "from diagnostics.services.tokens import api_token_create, scopes_allowed_for\n"
+                "u = User.objects.get(username='demo-api')\n"
+                "print(api_token_create(user=u, name='bench', scopes=list(scopes_allowed_for(u))).key)",
+            ],
+            env,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    ids = json.loads(
+        run(
+            [
+                py,
+                "manage.py",
+                "shell",
+                "-c",
+                "import json\nfrom diagnostics.models import Basin, DiagnosticRun\n"
+                "b = list(Basin.objects.filter(region__code='99').order_by('pk').values_list('pk', flat=True))\n"
+                "r = list(DiagnosticRun.objects.filter(status='done', basin_id__in=b).order_by('pk').values_list('pk', 'basin_id'))\n"
+                "s = list(Basin.objects.filter(shares__user__username='demo-mairie').values_list('pk', flat=True))\n"
+                "print(json.dumps({'basins': b, 'runs': r, 'shared': s}))",
+            ],
+            env,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    basins, runs = ids["basins"], ids["runs"]
+    shared_runs = [r for r, b in runs if b in ids["shared"]]
+
+    logs = ROOT / "var" / "bench"
+    logs.mkdir(parents=True, exist_ok=True)
+    gunicorn = subprocess.Popen(
+        [
+            str(bin_dir / "gunicorn"),
+            "cnam_territoires.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--timeout",
+            "60",
+            "--keep-alive",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(logs / "gunicorn.log", "w"),  # noqa: SIM115 - the server keeps it
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    worker = subprocess.Popen(
+        [
+            str(bin_dir / "celery"),
+            "-A",
+            "cnam_territoires",
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            env["CELERY_TASK_DEFAULT_QUEUE"],
+            "--loglevel",
+            "WARNING",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(logs / "worker.log", "w"),  # noqa: SIM115 - the worker keeps it
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(120):
+            try:
+                if Session(args.port).request("GET", "/favicon.ico")[0] == 301:
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        pages = ["/", "/bassins/", "/diagnostics/", "/catalogue/", "/implantations/"]
+        pages += [f"/bassins/{b}/" for b in basins] + [f"/diagnostics/{r}/" for r, _ in runs]
+        pages += [f"/catalogue/bassins/{b}/parcours-prioritaires/" for b in basins[:2]]
+        if len(runs) >= 2:
+            pages.append(f"/diagnostics/compare/?a={runs[0][0]}&b={runs[1][0]}")
+        api = ["/api/v1/basins/"] + [f"/api/v1/basins/{b}/" for b in basins]
+        api += [f"/api/v1/runs/{r}/" for r, _ in runs] + [
+            f"/api/v1/runs/{r}/tables/" for r, _ in runs[:3]
+        ]
+        exports = [f"/diagnostics/{r}/export/years.csv" for r, _ in runs[:3]]
+        exports += [f"/diagnostics/{r}/export/tout.xlsx" for r, _ in runs[:2]]
+        stats = Stats()
+        stop = time.monotonic() + args.seconds
+        load_before = os.getloadavg()
+        cpu_before = {"gunicorn": cpu_seconds(gunicorn.pid), "worker": cpu_seconds(worker.pid)}
+
+        # One login per demo account, shared by its users: 50 PBKDF2 checks at once would be a
+        # login storm, not browsing (the login itself is not what is measured).
+        logged: dict[str, dict[str, str]] = {}
+        for who in ("demo-delegue", "demo-admin", "demo-mairie"):
+            first = Session(args.port)
+            first.login(who)
+            logged[who] = dict(first.cookies)
+
+        def user(index: int) -> None:
+            rng = random.Random(index)
+            if index % 10 == 9:  # one user in ten is an API client
+                session = Session(args.port, token=token)
+                mix = [("api", api, 1.0)]
+            else:
+                session = Session(args.port)
+                who = ["demo-delegue", "demo-admin", "demo-mairie"][index % 3]
+                session.cookies = dict(logged[who])
+                own_pages = (
+                    pages
+                    if who != "demo-mairie"
+                    else ["/", "/diagnostics/"] + [f"/diagnostics/{r}/" for r in shared_runs]
+                )
+                mix = [
+                    ("page", own_pages, 0.7),
+                    ("api", api, 0.15),
+                    ("export", exports, 0.1),
+                    ("bare", ["/favicon.ico"], 0.05),
+                ]
+                if who == "demo-mairie":
+                    mix = [("page", own_pages, 0.9), ("bare", ["/favicon.ico"], 0.1)]
+            kinds = [m[0] for m in mix]
+            weights = [m[2] for m in mix]
+            while time.monotonic() < stop:
+                kind = rng.choices(kinds, weights)[0]
+                url = rng.choice(next(m[1] for m in mix if m[0] == kind))
+                started = time.perf_counter()
+                try:
+                    status, _ = session.request("GET", url)
+                    error = None if status < 400 else f"HTTP {status} {url}"
+                except Exception as exc:  # noqa: BLE001 - every failure is counted
+                    error = f"{type(exc).__name__} {url}"
+                stats.add(kind, time.perf_counter() - started, error)
+                time.sleep(rng.uniform(0.2, 1.0))
+
+        def bare_probe() -> None:
+            """The reference: the bare view, requested steadily by its own client."""
+            session = Session(args.port)
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                try:
+                    status, _ = session.request("GET", "/favicon.ico")
+                    error = None if status == 301 else f"HTTP {status}"
+                except Exception as exc:  # noqa: BLE001
+                    error = type(exc).__name__
+                stats.add("bare", time.perf_counter() - started, error)
+                time.sleep(0.5)
+
+        batches = {"requested": 0}
+
+        def feeder() -> None:
+            """The batch of diagnostics: every demo basin again, every 10 s, as its delegate."""
+            session = Session(args.port)
+            session.cookies = dict(logged["demo-delegue"])
+            while time.monotonic() < stop:
+                for b in basins:
+                    status, page = session.request("GET", f"/bassins/{b}/")
+                    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+                    if match:
+                        session.request(
+                            "POST",
+                            f"/bassins/{b}/diagnostic/",
+                            {"csrfmiddlewaretoken": match.group(1).decode()},
+                        )
+                        batches["requested"] += 1
+                time.sleep(10)
+
+        threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(args.users)]
+        threads += [
+            threading.Thread(target=bare_probe, daemon=True),
+            threading.Thread(target=feeder, daemon=True),
+        ]
+        print(f"{args.users} utilisateurs pendant {args.seconds} s…", flush=True)
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=args.seconds + 120)
+        load_after = os.getloadavg()
+        cpu = {
+            "gunicorn": round(cpu_seconds(gunicorn.pid) - cpu_before["gunicorn"], 1),
+            "worker": round(cpu_seconds(worker.pid) - cpu_before["worker"], 1),
+        }
+        done_runs = run(
+            [
+                py,
+                "manage.py",
+                "shell",
+                "-c",
+                "from diagnostics.models import DiagnosticRun as R\n"
+                "print(R.objects.filter(status='done').count(), R.objects.filter(status='failed').count(), R.objects.filter(status__in=['pending','running']).count())",
+            ],
+            env,
+        ).stdout.split()
+    finally:
+        for proc in (gunicorn, worker):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in (gunicorn, worker):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        if not args.keep:
+            with psycopg.connect(args.pg, autocommit=True) as conn:
+                conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
+
+    result: dict[str, object] = {
+        "users": args.users,
+        "seconds": args.seconds,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in load_after],
+        "cpu_seconds": cpu,
+        "diagnostics_requested": batches["requested"],
+        "runs_done_failed_live_at_end": [int(x) for x in done_runs[-3:]],
+        "errors": len(stats.errors),
+        "error_samples": sorted(set(stats.errors))[:20],
+        "kinds": {},
+    }
+    print(f"\n{'type':<8}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for kind, values in sorted(stats.latencies.items()):
+        row = {
+            "n": len(values),
+            "p50_ms": round(statistics.median(values) * 1000, 1),
+            "p95_ms": round(percentile(values, 95) * 1000, 1),
+            "p99_ms": round(percentile(values, 99) * 1000, 1),
+            "max_ms": round(max(values) * 1000, 1),
+        }
+        result["kinds"][kind] = row  # type: ignore[index]
+        print(
+            f"{kind:<8}{row['n']:>7}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}"
+        )
+    print(
+        f"\nerreurs : {len(stats.errors)} ; charge {result['load_average_before']} → {result['load_average_after']} ; CPU {cpu}"
+    )
+    print(
+        f"diagnostics demandés : {batches['requested']} ; fin (terminés, échecs, en cours) : {result['runs_done_failed_live_at_end']}"
+    )
+    (logs / "load_mixed.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

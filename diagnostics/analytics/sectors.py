@@ -1,0 +1,178 @@
+"""Key sectors: how recruitment needs evolve by sector, and where the job seekers come from.
+
+1. BMO families of métiers (the survey's own grouping, stable across the 2023 → 2025
+   campaigns although the métier codes moved from FAP 2009 to FAP 2021): projects of the first
+   and last campaign, change and percentage change; the families that grow and shrink the
+   most. Totals add published cells only (secret cells stay unknown): a family whose secret
+   cells differ between the two campaigns may move for that reason alone, and the table gives
+   the secret cells of each end.
+2. Job seekers by NAF section of their last employer, for the bassins BMO of the basin
+   (France Travail, « demandeurs d'emploi par bassin et secteur »): each section's share beside
+   France's; the change between vintages only when more than one vintage is imported (the
+   published file is a single snapshot: no evolution is claimed from it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .columns import (
+    BASSIN_BMO_CODE,
+    CHANGE,
+    END_VALUE,
+    FAMILY_CODE,
+    FAMILY_LABEL,
+    FIRST_PERIOD,
+    LAST_PERIOD,
+    MASKED_CELLS,
+    NAF_SECTION,
+    PERCENT_CHANGE,
+    PROJECTS,
+    REFERENCE_SHARE,
+    SECTOR_LABEL,
+    SHARE,
+    START_VALUE,
+    VALUE,
+    VINTAGE,
+    YEAR,
+)
+from .common import require_columns
+
+FAMILY_CHANGE_COLUMNS = [
+    FAMILY_CODE,
+    FAMILY_LABEL,
+    FIRST_PERIOD,
+    LAST_PERIOD,
+    START_VALUE,
+    END_VALUE,
+    CHANGE,
+    PERCENT_CHANGE,
+    "start_masked_cells",
+    "end_masked_cells",
+]
+SECTOR_COLUMNS = [NAF_SECTION, SECTOR_LABEL, VINTAGE, VALUE, SHARE, REFERENCE_SHARE]
+
+
+def family_changes(by_family: pd.DataFrame) -> pd.DataFrame:
+    """Projects per BMO family between the first and the last campaign.
+
+    Input: `bmo.bmo_by_family` of the basin (year, family_code, family_label, projects,
+    masked_cells). Output: FAMILY_CHANGE_COLUMNS, one row per family present in either
+    campaign (an absent family counts 0 projects), sorted by change (largest rise first),
+    then code. percent_change is NA when the first campaign had no project. Empty with fewer
+    than two campaigns."""
+    require_columns(by_family, [YEAR, FAMILY_CODE, PROJECTS], what="les projets par famille")
+    years = sorted(int(y) for y in by_family[YEAR].dropna().unique())
+    if len(years) < 2:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in FAMILY_CHANGE_COLUMNS})
+    first, last = years[0], years[-1]
+    frame = by_family.copy()
+    if FAMILY_LABEL not in frame.columns:
+        frame[FAMILY_LABEL] = ""
+    if MASKED_CELLS not in frame.columns:
+        frame[MASKED_CELLS] = 0
+    labels = (
+        frame.sort_values(YEAR, kind="mergesort")
+        .drop_duplicates(FAMILY_CODE, keep="last")
+        .set_index(FAMILY_CODE)[FAMILY_LABEL]
+    )
+
+    def at(year: int, column: str) -> pd.Series:
+        rows = frame[frame[YEAR] == year].set_index(FAMILY_CODE)[column]
+        return pd.to_numeric(rows).astype("float64")
+
+    codes = sorted(set(frame[FAMILY_CODE].astype(str)))
+    start = at(first, PROJECTS).reindex(codes).fillna(0.0)
+    end = at(last, PROJECTS).reindex(codes).fillna(0.0)
+    out = pd.DataFrame(
+        {
+            FAMILY_CODE: codes,
+            FAMILY_LABEL: [labels.get(c, "") for c in codes],
+            FIRST_PERIOD: str(first),
+            LAST_PERIOD: str(last),
+            START_VALUE: start.to_numpy(),
+            END_VALUE: end.to_numpy(),
+        }
+    )
+    out[CHANGE] = out[END_VALUE] - out[START_VALUE]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out[PERCENT_CHANGE] = np.where(
+            out[START_VALUE] > 0, out[CHANGE] / out[START_VALUE] * 100, np.nan
+        )
+    out["start_masked_cells"] = (
+        at(first, MASKED_CELLS).reindex(codes).fillna(0).astype("int64").to_numpy()
+    )
+    out["end_masked_cells"] = (
+        at(last, MASKED_CELLS).reindex(codes).fillna(0).astype("int64").to_numpy()
+    )
+    for column in (START_VALUE, END_VALUE, CHANGE, PERCENT_CHANGE):
+        out[column] = out[column].astype("Float64")
+    out = out.sort_values([CHANGE, FAMILY_CODE], ascending=[False, True], kind="mergesort")
+    return out[FAMILY_CHANGE_COLUMNS].reset_index(drop=True)
+
+
+def movers(changes: pd.DataFrame, *, n: int = 3) -> dict[str, list[dict[str, Any]]]:
+    """The `n` families that grow and the `n` that shrink the most (by change in projects;
+    a family with no change is in neither). Input: `family_changes`."""
+
+    def entry(row: pd.Series) -> dict[str, Any]:
+        return {
+            "code": str(row[FAMILY_CODE]),
+            "label": str(row[FAMILY_LABEL]),
+            "start": float(row[START_VALUE]),
+            "end": float(row[END_VALUE]),
+            "change": float(row[CHANGE]),
+            "percent_change": None if pd.isna(row[PERCENT_CHANGE]) else float(row[PERCENT_CHANGE]),
+        }
+
+    rising = changes[changes[CHANGE] > 0].head(n)
+    falling = (
+        changes[changes[CHANGE] < 0]
+        .sort_values([CHANGE, FAMILY_CODE], ascending=[True, True], kind="mergesort")
+        .head(n)
+    )
+    return {
+        "growing": [entry(r) for _, r in rising.iterrows()],
+        "shrinking": [entry(r) for _, r in falling.iterrows()],
+    }
+
+
+def sector_job_seekers(frame: pd.DataFrame, *, bassins: Sequence[str]) -> pd.DataFrame:
+    """Job seekers of the basin's bassins BMO by NAF section, with France's shares.
+
+    Input: SECTOR_JOB_SEEKERS (bassin_bmo_code, vintage, naf_section, sector_label, value;
+    every bassin, for France). Output: SECTOR_COLUMNS, one row per vintage and section (the
+    « unknown activity » section is kept, its code empty), share = the section's part of the
+    bassins' job seekers of that vintage, reference_share = the same for France; sorted by
+    vintage, then value (largest first), then section."""
+    require_columns(
+        frame,
+        [BASSIN_BMO_CODE, VINTAGE, NAF_SECTION, SECTOR_LABEL, VALUE],
+        what="les demandeurs par secteur",
+    )
+    rows = frame.assign(_v=pd.to_numeric(frame[VALUE], errors="coerce").astype("float64"))
+    labels = rows.drop_duplicates([NAF_SECTION], keep="last").set_index(NAF_SECTION)[SECTOR_LABEL]
+    local = rows[rows[BASSIN_BMO_CODE].astype(str).isin({str(b) for b in bassins})]
+    keys = [VINTAGE, NAF_SECTION]
+    local_sum = local.groupby(keys, sort=True)["_v"].sum(min_count=1)
+    france_sum = rows.groupby(keys, sort=True)["_v"].sum(min_count=1)
+    if local_sum.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in SECTOR_COLUMNS})
+    out = local_sum.rename(VALUE).reset_index()
+    local_total = out.groupby(VINTAGE)[VALUE].transform("sum")
+    out[SHARE] = out[VALUE] / local_total.where(local_total > 0)
+    france = france_sum.rename("_f").reset_index()
+    france["_t"] = france.groupby(VINTAGE)["_f"].transform("sum")
+    out = out.merge(france, on=keys, how="left")
+    out[REFERENCE_SHARE] = out["_f"] / out["_t"].where(out["_t"] > 0)
+    out[SECTOR_LABEL] = out[NAF_SECTION].map(labels).astype(object).fillna("")
+    for column in (VALUE, SHARE, REFERENCE_SHARE):
+        out[column] = out[column].astype("Float64")
+    out = out.sort_values(
+        [VINTAGE, VALUE, NAF_SECTION], ascending=[True, False, True], kind="mergesort"
+    )
+    return out[SECTOR_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,58 @@
+"""Key sectors (diagnostics.analytics.sectors): BMO families and job seekers by NAF section."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from diagnostics.analytics import columns as c
+from diagnostics.analytics import sectors as se
+
+
+def by_family() -> pd.DataFrame:
+    rows = [
+        (2023, "V", "Vente", 618, 2),
+        (2023, "S", "Social", 377, 0),
+        (2023, "T", "Techniciens", 82, 1),
+        (2024, "V", "Vente", 700, 0),
+        (2025, "V", "Vente", 479, 1),
+        (2025, "S", "Social", 185, 0),
+        (2025, "I", "Industrie", 124, 0),
+    ]
+    return pd.DataFrame(
+        rows, columns=[c.YEAR, c.FAMILY_CODE, c.FAMILY_LABEL, c.PROJECTS, c.MASKED_CELLS]
+    )
+
+
+def test_family_changes_first_to_last_campaign():
+    out = se.family_changes(by_family())
+    # I: 0 → 124 (+124, % unknown); T: 82 → 0 (−82); V: 618 → 479 (−139); S: 377 → 185 (−192).
+    assert out[c.FAMILY_CODE].tolist() == ["I", "T", "V", "S"]
+    assert out[c.CHANGE].tolist() == [124.0, -82.0, -139.0, -192.0]
+    assert pd.isna(out[c.PERCENT_CHANGE].iloc[0])
+    assert out[c.PERCENT_CHANGE].iloc[3] == pytest.approx(-192 / 377 * 100)
+    assert out["start_masked_cells"].tolist() == [0, 1, 2, 0]
+    moves = se.movers(out, n=2)
+    assert [m["code"] for m in moves["growing"]] == ["I"]
+    assert [m["code"] for m in moves["shrinking"]] == ["S", "V"]
+
+
+def test_family_changes_needs_two_campaigns():
+    assert se.family_changes(by_family()[by_family()[c.YEAR] == 2023]).empty
+
+
+def test_sector_job_seekers_shares_beside_france():
+    frame = pd.DataFrame(
+        {
+            c.BASSIN_BMO_CODE: ["4418", "4418", "9999", "9999"],
+            c.VINTAGE: ["2022"] * 4,
+            c.NAF_SECTION: ["F", "G", "F", "G"],
+            c.SECTOR_LABEL: ["Construction", "Commerce", "Construction", "Commerce"],
+            c.VALUE: [30, 90, 70, 10],
+        }
+    )
+    out = se.sector_job_seekers(frame, bassins=["4418"])
+    assert out[c.NAF_SECTION].tolist() == ["G", "F"]
+    assert out[c.SHARE].tolist() == pytest.approx([0.75, 0.25])
+    # France: F = 100 / 200, G = 100 / 200.
+    assert out[c.REFERENCE_SHARE].tolist() == pytest.approx([0.5, 0.5])
