@@ -9,6 +9,8 @@ _NAV = [
     ("Partagé avec moi", "home", {"mairie"}),
     ("Bassins", "basin-list", {"admin_national", "delegue_regional"}),
     ("Diagnostics", "diagnostic-list", {"admin_national", "delegue_regional"}),
+    ("Atlas national", "national-atlas", {"admin_national", "delegue_regional", "client_api"}),
+    ("Lots nationaux", "national-batches", {"admin_national"}),
     ("Implantations", "implantation-home", {"admin_national", "delegue_regional"}),
     ("Catalogue", "catalogue-home", {"admin_national", "delegue_regional", "admin_catalogue"}),
     ("Données", "data-home", {"admin_national", "delegue_regional", "admin_catalogue"}),

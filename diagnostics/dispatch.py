@@ -26,6 +26,7 @@ BASIN_REFRESH = "diagnostics.tasks.basin_refresh"
 BASINS_REFRESH_ALL = "diagnostics.tasks.basins_refresh_all"
 IMPORT_BATCH_PROCESS = "diagnostics.tasks.import_batch_process"
 DIAGNOSTIC_EXECUTE = "diagnostics.tasks.diagnostic_execute"
+DIAGNOSTIC_BATCH_CHUNK = "diagnostics.tasks.diagnostic_batch_chunk"
 OUTBOX_DISPATCH = "diagnostics.tasks.outbox_dispatch"
 
 

@@ -150,6 +150,30 @@ def diagnostic_fail_stuck() -> int:
     return fail_stuck_service()
 
 
+# --- National batches (diagnostics.services.national) ---------------------------------------
+BATCH_CHUNK_TIME_LIMIT = getattr(settings, "NATIONAL_BATCH_CHUNK_TIME_LIMIT", 900)
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=BATCH_CHUNK_TIME_LIMIT,
+    soft_time_limit=max(BATCH_CHUNK_TIME_LIMIT - 30, 1),
+    autoretry_for=DIAGNOSTIC_TRANSIENT_ERRORS,
+    max_retries=3,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+)
+def diagnostic_batch_chunk(batch_id: int, run_ids: list[int]) -> dict[str, int]:
+    """Compute the still-pending runs of a chunk of a national batch. Each run is written with
+    a conditional update pending → done: a re-delivered chunk (worker killed) computes only
+    what is left, never twice."""
+    from diagnostics.services.national import diagnostic_batch_chunk as chunk_service
+
+    return chunk_service(batch_id=batch_id, run_ids=run_ids)
+
+
 # --- Security audit log (diagnostics.services.audit) -----------------------------------------
 
 

@@ -5,10 +5,15 @@ from diagnostics.views import basins as basin_views
 from diagnostics.views import data as data_views
 from diagnostics.views import diagnostics as diagnostic_views
 from diagnostics.views import imports as import_views
+from diagnostics.views import national as national_views
 from diagnostics.views import notifications as notification_views
 from diagnostics.views import tokens as token_views
 
 urlpatterns: list = [
+    path("national/lots/", national_views.batch_list, name="national-batches"),
+    path("national/lots/<int:pk>/", national_views.batch_detail, name="national-batch-detail"),
+    path("national/atlas/", national_views.atlas, name="national-atlas"),
+    path("national/atlas/comparer/", national_views.atlas_compare, name="national-atlas-compare"),
     path("bassins/", basin_views.basin_list, name="basin-list"),
     path("bassins/nouveau/", basin_views.basin_create, name="basin-create"),
     path("bassins/<int:pk>/", basin_views.basin_detail, name="basin-detail"),

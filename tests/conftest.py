@@ -16,6 +16,69 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# Fixtures that give a test the database (pytest-django refuses any query to a test without
+# one of them or the `django_db` marker). `django_db_blocker` is autouse (in every test's
+# closure): a fixture that unblocks it also asks for `django_db_setup`, listed here.
+DB_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "django_db_setup",
+        "live_server",
+        "admin_user",
+        "admin_client",
+    }
+)
+# xdist groups given by marker (--dist loadgroup): the browser tests share one worker, hence one
+# Chromium (the `chromium_browser` fixture is per session, i.e. per worker).
+GROUP_OF_MARKER = {"browser": "browser"}
+
+
+def _uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Two marks computed here rather than written in each file:
+
+    - `no_db` on every test that cannot reach the database (no `django_db` marker, no database
+      fixture): its outcome does not depend on the backend, so the PostgreSQL phase of .ci/run
+      leaves it to the SQLite phase (`-m "not no_db"`).
+    - under `--dist loadgroup`, the `@group` suffix that pytest-xdist schedules by. pytest-xdist
+      3.8 writes it to `item._nodeid`, which pytest 9 no longer reads (the id is `item._id`):
+      without this, every grouped test is scheduled on its own and each worker builds the
+      real-data snapshots again (run of 2026-12-06: territories built twice, the open data
+      loaded twice). Checked by tests/test_xdist_groups.py. Browser tests get the `browser`
+      group (one Chromium per run).
+
+    First of the hooks (`tryfirst`), so that `-m` selects on these marks."""
+    loadgroup = bool(getattr(config.option, "loadgroup", False))
+    for item in items:
+        if not _uses_database(item):
+            item.add_marker(pytest.mark.no_db)
+        if not loadgroup:
+            continue
+        for marker, group in GROUP_OF_MARKER.items():
+            if item.get_closest_marker(marker) and not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group(group))
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        if not names:
+            continue
+        suffix = "@" + "_".join(sorted(names))
+        if not item.nodeid.endswith(suffix):
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(item.nodeid + suffix)  # type: ignore[attr-defined]
+
+
 def _on_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

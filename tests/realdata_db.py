@@ -36,6 +36,9 @@ Step = tuple[Any, ...]
 Recipe = tuple[Step, ...]
 
 TERRITORIES: Step = ("territories",)
+# `open_data_load(source_dir=open_data_dir)`: every published file, as `manage.py load_open_data`
+# does (from an empty database, territories included); its results are kept in `STEP_RESULTS`.
+OPEN_DATA: Step = ("open_data",)
 
 # `pytest.mark.xdist_group` name shared by the modules that use this helper: with
 # `--dist loadgroup` they all run on the same xdist worker, which builds each snapshot once.
@@ -63,6 +66,9 @@ class _Snapshot:
 _SNAPSHOTS: dict[Recipe, _Snapshot] = {}
 # Seconds the real build of each snapshotted recipe took (from an empty database).
 BUILD_SECONDS: dict[Recipe, float] = {}
+# What the last step of each recipe prefix built in this process returned (`OPEN_DATA`: the
+# list of `StepResult`), for the modules that check the loading itself.
+STEP_RESULTS: dict[Recipe, Any] = {}
 
 
 def _quote(name: str) -> str:
@@ -160,8 +166,9 @@ def _empty(tables: Sequence[str]) -> None:
             cursor.execute(f"DELETE FROM {_quote(table)}")
 
 
-def _run(step: Step, open_data_dir: Path) -> None:
+def _run(step: Step, open_data_dir: Path) -> Any:
     from diagnostics.services.imports import import_dataset
+    from diagnostics.services.open_data import open_data_load
     from diagnostics.services.territories import territories_load
 
     if step == TERRITORIES:
@@ -169,7 +176,9 @@ def _run(step: Step, open_data_dir: Path) -> None:
         assert all(load.status == "done" for load in loads), [
             (load.dataset, load.message) for load in loads
         ]
-        return
+        return loads
+    if step == OPEN_DATA:
+        return open_data_load(source_dir=open_data_dir)
     _, kind, relative, options = step
     path = open_data_dir / relative
     batch = import_dataset(
@@ -177,11 +186,13 @@ def _run(step: Step, open_data_dir: Path) -> None:
     )
     batch.refresh_from_db()
     assert batch.status == "done", (relative, batch.error_message)
+    return batch
 
 
-def _build(recipe: Recipe, open_data_dir: Path, baseline: dict[str, int]) -> None:
+def _build(recipe: Recipe, open_data_dir: Path, baseline: dict[str, int], keep: bool) -> None:
     """Fill the (empty) database with `recipe`, from the longest recipe already snapshotted
-    that starts it, and snapshot every prefix that ends on a step worth keeping."""
+    that starts it, and snapshot every prefix that ends on a step worth keeping (the whole
+    recipe unless `keep` is false, and the territories alone)."""
     start, seconds = 0, 0.0
     for length in range(len(recipe), 0, -1):
         if recipe[:length] in _SNAPSHOTS:
@@ -191,10 +202,10 @@ def _build(recipe: Recipe, open_data_dir: Path, baseline: dict[str, int]) -> Non
     with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
         for index in range(start, len(recipe)):
             began = time.perf_counter()
-            _run(recipe[index], open_data_dir)
+            STEP_RESULTS[recipe[: index + 1]] = _run(recipe[index], open_data_dir)
             seconds += time.perf_counter() - began
             # The territories alone are shared by every recipe: keep them too.
-            if index == len(recipe) - 1 or recipe[: index + 1] == (TERRITORIES,):
+            if (keep and index == len(recipe) - 1) or recipe[: index + 1] == (TERRITORIES,):
                 counts = _counts()
                 grown = [t for t, n in counts.items() if baseline.get(t, 0) and n != baseline[t]]
                 assert not grown, f"recipe {recipe[: index + 1]} writes to non-empty tables {grown}"
@@ -204,9 +215,15 @@ def _build(recipe: Recipe, open_data_dir: Path, baseline: dict[str, int]) -> Non
 
 
 @contextmanager
-def real_database(open_data_dir: Path, recipe: Sequence[Step]) -> Iterator[None]:
+def real_database(
+    open_data_dir: Path, recipe: Sequence[Step], *, keep: bool = True
+) -> Iterator[None]:
     """The test database holding `recipe` applied to an empty database, committed (call it
-    inside `django_db_blocker.unblock()`, from a module-scoped fixture); emptied again after."""
+    inside `django_db_blocker.unblock()`, from a module-scoped fixture); emptied again after.
+
+    Every table that was empty before is emptied after, the module's own rows included (basins,
+    runs, sites it created): a module needs no clean-up of its own. `keep=False` for a recipe
+    only one module uses: it is built and not copied out (the territories still are)."""
     from diagnostics.selectors import diagnostics as selectors
 
     key = tuple(recipe)
@@ -215,7 +232,7 @@ def real_database(open_data_dir: Path, recipe: Sequence[Step]) -> Iterator[None]
         if key in _SNAPSHOTS:
             _restore(_SNAPSHOTS[key])
         else:
-            _build(key, open_data_dir, baseline)
+            _build(key, open_data_dir, baseline, keep)
         selectors.frames_cache_clear()
         yield
     finally:

@@ -391,6 +391,22 @@ def project_readers(ok: Expected) -> dict[str, Expected]:
     )
 
 
+def national_batch_pk(world: World) -> dict[str, object]:
+    from diagnostics.models import DiagnosticBatch
+
+    return {"pk": DiagnosticBatch.objects.create(zoning="zone_emploi", data_key="0" * 64).pk}
+
+
+# The national atlas: reference basins are public statistics (docs/adr, selectors.national):
+# national admins, delegates (every region) and API clients; never mayors nor catalogue admins.
+ATLAS_READERS = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.API_CLIENT)
+NATIONAL_ADMINS = (Role.NATIONAL_ADMIN,)
+
+
+def api_for_roles(roles: tuple[str, ...], ok: Expected) -> dict[str, Expected]:
+    return for_roles(roles, ok, anonymous=401)
+
+
 # --- The rules ---------------------------------------------------------------------------------
 
 
@@ -404,6 +420,31 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {
+    # National batches and atlas (issue 16)
+    "national-batches": Rule(
+        get=page(NATIONAL_ADMINS),
+        # Empty form: the French error is shown on the list (redirect).
+        post=for_roles(NATIONAL_ADMINS, Redirect("national-batches")),
+    ),
+    "national-batch-detail": Rule(
+        get=page(NATIONAL_ADMINS), post=get_only(NATIONAL_ADMINS), kwargs=national_batch_pk
+    ),
+    "national-atlas": Rule(get=page(ATLAS_READERS), post=get_only(ATLAS_READERS)),
+    # Without basins to compare: the page says how to choose them (200).
+    "national-atlas-compare": Rule(get=page(ATLAS_READERS), post=get_only(ATLAS_READERS)),
+    "api-batches": Rule(
+        get=api_for_roles(NATIONAL_ADMINS, 405),
+        # Empty body: 400 with the field's French error.
+        post=api_for_roles(NATIONAL_ADMINS, 400),
+    ),
+    "api-batch-detail": Rule(
+        get=api_for_roles(NATIONAL_ADMINS, 200),
+        post=api_for_roles(NATIONAL_ADMINS, 405),
+        kwargs=national_batch_pk,
+    ),
+    "api-atlas": Rule(
+        get=api_for_roles(ATLAS_READERS, 200), post=api_for_roles(ATLAS_READERS, 405)
+    ),
     # Accounts
     "home": Rule(get=page(ALL_ROLES), post=for_roles(ALL_ROLES, 405)),
     "login": Rule(

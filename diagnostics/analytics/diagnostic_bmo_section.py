@@ -7,15 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from .basin_context import BasinContext
 from .bmo import (
-    bmo_by_family,
-    bmo_by_metier,
-    bmo_by_year,
-    bmo_rollup,
-    bmo_totals,
     tension_metiers,
     top_metiers,
     with_projects_per_1000,
@@ -30,26 +25,21 @@ from .columns import (
     FAMILY_CODE,
     FAMILY_LABEL,
     MASKED_CELLS,
-    MET,
     METIER_CODE,
     METIER_LABEL,
-    PEER_ID,
-    POPULATION,
     PROJECTS,
     PROJECTS_PER_1000,
-    REGION_CODE,
     SEASONAL,
     SEASONAL_RATE,
-    SMET,
-    XMET,
     YEAR,
     ZONE_CODE,
 )
-from .crosswalk import Crosswalk, apportion_counts, basin_crosswalk, crosswalk_method
+from .crosswalk import Crosswalk, crosswalk_method
 from .diagnostic_params import DiagnosticParams
-from .diagnostic_sections import _Section, _zone_population, _zone_regions
+from .diagnostic_sections import _Section
 from .periods import missing_periods
 from .records import _clean, _records
+from .references import bmo_region
 from .secrecy import suppress_small
 from .structure import (
     location_quotients,
@@ -82,25 +72,30 @@ def _bmo_section(
     population: int,
     region_code: str | None,
     params: DiagnosticParams,
+    context: BasinContext,
 ) -> tuple[_Section, pd.DataFrame, pd.DataFrame]:
     """BMO indicators of the basin, with region and France references.
 
-    Returns the section, the basin's totals by year (with estimated / coverage) and the peers
-    frame of bassins BMO (for the comparison)."""
+    `context`: the basin's crosswalk, BMO totals and the shared references
+    (`basin_context`). Returns the section, the basin's totals by year (with estimated /
+    coverage) and the peers frame of bassins BMO (for the comparison)."""
     section = _Section()
-    crosswalk = basin_crosswalk(communes, basin_communes=codes, zoning="bassin_bmo")
+    crosswalk = context.crosswalks["bassin_bmo"]
+    references = context.references.bmo
+    frames = context.bmo
+    if references is None or frames is None:
+        raise ValueError("Contexte du bassin incomplet : références ou totaux BMO absents.")
     section.tables["zones_bmo"] = crosswalk.zones
-    facts = apportion_counts(bmo, crosswalk=crosswalk, value_columns=[MET, XMET, SMET])
-    years = sorted(int(y) for y in bmo[YEAR].dropna().unique())
+    years = list(references.years)
     estimated = not crosswalk.exact
 
-    by_year = with_projects_per_1000(bmo_by_year(facts), population=population)
-    coverage = _bmo_coverage(facts, crosswalk)
+    by_year = with_projects_per_1000(frames.by_year, population=population)
+    coverage = frames.coverage
     by_year = by_year.merge(coverage, on=YEAR, how="left")
     by_year[COVERAGE] = by_year[COVERAGE].astype("Float64").fillna(0.0)
     by_year[ESTIMATED] = estimated
-    by_family = bmo_by_family(facts)
-    by_metier = bmo_by_metier(facts)
+    by_family = frames.by_family
+    by_metier = frames.by_metier
     tension = tension_metiers(
         by_metier,
         threshold=params.tension_threshold,
@@ -140,17 +135,11 @@ def _bmo_section(
     )
 
     # References: the region (bassins whose population lies mostly in it) and France.
-    bassin_regions = _zone_regions(communes, BASSIN_BMO_CODE)
-    codes_index, bassin_uniques = pd.factorize(bmo[BASSIN_BMO_CODE].astype(str))
-    unique_regions = pd.Index(bassin_uniques).map(bassin_regions)
-    in_region = (np.asarray(unique_regions == region_code, dtype=bool)[codes_index]) & (
-        codes_index >= 0
+    france_family = references.france_family
+    france_year = references.france_year
+    region_family, region_year, region_population = bmo_region(
+        references, bmo, communes, region_code
     )
-    region_facts = bmo[in_region]
-    france_family = bmo_by_family(bmo)
-    region_family = bmo_by_family(region_facts)
-    france_year = bmo_rollup(france_family, by=[YEAR])
-    region_year = bmo_rollup(region_family, by=[YEAR])
 
     lq_tables: dict[str, pd.DataFrame] = {}
     shift: pd.DataFrame | None = None
@@ -177,26 +166,8 @@ def _bmo_section(
             section.tables["shift_share"] = shift
     section.tables.update(lq_tables)
 
-    # Peers: every bassin BMO of the last year with its population.
-    peers = pd.DataFrame(columns=[PEER_ID, POPULATION, REGION_CODE, *BMO_PEER_INDICATORS])
-    if last_year is not None:
-        per_bassin = bmo_totals(
-            bmo[bmo[YEAR] == last_year].assign(**{PEER_ID: bmo[BASSIN_BMO_CODE].astype(str)}),
-            by=[PEER_ID],
-        )
-        populations = _zone_population(communes, BASSIN_BMO_CODE)
-        peers = per_bassin.assign(
-            **{
-                POPULATION: per_bassin[PEER_ID].map(populations).astype("Float64"),
-                REGION_CODE: per_bassin[PEER_ID].map(bassin_regions),
-            }
-        )
-        peers[PROJECTS_PER_1000] = (
-            peers[PROJECTS].astype("Float64")
-            * 1000
-            / peers[POPULATION].where(peers[POPULATION] > 0)
-        )
-        peers = peers[[PEER_ID, POPULATION, REGION_CODE, *BMO_PEER_INDICATORS]]
+    # Peers: every bassin BMO of the last year with its population (shared references).
+    peers = references.peers
 
     def reference_summary(year_table: pd.DataFrame, pop: float | None) -> dict[str, Any] | None:
         if last_year is None:
@@ -217,12 +188,7 @@ def _bmo_section(
             "masked_cells": _clean(first[MASKED_CELLS]),
         }
 
-    region_population = float(
-        pd.to_numeric(communes.loc[communes[REGION_CODE].astype(str) == region_code, POPULATION])
-        .fillna(0)
-        .sum()
-    )
-    france_population = float(pd.to_numeric(communes[POPULATION]).fillna(0).sum())
+    france_population = references.france_population
     region_ref = reference_summary(region_year, region_population)
     france_ref = reference_summary(france_year, france_population)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -33,12 +33,15 @@ from .columns import (
     VALUE,
     YEAR,
     YEAR_ON_YEAR,
-    ZONE_EMPLOI_CODE,
 )
 from .common import require_columns
-from .crosswalk import Crosswalk, basin_crosswalk
+from .crosswalk import Crosswalk
 from .diagnostic_params import DiagnosticParams
-from .labour import annual_average, job_seekers_series, unemployment_series, year_on_year
+from .references import unemployment_region
+
+if TYPE_CHECKING:
+    from .basin_context import BasinContext
+from .labour import annual_average, job_seekers_series, year_on_year
 from .periods import missing_periods
 from .records import _clean, _records
 from .secrecy import suppress_small
@@ -98,12 +101,21 @@ class _Section:
 
 
 def _unemployment_section(
-    rates: pd.DataFrame, *, communes: pd.DataFrame, codes: Sequence[str], region_code: str | None
+    rates: pd.DataFrame,
+    *,
+    communes: pd.DataFrame,
+    codes: Sequence[str],
+    region_code: str | None,
+    context: BasinContext,
 ) -> tuple[_Section, pd.DataFrame, pd.DataFrame]:
+    """`context`: the basin's crosswalk and series, and the shared references."""
     section = _Section()
-    crosswalk = basin_crosswalk(communes, basin_communes=codes, zoning="zone_emploi")
+    crosswalk = context.crosswalks["zone_emploi"]
+    references_all = context.references.unemployment
+    if references_all is None or context.unemployment is None:
+        raise ValueError("Contexte du bassin incomplet : références ou série de chômage absentes.")
     section.tables["zones_emploi"] = crosswalk.zones
-    series, method = unemployment_series(rates, crosswalk=crosswalk)
+    series, method = context.unemployment
     yearly = annual_average(series, value=RATE)
     section.tables["unemployment"] = series
     section.tables["unemployment_years"] = yearly
@@ -114,26 +126,12 @@ def _unemployment_section(
     section.gaps = missing_periods(series.loc[series[RATE].notna(), PERIOD])
 
     # References: population-weighted averages of the zones of the region and of France.
-    populations = _zone_population(communes, ZONE_EMPLOI_CODE)
-    zone_regions = _zone_regions(communes, ZONE_EMPLOI_CODE)
-    rows = rates.assign(_z=rates[ZONE_EMPLOI_CODE].astype(str))
-    rows = rows.assign(
-        _w=rows["_z"].map(populations).astype("Float64"),
-        _r=rows["_z"].map(zone_regions),
-        _v=pd.to_numeric(rows[RATE]).astype("Float64"),
-    )
-    rows = rows[rows["_v"].notna() & rows["_w"].notna()]
-
-    def weighted(frame: pd.DataFrame) -> pd.Series:
-        sums = (
-            frame.assign(_wv=frame["_v"] * frame["_w"])
-            .groupby(PERIOD, sort=False)[["_wv", "_w"]]
-            .sum()
-        )
-        return (sums["_wv"] / sums["_w"].where(sums["_w"] > 0)).astype("Float64")
-
+    rows = references_all.rows
     references = pd.DataFrame(
-        {"region": weighted(rows[rows["_r"] == region_code]), "france": weighted(rows)}
+        {
+            "region": unemployment_region(references_all, region_code),
+            "france": references_all.france,
+        }
     )
     references.index.name = PERIOD
     references = series[[PERIOD]].merge(references.reset_index(), on=PERIOD, how="left")
@@ -226,7 +224,10 @@ def _tension_section(tension: pd.DataFrame, *, crosswalk: Crosswalk, top_n: int)
     require_columns(tension, [YEAR, BASSIN_BMO_CODE, ROME_CODE], what="les indicateurs de tension")
     last_year = int(tension[YEAR].max())
     reference = tension[tension[YEAR] == last_year]
-    local = basin_tension_frame(reference, crosswalk=crosswalk)
+    # Only the rows of the basin's bassins are moved (the same rows, in the same order, as the
+    # inner join of `basin_tension_frame` keeps): not a France-wide join per basin.
+    on_basin = reference[BASSIN_BMO_CODE].astype(str).isin(crosswalk.zone_codes).to_numpy()
+    local = basin_tension_frame(reference[on_basin], crosswalk=crosswalk)
     if local.empty:
         section.method = "Aucun indicateur de tension pour les bassins BMO du bassin."
         section.warnings.append(section.method)

@@ -36,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from .basin_context import BasinContext, lone_context
 from .columns import (
     BASSIN_BMO_CODE,
     COMMUNE_CODE,
@@ -58,7 +59,6 @@ from .columns import (
     YEAR,
 )
 from .common import format_number, list_examples, require_columns
-from .crosswalk import basin_crosswalk
 from .diagnostic_bmo_section import BMO_PEER_INDICATORS, _bmo_section
 from .diagnostic_params import DiagnosticParams
 from .diagnostic_sections import (
@@ -131,11 +131,15 @@ def basin_diagnostic(
     tension: pd.DataFrame | None = None,
     sources: Mapping[str, Mapping[str, Any]] | None = None,
     params: DiagnosticParams | None = None,
+    context: BasinContext | None = None,
 ) -> DiagnosticResult:
     """Assemble the basin's diagnostic (see the module docstring for inputs and output).
 
     `sources` (optional) describes each source for the method section: {"bmo": {"label",
-    "vintage", "licence", "batch"}, ...}; it is echoed as is.
+    "vintage", "licence", "batch"}, ...}; it is echoed as is. `context` (optional): the basin's
+    crosswalks, BMO totals, unemployment series and the shared references, computed for a whole
+    batch (`basin_context.basin_contexts`); without it they are computed here for this basin
+    with the same functions (`basin_context.lone_context`): same figures either way.
     Raises ValueError for a basin without communes, unknown communes, or missing columns.
     """
     params = params or DiagnosticParams()
@@ -158,6 +162,16 @@ def basin_diagnostic(
         str(basin["region_code"]) if basin.get("region_code") else _majority_region(communes, codes)
     )
     regions = sorted(in_basin[REGION_CODE].dropna().astype(str).unique())
+    if context is None:
+        context = lone_context(
+            communes=communes,
+            codes=codes,
+            region_code=region_code,
+            bmo=bmo if bmo is not None and not bmo.empty else None,
+            unemployment=unemployment
+            if unemployment is not None and not unemployment.empty
+            else None,
+        )
 
     warnings: list[str] = []
     methods: dict[str, str] = {
@@ -203,6 +217,7 @@ def basin_diagnostic(
             population=population,
             region_code=region_code,
             params=params,
+            context=context,
         )
         tables.update(section.tables)
         methods["bmo"] = section.method or ""
@@ -235,7 +250,7 @@ def basin_diagnostic(
         document["unemployment"] = []
     else:
         section, unemployment_years, ze_peers = _unemployment_section(
-            unemployment, communes=communes, codes=codes, region_code=region_code
+            unemployment, communes=communes, codes=codes, region_code=region_code, context=context
         )
         tables.update(section.tables)
         methods["unemployment"] = section.method or ""
@@ -285,7 +300,7 @@ def basin_diagnostic(
     else:
         section = _tension_section(
             tension,
-            crosswalk=basin_crosswalk(communes, basin_communes=codes, zoning="bassin_bmo"),
+            crosswalk=context.crosswalks["bassin_bmo"],
             top_n=params.top_n,
         )
         tables.update(section.tables)

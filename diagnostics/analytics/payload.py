@@ -99,17 +99,27 @@ def json_value(value: Any, decimals: int = DEFAULT_DECIMALS) -> Any:
     return str(value)
 
 
+def _objects(values: pd.Series) -> list[Any]:
+    """The values as Python objects, missing ones as None."""
+    converted: Any = values.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+    return list(converted)
+
+
 def _column_values(values: pd.Series, decimals: int) -> list[Any]:
     """A column as JSON-safe Python values, converted column-wise (a row-by-row conversion
     costs a third of a run's time on the big tables)."""
+    # Straight to numpy: a national batch converts ~250 columns per basin, and the Series
+    # operations (to_numeric, where, round) cost more than the conversion itself.
     dtype = values.dtype
     if pd.api.types.is_bool_dtype(dtype):
-        return [None if pd.isna(v) else bool(v) for v in values.tolist()]
+        return [None if v is None else bool(v) for v in _objects(values)]
     if pd.api.types.is_integer_dtype(dtype):
-        return [None if pd.isna(v) else int(v) for v in values.tolist()]
+        if isinstance(dtype, np.dtype):  # numpy integers: never missing
+            return [int(v) for v in values.tolist()]
+        return [None if v is None else int(v) for v in _objects(values)]
     if pd.api.types.is_float_dtype(dtype):
-        numbers = pd.to_numeric(values).astype("float64")
-        numbers = numbers.where(np.isfinite(numbers)).round(decimals)
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        numbers = np.round(np.where(np.isfinite(numbers), numbers, np.nan), decimals)
         return [
             None if math.isnan(v) else (int(v) if decimals == 0 else v) for v in numbers.tolist()
         ]

@@ -45,7 +45,10 @@ def _records(
     """Rows of `frame` as dicts: {json key: value} for `columns` (frame column → key)."""
     decimals = decimals or {}
     out = []
-    for row in frame.to_dict("records"):
+    # Only the columns asked for are turned into Python values (the frames carry many more).
+    present = [column for column in columns if column in frame.columns]
+    rows = frame[present].to_dict("records") if present else [{} for _ in range(len(frame))]
+    for row in rows:
         out.append(
             {key: _clean(row.get(column), decimals.get(column)) for column, key in columns.items()}
         )

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from diagnostics.api import basins, imports, runs, sharing, territories
+from diagnostics.api.national import AtlasApi, BatchCreateApi, BatchDetailApi
 from diagnostics.api.views import BasinIndicatorsApi
 
 router = SimpleRouter()
@@ -17,6 +18,9 @@ router.register(
 router.register("territories/bassins-bmo", territories.BassinBmoViewSet, basename="api-bassin-bmo")
 
 urlpatterns = [
+    path("batches/", BatchCreateApi.as_view(), name="api-batches"),
+    path("batches/<int:pk>/", BatchDetailApi.as_view(), name="api-batch-detail"),
+    path("atlas/", AtlasApi.as_view(), name="api-atlas"),
     path("basins/", basins.BasinListApi.as_view(), name="api-basin-list"),
     path("basins/<int:pk>/", basins.BasinDetailApi.as_view(), name="api-basin-detail"),
     path(

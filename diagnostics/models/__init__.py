@@ -1,6 +1,7 @@
 from .accounts import Role, User
 from .audit import AuditAction, AuditEvent
 from .basins import Basin, BasinShare, BasinSource, GeometryStatus
+from .batches import AtlasEntry, DiagnosticBatch, DiagnosticBatchItem, SharedReference
 from .facts import (
     DefmFact,
     DefmSecteurFact,
@@ -44,6 +45,7 @@ from .territories import (
 from .tokens import ROLE_SCOPES, ApiToken, Scope
 
 __all__ = [
+    "AtlasEntry",
     "ApiToken",
     "ROLE_SCOPES",
     "Scope",
@@ -60,6 +62,8 @@ __all__ = [
     "CommuneCodeChange",
     "DefmFact",
     "DefmSecteurFact",
+    "DiagnosticBatch",
+    "DiagnosticBatchItem",
     "DiagnosticRun",
     "Departement",
     "DatasetKind",
@@ -74,6 +78,7 @@ __all__ = [
     "ProgrammeSettings",
     "Region",
     "Role",
+    "SharedReference",
     "RomeAppellation",
     "RomeCode",
     "RomeDomain",

@@ -67,6 +67,10 @@ class Basin(GeometryMixin):
         "distance au site Cnam le plus proche (km)", null=True, blank=True
     )
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # « Bassin de référence »: one whole zone of an official zoning registered by a national
+    # batch (issue 16). Public statistics (open data only, never shared nor edited); hidden from
+    # the regional lists unless asked for.
+    is_reference = models.BooleanField("bassin de référence", default=False, db_index=True)
     # Outbox of the geometry refresh (issue 15): when its task was last handed to the broker.
     refresh_sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -48,6 +48,7 @@ def home_recent_basin_list_for(user: User, *, limit: int = 5) -> QuerySet[Basin]
     """The basins a user may read, latest registered first."""
     return (
         basin_list_for(user)
+        .filter(is_reference=False)
         .select_related("region", "main_town")
         .defer("geometry")
         .order_by("-created_at", "-pk")[:limit]

@@ -129,6 +129,11 @@ def _territories_version() -> tuple[Any, ...]:
     return ("crosswalk", communes["n"], communes["population"], last_load)
 
 
+def territories_version() -> tuple[Any, ...]:
+    """What changes when the communes do (keys the shared references, issue 16)."""
+    return _territories_version()
+
+
 def crosswalk_frame(*, codes: Iterable[str] | None = None) -> pd.DataFrame:
     """CROSSWALK_COLUMNS, one row per commune (all of France unless `codes`), sorted by code.
     France's frame is cached per process until the territories change (see

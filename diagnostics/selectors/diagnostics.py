@@ -39,6 +39,7 @@ from diagnostics.selectors.diagnostic_frames import (
     frames_cache_clear,
     job_seekers_frame,
     tension_frame,
+    territories_version,
     unemployment_frame,
 )
 from diagnostics.selectors.diagnostic_report import (
@@ -57,6 +58,7 @@ from diagnostics.selectors.diagnostic_report import (
 )
 
 __all__ = [
+    "territories_version",
     "DIAGNOSTIC_KINDS",
     "LICENCE",
     "LICENCE_URL",
@@ -259,9 +261,13 @@ def commune_names(codes: Iterable[str]) -> dict[str, str]:
 
 
 def region_basins(basin: Basin) -> list[Basin]:
-    """The other registered basins of the basin's region (for the region map)."""
+    """The other registered basins of the basin's region (for the region map). Reference basins
+    (national batches) are not « registered basins of the region »: they are left out, and a
+    reference basin's own map shows the zones d'emploi of its region (none: [])."""
+    if basin.is_reference:
+        return []
     return list(
-        Basin.objects.filter(region_id=basin.region_id)
+        Basin.objects.filter(region_id=basin.region_id, is_reference=False)
         .exclude(pk=basin.pk)
         .defer("geometry")
         .order_by("name")

@@ -387,6 +387,11 @@ def _eligibility(*, population: int, missing: int, main_town: Commune) -> Eligib
     )
 
 
+def basin_eligibility_compute(*, population: int, missing: int, main_town: Commune) -> Eligibility:
+    """Eligibility of a basin not saved yet (bulk registration of reference basins)."""
+    return _eligibility(population=population, missing=missing, main_town=main_town)
+
+
 def basin_eligibility(*, basin: Basin) -> Eligibility:
     """A saved basin's eligibility (as last computed by `basin_refresh`) with the bounds in
     force, for display."""

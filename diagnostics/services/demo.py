@@ -401,6 +401,14 @@ def demo_build(
 
     with _timed(report, "diagnostics", say):
         report.diagnostics = _diagnostics_compute()
+    if open_data_dir is None:
+        # The national atlas filled: every zone d'emploi of the demo territory diagnosed as one
+        # batch (with real data, `manage.py diagnostic_run --all ze` does it: minutes, not here).
+        with _timed(report, "lot national (zones d'emploi)", say):
+            from diagnostics.services.national import national_batch_run_sync
+
+            outcome = national_batch_run_sync(zoning="zone_emploi")
+            say(outcome.message)
     return report
 
 
@@ -439,7 +447,9 @@ def _diagnostics_compute(basin_ids: list[int] | None = None) -> int:
 
     done = 0
     if basin_ids is None:
-        basin_ids = list(Basin.objects.order_by("pk").values_list("pk", flat=True))
+        basin_ids = list(
+            Basin.objects.filter(is_reference=False).order_by("pk").values_list("pk", flat=True)
+        )
     for basin_id in basin_ids:
         run = diagnostic_request(basin_id=basin_id, enqueue=False)
         if run.status == DiagnosticRun.Status.PENDING:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from diagnostics.analytics import columns as c
+from diagnostics.analytics.basin_context import BasinContext, basin_contexts
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.analytics.indicators import basin_diagnostic
 from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
@@ -111,31 +112,32 @@ def _sources(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
     return out
 
 
+@dataclasses.dataclass
+class PreparedInputs:
+    """What a batch read and computed once for many runs (`services.national_compute`): the
+    frames, this basin's job seekers and context, and the sources of the batch's data."""
+
+    crosswalk: pd.DataFrame
+    bmo: pd.DataFrame | None
+    unemployment: pd.DataFrame | None
+    tension: pd.DataFrame | None
+    job_seekers: pd.DataFrame | None
+    context: BasinContext
+    sources: dict[str, dict[str, Any]]
+
+
 def diagnostic_compute(
-    run: DiagnosticRun, *, timings: dict[str, float]
+    run: DiagnosticRun, *, timings: dict[str, float], prepared: PreparedInputs | None = None
 ) -> tuple[dict[str, Any], dict]:
     snapshot = run.basin_snapshot
     codes = list(snapshot.get("communes") or [])
     params = _engine_params(run.parameters)
-    ids = _batch_ids(run)
 
     t = perf_counter()
-    crosswalk = selectors.crosswalk_frame()
-    bmo = selectors.bmo_frame(batch_ids=ids["bmo"]) if ids["bmo"] else None
-    unemployment = (
-        selectors.unemployment_frame(batch_ids=ids["chomage_ze"]) if ids["chomage_ze"] else None
-    )
-    tension = selectors.tension_frame(batch_ids=ids["tensions"]) if ids["tensions"] else None
-    job_seekers = None
-    if ids["defm"]:
-        in_basin = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)]
-        departements = in_basin[c.DEPARTEMENT_CODE].dropna().astype(str).unique().tolist()
-        communes = crosswalk.loc[
-            crosswalk[c.DEPARTEMENT_CODE].isin(departements), c.COMMUNE_CODE
-        ].tolist()
-        job_seekers = selectors.job_seekers_frame(
-            batch_ids=ids["defm"], departements=departements, communes=communes
-        )
+    if prepared is None:
+        prepared = _prepare_lone(run, codes)
+    crosswalk, bmo, unemployment = prepared.crosswalk, prepared.bmo, prepared.unemployment
+    tension, job_seekers = prepared.tension, prepared.job_seekers
     timings["lecture des données"] = perf_counter() - t
     _progress(run.pk, 35, "Calcul des indicateurs")
     _test_pause()
@@ -154,8 +156,9 @@ def diagnostic_compute(
             unemployment=unemployment,
             job_seekers=job_seekers,
             tension=tension,
-            sources=_sources(run),
+            sources=prepared.sources,
             params=params,
+            context=prepared.context,
         )
     except ValueError as exc:  # the engine's own checks (unknown communes, missing columns)
         raise DiagnosticError(str(exc)) from exc
@@ -188,7 +191,11 @@ def diagnostic_compute(
     }
     tables = {name: table_payload(name, frame) for name, frame in frames.items()}
     published = published_tensions_section(
-        tension=tension, crosswalk=crosswalk, codes=codes, sources=document.get("sources") or {}
+        tension=tension,
+        crosswalk=crosswalk,
+        codes=codes,
+        sources=document.get("sources") or {},
+        walk=prepared.context.crosswalks["bassin_bmo"],
     )
     document.update(published.document)
     tables.update(published_tension_tables(published.frames))
@@ -215,11 +222,64 @@ def diagnostic_compute(
         tension=tension,
         crosswalk=crosswalk,
         codes=codes,
-        ids=ids,
+        ids=_batch_ids(run),
     )
     timings["prospective"] = perf_counter() - t
     _progress(run.pk, 90, "Enregistrement")
     return document, tables
+
+
+def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
+    """A lone run's inputs: the frames of its batches (cached per process), its job seekers, and
+    its context built with the shared references of the same data — read from the store when a
+    batch (or an earlier run) computed them, else computed now and stored."""
+    from diagnostics.services.references import references_for, references_key
+
+    ids = _batch_ids(run)
+    crosswalk = selectors.crosswalk_frame()
+    bmo = selectors.bmo_frame(batch_ids=ids["bmo"]) if ids["bmo"] else None
+    unemployment = (
+        selectors.unemployment_frame(batch_ids=ids["chomage_ze"]) if ids["chomage_ze"] else None
+    )
+    tension = selectors.tension_frame(batch_ids=ids["tensions"]) if ids["tensions"] else None
+    job_seekers = None
+    if ids["defm"]:
+        in_basin = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)]
+        departements = in_basin[c.DEPARTEMENT_CODE].dropna().astype(str).unique().tolist()
+        communes = crosswalk.loc[
+            crosswalk[c.DEPARTEMENT_CODE].isin(departements), c.COMMUNE_CODE
+        ].tolist()
+        job_seekers = selectors.job_seekers_frame(
+            batch_ids=ids["defm"], departements=departements, communes=communes
+        )
+    key = references_key(
+        batch_ids=[i for kind in ("bmo", "chomage_ze") for i in ids.get(kind, [])],
+        territories_version=selectors.territories_version(),
+        engine_version=run.engine_version,
+    )
+    references, _ = references_for(
+        key=key,
+        engine_version=run.engine_version,
+        frames=lambda: (crosswalk, bmo, unemployment),
+    )
+    contexts = basin_contexts(
+        communes=crosswalk,
+        memberships={run.pk: codes},
+        references=references,
+        bmo=bmo,
+        unemployment=unemployment,
+    )
+    if run.pk in contexts.errors:
+        raise DiagnosticError(contexts.errors[run.pk])
+    return PreparedInputs(
+        crosswalk=crosswalk,
+        bmo=bmo,
+        unemployment=unemployment,
+        tension=tension,
+        job_seekers=job_seekers,
+        context=contexts.by_basin[run.pk],
+        sources=_sources(run),
+    )
 
 
 def _payload_frame(payload: Mapping[str, Any] | None) -> pd.DataFrame | None:

@@ -16,7 +16,7 @@ import pandas as pd
 from diagnostics.analytics import columns as c
 from diagnostics.analytics import tensions_published as tp
 from diagnostics.analytics.common import format_percent
-from diagnostics.analytics.crosswalk import basin_crosswalk
+from diagnostics.analytics.crosswalk import Crosswalk, basin_crosswalk
 from diagnostics.selectors import tensions as selectors
 
 TABLE = "tensions_published"
@@ -115,6 +115,7 @@ def published_tensions_section(
     crosswalk: pd.DataFrame,
     codes: Sequence[str],
     sources: Mapping[str, Any],
+    walk: Crosswalk | None = None,
 ) -> PublishedTensions:
     """Document keys `tensions_published` (list, one entry per published row of the basin's
     bassins BMO) and `tensions_published_info`, and the frame of the `tensions_published`
@@ -138,7 +139,8 @@ def published_tensions_section(
         info["message"] = MISSING_MESSAGE
         return out
 
-    walk = basin_crosswalk(crosswalk, basin_communes=list(codes), zoning="bassin_bmo")
+    if walk is None:  # a batch passes the crosswalk it computed for every basin
+        walk = basin_crosswalk(crosswalk, basin_communes=list(codes), zoning="bassin_bmo")
     zones = walk.zones
     bassin_codes = [str(z) for z in zones[c.ZONE_CODE]]
     names = selectors.bassin_bmo_names(bassin_codes)

@@ -24,6 +24,7 @@ from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import basins as basin_selectors
 from diagnostics.selectors import diagnostics as diagnostic_selectors
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.selectors.sharing import shared_versions_of_basin
 from diagnostics.services import basins as basin_services
 
@@ -78,8 +79,10 @@ def _can_manage(user: User, basin: Basin) -> bool:
 @require_GET
 def basin_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    # Reference basins (national batches) are listed only when asked for (?references=1).
+    with_references = request.GET.get("references") == "1"
     basins = (
-        basin_list_for(user)
+        basin_list_exclude_reference(basin_list_for(user), include=with_references)
         .select_related("region", "main_town")
         .defer("geometry")
         .order_by("region__name", "name")

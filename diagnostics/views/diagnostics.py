@@ -39,6 +39,7 @@ from diagnostics.selectors.access import (
     diagnostic_run_readable_for,
     diagnostic_run_scoped,
 )
+from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.services import diagnostics as services
 from diagnostics.views.diagnostic_report import _report_context
 from diagnostics.views.pdf import render_pdf
@@ -75,8 +76,10 @@ def diagnostic_list(request: HttpRequest) -> HttpResponse:
     if user.is_mayor_viewer:
         # A partner reads the versions shared with it, listed on its home page (ADR 0014).
         return redirect("home")
+    # Reference basins (national batches) are listed only when asked for (?references=1).
+    with_references = request.GET.get("references") == "1"
     basins = (
-        basin_list_for(user)
+        basin_list_exclude_reference(basin_list_for(user), include=with_references)
         .select_related("region", "main_town")
         .defer("geometry")
         .order_by("region__name", "name")

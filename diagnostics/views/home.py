@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         regions = list(home_region_list_for(user))
         context |= {
             "regions": regions,
-            "basins_total": basin_list_for(user).count(),
+            "basins_total": basin_list_for(user).filter(is_reference=False).count(),
             "recent_basins": list(home_recent_basin_list_for(user)),
         }
     elif user.role == Role.MAYOR_VIEWER:

@@ -88,7 +88,7 @@ def region_basins_for(user: User, region: Region) -> list[Basin]:
     """The registered basins of a region that a user may read, with their main town."""
     return list(
         basin_list_for(user)
-        .filter(region=region)
+        .filter(region=region, is_reference=False)
         .select_related("main_town", "region")
         .defer("geometry")
         .order_by("name")

@@ -197,7 +197,7 @@ def _candidates(
     if source == SOURCE_REGISTERED:
         if user is None:
             registered = list(
-                Basin.objects.filter(region=region)
+                Basin.objects.filter(region=region, is_reference=False)
                 .select_related("main_town")
                 .defer("geometry")
                 .order_by("name")

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
+from django.test import override_settings
 from pytest_django.fixtures import Settings
 
 from diagnostics.analytics.synthetic import (
@@ -34,11 +35,14 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.models.tokens import token_hash
+from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_list_for
 from diagnostics.services.demo import DEMO_PASSWORD
 from implantations.models import CnamSite
+from tests.db_state import DatabaseState, database_state, put_back
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# One xdist group with tests/implantations/services/test_demo.py (see that module).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("demo")]
 
 USERNAMES = ["demo-admin", "demo-delegue", "demo-catalogue", "demo-mairie", "demo-api"]
 
@@ -58,10 +62,18 @@ def counts() -> dict[str, int]:
         "zones_emploi": ZoneEmploi.objects.count(),
         "bassins_bmo": BassinBmo.objects.count(),
         "epci": Epci.objects.count(),
-        "basins": Basin.objects.count(),
+        "basins": Basin.objects.filter(is_reference=False).count(),
+        "reference_basins": Basin.objects.filter(is_reference=True).count(),
         "shares": BasinShare.objects.count(),
         "sites": CnamSite.objects.count(),
     }
+
+
+def _territory_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        "diagnostics.services.demo._facts_and_first_runs", lambda *args, **kwargs: None
+    )
+    monkeypatch.setattr("implantations.services.demo._basins_build", lambda *args, **kwargs: None)
 
 
 @pytest.fixture(autouse=True)
@@ -69,16 +81,38 @@ def territory_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests are about the territory, accounts, basins and sites: the labour-market files
     and the implantations part (tested in tests/implantations/test_demo.py) are left out, so
     that each build stays short."""
-    monkeypatch.setattr(
-        "diagnostics.services.demo._facts_and_first_runs", lambda *args, **kwargs: None
-    )
-    monkeypatch.setattr("implantations.services.demo._basins_build", lambda *args, **kwargs: None)
+    _territory_only(monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def demo_built(django_db_setup, django_db_blocker) -> tuple[str, DatabaseState]:  # type: ignore[no-untyped-def]
+    """One build of the demo for the module, on a flushed database (as a transactional test
+    starts), its rows recorded, then the database put back as it was: the tests that start
+    from a built demo get those rows back instead of building it again each
+    (tests/db_state.py)."""
+    with (
+        django_db_blocker.unblock(),
+        pytest.MonkeyPatch.context() as monkeypatch,
+        override_settings(OPEN_DATA_DIR=None),
+    ):
+        _territory_only(monkeypatch)
+        before = database_state()
+        call_command("flush", interactive=False, verbosity=0)
+        output = run_demo()
+        built = database_state()
+        put_back(before)
+        selectors.frames_cache_clear()
+    return output, built
 
 
 @pytest.fixture
-def demo_output(settings: Settings) -> str:
+def demo_output(demo_built: tuple[str, DatabaseState], settings: Settings) -> str:
+    """The database as `manage.py demo` leaves it on a flushed one, and what it printed."""
+    output, built = demo_built
     settings.OPEN_DATA_DIR = None
-    return run_demo()
+    put_back(built)
+    selectors.frames_cache_clear()
+    return output
 
 
 def test_demo_twice_gives_the_same_rows(demo_output: str) -> None:
@@ -96,6 +130,7 @@ def test_demo_twice_gives_the_same_rows(demo_output: str) -> None:
         "bassins_bmo": 8,
         "epci": 13,
         "basins": 5,
+        "reference_basins": 8,
         "shares": 1,
         "sites": 2,
     }
@@ -158,7 +193,7 @@ def test_demo_url_option_is_printed(settings: Settings) -> None:
 def test_demo_basins_follow_the_specs_and_are_scoped(demo_output: str) -> None:
     specs = demo_basin_specs(synthetic_territory().frames)
 
-    basins = {b.name: b for b in Basin.objects.all()}
+    basins = {b.name: b for b in Basin.objects.filter(is_reference=False)}
     assert sorted(basins) == sorted(s.name for s in specs)
     for spec in specs:
         basin = basins[spec.name]
@@ -178,7 +213,9 @@ def test_demo_basins_follow_the_specs_and_are_scoped(demo_output: str) -> None:
     # The delegate sees the four basins of region 99, the mayor's office the shared one.
     delegate = User.objects.get(username="demo-delegue")
     mayor = User.objects.get(username="demo-mairie")
-    assert sorted(basin_list_for(delegate).values_list("name", flat=True)) == sorted(
+    # (Their lists leave out the reference basins of the national batch: is_reference.)
+    registered = basin_list_for(delegate).filter(is_reference=False)
+    assert sorted(registered.values_list("name", flat=True)) == sorted(
         s.name for s in specs if s.region_code == "99"
     )
     assert list(basin_list_for(mayor).values_list("name", flat=True)) == [specs[0].name]
@@ -235,7 +272,7 @@ def test_demo_keeps_a_basin_renamed_by_case_only(demo_output: str) -> None:
 
     output = run_demo()
 
-    assert Basin.objects.count() == 5
+    assert Basin.objects.filter(is_reference=False).count() == 5
     assert f"{basin.name} (région 99, bassin_bmo)" in output
     assert "déjà présent" in output
 
@@ -318,11 +355,18 @@ def test_demo_computes_one_diagnostic_per_basin_once(demo_output: str) -> None:
     from diagnostics.models import DiagnosticRun
 
     assert "Diagnostics calculés : 5 sur 5 bassins" in demo_output
-    assert DiagnosticRun.objects.filter(status=DiagnosticRun.Status.DONE).count() == 5
+    registered = DiagnosticRun.objects.filter(basin__is_reference=False)
+    assert registered.filter(status=DiagnosticRun.Status.DONE).count() == 5
+    # The national batch of the 8 demo zones d'emploi: 8 reference basins, one run each except
+    # the zones identical to a registered basin (same communes: the same run).
+    references = DiagnosticRun.objects.filter(basin__is_reference=True)
+    assert references.count() + 5 == DiagnosticRun.objects.count()
+    batch_runs = DiagnosticRun.objects.count()
 
     run_demo()  # same data: the done runs are reused, not recomputed
 
-    assert DiagnosticRun.objects.count() == 5
+    assert DiagnosticRun.objects.count() == batch_runs
+    assert "Rien à faire" in run_demo()
 
 
 def test_demo_fills_the_security_audit_log_once(demo_output: str) -> None:

@@ -5,8 +5,8 @@ pandas.
 
 The territories, BMO 2023-2025, the unemployment rates and the job seekers are put in the
 database for this module outside the tests' transactions (built once per test run, ≈ 2 minutes
-on SQLite, then restored from a snapshot: tests/realdata_db.py), and removed afterwards so that
-the rest of the suite sees an empty database.
+on SQLite, then restored from a snapshot: tests/realdata_db.py), and removed afterwards by it so
+that the rest of the suite sees an empty database.
 """
 
 from __future__ import annotations
@@ -39,55 +39,11 @@ IMPORTS = [
 ]
 
 
-def _clear() -> None:
-    from diagnostics.models import (
-        Basin,
-        BassinBmo,
-        BmoFact,
-        ChomageZeFact,
-        Commune,
-        CommuneCodeChange,
-        DefmFact,
-        Departement,
-        Epci,
-        ImportBatch,
-        Region,
-        TerritoryLoad,
-        ZoneEmploi,
-    )
-
-    # Raw deletes in dependency order: the ORM's cascade over 35,000 communes takes seconds.
-    for model in (
-        DiagnosticRun.batches.through,
-        DiagnosticRun,
-        Basin.communes.through,
-        Basin.regions.through,
-        Basin,
-        BmoFact,
-        ChomageZeFact,
-        DefmFact,
-        ImportBatch,
-        CommuneCodeChange,
-        Commune,
-        BassinBmo,
-        ZoneEmploi,
-        Epci,
-        Departement,
-        Region,
-        TerritoryLoad,
-    ):
-        model.objects.all()._raw_delete(model.objects.db)
-
-
 @pytest.fixture(scope="module")
 def real_data(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
     recipe = [TERRITORIES, *(imported(kind, path, **options) for kind, path, options in IMPORTS)]
-    with django_db_blocker.unblock():
-        try:
-            with real_database(open_data_dir, recipe):
-                yield open_data_dir
-        finally:
-            _clear()
+    with django_db_blocker.unblock(), real_database(open_data_dir, recipe):
+        yield open_data_dir
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """`load_open_data` on the real open data (../shared/data), loaded once for this module
 (≈ 4 minutes on SQLite on a shared 2-core machine) outside the tests' transactions and removed
-afterwards:
+afterwards (tests/realdata_db.py, in the real-data xdist group: loaded once per run):
 
 - every published file loads without any option;
 - every code of every zoning the files name resolves to a non-empty commune set, through the
@@ -25,8 +25,9 @@ from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services import open_data as od
 from diagnostics.services.basins import BasinError, basin_create, basin_source_communes
 from diagnostics.services.diagnostics import diagnostic_run_sync
+from tests.realdata_db import OPEN_DATA, REALDATA_GROUP, STEP_RESULTS, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
 DEFM_FILE = "demandeurs_emploi/odis_emploi_demandeur_export_2025-06-17.csv"
 # Bassins BMO that no file gives a commune to: named only by the BMO files (0104, 0113 Îles du
@@ -39,74 +40,21 @@ BASSINS_WITHOUT_COMMUNES = {"0104", "0113", "0116", "0304", "0501", "7549", "939
 EPCI_NOT_IN_REFERENTIAL = {"992367730", "994579670", "ZZZZZZZZZ"}
 
 
-def _clear() -> None:
-    from diagnostics.models import (
-        Basin,
-        BassinBmo,
-        BmoFact,
-        ChomageZeFact,
-        Commune,
-        CommuneCodeChange,
-        DefmFact,
-        DefmSecteurFact,
-        Departement,
-        Epci,
-        FapCode,
-        IndicatorFact,
-        Lycee,
-        Region,
-        RomeAppellation,
-        RomeCode,
-        RomeDomain,
-        TensionFact,
-        TerritoryLoad,
-        ZoneEmploi,
-    )
-
-    # Raw deletes in dependency order: the ORM's cascade over 35,000 communes takes seconds.
-    for model in (
-        DiagnosticRun.batches.through,
-        DiagnosticRun,
-        Basin.communes.through,
-        Basin.regions.through,
-        Basin,
-        BmoFact,
-        ChomageZeFact,
-        DefmFact,
-        DefmSecteurFact,
-        TensionFact,
-        IndicatorFact,
-        Lycee,
-        RomeAppellation,
-        RomeDomain,
-        RomeCode,
-        FapCode,
-        ImportBatch,
-        CommuneCodeChange,
-        Commune,
-        BassinBmo,
-        ZoneEmploi,
-        Epci,
-        Departement,
-        Region,
-        TerritoryLoad,
-    ):
-        model.objects.all()._raw_delete(model.objects.db)
-
-
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media:
-        try:
-            _clear()
-            with override_settings(MEDIA_ROOT=media):
-                results = od.open_data_load(source_dir=open_data_dir)
-                again = od.open_data_load(source_dir=open_data_dir)
-            selectors.frames_cache_clear()
-            yield {"first": results, "again": again}
-        finally:
-            selectors.frames_cache_clear()
-            _clear()
+    """Loaded from an empty database (not from the territories snapshot: the first load of the
+    territories is part of what is checked), not copied out (no other module uses it), and
+    emptied after the module by real_database."""
+    with (
+        django_db_blocker.unblock(),
+        tempfile.TemporaryDirectory() as media,
+        override_settings(MEDIA_ROOT=media),
+        real_database(open_data_dir, [OPEN_DATA], keep=False),
+    ):
+        results = STEP_RESULTS[(OPEN_DATA,)]
+        again = od.open_data_load(source_dir=open_data_dir)
+        selectors.frames_cache_clear()
+        yield {"first": results, "again": again}
 
 
 def test_every_published_file_loads_without_option_then_nothing_twice(loaded) -> None:

@@ -2,23 +2,22 @@
 through the whole chain (territories, ROME referential and both tension vintages stored, run,
 stored payload), compared with the CSV files read here with plain pandas.
 
-Loads the territories once for the module (≈ 2 minutes on SQLite), removed afterwards."""
+The territories come from the run's snapshot (tests/realdata_db.py), the ROME referential and
+the two tension files are imported for the module, all removed afterwards."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from django.test import override_settings
 
 from diagnostics.models import BasinSource, DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
+from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
+pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
 ROME_FILE = "rome_fap/unix_referentiel_code_rome_v460_utf8.csv"
 FILE_2021 = "tensions_bassin_metier/mobiville_tensions_rome_bassin_2021.csv"
@@ -33,41 +32,19 @@ FACTOR_COLUMNS = {
 }
 
 
-def _clear() -> None:
-    from diagnostics.models import RomeCode, TensionFact
-    from tests.diagnostics.test_diagnostic_realdata import _clear as clear_territories
-
-    for model in (TensionFact, RomeCode):
-        model.objects.all()._raw_delete(model.objects.db)
-    clear_territories()
+RECIPE = [
+    TERRITORIES,
+    imported("rome", ROME_FILE),
+    imported("tensions", FILE_2021, keep_unknown_bassins=True),
+    imported("tensions", FILE_2019, keep_unknown_bassins=True),
+]
 
 
 @pytest.fixture(scope="module")
 def real_data(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
-    from diagnostics.services.imports import import_dataset
-    from diagnostics.services.territories import territories_load
-
-    imports = [
-        ("rome", ROME_FILE, {}),
-        ("tensions", FILE_2021, {"keep_unknown_bassins": True}),
-        ("tensions", FILE_2019, {"keep_unknown_bassins": True}),
-    ]
-    with django_db_blocker.unblock(), tempfile.TemporaryDirectory() as media:
-        try:
-            with override_settings(MEDIA_ROOT=media):
-                loads = territories_load(source_dir=open_data_dir)
-                assert all(load.status == "done" for load in loads)
-                for kind, relative, options in imports:
-                    path = open_data_dir / relative
-                    batch = import_dataset(
-                        kind=kind, path=path, file_name=path.name, sync=True, options=options
-                    )
-                    assert batch.status == "done", (relative, batch.error_message)
-            selectors.frames_cache_clear()
-            yield open_data_dir
-        finally:
-            selectors.frames_cache_clear()
-            _clear()
+    # From the territories snapshot of the run; this recipe is not copied out (one module).
+    with django_db_blocker.unblock(), real_database(open_data_dir, RECIPE, keep=False):
+        yield open_data_dir
 
 
 def raw(open_data_dir: Path, relative: str) -> pd.DataFrame:

@@ -96,6 +96,8 @@ class PageResult:
 
 @pytest.fixture
 def demo(settings: Any) -> None:
+    # Built here, not restored from a snapshot: the demo's imported files live in MEDIA_ROOT,
+    # which the walk's download links check.
     settings.OPEN_DATA_DIR = None
     settings.DIAGNOSTIC_EAGER_IN_THREAD = False
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -117,6 +119,16 @@ def _wait_for_charts(page: Any) -> None:
             ".every(e => e.querySelector('.main-svg'))",
             timeout=5_000,
         )
+
+
+def _settle(page: Any) -> None:
+    """Two animation frames then the task queue: the scripts that start on load (DSFR's) have
+    run their first steps, and any error they throw is in the console. A condition, not a fixed
+    sleep (it was `wait_for_timeout(150)`)."""
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame("
+        "() => setTimeout(done, 0))))"
+    )
 
 
 def _audit(page: Any, axe_script: str) -> tuple[dict[str, int], int, list[str]]:
@@ -192,7 +204,8 @@ def _walk_role(
         seen_patterns.add(key)
         if NOT_WALKED.search(bare):
             if FILES.search(bare):
-                status = page.request.get(base + path, max_redirects=0).status
+                # A PDF is rendered on demand: the loaded CI machine's margin, as for the pages.
+                status = page.request.get(base + path, max_redirects=0, timeout=120_000).status
                 if status >= 400:
                     yield (role, f"{path} (lien de {found_on.get(path, '?')})", status)
             continue
@@ -208,7 +221,7 @@ def _walk_role(
                 # Redirected (the login page, a home…): the target is walked on its own.
                 queue.append(landed)
             _wait_for_charts(page)
-            page.wait_for_timeout(150)  # late console errors of DSFR's scripts
+            _settle(page)  # late console errors of DSFR's scripts
             full = width == WIDTHS[0] or key not in audited_small
             serious: dict[str, int] = {}
             minor, missing = 0, list[str]()

@@ -1,15 +1,22 @@
 """python manage.py diagnostic_run --basin ID [--sync] [--json] [--param NAME=VALUE]…
+python manage.py diagnostic_run --all {ze,bassin_bmo,epci} [--region CODE] [--sync]
 
 Requests the diagnostic of a basin with the data in force (the same run as the page's button:
 an existing run for the same data is reused). `--sync` computes it in this process; otherwise
 it goes through Celery (without a broker, tasks run in place anyway). `--json` prints the
 document: {"basin": {"id", "name", "population"}, "years": {...}, "unemployment": [...],
 "tension_metiers": [...], ...}. Exit code 1 when the run failed.
+
+`--all ZONING` is the national batch (issue 16, `diagnostics.services.national`): registers the
+missing reference basins of the zoning (of `--region`, when given), then diagnoses every one
+whose data changed as one batch, and prints its progress (done / failed / remaining) and its
+failures. With unchanged data it does nothing. Exit code 1 when a basin failed.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -17,12 +24,28 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 
+ALL_ZONINGS = {
+    "ze": "zone_emploi",
+    "zone_emploi": "zone_emploi",
+    "bassin_bmo": "bassin_bmo",
+    "epci": "epci",
+}
+
 
 class Command(BaseCommand):
     help = "Calcule le diagnostic longitudinal d'un bassin (mêmes règles que la page du bassin)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--basin", type=int, required=True, help="Identifiant du bassin.")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--basin", type=int, help="Identifiant du bassin.")
+        target.add_argument(
+            "--all",
+            choices=sorted(ALL_ZONINGS),
+            help="Tous les bassins de référence d'un zonage (lot national).",
+        )
+        parser.add_argument(
+            "--region", default="", help="Avec --all : seulement les bassins de cette région."
+        )
         parser.add_argument(
             "--sync",
             action="store_true",
@@ -41,6 +64,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from diagnostics.services.diagnostics import diagnostic_request, diagnostic_run_sync
+
+        if options["all"]:
+            self._batch(ALL_ZONINGS[options["all"]], options)
+            return
 
         params: dict[str, Any] = {}
         for item in options["param"]:
@@ -83,3 +110,38 @@ class Command(BaseCommand):
                 f"Diagnostic n° {run.pk} du bassin « {name} » : {run.get_status_display()} "
                 f"({run.progress_step})."
             )
+
+    def _batch(self, zoning: str, options: dict[str, Any]) -> None:
+        from diagnostics.models import Region
+        from diagnostics.services.national import (
+            batch_progress,
+            national_batch_request,
+            national_batch_run_sync,
+        )
+
+        region = None
+        if options["region"]:
+            region = Region.objects.filter(code=options["region"].strip()).first()
+            if region is None:
+                raise CommandError(f"Région « {options['region']} » inconnue (code INSEE).")
+        started = time.perf_counter()
+        try:
+            if options["sync"]:
+                outcome = national_batch_run_sync(zoning=zoning, region=region)
+            else:
+                outcome = national_batch_request(zoning=zoning, region=region)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(outcome.message)
+        if outcome.batch is None:
+            return
+        progress = batch_progress(outcome.batch)
+        self.stdout.write(
+            f"Progression : {progress.done} terminés, {progress.failed} en échec, "
+            f"{progress.remaining} restants sur {progress.total} ({progress.percent} %) — "
+            f"{time.perf_counter() - started:.1f} s."
+        )
+        for failure in progress.failures:
+            self.stderr.write(f"  échec — {failure['basin']} : {failure['error']}")
+        if progress.failed:
+            raise CommandError(f"{progress.failed} bassin(s) en échec.")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from django.db import connection
 from django.db.models import Sum
 from shapely.geometry import Point, shape
 
@@ -34,23 +33,6 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def _clear() -> None:
-    # Plain DELETEs: the ORM's cascade collector takes seconds over 35,000 communes, and nothing
-    # else references these rows in this module (no basin is created here).
-    with connection.cursor() as cursor:
-        for model in (
-            Commune,
-            CommuneCodeChange,
-            BassinBmo,
-            ZoneEmploi,
-            Epci,
-            Departement,
-            Region,
-            TerritoryLoad,
-        ):
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-
-
 @dataclass
 class RealLoad:
     first: dict[str, TerritoryLoad]
@@ -62,24 +44,20 @@ class RealLoad:
 
 @pytest.fixture(scope="module")
 def real_load(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        _clear()
-        try:
-            # The first load: done for real once per test run, restored from its snapshot
-            # when another module built it first (its loads are the rows it left).
-            with real_database(open_data_dir, [TERRITORIES]):
-                first = list(TerritoryLoad.objects.all())
-                counts_first = _counts()
-                second = territories_load(source_dir=open_data_dir)
-                yield RealLoad(
-                    first={load.dataset: load for load in first},
-                    second={load.dataset: load for load in second},
-                    counts_first=counts_first,
-                    counts_second=_counts(),
-                    seconds=BUILD_SECONDS[(TERRITORIES,)],
-                )
-        finally:
-            _clear()
+    # The first load: done for real once per test run, restored from its snapshot when
+    # another module built it first (its loads are the rows it left). The second load's rows
+    # are emptied with the rest by real_database after the module.
+    with django_db_blocker.unblock(), real_database(open_data_dir, [TERRITORIES]):
+        first = list(TerritoryLoad.objects.all())
+        counts_first = _counts()
+        second = territories_load(source_dir=open_data_dir)
+        yield RealLoad(
+            first={load.dataset: load for load in first},
+            second={load.dataset: load for load in second},
+            counts_first=counts_first,
+            counts_second=_counts(),
+            seconds=BUILD_SECONDS[(TERRITORIES,)],
+        )
 
 
 def test_full_load_counts(real_load: RealLoad):

@@ -26,7 +26,9 @@ from implantations.models import (
     Recommendation,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# With the other demo module on one xdist worker: the two longest demo builds are scheduled
+# first (large groups go first), not left for the end of the run.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("demo")]
 
 
 def run_demo() -> str:

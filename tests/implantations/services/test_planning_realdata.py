@@ -6,7 +6,6 @@ files' spot-checks, the selection's constraints and the robustness labels of reg
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import time
@@ -14,22 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from diagnostics.analytics.geometry import haversine_km
 from diagnostics.models import (
-    BassinBmo,
     BmoFact,
-    ChomageZeFact,
     Commune,
-    CommuneCodeChange,
-    Departement,
-    Epci,
-    ImportBatch,
-    Region,
-    TerritoryLoad,
-    ZoneEmploi,
 )
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
@@ -53,21 +42,6 @@ RECIPE = [
     imported("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx"),
 ]
 
-# Committed by the module fixture, deleted after it (children first).
-LOADED = (
-    BmoFact,
-    ChomageZeFact,
-    ImportBatch,
-    Commune,
-    CommuneCodeChange,
-    BassinBmo,
-    ZoneEmploi,
-    Epci,
-    Departement,
-    Region,
-    TerritoryLoad,
-)
-
 # Cnam centres of Grand Est placed at their town's centre (curated by administrators in the
 # application: the open data has no list of Cnam sites).
 SITES = {
@@ -81,23 +55,14 @@ SITES = {
 }
 
 
-def _clear() -> None:
-    with connection.cursor() as cursor:
-        for model in LOADED:
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-
-
 @pytest.fixture(scope="module")
 def grand_est(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), contextlib.ExitStack() as stack:
-        _clear()
-        try:
-            start = time.perf_counter()
-            stack.enter_context(real_database(open_data_dir, RECIPE))
+    # Committed, then emptied after the module by real_database (the sites made here too).
+    with django_db_blocker.unblock():
+        start = time.perf_counter()
+        with real_database(open_data_dir, RECIPE):
             print(f"\nchargement des données réelles : {time.perf_counter() - start:.1f} s")
             yield open_data_dir
-        finally:
-            _clear()
 
 
 @pytest.fixture

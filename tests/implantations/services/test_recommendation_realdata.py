@@ -19,7 +19,6 @@ from django.core.management import call_command
 
 from diagnostics.analytics.geometry import haversine_km
 from diagnostics.models import BasinSource, DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
 from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
@@ -37,62 +36,6 @@ IMPORTS = [
 ]
 
 
-def _clear() -> None:
-    from diagnostics.models import (
-        Basin,
-        BassinBmo,
-        BmoFact,
-        ChomageZeFact,
-        Commune,
-        CommuneCodeChange,
-        DefmFact,
-        Departement,
-        Epci,
-        ImportBatch,
-        Lycee,
-        Region,
-        TerritoryLoad,
-        ZoneEmploi,
-    )
-    from implantations.models import (
-        BasinPartnership,
-        BusinessScenario,
-        CnamSite,
-        EmployerLetter,
-        HostStructure,
-        Recommendation,
-    )
-
-    for model in (
-        BusinessScenario,
-        Recommendation.batches.through,
-        Recommendation,
-        HostStructure,
-        BasinPartnership,
-        EmployerLetter,
-        DiagnosticRun.batches.through,
-        DiagnosticRun,
-        Basin.communes.through,
-        Basin.regions.through,
-        Basin,
-        CnamSite,  # after the basins: their nearest site points to it
-        BmoFact,
-        ChomageZeFact,
-        DefmFact,
-        Lycee,
-        ImportBatch,
-        CommuneCodeChange,
-        Commune,
-        BassinBmo,
-        ZoneEmploi,
-        Epci,
-        Departement,
-        Region,
-        TerritoryLoad,
-    ):
-        model.objects.all()._raw_delete(model.objects.db)
-
-
 @pytest.fixture(scope="module")
 def chaumont(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
     """ZE 4404 registered and diagnosed, and a Cnam site in Troyes (≈ 82 km from Chaumont)."""
@@ -101,18 +44,16 @@ def chaumont(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: 
     from implantations.models import CnamSite
 
     recipe = [TERRITORIES, *(imported(kind, path, **options) for kind, path, options in IMPORTS)]
+    # real_database empties, after the module, every table that was empty before it: the
+    # site, basin, run and recommendations made here included.
     with django_db_blocker.unblock(), real_database(open_data_dir, recipe):
-        try:
-            CnamSite.objects.create(name="Cnam — Troyes", latitude=48.2973, longitude=4.0744)
-            basin = basin_create(
-                name="Chaumont", source_kind=BasinSource.ZONE_EMPLOI, source_codes=["4404"]
-            )
-            run = diagnostic_run_sync(basin_id=basin.pk)
-            assert run.status == DiagnosticRun.Status.DONE, run.error_message
-            yield basin
-        finally:
-            selectors.frames_cache_clear()
-            _clear()
+        CnamSite.objects.create(name="Cnam — Troyes", latitude=48.2973, longitude=4.0744)
+        basin = basin_create(
+            name="Chaumont", source_kind=BasinSource.ZONE_EMPLOI, source_codes=["4404"]
+        )
+        run = diagnostic_run_sync(basin_id=basin.pk)
+        assert run.status == DiagnosticRun.Status.DONE, run.error_message
+        yield basin
 
 
 def _recommend(basin) -> dict:  # type: ignore[no-untyped-def]

@@ -1,0 +1,120 @@
+"""What the diagnostic of one basin reads besides its own facts (issue 16): its crosswalks on
+the bassin BMO and zone d'emploi zonings, its BMO totals, its unemployment series and the shared
+references — computed for many basins at once (`basin_contexts`) or for one.
+
+`indicators.basin_diagnostic(…, context=None)` builds the context of its basin with these very
+functions (a batch of one), so a basin diagnosed in a batch and alone gives the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .batch import (
+    BmoBasinFrames,
+    Crosswalks,
+    basin_crosswalks,
+    bmo_basin_frames,
+    prepared_communes,
+    unemployment_basin_series,
+)
+from .columns import YEAR
+from .crosswalk import Crosswalk
+from .references import EngineReferences, engine_references
+
+
+@dataclass
+class BasinContext:
+    """One basin's precomputed inputs (see the module docstring)."""
+
+    crosswalks: dict[str, Crosswalk]
+    references: EngineReferences
+    bmo: BmoBasinFrames | None = None
+    unemployment: tuple[pd.DataFrame, str] | None = None
+
+
+@dataclass
+class BasinContexts:
+    by_basin: dict[int, BasinContext] = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+def basin_contexts(
+    *,
+    communes: pd.DataFrame,
+    memberships: Mapping[int, Iterable[str]],
+    references: EngineReferences,
+    bmo: pd.DataFrame | None = None,
+    unemployment: pd.DataFrame | None = None,
+) -> BasinContexts:
+    """Every basin's context in grouped passes; a basin that cannot be placed (no commune,
+    unknown communes) is in `errors` with the French message a lone run would give."""
+    out = BasinContexts()
+    prepared = prepared_communes(communes)
+    walks: dict[str, Crosswalks] = {
+        zoning: basin_crosswalks(prepared, memberships=memberships, zoning=zoning)
+        for zoning in ("bassin_bmo", "zone_emploi")
+    }
+    for one in walks.values():
+        out.errors.update(one.errors)
+    placed = [b for b in memberships if b not in out.errors]
+    for zoning, one in walks.items():
+        if len(one.by_basin) != len(placed):
+            walks[zoning] = Crosswalks(
+                zoning=zoning,
+                by_basin={b: one.by_basin[b] for b in placed},
+                table=None if one.table is None else one.table[one.table["basin_id"].isin(placed)],
+            )
+    bmo_frames = (
+        bmo_basin_frames(bmo, crosswalks=walks["bassin_bmo"])
+        if bmo is not None and not bmo.empty and placed
+        else {}
+    )
+    series = (
+        unemployment_basin_series(unemployment, crosswalks=walks["zone_emploi"])
+        if unemployment is not None and not unemployment.empty and placed
+        else {}
+    )
+    for basin_id in placed:
+        out.by_basin[basin_id] = BasinContext(
+            crosswalks={zoning: one.by_basin[basin_id] for zoning, one in walks.items()},
+            references=references,
+            bmo=bmo_frames.get(basin_id),
+            unemployment=series.get(basin_id),
+        )
+    return out
+
+
+def lone_context(
+    *,
+    communes: pd.DataFrame,
+    codes: Iterable[str],
+    region_code: str | None,
+    bmo: pd.DataFrame | None = None,
+    unemployment: pd.DataFrame | None = None,
+) -> BasinContext:
+    """The context of one basin, references of its region only. Raises ValueError as a lone
+    crosswalk does."""
+    references = engine_references(
+        communes=communes,
+        bmo=bmo,
+        unemployment=unemployment,
+        regions=[region_code] if region_code else [],
+    )
+    contexts = basin_contexts(
+        communes=communes,
+        memberships={0: list(codes)},
+        references=references,
+        bmo=bmo,
+        unemployment=unemployment,
+    )
+    if 0 in contexts.errors:
+        raise ValueError(contexts.errors[0])
+    return contexts.by_basin[0]
+
+
+def bmo_years(bmo: pd.DataFrame) -> list[int]:
+    return sorted(int(y) for y in bmo[YEAR].dropna().unique())

@@ -1,0 +1,617 @@
+"""National batches (issue 16): every basin of a zoning diagnosed as one batch.
+
+`national_batch_request(zoning=…, region=…)`:
+1. registers the missing « bassins de référence » of the zoning (one per zone d'emploi, bassin
+   BMO or EPCI; `reference_basins_register`), in bulk;
+2. computes each basin's data key (communes, population, import batches, parameters, engine)
+   exactly as `diagnostic_request` does: a basin whose run for that key exists (pending,
+   running or done) is not computed again. When every basin is up to date nothing is created
+   (« rien à faire »): re-running with unchanged data does nothing;
+3. otherwise creates the missing runs (pending) and the batch with one item per basin, and after
+   commit sends the runs in chunks (`diagnostic_batch_chunk`, by name).
+
+`diagnostic_batch_chunk(batch_id=…, run_ids=…)` computes a chunk in grouped passes
+(`national_compute.runs_compute`) and writes each run with a conditional UPDATE pending → done
+(or failed, with the basin's own error): a run is never written twice, a re-delivered chunk
+computes only what is still pending, and a worker killed mid-chunk leaves its runs pending, so
+the re-delivered message (acks_late) — or a new request — finishes them: the batch resumes.
+
+Progress (`batch_progress`) is read from the runs: done / failed / remaining, an ETA from the
+rate so far, and the failures with their message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from diagnostics.analytics.atlas import atlas_values
+from diagnostics.analytics.indicators import ENGINE_VERSION
+from diagnostics.errors import ApplicationError
+from diagnostics.models import (
+    AtlasEntry,
+    Basin,
+    BasinSource,
+    BassinBmo,
+    Commune,
+    DiagnosticBatch,
+    DiagnosticBatchItem,
+    DiagnosticRun,
+    Epci,
+    GeometryStatus,
+    Region,
+    User,
+    ZoneEmploi,
+)
+from diagnostics.selectors import diagnostics as run_selectors
+from diagnostics.services.basins import basin_eligibility_compute
+from diagnostics.services.diagnostics import diagnostic_params_clean
+
+logger = logging.getLogger(__name__)
+
+Status = DiagnosticRun.Status
+ZONINGS = {z.value: z for z in DiagnosticBatch.ZONINGS}
+# Short labels in the name of a reference basin: « Chaumont (ZE 4404) ».
+SHORT_LABELS = {
+    BasinSource.ZONE_EMPLOI: "ZE",
+    BasinSource.BASSIN_BMO: "bassin BMO",
+    BasinSource.EPCI: "EPCI",
+}
+NAME_MAX = 150
+
+
+class BatchError(ApplicationError):
+    """A national batch cannot be requested as asked."""
+
+    code = "batch_error"
+
+
+def batch_chunk_size() -> int:
+    return max(1, int(getattr(settings, "NATIONAL_BATCH_CHUNK_SIZE", 40)))
+
+
+# --- Reference basins -------------------------------------------------------------------------
+
+
+def _zones(zoning: str) -> dict[str, Any]:
+    model: Any = {
+        BasinSource.ZONE_EMPLOI: ZoneEmploi,
+        BasinSource.BASSIN_BMO: BassinBmo,
+        BasinSource.EPCI: Epci,
+    }[BasinSource(zoning)]
+    return {z.code: z for z in model.objects.all()}
+
+
+ZONE_FIELD = {
+    BasinSource.ZONE_EMPLOI: "zone_emploi_id",
+    BasinSource.BASSIN_BMO: "bassin_bmo_id",
+    BasinSource.EPCI: "epci_id",
+}
+
+
+def reference_basins_register(*, zoning: str, region: Region | None = None) -> list[Basin]:
+    """Register, in bulk, a reference basin for every zone of `zoning` (whose main town is in
+    `region`, when given) that has none yet; returns the new basins. A zone d'emploi basin takes
+    the zone's published polygon; the others get their outline from `basin_refresh`, enqueued
+    after commit. The name is the zone's, with its code: « Chaumont (ZE 4404) »."""
+    kind = BasinSource(zoning)
+    zones = _zones(kind)
+    existing = {
+        str((codes or [""])[0])
+        for codes in Basin.objects.filter(is_reference=True, source_kind=kind).values_list(
+            "source_codes", flat=True
+        )
+    }
+    field_name = ZONE_FIELD[kind]
+    members: dict[str, list[tuple[str, int | None, str | None]]] = {}
+    for code, population, region_id, zone in Commune.objects.filter(
+        **{f"{field_name}__isnull": False}
+    ).values_list("code", "population", "region_id", field_name):
+        if zone in zones and zone not in existing:
+            members.setdefault(zone, []).append((code, population, region_id))
+    towns = {
+        zone: min(rows, key=lambda r: (-(r[1] if r[1] is not None else -1), r[0]))[0]
+        for zone, rows in members.items()
+    }
+    town_objects = Commune.objects.in_bulk(list(towns.values()))
+    regions = {r.code: r for r in Region.objects.all()}
+    taken = {
+        (name.lower(), region_id)
+        for name, region_id in Basin.objects.values_list("name", "region_id")
+    }
+    new: list[tuple[Basin, list[str], set[str]]] = []
+    for zone_code in sorted(members):
+        rows = members[zone_code]
+        town = town_objects.get(towns[zone_code])
+        if town is None or town.region_id is None:
+            continue
+        if region is not None and town.region_id != region.code:
+            continue
+        population = sum(r[1] or 0 for r in rows)
+        missing = sum(1 for r in rows if r[1] is None)
+        touched = {r[2] for r in rows if r[2]}
+        zone = zones[zone_code]
+        suffix = f" ({SHORT_LABELS[kind]} {zone_code})"
+        name = str(zone.name)[: NAME_MAX - len(suffix)] + suffix
+        if (name.lower(), town.region_id) in taken:  # a delegate's basin already has this name
+            name = name[: NAME_MAX - 13] + " — référence"
+        basin = Basin(
+            name=name,
+            region_id=town.region_id,
+            source_kind=kind,
+            source_codes=[zone_code],
+            main_town=town,
+            population=population,
+            communes_count=len(rows),
+            communes_without_population=missing,
+            spans_regions=len(touched) > 1,
+            is_reference=True,
+            geometry_status=GeometryStatus.PENDING,
+            refreshed_at=timezone.now(),
+        )
+        eligibility = basin_eligibility_compute(
+            population=population, missing=missing, main_town=town
+        )
+        basin.eligible_population = eligibility.population_ok
+        basin.eligible_main_town = eligibility.main_town_ok
+        basin.nearest_site_id = eligibility.nearest_site_id
+        basin.nearest_site_km = eligibility.nearest_site_km
+        if kind == BasinSource.ZONE_EMPLOI and getattr(zone, "geometry", None):
+            basin.geometry = zone.geometry
+            basin.bbox_min_lon, basin.bbox_min_lat = zone.bbox_min_lon, zone.bbox_min_lat
+            basin.bbox_max_lon, basin.bbox_max_lat = zone.bbox_max_lon, zone.bbox_max_lat
+            basin.geometry_status = GeometryStatus.READY
+            basin.geometry_note = f"Contour officiel de la zone d'emploi {zone.name} ({zone_code})."
+        new.append((basin, [r[0] for r in rows], touched))
+    if not new:
+        return []
+    with transaction.atomic():
+        created = Basin.objects.bulk_create([b for b, _, _ in new], batch_size=500)
+        through = Basin.communes.through
+        through.objects.bulk_create(
+            [
+                through(basin_id=basin.pk, commune_id=code)
+                for basin, (_, codes, _) in zip(created, new, strict=True)
+                for code in codes
+            ],
+            batch_size=5000,
+        )
+        regions_through = Basin.regions.through
+        regions_through.objects.bulk_create(
+            [
+                regions_through(basin_id=basin.pk, region_id=code)
+                for basin, (_, _, touched) in zip(created, new, strict=True)
+                for code in sorted(touched)
+                if code in regions
+            ],
+            batch_size=5000,
+        )
+        pending = [b.pk for b in created if b.geometry_status == GeometryStatus.PENDING]
+        if pending:
+            transaction.on_commit(lambda: _refresh_geometries(pending))
+    logger.info("%s reference basins registered (%s)", len(created), kind)
+    return created
+
+
+def _refresh_geometries(basin_ids: Sequence[int]) -> None:
+    from diagnostics.dispatch import BASIN_REFRESH, task_send
+
+    for basin_id in basin_ids:
+        task_send(BASIN_REFRESH, basin_id)
+
+
+# --- Request ------------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchOutcome:
+    """What a request did: the batch (None when there was nothing to do) and the counts."""
+
+    batch: DiagnosticBatch | None
+    zoning: str
+    basins: int = 0
+    registered: int = 0
+    up_to_date: int = 0
+    created_runs: int = 0
+    chunks: list[list[int]] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.batch is None:
+            if not self.basins:
+                return "Aucun bassin de ce zonage à diagnostiquer."
+            return (
+                f"Rien à faire : les {self.basins} bassins de référence sont à jour "
+                "(diagnostics déjà calculés avec les données en vigueur)."
+            )
+        return (
+            f"Lot n° {self.batch.pk} : {self.basins} bassins, {self.created_runs} diagnostics à "
+            f"calculer, {self.up_to_date} déjà à jour, {self.registered} bassins de référence "
+            "enregistrés."
+        )
+
+
+def _scope(zoning: str, region: Region | None) -> Q:
+    query = Q(is_reference=True, source_kind=zoning)
+    if region is not None:
+        query &= Q(region=region)
+    return query
+
+
+def national_batch_request(
+    *,
+    zoning: str,
+    region: Region | None = None,
+    user: User | None = None,
+    enqueue: bool = True,
+    chunk_size: int | None = None,
+) -> BatchOutcome:
+    """See the module docstring. `user` (None: command line) must be a national admin."""
+    if zoning not in ZONINGS:
+        raise BatchError(
+            f"Zonage « {zoning} » inconnu : choisissez parmi {', '.join(ZONINGS)}.",
+            extra={"field": "zoning"},
+        )
+    if user is not None and not user.is_national_admin:
+        raise BatchError(
+            "Seuls les administrateurs nationaux lancent un lot national.", code="forbidden"
+        )
+    registered = reference_basins_register(zoning=zoning, region=region)
+    basins = list(
+        Basin.objects.filter(_scope(zoning, region))
+        .only("id", "name", "population", "region_id")
+        .order_by("id")
+    )
+    outcome = BatchOutcome(
+        batch=None, zoning=zoning, basins=len(basins), registered=len(registered)
+    )
+    if not basins:
+        return outcome
+    parameters = diagnostic_params_clean({})
+    current = run_selectors.diagnostic_current_batches()
+    batch_ids = [b.pk for b in current]
+    members = run_selectors.basins_commune_codes([b.pk for b in basins])
+    keys = {
+        basin.pk: run_selectors.diagnostic_data_key(
+            commune_codes=sorted(members.get(basin.pk, ())),
+            population=basin.population,
+            batch_ids=batch_ids,
+            parameters=parameters,
+            engine_version=ENGINE_VERSION,
+        )
+        for basin in basins
+        if members.get(basin.pk)
+    }
+    live = {
+        run.data_key: run
+        for run in DiagnosticRun.objects.filter(data_key__in=list(keys.values()))
+        .exclude(status=Status.FAILED)
+        .only("id", "data_key", "status")
+    }
+    missing = [b for b in basins if b.pk in keys and keys[b.pk] not in live]
+    outcome.up_to_date = sum(
+        1
+        for b in basins
+        if b.pk in keys and getattr(live.get(keys[b.pk]), "status", None) == Status.DONE
+    )
+    if not missing and all(run.status == Status.DONE for run in live.values()):
+        return outcome
+    batch_key = hashlib.sha256(
+        "|".join([zoning, region.code if region else "", *sorted(keys.values())]).encode()
+    ).hexdigest()
+    open_batch = (
+        DiagnosticBatch.objects.filter(
+            data_key=batch_key,
+            status__in=[DiagnosticBatch.Status.PENDING, DiagnosticBatch.Status.RUNNING],
+        )
+        .order_by("-id")
+        .first()
+    )
+    if open_batch is not None and not missing:
+        outcome.batch = open_batch
+        return outcome
+    size = chunk_size or batch_chunk_size()
+    with transaction.atomic():
+        runs = _runs_create(
+            missing, members=members, keys=keys, parameters=parameters, batches=current, user=user
+        )
+        live.update({run.data_key: run for run in runs})
+        batch = DiagnosticBatch.objects.create(
+            zoning=zoning,
+            region=region,
+            requested_by=user,
+            data_key=batch_key,
+            registered=len(registered),
+            chunk_size=size,
+        )
+        DiagnosticBatchItem.objects.bulk_create(
+            [
+                DiagnosticBatchItem(batch=batch, basin_id=b.pk, run_id=live[keys[b.pk]].pk)
+                for b in basins
+                if b.pk in keys
+            ],
+            batch_size=1000,
+        )
+        pending = sorted(run.pk for run in runs)
+        outcome.chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
+        if enqueue:
+            chunks = list(outcome.chunks)
+            batch_id = batch.pk
+            transaction.on_commit(lambda: _enqueue(batch_id, chunks))
+    outcome.batch = batch
+    outcome.created_runs = len(runs)
+    atlas_backfill(batch_id=batch.pk)
+    if not runs:
+        batch_finish_if_complete(batch_id=batch.pk)
+    logger.info("national batch %s: %s", batch.pk, outcome.message)
+    return outcome
+
+
+def _runs_create(
+    basins: Sequence[Basin],
+    *,
+    members: dict[int, set[str]],
+    keys: dict[int, str],
+    parameters: dict[str, Any],
+    batches: Sequence[Any],
+    user: User | None,
+) -> list[DiagnosticRun]:
+    if not basins:
+        return []
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            runs = DiagnosticRun.objects.bulk_create(
+                [
+                    DiagnosticRun(
+                        basin_id=b.pk,
+                        requested_by=user,
+                        parameters=parameters,
+                        engine_version=ENGINE_VERSION,
+                        data_key=keys[b.pk],
+                        basin_snapshot={
+                            "id": b.pk,
+                            "name": b.name,
+                            "population": b.population,
+                            "region_code": b.region_id,
+                            "communes_count": len(members[b.pk]),
+                            "communes": sorted(members[b.pk]),
+                        },
+                        status=Status.PENDING,
+                        progress_step="En attente de calcul (lot national)",
+                        # Sent by the batch (chunks); the outbox re-sends a run alone only when
+                        # its chunk was refused or lost (OUTBOX_RESEND_AFTER_S).
+                        dispatched_at=now,
+                    )
+                    for b in basins
+                ],
+                batch_size=200,
+            )
+            through = DiagnosticRun.batches.through
+            through.objects.bulk_create(
+                [
+                    through(diagnosticrun_id=run.pk, importbatch_id=ib.pk)
+                    for run in runs
+                    for ib in batches
+                ],
+                batch_size=5000,
+            )
+            return list(runs)
+    except IntegrityError as exc:  # a concurrent request created some of these runs first
+        raise BatchError(
+            "Un autre lancement du même lot est en cours : réessayez dans un instant."
+        ) from exc
+
+
+def _enqueue(batch_id: int, chunks: Iterable[list[int]]) -> None:
+    """Send each chunk. The runs were created stamped as dispatched (the batch sends them, the
+    outbox must not send each alone meanwhile); a chunk the broker refused is unstamped, so that
+    the outbox (`services.outbox`) sends its runs one by one: nothing is left stuck."""
+    from diagnostics.dispatch import DIAGNOSTIC_BATCH_CHUNK, task_send
+
+    for chunk in chunks:
+        if not task_send(DIAGNOSTIC_BATCH_CHUNK, batch_id, chunk):
+            DiagnosticRun.objects.filter(pk__in=chunk, status=Status.PENDING).update(
+                dispatched_at=None
+            )
+
+
+def national_batch_run_sync(
+    *, zoning: str, region: Region | None = None, user: User | None = None
+) -> BatchOutcome:
+    """Request, then compute every chunk in this process (command line `--sync`)."""
+    outcome = national_batch_request(zoning=zoning, region=region, user=user, enqueue=False)
+    if outcome.batch is not None:
+        for chunk in outcome.chunks:
+            diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
+        outcome.batch.refresh_from_db()
+    return outcome
+
+
+# --- Execute a chunk ------------------------------------------------------------------------------
+
+
+def diagnostic_batch_chunk(*, batch_id: int, run_ids: Sequence[int]) -> dict[str, int]:
+    """Compute the runs of a chunk still pending and write each one (see the module
+    docstring). Returns {"done", "failed", "skipped"}."""
+    from diagnostics.services.national_compute import runs_compute
+
+    now = timezone.now()
+    DiagnosticBatch.objects.filter(pk=batch_id, status=DiagnosticBatch.Status.PENDING).update(
+        status=DiagnosticBatch.Status.RUNNING, started_at=now
+    )
+    # Still ours: the outbox re-sends alone only the runs of a chunk lost for
+    # OUTBOX_RESEND_AFTER_S (a chunk waiting that long in the queue may be re-sent too: the
+    # conditional writes make that harmless, only slower).
+    DiagnosticRun.objects.filter(pk__in=list(run_ids), status=Status.PENDING).update(
+        dispatched_at=now
+    )
+    runs = list(
+        DiagnosticRun.objects.filter(pk__in=list(run_ids), status=Status.PENDING)
+        .select_related("basin")
+        .order_by("pk")
+    )
+    counts = {"done": 0, "failed": 0, "skipped": len(set(run_ids)) - len(runs)}
+    if not runs:
+        batch_finish_if_complete(batch_id=batch_id)
+        return counts
+    started = perf_counter()
+    results = runs_compute(runs)
+    seconds = (perf_counter() - started) / len(runs)
+    atlas: list[AtlasEntry] = []
+    for run in runs:
+        outcome = results.get(run.pk)
+        finished = timezone.now()
+        if isinstance(outcome, tuple):
+            document, tables, timings = outcome
+            written = DiagnosticRun.objects.filter(pk=run.pk, status=Status.PENDING).update(
+                status=Status.DONE,
+                results=document,
+                tables=tables,
+                started_at=now,
+                finished_at=finished,
+                progress_percent=100,
+                progress_step="Terminé (lot national)",
+                step_durations={**timings, "part du lot": round(seconds, 4)},
+            )
+            counts["done" if written else "skipped"] += 1
+            if written:
+                atlas.append(
+                    AtlasEntry(basin_id=run.basin_id, run_id=run.pk, figures=atlas_values(document))
+                )
+        else:
+            message = str(outcome or "résultat absent")
+            written = DiagnosticRun.objects.filter(pk=run.pk, status=Status.PENDING).update(
+                status=Status.FAILED,
+                started_at=now,
+                finished_at=finished,
+                progress_step="Échec du calcul",
+                error_message=f"Le calcul du diagnostic a échoué : {message}",
+            )
+            counts["failed" if written else "skipped"] += 1
+    _atlas_write(atlas)
+    # Basins of the batch sharing one of these runs (same communes: one run, see
+    # `diagnostic_request`) get their atlas figures too.
+    atlas_backfill(batch_id=batch_id)
+    batch_finish_if_complete(batch_id=batch_id)
+    return counts
+
+
+def _atlas_write(entries: Sequence[AtlasEntry]) -> None:
+    if entries:
+        AtlasEntry.objects.bulk_create(
+            list(entries),
+            update_conflicts=True,
+            unique_fields=["basin"],
+            update_fields=["run", "figures", "updated_at"],
+        )
+
+
+def atlas_backfill(*, batch_id: int) -> int:
+    """Atlas figures for the basins of the batch whose run is done but whose atlas entry is
+    missing or older (a run shared with another basin, or done before the batch)."""
+    items = list(
+        DiagnosticBatchItem.objects.filter(batch_id=batch_id, run__status=Status.DONE)
+        .exclude(basin__atlas_entry__run_id=models.F("run_id"))
+        .values_list("basin_id", "run_id")
+    )
+    if not items:
+        return 0
+    documents = dict(
+        DiagnosticRun.objects.filter(pk__in={r for _, r in items}).values_list("pk", "results")
+    )
+    _atlas_write(
+        [
+            AtlasEntry(basin_id=basin_id, run_id=run_id, figures=atlas_values(documents[run_id]))
+            for basin_id, run_id in items
+        ]
+    )
+    return len(items)
+
+
+def batch_finish_if_complete(*, batch_id: int) -> bool:
+    """Close the batch when none of its runs is pending or running any more."""
+    items = DiagnosticBatchItem.objects.filter(batch_id=batch_id)
+    if items.filter(run__status__in=DiagnosticRun.LIVE).exists():
+        return False
+    failed = items.filter(Q(run__status=Status.FAILED) | Q(run__isnull=True)).exists()
+    return bool(
+        DiagnosticBatch.objects.filter(
+            pk=batch_id,
+            status__in=[DiagnosticBatch.Status.PENDING, DiagnosticBatch.Status.RUNNING],
+        ).update(
+            status=DiagnosticBatch.Status.PARTIAL if failed else DiagnosticBatch.Status.DONE,
+            finished_at=timezone.now(),
+        )
+    )
+
+
+# --- Progress -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    total: int
+    done: int
+    failed: int
+    remaining: int
+    percent: int
+    elapsed_s: float | None
+    eta_s: float | None
+    failures: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "done": self.done,
+            "failed": self.failed,
+            "remaining": self.remaining,
+            "percent": self.percent,
+            "elapsed_s": None if self.elapsed_s is None else round(self.elapsed_s, 1),
+            "eta_s": None if self.eta_s is None else round(self.eta_s, 1),
+            "failures": self.failures,
+        }
+
+
+def batch_progress(batch: DiagnosticBatch, *, failures_limit: int = 200) -> BatchProgress:
+    """One progress for the batch, read from its runs (see the module docstring)."""
+    rows = list(
+        DiagnosticBatchItem.objects.filter(batch=batch).values_list(
+            "basin_id", "basin__name", "run_id", "run__status", "run__error_message"
+        )
+    )
+    total = len(rows)
+    done = sum(1 for r in rows if r[3] == Status.DONE)
+    failed_rows = [r for r in rows if r[3] == Status.FAILED or r[2] is None]
+    remaining = total - done - len(failed_rows)
+    elapsed = None
+    eta = None
+    if batch.started_at:
+        end = batch.finished_at or timezone.now()
+        elapsed = (end - batch.started_at).total_seconds()
+        computed = done + len(failed_rows)
+        if remaining and computed:
+            eta = elapsed / computed * remaining
+    return BatchProgress(
+        total=total,
+        done=done,
+        failed=len(failed_rows),
+        remaining=remaining,
+        percent=math.floor(100 * (done + len(failed_rows)) / total) if total else 100,
+        elapsed_s=elapsed,
+        eta_s=eta,
+        failures=[
+            {"basin_id": r[0], "basin": r[1], "run_id": r[2], "error": r[4] or "run absent"}
+            for r in failed_rows[:failures_limit]
+        ],
+    )

@@ -1,0 +1,149 @@
+"""The computation of a chunk of a national batch (issue 16): many runs, grouped passes.
+
+`runs_compute(runs)` groups the runs by the data they are computed from (their import
+batches), then per group:
+
+1. reads the France-wide frames once (cached per process by batch) and the job seekers of every
+   département concerned in one query;
+2. gets the shared references of that data (`services.references`: memory, store, or computed
+   once and stored);
+3. computes every basin's crosswalks, BMO totals and unemployment series in grouped passes
+   (`analytics.basin_context.basin_contexts`);
+4. assembles each run's document and tables with the lone run's own code
+   (`diagnostic_document.diagnostic_compute` with these prepared inputs): the figures are those
+   of a lone run, the per-basin work is only what is specific to the basin.
+
+Returns, per run id, (document, tables, timings) or the French error of that basin alone.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from diagnostics.analytics import columns as c
+from diagnostics.analytics.basin_context import basin_contexts
+from diagnostics.errors import ApplicationError
+from diagnostics.models import DiagnosticRun
+from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services.diagnostic_document import (
+    PreparedInputs,
+    _batch_ids,
+    _sources,
+    diagnostic_compute,
+)
+from diagnostics.services.references import references_for, references_key
+
+Outcome = tuple[dict[str, Any], dict[str, Any], dict[str, float]] | str
+
+
+def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
+    groups: dict[tuple[int, ...], list[DiagnosticRun]] = {}
+    ids_of: dict[tuple[int, ...], dict[str, list[int]]] = {}
+    for run in runs:
+        ids = _batch_ids(run)
+        key = tuple(sorted(i for values in ids.values() for i in values))
+        groups.setdefault(key, []).append(run)
+        ids_of[key] = ids
+    out: dict[int, Outcome] = {}
+    for key, group in groups.items():
+        out.update(_group_compute(group, ids_of[key]))
+    return out
+
+
+def _departement_index(crosswalk: pd.DataFrame, job_seekers: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Row positions of `job_seekers` per département: the département's own rows and those of
+    its communes (frame sorted as `selectors.job_seekers_frame` sorts it)."""
+    commune_dep = crosswalk.set_index(c.COMMUNE_CODE)[c.DEPARTEMENT_CODE]
+    level = job_seekers[c.LEVEL].astype(str).to_numpy()
+    geo = job_seekers[c.GEO_CODE].astype(str)
+    dep = np.where(level == "departement", geo.to_numpy(), geo.map(commune_dep).to_numpy())
+    frame = pd.DataFrame({"dep": dep, "row": np.arange(len(job_seekers))}).dropna()
+    return {str(k): g["row"].to_numpy() for k, g in frame.groupby("dep", sort=False)}
+
+
+def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> dict[int, Outcome]:
+    started = perf_counter()
+    crosswalk = selectors.crosswalk_frame()
+    bmo = selectors.bmo_frame(batch_ids=ids["bmo"]) if ids.get("bmo") else None
+    unemployment = (
+        selectors.unemployment_frame(batch_ids=ids["chomage_ze"]) if ids.get("chomage_ze") else None
+    )
+    tension = selectors.tension_frame(batch_ids=ids["tensions"]) if ids.get("tensions") else None
+    codes_of = {run.pk: list(run.basin_snapshot.get("communes") or []) for run in runs}
+    deps_of: dict[int, list[str]] = {}
+    seekers_all = None
+    index: dict[str, np.ndarray] = {}
+    if ids.get("defm"):
+        dep_of_commune = crosswalk.set_index(c.COMMUNE_CODE)[c.DEPARTEMENT_CODE]
+        for run_id, codes in codes_of.items():
+            deps = pd.Series(codes).map(dep_of_commune).dropna().astype(str)
+            deps_of[run_id] = list(dict.fromkeys(deps))
+        every = sorted({d for deps in deps_of.values() for d in deps})
+        communes = crosswalk.loc[crosswalk[c.DEPARTEMENT_CODE].isin(every), c.COMMUNE_CODE]
+        seekers_all = selectors.job_seekers_frame(
+            batch_ids=ids["defm"], departements=every, communes=communes.tolist()
+        )
+        index = _departement_index(crosswalk, seekers_all)
+    read = perf_counter() - started
+
+    started = perf_counter()
+    first = runs[0]
+    key = references_key(
+        batch_ids=[i for kind in ("bmo", "chomage_ze") for i in ids.get(kind, [])],
+        territories_version=selectors.territories_version(),
+        engine_version=first.engine_version,
+    )
+    references, origin = references_for(
+        key=key, engine_version=first.engine_version, frames=lambda: (crosswalk, bmo, unemployment)
+    )
+    references_s = perf_counter() - started
+
+    started = perf_counter()
+    contexts = basin_contexts(
+        communes=crosswalk,
+        memberships=codes_of,
+        references=references,
+        bmo=bmo,
+        unemployment=unemployment,
+    )
+    grouped_s = perf_counter() - started
+    sources = _sources(first)
+    shared = {
+        "lecture commune au lot": round(read / len(runs), 4),
+        f"références ({origin})": round(references_s / len(runs), 4),
+        "passes groupées": round(grouped_s / len(runs), 4),
+    }
+
+    out: dict[int, Outcome] = {}
+    for run in runs:
+        if run.pk in contexts.errors:
+            out[run.pk] = contexts.errors[run.pk]
+            continue
+        job_seekers = None
+        if seekers_all is not None:
+            rows = [index[d] for d in deps_of.get(run.pk, []) if d in index]
+            positions = np.sort(np.concatenate(rows)) if rows else np.array([], dtype=int)
+            job_seekers = seekers_all.take(positions).reset_index(drop=True)
+        prepared = PreparedInputs(
+            crosswalk=crosswalk,
+            bmo=bmo,
+            unemployment=unemployment,
+            tension=tension,
+            job_seekers=job_seekers,
+            context=contexts.by_basin[run.pk],
+            sources=copy.deepcopy(sources),
+        )
+        timings: dict[str, float] = {}
+        try:
+            document, tables = diagnostic_compute(run, timings=timings, prepared=prepared)
+        except Exception as exc:  # one basin's failure is its own, the chunk goes on
+            out[run.pk] = exc.message if isinstance(exc, ApplicationError) else str(exc)
+            continue
+        out[run.pk] = (document, tables, {**{k: round(v, 4) for k, v in timings.items()}, **shared})
+    return out

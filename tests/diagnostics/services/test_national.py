@@ -1,0 +1,180 @@
+"""National batches (diagnostics.services.national), on the hand-made world of
+tests/factories/diagnostic_runs.py: zones d'emploi 4404 (52001 + 52002 + 52003, 20 000
+inhabitants) and 4405 (52004, 5 000); bassins BMO 4418 (52001 + 52002) and 4419 (52003 + 52004).
+
+ZE 4404 holds all of bassin 4418 and 4 000 of the 9 000 inhabitants of 4419: its BMO 2025
+projects are 100 + 50 (4418) + 40 × 4/9 (4419) = 167.8, estimated (168 once rounded).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from diagnostics.models import (
+    AtlasEntry,
+    Basin,
+    DiagnosticBatch,
+    DiagnosticRun,
+    SharedReference,
+)
+from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services import national, national_compute
+from diagnostics.services.diagnostic_document import diagnostic_compute
+from diagnostics.services.diagnostics import diagnostic_run_sync
+from diagnostics.services.references import references_memory_clear
+from tests.factories.diagnostic_runs import diagnostic_world
+
+pytestmark = pytest.mark.django_db
+Status = DiagnosticRun.Status
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    selectors.frames_cache_clear()
+    references_memory_clear()
+    yield
+    selectors.frames_cache_clear()
+    references_memory_clear()
+
+
+@pytest.fixture
+def world():
+    return diagnostic_world()
+
+
+def _json(value):
+    return json.loads(json.dumps(value, default=str))
+
+
+def test_batch_registers_reference_basins_and_diagnoses_them(world):
+    outcome = national.national_batch_run_sync(zoning="zone_emploi")
+
+    basins = Basin.objects.filter(is_reference=True).order_by("name")
+    assert [b.name for b in basins] == ["Chaumont (ZE 4404)", "Langres (ZE 4405)"]
+    assert outcome.registered == 2 and outcome.created_runs == 2
+    outcome.batch.refresh_from_db()
+    assert outcome.batch.status == DiagnosticBatch.Status.DONE
+    progress = national.batch_progress(outcome.batch)
+    assert (progress.total, progress.done, progress.failed, progress.remaining) == (2, 2, 0, 0)
+    run = DiagnosticRun.objects.get(basin__name="Chaumont (ZE 4404)")
+    year = run.results["years"]["2025"]
+    assert year["bmo_projects"] == 168 and year["bmo_estimated"] is True
+    entry = AtlasEntry.objects.get(basin=run.basin)
+    assert entry.figures["bmo_projects"] == 168
+    assert entry.figures["unemployment_rate"] == 5.5  # ZE 4404 exactly: its published rate
+
+
+@pytest.mark.parametrize("zonings", [("zone_emploi",), ("zone_emploi", "bassin_bmo")])
+def test_a_basin_in_a_batch_equals_the_same_basin_alone(world, zonings):
+    # Compared in the same state of the database: the secrecy check reads the published
+    # reports of the overlapping basins (the bassins BMO overlap the zones d'emploi).
+    for zoning in zonings:
+        national.national_batch_run_sync(zoning=zoning)
+    last = zonings[-1]
+
+    runs = DiagnosticRun.objects.filter(basin__is_reference=True, basin__source_kind=last)
+    assert runs.count() == 2
+    for run in runs:
+        document, tables = diagnostic_compute(run, timings={})
+        assert _json(document) == _json(run.results), run.basin.name
+        assert _json(tables) == _json(run.tables), run.basin.name
+
+
+def test_rerunning_with_unchanged_data_does_nothing(world):
+    national.national_batch_run_sync(zoning="zone_emploi")
+    runs = DiagnosticRun.objects.count()
+
+    again = national.national_batch_run_sync(zoning="zone_emploi")
+
+    assert again.batch is None and again.up_to_date == 2
+    assert "Rien à faire" in again.message
+    assert DiagnosticRun.objects.count() == runs
+    assert DiagnosticBatch.objects.count() == 1
+
+
+def test_one_failing_basin_is_listed_and_a_new_request_redoes_only_it(world, monkeypatch):
+    real = national_compute.diagnostic_compute
+
+    def failing(run, **kwargs):
+        if run.basin.name.startswith("Langres"):
+            raise ValueError("données illisibles pour ce bassin")
+        return real(run, **kwargs)
+
+    monkeypatch.setattr(national_compute, "diagnostic_compute", failing)
+    outcome = national.national_batch_run_sync(zoning="zone_emploi")
+
+    outcome.batch.refresh_from_db()
+    assert outcome.batch.status == DiagnosticBatch.Status.PARTIAL
+    progress = national.batch_progress(outcome.batch)
+    assert (progress.done, progress.failed) == (1, 1)
+    assert progress.failures[0]["basin"] == "Langres (ZE 4405)"
+    assert "données illisibles" in progress.failures[0]["error"]
+
+    monkeypatch.setattr(national_compute, "diagnostic_compute", real)
+    again = national.national_batch_run_sync(zoning="zone_emploi")
+    assert again.created_runs == 1 and again.up_to_date == 1
+    assert national.batch_progress(again.batch).done == 2
+
+
+def test_a_chunk_delivered_again_computes_only_what_is_left(world):
+    outcome = national.national_batch_request(zoning="zone_emploi", enqueue=False)
+    (chunk,) = outcome.chunks
+    # The worker died after writing the first run: the message comes back (acks_late).
+    first = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk[:1])
+    again = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
+    once_more = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
+
+    assert first == {"done": 1, "failed": 0, "skipped": 0}
+    assert again == {"done": 1, "failed": 0, "skipped": 1}
+    assert once_more == {"done": 0, "failed": 0, "skipped": 2}
+    outcome.batch.refresh_from_db()
+    assert outcome.batch.status == DiagnosticBatch.Status.DONE
+
+
+def test_a_lone_run_reuses_the_references_stored_by_the_batch(world, monkeypatch):
+    national.national_batch_run_sync(zoning="zone_emploi")
+    assert SharedReference.objects.count() == 1
+    references_memory_clear()
+    computed = []
+    monkeypatch.setattr(
+        "diagnostics.services.references.engine_references",
+        lambda **kwargs: computed.append(kwargs) or None,
+    )
+    basin = Basin.objects.get(name="Chaumont (ZE 4404)")
+
+    run = diagnostic_run_sync(basin_id=basin.pk, params={"top_n": 3})
+
+    assert run.status == Status.DONE, run.error_message
+    assert computed == []  # read from the store, not computed again
+    assert SharedReference.objects.count() == 1
+
+
+def test_a_tampered_stored_reference_is_recomputed_not_loaded(world):
+    national.national_batch_run_sync(zoning="zone_emploi")
+    row = SharedReference.objects.get()
+    SharedReference.objects.filter(pk=row.pk).update(payload=b"not a pickle" + bytes(32))
+    references_memory_clear()
+    basin = Basin.objects.get(name="Chaumont (ZE 4404)")
+
+    run = diagnostic_run_sync(basin_id=basin.pk, params={"top_n": 4})
+
+    assert run.status == Status.DONE
+    assert bytes(SharedReference.objects.get().payload) != b"not a pickle" + bytes(32)
+
+
+def test_reference_basins_stay_out_of_the_region_map(world):
+    national.national_batch_run_sync(zoning="zone_emploi")
+    own = world.basin  # the delegate's basin « Bassin 4418 »
+
+    assert [b.name for b in selectors.region_basins(own)] == []
+    reference = Basin.objects.get(name="Chaumont (ZE 4404)")
+    assert selectors.region_basins(reference) == []
+
+
+def test_only_national_admins_request_a_batch(world):
+    with pytest.raises(national.BatchError, match="administrateurs nationaux"):
+        national.national_batch_request(zoning="zone_emploi", user=world.delegate)
+    with pytest.raises(national.BatchError, match="inconnu"):
+        national.national_batch_request(zoning="canton")

@@ -1,0 +1,122 @@
+"""National batch pages, atlas and their API (issue 16): who sees what, and the figures shown.
+World: tests/factories/diagnostic_runs.py (region 44, zones d'emploi 4404 and 4405)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from diagnostics.models import Basin, DiagnosticBatch, Role
+from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services.national import national_batch_run_sync
+from diagnostics.services.references import references_memory_clear
+from tests.factories.basins import make_region, make_user
+from tests.factories.diagnostic_runs import diagnostic_world
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    selectors.frames_cache_clear()
+    references_memory_clear()
+    world = diagnostic_world()
+    national_batch_run_sync(zoning="zone_emploi")
+    return world
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_delegate_of_another_region_sees_the_atlas_of_france(world):
+    other = make_user(role=Role.REGIONAL_DELEGATE, regions=[make_region("53", "Bretagne")])
+
+    response = client_for(other).get("/national/atlas/?indicateur=unemployment_rate")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Chaumont (ZE 4404)" in content and "Langres (ZE 4405)" in content
+    assert "5,5" in content  # ZE 4404 at 2024-T1: its published rate
+    assert response.context["figures"]["atlas"]["data"]
+
+
+def test_a_mayor_has_no_atlas(world):
+    mayor = make_user(role=Role.MAYOR_VIEWER)
+
+    assert client_for(mayor).get("/national/atlas/").status_code == 403
+    assert client_for(mayor).get("/api/v1/atlas/").status_code == 403
+
+
+def test_compare_two_basins_side_by_side_and_refuse_one(world):
+    ids = sorted(Basin.objects.filter(is_reference=True).values_list("pk", flat=True))
+    client = client_for(world.delegate)
+
+    both = client.get("/national/atlas/comparer/", {"b": ids})
+    one = client.get("/national/atlas/comparer/", {"b": ids[:1]})
+
+    assert both.status_code == 200
+    assert [b["name"] for b in both.context["basins"]] == [
+        "Chaumont (ZE 4404)",
+        "Langres (ZE 4405)",
+    ]
+    assert one.status_code == 400
+    assert "Choisissez de 2 à 5 bassins" in one.content.decode()
+
+
+def test_api_atlas_gives_every_basin_with_its_period(world):
+    api = make_user(role=Role.API_CLIENT, regions=[world.region])
+
+    body = (
+        client_for(api)
+        .get("/api/v1/atlas/", {"zoning": "ze", "indicator": "unemployment_rate"})
+        .json()
+    )
+
+    rows = {row["name"]: row for row in body["basins"]}
+    assert rows["Chaumont (ZE 4404)"]["value"] == 5.5
+    assert rows["Chaumont (ZE 4404)"]["period"] == "2024-T1"
+    bad = client_for(api).get("/api/v1/atlas/", {"indicator": "nope"})
+    assert bad.status_code == 400 and "inconnu" in str(bad.json())
+
+
+def test_api_batches_request_then_nothing_to_do(world):
+    admin = make_user(role=Role.NATIONAL_ADMIN)
+    client = client_for(admin)
+
+    created = client.post(
+        "/api/v1/batches/", {"zoning": "bassin_bmo"}, content_type="application/json"
+    )
+    again = client.post("/api/v1/batches/", {"zoning": "ze"}, content_type="application/json")
+    wrong = client.post("/api/v1/batches/", {"zoning": "canton"}, content_type="application/json")
+
+    assert created.status_code == 202
+    batch = created.json()["batch"]
+    assert batch["progress"]["total"] == 2
+    status = client.get(f"/api/v1/batches/{batch['id']}/").json()
+    assert status["progress"]["done"] + status["progress"]["remaining"] == 2
+    assert again.status_code == 200 and again.json()["batch"] is None
+    assert "Rien à faire" in again.json()["message"]
+    assert wrong.status_code == 400
+
+
+def test_batch_page_shows_progress_and_failures(world):
+    admin = make_user(role=Role.NATIONAL_ADMIN)
+    batch = DiagnosticBatch.objects.get()
+
+    content = client_for(admin).get(f"/national/lots/{batch.pk}/").content.decode()
+
+    assert "100 %" in content and "2 terminés" in content
+    assert "Aucun bassin en échec" in content
+
+
+def test_reference_basins_are_listed_only_when_asked(world):
+    client = client_for(world.delegate)
+
+    listed = client.get("/bassins/").content.decode()
+    asked = client.get("/bassins/?references=1").content.decode()
+
+    assert "Bassin 4418" in listed and "Chaumont (ZE 4404)" not in listed
+    assert "Chaumont (ZE 4404)" in asked
