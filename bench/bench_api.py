@@ -152,7 +152,7 @@ def run_bench(db_name: str) -> None:
             url = page["next"]
         return rows
 
-    columns = [f.column for f in Basin._meta.concrete_fields if f.column != "geometry"]
+    columns = [str(f.column) for f in Basin._meta.concrete_fields if f.column != "geometry"]
     sql = f"SELECT {', '.join(columns)} FROM diagnostics_basin WHERE region_id = %s ORDER BY id"
 
     def one_select() -> int:

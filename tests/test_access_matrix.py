@@ -31,8 +31,10 @@ from diagnostics.models import (
     BasinSource,
     Commune,
     Departement,
+    DiagnosticRun,
     Region,
     Role,
+    SharedVersion,
     User,
 )
 from diagnostics.services.accounts import user_create
@@ -224,9 +226,9 @@ def diagnostic_run_pk(world: World) -> dict[str, object]:
     return {"pk": run.pk}
 
 
-def _share(world: World, run: object) -> object:
+def _share(world: World, run: DiagnosticRun) -> SharedVersion:
     """A version of `run` shared with the shared mayor (frozen copies left empty)."""
-    from diagnostics.models import SharedVersion, ShareRecipient
+    from diagnostics.models import ShareRecipient
 
     version = SharedVersion.objects.create(
         basin=world.basin, run=run, shared_by=world.users[DELEGATE], message="Bonjour"
@@ -235,13 +237,17 @@ def _share(world: World, run: object) -> object:
     return version
 
 
-def shared_version_pk(world: World) -> dict[str, object]:
+def _done_version(world: World) -> SharedVersion:
     """A version of a done diagnostic of the world's basin, shared with the shared mayor."""
     from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 
     run = diagnostic_request(basin_id=world.basin.pk)
     diagnostic_execute(run_id=run.pk)
-    return {"pk": _share(world, run).pk}  # type: ignore[attr-defined]
+    return _share(world, run)
+
+
+def shared_version_pk(world: World) -> dict[str, object]:
+    return {"pk": _done_version(world).pk}
 
 
 def pending_shared_version_pk(world: World) -> dict[str, object]:
@@ -249,14 +255,13 @@ def pending_shared_version_pk(world: World) -> dict[str, object]:
     starting Chromium here."""
     from diagnostics.services.diagnostics import diagnostic_request
 
-    return {"pk": _share(world, diagnostic_request(basin_id=world.basin.pk)).pk}  # type: ignore[attr-defined]
+    return {"pk": _share(world, diagnostic_request(basin_id=world.basin.pk)).pk}
 
 
 def share_link_token(world: World) -> dict[str, object]:
-    from diagnostics.models import SharedVersion
     from diagnostics.services.share_links import share_link_create
 
-    version = SharedVersion.objects.get(pk=shared_version_pk(world)["pk"])
+    version = _done_version(world)
     return {"token": share_link_create(version=version, user=world.users[DELEGATE]).token}
 
 

@@ -106,6 +106,7 @@ def test_accepted_premises_lift_the_fab_id_constraint_and_keep_before_and_after(
         "Salle de l'ancienne poste, 120 m², disponibles dès le 04/01/2027"
         in partnership.premises_note
     )
+    assert done.recommendation_before is not None and done.recommendation_after is not None
     before = {c["code"]: c["passed"] for c in done.recommendation_before.document["constraints"]}
     after = {c["code"]: c["passed"] for c in done.recommendation_after.document["constraints"]}
     assert before["shared_place"] is False and after["shared_place"] is True
@@ -136,6 +137,7 @@ def test_accepted_lycee_partner_becomes_a_confirmed_host(world) -> None:  # type
     )  # fmt: skip
     host = HostStructure.objects.get(basin=world.basin, name="Lycée Eiffel")
     assert host.confirmed and host.is_vocational_lycee and done.host_structure_id == host.pk
+    assert done.recommendation_after is not None
     after = {c["code"]: c["passed"] for c in done.recommendation_after.document["constraints"]}
     assert after["lycee_partner"] is True
 

@@ -22,7 +22,7 @@ from implantations.services.recommendation import (
     recommendation_compute,
     scoring_profile_create,
 )
-from tests.factories.tokens import token_header
+from tests.factories.tokens import token_auth
 from tests.implantations.recommendation_world import (
     FAB_ID_SPEC,
     PROGRESSIVE_SPEC,
@@ -228,7 +228,7 @@ def test_basin_page_links_to_the_recommendation(client: Client) -> None:
 def test_api_recommendation_with_a_token() -> None:
     basin = build_basin(PROGRESSIVE_SPEC)
     client_user = user_create(username="observatoire", role=Role.API_CLIENT, regions=["44"])
-    api = Client(**token_header(client_user))
+    api = Client(headers=token_auth(client_user))
 
     response = api.get(f"/api/v1/basins/{basin.pk}/recommendation/")
 
@@ -246,7 +246,9 @@ def test_api_recommendation_is_scoped() -> None:
     basin = build_basin(TURNKEY_SPEC)
     region("53", "Bretagne")
     other = user_create(username="observatoire-53", role=Role.API_CLIENT, regions=["53"])
-    other_region = Client(**token_header(other)).get(f"/api/v1/basins/{basin.pk}/recommendation/")
+    other_region = Client(headers=token_auth(other)).get(
+        f"/api/v1/basins/{basin.pk}/recommendation/"
+    )
     anonymous = Client().get(f"/api/v1/basins/{basin.pk}/recommendation/")
 
     assert other_region.status_code == 404
@@ -258,7 +260,7 @@ def test_api_recommendation_is_scoped() -> None:
 def test_api_recommendation_query_count(django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     basin = build_basin(TURNKEY_SPEC)
     client_user = user_create(username="observatoire", role=Role.API_CLIENT, regions=["44"])
-    api = Client(**token_header(client_user))
+    api = Client(headers=token_auth(client_user))
     api.get(f"/api/v1/basins/{basin.pk}/recommendation/")  # computes and stores it
 
     with django_assert_max_num_queries(40):
