@@ -100,7 +100,7 @@ def test_gap_api_needs_a_token() -> None:
 
 def test_gap_api_reconversion_boost_and_path_details() -> None:
     scenario = build_scenario()
-    scenario.web.purposes.set(["reconversion"])
+    scenario.web.purposes.set(["reconversion"])  # type: ignore[list-item]  # purpose codes are the keys
     url = reverse("api-basin-gap", args=[scenario.basin.pk])
     client = api_client()
 

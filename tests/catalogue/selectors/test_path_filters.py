@@ -33,7 +33,7 @@ def paths():
 
 
 def titles(**filters: str) -> list[str]:
-    return sorted(p.title for p in path_list(**filters))
+    return sorted(p.title for p in path_list(**filters))  # type: ignore[arg-type]
 
 
 def test_filter_by_purpose(paths) -> None:
