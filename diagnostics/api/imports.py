@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.territories import StrictOrderingFilter
-from diagnostics.forms_imports import OPTION_PREFIX, ImportUploadForm
+from diagnostics.forms.imports import OPTION_PREFIX, ImportUploadForm
 from diagnostics.importers.registry import import_options, kind_choices
 from diagnostics.models import DatasetKind, ImportBatch, Role, Scope, User
 from diagnostics.permissions import _RolePermission

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from diagnostics.analytics.lycees import lycees_described
 from diagnostics.analytics.maps import MapPoint, basin_map_figure, format_population
 from diagnostics.errors import ApplicationError
-from diagnostics.forms import BasinForm, BasinShareForm, split_codes
+from diagnostics.forms.basins import BasinForm, BasinShareForm, split_codes
 from diagnostics.models import Basin, Commune, User
 from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diagnostics.errors import ApplicationError
-from diagnostics.forms_imports import ImportUploadForm
+from diagnostics.forms.imports import ImportUploadForm
 from diagnostics.importers import indicator as indicator_importer
 from diagnostics.importers.registry import import_options, kind_choices
 from diagnostics.models import DatasetKind, ImportBatch, Role, User

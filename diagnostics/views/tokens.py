@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diagnostics.errors import ApplicationError
-from diagnostics.forms_tokens import ApiTokenForm
+from diagnostics.forms.tokens import ApiTokenForm
 from diagnostics.models import User
 from diagnostics.selectors.tokens import api_token_list_for
 from diagnostics.services.tokens import api_token_create, api_token_revoke, scopes_allowed_for

@@ -1,0 +1,1 @@
+"""Forms of the diagnostics pages, one module per topic (basins, imports, tokens)."""
