@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from diagnostics.api.auth import HasTokenScope
 from diagnostics.api.pagination import ApiPagination
 from diagnostics.errors import ApplicationError
-from diagnostics.models import ShareComment, SharedVersion, User
+from diagnostics.models import Scope, ShareComment, SharedVersion, User
 from diagnostics.permissions import BASIN_READERS, has_role
 from diagnostics.selectors import sharing as selectors
 from diagnostics.services import comments as comment_services
@@ -31,6 +31,7 @@ from diagnostics.services import sharing as services
 
 class CanReadShares(BasePermission):
     message = "Votre rôle ne donne pas accès aux diagnostics partagés."
+    code = "permission_denied"
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not has_role(request.user, BASIN_READERS):
@@ -39,6 +40,7 @@ class CanReadShares(BasePermission):
         scope = HasTokenScope()
         if not scope.has_permission(request, view):
             self.message = scope.message
+            self.code = scope.code
             return False
         return True
 
@@ -90,6 +92,7 @@ def share_output(version: SharedVersion, request: Request) -> dict[str, Any]:
 
 class ShareListApi(APIView):
     permission_classes = [CanReadShares]
+    write_scope = Scope.SHARES_WRITE
     # Declared on the view so that the schema documents the paginated envelope (issue 14's
     # contract test found it documented as a bare array).
     pagination_class = ApiPagination
@@ -130,6 +133,7 @@ def _readable(request: Request, pk: int) -> SharedVersion:
 
 class ShareDetailApi(APIView):
     permission_classes = [CanReadShares]
+    write_scope = Scope.SHARES_WRITE
 
     @extend_schema(
         summary="Une version partagée",
@@ -180,6 +184,7 @@ class ShareDetailApi(APIView):
 
 class ShareRevokeApi(APIView):
     permission_classes = [CanReadShares]
+    write_scope = Scope.SHARES_WRITE
 
     class ShareRevokeInputSerializer(serializers.Serializer):
         recipient = serializers.IntegerField(
@@ -234,6 +239,7 @@ def comment_output(c: ShareComment) -> dict[str, Any]:
 
 class ShareCommentsApi(APIView):
     permission_classes = [CanReadShares]
+    write_scope = Scope.SHARES_WRITE
     pagination_class = ApiPagination
 
     class ShareCommentInputSerializer(serializers.Serializer):

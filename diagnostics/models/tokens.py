@@ -41,6 +41,7 @@ class Scope(models.TextChoices):
     RUNS_WRITE = "runs:write", "Demande de diagnostics et de planifications"
     IMPORTS_WRITE = "imports:write", "Dépôt de fichiers de données"
     CATALOGUE_WRITE = "catalogue:write", "Modification du catalogue"
+    SHARES_WRITE = "shares:write", "Partages, commentaires et contributions"
 
 
 # What a token of each role may carry: never more than the role may do on the pages.
@@ -51,9 +52,11 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
         Scope.BASINS_WRITE,
         Scope.RUNS_WRITE,
         Scope.IMPORTS_WRITE,
+        Scope.SHARES_WRITE,
     ),
     Role.CATALOGUE_ADMIN: (Scope.INDICATORS_READ, Scope.IMPORTS_WRITE, Scope.CATALOGUE_WRITE),
-    Role.MAYOR_VIEWER: (Scope.INDICATORS_READ,),
+    # A mayor's office or partner comments and proposes contributions on what is shared with it.
+    Role.MAYOR_VIEWER: (Scope.INDICATORS_READ, Scope.SHARES_WRITE),
     Role.API_CLIENT: (Scope.INDICATORS_READ,),
 }
 

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from diagnostics.api.sharing import CanReadShares, raise_for, share_output
 from diagnostics.errors import ApplicationError
-from diagnostics.models import DiagnosticRun, User
+from diagnostics.models import DiagnosticRun, Scope, User
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from implantations.models import Contribution
 from implantations.selectors.sharing import contribution_list_for
@@ -36,6 +36,7 @@ def _forbidden_or(exc: ApplicationError) -> None:
 
 class BasinShareCreateApi(APIView):
     permission_classes = [CanReadShares]
+    write_scope = Scope.SHARES_WRITE
 
     class ShareCreateInputSerializer(serializers.Serializer):
         run = serializers.IntegerField(help_text="Diagnostic terminé du bassin à partager.")
@@ -133,6 +134,7 @@ def contribution_output(c: Contribution) -> dict[str, Any]:
 
 class BasinContributionsApi(APIView):
     permission_classes = [CanReadShares]
+    write_scope = Scope.SHARES_WRITE
 
     @extend_schema(
         summary="Contributions du territoire d'un bassin", responses={200: OpenApiTypes.OBJECT}
@@ -170,6 +172,7 @@ class BasinContributionsApi(APIView):
 
 class ContributionDecisionApi(APIView):
     permission_classes = [CanReadShares]
+    write_scope = Scope.SHARES_WRITE
 
     class ContributionDecisionInputSerializer(serializers.Serializer):
         decision = serializers.ChoiceField(

@@ -11,6 +11,7 @@ from diagnostics.models import ShareRecipient
 from implantations.models import Contribution
 from implantations.services.sharing import shared_version_create
 from tests.factories.sharing import done_run, sharing_world
+from tests.factories.tokens import token_auth
 
 pytestmark = [
     pytest.mark.django_db,
@@ -129,3 +130,18 @@ def test_api_contributions_propose_decide_and_conflict(shared) -> None:  # type:
     assert Contribution.objects.get(pk=pk).status == Contribution.Status.ACCEPTED
     assert _as(shared.mayor).post(decide, {}, content_type="application/json").status_code == 404
     assert _as(shared.other_mayor).get(url).status_code == 404
+
+
+def test_api_comment_with_a_token_needs_the_shares_scope(shared) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("api-share-comments", args=[shared.version.pk])
+    body = {"section": "chomage", "body": "Les locaux de la mairie sont libres en janvier."}
+    read_only = Client(headers=token_auth(shared.mayor, ["indicators:read"]))
+    with_scope = Client(headers=token_auth(shared.mayor, ["indicators:read", "shares:write"]))
+
+    refused = read_only.post(url, body, content_type="application/json")
+    created = with_scope.post(url, body, content_type="application/json")
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "insufficient_scope"
+    assert created.status_code == 201 and created.json()["body"] == body["body"]
+    assert read_only.get(url).json()["count"] == 1  # reading needs no more than indicators:read
