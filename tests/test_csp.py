@@ -75,6 +75,17 @@ def test_templates_hold_no_inline_script_or_style(template: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_plotly_is_loaded_only_through_its_csp_include(template: Path) -> None:
+    # plotly.js inserts a <style> element (a CSP violation) unless the stylesheet link of
+    # templates/plotly_js.html stands before it: pages load plotly through that include.
+    if template.name == "plotly_js.html":
+        return
+    assert "plotly/plotly.min.js" not in template.read_text(encoding="utf-8"), (
+        f'{template.relative_to(ROOT)} : charger plotly par {{% include "plotly_js.html" %}}'
+    )
+
+
 @pytest.mark.django_db
 def test_pages_send_a_strict_policy(client):
     response = client.get(reverse("login"))

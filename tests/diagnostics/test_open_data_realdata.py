@@ -63,9 +63,10 @@ def test_every_published_file_loads_without_option_then_nothing_twice(loaded) ->
     assert {r.key: r.status for r in first} == {r.key: "chargé" for r in first}, [
         (r.key, r.message) for r in first if r.status != "chargé"
     ]
-    assert len(first) == 15  # territories + 14 files (3 BMO campaigns)
+    # territories + 15 files (3 BMO campaigns; population by age since issue 17)
+    assert len(first) == 16
     assert all(b.options == {} for b in ImportBatch.objects.all())
-    assert ImportBatch.objects.count() == 14
+    assert ImportBatch.objects.count() == 15
     defm = {r.key: r for r in first}["defm"]
     assert (
         ImportBatch.objects.get(pk=defm.batch_id).notes[

@@ -68,16 +68,17 @@ def test_recommendation_page_shows_no_score_on_too_little_data(client: Client) -
 
 
 def test_recommendation_score_has_one_rounding_on_card_table_and_chart(client: Client) -> None:
-    basin = build_basin(FAB_ID_SPEC)  # Fab ID 75.59, turnkey 42.99, progressive 33.38
+    # Fab ID 74.71, turnkey 42.99, progressive 34.0 (profile with the reconversion criterion, issue 17)
+    basin = build_basin(FAB_ID_SPEC)
     client.force_login(delegate())
 
     response = client.get(reverse("recommendation-detail", args=[basin.pk]))
     html = response.content.decode()
 
-    assert 'cnam-concept__score">75,6 <small>' in html
-    assert '<th class="fr-cell--right">75,6</th>' in html  # the table's total row
+    assert 'cnam-concept__score">74,7 <small>' in html
+    assert '<th class="fr-cell--right">74,7</th>' in html  # the table's total row
     annotations = [a["text"] for a in response.context["scores_figure"]["layout"]["annotations"]]
-    assert annotations[1] == "<b>75,6</b>"
+    assert annotations[1] == "<b>74,7</b>"
     assert "Aucune recommandation ferme" not in html
 
 
