@@ -357,7 +357,7 @@ def test_role_required_mixin() -> None:
 def test_drf_permissions_by_role(role: str, national: bool, manage: bool, read: bool) -> None:
     request = RequestFactory().get("/api/")
     request.user = User(username="x", role=role)
-    request.auth = None  # as DRF sets it for a session: no token, so no scope to check
+    request.auth = None  # type: ignore[attr-defined]  # as DRF sets it for a session: no token
 
     answers = tuple(
         permission().has_permission(request, None)
