@@ -64,29 +64,6 @@ def _majority_region(communes: pd.DataFrame, codes: Sequence[str]) -> str | None
     return str(totals.idxmax())
 
 
-def _zone_regions(communes: pd.DataFrame, zone_column: str) -> pd.Series:
-    """Each zone's region: the one holding most of its population (ties: smallest code)."""
-    rows = communes[communes[zone_column].notna() & communes[REGION_CODE].notna()]
-    grouped = (
-        rows.assign(
-            _z=rows[zone_column].astype(str),
-            _r=rows[REGION_CODE].astype(str),
-            _p=pd.to_numeric(rows[POPULATION]).fillna(0),
-        )
-        .groupby(["_z", "_r"], sort=True)["_p"]
-        .sum()
-        .reset_index()
-        .sort_values(["_z", "_p", "_r"], ascending=[True, False, True], kind="mergesort")
-        .drop_duplicates("_z")
-    )
-    return pd.Series(grouped["_r"].to_numpy(), index=grouped["_z"].to_numpy())
-
-
-def _zone_population(communes: pd.DataFrame, zone_column: str) -> pd.Series:
-    rows = communes[communes[zone_column].notna()]
-    return pd.to_numeric(rows[POPULATION]).fillna(0).groupby(rows[zone_column].astype(str)).sum()
-
-
 # --------------------------------------------------------------------------------------------
 # Sections
 
