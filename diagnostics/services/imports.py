@@ -35,6 +35,7 @@ import errno
 import hashlib
 import logging
 import shutil
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from time import perf_counter
@@ -201,7 +202,10 @@ def _keep_file(source: Path, stored: Path, *, display_name: str) -> None:
     folder that cannot be written is refused in French; a partial copy is removed."""
     if stored.exists() and stored.stat().st_size == source.stat().st_size:
         return
-    partial = stored.with_name(stored.name + ".partiel")
+    # Each writer copies to its own partial file: concurrent uploads of one file (same sha,
+    # same stored path) must not rename each other's copy away. The last rename wins, and
+    # every copy holds the same bytes.
+    partial = stored.with_name(f"{stored.name}.{uuid.uuid4().hex[:12]}.partiel")
     try:
         stored.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, partial)
