@@ -1,6 +1,6 @@
 from django.urls import path
 
-from implantations.api import projects, sharing
+from implantations.api import planning_national, projects, sharing
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -11,6 +11,12 @@ urlpatterns = [
     ),
     path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
     path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
+    # National planning (issue 16): national admins only
+    path(
+        "planning/national/",
+        planning_national.NationalPlanningApi.as_view(),
+        name="api-national-planning",
+    ),
     # The shared diagnostic (issue 13)
     path("basins/<int:pk>/shares/", sharing.BasinShareCreateApi.as_view(), name="api-share-create"),
     path(
