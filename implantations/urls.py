@@ -1,12 +1,29 @@
 from django.urls import path
 
-from implantations.views import contributions, planning, projects, recommendation, sharing
+from implantations.views import (
+    contributions,
+    planning,
+    programme,
+    projects,
+    recommendation,
+    sharing,
+)
 
 urlpatterns: list = [
     path("", recommendation.implantation_home, name="implantation-home"),
     # Regional planning and implantation projects
     path("planification/", planning.planning_page, name="planning"),
     path("planification/export.csv", planning.planning_export, name="planning-export"),
+    # The programme as a whole (issue 18)
+    path("programme/", programme.programme_page, name="programme"),
+    path("programme/etapes/<slug:stage>/", programme.programme_stage, name="programme-stage"),
+    path("programme/export.<str:fmt>", programme.programme_export, name="programme-export"),
+    path("programme/objectifs/", programme.programme_targets, name="programme-targets"),
+    path(
+        "programme/objectifs/<int:pk>/suppression/",
+        programme.programme_target_delete,
+        name="programme-target-delete",
+    ),
     path("projets/", projects.project_list, name="project-list"),
     path("projets/nouveau/", projects.project_create, name="project-create"),
     path("projets/<int:pk>/", projects.project_detail, name="project-detail"),

@@ -424,6 +424,34 @@ class Rule:
     data: dict[str, object] | None = None  # POST body (empty by default)
 
 
+# The programme dashboard (issue 18): national admins and delegates (their own regions); the
+# pages do not exist for the other roles (404); the targets' editor for national admins only.
+PROGRAMME_READERS = (ADMIN, DELEGATE, OTHER_DELEGATE)
+
+
+def programme_page(
+    ok: Expected = 200, *, readers: tuple[str, ...] = PROGRAMME_READERS
+) -> dict[str, Expected]:
+    return matrix(404, {ANONYMOUS: LOGIN, **dict.fromkeys(readers, ok)})
+
+
+def programme_target_pk(world: World) -> dict[str, object]:
+    from implantations.models import ProgrammeTarget
+
+    return {"pk": ProgrammeTarget.objects.create(year=2026, sites_planned=10, sites_open=5).pk}
+
+
+def organisation_a_pk(world: World) -> dict[str, object]:
+    """A typed partner of region A (its delegate manages it; region B's delegate: 404)."""
+    from diagnostics.models import Organisation
+
+    return {
+        "pk": Organisation.objects.create(
+            name="Mission locale de Villeneuve", kind="mission_locale", region=world.region_a
+        ).pk
+    }
+
+
 RULES: dict[str, Rule] = {
     # National batches and atlas (issue 16)
     "national-batches": Rule(
@@ -664,6 +692,29 @@ RULES: dict[str, Rule] = {
     "planning": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
     "planning-export": Rule(
         get=basin_managers(200), post=get_only(MANAGERS), query="?region=RA&source=registered"
+    ),
+    # The programme (issue 18)
+    "programme": Rule(get=programme_page(), post=programme_page(405)),
+    "programme-stage": Rule(
+        get=programme_page(), post=programme_page(405), kwargs=lambda w: {"stage": "etude"}
+    ),
+    "programme-export": Rule(
+        get=programme_page(), post=programme_page(405), kwargs=lambda w: {"fmt": "csv"}
+    ),
+    # Empty form: re-rendered with its French errors (400).
+    "programme-targets": Rule(
+        get=programme_page(readers=(ADMIN,)), post=programme_page(400, readers=(ADMIN,))
+    ),
+    "programme-target-delete": Rule(
+        get=programme_page(405, readers=(ADMIN,)),
+        post=programme_page(Redirect("programme-targets"), readers=(ADMIN,)),
+        kwargs=programme_target_pk,
+    ),
+    # Typed partners (issue 18): national admins and delegates; contacts are personal data.
+    "partner-list": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
+    "partner-create": Rule(get=page(MANAGERS), post=for_roles(MANAGERS, 400)),
+    "partner-edit": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=organisation_a_pk
     ),
     # Implantation projects: read like their basin, managed by the basin's managers
     "project-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),

@@ -4,6 +4,7 @@ from diagnostics.models import CnamSite, ProgrammeSettings
 
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
+from .programme import ProgrammeTarget, ProgrammeTargetChange
 from .projects import (
     Concept,
     GovernanceMember,
@@ -26,6 +27,8 @@ __all__ = [
     "HostStructure",
     "ImplantationProject",
     "ProgrammeSettings",
+    "ProgrammeTarget",
+    "ProgrammeTargetChange",
     "ProjectPartner",
     "ProjectStatus",
     "ProjectStatusChange",

@@ -48,6 +48,18 @@ ROLES: dict[str, str | None] = {
 KNOWN_PAGES = ["/", "/connexion/", "/api/docs/", "/compte/jetons/"]
 # The API documentation and the tokens page are for signed-in users (issue 14).
 SIGNED_IN_ONLY = ("/api/docs/", "/compte/jetons/")
+# Pages of some roles only, visited first (within MAX_PAGES_PER_ROLE): the programme dashboard,
+# a stage of its pipeline, its targets and the typed partners (issue 18).
+ROLE_PAGES: dict[str, list[str]] = {
+    "admin": [
+        "/implantations/programme/",
+        "/implantations/programme/etapes/diagnostique/",
+        "/implantations/programme/objectifs/",
+        "/partenaires/",
+        "/partenaires/nouveau/",
+    ],
+    "delegue": ["/implantations/programme/", "/partenaires/"],
+}
 WIDTHS = (1366, 320)
 MAX_PAGES_PER_ROLE = int(os.environ.get("WALK_MAX_PAGES", "30"))
 SERIOUS = {"serious", "critical"}
@@ -192,6 +204,7 @@ def _walk_role(
     if username:
         login(page, _Live(base), username, PASSWORD)
     queue = [p for p in KNOWN_PAGES if username or p not in SIGNED_IN_ONLY]
+    queue[1:1] = ROLE_PAGES.get(role, [])
     found_on: dict[str, str] = {}  # link → the page that shows it (for the failure message)
     seen_patterns: set[str] = set()
     visited = 0
