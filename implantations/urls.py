@@ -1,6 +1,13 @@
 from django.urls import path
 
-from implantations.views import contributions, planning, projects, recommendation, sharing
+from implantations.views import (
+    contributions,
+    followup,
+    planning,
+    projects,
+    recommendation,
+    sharing,
+)
 
 urlpatterns: list = [
     path("", recommendation.implantation_home, name="implantation-home"),
@@ -13,6 +20,23 @@ urlpatterns: list = [
     path("projets/<int:pk>/modifier/", projects.project_edit, name="project-edit"),
     path("projets/<int:pk>/statut/", projects.project_status, name="project-status"),
     path("projets/<int:pk>/effectifs/", projects.project_learners, name="project-learners"),
+    # Follow-up and evaluation (issue 18)
+    path("projets/<int:pk>/suivi/", followup.project_followup, name="project-followup"),
+    path(
+        "projets/<int:pk>/suivi/import/",
+        followup.project_followup_import,
+        name="project-followup-import",
+    ),
+    path(
+        "projets/<int:pk>/suivi/modele.csv",
+        followup.project_followup_template,
+        name="project-followup-template",
+    ),
+    path("projets/<int:pk>/suivi.csv", followup.project_followup_export, name="project-followup-export"),
+    path("projets/<int:pk>/ecarts.csv", followup.project_variances_export, name="project-variances-export"),
+    path("projets/<int:pk>/evaluation/", followup.project_evaluation, name="project-evaluation"),
+    path("evaluation/", followup.evaluation_summary, name="evaluation-summary"),
+    path("evaluation/export.csv", followup.evaluation_summary_export, name="evaluation-summary-export"),
 ]
 
 # Recommendation pages of a basin, mounted at the site root (cnam_territoires/urls.py): they sit

@@ -4,6 +4,7 @@ from diagnostics.models import CnamSite, ProgrammeSettings
 
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
+from .followup import FollowupSource, ProjectFollowup
 from .projects import (
     Concept,
     GovernanceMember,
@@ -22,10 +23,12 @@ __all__ = [
     "Concept",
     "Contribution",
     "EmployerLetter",
+    "FollowupSource",
     "GovernanceMember",
     "HostStructure",
     "ImplantationProject",
     "ProgrammeSettings",
+    "ProjectFollowup",
     "ProjectPartner",
     "ProjectStatus",
     "ProjectStatusChange",
