@@ -32,11 +32,23 @@ urlpatterns: list = [
         followup.project_followup_template,
         name="project-followup-template",
     ),
-    path("projets/<int:pk>/suivi.csv", followup.project_followup_export, name="project-followup-export"),
-    path("projets/<int:pk>/ecarts.csv", followup.project_variances_export, name="project-variances-export"),
+    path(
+        "projets/<int:pk>/suivi.csv",
+        followup.project_followup_export,
+        name="project-followup-export",
+    ),
+    path(
+        "projets/<int:pk>/ecarts.csv",
+        followup.project_variances_export,
+        name="project-variances-export",
+    ),
     path("projets/<int:pk>/evaluation/", followup.project_evaluation, name="project-evaluation"),
     path("evaluation/", followup.evaluation_summary, name="evaluation-summary"),
-    path("evaluation/export.csv", followup.evaluation_summary_export, name="evaluation-summary-export"),
+    path(
+        "evaluation/export.csv",
+        followup.evaluation_summary_export,
+        name="evaluation-summary-export",
+    ),
 ]
 
 # Recommendation pages of a basin, mounted at the site root (cnam_territoires/urls.py): they sit

@@ -73,7 +73,7 @@ FIELD_LABELS: dict[str, str] = {
     OUTCOME_TRAINING: "en formation à 6 mois",
     OUTCOME_SEEKING: "en recherche d'emploi à 6 mois",
     OUTCOME_UNKNOWN: "situation inconnue à 6 mois",
-    **{line: label for line, label in LINES.items()},
+    **LINES,
 }
 
 
@@ -132,8 +132,10 @@ def followup_check(
         value = values.get(name)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
-            float(value)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(float(value))
         ):
             errors[name] = f"{FIELD_LABELS[name].capitalize()} : nombre entier attendu."
         elif float(value) != int(value):
@@ -182,7 +184,11 @@ def followup_check(
         for line in FINANCE_FIELDS:
             actual = values.get(line)
             planned = plan.get(line)
-            if actual is None or planned is None or (isinstance(planned, float) and math.isnan(planned)):
+            if (
+                actual is None
+                or planned is None
+                or (isinstance(planned, float) and math.isnan(planned))
+            ):
                 continue
             explanation = str(values.get(explanation_field(line)) or "").strip()
             if not explanation and variance_needs_explanation(
@@ -279,7 +285,9 @@ def finance_variances(
     totals). A total is known only when every line it sums is."""
     rows: list[dict[str, Any]] = []
 
-    def add(code: str, label: str, kind: str, p: float | None, a: float | None, explain: bool) -> None:
+    def add(
+        code: str, label: str, kind: str, p: float | None, a: float | None, explain: bool
+    ) -> None:
         variance = None if p is None or a is None else a - p
         share = None if variance is None or not p else variance / p
         rows.append(
@@ -302,7 +310,9 @@ def finance_variances(
 
     def total(lines: Sequence[str], source: Mapping[str, Any]) -> float | None:
         parts = [_num(source.get(line)) for line in lines]
-        return None if any(v is None for v in parts) else float(sum(v for v in parts if v is not None))
+        return (
+            None if any(v is None for v in parts) else float(sum(v for v in parts if v is not None))
+        )
 
     for line, label in LINES.items():
         kind = KIND_REVENUE if line in REVENUE_LINES else KIND_COST
@@ -361,7 +371,9 @@ RATE_SPECS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
 DENOMINATOR_LABELS = {ENROLLED: "inscrits", COMPLETED: "parcours achevés"}
 
 
-def outcome_rates(counts: Mapping[str, Any], *, min_learners: int = Thresholds.min_learners) -> list[Rate]:
+def outcome_rates(
+    counts: Mapping[str, Any], *, min_learners: int = Thresholds.min_learners
+) -> list[Rate]:
     """The rates of RATE_SPECS on `counts` (COUNT_FIELDS; None counts as 0 in a numerator, and
     a rate whose denominator is unknown is not computed). A denominator under `min_learners`
     gives no value but the reason « effectif trop faible (n = 7 < 10) »; a zero one « aucun … »."""
@@ -371,9 +383,13 @@ def outcome_rates(counts: Mapping[str, Any], *, min_learners: int = Thresholds.m
         numerator = sum(_count(counts, name) or 0 for name in numerators)
         den_label = DENOMINATOR_LABELS[denominator_field]
         if denominator is None:
-            rates.append(Rate(code, label, numerator, 0, den_label, None, f"{den_label} non saisis"))
+            rates.append(
+                Rate(code, label, numerator, 0, den_label, None, f"{den_label} non saisis")
+            )
         elif denominator == 0:
-            rates.append(Rate(code, label, numerator, 0, den_label, None, f"aucun {den_label[:-1]}"))
+            rates.append(
+                Rate(code, label, numerator, 0, den_label, None, f"aucun {den_label[:-1]}")
+            )
         elif denominator < min_learners:
             rates.append(
                 Rate(
@@ -429,7 +445,14 @@ class Flag:
         }
 
 
-FLAG_INPUT_COLUMNS = [YEAR, "calendar_year", "planned_learners", ENROLLED, "planned_costs", "actual_costs"]
+FLAG_INPUT_COLUMNS = [
+    YEAR,
+    "calendar_year",
+    "planned_learners",
+    ENROLLED,
+    "planned_costs",
+    "actual_costs",
+]
 
 
 def planned_opening(start_year: int, planned_learners: Sequence[int]) -> dt.date | None:
@@ -483,30 +506,34 @@ def project_flags(
     for row in years.sort_values(YEAR, kind="mergesort").to_dict("records"):
         year, calendar = int(row[YEAR]), int(row["calendar_year"])
         planned, enrolled = _num(row["planned_learners"]), _num(row[ENROLLED])
-        if planned and planned > 0 and enrolled is not None:
-            if enrolled < t.late_enrolment_share * planned - 1e-9:
-                flags.append(
-                    Flag(
-                        FLAG_LATE,
-                        "enrolments",
-                        year,
-                        f"Année {year} ({calendar}) : {_fmt_int(enrolled)} inscrits pour "
-                        f"{_fmt_int(planned)} prévus ({format_share(enrolled / planned)} du plan, "
-                        f"seuil {format_share(t.late_enrolment_share)}).",
-                    )
+        threshold = t.late_enrolment_share * (planned or 0)
+        if planned and planned > 0 and enrolled is not None and enrolled < threshold - 1e-9:
+            flags.append(
+                Flag(
+                    FLAG_LATE,
+                    "enrolments",
+                    year,
+                    f"Année {year} ({calendar}) : {_fmt_int(enrolled)} inscrits pour "
+                    f"{_fmt_int(planned)} prévus ({format_share(enrolled / planned)} du plan, "
+                    f"seuil {format_share(t.late_enrolment_share)}).",
                 )
+            )
         p_costs, a_costs = _num(row["planned_costs"]), _num(row["actual_costs"])
-        if p_costs and p_costs > 0 and a_costs is not None:
-            if a_costs > (1 + t.overrun_share) * p_costs + 1e-6:
-                flags.append(
-                    Flag(
-                        FLAG_OVERRUN,
-                        "costs",
-                        year,
-                        f"Année {year} ({calendar}) : coûts réels de {_fmt_int(a_costs)} € pour "
-                        f"{_fmt_int(p_costs)} € prévus (+{format_share(a_costs / p_costs - 1)}, "
-                        f"seuil +{format_share(t.overrun_share)}).",
-                    )
+        if (
+            p_costs
+            and p_costs > 0
+            and a_costs is not None
+            and a_costs > (1 + t.overrun_share) * p_costs + 1e-6
+        ):
+            flags.append(
+                Flag(
+                    FLAG_OVERRUN,
+                    "costs",
+                    year,
+                    f"Année {year} ({calendar}) : coûts réels de {_fmt_int(a_costs)} € pour "
+                    f"{_fmt_int(p_costs)} € prévus (+{format_share(a_costs / p_costs - 1)}, "
+                    f"seuil +{format_share(t.overrun_share)}).",
                 )
+            )
     order = {FLAG_LATE: 0, FLAG_OVERRUN: 1}
     return sorted(flags, key=lambda f: (order[f.code], -1 if f.year is None else f.year))

@@ -26,7 +26,9 @@ def variances_figure(variances: pd.DataFrame, *, height: int = 380) -> go.Figure
     texts = []
     for share in lines[ev.VARIANCE_SHARE]:
         texts.append(
-            "" if pd.isna(share) else f"{'+' if share > 0 else ''}{format_number(float(share) * 100, decimals=1)} %"
+            ""
+            if pd.isna(share)
+            else f"{'+' if share > 0 else ''}{format_number(float(share) * 100, decimals=1)} %"
         )
     colours = [RED_MARIANNE if flag else BLUE_FRANCE for flag in lines[ev.EXPLANATION_REQUIRED]]
     figure = go.Figure()

@@ -34,7 +34,10 @@ class FollowupForm(forms.Form):
         error_messages={"invalid_choice": "Année hors du projet ou pas encore commencée."},
     )
     comment = forms.CharField(
-        label="Commentaire", required=False, max_length=2000, widget=forms.Textarea({**DSFR_INPUT, "rows": 2})
+        label="Commentaire",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({**DSFR_INPUT, "rows": 2}),
     )
 
     def __init__(self, *args: Any, years: list[tuple[int, str]], **kwargs: Any) -> None:
@@ -45,7 +48,10 @@ class FollowupForm(forms.Form):
                 label=ev.FIELD_LABELS[name].capitalize(),
                 required=name == ev.ENROLLED,
                 help_text=COUNT_HELP.get(name, ""),
-                error_messages={**INTEGER_ERRORS, "required": "Indiquez le nombre d'inscrits (0 si aucun)."},
+                error_messages={
+                    **INTEGER_ERRORS,
+                    "required": "Indiquez le nombre d'inscrits (0 si aucun).",
+                },
                 widget=forms.NumberInput(NUMBER),
             )
         for line, label in ev.LINES.items():

@@ -25,6 +25,11 @@ PLAN_SOURCE_SCENARIO = "modèle économique du bassin (scénario « {name} »)"
 PLAN_SOURCE_DEFAULT = "modèle économique par défaut du concept (hypothèses à ajuster)"
 
 
+def today() -> dt.date:
+    """Today's date (one place, so that tests can pin it)."""
+    return timezone.localdate()
+
+
 def followup_thresholds() -> ev.Thresholds:
     """The thresholds of the settings (defaults in `evaluation.Thresholds`)."""
     return ev.Thresholds(
@@ -52,7 +57,9 @@ def project_plan(project: ImplantationProject) -> tuple[pd.DataFrame, str]:
         project.concept, overrides=scenario.assumptions if scenario is not None else None
     )
     source = (
-        PLAN_SOURCE_SCENARIO.format(name=scenario.name) if scenario is not None else PLAN_SOURCE_DEFAULT
+        PLAN_SOURCE_SCENARIO.format(name=scenario.name)
+        if scenario is not None
+        else PLAN_SOURCE_DEFAULT
     )
     return ev.plan_lines(model.years), source
 
@@ -127,7 +134,8 @@ def _projects_with_followup(qs: QuerySet[ImplantationProject]) -> QuerySet[Impla
     return qs.prefetch_related(
         Prefetch("years", queryset=ProjectYear.objects.order_by("year")),
         Prefetch(
-            "followups", queryset=ProjectFollowup.objects.select_related("entered_by").order_by("year")
+            "followups",
+            queryset=ProjectFollowup.objects.select_related("entered_by").order_by("year"),
         ),
     )
 
@@ -196,7 +204,7 @@ def project_evaluation(project: ImplantationProject) -> ProjectEvaluation:
     project = _projects_with_followup(
         ImplantationProject.objects.select_related("basin", "basin__region")
     ).get(pk=project.pk)
-    evaluation = _evaluate(project, followup_thresholds(), timezone.localdate())
+    evaluation = _evaluate(project, followup_thresholds(), today())
     evaluation.history = list(
         ProjectFollowup.history.filter(project_id=project.pk)  # type: ignore[attr-defined]
         .select_related("history_user")
@@ -207,9 +215,11 @@ def project_evaluation(project: ImplantationProject) -> ProjectEvaluation:
 
 def project_flags_for(projects: list[ImplantationProject]) -> dict[int, list[ev.Flag]]:
     """The flags of several projects (prefetched or not)."""
-    thresholds, today = followup_thresholds(), timezone.localdate()
-    qs = _projects_with_followup(ImplantationProject.objects.filter(pk__in=[p.pk for p in projects]))
-    return {p.pk: _evaluate(p, thresholds, today).flags for p in qs}
+    thresholds, day = followup_thresholds(), today()
+    qs = _projects_with_followup(
+        ImplantationProject.objects.filter(pk__in=[p.pk for p in projects])
+    )
+    return {p.pk: _evaluate(p, thresholds, day).flags for p in qs}
 
 
 @dataclass
@@ -239,9 +249,9 @@ def programme_evaluation(user: User, *, calendar_year: int | None = None) -> Pro
     (or the year `calendar_year` only) the sums of the counts, the rates on these sums (ratios
     of sums, never means of rates) and the planned against actual costs of the years whose
     costs were entered."""
-    thresholds, today = followup_thresholds(), timezone.localdate()
+    thresholds, day = followup_thresholds(), today()
     projects = _projects_with_followup(project_list_for(user).order_by("basin__name", "name"))
-    sites = [_evaluate(p, thresholds, today) for p in projects]
+    sites = [_evaluate(p, thresholds, day) for p in projects]
     entered = [
         y
         for s in sites

@@ -48,7 +48,9 @@ def demo_followup_ensure(basin: Basin, project_name: str, user: User) -> str:
         return ""
     if ProjectFollowup.objects.filter(project=project, year=DEMO_YEAR).exists():
         return f"suivi de l'année {DEMO_YEAR} déjà saisi"
-    planned = project.years.filter(year=DEMO_YEAR).values_list("planned_learners", flat=True).first()
+    planned = (
+        project.years.filter(year=DEMO_YEAR).values_list("planned_learners", flat=True).first()
+    )
     planned = int(planned or 15)
     enrolled = max(1, int(planned * ENROLMENT_SHARE + 0.5))
     completed = max(0, enrolled - 1)

@@ -34,6 +34,7 @@ from diagnostics.selectors.access import basin_manageable_for
 from implantations.analytics import evaluation as ev
 from implantations.models import FollowupSource, ImplantationProject, ProjectFollowup, ProjectYear
 from implantations.models.projects import PROJECT_YEARS
+from implantations.selectors import followup as sel
 from implantations.selectors.followup import followup_thresholds, project_plan
 
 MAX_CSV_BYTES = 1_000_000
@@ -85,7 +86,7 @@ def followup_template_csv(project: ImplantationProject) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     current = {f.year: f for f in project.followups.all()}
-    this_year = timezone.localdate().year
+    this_year = sel.today().year
     for year in PROJECT_YEARS:
         calendar = project.start_year + year
         if calendar > this_year:
@@ -125,10 +126,9 @@ def _year_problem(project: ImplantationProject, year: Any) -> str | None:
             f"{project.start_year + 5})."
         )
     calendar = project.start_year + year
-    if calendar > timezone.localdate().year:
+    if calendar > sel.today().year:
         return (
-            f"Année {year} ({calendar}) : elle n'a pas commencé, son suivi ne peut pas être "
-            "saisi."
+            f"Année {year} ({calendar}) : elle n'a pas commencé, son suivi ne peut pas être saisi."
         )
     return None
 
@@ -188,7 +188,9 @@ def followup_year_save(
     _check_manageable(user, project)
     problem = _year_problem(project, year)
     if problem:
-        raise FollowupError(problem, code="invalid_year", extra={"field": "year", "errors": {"year": problem}})
+        raise FollowupError(
+            problem, code="invalid_year", extra={"field": "year", "errors": {"year": problem}}
+        )
     values = _clean_text(values)
     thresholds = followup_thresholds()
     errors = ev.followup_check(
@@ -216,7 +218,12 @@ class RowProblem:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True)
@@ -289,7 +296,11 @@ def _read_rows(content: bytes, filename: str) -> Any:
 
 
 def followup_import(
-    *, project: ImplantationProject, content: bytes, filename: str = "suivi.csv", user: User | None = None
+    *,
+    project: ImplantationProject,
+    content: bytes,
+    filename: str = "suivi.csv",
+    user: User | None = None,
 ) -> ImportResult:
     """Import the CSV template of a project: every line is one year (column `annee`, the
     calendar year). All lines are checked first — each problem with its line, column, value
@@ -312,7 +323,9 @@ def followup_import(
             try:
                 calendar = _parse_number(str(raw_year), amount=False)
             except ValueError:
-                problems.append(RowProblem(line, YEAR_COLUMN, raw_year, "année attendue (ex. 2025)"))
+                problems.append(
+                    RowProblem(line, YEAR_COLUMN, raw_year, "année attendue (ex. 2025)")
+                )
             else:
                 problem = _year_problem(project, calendar - project.start_year)
                 if problem:

@@ -41,7 +41,7 @@ def _manageable(request: HttpRequest, pk: int) -> ImplantationProject:
 
 
 def _begun_years(project: ImplantationProject) -> list[int]:
-    this_year = timezone.localdate().year
+    this_year = sel.today().year
     return [y for y in PROJECT_YEARS if project.start_year + y <= this_year]
 
 
@@ -114,7 +114,9 @@ def project_followup(request: HttpRequest, pk: int) -> HttpResponse:
             "has_years": bool(choices),
             "year_choices": choices,
             "entered_years": set(project.followups.values_list("year", flat=True)),
-            "shown_calendar_year": project.start_year + shown_year if shown_year is not None else None,
+            "shown_calendar_year": project.start_year + shown_year
+            if shown_year is not None
+            else None,
             "line_rows": form.line_rows(line_plan),
             "shown_year": shown_year,
             "plan_source": plan_source,
@@ -249,8 +251,12 @@ def project_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "followup": followup,
             "year_tabs": [
-                {"year": y.year, "calendar_year": y.calendar_year, "entered": y.entered,
-                 "active": y.year == current.year}
+                {
+                    "year": y.year,
+                    "calendar_year": y.calendar_year,
+                    "entered": y.entered,
+                    "active": y.year == current.year,
+                }
                 for y in evaluation.years
             ],  # fmt: skip
             "rates": _rate_rows(current.rates),

@@ -25,6 +25,7 @@ from implantations.models import (
     ProjectYear,
     Recommendation,
 )
+from implantations.selectors.followup import project_evaluation
 
 # With the other demo module on one xdist worker: the two longest demo builds are scheduled
 # first (large groups go first), not left for the end of the run.
@@ -124,8 +125,21 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     years = list(project.years.order_by("year").values_list("planned_learners", "actual_learners"))
     assert len(years) == 6
     assert [actual is not None for _, actual in years] == [True, True, True, False, False, False]
-    assert years[1][1] == round(years[1][0] * 0.7)  # year 1 behind plan
+    # Year 1 behind plan: the enrolled of its follow-up (issue 18), 73 % of the plan.
+    assert years[1][1] == int(years[1][0] * 0.73 + 0.5)
     assert years[2][1] == years[2][0]
+    # A year of follow-up: one flag (« en retard »: enrolments), two variances explained
+    # (tuition −13 %, premises +30 %), the costs within the overrun threshold.
+    evaluation = project_evaluation(project)
+    assert [(f.code, f.reason, f.year) for f in evaluation.flags] == [
+        ("en_retard", "enrolments", 1)
+    ]
+    year1 = evaluation.year(1)
+    assert year1 is not None and year1.followup is not None
+    explained = year1.variances[year1.variances["explanation_required"]]["line"].tolist()
+    assert explained == ["revenue_tuition", "cost_premises"]
+    assert year1.followup.explanation_cost_premises.startswith("Mise aux normes")
+    assert all(rate.value is not None for rate in year1.rates)  # ≥ 10 learners each
 
     # Two finished runs of the first basin: before and after the 2025 BMO campaign.
     runs = list(first.diagnostic_runs.filter(status=DiagnosticRun.Status.DONE).order_by("pk"))
@@ -149,6 +163,8 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
         f"/diagnostics/compare/?a={runs[0].pk}&b={runs[1].pk}",
         "/implantations/planification/?region=99",
         f"/implantations/projets/{project.pk}/",
+        f"/implantations/projets/{project.pk}/evaluation/",
+        "/implantations/evaluation/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
@@ -159,6 +175,7 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     home = mayor.get("/").content.decode()
     assert first.name in home
     assert mayor.get(f"/diagnostics/{runs[1].pk}/").status_code == 200
+    assert mayor.get(f"/implantations/projets/{project.pk}/evaluation/").status_code == 200
 
     before = counts()
 
