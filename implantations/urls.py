@@ -4,6 +4,7 @@ from implantations.views import (
     contributions,
     followup,
     planning,
+    planning_national,
     projects,
     recommendation,
     sharing,
@@ -14,6 +15,17 @@ urlpatterns: list = [
     # Regional planning and implantation projects
     path("planification/", planning.planning_page, name="planning"),
     path("planification/export.csv", planning.planning_export, name="planning-export"),
+    # National planning (issue 16): national admins only
+    path(
+        "planification/nationale/",
+        planning_national.national_planning_page,
+        name="national-planning",
+    ),
+    path(
+        "planification/nationale/export.csv",
+        planning_national.national_planning_export,
+        name="national-planning-export",
+    ),
     path("projets/", projects.project_list, name="project-list"),
     path("projets/nouveau/", projects.project_create, name="project-create"),
     path("projets/<int:pk>/", projects.project_detail, name="project-detail"),

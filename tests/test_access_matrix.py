@@ -424,6 +424,15 @@ def api_for_roles(roles: tuple[str, ...], ok: Expected) -> dict[str, Expected]:
     return for_roles(roles, ok, anonymous=401)
 
 
+def national_planners(ok: Expected, *, anonymous: Expected = LOGIN) -> dict[str, Expected]:
+    """The national planning: `ok` for national admins, 404 for delegates (out of their
+    scope), the role's 403 for the others."""
+    return matrix(
+        403,
+        {ANONYMOUS: anonymous, ADMIN: ok, DELEGATE: 404, OTHER_DELEGATE: 404},
+    )
+
+
 # --- The rules ---------------------------------------------------------------------------------
 
 
@@ -676,6 +685,12 @@ RULES: dict[str, Rule] = {
     "planning": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
     "planning-export": Rule(
         get=basin_managers(200), post=get_only(MANAGERS), query="?region=RA&source=registered"
+    ),
+    # National planning (issue 16): national admins only; a delegate plans their regions and
+    # gets a 404 here (no other region's figure); roles that never plan get the role's 403.
+    "national-planning": Rule(get=national_planners(200), post=get_only(MANAGERS)),
+    "national-planning-export": Rule(
+        get=national_planners(200), post=get_only(MANAGERS), query="?n=2&min_km=30"
     ),
     # Implantation projects: read like their basin, managed by the basin's managers
     "project-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
@@ -1085,6 +1100,12 @@ API_V1_RULES: dict[str, Rule] = {
     ),
     "api-path-history": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
+    ),
+    # National planning (issue 16): national admins compute it (empty body: the defaults); a
+    # delegate gets a 404, the roles that never plan a 403.
+    "api-national-planning": Rule(
+        get=api_for_roles(MANAGERS, 405),
+        post=national_planners(200, anonymous=401),
     ),
     # Implantation projects: read like their basin.
     "api-project-list": Rule(

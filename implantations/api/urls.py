@@ -1,6 +1,6 @@
 from django.urls import path
 
-from implantations.api import followup, projects, sharing
+from implantations.api import followup, planning_national, projects, sharing
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -18,6 +18,12 @@ urlpatterns = [
         name="api-project-followup",
     ),
     path("evaluation/", followup.EvaluationSummaryApi.as_view(), name="api-evaluation-summary"),
+    # National planning (issue 16): national admins only
+    path(
+        "planning/national/",
+        planning_national.NationalPlanningApi.as_view(),
+        name="api-national-planning",
+    ),
     # The shared diagnostic (issue 13)
     path("basins/<int:pk>/shares/", sharing.BasinShareCreateApi.as_view(), name="api-share-create"),
     path(

@@ -169,6 +169,21 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
         response = client.get(url)
         assert response.status_code == 200, url
         assert "données fictives de démonstration" in response.content.decode(), url
+    # The national planning (issue 16) is filled for the national admin: the 8 reference zones
+    # (2 of them stood for by a registered basin of the same outline) and the 3 other
+    # registered basins, in both regions, with sites chosen in each.
+    admin = Client()
+    admin.force_login(User.objects.get(username="demo-admin"))
+    national = admin.get("/implantations/planification/nationale/")
+    assert national.status_code == 200
+    assert "données fictives de démonstration" in national.content.decode()
+    from implantations.services.planning_national import national_plan
+
+    plan = national_plan(user=User.objects.get(username="demo-admin"))
+    assert len(plan.candidates) == 11
+    assert plan.selection is not None and len(plan.selection.chosen) >= 2
+    assert (plan.regions["chosen"] > 0).all() and len(plan.regions) == 2
+    assert client.get("/implantations/planification/nationale/").status_code == 404
     # The mayor reaches the shared basin's diagnostic from the home page.
     mayor = Client()
     mayor.force_login(User.objects.get(username="demo-mairie"))
