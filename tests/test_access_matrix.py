@@ -396,6 +396,18 @@ def project_readers(ok: Expected) -> dict[str, Expected]:
     )
 
 
+def project_get_only() -> dict[str, Expected]:
+    """POST on a GET-only project page: the method is refused before the project is looked
+    up (405 for every reader role, 403 for the others)."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            **dict.fromkeys((ADMIN, DELEGATE, OTHER_DELEGATE, MAYOR, OTHER_MAYOR), 405),
+        },
+    )
+
+
 def national_batch_pk(world: World) -> dict[str, object]:
     from diagnostics.models import DiagnosticBatch
 
@@ -410,6 +422,15 @@ NATIONAL_ADMINS = (Role.NATIONAL_ADMIN,)
 
 def api_for_roles(roles: tuple[str, ...], ok: Expected) -> dict[str, Expected]:
     return for_roles(roles, ok, anonymous=401)
+
+
+def national_planners(ok: Expected, *, anonymous: Expected = LOGIN) -> dict[str, Expected]:
+    """The national planning: `ok` for national admins, 404 for delegates (out of their
+    scope), the role's 403 for the others."""
+    return matrix(
+        403,
+        {ANONYMOUS: anonymous, ADMIN: ok, DELEGATE: 404, OTHER_DELEGATE: 404},
+    )
 
 
 # --- The rules ---------------------------------------------------------------------------------
@@ -716,6 +737,12 @@ RULES: dict[str, Rule] = {
     "partner-edit": Rule(
         get=basin_managers(200), post=basin_managers(400), kwargs=organisation_a_pk
     ),
+    # National planning (issue 16): national admins only; a delegate plans their regions and
+    # gets a 404 here (no other region's figure); roles that never plan get the role's 403.
+    "national-planning": Rule(get=national_planners(200), post=get_only(MANAGERS)),
+    "national-planning-export": Rule(
+        get=national_planners(200), post=get_only(MANAGERS), query="?n=2&min_km=30"
+    ),
     # Implantation projects: read like their basin, managed by the basin's managers
     "project-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
     # Empty form: re-rendered with its errors.
@@ -744,6 +771,28 @@ RULES: dict[str, Rule] = {
     "project-learners": Rule(
         get=basin_managers(200), post=basin_managers(200), kwargs=implantation_project_pk
     ),
+    # Follow-up and evaluation (issue 18): entered by the basin's managers (an empty form is a
+    # 400 naming the fields), read like the project (mayors with the basin shared included).
+    "project-followup": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
+    "project-followup-import": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
+    "project-followup-template": Rule(
+        get=basin_managers(200), post=get_only(MANAGERS), kwargs=implantation_project_pk
+    ),
+    "project-evaluation": Rule(
+        get=project_readers(200), post=project_get_only(), kwargs=implantation_project_pk
+    ),
+    "project-followup-export": Rule(
+        get=project_readers(200), post=project_get_only(), kwargs=implantation_project_pk
+    ),
+    "project-variances-export": Rule(
+        get=project_readers(200), post=project_get_only(), kwargs=implantation_project_pk
+    ),
+    "evaluation-summary": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
+    "evaluation-summary-export": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
     # Implantation recommendation (issue 6): read like its basin (shared mayors included);
     # assets and business scenarios are written by the basin's managers only.
     "recommendation-detail": Rule(
@@ -1103,6 +1152,12 @@ API_V1_RULES: dict[str, Rule] = {
     "api-path-history": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
     ),
+    # National planning (issue 16): national admins compute it (empty body: the defaults); a
+    # delegate gets a 404, the roles that never plan a 403.
+    "api-national-planning": Rule(
+        get=api_for_roles(MANAGERS, 405),
+        post=national_planners(200, anonymous=401),
+    ),
     # Implantation projects: read like their basin.
     "api-project-list": Rule(
         get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
@@ -1110,6 +1165,20 @@ API_V1_RULES: dict[str, Rule] = {
     ),
     "api-project-detail": Rule(
         get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    # Follow-up (issue 18): read like the project; written by the basin's managers (an empty
+    # body is a 400 naming the fields), refused to the readers who do not manage it (403).
+    "api-project-followup": Rule(
+        get=api_reader_get(),
+        post=matrix(
+            403,
+            {ANONYMOUS: 401, ADMIN: 400, DELEGATE: 400, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
+        ),
+        kwargs=implantation_project_pk,
+    ),
+    "api-evaluation-summary": Rule(
+        get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
+        post=matrix(405, {ANONYMOUS: 401, CATALOGUE: 403}),
     ),
 }
 for _kind, _name in [

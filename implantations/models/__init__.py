@@ -4,6 +4,7 @@ from diagnostics.models import CnamSite, ProgrammeSettings
 
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
+from .followup import FollowupSource, ProjectFollowup
 from .programme import ProgrammeTarget, ProgrammeTargetChange
 from .projects import (
     Concept,
@@ -23,12 +24,14 @@ __all__ = [
     "Concept",
     "Contribution",
     "EmployerLetter",
+    "FollowupSource",
     "GovernanceMember",
     "HostStructure",
     "ImplantationProject",
     "ProgrammeSettings",
     "ProgrammeTarget",
     "ProgrammeTargetChange",
+    "ProjectFollowup",
     "ProjectPartner",
     "ProjectStatus",
     "ProjectStatusChange",

@@ -46,6 +46,7 @@ from implantations.models import (
     Recommendation,
 )
 from implantations.services import recommendation as services
+from implantations.services.demo_followup import demo_followup_ensure
 from implantations.services.demo_sharing import demo_sharing_ensure
 from implantations.services.projects import (
     YearInput,
@@ -391,6 +392,8 @@ def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
         first = basins[0]
         out.scenario = _scenario_ensure(first, recommendations[first.pk], delegate)
         out.project = _project_ensure(first, recommendations[first.pk], delegate)
+        # A year of follow-up of that project (issue 18): one flag, two variances explained.
+        demo_followup_ensure(first, PROJECT_NAME, delegate)
         # The shared diagnostic (issue 13): a version, a comment thread, a pending contribution.
         out.shared_version = demo_sharing_ensure(first, delegate)
         # The programme (issue 18): targets, a project at every stage, typed partners.

@@ -33,6 +33,7 @@ from implantations.forms.projects import (
 from implantations.models import ImplantationProject, ProjectStatus, Recommendation
 from implantations.models.projects import STATUS_ORDER
 from implantations.selectors import projects as sel
+from implantations.selectors.followup import project_flags_for
 from implantations.services import projects as services
 
 
@@ -287,6 +288,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "figure": json.loads(learners_figure(followup).to_json()),
             "status_form": status_form,
             "is_last_status": project.status_index == len(STATUS_ORDER) - 1,
+            "followup_flags": project_flags_for([project]).get(project.pk, []),
         },
     )
 
