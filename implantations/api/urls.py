@@ -1,6 +1,6 @@
 from django.urls import path
 
-from implantations.api import planning_national, projects, sharing
+from implantations.api import followup, planning_national, projects, sharing
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -11,6 +11,13 @@ urlpatterns = [
     ),
     path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
     path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
+    # Follow-up and evaluation (issue 18)
+    path(
+        "projects/<int:pk>/followup/",
+        followup.ProjectFollowupApi.as_view(),
+        name="api-project-followup",
+    ),
+    path("evaluation/", followup.EvaluationSummaryApi.as_view(), name="api-evaluation-summary"),
     # National planning (issue 16): national admins only
     path(
         "planning/national/",
