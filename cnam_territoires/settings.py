@@ -464,6 +464,17 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 PDF_MAX_CONCURRENT = env.int("PDF_MAX_CONCURRENT", default=2)
 PDF_QUEUE_WAIT_S = env.float("PDF_QUEUE_WAIT_S", default=60.0)
 PDF_SLOTS_DIR = env.path("PDF_SLOTS_DIR", default=VAR_DIR / "pdf-slots")
+# Follow-up and evaluation of implantation projects (issue 18, docs/followup.md): a site is
+# « en retard » when its enrolments fall below FOLLOWUP_LATE_ENROLMENT_SHARE of the plan, or when
+# it is not open FOLLOWUP_OPENING_GRACE_DAYS after the opening its plan implies; « en dépassement »
+# when its costs exceed the plan by more than FOLLOWUP_OVERRUN_SHARE. A line off its plan by more
+# than FOLLOWUP_EXPLAIN_SHARE must be explained; no rate is shown on fewer learners than
+# FOLLOWUP_MIN_LEARNERS.
+FOLLOWUP_LATE_ENROLMENT_SHARE = env.float("FOLLOWUP_LATE_ENROLMENT_SHARE", default=0.8)
+FOLLOWUP_OPENING_GRACE_DAYS = env.int("FOLLOWUP_OPENING_GRACE_DAYS", default=90)
+FOLLOWUP_OVERRUN_SHARE = env.float("FOLLOWUP_OVERRUN_SHARE", default=0.10)
+FOLLOWUP_EXPLAIN_SHARE = env.float("FOLLOWUP_EXPLAIN_SHARE", default=0.10)
+FOLLOWUP_MIN_LEARNERS = env.int("FOLLOWUP_MIN_LEARNERS", default=10)
 SITE_TITLE = "Cnam Territoires"
 SITE_TAGLINE = (
     "Diagnostics territoriaux de compétences et implantations « Au cœur des territoires »"
