@@ -48,16 +48,15 @@ def openapi_document() -> dict[str, Any]:
 
 
 def build_world() -> dict[str, Any]:
+    import datetime as dt
+
     from diagnostics.models import BasinShare, ImportBatch, Role
     from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
     from diagnostics.services.tokens import api_token_create, scopes_allowed_for
+    from implantations.models import ImplantationProject
     from tests.factories.basins import EpciFactory, make_user
     from tests.factories.catalogue import make_path
     from tests.factories.diagnostic_runs import diagnostic_world
-
-    import datetime as dt
-
-    from implantations.models import ImplantationProject
 
     world = diagnostic_world()
     disposable = world.make_basin("Bassin à supprimer", ["52004"])
