@@ -17,12 +17,14 @@ from django.utils import timezone
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.basin_context import BasinContext, basin_contexts
+from diagnostics.analytics.crosswalk import Crosswalk
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.analytics.indicators import basin_diagnostic
 from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
 from diagnostics.analytics.synthetic_files import DEMO_OPTION
 from diagnostics.models import DiagnosticRun, ImportBatch
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors.memo import memoised
 from diagnostics.services.diagnostic_params import DiagnosticError
 from diagnostics.services.diagnostic_secrecy import difference_guard
 from diagnostics.services.prospective import prospective_section
@@ -223,6 +225,7 @@ def diagnostic_compute(
         crosswalk=crosswalk,
         codes=codes,
         ids=_batch_ids(run),
+        walk=prepared.context.crosswalks["bassin_bmo"],
     )
     timings["prospective"] = perf_counter() - t
     _progress(run.pk, 90, "Enregistrement")
@@ -298,6 +301,7 @@ def _prospective(
     crosswalk: pd.DataFrame,
     codes: Sequence[str],
     ids: Mapping[str, Sequence[int]],
+    walk: Crosswalk | None = None,
 ) -> None:
     """The prospective section (issue 17), computed from the tables as the report shows them
     (after the secrecy checks, so that no suppressed figure comes back through it)."""
@@ -315,6 +319,7 @@ def _prospective(
         batch_ids=ids,
         params=run.parameters or {},
         sources=document.get("sources") or {},
+        walk=walk,
     )
     document.update(section.document)
     tables.update(prospective_tables(section.frames))
@@ -394,9 +399,14 @@ def _region_map(
     rates = pd.Series(dtype="Float64")
     if period:
         ids = _batch_ids(run)["chomage_ze"]
-        unemployment = selectors.unemployment_frame(batch_ids=ids)
-        at = unemployment[unemployment[c.PERIOD] == period]
-        rates = at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
+
+        def rates_at() -> pd.Series:
+            unemployment = selectors.unemployment_frame(batch_ids=ids)
+            at = unemployment[unemployment[c.PERIOD] == period]
+            return at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
+
+        # The same for every basin of a chunk of a national batch (`selectors.memo`).
+        rates = memoised(("region_map_rates", tuple(sorted(ids)), period), rates_at)
     basins = selectors.region_basins(run.basin)
     if basins:
         members = selectors.basins_commune_codes([b.pk for b in basins])
@@ -424,8 +434,14 @@ def _region_map(
             }
         )
     else:
-        zones = selectors.region_zones_emploi(region, crosswalk=crosswalk)
-        populations = crosswalk.groupby(c.ZONE_EMPLOI_CODE)[c.POPULATION].sum().astype("Int64")
+        zones = memoised(
+            ("region_zones_emploi", region, id(crosswalk)),
+            lambda: selectors.region_zones_emploi(region, crosswalk=crosswalk),
+        )
+        populations = memoised(
+            ("zone_emploi_populations", id(crosswalk)),
+            lambda: crosswalk.groupby(c.ZONE_EMPLOI_CODE)[c.POPULATION].sum().astype("Int64"),
+        )
         own = set(document.get("unemployment_info", {}).get("zones") or [])
         frame = pd.DataFrame(
             {
