@@ -58,7 +58,11 @@ def _engine_params(parameters: Mapping[str, Any]) -> DiagnosticParams:
 # --- Execute ----------------------------------------------------------------------------------
 
 
-def _progress(run_id: int, percent: int, step: str) -> None:
+def _no_progress(run_id: int, percent: int, step: str) -> None:
+    return None
+
+
+def _write_progress(run_id: int, percent: int, step: str) -> None:
     """Write progress to the row now (no transaction is open while a run computes)."""
     DiagnosticRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
         progress_percent=percent, progress_step=step
@@ -126,12 +130,21 @@ class PreparedInputs:
     job_seekers: pd.DataFrame | None
     context: BasinContext
     sources: dict[str, dict[str, Any]]
+    # The run's import batches by kind (`_batch_ids`), when the caller read them already.
+    batch_ids: dict[str, list[int]] | None = None
 
 
 def diagnostic_compute(
-    run: DiagnosticRun, *, timings: dict[str, float], prepared: PreparedInputs | None = None
+    run: DiagnosticRun,
+    *,
+    timings: dict[str, float],
+    prepared: PreparedInputs | None = None,
+    progress: bool = True,
 ) -> tuple[dict[str, Any], dict]:
+    """The run's document and tables. `progress=False` (a national batch, whose progress is
+    the batch's): no progress written to the run's row between the steps."""
     snapshot = run.basin_snapshot
+    _progress = _write_progress if progress else _no_progress
     codes = list(snapshot.get("communes") or [])
     params = _engine_params(run.parameters)
 
@@ -182,7 +195,8 @@ def diagnostic_compute(
             )
     frames = dict(result.tables)
     frames["communes_map"] = _communes_map(codes, crosswalk=crosswalk, job_seekers=job_seekers)
-    frames["region_map"] = _region_map(run, document=document, crosswalk=crosswalk)
+    ids = prepared.batch_ids if prepared.batch_ids is not None else _batch_ids(run)
+    frames["region_map"] = _region_map(run, document=document, crosswalk=crosswalk, ids=ids)
     document["maps"] = {
         "communes_value": "job_seekers_per_1000"
         if frames["communes_map"]["job_seekers_per_1000"].notna().any()
@@ -224,7 +238,7 @@ def diagnostic_compute(
         tension=tension,
         crosswalk=crosswalk,
         codes=codes,
-        ids=_batch_ids(run),
+        ids=ids,
         walk=prepared.context.crosswalks["bassin_bmo"],
     )
     timings["prospective"] = perf_counter() - t
@@ -282,6 +296,7 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
         job_seekers=job_seekers,
         context=contexts.by_basin[run.pk],
         sources=_sources(run),
+        batch_ids=ids,
     )
 
 
@@ -388,7 +403,11 @@ REGION_MAP_COLUMNS = [
 
 
 def _region_map(
-    run: DiagnosticRun, *, document: Mapping[str, Any], crosswalk: pd.DataFrame
+    run: DiagnosticRun,
+    *,
+    document: Mapping[str, Any],
+    crosswalk: pd.DataFrame,
+    ids: Mapping[str, Sequence[int]],
 ) -> pd.DataFrame:
     """The region's registered basins (this one included) or, when it is the only one, the
     zones d'emploi of the region; each with its unemployment rate at the basin's last quarter
@@ -398,15 +417,15 @@ def _region_map(
     region = str(document["basin"].get("region_code") or run.basin.region_id)
     rates = pd.Series(dtype="Float64")
     if period:
-        ids = _batch_ids(run)["chomage_ze"]
+        zone_batches = ids["chomage_ze"]
 
         def rates_at() -> pd.Series:
-            unemployment = selectors.unemployment_frame(batch_ids=ids)
+            unemployment = selectors.unemployment_frame(batch_ids=zone_batches)
             at = unemployment[unemployment[c.PERIOD] == period]
             return at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
 
         # The same for every basin of a chunk of a national batch (`selectors.memo`).
-        rates = memoised(("region_map_rates", tuple(sorted(ids)), period), rates_at)
+        rates = memoised(("region_map_rates", tuple(sorted(zone_batches)), period), rates_at)
     basins = selectors.region_basins(run.basin)
     if basins:
         members = selectors.basins_commune_codes([b.pk for b in basins])

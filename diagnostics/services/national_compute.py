@@ -144,10 +144,13 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
             job_seekers=job_seekers,
             context=contexts.by_basin[run.pk],
             sources=copy.deepcopy(sources),
+            batch_ids=ids,
         )
         timings: dict[str, float] = {}
         try:
-            document, tables = diagnostic_compute(run, timings=timings, prepared=prepared)
+            document, tables = diagnostic_compute(
+                run, timings=timings, prepared=prepared, progress=False
+            )
         except Exception as exc:  # one basin's failure is its own, the chunk goes on
             out[run.pk] = exc.message if isinstance(exc, ApplicationError) else str(exc)
             continue
