@@ -244,6 +244,13 @@ def _saturation(
     shared = selectors.shared_titles_count()
     no_domain = sorted(named.loc[named[c.DOMAIN_CODE].isna(), c.ROME_CODE].astype(str).unique())
     without = per_target[per_target[c.BRIDGES] == 0]
+    # The rows of each target's bridges (one grouping, in the pairs' order), not one filter of
+    # every pair per target.
+    positions = (
+        pairs.groupby([c.TARGET_ROME_CODE, c.BASSIN_BMO_CODE], sort=False).indices
+        if len(pairs)
+        else {}
+    )
     bridges_doc.update(
         available=True,
         year=year,
@@ -273,9 +280,8 @@ def _saturation(
                         "label": p[c.ROME_LABEL] or None,
                         "job_seekers": _num(p[c.JOB_SEEKERS_ABC], 1),
                     }
-                    for p in pairs[
-                        (pairs[c.TARGET_ROME_CODE] == r[c.TARGET_ROME_CODE])
-                        & (pairs[c.BASSIN_BMO_CODE] == r[c.BASSIN_BMO_CODE])
+                    for p in pairs.iloc[
+                        positions.get((r[c.TARGET_ROME_CODE], r[c.BASSIN_BMO_CODE]), [])
                     ].to_dict("records")
                 ],
             }
