@@ -5,6 +5,7 @@ from implantations.views import (
     followup,
     planning,
     planning_national,
+    programme,
     projects,
     recommendation,
     sharing,
@@ -15,6 +16,16 @@ urlpatterns: list = [
     # Regional planning and implantation projects
     path("planification/", planning.planning_page, name="planning"),
     path("planification/export.csv", planning.planning_export, name="planning-export"),
+    # The programme as a whole (issue 18)
+    path("programme/", programme.programme_page, name="programme"),
+    path("programme/etapes/<slug:stage>/", programme.programme_stage, name="programme-stage"),
+    path("programme/export.<str:fmt>", programme.programme_export, name="programme-export"),
+    path("programme/objectifs/", programme.programme_targets, name="programme-targets"),
+    path(
+        "programme/objectifs/<int:pk>/suppression/",
+        programme.programme_target_delete,
+        name="programme-target-delete",
+    ),
     # National planning (issue 16): national admins only
     path(
         "planification/nationale/",

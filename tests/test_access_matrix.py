@@ -445,6 +445,34 @@ class Rule:
     data: dict[str, object] | None = None  # POST body (empty by default)
 
 
+# The programme dashboard (issue 18): national admins and delegates (their own regions); the
+# pages do not exist for the other roles (404); the targets' editor for national admins only.
+PROGRAMME_READERS = (ADMIN, DELEGATE, OTHER_DELEGATE)
+
+
+def programme_page(
+    ok: Expected = 200, *, readers: tuple[str, ...] = PROGRAMME_READERS
+) -> dict[str, Expected]:
+    return matrix(404, {ANONYMOUS: LOGIN, **dict.fromkeys(readers, ok)})
+
+
+def programme_target_pk(world: World) -> dict[str, object]:
+    from implantations.models import ProgrammeTarget
+
+    return {"pk": ProgrammeTarget.objects.create(year=2026, sites_planned=10, sites_open=5).pk}
+
+
+def organisation_a_pk(world: World) -> dict[str, object]:
+    """A typed partner of region A (its delegate manages it; region B's delegate: 404)."""
+    from diagnostics.models import Organisation
+
+    return {
+        "pk": Organisation.objects.create(
+            name="Mission locale de Villeneuve", kind="mission_locale", region=world.region_a
+        ).pk
+    }
+
+
 RULES: dict[str, Rule] = {
     # National batches and atlas (issue 16)
     "national-batches": Rule(
@@ -685,6 +713,29 @@ RULES: dict[str, Rule] = {
     "planning": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
     "planning-export": Rule(
         get=basin_managers(200), post=get_only(MANAGERS), query="?region=RA&source=registered"
+    ),
+    # The programme (issue 18)
+    "programme": Rule(get=programme_page(), post=programme_page(405)),
+    "programme-stage": Rule(
+        get=programme_page(), post=programme_page(405), kwargs=lambda w: {"stage": "etude"}
+    ),
+    "programme-export": Rule(
+        get=programme_page(), post=programme_page(405), kwargs=lambda w: {"fmt": "csv"}
+    ),
+    # Empty form: re-rendered with its French errors (400).
+    "programme-targets": Rule(
+        get=programme_page(readers=(ADMIN,)), post=programme_page(400, readers=(ADMIN,))
+    ),
+    "programme-target-delete": Rule(
+        get=programme_page(405, readers=(ADMIN,)),
+        post=programme_page(Redirect("programme-targets"), readers=(ADMIN,)),
+        kwargs=programme_target_pk,
+    ),
+    # Typed partners (issue 18): national admins and delegates; contacts are personal data.
+    "partner-list": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
+    "partner-create": Rule(get=page(MANAGERS), post=for_roles(MANAGERS, 400)),
+    "partner-edit": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=organisation_a_pk
     ),
     # National planning (issue 16): national admins only; a delegate plans their regions and
     # gets a 404 here (no other region's figure); roles that never plan get the role's 403.
@@ -960,6 +1011,12 @@ def api_reader_get() -> dict[str, Expected]:
     )
 
 
+def api_live_get() -> dict[str, Expected]:
+    """A basin's live read (recommendation, business model): its readers 200 except the mayors,
+    who read shared versions (404), like another region's delegate."""
+    return {**api_reader_get(), MAYOR: 404}
+
+
 def api_reader_not_allowed() -> dict[str, Expected]:
     """A method the endpoint does not offer, for the roles that pass its role check."""
     return matrix(
@@ -1114,6 +1171,22 @@ API_V1_RULES: dict[str, Rule] = {
     ),
     "api-project-detail": Rule(
         get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    # Business model (issue 14): a live read like the page (a mayor reads shared versions).
+    "api-basin-business-model": Rule(
+        get=api_live_get(), post=api_reader_not_allowed(), kwargs=basin_pk
+    ),
+    # Empty body: the managers of the basin get a 400 naming the fields.
+    "api-basin-business-scenarios": Rule(
+        get=api_live_get(), post=api_manager_write(400), kwargs=basin_pk
+    ),
+    "api-project-business-model": Rule(
+        get=api_live_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    # Regional planning: the page's roles; no region given, a 400 saying so.
+    "api-planning": Rule(
+        get=api_manager_write(400, other_delegate=400),
+        post=api_manager_write(400, other_delegate=400),
     ),
     # Follow-up (issue 18): read like the project; written by the basin's managers (an empty
     # body is a 400 naming the fields), refused to the readers who do not manage it (403).

@@ -5,6 +5,7 @@ from diagnostics.models import CnamSite, ProgrammeSettings
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
 from .followup import FollowupSource, ProjectFollowup
+from .programme import ProgrammeTarget, ProgrammeTargetChange
 from .projects import (
     Concept,
     GovernanceMember,
@@ -28,6 +29,8 @@ __all__ = [
     "HostStructure",
     "ImplantationProject",
     "ProgrammeSettings",
+    "ProgrammeTarget",
+    "ProgrammeTargetChange",
     "ProjectFollowup",
     "ProjectPartner",
     "ProjectStatus",

@@ -363,6 +363,19 @@ def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
     delegate = User.objects.get(username="demo-delegue")
     admin = User.objects.get(username="demo-admin")
     followed = set(delegate.regions.values_list("code", flat=True))
+    # Typed partners first (issue 18): the recommendations count those located in a basin.
+    from implantations.services.demo_programme import demo_partners_ensure
+
+    demo_partners_ensure(
+        [
+            b
+            for b in (
+                Basin.objects.filter(name=d.name, region_id=d.region_code).first()
+                for d in report.basins
+            )
+            if b is not None
+        ]
+    )
     recommendations: dict[int, Recommendation] = {}
     basins: list[Basin] = []
     for index, demo_basin in enumerate(report.basins):
@@ -383,3 +396,7 @@ def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
         demo_followup_ensure(first, PROJECT_NAME, delegate)
         # The shared diagnostic (issue 13): a version, a comment thread, a pending contribution.
         out.shared_version = demo_sharing_ensure(first, delegate)
+        # The programme (issue 18): targets, a project at every stage, typed partners.
+        from implantations.services.demo_programme import demo_programme_build
+
+        demo_programme_build(basins)

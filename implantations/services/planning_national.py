@@ -222,6 +222,23 @@ def _candidate_basins(
     return kept, notes
 
 
+_COMMUNES_CACHE: dict[str, pd.DataFrame] = {}
+
+
+def _communes() -> pd.DataFrame:
+    """Every commune of France (≈ 35,000 rows, a second to read), kept per process until the
+    territories are loaded again (the key holds the latest load's time); never kept without a
+    recorded load (communes written by hand, as in the tests)."""
+    key = plan_sel.territories_version()
+    if not key:
+        return plan_sel.planning_communes_frame()
+    cached = _COMMUNES_CACHE.get(key)
+    if cached is None:
+        _COMMUNES_CACHE.clear()
+        cached = _COMMUNES_CACHE[key] = plan_sel.planning_communes_frame()
+    return cached.copy()
+
+
 def _need(
     *,
     membership: pd.DataFrame,
@@ -237,37 +254,37 @@ def _need(
         bmo_totals=bmo_totals,
         unemployment=plan_sel.planning_unemployment_latest(),
     ).set_index(p.CANDIDATE_ID)
+    # Rows are gathered then written once per column: a `.loc` write per cell took seconds on
+    # the ~300 zones d'emploi.
     sources: dict[str, str] = {}
-    for cid in facts.index:
+    for cid, year, period in zip(
+        facts.index, facts[p.BMO_YEAR], facts[p.UNEMPLOYMENT_PERIOD], strict=True
+    ):
         parts = []
-        if pd.notna(facts.loc[cid, p.BMO_YEAR]):
-            parts.append(f"BMO {int(facts.loc[cid, p.BMO_YEAR])}")
-        if pd.notna(facts.loc[cid, p.UNEMPLOYMENT_PERIOD]):
-            parts.append(f"chômage {facts.loc[cid, p.UNEMPLOYMENT_PERIOD]}")
+        if pd.notna(year):
+            parts.append(f"BMO {int(year)}")
+        if pd.notna(period):
+            parts.append(f"chômage {period}")
         sources[cid] = "données importées (" + ", ".join(parts) + ")" if parts else "aucune donnée"
+    overrides: dict[str, dict[str, Any]] = {}
     reference_ids = {b.pk: cid for cid, (b, kind) in basins.items() if kind == KIND_REFERENCE}
     for basin_id, figures in sel.atlas_figures(reference_ids).items():
         cid = reference_ids[basin_id]
-        if cid not in facts.index:
-            continue
+        difficulty = figures.get("bmo_difficulty_rate")
         values = {
             p.UNEMPLOYMENT_RATE: figures.get("unemployment_rate"),
             p.PROJECTS_PER_1000: figures.get("bmo_projects_per_1000"),
             # The atlas keeps the difficulty rate in %, the planning as a share.
-            p.DIFFICULTY_RATE: None
-            if figures.get("bmo_difficulty_rate") is None
-            else float(figures["bmo_difficulty_rate"]) / 100,
+            p.DIFFICULTY_RATE: None if difficulty is None else float(difficulty) / 100,
         }
-        if all(v is None for v in values.values()):
+        if cid not in facts.index or all(v is None for v in values.values()):
             continue
-        for column, value in values.items():
-            if value is not None:
-                facts.loc[cid, column] = float(value)
-        if figures.get("unemployment_rate_period"):
-            facts.loc[cid, p.UNEMPLOYMENT_PERIOD] = figures["unemployment_rate_period"]
         year = figures.get("bmo_projects_period")
-        if year and str(year).isdigit():
-            facts.loc[cid, p.BMO_YEAR] = int(year)
+        overrides[cid] = {
+            **values,
+            p.UNEMPLOYMENT_PERIOD: figures.get("unemployment_rate_period") or None,
+            p.BMO_YEAR: int(year) if year and str(year).isdigit() else None,
+        }
         sources[cid] = f"diagnostic n° {figures['run_id']} (lot national)"
     registered = {b.pk: cid for cid, (b, kind) in basins.items() if kind == KIND_REGISTERED}
     for basin_id, run in plan_sel.latest_done_runs(registered).items():
@@ -275,15 +292,30 @@ def _need(
         need = plan_sel.run_need(run)
         if need is None or cid not in facts.index:
             continue
-        for column in (p.UNEMPLOYMENT_RATE, p.PROJECTS_PER_1000, p.DIFFICULTY_RATE):
-            if need[column] is not None:
-                facts.loc[cid, column] = float(need[column])
-        if need[p.UNEMPLOYMENT_PERIOD]:
-            facts.loc[cid, p.UNEMPLOYMENT_PERIOD] = need[p.UNEMPLOYMENT_PERIOD]
-        if need[p.BMO_YEAR] is not None:
-            facts.loc[cid, p.BMO_YEAR] = int(need[p.BMO_YEAR])
+        overrides[cid] = {
+            column: need[column]
+            for column in (
+                p.UNEMPLOYMENT_RATE,
+                p.PROJECTS_PER_1000,
+                p.DIFFICULTY_RATE,
+                p.UNEMPLOYMENT_PERIOD,
+                p.BMO_YEAR,
+            )
+        }
         finished = run.finished_at.strftime("%d/%m/%Y") if run.finished_at else ""
         sources[cid] = f"diagnostic n° {run.pk}" + (f" du {finished}" if finished else "")
+    if overrides:
+        frame = pd.DataFrame.from_dict(overrides, orient="index")
+        for column in (p.UNEMPLOYMENT_RATE, p.PROJECTS_PER_1000, p.DIFFICULTY_RATE):
+            known_values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
+            facts[column] = (
+                known_values.reindex(facts.index).fillna(facts[column]).astype("Float64")
+            )
+        period = frame[p.UNEMPLOYMENT_PERIOD].where(frame[p.UNEMPLOYMENT_PERIOD].notna())
+        known = period.dropna()
+        facts.loc[known.index, p.UNEMPLOYMENT_PERIOD] = known.astype(object)
+        years = pd.to_numeric(frame[p.BMO_YEAR], errors="coerce").dropna().astype("int64")
+        facts.loc[years.index, p.BMO_YEAR] = years.to_numpy()
     facts[p.NEED_SOURCE] = pd.Series(sources, dtype=object)
     return facts.reset_index()
 
@@ -346,7 +378,7 @@ def national_plan(
         ],
         columns=[p.CANDIDATE_ID, KIND, CODE, p.NAME, BASIN_ID, p.REGION_CODE, REGION],
     )
-    communes = plan_sel.planning_communes_frame()
+    communes = _communes()
     bmo_totals = plan_sel.planning_bmo_totals()
     membership = plan_sel.registered_membership(b for b, _, _ in chosen_basins)
     timings["lecture"] = perf_counter() - start

@@ -46,11 +46,22 @@ ROLES: dict[str, str | None] = {
     "admin": "demo-admin",
 }
 KNOWN_PAGES = ["/", "/connexion/", "/api/docs/", "/compte/jetons/"]
-# Pages of one role only, walked first for it (elsewhere a 404 by design): the national
-# planning is for national admins (issue 16).
-ROLE_PAGES: dict[str, list[str]] = {"admin": ["/implantations/planification/nationale/"]}
 # The API documentation and the tokens page are for signed-in users (issue 14).
 SIGNED_IN_ONLY = ("/api/docs/", "/compte/jetons/")
+# Pages of some roles only, walked first for them (elsewhere a 404 by design): the national
+# planning is for national admins (issue 16); the programme dashboard, a stage of its pipeline,
+# its targets and the typed partners (issue 18).
+ROLE_PAGES: dict[str, list[str]] = {
+    "admin": [
+        "/implantations/planification/nationale/",
+        "/implantations/programme/",
+        "/implantations/programme/etapes/diagnostique/",
+        "/implantations/programme/objectifs/",
+        "/partenaires/",
+        "/partenaires/nouveau/",
+    ],
+    "delegue": ["/implantations/programme/", "/partenaires/"],
+}
 # Follow-up and evaluation (issue 18): the programme summary and the evaluation page of the demo
 # project followed for a year, for the roles that read projects (visited first: the links may not
 # reach them within MAX_PAGES_PER_ROLE).
@@ -208,7 +219,7 @@ def _walk_role(
     if username:
         login(page, _Live(base), username, PASSWORD)
     queue = [p for p in KNOWN_PAGES if username or p not in SIGNED_IN_ONLY]
-    queue += ROLE_PAGES.get(role, [])
+    queue[1:1] = ROLE_PAGES.get(role, [])
     if role in EVALUATION_ROLES:
         queue += _evaluation_pages()
     found_on: dict[str, str] = {}  # link → the page that shows it (for the failure message)
