@@ -195,6 +195,23 @@ def test_registered_basin_of_one_zone_replaces_its_reference_basin(france):
     assert any("représentée par un bassin enregistré" in n for n in plan.notes)
 
 
+def test_reference_basin_reusing_another_basins_run_is_a_candidate(france):
+    # A bassin BMO made of the same communes as a zone d'emploi reuses the zone's run: it has
+    # no run of its own, only its atlas entry.
+    delta = france["delta"]
+    AtlasEntry.objects.filter(basin=delta).update(run=france["gamma"].atlas_entry.run)
+    DiagnosticRun.objects.filter(basin=delta).delete()
+
+    plan = services.national_plan(user=None, costs=COSTS, include_registered=False)
+
+    delta_row = plan.candidates[plan.candidates["name"] == "Delta (ZE 9104)"]
+    assert len(delta_row) == 1
+    assert delta_row["need_source"].iloc[0] == (
+        f"diagnostic n° {france['gamma'].atlas_entry.run_id} (lot national)"
+    )
+    assert not any("sans diagnostic" in n for n in plan.notes)
+
+
 def test_only_national_admins_plan_for_france(france):
     delegate = make_user(role=Role.REGIONAL_DELEGATE, regions=[france["ge"]])
     with pytest.raises(PlanningError) as error:
