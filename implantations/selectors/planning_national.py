@@ -85,3 +85,9 @@ def basin_outlines(basin_ids: Iterable[int]) -> dict[int, Any]:
             "pk", "geometry"
         )
     )
+
+
+def basin_stamps(basin_ids: Iterable[int]) -> dict[int, str]:
+    """basin id → when it was last updated (ISO text): whether a kept outline is still good."""
+    rows = Basin.objects.filter(pk__in=list(basin_ids)).values_list("pk", "updated_at")
+    return {pk: stamp.isoformat() if stamp else "" for pk, stamp in rows}

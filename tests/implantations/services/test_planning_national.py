@@ -180,7 +180,8 @@ def test_registered_basin_of_one_zone_replaces_its_reference_basin(france):
     DiagnosticRun.objects.create(
         basin=registered, status=DiagnosticRun.Status.DONE, data_key="registered-delta"
     )
-    # A reference basin without a finished diagnostic is left out, with a note.
+    # A reference basin without a finished diagnostic nor atlas entry is left out, with a note.
+    AtlasEntry.objects.filter(basin=france["beta"]).delete()
     DiagnosticRun.objects.filter(basin=france["beta"]).update(status=DiagnosticRun.Status.FAILED)
 
     plan = services.national_plan(user=None, n=2, min_km=40.0, costs=COSTS)
