@@ -4,6 +4,7 @@ from diagnostics.models import CnamSite, ProgrammeSettings
 
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
+from .funding import CpfTopUpScenario, Funder, ProjectFundingLine, ProjectService
 from .projects import (
     Concept,
     GovernanceMember,
@@ -21,12 +22,16 @@ __all__ = [
     "CnamSite",
     "Concept",
     "Contribution",
+    "CpfTopUpScenario",
+    "Funder",
     "EmployerLetter",
     "GovernanceMember",
     "HostStructure",
     "ImplantationProject",
     "ProgrammeSettings",
+    "ProjectFundingLine",
     "ProjectPartner",
+    "ProjectService",
     "ProjectStatus",
     "ProjectStatusChange",
     "ProjectYear",
