@@ -693,6 +693,17 @@ RULES: dict[str, Rule] = {
     "project-learners": Rule(
         get=basin_managers(200), post=basin_managers(200), kwargs=implantation_project_pk
     ),
+    # A project's business-model inputs (issue 18): its basin's managers; an empty form is a
+    # 400 with its errors (nothing written).
+    "project-funding": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
+    "project-services": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
+    "project-topup": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
     # Implantation recommendation (issue 6): read like its basin (shared mayors included);
     # assets and business scenarios are written by the basin's managers only.
     "recommendation-detail": Rule(
@@ -758,6 +769,39 @@ RULES: dict[str, Rule] = {
             {ANONYMOUS: LOGIN, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
         ),
         kwargs=basin_pk,
+    ),
+    # The business model's exports read like the page (a mayor reads the shared versions);
+    # the query's top-up out of shape is a 400 before any PDF is printed.
+    "business-model-csv": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: HOME,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        post=get_only(BASIN_READERS),
+        kwargs=basin_pk,
+    ),
+    "business-model-pdf": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 400,
+                DELEGATE: 400,
+                OTHER_DELEGATE: 404,
+                MAYOR: HOME,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        post=get_only(BASIN_READERS),
+        kwargs=basin_pk,
+        query="?ab-rate_percent=x",
     ),
     "api-basin-recommendation": Rule(
         # Computed from whatever the basin has (no diagnostic needed): as the indicators API.
@@ -1059,6 +1103,26 @@ API_V1_RULES: dict[str, Rule] = {
     ),
     "api-project-detail": Rule(
         get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    # A project's business model (issue 18): read like the project; written (PUT funding and
+    # services, POST a top-up) by its basin's managers with projects:write.
+    "api-project-business-model": Rule(
+        get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    "api-project-funding": Rule(
+        get=api_reader_not_allowed(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    "api-project-services": Rule(
+        get=api_reader_not_allowed(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    "api-project-topups": Rule(
+        get=api_reader_get(),
+        # Empty body: a 400 for the managers; a reader who does not manage it a 403.
+        post=matrix(
+            403,
+            {ANONYMOUS: 401, ADMIN: 400, DELEGATE: 400, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
+        ),
+        kwargs=implantation_project_pk,
     ),
 }
 for _kind, _name in [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from implantations.api import projects, sharing
+from implantations.api import business_model, projects, sharing
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -11,6 +11,27 @@ urlpatterns = [
     ),
     path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
     path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
+    # A project's business model (issue 18): read; funding split, CPF top-ups, services.
+    path(
+        "projects/<int:pk>/business-model/",
+        business_model.ProjectBusinessModelApi.as_view(),
+        name="api-project-business-model",
+    ),
+    path(
+        "projects/<int:pk>/funding/",
+        business_model.ProjectFundingApi.as_view(),
+        name="api-project-funding",
+    ),
+    path(
+        "projects/<int:pk>/topups/",
+        business_model.ProjectTopUpsApi.as_view(),
+        name="api-project-topups",
+    ),
+    path(
+        "projects/<int:pk>/services/",
+        business_model.ProjectServicesApi.as_view(),
+        name="api-project-services",
+    ),
     # The shared diagnostic (issue 13)
     path("basins/<int:pk>/shares/", sharing.BasinShareCreateApi.as_view(), name="api-share-create"),
     path(

@@ -20,8 +20,10 @@ from diagnostics.analytics.synthetic_files import DEMO_OPTION, demo_file_names
 from diagnostics.models import Basin, BasinShare, DiagnosticRun, ImportBatch, User
 from implantations.models import (
     BusinessScenario,
+    CpfTopUpScenario,
     HostStructure,
     ImplantationProject,
+    ProjectFundingLine,
     ProjectYear,
     Recommendation,
 )
@@ -46,6 +48,8 @@ def counts() -> dict[str, int]:
         "scenarios": BusinessScenario.objects.count(),
         "projects": ImplantationProject.objects.count(),
         "project_years": ProjectYear.objects.count(),
+        "funding_lines": ProjectFundingLine.objects.count(),
+        "topups": CpfTopUpScenario.objects.count(),
         "shares": BasinShare.objects.count(),
         "basins": Basin.objects.count(),
     }
@@ -126,6 +130,15 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     assert [actual is not None for _, actual in years] == [True, True, True, False, False, False]
     assert years[1][1] == round(years[1][0] * 0.7)  # year 1 behind plan
     assert years[2][1] == years[2][0]
+    # Its business model (issue 18): a split over five funders, a retained top-up among two,
+    # its own AIOA figures; the split replaces the computed aid.
+    assert sorted(project.funding_lines.values_list("funder", flat=True)) == [
+        "cnam", "commune", "epci", "etat", "region",
+    ]  # fmt: skip
+    assert list(project.topup_scenarios.filter(retained=True).values_list("name", flat=True)) == [
+        "Abondement de l'agglomération (50 %)"
+    ]
+    assert project.topup_scenarios.count() == 2 and project.services.count() == 1
 
     # Two finished runs of the first basin: before and after the 2025 BMO campaign.
     runs = list(first.diagnostic_runs.filter(status=DiagnosticRun.Status.DONE).order_by("pk"))
@@ -149,6 +162,7 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
         f"/diagnostics/compare/?a={runs[0].pk}&b={runs[1].pk}",
         "/implantations/planification/?region=99",
         f"/implantations/projets/{project.pk}/",
+        f"/bassins/{first.pk}/modele-economique/?projet={project.pk}",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
