@@ -75,6 +75,12 @@ class FundingLine:
         return FUNDER_LABELS.get(self.funder, self.funder)
 
     @property
+    def years_label(self) -> str:
+        if self.first_year == self.last_year:
+            return f"année {self.first_year}"
+        return f"années {self.first_year} à {self.last_year}"
+
+    @property
     def years(self) -> range:
         return range(self.first_year, self.last_year + 1)
 

@@ -267,7 +267,8 @@ def _scenario_ensure(basin: Basin, recommendation: Recommendation, user: User) -
             user=user,
             concept=concept,
             name=SCENARIO_NAME,
-            overrides={"learners_target": 60, "staff_fte": 1.2},
+            # 0.7 FTE of steering + the AIOA's 0.5 FTE: 1.2 FTE of dedicated staff in all.
+            overrides={"learners_target": 60, "staff_fte": 0.7},
         )
     return SCENARIO_NAME
 
@@ -335,9 +336,9 @@ def _project_funding_ensure(basin: Basin, user: User) -> None:
                      conditions="Crédits d'ingénierie, sur justificatifs de dépenses."),
                 line("cnam", 25_000, 0, 0, funder_name="Cnam, centre régional",
                      conditions="Analyse GTEC et investissement de l'année 0."),
-                line("region", 60_000, 1, 3, funder_name="Région",
+                line("region", 35_000, 1, 3, funder_name="Conseil régional",
                      conditions="Convention annuelle ; versement sur bilan d'activité."),
-                line("epci", 15_000, 1, 3, funder_name="Communauté d'agglomération",
+                line("epci", 10_000, 1, 3, funder_name="Communauté d'agglomération",
                      conditions="Locaux mis à disposition en plus (valorisés hors montant)."),
                 line("commune", 5_000, 1, 3, funder_name="Ville",
                      conditions="Subvention de fonctionnement, vote au budget primitif."),

@@ -278,7 +278,9 @@ def funding_rows(model: bm.BusinessModel) -> list[dict[str, Any]]:
             {
                 "funder": funder,
                 "label": fd.FUNDER_LABELS[str(funder)],
-                "names": ", ".join(sorted({line.name for line in lines if line.name})),
+                "names": ", ".join(
+                    sorted({line.name for line in lines if line.name and line.name != line.label})
+                ),
                 "conditions": [line.conditions for line in lines if line.conditions],
                 "cells": [signed_number(a) for a in amounts],
                 "total": sum(amounts),
@@ -414,7 +416,7 @@ def business_model_table(state: BusinessModelState) -> dict[str, Any]:
     )
     for line in model.funding_lines:
         per_year = [line.amount if y in line.years else 0.0 for y in bm.YEARS]
-        detail = f"années {line.first_year} à {line.last_year}"
+        detail = line.years_label
         if line.conditions:
             detail += f" ; conditions : {line.conditions}"
         label = fd.FUNDER_LABELS[line.funder] + (f" — {line.name}" if line.name else "")
