@@ -44,7 +44,7 @@ class Scope(models.TextChoices):
     SHARES_WRITE = "shares:write", "Partages, commentaires et contributions"
     PROJECTS_WRITE = (
         "projects:write",
-        "Projets d'implantation (financements, abondement, services, suivi)",
+        "Projets d'implantation : suivi annuel, financements, abondement CPF, services",
     )
 
 

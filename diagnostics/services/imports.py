@@ -69,7 +69,7 @@ from diagnostics.models import (
 )
 from diagnostics.selectors.imports import import_kinds_for, validation_context_build
 from diagnostics.services import claims, outbox
-from diagnostics.services.import_stores import STORES, facts_write  # noqa: F401 (re-exported)
+from diagnostics.services.import_stores import STORES
 
 logger = logging.getLogger(__name__)
 

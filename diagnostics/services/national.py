@@ -54,7 +54,7 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.selectors import diagnostics as run_selectors
-from diagnostics.services.basins import basin_eligibility_compute
+from diagnostics.services.basin_eligibility import basin_eligibility_compute
 from diagnostics.services.diagnostics import diagnostic_params_clean
 
 logger = logging.getLogger(__name__)

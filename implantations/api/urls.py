@@ -1,6 +1,13 @@
 from django.urls import path
 
-from implantations.api import business_model, projects, sharing
+from implantations.api import (
+    business_model,
+    followup,
+    planning,
+    planning_national,
+    projects,
+    sharing,
+)
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -9,14 +16,38 @@ urlpatterns = [
         BasinRecommendationApi.as_view(),
         name="api-basin-recommendation",
     ),
-    path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
-    path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
-    # A project's business model (issue 18): read; funding split, CPF top-ups, services.
+    path(
+        "basins/<int:pk>/business-model/",
+        business_model.BasinBusinessModelApi.as_view(),
+        name="api-basin-business-model",
+    ),
+    path(
+        "basins/<int:pk>/business-model/scenarios/",
+        business_model.BasinScenariosApi.as_view(),
+        name="api-basin-business-scenarios",
+    ),
     path(
         "projects/<int:pk>/business-model/",
         business_model.ProjectBusinessModelApi.as_view(),
         name="api-project-business-model",
     ),
+    path("planning/", planning.PlanningApi.as_view(), name="api-planning"),
+    path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
+    path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
+    # Follow-up and evaluation (issue 18)
+    path(
+        "projects/<int:pk>/followup/",
+        followup.ProjectFollowupApi.as_view(),
+        name="api-project-followup",
+    ),
+    path("evaluation/", followup.EvaluationSummaryApi.as_view(), name="api-evaluation-summary"),
+    # National planning (issue 16): national admins only
+    path(
+        "planning/national/",
+        planning_national.NationalPlanningApi.as_view(),
+        name="api-national-planning",
+    ),
+    # A project's business-model inputs (issue 18): funding split, CPF top-ups, services.
     path(
         "projects/<int:pk>/funding/",
         business_model.ProjectFundingApi.as_view(),

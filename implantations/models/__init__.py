@@ -4,7 +4,9 @@ from diagnostics.models import CnamSite, ProgrammeSettings
 
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
+from .followup import FollowupSource, ProjectFollowup
 from .funding import CpfTopUpScenario, Funder, ProjectFundingLine, ProjectService
+from .programme import ProgrammeTarget, ProgrammeTargetChange
 from .projects import (
     Concept,
     GovernanceMember,
@@ -25,10 +27,14 @@ __all__ = [
     "CpfTopUpScenario",
     "Funder",
     "EmployerLetter",
+    "FollowupSource",
     "GovernanceMember",
     "HostStructure",
     "ImplantationProject",
     "ProgrammeSettings",
+    "ProgrammeTarget",
+    "ProgrammeTargetChange",
+    "ProjectFollowup",
     "ProjectFundingLine",
     "ProjectPartner",
     "ProjectService",
