@@ -80,6 +80,17 @@ class YearSerializer(serializers.Serializer):
     public_share = serializers.FloatField(
         allow_null=True, help_text="Part du public adressable ; null : public inconnu."
     )
+    # Issue 18: the services, the CPF top-up and the funding split.
+    services_learners = serializers.FloatField(help_text="Apprenants amenés par les services.")
+    services = serializers.FloatField(
+        help_text="Coût des services (temps × coût d'un ETP + directs)."
+    )
+    cpf_topup = serializers.FloatField(help_text="Abondement CPF (scénario retenu d'un projet).")
+    services_revenue = serializers.FloatField()
+    funded_aid = serializers.FloatField(
+        help_text="Financements prévus (répartition par financeur)."
+    )
+    balance_after_aid = serializers.FloatField()
 
 
 class ScenarioSerializer(serializers.ModelSerializer):
@@ -122,11 +133,23 @@ class BusinessModelOutputSerializer(serializers.Serializer):
     )
     self_financed_year4 = serializers.BooleanField()
     public_aid_total = serializers.FloatField(
-        help_text="Aide publique nécessaire, années 0 à 5 (€)."
+        help_text="Aide publique, années 0 à 5 (€) : la somme de la répartition par financeur "
+        "d'un projet qui en a une, sinon l'aide nécessaire (somme des déficits)."
     )
     addressable_public = serializers.FloatField(allow_null=True)
     addressable_label = serializers.CharField()
     warnings = serializers.ListField(child=serializers.CharField())
+    public_aid_needed_total = serializers.FloatField(help_text="Somme des déficits (€).")
+    public_aid_source = serializers.CharField(
+        help_text="« répartition par financeur » (un projet qui en a une) ou « besoin calculé »."
+    )
+    learners_needed = serializers.IntegerField(
+        allow_null=True, help_text="Apprenants pour équilibrer l'année 4 ; null : inatteignable."
+    )
+    learners_needed_year = serializers.IntegerField()
+    funding_lines = serializers.ListField(child=serializers.DictField())
+    cpf_topup = serializers.DictField(allow_null=True)
+    services = serializers.ListField(child=serializers.DictField())
     estimated = serializers.BooleanField(
         help_text="Toujours vrai : une simulation sur des hypothèses (sources par hypothèse)."
     )
