@@ -1192,7 +1192,8 @@ def route(request, world: World, django_db_blocker) -> Iterator[tuple[str, str]]
     with django_db_blocker.unblock():
         before = database_state()
         try:
-            kwargs = _as_in_a_case(lambda: rule.kwargs(world)) if rule.kwargs else None
+            builder = rule.kwargs
+            kwargs = _as_in_a_case(lambda: builder(world)) if builder else None
             yield name, reverse(name, kwargs=kwargs) + rule.query
         finally:
             put_back(before, only_changed=True)

@@ -4,6 +4,7 @@ same workbook as openpyxl: same sheets, same cells, same frame and errors after 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
@@ -24,7 +25,7 @@ ROWS = [
 CONTEXT = ValidationContext(bassins_bmo=frozenset({"4418", "5317", "0101"}))
 
 
-def _cells(path: Path) -> dict[str, list[list[object]]]:
+def _cells(path: Path) -> dict[str, list[list[Any]]]:
     workbook = CalamineWorkbook.from_path(str(path))
     return {name: workbook.get_sheet_by_name(name).to_python() for name in workbook.sheet_names}
 
