@@ -1158,6 +1158,18 @@ API_V1_RULES: dict[str, Rule] = {
         get=api_for_roles(MANAGERS, 405),
         post=national_planners(200, anonymous=401),
     ),
+    # The programme (issue 18): like the page, 404 for the roles without a dashboard.
+    "api-programme": Rule(
+        get=matrix(404, {ANONYMOUS: 401, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 200}),
+        post=matrix(405, {ANONYMOUS: 401}),
+    ),
+    # Typed partners (issue 18): national admins and delegates; an empty body is a 400.
+    "api-partner-list": Rule(get=api_for_roles(MANAGERS, 200), post=api_for_roles(MANAGERS, 400)),
+    "api-partner-detail": Rule(
+        get=matrix(403, {ANONYMOUS: 401, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 404}),
+        post=api_for_roles(MANAGERS, 405),
+        kwargs=organisation_a_pk,
+    ),
     # Implantation projects: read like their basin.
     "api-project-list": Rule(
         get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),

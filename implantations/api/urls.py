@@ -1,6 +1,6 @@
 from django.urls import path
 
-from implantations.api import followup, planning_national, projects, sharing
+from implantations.api import followup, planning_national, programme, projects, sharing
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
         BasinRecommendationApi.as_view(),
         name="api-basin-recommendation",
     ),
+    path("programme/", programme.ProgrammeApi.as_view(), name="api-programme"),
     path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
     path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
     # Follow-up and evaluation (issue 18)
