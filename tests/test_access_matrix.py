@@ -1011,6 +1011,12 @@ def api_reader_get() -> dict[str, Expected]:
     )
 
 
+def api_live_get() -> dict[str, Expected]:
+    """A basin's live read (recommendation, business model): its readers 200 except the mayors,
+    who read shared versions (404), like another region's delegate."""
+    return {**api_reader_get(), MAYOR: 404}
+
+
 def api_reader_not_allowed() -> dict[str, Expected]:
     """A method the endpoint does not offer, for the roles that pass its role check."""
     return matrix(
@@ -1177,6 +1183,22 @@ API_V1_RULES: dict[str, Rule] = {
     ),
     "api-project-detail": Rule(
         get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    # Business model (issue 14): a live read like the page (a mayor reads shared versions).
+    "api-basin-business-model": Rule(
+        get=api_live_get(), post=api_reader_not_allowed(), kwargs=basin_pk
+    ),
+    # Empty body: the managers of the basin get a 400 naming the fields.
+    "api-basin-business-scenarios": Rule(
+        get=api_live_get(), post=api_manager_write(400), kwargs=basin_pk
+    ),
+    "api-project-business-model": Rule(
+        get=api_live_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    # Regional planning: the page's roles; no region given, a 400 saying so.
+    "api-planning": Rule(
+        get=api_manager_write(400, other_delegate=400),
+        post=api_manager_write(400, other_delegate=400),
     ),
     # Follow-up (issue 18): read like the project; written by the basin's managers (an empty
     # body is a 400 naming the fields), refused to the readers who do not manage it (403).

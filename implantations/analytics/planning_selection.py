@@ -165,10 +165,10 @@ def select_greedy(
 ) -> list[int]:
     """Positions picked by the greedy heuristic: candidates by decreasing value (then lower
     cost, then id), each taken when it still fits the count, the budget and the distances."""
-    order = sorted(
-        range(len(frame)),
-        key=lambda k: (-frame[VALUE].iloc[k], frame[COST].iloc[k], frame[CANDIDATE_ID].iloc[k]),
-    )
+    values = frame[VALUE].to_numpy(dtype=float)
+    costs = frame[COST].to_numpy(dtype=float)
+    ids = frame[CANDIDATE_ID].astype(str).tolist()
+    order = sorted(range(len(frame)), key=lambda k: (-values[k], costs[k], ids[k]))
     neighbours: dict[int, set[int]] = {}
     for i, j in conflicts:
         neighbours.setdefault(i, set()).add(j)
@@ -178,7 +178,7 @@ def select_greedy(
     for k in order:
         if len(chosen) >= n:
             break
-        cost = float(frame[COST].iloc[k])
+        cost = float(costs[k])
         if budget is not None and spent + cost > budget + 1e-9:
             continue
         if neighbours.get(k, set()) & set(chosen):

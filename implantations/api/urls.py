@@ -1,6 +1,14 @@
 from django.urls import path
 
-from implantations.api import followup, planning_national, programme, projects, sharing
+from implantations.api import (
+    business_model,
+    followup,
+    planning,
+    planning_national,
+    programme,
+    projects,
+    sharing,
+)
 from implantations.api.views import BasinRecommendationApi
 
 urlpatterns = [
@@ -10,6 +18,22 @@ urlpatterns = [
         name="api-basin-recommendation",
     ),
     path("programme/", programme.ProgrammeApi.as_view(), name="api-programme"),
+    path(
+        "basins/<int:pk>/business-model/",
+        business_model.BasinBusinessModelApi.as_view(),
+        name="api-basin-business-model",
+    ),
+    path(
+        "basins/<int:pk>/business-model/scenarios/",
+        business_model.BasinScenariosApi.as_view(),
+        name="api-basin-business-scenarios",
+    ),
+    path(
+        "projects/<int:pk>/business-model/",
+        business_model.ProjectBusinessModelApi.as_view(),
+        name="api-project-business-model",
+    ),
+    path("planning/", planning.PlanningApi.as_view(), name="api-planning"),
     path("projects/", projects.ProjectListApi.as_view(), name="api-project-list"),
     path("projects/<int:pk>/", projects.ProjectDetailApi.as_view(), name="api-project-detail"),
     # Follow-up and evaluation (issue 18)
