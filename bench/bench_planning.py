@@ -10,6 +10,19 @@ among three concepts' (150 k€, 250 k€, 260 k€); n = 10 sites, min 40 km, b
 30 (a region's zones d'emploi), 60 (its bassins BMO), 300 and 400 (all of France's bassins).
 Reported: median wall time of each method, the number of conflicting pairs, the objectives,
 the gap and whether HiGHS proved the optimum (time limit 10 s).
+
+National case (issue 16), on a database holding the real data and the national batch of the
+zoning (`manage.py load_open_data --source ../shared/data` then `manage.py diagnostic_run --all
+ze --sync`):
+
+    python bench/bench_planning.py --national sqlite:////tmp/real.sqlite3 [--zoning zone_emploi]
+
+It reads every diagnosed basin of the zoning once (`services.planning_national.national_plan`,
+its timings printed) and then, for N = 10, 50, 100 sites with and without a budget (N × 200 k€),
+40 km apart, times side by side the greedy heuristic (the reference), the exact integer program
+(HiGHS) and the LP relaxation (the bound when the program is not solved), with the objectives,
+the greedy heuristic's exact gap and the bound on the kept solution's gap. Last, the whole
+service as the page calls it (with its trade-off curve), median of `--runs`.
 """
 
 from __future__ import annotations
@@ -18,6 +31,8 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -45,11 +60,81 @@ def instance(size: int, rng: np.random.Generator) -> pd.DataFrame:
     )
 
 
+def _median_ms(function: Callable[[], object], runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000, result
+
+
+def national(database_url: str, zoning: str, runs: int) -> None:
+    import os
+
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_DEMO", "true")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cnam_territoires.settings")
+    import django
+
+    django.setup()
+    from implantations.analytics import honesty
+    from implantations.services.planning_national import national_plan
+
+    t = time.perf_counter()
+    plan = national_plan(user=None, zoning=zoning, curve=False)
+    print(f"Planification nationale ({zoning}) : {len(plan.candidates)} candidats lus et notés "
+          f"en {time.perf_counter() - t:.2f} s — "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in plan.timings.items()))  # fmt: skip
+    ranked = plan.candidates[plan.candidates[honesty.STANDING] == honesty.RANKED]
+    frame = ranked.assign(**{p.VALUE: ranked[p.FIT].astype(float)})[p.SELECTION_INPUT_COLUMNS]
+    print(f"{len(frame)} candidats classés (éligibles, données suffisantes), 40 km au moins.")
+    print(f"{'N':>4} {'budget':>9} {'paires':>7} {'glouton ms':>10} {'PLNE ms':>8} {'PL ms':>7} "
+          f"{'glouton':>8} {'PLNE':>8} {'borne':>8} {'écart glouton':>13} {'écart ≤':>8} prouvé")  # fmt: skip
+    for n in (10, 50, 100):
+        for budget in (None, n * 200_000.0):
+            checked = planning_selection._check_selection(frame, n=n, budget=budget, min_km=40)
+            pairs = p.conflict_pairs(checked, min_km=40)
+            greedy_ms, _ = _median_ms(
+                partial(p.select_greedy, checked, n=n, budget=budget, conflicts=pairs), runs
+            )
+            ilp_ms, _ = _median_ms(
+                partial(p.select_ilp, checked, n=n, budget=budget, conflicts=pairs), runs
+            )
+            lp_ms, _ = _median_ms(
+                partial(p.lp_bound, checked, n=n, budget=budget, conflicts=pairs), runs
+            )
+            s = p.sites_select(frame, n=n, budget=budget, min_km=40)
+            gap = "—" if s.gap is None else f"{s.gap * 100:.2f} %"
+            bound = "—" if s.gap_bound is None else f"{s.gap_bound * 100:.3f} %"
+            shown = "aucun" if budget is None else f"{budget / 1e6:.0f} M€"
+            print(f"{n:>4} {shown:>9} {len(pairs):>7} {greedy_ms:>10.1f} {ilp_ms:>8.1f} "
+                  f"{lp_ms:>7.1f} {s.greedy_objective:>8.1f} {(s.ilp_objective or 0):>8.1f} "
+                  f"{(s.bound or 0):>8.1f} {gap:>13} {bound:>8} {s.ilp_optimal}")  # fmt: skip
+    cases: tuple[tuple[str, int, float | None], ...] = (
+        ("page par défaut (N 10, sans budget, courbe 1..10 sites)", 10, None),
+        ("N 100, budget 20 M€ (courbe de 25 % à 200 % du budget)", 100, 2e7),
+    )
+    for label, n_sites, total in cases:
+        ms, result = _median_ms(
+            partial(national_plan, user=None, zoning=zoning, n=n_sites, budget=total), runs
+        )
+        assert result is not None
+        timings = result.timings  # type: ignore[attr-defined]
+        print(f"Service complet, {label} : {ms / 1000:.2f} s (médiane de {runs}) — "
+              + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--national", metavar="DATABASE_URL", help="base avec les données réelles")
+    parser.add_argument("--zoning", default="zone_emploi")
     args = parser.parse_args()
+    if args.national:
+        national(args.national, args.zoning, args.runs)
+        return
     rng = np.random.default_rng(args.seed)
     print(f"{'taille':>6} {'paires':>7} {'glouton (ms)':>13} {'PLNE (ms)':>10} "
           f"{'glouton':>9} {'optimum':>9} {'écart':>7} prouvé")  # fmt: skip

@@ -15,6 +15,8 @@ from typing import Any
 
 from rest_framework.renderers import JSONRenderer
 
+from diagnostics.api.prerendered import PreRenderedJSON
+
 logger = logging.getLogger(__name__)
 
 NON_FINITE_MESSAGE = (
@@ -43,6 +45,8 @@ class FiniteJSONRenderer(JSONRenderer):
         accepted_media_type: str | None = None,
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
+        if isinstance(data, PreRenderedJSON):
+            return bytes(data)
         # Strict JSON first (DRF raises ValueError on NaN / inf): the path scan, which walks
         # every value, only runs when a non-finite number is there.
         try:

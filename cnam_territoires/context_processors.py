@@ -11,6 +11,7 @@ _NAV = [
     ("Diagnostics", "diagnostic-list", {"admin_national", "delegue_regional"}),
     ("Atlas national", "national-atlas", {"admin_national", "delegue_regional", "client_api"}),
     ("Lots nationaux", "national-batches", {"admin_national"}),
+    ("Programme", "programme", {"admin_national", "delegue_regional"}),
     ("Implantations", "implantation-home", {"admin_national", "delegue_regional"}),
     ("Catalogue", "catalogue-home", {"admin_national", "delegue_regional", "admin_catalogue"}),
     ("Données", "data-home", {"admin_national", "delegue_regional", "admin_catalogue"}),
@@ -32,6 +33,11 @@ def site(request: HttpRequest) -> dict[str, object]:
             if role in roles:
                 url = reverse(url_name)
                 active = request.path == url if url == "/" else request.path.startswith(url)
+                # The programme pages sit under /implantations/ but have their own entry.
+                if url_name == "implantation-home" and request.path.startswith(
+                    reverse("programme")
+                ):
+                    active = False
                 items.append({"label": label, "url": url, "active": active})
         if role in ("admin_national", "delegue_regional"):
             unread = notification_unread_count(user)

@@ -270,6 +270,37 @@ if env.bool("DJANGO_CSP_REPORT_ONLY", default=False):
 else:
     CONTENT_SECURITY_POLICY = _CSP
 
+
+# --- Cache ---
+# The API's throttle counters and token cache live in the default cache. Several processes
+# (web workers beside Celery workers) must share it: Redis when CACHE_URL says so, or by
+# default when Celery runs real workers on a Redis broker (its database + 1); else per process
+# (locmem: the embedded default, and the tests, where tasks run eagerly).
+def _cache_url() -> str:
+    explicit = env.str("CACHE_URL", default="")
+    if explicit:
+        return explicit
+    broker = env.str("CELERY_BROKER_URL", default="")
+    eager = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not broker)
+    if broker.startswith(("redis://", "rediss://")) and not eager:
+        base, _, db = broker.rpartition("/")
+        return f"{base}/{int(db) + 1}" if db.isdigit() and int(db) < 15 else broker
+    return "locmem://"
+
+
+CACHE_URL = _cache_url()
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "cnam",
+            "TIMEOUT": 300,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -289,6 +320,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
 }
+# API tokens found by their key are cached this many seconds (0: a query per request); a
+# revocation or a change of the user forgets them (diagnostics.selectors.tokens).
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=30)
 # Per token (or session user) and per anonymous address; over the rate: 429 + Retry-After.
 API_THROTTLE_RATES = {
     "token": env.str("API_THROTTLE_TOKEN", default="1200/min"),
@@ -331,7 +365,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+# The soft limit raises in the task (which writes « délai dépassé » on its row) before the hard
+# limit kills the process.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", default=max(CELERY_TASK_TIME_LIMIT - 60, 1)
+)
 # The visibility timeout must exceed the hard time limit, or Redis redelivers running tasks.
 # A broker that does not answer fails a send within seconds (the row stays in the outbox) instead
 # of holding the request for the OS connect timeout.
@@ -356,6 +394,9 @@ DIAGNOSTIC_RUN_TIME_LIMIT = env.int("DIAGNOSTIC_RUN_TIME_LIMIT", default=600)
 DIAGNOSTIC_RUN_SOFT_TIME_LIMIT = env.int(
     "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", default=max(DIAGNOSTIC_RUN_TIME_LIMIT - 30, 1)
 )
+# A task interrupted inside a query (soft time limit) cancels it on the server before writing its
+# failure; the cancel request waits at most this long (diagnostics.services.claims).
+QUERY_CANCEL_TIMEOUT_S = env.float("QUERY_CANCEL_TIMEOUT_S", default=5.0)
 # Work that survives its infrastructure (issue 15, docs/security.md « Pannes »). The committed
 # row (run, import batch, basin to refresh) is the outbox: a periodic dispatcher sends again
 # the rows never handed to the broker (older than OUTBOX_MIN_AGE_S) or handed long ago
@@ -430,6 +471,17 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 PDF_MAX_CONCURRENT = env.int("PDF_MAX_CONCURRENT", default=2)
 PDF_QUEUE_WAIT_S = env.float("PDF_QUEUE_WAIT_S", default=60.0)
 PDF_SLOTS_DIR = env.path("PDF_SLOTS_DIR", default=VAR_DIR / "pdf-slots")
+# Follow-up and evaluation of implantation projects (issue 18, docs/followup.md): a site is
+# « en retard » when its enrolments fall below FOLLOWUP_LATE_ENROLMENT_SHARE of the plan, or when
+# it is not open FOLLOWUP_OPENING_GRACE_DAYS after the opening its plan implies; « en dépassement »
+# when its costs exceed the plan by more than FOLLOWUP_OVERRUN_SHARE. A line off its plan by more
+# than FOLLOWUP_EXPLAIN_SHARE must be explained; no rate is shown on fewer learners than
+# FOLLOWUP_MIN_LEARNERS.
+FOLLOWUP_LATE_ENROLMENT_SHARE = env.float("FOLLOWUP_LATE_ENROLMENT_SHARE", default=0.8)
+FOLLOWUP_OPENING_GRACE_DAYS = env.int("FOLLOWUP_OPENING_GRACE_DAYS", default=90)
+FOLLOWUP_OVERRUN_SHARE = env.float("FOLLOWUP_OVERRUN_SHARE", default=0.10)
+FOLLOWUP_EXPLAIN_SHARE = env.float("FOLLOWUP_EXPLAIN_SHARE", default=0.10)
+FOLLOWUP_MIN_LEARNERS = env.int("FOLLOWUP_MIN_LEARNERS", default=10)
 SITE_TITLE = "Cnam Territoires"
 SITE_TAGLINE = (
     "Diagnostics territoriaux de compétences et implantations « Au cœur des territoires »"

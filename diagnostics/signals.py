@@ -14,6 +14,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from diagnostics.models import AuditAction, BasinShare, ImportBatch, User
+from diagnostics.selectors.tokens import api_token_cache_forget_user
 from diagnostics.services.audit import audit_record
 
 # Deleting one of these is recorded (whoever deletes it: page, admin, command).
@@ -138,6 +139,26 @@ def _on_user_regions(sender: Any, instance: Any, action: str, pk_set: Any, **kwa
     )
 
 
+def _forget_user_tokens(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A user's role, state or regions changed: its cached API tokens are read again."""
+    action = kwargs.get("action")
+    if isinstance(instance, User):
+        if instance.pk is not None and action in (None, "post_add", "post_remove", "post_clear"):
+            api_token_cache_forget_user(instance.pk)
+    elif action in ("post_add", "post_remove"):  # region.users.add(...): those users
+        for user_id in kwargs.get("pk_set") or ():
+            api_token_cache_forget_user(user_id)
+    elif action == "pre_clear":  # region.users.clear(): its users, before they are gone
+        for user_id in instance.users.values_list("pk", flat=True):
+            api_token_cache_forget_user(user_id)
+
+
+def _forget_token(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from diagnostics.selectors.tokens import api_token_cache_forget
+
+    api_token_cache_forget(key_hashes=[instance.key_hash])
+
+
 def connect() -> None:
     from axes.signals import user_locked_out
 
@@ -162,4 +183,14 @@ def connect() -> None:
                 dispatch_uid=f"{uid}-delete-{label}",
                 weak=False,
             )
+    # The API tokens' cache (diagnostics.selectors.tokens) forgets what changed.
+    from diagnostics.models import ApiToken
+
+    post_save.connect(_forget_user_tokens, sender=User, dispatch_uid="api-token-cache-user")
+    post_delete.connect(_forget_user_tokens, sender=User, dispatch_uid="api-token-cache-user-del")
+    m2m_changed.connect(
+        _forget_user_tokens, sender=User.regions.through, dispatch_uid="api-token-cache-regions"
+    )
+    post_save.connect(_forget_token, sender=ApiToken, dispatch_uid="api-token-cache-token")
+    post_delete.connect(_forget_token, sender=ApiToken, dispatch_uid="api-token-cache-token-del")
     # API tokens: recorded by diagnostics.services.tokens (create, revoke).

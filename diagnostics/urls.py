@@ -7,6 +7,7 @@ from diagnostics.views import diagnostics as diagnostic_views
 from diagnostics.views import imports as import_views
 from diagnostics.views import national as national_views
 from diagnostics.views import notifications as notification_views
+from diagnostics.views import partners as partner_views
 from diagnostics.views import tokens as token_views
 
 urlpatterns: list = [
@@ -20,6 +21,9 @@ urlpatterns: list = [
     path("bassins/<int:pk>/partage/", basin_views.basin_share, name="basin-share"),
     path("bassins/<int:pk>/suppression/", basin_views.basin_delete, name="basin-delete"),
     path("territoires/recherche/", basin_views.territory_search, name="territory-search"),
+    path("partenaires/", partner_views.partner_list, name="partner-list"),
+    path("partenaires/nouveau/", partner_views.partner_create, name="partner-create"),
+    path("partenaires/<int:pk>/", partner_views.partner_edit, name="partner-edit"),
     path("compte/jetons/", token_views.token_list, name="token-list"),
     path("compte/jetons/<int:pk>/revocation/", token_views.token_revoke, name="token-revoke"),
     path("donnees/", data_views.data_home, name="data-home"),

@@ -24,6 +24,8 @@ from implantations.models import (
     EmployerLetter,
     HostStructure,
     ProgrammeSettings,
+    ProgrammeTarget,
+    ProgrammeTargetChange,
     Recommendation,
     ScoringProfile,
 )
@@ -322,3 +324,18 @@ class ContributionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_filter = ("kind", "status")
     search_fields = ("title", "basin__name")
     list_select_related = ("basin", "proposed_by")
+
+
+@admin.register(ProgrammeTarget)
+class ProgrammeTargetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: targets change on the « Objectifs du programme » page, which keeps the history."""
+
+    list_display = ("year", "region", "concept", "sites_planned", "sites_open", "updated_at")
+    list_filter = ("year", "concept")
+
+
+@admin.register(ProgrammeTargetChange)
+class ProgrammeTargetChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("changed_at", "changed_by", "action", "year", "region", "concept", "field",
+                    "old_value", "new_value")  # fmt: skip
+    list_filter = ("action", "year")

@@ -1,18 +1,77 @@
 from django.urls import path
 
-from implantations.views import contributions, planning, projects, recommendation, sharing
+from implantations.views import (
+    contributions,
+    followup,
+    planning,
+    planning_national,
+    programme,
+    projects,
+    recommendation,
+    sharing,
+)
 
 urlpatterns: list = [
     path("", recommendation.implantation_home, name="implantation-home"),
     # Regional planning and implantation projects
     path("planification/", planning.planning_page, name="planning"),
     path("planification/export.csv", planning.planning_export, name="planning-export"),
+    # The programme as a whole (issue 18)
+    path("programme/", programme.programme_page, name="programme"),
+    path("programme/etapes/<slug:stage>/", programme.programme_stage, name="programme-stage"),
+    path("programme/export.<str:fmt>", programme.programme_export, name="programme-export"),
+    path("programme/objectifs/", programme.programme_targets, name="programme-targets"),
+    path(
+        "programme/objectifs/<int:pk>/suppression/",
+        programme.programme_target_delete,
+        name="programme-target-delete",
+    ),
+    # National planning (issue 16): national admins only
+    path(
+        "planification/nationale/",
+        planning_national.national_planning_page,
+        name="national-planning",
+    ),
+    path(
+        "planification/nationale/export.csv",
+        planning_national.national_planning_export,
+        name="national-planning-export",
+    ),
     path("projets/", projects.project_list, name="project-list"),
     path("projets/nouveau/", projects.project_create, name="project-create"),
     path("projets/<int:pk>/", projects.project_detail, name="project-detail"),
     path("projets/<int:pk>/modifier/", projects.project_edit, name="project-edit"),
     path("projets/<int:pk>/statut/", projects.project_status, name="project-status"),
     path("projets/<int:pk>/effectifs/", projects.project_learners, name="project-learners"),
+    # Follow-up and evaluation (issue 18)
+    path("projets/<int:pk>/suivi/", followup.project_followup, name="project-followup"),
+    path(
+        "projets/<int:pk>/suivi/import/",
+        followup.project_followup_import,
+        name="project-followup-import",
+    ),
+    path(
+        "projets/<int:pk>/suivi/modele.csv",
+        followup.project_followup_template,
+        name="project-followup-template",
+    ),
+    path(
+        "projets/<int:pk>/suivi.csv",
+        followup.project_followup_export,
+        name="project-followup-export",
+    ),
+    path(
+        "projets/<int:pk>/ecarts.csv",
+        followup.project_variances_export,
+        name="project-variances-export",
+    ),
+    path("projets/<int:pk>/evaluation/", followup.project_evaluation, name="project-evaluation"),
+    path("evaluation/", followup.evaluation_summary, name="evaluation-summary"),
+    path(
+        "evaluation/export.csv",
+        followup.evaluation_summary_export,
+        name="evaluation-summary-export",
+    ),
 ]
 
 # Recommendation pages of a basin, mounted at the site root (cnam_territoires/urls.py): they sit

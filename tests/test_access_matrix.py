@@ -401,6 +401,18 @@ def project_readers(ok: Expected) -> dict[str, Expected]:
     )
 
 
+def project_get_only() -> dict[str, Expected]:
+    """POST on a GET-only project page: the method is refused before the project is looked
+    up (405 for every reader role, 403 for the others)."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            **dict.fromkeys((ADMIN, DELEGATE, OTHER_DELEGATE, MAYOR, OTHER_MAYOR), 405),
+        },
+    )
+
+
 def national_batch_pk(world: World) -> dict[str, object]:
     from diagnostics.models import DiagnosticBatch
 
@@ -417,6 +429,15 @@ def api_for_roles(roles: tuple[str, ...], ok: Expected) -> dict[str, Expected]:
     return for_roles(roles, ok, anonymous=401)
 
 
+def national_planners(ok: Expected, *, anonymous: Expected = LOGIN) -> dict[str, Expected]:
+    """The national planning: `ok` for national admins, 404 for delegates (out of their
+    scope), the role's 403 for the others."""
+    return matrix(
+        403,
+        {ANONYMOUS: anonymous, ADMIN: ok, DELEGATE: 404, OTHER_DELEGATE: 404},
+    )
+
+
 # --- The rules ---------------------------------------------------------------------------------
 
 
@@ -427,6 +448,34 @@ class Rule:
     kwargs: Callable[[World], dict[str, object]] | None = None
     query: str = ""  # appended to the URL, e.g. "?q=vil"
     data: dict[str, object] | None = None  # POST body (empty by default)
+
+
+# The programme dashboard (issue 18): national admins and delegates (their own regions); the
+# pages do not exist for the other roles (404); the targets' editor for national admins only.
+PROGRAMME_READERS = (ADMIN, DELEGATE, OTHER_DELEGATE)
+
+
+def programme_page(
+    ok: Expected = 200, *, readers: tuple[str, ...] = PROGRAMME_READERS
+) -> dict[str, Expected]:
+    return matrix(404, {ANONYMOUS: LOGIN, **dict.fromkeys(readers, ok)})
+
+
+def programme_target_pk(world: World) -> dict[str, object]:
+    from implantations.models import ProgrammeTarget
+
+    return {"pk": ProgrammeTarget.objects.create(year=2026, sites_planned=10, sites_open=5).pk}
+
+
+def organisation_a_pk(world: World) -> dict[str, object]:
+    """A typed partner of region A (its delegate manages it; region B's delegate: 404)."""
+    from diagnostics.models import Organisation
+
+    return {
+        "pk": Organisation.objects.create(
+            name="Mission locale de Villeneuve", kind="mission_locale", region=world.region_a
+        ).pk
+    }
 
 
 RULES: dict[str, Rule] = {
@@ -670,6 +719,35 @@ RULES: dict[str, Rule] = {
     "planning-export": Rule(
         get=basin_managers(200), post=get_only(MANAGERS), query="?region=RA&source=registered"
     ),
+    # The programme (issue 18)
+    "programme": Rule(get=programme_page(), post=programme_page(405)),
+    "programme-stage": Rule(
+        get=programme_page(), post=programme_page(405), kwargs=lambda w: {"stage": "etude"}
+    ),
+    "programme-export": Rule(
+        get=programme_page(), post=programme_page(405), kwargs=lambda w: {"fmt": "csv"}
+    ),
+    # Empty form: re-rendered with its French errors (400).
+    "programme-targets": Rule(
+        get=programme_page(readers=(ADMIN,)), post=programme_page(400, readers=(ADMIN,))
+    ),
+    "programme-target-delete": Rule(
+        get=programme_page(405, readers=(ADMIN,)),
+        post=programme_page(Redirect("programme-targets"), readers=(ADMIN,)),
+        kwargs=programme_target_pk,
+    ),
+    # Typed partners (issue 18): national admins and delegates; contacts are personal data.
+    "partner-list": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
+    "partner-create": Rule(get=page(MANAGERS), post=for_roles(MANAGERS, 400)),
+    "partner-edit": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=organisation_a_pk
+    ),
+    # National planning (issue 16): national admins only; a delegate plans their regions and
+    # gets a 404 here (no other region's figure); roles that never plan get the role's 403.
+    "national-planning": Rule(get=national_planners(200), post=get_only(MANAGERS)),
+    "national-planning-export": Rule(
+        get=national_planners(200), post=get_only(MANAGERS), query="?n=2&min_km=30"
+    ),
     # Implantation projects: read like their basin, managed by the basin's managers
     "project-list": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
     # Empty form: re-rendered with its errors.
@@ -698,6 +776,28 @@ RULES: dict[str, Rule] = {
     "project-learners": Rule(
         get=basin_managers(200), post=basin_managers(200), kwargs=implantation_project_pk
     ),
+    # Follow-up and evaluation (issue 18): entered by the basin's managers (an empty form is a
+    # 400 naming the fields), read like the project (mayors with the basin shared included).
+    "project-followup": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
+    "project-followup-import": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
+    "project-followup-template": Rule(
+        get=basin_managers(200), post=get_only(MANAGERS), kwargs=implantation_project_pk
+    ),
+    "project-evaluation": Rule(
+        get=project_readers(200), post=project_get_only(), kwargs=implantation_project_pk
+    ),
+    "project-followup-export": Rule(
+        get=project_readers(200), post=project_get_only(), kwargs=implantation_project_pk
+    ),
+    "project-variances-export": Rule(
+        get=project_readers(200), post=project_get_only(), kwargs=implantation_project_pk
+    ),
+    "evaluation-summary": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
+    "evaluation-summary-export": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
     # Implantation recommendation (issue 6): read like its basin (shared mayors included);
     # assets and business scenarios are written by the basin's managers only.
     "recommendation-detail": Rule(
@@ -916,6 +1016,12 @@ def api_reader_get() -> dict[str, Expected]:
     )
 
 
+def api_live_get() -> dict[str, Expected]:
+    """A basin's live read (recommendation, business model): its readers 200 except the mayors,
+    who read shared versions (404), like another region's delegate."""
+    return {**api_reader_get(), MAYOR: 404}
+
+
 def api_reader_not_allowed() -> dict[str, Expected]:
     """A method the endpoint does not offer, for the roles that pass its role check."""
     return matrix(
@@ -1057,6 +1163,24 @@ API_V1_RULES: dict[str, Rule] = {
     "api-path-history": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
     ),
+    # National planning (issue 16): national admins compute it (empty body: the defaults); a
+    # delegate gets a 404, the roles that never plan a 403.
+    "api-national-planning": Rule(
+        get=api_for_roles(MANAGERS, 405),
+        post=national_planners(200, anonymous=401),
+    ),
+    # The programme (issue 18): like the page, 404 for the roles without a dashboard.
+    "api-programme": Rule(
+        get=matrix(404, {ANONYMOUS: 401, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 200}),
+        post=matrix(405, {ANONYMOUS: 401}),
+    ),
+    # Typed partners (issue 18): national admins and delegates; an empty body is a 400.
+    "api-partner-list": Rule(get=api_for_roles(MANAGERS, 200), post=api_for_roles(MANAGERS, 400)),
+    "api-partner-detail": Rule(
+        get=matrix(403, {ANONYMOUS: 401, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 404}),
+        post=api_for_roles(MANAGERS, 405),
+        kwargs=organisation_a_pk,
+    ),
     # Implantation projects: read like their basin.
     "api-project-list": Rule(
         get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
@@ -1064,6 +1188,36 @@ API_V1_RULES: dict[str, Rule] = {
     ),
     "api-project-detail": Rule(
         get=api_reader_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    # Business model (issue 14): a live read like the page (a mayor reads shared versions).
+    "api-basin-business-model": Rule(
+        get=api_live_get(), post=api_reader_not_allowed(), kwargs=basin_pk
+    ),
+    # Empty body: the managers of the basin get a 400 naming the fields.
+    "api-basin-business-scenarios": Rule(
+        get=api_live_get(), post=api_manager_write(400), kwargs=basin_pk
+    ),
+    "api-project-business-model": Rule(
+        get=api_live_get(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    # Regional planning: the page's roles; no region given, a 400 saying so.
+    "api-planning": Rule(
+        get=api_manager_write(400, other_delegate=400),
+        post=api_manager_write(400, other_delegate=400),
+    ),
+    # Follow-up (issue 18): read like the project; written by the basin's managers (an empty
+    # body is a 400 naming the fields), refused to the readers who do not manage it (403).
+    "api-project-followup": Rule(
+        get=api_reader_get(),
+        post=matrix(
+            403,
+            {ANONYMOUS: 401, ADMIN: 400, DELEGATE: 400, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
+        ),
+        kwargs=implantation_project_pk,
+    ),
+    "api-evaluation-summary": Rule(
+        get=matrix(200, {ANONYMOUS: 401, CATALOGUE: 403}),
+        post=matrix(405, {ANONYMOUS: 401, CATALOGUE: 403}),
     ),
 }
 for _kind, _name in [

@@ -5,14 +5,23 @@ to; shared versions read-only (they are written by the delegates' pages and neve
 from django.contrib import admin
 
 from diagnostics.admin.roles import ReadOnlyAdminMixin, RoleAdminMixin
-from diagnostics.models import Organisation, SharedVersion, ShareRecipient
+from diagnostics.models import Organisation, OrganisationContact, SharedVersion, ShareRecipient
+
+
+class OrganisationContactInline(admin.TabularInline):
+    model = OrganisationContact
+    fields = ("name", "role", "email", "phone")
+    extra = 0
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(RoleAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "kind")
-    list_filter = ("kind",)
-    search_fields = ("name",)
+    list_display = ("name", "kind", "region", "commune")
+    list_filter = ("kind", "region")
+    list_select_related = ("region", "commune")
+    search_fields = ("name", "contacts__name")
+    raw_id_fields = ("commune",)
+    inlines = (OrganisationContactInline,)
 
 
 class ShareRecipientInline(admin.TabularInline):

@@ -22,7 +22,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from diagnostics.models import ApiToken, Scope
-from diagnostics.selectors.tokens import api_token_for_key
+from diagnostics.selectors.tokens import api_token_for_key_cached
 from diagnostics.services.tokens import api_token_touch
 
 KEYWORDS = (b"token", b"bearer")
@@ -43,7 +43,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             key = parts[1].decode()
         except UnicodeError as exc:
             raise exceptions.AuthenticationFailed("Jeton invalide (caractères non ASCII).") from exc
-        token = api_token_for_key(key)
+        token = api_token_for_key_cached(key)
         if token is None:
             raise exceptions.AuthenticationFailed("Jeton inconnu.")
         if token.revoked_at is not None:
@@ -94,7 +94,16 @@ class HasTokenScope(BasePermission):
 
 
 class ApiRateThrottle(SimpleRateThrottle):
-    """One bucket per token, per session user, or per anonymous address."""
+    """One bucket per token, per session user, or per anonymous address.
+
+    A fixed window opened by the bucket's first request: at most `num_requests` until it is
+    `duration` seconds old, then a new one (Retry-After: the seconds left in the window). Kept
+    in the default cache as the window's start and a counter (`add` / `incr`): O(1) per request
+    and atomic on Redis, where several web workers share it — DRF's default keeps a log of
+    timestamps, read and rewritten whole on every request, and two workers can overwrite each
+    other's."""
+
+    cache_format = "throttle:%(scope)s:%(ident)s"
 
     def get_rate(self) -> str | None:
         return None  # decided per request in allow_request
@@ -111,9 +120,31 @@ class ApiRateThrottle(SimpleRateThrottle):
         self.rate = rates.get(self.scope)
         if self.rate is None:
             return True
-        self.num_requests, self.duration = self.parse_rate(self.rate)
+        num_requests, duration = self.parse_rate(self.rate)
+        if num_requests is None or duration is None:
+            return True
+        self.num_requests, self.duration = num_requests, duration
         self.key = self.cache_format % {"scope": self.scope, "ident": ident}
-        return super().allow_request(request, view)
+        now = self.timer()
+        start = self.cache.get(self.key)
+        if start is None or now - start >= duration:
+            if start is not None:
+                self.cache.delete(self.key)
+            self.cache.add(self.key, now, duration)
+            start = self.cache.get(self.key, now)  # another worker may have opened it first
+        self.retry_after = float(start + duration - now)
+        counter = f"{self.key}:{start!r}"
+        if self.cache.add(counter, 1, duration + 1):
+            return True
+        try:
+            count = self.cache.incr(counter)
+        except ValueError:  # expired in between
+            self.cache.set(counter, 1, duration + 1)
+            return True
+        return bool(count <= num_requests)
+
+    def wait(self) -> float | None:
+        return max(1.0, float(getattr(self, "retry_after", 1.0)))
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         return self.key

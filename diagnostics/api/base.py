@@ -18,10 +18,16 @@ from diagnostics.api.auth import HasTokenScope
 class ApiViewMixin:
     """Every API view: its role permission classes plus the token's scope; the throttle checked
     before them, so that guessing tokens or probing without one is throttled too; on a 200 GET,
-    an ETag (hash of the body) and, when the view sets `self.last_modified`, Last-Modified,
-    answered 304 when the client already has it."""
+    an ETag and, when the view sets `self.last_modified`, Last-Modified, answered 304 when the
+    client already has it.
+
+    The ETag is the hash of the body, unless the view sets `self.etag_version`: a value that
+    changes whenever its body does (the stored version of what it serves, e.g. a run's id, data
+    key and end time). The ETag is then derived from it, the request's host, path and query and
+    the media type, without rendering the body first (a 304 renders nothing)."""
 
     last_modified: dt.datetime | None = None
+    etag_version: Any = None
 
     def get_permissions(self) -> list[BasePermission]:
         return [*super().get_permissions(), HasTokenScope()]  # type: ignore[misc]
@@ -81,8 +87,7 @@ class ApiViewMixin:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             return response
-        response.render()
-        etag = quote_etag(hashlib.blake2b(response.content, digest_size=16).hexdigest())
+        etag = quote_etag(self._etag(request, response))
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
         response["Vary"] = "Accept, Authorization, Cookie"
@@ -98,6 +103,20 @@ class ApiViewMixin:
             if since is not None and int(last_modified.timestamp()) <= since:
                 return self._not_modified(response)
         return response
+
+    def _etag(self, request: Any, response: Any) -> str:
+        if self.etag_version is None:
+            response.render()
+            return hashlib.blake2b(response.content, digest_size=16).hexdigest()
+        version = repr(
+            (
+                self.etag_version,
+                request.get_host(),
+                request.get_full_path(),
+                getattr(request, "accepted_media_type", ""),
+            )
+        )
+        return "v" + hashlib.blake2b(version.encode(), digest_size=16).hexdigest()
 
     @staticmethod
     def _not_modified(response: Any) -> HttpResponseNotModified:

@@ -6,9 +6,12 @@ writes need a basin manager's role, a token with `basins:write`, and a basin the
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from typing import Any, cast
 
 import django_filters
+from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -138,14 +141,44 @@ LIST_FIELDS = [
 ]
 
 
+class RawRows:
+    """The rows of a `values_list` queryset as the database driver returns them, for the
+    paginator (`count()` and slicing): no Django converter per value — `basin_rows` converts
+    the few columns that need it (timestamps, booleans, JSON) itself, several times faster."""
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, item: slice) -> list[tuple[Any, ...]]:
+        sql, params = self.queryset[item].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+
+def _json_value(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _boolean(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
 def basin_rows(request: Any, rows: Any) -> list[dict[str, Any]]:
-    """BasinOutputSerializer's document (without geometry) from `values_list` tuples."""
+    """BasinOutputSerializer's document (without geometry) from the raw LIST_FIELDS tuples."""
     zone = timezone.get_current_timezone()
 
     def as_datetime(value: Any) -> str | None:
-        # DateTimeField.to_representation's output, without its per-value lookups.
+        # DateTimeField.to_representation's output, from the driver's value (SQLite: text).
         if value is None:
             return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
         text = value.astimezone(zone).isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -181,14 +214,14 @@ def basin_rows(request: Any, rows: Any) -> list[dict[str, Any]]:
                 "name": name,
                 "region": region,
                 "source_kind": source_kind,
-                "source_codes": source_codes,
+                "source_codes": _json_value(source_codes),
                 "main_town": {"code": town_code, "name": town_name} if town_code else None,
                 "population": population,
                 "communes_count": communes_count,
                 "communes_without_population": without_population,
-                "spans_regions": spans_regions,
-                "eligible_population": eligible_population,
-                "eligible_main_town": eligible_main_town,
+                "spans_regions": _boolean(spans_regions),
+                "eligible_population": _boolean(eligible_population),
+                "eligible_main_town": _boolean(eligible_main_town),
                 "nearest_site_km": nearest_site_km,
                 "geometry_status": geometry_status,
                 "created_at": as_datetime(created_at),
@@ -309,7 +342,7 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
         # Without geometry, the rows are read as tuples and shaped here: the same document as
         # BasinOutputSerializer, without building a model instance and a serializer per row.
-        page = self.paginate_queryset(qs.values_list(*LIST_FIELDS))
+        page = self.paginate_queryset(RawRows(qs.values_list(*LIST_FIELDS)))  # type: ignore[arg-type]
         return self.get_paginated_response(basin_rows(request, page or []))
 
     @extend_schema(

@@ -11,16 +11,16 @@ from typing import Any, cast
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from diagnostics.api.base import ApiViewMixin
+from diagnostics.api.prerendered import PreRenderedJSON, prerendered_json, prerendered_merge
 from diagnostics.api.serializers import (
     BasinIndicatorsFilterSerializer,
     BasinIndicatorsOutputSerializer,
-    RunSummarySerializer,
 )
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
@@ -121,11 +121,10 @@ class BasinIndicatorsApi(ApiViewMixin, APIView):
         },
     )
     def get(self, request: Request, pk: int) -> Response:
-        filters = BasinIndicatorsFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        year, source = indicators_filters(request)
         user = cast(User, request.user)  # IsAuthenticated through CanReadBasins
-        # One query: the latest done run of the basin in the caller's scope, with the counts
-        # that say whether newer data is in force.
+        # One query: the latest done run of the basin in the caller's scope (its document is
+        # not read: the rendered indicators are cached per run and filters).
         run = basin_latest_done_run_for(user, basin_id=pk)
         if run is None:
             basin = basin_live_list_for(user).filter(pk=pk).only("pk", "name").first()
@@ -136,28 +135,63 @@ class BasinIndicatorsApi(ApiViewMixin, APIView):
                 "la page du bassin (ou la commande diagnostic_run)."
             )
         self.last_modified = run.finished_at
-        year = filters.validated_data.get("year")
-        source = filters.validated_data.get("source")
-        data = dict(indicators_output(run, year=year, source=source))
-        data["run"] = RunSummarySerializer(
-            {
-                "id": run.pk,
-                "finished_at": run.finished_at,
-                "engine_version": run.engine_version,
-                "data_key": run.data_key,
-                "newer_data_available": run_has_newer_data(run),
-                "report_url": request.build_absolute_uri(
-                    reverse("diagnostic-detail", args=[run.pk])
-                ),
-            }
-        ).data
-        return Response(data)
+        newer = run_has_newer_data(run)
+        self.etag_version = ("indicators", run.pk, run.data_key, run.finished_at, newer)
+        summary = {
+            "id": run.pk,
+            "finished_at": _DATETIME.to_representation(run.finished_at)
+            if run.finished_at
+            else None,
+            "engine_version": run.engine_version,
+            "data_key": run.data_key,
+            "newer_data_available": newer,
+            "report_url": request.build_absolute_uri(reverse("diagnostic-detail", args=[run.pk])),
+        }
+        rendered = indicators_rendered(run, year=year, source=source)
+        if rendered is None:  # a non-finite number: the renderer answers the 400
+            data = dict(indicators_output(run, year=year, source=source))
+            data["run"] = summary
+            return Response(data)
+        return Response(prerendered_merge(rendered, {"run": summary}))
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def indicators_filters(request: Request) -> tuple[int | None, str | None]:
+    """`year` and `source`, checked like BasinIndicatorsFilterSerializer (which only runs when
+    a parameter is given: the common read has none)."""
+    if not request.query_params:
+        return None, None
+    filters = BasinIndicatorsFilterSerializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return filters.validated_data.get("year"), filters.validated_data.get("source")
 
 
 # A done run's document never changes: its serialized indicators are kept per (run, filters),
-# so that a read pays the serializers once (bounded, least recently used first out).
+# so that a read pays the serializers once (bounded, least recently used first out); the JSON
+# rendered from them too, so that a read neither parses the stored document nor renders it.
 _OUTPUT_CACHE: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_RENDERED_CACHE: OrderedDict[tuple[Any, ...], PreRenderedJSON] = OrderedDict()
 OUTPUT_CACHE_SIZE = 256
+
+
+def indicators_rendered(
+    run: Any, *, year: int | None, source: str | None
+) -> PreRenderedJSON | None:
+    """The run's indicators (without `run`) as rendered JSON; None if a number is not finite."""
+    key = (run.pk, run.data_key, year, source)
+    cached = _RENDERED_CACHE.get(key)
+    if cached is not None:
+        _RENDERED_CACHE.move_to_end(key)
+        return cached
+    rendered = prerendered_json(indicators_output(run, year=year, source=source))
+    if rendered is None:
+        return None
+    _RENDERED_CACHE[key] = rendered
+    while len(_RENDERED_CACHE) > OUTPUT_CACHE_SIZE:
+        _RENDERED_CACHE.popitem(last=False)
+    return rendered
 
 
 def indicators_output(run: Any, *, year: int | None, source: str | None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from .imports import (
     ImportBatch,
     IndicatorFact,
 )
+from .partners import OrganisationContact
 from .population import PopulationAgeFact
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
@@ -58,6 +59,7 @@ __all__ = [
     "BmoFact",
     "ChomageZeFact",
     "CnamSite",
+    "OrganisationContact",
     "Commune",
     "CommuneCodeChange",
     "DefmFact",

@@ -26,7 +26,14 @@ from .runs import DiagnosticRun
 
 
 class Organisation(models.Model):
-    """A local structure whose accounts read, comment and contribute to shared diagnostics."""
+    """A partner structure of the programme (issue 18: typed partners): its accounts read,
+    comment and contribute to shared diagnostics (issue 13), its contacts (`contacts`,
+    `diagnostics.models.partners.OrganisationContact`) are who the delegate calls, and the
+    recommendation's constraints count the lycées and shared places located in a basin.
+
+    `region`: the region it works in (a delegate manages the partners of their regions; none =
+    national partner, e.g. an OPCO or La Poste's head office, managed by national admins);
+    `commune`: where it is, which places it in the basins containing that commune."""
 
     class Kind(models.TextChoices):
         MAIRIE = "mairie", "Mairie"
@@ -34,12 +41,44 @@ class Organisation(models.Model):
         MISSION_LOCALE = "mission_locale", "Mission locale"
         FRANCE_TRAVAIL = "france_travail", "Agence France Travail"
         REGION = "region", "Services de la Région"
+        DEPARTEMENT = "departement", "Département (conventions d'insertion)"
+        PLIE = "plie", "PLIE (plan local pour l'insertion et l'emploi)"
+        OPCO = "opco", "OPCO (opérateur de compétences)"
         LYCEE = "lycee", "Lycée"
         CHAMBER = "chambre_consulaire", "Chambre consulaire (CCI, CMA, agriculture)"
+        LA_POSTE = "la_poste", "La Poste"
+        TIERS_LIEU = "tiers_lieu", "Tiers-lieu"
+        MAISON_EMPLOI = "maison_emploi", "Maison de l'emploi"
+
+    # What the recommendation's constraints count (implantations.selectors.recommendation).
+    LYCEES = (Kind.LYCEE,)
+    SHARED_PLACES = (Kind.MISSION_LOCALE, Kind.TIERS_LIEU, Kind.MAISON_EMPLOI)
 
     name = models.CharField("nom", max_length=200)
     kind = models.CharField("type", max_length=32, choices=Kind.choices)
+    region = models.ForeignKey(
+        "diagnostics.Region",
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        help_text="Vide : partenaire national (géré par l'administration nationale).",
+    )
+    commune = models.ForeignKey(
+        "diagnostics.Commune",
+        verbose_name="commune",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Où se trouve la structure : la place dans les bassins qui contiennent la commune.",
+    )
+    address = models.CharField("adresse", max_length=300, blank=True)
+    website = models.URLField("site internet", blank=True)
+    notes = models.TextField("notes", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 
     class Meta:
         verbose_name = "organisation partenaire"

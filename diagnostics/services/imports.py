@@ -69,7 +69,7 @@ from diagnostics.models import (
 )
 from diagnostics.selectors.imports import import_kinds_for, validation_context_build
 from diagnostics.services import claims, outbox
-from diagnostics.services.import_stores import STORES, facts_write  # noqa: F401 (re-exported)
+from diagnostics.services.import_stores import STORES
 
 logger = logging.getLogger(__name__)
 
@@ -439,7 +439,7 @@ def _process(batch: ImportBatch, *, retriable: bool) -> ImportBatch:
     t_write = perf_counter()
     store = STORES[batch.kind]
     try:
-        with transaction.atomic():
+        with transaction.atomic(), claims.query_cancelled_on_error():
             # Locked and checked first: a process that lost the batch writes no fact.
             if (
                 not claims.owned(ImportBatch, batch.pk, batch.claimed_by, WORKING)

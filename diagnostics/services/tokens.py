@@ -16,6 +16,7 @@ from django.utils import timezone
 from diagnostics.errors import ApplicationError
 from diagnostics.models import ROLE_SCOPES, ApiToken, AuditAction, Role, Scope, User
 from diagnostics.models.tokens import TOKEN_PREFIX, token_hash
+from diagnostics.selectors.tokens import api_token_cache_forget, api_token_cache_refresh
 from diagnostics.services.audit import audit_record
 
 DEFAULT_EXPIRY_DAYS = 90
@@ -115,6 +116,7 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
                 target=token.user,
                 details={"token": f"cnt_{token.prefix}_…", "name": token.name},
             )
+    api_token_cache_forget(key_hashes=[token.key_hash])
     return token
 
 
@@ -125,3 +127,4 @@ def api_token_touch(*, token: ApiToken) -> None:
         return
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     token.last_used_at = now
+    api_token_cache_refresh(token)

@@ -27,6 +27,7 @@ from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.selectors.sharing import shared_versions_of_basin
 from diagnostics.services import basins as basin_services
+from diagnostics.services.basin_eligibility import basin_eligibility
 
 TOP_COMMUNES = 10
 
@@ -226,7 +227,7 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "communes": communes,
             "sort": sort,
             "sort_label": BASIN_COMMUNE_SORTS[sort],
-            "eligibility": basin_services.basin_eligibility(basin=basin),
+            "eligibility": basin_eligibility(basin=basin),
             "map_json": _map_figure_json(
                 communes=communes,
                 geometry=basin.geometry,

@@ -130,6 +130,7 @@ from implantations.analytics.planning_selection import (
     VALUE,
     Selection,
     conflict_pairs,
+    lp_bound,
     select_greedy,
     select_ilp,
     sites_select,
@@ -214,6 +215,7 @@ __all__ = [
     "Selection",
     "conflict_pairs",
     "select_greedy",
+    "lp_bound",
     "select_ilp",
     "sites_select",
     # implantations.analytics.planning_followup

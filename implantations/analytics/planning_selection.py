@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -58,10 +59,34 @@ class Selection:
     min_km: float
     conflicts: int
     excluded: dict[str, str] = field(default_factory=dict)
+    # The best proven upper bound on the optimum (HiGHS' dual bound, or the LP relaxation when
+    # the integer program found no solution), and where it comes from.
+    bound: float | None = None
+    bound_source: str = ""
 
     @property
     def method_label(self) -> str:
         return METHOD_LABELS[self.method]
+
+    @property
+    def gap_bound(self) -> float | None:
+        """(bound − objective) / bound: the kept solution is at most this share below the
+        optimum (« écart à l'optimum ≤ x % »); 0 when nothing can be covered; None without a
+        bound."""
+        if self.bound is None:
+            return None
+        if self.bound <= 1e-12:
+            return 0.0
+        return max(self.bound - self.objective, 0.0) / self.bound
+
+    @property
+    def greedy_gap_bound(self) -> float | None:
+        """The same bound for the greedy heuristic's solution."""
+        if self.bound is None:
+            return None
+        if self.bound <= 1e-12:
+            return 0.0
+        return max(self.bound - self.greedy_objective, 0.0) / self.bound
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -89,6 +114,9 @@ class Selection:
             "min_km": self.min_km,
             "conflicts": self.conflicts,
             "excluded": dict(self.excluded),
+            "bound": round(self.bound, 4) if self.bound is not None else None,
+            "bound_source": self.bound_source,
+            "gap_bound": round(g, 6) if (g := self.gap_bound) is not None else None,
         }
 
 
@@ -137,10 +165,10 @@ def select_greedy(
 ) -> list[int]:
     """Positions picked by the greedy heuristic: candidates by decreasing value (then lower
     cost, then id), each taken when it still fits the count, the budget and the distances."""
-    order = sorted(
-        range(len(frame)),
-        key=lambda k: (-frame[VALUE].iloc[k], frame[COST].iloc[k], frame[CANDIDATE_ID].iloc[k]),
-    )
+    values = frame[VALUE].to_numpy(dtype=float)
+    costs = frame[COST].to_numpy(dtype=float)
+    ids = frame[CANDIDATE_ID].astype(str).tolist()
+    order = sorted(range(len(frame)), key=lambda k: (-values[k], costs[k], ids[k]))
     neighbours: dict[int, set[int]] = {}
     for i, j in conflicts:
         neighbours.setdefault(i, set()).add(j)
@@ -150,7 +178,7 @@ def select_greedy(
     for k in order:
         if len(chosen) >= n:
             break
-        cost = float(frame[COST].iloc[k])
+        cost = float(costs[k])
         if budget is not None and spent + cost > budget + 1e-9:
             continue
         if neighbours.get(k, set()) & set(chosen):
@@ -158,6 +186,76 @@ def select_greedy(
         chosen.append(k)
         spent += cost
     return chosen
+
+
+def _ilp_problem(
+    frame: pd.DataFrame, *, n: int, budget: float | None, conflicts: list[tuple[int, int]]
+) -> tuple[np.ndarray, list[Any]]:
+    """(values, constraints) of the selection program: Σ x ≤ n, Σ cost·x ≤ budget,
+    x_i + x_j ≤ 1 for every conflicting pair."""
+    from scipy.optimize import LinearConstraint
+    from scipy.sparse import coo_array
+
+    size = len(frame)
+    values = frame[VALUE].to_numpy(dtype=float)
+    rows = [np.ones(size)]
+    upper = [float(n)]
+    if budget is not None:
+        rows.append(frame[COST].to_numpy(dtype=float))
+        upper.append(float(budget))
+    constraints: list[Any] = [LinearConstraint(np.vstack(rows), -np.inf, np.array(upper))]
+    if conflicts:
+        count = len(conflicts)
+        r = np.repeat(np.arange(count), 2)
+        c = np.array([k for pair in conflicts for k in pair])
+        matrix = coo_array((np.ones(2 * count), (r, c)), shape=(count, size)).tocsr()
+        constraints.append(LinearConstraint(matrix, -np.inf, np.ones(count)))
+    return values, constraints
+
+
+def _ilp_solve(
+    frame: pd.DataFrame,
+    *,
+    n: int,
+    budget: float | None,
+    conflicts: list[tuple[int, int]],
+    time_limit_s: float,
+    integral: bool = True,
+) -> Any:
+    from scipy.optimize import Bounds, milp
+
+    size = len(frame)
+    values, constraints = _ilp_problem(frame, n=n, budget=budget, conflicts=conflicts)
+    return milp(
+        c=-values,
+        integrality=np.ones(size) if integral else np.zeros(size),
+        bounds=Bounds(np.zeros(size), np.ones(size)),
+        constraints=constraints,
+        options={"time_limit": time_limit_s, "disp": False},
+    )
+
+
+def lp_bound(
+    frame: pd.DataFrame,
+    *,
+    n: int,
+    budget: float | None,
+    conflicts: list[tuple[int, int]],
+    time_limit_s: float = 10.0,
+) -> float | None:
+    """The optimum of the linear relaxation (0 ≤ x ≤ 1): an upper bound on the covered need
+    of any selection; None when HiGHS did not solve it."""
+    if len(frame) == 0:
+        return 0.0
+    result = _ilp_solve(
+        frame,
+        n=n,
+        budget=budget,
+        conflicts=conflicts,
+        time_limit_s=time_limit_s,
+        integral=False,
+    )
+    return None if result.status != 0 or result.fun is None else float(-result.fun)
 
 
 def select_ilp(
@@ -171,40 +269,33 @@ def select_ilp(
     """Exact choice by integer programming: maximise Σ value·x subject to Σ x ≤ n,
     Σ cost·x ≤ budget, x_i + x_j ≤ 1 for every conflicting pair, x binary — solved by HiGHS
     (`scipy.optimize.milp`). Returns (positions or None, status message, optimal, mip_gap)."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_array
-
-    size = len(frame)
-    if size == 0:
-        return [], "aucun candidat", True, 0.0
-    values = frame[VALUE].to_numpy(dtype=float)
-    rows = [np.ones(size)]
-    upper = [float(n)]
-    if budget is not None:
-        rows.append(frame[COST].to_numpy(dtype=float))
-        upper.append(float(budget))
-    dense = LinearConstraint(np.vstack(rows), -np.inf, np.array(upper))
-    constraints = [dense]
-    if conflicts:
-        count = len(conflicts)
-        r = np.repeat(np.arange(count), 2)
-        c = np.array([k for pair in conflicts for k in pair])
-        matrix = coo_array((np.ones(2 * count), (r, c)), shape=(count, size)).tocsr()
-        constraints.append(LinearConstraint(matrix, -np.inf, np.ones(count)))
-    result = milp(
-        c=-values,
-        integrality=np.ones(size),
-        bounds=Bounds(np.zeros(size), np.ones(size)),
-        constraints=constraints,
-        options={"time_limit": time_limit_s, "disp": False},
+    picked, status, optimal, mip_gap, _ = _select_ilp_bounded(
+        frame, n=n, budget=budget, conflicts=conflicts, time_limit_s=time_limit_s
     )
+    return picked, status, optimal, mip_gap
+
+
+def _select_ilp_bounded(
+    frame: pd.DataFrame,
+    *,
+    n: int,
+    budget: float | None,
+    conflicts: list[tuple[int, int]],
+    time_limit_s: float,
+) -> tuple[list[int] | None, str, bool, float | None, float | None]:
+    """`select_ilp` plus HiGHS' dual bound on the optimum (None when it gives none)."""
+    if len(frame) == 0:
+        return [], "aucun candidat", True, 0.0, 0.0
+    result = _ilp_solve(frame, n=n, budget=budget, conflicts=conflicts, time_limit_s=time_limit_s)
     mip_gap = _float_or_none(getattr(result, "mip_gap", None))
+    dual = _float_or_none(getattr(result, "mip_dual_bound", None))
+    bound = None if dual is None or math.isinf(dual) else -dual
     if result.x is None:
-        return None, f"pas de solution ({result.message})", False, mip_gap
-    picked = [k for k in range(size) if result.x[k] > 0.5]
+        return None, f"pas de solution ({result.message})", False, mip_gap, bound
+    picked = [k for k in range(len(frame)) if result.x[k] > 0.5]
     optimal = result.status == 0
     status = "optimum prouvé" if optimal else f"arrêté avant l'optimum ({result.message})"
-    return picked, status, optimal, mip_gap
+    return picked, status, optimal, mip_gap, bound
 
 
 def sites_select(
@@ -237,7 +328,7 @@ def sites_select(
 
     greedy = select_greedy(checked, n=n, budget=budget, conflicts=pairs)
     greedy_value = float(checked[VALUE].iloc[greedy].sum()) if greedy else 0.0
-    ilp, status, optimal, mip_gap = select_ilp(
+    ilp, status, optimal, mip_gap, dual_bound = _select_ilp_bounded(
         checked, n=n, budget=budget, conflicts=pairs, time_limit_s=time_limit_s
     )
     ilp_value = float(checked[VALUE].iloc[ilp].sum()) if ilp else (0.0 if ilp == [] else None)
@@ -253,10 +344,18 @@ def sites_select(
     gap = None
     if optimal and ilp_value is not None:
         gap = 0.0 if ilp_value <= 0 else max(ilp_value - greedy_value, 0.0) / ilp_value
+    # The best proven bound: HiGHS' dual bound, else (no integer solution) the LP relaxation's.
+    bound, bound_source = dual_bound, "borne duale du solveur (HiGHS)"
+    if bound is None:
+        bound = lp_bound(checked, n=n, budget=budget, conflicts=pairs, time_limit_s=time_limit_s)
+        bound_source = "relaxation linéaire (HiGHS)" if bound is not None else ""
+    objective = float(checked[VALUE].iloc[chosen].sum()) if chosen else 0.0
+    if bound is not None:
+        bound = max(bound, objective)  # the solver's tolerance never puts it below a solution
     return Selection(
         method=METHOD_ILP if use_ilp else METHOD_GREEDY,
         chosen=ids(chosen),
-        objective=float(checked[VALUE].iloc[chosen].sum()) if chosen else 0.0,
+        objective=objective,
         cost=float(checked[COST].iloc[chosen].sum()) if chosen else 0.0,
         greedy_chosen=ids(greedy),
         greedy_objective=greedy_value,
@@ -271,4 +370,6 @@ def sites_select(
         min_km=min_km,
         conflicts=len(pairs),
         excluded=excluded,
+        bound=bound,
+        bound_source=bound_source,
     )

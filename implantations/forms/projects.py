@@ -114,6 +114,21 @@ class PartnerForm(forms.Form):
     commitment = forms.CharField(
         label="Engagement", max_length=300, required=False, widget=forms.TextInput(DSFR_INPUT)
     )
+    organisation = forms.ChoiceField(
+        label="Partenaire référencé",
+        required=False,
+        help_text="Dans la liste des partenaires (type, contacts) ; le nom peut rester vide.",
+        widget=forms.Select(attrs=DSFR_SELECT),
+    )
+
+    def __init__(
+        self, *args: Any, organisations: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].choices = [  # type: ignore[attr-defined]
+            ("", "— aucun —"),
+            *(organisations or []),
+        ]
 
 
 class MemberForm(forms.Form):

@@ -4,6 +4,8 @@ from diagnostics.models import CnamSite, ProgrammeSettings
 
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
+from .followup import FollowupSource, ProjectFollowup
+from .programme import ProgrammeTarget, ProgrammeTargetChange
 from .projects import (
     Concept,
     GovernanceMember,
@@ -22,10 +24,14 @@ __all__ = [
     "Concept",
     "Contribution",
     "EmployerLetter",
+    "FollowupSource",
     "GovernanceMember",
     "HostStructure",
     "ImplantationProject",
     "ProgrammeSettings",
+    "ProgrammeTarget",
+    "ProgrammeTargetChange",
+    "ProjectFollowup",
     "ProjectPartner",
     "ProjectStatus",
     "ProjectStatusChange",

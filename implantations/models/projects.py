@@ -224,6 +224,15 @@ class ProjectPartner(models.Model):
     name = models.CharField("partenaire", max_length=200)
     kind = models.CharField("type", max_length=16, choices=Kind.choices, default=Kind.OTHER)
     commitment = models.CharField("engagement", max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "diagnostics.Organisation",
+        verbose_name="partenaire référencé",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_partners",
+        help_text="L'organisation de la liste des partenaires (type, contacts), quand elle y est.",
+    )
 
     class Meta:
         verbose_name = "partenaire"

@@ -34,7 +34,12 @@ def project_manageable_for(user: User) -> QuerySet[ImplantationProject]:
 def project_detail(project: ImplantationProject) -> ImplantationProject:
     return (
         ImplantationProject.objects.select_related("basin", "basin__region", "created_by")
-        .prefetch_related("years", "partners", "governance_members", "governance_epcis")
+        .prefetch_related(
+            "years",
+            "partners__organisation__contacts",
+            "governance_members",
+            "governance_epcis",
+        )
         .get(pk=project.pk)
     )
 

@@ -26,6 +26,7 @@ from diagnostics.models import (
     ImportBatch,
     IndicatorFact,
     Lycee,
+    Organisation,
     TerritoryLoad,
     User,
     ZoneEmploi,
@@ -34,6 +35,7 @@ from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.diagnostic_frames import crosswalk_frame
 from diagnostics.selectors.diagnostics import diagnostic_latest_done
 from diagnostics.selectors.facts import lycees_current_frame
+from diagnostics.selectors.partners import basin_organisations
 from implantations.analytics import columns as col
 from implantations.analytics import scoring
 from implantations.analytics.business_model import AddressablePublic
@@ -347,13 +349,35 @@ def _nearest_site(basin: Basin) -> tuple[tuple[str, float] | None, bool]:
     return None, bool(sites)
 
 
+def _with_partners(
+    names: list[str], partners: list[Organisation], kinds: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The confirmed hosts' names, then the typed partners of those kinds located in the basin
+    (issue 18), each name once."""
+    out = list(dict.fromkeys(names))
+    for partner in partners:
+        if partner.kind in kinds and partner.name not in out:
+            out.append(partner.name)
+    return tuple(out)
+
+
 def host_summary(
-    hosts: list[HostStructure], partnership: BasinPartnership | None
+    hosts: list[HostStructure],
+    partnership: BasinPartnership | None,
+    partners: list[Organisation] | None = None,
 ) -> scoring.HostSummary:
+    """What the hard constraints read: the confirmed hosts of the basin, and the typed partners
+    (`diagnostics.Organisation`) located in it — a lycée counts as a lycée partner, a Mission
+    locale, tiers-lieu or Maison de l'emploi as a shared place."""
     confirmed = [h for h in hosts if h.confirmed]
+    partners = partners or []
     return scoring.HostSummary(
-        lycee_partners=tuple(h.name for h in confirmed if h.is_vocational_lycee),
-        shared_places=tuple(h.name for h in confirmed if h.is_shared_place),
+        lycee_partners=_with_partners(
+            [h.name for h in confirmed if h.is_vocational_lycee], partners, Organisation.LYCEES
+        ),
+        shared_places=_with_partners(
+            [h.name for h in confirmed if h.is_shared_place], partners, Organisation.SHARED_PLACES
+        ),
         economic_hosts=tuple(
             (h.name, h.premises_can_grow) for h in confirmed if h.is_economic_host
         ),
@@ -443,7 +467,7 @@ def recommendation_inputs(
         basin=basin,
         profile=profile,
         raw=scoring.raw_frame(values),
-        hosts=host_summary(hosts, partnership),
+        hosts=host_summary(hosts, partnership, basin_organisations(basin)),
         run=run,
         batches=unique_batches,
         sources=sources,

@@ -46,6 +46,7 @@ from implantations.models import (
     Recommendation,
 )
 from implantations.services import recommendation as services
+from implantations.services.demo_followup import demo_followup_ensure
 from implantations.services.demo_sharing import demo_sharing_ensure
 from implantations.services.projects import (
     YearInput,
@@ -362,6 +363,19 @@ def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
     delegate = User.objects.get(username="demo-delegue")
     admin = User.objects.get(username="demo-admin")
     followed = set(delegate.regions.values_list("code", flat=True))
+    # Typed partners first (issue 18): the recommendations count those located in a basin.
+    from implantations.services.demo_programme import demo_partners_ensure
+
+    demo_partners_ensure(
+        [
+            b
+            for b in (
+                Basin.objects.filter(name=d.name, region_id=d.region_code).first()
+                for d in report.basins
+            )
+            if b is not None
+        ]
+    )
     recommendations: dict[int, Recommendation] = {}
     basins: list[Basin] = []
     for index, demo_basin in enumerate(report.basins):
@@ -378,5 +392,11 @@ def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
         first = basins[0]
         out.scenario = _scenario_ensure(first, recommendations[first.pk], delegate)
         out.project = _project_ensure(first, recommendations[first.pk], delegate)
+        # A year of follow-up of that project (issue 18): one flag, two variances explained.
+        demo_followup_ensure(first, PROJECT_NAME, delegate)
         # The shared diagnostic (issue 13): a version, a comment thread, a pending contribution.
         out.shared_version = demo_sharing_ensure(first, delegate)
+        # The programme (issue 18): targets, a project at every stage, typed partners.
+        from implantations.services.demo_programme import demo_programme_build
+
+        demo_programme_build(basins)

@@ -326,38 +326,16 @@ def _recommendations(
     return out
 
 
-def region_plan(
+def plan_parameters_check(
     *,
-    region_code: str,
-    user: User | None = None,
-    source: str = p.LEVEL_ZONE_EMPLOI,
-    n: int = 5,
-    budget: float | None = None,
-    min_km: float = 40.0,
-    costs: Mapping[str, float] | None = None,
-    weights: p.FitWeights | None = None,
-    eligible_only: bool = True,
-    time_limit_s: float = 10.0,
-) -> RegionPlan:
-    """Rank a region's candidates by programme fit and pick at most `n` sites.
-
-    `source`: « zone_emploi » / « bassin_bmo » (every zone of the region, built on the fly
-    without saving anything) or « registered » (the region's basins the user may read).
-    `costs`: cost per site of each concept (defaults: the business model's cumulated public
-    aid over years 0-3, else DEFAULT_COSTS); a candidate without a recommended concept costs
-    the most expensive concept's (prudent). With `eligible_only`, candidates known to be
-    ineligible (population or main town outside the programme's bounds) are not picked.
-    Raises PlanningError (French message) on bad parameters or a region out of reach."""
-    from time import perf_counter
-
-    timings: dict[str, float] = {}
-    start = perf_counter()
-    if source not in SOURCES:
-        raise PlanningError(
-            f"Source inconnue : « {source} » (attendu : {', '.join(SOURCES)}).",
-            code="invalid_source",
-            extra={"field": "source"},
-        )
+    n: int,
+    budget: float | None,
+    min_km: float,
+    costs: Mapping[str, float] | None,
+    weights: p.FitWeights | None,
+) -> tuple[p.FitWeights, dict[str, float], str]:
+    """The checked parameters of a planning (regional or national): (weights, cost per site of
+    each concept, where the costs come from). Raises PlanningError naming the field."""
     if n < 1:
         raise PlanningError(
             f"Le nombre de sites doit être au moins 1 (reçu : {n}).",
@@ -412,6 +390,44 @@ def region_plan(
             if float(value) != default_costs[concept]:
                 costs_source = "saisis sur la page"
             unit_costs[concept] = float(value)
+    return weights, unit_costs, costs_source
+
+
+def region_plan(
+    *,
+    region_code: str,
+    user: User | None = None,
+    source: str = p.LEVEL_ZONE_EMPLOI,
+    n: int = 5,
+    budget: float | None = None,
+    min_km: float = 40.0,
+    costs: Mapping[str, float] | None = None,
+    weights: p.FitWeights | None = None,
+    eligible_only: bool = True,
+    time_limit_s: float = 10.0,
+) -> RegionPlan:
+    """Rank a region's candidates by programme fit and pick at most `n` sites.
+
+    `source`: « zone_emploi » / « bassin_bmo » (every zone of the region, built on the fly
+    without saving anything) or « registered » (the region's basins the user may read).
+    `costs`: cost per site of each concept (defaults: the business model's cumulated public
+    aid over years 0-3, else DEFAULT_COSTS); a candidate without a recommended concept costs
+    the most expensive concept's (prudent). With `eligible_only`, candidates known to be
+    ineligible (population or main town outside the programme's bounds) are not picked.
+    Raises PlanningError (French message) on bad parameters or a region out of reach."""
+    from time import perf_counter
+
+    timings: dict[str, float] = {}
+    start = perf_counter()
+    if source not in SOURCES:
+        raise PlanningError(
+            f"Source inconnue : « {source} » (attendu : {', '.join(SOURCES)}).",
+            code="invalid_source",
+            extra={"field": "source"},
+        )
+    weights, unit_costs, costs_source = plan_parameters_check(
+        n=n, budget=budget, min_km=min_km, costs=costs, weights=weights
+    )
     region = _region_for(user, region_code)
     bounds = _bounds()
     notes: list[str] = []

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Basin, Epci, User
+from diagnostics.models import Basin, Epci, Organisation, User
 from diagnostics.selectors.access import basin_manageable_for
 from implantations.analytics import planning as p
 from implantations.models import (
@@ -35,6 +35,19 @@ from implantations.models import (
 )
 from implantations.models.projects import PROJECT_YEARS, STATUS_DATE_FIELDS, STATUS_ORDER
 from implantations.selectors import projects as sel
+
+# The project partner's kind of a typed partner (issue 18) when the row leaves it at « Autre ».
+PARTNER_KIND_OF_ORGANISATION: dict[str, str] = {
+    Organisation.Kind.MAIRIE: ProjectPartner.Kind.TOWN,
+    Organisation.Kind.EPCI: ProjectPartner.Kind.EPCI,
+    Organisation.Kind.REGION: ProjectPartner.Kind.REGION,
+    Organisation.Kind.LYCEE: ProjectPartner.Kind.LYCEE,
+    Organisation.Kind.MISSION_LOCALE: ProjectPartner.Kind.EMPLOYMENT,
+    Organisation.Kind.FRANCE_TRAVAIL: ProjectPartner.Kind.EMPLOYMENT,
+    Organisation.Kind.PLIE: ProjectPartner.Kind.EMPLOYMENT,
+    Organisation.Kind.MAISON_EMPLOI: ProjectPartner.Kind.EMPLOYMENT,
+    Organisation.Kind.CHAMBER: ProjectPartner.Kind.CHAMBER,
+}
 
 logger = logging.getLogger(__name__)
 
@@ -454,14 +467,31 @@ def project_years_update(
 def project_partners_replace(
     *, project: ImplantationProject, partners: Sequence[Mapping[str, str]], user: User | None = None
 ) -> list[ProjectPartner]:
-    """Replace the partners (name, kind, commitment); rows without a name are ignored."""
+    """Replace the partners (name, kind, commitment, optional typed partner `organisation`:
+    an id of `diagnostics.Organisation`, which gives the name when none is typed); rows
+    without a name nor an organisation are ignored."""
     _check_manageable(user, project.basin)
     cleaned = []
     for i, row in enumerate(partners, start=1):
         name = (row.get("name") or "").strip()
+        organisation = None
+        raw = str(row.get("organisation") or "").strip()
+        if raw:
+            organisation = (
+                Organisation.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+            )
+            if organisation is None:
+                raise _error(
+                    f"Partenaire n° {i} : partenaire référencé inconnu ({raw}).",
+                    "partners",
+                    "bad_organisation",
+                )
+            name = name or organisation.name
         if not name:
             continue
         kind = row.get("kind") or ProjectPartner.Kind.OTHER
+        if organisation is not None and kind == ProjectPartner.Kind.OTHER:
+            kind = PARTNER_KIND_OF_ORGANISATION.get(organisation.kind, ProjectPartner.Kind.OTHER)
         if kind not in set(ProjectPartner.Kind):
             raise _error(f"Partenaire n° {i} : type inconnu « {kind} ».", "partners", "bad_kind")
         cleaned.append(
@@ -470,6 +500,7 @@ def project_partners_replace(
                 name=name[:200],
                 kind=kind,
                 commitment=(row.get("commitment") or "").strip()[:300],
+                organisation=organisation,
             )
         )
     with transaction.atomic():

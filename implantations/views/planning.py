@@ -251,7 +251,13 @@ def planning_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _export_error(request: HttpRequest, message: str, errors: dict[str, list[str]]) -> HttpResponse:
+def _export_error(
+    request: HttpRequest,
+    message: str,
+    errors: dict[str, list[str]],
+    *,
+    back_url: str | None = None,
+) -> HttpResponse:
     """A 400 the caller can read: JSON for an API-like client, else a French HTML page with a
     way back to the planning form."""
     accept = request.headers.get("Accept", "")
@@ -265,6 +271,6 @@ def _export_error(request: HttpRequest, message: str, errors: dict[str, list[str
     return render(
         request,
         "implantations/planning_export_error.html",
-        {"message": message, "errors": errors, "back_query": query},
+        {"message": message, "errors": errors, "back_query": query, "back_url": back_url},
         status=400,
     )

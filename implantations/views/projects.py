@@ -20,6 +20,7 @@ from diagnostics.models import Basin, User
 from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.partners import organisation_list_for
 from implantations.analytics import planning as p
 from implantations.analytics.planning_maps import learners_figure
 from implantations.forms.projects import (
@@ -32,6 +33,7 @@ from implantations.forms.projects import (
 from implantations.models import ImplantationProject, ProjectStatus, Recommendation
 from implantations.models.projects import STATUS_ORDER
 from implantations.selectors import projects as sel
+from implantations.selectors.followup import project_flags_for
 from implantations.services import projects as services
 
 
@@ -73,15 +75,29 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 # --- Creation ---------------------------------------------------------------------------------
+def _organisation_choices(user: User) -> list[tuple[str, str]]:
+    """The typed partners the user sees (issue 18), for the partners' select."""
+    return [
+        (str(o.pk), f"{o.name} — {o.get_kind_display()}")
+        for o in organisation_list_for(user).order_by("name")
+    ]
+
+
 def _formsets(request: HttpRequest, project: ImplantationProject | None) -> tuple[Any, Any]:
+    kwargs = {"organisations": _organisation_choices(request.user)}  # type: ignore[arg-type]
     if request.method == "POST":
         return (
-            PartnerFormSet(request.POST, prefix="partners"),
+            PartnerFormSet(request.POST, prefix="partners", form_kwargs=kwargs),
             MemberFormSet(request.POST, prefix="members"),
         )
     partners = (
         [
-            {"name": x.name, "kind": x.kind, "commitment": x.commitment}
+            {
+                "name": x.name,
+                "kind": x.kind,
+                "commitment": x.commitment,
+                "organisation": str(x.organisation_id or ""),
+            }
             for x in project.partners.all()
         ]
         if project
@@ -96,7 +112,7 @@ def _formsets(request: HttpRequest, project: ImplantationProject | None) -> tupl
         else []
     )
     return (
-        PartnerFormSet(initial=partners, prefix="partners"),
+        PartnerFormSet(initial=partners, prefix="partners", form_kwargs=kwargs),
         MemberFormSet(initial=members, prefix="members"),
     )
 
@@ -111,7 +127,11 @@ def _relations_replace(
 
 
 def _rows_of(formset: Any) -> list[dict[str, str]]:
-    return [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("name")]
+    return [
+        f.cleaned_data
+        for f in formset.forms
+        if f.cleaned_data and (f.cleaned_data.get("name") or f.cleaned_data.get("organisation"))
+    ]
 
 
 @role_required(*BASIN_MANAGERS)
@@ -268,6 +288,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "figure": json.loads(learners_figure(followup).to_json()),
             "status_form": status_form,
             "is_last_status": project.status_index == len(STATUS_ORDER) - 1,
+            "followup_flags": project_flags_for([project]).get(project.pk, []),
         },
     )
 

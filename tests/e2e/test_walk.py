@@ -48,6 +48,24 @@ ROLES: dict[str, str | None] = {
 KNOWN_PAGES = ["/", "/connexion/", "/api/docs/", "/compte/jetons/"]
 # The API documentation and the tokens page are for signed-in users (issue 14).
 SIGNED_IN_ONLY = ("/api/docs/", "/compte/jetons/")
+# Pages of some roles only, walked first for them (elsewhere a 404 by design): the national
+# planning is for national admins (issue 16); the programme dashboard, a stage of its pipeline,
+# its targets and the typed partners (issue 18).
+ROLE_PAGES: dict[str, list[str]] = {
+    "admin": [
+        "/implantations/planification/nationale/",
+        "/implantations/programme/",
+        "/implantations/programme/etapes/diagnostique/",
+        "/implantations/programme/objectifs/",
+        "/partenaires/",
+        "/partenaires/nouveau/",
+    ],
+    "delegue": ["/implantations/programme/", "/partenaires/"],
+}
+# Follow-up and evaluation (issue 18): the programme summary and the evaluation page of the demo
+# project followed for a year, for the roles that read projects (visited first: the links may not
+# reach them within MAX_PAGES_PER_ROLE).
+EVALUATION_ROLES = ("delegue", "mairie", "admin")
 WIDTHS = (1366, 320)
 MAX_PAGES_PER_ROLE = int(os.environ.get("WALK_MAX_PAGES", "30"))
 SERIOUS = {"serious", "critical"}
@@ -164,6 +182,15 @@ def _links(page: Any, origin: str) -> list[str]:
     return out
 
 
+def _evaluation_pages() -> list[str]:
+    from implantations.models import ProjectFollowup
+
+    followed = ProjectFollowup.objects.values_list("project_id", flat=True).distinct()
+    return ["/implantations/evaluation/"] + [
+        f"/implantations/projets/{pk}/evaluation/" for pk in sorted(followed)
+    ]
+
+
 def _walk_role(
     browser: Any,
     base: str,
@@ -192,6 +219,9 @@ def _walk_role(
     if username:
         login(page, _Live(base), username, PASSWORD)
     queue = [p for p in KNOWN_PAGES if username or p not in SIGNED_IN_ONLY]
+    queue[1:1] = ROLE_PAGES.get(role, [])
+    if role in EVALUATION_ROLES:
+        queue += _evaluation_pages()
     found_on: dict[str, str] = {}  # link → the page that shows it (for the failure message)
     seen_patterns: set[str] = set()
     visited = 0
@@ -310,6 +340,7 @@ def test_walk_every_page_as_every_role(live_server, chromium_browser, demo, axe_
     assert {r.role for r in results} == set(ROLES)
     delegate_paths = {pattern(r.path.split("?")[0]) for r in results if r.role == "delegue"}
     assert {"/bassins/{n}/", "/diagnostics/{n}/"} <= delegate_paths
+    assert "/implantations/projets/{n}/evaluation/" in delegate_paths
     problems = [f"{r.role} {r.width}px {r.path}: {p}" for r in results for p in r.problems()]
     problems += [f"{d[0]} lien mort {d[1]} → HTTP {d[2]}" for d in dead]
     assert not problems, "\n".join(problems)

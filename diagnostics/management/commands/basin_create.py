@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, BasinSource
-from diagnostics.services.basins import basin_create, basin_eligibility
+from diagnostics.services.basin_eligibility import basin_eligibility
+from diagnostics.services.basins import basin_create
 
 
 def _yes_no(value: bool | None) -> str:

@@ -17,14 +17,25 @@ from pytest_django.fixtures import Settings
 
 from catalogue.selectors.gap import gap_for_run
 from diagnostics.analytics.synthetic_files import DEMO_OPTION, demo_file_names
-from diagnostics.models import Basin, BasinShare, DiagnosticRun, ImportBatch, User
+from diagnostics.models import (
+    Basin,
+    BasinShare,
+    DiagnosticRun,
+    ImportBatch,
+    Organisation,
+    OrganisationContact,
+    User,
+)
 from implantations.models import (
     BusinessScenario,
     HostStructure,
     ImplantationProject,
+    ProgrammeTarget,
+    ProgrammeTargetChange,
     ProjectYear,
     Recommendation,
 )
+from implantations.selectors.followup import project_evaluation
 
 # With the other demo module on one xdist worker: the two longest demo builds are scheduled
 # first (large groups go first), not left for the end of the run.
@@ -48,6 +59,10 @@ def counts() -> dict[str, int]:
         "project_years": ProjectYear.objects.count(),
         "shares": BasinShare.objects.count(),
         "basins": Basin.objects.count(),
+        "targets": ProgrammeTarget.objects.count(),
+        "target_changes": ProgrammeTargetChange.objects.count(),
+        "partners": Organisation.objects.count(),
+        "contacts": OrganisationContact.objects.count(),
     }
 
 
@@ -71,11 +86,14 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     assert "Données fictives de démonstration : 11 fichiers importés" in output
     assert "Démo construite en" in output
 
-    # The five regional basins; the national batch adds the 8 zones d'emploi as reference basins.
+    # The five regional basins and the programme's two basins diagnosed only (issue 18); the
+    # national batch adds the 8 zones d'emploi as reference basins.
     basins = list(Basin.objects.filter(is_reference=False).order_by("pk"))
-    assert len(basins) == 5
+    assert len(basins) == 7
+    assert sum(b.name.endswith("en diagnostic (démo)") for b in basins) == 2
+    assert all(latest_run(b).results for b in basins[5:])
     assert Basin.objects.filter(is_reference=True).count() == 8
-    for basin in basins:
+    for basin in basins[:5]:  # the programme's two basins are checked below
         run = latest_run(basin)
         results: dict[str, Any] = run.results or {}
         # Every section of the report has figures.
@@ -109,7 +127,7 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     # Each concept is the recommendation of at least one basin (the assets decide).
     concepts = {
         basin.name: Recommendation.objects.filter(basin=basin).order_by("-pk").first().concept  # type: ignore[union-attr]
-        for basin in basins
+        for basin in basins[:5]
     }
     assert list(concepts.values()) == ["turnkey", "progressive", "fab_id", "fab_id", "turnkey"]
     first = basins[0]
@@ -124,8 +142,35 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     years = list(project.years.order_by("year").values_list("planned_learners", "actual_learners"))
     assert len(years) == 6
     assert [actual is not None for _, actual in years] == [True, True, True, False, False, False]
-    assert years[1][1] == round(years[1][0] * 0.7)  # year 1 behind plan
+    # Year 1 behind plan: the enrolled of its follow-up (issue 18), 73 % of the plan.
+    assert years[1][1] == int(years[1][0] * 0.73 + 0.5)
     assert years[2][1] == years[2][0]
+    # A year of follow-up: one flag (« en retard »: enrolments), two variances explained
+    # (tuition −13 %, premises +30 %), the costs within the overrun threshold.
+    evaluation = project_evaluation(project)
+    assert [(f.code, f.reason, f.year) for f in evaluation.flags] == [
+        ("en_retard", "enrolments", 1)
+    ]
+    year1 = evaluation.year(1)
+    assert year1 is not None and year1.followup is not None
+    explained = year1.variances[year1.variances["explanation_required"]]["line"].tolist()
+    assert explained == ["revenue_tuition", "cost_premises"]
+    assert year1.followup.explanation_cost_premises.startswith("Mise aux normes")
+    assert all(rate.value is not None for rate in year1.rates)  # ≥ 10 learners each
+
+    # The programme (issue 18): a project at every stage, in both regions; targets with a
+    # changed one in the history; typed partners with contacts, one linked to a project.
+    projects = ImplantationProject.objects.select_related("basin")
+    assert set(projects.values_list("status", flat=True)) == {
+        "etude", "convention", "ouverture", "auto_portage",
+    }  # fmt: skip
+    assert set(projects.values_list("basin__region_id", flat=True)) == {"98", "99"}
+    assert ProgrammeTarget.objects.filter(region=None, concept="").count() == 3
+    assert ProgrammeTargetChange.objects.filter(action="modification").exists()
+    kinds = set(Organisation.objects.values_list("kind", flat=True))
+    assert {"lycee", "mission_locale", "tiers_lieu", "opco", "la_poste", "plie"} <= kinds
+    assert OrganisationContact.objects.count() >= 10
+    assert projects.filter(partners__organisation__kind="mission_locale").exists()
 
     # Two finished runs of the first basin: before and after the 2025 BMO campaign.
     runs = list(first.diagnostic_runs.filter(status=DiagnosticRun.Status.DONE).order_by("pk"))
@@ -149,16 +194,37 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
         f"/diagnostics/compare/?a={runs[0].pk}&b={runs[1].pk}",
         "/implantations/planification/?region=99",
         f"/implantations/projets/{project.pk}/",
+        "/implantations/programme/",
+        "/partenaires/",
+        f"/implantations/projets/{project.pk}/evaluation/",
+        "/implantations/evaluation/",
     ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "données fictives de démonstration" in response.content.decode(), url
+    # The national planning (issue 16) is filled for the national admin: the 8 reference zones
+    # (2 of them stood for by a registered basin of the same outline), the 3 other registered
+    # basins and the programme's 2 basins in diagnostic (issue 18), in both regions, with sites
+    # chosen in each.
+    admin = Client()
+    admin.force_login(User.objects.get(username="demo-admin"))
+    national = admin.get("/implantations/planification/nationale/")
+    assert national.status_code == 200
+    assert "données fictives de démonstration" in national.content.decode()
+    from implantations.services.planning_national import national_plan
+
+    plan = national_plan(user=User.objects.get(username="demo-admin"))
+    assert len(plan.candidates) == 13
+    assert plan.selection is not None and len(plan.selection.chosen) >= 2
+    assert (plan.regions["chosen"] > 0).all() and len(plan.regions) == 2
+    assert client.get("/implantations/planification/nationale/").status_code == 404
     # The mayor reaches the shared basin's diagnostic from the home page.
     mayor = Client()
     mayor.force_login(User.objects.get(username="demo-mairie"))
     home = mayor.get("/").content.decode()
     assert first.name in home
     assert mayor.get(f"/diagnostics/{runs[1].pk}/").status_code == 200
+    assert mayor.get(f"/implantations/projets/{project.pk}/evaluation/").status_code == 200
 
     before = counts()
 

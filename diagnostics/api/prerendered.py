@@ -1,0 +1,45 @@
+"""Pre-rendered JSON answers: a document serialised once (and cached), written as it is by the
+API's renderer (`cnam_territoires.api_renderers.FiniteJSONRenderer`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework.renderers import JSONRenderer
+
+
+class PreRenderedJSON(bytes):
+    """A JSON document already serialised (strict JSON, UTF-8): the renderer writes it as it is.
+
+    For answers served from a stored or cached document (a run's indicators), so that a read
+    does not parse and re-render the same bytes. Build it with `prerendered_json`, which refuses
+    non-finite numbers like the renderer does."""
+
+
+def prerendered_json(data: Any) -> PreRenderedJSON | None:
+    """`data` rendered as the API renders it (compact, UTF-8); None if it holds NaN or ±inf (the
+    caller then answers through the renderer, which turns them into a 400)."""
+    try:
+        text = json.dumps(
+            data, cls=JSONRenderer.encoder_class, ensure_ascii=False, allow_nan=False,
+            separators=(",", ":"),
+        )  # fmt: skip
+    except ValueError:
+        return None
+    # As DRF's renderer: U+2028 / U+2029 escaped, so that the output is a JavaScript subset.
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return PreRenderedJSON(text.encode())
+
+
+def prerendered_merge(document: PreRenderedJSON, extra: Mapping[str, Any]) -> PreRenderedJSON:
+    """`document` (a JSON object) with the keys of `extra` added at its end, without parsing it."""
+    if not extra:
+        return document
+    tail = prerendered_json(dict(extra))
+    if tail is None:
+        raise ValueError("non-finite number in a pre-rendered document")
+    if document == b"{}":
+        return tail
+    return PreRenderedJSON(document[:-1] + b"," + tail[1:])
