@@ -504,7 +504,11 @@ def project_flags(
                     f"{t.opening_grace_days} jours).",
                 )
             )
-    for row in years.sort_values(YEAR, kind="mergesort").to_dict("records"):
+    ordered = years.sort_values(YEAR, kind="mergesort")
+    # Plain lists, not to_dict: a site's flags are computed for every site of the programme.
+    columns = {c: ordered[c].tolist() for c in FLAG_INPUT_COLUMNS}
+    for i in range(len(ordered)):
+        row = {c: columns[c][i] for c in FLAG_INPUT_COLUMNS}
         year, calendar = int(row[YEAR]), int(row["calendar_year"])
         planned, enrolled = _num(row["planned_learners"]), _num(row[ENROLLED])
         threshold = t.late_enrolment_share * (planned or 0)

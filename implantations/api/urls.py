@@ -5,6 +5,7 @@ from implantations.api import (
     followup,
     planning,
     planning_national,
+    programme,
     projects,
     sharing,
 )
@@ -16,6 +17,7 @@ urlpatterns = [
         BasinRecommendationApi.as_view(),
         name="api-basin-recommendation",
     ),
+    path("programme/", programme.ProgrammeApi.as_view(), name="api-programme"),
     path(
         "basins/<int:pk>/business-model/",
         business_model.BasinBusinessModelApi.as_view(),
