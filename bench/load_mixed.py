@@ -215,8 +215,9 @@ def main() -> None:
                 "import json\nfrom diagnostics.models import Basin, DiagnosticRun\n"
                 "b = list(Basin.objects.filter(region__code='99').order_by('pk').values_list('pk', flat=True))\n"
                 "r = list(DiagnosticRun.objects.filter(status='done', basin_id__in=b).order_by('pk').values_list('pk', 'basin_id'))\n"
-                "s = list(Basin.objects.filter(shares__user__username='demo-mairie').values_list('pk', flat=True))\n"
-                "print(json.dumps({'basins': b, 'runs': r, 'shared': s}))",
+                "from diagnostics.models import SharedVersion\n"
+                "v = list(SharedVersion.objects.filter(recipients__username='demo-mairie').order_by('pk').values_list('pk', flat=True))\n"
+                "print(json.dumps({'basins': b, 'runs': r, 'versions': v}))",
             ],
             env,
         )
@@ -224,7 +225,11 @@ def main() -> None:
         .splitlines()[-1]
     )
     basins, runs = ids["basins"], ids["runs"]
-    shared_runs = [r for r, b in runs if b in ids["shared"]]
+    # A mayor reads the versions shared with it (/partages/<id>/), never /diagnostics/<id>/
+    # (404 for a mayor since the shared diagnostic, issue 13).
+    mayor_pages = ["/", "/diagnostics/"] + [f"/partages/{v}/" for v in ids["versions"]]
+    if not ids["versions"]:
+        raise SystemExit("La démo n'a partagé aucune version avec demo-mairie.")
 
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
@@ -234,6 +239,8 @@ def main() -> None:
             "cnam_territoires.wsgi:application",
             "--workers",
             "2",
+            "--threads",
+            "4",
             "--bind",
             f"127.0.0.1:{args.port}",
             "--timeout",
@@ -309,11 +316,7 @@ def main() -> None:
                 session = Session(args.port)
                 who = ["demo-delegue", "demo-admin", "demo-mairie"][index % 3]
                 session.cookies = dict(logged[who])
-                own_pages = (
-                    pages
-                    if who != "demo-mairie"
-                    else ["/", "/diagnostics/"] + [f"/diagnostics/{r}/" for r in shared_runs]
-                )
+                own_pages = pages if who != "demo-mairie" else mayor_pages
                 mix = [
                     ("page", own_pages, 0.7),
                     ("api", api, 0.15),
@@ -374,26 +377,50 @@ def main() -> None:
             threading.Thread(target=feeder, daemon=True),
         ]
         print(f"{args.users} utilisateurs pendant {args.seconds} s…", flush=True)
+        # The national batches (issue 15: « while a national batch runs »): the demo computed
+        # the zones d'emploi; the bassins BMO and the EPCI of the synthetic region are sent to
+        # the worker now, in chunks, as `diagnostic_run --all` does.
+        national = [
+            subprocess.Popen(
+                [py, "manage.py", "diagnostic_run", "--all", zoning],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )  # fmt: skip
+            for zoning in ("bassin_bmo", "epci")
+        ]
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=args.seconds + 120)
         load_after = os.getloadavg()
+        national_out = [
+            (proc.communicate(timeout=120)[0] or "").strip().splitlines()[:2] for proc in national
+        ]
         cpu = {
             "gunicorn": round(cpu_seconds(gunicorn.pid) - cpu_before["gunicorn"], 1),
             "worker": round(cpu_seconds(worker.pid) - cpu_before["worker"], 1),
         }
-        done_runs = run(
-            [
-                py,
-                "manage.py",
-                "shell",
-                "-c",
-                "from diagnostics.models import DiagnosticRun as R\n"
-                "print(R.objects.filter(status='done').count(), R.objects.filter(status='failed').count(), R.objects.filter(status__in=['pending','running']).count())",
-            ],
-            env,
-        ).stdout.split()
+        done_runs = (
+            run(
+                [
+                    py,
+                    "manage.py",
+                    "shell",
+                    "-c",
+                    "from diagnostics.models import DiagnosticRun as R\n"
+                    "import json\nfrom diagnostics.models import DiagnosticBatch as B\n"
+                    "print(json.dumps({'batches': [f'{b.zoning}:{b.status}:{b.items.count()}' for b in B.objects.order_by('pk')],"
+                    " 'runs': [R.objects.filter(status='done').count(), R.objects.filter(status='failed').count(), R.objects.filter(status__in=['pending','running']).count()]}))",
+                ],
+                env,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        at_end = json.loads(done_runs)
     finally:
         for proc in (gunicorn, worker):
             with contextlib.suppress(ProcessLookupError):
@@ -414,7 +441,9 @@ def main() -> None:
         "load_average_after": [round(x, 2) for x in load_after],
         "cpu_seconds": cpu,
         "diagnostics_requested": batches["requested"],
-        "runs_done_failed_live_at_end": [int(x) for x in done_runs[-3:]],
+        "national_batches_requested": national_out,
+        "national_batches_at_end": at_end["batches"],
+        "runs_done_failed_live_at_end": at_end["runs"],
         "errors": len(stats.errors),
         "error_samples": sorted(set(stats.errors))[:20],
         "kinds": {},
@@ -437,6 +466,9 @@ def main() -> None:
     )
     print(
         f"diagnostics demandés : {batches['requested']} ; fin (terminés, échecs, en cours) : {result['runs_done_failed_live_at_end']}"
+    )
+    print(
+        f"lots nationaux : {national_out} ; à la fin (zonage:statut:bassins) : {at_end['batches']}"
     )
     (logs / "load_mixed.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
 

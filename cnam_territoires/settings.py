@@ -365,7 +365,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
-CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+# The soft limit raises in the task (which writes « délai dépassé » on its row) before the hard
+# limit kills the process.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int(
+    "CELERY_TASK_SOFT_TIME_LIMIT", default=max(CELERY_TASK_TIME_LIMIT - 60, 1)
+)
 # The visibility timeout must exceed the hard time limit, or Redis redelivers running tasks.
 # A broker that does not answer fails a send within seconds (the row stays in the outbox) instead
 # of holding the request for the OS connect timeout.
@@ -390,6 +394,9 @@ DIAGNOSTIC_RUN_TIME_LIMIT = env.int("DIAGNOSTIC_RUN_TIME_LIMIT", default=600)
 DIAGNOSTIC_RUN_SOFT_TIME_LIMIT = env.int(
     "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", default=max(DIAGNOSTIC_RUN_TIME_LIMIT - 30, 1)
 )
+# A task interrupted inside a query (soft time limit) cancels it on the server before writing its
+# failure; the cancel request waits at most this long (diagnostics.services.claims).
+QUERY_CANCEL_TIMEOUT_S = env.float("QUERY_CANCEL_TIMEOUT_S", default=5.0)
 # Work that survives its infrastructure (issue 15, docs/security.md « Pannes »). The committed
 # row (run, import batch, basin to refresh) is the outbox: a periodic dispatcher sends again
 # the rows never handed to the broker (older than OUTBOX_MIN_AGE_S) or handed long ago

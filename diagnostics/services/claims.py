@@ -19,7 +19,12 @@ outbox dispatcher sends them), else failed with a message offering to start agai
 
 `connection_reset` is called before writing a failure: an exception raised inside a query (the
 soft time limit's signal, a terminated connection) leaves the connection unusable (« another
-command is already in progress »), so the failure is written on a fresh one.
+command is already in progress »), so the failure is written on a fresh one. The query still
+running on the server is cancelled first (`query_cancel`; inside a transaction,
+`query_cancelled_on_error` does it before the transaction's own rollback closes the connection):
+closing a connection does not stop a backend that waits on a lock, which would go on holding its
+transaction's locks — the row the failure must be written on (an import's write holds its batch
+row) — until that lock is released.
 """
 
 from __future__ import annotations
@@ -176,12 +181,47 @@ class Heartbeat:
             connection.close()
 
 
+def query_cancel() -> bool:
+    """Cancel on the server the query this thread's connection is still running (an exception
+    was raised while waiting for its answer). Returns whether a cancel was sent. PostgreSQL
+    only; never raises (the caller is already handling an error)."""
+    raw = connection.connection
+    if raw is None or connection.vendor != "postgresql":
+        return False
+    try:
+        from psycopg import pq
+
+        if raw.pgconn.transaction_status != pq.TransactionStatus.ACTIVE:
+            return False
+        raw.cancel_safe(timeout=float(settings.QUERY_CANCEL_TIMEOUT_S))
+    except Exception:  # noqa: BLE001 - best effort: the backend ends when its wait does
+        logger.warning("could not cancel the running query of backend", exc_info=True)
+        return False
+    logger.warning("query still running on the server cancelled (backend %s)", raw.info.backend_pid)
+    return True
+
+
+@contextlib.contextmanager
+def query_cancelled_on_error() -> Iterator[None]:
+    """Inside `transaction.atomic()`: an exception raised while a query runs (the soft time
+    limit) cancels it on the server before the atomic block's rollback, which fails on the busy
+    connection and closes it (a closed connection would leave the backend waiting, its locks
+    held)."""
+    try:
+        yield
+    except BaseException:
+        query_cancel()
+        raise
+
+
 def connection_reset() -> None:
-    """Make the next query run on a usable connection: outside a transaction, close this one
-    (Django opens a new one on the next query). Inside one (the tests' transaction, a caller's
-    atomic block) it is left alone: the transaction's own rollback handles it."""
+    """Make the next query run on a usable connection: outside a transaction, cancel the query
+    still running on the server, if any, and close this connection (Django opens a new one on the
+    next query). Inside one (the tests' transaction, a caller's atomic block) it is left alone:
+    the transaction's own rollback handles it."""
     if connection.in_atomic_block:
         return
+    query_cancel()
     with contextlib.suppress(DatabaseError):
         connection.close()
 

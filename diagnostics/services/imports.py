@@ -439,7 +439,7 @@ def _process(batch: ImportBatch, *, retriable: bool) -> ImportBatch:
     t_write = perf_counter()
     store = STORES[batch.kind]
     try:
-        with transaction.atomic():
+        with transaction.atomic(), claims.query_cancelled_on_error():
             # Locked and checked first: a process that lost the batch writes no fact.
             if (
                 not claims.owned(ImportBatch, batch.pk, batch.claimed_by, WORKING)

@@ -31,6 +31,9 @@ PROJECT_LINKS = {
     "self": "api-project-detail",
     "followup": "api-project-followup",
     "business_model": "api-project-business-model",
+    "funding": "api-project-funding",
+    "topups": "api-project-topups",
+    "services": "api-project-services",
     "page": "project-detail",
 }
 
@@ -95,9 +98,16 @@ class ProjectDetailSerializer(ProjectOutputSerializer):
     followup = serializers.SerializerMethodField()
     status_history = serializers.SerializerMethodField()
     partners = serializers.SerializerMethodField()
+    business_model = serializers.SerializerMethodField()
 
     class Meta(ProjectOutputSerializer.Meta):
-        fields = [*ProjectOutputSerializer.Meta.fields, "followup", "status_history", "partners"]
+        fields = [
+            *ProjectOutputSerializer.Meta.fields,
+            "followup",
+            "status_history",
+            "partners",
+            "business_model",
+        ]
 
     @staticmethod
     def _value(value: Any) -> Any:
@@ -133,6 +143,21 @@ class ProjectDetailSerializer(ProjectOutputSerializer):
             }
             for c in sel.project_status_history(project)
         ]
+
+    @extend_schema_field(serializers.DictField())
+    def get_business_model(self, project: ImplantationProject) -> dict[str, Any]:
+        """The business model's summary: public aid (split by funder or computed need),
+        break-even, learners needed, funding lines, retained CPF top-up, top-up scenarios and
+        services (the years: `/projects/<id>/business-model/`)."""
+        from implantations.api.business_model import project_business_model_output
+
+        document = project_business_model_output(project)
+        keys = (
+            "public_aid_total", "public_aid_needed_total", "public_aid_source",
+            "break_even_year", "learners_needed", "learners_needed_year", "funding_lines",
+            "cpf_topup", "topup_scenarios", "services", "plan_basis",
+        )  # fmt: skip
+        return {k: document[k] for k in keys}
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_partners(self, project: ImplantationProject) -> list[str]:

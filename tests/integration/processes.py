@@ -235,6 +235,19 @@ class PgControl:
         ).fetchall()
         return [int(r[0]) for r in rows]
 
+    def activity(self) -> list[tuple[object, ...]]:
+        """The other backends of the test database (pid, state, wait event, query, locks not
+        granted): printed when a fault test fails, to see who waits on what."""
+        self.conn.execute("SELECT pg_stat_clear_snapshot()")
+        return self.conn.execute(
+            "SELECT a.pid, a.state, a.wait_event_type, a.wait_event, a.backend_xid,"
+            " left(a.query, 80),"
+            " (SELECT string_agg(l.locktype || ':' || l.mode, ',') FROM pg_locks l"
+            "  WHERE l.pid = a.pid AND NOT l.granted)"
+            " FROM pg_stat_activity a WHERE a.datname = %s AND a.pid <> pg_backend_pid()",
+            [self.database],
+        ).fetchall()
+
     def terminate(self, pid: int) -> bool:
         row = self.conn.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()
         return bool(row and row[0])

@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -90,6 +91,50 @@ def test_worker_child_killed_mid_import_is_taken_over(faults, tmp_path: Path) ->
     assert _facts(batch) == (lines, total)
     assert IndicatorFact.objects.count() == lines  # written once
     assert ImportBatch.objects.count() == 1
+
+
+def test_soft_time_limit_inside_the_import_write_fails_the_batch_visibly(  # type: ignore[no-untyped-def]
+    faults, tmp_path: Path
+) -> None:
+    from diagnostics.services.imports import import_dataset
+
+    _territory()
+    path = tmp_path / "neet.csv"
+    lines, total = _indicator_csv(path)
+    faults.worker(
+        beat=True, env={"CELERY_TASK_TIME_LIMIT": "40", "CELERY_TASK_SOFT_TIME_LIMIT": "6"}
+    )
+
+    with faults.pg.locked(FACTS_TABLE, mode="SHARE"):
+        batch = import_dataset(kind=None, path=path, file_name="neet.csv", sync=False)
+        # Caught inside its write transaction, which holds the batch's row (SELECT … FOR
+        # UPDATE): the soft limit fires there. Before, the client closed its connection without
+        # cancelling the query: the server went on waiting with the row locked, and the failure,
+        # written on a fresh connection, waited on that lock until the table was freed.
+        assert wait_for(lambda: faults.pg.waiting_backends(), timeout=60), faults.logs()
+        assert ImportBatch.objects.get(pk=batch.pk).status == Status.IMPORTING
+        assert wait_for(lambda: _settled(batch.pk), timeout=30), (
+            faults.pg.activity(),
+            faults.logs(),
+        )
+        # The blocked query was cancelled on the server: nothing of the worker still waits.
+        assert wait_for(lambda: not faults.pg.waiting_backends(), timeout=5), faults.pg.activity()
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED
+    assert batch.error_message.startswith("Traitement interrompu : délai dépassé")
+    assert IndicatorFact.objects.count() == 0  # nothing half-written
+    time.sleep(2)  # not retried: still failed, one attempt
+    batch.refresh_from_db()
+    assert (batch.status, batch.attempts) == (Status.FAILED, 1)
+    # « Relancer l'import »: the same file goes through once the table is free.
+    from diagnostics.services.imports import import_batch_retry
+
+    again = import_batch_retry(batch_id=batch.pk)
+    assert wait_for(lambda: _settled(again.pk), timeout=60), faults.logs()
+    again.refresh_from_db()
+    assert again.status == Status.DONE, again.error_message
+    assert _facts(again) == (lines, total)
+    assert IndicatorFact.objects.count() == lines
 
 
 def test_concurrent_uploads_of_one_file_give_one_batch(faults, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
