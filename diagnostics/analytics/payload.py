@@ -123,7 +123,8 @@ def _column_values(values: pd.Series, decimals: int) -> list[Any]:
         return [
             None if math.isnan(v) else (int(v) if decimals == 0 else v) for v in numbers.tolist()
         ]
-    return [json_value(v, decimals) for v in values.tolist()]
+    # Text columns: a str is its own JSON value (`json_value` would return `str(value)`).
+    return [v if type(v) is str else json_value(v, decimals) for v in values.tolist()]
 
 
 def table_payload(name: str, frame: pd.DataFrame) -> dict[str, Any]:

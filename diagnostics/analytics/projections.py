@@ -74,29 +74,64 @@ class Projection:
     info: dict[str, Any] = field(default_factory=dict)
 
 
+_GRID = tuple(g.ravel() for g in np.meshgrid(ALPHAS, BETAS, PHIS, indexing="ij"))
+_PARAMS = np.column_stack(_GRID)
+
+
 def _grid() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    a, b, p = np.meshgrid(ALPHAS, BETAS, PHIS, indexing="ij")
-    return a.ravel(), b.ravel(), p.ravel()
+    alpha, beta, phi = _GRID
+    return alpha, beta, phi
 
 
-def damped_fit(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Fit every (α, β, φ) of the grid at once on `values` (≥ 2 points).
+Fit = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
-    Returns (sse, level, trend, params): one-step squared errors summed from the third point
-    on, the final level and trend per grid point, and the grid (k × 3: α, β, φ)."""
+
+def damped_fits(values: np.ndarray, lengths: Sequence[int]) -> dict[int, Fit]:
+    """`damped_fit(values[:n])` for every n of `lengths` (each ≥ 2) in one pass over `values`:
+    the fit of a prefix is the state of the recursion after its last point, so the backtest's
+    refits from every origin cost one pass instead of one pass per origin (the same operations
+    in the same order: the same floats)."""
+    wanted = {int(n) for n in lengths}
+    if not wanted:
+        return {}
+    if min(wanted) < 2 or max(wanted) > len(values):
+        raise ValueError("Une série ajustée compte au moins deux points.")
     alpha, beta, phi = _grid()
     level = np.full(alpha.shape, float(values[0]))
     trend = np.full(alpha.shape, float(values[1] - values[0]))
     sse = np.zeros(alpha.shape)
     level = alpha * values[1] + (1 - alpha) * (level + phi * trend)
     trend = beta * (level - float(values[0])) + (1 - beta) * phi * trend
-    for y in values[2:]:
+    out: dict[int, Fit] = {}
+    if 2 in wanted:
+        out[2] = (sse.copy(), level, trend, _PARAMS)
+    for n in range(3, max(wanted) + 1):
+        y = values[n - 1]
         predicted = level + phi * trend
         sse += (y - predicted) ** 2
         new_level = alpha * y + (1 - alpha) * predicted
         trend = beta * (new_level - level) + (1 - beta) * phi * trend
         level = new_level
-    return sse, level, trend, np.column_stack([alpha, beta, phi])
+        if n in wanted:
+            out[n] = (sse.copy(), level, trend, _PARAMS)
+    return out
+
+
+def damped_fit(values: np.ndarray) -> Fit:
+    """Fit every (α, β, φ) of the grid at once on `values` (≥ 2 points).
+
+    Returns (sse, level, trend, params): one-step squared errors summed from the third point
+    on, the final level and trend per grid point, and the grid (k × 3: α, β, φ)."""
+    return damped_fits(values, [len(values)])[len(values)]
+
+
+def _forecast(fit: Fit, horizon: int) -> tuple[np.ndarray, dict[str, float]]:
+    sse, level, trend, params = fit
+    best = int(np.argmin(sse))
+    alpha, beta, phi = params[best]
+    steps = np.cumsum(phi ** np.arange(1, horizon + 1))
+    forecast = level[best] + steps * trend[best]
+    return forecast, {"alpha": float(alpha), "beta": float(beta), "phi": float(phi)}
 
 
 def damped_forecast(
@@ -104,12 +139,7 @@ def damped_forecast(
 ) -> tuple[np.ndarray, dict[str, float]]:
     """Point forecasts 1..`horizon` of the best grid point on `values`, and its parameters."""
     y = np.asarray(values, dtype="float64")
-    sse, level, trend, params = damped_fit(y)
-    best = int(np.argmin(sse))
-    alpha, beta, phi = params[best]
-    steps = np.cumsum(phi ** np.arange(1, horizon + 1))
-    forecast = level[best] + steps * trend[best]
-    return forecast, {"alpha": float(alpha), "beta": float(beta), "phi": float(phi)}
+    return _forecast(damped_fit(y), horizon)
 
 
 def backtest_errors(
@@ -122,8 +152,9 @@ def backtest_errors(
     origins = range(min_train, len(y))
     model = np.full((len(origins), horizon), np.nan)
     naive = np.full((len(origins), horizon), np.nan)
+    fits = damped_fits(y, list(origins))
     for row, origin in enumerate(origins):
-        forecast, _ = damped_forecast(y[:origin], horizon)
+        forecast, _ = _forecast(fits[origin], horizon)
         actual = y[origin : origin + horizon]
         model[row, : len(actual)] = actual - forecast[: len(actual)]
         naive[row, : len(actual)] = actual - y[origin - 1]

@@ -107,6 +107,7 @@ def replacement_frame(
     *,
     shares: Mapping[str, float],
     region_departements: Sequence[str],
+    references: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The replacement indicators of the basin (estimated), its region and France, per year.
 
@@ -114,19 +115,25 @@ def replacement_frame(
     « ensemble » rows are read); `shares` (`departement_shares`); `region_departements`: the
     codes of the region's départements. Output: REPLACEMENT_COLUMNS, one row per year and
     area (basin, region, france), sorted by year then area in that order; shares and ratios
-    NA where the population is unknown or zero."""
+    NA where the population is unknown or zero.
+
+    `references` (optional): the region's and France's rows already computed (the output of
+    this function with `shares={}`, shared by the basins of a region in a national batch);
+    then only the basin's rows are computed here and France is not recomputed."""
     require_columns(
         population_age,
         [YEAR, DEPARTEMENT_CODE, SEX, AGE_MIN, POPULATION],
         what="les estimations de population par âge",
     )
     frame = population_age[population_age[SEX].astype(str) == ALL_SEXES]
-    all_departements = sorted(frame[DEPARTEMENT_CODE].astype(str).unique())
-    weights = {
+    weights: dict[str, dict[str, float]] = {
         "basin": dict(shares),
         "region": {str(d): 1.0 for d in region_departements},
-        "france": dict.fromkeys(all_departements, 1.0),
+        "france": {},
     }
+    if references is None:
+        all_departements = sorted(frame[DEPARTEMENT_CODE].astype(str).unique())
+        weights["france"] = dict.fromkeys(all_departements, 1.0)
     pieces = []
     for area in AREAS:
         if not weights[area]:
@@ -136,6 +143,8 @@ def replacement_frame(
         part[ESTIMATED] = area == "basin"
         pieces.append(part)
     if not pieces:
+        if references is not None:
+            return references
         return pd.DataFrame({column: [] for column in REPLACEMENT_COLUMNS})
     out = pd.concat(pieces, ignore_index=True)
     for column in (WORKING_AGE, SENIORS, YOUNG):
@@ -145,6 +154,8 @@ def replacement_frame(
             "Float64"
         )
         out[RENEWAL_RATIO] = (out[YOUNG] / out[SENIORS].where(out[SENIORS] > 0)).astype("Float64")
+    if references is not None and len(references):
+        out = pd.concat([out[REPLACEMENT_COLUMNS], references], ignore_index=True)
     out["_order"] = out[AREA].map({a: i for i, a in enumerate(AREAS)})
     out = out.sort_values([YEAR, "_order"], kind="mergesort").drop(columns="_order")
     return out[REPLACEMENT_COLUMNS].reset_index(drop=True)

@@ -203,19 +203,20 @@ def tension_vintages(
     ]
     columns = {PUBLISHED_TENSION: "tension", **FACTOR_KEYS}
     sort_columns: list[str] = []
+    index = pd.MultiIndex.from_frame(base[keys])
     for year in years:
         rows = published[published[YEAR] == year].set_index(keys)
-        index = pd.MultiIndex.from_frame(base[keys])
+        # Once per year, not per indicator: which rows the vintage has, and their values.
+        found = index.isin(rows.index).tolist()
+        aligned = rows[list(columns)].reindex(index)
         for column, key in columns.items():
             name = vintage_column(key, year)
-            values = rows[column].reindex(index)
-            found = pd.Series(index.isin(rows.index), index=index)
             if key != "tension" and key not in factors.get(year, []):
                 cells: list[Any] = [NOT_PUBLISHED if f else ABSENT for f in found]
             else:
                 cells = [
                     (BLANK if pd.isna(v) else int(v)) if f else ABSENT
-                    for v, f in zip(values, found, strict=True)
+                    for v, f in zip(aligned[column].tolist(), found, strict=True)
                 ]
             base[name] = pd.Series(cells, dtype=object)
             if key == "tension":

@@ -56,6 +56,7 @@ from diagnostics.selectors.diagnostic_report import (
     table_frame,
     zone_emploi_geometries,
 )
+from diagnostics.selectors.memo import memo_active, memoised
 
 __all__ = [
     "territories_version",
@@ -257,6 +258,12 @@ def basins_commune_codes(basin_ids: Iterable[int]) -> dict[int, set[str]]:
 
 
 def commune_names(codes: Iterable[str]) -> dict[str, str]:
+    """Commune code → name; in a chunk of a national batch every name is read once."""
+    if memo_active():
+        every: dict[str, str] = memoised(
+            ("commune_names",), lambda: dict(Commune.objects.values_list("code", "name"))
+        )
+        return {code: every[code] for code in codes if code in every}
     return dict(Commune.objects.filter(code__in=list(codes)).values_list("code", "name"))
 
 

@@ -25,12 +25,17 @@ from diagnostics.models import (
 
 # The per-process cache of the France-wide frames (batches are immutable).
 from diagnostics.selectors.diagnostic_frames import _batches_key, _cached
+from diagnostics.selectors.memo import memo_active, memoised
 
 
 def rome_referential_frame() -> pd.DataFrame:
     """ROME_REFERENTIAL of the current referential: every code with its label and its
     domaine professionnel (code and label; the label is empty when the domains file is not
-    imported)."""
+    imported). Read once per chunk of a national batch (`selectors.memo`)."""
+    return memoised(("rome_referential",), _rome_referential_frame)
+
+
+def _rome_referential_frame() -> pd.DataFrame:
     codes = list(
         RomeCode.objects.current()
         .order_by("code", "batch_id")
@@ -50,7 +55,11 @@ def rome_referential_frame() -> pd.DataFrame:
 
 def shared_titles_count() -> int:
     """Job titles (appellations) of the current referential attached to more than one ROME
-    code, counted in the database."""
+    code, counted in the database (once per chunk of a national batch)."""
+    return memoised(("shared_titles",), _shared_titles_count)
+
+
+def _shared_titles_count() -> int:
     return (
         RomeAppellation.objects.current()
         .values("label")
@@ -63,7 +72,11 @@ def shared_titles_count() -> int:
 def rome_fap_pairs(*, batch_ids: Sequence[int]) -> dict[str, str]:
     """ROME code → FAP 2009 code as paired in the given tension batches (the 2019 file names
     the FAP 2009 family of each ROME code; the most frequent pairing wins, then the smallest
-    code)."""
+    code). Once per chunk of a national batch (`selectors.memo`)."""
+    return memoised(("rome_fap", tuple(sorted(batch_ids))), lambda: _rome_fap_pairs(batch_ids))
+
+
+def _rome_fap_pairs(batch_ids: Sequence[int]) -> dict[str, str]:
     rows = (
         TensionFact.objects.filter(batch_id__in=list(batch_ids))
         .exclude(fap2009_code="")
@@ -103,6 +116,10 @@ def population_age_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
 def region_departements(region_code: str | None) -> list[str]:
     if not region_code:
         return []
+    return memoised(("region_departements", region_code), lambda: _region_departements(region_code))
+
+
+def _region_departements(region_code: str) -> list[str]:
     return list(
         Departement.objects.filter(region_id=region_code)
         .order_by("code")
@@ -112,7 +129,14 @@ def region_departements(region_code: str | None) -> list[str]:
 
 def sector_job_seekers_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
     """SECTOR_JOB_SEEKERS of the given batches: only the rows on bassins of the referential
-    (`bassin_known`); the vintage is the batch's."""
+    (`bassin_known`); the vintage is the batch's. Once per chunk of a national batch."""
+    return memoised(
+        ("sector_job_seekers", tuple(sorted(batch_ids))),
+        lambda: _sector_job_seekers_frame(batch_ids),
+    )
+
+
+def _sector_job_seekers_frame(batch_ids: Sequence[int]) -> pd.DataFrame:
     rows = (
         DefmSecteurFact.objects.filter(batch_id__in=list(batch_ids), bassin_known=True)
         .order_by("batch_id", "bassin_code", "naf_section")
@@ -125,9 +149,23 @@ def sector_job_seekers_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
 
 
 def bassin_populations(crosswalk: pd.DataFrame, codes: Iterable[str]) -> dict[str, int]:
-    """Legal population of each bassin BMO among `codes` (sum over its communes)."""
+    """Legal population of each bassin BMO among `codes` (sum over its communes). In a chunk
+    of a national batch every bassin's is summed once (the same sums, row for row)."""
     wanted = {str(code) for code in codes}
-    rows = crosswalk[crosswalk[c.BASSIN_BMO_CODE].astype(str).isin(wanted)]
+    if memo_active():
+        every = memoised(
+            ("bassin_populations", id(crosswalk)), lambda: _bassin_populations(crosswalk, None)
+        )
+        return {k: v for k, v in every.items() if k in wanted}
+    return _bassin_populations(crosswalk, wanted)
+
+
+def _bassin_populations(crosswalk: pd.DataFrame, wanted: set[str] | None) -> dict[str, int]:
+    rows = (
+        crosswalk
+        if wanted is None
+        else crosswalk[crosswalk[c.BASSIN_BMO_CODE].astype(str).isin(wanted)]
+    )
     totals = (
         pd.to_numeric(rows[c.POPULATION])
         .fillna(0)

@@ -7,10 +7,20 @@ from collections.abc import Iterable
 from typing import Any
 
 from diagnostics.models import BassinBmo, DiagnosticRun, RomeCode
+from diagnostics.selectors.memo import memo_active, memoised
 
 
 def rome_labels(codes: Iterable[str]) -> dict[str, str]:
-    """ROME code → label of the current ROME referential (codes it lacks are left out)."""
+    """ROME code → label of the current ROME referential (codes it lacks are left out); in a
+    chunk of a national batch the referential's labels are read once (`selectors.memo`)."""
+    if memo_active():
+        every: dict[str, str] = memoised(
+            ("rome_labels",),
+            lambda: dict(
+                RomeCode.objects.current().order_by("code", "batch_id").values_list("code", "label")
+            ),
+        )
+        return {code: every[code] for code in sorted(set(codes)) if code in every}
     return dict(
         RomeCode.objects.current()
         .filter(code__in=sorted(set(codes)))
@@ -20,7 +30,12 @@ def rome_labels(codes: Iterable[str]) -> dict[str, str]:
 
 
 def bassin_bmo_names(codes: Iterable[str]) -> dict[str, str]:
-    """Bassin BMO code → name."""
+    """Bassin BMO code → name (all of them read once in a chunk of a national batch)."""
+    if memo_active():
+        every: dict[str, str] = memoised(
+            ("bassin_bmo_names",), lambda: dict(BassinBmo.objects.values_list("code", "name"))
+        )
+        return {code: every[code] for code in sorted(set(codes)) if code in every}
     return dict(BassinBmo.objects.filter(code__in=sorted(set(codes))).values_list("code", "name"))
 
 

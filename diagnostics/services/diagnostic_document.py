@@ -17,12 +17,14 @@ from django.utils import timezone
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.basin_context import BasinContext, basin_contexts
+from diagnostics.analytics.crosswalk import Crosswalk
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.analytics.indicators import basin_diagnostic
 from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
 from diagnostics.analytics.synthetic_files import DEMO_OPTION
 from diagnostics.models import DiagnosticRun, ImportBatch
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors.memo import memoised
 from diagnostics.services.diagnostic_params import DiagnosticError
 from diagnostics.services.diagnostic_secrecy import difference_guard
 from diagnostics.services.prospective import prospective_section
@@ -56,7 +58,11 @@ def _engine_params(parameters: Mapping[str, Any]) -> DiagnosticParams:
 # --- Execute ----------------------------------------------------------------------------------
 
 
-def _progress(run_id: int, percent: int, step: str) -> None:
+def _no_progress(run_id: int, percent: int, step: str) -> None:
+    return None
+
+
+def _write_progress(run_id: int, percent: int, step: str) -> None:
     """Write progress to the row now (no transaction is open while a run computes)."""
     DiagnosticRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
         progress_percent=percent, progress_step=step
@@ -124,12 +130,21 @@ class PreparedInputs:
     job_seekers: pd.DataFrame | None
     context: BasinContext
     sources: dict[str, dict[str, Any]]
+    # The run's import batches by kind (`_batch_ids`), when the caller read them already.
+    batch_ids: dict[str, list[int]] | None = None
 
 
 def diagnostic_compute(
-    run: DiagnosticRun, *, timings: dict[str, float], prepared: PreparedInputs | None = None
+    run: DiagnosticRun,
+    *,
+    timings: dict[str, float],
+    prepared: PreparedInputs | None = None,
+    progress: bool = True,
 ) -> tuple[dict[str, Any], dict]:
+    """The run's document and tables. `progress=False` (a national batch, whose progress is
+    the batch's): no progress written to the run's row between the steps."""
     snapshot = run.basin_snapshot
+    _progress = _write_progress if progress else _no_progress
     codes = list(snapshot.get("communes") or [])
     params = _engine_params(run.parameters)
 
@@ -180,7 +195,8 @@ def diagnostic_compute(
             )
     frames = dict(result.tables)
     frames["communes_map"] = _communes_map(codes, crosswalk=crosswalk, job_seekers=job_seekers)
-    frames["region_map"] = _region_map(run, document=document, crosswalk=crosswalk)
+    ids = prepared.batch_ids if prepared.batch_ids is not None else _batch_ids(run)
+    frames["region_map"] = _region_map(run, document=document, crosswalk=crosswalk, ids=ids)
     document["maps"] = {
         "communes_value": "job_seekers_per_1000"
         if frames["communes_map"]["job_seekers_per_1000"].notna().any()
@@ -222,7 +238,8 @@ def diagnostic_compute(
         tension=tension,
         crosswalk=crosswalk,
         codes=codes,
-        ids=_batch_ids(run),
+        ids=ids,
+        walk=prepared.context.crosswalks["bassin_bmo"],
     )
     timings["prospective"] = perf_counter() - t
     _progress(run.pk, 90, "Enregistrement")
@@ -279,6 +296,7 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
         job_seekers=job_seekers,
         context=contexts.by_basin[run.pk],
         sources=_sources(run),
+        batch_ids=ids,
     )
 
 
@@ -298,6 +316,7 @@ def _prospective(
     crosswalk: pd.DataFrame,
     codes: Sequence[str],
     ids: Mapping[str, Sequence[int]],
+    walk: Crosswalk | None = None,
 ) -> None:
     """The prospective section (issue 17), computed from the tables as the report shows them
     (after the secrecy checks, so that no suppressed figure comes back through it)."""
@@ -315,6 +334,7 @@ def _prospective(
         batch_ids=ids,
         params=run.parameters or {},
         sources=document.get("sources") or {},
+        walk=walk,
     )
     document.update(section.document)
     tables.update(prospective_tables(section.frames))
@@ -383,7 +403,11 @@ REGION_MAP_COLUMNS = [
 
 
 def _region_map(
-    run: DiagnosticRun, *, document: Mapping[str, Any], crosswalk: pd.DataFrame
+    run: DiagnosticRun,
+    *,
+    document: Mapping[str, Any],
+    crosswalk: pd.DataFrame,
+    ids: Mapping[str, Sequence[int]],
 ) -> pd.DataFrame:
     """The region's registered basins (this one included) or, when it is the only one, the
     zones d'emploi of the region; each with its unemployment rate at the basin's last quarter
@@ -393,10 +417,15 @@ def _region_map(
     region = str(document["basin"].get("region_code") or run.basin.region_id)
     rates = pd.Series(dtype="Float64")
     if period:
-        ids = _batch_ids(run)["chomage_ze"]
-        unemployment = selectors.unemployment_frame(batch_ids=ids)
-        at = unemployment[unemployment[c.PERIOD] == period]
-        rates = at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
+        zone_batches = ids["chomage_ze"]
+
+        def rates_at() -> pd.Series:
+            unemployment = selectors.unemployment_frame(batch_ids=zone_batches)
+            at = unemployment[unemployment[c.PERIOD] == period]
+            return at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
+
+        # The same for every basin of a chunk of a national batch (`selectors.memo`).
+        rates = memoised(("region_map_rates", tuple(sorted(zone_batches)), period), rates_at)
     basins = selectors.region_basins(run.basin)
     if basins:
         members = selectors.basins_commune_codes([b.pk for b in basins])
@@ -424,8 +453,14 @@ def _region_map(
             }
         )
     else:
-        zones = selectors.region_zones_emploi(region, crosswalk=crosswalk)
-        populations = crosswalk.groupby(c.ZONE_EMPLOI_CODE)[c.POPULATION].sum().astype("Int64")
+        zones = memoised(
+            ("region_zones_emploi", region, id(crosswalk)),
+            lambda: selectors.region_zones_emploi(region, crosswalk=crosswalk),
+        )
+        populations = memoised(
+            ("zone_emploi_populations", id(crosswalk)),
+            lambda: crosswalk.groupby(c.ZONE_EMPLOI_CODE)[c.POPULATION].sum().astype("Int64"),
+        )
         own = set(document.get("unemployment_info", {}).get("zones") or [])
         frame = pd.DataFrame(
             {

@@ -468,6 +468,27 @@ def diagnostic_batch_chunk(*, batch_id: int, run_ids: Sequence[int]) -> dict[str
     started = perf_counter()
     results = runs_compute(runs)
     seconds = (perf_counter() - started) / len(runs)
+    # Written in one transaction (one commit for the chunk, not one per run); each write stays
+    # conditional (pending → done/failed), and a worker killed before the commit leaves every
+    # run of the chunk pending: the re-delivered chunk computes them again.
+    with transaction.atomic():
+        counts, atlas = _chunk_write(runs, results, now=now, seconds=seconds, counts=counts)
+        _atlas_write(atlas)
+    # Basins of the batch sharing one of these runs (same communes: one run, see
+    # `diagnostic_request`) get their atlas figures too.
+    atlas_backfill(batch_id=batch_id)
+    batch_finish_if_complete(batch_id=batch_id)
+    return counts
+
+
+def _chunk_write(
+    runs: Sequence[DiagnosticRun],
+    results: dict[int, Any],
+    *,
+    now: Any,
+    seconds: float,
+    counts: dict[str, int],
+) -> tuple[dict[str, int], list[AtlasEntry]]:
     atlas: list[AtlasEntry] = []
     for run in runs:
         outcome = results.get(run.pk)
@@ -499,12 +520,7 @@ def diagnostic_batch_chunk(*, batch_id: int, run_ids: Sequence[int]) -> dict[str
                 error_message=f"Le calcul du diagnostic a échoué : {message}",
             )
             counts["failed" if written else "skipped"] += 1
-    _atlas_write(atlas)
-    # Basins of the batch sharing one of these runs (same communes: one run, see
-    # `diagnostic_request`) get their atlas figures too.
-    atlas_backfill(batch_id=batch_id)
-    batch_finish_if_complete(batch_id=batch_id)
-    return counts
+    return counts, atlas
 
 
 def _atlas_write(entries: Sequence[AtlasEntry]) -> None:

@@ -5,6 +5,9 @@ batches), then per group:
 
 1. reads the France-wide frames once (cached per process by batch) and the job seekers of every
    département concerned in one query;
+   Inside the chunk, the reads and reference figures every basin repeats (ROME referential,
+   names, a region's départements and zones, France's age bands…) are made once
+   (`selectors.memo.chunk_memo`);
 2. gets the shared references of that data (`services.references`: memory, store, or computed
    once and stored);
 3. computes every basin's crosswalks, BMO totals and unemployment series in grouped passes
@@ -31,6 +34,7 @@ from diagnostics.analytics.basin_context import basin_contexts
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors.memo import chunk_memo
 from diagnostics.services.diagnostic_document import (
     PreparedInputs,
     _batch_ids,
@@ -51,8 +55,10 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
         groups.setdefault(key, []).append(run)
         ids_of[key] = ids
     out: dict[int, Outcome] = {}
-    for key, group in groups.items():
-        out.update(_group_compute(group, ids_of[key]))
+    # Reads and reference figures shared by the basins are made once for the chunk.
+    with chunk_memo():
+        for key, group in groups.items():
+            out.update(_group_compute(group, ids_of[key]))
     return out
 
 
@@ -138,10 +144,13 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
             job_seekers=job_seekers,
             context=contexts.by_basin[run.pk],
             sources=copy.deepcopy(sources),
+            batch_ids=ids,
         )
         timings: dict[str, float] = {}
         try:
-            document, tables = diagnostic_compute(run, timings=timings, prepared=prepared)
+            document, tables = diagnostic_compute(
+                run, timings=timings, prepared=prepared, progress=False
+            )
         except Exception as exc:  # one basin's failure is its own, the chunk goes on
             out[run.pk] = exc.message if isinstance(exc, ApplicationError) else str(exc)
             continue

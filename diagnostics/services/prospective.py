@@ -23,9 +23,10 @@ from diagnostics.analytics import replacement as rp
 from diagnostics.analytics import saturation as sat
 from diagnostics.analytics import sectors as se
 from diagnostics.analytics.common import format_number
-from diagnostics.analytics.crosswalk import basin_crosswalk
+from diagnostics.analytics.crosswalk import Crosswalk, basin_crosswalk
 from diagnostics.analytics.payload import table_payload
 from diagnostics.selectors import prospective as selectors
+from diagnostics.selectors.memo import memoised
 
 # Run parameters of the section (name → default), with their French labels.
 PROSPECTIVE_DEFAULTS: dict[str, Any] = {
@@ -243,6 +244,13 @@ def _saturation(
     shared = selectors.shared_titles_count()
     no_domain = sorted(named.loc[named[c.DOMAIN_CODE].isna(), c.ROME_CODE].astype(str).unique())
     without = per_target[per_target[c.BRIDGES] == 0]
+    # The rows of each target's bridges (one grouping, in the pairs' order), not one filter of
+    # every pair per target.
+    positions = (
+        pairs.groupby([c.TARGET_ROME_CODE, c.BASSIN_BMO_CODE], sort=False).indices
+        if len(pairs)
+        else {}
+    )
     bridges_doc.update(
         available=True,
         year=year,
@@ -272,9 +280,8 @@ def _saturation(
                         "label": p[c.ROME_LABEL] or None,
                         "job_seekers": _num(p[c.JOB_SEEKERS_ABC], 1),
                     }
-                    for p in pairs[
-                        (pairs[c.TARGET_ROME_CODE] == r[c.TARGET_ROME_CODE])
-                        & (pairs[c.BASSIN_BMO_CODE] == r[c.BASSIN_BMO_CODE])
+                    for p in pairs.iloc[
+                        positions.get((r[c.TARGET_ROME_CODE], r[c.BASSIN_BMO_CODE]), [])
                     ].to_dict("records")
                 ],
             }
@@ -334,10 +341,18 @@ def _replacement(
     departements = set(in_basin[c.DEPARTEMENT_CODE].dropna().astype(str))
     scope = crosswalk[crosswalk[c.DEPARTEMENT_CODE].astype(str).isin(departements)]
     shares = rp.departement_shares(scope, codes=codes)
+    population_age = selectors.population_age_frame(batch_ids=batch_ids)
+    region_departements = selectors.region_departements(region_code)
+    # The region's and France's rows are the same for every basin of the region: computed once
+    # per chunk of a national batch (`selectors.memo`), then joined to the basin's.
+    references = memoised(
+        ("replacement_references", tuple(sorted(batch_ids)), region_code),
+        lambda: rp.replacement_frame(
+            population_age, shares={}, region_departements=region_departements
+        ),
+    )
     frame = rp.replacement_frame(
-        selectors.population_age_frame(batch_ids=batch_ids),
-        shares=shares,
-        region_departements=selectors.region_departements(region_code),
+        population_age, shares=shares, region_departements=[], references=references
     )
     summary = rp.replacement_summary(frame)
     source = sources.get("population_age") or {}
@@ -519,14 +534,17 @@ def prospective_section(
     params: Mapping[str, Any],
     sources: Mapping[str, Any] | None = None,
     top: int = 15,
+    walk: Crosswalk | None = None,
 ) -> ProspectiveSection:
     """Document key `prospective` and the `prospective_*` frames.
 
     `tables`: the engine's frames (`unemployment`, `job_seekers`, `bmo_years`, `bmo_families`,
     `bmo_metiers`); `tension`: the run's tension frame (None: not imported); `crosswalk`: the
     commune crosswalk (all of France); `batch_ids`: kind → the run's batch ids (`tensions`,
-    `population_age`, `defm_secteur`); `params`: the run's parameters."""
-    walk = basin_crosswalk(crosswalk, basin_communes=list(codes), zoning="bassin_bmo")
+    `population_age`, `defm_secteur`); `params`: the run's parameters; `walk`: the basin's
+    crosswalk on the bassins BMO when already computed (the run's context), else computed here."""
+    if walk is None:
+        walk = basin_crosswalk(crosswalk, basin_communes=list(codes), zoning="bassin_bmo")
     bassins = _bassins_used(
         walk.zones, min_share=float(_param(params, "prospective_min_bassin_share"))
     )

@@ -18,6 +18,7 @@ from diagnostics.analytics import tensions_published as tp
 from diagnostics.analytics.common import format_percent
 from diagnostics.analytics.crosswalk import Crosswalk, basin_crosswalk
 from diagnostics.selectors import tensions as selectors
+from diagnostics.selectors.memo import memoised
 
 TABLE = "tensions_published"
 TABLE_TITLE = "Tension publiée par métier et ses facteurs, millésimes côte à côte"
@@ -144,7 +145,7 @@ def published_tensions_section(
     zones = walk.zones
     bassin_codes = [str(z) for z in zones[c.ZONE_CODE]]
     names = selectors.bassin_bmo_names(bassin_codes)
-    factors = tp.factors_published(tension)
+    factors = memoised(("factors_published", id(tension)), lambda: tp.factors_published(tension))
     local = tension[tension[c.BASSIN_BMO_CODE].astype(str).isin(bassin_codes)]
     labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
     published = tp.published_tensions(local, bassins=bassin_codes, labels=labels)

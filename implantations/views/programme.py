@@ -76,7 +76,7 @@ def _plain(value: Any) -> Any:
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
+    return [{str(k): _plain(v) for k, v in r.items()} for r in frame.to_dict("records")]
 
 
 @programme_required()
@@ -224,7 +224,7 @@ def programme_targets(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "targets": sel.programme_target_list(),
-            "changes": sel.programme_target_changes(),
+            "changes": sel.programme_target_changes(limit=30),
             "defaults": services.DEFAULT_TARGETS,
             "concepts": Concept.choices,
         },

@@ -37,6 +37,21 @@ def test_damped_fit_matches_the_recursion_by_hand():
     assert trend[i] == pytest.approx(1.60255)
 
 
+def test_damped_fits_of_every_prefix_in_one_pass_are_the_fits_of_each_prefix():
+    # The backtest refits the model from every origin: one pass gives each prefix's state,
+    # bit for bit (same operations, same order). Prefix [0, 2, 3] is the hand-worked case.
+    y = np.array([0.0, 2.0, 3.0, 7.5, 6.0, 9.25, 11.0, 10.5, 14.0])
+    fits = pj.damped_fits(y, [2, 3, 6, 9])
+    assert sorted(fits) == [2, 3, 6, 9]
+    i = int(np.flatnonzero((fits[3][3] == [0.5, 0.1, 0.9]).all(axis=1))[0])
+    assert fits[3][0][i] == pytest.approx(0.279841) and fits[3][1][i] == pytest.approx(3.2645)
+    assert fits[2][0].max() == 0.0  # no one-step error before the third point
+    for n, fit in fits.items():
+        alone = pj.damped_fit(y[:n].copy())
+        for got, expected in zip(fit, alone, strict=True):
+            assert np.array_equal(got, expected), n
+
+
 def test_damped_forecast_flattens_the_trend():
     # On a straight line (+2 a step) the damped trend projects less than the line, more than
     # the last value, and the steps shrink.

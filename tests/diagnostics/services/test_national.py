@@ -25,6 +25,8 @@ from diagnostics.services.diagnostic_document import diagnostic_compute
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from diagnostics.services.references import references_memory_clear
 from tests.factories.diagnostic_runs import diagnostic_world
+from tests.factories.prospective import prospective_batches
+from tests.factories.tensions import TENSIONS_2019, tension_batch
 
 pytestmark = pytest.mark.django_db
 Status = DiagnosticRun.Status
@@ -80,6 +82,38 @@ def test_a_basin_in_a_batch_equals_the_same_basin_alone(world, zonings):
         document, tables = diagnostic_compute(run, timings={})
         assert _json(document) == _json(run.results), run.basin.name
         assert _json(tables) == _json(run.tables), run.basin.name
+
+
+@pytest.mark.parametrize("zonings", [("zone_emploi",), ("bassin_bmo", "zone_emploi")])
+def test_every_section_of_a_basin_in_a_batch_equals_the_basin_alone(zonings):
+    # The world with every source (tensions 2019 and 2021, ROME, population by age, job
+    # seekers by sector): the published tensions, the recomputed tension index and the
+    # prospective section (saturation, bridges, replacement, projections, sectors) are
+    # computed in the batch with the chunk's memo (`selectors.memo`), alone without it.
+    diagnostic_world()
+    prospective_batches()
+    tension_batch(2019, TENSIONS_2019)
+    for zoning in zonings:
+        national.national_batch_run_sync(zoning=zoning)
+
+    runs = DiagnosticRun.objects.filter(basin__is_reference=True, basin__source_kind=zonings[-1])
+    assert runs.count() == 2
+    for run in runs:
+        document, tables = diagnostic_compute(run, timings={})
+        assert _json(document) == _json(run.results), run.basin.name
+        assert _json(tables) == _json(run.tables), run.basin.name
+    chaumont = runs.get(basin__source_codes=["4404"]).results
+    # Sections really computed (not all empty on both sides): ZE 4404 holds all of bassin
+    # 4418, whose 2021 file has two saturated métiers (K1303, D1507); its département 52's
+    # seniors 2021 are 150 + 150 of 80 + 70 + 450 + 150 + 150 = 300 / 900 (region and France
+    # rows come from the chunk's memo in the batch).
+    prospective = chaumont["prospective"]
+    assert [i["rome"] for i in prospective["saturated"]["items"]] == ["K1303", "D1507"]
+    summary = {s["area"]: s for s in prospective["replacement"]["summary"]}
+    assert set(summary) == {"basin", "region", "france"}
+    assert summary["region"]["senior_share"] == pytest.approx(300 / 900)
+    assert chaumont["tensions_published_info"]["years"] == [2019, 2021]
+    assert chaumont["tension_dares"] is not None
 
 
 def test_rerunning_with_unchanged_data_does_nothing(world):

@@ -1,0 +1,55 @@
+"""A memo for the duration of one computation of many runs (a chunk of a national batch,
+issue 16): reads and reference figures that every basin of the chunk would otherwise repeat
+(the ROME referential, the départements of a region, the zones d'emploi of a region, France's
+age bands…) are computed once and handed to every basin.
+
+    with chunk_memo():
+        … every `memoised(key, build)` inside returns the first result built for `key` …
+
+Outside a `chunk_memo()` block (a lone run) `memoised` just calls `build()`: a lone run and a
+batch call the very same function, so their figures are the same. The memo lives only as long
+as its block (one chunk, a few seconds): the data cannot change under it the way a per-process
+cache could see it change, and nothing is kept between chunks. Memoised values are shared by
+the basins: callers never modify them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+_memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("chunk_memo", default=None)
+
+
+@contextmanager
+def chunk_memo() -> Iterator[dict[Hashable, Any]]:
+    """Open a memo for the block (nested blocks share the outer one)."""
+    current = _memo.get()
+    if current is not None:
+        yield current
+        return
+    store: dict[Hashable, Any] = {}
+    token = _memo.set(store)
+    try:
+        yield store
+    finally:
+        _memo.reset(token)
+
+
+def memo_active() -> bool:
+    return _memo.get() is not None
+
+
+def memoised(key: Hashable, build: Callable[[], T]) -> T:
+    """`build()` once per `key` inside a `chunk_memo()` block; `build()` every time outside."""
+    store = _memo.get()
+    if store is None:
+        return build()
+    if key not in store:
+        store[key] = build()
+    value: T = store[key]
+    return value
