@@ -1126,8 +1126,10 @@ def catalogue_api_get() -> dict[str, Expected]:
     return matrix(200, {ANONYMOUS: 401, MAYOR: 403, OTHER_MAYOR: 403})
 
 
-def catalogue_api_post() -> dict[str, Expected]:
-    return matrix(403, {ANONYMOUS: 401, ADMIN: 405, CATALOGUE: 405})
+def catalogue_api_post(ok: Expected = 405) -> dict[str, Expected]:
+    """A catalogue write: the curators `ok` (405: the endpoint has no such method), the
+    other roles 403."""
+    return matrix(403, {ANONYMOUS: 401, ADMIN: ok, CATALOGUE: ok})
 
 
 def catalogue_path_code(world: World) -> dict[str, object]:
@@ -1196,16 +1198,30 @@ API_V1_RULES: dict[str, Rule] = {
     ),
     # Catalogue: read by the catalogue pages' roles and API clients; edited (PATCH) by its
     # managers with catalogue:write. POST is offered nowhere (405 once the role passes).
-    "api-sector-list": Rule(get=catalogue_api_get(), post=catalogue_api_post()),
+    # Creation with an empty body: the curators get a 400 naming the fields (issue 14).
+    "api-sector-list": Rule(get=catalogue_api_get(), post=catalogue_api_post(400)),
     "api-sector-detail": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_sector_code
     ),
-    "api-path-list": Rule(get=catalogue_api_get(), post=catalogue_api_post()),
+    "api-path-list": Rule(get=catalogue_api_get(), post=catalogue_api_post(400)),
     "api-path-detail": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
     ),
     "api-path-history": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
+    ),
+    "api-sector-history": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_sector_code
+    ),
+    # Linking an occupation with an empty body: a 400 naming the fields.
+    "api-path-occupations": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(400), kwargs=catalogue_path_code
+    ),
+    # DELETE only: the readers pass the role check of a read, then 405.
+    "api-path-occupation-remove": Rule(
+        get=matrix(405, {ANONYMOUS: 401, MAYOR: 403, OTHER_MAYOR: 403}),
+        post=catalogue_api_post(),
+        kwargs=lambda world: {**catalogue_path_code(world), "occupation": "L1X60"},
     ),
     # National planning (issue 16): national admins compute it (empty body: the defaults); a
     # delegate gets a 404, the roles that never plan a 403.

@@ -301,6 +301,7 @@ class BasinScenariosApi(ApiViewMixin, generics.GenericAPIView):
     write_scope = Scope.BASINS_WRITE
     serializer_class = ScenarioSerializer
     queryset = BusinessScenario.objects.none()  # the schema's model; reads are scoped below
+    pagination_class = None  # a basin has a handful of scenarios
     query_params_allowed: frozenset[str] = frozenset()
 
     @extend_schema(

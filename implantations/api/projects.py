@@ -9,6 +9,7 @@ from typing import Any, cast
 import django_filters
 import pandas as pd
 from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
@@ -24,10 +25,35 @@ from implantations.models.projects import Concept, ProjectStatus
 from implantations.selectors import projects as sel
 from implantations.services import projects as services
 
+# A project's resources over the API (issue 14): added here as they exist, so that a client
+# finds its follow-up and business model from the project itself.
+PROJECT_LINKS = {
+    "self": "api-project-detail",
+    "followup": "api-project-followup",
+    "business_model": "api-project-business-model",
+    "funding": "api-project-funding",
+    "topups": "api-project-topups",
+    "services": "api-project-services",
+    "page": "project-detail",
+}
+
 
 class ProjectOutputSerializer(serializers.ModelSerializer):
     basin = serializers.IntegerField(source="basin_id")
     basin_name = serializers.CharField(source="basin.name")
+    urls = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DictField(child=serializers.URLField()))
+    def get_urls(self, project: ImplantationProject) -> dict[str, str]:
+        request = self.context.get("request")
+        out = {}
+        for key, name in PROJECT_LINKS.items():
+            try:
+                path = reverse(name, args=[project.pk])
+            except NoReverseMatch:  # a resource not installed in this deployment
+                continue
+            out[key] = request.build_absolute_uri(path) if request is not None else path
+        return out
 
     class Meta:
         model = ImplantationProject
@@ -47,6 +73,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "self_financed_on",
             "created_at",
             "updated_at",
+            "urls",
         ]
 
 
