@@ -342,7 +342,7 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "diagnostics.models.DiagnosticRun.Status",
         "ImportStatusEnum": "diagnostics.models.ImportBatch.Status",
         "PathStatusEnum": "catalogue.models.TrainingPath.Status",
-        "HistoryChangeEnum": "catalogue.api.catalogue.HISTORY_KINDS",
+        "HistoryChangeEnum": "catalogue.api.curation.HISTORY_KINDS",
         "ProjectStatusEnum": "implantations.models.projects.ProjectStatus",
         "ConceptEnum": "implantations.models.projects.Concept",
         "RecommendationConceptEnum": "implantations.api.serializers.CONCEPTS",

@@ -25,8 +25,17 @@ def database_state() -> DatabaseState:
     return tuple(_dump(table) for table in _table_names())
 
 
-def put_back(state: DatabaseState) -> None:
-    """Every table of `state` holds exactly its recorded rows again."""
+def put_back(state: DatabaseState, *, only_changed: bool = False) -> None:
+    """Every table of `state` holds exactly its recorded rows again.
+
+    `only_changed`: first read every table and rewrite only those whose rows differ from the
+    record (a few rows changed on a database of ~90 tables: one read of each instead of a
+    delete and a write of each). A table that was written and rewritten to the same rows in a
+    different physical order counts as changed (it is rewritten, which is harmless)."""
+    if only_changed:
+        state = tuple(table for table in state if _dump(table.name).data != table.data)
+        if not state:
+            return
     with transaction.atomic(), connection.cursor() as cursor:
         for table in state:
             cursor.execute(f"DELETE FROM {_quote(table.name)}")

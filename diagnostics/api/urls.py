@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from diagnostics.api import basins, imports, runs, sharing, territories
+from diagnostics.api import basins, imports, partners, runs, sharing, territories
 from diagnostics.api.national import AtlasApi, BatchCreateApi, BatchDetailApi
 from diagnostics.api.views import BasinIndicatorsApi
 
@@ -37,6 +37,9 @@ urlpatterns = [
     path("imports/<int:pk>/", imports.ImportDetailApi.as_view(), name="api-import-detail"),
     path("imports/<int:pk>/report/", imports.ImportReportApi.as_view(), name="api-import-report"),
     *router.urls,
+    # Typed partners (issue 18)
+    path("partners/", partners.PartnerListApi.as_view(), name="api-partner-list"),
+    path("partners/<int:pk>/", partners.PartnerDetailApi.as_view(), name="api-partner-detail"),
     # The shared diagnostic (issue 13)
     path("shares/", sharing.ShareListApi.as_view(), name="api-share-list"),
     path("shares/<int:pk>/", sharing.ShareDetailApi.as_view(), name="api-share-detail"),

@@ -33,7 +33,7 @@ class PartnerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [
+        self.fields["region"].choices = [  # type: ignore[attr-defined]
             ("", "Toutes"),
             ("national", "Partenaires nationaux"),
             *regions,
@@ -73,7 +73,7 @@ class OrganisationForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "— partenaire national —")] if national else []
-        self.fields["region"].choices = [*choices, *regions]
+        self.fields["region"].choices = [*choices, *regions]  # type: ignore[attr-defined]
         self.fields["region"].required = not national
 
 

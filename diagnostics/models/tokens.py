@@ -42,7 +42,11 @@ class Scope(models.TextChoices):
     IMPORTS_WRITE = "imports:write", "Dépôt de fichiers de données"
     CATALOGUE_WRITE = "catalogue:write", "Modification du catalogue"
     SHARES_WRITE = "shares:write", "Partages, commentaires et contributions"
-    PROJECTS_WRITE = "projects:write", "Suivi des projets d'implantation (saisie annuelle)"
+    PROJECTS_WRITE = (
+        "projects:write",
+        "Projets d'implantation : suivi annuel, financements, abondement CPF, services",
+    )
+    PARTNERS_WRITE = "partners:write", "Partenaires typés et leurs contacts"
 
 
 # What a token of each role may carry: never more than the role may do on the pages.
@@ -55,6 +59,7 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
         Scope.IMPORTS_WRITE,
         Scope.SHARES_WRITE,
         Scope.PROJECTS_WRITE,
+        Scope.PARTNERS_WRITE,
     ),
     Role.CATALOGUE_ADMIN: (Scope.INDICATORS_READ, Scope.IMPORTS_WRITE, Scope.CATALOGUE_WRITE),
     # A mayor's office or partner comments and proposes contributions on what is shared with it.

@@ -96,13 +96,13 @@ def programme_timeline_figure(timeline: pd.DataFrame, *, height: int = 380) -> g
         (pg.PLANNED_TARGET, "Objectif de projets lancés", "#6a6af4", "dot"),
         (pg.OPEN_TARGET, "Objectif de sites ouverts", "#e1000f", "dash"),
     ):
-        values = [None if pd.isna(v) else int(v) for v in timeline[column]]
-        if all(v is None for v in values):
+        targets: list[int | None] = [None if pd.isna(v) else int(v) for v in timeline[column]]
+        if all(v is None for v in targets):
             continue
         figure.add_trace(
             go.Scatter(
                 x=years,
-                y=values,
+                y=targets,
                 mode="lines+markers",
                 name=label,
                 line={"color": colour, "dash": dash, "width": 2},
@@ -246,8 +246,10 @@ def programme_map_figure(
                     name="Sites Cnam existants",
                     legendgroup="sites",
                     showlegend="sites" not in in_legend,
-                    marker={"size": 13, "color": SITE_COLOUR, "symbol": "triangle-up",
-                            "line": {"width": 1, "color": "white"}},
+                    # An open ring, larger than the projects' markers drawn over it: a project
+                    # in a town with a Cnam site shows inside the ring.
+                    marker={"size": 24, "color": SITE_COLOUR, "symbol": "circle-open",
+                            "line": {"width": 2, "color": SITE_COLOUR}},
                     hovertext=[
                         f"<b>{plotly_text(n)}</b><br>{plotly_text(d)}"
                         for n, d in zip(part_sites[NAME], part_sites[DETAIL], strict=True)

@@ -54,4 +54,4 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", "Tout le programme"), *regions]
+        self.fields["region"].choices = [("", "Tout le programme"), *regions]  # type: ignore[attr-defined]

@@ -125,7 +125,10 @@ class PartnerForm(forms.Form):
         self, *args: Any, organisations: list[tuple[str, str]] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [("", "— aucun —"), *(organisations or [])]
+        self.fields["organisation"].choices = [  # type: ignore[attr-defined]
+            ("", "— aucun —"),
+            *(organisations or []),
+        ]
 
 
 class MemberForm(forms.Form):

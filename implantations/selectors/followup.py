@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -41,20 +42,11 @@ def followup_thresholds() -> ev.Thresholds:
     )
 
 
-def project_plan(project: ImplantationProject) -> tuple[pd.DataFrame, str]:
-    """The plan of each project year on the six lines (`evaluation.PLAN_COLUMNS`) and where it
-    comes from: the business model of the project's concept with the assumptions of the
-    basin's latest saved scenario for that concept, else the concept's defaults."""
+def _plan_of_scenario(concept: str, scenario: Any) -> tuple[pd.DataFrame, str]:
     from implantations.analytics.business_model import business_model
-    from implantations.models import BusinessScenario
 
-    scenario = (
-        BusinessScenario.objects.filter(basin_id=project.basin_id, concept=project.concept)
-        .order_by("-id")
-        .first()
-    )
     model = business_model(
-        project.concept, overrides=scenario.assumptions if scenario is not None else None
+        concept, overrides=scenario.assumptions if scenario is not None else None
     )
     source = (
         PLAN_SOURCE_SCENARIO.format(name=scenario.name)
@@ -62,6 +54,55 @@ def project_plan(project: ImplantationProject) -> tuple[pd.DataFrame, str]:
         else PLAN_SOURCE_DEFAULT
     )
     return ev.plan_lines(model.years), source
+
+
+def _latest_scenarios(basin_ids: set[int]) -> dict[tuple[int, str], Any]:
+    """(basin, concept) → the latest saved scenario (one query for many projects)."""
+    from implantations.models import BusinessScenario
+
+    latest: dict[tuple[int, str], Any] = {}
+    for scenario in BusinessScenario.objects.filter(basin_id__in=basin_ids).order_by("id"):
+        latest[(scenario.basin_id, scenario.concept)] = scenario
+    return latest
+
+
+def project_plan(project: ImplantationProject) -> tuple[pd.DataFrame, str]:
+    """The plan of each project year on the six lines (`evaluation.PLAN_COLUMNS`) and where it
+    comes from: the business model of the project's concept with the assumptions of the
+    basin's latest saved scenario for that concept, else the concept's defaults."""
+    scenario = _latest_scenarios({project.basin_id}).get((project.basin_id, project.concept))
+    return _plan_of_scenario(project.concept, scenario)
+
+
+PlanByYear = dict[int, dict[str, float]]
+
+
+def _by_year(plan: pd.DataFrame) -> PlanByYear:
+    years = plan[ev.YEAR].astype(int).tolist()
+    columns = {line: plan[line].astype(float).tolist() for line in ev.FINANCE_FIELDS}
+    return {y: {line: columns[line][i] for line in ev.FINANCE_FIELDS} for i, y in enumerate(years)}
+
+
+def _project_plan_by_year(project: ImplantationProject) -> tuple[PlanByYear, str]:
+    plan, source = project_plan(project)
+    return _by_year(plan), source
+
+
+class _Plans:
+    """Plans of many projects: the scenarios read in one query, each (concept, scenario)
+    computed once (most sites share their concept's defaults)."""
+
+    def __init__(self, projects: list[ImplantationProject]) -> None:
+        self.scenarios = _latest_scenarios({p.basin_id for p in projects})
+        self.cache: dict[tuple[str, int | None], tuple[PlanByYear, str]] = {}
+
+    def __call__(self, project: ImplantationProject) -> tuple[PlanByYear, str]:
+        scenario = self.scenarios.get((project.basin_id, project.concept))
+        key = (project.concept, scenario.pk if scenario is not None else None)
+        if key not in self.cache:
+            plan, source = _plan_of_scenario(project.concept, scenario)
+            self.cache[key] = (_by_year(plan), source)
+        return self.cache[key]
 
 
 def followup_values(item: ProjectFollowup | None) -> dict[str, Any]:
@@ -83,8 +124,16 @@ class YearEvaluation:
     planned_learners: int
     followup: ProjectFollowup | None
     plan: dict[str, float]
-    variances: pd.DataFrame
     rates: list[ev.Rate]
+    explain_share: float = ev.Thresholds.explain_share
+
+    @cached_property
+    def variances(self) -> pd.DataFrame:
+        """`evaluation.VARIANCE_COLUMNS` of the year (computed when read: the programme
+        summary does not need them)."""
+        return ev.finance_variances(
+            self.plan, followup_values(self.followup), explain_share=self.explain_share
+        )
 
     @property
     def entered(self) -> bool:
@@ -141,16 +190,18 @@ def _projects_with_followup(qs: QuerySet[ImplantationProject]) -> QuerySet[Impla
 
 
 def _evaluate(
-    project: ImplantationProject, thresholds: ev.Thresholds, today: dt.date
+    project: ImplantationProject,
+    thresholds: ev.Thresholds,
+    today: dt.date,
+    plans: _Plans | None = None,
 ) -> ProjectEvaluation:
-    plan, source = project_plan(project)
-    plan_by_year = {int(r[ev.YEAR]): r for r in plan.to_dict("records")}
+    plan_by_year, source = (plans or _project_plan_by_year)(project)
     planned_learners = {y.year: y.planned_learners for y in project.years.all()}
     followups = {f.year: f for f in project.followups.all()}
     years = []
     for year in PROJECT_YEARS:
         item = followups.get(year)
-        line_plan = {line: float(plan_by_year[year][line]) for line in ev.FINANCE_FIELDS}
+        line_plan = dict(plan_by_year[year])
         values = followup_values(item)
         years.append(
             YearEvaluation(
@@ -159,9 +210,7 @@ def _evaluate(
                 planned_learners=int(planned_learners.get(year, 0)),
                 followup=item,
                 plan=line_plan,
-                variances=ev.finance_variances(
-                    line_plan, values, explain_share=thresholds.explain_share
-                ),
+                explain_share=thresholds.explain_share,
                 rates=ev.outcome_rates(values, min_learners=thresholds.min_learners)
                 if item is not None
                 else [],
@@ -250,8 +299,9 @@ def programme_evaluation(user: User, *, calendar_year: int | None = None) -> Pro
     of sums, never means of rates) and the planned against actual costs of the years whose
     costs were entered."""
     thresholds, day = followup_thresholds(), today()
-    projects = _projects_with_followup(project_list_for(user).order_by("basin__name", "name"))
-    sites = [_evaluate(p, thresholds, day) for p in projects]
+    projects = list(_projects_with_followup(project_list_for(user).order_by("basin__name", "name")))
+    plans = _Plans(projects)
+    sites = [_evaluate(p, thresholds, day, plans) for p in projects]
     entered = [
         y
         for s in sites

@@ -20,7 +20,6 @@ take minutes); without one, the most expensive concept's cost (prudent).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from time import perf_counter
@@ -28,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostics.models import Basin, User
+from diagnostics.models import User
 from diagnostics.selectors.national import ZONING_ALIASES, ZONING_LABELS
 from implantations.analytics import honesty
 from implantations.analytics import planning as p
@@ -52,10 +51,16 @@ from implantations.services.planning import (
     _json,
     plan_parameters_check,
 )
+from implantations.services.planning_national_candidates import (
+    KIND_LABELS,
+    KIND_REFERENCE,
+    KIND_REGISTERED,
+    candidate_basins,
+    candidate_concepts,
+    candidate_need,
+    communes_frame,
+)
 
-KIND_REFERENCE = "reference"
-KIND_REGISTERED = "registered"
-KIND_LABELS = {KIND_REFERENCE: "bassin de référence", KIND_REGISTERED: "bassin enregistré"}
 REGION = nat.REGION
 DEFAULT_N = 10
 DEFAULT_MIN_KM = 40.0
@@ -175,169 +180,6 @@ def national_zoning(value: str | None) -> str:
     return zoning
 
 
-def _candidate_basins(
-    zoning: str, *, include_registered: bool
-) -> tuple[list[tuple[Basin, str, str]], list[str]]:
-    """[(basin, kind, code)] of the diagnosed candidates, and notes."""
-    notes: list[str] = []
-    references = sel.reference_basins(zoning)
-    registered = sel.registered_basins() if include_registered else []
-    diagnosed = sel.diagnosed_basin_ids([b.pk for b in (*references, *registered)])
-    # A registered basin made of exactly one zone of this zoning stands for that zone.
-    replaced: set[str] = set()
-    kept: list[tuple[Basin, str, str]] = []
-    for basin in registered:
-        if basin.pk not in diagnosed:
-            continue
-        codes = list(basin.source_codes or [])
-        if basin.source_kind == zoning and len(codes) == 1:
-            replaced.add(str(codes[0]))
-        kept.append((basin, KIND_REGISTERED, str(basin.pk)))
-    undiagnosed = 0
-    for basin in references:
-        code = str((basin.source_codes or [""])[0])
-        if code in replaced:
-            continue
-        if basin.pk not in diagnosed:
-            undiagnosed += 1
-            continue
-        kept.append((basin, KIND_REFERENCE, code))
-    if not references:
-        notes.append(
-            f"Aucun bassin de référence pour le zonage « {ZONING_LABELS[zoning]} » : lancez le "
-            "lot national de ce zonage (National → Lots) pour planifier sur toute la France."
-        )
-    if undiagnosed:
-        notes.append(
-            f"{undiagnosed} bassin{'s' if undiagnosed > 1 else ''} de référence sans diagnostic "
-            f"terminé {'sont laissés' if undiagnosed > 1 else 'est laissé'} de côté : relancez "
-            "le lot national de ce zonage."
-        )
-    if replaced:
-        notes.append(
-            f"{len(replaced)} zone{'s' if len(replaced) > 1 else ''} représentée"
-            f"{'s' if len(replaced) > 1 else ''} par un bassin enregistré de même contour "
-            "(avec ses atouts et sa recommandation) plutôt que par son bassin de référence."
-        )
-    return kept, notes
-
-
-_COMMUNES_CACHE: dict[str, pd.DataFrame] = {}
-
-
-def _communes() -> pd.DataFrame:
-    """Every commune of France (≈ 35,000 rows, a second to read), kept per process until the
-    territories are loaded again (the key holds the latest load's time); never kept without a
-    recorded load (communes written by hand, as in the tests)."""
-    key = plan_sel.territories_version()
-    if not key:
-        return plan_sel.planning_communes_frame()
-    cached = _COMMUNES_CACHE.get(key)
-    if cached is None:
-        _COMMUNES_CACHE.clear()
-        cached = _COMMUNES_CACHE[key] = plan_sel.planning_communes_frame()
-    return cached.copy()
-
-
-def _need(
-    *,
-    membership: pd.DataFrame,
-    communes: pd.DataFrame,
-    bmo_totals: pd.DataFrame,
-    basins: Mapping[str, tuple[Basin, str]],
-) -> pd.DataFrame:
-    """Need per candidate: the basin's diagnostic (atlas figures of a reference basin, the run's
-    document of a registered one), else the imported facts moved through the communes."""
-    facts = p.candidate_need(
-        membership,
-        communes,
-        bmo_totals=bmo_totals,
-        unemployment=plan_sel.planning_unemployment_latest(),
-    ).set_index(p.CANDIDATE_ID)
-    # Rows are gathered then written once per column: a `.loc` write per cell took seconds on
-    # the ~300 zones d'emploi.
-    sources: dict[str, str] = {}
-    for cid, year, period in zip(
-        facts.index, facts[p.BMO_YEAR], facts[p.UNEMPLOYMENT_PERIOD], strict=True
-    ):
-        parts = []
-        if pd.notna(year):
-            parts.append(f"BMO {int(year)}")
-        if pd.notna(period):
-            parts.append(f"chômage {period}")
-        sources[cid] = "données importées (" + ", ".join(parts) + ")" if parts else "aucune donnée"
-    overrides: dict[str, dict[str, Any]] = {}
-    reference_ids = {b.pk: cid for cid, (b, kind) in basins.items() if kind == KIND_REFERENCE}
-    for basin_id, figures in sel.atlas_figures(reference_ids).items():
-        cid = reference_ids[basin_id]
-        difficulty = figures.get("bmo_difficulty_rate")
-        values = {
-            p.UNEMPLOYMENT_RATE: figures.get("unemployment_rate"),
-            p.PROJECTS_PER_1000: figures.get("bmo_projects_per_1000"),
-            # The atlas keeps the difficulty rate in %, the planning as a share.
-            p.DIFFICULTY_RATE: None if difficulty is None else float(difficulty) / 100,
-        }
-        if cid not in facts.index or all(v is None for v in values.values()):
-            continue
-        year = figures.get("bmo_projects_period")
-        overrides[cid] = {
-            **values,
-            p.UNEMPLOYMENT_PERIOD: figures.get("unemployment_rate_period") or None,
-            p.BMO_YEAR: int(year) if year and str(year).isdigit() else None,
-        }
-        sources[cid] = f"diagnostic n° {figures['run_id']} (lot national)"
-    registered = {b.pk: cid for cid, (b, kind) in basins.items() if kind == KIND_REGISTERED}
-    for basin_id, run in plan_sel.latest_done_runs(registered).items():
-        cid = registered[basin_id]
-        need = plan_sel.run_need(run)
-        if need is None or cid not in facts.index:
-            continue
-        overrides[cid] = {
-            column: need[column]
-            for column in (
-                p.UNEMPLOYMENT_RATE,
-                p.PROJECTS_PER_1000,
-                p.DIFFICULTY_RATE,
-                p.UNEMPLOYMENT_PERIOD,
-                p.BMO_YEAR,
-            )
-        }
-        finished = run.finished_at.strftime("%d/%m/%Y") if run.finished_at else ""
-        sources[cid] = f"diagnostic n° {run.pk}" + (f" du {finished}" if finished else "")
-    if overrides:
-        frame = pd.DataFrame.from_dict(overrides, orient="index")
-        for column in (p.UNEMPLOYMENT_RATE, p.PROJECTS_PER_1000, p.DIFFICULTY_RATE):
-            known_values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
-            facts[column] = (
-                known_values.reindex(facts.index).fillna(facts[column]).astype("Float64")
-            )
-        period = frame[p.UNEMPLOYMENT_PERIOD].where(frame[p.UNEMPLOYMENT_PERIOD].notna())
-        known = period.dropna()
-        facts.loc[known.index, p.UNEMPLOYMENT_PERIOD] = known.astype(object)
-        years = pd.to_numeric(frame[p.BMO_YEAR], errors="coerce").dropna().astype("int64")
-        facts.loc[years.index, p.BMO_YEAR] = years.to_numpy()
-    facts[p.NEED_SOURCE] = pd.Series(sources, dtype=object)
-    return facts.reset_index()
-
-
-def _concepts(
-    ranked: pd.DataFrame, basins: Mapping[str, tuple[Basin, str]]
-) -> dict[str, dict[str, Any]]:
-    """candidate_id → the concept of its basin's latest recorded recommendation (honesty rules:
-    none when the scores are not conclusive)."""
-    ids = {b.pk: cid for cid, (b, _) in basins.items()}
-    out: dict[str, dict[str, Any]] = {}
-    for basin_id, reco in sel.latest_recommendations(ids).items():
-        honest = honesty.honest_document(reco.document or {})
-        concept = reco.concept if honest.get("concept") else None
-        out[ids[basin_id]] = {
-            "concept": concept or None,
-            "label": reco.label or None,
-            "robustness": reco.robustness,
-        }
-    return out
-
-
 def national_plan(
     *,
     user: User | None,
@@ -368,7 +210,7 @@ def national_plan(
         n=n, budget=budget, min_km=min_km, costs=costs, weights=weights
     )
     bounds = _bounds()
-    chosen_basins, notes = _candidate_basins(zoning, include_registered=include_registered)
+    chosen_basins, notes = candidate_basins(zoning, include_registered=include_registered)
     basins = {str(b.pk): (b, kind) for b, kind, _ in chosen_basins}
     regions = sel.region_names()
     identity = pd.DataFrame.from_records(
@@ -378,7 +220,7 @@ def national_plan(
         ],
         columns=[p.CANDIDATE_ID, KIND, CODE, p.NAME, BASIN_ID, p.REGION_CODE, REGION],
     )
-    communes = _communes()
+    communes = communes_frame()
     bmo_totals = plan_sel.planning_bmo_totals()
     membership = plan_sel.registered_membership(b for b, _, _ in chosen_basins)
     timings["lecture"] = perf_counter() - start
@@ -392,7 +234,9 @@ def national_plan(
             "Aucun site Cnam actif n'est renseigné : l'éloignement n'est pas calculé et le "
             "score repose sur l'éligibilité et le besoin."
         )
-    need = _need(membership=membership, communes=communes, bmo_totals=bmo_totals, basins=basins)
+    need = candidate_need(
+        membership=membership, communes=communes, bmo_totals=bmo_totals, basins=basins
+    )
     for part in (identity, summary, need):
         part[p.CANDIDATE_ID] = part[p.CANDIDATE_ID].astype(object)
     identity[BASIN_ID] = identity[BASIN_ID].astype("Int64")
@@ -407,7 +251,7 @@ def national_plan(
         ranked = honesty.planning_standing(ranked, weights=weights, bounds=bounds)
     timings["adéquation"] = perf_counter() - t
 
-    recos = _concepts(ranked, basins)
+    recos = candidate_concepts(ranked, basins)
     ids = ranked[p.CANDIDATE_ID].tolist()
     ranked[CONCEPT] = [recos.get(cid, {}).get("concept") for cid in ids]
     ranked[CONCEPT_LABEL] = [
@@ -534,110 +378,65 @@ def _standing_notes(ranked: pd.DataFrame, *, eligible_only: bool) -> list[str]:
     return notes
 
 
+# basin id → (its updated_at, its outline simplified for the map of France): reading and
+# simplifying ~300 full outlines took about 2 s a page view.
+_OUTLINES: dict[int, tuple[str, Any]] = {}
+OUTLINE_SIMPLIFY_DEG = 0.005  # ≈ 500 m, under a pixel of the map of France
+
+
+def _simplified(geojson: Any) -> Any:
+    """The outline simplified for the map (the stored one when it cannot be)."""
+    from shapely.geometry import mapping
+
+    from diagnostics.analytics.geometry import geometry_from_geojson
+
+    try:
+        shape = geometry_from_geojson(geojson)
+        if shape is None:
+            return geojson
+        simple = shape.simplify(OUTLINE_SIMPLIFY_DEG, preserve_topology=True)
+        return geojson if simple.is_empty else mapping(simple)
+    except Exception:  # noqa: BLE001 — an odd outline is drawn as stored, never a 500
+        return geojson
+
+
 def national_plan_geometries(plan: NationalPlan) -> dict[str, Any]:
-    """candidate_id → stored outline of its basin (GeoJSON, WGS84)."""
+    """candidate_id → outline of its basin (GeoJSON, WGS84, simplified for display), kept per
+    process until the basin changes."""
     ids = [int(b) for b in plan.candidates[BASIN_ID].dropna()]
-    outlines = sel.basin_outlines(ids)
+    stamps = sel.basin_stamps(ids)
+    stale = [i for i in ids if i not in _OUTLINES or _OUTLINES[i][0] != stamps.get(i)]
+    if stale:
+        outlines = sel.basin_outlines(stale)
+        for basin_id in stale:
+            geojson = outlines.get(basin_id)
+            _OUTLINES[basin_id] = (
+                stamps.get(basin_id, ""),
+                None if geojson is None else _simplified(geojson),
+            )
     return {
-        str(cid): outlines.get(int(bid))
+        str(cid): _OUTLINES[int(bid)][1]
         for cid, bid in zip(plan.candidates[p.CANDIDATE_ID], plan.candidates[BASIN_ID], strict=True)
-        if pd.notna(bid) and outlines.get(int(bid)) is not None
+        if pd.notna(bid) and int(bid) in _OUTLINES and _OUTLINES[int(bid)][1] is not None
     }
 
 
-CSV_COLUMNS: list[tuple[str, str]] = [
-    (p.RANK, "rang national"),
-    (REGION, "région"),
-    (KIND, "type"),
-    (CODE, "code"),
-    (p.NAME, "candidat"),
-    (p.POPULATION, "population"),
-    (p.MAIN_TOWN, "ville principale"),
-    (p.MAIN_TOWN_POPULATION, "population de la ville principale"),
-    (p.ELIGIBLE, "éligible"),
-    (p.NEAREST_SITE, "site Cnam le plus proche"),
-    (p.NEAREST_SITE_KM, "distance au site (km)"),
-    (p.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
-    (p.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
-    (p.DIFFICULTY_RATE, "part des projets difficiles"),
-    (p.NEED_SOURCE, "source du besoin"),
-    (honesty.STANDING, "classement"),
-    (p.FIT, "adéquation (0-100)"),
-    (honesty.STANDING_REASON, "pourquoi non classé"),
-    (CONCEPT_LABEL, "concept recommandé"),
-    (p.COST, "coût retenu (€)"),
-    (SELECTED, "retenu"),
+# The CSV export (`planning_national_export`), readable here too.
+from implantations.services.planning_national_export import (  # noqa: E402
+    CSV_COLUMNS,
+    national_plan_csv_rows,
+)
+
+__all__ = [
+    "DEFAULT_MIN_KM",
+    "DEFAULT_N",
+    "KIND_LABELS",
+    "KIND_REFERENCE",
+    "KIND_REGISTERED",
+    "CSV_COLUMNS",
+    "NationalPlan",
+    "national_plan",
+    "national_plan_csv_rows",
+    "national_plan_geometries",
+    "national_zoning",
 ]
-
-
-def _csv_value(column: str, record: Mapping[Any, Any]) -> Any:
-    value = _json(record.get(column))
-    if column == KIND and value in KIND_LABELS:
-        return KIND_LABELS[value]
-    if column == p.FIT and value is None and record.get(honesty.STANDING):
-        return honesty.INSUFFICIENT
-    if column == p.FIT and value is not None:
-        return honesty.format_figure(value)
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
-    return "" if value is None else value
-
-
-def _percent(value: float | None, decimals: int = 2) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return f"{value * 100:.{decimals}f} %".replace(".", ",")
-
-
-def national_plan_csv_rows(plan: NationalPlan) -> list[list[Any]]:
-    """Candidates (header, then one row each in national rank order), the table by region, the
-    selection's method and its gap to the optimum, and the sources."""
-    rows: list[list[Any]] = [[label for _, label in CSV_COLUMNS]]
-    for record in plan.candidates.to_dict("records"):
-        rows.append([_csv_value(column, record) for column, _ in CSV_COLUMNS])
-    rows.append([])
-    rows.append(
-        [
-            "région",
-            "candidats",
-            "classés",
-            "sites retenus",
-            "coût (€)",
-            "population couverte",
-            "part de la population de la région",
-            "projets de recrutement couverts",
-            "part des projets de la région",
-        ]
-    )
-    for r in plan.regions.to_dict("records"):
-        rows.append(
-            [
-                r[REGION] or r[p.REGION_CODE],
-                r[nat.CANDIDATES],
-                r[nat.RANKED],
-                r[nat.CHOSEN],
-                round(float(r[nat.COST])),
-                round(float(r[nat.COVERED_POPULATION])),
-                _percent(_json(r[nat.POPULATION_SHARE])),
-                round(float(r[nat.COVERED_PROJECTS])),
-                _percent(_json(r[nat.PROJECTS_SHARE])),
-            ]
-        )
-    s = plan.selection
-    if s is not None:
-        rows.append([])
-        rows.append(["méthode", s.method_label])
-        rows.append(["besoin couvert (somme des adéquations)", honesty.format_figure(s.objective)])
-        rows.append(["heuristique gloutonne", honesty.format_figure(s.greedy_objective)])
-        rows.append(["borne supérieure de l'optimum", honesty.format_figure(s.bound)])
-        rows.append(["source de la borne", s.bound_source])
-        rows.append(["écart à l'optimum (au plus)", _percent(s.gap_bound)])
-        rows.append(["écart de l'heuristique à l'optimum (au plus)", _percent(s.greedy_gap_bound)])
-        rows.append(["population couverte (France)", _percent(plan.coverage.population_share)])
-        rows.append(
-            ["projets de recrutement couverts (France)", _percent(plan.coverage.projects_share)]
-        )
-    rows.append(["sources", ", ".join(plan.vintages) or "aucune donnée importée"])
-    return rows

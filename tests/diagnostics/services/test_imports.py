@@ -187,7 +187,9 @@ def test_one_bad_row_among_50000(tmp_path: Path) -> None:
                     yield bmo_row(metier_code(m), bassin, str(m % 40), "*", "0")
                 i += 1
 
-    path = write_bmo(tmp_path / "big.xlsx", rows())
+    # The plain writer: openpyxl takes a minute of CPU for these 700,000 cells (read alike by
+    # the importer: tests/diagnostics/importers/test_xlsx_writer.py).
+    path = write_bmo(tmp_path / "big.xlsx", rows(), fast=True)
 
     batch = import_dataset(kind="bmo", path=path, file_name="big.xlsx", sync=True)
 

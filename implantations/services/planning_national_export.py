@@ -1,0 +1,123 @@
+"""The CSV export of the national planning (issue 16): the candidates in national rank order,
+the table by region, the selection's method and its gap to the optimum, and the sources."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from implantations.analytics import honesty
+from implantations.analytics import planning as p
+from implantations.analytics import planning_national as nat
+from implantations.services.planning import (
+    CODE,
+    CONCEPT_LABEL,
+    KIND,
+    SELECTED,
+    _json,
+)
+from implantations.services.planning_national_candidates import KIND_LABELS
+
+if TYPE_CHECKING:
+    from implantations.services.planning_national import NationalPlan
+
+REGION = nat.REGION
+
+
+CSV_COLUMNS: list[tuple[str, str]] = [
+    (p.RANK, "rang national"),
+    (REGION, "région"),
+    (KIND, "type"),
+    (CODE, "code"),
+    (p.NAME, "candidat"),
+    (p.POPULATION, "population"),
+    (p.MAIN_TOWN, "ville principale"),
+    (p.MAIN_TOWN_POPULATION, "population de la ville principale"),
+    (p.ELIGIBLE, "éligible"),
+    (p.NEAREST_SITE, "site Cnam le plus proche"),
+    (p.NEAREST_SITE_KM, "distance au site (km)"),
+    (p.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
+    (p.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
+    (p.DIFFICULTY_RATE, "part des projets difficiles"),
+    (p.NEED_SOURCE, "source du besoin"),
+    (honesty.STANDING, "classement"),
+    (p.FIT, "adéquation (0-100)"),
+    (honesty.STANDING_REASON, "pourquoi non classé"),
+    (CONCEPT_LABEL, "concept recommandé"),
+    (p.COST, "coût retenu (€)"),
+    (SELECTED, "retenu"),
+]
+
+
+def _csv_value(column: str, record: Mapping[Any, Any]) -> Any:
+    value = _json(record.get(column))
+    if column == KIND and value in KIND_LABELS:
+        return KIND_LABELS[value]
+    if column == p.FIT and value is None and record.get(honesty.STANDING):
+        return honesty.INSUFFICIENT
+    if column == p.FIT and value is not None:
+        return honesty.format_figure(value)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+    return "" if value is None else value
+
+
+def _percent(value: float | None, decimals: int = 2) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value * 100:.{decimals}f} %".replace(".", ",")
+
+
+def national_plan_csv_rows(plan: NationalPlan) -> list[list[Any]]:
+    """Candidates (header, then one row each in national rank order), the table by region, the
+    selection's method and its gap to the optimum, and the sources."""
+    rows: list[list[Any]] = [[label for _, label in CSV_COLUMNS]]
+    for record in plan.candidates.to_dict("records"):
+        rows.append([_csv_value(column, record) for column, _ in CSV_COLUMNS])
+    rows.append([])
+    rows.append(
+        [
+            "région",
+            "candidats",
+            "classés",
+            "sites retenus",
+            "coût (€)",
+            "population couverte",
+            "part de la population de la région",
+            "projets de recrutement couverts",
+            "part des projets de la région",
+        ]
+    )
+    for r in plan.regions.to_dict("records"):
+        rows.append(
+            [
+                r[REGION] or r[p.REGION_CODE],
+                r[nat.CANDIDATES],
+                r[nat.RANKED],
+                r[nat.CHOSEN],
+                round(float(r[nat.COST])),
+                round(float(r[nat.COVERED_POPULATION])),
+                _percent(_json(r[nat.POPULATION_SHARE])),
+                round(float(r[nat.COVERED_PROJECTS])),
+                _percent(_json(r[nat.PROJECTS_SHARE])),
+            ]
+        )
+    s = plan.selection
+    if s is not None:
+        rows.append([])
+        rows.append(["méthode", s.method_label])
+        rows.append(["besoin couvert (somme des adéquations)", honesty.format_figure(s.objective)])
+        rows.append(["heuristique gloutonne", honesty.format_figure(s.greedy_objective)])
+        rows.append(["borne supérieure de l'optimum", honesty.format_figure(s.bound)])
+        rows.append(["source de la borne", s.bound_source])
+        rows.append(["écart à l'optimum (au plus)", _percent(s.gap_bound)])
+        rows.append(["écart de l'heuristique à l'optimum (au plus)", _percent(s.greedy_gap_bound)])
+        rows.append(["population couverte (France)", _percent(plan.coverage.population_share)])
+        rows.append(
+            ["projets de recrutement couverts (France)", _percent(plan.coverage.projects_share)]
+        )
+    rows.append(["sources", ", ".join(plan.vintages) or "aucune donnée importée"])
+    return rows
