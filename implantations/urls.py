@@ -20,7 +20,8 @@ urlpatterns: list = [
     path("planification/export.csv", planning.planning_export, name="planning-export"),
     # The programme as a whole (issue 18)
     path("programme/", programme.programme_page, name="programme"),
-    path("programme/etapes/<slug:stage>/", programme.programme_stage, name="programme-stage"),
+    # One page for every stage (?etape=): the list behind each box of the pipeline.
+    path("programme/etapes/", programme.programme_stage, name="programme-stage"),
     path("programme/export.<str:fmt>", programme.programme_export, name="programme-export"),
     path("programme/objectifs/", programme.programme_targets, name="programme-targets"),
     path(

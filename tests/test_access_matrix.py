@@ -763,9 +763,7 @@ RULES: dict[str, Rule] = {
     ),
     # The programme (issue 18)
     "programme": Rule(get=programme_page(), post=programme_page(405)),
-    "programme-stage": Rule(
-        get=programme_page(), post=programme_page(405), kwargs=lambda w: {"stage": "etude"}
-    ),
+    "programme-stage": Rule(get=programme_page(), post=programme_page(405), query="?etape=etude"),
     "programme-export": Rule(
         get=programme_page(), post=programme_page(405), kwargs=lambda w: {"fmt": "csv"}
     ),

@@ -72,6 +72,7 @@ class BusinessModelState:
     topup_source: str
     retained: CpfTopUpScenario | None
     topups: list[CpfTopUpScenario] = field(default_factory=list)
+    typed: bool = False  # assumptions typed in the request (not a scenario, project or default)
 
     @property
     def bad_request(self) -> bool:
@@ -106,6 +107,7 @@ def business_model_state(request: HttpRequest, basin: Basin, user: User) -> Busi
     overrides: dict[str, Any] = {}
     premises_from_assets = False
     plan_label = ""
+    typed = False
     if scenario is not None:
         overrides = dict(scenario.assumptions)
         plan_label = f"scénario « {scenario.name} »"
@@ -114,6 +116,7 @@ def business_model_state(request: HttpRequest, basin: Basin, user: User) -> Busi
         if form.is_valid():
             overrides = form.overrides()
         plan_label = "hypothèses saisies (non enregistrées)"
+        typed = True
     elif project is not None:
         basis = sel.project_plan_basis(project)
         overrides = dict(basis.overrides)
@@ -174,6 +177,7 @@ def business_model_state(request: HttpRequest, basin: Basin, user: User) -> Busi
         topup_source=topup_source,
         retained=retained,
         topups=sel.project_topup_list(project) if project is not None else [],
+        typed=typed,
     )
 
 
@@ -344,6 +348,7 @@ def business_model_context(state: BusinessModelState) -> dict[str, Any]:
         "project": state.project,
         "projects": state.projects,
         "plan_label": state.plan_label,
+        "typed": state.typed,
         "premises_from_assets": state.premises_from_assets,
         "learners_year4": int(model.years.loc[model.years[bm.YEAR] == 4, bm.LEARNERS].iloc[0]),
         "cruising_year": bm.CRUISING_YEAR,

@@ -493,7 +493,15 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
             "export_query": urlencode(
                 {
                     **base,
-                    **({"scenario": state.scenario.pk} if state.scenario else assumptions_query),
+                    # What the page shows: a scenario, the assumptions typed, else the
+                    # project's plan or the defaults (recomputed by the export).
+                    **(
+                        {"scenario": state.scenario.pk}
+                        if state.scenario
+                        else assumptions_query
+                        if state.typed
+                        else {}
+                    ),
                     **topup_query,
                 }
             ),

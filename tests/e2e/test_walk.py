@@ -55,7 +55,7 @@ ROLE_PAGES: dict[str, list[str]] = {
     "admin": [
         "/implantations/planification/nationale/",
         "/implantations/programme/",
-        "/implantations/programme/etapes/diagnostique/",
+        "/implantations/programme/etapes/?etape=diagnostique",
         "/implantations/programme/objectifs/",
         "/partenaires/",
         "/partenaires/nouveau/",

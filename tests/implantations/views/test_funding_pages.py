@@ -77,6 +77,14 @@ def test_funding_form_saves_and_the_page_uses_the_split(client: Client, project)
     assert model.public_aid_total == 180_000
     assert "Convention PRIC" in body and 'id="chart-funding"' in body
     assert [row["label"] for row in page.context["funding"]] == ["Région", "EPCI"]
+    # The exports recompute the project's plan: no assumption in their query unless typed.
+    # (the top-up simulated on the page goes with them: 50 % within 500 € for 10 learners).
+    assert page.context["export_query"] == (
+        f"concept=fab_id&projet={project.pk}"
+        "&ab-rate_percent=50&ab-ceiling=500&ab-learners=10&ab-path_price=2000"
+    )
+    typed = client.get(response["Location"].split("#")[0] + "&learners_target=90")
+    assert "learners_target=90" in typed.context["export_query"]
     assert "Diagnostic Orientation Compétences (DOC)" in body
     assert "au lieu de l&#x27;aide nécessaire calculée" in body or "au lieu de l'aide" in body
 
