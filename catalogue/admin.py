@@ -8,13 +8,13 @@ the import.
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from catalogue.forms import SectorForm, TrainingPathForm
 from catalogue.models import (
     Concept,
     LocalOffer,
@@ -24,10 +24,8 @@ from catalogue.models import (
     Sector,
     TargetPublic,
     TrainingPath,
-    normalise_codes,
 )
 from catalogue.resources import SectorResource, SniffedCSV, TrainingPathResource
-from catalogue.selectors.catalogue import code_referential, occupation_code_errors
 from diagnostics.admin import RoleAdminMixin
 from diagnostics.models import Role
 
@@ -44,63 +42,6 @@ class CuratorAdminMixin(RoleAdminMixin):
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
-
-
-class CodeListField(forms.CharField):
-    """A list of codes typed as `A|B|C` (or separated by commas or spaces)."""
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return " | ".join(value)
-        return value
-
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        return normalise_codes(super().to_python(value))
-
-
-class TrainingPathForm(forms.ModelForm):
-    bmo_codes = CodeListField(
-        label="Métiers BMO (FAP 2021)",
-        required=False,
-        widget=forms.TextInput(attrs={"size": 70}),
-        help_text="Codes métier BMO séparés par « | », ex. L1X60 | L1Z60 (2023).",
-    )
-    rome_codes = CodeListField(
-        label="Codes ROME 4.0",
-        required=False,
-        widget=forms.TextInput(attrs={"size": 70}),
-        help_text="Codes ROME séparés par « | », ex. M1203 | M1608.",
-    )
-
-    class Meta:
-        model = TrainingPath
-        fields = (
-            "code", "title", "sector", "status", "illustrative", "certification_type",
-            "rncp_code", "level", "duration_hours", "purposes", "rolling_entries", "modalities",
-            "pillars", "concepts", "cpf_eligible", "publics", "prerequisites", "description", "bmo_codes", "rome_codes",
-        )  # fmt: skip
-        widgets = {
-            "title": forms.TextInput(attrs={"size": 80}),
-            "modalities": forms.CheckboxSelectMultiple,
-            "purposes": forms.CheckboxSelectMultiple,
-            "pillars": forms.CheckboxSelectMultiple,
-            "publics": forms.CheckboxSelectMultiple,
-            "concepts": forms.CheckboxSelectMultiple,
-            "prerequisites": forms.Textarea(attrs={"rows": 2, "cols": 80}),
-            "description": forms.Textarea(attrs={"rows": 3, "cols": 80}),
-        }
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        errors = occupation_code_errors(
-            bmo_codes=cleaned.get("bmo_codes") or [],
-            rome_codes=cleaned.get("rome_codes") or [],
-            referential=code_referential(),
-        )
-        for name, messages in errors.items():
-            for message in messages:
-                self.add_error(name, message)
-        return cleaned
 
 
 class OccupationListFilter(admin.SimpleListFilter):
@@ -173,6 +114,7 @@ class TrainingPathAdmin(CuratorAdminMixin, ImportExportModelAdmin, SimpleHistory
 @admin.register(Sector)
 class SectorAdmin(CuratorAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [SectorResource]
+    form = SectorForm
     list_display = ("code", "name", "order", "path_count", "illustrative")
     list_display_links = ("code", "name")
     search_fields = ("code", "name")

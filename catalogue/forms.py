@@ -1,10 +1,12 @@
-"""Forms of the catalogue pages: the local supply of a basin."""
+"""Forms of the catalogue: the local supply of a basin (pages), a sector and a training path
+(the admin and the API's `catalogue:write` share them: the same validation)."""
 
 from typing import Any
 
 from django import forms
 
-from catalogue.models import TrainingPath, normalise_codes
+from catalogue.models import Sector, TrainingPath, normalise_codes
+from catalogue.selectors.catalogue import code_referential, occupation_code_errors
 
 
 class LocalOfferForm(forms.Form):
@@ -58,3 +60,66 @@ class LocalOfferForm(forms.Form):
         if not cleaned.get("path") and not (cleaned.get("title") or "").strip():
             self.add_error("title", "Choisissez un parcours du catalogue ou saisissez un intitulé.")
         return cleaned
+
+
+class CodeListField(forms.CharField):
+    """A list of codes typed as `A|B|C` (or separated by commas or spaces)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return " | ".join(value)
+        return value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        return normalise_codes(super().to_python(value))
+
+
+class TrainingPathForm(forms.ModelForm):
+    bmo_codes = CodeListField(
+        label="Métiers BMO (FAP 2021)",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text="Codes métier BMO séparés par « | », ex. L1X60 | L1Z60 (2023).",
+    )
+    rome_codes = CodeListField(
+        label="Codes ROME 4.0",
+        required=False,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text="Codes ROME séparés par « | », ex. M1203 | M1608.",
+    )
+
+    class Meta:
+        model = TrainingPath
+        fields = (
+            "code", "title", "sector", "status", "illustrative", "certification_type",
+            "rncp_code", "level", "duration_hours", "purposes", "rolling_entries", "modalities",
+            "pillars", "concepts", "cpf_eligible", "publics", "prerequisites", "description", "bmo_codes", "rome_codes",
+        )  # fmt: skip
+        widgets = {
+            "title": forms.TextInput(attrs={"size": 80}),
+            "modalities": forms.CheckboxSelectMultiple,
+            "purposes": forms.CheckboxSelectMultiple,
+            "pillars": forms.CheckboxSelectMultiple,
+            "publics": forms.CheckboxSelectMultiple,
+            "concepts": forms.CheckboxSelectMultiple,
+            "prerequisites": forms.Textarea(attrs={"rows": 2, "cols": 80}),
+            "description": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        errors = occupation_code_errors(
+            bmo_codes=cleaned.get("bmo_codes") or [],
+            rome_codes=cleaned.get("rome_codes") or [],
+            referential=code_referential(),
+        )
+        for name, messages in errors.items():
+            for message in messages:
+                self.add_error(name, message)
+        return cleaned
+
+
+class SectorForm(forms.ModelForm):
+    class Meta:
+        model = Sector
+        fields = ("code", "name", "description", "order", "illustrative")

@@ -1,8 +1,10 @@
 from django.urls import path
 
 from implantations.views import (
+    business_model,
     contributions,
     followup,
+    funding,
     planning,
     planning_national,
     programme,
@@ -18,7 +20,8 @@ urlpatterns: list = [
     path("planification/export.csv", planning.planning_export, name="planning-export"),
     # The programme as a whole (issue 18)
     path("programme/", programme.programme_page, name="programme"),
-    path("programme/etapes/<slug:stage>/", programme.programme_stage, name="programme-stage"),
+    # One page for every stage (?etape=): the list behind each box of the pipeline.
+    path("programme/etapes/", programme.programme_stage, name="programme-stage"),
     path("programme/export.<str:fmt>", programme.programme_export, name="programme-export"),
     path("programme/objectifs/", programme.programme_targets, name="programme-targets"),
     path(
@@ -43,6 +46,10 @@ urlpatterns: list = [
     path("projets/<int:pk>/modifier/", projects.project_edit, name="project-edit"),
     path("projets/<int:pk>/statut/", projects.project_status, name="project-status"),
     path("projets/<int:pk>/effectifs/", projects.project_learners, name="project-learners"),
+    # The project's business-model inputs (issue 18): funding split, services, CPF top-up.
+    path("projets/<int:pk>/financements/", funding.project_funding, name="project-funding"),
+    path("projets/<int:pk>/services/", funding.project_services, name="project-services"),
+    path("projets/<int:pk>/abondement/", funding.project_topup, name="project-topup"),
     # Follow-up and evaluation (issue 18)
     path("projets/<int:pk>/suivi/", followup.project_followup, name="project-followup"),
     path(
@@ -87,6 +94,16 @@ basin_urlpatterns: list = [
         "bassins/<int:pk>/modele-economique/",
         recommendation.business_model_page,
         name="business-model",
+    ),
+    path(
+        "bassins/<int:pk>/modele-economique.csv",
+        business_model.business_model_csv,
+        name="business-model-csv",
+    ),
+    path(
+        "bassins/<int:pk>/modele-economique.pdf",
+        business_model.business_model_pdf,
+        name="business-model-pdf",
     ),
     # The shared diagnostic (issue 13): versions, comments, read-only links, contributions.
     path("bassins/<int:pk>/versions-partagees/", sharing.basin_shares, name="basin-shares"),

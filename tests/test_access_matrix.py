@@ -326,6 +326,42 @@ def diagnostic_export_kwargs(world: World) -> dict[str, object]:
     return {**diagnostic_run_pk(world), "table": "years", "fmt": "csv"}
 
 
+def pdf_job_pk(world: World) -> dict[str, object]:
+    """A ready PDF job of the delegate (made directly: no Chromium here), on a done run shared
+    with the shared mayor: only its requester sees it."""
+    from diagnostics.models import PdfJob
+
+    version = _done_version(world)
+    job = PdfJob.objects.create(
+        requested_by=world.users[DELEGATE],
+        kind=PdfJob.Kind.DIAGNOSTIC,
+        run=version.run,
+        title="Diagnostic",
+        file_name="rapport.pdf",
+        html_sha256="0" * 64,
+        status=PdfJob.Status.DONE,
+        pdf=b"%PDF-1.4 test",
+        pdf_size=13,
+    )
+    return {"pk": job.pk}
+
+
+def own_job(ok: Expected) -> dict[str, Expected]:
+    """A PDF job's pages: its requester (the delegate) gets `ok`; every other reader, even one
+    who may read the diagnostic, a 404; other roles a 403."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            ADMIN: 404,
+            DELEGATE: ok,
+            OTHER_DELEGATE: 404,
+            MAYOR: 404,
+            OTHER_MAYOR: 404,
+        },
+    )
+
+
 def pending_diagnostic_pk(world: World) -> dict[str, object]:
     """A pending run: its PDF is a 404 (« pas terminé ») without starting Chromium here; the
     PDF itself is tested in tests/diagnostics/test_diagnostic_views.py."""
@@ -631,6 +667,12 @@ RULES: dict[str, Rule] = {
     "diagnostic-pdf": Rule(
         get=diagnostic_page(404), post=get_only(BASIN_READERS), kwargs=pending_diagnostic_pk
     ),
+    # PDF jobs (issue 15): their requester's only.
+    "pdf-job-detail": Rule(get=own_job(200), post=get_only(BASIN_READERS), kwargs=pdf_job_pk),
+    "pdf-job-status": Rule(get=own_job(200), post=get_only(BASIN_READERS), kwargs=pdf_job_pk),
+    "pdf-job-file": Rule(get=own_job(200), post=get_only(BASIN_READERS), kwargs=pdf_job_pk),
+    # A ready job cannot be retried: the requester is sent back to its page with a message.
+    "pdf-job-retry": Rule(get=for_roles(BASIN_READERS, 405), post=own_job(302), kwargs=pdf_job_pk),
     # Without ?a=&b=: the page lists the runs to choose from (200, never a 400).
     "diagnostic-compare": Rule(get=for_roles(BASIN_READERS, 200), post=get_only(BASIN_READERS)),
     "api-basin-indicators": Rule(
@@ -721,9 +763,7 @@ RULES: dict[str, Rule] = {
     ),
     # The programme (issue 18)
     "programme": Rule(get=programme_page(), post=programme_page(405)),
-    "programme-stage": Rule(
-        get=programme_page(), post=programme_page(405), kwargs=lambda w: {"stage": "etude"}
-    ),
+    "programme-stage": Rule(get=programme_page(), post=programme_page(405), query="?etape=etude"),
     "programme-export": Rule(
         get=programme_page(), post=programme_page(405), kwargs=lambda w: {"fmt": "csv"}
     ),
@@ -798,6 +838,17 @@ RULES: dict[str, Rule] = {
     ),
     "evaluation-summary": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
     "evaluation-summary-export": Rule(get=page(BASIN_READERS), post=get_only(BASIN_READERS)),
+    # A project's business-model inputs (issue 18): its basin's managers; an empty form is a
+    # 400 with its errors (nothing written).
+    "project-funding": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
+    "project-services": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
+    "project-topup": Rule(
+        get=basin_managers(200), post=basin_managers(400), kwargs=implantation_project_pk
+    ),
     # Implantation recommendation (issue 6): read like its basin (shared mayors included);
     # assets and business scenarios are written by the basin's managers only.
     "recommendation-detail": Rule(
@@ -863,6 +914,39 @@ RULES: dict[str, Rule] = {
             {ANONYMOUS: LOGIN, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
         ),
         kwargs=basin_pk,
+    ),
+    # The business model's exports read like the page (a mayor reads the shared versions);
+    # the query's top-up out of shape is a 400 before any PDF is printed.
+    "business-model-csv": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 200,
+                DELEGATE: 200,
+                OTHER_DELEGATE: 404,
+                MAYOR: HOME,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        post=get_only(BASIN_READERS),
+        kwargs=basin_pk,
+    ),
+    "business-model-pdf": Rule(
+        get=matrix(
+            403,
+            {
+                ANONYMOUS: LOGIN,
+                ADMIN: 400,
+                DELEGATE: 400,
+                OTHER_DELEGATE: 404,
+                MAYOR: HOME,
+                OTHER_MAYOR: 404,
+            },
+        ),
+        post=get_only(BASIN_READERS),
+        kwargs=basin_pk,
+        query="?ab-rate_percent=x",
     ),
     "api-basin-recommendation": Rule(
         # Computed from whatever the basin has (no diagnostic needed): as the indicators API.
@@ -1082,8 +1166,10 @@ def catalogue_api_get() -> dict[str, Expected]:
     return matrix(200, {ANONYMOUS: 401, MAYOR: 403, OTHER_MAYOR: 403})
 
 
-def catalogue_api_post() -> dict[str, Expected]:
-    return matrix(403, {ANONYMOUS: 401, ADMIN: 405, CATALOGUE: 405})
+def catalogue_api_post(ok: Expected = 405) -> dict[str, Expected]:
+    """A catalogue write: the curators `ok` (405: the endpoint has no such method), the
+    other roles 403."""
+    return matrix(403, {ANONYMOUS: 401, ADMIN: ok, CATALOGUE: ok})
 
 
 def catalogue_path_code(world: World) -> dict[str, object]:
@@ -1152,16 +1238,30 @@ API_V1_RULES: dict[str, Rule] = {
     ),
     # Catalogue: read by the catalogue pages' roles and API clients; edited (PATCH) by its
     # managers with catalogue:write. POST is offered nowhere (405 once the role passes).
-    "api-sector-list": Rule(get=catalogue_api_get(), post=catalogue_api_post()),
+    # Creation with an empty body: the curators get a 400 naming the fields (issue 14).
+    "api-sector-list": Rule(get=catalogue_api_get(), post=catalogue_api_post(400)),
     "api-sector-detail": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_sector_code
     ),
-    "api-path-list": Rule(get=catalogue_api_get(), post=catalogue_api_post()),
+    "api-path-list": Rule(get=catalogue_api_get(), post=catalogue_api_post(400)),
     "api-path-detail": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
     ),
     "api-path-history": Rule(
         get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_path_code
+    ),
+    "api-sector-history": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(), kwargs=catalogue_sector_code
+    ),
+    # Linking an occupation with an empty body: a 400 naming the fields.
+    "api-path-occupations": Rule(
+        get=catalogue_api_get(), post=catalogue_api_post(400), kwargs=catalogue_path_code
+    ),
+    # DELETE only: the readers pass the role check of a read, then 405.
+    "api-path-occupation-remove": Rule(
+        get=matrix(405, {ANONYMOUS: 401, MAYOR: 403, OTHER_MAYOR: 403}),
+        post=catalogue_api_post(),
+        kwargs=lambda world: {**catalogue_path_code(world), "occupation": "L1X60"},
     ),
     # National planning (issue 16): national admins compute it (empty body: the defaults); a
     # delegate gets a 404, the roles that never plan a 403.
@@ -1209,6 +1309,24 @@ API_V1_RULES: dict[str, Rule] = {
     # body is a 400 naming the fields), refused to the readers who do not manage it (403).
     "api-project-followup": Rule(
         get=api_reader_get(),
+        post=matrix(
+            403,
+            {ANONYMOUS: 401, ADMIN: 400, DELEGATE: 400, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
+        ),
+        kwargs=implantation_project_pk,
+    ),
+    # A project's business-model inputs (issue 18): read with the project (business model:
+    # api-project-business-model); written (PUT funding and services, POST a top-up) by its
+    # basin's managers with projects:write.
+    "api-project-funding": Rule(
+        get=api_reader_not_allowed(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    "api-project-services": Rule(
+        get=api_reader_not_allowed(), post=api_reader_not_allowed(), kwargs=implantation_project_pk
+    ),
+    "api-project-topups": Rule(
+        get=api_reader_get(),
+        # Empty body: a 400 for the managers; a reader who does not manage it a 403.
         post=matrix(
             403,
             {ANONYMOUS: 401, ADMIN: 400, DELEGATE: 400, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},

@@ -48,15 +48,24 @@ def openapi_document() -> dict[str, Any]:
 
 
 def build_world() -> dict[str, Any]:
+    import datetime as dt
+
     from diagnostics.models import BasinShare, ImportBatch, Role
     from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
     from diagnostics.services.tokens import api_token_create, scopes_allowed_for
+    from implantations.models import ImplantationProject
     from tests.factories.basins import EpciFactory, make_user
     from tests.factories.catalogue import make_path
     from tests.factories.diagnostic_runs import diagnostic_world
 
     world = diagnostic_world()
     disposable = world.make_basin("Bassin à supprimer", ["52004"])
+    project = ImplantationProject.objects.create(
+        basin=world.basin, name="Projet du contrat", concept="fab_id", start_year=2025,
+        study_started_on=dt.date(2025, 1, 6),
+    )  # fmt: skip
+    # Catalogue records the DELETE operations may remove (the others stay for every role).
+    make_path(code="DEL-01", title="Parcours à supprimer", rome_codes=["M1805"])
     run = diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
     epci = EpciFactory(code="200000001", name="CA de Chaumont")
     path = make_path(code="NUM-01", title="Développeur web", bmo_codes=["A1Z40"])
@@ -83,6 +92,7 @@ def build_world() -> dict[str, Any]:
     }
     ids = {
         "basins": world.basin.pk,
+        "projects": project.pk,
         "runs": run.pk,
         "imports": batch.pk,
         "catalogue/paths": path.code,
@@ -94,7 +104,12 @@ def build_world() -> dict[str, Any]:
         "territories/zones-emploi": "4404",
         "territories/bassins-bmo": "4418",
     }
-    return {"tokens": tokens, "ids": ids, "disposable": disposable.pk}
+    return {
+        "tokens": tokens,
+        "ids": ids,
+        "disposable": disposable.pk,
+        "disposable_codes": {"code": "DEL-01", "occupation": "M1805"},
+    }
 
 
 def real_path_parameters(path: str, ids: dict[str, Any]) -> dict[str, Any]:
@@ -186,8 +201,15 @@ def test_every_operation_honours_the_schema_for_every_role(contract: dict[str, A
 
             fixed = real_path_parameters(operation.path, contract["ids"])
             if operation.method.upper() == "DELETE":
-                # Deletions on a basin of their own: the world's stays for the other roles.
-                fixed = {"pk": contract["disposable"]}
+                # Deletions on records of their own: the world's stay for the other roles.
+                if "{code}" in operation.path:
+                    fixed = {
+                        k: v
+                        for k, v in contract["disposable_codes"].items()
+                        if "{" + k + "}" in operation.path
+                    }
+                else:
+                    fixed = {"pk": contract["disposable"]}
             exercise(
                 operation,
                 operation.as_strategy(path_parameters=fixed or None),

@@ -1,5 +1,6 @@
-"""Catalogue API (issue 14): sectors, training paths with the occupations they lead to, a
-path's history; `catalogue:write` to edit a path (catalogue and national admins).
+"""Catalogue API (issue 14): sectors, training paths with the occupations they lead to, their
+history; `catalogue:write` to create, edit and delete them (catalogue and national admins,
+`catalogue.api.curation`).
 
 Reference data: ReadOnlyModelViewSet + router + django-filter FilterSet. Read by the roles of
 the catalogue pages and by API clients."""
@@ -9,21 +10,22 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import exceptions, serializers, viewsets
-from rest_framework.decorators import action
+from rest_framework import serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from catalogue.api.curation import (
+    OccupationSerializer,
+    PathWriteMixin,
+    SectorWriteMixin,
+    path_occupations,
+)
 from catalogue.models import Sector, TrainingPath
 from catalogue.selectors.catalogue import (
     PATH_PREFETCH,
-    code_referential,
-    occupation_code_errors,
-    occupation_labels,
 )
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.territories import StrictOrderingFilter
@@ -45,12 +47,6 @@ class SectorSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sector
         fields = ["code", "name", "description", "order", "illustrative"]
-
-
-class OccupationSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField(allow_null=True)  # type: ignore[assignment]
-    nomenclature = serializers.ChoiceField(choices=[("bmo", "FAP / BMO"), ("rome", "ROME 4.0")])
 
 
 class PathSerializer(serializers.ModelSerializer):
@@ -94,40 +90,7 @@ class PathDetailSerializer(PathSerializer):
 
     @extend_schema_field(OccupationSerializer(many=True))
     def get_occupations(self, path: TrainingPath) -> list[dict[str, Any]]:
-        labels = occupation_labels(bmo_codes=path.bmo_codes, rome_codes=path.rome_codes)
-        return [
-            {"code": c, "label": labels.get(c), "nomenclature": "bmo"} for c in path.bmo_codes
-        ] + [{"code": c, "label": labels.get(c), "nomenclature": "rome"} for c in path.rome_codes]
-
-
-class PathUpdateInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
-    prerequisites = serializers.CharField(required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=TrainingPath.Status.choices, required=False)
-    bmo_codes = serializers.ListField(
-        child=serializers.CharField(max_length=8), required=False, max_length=200
-    )
-    rome_codes = serializers.ListField(
-        child=serializers.CharField(max_length=8), required=False, max_length=200
-    )
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
-            raise serializers.ValidationError("Rien à modifier.")
-        return attrs
-
-
-HISTORY_KINDS = [("+", "création"), ("~", "modification"), ("-", "suppression")]
-
-
-class HistoryEntrySerializer(serializers.Serializer):
-    date = serializers.DateTimeField()
-    kind = serializers.ChoiceField(
-        choices=[("+", "création"), ("~", "modification"), ("-", "suppression")]
-    )
-    user = serializers.CharField(allow_null=True)
-    changes = serializers.ListField(child=serializers.CharField())
+        return path_occupations(path)
 
 
 class PathFilter(django_filters.FilterSet):
@@ -188,8 +151,10 @@ class CatalogueViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(operation_id="catalogue_sector_list", summary="Secteurs du catalogue"),
     retrieve=extend_schema(operation_id="catalogue_sector_detail", summary="Un secteur"),
+    create=extend_schema(responses={201: SectorSerializer}),
+    partial_update=extend_schema(responses={200: SectorSerializer}),
 )
-class SectorViewSet(CatalogueViewSet):
+class SectorViewSet(SectorWriteMixin, CatalogueViewSet):
     queryset = Sector.objects.all()
     serializer_class = SectorSerializer
     ordering_fields = ["code", "name", "order"]
@@ -203,8 +168,10 @@ class SectorViewSet(CatalogueViewSet):
         summary="Un parcours, avec les métiers auxquels il mène",
         responses={200: PathDetailSerializer},
     ),
+    create=extend_schema(responses={201: PathDetailSerializer}),
+    partial_update=extend_schema(responses={200: PathDetailSerializer}),
 )
-class PathViewSet(CatalogueViewSet):
+class PathViewSet(PathWriteMixin, CatalogueViewSet):
     serializer_class = PathSerializer
     filterset_class = PathFilter
     ordering_fields = ["code", "title", "level", "updated_at"]
@@ -224,57 +191,3 @@ class PathViewSet(CatalogueViewSet):
         path = self.get_object()
         self.last_modified = path.updated_at
         return Response(self.get_serializer(path).data)
-
-    @extend_schema(
-        operation_id="catalogue_path_update",
-        summary="Modifier un parcours (catalogue:write)",
-        request=PathUpdateInputSerializer,
-        responses={200: PathDetailSerializer},
-    )
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        path = self.get_object()
-        data = PathUpdateInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = {
-            k: ([c.strip().upper() for c in v] if k.endswith("_codes") else v)
-            for k, v in data.validated_data.items()
-        }
-        errors = occupation_code_errors(
-            bmo_codes=values.get("bmo_codes", []),
-            rome_codes=values.get("rome_codes", []),
-            referential=code_referential(),
-        )
-        if errors:
-            raise exceptions.ValidationError(errors)
-        with transaction.atomic():
-            for field, value in values.items():
-                setattr(path, field, value)
-            path.full_clean()
-            path.save()
-        return Response(PathDetailSerializer(path, context=self.get_serializer_context()).data)
-
-    @extend_schema(
-        operation_id="catalogue_path_history",
-        summary="Historique d'un parcours (qui a changé quoi, quand)",
-        responses={200: HistoryEntrySerializer(many=True)},
-    )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def history(self, request: Request, code: str) -> Response:
-        path = self.get_object()
-        records = list(path.history.select_related("history_user").order_by("-history_date")[:50])
-        entries = []
-        for record, previous in zip(records, [*records[1:], None], strict=True):
-            changes = (
-                [c.field for c in record.diff_against(previous).changes]
-                if previous is not None
-                else []
-            )
-            entries.append(
-                {
-                    "date": record.history_date,
-                    "kind": record.history_type,
-                    "user": record.history_user.get_username() if record.history_user else None,
-                    "changes": changes,
-                }
-            )
-        return Response(HistoryEntrySerializer(entries, many=True).data)

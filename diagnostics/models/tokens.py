@@ -42,7 +42,10 @@ class Scope(models.TextChoices):
     IMPORTS_WRITE = "imports:write", "Dépôt de fichiers de données"
     CATALOGUE_WRITE = "catalogue:write", "Modification du catalogue"
     SHARES_WRITE = "shares:write", "Partages, commentaires et contributions"
-    PROJECTS_WRITE = "projects:write", "Suivi des projets d'implantation (saisie annuelle)"
+    PROJECTS_WRITE = (
+        "projects:write",
+        "Projets d'implantation : suivi annuel, financements, abondement CPF, services",
+    )
     PARTNERS_WRITE = "partners:write", "Partenaires typés et leurs contacts"
 
 

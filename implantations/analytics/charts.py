@@ -58,16 +58,19 @@ COST_COLOURS = {
     bm.GTEC: "#fcc0b0",
     bm.INVESTMENT: "#f95c5e",
     bm.STAFF: "#e1000f",
+    bm.SERVICES: "#ce614a",
     bm.TEACHING: "#a94645",
     bm.OVERHEADS: "#cecece",
     bm.PREMISES: "#929292",
 }
 REVENUE_COLOURS = {
     bm.CPF: "#000091",
+    bm.CPF_TOPUP: "#313178",
     bm.REGION: "#6a6af4",
     bm.OPCO: "#8585f6",
     bm.FEES: "#cacafb",
     bm.ARDAN: "#18753c",
+    bm.SERVICES_REVENUE: "#68a532",
 }
 
 

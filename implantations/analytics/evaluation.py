@@ -224,8 +224,9 @@ def plan_lines(years: pd.DataFrame) -> pd.DataFrame:
     """The business model's years (`business_model.YEAR_COLUMNS`) on the six lines the delegate
     enters (PLAN_COLUMNS, euros, sorted by year):
     tuition/CPF = CPF + fees; public aid = the public aid the plan needs to balance;
-    other revenues = all other revenues (Région, OPCO, Ardan…); staff = dedicated staff +
-    teaching; premises; other costs = all other costs (GTEC, investment, overheads…).
+    other revenues = all other revenues (Région, OPCO, Ardan…); staff = dedicated staff (steering
+    and the services' staff time, issue 18: the services line, whose direct costs are nil by
+    default) + teaching; premises; other costs = all other costs (GTEC, investment, overheads…).
     The « other » lines take whatever the model holds beyond the named ones, so that the
     totals are the model's."""
     needed = [
@@ -239,7 +240,7 @@ def plan_lines(years: pd.DataFrame) -> pd.DataFrame:
     out[TUITION] = years[bm.CPF] + years[bm.FEES]
     out[PUBLIC_AID] = years[bm.PUBLIC_AID]
     out[OTHER_REVENUES] = years[bm.REVENUES] - out[TUITION]
-    out[STAFF] = years[bm.STAFF] + years[bm.TEACHING]
+    out[STAFF] = years[bm.STAFF] + years.get(bm.SERVICES, 0.0) + years[bm.TEACHING]
     out[PREMISES] = years[bm.PREMISES]
     out[OTHER_COSTS] = years[bm.COSTS] - out[STAFF] - out[PREMISES]
     for line in FINANCE_FIELDS:

@@ -9,6 +9,7 @@ from typing import Any, cast
 import django_filters
 import pandas as pd
 from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
@@ -24,10 +25,35 @@ from implantations.models.projects import Concept, ProjectStatus
 from implantations.selectors import projects as sel
 from implantations.services import projects as services
 
+# A project's resources over the API (issue 14): added here as they exist, so that a client
+# finds its follow-up and business model from the project itself.
+PROJECT_LINKS = {
+    "self": "api-project-detail",
+    "followup": "api-project-followup",
+    "business_model": "api-project-business-model",
+    "funding": "api-project-funding",
+    "topups": "api-project-topups",
+    "services": "api-project-services",
+    "page": "project-detail",
+}
+
 
 class ProjectOutputSerializer(serializers.ModelSerializer):
     basin = serializers.IntegerField(source="basin_id")
     basin_name = serializers.CharField(source="basin.name")
+    urls = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DictField(child=serializers.URLField()))
+    def get_urls(self, project: ImplantationProject) -> dict[str, str]:
+        request = self.context.get("request")
+        out = {}
+        for key, name in PROJECT_LINKS.items():
+            try:
+                path = reverse(name, args=[project.pk])
+            except NoReverseMatch:  # a resource not installed in this deployment
+                continue
+            out[key] = request.build_absolute_uri(path) if request is not None else path
+        return out
 
     class Meta:
         model = ImplantationProject
@@ -47,6 +73,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "self_financed_on",
             "created_at",
             "updated_at",
+            "urls",
         ]
 
 
@@ -71,9 +98,16 @@ class ProjectDetailSerializer(ProjectOutputSerializer):
     followup = serializers.SerializerMethodField()
     status_history = serializers.SerializerMethodField()
     partners = serializers.SerializerMethodField()
+    business_model = serializers.SerializerMethodField()
 
     class Meta(ProjectOutputSerializer.Meta):
-        fields = [*ProjectOutputSerializer.Meta.fields, "followup", "status_history", "partners"]
+        fields = [
+            *ProjectOutputSerializer.Meta.fields,
+            "followup",
+            "status_history",
+            "partners",
+            "business_model",
+        ]
 
     @staticmethod
     def _value(value: Any) -> Any:
@@ -109,6 +143,21 @@ class ProjectDetailSerializer(ProjectOutputSerializer):
             }
             for c in sel.project_status_history(project)
         ]
+
+    @extend_schema_field(serializers.DictField())
+    def get_business_model(self, project: ImplantationProject) -> dict[str, Any]:
+        """The business model's summary: public aid (split by funder or computed need),
+        break-even, learners needed, funding lines, retained CPF top-up, top-up scenarios and
+        services (the years: `/projects/<id>/business-model/`)."""
+        from implantations.api.business_model import project_business_model_output
+
+        document = project_business_model_output(project)
+        keys = (
+            "public_aid_total", "public_aid_needed_total", "public_aid_source",
+            "break_even_year", "learners_needed", "learners_needed_year", "funding_lines",
+            "cpf_topup", "topup_scenarios", "services", "plan_basis",
+        )  # fmt: skip
+        return {k: document[k] for k in keys}
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_partners(self, project: ImplantationProject) -> list[str]:

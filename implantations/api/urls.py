@@ -49,6 +49,22 @@ urlpatterns = [
         planning_national.NationalPlanningApi.as_view(),
         name="api-national-planning",
     ),
+    # A project's business-model inputs (issue 18): funding split, CPF top-ups, services.
+    path(
+        "projects/<int:pk>/funding/",
+        business_model.ProjectFundingApi.as_view(),
+        name="api-project-funding",
+    ),
+    path(
+        "projects/<int:pk>/topups/",
+        business_model.ProjectTopUpsApi.as_view(),
+        name="api-project-topups",
+    ),
+    path(
+        "projects/<int:pk>/services/",
+        business_model.ProjectServicesApi.as_view(),
+        name="api-project-services",
+    ),
     # The shared diagnostic (issue 13)
     path("basins/<int:pk>/shares/", sharing.BasinShareCreateApi.as_view(), name="api-share-create"),
     path(

@@ -5,6 +5,7 @@ from diagnostics.models import CnamSite, ProgrammeSettings
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
 from .followup import FollowupSource, ProjectFollowup
+from .funding import CpfTopUpScenario, Funder, ProjectFundingLine, ProjectService
 from .programme import ProgrammeTarget, ProgrammeTargetChange
 from .projects import (
     Concept,
@@ -23,6 +24,8 @@ __all__ = [
     "CnamSite",
     "Concept",
     "Contribution",
+    "CpfTopUpScenario",
+    "Funder",
     "EmployerLetter",
     "FollowupSource",
     "GovernanceMember",
@@ -32,7 +35,9 @@ __all__ = [
     "ProgrammeTarget",
     "ProgrammeTargetChange",
     "ProjectFollowup",
+    "ProjectFundingLine",
     "ProjectPartner",
+    "ProjectService",
     "ProjectStatus",
     "ProjectStatusChange",
     "ProjectYear",

@@ -1,4 +1,5 @@
-"""Reads of the business model: a basin's (the page « Modèle économique ») and a project's.
+"""Reads of the business model: a basin's (the page « Modèle économique ») and a project's —
+with, for a project (issue 18), its funding split, CPF top-up scenarios and services.
 
 The model itself is pure (`implantations.analytics.business_model`); this module gathers what
 it is computed from, as the page does: the concept (asked, else the one recommended, else
@@ -13,8 +14,16 @@ from typing import Any
 
 from diagnostics.models import Basin
 from implantations.analytics import business_model as bm
+from implantations.analytics import funding as fd
 from implantations.analytics import scoring
-from implantations.models import BusinessScenario, ImplantationProject, Recommendation
+from implantations.analytics.site_services import Service, default_services, services_with
+from implantations.models import (
+    BusinessScenario,
+    CpfTopUpScenario,
+    ImplantationProject,
+    ProjectFundingLine,
+    Recommendation,
+)
 from implantations.selectors.assets import basin_partnership_get
 from implantations.selectors.recommendation import business_public, recommendation_latest
 
@@ -36,9 +45,11 @@ def business_model_for_basin(
     concept: str | None = None,
     scenario: BusinessScenario | None = None,
     overrides: Mapping[str, Any] | None = None,
+    inputs: Mapping[str, Any] | None = None,
 ) -> BusinessModelRead:
-    """The business model of `basin` as its page computes it. Raises bm.AssumptionError (codes
-    → French messages) for invalid `overrides`."""
+    """The business model of `basin` as its page computes it (`inputs`: a project's services,
+    top-up and funding, see `project_model_inputs`). Raises bm.AssumptionError (codes → French
+    messages) for invalid `overrides`."""
     recommendation = recommendation_latest(basin)
     if scenario is not None:
         concept = scenario.concept
@@ -58,7 +69,10 @@ def business_model_for_basin(
             values["premises_lent"] = 1 if partnership.town_lends_premises else 0
             premises_from_assets = True
     model = bm.business_model(
-        concept, overrides=values, public=business_public(basin, recommendation)
+        concept,
+        overrides=values,
+        public=business_public(basin, recommendation),
+        **dict(inputs or {}),
     )
     return BusinessModelRead(
         basin=basin,
@@ -80,4 +94,86 @@ def business_model_for_project(project: ImplantationProject) -> BusinessModelRea
     saved scenario for that concept when there is one — what its planned learners come from
     (`services.projects.concept_planned_learners`)."""
     scenario = business_scenario_latest(project.basin, project.concept)
-    return business_model_for_basin(project.basin, concept=project.concept, scenario=scenario)
+    return business_model_for_basin(
+        project.basin,
+        concept=project.concept,
+        scenario=scenario,
+        inputs=project_model_inputs(project),
+    )
+
+
+# --- A project's funding split, CPF top-up and services (issue 18) -----------------------------
+def project_funding_rows(project: ImplantationProject) -> list[ProjectFundingLine]:
+    return list(project.funding_lines.order_by("position", "id"))
+
+
+def project_funding_lines(project: ImplantationProject) -> list[fd.FundingLine]:
+    return [row.as_line() for row in project_funding_rows(project)]
+
+
+def project_topup_list(project: ImplantationProject) -> list[CpfTopUpScenario]:
+    return list(project.topup_scenarios.select_related("created_by").all())
+
+
+def project_topup_retained(project: ImplantationProject) -> CpfTopUpScenario | None:
+    return project.topup_scenarios.filter(retained=True).first()
+
+
+def project_service_values(project: ImplantationProject) -> dict[str, dict[str, Any]]:
+    """The project's own service figures by code (only for the concept's services)."""
+    return {row.code: row.as_values() for row in project.services.all()}
+
+
+def project_services(project: ImplantationProject) -> list[Service]:
+    """The concept's services with the project's own figures where it has entered some (a
+    service the concept does not offer, left from a former concept, is ignored)."""
+    offered = {s.code for s in default_services(project.concept)}
+    values = {k: v for k, v in project_service_values(project).items() if k in offered}
+    return services_with(project.concept, values)
+
+
+@dataclass(frozen=True)
+class PlanBasis:
+    """Where a project's plan assumptions come from: the basin's latest saved scenario of the
+    project's concept, or the defaults."""
+
+    overrides: Mapping[str, Any]
+    scenario: BusinessScenario | None
+
+    @property
+    def label(self) -> str:
+        if self.scenario is None:
+            return "hypothèses par défaut du concept"
+        return f"scénario « {self.scenario.name} » du bassin"
+
+
+def project_plan_basis(project: ImplantationProject) -> PlanBasis:
+    scenario = business_scenario_latest(project.basin, project.concept)
+    return PlanBasis(dict(scenario.assumptions) if scenario else {}, scenario)
+
+
+def project_business_model(
+    project: ImplantationProject,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    public: bm.AddressablePublic | None = None,
+) -> bm.BusinessModel:
+    """The project's planned business model: `overrides` (default: the plan basis), the
+    project's services, its retained CPF top-up and its funding split."""
+    return bm.business_model(
+        project.concept,
+        overrides=project_plan_basis(project).overrides if overrides is None else overrides,
+        public=public,
+        **project_model_inputs(project),
+    )
+
+
+def project_model_inputs(project: ImplantationProject) -> dict[str, Any]:
+    """What a project adds to its business model: `services`, `topup` (the retained one) and
+    `funding` (the split by funder), as keyword arguments of `bm.business_model`."""
+    retained = project_topup_retained(project)
+    return {
+        "services": project_services(project),
+        "topup": retained.as_topup() if retained else None,
+        "funding": project_funding_lines(project),
+    }

@@ -40,11 +40,14 @@ def registered_basins() -> list[Basin]:
 
 
 def diagnosed_basin_ids(basin_ids: Iterable[int]) -> set[int]:
-    """The basins among `basin_ids` with at least one finished diagnostic."""
-    return set(
-        DiagnosticRun.objects.filter(
-            basin_id__in=list(basin_ids), status=DiagnosticRun.Status.DONE
-        ).values_list("basin_id", flat=True)
+    """The basins among `basin_ids` with at least one finished diagnostic, or an atlas entry: a
+    reference basin made of the same communes as another (a bassin BMO equal to a zone
+    d'emploi) reuses that basin's run, so its figures are in its atlas entry only."""
+    ids = list(basin_ids)
+    done = DiagnosticRun.objects.filter(basin_id__in=ids, status=DiagnosticRun.Status.DONE)
+    atlas = AtlasEntry.objects.filter(basin_id__in=ids)
+    return set(done.values_list("basin_id", flat=True)) | set(
+        atlas.values_list("basin_id", flat=True)
     )
 
 
@@ -82,3 +85,9 @@ def basin_outlines(basin_ids: Iterable[int]) -> dict[int, Any]:
             "pk", "geometry"
         )
     )
+
+
+def basin_stamps(basin_ids: Iterable[int]) -> dict[int, str]:
+    """basin id → when it was last updated (ISO text): whether a kept outline is still good."""
+    rows = Basin.objects.filter(pk__in=list(basin_ids)).values_list("pk", "updated_at")
+    return {pk: stamp.isoformat() if stamp else "" for pk, stamp in rows}

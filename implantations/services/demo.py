@@ -1,7 +1,8 @@
 """The implantations part of the demo, after `diagnostics.services.demo.demo_build`: Cnam sites,
 the illustrative catalogue and, on the synthetic territory, each basin's assets (host structures,
 partnership, employer letters), its recommendation, a saved business model scenario and one
-implantation project with plan-versus-actual learners, and the first basin's diagnostic shared
+implantation project with plan-versus-actual learners, a funding split by funder, CPF top-up
+scenarios and its services (issue 18), and the first basin's diagnostic shared
 with the mayor's account (`demo_sharing`: a version, comments, a pending contribution).
 
 The assets are chosen so that each of the three concepts is the recommendation of at least one
@@ -267,7 +268,8 @@ def _scenario_ensure(basin: Basin, recommendation: Recommendation, user: User) -
             user=user,
             concept=concept,
             name=SCENARIO_NAME,
-            overrides={"learners_target": 60, "staff_fte": 1.2},
+            # 0.7 FTE of steering + the AIOA's 0.5 FTE: 1.2 FTE of dedicated staff in all.
+            overrides={"learners_target": 60, "staff_fte": 0.7},
         )
     return SCENARIO_NAME
 
@@ -315,6 +317,52 @@ def _project_ensure(basin: Basin, recommendation: Recommendation, user: User) ->
             user=user,
         )
     return PROJECT_NAME
+
+
+def _project_funding_ensure(basin: Basin, user: User) -> None:
+    """The demo project's business-model inputs (issue 18): a funding split over five funders,
+    two CPF top-up scenarios (one retained) and its own figures for the AIOA; written once."""
+    from implantations.services import funding
+
+    project = ImplantationProject.objects.filter(basin=basin, name=PROJECT_NAME).first()
+    if project is None:
+        return
+    if not project.funding_lines.exists():
+        line = funding.FundingInput
+        funding.project_funding_replace(
+            project=project,
+            user=user,
+            lines=[
+                line("etat", 20_000, 0, 1, funder_name="Programme Action cœur de ville",
+                     conditions="Crédits d'ingénierie, sur justificatifs de dépenses."),
+                line("cnam", 25_000, 0, 0, funder_name="Cnam, centre régional",
+                     conditions="Analyse GTEC et investissement de l'année 0."),
+                line("region", 35_000, 1, 3, funder_name="Conseil régional",
+                     conditions="Convention annuelle ; versement sur bilan d'activité."),
+                line("epci", 10_000, 1, 3, funder_name="Communauté d'agglomération",
+                     conditions="Locaux mis à disposition en plus (valorisés hors montant)."),
+                line("commune", 5_000, 1, 3, funder_name="Ville",
+                     conditions="Subvention de fonctionnement, vote au budget primitif."),
+            ],
+        )  # fmt: skip
+    if not project.topup_scenarios.exists():
+        funding.topup_scenario_save(
+            project=project, user=user, name="Abondement de l'agglomération (50 %)",
+            authority="Communauté d'agglomération", rate_percent=50, ceiling=500, learners=10,
+            path_price=2500, retained=True,
+        )  # fmt: skip
+        funding.topup_scenario_save(
+            project=project, user=user, name="Abondement renforcé (100 %)",
+            authority="Communauté d'agglomération", rate_percent=100, ceiling=1000,
+            learners=20, path_price=2500,
+        )  # fmt: skip
+    if not project.services.exists():
+        funding.project_services_replace(
+            project=project,
+            user=user,
+            values={"aioa": {"staff_time": 900, "time_unit": "heures", "reach": 300,
+                             "conversion": 0.15}},
+        )  # fmt: skip
 
 
 def _catalogue_loaded() -> bool:
@@ -392,6 +440,7 @@ def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
         first = basins[0]
         out.scenario = _scenario_ensure(first, recommendations[first.pk], delegate)
         out.project = _project_ensure(first, recommendations[first.pk], delegate)
+        _project_funding_ensure(first, delegate)
         # A year of follow-up of that project (issue 18): one flag, two variances explained.
         demo_followup_ensure(first, PROJECT_NAME, delegate)
         # The shared diagnostic (issue 13): a version, a comment thread, a pending contribution.

@@ -378,14 +378,46 @@ def _standing_notes(ranked: pd.DataFrame, *, eligible_only: bool) -> list[str]:
     return notes
 
 
+# basin id → (its updated_at, its outline simplified for the map of France): reading and
+# simplifying ~300 full outlines took about 2 s a page view.
+_OUTLINES: dict[int, tuple[str, Any]] = {}
+OUTLINE_SIMPLIFY_DEG = 0.005  # ≈ 500 m, under a pixel of the map of France
+
+
+def _simplified(geojson: Any) -> Any:
+    """The outline simplified for the map (the stored one when it cannot be)."""
+    from shapely.geometry import mapping
+
+    from diagnostics.analytics.geometry import geometry_from_geojson
+
+    try:
+        shape = geometry_from_geojson(geojson)
+        if shape is None:
+            return geojson
+        simple = shape.simplify(OUTLINE_SIMPLIFY_DEG, preserve_topology=True)
+        return geojson if simple.is_empty else mapping(simple)
+    except Exception:  # noqa: BLE001 — an odd outline is drawn as stored, never a 500
+        return geojson
+
+
 def national_plan_geometries(plan: NationalPlan) -> dict[str, Any]:
-    """candidate_id → stored outline of its basin (GeoJSON, WGS84)."""
+    """candidate_id → outline of its basin (GeoJSON, WGS84, simplified for display), kept per
+    process until the basin changes."""
     ids = [int(b) for b in plan.candidates[BASIN_ID].dropna()]
-    outlines = sel.basin_outlines(ids)
+    stamps = sel.basin_stamps(ids)
+    stale = [i for i in ids if i not in _OUTLINES or _OUTLINES[i][0] != stamps.get(i)]
+    if stale:
+        outlines = sel.basin_outlines(stale)
+        for basin_id in stale:
+            geojson = outlines.get(basin_id)
+            _OUTLINES[basin_id] = (
+                stamps.get(basin_id, ""),
+                None if geojson is None else _simplified(geojson),
+            )
     return {
-        str(cid): outlines.get(int(bid))
+        str(cid): _OUTLINES[int(bid)][1]
         for cid, bid in zip(plan.candidates[p.CANDIDATE_ID], plan.candidates[BASIN_ID], strict=True)
-        if pd.notna(bid) and outlines.get(int(bid)) is not None
+        if pd.notna(bid) and int(bid) in _OUTLINES and _OUTLINES[int(bid)][1] is not None
     }
 
 

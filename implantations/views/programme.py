@@ -87,8 +87,11 @@ def programme_page(request: HttpRequest) -> HttpResponse:
     dashboard = programme_dashboard(user, region=region)
     names = {r.code: r.name for r in dashboard.regions}
     query = f"?region={dashboard.region_code}" if dashboard.region_code else ""
+    region_param = f"&region={dashboard.region_code}" if dashboard.region_code else ""
+    stages_url = reverse("programme-stage")
     pipeline = [
-        {**row, "url": f"{_stage_url(row[pg.STAGE])}{query}"} for row in _rows(dashboard.pipeline)
+        {**row, "url": f"{stages_url}?etape={row[pg.STAGE]}{region_param}"}
+        for row in _rows(dashboard.pipeline)
     ]
     return render(
         request,
@@ -117,14 +120,12 @@ def programme_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _stage_url(stage: str) -> str:
-    return reverse("programme-stage", kwargs={"stage": stage})
-
-
 @programme_required()
 @require_GET
-def programme_stage(request: HttpRequest, stage: str) -> HttpResponse:
+def programme_stage(request: HttpRequest) -> HttpResponse:
+    """The basins or projects at one stage of the pipeline (`?etape=`, `?region=`)."""
     user: User = request.user  # type: ignore[assignment]
+    stage = request.GET.get("etape", "")
     if stage not in pg.STAGE_CODES:
         raise Http404("Étape inconnue.")
     region = _region(request, user)

@@ -20,12 +20,10 @@ from diagnostics.selectors.access import basin_list_for
 from diagnostics.views.home import shared_redirect
 from implantations.analytics.maps import cnam_sites_figure
 from implantations.forms.assets import (
-    BusinessModelForm,
     EmployerLetterForm,
     HostStructureForm,
     PartnershipForm,
     ScenarioNameForm,
-    assumption_text,
     tri_state,
     tri_state_initial,
 )
@@ -39,12 +37,9 @@ from implantations.selectors.assets import (
 from implantations.selectors.recommendation import (
     basin_can_manage,
     basin_main_town_frame,
-    business_public,
-    business_scenario_list,
     cnam_site_frame,
     cnam_site_list,
     programme_settings_current,
-    recommendation_latest,
     region_outline_frame,
 )
 from implantations.services.recommendation import (
@@ -433,52 +428,24 @@ def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Simulate a concept's first years with editable assumptions (GET: nothing is saved);
-    POST (managers): save the assumptions typed as a named scenario."""
+    POST (managers): save the assumptions typed as a named scenario. With `?projet=<id>`, the
+    project's services, funding split and retained CPF top-up enter the model
+    (`views.business_model`)."""
     from implantations.analytics import business_model as bm
-    from implantations.analytics import charts, scoring
+    from implantations.views.business_model import (
+        TOPUP_PREFIX,
+        business_model_context,
+        business_model_state,
+    )
 
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
     if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
         return shared_redirect(request, basin.pk)
     can_manage = basin_can_manage(user, basin)
-    recommendation = recommendation_latest(basin)
-    source = request.POST if request.method == "POST" else request.GET
-    concept = source.get("concept") or (recommendation.concept if recommendation else "")
-    if concept not in scoring.CONCEPTS:
-        concept = scoring.TURNKEY
-    scenario = None
-    scenarios = business_scenario_list(basin)
-    scenario_id = int_param(request.GET, "scenario")
-    if request.method == "GET" and scenario_id is not None:
-        scenario = next((s for s in scenarios if s.pk == scenario_id), None)
-        if scenario is not None:
-            concept = scenario.concept
-    form = BusinessModelForm(concept=concept)
+    state = business_model_state(request, basin, user)
+    form = state.form
     name_form = ScenarioNameForm()
-    overrides: dict[str, Any] = {}
-    premises_from_assets = False
-    if scenario is not None:
-        overrides = dict(scenario.assumptions)
-    elif any(code in source for code in form.fields):
-        form = BusinessModelForm(source, concept=concept)
-        if form.is_valid():
-            overrides = form.overrides()
-    else:
-        # The defaults, with the basin's own answer to « premises lent by the town ».
-        partnership = basin_partnership_get(basin)
-        if partnership is not None and partnership.town_lends_premises is not None:
-            overrides["premises_lent"] = 1 if partnership.town_lends_premises else 0
-            premises_from_assets = True
-    if overrides and not form.is_bound:
-        form = BusinessModelForm(
-            {
-                code: assumption_text(a)
-                for code, a in bm.assumptions_with(concept, overrides).items()
-            },
-            concept=concept,
-        )
-        form.is_valid()
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("Seuls les délégués de la région du bassin enregistrent.")
@@ -488,54 +455,16 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
                 saved = business_scenario_save(
                     basin=basin,
                     user=user,
-                    concept=concept,
+                    concept=state.concept,
                     name=name_form.cleaned_data["scenario_name"],
-                    overrides=overrides,
+                    overrides=state.overrides,
                 )
             except ApplicationError as exc:
                 _assumption_errors(form, name_form, exc)
             else:
                 messages.success(request, f"Scénario « {saved.name} » enregistré.")
                 return redirect(f"{reverse('business-model', args=[basin.pk])}?scenario={saved.pk}")
-    model = None
-    error = None
-    try:
-        model = bm.business_model(
-            concept, overrides=overrides, public=business_public(basin, recommendation)
-        )
-    except bm.AssumptionError as exc:
-        error = "Hypothèses à corriger : le modèle est calculé avec les valeurs par défaut."
-        for code, message in exc.problems.items():
-            form.add_error(code if code in form.fields else None, message)
-        model = bm.business_model(concept, public=business_public(basin, recommendation))
-    years = model.years
-    rows = [
-        {
-            "code": column,
-            "label": bm.YEAR_LABELS[column],
-            "values": years[column].tolist(),
-            "cells": [
-                {
-                    "text": _signed_number(value, decimals=1 if column == bm.STAFF_FTE else 0),
-                    "negative": value < -0.005,
-                }
-                for value in years[column].astype(float)
-            ],
-            "total_row": column in (bm.COSTS, bm.REVENUES, bm.BALANCE, bm.PUBLIC_AID),
-            "money": column not in (bm.LEARNERS, bm.STAFF_FTE),
-        }
-        for column in (
-            bm.LEARNERS,
-            bm.STAFF_FTE,
-            *bm.COST_ITEMS,
-            bm.COSTS,
-            *bm.REVENUE_ITEMS,
-            bm.REVENUES,
-            bm.BALANCE,
-            bm.PUBLIC_AID,
-            bm.CUMULATIVE_BALANCE,
-        )
-    ]
+    model = state.model
     groups = []
     for group, label in bm.GROUPS.items():
         fields = [
@@ -544,34 +473,46 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
             if model.assumptions[code].group == group
         ]
         groups.append({"label": label, "fields": fields})
-    return render(
-        request,
-        "implantations/business_model.html",
+    assumptions_query = {k: v for k, v in form.data.items() if k in form.fields}
+    topup_query = {
+        f"{TOPUP_PREFIX}-{k}": v
+        for k, v in (state.topup_form.cleaned_data if state.topup_form.is_valid() else {}).items()
+        if k in ("rate_percent", "ceiling", "learners", "path_price")
+    }
+    base = {"concept": state.concept}
+    if state.project is not None:
+        base["projet"] = str(state.project.pk)
+    context = business_model_context(state)
+    context.update(
         {
-            "basin": basin,
             "can_manage": can_manage,
-            "concept": concept,
-            "concepts": [(k, scoring.CONCEPT_LABELS[k]) for k in scoring.CONCEPTS],
-            "concept_label": scoring.CONCEPT_LABELS[concept],
-            "recommendation": recommendation,
             "form": form,
             "groups": groups,
             "name_form": name_form,
-            "model": model,
-            "rows": rows,
-            "years": list(bm.YEARS),
-            "error": error,
-            "scenario": scenario,
-            "scenarios": scenarios,
-            "premises_from_assets": premises_from_assets,
-            "query": urlencode(
-                {"concept": concept, **{k: v for k, v in form.data.items() if k in form.fields}}
+            "query": urlencode({**base, **assumptions_query}),
+            "export_query": urlencode(
+                {
+                    **base,
+                    # What the page shows: a scenario, the assumptions typed, else the
+                    # project's plan or the defaults (recomputed by the export).
+                    **(
+                        {"scenario": state.scenario.pk}
+                        if state.scenario
+                        else assumptions_query
+                        if state.typed
+                        else {}
+                    ),
+                    **topup_query,
+                }
             ),
-            "money_figure": _figure(charts.business_model_figure(years)),
-            "learners_figure": _figure(charts.learners_figure(years)),
-        },
-        # Assumptions typed in the query string out of shape: a 400 naming them.
-        status=400 if request.method == "GET" and form.is_bound and form.errors else 200,
+        }
+    )
+    return render(
+        request,
+        "implantations/business_model.html",
+        context,
+        # Assumptions or a top-up typed in the query string out of shape: a 400 naming them.
+        status=400 if request.method == "GET" and state.bad_request else 200,
     )
 
 

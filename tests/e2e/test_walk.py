@@ -55,7 +55,7 @@ ROLE_PAGES: dict[str, list[str]] = {
     "admin": [
         "/implantations/planification/nationale/",
         "/implantations/programme/",
-        "/implantations/programme/etapes/diagnostique/",
+        "/implantations/programme/etapes/?etape=diagnostique",
         "/implantations/programme/objectifs/",
         "/partenaires/",
         "/partenaires/nouveau/",
@@ -75,6 +75,27 @@ NOT_WALKED = re.compile(
     r"/deconnexion/|/telecharger"
 )
 FILES = re.compile(r"\.(pdf|csv|xlsx|json|geojson|zip)$|/export|/pdf|/telecharger")
+
+
+# Roles that manage the demo project: they walk its business-model pages first (issue 18), so
+# that the basin's business model is seen with the project's funding, top-up and services.
+MANAGING_ROLES = ("delegue", "admin")
+
+
+def demo_project_pages() -> list[str]:
+    from implantations.models import ImplantationProject
+    from implantations.services.demo import PROJECT_NAME
+
+    project = ImplantationProject.objects.filter(name=PROJECT_NAME).first()
+    if project is None:
+        return []
+    base = f"/implantations/projets/{project.pk}"
+    return [
+        f"/bassins/{project.basin_id}/modele-economique/?projet={project.pk}",
+        f"{base}/financements/",
+        f"{base}/services/",
+        f"{base}/abondement/",
+    ]
 
 
 def pattern(path: str) -> str:
@@ -191,6 +212,21 @@ def _evaluation_pages() -> list[str]:
     ]
 
 
+def _pdf_job_pages(page: Any, base: str, username: str) -> list[str]:
+    """The page of a PDF job (issue 15): made through the « Rapport PDF » link of a diagnostic the
+    account reads (rendered at once in the embedded default), then walked like the others."""
+    from diagnostics.models import User
+    from diagnostics.selectors.access import diagnostic_run_readable_for
+
+    user = User.objects.get(username=username)
+    run = diagnostic_run_readable_for(user).filter(status="done").order_by("pk").first()
+    if run is None:
+        return []
+    response = page.request.get(f"{base}/diagnostics/{run.pk}/rapport.pdf", timeout=120_000)
+    assert response.ok, f"lien PDF du diagnostic {run.pk} : HTTP {response.status}"
+    return [urlsplit(response.url).path]
+
+
 def _walk_role(
     browser: Any,
     base: str,
@@ -198,6 +234,7 @@ def _walk_role(
     username: str | None,
     axe_script: str,
     audited_small: set[str],
+    extra: list[str] | None = None,
 ) -> Iterator[PageResult | tuple[str, str, int]]:
     """Yields a PageResult per page and width, and (role, link, status) for each dead link.
 
@@ -222,6 +259,9 @@ def _walk_role(
     queue[1:1] = ROLE_PAGES.get(role, [])
     if role in EVALUATION_ROLES:
         queue += _evaluation_pages()
+    queue += list(extra or [])
+    if role == "delegue" and username:
+        queue[1:1] = _pdf_job_pages(page, base, username)
     found_on: dict[str, str] = {}  # link → the page that shows it (for the failure message)
     seen_patterns: set[str] = set()
     visited = 0
@@ -325,9 +365,11 @@ def test_walk_every_page_as_every_role(live_server, chromium_browser, demo, axe_
     results: list[PageResult] = []
     dead: list[tuple[str, str, int]] = []
     audited_small: set[str] = set()
+    project_pages = demo_project_pages()
     for role, username in ROLES.items():
+        extra = project_pages if role in MANAGING_ROLES else []
         for item in _walk_role(
-            chromium_browser, live_server.url, role, username, axe_script, audited_small
+            chromium_browser, live_server.url, role, username, axe_script, audited_small, extra
         ):
             if isinstance(item, PageResult):
                 results.append(item)
@@ -341,6 +383,7 @@ def test_walk_every_page_as_every_role(live_server, chromium_browser, demo, axe_
     delegate_paths = {pattern(r.path.split("?")[0]) for r in results if r.role == "delegue"}
     assert {"/bassins/{n}/", "/diagnostics/{n}/"} <= delegate_paths
     assert "/implantations/projets/{n}/evaluation/" in delegate_paths
+    assert {pattern(p.split("?")[0]) for p in project_pages} <= delegate_paths
     problems = [f"{r.role} {r.width}px {r.path}: {p}" for r in results for p in r.problems()]
     problems += [f"{d[0]} lien mort {d[1]} → HTTP {d[2]}" for d in dead]
     assert not problems, "\n".join(problems)

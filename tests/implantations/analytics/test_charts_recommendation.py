@@ -89,8 +89,12 @@ def test_business_model_figure_draws_costs_below_zero() -> None:
     names = [t.name for t in figure.data]
 
     assert "Locaux" not in names  # lent by the town: no premises cost at all
-    staff = next(t for t in figure.data if t.name == "Personnel dédié")
-    assert list(staff.y) == [0, -110_000, -110_000, -110_000, -110_000, -110_000]
+    # Steering 0.5 FTE × 55,000 = 27,500; the services' 1.5 FTE × 55,000 = 82,500 (no direct
+    # cost by default): the AMI's two full-time staff, 110,000 in all.
+    staff = next(t for t in figure.data if t.name == "Personnel de pilotage")
+    assert list(staff.y) == [0, -27_500, -27_500, -27_500, -27_500, -27_500]
+    services = next(t for t in figure.data if t.name.startswith("Services"))
+    assert list(services.y) == [0, -82_500, -82_500, -82_500, -82_500, -82_500]
     balance = figure.data[-1]
     assert balance.name == "Solde" and balance.y[4] == pytest.approx(9_500)
     assert list(learners_figure(years).data[0].y) == [0, 85, 85, 85, 85, 85]

@@ -28,10 +28,12 @@ from diagnostics.models import (
 )
 from implantations.models import (
     BusinessScenario,
+    CpfTopUpScenario,
     HostStructure,
     ImplantationProject,
     ProgrammeTarget,
     ProgrammeTargetChange,
+    ProjectFundingLine,
     ProjectYear,
     Recommendation,
 )
@@ -57,6 +59,8 @@ def counts() -> dict[str, int]:
         "scenarios": BusinessScenario.objects.count(),
         "projects": ImplantationProject.objects.count(),
         "project_years": ProjectYear.objects.count(),
+        "funding_lines": ProjectFundingLine.objects.count(),
+        "topups": CpfTopUpScenario.objects.count(),
         "shares": BasinShare.objects.count(),
         "basins": Basin.objects.count(),
         "targets": ProgrammeTarget.objects.count(),
@@ -171,6 +175,15 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     assert {"lycee", "mission_locale", "tiers_lieu", "opco", "la_poste", "plie"} <= kinds
     assert OrganisationContact.objects.count() >= 10
     assert projects.filter(partners__organisation__kind="mission_locale").exists()
+    # Its business model (issue 18): a split over five funders, a retained top-up among two,
+    # its own AIOA figures; the split replaces the computed aid.
+    assert sorted(project.funding_lines.values_list("funder", flat=True)) == [
+        "cnam", "commune", "epci", "etat", "region",
+    ]  # fmt: skip
+    assert list(project.topup_scenarios.filter(retained=True).values_list("name", flat=True)) == [
+        "Abondement de l'agglomération (50 %)"
+    ]
+    assert project.topup_scenarios.count() == 2 and project.services.count() == 1
 
     # Two finished runs of the first basin: before and after the 2025 BMO campaign.
     runs = list(first.diagnostic_runs.filter(status=DiagnosticRun.Status.DONE).order_by("pk"))
@@ -198,6 +211,7 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
         "/partenaires/",
         f"/implantations/projets/{project.pk}/evaluation/",
         "/implantations/evaluation/",
+        f"/bassins/{first.pk}/modele-economique/?projet={project.pk}",
     ):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -180,7 +180,8 @@ def test_registered_basin_of_one_zone_replaces_its_reference_basin(france):
     DiagnosticRun.objects.create(
         basin=registered, status=DiagnosticRun.Status.DONE, data_key="registered-delta"
     )
-    # A reference basin without a finished diagnostic is left out, with a note.
+    # A reference basin without a finished diagnostic nor atlas entry is left out, with a note.
+    AtlasEntry.objects.filter(basin=france["beta"]).delete()
     DiagnosticRun.objects.filter(basin=france["beta"]).update(status=DiagnosticRun.Status.FAILED)
 
     plan = services.national_plan(user=None, n=2, min_km=40.0, costs=COSTS)
@@ -193,6 +194,23 @@ def test_registered_basin_of_one_zone_replaces_its_reference_basin(france):
     }
     assert any("1 bassin de référence sans diagnostic" in n for n in plan.notes)
     assert any("représentée par un bassin enregistré" in n for n in plan.notes)
+
+
+def test_reference_basin_reusing_another_basins_run_is_a_candidate(france):
+    # A bassin BMO made of the same communes as a zone d'emploi reuses the zone's run: it has
+    # no run of its own, only its atlas entry.
+    delta = france["delta"]
+    AtlasEntry.objects.filter(basin=delta).update(run=france["gamma"].atlas_entry.run)
+    DiagnosticRun.objects.filter(basin=delta).delete()
+
+    plan = services.national_plan(user=None, costs=COSTS, include_registered=False)
+
+    delta_row = plan.candidates[plan.candidates["name"] == "Delta (ZE 9104)"]
+    assert len(delta_row) == 1
+    assert delta_row["need_source"].iloc[0] == (
+        f"diagnostic n° {france['gamma'].atlas_entry.run_id} (lot national)"
+    )
+    assert not any("sans diagnostic" in n for n in plan.notes)
 
 
 def test_only_national_admins_plan_for_france(france):

@@ -168,7 +168,7 @@ def test_programme_page_scope_per_role(client: Client, world: dict[str, Any]) ->
     assert page.status_code == 200
     text = page.content.decode()
     assert "Sites auto-portés" in text
-    assert reverse("programme-stage", kwargs={"stage": "recommande"}) in text
+    assert f"{reverse('programme-stage')}?etape=recommande" in text
     figure = _figure(text, "programme-map-data")
     statuses = sorted(
         t["name"] for t in figure["data"] if str(t.get("name", "")).startswith("Projet")
@@ -181,7 +181,7 @@ def test_programme_page_scope_per_role(client: Client, world: dict[str, Any]) ->
     client.force_login(world["delegate_b"])
     assert client.get(url).context["dashboard"].region_code == "92"
     assert client.get(url, {"region": "91"}).status_code == 404
-    stage = client.get(reverse("programme-stage", kwargs={"stage": "etude"}), {"region": "91"})
+    stage = client.get(reverse("programme-stage"), {"etape": "etude", "region": "91"})
     assert stage.status_code == 404
 
     client.force_login(world["mayor"])
@@ -194,14 +194,15 @@ def test_programme_stage_lists_the_items_of_the_stage(
 ) -> None:
     client.force_login(world["admin"])
 
-    recommended = client.get(reverse("programme-stage", kwargs={"stage": "recommande"}))
-    opened = client.get(reverse("programme-stage", kwargs={"stage": "ouverture"}))
+    recommended = client.get(reverse("programme-stage"), {"etape": "recommande"})
+    opened = client.get(reverse("programme-stage"), {"etape": "ouverture"})
 
     assert sorted(b.name for b in recommended.context["basins"]) == [
         "Recommandé", "Recommandé sans diagnostic",
     ]  # fmt: skip
     assert [p.name for p in opened.context["projects"]] == ["Projet Ouvert"]
-    assert client.get(reverse("programme-stage", kwargs={"stage": "ferme"})).status_code == 404
+    assert client.get(reverse("programme-stage"), {"etape": "ferme"}).status_code == 404
+    assert client.get(reverse("programme-stage")).status_code == 404
 
 
 def test_programme_exports_csv_and_xlsx(client: Client, world: dict[str, Any]) -> None:
