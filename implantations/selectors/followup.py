@@ -43,13 +43,14 @@ def followup_thresholds() -> ev.Thresholds:
     )
 
 
-def _plan_of(read: ProjectModel) -> tuple[pd.DataFrame, str]:
-    source = (
-        PLAN_SOURCE_SCENARIO.format(name=read.scenario.name)
-        if read.scenario is not None
-        else PLAN_SOURCE_DEFAULT
-    )
-    return ev.plan_lines(read.model.years, aid_from_split=read.model.aid_from_split), source
+def _plan_source(read: ProjectModel) -> str:
+    if read.scenario is None:
+        return PLAN_SOURCE_DEFAULT
+    return PLAN_SOURCE_SCENARIO.format(name=read.scenario.name)
+
+
+def _plan_of(read: ProjectModel) -> pd.DataFrame:
+    return ev.plan_lines(read.model.years, aid_from_split=read.model.aid_from_split)
 
 
 def project_plan(project: ImplantationProject) -> tuple[pd.DataFrame, str]:
@@ -59,7 +60,8 @@ def project_plan(project: ImplantationProject) -> tuple[pd.DataFrame, str]:
     basin's latest saved scenario for that concept (else the defaults, with the premises lent
     by the town from the basin's partnership), its services, its retained CPF top-up and its
     funding split (the public aid planned is then the split's)."""
-    return _plan_of(project_models([project])[project.pk])
+    read = project_models([project])[project.pk]
+    return _plan_of(read), _plan_source(read)
 
 
 PlanByYear = dict[int, dict[str, float]]
@@ -77,15 +79,14 @@ class _Plans:
 
     def __init__(self, projects: list[ImplantationProject]) -> None:
         self.models = project_models(projects)
-        self.cache: dict[tuple[int, int | None], tuple[PlanByYear, str]] = {}
+        self.cache: dict[int, PlanByYear] = {}  # by model (models are shared, see above)
 
     def __call__(self, project: ImplantationProject) -> tuple[PlanByYear, str]:
         read = self.models[project.pk]
-        key = (id(read.model), read.scenario.pk if read.scenario is not None else None)
+        key = id(read.model)
         if key not in self.cache:
-            plan, source = _plan_of(read)
-            self.cache[key] = (_by_year(plan), source)
-        return self.cache[key]
+            self.cache[key] = _by_year(_plan_of(read))
+        return self.cache[key], _plan_source(read)
 
 
 def followup_values(item: ProjectFollowup | None) -> dict[str, Any]:
