@@ -189,3 +189,30 @@ def test_services_replace_and_reset(world) -> None:
     assert ProjectService.objects.count() == 1  # nothing half-written
     services.project_services_replace(project=project, user=world["delegate"], values={})
     assert not ProjectService.objects.exists()
+
+
+def test_saved_scenarios_keep_their_staff_after_the_carve_out(world) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from implantations.models import BusinessScenario
+
+    migration = importlib.import_module("implantations.migrations.0013_scenario_staff_carve_out")
+    basin = world["project"].basin
+    fab = BusinessScenario.objects.create(
+        basin=basin, concept="fab_id", name="Deux ETP", assumptions={"staff_fte": "2,5"}
+    )
+    turnkey = BusinessScenario.objects.create(
+        basin=basin, concept="turnkey", name="Prudent", assumptions={"staff_fte": 1.2}
+    )
+    untouched = BusinessScenario.objects.create(
+        basin=basin, concept="progressive", name="Cible", assumptions={"learners_target": 250}
+    )
+    migration.carve_out(apps, None)
+    # Fab ID: 2.5 − 1.5 FTE of services = 1; turnkey: 1.2 − 0.5 (AIOA) = 0.7.
+    assert BusinessScenario.objects.get(pk=fab.pk).assumptions == {"staff_fte": 1.0}
+    assert BusinessScenario.objects.get(pk=turnkey.pk).assumptions == {"staff_fte": 0.7}
+    assert BusinessScenario.objects.get(pk=untouched.pk).assumptions == {"learners_target": 250}
+    migration.put_back(apps, None)
+    assert BusinessScenario.objects.get(pk=turnkey.pk).assumptions == {"staff_fte": 1.2}
