@@ -160,6 +160,10 @@ def main() -> None:
     parser.add_argument("--db", default="bench_load")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--keep", action="store_true", help="Garder la base à la fin.")
+    parser.add_argument("--threads", type=int, default=4, help="Fils par worker gunicorn.")
+    parser.add_argument(
+        "--no-national", action="store_true", help="Sans les lots nationaux pendant la charge."
+    )
     args = parser.parse_args()
 
     import psycopg
@@ -240,7 +244,7 @@ def main() -> None:
             "--workers",
             "2",
             "--threads",
-            "4",
+            str(args.threads),
             "--bind",
             f"127.0.0.1:{args.port}",
             "--timeout",
@@ -360,15 +364,18 @@ def main() -> None:
             session.cookies = dict(logged["demo-delegue"])
             while time.monotonic() < stop:
                 for b in basins:
-                    status, page = session.request("GET", f"/bassins/{b}/")
-                    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-                    if match:
-                        session.request(
-                            "POST",
-                            f"/bassins/{b}/diagnostic/",
-                            {"csrfmiddlewaretoken": match.group(1).decode()},
-                        )
-                        batches["requested"] += 1
+                    try:
+                        status, page = session.request("GET", f"/bassins/{b}/")
+                        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+                        if match:
+                            session.request(
+                                "POST",
+                                f"/bassins/{b}/diagnostic/",
+                                {"csrfmiddlewaretoken": match.group(1).decode()},
+                            )
+                            batches["requested"] += 1
+                    except Exception as exc:  # noqa: BLE001 - counted, the feeder goes on
+                        stats.add("feeder", 0.0, f"{type(exc).__name__} /bassins/{b}/")
                 time.sleep(10)
 
         threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(args.users)]
@@ -389,7 +396,7 @@ def main() -> None:
                 stderr=subprocess.STDOUT,
                 text=True,
             )  # fmt: skip
-            for zoning in ("bassin_bmo", "epci")
+            for zoning in (() if args.no_national else ("bassin_bmo", "epci"))
         ]
         for t in threads:
             t.start()

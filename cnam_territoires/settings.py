@@ -432,6 +432,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "diagnostics.tasks.import_batches_fail_stale",
         "schedule": WORK_SWEEP_INTERVAL_S,
     },
+    # PDF jobs whose worker died are queued again or failed; jobs past PDF_JOB_RETENTION_H deleted.
+    "pdf-jobs-sweep": {
+        "task": "diagnostics.tasks.pdf_jobs_sweep",
+        "schedule": WORK_SWEEP_INTERVAL_S,
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------
@@ -471,6 +476,11 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
 PDF_MAX_CONCURRENT = env.int("PDF_MAX_CONCURRENT", default=2)
 PDF_QUEUE_WAIT_S = env.float("PDF_QUEUE_WAIT_S", default=60.0)
 PDF_SLOTS_DIR = env.path("PDF_SLOTS_DIR", default=VAR_DIR / "pdf-slots")
+# PDF reports are jobs (issue 15): a worker renders them (waiting up to PDF_JOB_SLOT_WAIT_S for a
+# Chromium slot), the page shows their progress; each job is kept PDF_JOB_RETENTION_H hours.
+PDF_JOB_SLOT_WAIT_S = env.float("PDF_JOB_SLOT_WAIT_S", default=300.0)
+PDF_JOB_TIME_LIMIT = env.int("PDF_JOB_TIME_LIMIT", default=600)
+PDF_JOB_RETENTION_H = env.float("PDF_JOB_RETENTION_H", default=24.0)
 # Follow-up and evaluation of implantation projects (issue 18, docs/followup.md): a site is
 # « en retard » when its enrolments fall below FOLLOWUP_LATE_ENROLMENT_SHARE of the plan, or when
 # it is not open FOLLOWUP_OPENING_GRACE_DAYS after the opening its plan implies; « en dépassement »

@@ -28,6 +28,7 @@ IMPORT_BATCH_PROCESS = "diagnostics.tasks.import_batch_process"
 DIAGNOSTIC_EXECUTE = "diagnostics.tasks.diagnostic_execute"
 DIAGNOSTIC_BATCH_CHUNK = "diagnostics.tasks.diagnostic_batch_chunk"
 OUTBOX_DISPATCH = "diagnostics.tasks.outbox_dispatch"
+PDF_JOB_RENDER = "diagnostics.tasks.pdf_job_render"
 
 
 def task_send(name: str, *args: Any, **kwargs: Any) -> bool:

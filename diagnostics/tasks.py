@@ -174,6 +174,48 @@ def diagnostic_batch_chunk(batch_id: int, run_ids: list[int]) -> dict[str, int]:
     return chunk_service(batch_id=batch_id, run_ids=run_ids)
 
 
+# --- PDF reports (diagnostics.services.pdf_jobs) ----------------------------------------------
+PDF_JOB_TIME_LIMIT = getattr(settings, "PDF_JOB_TIME_LIMIT", 600)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=PDF_JOB_TIME_LIMIT,
+    soft_time_limit=max(PDF_JOB_TIME_LIMIT - 30, 1),
+    autoretry_for=DIAGNOSTIC_TRANSIENT_ERRORS,
+    max_retries=3,
+    retry_backoff=5,
+    retry_backoff_max=120,
+    retry_jitter=True,
+)
+def pdf_job_render(self: Task, job_id: int) -> None:
+    """Render a PDF job through the bounded pool of Chromium. A job another live worker holds,
+    already done, or deleted is left alone (the service's claim)."""
+    from diagnostics.models import PdfJob
+    from diagnostics.services.claims import owner_id
+    from diagnostics.services.pdf_jobs import pdf_job_render as pdf_job_render_service
+
+    try:
+        pdf_job_render_service(
+            job_id=job_id,
+            owner=owner_id(self.request.id),
+            retriable=self.request.retries < (self.max_retries or 0),
+        )
+    except PdfJob.DoesNotExist:
+        logger.info("pdf_job_render: job %s no longer exists, nothing to do", job_id)
+
+
+@shared_task
+def pdf_jobs_sweep() -> dict[str, int]:
+    """Take back the PDF jobs whose worker died; delete those past PDF_JOB_RETENTION_H (beat,
+    every WORK_SWEEP_INTERVAL_S)."""
+    from diagnostics.services.pdf_jobs import pdf_jobs_sweep as pdf_jobs_sweep_service
+
+    return pdf_jobs_sweep_service()
+
+
 # --- Security audit log (diagnostics.services.audit) -----------------------------------------
 
 

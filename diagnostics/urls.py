@@ -8,6 +8,7 @@ from diagnostics.views import imports as import_views
 from diagnostics.views import national as national_views
 from diagnostics.views import notifications as notification_views
 from diagnostics.views import partners as partner_views
+from diagnostics.views import pdf_jobs as pdf_job_views
 from diagnostics.views import tokens as token_views
 
 urlpatterns: list = [
@@ -61,4 +62,9 @@ urlpatterns: list = [
     path(
         "diagnostics/<int:pk>/rapport.pdf", diagnostic_views.diagnostic_pdf, name="diagnostic-pdf"
     ),
+    # PDF reports as jobs with progress (issue 15): the « PDF » links above create them.
+    path("rapports-pdf/<int:pk>/", pdf_job_views.pdf_job_detail, name="pdf-job-detail"),
+    path("rapports-pdf/<int:pk>/statut/", pdf_job_views.pdf_job_status, name="pdf-job-status"),
+    path("rapports-pdf/<int:pk>/rapport.pdf", pdf_job_views.pdf_job_file, name="pdf-job-file"),
+    path("rapports-pdf/<int:pk>/relancer/", pdf_job_views.pdf_job_retry, name="pdf-job-retry"),
 ]

@@ -14,6 +14,20 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _postgresql_commits_without_waiting(settings.DATABASES["default"])
+
+
+def _postgresql_commits_without_waiting(database: dict) -> None:  # type: ignore[type-arg]
+    """PostgreSQL (the second phase of .ci/run): the test sessions commit without waiting for
+    the WAL to reach the disk (`synchronous_commit = off`, a per-session setting: a crash may
+    lose the last commits, never corrupt; the throwaway test databases lose nothing that
+    matters). Every migration, flush of a transactional test and module fixture commits; each
+    commit otherwise waits for an fsync. What the tests see is unchanged."""
+    if database.get("ENGINE") != "django.db.backends.postgresql":
+        return
+    options = database.setdefault("OPTIONS", {})
+    if "synchronous_commit" not in options.get("options", ""):
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
 
 
 # Fixtures that give a test the database (pytest-django refuses any query to a test without

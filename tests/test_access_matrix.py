@@ -326,6 +326,42 @@ def diagnostic_export_kwargs(world: World) -> dict[str, object]:
     return {**diagnostic_run_pk(world), "table": "years", "fmt": "csv"}
 
 
+def pdf_job_pk(world: World) -> dict[str, object]:
+    """A ready PDF job of the delegate (made directly: no Chromium here), on a done run shared
+    with the shared mayor: only its requester sees it."""
+    from diagnostics.models import PdfJob
+
+    version = _done_version(world)
+    job = PdfJob.objects.create(
+        requested_by=world.users[DELEGATE],
+        kind=PdfJob.Kind.DIAGNOSTIC,
+        run=version.run,
+        title="Diagnostic",
+        file_name="rapport.pdf",
+        html_sha256="0" * 64,
+        status=PdfJob.Status.DONE,
+        pdf=b"%PDF-1.4 test",
+        pdf_size=13,
+    )
+    return {"pk": job.pk}
+
+
+def own_job(ok: Expected) -> dict[str, Expected]:
+    """A PDF job's pages: its requester (the delegate) gets `ok`; every other reader, even one
+    who may read the diagnostic, a 404; other roles a 403."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            ADMIN: 404,
+            DELEGATE: ok,
+            OTHER_DELEGATE: 404,
+            MAYOR: 404,
+            OTHER_MAYOR: 404,
+        },
+    )
+
+
 def pending_diagnostic_pk(world: World) -> dict[str, object]:
     """A pending run: its PDF is a 404 (« pas terminé ») without starting Chromium here; the
     PDF itself is tested in tests/diagnostics/test_diagnostic_views.py."""
@@ -631,6 +667,12 @@ RULES: dict[str, Rule] = {
     "diagnostic-pdf": Rule(
         get=diagnostic_page(404), post=get_only(BASIN_READERS), kwargs=pending_diagnostic_pk
     ),
+    # PDF jobs (issue 15): their requester's only.
+    "pdf-job-detail": Rule(get=own_job(200), post=get_only(BASIN_READERS), kwargs=pdf_job_pk),
+    "pdf-job-status": Rule(get=own_job(200), post=get_only(BASIN_READERS), kwargs=pdf_job_pk),
+    "pdf-job-file": Rule(get=own_job(200), post=get_only(BASIN_READERS), kwargs=pdf_job_pk),
+    # A ready job cannot be retried: the requester is sent back to its page with a message.
+    "pdf-job-retry": Rule(get=for_roles(BASIN_READERS, 405), post=own_job(302), kwargs=pdf_job_pk),
     # Without ?a=&b=: the page lists the runs to choose from (200, never a 400).
     "diagnostic-compare": Rule(get=for_roles(BASIN_READERS, 200), post=get_only(BASIN_READERS)),
     "api-basin-indicators": Rule(

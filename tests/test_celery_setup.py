@@ -16,6 +16,8 @@ SWEEPERS = {
     "diagnostics.tasks.outbox_dispatch": 30.0,
     "diagnostics.tasks.diagnostic_fail_stuck": 30.0,
     "diagnostics.tasks.import_batches_fail_stale": 30.0,
+    # PDF jobs whose worker died, and the deletion of those past PDF_JOB_RETENTION_H.
+    "diagnostics.tasks.pdf_jobs_sweep": 30.0,
     # Not a sweeper: the daily purge of the security audit log (AUDIT_RETENTION_DAYS).
     "diagnostics.tasks.audit_purge": 86400.0,
 }

@@ -248,8 +248,9 @@ def sweep(persona: str, scene: Scene, monkeypatch) -> tuple[list[str], int]:  # 
         client.defaults["HTTP_AUTHORIZATION"] = f"Token {scene.tokens[persona]}"
     elif user is not None:
         client.force_login(user)
+    # The PDF job's file is then the printed page itself, swept like the pages.
     monkeypatch.setattr(
-        "diagnostics.views.diagnostics.render_pdf", lambda html, **kw: html.encode("utf-8")
+        "diagnostics.services.pdf_render.render_pdf", lambda html, **kw: html.encode("utf-8")
     )
     forbidden = forbidden_for(persona, scene)
     queue = list(START) + object_urls(scene)
@@ -264,6 +265,9 @@ def sweep(persona: str, scene: Scene, monkeypatch) -> tuple[list[str], int]:  # 
         if response.status_code >= 500:
             leaks.append(f"{url}: HTTP {response.status_code}")
             continue
+        location = response.get("Location", "") if response.status_code == 302 else ""
+        if location.startswith("/") and not location.startswith("/connexion/"):
+            queue.append(location)  # e.g. a PDF link's job page
         for text in texts_of(response):
             for key, patterns in forbidden.items():
                 for pattern in patterns:

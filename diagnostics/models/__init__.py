@@ -21,6 +21,7 @@ from .imports import (
     IndicatorFact,
 )
 from .partners import OrganisationContact
+from .pdf_jobs import PdfJob
 from .population import PopulationAgeFact
 from .programme import CnamSite, ProgrammeSettings
 from .runs import DiagnosticRun
@@ -46,6 +47,7 @@ from .territories import (
 from .tokens import ROLE_SCOPES, ApiToken, Scope
 
 __all__ = [
+    "PdfJob",
     "AtlasEntry",
     "ApiToken",
     "ROLE_SCOPES",

@@ -1,6 +1,6 @@
 """The outbox of background work (issue 15): the committed rows are the messages.
 
-A diagnostic run or an import batch `pending`, a basin whose geometry is `pending`: each is work
+A diagnostic run, an import batch or a PDF job `pending`, a basin whose geometry is `pending`: each is work
 a task must do. The service that commits it sends the task after commit (`dispatch.task_send`)
 and, when the broker took it, stamps the row (`dispatched_at`, `refresh_sent_at`). A broker
 error leaves the row unstamped: the page says the work is queued (« en file d'attente »), and
@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from diagnostics.models import Basin, DiagnosticRun, GeometryStatus, ImportBatch
+from diagnostics.models import Basin, DiagnosticRun, GeometryStatus, ImportBatch, PdfJob
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,13 @@ def batch_send(batch_id: int) -> bool:
     from diagnostics.dispatch import IMPORT_BATCH_PROCESS
 
     return _send_and_stamp(ImportBatch, IMPORT_BATCH_PROCESS, batch_id)
+
+
+def pdf_job_send(job_id: int) -> bool:
+    """Send the rendering of a pending PDF job and stamp it (as `run_send`)."""
+    from diagnostics.dispatch import PDF_JOB_RENDER
+
+    return _send_and_stamp(PdfJob, PDF_JOB_RENDER, job_id)
 
 
 def basin_send(basin_id: int) -> bool:
@@ -83,7 +90,7 @@ def outbox_dispatch() -> dict[str, int]:
     """Send the pending work that is due (see the module docstring). Stops at the first broker
     error (the rest waits for the next round). Returns how many of each were sent."""
     now = timezone.now()
-    sent = {"runs": 0, "batches": 0, "basins": 0}
+    sent = {"runs": 0, "batches": 0, "basins": 0, "pdf_jobs": 0}
     plan: list[tuple[str, Any, Any]] = [
         (
             "runs",
@@ -98,6 +105,13 @@ def outbox_dispatch() -> dict[str, int]:
                 _due(now, "dispatched_at", "created_at")
             ),
             batch_send,
+        ),
+        (
+            "pdf_jobs",
+            PdfJob.objects.filter(status=PdfJob.Status.PENDING).filter(
+                _due(now, "dispatched_at", "created_at")
+            ),
+            pdf_job_send,
         ),
         (
             "basins",
@@ -127,4 +141,5 @@ def outbox_kick(model: Any, pk: int) -> bool:
     resend = timezone.now() - timedelta(seconds=float(settings.OUTBOX_RESEND_AFTER_S))
     if row["dispatched_at"] is not None and row["dispatched_at"] >= resend:
         return False
-    return (run_send if model is DiagnosticRun else batch_send)(pk)
+    send = {DiagnosticRun: run_send, ImportBatch: batch_send, PdfJob: pdf_job_send}[model]
+    return send(pk)

@@ -28,12 +28,14 @@ class PdfBusy(RuntimeError):
 
 
 @contextmanager
-def pdf_slot() -> Iterator[int]:
-    """Hold one of the PDF_MAX_CONCURRENT slots while the block runs; yields its number."""
+def pdf_slot(*, wait_s: float | None = None) -> Iterator[int]:
+    """Hold one of the PDF_MAX_CONCURRENT slots while the block runs; yields its number. Waits
+    for one up to `wait_s` seconds (default PDF_QUEUE_WAIT_S)."""
     slots = max(int(settings.PDF_MAX_CONCURRENT), 1)
     folder = Path(settings.PDF_SLOTS_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + float(settings.PDF_QUEUE_WAIT_S)
+    wait = float(settings.PDF_QUEUE_WAIT_S if wait_s is None else wait_s)
+    deadline = time.monotonic() + wait
     while True:
         for slot in range(slots):
             fd = os.open(folder / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
@@ -49,7 +51,7 @@ def pdf_slot() -> Iterator[int]:
                 os.close(fd)
             return
         if time.monotonic() >= deadline:
-            logger.warning("pdf_slot: all %s slots busy for %s s", slots, settings.PDF_QUEUE_WAIT_S)
+            logger.warning("pdf_slot: all %s slots busy for %s s", slots, wait)
             raise PdfBusy(
                 f"Trop de rapports PDF sont en cours de fabrication ({slots} à la fois) : "
                 "réessayez dans une minute, ou utilisez le bouton « Imprimer » de la page."

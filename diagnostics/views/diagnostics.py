@@ -6,13 +6,13 @@ mayor's office reads the runs of the basins shared with it but cannot start one.
 region's run or basin is not found (404). The report, its charts and every export are drawn
 from the run's stored document and tables, so they show the same figures.
 
-The report's content is built in `views.diagnostic_report`, the PDF printed by `views.pdf`.
+The report's content is built in `views.diagnostic_report`; the PDF is a job (`services.pdf_jobs`,
+page `views.pdf_jobs`).
 """
 
 from __future__ import annotations
 
 import logging
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET
 from diagnostics.analytics.common import format_number
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv, tables_xlsx
-from diagnostics.models import Basin, DiagnosticRun, Role, User
+from diagnostics.models import Basin, DiagnosticRun, PdfJob, Role, User
 from diagnostics.params import int_param, page_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
@@ -41,8 +41,9 @@ from diagnostics.selectors.access import (
 )
 from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.services import diagnostics as services
+from diagnostics.services import pdf_render
+from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views.diagnostic_report import _report_context
-from diagnostics.views.pdf import render_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -209,6 +210,8 @@ def _static_uri(path: str) -> str:
 @role_required(*BASIN_READERS)
 @require_GET
 def diagnostic_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF link: prints the report in the reader's scope (the same rules as the page) and
+    hands it to a PDF job (`services.pdf_jobs`), whose page shows its progress and the file."""
     run = _visible_run(request, pk)
     if not run.is_done:
         raise Http404("Ce diagnostic n'est pas terminé : pas de rapport à imprimer.")
@@ -219,28 +222,37 @@ def diagnostic_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "basin": run.basin,
         "newer": selectors.diagnostic_newer_data(run),
         **_report_context(run, for_print=True),
+        **print_assets(),
+    }
+    html = render_to_string("diagnostics/diagnostic_print.html", context, request=request)
+    name = run.basin_snapshot.get("name") or run.basin.name
+    job = pdf_job_request(
+        user=request.user,  # type: ignore[arg-type]
+        kind=PdfJob.Kind.DIAGNOSTIC,
+        run=run,
+        html=html,
+        title=f"Diagnostic n° {run.pk} — {name}",
+        file_name=_export_name(run, "rapport", "pdf"),
+    )
+    return redirect("pdf-job-detail", pk=job.pk)
+
+
+def render_pdf(html: str) -> bytes:
+    """A page's PDF rendered in the request, through the bounded pool (the business model's
+    PDF; the reports' PDF are jobs). Looked up at call time, so a test replacing
+    `diagnostics.services.pdf_render.render_pdf` replaces this one too."""
+    return pdf_render.render_pdf(html)
+
+
+def print_assets() -> dict[str, str]:
+    """The print page's stylesheets and scripts as file:// URIs (Chromium reads them from disk)."""
+    return {
         "css_dsfr": _static_uri("dsfr/dist/dsfr.min.css"),
         "css_report": _static_uri("cnam/diagnostic.css"),
         "js_plotly": _static_uri("plotly/plotly.min.js"),
         "js_charts": _static_uri("cnam/charts.js"),
         "js_report": _static_uri("cnam/diagnostic.js"),
     }
-    html = render_to_string("diagnostics/diagnostic_print.html", context, request=request)
-    try:
-        pdf = render_pdf(html)
-    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-        logger.exception("diagnostic_pdf: run %s", run.pk)
-        return render(
-            request,
-            "diagnostics/diagnostic_pdf_error.html",
-            {"run": run, "error": str(exc)},
-            status=503,
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{_export_name(run, "rapport", "pdf")}"'
-    )
-    return response
 
 
 def _compare_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ Another region's version, or one not shared with the account (or revoked), is a 
 
 from __future__ import annotations
 
-import subprocess
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv
-from diagnostics.models import DiagnosticRun, SharedVersion, ShareLink, User
+from diagnostics.models import DiagnosticRun, PdfJob, SharedVersion, ShareLink, User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import sharing as share_selectors
 from diagnostics.selectors.access import basin_manageable_for, diagnostic_run_scoped
@@ -35,6 +34,7 @@ from diagnostics.selectors.diagnostics import diagnostic_runs_with_batches
 from diagnostics.services import comments as comment_services
 from diagnostics.services import share_links
 from diagnostics.services import sharing as share_services
+from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views import diagnostics as report_views
 from implantations.forms.sharing import CommentForm, ShareLinkForm, ShareVersionForm
 from implantations.selectors import sharing as selectors
@@ -317,6 +317,7 @@ def shared_version_comments_export(request: HttpRequest, pk: int) -> HttpRespons
 @role_required(*BASIN_READERS)
 @require_GET
 def shared_version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF link of a version: printed in the reader's scope, handed to a PDF job."""
     user: User = request.user  # type: ignore[assignment]
     version = _readable_version(request, pk)
     if not DiagnosticRun.objects.filter(
@@ -328,26 +329,20 @@ def shared_version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "comment_groups": comment_groups(version),
             "read_only": True,
-            "css_dsfr": report_views._static_uri("dsfr/dist/dsfr.min.css"),
-            "css_report": report_views._static_uri("cnam/diagnostic.css"),
-            "js_plotly": report_views._static_uri("plotly/plotly.min.js"),
-            "js_charts": report_views._static_uri("cnam/charts.js"),
-            "js_report": report_views._static_uri("cnam/diagnostic.js"),
+            **report_views.print_assets(),
         }
     )
     html = render_to_string("implantations/shared_version_print.html", context, request=request)
-    try:
-        pdf = report_views.render_pdf(html)
-    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-        return render(
-            request,
-            "diagnostics/diagnostic_pdf_error.html",
-            {"run": context["run"], "error": str(exc)},
-            status=503,
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(version, "pdf")}"'
-    return response
+    job = pdf_job_request(
+        user=user,
+        kind=PdfJob.Kind.SHARED_VERSION,
+        run=context["run"],
+        version=version,
+        html=html,
+        title=f"Version partagée n° {version.pk} — {version.basin.name}",
+        file_name=_file_name(version, "pdf"),
+    )
+    return redirect("pdf-job-detail", pk=job.pk)
 
 
 def _client_address(request: HttpRequest) -> str:

@@ -296,35 +296,8 @@ def test_demo_empty_open_data_dir_names_the_missing_regions(tmp_path: Path) -> N
     assert CnamSite.objects.count() == 0
 
 
-@pytest.mark.realdata
-@pytest.mark.slow
-def test_demo_on_real_territories(open_data_dir: Path) -> None:
-    output = run_demo("--open-data-dir", str(open_data_dir))
-
-    delegate = User.objects.get(username="demo-delegue")
-    assert sorted(delegate.regions.values_list("code", flat=True)) == ["44", "53"]
-    chaumont = Basin.objects.get(name="Bassin de Chaumont")
-    assert chaumont.region_id == "44"
-    assert chaumont.main_town_id == "52121"
-    total = Commune.objects.filter(zone_emploi_id="4404").aggregate(total=Sum("population"))
-    assert chaumont.population == total["total"]
-    vitre = Basin.objects.get(name="Bassin de Vitré")
-    assert (vitre.region_id, vitre.main_town_id, vitre.source_codes) == ("53", "35360", ["5319"])
-    bmo = Basin.objects.get(name="Bassin BMO de Chaumont")
-    assert bmo.communes.filter(code="52121").exists()
-    assert Basin.objects.filter(region_id="53", source_kind="epci").count() == 1
-    assert Basin.objects.get(name="Vitré et communes voisines").communes.count() == 12
-    assert list(basin_list_for(User.objects.get(username="demo-mairie"))) == [chaumont]
-    nancy = CnamSite.objects.get(name="Cnam Grand Est — Nancy (démo)")
-    assert nancy.commune_id == "54395"
-    assert CnamSite.objects.count() == 3
-    assert "Bassin de Chaumont (région 44, zone_emploi)" in output
-    before = counts()
-
-    again = run_demo("--open-data-dir", str(open_data_dir))
-
-    assert "territoires réels déjà chargés" in again
-    assert counts() == before
+# `manage.py demo --open-data-dir` on the real data: tests/diagnostics/test_open_data_realdata.py
+# (it starts from the open data loaded once for the run, in the real-data group).
 
 
 def test_demo_refused_synthetic_dataset_is_named_and_no_account_is_made(

@@ -262,7 +262,13 @@ def test_formula_like_text_cells_are_escaped_in_csv_and_xlsx():
 def test_pdf_is_a_real_a4_pdf(client, world, done_run):
     client.force_login(world.delegate)
 
-    response = client.get(reverse("diagnostic-pdf", args=[done_run.pk]))
+    # The link makes a PDF job, rendered at once in the embedded default (eager); its page
+    # offers the file.
+    page = client.get(reverse("diagnostic-pdf", args=[done_run.pk]), follow=True)
+    job = page.context["job"]
+    assert page.redirect_chain == [(reverse("pdf-job-detail", args=[job.pk]), 302)]
+    assert "Prêt : télécharger" in page.content.decode()
+    response = client.get(reverse("pdf-job-file", args=[job.pk]))
 
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "application/pdf"
@@ -272,15 +278,17 @@ def test_pdf_is_a_real_a4_pdf(client, world, done_run):
 
 
 def test_pdf_without_chromium_explains_and_offers_printing(client, world, done_run, monkeypatch):
-    from diagnostics.views import pdf
+    from diagnostics.services import pdf_render
 
-    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    monkeypatch.setattr(pdf_render, "chromium_path", lambda: None)
     client.force_login(world.delegate)
 
-    response = client.get(reverse("diagnostic-pdf", args=[done_run.pk]))
+    response = client.get(reverse("diagnostic-pdf", args=[done_run.pk]), follow=True)
 
-    assert response.status_code == 503
-    assert "Chromium est introuvable sur le serveur" in response.content.decode()
+    page = response.content.decode()
+    assert response.context["job"].status == "failed"
+    assert "Chromium est introuvable sur le serveur" in page
+    assert "Relancer la fabrication du PDF" in page and "imprimer la page du rapport" in page
 
 
 # --- Comparison --------------------------------------------------------------------------------

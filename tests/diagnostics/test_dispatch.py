@@ -18,6 +18,7 @@ NAMES = (
     dispatch.BASINS_REFRESH_ALL,
     dispatch.IMPORT_BATCH_PROCESS,
     dispatch.DIAGNOSTIC_EXECUTE,
+    dispatch.PDF_JOB_RENDER,
 )
 
 

@@ -7,7 +7,8 @@ afterwards (tests/realdata_db.py, in the real-data xdist group: loaded once per 
   basin service, except the bassins no file gives a commune to (named and checked here);
 - an overseas bassin BMO (0101 Basse-Terre) shows its BMO, unemployment and tension figures as
   published;
-- a one-commune basin shows the commune's 60 published months of job seekers.
+- a one-commune basin shows the commune's 60 published months of job seekers;
+- `manage.py demo --open-data-dir` builds the real-data demo on these data.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from django.db.models import Sum
 from django.test import override_settings
 
-from diagnostics.models import BasinSource, DiagnosticRun, ImportBatch
+from diagnostics.models import Basin, BasinSource, Commune, DiagnosticRun, ImportBatch, User
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors.access import basin_list_for
 from diagnostics.services import open_data as od
 from diagnostics.services.basins import BasinError, basin_create, basin_source_communes
 from diagnostics.services.diagnostics import diagnostic_run_sync
+from implantations.models import CnamSite
 from tests.realdata_db import OPEN_DATA, REALDATA_GROUP, STEP_RESULTS, real_database
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
@@ -256,3 +260,47 @@ def test_one_commune_basin_job_seekers_are_the_published_months(
     expected = {f"{parse_month(m):%Y-%m}": int(v[0]) for m, v in values.items()}
     assert {r["period"]: r["direct_value"] for r in rows} == expected
     assert "somme des chiffres publiés pour chaque commune" in run.results["method"]["job_seekers"]  # type: ignore[index]
+
+
+# --- The demo on the real data ----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_demo_on_real_territories(loaded, open_data_dir: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`manage.py demo --open-data-dir` (moved from tests/diagnostics/test_demo.py, whose
+    `territory_only` patch it keeps): its first step is `open_data_load`, the very load this
+    module starts from (from an empty database, checked above), so the demo runs on it instead
+    of loading every file again (≈ 100 s); the accounts, basins, sites and diagnostics are built
+    as before, then a second run changes nothing."""
+    from tests.diagnostics.test_demo import _territory_only, counts, run_demo
+
+    _territory_only(monkeypatch)
+
+    output = run_demo("--open-data-dir", str(open_data_dir))
+
+    delegate = User.objects.get(username="demo-delegue")
+    assert sorted(delegate.regions.values_list("code", flat=True)) == ["44", "53"]
+    chaumont = Basin.objects.get(name="Bassin de Chaumont")
+    assert chaumont.region_id == "44"
+    assert chaumont.main_town_id == "52121"
+    total = Commune.objects.filter(zone_emploi_id="4404").aggregate(total=Sum("population"))
+    assert chaumont.population == total["total"]
+    vitre = Basin.objects.get(name="Bassin de Vitré")
+    assert (vitre.region_id, vitre.main_town_id, vitre.source_codes) == ("53", "35360", ["5319"])
+    bmo = Basin.objects.get(name="Bassin BMO de Chaumont")
+    assert bmo.communes.filter(code="52121").exists()
+    assert Basin.objects.filter(region_id="53", source_kind="epci").count() == 1
+    assert Basin.objects.get(name="Vitré et communes voisines").communes.count() == 12
+    assert list(basin_list_for(User.objects.get(username="demo-mairie"))) == [chaumont]
+    nancy = CnamSite.objects.get(name="Cnam Grand Est — Nancy (démo)")
+    assert nancy.commune_id == "54395"
+    assert CnamSite.objects.count() == 3
+    assert "Bassin de Chaumont (région 44, zone_emploi)" in output
+    assert "territoires réels déjà chargés" in output
+    before = counts()
+
+    again = run_demo("--open-data-dir", str(open_data_dir))
+
+    assert "territoires réels déjà chargés" in again
+    assert counts() == before
+    selectors.frames_cache_clear()

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from diagnostics.models import Role
+from diagnostics.models import PdfJob, Role
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
@@ -120,16 +120,18 @@ def test_mayor_print_version_hides_unshared_basins(client, scene, monkeypatch):
     client.force_login(mayor)
     captured = {}
 
-    def fake_pdf(html: str) -> bytes:
+    def fake_pdf(html: str, **kwargs: object) -> bytes:
         captured["html"] = html
         return b"%PDF-1.4 fake"
 
-    monkeypatch.setattr("diagnostics.views.diagnostics.render_pdf", fake_pdf)
+    monkeypatch.setattr("diagnostics.services.pdf_render.render_pdf", fake_pdf)
 
     response = client.get(reverse("diagnostic-pdf", args=[run.pk]))
 
-    assert response.status_code == 200
+    assert response.status_code == 302  # to the PDF job, rendered at once (eager)
     assert SECRET not in captured["html"]
+    job = PdfJob.objects.get(requested_by=mayor)
+    assert client.get(reverse("pdf-job-file", args=[job.pk])).content == b"%PDF-1.4 fake"
 
 
 def test_mayor_api_answers_do_not_name_unshared_basins(client, scene):

@@ -1,15 +1,17 @@
 """Browser: a delegate opens a basin, runs its diagnostic, watches the progress, reads the report
 (sorts a table, sees the charts and maps) — Celery eager, the run computed in a thread beside the
-request as in the embedded default, slowed down so that the progress is seen."""
+request as in the embedded default, held at its test pause until the progress has been seen."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services import diagnostic_document
 from tests.e2e.conftest import login
 from tests.factories.diagnostic_runs import diagnostic_world
 
@@ -19,9 +21,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
-def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, settings):
+def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, settings, monkeypatch):
     settings.DIAGNOSTIC_EAGER_IN_THREAD = True
-    settings.DIAGNOSTIC_TEST_PAUSE_S = 2.5
+    # The run (a thread beside the request) stops at its test pause until the test has seen the
+    # progress page: a condition, not a fixed sleep (it was DIAGNOSTIC_TEST_PAUSE_S = 2.5 s).
+    progress_seen = threading.Event()
+    monkeypatch.setattr(diagnostic_document, "_test_pause", lambda: progress_seen.wait(timeout=60))
     selectors.frames_cache_clear()
     world = diagnostic_world()
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -42,6 +47,8 @@ def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, sett
     progress.wait_for(state="visible")
     assert "Calcul en cours" in progress.inner_text()
     page.screenshot(path=str(DOCS_SCREENSHOTS / "diagnostic-progression.png"))
+    assert DiagnosticRun.objects.get().status != DiagnosticRun.Status.DONE
+    progress_seen.set()
 
     # Polled every second, the page reloads itself with the report when the run is done.
     page.locator("#chiffres-cles").wait_for(state="visible", timeout=30_000)

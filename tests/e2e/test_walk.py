@@ -212,6 +212,21 @@ def _evaluation_pages() -> list[str]:
     ]
 
 
+def _pdf_job_pages(page: Any, base: str, username: str) -> list[str]:
+    """The page of a PDF job (issue 15): made through the « Rapport PDF » link of a diagnostic the
+    account reads (rendered at once in the embedded default), then walked like the others."""
+    from diagnostics.models import User
+    from diagnostics.selectors.access import diagnostic_run_readable_for
+
+    user = User.objects.get(username=username)
+    run = diagnostic_run_readable_for(user).filter(status="done").order_by("pk").first()
+    if run is None:
+        return []
+    response = page.request.get(f"{base}/diagnostics/{run.pk}/rapport.pdf", timeout=120_000)
+    assert response.ok, f"lien PDF du diagnostic {run.pk} : HTTP {response.status}"
+    return [urlsplit(response.url).path]
+
+
 def _walk_role(
     browser: Any,
     base: str,
@@ -245,6 +260,8 @@ def _walk_role(
     if role in EVALUATION_ROLES:
         queue += _evaluation_pages()
     queue += list(extra or [])
+    if role == "delegue" and username:
+        queue[1:1] = _pdf_job_pages(page, base, username)
     found_on: dict[str, str] = {}  # link → the page that shows it (for the failure message)
     seen_patterns: set[str] = set()
     visited = 0

@@ -91,7 +91,7 @@ def test_dispatcher_sends_what_is_due_and_stamps_it(broker, settings) -> None:  
 
     sent = outbox.outbox_dispatch()
 
-    assert sent == {"runs": 2, "batches": 0, "basins": 1}
+    assert sent == {"runs": 2, "batches": 0, "basins": 1, "pdf_jobs": 0}
     assert broker.sent == [
         ("diagnostics.tasks.diagnostic_execute", (queued.pk,)),
         ("diagnostics.tasks.diagnostic_execute", (sent_long_ago.pk,)),
@@ -102,7 +102,7 @@ def test_dispatcher_sends_what_is_due_and_stamps_it(broker, settings) -> None:  
     assert Basin.objects.get(pk=world.basin.pk).refresh_sent_at is not None
     # Sent: nothing is due any more.
     broker.sent.clear()
-    assert outbox.outbox_dispatch() == {"runs": 0, "batches": 0, "basins": 0}
+    assert outbox.outbox_dispatch() == {"runs": 0, "batches": 0, "basins": 0, "pdf_jobs": 0}
 
 
 def test_dispatcher_stops_at_the_first_broker_error(broker) -> None:  # type: ignore[no-untyped-def]

@@ -146,14 +146,17 @@ def test_comments_csv_and_pdf_escape_html_and_formulas(shared, monkeypatch) -> N
     assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text.replace(";=", "\n=")
     captured: dict[str, str] = {}
 
-    def fake_pdf(html: str) -> bytes:
+    def fake_pdf(html: str, **kwargs: object) -> bytes:
         captured["html"] = html
         return b"%PDF-1.4 fake"
 
-    from diagnostics.views import diagnostics as report_views
+    from diagnostics.services import pdf_render
 
-    monkeypatch.setattr(report_views, "render_pdf", fake_pdf)
-    response = client.get(reverse("shared-version-pdf", args=[shared.version.pk]))
+    monkeypatch.setattr(pdf_render, "render_pdf", fake_pdf)
+    job_page = client.get(reverse("shared-version-pdf", args=[shared.version.pk]), follow=True)
+    assert "Prêt : télécharger" in job_page.content.decode()
+    job = job_page.context["job"]
+    response = client.get(reverse("pdf-job-file", args=[job.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in captured["html"]
     assert "<script>alert" not in captured["html"]
