@@ -3,10 +3,12 @@
     DJANGO_DEMO=true python bench/bench_evaluation.py [--sites 100] [--repeat 5]
 
 `programme_evaluation(admin)` over `--sites` projects (three concepts, each basin with a saved
-scenario for one site in three, years 1 and 2 followed) — scenarios read in one query, each
-(concept, scenario) plan computed once — against the reference: the same rows read bare
-(projects, their years and follow-ups, `values_list`) plus one business model per concept and
-one per saved scenario (the least any evaluation must compute). Target: ≤ 3× the reference, and under 1 s for 100 sites.
+scenario for one site in three, years 1 and 2 followed) — scenarios, partnerships and the
+projects' inputs read in one query each, each distinct (concept, assumptions, inputs) model computed
+once — against the reference: the same rows read bare
+(projects, their years and follow-ups, the projects' funding lines, top-ups and services and the
+basins' partnerships, `values_list`) plus one business model per concept and one per saved
+scenario (the plan of each scenario; the evaluation computes each distinct model once). Target: ≤ 3× the reference, and under 1 s for 100 sites.
 Fresh SQLite file under var/, migrated; wall-clock medians over `--repeat` runs after a warm-up.
 """
 
@@ -51,9 +53,13 @@ from diagnostics.models import Basin, Region, Role, User  # noqa: E402
 from implantations.analytics import business_model as bm  # noqa: E402
 from implantations.analytics import evaluation as ev  # noqa: E402
 from implantations.models import (  # noqa: E402
+    BasinPartnership,
     BusinessScenario,
+    CpfTopUpScenario,
     ImplantationProject,
     ProjectFollowup,
+    ProjectFundingLine,
+    ProjectService,
     ProjectYear,
 )
 from implantations.selectors.followup import programme_evaluation  # noqa: E402
@@ -107,11 +113,17 @@ def reference() -> int:
     rows = list(ImplantationProject.objects.values_list("pk", "basin_id", "concept", "start_year"))
     years = list(ProjectYear.objects.values_list("project_id", "year", "planned_learners"))
     followups = list(ProjectFollowup.objects.values_list("project_id", "year", "enrolled"))
+    # what a project's business model adds (issue 18): funding split, top-ups, services, and
+    # the basins' partnerships (premises lent)
+    inputs = [
+        list(model.objects.values_list("pk", flat=True))
+        for model in (ProjectFundingLine, CpfTopUpScenario, ProjectService, BasinPartnership)
+    ]
     for concept in CONCEPTS:
         ev.plan_lines(bm.business_model(concept).years)
     for concept, assumptions in BusinessScenario.objects.values_list("concept", "assumptions"):
         ev.plan_lines(bm.business_model(concept, overrides=assumptions).years)
-    return len(rows) + len(years) + len(followups)
+    return len(rows) + len(years) + len(followups) + sum(map(len, inputs))
 
 
 def measure(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]

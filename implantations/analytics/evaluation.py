@@ -2,7 +2,7 @@
 
 - `followup_check(values, ...)`: the rules of one year's follow-up (learners, outcomes at six
   months, actual revenues and costs, explanations), as French messages per field.
-- `plan_lines(years)`: the business model's plan of each year on the six lines that the
+- `plan_lines(years, aid_from_split=...)`: the business model's plan of each year on the six lines that the
   delegate enters (tuition/CPF, public aid, other revenues; staff, premises, other costs).
 - `finance_variances(lines, ...)`: planned against actual per line, variance (absolute and %),
   whether an explanation is required, and the totals.
@@ -220,10 +220,12 @@ YEAR = "year"
 PLAN_COLUMNS = [YEAR, *FINANCE_FIELDS]
 
 
-def plan_lines(years: pd.DataFrame) -> pd.DataFrame:
+def plan_lines(years: pd.DataFrame, *, aid_from_split: bool = False) -> pd.DataFrame:
     """The business model's years (`business_model.YEAR_COLUMNS`) on the six lines the delegate
     enters (PLAN_COLUMNS, euros, sorted by year):
-    tuition/CPF = CPF + fees; public aid = the public aid the plan needs to balance;
+    tuition/CPF = CPF + fees; public aid = the public aid the plan needs to balance, or, with
+    `aid_from_split` (a funding split by funder, `BusinessModel.aid_from_split`), the split's
+    sum of the year (FUNDED_AID), as the business model page shows it;
     other revenues = all other revenues (Région, OPCO, Ardan…); staff = dedicated staff (steering
     and the services' staff time, issue 18: the services line, whose direct costs are nil by
     default) + teaching; premises; other costs = all other costs (GTEC, investment, overheads…).
@@ -238,7 +240,9 @@ def plan_lines(years: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"Plan du modèle économique : colonnes manquantes {', '.join(missing)}.")
     out = pd.DataFrame({YEAR: years[bm.YEAR].astype(int)})
     out[TUITION] = years[bm.CPF] + years[bm.FEES]
-    out[PUBLIC_AID] = years[bm.PUBLIC_AID]
+    if aid_from_split and bm.FUNDED_AID not in years.columns:
+        raise ValueError(f"Plan du modèle économique : colonne manquante {bm.FUNDED_AID}.")
+    out[PUBLIC_AID] = years[bm.FUNDED_AID if aid_from_split else bm.PUBLIC_AID]
     out[OTHER_REVENUES] = years[bm.REVENUES] - out[TUITION]
     out[STAFF] = years[bm.STAFF] + years.get(bm.SERVICES, 0.0) + years[bm.TEACHING]
     out[PREMISES] = years[bm.PREMISES]

@@ -8,9 +8,12 @@ basin's own answer to « premises lent by the town », and the basin's addressab
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
+
+from django.db.models import prefetch_related_objects
 
 from diagnostics.models import Basin
 from implantations.analytics import business_model as bm
@@ -18,6 +21,7 @@ from implantations.analytics import funding as fd
 from implantations.analytics import scoring
 from implantations.analytics.site_services import Service, default_services, services_with
 from implantations.models import (
+    BasinPartnership,
     BusinessScenario,
     CpfTopUpScenario,
     ImplantationProject,
@@ -55,19 +59,10 @@ def business_model_for_basin(
         concept = scenario.concept
     elif not concept:
         concept = (recommendation.concept if recommendation else "") or scoring.TURNKEY
-    if concept not in scoring.CONCEPTS:
-        concept = scoring.TURNKEY
-    values: dict[str, Any] = {}
-    premises_from_assets = False
-    if scenario is not None:
-        values = dict(scenario.assumptions)
-    elif overrides:
-        values = dict(overrides)
-    else:
-        partnership = basin_partnership_get(basin)
-        if partnership is not None and partnership.town_lends_premises is not None:
-            values["premises_lent"] = 1 if partnership.town_lends_premises else 0
-            premises_from_assets = True
+    concept = _model_concept(concept)
+    values, premises_from_assets = _model_values(
+        scenario, overrides, lambda: basin_partnership_get(basin)
+    )
     model = bm.business_model(
         concept,
         overrides=values,
@@ -85,8 +80,38 @@ def business_model_for_basin(
     )
 
 
+def _model_values(
+    scenario: BusinessScenario | None,
+    overrides: Mapping[str, Any] | None,
+    partnership_of: Callable[[], BasinPartnership | None],
+) -> tuple[dict[str, Any], bool]:
+    """The assumptions a model is computed with: the saved scenario's, else those typed, else the
+    defaults with the basin's answer to « premises lent by the town » (read only then); and
+    whether that answer was used."""
+    if scenario is not None:
+        return dict(scenario.assumptions), False
+    if overrides:
+        return dict(overrides), False
+    partnership = partnership_of()
+    if partnership is not None and partnership.town_lends_premises is not None:
+        return {"premises_lent": 1 if partnership.town_lends_premises else 0}, True
+    return {}, False
+
+
+def _model_concept(concept: str) -> str:
+    return concept if concept in scoring.CONCEPTS else scoring.TURNKEY
+
+
 def business_scenario_latest(basin: Basin, concept: str) -> BusinessScenario | None:
     return BusinessScenario.objects.filter(basin=basin, concept=concept).order_by("-id").first()
+
+
+def business_scenarios_latest(basin_ids: Iterable[int]) -> dict[tuple[int, str], BusinessScenario]:
+    """(basin, concept) → the latest saved scenario, as `business_scenario_latest` (one query)."""
+    latest: dict[tuple[int, str], BusinessScenario] = {}
+    for scenario in BusinessScenario.objects.filter(basin_id__in=set(basin_ids)).order_by("id"):
+        latest[(scenario.basin_id, scenario.concept)] = scenario
+    return latest
 
 
 def business_model_for_project(project: ImplantationProject) -> BusinessModelRead:
@@ -102,9 +127,60 @@ def business_model_for_project(project: ImplantationProject) -> BusinessModelRea
     )
 
 
+@dataclass(frozen=True)
+class ProjectModel:
+    """A project's business model as `business_model_for_project` computes it, without the
+    basin's addressable public (which changes only the public-share column and the warnings,
+    never a revenue or a cost)."""
+
+    model: bm.BusinessModel
+    scenario: BusinessScenario | None
+    premises_from_assets: bool
+
+
+# What `project_model_inputs` reads of a project (prefetched by `project_models`).
+PROJECT_MODEL_PREFETCH = ("funding_lines", "topup_scenarios", "services")
+
+
+def project_models(projects: list[ImplantationProject]) -> dict[int, ProjectModel]:
+    """Project pk → its business model, computed as `business_model_for_project` does (the
+    follow-up's plan, issue 18): the latest saved scenario of each basin and concept and the
+    partnerships read in one query each, the funding lines, top-ups and services prefetched
+    (unless already), each distinct (concept, assumptions, inputs) computed once — the number of
+    queries does not grow with the number of projects."""
+    if not projects:
+        return {}
+    prefetch_related_objects(projects, *PROJECT_MODEL_PREFETCH)
+    scenarios = business_scenarios_latest(p.basin_id for p in projects)
+    without_scenario = {p.basin_id for p in projects if (p.basin_id, p.concept) not in scenarios}
+    partnerships = (
+        {
+            row.basin_id: row
+            for row in BasinPartnership.objects.filter(basin_id__in=without_scenario)
+        }
+        if without_scenario
+        else {}
+    )
+    cache: dict[str, bm.BusinessModel] = {}
+    out: dict[int, ProjectModel] = {}
+    for project in projects:
+        scenario = scenarios.get((project.basin_id, project.concept))
+        values, from_assets = _model_values(
+            scenario, None, partial(partnerships.get, project.basin_id)
+        )
+        concept = _model_concept(scenario.concept if scenario is not None else project.concept)
+        inputs = project_model_inputs(project)
+        key = repr((concept, sorted(values.items()), inputs))
+        if key not in cache:
+            cache[key] = bm.business_model(concept, overrides=values, **inputs)
+        out[project.pk] = ProjectModel(cache[key], scenario, from_assets)
+    return out
+
+
 # --- A project's funding split, CPF top-up and services (issue 18) -----------------------------
+# Read through `.all()` so that a prefetch (`PROJECT_MODEL_PREFETCH`) is used when there is one.
 def project_funding_rows(project: ImplantationProject) -> list[ProjectFundingLine]:
-    return list(project.funding_lines.order_by("position", "id"))
+    return sorted(project.funding_lines.all(), key=lambda row: (row.position, row.pk))
 
 
 def project_funding_lines(project: ImplantationProject) -> list[fd.FundingLine]:
@@ -116,7 +192,7 @@ def project_topup_list(project: ImplantationProject) -> list[CpfTopUpScenario]:
 
 
 def project_topup_retained(project: ImplantationProject) -> CpfTopUpScenario | None:
-    return project.topup_scenarios.filter(retained=True).first()
+    return next((row for row in project.topup_scenarios.all() if row.retained), None)
 
 
 def project_service_values(project: ImplantationProject) -> dict[str, dict[str, Any]]:

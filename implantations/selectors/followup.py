@@ -20,6 +20,7 @@ from diagnostics.models import User
 from implantations.analytics import evaluation as ev
 from implantations.models import ImplantationProject, ProjectFollowup, ProjectYear
 from implantations.models.projects import PROJECT_YEARS
+from implantations.selectors.business_model import ProjectModel, project_models
 from implantations.selectors.projects import project_list_for
 
 PLAN_SOURCE_SCENARIO = "modèle économique du bassin (scénario « {name} »)"
@@ -42,36 +43,25 @@ def followup_thresholds() -> ev.Thresholds:
     )
 
 
-def _plan_of_scenario(concept: str, scenario: Any) -> tuple[pd.DataFrame, str]:
-    from implantations.analytics.business_model import business_model
-
-    model = business_model(
-        concept, overrides=scenario.assumptions if scenario is not None else None
-    )
-    source = (
-        PLAN_SOURCE_SCENARIO.format(name=scenario.name)
-        if scenario is not None
-        else PLAN_SOURCE_DEFAULT
-    )
-    return ev.plan_lines(model.years), source
+def _plan_source(read: ProjectModel) -> str:
+    if read.scenario is None:
+        return PLAN_SOURCE_DEFAULT
+    return PLAN_SOURCE_SCENARIO.format(name=read.scenario.name)
 
 
-def _latest_scenarios(basin_ids: set[int]) -> dict[tuple[int, str], Any]:
-    """(basin, concept) → the latest saved scenario (one query for many projects)."""
-    from implantations.models import BusinessScenario
-
-    latest: dict[tuple[int, str], Any] = {}
-    for scenario in BusinessScenario.objects.filter(basin_id__in=basin_ids).order_by("id"):
-        latest[(scenario.basin_id, scenario.concept)] = scenario
-    return latest
+def _plan_of(read: ProjectModel) -> pd.DataFrame:
+    return ev.plan_lines(read.model.years, aid_from_split=read.model.aid_from_split)
 
 
 def project_plan(project: ImplantationProject) -> tuple[pd.DataFrame, str]:
     """The plan of each project year on the six lines (`evaluation.PLAN_COLUMNS`) and where it
-    comes from: the business model of the project's concept with the assumptions of the
-    basin's latest saved scenario for that concept, else the concept's defaults."""
-    scenario = _latest_scenarios({project.basin_id}).get((project.basin_id, project.concept))
-    return _plan_of_scenario(project.concept, scenario)
+    comes from: the project's business model as its page shows it (`project_models`, the same
+    computation as `business_model_for_project`): its concept with the assumptions of the
+    basin's latest saved scenario for that concept (else the defaults, with the premises lent
+    by the town from the basin's partnership), its services, its retained CPF top-up and its
+    funding split (the public aid planned is then the split's)."""
+    read = project_models([project])[project.pk]
+    return _plan_of(read), _plan_source(read)
 
 
 PlanByYear = dict[int, dict[str, float]]
@@ -83,26 +73,20 @@ def _by_year(plan: pd.DataFrame) -> PlanByYear:
     return {y: {line: columns[line][i] for line in ev.FINANCE_FIELDS} for i, y in enumerate(years)}
 
 
-def _project_plan_by_year(project: ImplantationProject) -> tuple[PlanByYear, str]:
-    plan, source = project_plan(project)
-    return _by_year(plan), source
-
-
 class _Plans:
-    """Plans of many projects: the scenarios read in one query, each (concept, scenario)
-    computed once (most sites share their concept's defaults)."""
+    """Plans of many projects from `project_models` (a constant number of queries; each distinct
+    model computed once, and its plan lines once)."""
 
     def __init__(self, projects: list[ImplantationProject]) -> None:
-        self.scenarios = _latest_scenarios({p.basin_id for p in projects})
-        self.cache: dict[tuple[str, int | None], tuple[PlanByYear, str]] = {}
+        self.models = project_models(projects)
+        self.cache: dict[int, PlanByYear] = {}  # by model (models are shared, see above)
 
     def __call__(self, project: ImplantationProject) -> tuple[PlanByYear, str]:
-        scenario = self.scenarios.get((project.basin_id, project.concept))
-        key = (project.concept, scenario.pk if scenario is not None else None)
+        read = self.models[project.pk]
+        key = id(read.model)
         if key not in self.cache:
-            plan, source = _plan_of_scenario(project.concept, scenario)
-            self.cache[key] = (_by_year(plan), source)
-        return self.cache[key]
+            self.cache[key] = _by_year(_plan_of(read))
+        return self.cache[key], _plan_source(read)
 
 
 def followup_values(item: ProjectFollowup | None) -> dict[str, Any]:
@@ -195,7 +179,7 @@ def _evaluate(
     today: dt.date,
     plans: _Plans | None = None,
 ) -> ProjectEvaluation:
-    plan_by_year, source = (plans or _project_plan_by_year)(project)
+    plan_by_year, source = (plans or _Plans([project]))(project)
     planned_learners = {y.year: y.planned_learners for y in project.years.all()}
     followups = {f.year: f for f in project.followups.all()}
     years = []
@@ -265,10 +249,11 @@ def project_evaluation(project: ImplantationProject) -> ProjectEvaluation:
 def project_flags_for(projects: list[ImplantationProject]) -> dict[int, list[ev.Flag]]:
     """The flags of several projects (prefetched or not)."""
     thresholds, day = followup_thresholds(), today()
-    qs = _projects_with_followup(
-        ImplantationProject.objects.filter(pk__in=[p.pk for p in projects])
+    rows = list(
+        _projects_with_followup(ImplantationProject.objects.filter(pk__in=[p.pk for p in projects]))
     )
-    return {p.pk: _evaluate(p, thresholds, day).flags for p in qs}
+    plans = _Plans(rows)
+    return {p.pk: _evaluate(p, thresholds, day, plans).flags for p in rows}
 
 
 @dataclass

@@ -4,6 +4,8 @@ replacement with history, the year's actual learners), the CSV template and its 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from implantations.analytics import evaluation as ev
@@ -236,3 +238,132 @@ def test_project_not_open_after_its_planned_opening_is_late(followup_world):
     evaluation = sel.project_evaluation(followup_world["project"])
     assert [(f.code, f.reason) for f in evaluation.flags] == [(ev.FLAG_LATE, "opening")]
     assert "01/01/2025" in evaluation.flags[0].detail
+
+
+# --- The plan is the project's business model (funding split, top-up, services) ----------------
+def _with_project_inputs(project, user, *, region_aid=30_000):
+    from implantations.services import funding
+
+    line = funding.FundingInput
+    funding.project_funding_replace(
+        project=project,
+        user=user,
+        lines=[line("region", region_aid, 1, 3), line("commune", 5_000, 1, 1)],
+    )
+    funding.topup_scenario_save(
+        project=project, user=user, name="Abondement (50 %)", rate_percent=50, ceiling=500,
+        learners=10, path_price=2500, retained=True,
+    )  # fmt: skip
+    funding.project_services_replace(
+        project=project, user=user, values={"aioa": {"staff_time": 0.3, "revenue": 2_000}}
+    )
+
+
+# Turnkey defaults, year 1 (20 learners, maturity 0.55), with the project's inputs, by hand:
+# - funding split: Région 30 000 + commune 5 000 → public aid 35 000 (not the need);
+# - retained top-up: 50 % of (2 500 − CPF 1 500) = 500 € (ceiling 500) for min(10, 0.3 × 20 = 6)
+#   learners = 3 000, plus the AIOA's revenue 2 000 → other revenues 38 500 + 5 000 = 43 500;
+# - AIOA 0.3 FTE: staff (1 + 0.3) × 55 000 = 71 500 + teaching 36 000 = 107 500; premises 6 000;
+#   overheads 0.15 × 107 500 = 16 125 → costs 129 625.
+PLAN_Y1_WITH_INPUTS = {
+    ev.TUITION: 9_350.0,
+    ev.PUBLIC_AID: 35_000.0,
+    ev.OTHER_REVENUES: 43_500.0,
+    ev.STAFF: 107_500.0,
+    ev.PREMISES: 6_000.0,
+    ev.OTHER_COSTS: 16_125.0,
+}
+
+
+def test_evaluation_plan_is_the_project_business_model(followup_world):
+    from implantations.analytics import business_model as bm
+    from implantations.selectors.business_model import business_model_for_project
+
+    project = followup_world["project"]
+    _with_project_inputs(project, followup_world["delegate"])
+    year1 = sel.project_evaluation(project).year(1)
+    assert year1.plan == pytest.approx(PLAN_Y1_WITH_INPUTS)
+    # … which are the business model page's figures for every year (revenues + the aid of the
+    # split; costs).
+    page = business_model_for_project(project).model
+    assert page.aid_from_split
+    evaluation = sel.project_evaluation(project)
+    for row in page.years.itertuples(index=False):
+        y = evaluation.year(int(getattr(row, bm.YEAR)))
+        revenues = sum(y.plan[line] for line in ev.REVENUE_LINES)
+        page_revenues = getattr(row, bm.REVENUES) + getattr(row, bm.FUNDED_AID)
+        assert revenues == pytest.approx(page_revenues, abs=0.01)
+        assert y.planned_costs == pytest.approx(getattr(row, bm.COSTS), abs=0.01)
+    y1 = page.years[page.years[bm.YEAR] == 1].iloc[0]
+    assert float(y1[bm.REVENUES] + y1[bm.FUNDED_AID]) == pytest.approx(87_850)
+    assert float(y1[bm.COSTS]) == pytest.approx(129_625)
+    # the programme summary reads the same plan
+    summary = sel.programme_evaluation(followup_world["mayor"])
+    assert summary.sites[0].year(1).plan == pytest.approx(PLAN_Y1_WITH_INPUTS)
+
+
+def test_plan_without_scenario_takes_the_premises_lent_from_the_partnership(followup_world):
+    from implantations.models import BasinPartnership
+
+    BasinPartnership.objects.create(basin=followup_world["basin"], town_lends_premises=True)
+    plan, source = sel.project_plan(followup_world["project"])
+    year1 = plan[plan[ev.YEAR] == 1].iloc[0]
+    # premises lent: no rent (6 000 in PLAN_Y1), the rest unchanged; the need falls by as much
+    assert float(year1[ev.PREMISES]) == 0
+    assert float(year1[ev.PUBLIC_AID]) == pytest.approx(94_425 - 6_000)
+    assert source.startswith("modèle économique par défaut")
+
+
+def _second_site(world, index):
+    from implantations.services import projects as project_services
+    from tests.factories.basins import BasinFactory, make_commune
+
+    town = make_commune(f"5212{index}", name=f"Ville {index}", population=20_000,
+                        region=world["basin"].region)  # fmt: skip
+    basin = BasinFactory(name=f"Bassin {index}", region=world["basin"].region, communes=[town])
+    return project_services.project_create(
+        basin=basin, user=world["delegate"], name=f"Cnam {index}", concept="turnkey",
+        start_year=2024, study_started_on=dt.date(2024, 1, 8),
+    )  # fmt: skip
+
+
+def test_programme_queries_do_not_grow_with_the_projects_and_flags_match_the_pages(
+    followup_world,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from diagnostics.models import Role
+    from implantations.models import BasinPartnership, BusinessScenario
+    from tests.factories.basins import make_user
+
+    admin = make_user("admin-national", role=Role.NATIONAL_ADMIN)
+    world = followup_world
+    _with_project_inputs(world["project"], world["delegate"])
+    with CaptureQueriesContext(connection) as one:
+        sel.programme_evaluation(admin)
+    for index in (1, 2, 3):
+        project = _second_site(world, index)
+        _with_project_inputs(project, world["delegate"], region_aid=20_000 + index)
+        explained = {ev.explanation_field(line): "Écart expliqué." for line in ev.LINES}
+        services.followup_year_save(
+            project=project, year=1, values=good_values(**explained), user=world["delegate"]
+        )
+    second = _second_site(world, 4).basin
+    BasinPartnership.objects.create(basin=second, town_lends_premises=True)
+    BusinessScenario.objects.create(
+        basin=world["basin"], concept="turnkey", name="Prudent", assumptions={"investment": 0}
+    )
+    with CaptureQueriesContext(connection) as five:
+        summary = sel.programme_evaluation(admin)
+    assert len(summary.sites) == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
+    for site in summary.sites:
+        page = sel.project_evaluation(site.project)
+        assert site.flags == page.flags
+        assert [y.plan for y in site.years] == [y.plan for y in page.years]
+        assert sel.project_flags_for([site.project])[site.project.pk] == page.flags
+    assert {s.plan_source for s in summary.sites} == {
+        sel.PLAN_SOURCE_DEFAULT,
+        sel.PLAN_SOURCE_SCENARIO.format(name="Prudent"),
+    }
