@@ -171,8 +171,3 @@ def test_population_of_ze_4404_matches_the_raw_files(real_load: RealLoad, open_d
 
     assert stored == expected
     assert Commune.objects.filter(zone_emploi="4404").count() == 369  # 370 in 2023, one merger
-
-
-def test_full_load_is_reasonably_fast(real_load: RealLoad):
-    # Measured at about 25 s on SQLite; the bound leaves room for a slow CI machine.
-    assert real_load.seconds < 120

@@ -75,9 +75,7 @@ def sites(grand_est):
 
 
 def test_grand_est_zones_demploi_ranking(grand_est, sites):
-    start = time.perf_counter()
     plan = planning.region_plan(region_code="44", source="zone_emploi", n=5, min_km=40)
-    seconds = time.perf_counter() - start
 
     c = plan.candidates.set_index(planning.CODE)
     # The 27 zones d'emploi of Grand Est (4401 to 4427).
@@ -102,7 +100,6 @@ def test_grand_est_zones_demploi_ranking(grand_est, sites):
     ranked = plan.candidates[plan.candidates[p.ELIGIBLE].fillna(True).astype(bool)]
     assert ranked[p.RANK].tolist() == list(range(1, len(ranked) + 1))
     assert c.loc["4423", p.RANK] is pd.NA
-    assert seconds < 30
 
 
 def test_grand_est_selection_respects_the_constraints(grand_est, sites):
