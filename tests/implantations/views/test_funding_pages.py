@@ -220,7 +220,12 @@ def test_business_model_pdf_renders_the_print_page(client: Client, project, monk
     from diagnostics.views import diagnostics as report_views
 
     seen: list[str] = []
-    monkeypatch.setattr(report_views, "render_pdf", lambda html: seen.append(html) or b"%PDF-1")
+
+    def fake_render(html: str) -> bytes:
+        seen.append(html)
+        return b"%PDF-1"
+
+    monkeypatch.setattr(report_views, "render_pdf", fake_render)
     client.force_login(project.created_by)
     response = client.get(
         reverse("business-model-pdf", args=[project.basin_id]), {"projet": project.pk}
