@@ -23,6 +23,7 @@ urlpatterns: list = [
     path("bassins/<int:pk>/suppression/", basin_views.basin_delete, name="basin-delete"),
     path("territoires/recherche/", basin_views.territory_search, name="territory-search"),
     path("partenaires/", partner_views.partner_list, name="partner-list"),
+    path("partenaires/export.csv", partner_views.partner_export, name="partner-export"),
     path("partenaires/nouveau/", partner_views.partner_create, name="partner-create"),
     path("partenaires/<int:pk>/", partner_views.partner_edit, name="partner-edit"),
     path("compte/jetons/", token_views.token_list, name="token-list"),

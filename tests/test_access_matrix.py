@@ -778,6 +778,7 @@ RULES: dict[str, Rule] = {
     ),
     # Typed partners (issue 18): national admins and delegates; contacts are personal data.
     "partner-list": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
+    "partner-export": Rule(get=page(MANAGERS), post=get_only(MANAGERS)),
     "partner-create": Rule(get=page(MANAGERS), post=for_roles(MANAGERS, 400)),
     "partner-edit": Rule(
         get=basin_managers(200), post=basin_managers(400), kwargs=organisation_a_pk

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from diagnostics.exports import table_csv
 from diagnostics.forms.partners import ContactFormSet, OrganisationForm, PartnerFilterForm
 from diagnostics.models import Organisation, Region, User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
@@ -55,6 +56,72 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+PARTNER_EXPORT_LABELS = [
+    "Partenaire",
+    "Type",
+    "Région",
+    "Commune",
+    "Code commune",
+    "Adresse",
+    "Site internet",
+    "Contact",
+    "Fonction",
+    "Adresse électronique",
+    "Téléphone",
+]
+
+
+def _export_rows(organisations: list[Organisation]) -> list[list[Any]]:
+    """One row per contact; a partner without a contact keeps one row with empty contact cells."""
+    rows: list[list[Any]] = []
+    for o in organisations:
+        head = [
+            o.name,
+            o.get_kind_display(),
+            o.region.name if o.region else "national",
+            o.commune.name if o.commune else "",
+            o.commune.code if o.commune else "",
+            o.address,
+            o.website,
+        ]
+        contacts = list(o.contacts.all())
+        if not contacts:
+            rows.append([*head, "", "", "", ""])
+        for c in contacts:
+            rows.append([*head, c.name, c.role, c.email, c.phone])
+    return rows
+
+
+@role_required(*BASIN_MANAGERS)
+@require_GET
+def partner_export(request: HttpRequest) -> HttpResponse:
+    """The partners the list shows (same scope and filters) as CSV, one row per contact."""
+    user: User = request.user  # type: ignore[assignment]
+    form = PartnerFilterForm(request.GET or None, regions=_regions(user))
+    filters: dict[str, Any] = {}
+    if form.is_bound:
+        if not form.is_valid():
+            problems = "; ".join(
+                f"{form.fields[name].label if name in form.fields else name} : {' '.join(str(e) for e in errors)}"
+                for name, errors in form.errors.items()
+            )
+            return HttpResponse(
+                f"Export refusé, filtre invalide — {problems}",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    organisations = list(sel.organisation_filter(sel.organisation_list_for(user), **filters))
+    payload = {
+        "title": "Partenaires du programme",
+        "labels": PARTNER_EXPORT_LABELS,
+        "rows": _export_rows(organisations),
+    }
+    response = HttpResponse(table_csv(payload), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="partenaires.csv"'
+    return response
 
 
 def _inputs(form: OrganisationForm, contacts: Any) -> OrganisationInput:

@@ -129,6 +129,46 @@ def test_partner_list_scope_and_filters(client: Client, world: dict[str, Any]) -
     assert [o.name for o in everyone] == ["Mission locale Alpha"]
 
 
+def test_partner_export_is_the_list_as_csv_one_row_per_contact(
+    client: Client, world: dict[str, Any]
+) -> None:
+    from diagnostics.services.partners import ContactInput
+
+    _save(
+        world["admin"],
+        commune_code="91001",
+        contacts=[
+            ContactInput(name="Anne Martin", role="directrice", email="anne@example.org"),
+            ContactInput(name="=HYPERLINK(1)", role="", phone="01 02 03 04 05"),
+        ],
+    )
+    _save(world["admin"], name="OPCO national", kind="opco", region="")
+    _save(world["admin"], name="CCI Bêta", kind="chambre_consulaire", region="92")
+    url = reverse("partner-export")
+
+    client.force_login(world["delegate_a"])
+    response = client.get(url)
+    lines = response.content.decode("utf-8-sig").splitlines()
+    only_opco = client.get(url, {"kind": "opco"}).content.decode("utf-8-sig").splitlines()
+    bad = client.get(url, {"kind": "ferme"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="partenaires.csv"'
+    assert lines[0].startswith("Partenaire;Type;Région;Commune;Code commune")
+    # Two contacts → two rows (in the page's order: by name, the formula escaped); the OPCO without a contact → one row; region 92's CCI left out.
+    assert lines[1:] == [
+        "Mission locale Alpha;Mission locale;Région Alpha;Ville-Alpha;91001;;;"
+        "'=HYPERLINK(1);;;01 02 03 04 05",
+        "Mission locale Alpha;Mission locale;Région Alpha;Ville-Alpha;91001;;;"
+        "Anne Martin;directrice;anne@example.org;",
+        "OPCO national;OPCO (opérateur de compétences);national;;;;;;;;",
+    ]
+    assert only_opco[1:] == ["OPCO national;OPCO (opérateur de compétences);national;;;;;;;;"]
+    assert bad.status_code == 400 and "invalide" in bad.content.decode()
+    client.force_login(world["mayor"])
+    assert client.get(url).status_code == 403
+
+
 def test_partner_form_answers_400_and_edits_only_in_scope(
     client: Client, world: dict[str, Any]
 ) -> None:
