@@ -29,19 +29,21 @@ def _regions(user: User) -> list[tuple[str, str]]:
     return [(r.code, r.name) for r in regions.order_by("name")]
 
 
+def _filters(request: HttpRequest, user: User) -> tuple[PartnerFilterForm, dict[str, Any]]:
+    """The list's filter form (bound when the query has any) and its non-empty values (none
+    when the form is invalid: the caller answers 400)."""
+    form = PartnerFilterForm(request.GET or None, regions=_regions(user))
+    if form.is_bound and form.is_valid():
+        return form, {k: v for k, v in form.cleaned_data.items() if v}
+    return form, {}
+
+
 @role_required(*BASIN_MANAGERS)
 @require_GET
 def partner_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    regions = _regions(user)
-    form = PartnerFilterForm(request.GET or None, regions=regions)
-    filters: dict[str, Any] = {}
-    status = 200
-    if form.is_bound:
-        if form.is_valid():
-            filters = {k: v for k, v in form.cleaned_data.items() if v}
-        else:
-            status = 400
+    form, filters = _filters(request, user)
+    status = 400 if form.is_bound and not form.is_valid() else 200
     organisations = list(sel.organisation_filter(sel.organisation_list_for(user), **filters))
     manageable = set(sel.organisation_manageable_for(user).values_list("pk", flat=True))
     return render(
@@ -99,20 +101,18 @@ def _export_rows(organisations: list[Organisation]) -> list[list[Any]]:
 def partner_export(request: HttpRequest) -> HttpResponse:
     """The partners the list shows (same scope and filters) as CSV, one row per contact."""
     user: User = request.user  # type: ignore[assignment]
-    form = PartnerFilterForm(request.GET or None, regions=_regions(user))
-    filters: dict[str, Any] = {}
-    if form.is_bound:
-        if not form.is_valid():
-            problems = "; ".join(
-                f"{form.fields[name].label if name in form.fields else name} : {' '.join(str(e) for e in errors)}"
-                for name, errors in form.errors.items()
-            )
-            return HttpResponse(
-                f"Export refusé, filtre invalide — {problems}",
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
-        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    form, filters = _filters(request, user)
+    if form.is_bound and not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else name} : "
+            + " ".join(str(e) for e in errors)
+            for name, errors in form.errors.items()
+        )
+        return HttpResponse(
+            f"Export refusé, filtre invalide — {problems}",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     organisations = list(sel.organisation_filter(sel.organisation_list_for(user), **filters))
     payload = {
         "title": "Partenaires du programme",

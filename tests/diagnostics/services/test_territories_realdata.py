@@ -22,7 +22,7 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.services.territories import territories_load
-from tests.realdata_db import BUILD_SECONDS, REALDATA_GROUP, TERRITORIES, real_database
+from tests.realdata_db import REALDATA_GROUP, TERRITORIES, real_database
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
@@ -39,7 +39,6 @@ class RealLoad:
     second: dict[str, TerritoryLoad]
     counts_first: dict[str, int]
     counts_second: dict[str, int]
-    seconds: float
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +55,6 @@ def real_load(django_db_setup, django_db_blocker, open_data_dir: Path):  # type:
             second={load.dataset: load for load in second},
             counts_first=counts_first,
             counts_second=_counts(),
-            seconds=BUILD_SECONDS[(TERRITORIES,)],
         )
 
 
