@@ -22,26 +22,18 @@ from django.core.management import call_command
 from diagnostics.models import BasinSource, DiagnosticRun
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
+from tests.factories.open_data import DIAGNOSTIC_SERIES, bmo_sheet, unemployment_sheet
 from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
-IMPORTS = [
-    ("bmo", "bmo/Base_open_data_BMO_2023.xlsx", {"register_bassins": True}),
-    ("bmo", "bmo/Base_open_data_BMO_2024.xlsx", {"register_bassins": True}),
-    ("bmo", "bmo/Base_open_data_BMO_2025.xlsx", {"register_bassins": True}),
-    ("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx", {}),
-    (
-        "defm",
-        "demandeurs_emploi/odis_emploi_demandeur_export_2025-06-17.csv",
-        {"duplicates_as_unknown": True},
-    ),
-]
-
 
 @pytest.fixture(scope="module")
 def real_data(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
-    recipe = [TERRITORIES, *(imported(kind, path, **options) for kind, path, options in IMPORTS)]
+    recipe = [
+        TERRITORIES,
+        *(imported(kind, path, **options) for kind, path, options in DIAGNOSTIC_SERIES),
+    ]
     with django_db_blocker.unblock(), real_database(open_data_dir, recipe):
         yield open_data_dir
 
@@ -50,12 +42,7 @@ def real_data(django_db_setup, django_db_blocker, open_data_dir: Path):  # type:
 def raw_bmo(open_data_dir: Path) -> dict[int, pd.DataFrame]:
     frames = {}
     for year in (2023, 2024, 2025):
-        raw = pd.read_excel(
-            open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx",
-            sheet_name=f"BMO_{year}_open_data",
-            engine="calamine",
-            dtype=str,
-        )
+        raw = bmo_sheet(open_data_dir, year)
         column = f"BE{str(year)[2:]}"
         frames[year] = raw.assign(bassin=raw[column].str.strip().str.lstrip("0"))
     return frames
@@ -63,14 +50,7 @@ def raw_bmo(open_data_dir: Path) -> dict[int, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def raw_unemployment(open_data_dir: Path) -> pd.DataFrame:
-    wide = pd.read_excel(
-        open_data_dir / "chomage_ze" / "chomage-zone-t1-2003-t3-2023.xlsx",
-        sheet_name="txcho_ze",
-        header=5,
-        engine="calamine",
-        dtype={"ZE2020": str},
-    )
-    return wide[wide["ZE2020"].notna()].assign(ZE2020=lambda f: f["ZE2020"].str.zfill(4))
+    return unemployment_sheet(open_data_dir).assign(ZE2020=lambda f: f["ZE2020"].str.zfill(4))
 
 
 def bmo_figures(raw: pd.DataFrame, bassin: str) -> dict[str, float]:

@@ -34,6 +34,7 @@ from diagnostics.analytics.columns import (
     ZONE_EMPLOI_CODE,
 )
 from diagnostics.analytics.indicators import basin_diagnostic
+from tests.factories.open_data import bmo_sheet, unemployment_sheet
 
 pytestmark = pytest.mark.realdata
 
@@ -70,12 +71,7 @@ def crosswalk(open_data_dir: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def raw_bmo_2025(open_data_dir: Path) -> pd.DataFrame:
-    return pd.read_excel(
-        open_data_dir / "bmo" / "Base_open_data_BMO_2025.xlsx",
-        sheet_name="BMO_2025_open_data",
-        engine="calamine",
-        dtype=str,
-    )
+    return bmo_sheet(open_data_dir, 2025)
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +96,7 @@ def bmo(raw_bmo_2025: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def unemployment(open_data_dir: Path) -> pd.DataFrame:
-    wide = pd.read_excel(
-        open_data_dir / "chomage_ze" / "chomage-zone-t1-2003-t3-2023.xlsx",
-        sheet_name="txcho_ze",
-        header=5,
-        engine="calamine",
-        dtype={"ZE2020": str},
-    )
-    wide = wide[wide["ZE2020"].notna()]
+    wide = unemployment_sheet(open_data_dir)
     quarters = [c for c in wide.columns if isinstance(c, str) and "-T" in c]
     long = wide.melt(id_vars=["ZE2020"], value_vars=quarters, var_name=PERIOD, value_name=RATE)
     return pd.DataFrame(

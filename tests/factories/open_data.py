@@ -1,0 +1,48 @@
+"""Files of the real open data (../shared/data) read by the real-data tests and the benchmarks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+# What a diagnostic reads, as (import kind, path under the data folder, import options): BMO
+# 2023 to 2025 (registering the bassins BMO), unemployment by zone d'emploi, job seekers by
+# commune (a duplicated row's figure counted as unknown).
+DIAGNOSTIC_SERIES: list[tuple[str, str, dict[str, Any]]] = [
+    ("bmo", "bmo/Base_open_data_BMO_2023.xlsx", {"register_bassins": True}),
+    ("bmo", "bmo/Base_open_data_BMO_2024.xlsx", {"register_bassins": True}),
+    ("bmo", "bmo/Base_open_data_BMO_2025.xlsx", {"register_bassins": True}),
+    ("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx", {}),
+    (
+        "defm",
+        "demandeurs_emploi/odis_emploi_demandeur_export_2025-06-17.csv",
+        {"duplicates_as_unknown": True},
+    ),
+]
+
+
+def bmo_sheet(open_data_dir: Path, year: int, **options: Any) -> pd.DataFrame:
+    """France Travail's BMO workbook of `year` as published, every cell read as text (`options`:
+    more `pandas.read_excel` arguments, e.g. `usecols`)."""
+    return pd.read_excel(
+        open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx",
+        sheet_name=f"BMO_{year}_open_data",
+        engine="calamine",
+        dtype=str,
+        **options,
+    )
+
+
+def unemployment_sheet(open_data_dir: Path) -> pd.DataFrame:
+    """The Insee's quarterly unemployment rates by zone d'emploi (sheet `txcho_ze`), one row per
+    zone (the notes under the table dropped), its code `ZE2020` as text."""
+    wide = pd.read_excel(
+        open_data_dir / "chomage_ze" / "chomage-zone-t1-2003-t3-2023.xlsx",
+        sheet_name="txcho_ze",
+        header=5,
+        engine="calamine",
+        dtype={"ZE2020": str},
+    )
+    return wide[wide["ZE2020"].notna()]
