@@ -20,7 +20,7 @@ from diagnostics.services.partners import (
     organisation_save,
 )
 from implantations.analytics.constraints import constraints_check
-from implantations.selectors.recommendation import host_summary
+from implantations.selectors.assets import host_summary
 from tests.factories.basins import BasinFactory, make_commune
 from tests.factories.tokens import make_token
 
