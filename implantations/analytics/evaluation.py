@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import business_model as bm
+from . import business_model_columns as bmc
 
 # --- Fields of a year's follow-up ---------------------------------------------------------------
 ENROLLED = "enrolled"
@@ -232,21 +232,21 @@ def plan_lines(years: pd.DataFrame, *, aid_from_split: bool = False) -> pd.DataF
     The « other » lines take whatever the model holds beyond the named ones, so that the
     totals are the model's."""
     needed = [
-        bm.YEAR, bm.CPF, bm.FEES, bm.REVENUES, bm.PUBLIC_AID, bm.STAFF, bm.TEACHING, bm.PREMISES,
-        bm.COSTS,
+        bmc.YEAR, bmc.CPF, bmc.FEES, bmc.REVENUES, bmc.PUBLIC_AID, bmc.STAFF, bmc.TEACHING, bmc.PREMISES,
+        bmc.COSTS,
     ]  # fmt: skip
     missing = [c for c in needed if c not in years.columns]
     if missing:
         raise ValueError(f"Plan du modèle économique : colonnes manquantes {', '.join(missing)}.")
-    out = pd.DataFrame({YEAR: years[bm.YEAR].astype(int)})
-    out[TUITION] = years[bm.CPF] + years[bm.FEES]
-    if aid_from_split and bm.FUNDED_AID not in years.columns:
-        raise ValueError(f"Plan du modèle économique : colonne manquante {bm.FUNDED_AID}.")
-    out[PUBLIC_AID] = years[bm.FUNDED_AID if aid_from_split else bm.PUBLIC_AID]
-    out[OTHER_REVENUES] = years[bm.REVENUES] - out[TUITION]
-    out[STAFF] = years[bm.STAFF] + years.get(bm.SERVICES, 0.0) + years[bm.TEACHING]
-    out[PREMISES] = years[bm.PREMISES]
-    out[OTHER_COSTS] = years[bm.COSTS] - out[STAFF] - out[PREMISES]
+    out = pd.DataFrame({YEAR: years[bmc.YEAR].astype(int)})
+    out[TUITION] = years[bmc.CPF] + years[bmc.FEES]
+    if aid_from_split and bmc.FUNDED_AID not in years.columns:
+        raise ValueError(f"Plan du modèle économique : colonne manquante {bmc.FUNDED_AID}.")
+    out[PUBLIC_AID] = years[bmc.FUNDED_AID if aid_from_split else bmc.PUBLIC_AID]
+    out[OTHER_REVENUES] = years[bmc.REVENUES] - out[TUITION]
+    out[STAFF] = years[bmc.STAFF] + years.get(bmc.SERVICES, 0.0) + years[bmc.TEACHING]
+    out[PREMISES] = years[bmc.PREMISES]
+    out[OTHER_COSTS] = years[bmc.COSTS] - out[STAFF] - out[PREMISES]
     for line in FINANCE_FIELDS:
         out[line] = out[line].astype(float).round(2)
     return out.sort_values(YEAR, kind="mergesort").reset_index(drop=True)[PLAN_COLUMNS]

@@ -25,7 +25,7 @@ from diagnostics.permissions import CanManageBasins
 from implantations.analytics import planning as p
 from implantations.forms.projects import SOURCE_CHOICES, PlanningForm
 from implantations.selectors import planning as sel
-from implantations.services import planning, projects
+from implantations.services import planning, planning_parameters, projects
 
 FIELDS = (
     "region",
@@ -165,7 +165,7 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
                 },
                 weights=weights,
             )
-        except planning.PlanningError as exc:
+        except planning_parameters.PlanningError as exc:
             field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
             raise exceptions.ValidationError({field or "non_field_errors": [exc.message]}) from exc
         document = _plain(plan.as_dict())

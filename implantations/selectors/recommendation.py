@@ -38,7 +38,7 @@ from diagnostics.selectors.facts import lycees_current_frame
 from diagnostics.selectors.partners import basin_organisations
 from implantations.analytics import columns as col
 from implantations.analytics import scoring
-from implantations.analytics.business_model import AddressablePublic
+from implantations.analytics.business_model_assumptions import AddressablePublic
 from implantations.analytics.maps import region_outlines
 from implantations.models import (
     BasinPartnership,

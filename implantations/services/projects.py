@@ -98,7 +98,7 @@ def concept_planned_learners(
 ) -> tuple[tuple[int, ...], str]:
     """Learners per year 0..5 of a concept and where they come from: the business model (with
     the basin's saved scenario, if any), else the programme's figures."""
-    from implantations.analytics.business_model import LEARNERS
+    from implantations.analytics.business_model_columns import LEARNERS
 
     try:
         years = _business_model(concept, basin).years
@@ -113,7 +113,7 @@ def concept_planned_learners(
 def concept_costs_default() -> tuple[dict[str, float], str]:
     """Cost per site of each concept — the public aid of years 0 to 3 in the default business
     model — and their source; DEFAULT_COSTS if the model cannot be computed."""
-    from implantations.analytics.business_model import PUBLIC_AID
+    from implantations.analytics.business_model_columns import PUBLIC_AID
 
     try:
         costs = {}

@@ -26,10 +26,10 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Commune, User
 from diagnostics.selectors.access import basin_manageable_for
 from implantations.analytics import scoring
-from implantations.analytics.business_model import (
+from implantations.analytics.business_model import business_model
+from implantations.analytics.business_model_assumptions import (
     AssumptionError,
     assumptions_with,
-    business_model,
     default_assumptions,
 )
 from implantations.models import (

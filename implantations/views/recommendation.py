@@ -431,7 +431,7 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
     POST (managers): save the assumptions typed as a named scenario. With `?projet=<id>`, the
     project's services, funding split and retained CPF top-up enter the model
     (`views.business_model`)."""
-    from implantations.analytics import business_model as bm
+    from implantations.analytics import business_model_assumptions as bma
     from implantations.views.business_model import (
         TOPUP_PREFIX,
         business_model_context,
@@ -466,7 +466,7 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{reverse('business-model', args=[basin.pk])}?scenario={saved.pk}")
     model = state.model
     groups = []
-    for group, label in bm.GROUPS.items():
+    for group, label in bma.GROUPS.items():
         fields = [
             (form[code], model.assumptions[code])
             for code in form.fields

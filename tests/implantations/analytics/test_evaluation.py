@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from implantations.analytics import business_model as bm
+from implantations.analytics import business_model_columns as bmc
 from implantations.analytics import evaluation as ev
 
 T = ev.Thresholds()  # 80 % / 90 days / +10 % / ±10 % / 10 learners
@@ -72,9 +73,9 @@ def test_followup_check_requires_an_explanation_beyond_the_threshold():
 def test_plan_lines_maps_the_business_model_on_six_lines():
     years = pd.DataFrame(
         {
-            bm.YEAR: [1, 0], bm.CPF: [450.0, 0.0], bm.FEES: [400.0, 0.0], bm.REVENUES: [3000.0, 0.0],
-            bm.PUBLIC_AID: [7000.0, 55000.0], bm.STAFF: [6000.0, 0.0], bm.TEACHING: [2000.0, 0.0],
-            bm.PREMISES: [1000.0, 0.0], bm.COSTS: [10000.0, 55000.0],
+            bmc.YEAR: [1, 0], bmc.CPF: [450.0, 0.0], bmc.FEES: [400.0, 0.0], bmc.REVENUES: [3000.0, 0.0],
+            bmc.PUBLIC_AID: [7000.0, 55000.0], bmc.STAFF: [6000.0, 0.0], bmc.TEACHING: [2000.0, 0.0],
+            bmc.PREMISES: [1000.0, 0.0], bmc.COSTS: [10000.0, 55000.0],
         }
     )  # fmt: skip
     out = ev.plan_lines(years)

@@ -276,7 +276,7 @@ PLAN_Y1_WITH_INPUTS = {
 
 
 def test_evaluation_plan_is_the_project_business_model(followup_world):
-    from implantations.analytics import business_model as bm
+    from implantations.analytics import business_model_columns as bmc
     from implantations.selectors.business_model import business_model_for_project
 
     project = followup_world["project"]
@@ -289,14 +289,14 @@ def test_evaluation_plan_is_the_project_business_model(followup_world):
     assert page.aid_from_split
     evaluation = sel.project_evaluation(project)
     for row in page.years.itertuples(index=False):
-        y = evaluation.year(int(getattr(row, bm.YEAR)))
+        y = evaluation.year(int(getattr(row, bmc.YEAR)))
         revenues = sum(y.plan[line] for line in ev.REVENUE_LINES)
-        page_revenues = getattr(row, bm.REVENUES) + getattr(row, bm.FUNDED_AID)
+        page_revenues = getattr(row, bmc.REVENUES) + getattr(row, bmc.FUNDED_AID)
         assert revenues == pytest.approx(page_revenues, abs=0.01)
-        assert y.planned_costs == pytest.approx(getattr(row, bm.COSTS), abs=0.01)
-    y1 = page.years[page.years[bm.YEAR] == 1].iloc[0]
-    assert float(y1[bm.REVENUES] + y1[bm.FUNDED_AID]) == pytest.approx(87_850)
-    assert float(y1[bm.COSTS]) == pytest.approx(129_625)
+        assert y.planned_costs == pytest.approx(getattr(row, bmc.COSTS), abs=0.01)
+    y1 = page.years[page.years[bmc.YEAR] == 1].iloc[0]
+    assert float(y1[bmc.REVENUES] + y1[bmc.FUNDED_AID]) == pytest.approx(87_850)
+    assert float(y1[bmc.COSTS]) == pytest.approx(129_625)
     # the programme summary reads the same plan
     summary = sel.programme_evaluation(followup_world["mayor"])
     assert summary.sites[0].year(1).plan == pytest.approx(PLAN_Y1_WITH_INPUTS)
