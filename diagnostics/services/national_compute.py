@@ -31,6 +31,7 @@ import pandas as pd
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.basin_context import basin_contexts
+from diagnostics.analytics.bmo_section_tables import attach_bmo_tables
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
@@ -38,6 +39,7 @@ from diagnostics.selectors.memo import chunk_memo
 from diagnostics.services.diagnostic_document import (
     PreparedInputs,
     _batch_ids,
+    _engine_params,
     _sources,
     diagnostic_compute,
 )
@@ -118,6 +120,14 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
         bmo=bmo,
         unemployment=unemployment,
     )
+    by_basin = attach_bmo_tables(
+        contexts.by_basin,
+        params={run.pk: _engine_params(run.parameters) for run in runs},
+        populations={
+            basin_id: context.crosswalks["bassin_bmo"].basin_population
+            for basin_id, context in contexts.by_basin.items()
+        },
+    )
     grouped_s = perf_counter() - started
     sources = _sources(first)
     shared = {
@@ -142,7 +152,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
             unemployment=unemployment,
             tension=tension,
             job_seekers=job_seekers,
-            context=contexts.by_basin[run.pk],
+            context=by_basin[run.pk],
             sources=copy.deepcopy(sources),
             batch_ids=ids,
         )
