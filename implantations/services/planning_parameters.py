@@ -13,7 +13,7 @@ from diagnostics.models import Region, User
 from diagnostics.selectors.access import region_list_for
 from implantations.analytics import planning as p
 from implantations.models import Concept, ProgrammeSettings
-from implantations.services.projects import concept_costs_default
+from implantations.services.concept_defaults import concept_costs_default
 
 
 class PlanningError(ApplicationError):
