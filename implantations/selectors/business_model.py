@@ -118,7 +118,7 @@ def business_scenarios_latest(basin_ids: Iterable[int]) -> dict[tuple[int, str],
 def business_model_for_project(project: ImplantationProject) -> BusinessModelRead:
     """The business model of a project: its concept, on its basin, with the basin's latest
     saved scenario for that concept when there is one — what its planned learners come from
-    (`services.projects.concept_planned_learners`)."""
+    (`services.concept_defaults.concept_planned_learners`)."""
     scenario = business_scenario_latest(project.basin, project.concept)
     return business_model_for_basin(
         project.basin,

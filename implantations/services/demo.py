@@ -46,6 +46,7 @@ from implantations.models import (
     ProgrammeSettings,
     Recommendation,
 )
+from implantations.services import assets as asset_services
 from implantations.services import recommendation as services
 from implantations.services.demo_followup import demo_followup_ensure
 from implantations.services.demo_sharing import demo_sharing_ensure
@@ -159,7 +160,7 @@ def _largest_commune(basin: Basin, *, exclude_main: bool = False) -> Commune:
 def _confirm_vocational_lycee(basin: Basin, user: User) -> bool:
     """Record the basin's lycées from the imported annuaire and confirm the nearest vocational
     one as partner. False when the basin has none."""
-    services.basin_lycees_prefill(basin=basin, user=user)
+    asset_services.basin_lycees_prefill(basin=basin, user=user)
     lycee = (
         HostStructure.objects.filter(
             basin=basin, kind=HostStructure.Kind.LYCEE, voie_professionnelle=True
@@ -169,13 +170,13 @@ def _confirm_vocational_lycee(basin: Basin, user: User) -> bool:
     )
     if lycee is None:
         return False
-    services.host_structure_update(basin=basin, user=user, host_id=lycee.pk, confirmed=True)
+    asset_services.host_structure_update(basin=basin, user=user, host_id=lycee.pk, confirmed=True)
     return True
 
 
 def _declare(basin: Basin, user: User, kind: str, name: str, **extra: object) -> None:
     town = _largest_commune(basin)
-    services.host_structure_create(
+    asset_services.host_structure_create(
         basin=basin,
         user=user,
         kind=kind,
@@ -189,7 +190,7 @@ def _declare(basin: Basin, user: User, kind: str, name: str, **extra: object) ->
 
 def _letters(basin: Basin, user: User, employers: list[tuple[str, str, int]]) -> None:
     for employer, sector, learners in employers:
-        services.employer_letter_create(
+        asset_services.employer_letter_create(
             basin=basin,
             user=user,
             employer=f"{employer} (entreprise fictive)",
@@ -207,7 +208,7 @@ def _assets_ensure(basin: Basin, index: int, user: User) -> None:
     with transaction.atomic():
         if index == 0:
             _confirm_vocational_lycee(basin, user)
-            services.basin_partnership_save(
+            asset_services.basin_partnership_save(
                 basin=basin, user=user, epci_commitment="engage", town_lends_premises=False,
                 inventory_done=True,
             )  # fmt: skip
@@ -225,7 +226,7 @@ def _assets_ensure(basin: Basin, index: int, user: User) -> None:
             _declare(
                 basin, user, HostStructure.Kind.BUSINESS_HUB, f"Pépinière d'entreprises {town}"
             )
-            services.basin_partnership_save(
+            asset_services.basin_partnership_save(
                 basin=basin, user=user, epci_commitment="convention", town_lends_premises=False,
                 inventory_done=True,
             )  # fmt: skip
@@ -239,13 +240,13 @@ def _assets_ensure(basin: Basin, index: int, user: User) -> None:
             _declare(
                 basin, user, HostStructure.Kind.TIERS_LIEU, f"Tiers-lieu La Fabrique de {town}"
             )
-            services.basin_partnership_save(
+            asset_services.basin_partnership_save(
                 basin=basin, user=user, epci_commitment="engage", town_lends_premises=True,
                 premises_note="salle du tiers-lieu prêtée par la commune", inventory_done=True,
             )  # fmt: skip
         elif index == 3:
             _declare(basin, user, HostStructure.Kind.FRANCE_SERVICES, f"France Services de {town}")
-            services.basin_partnership_save(
+            asset_services.basin_partnership_save(
                 basin=basin, user=user, epci_commitment="interesse", town_lends_premises=True,
             )  # fmt: skip
         else:
@@ -254,7 +255,7 @@ def _assets_ensure(basin: Basin, index: int, user: User) -> None:
                 basin, user, HostStructure.Kind.CAMPUS, f"Antenne universitaire de {town}",
                 premises_can_grow=True,
             )  # fmt: skip
-            services.basin_partnership_save(
+            asset_services.basin_partnership_save(
                 basin=basin, user=user, epci_commitment="engage", town_lends_premises=False,
             )  # fmt: skip
 

@@ -12,11 +12,8 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Region, User
 from diagnostics.selectors.access import region_list_for
 from implantations.analytics import planning as p
-from implantations.models import (
-    Concept,
-    ProgrammeSettings,
-)
-from implantations.services.projects import concept_costs_default
+from implantations.models import Concept, ProgrammeSettings
+from implantations.services.concept_defaults import concept_costs_default
 
 
 class PlanningError(ApplicationError):

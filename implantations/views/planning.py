@@ -22,10 +22,10 @@ from implantations.analytics.planning_maps import region_plan_figure
 from implantations.forms.projects import PlanningForm
 from implantations.selectors import planning as sel
 from implantations.services import (
+    concept_defaults,
     planning,
     planning_candidates,
     planning_parameters,
-    projects,
 )
 from implantations.services.planning_export import region_plan_csv_rows
 
@@ -35,7 +35,7 @@ MAIN_FIELDS = ("region", "source", "n", "budget", "min_km")
 
 
 def _initial(user: User, regions: list[tuple[str, str]]) -> dict[str, Any]:
-    costs, _ = projects.concept_costs_default()
+    costs, _ = concept_defaults.concept_costs_default()
     weights = p.FitWeights()
     initial: dict[str, Any] = {
         "source": p.LEVEL_ZONE_EMPLOI,

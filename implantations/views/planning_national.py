@@ -27,7 +27,12 @@ from implantations.analytics.planning_national_charts import (
 from implantations.forms.planning_national import CANDIDATES_ALL, NationalPlanningForm
 from implantations.selectors import planning as plan_sel
 from implantations.selectors.planning_national import national_planning_allowed
-from implantations.services import planning, planning_candidates, planning_parameters, projects
+from implantations.services import (
+    concept_defaults,
+    planning,
+    planning_candidates,
+    planning_parameters,
+)
 from implantations.services import planning_national as services
 from implantations.views.planning import _export_error, _percent, _row
 
@@ -43,7 +48,7 @@ def _national_user(request: HttpRequest) -> User:
 
 
 def _initial() -> dict[str, Any]:
-    costs, _ = projects.concept_costs_default()
+    costs, _ = concept_defaults.concept_costs_default()
     weights = p.FitWeights()
     return {
         "zoning": "zone_emploi",

@@ -42,17 +42,16 @@ from implantations.selectors.recommendation import (
     programme_settings_current,
     region_outline_frame,
 )
-from implantations.services.recommendation import (
+from implantations.services.assets import (
     basin_lycees_prefill,
     basin_partnership_save,
-    business_scenario_save,
     employer_letter_create,
     employer_letter_delete,
     host_structure_create,
     host_structure_delete,
     host_structure_update,
-    recommendation_compute,
 )
+from implantations.services.recommendation import business_scenario_save, recommendation_compute
 
 
 @role_required(*BASIN_MANAGERS)

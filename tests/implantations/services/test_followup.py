@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from implantations.analytics import evaluation as ev
+from implantations.analytics import evaluation_flags as evf
 from implantations.models import ProjectFollowup, ProjectYear
 from implantations.selectors import followup as sel
 from implantations.services import followup as services
@@ -219,9 +220,9 @@ def test_project_evaluation_flags_late_and_overrun(followup_world):
     assert year1.planned_costs == pytest.approx(142_275)
     # (the project never changed to « ouverture »: its planned opening passed too)
     assert [(f.code, f.reason, f.year) for f in evaluation.flags] == [
-        (ev.FLAG_LATE, "opening", None),
-        (ev.FLAG_LATE, "enrolments", 1),
-        (ev.FLAG_OVERRUN, "costs", 1),
+        (evf.FLAG_LATE, "opening", None),
+        (evf.FLAG_LATE, "enrolments", 1),
+        (evf.FLAG_OVERRUN, "costs", 1),
     ]
     summary = sel.programme_evaluation(followup_world["mayor"])
     assert [s.project.pk for s in summary.flagged] == [project.pk]
@@ -236,7 +237,7 @@ def test_project_not_open_after_its_planned_opening_is_late(followup_world):
     # Planned learners from year 1 (2025): opening planned 1 January 2025; today 15 June 2026,
     # never opened → « en retard » (opening).
     evaluation = sel.project_evaluation(followup_world["project"])
-    assert [(f.code, f.reason) for f in evaluation.flags] == [(ev.FLAG_LATE, "opening")]
+    assert [(f.code, f.reason) for f in evaluation.flags] == [(evf.FLAG_LATE, "opening")]
     assert "01/01/2025" in evaluation.flags[0].detail
 
 

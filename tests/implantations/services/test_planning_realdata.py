@@ -24,8 +24,8 @@ from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from implantations.analytics import planning as p
 from implantations.models import CnamSite
+from implantations.services import assets as asset_services
 from implantations.services import planning, planning_candidates, projects
-from implantations.services import recommendation as recommendation_services
 from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
 pytestmark = [
@@ -131,7 +131,7 @@ def test_grand_est_selection_respects_the_constraints(grand_est, sites):
 def test_grand_est_registered_basins_get_concepts_and_robustness_labels(grand_est, sites):
     basin = basin_create(name="Bassin de Saint-Dié-des-Vosges", source_kind="zone_emploi",
                          source_codes=["4417"])  # fmt: skip
-    recommendation_services.host_structure_create(
+    asset_services.host_structure_create(
         basin=basin,
         user=None,
         kind="lycee",
