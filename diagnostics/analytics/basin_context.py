@@ -41,6 +41,9 @@ class BasinContext:
     # The BMO section's tables, when a batch computed them for all its basins
     # (`bmo_section_tables.attach_bmo_tables`).
     bmo_tables: BmoSectionTables | None = None
+    # The monthly job seekers series (category, (series, method)), when a batch computed them
+    # for all its basins (`job_seekers.job_seekers_basin_series`).
+    job_seekers: tuple[str, tuple[pd.DataFrame, str]] | None = None
 
 
 @dataclass
