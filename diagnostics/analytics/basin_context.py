@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -25,6 +26,9 @@ from .columns import YEAR
 from .crosswalk import Crosswalk
 from .references import EngineReferences, engine_references
 
+if TYPE_CHECKING:
+    from .bmo_section_tables import BmoSectionTables
+
 
 @dataclass
 class BasinContext:
@@ -34,6 +38,12 @@ class BasinContext:
     references: EngineReferences
     bmo: BmoBasinFrames | None = None
     unemployment: tuple[pd.DataFrame, str] | None = None
+    # The BMO section's tables, when a batch computed them for all its basins
+    # (`bmo_section_tables.attach_bmo_tables`).
+    bmo_tables: BmoSectionTables | None = None
+    # The monthly job seekers series (category, (series, method)), when a batch computed them
+    # for all its basins (`job_seekers.job_seekers_basin_series`).
+    job_seekers: tuple[str, tuple[pd.DataFrame, str]] | None = None
 
 
 @dataclass

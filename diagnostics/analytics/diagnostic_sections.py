@@ -162,11 +162,16 @@ def _job_seekers_section(
     communes: pd.DataFrame,
     codes: Sequence[str],
     params: DiagnosticParams,
+    context: BasinContext | None = None,
 ) -> tuple[_Section, pd.DataFrame]:
     section = _Section()
-    series, method = job_seekers_series(
-        seekers, communes=communes, basin_communes=codes, category=params.job_seekers_category
-    )
+    category = params.job_seekers_category
+    if context is not None and context.job_seekers and context.job_seekers[0] == category:
+        series, method = context.job_seekers[1]  # computed for the whole batch
+    else:
+        series, method = job_seekers_series(
+            seekers, communes=communes, basin_communes=codes, category=category
+        )
     series = year_on_year(series, value=VALUE)
     series = suppress_small(series, columns=[VALUE], threshold=params.job_seekers_threshold)
     yearly = annual_average(series, value=VALUE)
