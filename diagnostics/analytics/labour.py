@@ -20,7 +20,8 @@ from .columns import (
     ZONES_USED,
 )
 from .common import require_columns
-from .crosswalk import Crosswalk, move_rates
+from .crosswalk import Crosswalk
+from .crosswalk_moves import move_rates
 from .job_seekers import job_seekers_basin_series
 from .periods import period_index, period_kind, period_year, periods_per_year
 
