@@ -351,8 +351,12 @@ def _replacement(
             population_age, shares={}, region_departements=region_departements
         ),
     )
+    # With the references given, only the basin's départements are read.
     frame = rp.replacement_frame(
-        population_age, shares=shares, region_departements=[], references=references
+        selectors.population_age_rows(batch_ids=batch_ids, departements=shares),
+        shares=shares,
+        region_departements=[],
+        references=references,
     )
     summary = rp.replacement_summary(frame)
     source = sources.get("population_age") or {}
