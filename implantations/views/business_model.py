@@ -11,22 +11,22 @@ assumption codes, and the top-up simulation `ab-rate_percent`, `ab-ceiling`, `ab
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from diagnostics.analytics.common import format_number
 from diagnostics.exports import table_csv
-from diagnostics.models import Basin, User
+from diagnostics.models import Basin, PdfJob, User
 from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_list_for
+from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views.home import shared_redirect
 from implantations.analytics import business_model as bm
 from implantations.analytics import business_model_assumptions as bma
@@ -386,6 +386,13 @@ def _file_name(state: BusinessModelState, extension: str) -> str:
     return f"modele-economique-{state.concept}-{who}.{extension}"
 
 
+def _title(state: BusinessModelState) -> str:
+    title = f"Modèle économique {scoring.CONCEPT_LABELS[state.concept]} — {state.basin.name}"
+    if state.project is not None:
+        title += f" — projet « {state.project.name} »"
+    return title
+
+
 # --- Exports ----------------------------------------------------------------------------------
 def business_model_table(state: BusinessModelState) -> dict[str, Any]:
     """One table (section, line, years 0-5, total, detail) for the CSV."""
@@ -476,11 +483,8 @@ def business_model_table(state: BusinessModelState) -> dict[str, Any]:
                 f"{format_number(s.revenue)} € par an ; chiffres : {s.figures_source}",
             ]
         )
-    title = f"Modèle économique {scoring.CONCEPT_LABELS[state.concept]} — {state.basin.name}"
-    if state.project is not None:
-        title += f" — projet « {state.project.name} »"
     return {
-        "title": title,
+        "title": _title(state),
         "columns": ["section", "line", *[f"year_{y}" for y in bma.YEARS], "total", "detail"],
         "labels": ["Section", "Ligne", *[f"Année {y}" for y in bma.YEARS], "Total", "Détail"],
         "rows": rows,
@@ -519,6 +523,9 @@ def _errors_text(state: BusinessModelState) -> str:
 @role_required(*BASIN_READERS)
 @require_GET
 def business_model_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF link: prints the business model the page shows (same parameters, same scope) and
+    hands it to a PDF job (`diagnostics.services.pdf_jobs`), whose page shows its progress and
+    the file; in the embedded default it is rendered at once, inside this request."""
     from diagnostics.views import diagnostics as report_views
 
     user: User = request.user  # type: ignore[assignment]
@@ -538,15 +545,13 @@ def business_model_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     html = render_to_string("implantations/business_model_print.html", context, request=request)
-    try:
-        pdf = report_views.render_pdf(html)
-    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-        return render(
-            request,
-            "implantations/business_model_pdf_error.html",
-            {"basin": basin, "error": str(exc)},
-            status=503,
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(state, "pdf")}"'
-    return response
+    job = pdf_job_request(
+        user=user,
+        kind=PdfJob.Kind.BUSINESS_MODEL,
+        basin=basin,
+        page_query=request.GET.urlencode(),
+        html=html,
+        title=_title(state),
+        file_name=_file_name(state, "pdf"),
+    )
+    return redirect("pdf-job-detail", pk=job.pk)
