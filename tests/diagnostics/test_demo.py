@@ -37,7 +37,7 @@ from diagnostics.models import (
 from diagnostics.models.tokens import token_hash
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_list_for
-from diagnostics.services.demo import DEMO_PASSWORD
+from diagnostics.services.demo_accounts import DEMO_PASSWORD
 from implantations.models import CnamSite
 from tests.db_state import DatabaseState, database_state, put_back
 
