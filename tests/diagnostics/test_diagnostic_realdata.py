@@ -22,7 +22,7 @@ from django.core.management import call_command
 from diagnostics.models import BasinSource, DiagnosticRun
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
-from tests.factories.open_data import DIAGNOSTIC_SERIES, bmo_sheet, unemployment_sheet
+from tests.factories.open_data import DIAGNOSTIC_SERIES, bmo_sheet, commune_maps, unemployment_sheet
 from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
@@ -132,16 +132,7 @@ def test_zone_emploi_4404_bmo_is_apportioned_like_a_hand_computation(
 
     # Independently: each bassin's published projects × the share of its population in the ZE,
     # with the communes, bassins and populations of the raw files.
-    ze = pd.read_csv(
-        open_data_dir / "ze2020_commune_map" / "ze2020_composition_communale_2023.csv", dtype=str
-    )
-    bassins = pd.read_csv(
-        open_data_dir / "bassin_bmo_commune_map" / "bassin_emploi.csv", dtype=str
-    ).drop_duplicates("code_commune_insee")
-    populations = pd.read_csv(
-        open_data_dir / "population_communes" / "communes_population_etalab.csv", dtype=str
-    )
-    populations = populations[populations["type"] == "commune-actuelle"]
+    ze, bassins, populations = commune_maps(open_data_dir)
     communes = bassins.rename(columns={"code_commune_insee": "code"}).merge(
         populations[["code", "population"]], on="code"
     )

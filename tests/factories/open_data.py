@@ -46,3 +46,19 @@ def unemployment_sheet(open_data_dir: Path) -> pd.DataFrame:
         dtype={"ZE2020": str},
     )
     return wide[wide["ZE2020"].notna()]
+
+
+def commune_maps(open_data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The raw commune files, as text: the Insee's composition of the zones d'emploi 2020
+    (CODGEO → ZE2020), France Travail's bassins BMO (code_commune_insee → code_bassin_BMO, one
+    row per commune) and the communes' populations (current communes only)."""
+    ze = pd.read_csv(
+        open_data_dir / "ze2020_commune_map" / "ze2020_composition_communale_2023.csv", dtype=str
+    )
+    bassins = pd.read_csv(
+        open_data_dir / "bassin_bmo_commune_map" / "bassin_emploi.csv", dtype=str
+    ).drop_duplicates("code_commune_insee")
+    populations = pd.read_csv(
+        open_data_dir / "population_communes" / "communes_population_etalab.csv", dtype=str
+    )
+    return ze, bassins, populations[populations["type"] == "commune-actuelle"]

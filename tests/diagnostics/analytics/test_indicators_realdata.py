@@ -34,23 +34,14 @@ from diagnostics.analytics.columns import (
     ZONE_EMPLOI_CODE,
 )
 from diagnostics.analytics.indicators import basin_diagnostic
-from tests.factories.open_data import bmo_sheet, unemployment_sheet
+from tests.factories.open_data import bmo_sheet, commune_maps, unemployment_sheet
 
 pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture(scope="module")
 def crosswalk(open_data_dir: Path) -> pd.DataFrame:
-    ze = pd.read_csv(
-        open_data_dir / "ze2020_commune_map" / "ze2020_composition_communale_2023.csv", dtype=str
-    )
-    bassins = pd.read_csv(
-        open_data_dir / "bassin_bmo_commune_map" / "bassin_emploi.csv", dtype=str
-    ).drop_duplicates("code_commune_insee")
-    populations = pd.read_csv(
-        open_data_dir / "population_communes" / "communes_population_etalab.csv", dtype=str
-    )
-    populations = populations[populations["type"] == "commune-actuelle"]
+    ze, bassins, populations = commune_maps(open_data_dir)
     frame = pd.DataFrame(
         {
             COMMUNE_CODE: ze["CODGEO"],
