@@ -181,7 +181,7 @@ def _empty(tables: Sequence[str]) -> None:
 
 
 def _run(step: Step, open_data_dir: Path) -> Any:
-    from diagnostics.services.imports import import_dataset
+    from diagnostics.services.import_requests import import_dataset
     from diagnostics.services.open_data import open_data_load
     from diagnostics.services.territories import territories_load
 

@@ -22,15 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from .charts import (
-    FONT,
-    NA_COLOUR,
-    RED_MARIANNE,
-    SEPARATORS,
-    SEQUENTIAL_SCALE,
-    colour_for,
-    polygon_rings,
-)
+from .charts import FONT, RED_MARIANNE, SEPARATORS
+from .choropleth import NA_COLOUR, SEQUENTIAL_SCALE, colour_for, polygon_rings
 from .common import format_number, plotly_text, require_columns
 
 

@@ -278,6 +278,14 @@ def _walk_role(
                 status = page.request.get(base + path, max_redirects=0, timeout=120_000).status
                 if status >= 400:
                     yield (role, f"{path} (lien de {found_on.get(path, '?')})", status)
+                elif status in (301, 302, 303):
+                    # A PDF link hands the print to a PDF job (rendered at once in the embedded
+                    # default): its page must answer, and is walked like the others.
+                    landed = page.request.get(base + path, timeout=120_000)
+                    if not landed.ok:
+                        yield (role, f"{path} (lien de {found_on.get(path, '?')})", landed.status)
+                    else:
+                        queue.append(urlsplit(landed.url).path)
             continue
         visited += 1
         for width in WIDTHS:

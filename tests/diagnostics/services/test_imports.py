@@ -21,9 +21,10 @@ from diagnostics.models import (
     IndicatorFact,
     ZoneEmploi,
 )
-from diagnostics.services import import_stores
+from diagnostics.services import import_requests, import_stores
 from diagnostics.services import imports as import_services
-from diagnostics.services.imports import import_batch_process, import_dataset
+from diagnostics.services.import_requests import import_dataset
+from diagnostics.services.imports import import_batch_process
 from tests.diagnostics.importers.bmo_samples import bmo_row, metier_code, write_bmo
 from tests.factories.diagnostics import CommuneFactory
 
@@ -521,7 +522,7 @@ def test_command_generic_option(tmp_path: Path, bassins: None) -> None:
 
 
 def test_retry_a_rejected_batch_once_the_territories_are_loaded(tmp_path: Path) -> None:
-    from diagnostics.services.imports import import_batch_retry
+    from diagnostics.services.import_requests import import_batch_retry
 
     first = import_dataset(kind=None, path=_small_bmo(tmp_path), file_name="b.xlsx", sync=True)
     assert first.status == Status.REJECTED  # no bassin in the referential yet
@@ -531,7 +532,7 @@ def test_retry_a_rejected_batch_once_the_territories_are_loaded(tmp_path: Path) 
 
     assert (second.status, second.kind, second.file_path) == (Status.DONE, "bmo", first.file_path)
     assert BmoFact.objects.filter(batch=second).count() == 3
-    with pytest.raises(import_services.ImportRequestError):
+    with pytest.raises(import_requests.ImportRequestError):
         import_batch_retry(batch_id=second.pk, sync=True)
     # The refused batch again: its file is imported now, so that batch is returned as it is.
     assert import_batch_retry(batch_id=first.pk, sync=True).pk == second.pk
@@ -541,11 +542,11 @@ def test_retry_a_rejected_batch_once_the_territories_are_loaded(tmp_path: Path) 
 def test_retry_refused_for_a_role_that_may_not_import_the_kind(tmp_path: Path) -> None:
     from diagnostics.models import Role
     from diagnostics.services.accounts import user_create
-    from diagnostics.services.imports import import_batch_retry
+    from diagnostics.services.import_requests import import_batch_retry
 
     first = import_dataset(kind="bmo", path=_small_bmo(tmp_path), file_name="b.xlsx", sync=True)
     catalogue = user_create(username="catalogue", role=Role.CATALOGUE_ADMIN)
 
-    with pytest.raises(import_services.ImportRequestError, match="Votre rôle ne permet pas"):
+    with pytest.raises(import_requests.ImportRequestError, match="Votre rôle ne permet pas"):
         import_batch_retry(batch_id=first.pk, user=catalogue, sync=True)
     assert ImportBatch.objects.count() == 1

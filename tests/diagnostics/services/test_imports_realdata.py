@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from diagnostics.models import BassinBmo, BmoFact, ImportBatch, TerritoryLoad
-from diagnostics.services.imports import import_dataset
+from diagnostics.services.import_requests import import_dataset
 from tests.realdata_db import REALDATA_GROUP, TERRITORIES, real_database
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
