@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import shapely
 
 from .charts import FONT, RED_MARIANNE, SEPARATORS
-from .choropleth import NA_COLOUR, SEQUENTIAL_SCALE, colour_for, polygon_rings
+from .choropleth import NA_COLOUR, SEQUENTIAL_SCALE, colour_bar_trace, colour_for, polygon_rings
 from .common import format_number, plotly_text, require_columns
 
 
@@ -261,27 +261,15 @@ def atlas_figure(
             "scaleratio": ratio,
         }
     fig.add_trace(
-        go.Scatter(
+        colour_bar_trace(
+            low=low,
+            high=high,
+            scale=scale,
+            title=value_title,
+            decimals=decimals,
             x=[None],
             y=[None],
-            mode="markers",
-            name="Échelle",
-            marker={
-                "color": [low],
-                "cmin": low,
-                "cmax": high,
-                "colorscale": [list(s) for s in scale],
-                "showscale": True,
-                "opacity": 0,
-                "colorbar": {
-                    "title": {"text": value_title, "side": "right"},
-                    "thickness": 14,
-                    "len": 0.7,
-                    "tickformat": f",.{decimals}f",
-                },
-            },
-            hoverinfo="skip",
-            showlegend=False,
+            length=0.7,
         )
     )
     if drawn.empty:
