@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from catalogue.analytics.gap import GapParams
+from catalogue.analytics.gap_params import GapParams
 from catalogue.api.serializers import parse_weights
 from diagnostics.models import Region, Role
 from diagnostics.services.accounts import user_create

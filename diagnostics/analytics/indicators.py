@@ -302,6 +302,7 @@ def basin_diagnostic(
             tension,
             crosswalk=context.crosswalks["bassin_bmo"],
             top_n=params.top_n,
+            cache=context.cache,
         )
         tables.update(section.tables)
         methods["tension"] = section.method or ""
