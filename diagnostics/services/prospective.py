@@ -477,9 +477,13 @@ def _sectors(
             ),
         }
     if batch_ids:
-        sectors = se.sector_job_seekers(
-            selectors.sector_job_seekers_frame(batch_ids=batch_ids), bassins=bassins
+        frame = selectors.sector_job_seekers_frame(batch_ids=batch_ids)
+        # France's figures are the same for every basin of a chunk (`selectors.memo`).
+        reference = memoised(
+            ("sector_reference", tuple(sorted(batch_ids)), id(frame)),
+            lambda: se.sector_reference(frame),
         )
+        sectors = se.sector_job_seekers(frame, bassins=bassins, reference=reference)
         frames["prospective_sectors"] = sectors
         vintages = sorted({str(v) for v in sectors[c.VINTAGE]}) if len(sectors) else []
         doc["naf"] = {
