@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from diagnostics.models import Basin, DiagnosticRun, GeometryStatus, ImportBatch
 from diagnostics.services import outbox
 from diagnostics.services.diagnostics import diagnostic_request
-from diagnostics.services.imports import import_dataset
+from diagnostics.services.import_requests import import_dataset
 from tests.factories.diagnostic_runs import diagnostic_world
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,11 @@ class Broker:
         self.up = True
         self.sent: list[tuple[str, tuple[Any, ...]]] = []
 
-    def send_task(self, name: str, args: tuple[Any, ...] = (), kwargs: Any = None) -> None:
+    def send_task(
+        self, name: str, args: tuple[Any, ...] = (), kwargs: Any = None, **options: Any
+    ) -> None:
+        # `options`: what dispatch.task_send passes besides (the time limits left to the
+        # worker, see tests/diagnostics/test_dispatch.py).
         if not self.up:
             raise BrokerOperationalError(
                 "Error 111 connecting to 127.0.0.1:6379. Connection refused."

@@ -26,7 +26,7 @@ from implantations.analytics import planning as p
 from implantations.models import CnamSite
 from implantations.services import assets as asset_services
 from implantations.services import planning, planning_candidates, projects
-from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
+from tests.realdata_db import BMO_AND_UNEMPLOYMENT, REALDATA_GROUP, real_database
 
 pytestmark = [
     pytest.mark.realdata,
@@ -35,11 +35,9 @@ pytestmark = [
     REALDATA_GROUP,
 ]
 
-RECIPE = [
-    TERRITORIES,
-    *(imported("bmo", f"bmo/Base_open_data_BMO_{year}.xlsx") for year in (2023, 2024, 2025)),
-    imported("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx"),
-]
+# The territories, BMO 2023-2025 and the unemployment rates (shared with the import and
+# diagnostic modules: built once per run).
+RECIPE = BMO_AND_UNEMPLOYMENT
 
 # Cnam centres of Grand Est placed at their town's centre (curated by administrators in the
 # application: the open data has no list of Cnam sites).
