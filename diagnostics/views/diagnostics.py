@@ -43,7 +43,7 @@ from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.services import diagnostics as services
 from diagnostics.services import pdf_render
 from diagnostics.services.pdf_jobs import pdf_job_request
-from diagnostics.views.diagnostic_report import _report_context
+from diagnostics.views.diagnostic_report import _report_context, report_html
 
 logger = logging.getLogger(__name__)
 
@@ -131,16 +131,17 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for r in selectors.diagnostic_runs_of_basin(run.basin, limit=20)
         if r.pk != run.pk and r.status == DiagnosticRun.Status.DONE and r.pk in readable
     ]
+    flags = {"can_run": _can_run(user, run.basin), "can_import": has_role(user, IMPORT_ROLES)}
     context: dict[str, Any] = {
         "run": run,
         "basin": run.basin,
-        "can_run": _can_run(user, run.basin),
-        "can_import": has_role(user, IMPORT_ROLES),
+        **flags,
         "newer": newer,
         "other_runs": others,
     }
     if run.is_done:
-        context.update(_report_context(diagnostic_run_scoped(run, user=user)))
+        scoped = diagnostic_run_scoped(run, user=user)
+        context["report_html"] = report_html(request, run, scoped, flags=flags)
     return render(request, "diagnostics/diagnostic_detail.html", context)
 
 

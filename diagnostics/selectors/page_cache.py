@@ -1,0 +1,82 @@
+"""Cached fragments of the heavy pages (issue 15, « Load held »).
+
+A done run's report (its tables, charts, maps and the « Parcours prioritaires » section) costs
+hundreds of milliseconds to build and render, and reads the same for every reader with the same
+scope. It is rendered once and kept in the default cache (Redis when CACHE_URL or a Redis broker
+says so, else per process) under a key made of everything it depends on:
+
+- the run (id and finish time: a run recomputed in place gets a new key);
+- what the reader may see (`scope`): the basins left in the region map by
+  `diagnostic_run_scoped`, the role (which links and notes show) and the flags the view passes;
+- the data read at render time (`data_version`): the communes (territory loads), the import
+  batches in force (vintages, local supply), the basins (their geometry on the region map),
+  plus what other apps register with `version_register` (the catalogue, for the gap section).
+
+Nothing per request goes into a fragment (no CSRF token, no message, no user name): the pages
+render those around it. A stale fragment is never served: a change of any input changes the
+key; the old entry just ages out (`FRAGMENT_SECONDS`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Sum
+
+from diagnostics.models import Basin, DiagnosticRun, ImportBatch
+from diagnostics.selectors.diagnostic_frames import territories_version
+
+FRAGMENT_SECONDS = 3600
+_VERSIONS: dict[str, Callable[[], Any]] = {}
+
+
+def version_register(name: str, version: Callable[[], Any]) -> None:
+    """Another app's data that cached fragments read (e.g. the catalogue, for the gap): its
+    `version()` (cheap, a query or two) joins every fragment key. Called from `AppConfig.ready`."""
+    _VERSIONS[name] = version
+
+
+def data_version() -> tuple[Any, ...]:
+    """What changes when the data a fragment reads at render time does."""
+    batches = ImportBatch.objects.filter(status=ImportBatch.Status.DONE).aggregate(
+        n=Count("id"), s=Sum("id"), s2=Sum(F("id") * F("id")), last=Max("id")
+    )
+    basins = Basin.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (
+        territories_version(),
+        tuple(batches.values()),
+        (basins["n"], str(basins["last"])),
+        tuple((name, version()) for name, version in sorted(_VERSIONS.items())),
+    )
+
+
+def run_scope(run: DiagnosticRun, scoped: DiagnosticRun) -> str:
+    """The part of a run that depends on the reader: the basins left in its region map (the
+    whole map when `scoped` is the run itself, see `diagnostic_run_scoped`)."""
+    if scoped is run:
+        return "all"
+    payload = (scoped.tables or {}).get("region_map") or {}
+    columns = payload.get("columns") or []
+    if "code" not in columns:
+        return "none"
+    code = columns.index("code")
+    codes = sorted(str(row[code]) for row in payload.get("rows") or [])
+    return "only:" + ",".join(codes)
+
+
+def fragment_key(name: str, *parts: Any) -> str:
+    """A cache key for the fragment `name` made of `parts` and `data_version()`."""
+    raw = repr((name, parts, data_version()))
+    return f"fragment:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def fragment(key: str, build: Callable[[], str]) -> str:
+    """The cached text under `key`, built (and kept) on a miss."""
+    text = cache.get(key)
+    if text is None:
+        text = build()
+        cache.set(key, text, FRAGMENT_SECONDS)
+    return str(text)
