@@ -48,6 +48,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--as", dest="who", default="demo-delegue", help="Compte du profil.")
     parser.add_argument("--top", type=int, default=45, help="Lignes du profil.")
     parser.add_argument("--json", default="", help="Écrire les mesures dans ce fichier.")
+    parser.add_argument("--only", default="", help="Seulement les URL contenant ce texte.")
     return parser.parse_args()
 
 
@@ -180,7 +181,7 @@ def profile(client: Client, url: str) -> None:
 
 def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
-    settings.API_THROTTLE_RATES = {k: "1000000/min" for k in ("token", "user", "anon")}
+    settings.API_THROTTLE_RATES = dict.fromkeys(("token", "user", "anon"), "1000000/min")
     if ARGS.setup:
         call_command("migrate", "--noinput", verbosity=0)
         settings.CELERY_TASK_ALWAYS_EAGER = True
@@ -201,6 +202,8 @@ def main() -> None:
     for who, kinds in per_account.items():
         for kind, url_list in kinds.items():
             for url in url_list:
+                if ARGS.only and ARGS.only not in url:
+                    continue
                 # Delegate and admin share one list: each URL once per account.
                 row = measure(lambda who=who, url=url: answer(by_who[who], url), ARGS.n)
                 ref = measure(lambda: answer(bare, "/favicon.ico"), ARGS.n)
@@ -218,12 +221,15 @@ def main() -> None:
                 if kind == "bare":
                     mean = bare_ms
                 else:
-                    mean = statistics.mean(r[which] for r in results[who][kind].values())
+                    rows = results.get(who, {}).get(kind) or {}
+                    if not rows:
+                        continue
+                    mean = statistics.mean(r[which] for r in rows.values())
                 total_weight += users * weight
                 total_cpu += users * weight * mean
         summary[which] = total_cpu / total_weight
     print(f"\nvue nue : {bare_ms:.1f} ms CPU par réponse (moyenne des {len(bare_cpu)} mesures)")
-    for who in per_account:
+    for who in results:
         for kind, rows in results[who].items():
             print(f"  {who:<13}{kind:<7} moyenne CPU {statistics.mean(r['cpu_ms'] for r in rows.values()):7.1f} ms"
                   f" (froid {statistics.mean(r['cold_ms'] for r in rows.values()):7.1f} ms)")  # fmt: skip

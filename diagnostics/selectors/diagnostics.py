@@ -176,9 +176,13 @@ class NewerData:
         return bool(self.added or self.replaced)
 
 
-def diagnostic_newer_data(run: DiagnosticRun) -> NewerData:
+def diagnostic_newer_data(
+    run: DiagnosticRun, *, current_batches: list[ImportBatch] | None = None
+) -> NewerData:
     used = {b.pk: b for b in run.batches.all()}
-    current = {b.pk: b for b in diagnostic_current_batches()}
+    if current_batches is None:
+        current_batches = diagnostic_current_batches()
+    current = {b.pk: b for b in current_batches}
     return NewerData(
         added=[b for pk, b in current.items() if pk not in used],
         replaced=[b for pk, b in used.items() if pk not in current],
@@ -202,10 +206,20 @@ def diagnostic_runs_of_basin(basin: Basin, *, limit: int = 10) -> list[Diagnosti
     )
 
 
-def diagnostic_latest_done(basin_id: int) -> DiagnosticRun | None:
+def diagnostic_latest_done(basin_id: int, *, documents: bool = True) -> DiagnosticRun | None:
+    """The basin's latest done run; without its results and tables unless `documents`."""
+    runs = DiagnosticRun.objects.filter(basin_id=basin_id, status=DiagnosticRun.Status.DONE)
+    if not documents:
+        runs = runs.defer("results", "tables")
+    return runs.order_by("-finished_at", "-id").first()
+
+
+def diagnostic_latest_done_stamp(basin_id: int) -> tuple[int, Any] | None:
+    """(id, finish time) of the run `diagnostic_latest_done` returns, without reading it."""
     return (
         DiagnosticRun.objects.filter(basin_id=basin_id, status=DiagnosticRun.Status.DONE)
         .order_by("-finished_at", "-id")
+        .values_list("pk", "finished_at")
         .first()
     )
 
@@ -308,13 +322,16 @@ def diagnostic_basin_summary(basin: Basin, *, can_run: bool) -> dict[str, Any]:
     runs = diagnostic_runs_of_basin(basin, limit=5)
     latest_done = next((r for r in runs if r.status == DiagnosticRun.Status.DONE), None)
     if latest_done is None:
-        latest_done = diagnostic_latest_done(basin.pk)
-    newer = bool(diagnostic_newer_data(latest_done)) if latest_done else False
+        latest_done = diagnostic_latest_done(basin.pk, documents=False)
+    current = diagnostic_current_batches()
+    newer = (
+        bool(diagnostic_newer_data(latest_done, current_batches=current)) if latest_done else False
+    )
     return {
         "runs": runs,
         "latest": runs[0] if runs else None,
         "latest_done": latest_done,
         "newer": newer,
         "can_run": can_run,
-        "has_data": bool(diagnostic_current_batches()),
+        "has_data": bool(current),
     }

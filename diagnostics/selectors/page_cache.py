@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, F, Max, Sum
@@ -29,6 +29,7 @@ from django.db.models import Count, F, Max, Sum
 from diagnostics.models import Basin, DiagnosticRun, ImportBatch
 from diagnostics.selectors.diagnostic_frames import territories_version
 
+T = TypeVar("T")
 FRAGMENT_SECONDS = 3600
 _VERSIONS: dict[str, Callable[[], Any]] = {}
 
@@ -67,16 +68,23 @@ def run_scope(run: DiagnosticRun, scoped: DiagnosticRun) -> str:
     return "only:" + ",".join(codes)
 
 
-def fragment_key(name: str, *parts: Any) -> str:
-    """A cache key for the fragment `name` made of `parts` and `data_version()`."""
-    raw = repr((name, parts, data_version()))
+def fragment_key(name: str, *parts: Any, data: bool = True) -> str:
+    """A cache key for the fragment `name` made of `parts` and `data_version()` (unless `data`
+    is false: a fragment of stored documents only, such as a run's exports)."""
+    raw = repr((name, parts, data_version() if data else None))
     return f"fragment:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached(key: str, build: Callable[[], T]) -> T:
+    """The value cached under `key` (picklable: text, dicts, lists), built (and kept) on a
+    miss."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, FRAGMENT_SECONDS)
+    return value  # type: ignore[no-any-return]
 
 
 def fragment(key: str, build: Callable[[], str]) -> str:
     """The cached text under `key`, built (and kept) on a miss."""
-    text = cache.get(key)
-    if text is None:
-        text = build()
-        cache.set(key, text, FRAGMENT_SECONDS)
-    return str(text)
+    return str(cached(key, build))

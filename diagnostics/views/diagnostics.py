@@ -40,6 +40,7 @@ from diagnostics.selectors.access import (
     diagnostic_run_scoped,
 )
 from diagnostics.selectors.national import basin_list_exclude_reference
+from diagnostics.selectors.page_cache import cached, fragment_key, run_scope
 from diagnostics.services import diagnostics as services
 from diagnostics.services import pdf_render
 from diagnostics.services.pdf_jobs import pdf_job_request
@@ -175,22 +176,30 @@ def _export_name(run: DiagnosticRun, table: str, extension: str) -> str:
 def diagnostic_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
     """One table as CSV or XLSX (`tout.xlsx`: every table, one sheet each)."""
     user: User = request.user  # type: ignore[assignment]
-    run = diagnostic_run_scoped(_visible_run(request, pk), user=user)
+    full = _visible_run(request, pk)
+    run = diagnostic_run_scoped(full, user=user)
     if fmt not in ("csv", "xlsx"):
         raise Http404(f"Format « {fmt} » inconnu : csv ou xlsx.")
     if not run.is_done:
         raise Http404("Ce diagnostic n'est pas terminé : rien à exporter.")
     tables = run.tables or {}
-    if fmt == "xlsx" and table == "tout":
-        content = tables_xlsx(
-            tables.items(), title=f"Diagnostic n° {run.pk} — {run.basin_snapshot.get('name')}"
-        )
-    elif table not in tables:
+    if not (fmt == "xlsx" and table == "tout") and table not in tables:
         raise Http404(f"Tableau « {table} » inconnu pour ce diagnostic.")
-    elif fmt == "csv":
-        content = table_csv(tables[table])
-    else:
-        content = tables_xlsx([(table, tables[table])], title=tables[table]["title"])
+
+    def build() -> bytes:
+        if fmt == "xlsx" and table == "tout":
+            return tables_xlsx(
+                tables.items(), title=f"Diagnostic n° {run.pk} — {run.basin_snapshot.get('name')}"
+            )
+        if fmt == "csv":
+            return table_csv(tables[table])
+        return tables_xlsx([(table, tables[table])], title=tables[table]["title"])
+
+    # From the run's stored tables as the reader may see them: built once per run and scope.
+    key = fragment_key(
+        "export", run.pk, str(run.finished_at), run_scope(full, run), table, fmt, data=False
+    )
+    content = cached(key, build)
     content_type = (
         "text/csv; charset=utf-8"
         if fmt == "csv"
