@@ -110,7 +110,12 @@ def urls() -> dict[str, dict[str, list[str]]]:
     exports += [f"/diagnostics/{r}/export/tout.xlsx" for r in runs[:2]]
     staff = {"page": pages, "api": api, "export": exports}
     mayor = {"page": ["/", "/diagnostics/"] + [f"/partages/{v}/" for v in versions]}
-    return {"demo-delegue": staff, "demo-admin": staff, "demo-mairie": mayor, "demo-api": {"api": api}}
+    return {
+        "demo-delegue": staff,
+        "demo-admin": staff,
+        "demo-mairie": mayor,
+        "demo-api": {"api": api},
+    }
 
 
 def clients() -> dict[str, Client]:

@@ -164,7 +164,15 @@ def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
         # The gap of the latest run, the catalogue and the data in force, and its table: computed
         # once per state of those, filters and role (issue 15, `page_cache`), never per user.
         key = fragment_key(
-            "gap", basin.pk, latest, concept, public, boost, user.role, user.is_superuser
+            "gap",
+            basin.pk,
+            str(basin.updated_at),
+            latest,
+            concept,
+            public,
+            boost,
+            user.role,
+            user.is_superuser,
         )
         gap = cached(key, build)
         context.update(gap)

@@ -9,8 +9,9 @@ says so, else per process) under a key made of everything it depends on:
 - what the reader may see (`scope`): the basins left in the region map by
   `diagnostic_run_scoped`, the role (which links and notes show) and the flags the view passes;
 - the data read at render time (`data_version`): the communes (territory loads), the import
-  batches in force (vintages, local supply), the basins (their geometry on the region map),
-  plus what other apps register with `version_register` (the catalogue, for the gap section).
+  batches in force (vintages, local supply), plus what other apps register with
+  `version_register` (the catalogue, for the gap section); and, for a report, the basins its
+  maps draw (`basins_stamp`: their outline and communes).
 
 Nothing per request goes into a fragment (no CSRF token, no message, no user name): the pages
 render those around it. A stale fragment is never served: a change of any input changes the
@@ -45,13 +46,33 @@ def data_version() -> tuple[Any, ...]:
     batches = ImportBatch.objects.filter(status=ImportBatch.Status.DONE).aggregate(
         n=Count("id"), s=Sum("id"), s2=Sum(F("id") * F("id")), last=Max("id")
     )
-    basins = Basin.objects.aggregate(n=Count("id"), last=Max("updated_at"))
     return (
         territories_version(),
         tuple(batches.values()),
-        (basins["n"], str(basins["last"])),
         tuple((name, version()) for name, version in sorted(_VERSIONS.items())),
     )
+
+
+def basins_stamp(ids: list[int]) -> tuple[Any, ...]:
+    """What changes when one of these basins does (its outline, its communes: `updated_at`),
+    for a fragment that draws them (a run's region map). One query."""
+    stamp = Basin.objects.filter(pk__in=ids).aggregate(n=Count("id"), last=Max("updated_at"))
+    return (stamp["n"], str(stamp["last"]))
+
+
+def run_map_basins(run: DiagnosticRun) -> list[int]:
+    """The run's basin and the basins its region map draws."""
+    payload = (run.tables or {}).get("region_map") or {}
+    columns = payload.get("columns") or []
+    ids = {run.basin_id}
+    if "kind" in columns and "code" in columns:
+        kind, code = columns.index("kind"), columns.index("code")
+        ids |= {
+            int(row[code])
+            for row in payload.get("rows") or []
+            if row[kind] == "basin" and str(row[code]).isdigit()
+        }
+    return sorted(ids)
 
 
 def run_scope(run: DiagnosticRun, scoped: DiagnosticRun) -> str:

@@ -17,7 +17,13 @@ from diagnostics.models import DatasetKind, DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors import prospective_report
 from diagnostics.selectors import tensions as tension_selectors
-from diagnostics.selectors.page_cache import fragment, fragment_key, run_scope
+from diagnostics.selectors.page_cache import (
+    basins_stamp,
+    fragment,
+    fragment_key,
+    run_map_basins,
+    run_scope,
+)
 
 # Report sections: (anchor, title) — the summary and the order of the page.
 SECTIONS = [
@@ -330,6 +336,7 @@ def report_html(
         run.pk,
         str(run.finished_at),
         run_scope(run, scoped),
+        basins_stamp(run_map_basins(run)),
         str(getattr(user, "role", "")),
         bool(getattr(user, "is_superuser", False)),
         sorted(flags.items()),
