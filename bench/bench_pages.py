@@ -47,6 +47,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--profile", default="", help="URL à profiler (cProfile).")
     parser.add_argument("--as", dest="who", default="demo-delegue", help="Compte du profil.")
     parser.add_argument("--top", type=int, default=45, help="Lignes du profil.")
+    parser.add_argument("--sort", default="cumulative", help="Ordre du profil (pstats).")
     parser.add_argument("--json", default="", help="Écrire les mesures dans ce fichier.")
     parser.add_argument("--only", default="", help="Seulement les URL contenant ce texte.")
     return parser.parse_args()
@@ -181,7 +182,7 @@ def profile(client: Client, url: str) -> None:
         answer(client, url)
     profiler.disable()
     print(f"--- profil : {url} ({ARGS.n} réponses chaudes)")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(ARGS.top)
+    pstats.Stats(profiler).sort_stats(ARGS.sort).print_stats(ARGS.top)
 
 
 def main() -> None:

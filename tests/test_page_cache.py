@@ -18,9 +18,9 @@ from catalogue.selectors.catalogue import catalogue_version
 from diagnostics.models import ImportBatch, TerritoryLoad
 from diagnostics.selectors.page_cache import data_version
 from implantations.services.sharing import shared_version_create
+from tests import test_confidentiality
 from tests.factories.catalogue import make_path
 from tests.factories.diagnostic_runs import done_batch
-from tests import test_confidentiality
 from tests.test_confidentiality import NAMES, SECRET_A, SHARED, texts_of
 
 pytestmark = [

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import Prefetch, QuerySet
+from django.db.models.fields.json import KeyTransform
 
 from diagnostics.analytics import columns as c
 from diagnostics.models import (
@@ -235,6 +236,27 @@ def diagnostic_latest_by_basin(basin_ids: Iterable[int]) -> dict[int, Diagnostic
     for run in runs:
         latest.setdefault(run.basin_id, run)
     return latest
+
+
+def diagnostic_run_outline(qs: QuerySet[DiagnosticRun]) -> DiagnosticRun | None:
+    """The first run of `qs` without its documents (results and tables: hundreds of kilobytes
+    of JSON), but with what a page reads around its cached report: the sources of its results
+    and its region map (what `diagnostic_run_scoped` cuts to the reader's scope). For display
+    only: never saved (its documents hold those two keys alone)."""
+    run = (
+        qs.defer("results", "tables")
+        .annotate(
+            outline_sources=KeyTransform("sources", "results"),
+            outline_region_map=KeyTransform("region_map", "tables"),
+        )
+        .first()
+    )
+    if run is None:
+        return None
+    sources, region_map = run.outline_sources, run.outline_region_map  # type: ignore[attr-defined]
+    run.results = {"sources": sources} if sources else {}
+    run.tables = {"region_map": region_map} if region_map else {}
+    return run
 
 
 def diagnostic_runs_with_batches(qs: QuerySet[DiagnosticRun]) -> QuerySet[DiagnosticRun]:

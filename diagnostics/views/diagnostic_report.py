@@ -322,14 +322,17 @@ def report_html(
     scoped: DiagnosticRun,
     *,
     flags: dict[str, Any],
+    full: Callable[[], DiagnosticRun],
     extra: Callable[[], dict[str, Any]] | None = None,
 ) -> SafeString:
     """`diagnostics/diagnostic_report.html` of the done `run` as `scoped` for the reader
-    (`diagnostic_run_scoped`), rendered once per run, scope, role and `flags` (small values the
-    template reads: can_run, can_import, hide_exports, the shared version's id…) and kept in the
-    cache (`selectors.page_cache`). `extra()` adds context that `flags` identify (a shared
-    version's frozen gap). Rendered without the context processors: no CSRF token, message or
-    user name in the fragment; the page renders those around it."""
+    (`diagnostic_run_scoped`; both may be outlines, `selectors.diagnostic_run_outline`),
+    rendered once per run, scope, role and `flags` (small values the template reads: can_run,
+    can_import, hide_exports, the shared version's id…) and kept in the cache
+    (`selectors.page_cache`). On a miss, `full()` gives the whole run as scoped for the reader,
+    and `extra()` adds context that `flags` identify (a shared version's frozen gap). Rendered
+    without the context processors: no CSRF token, message or user name in the fragment; the
+    page renders those around it."""
     user = request.user
     key = fragment_key(
         "report",
@@ -343,10 +346,11 @@ def report_html(
     )
 
     def build() -> str:
+        whole = full()
         context = {
-            **_report_context(scoped),
-            "run": scoped,
-            "basin": scoped.basin,
+            **_report_context(whole),
+            "run": whole,
+            "basin": whole.basin,
             "request": request,
             **flags,
             **(extra() if extra is not None else {}),

@@ -56,12 +56,14 @@ PAGE_SIZE = 50
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _visible_run(request: HttpRequest, pk: int) -> DiagnosticRun:
-    """A run the user may open: a mayor's office only those shared with it (ADR 0014)."""
+def _visible_run(request: HttpRequest, pk: int, *, documents: bool = True) -> DiagnosticRun:
+    """A run the user may open: a mayor's office only those shared with it (ADR 0014); without
+    its results and tables unless `documents`."""
     user: User = request.user  # type: ignore[assignment]
-    return get_object_or_404(
-        diagnostic_run_readable_for(user).select_related("basin", "basin__region"), pk=pk
-    )
+    runs = diagnostic_run_readable_for(user).select_related("basin", "basin__region")
+    if not documents:
+        runs = runs.defer("results", "tables")
+    return get_object_or_404(runs, pk=pk)
 
 
 def _can_run(user: User, basin: Basin) -> bool:
@@ -121,8 +123,13 @@ def diagnostic_run(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    run = _visible_run(request, pk)
-    run = selectors.diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=run.pk)).get()
+    visible = selectors.diagnostic_runs_with_batches(
+        diagnostic_run_readable_for(user).select_related("basin", "basin__region").filter(pk=pk)
+    )
+    # Without its documents: the report is a cached fragment (`report_html`).
+    run = selectors.diagnostic_run_outline(visible)
+    if run is None:
+        raise Http404("Diagnostic introuvable.")
     newer = selectors.diagnostic_newer_data(run) if run.is_done else None
     readable = set(
         diagnostic_run_readable_for(user).filter(basin=run.basin).values_list("pk", flat=True)
@@ -142,7 +149,13 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if run.is_done:
         scoped = diagnostic_run_scoped(run, user=user)
-        context["report_html"] = report_html(request, run, scoped, flags=flags)
+        context["report_html"] = report_html(
+            request,
+            run,
+            scoped,
+            flags=flags,
+            full=lambda: diagnostic_run_scoped(visible.get(), user=user),
+        )
     return render(request, "diagnostics/diagnostic_detail.html", context)
 
 
@@ -324,7 +337,8 @@ def diagnostic_compare(request: HttpRequest) -> HttpResponse:
         return compare_picker(
             request, message="Choisissez les deux diagnostics à comparer." if given else ""
         )
-    run_a, run_b = _visible_run(request, pk_a), _visible_run(request, pk_b)
+    run_a = _visible_run(request, pk_a, documents=False)
+    run_b = _visible_run(request, pk_b, documents=False)
     if run_a.basin_id != run_b.basin_id:
         return render(
             request,
@@ -342,7 +356,7 @@ def diagnostic_compare(request: HttpRequest) -> HttpResponse:
     if (run_a.finished_at, run_a.pk) > (run_b.finished_at, run_b.pk):
         run_a, run_b = run_b, run_a  # the older on the left
     runs = selectors.diagnostic_runs_with_batches(
-        DiagnosticRun.objects.filter(pk__in=[run_a.pk, run_b.pk])
+        DiagnosticRun.objects.filter(pk__in=[run_a.pk, run_b.pk]).defer("tables")
     )
     by_pk = {r.pk: r for r in runs}
     run_a, run_b = by_pk[run_a.pk], by_pk[run_b.pk]

@@ -30,7 +30,7 @@ from diagnostics.models import DiagnosticRun, PdfJob, SharedVersion, ShareLink, 
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import sharing as share_selectors
 from diagnostics.selectors.access import basin_manageable_for, diagnostic_run_scoped
-from diagnostics.selectors.diagnostics import diagnostic_runs_with_batches
+from diagnostics.selectors.diagnostics import diagnostic_run_outline, diagnostic_runs_with_batches
 from diagnostics.services import comments as comment_services
 from diagnostics.services import share_links
 from diagnostics.services import sharing as share_services
@@ -177,7 +177,11 @@ def version_context(
     """The report of the version's run (scoped to `user`: the region map keeps only the basins
     `user` reads), its frozen gap and recommendation. With `request` (the page), the report is
     the cached fragment `report_html` (`diagnostic_report.report_html`) instead of its context."""
-    full = diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=version.run_id)).get()
+    runs = diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=version.run_id))
+    # The page's report is a cached fragment: it reads the run's outline only.
+    full = diagnostic_run_outline(runs) if request is not None else runs.first()
+    if full is None:
+        raise Http404("Diagnostic introuvable.")
     run = diagnostic_run_scoped(full, user=user)
     context: dict[str, Any] = {
         "run": run,
@@ -194,6 +198,7 @@ def version_context(
             full,
             run,
             flags={"pinned_gap_template": PINNED_GAP_TEMPLATE, "version_id": version.pk},
+            full=lambda: diagnostic_run_scoped(runs.get(), user=user),
             extra=lambda: {"version": version, "pinned_gap": selectors.gap_view(version.gap)},
         )
         return context
