@@ -25,7 +25,7 @@ from diagnostics.selectors import basins as basin_selectors
 from diagnostics.selectors import diagnostics as diagnostic_selectors
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.national import basin_list_exclude_reference
-from diagnostics.selectors.page_cache import cached, fragment_key
+from diagnostics.selectors.page_cache import FRAGMENT_SECONDS, cached, fragment_key
 from diagnostics.selectors.sharing import shared_versions_of_basin
 from diagnostics.services import basins as basin_services
 from diagnostics.services.basin_eligibility import basin_eligibility
@@ -208,8 +208,8 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sort = request.GET.get("tri", "-population")
     if sort not in BASIN_COMMUNE_SORTS:
         sort = "-population"
-    # The table needs no outline: the map (cached below) reads them when it is drawn.
-    communes = list(basin_selectors.basin_communes(basin, sort=sort).defer("geometry"))
+    # Read only when the cached tables are drawn, without their outline (the map reads them).
+    communes = basin_selectors.basin_communes(basin, sort=sort).defer("geometry")
     site = None
     if basin.nearest_site is not None:
         site = (
@@ -231,20 +231,11 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return figure, lycees_described(lycees).to_dict("records")
 
-    # The map and the lycées read the basin, its communes, its site and the imports in force:
-    # drawn once per state of those (issue 15, `page_cache`); the same for every reader.
-    map_json, lycees = cached(
-        fragment_key(
-            "basin-map",
-            basin.pk,
-            str(basin.updated_at),
-            sort,
-            site,
-            basin.main_town_id,
-            [(c.code, c.population) for c in communes],
-        ),
-        build_map,
-    )
+    # The map, the lycées and the tables read the basin (its communes: `updated_at`), its site,
+    # the territories and the imports in force: drawn once per state of those (issue 15,
+    # `page_cache`), the same for every reader of the basin.
+    key = fragment_key("basin", basin.pk, str(basin.updated_at), sort, site, basin.main_town_id)
+    map_json, lycees = cached(f"{key}:map", build_map)
     return render(
         request,
         "diagnostics/basin_detail.html",
@@ -257,6 +248,8 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "eligibility": basin_eligibility(basin=basin),
             "map_json": map_json,
             "lycees": lycees,
+            "tables_key": key,
+            "fragment_seconds": FRAGMENT_SECONDS,
             "can_manage": can_manage,
             "shares": (
                 list(basin.shares.select_related("user").order_by("user__username"))

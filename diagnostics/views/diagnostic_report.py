@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from diagnostics.analytics.common import format_number
 from diagnostics.models import DatasetKind, DiagnosticRun
+from diagnostics.permissions import CATALOGUE_READERS, has_role
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors import prospective_report
 from diagnostics.selectors import tensions as tension_selectors
@@ -340,8 +341,9 @@ def report_html(
         str(run.finished_at),
         run_scope(run, scoped),
         basins_stamp(run_map_basins(run)),
-        str(getattr(user, "role", "")),
-        bool(getattr(user, "is_superuser", False)),
+        # What the template reads of the reader besides `flags`: whether a path links to its
+        # page (`{% parcours_prioritaires %}`, catalogue readers).
+        has_role(user, CATALOGUE_READERS),
         sorted(flags.items()),
     )
 
