@@ -198,7 +198,8 @@ def main() -> None:
         profile(by_who[ARGS.who], ARGS.profile)
         return
     bare = Client()
-    print(f"base {ARGS.db}, cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[1]}, "
+    backend = str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[1]
+    print(f"base {ARGS.db}, cache {backend}, "
           f"{ARGS.n} réponses chaudes par URL, charge {os.getloadavg()[0]:.2f}")  # fmt: skip
     print(f"{'compte':<13}{'type':<7}{'URL':<52}{'froid':>8}{'CPU ms':>8}{'mur ms':>8}{'req':>5}"
           f"{'nue ms':>8}")  # fmt: skip
@@ -211,7 +212,8 @@ def main() -> None:
                 if ARGS.only and ARGS.only not in url:
                     continue
                 # Delegate and admin share one list: each URL once per account.
-                row = measure(lambda who=who, url=url: answer(by_who[who], url), ARGS.n)
+                client = by_who[who]
+                row = measure(lambda client=client, url=url: answer(client, url), ARGS.n)  # type: ignore[misc]
                 ref = measure(lambda: answer(bare, "/favicon.ico"), ARGS.n)
                 bare_cpu.append(ref["cpu_ms"])
                 results.setdefault(who, {}).setdefault(kind, {})[url] = row

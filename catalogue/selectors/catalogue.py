@@ -251,7 +251,7 @@ def catalogue_version() -> tuple[Any, ...]:
 
     parts = []
     for model in apps.get_app_config("catalogue").get_models():
-        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
         parts.append(
             f"SELECT '{model._meta.db_table}', {text('COUNT(*)')}, {text(f'MAX({pk})')} FROM {table}"
         )

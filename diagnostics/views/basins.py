@@ -229,7 +229,8 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             site=site,
             lycees=lycees,
         )
-        return figure, lycees_described(lycees).to_dict("records")
+        records: list[dict[str, Any]] = lycees_described(lycees).to_dict("records")  # type: ignore[assignment]
+        return figure, records
 
     # The map, the lycées and the tables read the basin (its communes: `updated_at`), its site,
     # the territories and the imports in force: drawn once per state of those (issue 15,
