@@ -65,7 +65,7 @@ def _load(source: Path, media: str) -> None:
     from django.test import override_settings
 
     from diagnostics.models import ImportBatch
-    from diagnostics.services.imports import import_dataset
+    from diagnostics.services.import_requests import import_dataset
     from diagnostics.services.territories import territories_load
 
     call_command("migrate", verbosity=0)

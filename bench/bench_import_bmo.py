@@ -161,7 +161,7 @@ def step_reference(source: Path) -> dict[str, Any]:
 
 
 def _import_one(path: Path, options: dict[str, Any]) -> dict[str, Any]:
-    from diagnostics.services.imports import import_dataset
+    from diagnostics.services.import_requests import import_dataset
 
     t0 = time.perf_counter()
     batch = import_dataset(kind=None, path=path, file_name=path.name, sync=True, options=options)

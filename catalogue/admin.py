@@ -25,7 +25,8 @@ from catalogue.models import (
     TargetPublic,
     TrainingPath,
 )
-from catalogue.resources import SectorResource, SniffedCSV, TrainingPathResource
+from catalogue.resource_widgets import SniffedCSV
+from catalogue.resources import SectorResource, TrainingPathResource
 from diagnostics.admin import RoleAdminMixin
 from diagnostics.models import Role
 

@@ -8,6 +8,11 @@ periodic dispatcher (`diagnostics.services.outbox`, beat) sends it again once th
 back. Enqueueing never fails a request whose data is already committed. Without a broker
 (CELERY_TASK_ALWAYS_EAGER, the embedded default) `send_task` would not run anything in-process,
 so the task object is imported by name and called eagerly exactly as `.delay()` did before.
+
+A message carries no time limit: the worker applies those of its own settings. (Celery 5.7's
+`send_task` copies the limits of the task as registered in the SENDING process — once anything
+there has imported `diagnostics.tasks` and finalized the app — into the message, and the worker
+obeys the message over its own configuration.)
 """
 
 from __future__ import annotations
@@ -38,7 +43,10 @@ def task_send(name: str, *args: Any, **kwargs: Any) -> bool:
         import_string(name).delay(*args, **kwargs)
         return True
     try:
-        current_app.send_task(name, args=args, kwargs=kwargs)
+        # The time limits are the worker's (its settings, read when it loads the tasks): a
+        # sender that has the task registered would otherwise write its own into the message,
+        # which the worker obeys over its own.
+        current_app.send_task(name, args=args, kwargs=kwargs, time_limit=None, soft_time_limit=None)
     except BrokerOperationalError:
         logger.error("broker unreachable: %s%s left pending", name, args)
         return False

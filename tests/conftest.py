@@ -1,7 +1,11 @@
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.db_template import MigrateOncePerRun, xdist_run_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("OPEN_DATA_DIR_TESTS", ROOT.parent / "shared" / "data"))
@@ -14,6 +18,11 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    config.addinivalue_line(
+        "markers",
+        "realdata_first: run before the other real-data tests (its build leaves snapshots "
+        "they restore: tests/realdata_db.py)",
+    )
     _postgresql_commits_without_waiting(settings.DATABASES["default"])
 
 
@@ -70,7 +79,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
       loaded twice). Checked by tests/test_xdist_groups.py. Browser tests get the `browser`
       group (one Chromium per run).
 
+    Also puts the tests marked `realdata_first` (the open-data module, whose load from an empty
+    database leaves the territories snapshot on its way: tests/realdata_db.py) ahead of the
+    other real-data tests, in the slots those tests had.
+
     First of the hooks (`tryfirst`), so that `-m` selects on these marks."""
+    _realdata_first(items)
     loadgroup = bool(getattr(config.option, "loadgroup", False))
     for item in items:
         if not _uses_database(item):
@@ -91,6 +105,41 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             from _pytest.nodeid import NodeId
 
             item._id = NodeId.parse(item.nodeid + suffix)  # type: ignore[attr-defined]
+
+
+def _realdata_first(items: list[pytest.Item]) -> None:
+    slots = [i for i, item in enumerate(items) if item.get_closest_marker("realdata")]
+    group = [items[i] for i in slots]
+    ordered = sorted(group, key=lambda item: item.get_closest_marker("realdata_first") is None)
+    for slot, item in zip(slots, ordered, strict=True):
+        items[slot] = item
+
+
+@pytest.fixture(scope="session")
+def _migrate_once_per_run(
+    request: pytest.FixtureRequest, django_db_blocker: Any
+) -> Iterator[MigrateOncePerRun | None]:
+    """Under xdist, the first worker migrates its test database and the others clone it
+    (tests/db_template.py); requested before pytest-django's own `django_db_setup` below."""
+    run_id = xdist_run_id(request.config)
+    if run_id is None:
+        yield None
+        return
+    shared = MigrateOncePerRun(run_id)
+    try:
+        yield shared
+    finally:
+        shared.stop()
+        with django_db_blocker.unblock():
+            shared.remove_templates()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_migrate_once_per_run, django_db_setup):  # type: ignore[no-untyped-def]
+    """pytest-django's `django_db_setup`, with the migrations shared by the xdist workers."""
+    if _migrate_once_per_run is not None:
+        _migrate_once_per_run.stop()  # only the test databases' creation is intercepted
+    return
 
 
 def _on_ci() -> bool:

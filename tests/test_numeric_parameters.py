@@ -17,12 +17,12 @@ from rest_framework.response import Response
 from rest_framework.test import APIClient
 from rest_framework.views import APIView
 
-from catalogue.analytics.gap import GapParams
+from catalogue.analytics.gap_params import GapParams
 from catalogue.api.serializers import parse_weights
 from diagnostics.models import Region, Role
 from diagnostics.services.accounts import user_create
 from implantations.analytics import planning as p
-from implantations.services import planning
+from implantations.services import planning, planning_parameters
 from tests.catalogue.scenario import build_scenario
 from tests.factories.tokens import make_token
 
@@ -150,7 +150,7 @@ def test_indicators_api_bad_year_is_a_400(year):
     ],
 )
 def test_region_plan_refuses_non_finite_numbers(kwargs, message):
-    with pytest.raises(planning.PlanningError, match=message):
+    with pytest.raises(planning_parameters.PlanningError, match=message):
         planning.region_plan(region_code="44", **kwargs)
 
 

@@ -111,48 +111,13 @@ from .gap_demand import _bmo_demand, _codes, _is_known, _metier_tension, _rome_d
 from .gap_explain import explain, gap_method
 from .gap_params import (
     BMO_CODES_PRESENT,
-    DEFAULT_WEIGHTS,
     NO_BMO_CODE,
     NO_BMO_DATA,
     NO_OCCUPATION,
     NO_PROJECTS,
     NOT_PUBLISHED,
-    NOT_THE_LEVER,
-    STABLE_TREND,
     GapParams,
 )
-from .gap_records import (
-    DECIMALS,
-    INTEGERS,
-    components_of,
-    gap_records,
-)
-
-# The names of the other gap modules stay importable from here (issue 11).
-__all__ = [
-    "GapResult",
-    "training_gap",
-    "gap_filter",
-    # catalogue.analytics.gap_params
-    "DEFAULT_WEIGHTS",
-    "NO_OCCUPATION",
-    "NO_BMO_CODE",
-    "NO_BMO_DATA",
-    "NO_PROJECTS",
-    "NOT_PUBLISHED",
-    "NOT_THE_LEVER",
-    "STABLE_TREND",
-    "BMO_CODES_PRESENT",
-    "GapParams",
-    # catalogue.analytics.gap_explain
-    "explain",
-    "gap_method",
-    # catalogue.analytics.gap_records
-    "DECIMALS",
-    "INTEGERS",
-    "gap_records",
-    "components_of",
-]
 
 
 @dataclass

@@ -27,7 +27,8 @@ from catalogue.models import (
     TrainingPath,
     normalise_codes,
 )
-from catalogue.resources import TrainingPathResource, csv_dataset
+from catalogue.resource_widgets import csv_dataset
+from catalogue.resources import TrainingPathResource
 from catalogue.selectors.catalogue import code_referential, occupation_code_errors
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User

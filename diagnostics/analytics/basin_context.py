@@ -8,8 +8,9 @@ functions (a batch of one), so a basin diagnosed in a batch and alone gives the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,6 +26,9 @@ from .columns import YEAR
 from .crosswalk import Crosswalk
 from .references import EngineReferences, engine_references
 
+if TYPE_CHECKING:
+    from .bmo_section_tables import BmoSectionTables
+
 
 @dataclass
 class BasinContext:
@@ -34,6 +38,16 @@ class BasinContext:
     references: EngineReferences
     bmo: BmoBasinFrames | None = None
     unemployment: tuple[pd.DataFrame, str] | None = None
+    # The BMO section's tables, when a batch computed them for all its basins
+    # (`bmo_section_tables.attach_bmo_tables`).
+    bmo_tables: BmoSectionTables | None = None
+    # The monthly job seekers series (category, (series, method)), when a batch computed them
+    # for all its basins (`job_seekers.job_seekers_basin_series`).
+    job_seekers: tuple[str, tuple[pd.DataFrame, str]] | None = None
+    # Figures every basin of the batch derives from the same France-wide frame (the tension
+    # reference's statistics…), computed by the first basin that needs them: one dict shared
+    # by the contexts of a batch (a lone run has its own). See `common.shared`.
+    cache: dict[Hashable, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,12 +92,14 @@ def basin_contexts(
         if unemployment is not None and not unemployment.empty and placed
         else {}
     )
+    cache: dict[Hashable, Any] = {}
     for basin_id in placed:
         out.by_basin[basin_id] = BasinContext(
             crosswalks={zoning: one.by_basin[basin_id] for zoning, one in walks.items()},
             references=references,
             bmo=bmo_frames.get(basin_id),
             unemployment=series.get(basin_id),
+            cache=cache,
         )
     return out
 

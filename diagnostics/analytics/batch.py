@@ -1,8 +1,8 @@
 """The per-basin passes of the diagnostic for many basins at once (issue 16).
 
 A lone run places its basin on a zoning (`crosswalk.basin_crosswalk`), apportions the BMO
-cells (`crosswalk.apportion_counts`) and totals them per year, family and métier
-(`bmo.bmo_totals`), and averages the unemployment rates of its zones (`crosswalk.move_rates`);
+cells (`crosswalk_moves.apportion_counts`) and totals them per year, family and métier
+(`bmo.bmo_totals`), and averages the unemployment rates of its zones (`crosswalk_moves.move_rates`);
 each of these reads a France-wide frame (35,000 communes, 150,000 BMO cells, 24,000 quarterly
 rates) to keep a few rows. For a batch, the same operations are done for every basin in one
 grouped pass keyed by `basin_id`, then split per basin:
@@ -189,7 +189,9 @@ def basin_crosswalks(
     # Where the population is 0 the share is NA (a lone crosswalk gives NA too).
     overlaps = overlaps.sort_values([BASIN_ID, ZONE_CODE], kind="mergesort").reset_index(drop=True)
     out.table = overlaps[[BASIN_ID, *ZONE_COVERAGE_COLUMNS]]
-    groups = _split(out.table, ZONE_COVERAGE_COLUMNS, [b for b in codes_of if b not in out.errors])
+    groups = split_by_basin(
+        out.table, ZONE_COVERAGE_COLUMNS, [b for b in codes_of if b not in out.errors]
+    )
     for basin_id, codes in codes_of.items():
         if basin_id in out.errors:
             continue
@@ -212,7 +214,7 @@ def basin_crosswalks(
     return out
 
 
-def _split(
+def split_by_basin(
     frame: pd.DataFrame, columns: Sequence[str], ids: Iterable[int]
 ) -> dict[int, pd.DataFrame]:
     """{basin id: its rows of `frame` (sorted by basin_id), `columns` only, index reset}: one
@@ -297,10 +299,10 @@ def bmo_basin_frames(bmo: pd.DataFrame, *, crosswalks: Crosswalks) -> dict[int, 
             .reset_index()
         )
         ids = sorted(chosen)
-        years = _split(by_year, [YEAR, *BMO_TOTAL_COLUMNS], ids)
-        families = _split(by_family, BY_FAMILY_COLUMNS, ids)
-        metiers = _split(by_metier, BY_METIER_COLUMNS, ids)
-        coverages = _split(coverage, [YEAR, COVERAGE], ids)
+        years = split_by_basin(by_year, [YEAR, *BMO_TOTAL_COLUMNS], ids)
+        families = split_by_basin(by_family, BY_FAMILY_COLUMNS, ids)
+        metiers = split_by_basin(by_metier, BY_METIER_COLUMNS, ids)
+        coverages = split_by_basin(coverage, [YEAR, COVERAGE], ids)
         for basin_id in ids:
             out[basin_id] = BmoBasinFrames(
                 by_year=years[basin_id],
@@ -360,7 +362,7 @@ def unemployment_basin_series(
         .reset_index(drop=True)
     )
     ids = sorted(crosswalks.by_basin)
-    parts = _split(merged, [PERIOD, RATE, COVERAGE, ZONES_USED], ids)
+    parts = split_by_basin(merged, [PERIOD, RATE, COVERAGE, ZONES_USED], ids)
     out: dict[int, tuple[pd.DataFrame, str]] = {}
     for basin_id in ids:
         cw = crosswalks.by_basin[basin_id]

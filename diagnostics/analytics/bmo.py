@@ -8,7 +8,7 @@ cells it lacks. Rates are ratios of sums (Σxmet / Σmet) computed over the cell
 numerator and `met` are published, so a masked numerator cannot bias the rate downwards.
 
 The functions take the BMO fact frame (columns.BMO_FACT_COLUMNS) or, for an estimated basin,
-the output of `crosswalk.apportion_counts` on it (Float64 counts instead of Int64).
+the output of `crosswalk_moves.apportion_counts` on it (Float64 counts instead of Int64).
 """
 
 from __future__ import annotations
@@ -239,16 +239,25 @@ def top_metiers(
     year: int,
     measure: Literal["projects", "difficult"] = "projects",
     n: int = 10,
+    by: Sequence[str] = (),
 ) -> pd.DataFrame:
     """The `n` métiers with the most projects (or difficult projects) in `year`.
 
     Input: the output of `bmo_by_metier`. Output: its rows for `year` whose `measure` is
     known, sorted by `measure` descending then metier_code, at most `n`, index reset.
+    `by` (e.g. basin_id): the top of each group of these columns, groups in ascending order
+    (each group's rows are those the group alone would give).
     """
-    require_columns(by_metier, [YEAR, METIER_CODE, measure], what="les totaux par métier")
+    keys = list(by)
+    require_columns(by_metier, [*keys, YEAR, METIER_CODE, measure], what="les totaux par métier")
     rows = by_metier[(by_metier[YEAR] == year) & by_metier[measure].notna()]
-    rows = rows.sort_values([measure, METIER_CODE], ascending=[False, True], kind="mergesort")
-    return rows.head(n).reset_index(drop=True)
+    rows = rows.sort_values(
+        [*keys, measure, METIER_CODE],
+        ascending=[*([True] * len(keys)), False, True],
+        kind="mergesort",
+    )
+    top = rows.groupby(keys, sort=False).head(n) if keys else rows.head(n)
+    return top.reset_index(drop=True)
 
 
 def tension_metiers(
@@ -258,6 +267,7 @@ def tension_metiers(
     min_projects: int = TENSION_MIN_PROJECTS,
     min_years: int = TENSION_MIN_YEARS,
     years: Iterable[int] | None = None,
+    by: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Métiers in tension: difficulty rate at or above `threshold` with at least `min_projects`
     projects in the difficulty base (projects whose difficulty is published), per year; the
@@ -281,14 +291,18 @@ def tension_metiers(
     difficulty_rate (that year; NA when absent), in_tension (that year), years_observed (years
     with a known rate), years_in_tension, durable. Sorted by in_tension, durable, projects (all
     descending), then metier_code.
+    `by` (e.g. basin_id): the métiers of each group of these columns (leading output columns,
+    groups in ascending order; each group's rows are those the group alone would give).
     """
+    keys = list(by)
     require_columns(
         by_metier,
-        [YEAR, METIER_CODE, PROJECTS, DIFFICULT, DIFFICULTY_BASE, DIFFICULTY_RATE],
+        [*keys, YEAR, METIER_CODE, PROJECTS, DIFFICULT, DIFFICULTY_BASE, DIFFICULTY_RATE],
         what="les totaux par métier",
     )
     all_years = sorted({int(y) for y in (years if years is not None else by_metier[YEAR])})
     columns = [
+        *keys,
         METIER_CODE,
         METIER_LABEL,
         FAMILY_CODE,
@@ -312,7 +326,8 @@ def tension_metiers(
     base = frame[DIFFICULTY_BASE].astype("Float64")
     frame[IN_TENSION] = ((rate >= threshold) & (base >= min_projects)).fillna(False).astype(bool)
     frame["_observed"] = rate.notna().astype("int64")
-    per_metier = frame.groupby(METIER_CODE, sort=True).agg(
+    on = [*keys, METIER_CODE]
+    per_metier = frame.groupby(on, sort=True).agg(
         **{
             YEARS_OBSERVED: ("_observed", "sum"),
             YEARS_IN_TENSION: (IN_TENSION, "sum"),
@@ -323,16 +338,14 @@ def tension_metiers(
     per_metier[DURABLE] = enough_years & (per_metier[YEARS_IN_TENSION] == len(all_years))
 
     last_year = all_years[-1]
-    latest = frame.sort_values([METIER_CODE, YEAR], kind="mergesort").drop_duplicates(
-        METIER_CODE, keep="last"
-    )[[METIER_CODE, METIER_LABEL, FAMILY_CODE, FAMILY_LABEL]]
+    latest = frame.sort_values([*on, YEAR], kind="mergesort").drop_duplicates(on, keep="last")[
+        [*on, METIER_LABEL, FAMILY_CODE, FAMILY_LABEL]
+    ]
     in_last = frame.loc[
-        frame[YEAR] == last_year, [METIER_CODE, PROJECTS, DIFFICULT, DIFFICULTY_RATE, IN_TENSION]
+        frame[YEAR] == last_year, [*on, PROJECTS, DIFFICULT, DIFFICULTY_RATE, IN_TENSION]
     ]
     out = (
-        per_metier.reset_index()
-        .merge(latest, on=METIER_CODE, how="left")
-        .merge(in_last, on=METIER_CODE, how="left")
+        per_metier.reset_index().merge(latest, on=on, how="left").merge(in_last, on=on, how="left")
     )
     out[YEAR] = last_year
     out[IN_TENSION] = out[IN_TENSION].fillna(False).astype(bool)
@@ -340,8 +353,8 @@ def tension_metiers(
     out[YEARS_OBSERVED] = out[YEARS_OBSERVED].astype("Int64")
     out[YEARS_IN_TENSION] = out[YEARS_IN_TENSION].astype("Int64")
     out = out.sort_values(
-        [IN_TENSION, DURABLE, PROJECTS, METIER_CODE],
-        ascending=[False, False, False, True],
+        [*keys, IN_TENSION, DURABLE, PROJECTS, METIER_CODE],
+        ascending=[*([True] * len(keys)), False, False, False, True],
         na_position="last",
         kind="mergesort",
     )

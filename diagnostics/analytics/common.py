@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+
+T = TypeVar("T")
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
@@ -83,3 +86,19 @@ def group_index(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
 def group_sums(inverse: np.ndarray, groups: int, values: np.ndarray) -> np.ndarray:
     """Σ of `values` (float64) per group number."""
     return np.bincount(inverse, weights=values, minlength=groups)
+
+
+def shared(
+    cache: dict[Hashable, Any] | None, key: Hashable, source: object, build: Callable[[], T]
+) -> T:
+    """`build()` once per `key` and `source` object in `cache` (a batch's contexts share it);
+    `source` (the frame the value is derived from) is kept with the value, so a value is never
+    handed out for another frame that reused a freed frame's id. No cache: `build()`."""
+    if cache is None:
+        return build()
+    found = cache.get(key)
+    if found is None or found[0] is not source:
+        found = (source, build())
+        cache[key] = found
+    value: T = found[1]
+    return value

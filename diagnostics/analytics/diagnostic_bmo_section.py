@@ -10,18 +10,13 @@ from typing import Any
 import pandas as pd
 
 from .basin_context import BasinContext
-from .bmo import (
-    tension_metiers,
-    top_metiers,
-    with_projects_per_1000,
-)
+from .bmo_section_tables import bmo_section_tables, tables_key
 from .columns import (
     BASSIN_BMO_CODE,
     COVERAGE,
     DIFFICULT,
     DIFFICULTY_RATE,
     DURABLE,
-    ESTIMATED,
     FAMILY_CODE,
     FAMILY_LABEL,
     MASKED_CELLS,
@@ -40,7 +35,6 @@ from .diagnostic_sections import _Section
 from .periods import missing_periods
 from .records import _clean, _records
 from .references import bmo_region
-from .secrecy import suppress_small
 from .structure import (
     location_quotients,
     shift_share,
@@ -89,40 +83,23 @@ def _bmo_section(
     years = list(references.years)
     estimated = not crosswalk.exact
 
-    by_year = with_projects_per_1000(frames.by_year, population=population)
-    coverage = frames.coverage
-    by_year = by_year.merge(coverage, on=YEAR, how="left")
-    by_year[COVERAGE] = by_year[COVERAGE].astype("Float64").fillna(0.0)
-    by_year[ESTIMATED] = estimated
-    by_family = frames.by_family
-    by_metier = frames.by_metier
-    tension = tension_metiers(
-        by_metier,
-        threshold=params.tension_threshold,
-        min_projects=params.tension_min_projects,
-        min_years=params.tension_min_years,
-        years=years,
-    )
-    count_columns = [PROJECTS, DIFFICULT, SEASONAL]
-    if estimated:
-        # Apportioned figures are estimates; none below the source's threshold is shown.
-        by_year = suppress_small(by_year, columns=count_columns, threshold=params.bmo_threshold)
-        by_family = suppress_small(by_family, columns=count_columns, threshold=params.bmo_threshold)
-        by_metier = suppress_small(by_metier, columns=count_columns, threshold=params.bmo_threshold)
-        tension = suppress_small(
-            tension, columns=[PROJECTS, DIFFICULT], threshold=params.bmo_threshold
-        )
+    # Totals per year (per 1,000 inhabitants, coverage), family and métier, métiers in tension
+    # and top métiers, secrecy applied: computed for the whole batch when the basin is part of
+    # one, else for this basin alone with the same function.
+    key = tables_key(params, population, years)
+    tables = context.bmo_tables
+    if tables is None or tables.key != key:
+        tables = bmo_section_tables(
+            {0: frames},
+            estimated={0: estimated},
+            populations={0: population},
+            years=years,
+            params=params,
+        )[0]
+    by_year, by_family, by_metier = tables.by_year, tables.by_family, tables.by_metier
+    tension = tables.tension
     last_year = years[-1] if years else None
-    top_projects = (
-        top_metiers(by_metier, year=last_year, measure="projects", n=params.top_n)
-        if last_year is not None
-        else by_metier.iloc[0:0]
-    )
-    top_difficult = (
-        top_metiers(by_metier, year=last_year, measure="difficult", n=params.top_n)
-        if last_year is not None
-        else by_metier.iloc[0:0]
-    )
+    top_projects, top_difficult = tables.top_projects, tables.top_difficult
     section.tables.update(
         {
             "bmo_years": by_year,

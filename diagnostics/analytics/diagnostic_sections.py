@@ -4,10 +4,11 @@ shape, the region of a basin or a zone). Called by `indicators.basin_diagnostic`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from .columns import (
@@ -34,7 +35,7 @@ from .columns import (
     YEAR,
     YEAR_ON_YEAR,
 )
-from .common import require_columns
+from .common import require_columns, shared
 from .crosswalk import Crosswalk
 from .diagnostic_params import DiagnosticParams
 from .references import unemployment_region
@@ -162,11 +163,16 @@ def _job_seekers_section(
     communes: pd.DataFrame,
     codes: Sequence[str],
     params: DiagnosticParams,
+    context: BasinContext | None = None,
 ) -> tuple[_Section, pd.DataFrame]:
     section = _Section()
-    series, method = job_seekers_series(
-        seekers, communes=communes, basin_communes=codes, category=params.job_seekers_category
-    )
+    category = params.job_seekers_category
+    if context is not None and context.job_seekers and context.job_seekers[0] == category:
+        series, method = context.job_seekers[1]  # computed for the whole batch
+    else:
+        series, method = job_seekers_series(
+            seekers, communes=communes, basin_communes=codes, category=category
+        )
     series = year_on_year(series, value=VALUE)
     series = suppress_small(series, columns=[VALUE], threshold=params.job_seekers_threshold)
     yearly = annual_average(series, value=VALUE)
@@ -196,20 +202,37 @@ def _job_seekers_section(
     return section, yearly
 
 
-def _tension_section(tension: pd.DataFrame, *, crosswalk: Crosswalk, top_n: int) -> _Section:
-    section = _Section()
-    require_columns(tension, [YEAR, BASSIN_BMO_CODE, ROME_CODE], what="les indicateurs de tension")
+def _tension_reference(tension: pd.DataFrame) -> tuple[int, pd.DataFrame, dict[Any, Any]]:
+    """The last year, its rows (the reference of the index) and their positions per bassin."""
     last_year = int(tension[YEAR].max())
     reference = tension[tension[YEAR] == last_year]
+    codes = reference[BASSIN_BMO_CODE].astype(str)
+    return last_year, reference, codes.groupby(codes, sort=False).indices
+
+
+def _tension_section(
+    tension: pd.DataFrame,
+    *,
+    crosswalk: Crosswalk,
+    top_n: int,
+    cache: dict[Hashable, Any] | None = None,
+) -> _Section:
+    section = _Section()
+    require_columns(tension, [YEAR, BASSIN_BMO_CODE, ROME_CODE], what="les indicateurs de tension")
+    # The same for every basin of a batch (`cache`, see `basin_context.shared`).
+    last_year, reference, positions = shared(
+        cache, "tension_reference", tension, lambda: _tension_reference(tension)
+    )
     # Only the rows of the basin's bassins are moved (the same rows, in the same order, as the
     # inner join of `basin_tension_frame` keeps): not a France-wide join per basin.
-    on_basin = reference[BASSIN_BMO_CODE].astype(str).isin(crosswalk.zone_codes).to_numpy()
-    local = basin_tension_frame(reference[on_basin], crosswalk=crosswalk)
+    parts = [positions[code] for code in set(crosswalk.zone_codes) if code in positions]
+    rows = np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp)
+    local = basin_tension_frame(reference.take(rows), crosswalk=crosswalk)
     if local.empty:
         section.method = "Aucun indicateur de tension pour les bassins BMO du bassin."
         section.warnings.append(section.method)
         return section
-    scored, method = tension_index(local, reference=reference)
+    scored, method = tension_index(local, reference=reference, cache=cache)
     scored = scored.sort_values(
         [TENSION_INDEX, ROME_CODE], ascending=[False, True], na_position="last", kind="mergesort"
     ).reset_index(drop=True)

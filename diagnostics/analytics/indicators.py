@@ -280,7 +280,7 @@ def basin_diagnostic(
         document["job_seekers"] = []
     else:
         section, job_seekers_years = _job_seekers_section(
-            job_seekers, communes=communes, codes=codes, params=params
+            job_seekers, communes=communes, codes=codes, params=params, context=context
         )
         tables.update(section.tables)
         methods["job_seekers"] = section.method or ""
@@ -302,6 +302,7 @@ def basin_diagnostic(
             tension,
             crosswalk=context.crosswalks["bassin_bmo"],
             top_n=params.top_n,
+            cache=context.cache,
         )
         tables.update(section.tables)
         methods["tension"] = section.method or ""

@@ -264,10 +264,29 @@ def size_band(population: float | None, *, edges: Sequence[int] = SIZE_BAND_EDGE
     bounds = list(edges)
     for low, high in zip(bounds, bounds[1:], strict=False):
         if low <= population < high:
-            if low == 0:
-                return f"moins de {format_number(high)} hab."
-            return f"{format_number(low)} à {format_number(high)} hab."
+            return _band_label(low, high)
     return f"{format_number(bounds[-1])} hab. et plus"
+
+
+def _band_label(low: float, high: float) -> str:
+    if low == 0:
+        return f"moins de {format_number(high)} hab."
+    return f"{format_number(low)} à {format_number(high)} hab."
+
+
+def size_bands(populations: pd.Series, *, edges: Sequence[int] = SIZE_BAND_EDGES) -> np.ndarray:
+    """`size_band` of every population of the series at once (an object array: the label, or
+    None for an unknown population): the first band holding the value, else the last one."""
+    values = pd.to_numeric(populations, errors="coerce").astype("float64").to_numpy()
+    bounds = list(edges)
+    out = np.full(len(values), f"{format_number(bounds[-1])} hab. et plus", dtype=object)
+    placed = np.isnan(values)
+    out[placed] = None
+    for low, high in zip(bounds, bounds[1:], strict=False):
+        inside = ~placed & (low <= values) & (values < high)
+        out[inside] = _band_label(low, high)
+        placed |= inside
+    return out
 
 
 def _rank_and_percentile(values: np.ndarray, value: float) -> tuple[int, float]:
@@ -302,7 +321,7 @@ def peer_comparison(
     )
     band = size_band(_as_float(basin.get(POPULATION)), edges=edges)
     others = peers[peers[PEER_ID].astype(str) != str(basin.get(PEER_ID))]
-    peer_bands = others[POPULATION].map(lambda p: size_band(_as_float(p), edges=edges))
+    peer_bands = size_bands(others[POPULATION], edges=edges)
     same_band = others[peer_bands == band] if band is not None else others.iloc[0:0]
     same_region = others[others[REGION_CODE].astype(str) == str(basin.get(REGION_CODE))]
     rows = []

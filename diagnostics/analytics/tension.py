@@ -15,7 +15,8 @@ every substitution. Nothing is silently filled.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +44,7 @@ from .columns import (
     ZONE_CODE,
     ZONE_SHARE,
 )
-from .common import format_number, format_percent, require_columns
+from .common import format_number, format_percent, require_columns, shared
 from .crosswalk import Crosswalk
 
 DARES_WEIGHTS: dict[str, float] = {
@@ -119,8 +120,39 @@ def _seekers_column(frame: pd.DataFrame) -> str | None:
     return None
 
 
+def _reference_side(reference: pd.DataFrame) -> Callable[[str | None], _ReferenceStats]:
+    """The reference's figures for a choice of job seekers' column, each computed once."""
+    has = {c: _has(reference, c) for c in (OFFERS, JOB_SEEKERS_A, JOB_SEEKERS_ABC)}
+    seekers = _seekers_column(reference)
+    computed: dict[str | None, dict[str, tuple[int, float, float]]] = {}
+
+    def stats(column: str | None) -> _ReferenceStats:
+        if column not in computed:
+            values = _components(reference, seekers=column)
+            out = {}
+            for component, series in values.items():
+                ref = series.dropna().to_numpy(dtype=float)
+                std = float(np.std(ref)) if len(ref) else 0.0
+                out[component] = (len(ref), std, float(np.mean(ref)) if len(ref) else math.nan)
+            computed[column] = out
+        return _ReferenceStats(has=has, seekers=seekers, components=computed[column])
+
+    return stats
+
+
+@dataclass(frozen=True)
+class _ReferenceStats:
+    has: dict[str, bool]
+    seekers: str | None
+    # component → (known values, standard deviation, mean)
+    components: dict[str, tuple[int, float, float]]
+
+
 def tension_index(
-    frame: pd.DataFrame, *, reference: pd.DataFrame | None = None
+    frame: pd.DataFrame,
+    *,
+    reference: pd.DataFrame | None = None,
+    cache: dict[Hashable, Any] | None = None,
 ) -> tuple[pd.DataFrame, TensionMethod]:
     """Compute the DARES – France Travail tension index where its components exist.
 
@@ -135,20 +167,23 @@ def tension_index(
     row), components_used (per row, comma-separated), then the factor columns and
     published_tension when present. Sorted by year, bassin_bmo_code, rome_code.
     The method lists the components used and missing and the weights actually applied.
+    `cache` (optional, `basin_context.shared`): the reference's figures are computed once for
+    the basins of a batch that share the same reference frame.
     """
     require_columns(frame, TENSION_KEY_COLUMNS, what="les indicateurs de tension")
     reference = frame if reference is None else reference
     require_columns(reference, TENSION_KEY_COLUMNS, what="la référence des tensions")
+    side = shared(cache, "tension_index_reference", reference, lambda: _reference_side(reference))
 
     substitutions: list[str] = []
     seekers = _seekers_column(frame)
-    reference_seekers = _seekers_column(reference)
+    reference_seekers = side(None).seekers
     if seekers != reference_seekers:
         # Standardise like with like: fall back on A+B+C if either side lacks category A.
         common = [
             c
             for c in (JOB_SEEKERS_A, JOB_SEEKERS_ABC)
-            if _has(frame, c) and _has(reference, c) and _has(frame, OFFERS)
+            if _has(frame, c) and side(None).has[c] and _has(frame, OFFERS)
         ]
         seekers = reference_seekers = common[0] if common else None
     if seekers == JOB_SEEKERS_ABC:
@@ -157,7 +192,7 @@ def tension_index(
         )
 
     values = _components(frame, seekers=seekers)
-    reference_values = _components(reference, seekers=reference_seekers)
+    reference_values = side(reference_seekers).components
     used: list[str] = []
     missing: list[str] = []
     z_scores: dict[str, pd.Series] = {}
@@ -165,13 +200,11 @@ def tension_index(
         if component not in values or component not in reference_values:
             missing.append(component)
             continue
-        ref = reference_values[component].dropna().to_numpy(dtype=float)
-        std = float(np.std(ref)) if len(ref) else 0.0
-        if len(ref) < 2 or not np.isfinite(std) or std == 0:
+        count, std, mean = reference_values[component]
+        if count < 2 or not np.isfinite(std) or std == 0:
             missing.append(component)
             substitutions.append(f"{COMPONENT_LABELS[component]} sans dispersion dans la référence")
             continue
-        mean = float(np.mean(ref))
         z_scores[component] = ((values[component] - mean) / std).astype("Float64")
         used.append(component)
 

@@ -28,7 +28,7 @@ from diagnostics.importers.registry import import_options, kind_choices
 from diagnostics.models import DatasetKind, ImportBatch, Role, Scope, User
 from diagnostics.permissions import _RolePermission
 from diagnostics.selectors.imports import import_batch_list, import_kinds_for
-from diagnostics.services.imports import import_dataset
+from diagnostics.services.import_requests import import_dataset
 
 IMPORT_ROLES = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.CATALOGUE_ADMIN)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .basins import Basin
 from .runs import DiagnosticRun
 from .sharing import SharedVersion
 
@@ -26,6 +27,7 @@ class PdfJob(models.Model):
     class Kind(models.TextChoices):
         DIAGNOSTIC = "diagnostic", "Rapport du diagnostic"
         SHARED_VERSION = "shared_version", "Version partagée"
+        BUSINESS_MODEL = "business_model", "Modèle économique"
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -34,11 +36,26 @@ class PdfJob(models.Model):
         related_name="pdf_jobs",
     )
     kind = models.CharField("document", max_length=20, choices=Kind.choices)
+    # The document printed: a diagnostic run (its report, or a shared version of it), or a
+    # basin (its business model, printed with the page's parameters).
     run = models.ForeignKey(
         DiagnosticRun,
         verbose_name="diagnostic",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="pdf_jobs",
+    )
+    basin = models.ForeignKey(
+        Basin,
+        verbose_name="bassin",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="pdf_jobs",
+    )
+    page_query = models.TextField(
+        "paramètres de la page", blank=True, help_text="la page imprimée, pour y revenir"
     )
     version = models.ForeignKey(
         SharedVersion,
@@ -74,6 +91,13 @@ class PdfJob(models.Model):
         verbose_name = "rapport PDF"
         verbose_name_plural = "rapports PDF"
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="business_model", basin__isnull=False)
+                | models.Q(kind__in=["diagnostic", "shared_version"], run__isnull=False),
+                name="pdf_job_names_its_document",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"

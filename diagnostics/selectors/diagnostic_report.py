@@ -308,7 +308,7 @@ def diagnostic_maps(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
     published, else population) and the region's basins (or zones d'emploi) by unemployment
     rate. Geometries are read now; the values are the run's. Without polygons (overseas), the
     figure says so and the tables below still hold every value."""
-    from diagnostics.analytics import charts
+    from diagnostics.analytics import choropleth
 
     out: dict[str, dict[str, Any]] = {}
     maps = (run.results or {}).get("maps") or {}
@@ -322,7 +322,7 @@ def diagnostic_maps(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
             _value=communes["job_seekers_per_1000" if by_seekers else c.POPULATION],
         )
         out["communes"] = _figure_json(
-            charts.choropleth_figure(
+            choropleth.choropleth_figure(
                 frame,
                 value="_value",
                 value_title="Demandeurs pour 1 000 hab." if by_seekers else "Population",
@@ -337,7 +337,7 @@ def diagnostic_maps(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
         else:
             geometries = zone_emploi_geometries(region["code"])
         frame = region.assign(geometry=region["code"].map(geometries))
-        figure = charts.choropleth_figure(
+        figure = choropleth.choropleth_figure(
             frame,
             value="unemployment_rate",
             value_title="Taux de chômage (%)",
@@ -354,7 +354,7 @@ def _outline_current(figure: Any, frame: pd.DataFrame) -> None:
     import shapely
     from shapely.geometry import shape
 
-    from diagnostics.analytics import charts
+    from diagnostics.analytics import charts, choropleth
 
     current = frame[frame["current"].fillna(False).astype(bool) & frame["geometry"].notna()]
     if current.empty:
@@ -362,7 +362,7 @@ def _outline_current(figure: Any, frame: pd.DataFrame) -> None:
     geometry = shapely.union_all([shape(g) for g in current["geometry"]])
     minx, miny, maxx, maxy = geometry.bounds
     simplified = shapely.simplify(geometry, max(maxx - minx, maxy - miny) / 400)
-    xs, ys = charts.polygon_rings(simplified if not simplified.is_empty else geometry)
+    xs, ys = choropleth.polygon_rings(simplified if not simplified.is_empty else geometry)
     figure.add_scatter(
         x=xs,
         y=ys,

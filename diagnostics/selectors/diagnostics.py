@@ -143,16 +143,23 @@ def basin_commune_codes(basin: Basin) -> list[str]:
 
 def diagnostic_data_key(
     *,
+    basin_id: int,
     commune_codes: Sequence[str],
     population: int,
     batch_ids: Sequence[int],
     parameters: dict[str, Any],
     engine_version: str,
 ) -> str:
-    """SHA-256 of what a run's results follow from: the basin's communes and population, the
-    batches, the parameters and the engine version."""
+    """SHA-256 of what a run's results follow from: the basin itself, its communes and
+    population, the batches, the parameters and the engine version.
+
+    The basin is part of the key: two basins made of the same communes (a delegate's basin
+    equal to a zone d'emploi and that zone's reference basin) each get their own run. Without
+    it the second basin's request returned the first basin's run, and its page stayed « non
+    diagnostiqué » (its latest done run is looked up by basin)."""
     payload = json.dumps(
         {
+            "basin": basin_id,
             "communes": sorted(commune_codes),
             "population": population,
             "batches": sorted(batch_ids),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 from django.db.models import Count
 
@@ -111,6 +112,22 @@ def population_age_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
         return frame
 
     return _cached(_batches_key("population_age", batch_ids), build)
+
+
+def population_age_rows(*, batch_ids: Sequence[int], departements: Iterable[str]) -> pd.DataFrame:
+    """The rows of `population_age_frame` of the given départements, in the frame's order. In a
+    chunk of a national batch the rows of every département are located once (`selectors.memo`);
+    alone, one filter: the same rows either way."""
+    frame = population_age_frame(batch_ids=batch_ids)
+    wanted = sorted({str(d) for d in departements})
+    if not memo_active():
+        return frame[frame[c.DEPARTEMENT_CODE].astype(str).isin(wanted)]
+    index = memoised(
+        ("population_age_index", tuple(sorted(batch_ids)), id(frame)),
+        lambda: frame.groupby(frame[c.DEPARTEMENT_CODE].astype(str), sort=False).indices,
+    )
+    parts = [index[d] for d in wanted if d in index]
+    return frame.take(np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp))
 
 
 def region_departements(region_code: str | None) -> list[str]:

@@ -6,8 +6,27 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from diagnostics.analytics import columns as c
 from diagnostics.models import BassinBmo, DiagnosticRun, RomeCode
 from diagnostics.selectors.memo import memo_active, memoised
+
+
+def tension_rows(tension: pd.DataFrame, bassins: Iterable[str]) -> pd.DataFrame:
+    """The rows of the tension frame on the given bassins BMO, in the frame's order. In a chunk
+    of a national batch every bassin's rows are located once (`selectors.memo`); alone, one
+    filter: the same rows either way."""
+    wanted = sorted({str(b) for b in bassins})
+    if not memo_active():
+        return tension[tension[c.BASSIN_BMO_CODE].astype(str).isin(wanted)]
+    index = memoised(
+        ("tension_rows", id(tension)),
+        lambda: tension.groupby(tension[c.BASSIN_BMO_CODE].astype(str), sort=False).indices,
+    )
+    parts = [index[b] for b in wanted if b in index]
+    return tension.take(np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp))
 
 
 def rome_labels(codes: Iterable[str]) -> dict[str, str]:

@@ -8,7 +8,8 @@ Without open data, the territory is the synthetic one of `diagnostics.analytics.
 territories and every real dataset are loaded (`open_data.open_data_load`) and the demo basins
 are built on real zones (Chaumont, Vitré). Running it again reuses what exists: accounts are reset to their demo role,
 regions and password (the API client's named token is kept: shown once, stored hashed), existing basins (same name in the same region)
-and shares are left as they are.
+and shares are left as they are. The accounts are built in `demo_accounts`, the basins in
+`demo_basins`, the facts in `demo_facts`.
 """
 
 from __future__ import annotations
@@ -20,92 +21,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth.hashers import check_password, make_password
-from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
-from django.utils import timezone
-
-from diagnostics.analytics.geometry import haversine_km
 from diagnostics.analytics.synthetic import (
-    BasinSpec,
     SyntheticTerritory,
     demo_basin_specs,
     synthetic_territory,
 )
 from diagnostics.analytics.synthetic_files import demo_file_names
 from diagnostics.errors import ApplicationError
-from diagnostics.models import (
-    Basin,
-    BasinShare,
-    Commune,
-    Epci,
-    GeometryStatus,
-    ImportBatch,
-    Region,
-    Role,
-    TerritoryLoad,
-    User,
+from diagnostics.models import Basin, Commune, ImportBatch, Region, TerritoryLoad, User
+from diagnostics.services.demo_accounts import (
+    DEMO_PASSWORD,
+    DemoAccount,
+    _accounts_ensure,
+    _audit_examples_ensure,
 )
-from diagnostics.services.accounts import user_apply_role_flags, user_create
-from diagnostics.services.basins import basin_create, basin_refresh
+from diagnostics.services.demo_basins import DemoBasin, _basins_ensure, _real_basin_specs
 from diagnostics.services.demo_facts import demo_facts_files, demo_facts_import
 from diagnostics.services.territories import territories_store
 
 logger = logging.getLogger(__name__)
 
-DEMO_PASSWORD = "territoires-demo-2026"
 SYNTHETIC_SOURCE = "démo synthétique"
 SYNTHETIC_REGION = "99"
 SYNTHETIC_OTHER_REGION = "98"
 REAL_REGIONS = ("44", "53")  # Grand Est (Chaumont), Bretagne (Vitré)
 
 
-@dataclass(frozen=True)
-class DemoAccountSpec:
-    username: str
-    role: Role
-    first_name: str
-    last_name: str
-    organisation: str
-
-
-DEMO_ACCOUNTS = (
-    DemoAccountSpec(
-        "demo-admin", Role.NATIONAL_ADMIN, "Nadia", "Admin", "Cnam — direction nationale"
-    ),
-    DemoAccountSpec(
-        "demo-delegue", Role.REGIONAL_DELEGATE, "Denis", "Délégué", "Cnam — centre régional"
-    ),
-    DemoAccountSpec(
-        "demo-catalogue", Role.CATALOGUE_ADMIN, "Camille", "Catalogue", "Cnam — offre de formation"
-    ),
-    DemoAccountSpec("demo-mairie", Role.MAYOR_VIEWER, "Marie", "Maire", "Mairie (démo)"),
-    DemoAccountSpec("demo-api", Role.API_CLIENT, "", "", "Observatoire régional (démo)"),
-)
-
-
 class DemoError(ApplicationError):
     code = "demo_error"
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    role: str
-    role_label: str
-    regions: list[str]
-    created: bool
-
-
-@dataclass(frozen=True)
-class DemoBasin:
-    name: str
-    region_code: str
-    source_kind: str
-    population: int
-    eligible_population: bool | None
-    created: bool
-    shared_with: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -128,203 +71,6 @@ class DemoReport:
     @property
     def total_seconds(self) -> float:
         return sum(seconds for _, seconds in self.timings)
-
-
-# --- Accounts ---------------------------------------------------------------------------------
-def _demo_password_hash() -> str:
-    """One hash of the demo password for all demo accounts: hashing is deliberately slow (about
-    half a second each), and the accounts share the published password anyway. The hash already
-    stored is reused when it still matches, so a re-run hashes once at most."""
-    stored = (
-        User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS])
-        .order_by("username")
-        .values_list("password", flat=True)
-    )
-    for encoded in dict.fromkeys(stored):
-        if encoded and check_password(DEMO_PASSWORD, encoded):
-            return encoded
-    return make_password(DEMO_PASSWORD)
-
-
-DEMO_TOKEN_NAME = "Tableau de bord de l'observatoire"
-
-
-def _demo_token_ensure(user: User) -> str:
-    """demo-api's named, scoped token: created once (its secret returned, for the command to
-    print), then kept; a revoked or expired one is replaced."""
-    from diagnostics.models import ApiToken, Scope
-    from diagnostics.services.tokens import api_token_create
-
-    active = [t for t in ApiToken.objects.filter(user=user, name=DEMO_TOKEN_NAME) if t.is_active]
-    if active:
-        return ""
-    ApiToken.objects.filter(user=user, name=DEMO_TOKEN_NAME, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    return api_token_create(
-        user=user,
-        name=DEMO_TOKEN_NAME,
-        scopes=[Scope.INDICATORS_READ],
-        expires_in_days=365,
-    ).key
-
-
-def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
-    """The five demo accounts, created with `user_create` or reset to their demo role, regions
-    and password. Returns them and the API client's new token (« "" » when its active named
-    token already exists: the secret is shown once, at creation, and stored hashed)."""
-    accounts: list[DemoAccount] = []
-    token = ""
-    encoded = _demo_password_hash()
-    for spec in DEMO_ACCOUNTS:
-        followed = regions if spec.role in (Role.REGIONAL_DELEGATE, Role.API_CLIENT) else []
-        user = User.objects.filter(username=spec.username).first()
-        created = user is None
-        with transaction.atomic():
-            if user is None:
-                user = user_create(
-                    username=spec.username,
-                    role=spec.role,
-                    regions=followed,
-                    password=None,  # set below from the shared hash, once validated
-                    first_name=spec.first_name,
-                    last_name=spec.last_name,
-                    organisation=spec.organisation,
-                    email=f"{spec.username}@territoires.invalid",
-                )
-            else:
-                user.role = spec.role
-                user.is_active = True
-                user_apply_role_flags(user)
-                user.regions.set(Region.objects.filter(code__in=followed))
-            validate_password(DEMO_PASSWORD, user)
-            user.password = encoded
-            user.save()
-        if spec.role == Role.API_CLIENT:
-            token = _demo_token_ensure(user)
-        accounts.append(
-            DemoAccount(
-                username=spec.username,
-                role=str(spec.role),
-                role_label=str(spec.role.label),
-                regions=sorted(followed),
-                created=created,
-            )
-        )
-    return accounts, token
-
-
-def _audit_examples_ensure() -> None:
-    """A few plausible entries in the security audit log (once): the delegate's logins and a
-    password-spraying attempt from a documentation address (RFC 5737), locked out."""
-    from diagnostics.models import AuditAction, AuditEvent
-    from diagnostics.services.audit import audit_record
-
-    if AuditEvent.objects.filter(action=AuditAction.LOCKOUT).exists():
-        return
-    delegate = User.objects.get(username="demo-delegue")
-    admin = User.objects.get(username="demo-admin")
-    audit_record(action=AuditAction.LOGIN, actor=admin, ip_address="192.0.2.10")
-    audit_record(action=AuditAction.LOGIN, actor=delegate, ip_address="192.0.2.24")
-    for name in ("admin", "direction", "demo-delegue", "contact", "mairie"):
-        audit_record(action=AuditAction.LOGIN_FAILED, username=name, ip_address="203.0.113.66")
-    audit_record(action=AuditAction.LOCKOUT, username="mairie", ip_address="203.0.113.66")
-    audit_record(action=AuditAction.LOGOUT, actor=delegate, ip_address="192.0.2.24")
-
-
-# --- Basins -----------------------------------------------------------------------------------
-def _basin_existing(name: str, region_code: str) -> Basin | None:
-    wanted = name.casefold()
-    for basin in Basin.objects.filter(region_id=region_code):
-        if basin.name.casefold() == wanted:
-            return basin
-    return None
-
-
-def _basins_ensure(specs: list[BasinSpec], *, share_first: bool) -> list[DemoBasin]:
-    """Register each basin with `basin_create` unless one of that name exists in its region; the
-    delegate creates those of their regions, the national admin the others. The first basin is
-    shared with the mayor's-office account."""
-    delegate = User.objects.get(username="demo-delegue")
-    admin = User.objects.get(username="demo-admin")
-    mayor = User.objects.get(username="demo-mairie")
-    followed = set(delegate.regions.values_list("code", flat=True))
-    result: list[DemoBasin] = []
-    for index, spec in enumerate(specs):
-        basin = _basin_existing(spec.name, spec.region_code)
-        created = basin is None
-        if basin is None:
-            author = delegate if spec.region_code in followed else admin
-            basin = basin_create(
-                name=spec.name,
-                source_kind=spec.source_kind,  # type: ignore[arg-type]
-                source_codes=spec.source_codes,
-                main_town_code=spec.main_town_code,
-                created_by=author,
-            )
-            basin.refresh_from_db()
-            if basin.geometry_status == GeometryStatus.PENDING:
-                # No eager task ran the refresh (a broker is configured, or we are inside a
-                # transaction): compute the geometry now so that the demo pages have their maps.
-                basin = basin_refresh(basin_id=basin.pk)
-        shared: list[str] = []
-        if share_first and index == 0:
-            BasinShare.objects.get_or_create(
-                basin=basin, user=mayor, defaults={"shared_by": delegate}
-            )
-            shared.append(mayor.username)
-        basin.refresh_from_db()
-        result.append(
-            DemoBasin(
-                name=basin.name,
-                region_code=basin.region_id,
-                source_kind=basin.source_kind,
-                population=basin.population,
-                eligible_population=basin.eligible_population,
-                created=created,
-                shared_with=shared,
-            )
-        )
-    return result
-
-
-def _real_basin_specs() -> list[BasinSpec]:
-    """Basins on real zones: Chaumont (ZE 4404, bassin BMO 4418) and Vitré (ZE 5319, its EPCI,
-    and Vitré with its nearest communes). Those whose zone or town is not loaded are left out."""
-    towns = Commune.objects.in_bulk(["52121", "35360"])
-    specs: list[BasinSpec] = []
-
-    def add(name: str, kind: str, codes: list[str], town_code: str) -> None:
-        town = towns.get(town_code)
-        if town is None or town.region_id is None:
-            return
-        specs.append(BasinSpec(name, kind, codes, town_code, town.region_id, 0))
-
-    if Commune.objects.filter(zone_emploi_id="4404").exists():
-        add("Bassin de Chaumont", "zone_emploi", ["4404"], "52121")
-    if Commune.objects.filter(zone_emploi_id="5319").exists():
-        add("Bassin de Vitré", "zone_emploi", ["5319"], "35360")
-    if Commune.objects.filter(bassin_bmo_id="4418").exists():
-        add("Bassin BMO de Chaumont", "bassin_bmo", ["4418"], "52121")
-    vitre = towns.get("35360")
-    if vitre is not None and vitre.epci_id:
-        epci = Epci.objects.get(pk=vitre.epci_id)
-        add(f"Intercommunalité — {epci.name}", "epci", [epci.code], "35360")
-    if vitre is not None and vitre.latitude is not None and vitre.longitude is not None:
-        lat, lon = vitre.latitude, vitre.longitude
-        nearby = Commune.objects.filter(
-            departement_id=vitre.departement_id,
-            latitude__range=(lat - 0.2, lat + 0.2),
-            longitude__range=(lon - 0.3, lon + 0.3),
-        ).values_list("code", "latitude", "longitude")
-        distances = sorted(
-            (haversine_km(lat, lon, la, lo), code)
-            for code, la, lo in nearby
-            if la is not None and lo is not None
-        )
-        codes = sorted(code for _, code in distances[:12])
-        add("Vitré et communes voisines", "communes", codes, "35360")
-    return specs
 
 
 # --- Entry point ------------------------------------------------------------------------------

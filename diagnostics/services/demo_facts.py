@@ -22,7 +22,7 @@ from diagnostics.analytics.synthetic import SyntheticTerritory
 from diagnostics.analytics.synthetic_files import DEMO_LABEL, DEMO_OPTION, DemoFile, demo_files
 from diagnostics.errors import ApplicationError
 from diagnostics.models import ImportBatch, User
-from diagnostics.services.imports import import_dataset
+from diagnostics.services.import_requests import import_dataset
 
 CATALOGUE_FIXTURE = "catalogue_illustratif.json"
 _FAP2009 = re.compile(r"[A-Z]\d[A-Z]\d{2}")

@@ -113,6 +113,7 @@ def diagnostic_request(
         raise DiagnosticError(f"Le bassin « {basin.name} » ne contient aucune commune.")
     batches = selectors.diagnostic_current_batches()
     data_key = selectors.diagnostic_data_key(
+        basin_id=basin.pk,
         commune_codes=codes,
         population=basin.population,
         batch_ids=[b.pk for b in batches],

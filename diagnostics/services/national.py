@@ -283,6 +283,7 @@ def national_batch_request(
     members = run_selectors.basins_commune_codes([b.pk for b in basins])
     keys = {
         basin.pk: run_selectors.diagnostic_data_key(
+            basin_id=basin.pk,
             commune_codes=sorted(members.get(basin.pk, ())),
             population=basin.population,
             batch_ids=batch_ids,

@@ -22,6 +22,7 @@ Returns, per run id, (document, tables, timings) or the French error of that bas
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Sequence
 from time import perf_counter
 from typing import Any
@@ -30,7 +31,9 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.basin_context import basin_contexts
+from diagnostics.analytics.basin_context import BasinContext, basin_contexts
+from diagnostics.analytics.bmo_section_tables import attach_bmo_tables
+from diagnostics.analytics.job_seekers import job_seekers_basin_series
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
@@ -38,6 +41,7 @@ from diagnostics.selectors.memo import chunk_memo
 from diagnostics.services.diagnostic_document import (
     PreparedInputs,
     _batch_ids,
+    _engine_params,
     _sources,
     diagnostic_compute,
 )
@@ -71,6 +75,32 @@ def _departement_index(crosswalk: pd.DataFrame, job_seekers: pd.DataFrame) -> di
     dep = np.where(level == "departement", geo.to_numpy(), geo.map(commune_dep).to_numpy())
     frame = pd.DataFrame({"dep": dep, "row": np.arange(len(job_seekers))}).dropna()
     return {str(k): g["row"].to_numpy() for k, g in frame.groupby("dep", sort=False)}
+
+
+def _with_job_seekers(
+    contexts: dict[int, BasinContext],
+    *,
+    runs: Sequence[DiagnosticRun],
+    seekers: pd.DataFrame,
+    crosswalk: pd.DataFrame,
+) -> dict[int, BasinContext]:
+    """The contexts with every basin's monthly job seekers, computed in one grouped pass per
+    category asked for (`analytics.job_seekers`); a basin the pass cannot place keeps its
+    context (its run computes the series alone and gives its own error)."""
+    by_category: dict[str, dict[int, list[str]]] = {}
+    for run in runs:
+        if run.pk in contexts:
+            category = _engine_params(run.parameters).job_seekers_category
+            codes = list(run.basin_snapshot.get("communes") or [])
+            by_category.setdefault(category, {})[run.pk] = codes
+    out = dict(contexts)
+    for category, memberships in by_category.items():
+        series = job_seekers_basin_series(
+            seekers, communes=crosswalk, memberships=memberships, category=category
+        )
+        for run_id, one in series.by_basin.items():
+            out[run_id] = dataclasses.replace(out[run_id], job_seekers=(category, one))
+    return out
 
 
 def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> dict[int, Outcome]:
@@ -118,6 +148,16 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
         bmo=bmo,
         unemployment=unemployment,
     )
+    by_basin = attach_bmo_tables(
+        contexts.by_basin,
+        params={run.pk: _engine_params(run.parameters) for run in runs},
+        populations={
+            basin_id: context.crosswalks["bassin_bmo"].basin_population
+            for basin_id, context in contexts.by_basin.items()
+        },
+    )
+    if seekers_all is not None:
+        by_basin = _with_job_seekers(by_basin, runs=runs, seekers=seekers_all, crosswalk=crosswalk)
     grouped_s = perf_counter() - started
     sources = _sources(first)
     shared = {
@@ -142,7 +182,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
             unemployment=unemployment,
             tension=tension,
             job_seekers=job_seekers,
-            context=contexts.by_basin[run.pk],
+            context=by_basin[run.pk],
             sources=copy.deepcopy(sources),
             batch_ids=ids,
         )

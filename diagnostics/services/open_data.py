@@ -24,7 +24,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.importers import territories as territory_files
 from diagnostics.models import ImportBatch, TerritoryLoad
 from diagnostics.services import territories as territory_service
-from diagnostics.services.imports import file_sha256, import_dataset
+from diagnostics.services.import_requests import file_sha256, import_dataset
 
 Log = Callable[[str], None]
 TERRITORIES = "territories"

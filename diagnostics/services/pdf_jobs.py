@@ -1,7 +1,7 @@
 """PDF reports as jobs with progress (issue 15).
 
-- `pdf_job_request` records the job: the page to print, rendered by the caller in the
-  requester's scope (the same view code and rules as the page: a mayor's office never gets an
+- `pdf_job_request` records the job: the page to print (a diagnostic's report, a shared version,
+  a basin's business model), rendered by the caller in the requester's scope (the same view code and rules as the page: a mayor's office never gets an
   unshared basin in its PDF), a title and a file name. The pending row is the outbox: its task
   is sent after commit (`services.outbox.pdf_job_send`); a broker error leaves it « en file
   d'attente » for the periodic dispatcher. In the embedded default (eager Celery) the task runs
@@ -29,7 +29,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import DiagnosticRun, PdfJob, SharedVersion, User
+from diagnostics.models import Basin, DiagnosticRun, PdfJob, SharedVersion, User
 from diagnostics.services import claims, outbox, pdf_render
 from diagnostics.services.pdf_pool import PdfBusy
 
@@ -49,17 +49,28 @@ def pdf_job_request(
     *,
     user: User,
     kind: str,
-    run: DiagnosticRun,
     html: str,
     title: str,
     file_name: str,
+    run: DiagnosticRun | None = None,
     version: SharedVersion | None = None,
+    basin: Basin | None = None,
+    page_query: str = "",
 ) -> PdfJob:
-    """The job printing `html` for `user` (see the module docstring)."""
+    """The job printing `html` for `user` (see the module docstring): of a diagnostic `run`
+    (its report, or its shared `version`), or of a `basin` (its business model, printed with
+    the parameters `page_query` of the page, kept to link back to it)."""
     digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    mine = PdfJob.objects.filter(requested_by=user, kind=kind, run=run, version=version)
+    mine = PdfJob.objects.filter(
+        requested_by=user, kind=kind, run=run, version=version, basin=basin
+    )
+    live = mine.filter(status__in=[Status.PENDING, Status.RUNNING])
+    if kind == PdfJob.Kind.BUSINESS_MODEL:
+        # Its page depends on the parameters (concept, scenario, project, assumptions): another
+        # page is another job.
+        live = live.filter(html_sha256=digest)
     existing = (
-        mine.filter(status__in=[Status.PENDING, Status.RUNNING]).order_by("-created_at").first()
+        live.order_by("-created_at").first()
         or mine.filter(status=Status.DONE, html_sha256=digest).order_by("-created_at").first()
     )
     if existing is not None:
@@ -71,6 +82,8 @@ def pdf_job_request(
         kind=kind,
         run=run,
         version=version,
+        basin=basin,
+        page_query=page_query,
         title=title[:300],
         file_name=file_name[:200],
         html=html,

@@ -26,6 +26,7 @@ from diagnostics.analytics.common import format_number
 from diagnostics.analytics.crosswalk import Crosswalk, basin_crosswalk
 from diagnostics.analytics.payload import table_payload
 from diagnostics.selectors import prospective as selectors
+from diagnostics.selectors import tensions as tension_selectors
 from diagnostics.selectors.memo import memoised
 
 # Run parameters of the section (name → default), with their French labels.
@@ -189,14 +190,16 @@ def _saturation(
         )
         saturated_doc["message"] = bridges_doc["message"] = message
         return saturated_doc, bridges_doc, frames
+    # The rows of the basin's bassins (located once per chunk of a national batch): every
+    # step below reads only these.
+    local = tension_selectors.tension_rows(tension, bassins)
     found = sat.saturated_metiers(
-        tension,
+        local,
         bassins=bassins,
         min_ratio=float(_param(params, "saturation_min_ratio")),
         max_tension=int(_param(params, "saturation_max_tension")),
         min_job_seekers=int(_param(params, "saturation_min_job_seekers")),
     )
-    local = tension[tension[c.BASSIN_BMO_CODE].astype(str).isin(set(bassins))]
     if local.empty:
         message = "Aucun indicateur de tension publié pour les bassins BMO du bassin."
         saturated_doc["message"] = bridges_doc["message"] = message
@@ -235,7 +238,7 @@ def _saturation(
             "Aucun métier saturé selon la règle dans les bassins BMO du bassin."
         )
 
-    targets = br.tension_targets(tension, bassins=bassins, year=year, min_tension=min_tension)
+    targets = br.tension_targets(local, bassins=bassins, year=year, min_tension=min_tension)
     pairs = br.bridges(named, targets, referential=referential)
     per_target = br.bridge_targets(targets, pairs, referential=referential)
     frames["prospective_bridges"] = pairs
@@ -351,8 +354,12 @@ def _replacement(
             population_age, shares={}, region_departements=region_departements
         ),
     )
+    # With the references given, only the basin's départements are read.
     frame = rp.replacement_frame(
-        population_age, shares=shares, region_departements=[], references=references
+        selectors.population_age_rows(batch_ids=batch_ids, departements=shares),
+        shares=shares,
+        region_departements=[],
+        references=references,
     )
     summary = rp.replacement_summary(frame)
     source = sources.get("population_age") or {}
@@ -470,9 +477,13 @@ def _sectors(
             ),
         }
     if batch_ids:
-        sectors = se.sector_job_seekers(
-            selectors.sector_job_seekers_frame(batch_ids=batch_ids), bassins=bassins
+        frame = selectors.sector_job_seekers_frame(batch_ids=batch_ids)
+        # France's figures are the same for every basin of a chunk (`selectors.memo`).
+        reference = memoised(
+            ("sector_reference", tuple(sorted(batch_ids)), id(frame)),
+            lambda: se.sector_reference(frame),
         )
+        sectors = se.sector_job_seekers(frame, bassins=bassins, reference=reference)
         frames["prospective_sectors"] = sectors
         vintages = sorted({str(v) for v in sectors[c.VINTAGE]}) if len(sectors) else []
         doc["naf"] = {

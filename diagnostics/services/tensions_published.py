@@ -146,7 +146,7 @@ def published_tensions_section(
     bassin_codes = [str(z) for z in zones[c.ZONE_CODE]]
     names = selectors.bassin_bmo_names(bassin_codes)
     factors = memoised(("factors_published", id(tension)), lambda: tp.factors_published(tension))
-    local = tension[tension[c.BASSIN_BMO_CODE].astype(str).isin(bassin_codes)]
+    local = selectors.tension_rows(tension, bassin_codes)
     labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
     published = tp.published_tensions(local, bassins=bassin_codes, labels=labels)
     years = sorted(int(y) for y in published[c.YEAR].unique())

@@ -42,7 +42,6 @@ from diagnostics.selectors.access import (
 from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.selectors.page_cache import cached, fragment_key, run_scope
 from diagnostics.services import diagnostics as services
-from diagnostics.services import pdf_render
 from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views.diagnostic_report import _report_context, report_html
 
@@ -258,13 +257,6 @@ def diagnostic_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         file_name=_export_name(run, "rapport", "pdf"),
     )
     return redirect("pdf-job-detail", pk=job.pk)
-
-
-def render_pdf(html: str) -> bytes:
-    """A page's PDF rendered in the request, through the bounded pool (the business model's
-    PDF; the reports' PDF are jobs). Looked up at call time, so a test replacing
-    `diagnostics.services.pdf_render.render_pdf` replaces this one too."""
-    return pdf_render.render_pdf(html)
 
 
 def print_assets() -> dict[str, str]:

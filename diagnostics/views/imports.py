@@ -64,7 +64,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @role_required(*IMPORT_ROLES)
 @require_http_methods(["GET", "POST"])
 def import_create(request: HttpRequest) -> HttpResponse:
-    from diagnostics.services.imports import import_dataset
+    from diagnostics.services.import_requests import import_dataset
 
     allowed = import_kinds_for(request.user)
     kinds = [(k, label) for k, label in kind_choices() if k in allowed]
@@ -154,7 +154,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """« Relancer l'import »: the same kept file as a new batch, processed like an upload."""
-    from diagnostics.services.imports import import_batch_retry
+    from diagnostics.services.import_requests import import_batch_retry
 
     batch = _visible_batch(request, pk)
     user = cast(User, request.user)

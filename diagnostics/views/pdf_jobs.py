@@ -2,7 +2,7 @@
 télécharger »), polled by `cnam/pdf_job.js` through a JSON status URL, the file once ready, and
 « Relancer » when it failed. A job is its requester's only (another account: 404), and only while
 they may still read what was printed. The jobs are created by the PDF links of the reports
-(`diagnostic-pdf`, `shared-version-pdf`)."""
+(`diagnostic-pdf`, `shared-version-pdf`) and of the business model (`business-model-pdf`)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def _job(request: HttpRequest, pk: int) -> PdfJob:
 def _back_url(job: PdfJob) -> str:
     if job.kind == PdfJob.Kind.SHARED_VERSION and job.version_id:
         return reverse("shared-version-detail", args=[job.version_id])
+    if job.kind == PdfJob.Kind.BUSINESS_MODEL:
+        page = reverse("business-model", args=[job.basin_id])
+        return f"{page}?{job.page_query}" if job.page_query else page
     return reverse("diagnostic-detail", args=[job.run_id])
 
 

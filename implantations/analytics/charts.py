@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 
 from diagnostics.analytics.common import format_number, require_columns
 
-from . import business_model as bm
+from . import business_model_columns as bmc
 from .honesty import INSUFFICIENT, format_figure
 from .scoring import (
     CONCEPT_LABELS,
@@ -55,22 +55,22 @@ PILLAR_COLOURS = {
     "partners": "#c3992a",
 }
 COST_COLOURS = {
-    bm.GTEC: "#fcc0b0",
-    bm.INVESTMENT: "#f95c5e",
-    bm.STAFF: "#e1000f",
-    bm.SERVICES: "#ce614a",
-    bm.TEACHING: "#a94645",
-    bm.OVERHEADS: "#cecece",
-    bm.PREMISES: "#929292",
+    bmc.GTEC: "#fcc0b0",
+    bmc.INVESTMENT: "#f95c5e",
+    bmc.STAFF: "#e1000f",
+    bmc.SERVICES: "#ce614a",
+    bmc.TEACHING: "#a94645",
+    bmc.OVERHEADS: "#cecece",
+    bmc.PREMISES: "#929292",
 }
 REVENUE_COLOURS = {
-    bm.CPF: "#000091",
-    bm.CPF_TOPUP: "#313178",
-    bm.REGION: "#6a6af4",
-    bm.OPCO: "#8585f6",
-    bm.FEES: "#cacafb",
-    bm.ARDAN: "#18753c",
-    bm.SERVICES_REVENUE: "#68a532",
+    bmc.CPF: "#000091",
+    bmc.CPF_TOPUP: "#313178",
+    bmc.REGION: "#6a6af4",
+    bmc.OPCO: "#8585f6",
+    bmc.FEES: "#cacafb",
+    bmc.ARDAN: "#18753c",
+    bmc.SERVICES_REVENUE: "#68a532",
 }
 
 
@@ -262,12 +262,12 @@ def business_model_figure(years: pd.DataFrame, *, height: int = 420) -> go.Figur
     Input: `business_model.YEAR_COLUMNS`."""
     require_columns(
         years,
-        [bm.YEAR, *bm.COST_ITEMS, *bm.REVENUE_ITEMS, bm.BALANCE],
+        [bmc.YEAR, *bmc.COST_ITEMS, *bmc.REVENUE_ITEMS, bmc.BALANCE],
         what="le modèle économique",
     )
-    x = [f"Année {int(y)}" for y in years[bm.YEAR]]
+    x = [f"Année {int(y)}" for y in years[bmc.YEAR]]
     figure = go.Figure()
-    for column, label in bm.REVENUE_ITEMS.items():
+    for column, label in bmc.REVENUE_ITEMS.items():
         values = years[column].astype(float)
         if not (values > 0).any():
             continue
@@ -280,7 +280,7 @@ def business_model_figure(years: pd.DataFrame, *, height: int = 420) -> go.Figur
             legendgrouptitle={"text": "Recettes"},
             hovertemplate=f"{label} : %{{y:,.0f}} €<extra></extra>",
         )
-    for column, label in bm.COST_ITEMS.items():
+    for column, label in bmc.COST_ITEMS.items():
         values = years[column].astype(float)
         if not (values > 0).any():
             continue
@@ -297,7 +297,7 @@ def business_model_figure(years: pd.DataFrame, *, height: int = 420) -> go.Figur
     figure.add_scatter(
         name="Solde",
         x=x,
-        y=years[bm.BALANCE].astype(float).tolist(),
+        y=years[bmc.BALANCE].astype(float).tolist(),
         mode="lines+markers",
         line={"color": "#161616", "width": 2},
         marker={"size": 8},
@@ -323,9 +323,9 @@ def business_model_figure(years: pd.DataFrame, *, height: int = 420) -> go.Figur
 
 def learners_figure(years: pd.DataFrame, *, height: int = 260) -> go.Figure:
     """Learners per year (bars)."""
-    require_columns(years, [bm.YEAR, bm.LEARNERS], what="le modèle économique")
-    x = [f"Année {int(y)}" for y in years[bm.YEAR]]
-    values = years[bm.LEARNERS].astype(int).tolist()
+    require_columns(years, [bmc.YEAR, bmc.LEARNERS], what="le modèle économique")
+    x = [f"Année {int(y)}" for y in years[bmc.YEAR]]
+    values = years[bmc.LEARNERS].astype(int).tolist()
     figure = go.Figure(
         go.Bar(
             x=x,

@@ -6,16 +6,12 @@
   delegate enters (tuition/CPF, public aid, other revenues; staff, premises, other costs).
 - `finance_variances(lines, ...)`: planned against actual per line, variance (absolute and %),
   whether an explanation is required, and the totals.
-- `outcome_rates(counts, ...)`: the rates with their denominators, withheld under a minimum
-  number of learners (docs/honesty.md: no figure on too few people).
-- `project_flags(...)`: « en retard » / « en dépassement » against `Thresholds`.
-
-Rates over several sites are ratios of sums (Σ completers / Σ enrolled), never means of rates.
+The outcome rates are in `evaluation_outcomes`, the flags « en retard » / « en dépassement » in
+`evaluation_flags`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import business_model as bm
+from . import business_model_columns as bmc
 
 # --- Fields of a year's follow-up ---------------------------------------------------------------
 ENROLLED = "enrolled"
@@ -232,21 +228,21 @@ def plan_lines(years: pd.DataFrame, *, aid_from_split: bool = False) -> pd.DataF
     The « other » lines take whatever the model holds beyond the named ones, so that the
     totals are the model's."""
     needed = [
-        bm.YEAR, bm.CPF, bm.FEES, bm.REVENUES, bm.PUBLIC_AID, bm.STAFF, bm.TEACHING, bm.PREMISES,
-        bm.COSTS,
+        bmc.YEAR, bmc.CPF, bmc.FEES, bmc.REVENUES, bmc.PUBLIC_AID, bmc.STAFF, bmc.TEACHING, bmc.PREMISES,
+        bmc.COSTS,
     ]  # fmt: skip
     missing = [c for c in needed if c not in years.columns]
     if missing:
         raise ValueError(f"Plan du modèle économique : colonnes manquantes {', '.join(missing)}.")
-    out = pd.DataFrame({YEAR: years[bm.YEAR].astype(int)})
-    out[TUITION] = years[bm.CPF] + years[bm.FEES]
-    if aid_from_split and bm.FUNDED_AID not in years.columns:
-        raise ValueError(f"Plan du modèle économique : colonne manquante {bm.FUNDED_AID}.")
-    out[PUBLIC_AID] = years[bm.FUNDED_AID if aid_from_split else bm.PUBLIC_AID]
-    out[OTHER_REVENUES] = years[bm.REVENUES] - out[TUITION]
-    out[STAFF] = years[bm.STAFF] + years.get(bm.SERVICES, 0.0) + years[bm.TEACHING]
-    out[PREMISES] = years[bm.PREMISES]
-    out[OTHER_COSTS] = years[bm.COSTS] - out[STAFF] - out[PREMISES]
+    out = pd.DataFrame({YEAR: years[bmc.YEAR].astype(int)})
+    out[TUITION] = years[bmc.CPF] + years[bmc.FEES]
+    if aid_from_split and bmc.FUNDED_AID not in years.columns:
+        raise ValueError(f"Plan du modèle économique : colonne manquante {bmc.FUNDED_AID}.")
+    out[PUBLIC_AID] = years[bmc.FUNDED_AID if aid_from_split else bmc.PUBLIC_AID]
+    out[OTHER_REVENUES] = years[bmc.REVENUES] - out[TUITION]
+    out[STAFF] = years[bmc.STAFF] + years.get(bmc.SERVICES, 0.0) + years[bmc.TEACHING]
+    out[PREMISES] = years[bmc.PREMISES]
+    out[OTHER_COSTS] = years[bmc.COSTS] - out[STAFF] - out[PREMISES]
     for line in FINANCE_FIELDS:
         out[line] = out[line].astype(float).round(2)
     return out.sort_values(YEAR, kind="mergesort").reset_index(drop=True)[PLAN_COLUMNS]
@@ -334,215 +330,3 @@ def finance_variances(
     for column in (PLANNED, ACTUAL, VARIANCE, VARIANCE_SHARE):
         frame[column] = frame[column].astype("Float64")
     return frame
-
-
-# --- Outcome rates ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Rate:
-    """A rate with its numerator and denominator; `value` is None when the denominator is below
-    the minimum (`reason` says so) or zero."""
-
-    code: str
-    label: str
-    numerator: int
-    denominator: int
-    denominator_label: str
-    value: float | None
-    reason: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "label": self.label,
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "denominator_label": self.denominator_label,
-            "value": self.value,
-            "reason": self.reason,
-        }
-
-
-TOO_FEW = "effectif trop faible"
-RATE_SPECS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
-    ("completion", "Taux d'achèvement", (COMPLETED,), ENROLLED),
-    ("certification", "Taux de certification", (CERTIFIED,), COMPLETED),
-    ("job", "En emploi à 6 mois", (OUTCOME_JOB,), COMPLETED),
-    ("training", "En formation à 6 mois", (OUTCOME_TRAINING,), COMPLETED),
-    ("positive", "Sorties positives (emploi ou formation)", (OUTCOME_JOB, OUTCOME_TRAINING),
-     COMPLETED),
-    ("seeking", "En recherche d'emploi à 6 mois", (OUTCOME_SEEKING,), COMPLETED),
-    ("unknown", "Situation inconnue à 6 mois", (OUTCOME_UNKNOWN,), COMPLETED),
-)  # fmt: skip
-DENOMINATOR_LABELS = {ENROLLED: "inscrits", COMPLETED: "parcours achevés"}
-
-
-def outcome_rates(
-    counts: Mapping[str, Any], *, min_learners: int = Thresholds.min_learners
-) -> list[Rate]:
-    """The rates of RATE_SPECS on `counts` (COUNT_FIELDS; None counts as 0 in a numerator, and
-    a rate whose denominator is unknown is not computed). A denominator under `min_learners`
-    gives no value but the reason « effectif trop faible (n = 7 < 10) »; a zero one « aucun … »."""
-    rates = []
-    for code, label, numerators, denominator_field in RATE_SPECS:
-        denominator = _count(counts, denominator_field)
-        numerator = sum(_count(counts, name) or 0 for name in numerators)
-        den_label = DENOMINATOR_LABELS[denominator_field]
-        if denominator is None:
-            rates.append(
-                Rate(code, label, numerator, 0, den_label, None, f"{den_label} non saisis")
-            )
-        elif denominator == 0:
-            rates.append(
-                Rate(code, label, numerator, 0, den_label, None, f"aucun {den_label[:-1]}")
-            )
-        elif denominator < min_learners:
-            rates.append(
-                Rate(
-                    code,
-                    label,
-                    numerator,
-                    denominator,
-                    den_label,
-                    None,
-                    f"{TOO_FEW} (n = {denominator} < {min_learners})",
-                )
-            )
-        else:
-            rates.append(
-                Rate(code, label, numerator, denominator, den_label, numerator / denominator)
-            )
-    return rates
-
-
-def counts_sum(rows: Sequence[Mapping[str, Any]]) -> dict[str, int | None]:
-    """Σ of each count over several years or sites (None when no row holds it)."""
-    out: dict[str, int | None] = {}
-    for name in COUNT_FIELDS:
-        known = [int(r[name]) for r in rows if r.get(name) is not None]
-        out[name] = sum(known) if known else None
-    return out
-
-
-# --- Flags ----------------------------------------------------------------------------------------
-FLAG_LATE = "en_retard"
-FLAG_OVERRUN = "en_depassement"
-FLAG_LABELS = {FLAG_LATE: "en retard", FLAG_OVERRUN: "en dépassement"}
-
-
-@dataclass(frozen=True)
-class Flag:
-    code: str  # FLAG_LATE or FLAG_OVERRUN
-    reason: str  # enrolments | opening | costs
-    year: int | None  # project year (0-5), None for the opening
-    detail: str  # French
-
-    @property
-    def label(self) -> str:
-        return FLAG_LABELS[self.code]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "flag": self.code,
-            "label": self.label,
-            "reason": self.reason,
-            "year": self.year,
-            "detail": self.detail,
-        }
-
-
-FLAG_INPUT_COLUMNS = [
-    YEAR,
-    "calendar_year",
-    "planned_learners",
-    ENROLLED,
-    "planned_costs",
-    "actual_costs",
-]
-
-
-def planned_opening(start_year: int, planned_learners: Sequence[int]) -> dt.date | None:
-    """The opening the plan implies: 1 January of the first project year with learners
-    planned (None when none are)."""
-    for year, planned in enumerate(planned_learners):
-        if planned and planned > 0:
-            return dt.date(start_year + year, 1, 1)
-    return None
-
-
-def _fmt_int(value: float) -> str:
-    return f"{round(value):,}".replace(",", "\u202f")
-
-
-def project_flags(
-    years: pd.DataFrame,
-    *,
-    opening_planned_on: dt.date | None,
-    opened_on: dt.date | None,
-    today: dt.date,
-    thresholds: Thresholds = Thresholds(),
-) -> list[Flag]:
-    """The flags of a site (sorted: late first, then by year).
-
-    `years` (FLAG_INPUT_COLUMNS): per project year, the planned learners, the enrolled (NA
-    while not entered), the planned and actual total costs (NA while unknown).
-    - « en retard » (enrolments): enrolled < late_enrolment_share × planned learners, for a
-      year with learners planned and enrolments entered;
-    - « en retard » (opening): not opened while `today` is past the planned opening plus
-      opening_grace_days;
-    - « en dépassement » (costs): actual costs > (1 + overrun_share) × planned costs."""
-    missing = [c for c in FLAG_INPUT_COLUMNS if c not in years.columns]
-    if missing:
-        raise ValueError(f"Signalements : colonnes manquantes {', '.join(missing)}.")
-    t = thresholds
-    flags: list[Flag] = []
-    if opened_on is None and opening_planned_on is not None:
-        deadline = opening_planned_on + dt.timedelta(days=t.opening_grace_days)
-        if today > deadline:
-            flags.append(
-                Flag(
-                    FLAG_LATE,
-                    "opening",
-                    None,
-                    f"Ouverture prévue le {opening_planned_on:%d/%m/%Y} et non réalisée "
-                    f"{(today - opening_planned_on).days} jours après (délai admis : "
-                    f"{t.opening_grace_days} jours).",
-                )
-            )
-    ordered = years.sort_values(YEAR, kind="mergesort")
-    # Plain lists, not to_dict: a site's flags are computed for every site of the programme.
-    columns = {c: ordered[c].tolist() for c in FLAG_INPUT_COLUMNS}
-    for i in range(len(ordered)):
-        row = {c: columns[c][i] for c in FLAG_INPUT_COLUMNS}
-        year, calendar = int(row[YEAR]), int(row["calendar_year"])
-        planned, enrolled = _num(row["planned_learners"]), _num(row[ENROLLED])
-        threshold = t.late_enrolment_share * (planned or 0)
-        if planned and planned > 0 and enrolled is not None and enrolled < threshold - 1e-9:
-            flags.append(
-                Flag(
-                    FLAG_LATE,
-                    "enrolments",
-                    year,
-                    f"Année {year} ({calendar}) : {_fmt_int(enrolled)} inscrits pour "
-                    f"{_fmt_int(planned)} prévus ({format_share(enrolled / planned)} du plan, "
-                    f"seuil {format_share(t.late_enrolment_share)}).",
-                )
-            )
-        p_costs, a_costs = _num(row["planned_costs"]), _num(row["actual_costs"])
-        if (
-            p_costs
-            and p_costs > 0
-            and a_costs is not None
-            and a_costs > (1 + t.overrun_share) * p_costs + 1e-6
-        ):
-            flags.append(
-                Flag(
-                    FLAG_OVERRUN,
-                    "costs",
-                    year,
-                    f"Année {year} ({calendar}) : coûts réels de {_fmt_int(a_costs)} € pour "
-                    f"{_fmt_int(p_costs)} € prévus (+{format_share(a_costs / p_costs - 1)}, "
-                    f"seuil +{format_share(t.overrun_share)}).",
-                )
-            )
-    order = {FLAG_LATE: 0, FLAG_OVERRUN: 1}
-    return sorted(flags, key=lambda f: (order[f.code], -1 if f.year is None else f.year))

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from diagnostics.analytics.common import require_columns
 
-from . import business_model as bm
+from . import business_model_columns as bmc
 from . import funding as fd
 from .charts import _layout
 
@@ -18,15 +18,15 @@ def funding_split_figure(
     """Aid per year stacked by funder (bars, FUNDER_LABELS order) and the public aid the model
     needs (line: the deficits). Input: `funding.SPLIT_COLUMNS`; `business_model.YEAR_COLUMNS`."""
     require_columns(split, fd.SPLIT_COLUMNS, what="la répartition par financeur")
-    require_columns(years, [bm.YEAR, bm.PUBLIC_AID], what="le modèle économique")
-    x = [f"Année {int(y)}" for y in years[bm.YEAR]]
+    require_columns(years, [bmc.YEAR, bmc.PUBLIC_AID], what="le modèle économique")
+    x = [f"Année {int(y)}" for y in years[bmc.YEAR]]
     figure = go.Figure()
     for funder in fd.FUNDER_LABELS:
         rows = split[split[fd.FUNDER] == funder].sort_values(fd.YEAR)
         if rows.empty:
             continue
         label = fd.FUNDER_LABELS[funder]
-        amounts = rows.set_index(fd.YEAR)[fd.AMOUNT].reindex(years[bm.YEAR], fill_value=0.0)
+        amounts = rows.set_index(fd.YEAR)[fd.AMOUNT].reindex(years[bmc.YEAR], fill_value=0.0)
         figure.add_bar(
             name=label,
             x=x,
@@ -37,7 +37,7 @@ def funding_split_figure(
     figure.add_scatter(
         name="Aide nécessaire (déficit)",
         x=x,
-        y=years[bm.PUBLIC_AID].astype(float).tolist(),
+        y=years[bmc.PUBLIC_AID].astype(float).tolist(),
         mode="lines+markers",
         line={"color": "#161616", "width": 2, "dash": "dot"},
         marker={"size": 8},

@@ -28,7 +28,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Scope, User
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors.access import basin_live_list_for, basin_manageable_for
-from implantations.analytics import business_model as bm
+from implantations.analytics import business_model_assumptions as bma
 from implantations.analytics import funding as fd
 from implantations.analytics import scoring
 from implantations.analytics.site_services import SERVICE_CODES, TIME_UNITS
@@ -41,7 +41,7 @@ from implantations.services import funding as services
 from implantations.services.recommendation import business_scenario_save
 
 CONCEPT_CHOICES = [(k, scoring.CONCEPT_LABELS[k]) for k in scoring.CONCEPTS]
-ASSUMPTION_CODES = tuple(bm.default_assumptions(scoring.TURNKEY))
+ASSUMPTION_CODES = tuple(bma.default_assumptions(scoring.TURNKEY))
 
 
 class AssumptionSerializer(serializers.Serializer):
@@ -174,7 +174,7 @@ def _finite(value: Any) -> Any:
 def business_model_document(read: sel.BusinessModelRead, request: Request) -> dict[str, Any]:
     model = read.model
     document = model.as_document()
-    defaults = bm.default_assumptions(read.concept)
+    defaults = bma.default_assumptions(read.concept)
     for item in document["assumptions"]:
         value = defaults[item["code"]].value
         default: Any = list(value) if isinstance(value, tuple) else value
@@ -227,7 +227,7 @@ ASSUMPTION_PARAMETERS = [
             + f". Défaut : {assumption.value}."
         ),
     )
-    for code, assumption in bm.default_assumptions(scoring.TURNKEY).items()
+    for code, assumption in bma.default_assumptions(scoring.TURNKEY).items()
 ]
 
 
@@ -281,7 +281,7 @@ class BasinBusinessModelApi(ApiViewMixin, generics.GenericAPIView):
             read = sel.business_model_for_basin(
                 basin, concept=concept, scenario=scenario, overrides=overrides
             )
-        except bm.AssumptionError as exc:
+        except bma.AssumptionError as exc:
             raise _assumption_errors(exc.problems) from exc
         return Response(business_model_document(read, request))
 
@@ -370,7 +370,7 @@ class ProjectBusinessModelApi(ApiViewMixin, generics.GenericAPIView):
             raise exceptions.NotFound(f"Projet n° {pk} introuvable.")
         try:
             read = sel.business_model_for_project(project)
-        except bm.AssumptionError as exc:  # a scenario saved before a rule changed
+        except bma.AssumptionError as exc:  # a scenario saved before a rule changed
             raise _assumption_errors(exc.problems) from exc
         document = business_model_document(read, request)
         document["project"] = {"id": project.pk, "name": project.name}

@@ -26,6 +26,7 @@ from diagnostics.models import Scope, User
 from diagnostics.params import InvalidParameter, int_param
 from diagnostics.permissions import CanReadBasins
 from implantations.analytics import evaluation as ev
+from implantations.analytics import evaluation_outcomes as evo
 from implantations.models import FollowupSource, ImplantationProject
 from implantations.selectors import followup as sel
 from implantations.selectors.projects import project_list_for, project_manageable_for
@@ -38,7 +39,7 @@ def _num(value: Any, decimals: int = 2) -> float | None:
     )
 
 
-def _rates(rates: list[ev.Rate]) -> list[dict[str, Any]]:
+def _rates(rates: list[evo.Rate]) -> list[dict[str, Any]]:
     return [r.as_dict() for r in rates]
 
 

@@ -25,7 +25,7 @@ from diagnostics.permissions import CanManageBasins
 from implantations.analytics import planning as p
 from implantations.forms.projects import SOURCE_CHOICES, PlanningForm
 from implantations.selectors import planning as sel
-from implantations.services import planning, projects
+from implantations.services import concept_defaults, planning, planning_parameters
 
 FIELDS = (
     "region",
@@ -125,7 +125,7 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
             )
         if region not in {code for code, _ in regions}:
             raise exceptions.NotFound("Région inconnue ou hors de votre périmètre.")
-        costs, _ = projects.concept_costs_default()
+        costs, _ = concept_defaults.concept_costs_default()
         defaults = p.FitWeights()
         data: dict[str, Any] = {
             "source": p.LEVEL_ZONE_EMPLOI,
@@ -165,7 +165,7 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
                 },
                 weights=weights,
             )
-        except planning.PlanningError as exc:
+        except planning_parameters.PlanningError as exc:
             field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
             raise exceptions.ValidationError({field or "non_field_errors": [exc.message]}) from exc
         document = _plain(plan.as_dict())

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from implantations.analytics.business_model import Assumption, default_assumptions
+from implantations.analytics.business_model_assumptions import Assumption, default_assumptions
 from implantations.models import BasinPartnership, HostStructure
 
 TRI_STATE = [("", "non renseigné"), ("oui", "oui"), ("non", "non")]

@@ -1,5 +1,6 @@
 """Reads of a basin's assets: its communes and main town, the recorded host structures, partnership
-and employer letters, and the lycées that could be recorded as hosts."""
+and employer letters, the lycées that could be recorded as hosts, and what the recommendation's
+hard constraints read of them (`host_summary`, with the typed partners located in the basin)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,10 @@ from typing import Any
 import pandas as pd
 
 from diagnostics.analytics.geometry import haversine_km
-from diagnostics.models import Basin, Lycee
+from diagnostics.models import Basin, Lycee, Organisation
 from diagnostics.selectors.facts import lycees_current_frame
-from implantations.models import (
-    BasinPartnership,
-    EmployerLetter,
-    HostStructure,
-)
+from implantations.analytics import scoring
+from implantations.models import BasinPartnership, EmployerLetter, HostStructure
 
 
 def host_structure_list(basin: Basin) -> list[HostStructure]:
@@ -109,3 +107,39 @@ def lycee_candidates(basin: Basin) -> list[LyceeCandidate]:
         return (group, c.distance_km if c.distance_km is not None else math.inf, c.name)
 
     return sorted(out, key=rank)
+
+
+def _with_partners(
+    names: list[str], partners: list[Organisation], kinds: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The confirmed hosts' names, then the typed partners of those kinds located in the basin
+    (issue 18), each name once."""
+    out = list(dict.fromkeys(names))
+    for partner in partners:
+        if partner.kind in kinds and partner.name not in out:
+            out.append(partner.name)
+    return tuple(out)
+
+
+def host_summary(
+    hosts: list[HostStructure],
+    partnership: BasinPartnership | None,
+    partners: list[Organisation] | None = None,
+) -> scoring.HostSummary:
+    """What the hard constraints read: the confirmed hosts of the basin, and the typed partners
+    (`diagnostics.Organisation`) located in it — a lycée counts as a lycée partner, a Mission
+    locale, tiers-lieu or Maison de l'emploi as a shared place."""
+    confirmed = [h for h in hosts if h.confirmed]
+    partners = partners or []
+    return scoring.HostSummary(
+        lycee_partners=_with_partners(
+            [h.name for h in confirmed if h.is_vocational_lycee], partners, Organisation.LYCEES
+        ),
+        shared_places=_with_partners(
+            [h.name for h in confirmed if h.is_shared_place], partners, Organisation.SHARED_PLACES
+        ),
+        economic_hosts=tuple(
+            (h.name, h.premises_can_grow) for h in confirmed if h.is_economic_host
+        ),
+        town_lends_premises=partnership.town_lends_premises if partnership else None,
+    )

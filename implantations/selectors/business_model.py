@@ -17,6 +17,7 @@ from django.db.models import prefetch_related_objects
 
 from diagnostics.models import Basin
 from implantations.analytics import business_model as bm
+from implantations.analytics import business_model_assumptions as bma
 from implantations.analytics import funding as fd
 from implantations.analytics import scoring
 from implantations.analytics.site_services import Service, default_services, services_with
@@ -52,7 +53,7 @@ def business_model_for_basin(
     inputs: Mapping[str, Any] | None = None,
 ) -> BusinessModelRead:
     """The business model of `basin` as its page computes it (`inputs`: a project's services,
-    top-up and funding, see `project_model_inputs`). Raises bm.AssumptionError (codes → French
+    top-up and funding, see `project_model_inputs`). Raises AssumptionError (codes → French
     messages) for invalid `overrides`."""
     recommendation = recommendation_latest(basin)
     if scenario is not None:
@@ -117,7 +118,7 @@ def business_scenarios_latest(basin_ids: Iterable[int]) -> dict[tuple[int, str],
 def business_model_for_project(project: ImplantationProject) -> BusinessModelRead:
     """The business model of a project: its concept, on its basin, with the basin's latest
     saved scenario for that concept when there is one — what its planned learners come from
-    (`services.projects.concept_planned_learners`)."""
+    (`services.concept_defaults.concept_planned_learners`)."""
     scenario = business_scenario_latest(project.basin, project.concept)
     return business_model_for_basin(
         project.basin,
@@ -232,7 +233,7 @@ def project_business_model(
     project: ImplantationProject,
     *,
     overrides: Mapping[str, Any] | None = None,
-    public: bm.AddressablePublic | None = None,
+    public: bma.AddressablePublic | None = None,
 ) -> bm.BusinessModel:
     """The project's planned business model: `overrides` (default: the plan basis), the
     project's services, its retained CPF top-up and its funding split."""

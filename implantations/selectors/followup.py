@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from diagnostics.models import User
 from implantations.analytics import evaluation as ev
+from implantations.analytics import evaluation_flags as evf
+from implantations.analytics import evaluation_outcomes as evo
 from implantations.models import ImplantationProject, ProjectFollowup, ProjectYear
 from implantations.models.projects import PROJECT_YEARS
 from implantations.selectors.business_model import ProjectModel, project_models
@@ -108,7 +110,7 @@ class YearEvaluation:
     planned_learners: int
     followup: ProjectFollowup | None
     plan: dict[str, float]
-    rates: list[ev.Rate]
+    rates: list[evo.Rate]
     explain_share: float = ev.Thresholds.explain_share
 
     @cached_property
@@ -145,7 +147,7 @@ class YearEvaluation:
 class ProjectEvaluation:
     project: ImplantationProject
     years: list[YearEvaluation]
-    flags: list[ev.Flag]
+    flags: list[evf.Flag]
     plan_source: str
     thresholds: ev.Thresholds
     opening_planned_on: dt.date | None = None
@@ -195,12 +197,12 @@ def _evaluate(
                 followup=item,
                 plan=line_plan,
                 explain_share=thresholds.explain_share,
-                rates=ev.outcome_rates(values, min_learners=thresholds.min_learners)
+                rates=evo.outcome_rates(values, min_learners=thresholds.min_learners)
                 if item is not None
                 else [],
             )
         )
-    opening = ev.planned_opening(project.start_year, [y.planned_learners for y in years])
+    opening = evf.planned_opening(project.start_year, [y.planned_learners for y in years])
     frame = pd.DataFrame(
         [
             {
@@ -213,9 +215,9 @@ def _evaluate(
             }
             for y in years
         ],
-        columns=ev.FLAG_INPUT_COLUMNS,
+        columns=evf.FLAG_INPUT_COLUMNS,
     )
-    flags = ev.project_flags(
+    flags = evf.project_flags(
         frame,
         opening_planned_on=opening,
         opened_on=project.opened_on,
@@ -246,7 +248,7 @@ def project_evaluation(project: ImplantationProject) -> ProjectEvaluation:
     return evaluation
 
 
-def project_flags_for(projects: list[ImplantationProject]) -> dict[int, list[ev.Flag]]:
+def project_flags_for(projects: list[ImplantationProject]) -> dict[int, list[evf.Flag]]:
     """The flags of several projects (prefetched or not)."""
     thresholds, day = followup_thresholds(), today()
     rows = list(
@@ -260,7 +262,7 @@ def project_flags_for(projects: list[ImplantationProject]) -> dict[int, list[ev.
 class ProgrammeEvaluation:
     sites: list[ProjectEvaluation]
     counts: dict[str, int | None]
-    rates: list[ev.Rate]
+    rates: list[evo.Rate]
     planned_learners: int  # over the years entered
     planned_costs: float
     actual_costs: float | None
@@ -293,12 +295,12 @@ def programme_evaluation(user: User, *, calendar_year: int | None = None) -> Pro
         for y in s.entered_years
         if calendar_year is None or y.calendar_year == calendar_year
     ]
-    counts = ev.counts_sum([followup_values(y.followup) for y in entered])
+    counts = evo.counts_sum([followup_values(y.followup) for y in entered])
     with_costs = [y for y in entered if y.actual_costs is not None]
     return ProgrammeEvaluation(
         sites=sites,
         counts=counts,
-        rates=ev.outcome_rates(counts, min_learners=thresholds.min_learners) if entered else [],
+        rates=evo.outcome_rates(counts, min_learners=thresholds.min_learners) if entered else [],
         planned_learners=sum(y.planned_learners for y in entered),
         planned_costs=float(sum(y.planned_costs for y in with_costs)),
         actual_costs=float(sum(y.actual_costs or 0 for y in with_costs)) if with_costs else None,

@@ -18,6 +18,7 @@ possible; the score chooses among them):
 
 Idempotent: a basin that already has host structures or a partnership keeps them; the scenario
 and the project are created once (by name); recommendations are reused for the same inputs.
+The sites are built in `demo_sites`, the assets in `demo_assets`.
 """
 
 from __future__ import annotations
@@ -32,23 +33,20 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from diagnostics.analytics import columns as c
-from diagnostics.analytics.synthetic import SyntheticTerritory
-from diagnostics.models import Basin, Commune, User
+from diagnostics.models import Basin, User
 from diagnostics.services.basins import basin_refresh
 from diagnostics.services.demo import DemoReport
 from implantations.models import (
-    BasinPartnership,
     BusinessScenario,
-    CnamSite,
-    HostStructure,
     ImplantationProject,
     ProgrammeSettings,
     Recommendation,
 )
 from implantations.services import recommendation as services
+from implantations.services.demo_assets import _assets_ensure
 from implantations.services.demo_followup import demo_followup_ensure
 from implantations.services.demo_sharing import demo_sharing_ensure
+from implantations.services.demo_sites import REAL_SITES, _sites_ensure, _synthetic_site_specs
 from implantations.services.projects import (
     YearInput,
     project_create,
@@ -69,194 +67,6 @@ class DemoImplantationsReport:
     scenario: str = ""
     project: str = ""
     shared_version: str = ""
-
-
-# --- Cnam sites -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _SiteSpec:
-    name: str
-    kind: str
-    commune_code: str | None
-    latitude: float
-    longitude: float
-
-
-# Real Cnam sites whose town is certain; coordinates are those of the commune (or the street).
-REAL_SITES = (
-    _SiteSpec(
-        "Cnam Grand Est — Nancy (démo)", CnamSite.Kind.REGIONAL_CENTRE, "54395", 48.6901, 6.1753
-    ),
-    _SiteSpec(
-        "Cnam Bretagne — Ploufragan (démo)",
-        CnamSite.Kind.REGIONAL_CENTRE,
-        "22215",
-        48.4873,
-        -2.8081,
-    ),
-    _SiteSpec(
-        "Cnam Paris — 3 rue Conté (démo)", CnamSite.Kind.REGIONAL_CENTRE, "75056", 48.8666, 2.3556
-    ),
-)
-SYNTHETIC_SITE_SUFFIX = "(démo synthétique)"
-
-
-def _synthetic_site_specs(territory: SyntheticTerritory) -> list[_SiteSpec]:
-    """A regional centre in the capital of each synthetic region, at the commune's centre."""
-    frame = territory.frames["communes"]
-    centres = {
-        code: (name, lat, lon)
-        for code, name, lat, lon in zip(
-            frame[c.CODE], frame[c.NAME], frame[c.LATITUDE], frame[c.LONGITUDE], strict=True
-        )
-    }
-    specs = []
-    for code, label in (
-        (territory.main_city_code, "Cnam Val-d'Arbelle"),
-        (territory.second_city_code, "Cnam Marches du Brandois"),
-    ):
-        name, lat, lon = centres[code]
-        specs.append(
-            _SiteSpec(
-                f"{label} — {name} {SYNTHETIC_SITE_SUFFIX}",
-                CnamSite.Kind.REGIONAL_CENTRE,
-                code,
-                float(lat),
-                float(lon),
-            )
-        )
-    return specs
-
-
-def _sites_ensure(specs: list[_SiteSpec], *, remove_synthetic: bool) -> list[str]:
-    """Create or update the demo sites by name. In real-data mode the synthetic ones are
-    removed: they would otherwise be the nearest site of real basins in the centre of France."""
-    communes = Commune.objects.in_bulk([s.commune_code for s in specs if s.commune_code])
-    with transaction.atomic():
-        if remove_synthetic:
-            CnamSite.objects.filter(name__endswith=SYNTHETIC_SITE_SUFFIX).delete()
-        for spec in specs:
-            CnamSite.objects.update_or_create(
-                name=spec.name,
-                defaults={
-                    "kind": spec.kind,
-                    "commune": communes.get(spec.commune_code) if spec.commune_code else None,
-                    "latitude": spec.latitude,
-                    "longitude": spec.longitude,
-                    "active": True,
-                },
-            )
-    return [spec.name for spec in specs]
-
-
-# --- Assets -----------------------------------------------------------------------------------
-def _largest_commune(basin: Basin, *, exclude_main: bool = False) -> Commune:
-    communes = basin.communes.order_by("-population", "code")
-    if exclude_main and basin.main_town_id:
-        communes = communes.exclude(pk=basin.main_town_id)
-    return communes.first() or basin.communes.order_by("code").first()  # type: ignore[return-value]
-
-
-def _confirm_vocational_lycee(basin: Basin, user: User) -> bool:
-    """Record the basin's lycées from the imported annuaire and confirm the nearest vocational
-    one as partner. False when the basin has none."""
-    services.basin_lycees_prefill(basin=basin, user=user)
-    lycee = (
-        HostStructure.objects.filter(
-            basin=basin, kind=HostStructure.Kind.LYCEE, voie_professionnelle=True
-        )
-        .order_by("distance_km", "pk")
-        .first()
-    )
-    if lycee is None:
-        return False
-    services.host_structure_update(basin=basin, user=user, host_id=lycee.pk, confirmed=True)
-    return True
-
-
-def _declare(basin: Basin, user: User, kind: str, name: str, **extra: object) -> None:
-    town = _largest_commune(basin)
-    services.host_structure_create(
-        basin=basin,
-        user=user,
-        kind=kind,
-        name=name,
-        commune_code=town.code,
-        confirmed=True,
-        notes="structure fictive de démonstration",
-        **extra,  # type: ignore[arg-type]
-    )
-
-
-def _letters(basin: Basin, user: User, employers: list[tuple[str, str, int]]) -> None:
-    for employer, sector, learners in employers:
-        services.employer_letter_create(
-            basin=basin,
-            user=user,
-            employer=f"{employer} (entreprise fictive)",
-            sector=sector,
-            learners=learners,
-            received_on=dt.date(2026, 3, 2),
-        )
-
-
-def _assets_ensure(basin: Basin, index: int, user: User) -> None:
-    """The assets of the `index`-th demo basin (see the module docstring), once."""
-    if basin.host_structures.exists() or BasinPartnership.objects.filter(basin=basin).exists():
-        return
-    town = basin.main_town.name if basin.main_town else basin.name
-    with transaction.atomic():
-        if index == 0:
-            _confirm_vocational_lycee(basin, user)
-            services.basin_partnership_save(
-                basin=basin, user=user, epci_commitment="engage", town_lends_premises=False,
-                inventory_done=True,
-            )  # fmt: skip
-            _letters(
-                basin, user,
-                [("Menuiseries du Val", "Industrie", 6), ("Transports Arbelle", "Logistique", 4),
-                 ("Clinique Saint-Roch", "Santé", 5)],
-            )  # fmt: skip
-        elif index == 1:
-            _declare(
-                basin, user, HostStructure.Kind.CAMPUS, f"Campus universitaire de {town}",
-                premises_can_grow=True,
-            )  # fmt: skip
-            _declare(basin, user, HostStructure.Kind.CHAMBER, f"CCI de {town}")
-            _declare(
-                basin, user, HostStructure.Kind.BUSINESS_HUB, f"Pépinière d'entreprises {town}"
-            )
-            services.basin_partnership_save(
-                basin=basin, user=user, epci_commitment="convention", town_lends_premises=False,
-                inventory_done=True,
-            )  # fmt: skip
-            _letters(
-                basin, user,
-                [("Banque coopérative d'Arbelle", "Banque", 8), ("Logiciels Poveney", "Numérique", 6),
-                 ("Cabinet Audit Conseil", "Comptabilité", 4), ("Groupe Agro Sorme", "Industrie", 5)],
-            )  # fmt: skip
-        elif index == 2:
-            _declare(basin, user, HostStructure.Kind.MISSION_LOCALE, f"Mission locale de {town}")
-            _declare(
-                basin, user, HostStructure.Kind.TIERS_LIEU, f"Tiers-lieu La Fabrique de {town}"
-            )
-            services.basin_partnership_save(
-                basin=basin, user=user, epci_commitment="engage", town_lends_premises=True,
-                premises_note="salle du tiers-lieu prêtée par la commune", inventory_done=True,
-            )  # fmt: skip
-        elif index == 3:
-            _declare(basin, user, HostStructure.Kind.FRANCE_SERVICES, f"France Services de {town}")
-            services.basin_partnership_save(
-                basin=basin, user=user, epci_commitment="interesse", town_lends_premises=True,
-            )  # fmt: skip
-        else:
-            _confirm_vocational_lycee(basin, user)
-            _declare(
-                basin, user, HostStructure.Kind.CAMPUS, f"Antenne universitaire de {town}",
-                premises_can_grow=True,
-            )  # fmt: skip
-            services.basin_partnership_save(
-                basin=basin, user=user, epci_commitment="engage", town_lends_premises=False,
-            )  # fmt: skip
 
 
 # --- Business model and project ---------------------------------------------------------------

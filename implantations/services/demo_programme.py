@@ -33,11 +33,8 @@ from implantations.services.programme import (
     programme_target_save,
     programme_targets_default,
 )
-from implantations.services.projects import (
-    project_create,
-    project_partners_replace,
-    project_status_change,
-)
+from implantations.services.project_partners import project_partners_replace
+from implantations.services.projects import project_create, project_status_change
 
 logger = logging.getLogger(__name__)
 

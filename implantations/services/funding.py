@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.selectors.access import basin_manageable_for
-from implantations.analytics import business_model as bm
+from implantations.analytics import business_model_columns as bmc
 from implantations.analytics import funding as fd
 from implantations.analytics.site_services import ServiceError, default_services, services_with
 from implantations.models import (
@@ -92,7 +92,7 @@ def project_funding_replace(
         )
     plan = sel.project_business_model(project)
     coherence = fd.funding_coherence_problems(
-        [item.as_line() for item in lines], plan.years[bm.COSTS].tolist()
+        [item.as_line() for item in lines], plan.years[bmc.COSTS].tolist()
     )
     if coherence:
         messages = list(coherence.values())

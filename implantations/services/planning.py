@@ -4,56 +4,40 @@ writes are in `services.projects`).
 `region_plan` ranks the candidate basins of a region by programme fit, adds their
 recommended concept and its robustness where it can be computed, and picks N sites under a
 budget with a minimum distance between main towns (greedy and integer programming, see
-`implantations.analytics.planning`).
+`implantations.analytics.planning`). Its parts: the parameters checked in `planning_parameters`
+(shared with the national planning), the candidates, their need and concept in
+`planning_candidates`; here the plan, its map outlines and its CSV export.
 """
 
 from __future__ import annotations
 
-import logging
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from diagnostics.errors import ApplicationError
-from diagnostics.models import Basin, Region, User
+from diagnostics.models import Region, User
 from diagnostics.selectors import diagnostic_report
-from diagnostics.selectors.access import region_list_for
 from implantations.analytics import honesty
 from implantations.analytics import planning as p
-from implantations.models import (
-    Concept,
-    ProgrammeSettings,
-)
+from implantations.models import Concept
 from implantations.selectors import planning as sel
-from implantations.services.projects import concept_costs_default
 
-logger = logging.getLogger(__name__)
+from .planning_candidates import BASIN_ID, CODE, _candidates, _need, _recommendations
 
+if TYPE_CHECKING:
+    from .planning_national import NationalPlan
+from .planning_parameters import (
+    SOURCE_REGISTERED,
+    SOURCES,
+    PlanningError,
+    _bounds,
+    _region_for,
+    plan_parameters_check,
+)
 
-class PlanningError(ApplicationError):
-    """A regional planning cannot be computed as asked."""
-
-    code = "planning_error"
-
-
-# --------------------------------------------------------------------------------------------
-# Regional planning
-# --------------------------------------------------------------------------------------------
-
-SOURCE_REGISTERED = "registered"
-SOURCES: dict[str, str] = {
-    p.LEVEL_ZONE_EMPLOI: "Zones d'emploi de la région",
-    p.LEVEL_BASSIN_BMO: "Bassins BMO de la région",
-    SOURCE_REGISTERED: "Bassins enregistrés",
-}
-
-# Extra columns of the planning frame.
-KIND = "kind"
-CODE = "code"
-BASIN_ID = "basin_id"
+# Extra columns of the planning frame (the candidate's identity columns: `planning_candidates`).
 CONCEPT = "concept"
 CONCEPT_LABEL = "concept_label"
 CONCEPT_NOTE = "concept_note"
@@ -101,56 +85,100 @@ class RegionPlan:
         return self.candidates[self.candidates[SELECTED]]
 
     def as_dict(self) -> dict[str, Any]:
-        columns = [
-            p.RANK,
-            p.CANDIDATE_ID,
-            CODE,
-            p.NAME,
-            p.POPULATION,
-            p.MAIN_TOWN,
-            p.MAIN_TOWN_POPULATION,
-            p.NEAREST_SITE,
-            p.NEAREST_SITE_KM,
-            p.UNEMPLOYMENT_RATE,
-            p.PROJECTS_PER_1000,
-            p.DIFFICULTY_RATE,
-            p.NEED_SOURCE,
-            p.ELIGIBLE,
-            p.ELIGIBILITY_SCORE,
-            p.NEED_SCORE,
-            p.ACCESS_SCORE,
-            p.FIT,
-            honesty.STANDING,
-            honesty.STANDING_REASON,
-            honesty.KNOWN_SHARE,
-            p.MISSING,
-            CONCEPT,
-            ROBUSTNESS,
-            ROBUSTNESS_LABEL,
-            p.COST,
-            SELECTED,
-        ]
+        columns = plan_candidate_columns()
         return {
             "region": {"code": self.region.code, "name": self.region.name},
             "source": self.source,
-            "parameters": {
-                "n": self.n,
-                "budget": self.budget,
-                "min_km": self.min_km,
-                "costs": self.costs,
-                "costs_source": self.costs_source,
-                "weights": {
-                    "eligibility": self.weights.eligibility,
-                    "need": self.weights.need,
-                    "access": self.weights.access,
-                },
-            },
+            "parameters": plan_parameters_dict(self),
             "candidates": [
                 {c: _json(row[c]) for c in columns} for row in self.candidates.to_dict("records")
             ],
             "selection": self.selection.as_dict() if self.selection else None,
             "notes": list(self.notes),
         }
+
+
+def plan_candidate_columns(
+    *, after_id: Sequence[str] = (), after_code: Sequence[str] = (), after_name: Sequence[str] = ()
+) -> list[str]:
+    """The candidates' columns of a plan's document (`as_dict`), regional or national: the
+    national plan inserts its own after the candidate id, the code and the name."""
+    return [
+        p.RANK,
+        p.CANDIDATE_ID,
+        *after_id,
+        CODE,
+        *after_code,
+        p.NAME,
+        *after_name,
+        p.POPULATION,
+        p.MAIN_TOWN,
+        p.MAIN_TOWN_POPULATION,
+        p.NEAREST_SITE,
+        p.NEAREST_SITE_KM,
+        p.UNEMPLOYMENT_RATE,
+        p.PROJECTS_PER_1000,
+        p.DIFFICULTY_RATE,
+        p.NEED_SOURCE,
+        p.ELIGIBLE,
+        p.ELIGIBILITY_SCORE,
+        p.NEED_SCORE,
+        p.ACCESS_SCORE,
+        p.FIT,
+        honesty.STANDING,
+        honesty.STANDING_REASON,
+        honesty.KNOWN_SHARE,
+        p.MISSING,
+        CONCEPT,
+        ROBUSTNESS,
+        ROBUSTNESS_LABEL,
+        p.COST,
+        SELECTED,
+    ]
+
+
+def plan_parameters_dict(plan: RegionPlan | NationalPlan) -> dict[str, Any]:
+    """The parameters of a plan's document (`as_dict`), regional or national."""
+    return {
+        "n": plan.n,
+        "budget": plan.budget,
+        "min_km": plan.min_km,
+        "costs": plan.costs,
+        "costs_source": plan.costs_source,
+        "weights": {
+            "eligibility": plan.weights.eligibility,
+            "need": plan.weights.need,
+            "access": plan.weights.access,
+        },
+    }
+
+
+def plan_costs_with(ranked: pd.DataFrame, unit_costs: Mapping[str, float]) -> pd.DataFrame:
+    """The candidates with the cost of their recommended concept (`p.COST`) and where it comes
+    from (COST_SOURCE); without a concept, the most expensive one's cost (prudent). Regional and
+    national plannings."""
+    most_expensive = max(unit_costs.values()) if unit_costs else 0.0
+    out = ranked.copy()
+    out[p.COST] = [
+        unit_costs.get(c, most_expensive) if c else most_expensive for c in ranked[CONCEPT]
+    ]
+    out[COST_SOURCE] = [
+        "concept recommandé" if c in unit_costs else "concept inconnu : le plus coûteux"
+        for c in ranked[CONCEPT]
+    ]
+    return out
+
+
+def plan_selection_input(ranked: pd.DataFrame, *, eligible_only: bool) -> pd.DataFrame:
+    """SELECTION_INPUT_COLUMNS of the candidates the selection may pick: those with a fit (and,
+    when `eligible_only`, not known to be ineligible), valued by their fit."""
+    selectable = ranked
+    if eligible_only and len(ranked):
+        selectable = ranked[ranked[p.ELIGIBLE].fillna(True).astype(bool)]
+    selectable = selectable[selectable[p.FIT].notna()]
+    return selectable.assign(**{p.VALUE: selectable[p.FIT].astype(float)})[
+        p.SELECTION_INPUT_COLUMNS
+    ]
 
 
 def _json(value: Any) -> Any:
@@ -163,234 +191,6 @@ def _json(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     return value
-
-
-def _bounds() -> p.FitBounds:
-    settings = ProgrammeSettings.objects.filter(pk=1).first() or ProgrammeSettings()
-    return p.FitBounds(
-        population_min=settings.basin_population_min,
-        population_max=settings.basin_population_max,
-        main_town_min=settings.main_town_population_min,
-        main_town_max=settings.main_town_population_max,
-    )
-
-
-def _region_for(user: User | None, region_code: str) -> Region:
-    regions = region_list_for(user) if user is not None else Region.objects.all()
-    region = regions.filter(code=str(region_code).strip()).first()
-    if region is None:
-        raise PlanningError(
-            f"Région inconnue ou hors de votre périmètre : « {region_code} ».",
-            code="region_not_found",
-            extra={"field": "region"},
-        )
-    return region
-
-
-def _candidates(
-    *, user: User | None, region: Region, source: str, communes: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Basin], list[str]]:
-    """(membership, identity frame [candidate_id, kind, code, name, basin_id], basins by
-    candidate id, notes)."""
-    notes: list[str] = []
-    basins: dict[str, Basin] = {}
-    if source == SOURCE_REGISTERED:
-        if user is None:
-            registered = list(
-                Basin.objects.filter(region=region, is_reference=False)
-                .select_related("main_town")
-                .defer("geometry")
-                .order_by("name")
-            )
-        else:
-            registered = sel.region_basins_for(user, region)
-        basins = {str(b.pk): b for b in registered}
-        membership = sel.registered_membership(registered)
-        identity = pd.DataFrame.from_records(
-            [(str(b.pk), SOURCE_REGISTERED, str(b.pk), b.name, b.pk) for b in registered],
-            columns=[p.CANDIDATE_ID, KIND, CODE, p.NAME, BASIN_ID],
-        )
-        return membership, identity, basins, notes
-    membership = p.zone_members(communes, level=source, region_code=region.code)
-    codes = sorted(membership[p.CANDIDATE_ID].unique())
-    names = sel.zone_names(source, codes)
-    linked = sel.zoning_basins(source, codes)
-    identity = pd.DataFrame.from_records(
-        [
-            (
-                code,
-                source,
-                code,
-                names.get(code, code),
-                linked[code].pk if code in linked else None,
-            )
-            for code in codes
-        ],
-        columns=[p.CANDIDATE_ID, KIND, CODE, p.NAME, BASIN_ID],
-    )
-    basins = dict(linked)
-    return membership, identity, basins, notes
-
-
-def _need(
-    *,
-    membership: pd.DataFrame,
-    communes: pd.DataFrame,
-    basins: Mapping[str, Basin],
-) -> pd.DataFrame:
-    """Need indicators per candidate: the latest finished diagnostic of its basin when there is
-    one, else the imported facts moved through the communes."""
-    facts = p.candidate_need(
-        membership,
-        communes,
-        bmo_totals=sel.planning_bmo_totals(),
-        unemployment=sel.planning_unemployment_latest(),
-    ).set_index(p.CANDIDATE_ID)
-    sources: dict[str, str] = {}
-    for cid in facts.index:
-        parts = []
-        if pd.notna(facts.loc[cid, p.BMO_YEAR]):
-            parts.append(f"BMO {int(facts.loc[cid, p.BMO_YEAR])}")
-        if pd.notna(facts.loc[cid, p.UNEMPLOYMENT_PERIOD]):
-            parts.append(f"chômage {facts.loc[cid, p.UNEMPLOYMENT_PERIOD]}")
-        sources[cid] = "données importées (" + ", ".join(parts) + ")" if parts else "aucune donnée"
-    runs = sel.latest_done_runs(b.pk for b in basins.values())
-    for cid, basin in basins.items():
-        run = runs.get(basin.pk)
-        if run is None or cid not in facts.index:
-            continue
-        need = sel.run_need(run)
-        if need is None:
-            continue
-        for column in (p.UNEMPLOYMENT_RATE, p.PROJECTS_PER_1000, p.DIFFICULTY_RATE):
-            if need[column] is not None:
-                facts.loc[cid, column] = float(need[column])
-        if need[p.UNEMPLOYMENT_PERIOD]:
-            facts.loc[cid, p.UNEMPLOYMENT_PERIOD] = need[p.UNEMPLOYMENT_PERIOD]
-        if need[p.BMO_YEAR] is not None:
-            facts.loc[cid, p.BMO_YEAR] = int(need[p.BMO_YEAR])
-        finished = run.finished_at.strftime("%d/%m/%Y") if run.finished_at else ""
-        sources[cid] = f"diagnostic n° {run.pk}" + (f" du {finished}" if finished else "")
-    facts[p.NEED_SOURCE] = pd.Series(sources, dtype=object)
-    return facts.reset_index()
-
-
-def _recommendations(
-    candidates: pd.DataFrame, basins: Mapping[str, Basin], *, user: User | None
-) -> dict[str, dict[str, Any]]:
-    """candidate_id → {concept, label, robustness, note, recommendation_id} for the candidates
-    with a registered basin: its latest recorded recommendation, else one computed now by the
-    recommendation service (`implantations.services.recommendation.recommendation_compute`, idempotent: one
-    row per set of inputs) — recomputing every basin at each page view would cost about 0.7 s
-    a basin. The others get none: the concepts' conditions rest on the hosts and partners
-    recorded on a basin."""
-    from implantations.models import Recommendation
-    from implantations.services.recommendation import recommendation_compute
-
-    out: dict[str, dict[str, Any]] = {}
-    for cid in candidates[p.CANDIDATE_ID]:
-        basin = basins.get(cid)
-        if basin is None:
-            continue
-        try:
-            reco = Recommendation.objects.filter(basin=basin).order_by(
-                "-created_at", "-id"
-            ).first() or recommendation_compute(basin=basin, user=user)
-        except ApplicationError as exc:
-            out[cid] = {"concept": None, "note": exc.message}
-            continue
-        except Exception:  # noqa: BLE001 — one basin's failure must not hide the region's plan
-            logger.exception("recommendation of basin %s failed during planning", basin.pk)
-            out[cid] = {"concept": None, "note": "recommandation indisponible (erreur de calcul)"}
-            continue
-        note = None
-        honest = honesty.honest_document(reco.document or {})
-        concept = reco.concept if honest.get("concept") else None
-        if reco.concept and not concept:
-            note = "aucune recommandation ferme : données insuffisantes pour comparer les concepts"
-        elif not reco.concept:
-            eligible = (reco.document or {}).get("eligible") or {}
-            note = (
-                "aucun concept recommandé : données insuffisantes pour les noter"
-                if any(eligible.values())
-                else "aucun concept ne remplit sa condition d'implantation (atouts du bassin "
-                "à renseigner)"
-            )
-        out[cid] = {
-            "concept": concept or None,
-            "label": reco.label or None,
-            "robustness": reco.robustness,
-            "note": note,
-            "recommendation_id": reco.pk,
-        }
-    return out
-
-
-def plan_parameters_check(
-    *,
-    n: int,
-    budget: float | None,
-    min_km: float,
-    costs: Mapping[str, float] | None,
-    weights: p.FitWeights | None,
-) -> tuple[p.FitWeights, dict[str, float], str]:
-    """The checked parameters of a planning (regional or national): (weights, cost per site of
-    each concept, where the costs come from). Raises PlanningError naming the field."""
-    if n < 1:
-        raise PlanningError(
-            f"Le nombre de sites doit être au moins 1 (reçu : {n}).",
-            code="invalid_n",
-            extra={"field": "n"},
-        )
-    if budget is not None and not math.isfinite(budget):
-        raise PlanningError(
-            f"Le budget doit être un nombre fini (reçu : {budget}).",
-            code="invalid_budget",
-            extra={"field": "budget"},
-        )
-    if not math.isfinite(min_km):
-        raise PlanningError(
-            f"La distance minimale doit être un nombre fini (reçu : {min_km}).",
-            code="invalid_min_km",
-            extra={"field": "min_km"},
-        )
-    if budget is not None and budget < 0:
-        raise PlanningError(
-            f"Le budget doit être positif ou nul (reçu : {budget}).",
-            code="invalid_budget",
-            extra={"field": "budget"},
-        )
-    if min_km < 0:
-        raise PlanningError(
-            f"La distance minimale doit être positive ou nulle (reçu : {min_km}).",
-            code="invalid_min_km",
-            extra={"field": "min_km"},
-        )
-    weights = weights or p.FitWeights()
-    try:
-        weights.check()
-    except ValueError as exc:
-        raise PlanningError(str(exc), code="invalid_weights", extra={"field": "weights"}) from exc
-    default_costs, costs_source = concept_costs_default()
-    unit_costs = dict(default_costs)
-    if costs:
-        for concept, value in costs.items():
-            if concept not in unit_costs:
-                raise PlanningError(
-                    f"Concept inconnu dans les coûts : « {concept} ».",
-                    code="invalid_costs",
-                    extra={"field": "costs"},
-                )
-            if value is None or not math.isfinite(value) or value < 0:
-                raise PlanningError(
-                    f"Coût négatif ou manquant pour {Concept(concept).label}.",
-                    code="invalid_costs",
-                    extra={"field": f"cost_{concept}"},
-                )
-            if float(value) != default_costs[concept]:
-                costs_source = "saisis sur la page"
-            unit_costs[concept] = float(value)
-    return weights, unit_costs, costs_source
 
 
 def region_plan(
@@ -489,26 +289,13 @@ def region_plan(
         )
         for cid in ranked[p.CANDIDATE_ID]
     ]
-    most_expensive = max(unit_costs.values()) if unit_costs else 0.0
-    ranked[p.COST] = [
-        unit_costs.get(c, most_expensive) if c else most_expensive for c in ranked[CONCEPT]
-    ]
-    ranked[COST_SOURCE] = [
-        "concept recommandé" if c in unit_costs else "concept inconnu : le plus coûteux"
-        for c in ranked[CONCEPT]
-    ]
+    ranked = plan_costs_with(ranked, unit_costs)
 
     t = perf_counter()
-    selectable = ranked
-    if eligible_only and len(ranked):
-        selectable = ranked[ranked[p.ELIGIBLE].fillna(True).astype(bool)]
-    selectable = selectable[selectable[p.FIT].notna()]
     selection = None
     try:
         selection = p.sites_select(
-            selectable.assign(**{p.VALUE: selectable[p.FIT].astype(float)})[
-                p.SELECTION_INPUT_COLUMNS
-            ],
+            plan_selection_input(ranked, eligible_only=eligible_only),
             n=n,
             budget=budget,
             min_km=min_km,
@@ -587,54 +374,3 @@ def region_plan_geometries(plan: RegionPlan) -> dict[str, Any]:
 
 
 _OUTLINES_CACHE: dict[tuple[Any, ...], dict[str, Any]] = {}
-
-
-CSV_COLUMNS: list[tuple[str, str]] = [
-    (p.RANK, "rang"),
-    (CODE, "code"),
-    (p.NAME, "candidat"),
-    (p.POPULATION, "population"),
-    (p.MAIN_TOWN, "ville principale"),
-    (p.MAIN_TOWN_POPULATION, "population de la ville principale"),
-    (p.ELIGIBLE, "éligible"),
-    (p.NEAREST_SITE, "site Cnam le plus proche"),
-    (p.NEAREST_SITE_KM, "distance au site (km)"),
-    (p.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
-    (p.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
-    (p.DIFFICULTY_RATE, "part des projets difficiles"),
-    (p.NEED_SOURCE, "source du besoin"),
-    (p.ELIGIBILITY_SCORE, "score éligibilité (0-1)"),
-    (p.NEED_SCORE, "score besoin (0-1)"),
-    (p.ACCESS_SCORE, "score éloignement (0-1)"),
-    (honesty.STANDING, "classement"),
-    (p.FIT, "adéquation (0-100)"),
-    (honesty.KNOWN_SHARE, "part des poids sur des données connues (%)"),
-    (honesty.STANDING_REASON, "pourquoi non classé"),
-    (p.MISSING, "composantes manquantes"),
-    (CONCEPT_LABEL, "concept recommandé"),
-    (ROBUSTNESS_LABEL, "robustesse"),
-    (p.COST, "coût retenu (€)"),
-    (SELECTED, "retenu"),
-]
-
-
-def region_plan_csv_rows(plan: RegionPlan) -> list[list[Any]]:
-    """Header then one row per candidate, in rank order (for the CSV export)."""
-    rows: list[list[Any]] = [[label for _, label in CSV_COLUMNS]]
-    for record in plan.candidates.to_dict("records"):
-        row = []
-        for column, _ in CSV_COLUMNS:
-            value = _json(record.get(column))
-            if column == p.FIT and value is None and record.get(honesty.STANDING):
-                value = honesty.INSUFFICIENT  # not shown as a number (honesty rules)
-            elif column == p.FIT and value is not None:
-                value = honesty.format_figure(value)
-            elif column == honesty.KNOWN_SHARE and value is not None:
-                value = honesty.format_figure(float(value) * 100, 0)
-            elif isinstance(value, bool):
-                value = "oui" if value else "non"
-            elif isinstance(value, float):
-                value = f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
-            row.append("" if value is None else value)
-        rows.append(row)
-    return rows

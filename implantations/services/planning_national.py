@@ -36,21 +36,20 @@ from implantations.models import Concept
 from implantations.selectors import planning as plan_sel
 from implantations.selectors import planning_national as sel
 from implantations.services.planning import (
-    BASIN_ID,
-    CODE,
     CONCEPT,
     CONCEPT_LABEL,
     CONCEPT_NOTE,
     COST_SOURCE,
-    KIND,
     ROBUSTNESS,
     ROBUSTNESS_LABEL,
     SELECTED,
-    PlanningError,
-    _bounds,
     _json,
-    plan_parameters_check,
+    plan_candidate_columns,
+    plan_costs_with,
+    plan_parameters_dict,
+    plan_selection_input,
 )
+from implantations.services.planning_candidates import BASIN_ID, CODE, KIND
 from implantations.services.planning_national_candidates import (
     KIND_LABELS,
     KIND_REFERENCE,
@@ -60,6 +59,7 @@ from implantations.services.planning_national_candidates import (
     candidate_need,
     communes_frame,
 )
+from implantations.services.planning_parameters import PlanningError, _bounds, plan_parameters_check
 
 REGION = nat.REGION
 DEFAULT_N = 10
@@ -102,54 +102,15 @@ class NationalPlan:
     def as_dict(self) -> dict[str, Any]:
         """The regional planning's shape (`RegionPlan.as_dict`), for all of France: « region »
         becomes « scope », and the coverage, the curve and the table by region are added."""
-        columns = [
-            p.RANK,
-            p.CANDIDATE_ID,
-            KIND,
-            CODE,
-            BASIN_ID,
-            p.NAME,
-            p.REGION_CODE,
-            REGION,
-            p.POPULATION,
-            p.MAIN_TOWN,
-            p.MAIN_TOWN_POPULATION,
-            p.NEAREST_SITE,
-            p.NEAREST_SITE_KM,
-            p.UNEMPLOYMENT_RATE,
-            p.PROJECTS_PER_1000,
-            p.DIFFICULTY_RATE,
-            p.NEED_SOURCE,
-            p.ELIGIBLE,
-            p.ELIGIBILITY_SCORE,
-            p.NEED_SCORE,
-            p.ACCESS_SCORE,
-            p.FIT,
-            honesty.STANDING,
-            honesty.STANDING_REASON,
-            honesty.KNOWN_SHARE,
-            p.MISSING,
-            CONCEPT,
-            ROBUSTNESS,
-            ROBUSTNESS_LABEL,
-            p.COST,
-            SELECTED,
-        ]
+        columns = plan_candidate_columns(
+            after_id=(KIND,), after_code=(BASIN_ID,), after_name=(p.REGION_CODE, REGION)
+        )
         return {
             "scope": "national",
             "zoning": self.zoning,
             "source": "reference+registered" if self.include_registered else "reference",
             "parameters": {
-                "n": self.n,
-                "budget": self.budget,
-                "min_km": self.min_km,
-                "costs": self.costs,
-                "costs_source": self.costs_source,
-                "weights": {
-                    "eligibility": self.weights.eligibility,
-                    "need": self.weights.need,
-                    "access": self.weights.access,
-                },
+                **plan_parameters_dict(self),
                 "include_registered": self.include_registered,
             },
             "candidates": [
@@ -268,22 +229,10 @@ def national_plan(
     ranked[ROBUSTNESS] = [recos.get(cid, {}).get("robustness") for cid in ids]
     ranked[ROBUSTNESS_LABEL] = [recos.get(cid, {}).get("label") for cid in ids]
     most_expensive = max(unit_costs.values()) if unit_costs else 0.0
-    ranked[p.COST] = [
-        unit_costs.get(c, most_expensive) if c else most_expensive for c in ranked[CONCEPT]
-    ]
-    ranked[COST_SOURCE] = [
-        "concept recommandé" if c in unit_costs else "concept inconnu : le plus coûteux"
-        for c in ranked[CONCEPT]
-    ]
+    ranked = plan_costs_with(ranked, unit_costs)
 
     t = perf_counter()
-    selectable = ranked
-    if eligible_only and len(ranked):
-        selectable = ranked[ranked[p.ELIGIBLE].fillna(True).astype(bool)]
-    selectable = selectable[selectable[p.FIT].notna()]
-    selection_input = selectable.assign(**{p.VALUE: selectable[p.FIT].astype(float)})[
-        p.SELECTION_INPUT_COLUMNS
-    ]
+    selection_input = plan_selection_input(ranked, eligible_only=eligible_only)
     try:
         selection = p.sites_select(
             selection_input, n=n, budget=budget, min_km=min_km, time_limit_s=time_limit_s

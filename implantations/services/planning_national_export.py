@@ -4,19 +4,14 @@ the table by region, the selection's method and its gap to the optimum, and the 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from implantations.analytics import honesty
 from implantations.analytics import planning as p
 from implantations.analytics import planning_national as nat
-from implantations.services.planning import (
-    CODE,
-    CONCEPT_LABEL,
-    KIND,
-    SELECTED,
-    _json,
-)
+from implantations.services.planning import CONCEPT_LABEL, SELECTED, _json
+from implantations.services.planning_candidates import CODE, KIND
+from implantations.services.planning_export import plan_csv_cell
 from implantations.services.planning_national_candidates import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -50,21 +45,6 @@ CSV_COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-def _csv_value(column: str, record: Mapping[Any, Any]) -> Any:
-    value = _json(record.get(column))
-    if column == KIND and value in KIND_LABELS:
-        return KIND_LABELS[value]
-    if column == p.FIT and value is None and record.get(honesty.STANDING):
-        return honesty.INSUFFICIENT
-    if column == p.FIT and value is not None:
-        return honesty.format_figure(value)
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float):
-        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
-    return "" if value is None else value
-
-
 def _percent(value: float | None, decimals: int = 2) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -76,7 +56,9 @@ def national_plan_csv_rows(plan: NationalPlan) -> list[list[Any]]:
     selection's method and its gap to the optimum, and the sources."""
     rows: list[list[Any]] = [[label for _, label in CSV_COLUMNS]]
     for record in plan.candidates.to_dict("records"):
-        rows.append([_csv_value(column, record) for column, _ in CSV_COLUMNS])
+        rows.append(
+            [plan_csv_cell(column, record, labels={KIND: KIND_LABELS}) for column, _ in CSV_COLUMNS]
+        )
     rows.append([])
     rows.append(
         [

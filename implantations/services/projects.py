@@ -2,17 +2,16 @@
 
 `project_create`, `project_update`, `project_status_change` (forward one stage at a time, or back
 with a reason; compare-and-swap on the status so that two concurrent changes cannot both apply),
-`project_years_update` (planned and actual learners, all rows or none),
-`project_partners_replace`, `project_members_replace`. Each raises `ProjectError` with a French
-message naming the field, and writes nothing when it refuses. The defaults per concept (learners,
-costs) are also read by the regional planning (`services.planning`).
+`project_years_update` (planned and actual learners, all rows or none). Each raises
+`ProjectError` with a French message naming the field, and writes nothing when it refuses. A
+project's partners and governance: `project_partners`; the defaults per concept (learners,
+costs), also read by the plannings: `concept_defaults`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,14 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Basin, Epci, Organisation, User
+from diagnostics.models import Basin, Epci, User
 from diagnostics.selectors.access import basin_manageable_for
 from implantations.analytics import planning as p
 from implantations.models import (
     Concept,
-    GovernanceMember,
     ImplantationProject,
-    ProjectPartner,
     ProjectStatus,
     ProjectStatusChange,
     ProjectYear,
@@ -36,94 +33,13 @@ from implantations.models import (
 from implantations.models.projects import PROJECT_YEARS, STATUS_DATE_FIELDS, STATUS_ORDER
 from implantations.selectors import projects as sel
 
-# The project partner's kind of a typed partner (issue 18) when the row leaves it at « Autre ».
-PARTNER_KIND_OF_ORGANISATION: dict[str, str] = {
-    Organisation.Kind.MAIRIE: ProjectPartner.Kind.TOWN,
-    Organisation.Kind.EPCI: ProjectPartner.Kind.EPCI,
-    Organisation.Kind.REGION: ProjectPartner.Kind.REGION,
-    Organisation.Kind.LYCEE: ProjectPartner.Kind.LYCEE,
-    Organisation.Kind.MISSION_LOCALE: ProjectPartner.Kind.EMPLOYMENT,
-    Organisation.Kind.FRANCE_TRAVAIL: ProjectPartner.Kind.EMPLOYMENT,
-    Organisation.Kind.PLIE: ProjectPartner.Kind.EMPLOYMENT,
-    Organisation.Kind.MAISON_EMPLOI: ProjectPartner.Kind.EMPLOYMENT,
-    Organisation.Kind.CHAMBER: ProjectPartner.Kind.CHAMBER,
-}
-
-logger = logging.getLogger(__name__)
+from .concept_defaults import concept_planned_learners
 
 
 class ProjectError(ApplicationError):
     """An implantation project cannot be written as asked."""
 
     code = "project_error"
-
-
-# Learners per year 0..5 when the business model gives none: the programme's figures (turnkey
-# about 80 in year 4; Fab ID 85 a year from year 1; progressive 300 distance learners after 3
-# years); the ramps in between are « hypothèses à ajuster ».
-DEFAULT_LEARNERS: dict[str, tuple[int, ...]] = {
-    "turnkey": (0, 20, 40, 60, 80, 80),
-    "fab_id": (0, 85, 85, 85, 85, 85),
-    "progressive": (0, 60, 150, 300, 300, 300),
-}
-
-# Cumulated public aid over years 0-3 (€) when the business model gives none: « hypothèse à
-# ajuster », editable on the planning page.
-DEFAULT_COSTS: dict[str, float] = {
-    "turnkey": 600_000.0,
-    "fab_id": 450_000.0,
-    "progressive": 350_000.0,
-}
-
-COST_YEARS = (0, 1, 2, 3)
-
-
-def _business_model(concept: str, basin: Basin | None = None) -> Any:
-    """The business model of a concept (pure `implantations.analytics.business_model`), with
-    the assumptions of the basin's latest saved scenario for that concept when there is one."""
-    from implantations.analytics.business_model import business_model
-    from implantations.models import BusinessScenario
-
-    overrides = None
-    if basin is not None:
-        scenario = (
-            BusinessScenario.objects.filter(basin=basin, concept=concept).order_by("-id").first()
-        )
-        overrides = scenario.assumptions if scenario is not None else None
-    return business_model(concept, overrides=overrides)
-
-
-def concept_planned_learners(
-    concept: str, *, basin: Basin | None = None
-) -> tuple[tuple[int, ...], str]:
-    """Learners per year 0..5 of a concept and where they come from: the business model (with
-    the basin's saved scenario, if any), else the programme's figures."""
-    from implantations.analytics.business_model import LEARNERS
-
-    try:
-        years = _business_model(concept, basin).years
-        values = tuple(int(v) for v in years.sort_values("year")[LEARNERS].tolist())
-        if len(values) == len(PROJECT_YEARS):
-            return values, "modèle économique"
-    except Exception:  # noqa: BLE001 — the programme's figures stand in, and say so
-        logger.exception("business model learners unavailable for %s", concept)
-    return DEFAULT_LEARNERS[concept], "chiffres du programme (hypothèse à ajuster)"
-
-
-def concept_costs_default() -> tuple[dict[str, float], str]:
-    """Cost per site of each concept — the public aid of years 0 to 3 in the default business
-    model — and their source; DEFAULT_COSTS if the model cannot be computed."""
-    from implantations.analytics.business_model import PUBLIC_AID
-
-    try:
-        costs = {}
-        for concept in DEFAULT_COSTS:
-            years = _business_model(concept).years
-            costs[concept] = float(years.loc[years["year"].isin(COST_YEARS), PUBLIC_AID].sum())
-        return costs, "modèle économique par défaut (aide publique cumulée, années 0 à 3)"
-    except Exception:  # noqa: BLE001
-        logger.exception("business model costs unavailable")
-    return dict(DEFAULT_COSTS), "valeurs par défaut (hypothèse à ajuster)"
 
 
 def _error(message: str, field_name: str | None, code: str) -> ProjectError:
@@ -462,72 +378,6 @@ def project_years_update(
             item.save()
         ImplantationProject.objects.filter(pk=project.pk).update(updated_at=timezone.now())
     return list(project.years.order_by("year"))
-
-
-def project_partners_replace(
-    *, project: ImplantationProject, partners: Sequence[Mapping[str, str]], user: User | None = None
-) -> list[ProjectPartner]:
-    """Replace the partners (name, kind, commitment, optional typed partner `organisation`:
-    an id of `diagnostics.Organisation`, which gives the name when none is typed); rows
-    without a name nor an organisation are ignored."""
-    _check_manageable(user, project.basin)
-    cleaned = []
-    for i, row in enumerate(partners, start=1):
-        name = (row.get("name") or "").strip()
-        organisation = None
-        raw = str(row.get("organisation") or "").strip()
-        if raw:
-            organisation = (
-                Organisation.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-            )
-            if organisation is None:
-                raise _error(
-                    f"Partenaire n° {i} : partenaire référencé inconnu ({raw}).",
-                    "partners",
-                    "bad_organisation",
-                )
-            name = name or organisation.name
-        if not name:
-            continue
-        kind = row.get("kind") or ProjectPartner.Kind.OTHER
-        if organisation is not None and kind == ProjectPartner.Kind.OTHER:
-            kind = PARTNER_KIND_OF_ORGANISATION.get(organisation.kind, ProjectPartner.Kind.OTHER)
-        if kind not in set(ProjectPartner.Kind):
-            raise _error(f"Partenaire n° {i} : type inconnu « {kind} ».", "partners", "bad_kind")
-        cleaned.append(
-            ProjectPartner(
-                project=project,
-                name=name[:200],
-                kind=kind,
-                commitment=(row.get("commitment") or "").strip()[:300],
-                organisation=organisation,
-            )
-        )
-    with transaction.atomic():
-        project.partners.all().delete()
-        ProjectPartner.objects.bulk_create(cleaned)
-    return list(project.partners.order_by("name"))
-
-
-def project_members_replace(
-    *, project: ImplantationProject, members: Sequence[Mapping[str, str]], user: User | None = None
-) -> list[GovernanceMember]:
-    """Replace the governance body's members (name, organisation, function)."""
-    _check_manageable(user, project.basin)
-    cleaned = [
-        GovernanceMember(
-            project=project,
-            name=(row.get("name") or "").strip()[:200],
-            organisation=(row.get("organisation") or "").strip()[:200],
-            function=(row.get("function") or "").strip()[:200],
-        )
-        for row in members
-        if (row.get("name") or "").strip()
-    ]
-    with transaction.atomic():
-        project.governance_members.all().delete()
-        GovernanceMember.objects.bulk_create(cleaned)
-    return list(project.governance_members.order_by("name"))
 
 
 def project_followup(project: ImplantationProject, *, tolerance: float = 0.1) -> pd.DataFrame:

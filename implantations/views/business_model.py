@@ -11,24 +11,26 @@ assumption codes, and the top-up simulation `ab-rate_percent`, `ab-ceiling`, `ab
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from diagnostics.analytics.common import format_number
 from diagnostics.exports import table_csv
-from diagnostics.models import Basin, User
+from diagnostics.models import Basin, PdfJob, User
 from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_list_for
+from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views.home import shared_redirect
 from implantations.analytics import business_model as bm
+from implantations.analytics import business_model_assumptions as bma
+from implantations.analytics import business_model_columns as bmc
 from implantations.analytics import funding as fd
 from implantations.analytics import scoring
 from implantations.analytics.site_services import TIME_UNITS
@@ -132,7 +134,7 @@ def business_model_state(request: HttpRequest, basin: Basin, user: User) -> Busi
         form = BusinessModelForm(
             {
                 code: assumption_text(a)
-                for code, a in bm.assumptions_with(concept, overrides).items()
+                for code, a in bma.assumptions_with(concept, overrides).items()
             },
             concept=concept,
         )
@@ -149,7 +151,7 @@ def business_model_state(request: HttpRequest, basin: Basin, user: User) -> Busi
     error = None
     try:
         model = bm.business_model(concept, overrides=overrides, **inputs)
-    except bm.AssumptionError as exc:
+    except bma.AssumptionError as exc:
         error = "Hypothèses à corriger : le modèle est calculé avec les valeurs par défaut."
         for code, message in exc.problems.items():
             form.add_error(code if code in form.fields else None, message)
@@ -225,7 +227,7 @@ def signed_number(value: float, *, decimals: int = 0) -> str:
     return ("−" if value < -0.005 else "") + text
 
 
-OPTIONAL_ROWS = (bm.CPF_TOPUP, bm.SERVICES_REVENUE, bm.FUNDED_AID, bm.BALANCE_AFTER_AID)
+OPTIONAL_ROWS = (bmc.CPF_TOPUP, bmc.SERVICES_REVENUE, bmc.FUNDED_AID, bmc.BALANCE_AFTER_AID)
 
 
 def year_rows(model: bm.BusinessModel) -> list[dict[str, Any]]:
@@ -233,39 +235,39 @@ def year_rows(model: bm.BusinessModel) -> list[dict[str, Any]]:
     the funding lines when there is no split)."""
     years = model.years
     columns = [
-        bm.LEARNERS,
-        bm.SERVICES_LEARNERS,
-        bm.STAFF_FTE,
-        *bm.COST_ITEMS,
-        bm.COSTS,
-        *bm.REVENUE_ITEMS,
-        bm.REVENUES,
-        bm.BALANCE,
-        bm.PUBLIC_AID,
-        bm.FUNDED_AID,
-        bm.BALANCE_AFTER_AID,
-        bm.CUMULATIVE_BALANCE,
+        bmc.LEARNERS,
+        bmc.SERVICES_LEARNERS,
+        bmc.STAFF_FTE,
+        *bmc.COST_ITEMS,
+        bmc.COSTS,
+        *bmc.REVENUE_ITEMS,
+        bmc.REVENUES,
+        bmc.BALANCE,
+        bmc.PUBLIC_AID,
+        bmc.FUNDED_AID,
+        bmc.BALANCE_AFTER_AID,
+        bmc.CUMULATIVE_BALANCE,
     ]
     rows = []
     for column in columns:
         values = years[column].astype(float)
-        if column in (bm.FUNDED_AID, bm.BALANCE_AFTER_AID) and not model.aid_from_split:
+        if column in (bmc.FUNDED_AID, bmc.BALANCE_AFTER_AID) and not model.aid_from_split:
             continue
         if column in OPTIONAL_ROWS[:2] and not (values.abs() > 0.005).any():
             continue
-        decimals = 1 if column in (bm.STAFF_FTE, bm.SERVICES_LEARNERS) else 0
+        decimals = 1 if column in (bmc.STAFF_FTE, bmc.SERVICES_LEARNERS) else 0
         rows.append(
             {
                 "code": column,
-                "label": bm.YEAR_LABELS[column],
+                "label": bmc.YEAR_LABELS[column],
                 "values": years[column].tolist(),
                 "cells": [
                     {"text": signed_number(v, decimals=decimals), "negative": v < -0.005}
                     for v in values
                 ],
                 "total_row": column
-                in (bm.COSTS, bm.REVENUES, bm.BALANCE, bm.PUBLIC_AID, bm.BALANCE_AFTER_AID),
-                "money": column not in (bm.LEARNERS, bm.SERVICES_LEARNERS, bm.STAFF_FTE),
+                in (bmc.COSTS, bmc.REVENUES, bmc.BALANCE, bmc.PUBLIC_AID, bmc.BALANCE_AFTER_AID),
+                "money": column not in (bmc.LEARNERS, bmc.SERVICES_LEARNERS, bmc.STAFF_FTE),
             }
         )
     return rows
@@ -314,12 +316,12 @@ def topup_rows(effect: bm.TopUpEffect) -> list[dict[str, Any]]:
     """Before / after per year: revenues, balance; then the gain and the learners topped up."""
     before, after = effect.before.years, effect.after.years
     return [
-        {"label": "Recettes sans abondement (€)", "cells": [signed_number(v) for v in before[bm.REVENUES]]},
-        {"label": "Recettes avec abondement (€)", "cells": [signed_number(v) for v in after[bm.REVENUES]]},
+        {"label": "Recettes sans abondement (€)", "cells": [signed_number(v) for v in before[bmc.REVENUES]]},
+        {"label": "Recettes avec abondement (€)", "cells": [signed_number(v) for v in after[bmc.REVENUES]]},
         {"label": "Gain de recettes (€)", "cells": [signed_number(v) for v in effect.revenue_gain], "total_row": True},
         {"label": "Apprenants abondés", "cells": [signed_number(v, decimals=1) for v in effect.topped_learners]},
-        {"label": "Solde sans abondement (€)", "cells": [signed_number(v) for v in before[bm.BALANCE]]},
-        {"label": "Solde avec abondement (€)", "cells": [signed_number(v) for v in after[bm.BALANCE]], "total_row": True},
+        {"label": "Solde sans abondement (€)", "cells": [signed_number(v) for v in before[bmc.BALANCE]]},
+        {"label": "Solde avec abondement (€)", "cells": [signed_number(v) for v in after[bmc.BALANCE]], "total_row": True},
     ]  # fmt: skip
 
 
@@ -341,7 +343,7 @@ def business_model_context(state: BusinessModelState) -> dict[str, Any]:
         "recommendation": state.recommendation,
         "model": model,
         "rows": year_rows(model),
-        "years": list(bm.YEARS),
+        "years": list(bma.YEARS),
         "error": state.error,
         "scenario": state.scenario,
         "scenarios": state.scenarios,
@@ -350,7 +352,7 @@ def business_model_context(state: BusinessModelState) -> dict[str, Any]:
         "plan_label": state.plan_label,
         "typed": state.typed,
         "premises_from_assets": state.premises_from_assets,
-        "learners_year4": int(model.years.loc[model.years[bm.YEAR] == 4, bm.LEARNERS].iloc[0]),
+        "learners_year4": int(model.years.loc[model.years[bmc.YEAR] == 4, bmc.LEARNERS].iloc[0]),
         "cruising_year": bm.CRUISING_YEAR,
         "services": service_rows(model),
         "services_learners": model.services_learners,
@@ -382,6 +384,13 @@ def _readable_basin(request: HttpRequest, pk: int) -> Basin:
 def _file_name(state: BusinessModelState, extension: str) -> str:
     who = slugify(state.project.name if state.project else state.basin.name) or "bassin"
     return f"modele-economique-{state.concept}-{who}.{extension}"
+
+
+def _title(state: BusinessModelState) -> str:
+    title = f"Modèle économique {scoring.CONCEPT_LABELS[state.concept]} — {state.basin.name}"
+    if state.project is not None:
+        title += f" — projet « {state.project.name} »"
+    return title
 
 
 # --- Exports ----------------------------------------------------------------------------------
@@ -420,7 +429,7 @@ def business_model_table(state: BusinessModelState) -> dict[str, Any]:
         ]
     )
     for line in model.funding_lines:
-        per_year = [line.amount if y in line.years else 0.0 for y in bm.YEARS]
+        per_year = [line.amount if y in line.years else 0.0 for y in bma.YEARS]
         detail = line.years_label
         if line.conditions:
             detail += f" ; conditions : {line.conditions}"
@@ -474,13 +483,10 @@ def business_model_table(state: BusinessModelState) -> dict[str, Any]:
                 f"{format_number(s.revenue)} € par an ; chiffres : {s.figures_source}",
             ]
         )
-    title = f"Modèle économique {scoring.CONCEPT_LABELS[state.concept]} — {state.basin.name}"
-    if state.project is not None:
-        title += f" — projet « {state.project.name} »"
     return {
-        "title": title,
-        "columns": ["section", "line", *[f"year_{y}" for y in bm.YEARS], "total", "detail"],
-        "labels": ["Section", "Ligne", *[f"Année {y}" for y in bm.YEARS], "Total", "Détail"],
+        "title": _title(state),
+        "columns": ["section", "line", *[f"year_{y}" for y in bma.YEARS], "total", "detail"],
+        "labels": ["Section", "Ligne", *[f"Année {y}" for y in bma.YEARS], "Total", "Détail"],
         "rows": rows,
     }
 
@@ -517,6 +523,9 @@ def _errors_text(state: BusinessModelState) -> str:
 @role_required(*BASIN_READERS)
 @require_GET
 def business_model_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF link: prints the business model the page shows (same parameters, same scope) and
+    hands it to a PDF job (`diagnostics.services.pdf_jobs`), whose page shows its progress and
+    the file; in the embedded default it is rendered at once, inside this request."""
     from diagnostics.views import diagnostics as report_views
 
     user: User = request.user  # type: ignore[assignment]
@@ -536,15 +545,13 @@ def business_model_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     html = render_to_string("implantations/business_model_print.html", context, request=request)
-    try:
-        pdf = report_views.render_pdf(html)
-    except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
-        return render(
-            request,
-            "implantations/business_model_pdf_error.html",
-            {"basin": basin, "error": str(exc)},
-            status=503,
-        )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{_file_name(state, "pdf")}"'
-    return response
+    job = pdf_job_request(
+        user=user,
+        kind=PdfJob.Kind.BUSINESS_MODEL,
+        basin=basin,
+        page_query=request.GET.urlencode(),
+        html=html,
+        title=_title(state),
+        file_name=_file_name(state, "pdf"),
+    )
+    return redirect("pdf-job-detail", pk=job.pk)

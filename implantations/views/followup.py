@@ -21,6 +21,8 @@ from diagnostics.models import User
 from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from implantations.analytics import evaluation as ev
+from implantations.analytics import evaluation_flags as evf
+from implantations.analytics import evaluation_outcomes as evo
 from implantations.analytics.evaluation_charts import variances_figure
 from implantations.forms.followup import FollowupForm, FollowupImportForm
 from implantations.models import ImplantationProject
@@ -182,7 +184,7 @@ def project_followup_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Evaluation -------------------------------------------------------------------------------
-def _rate_rows(rates: list[ev.Rate]) -> list[dict[str, Any]]:
+def _rate_rows(rates: list[evo.Rate]) -> list[dict[str, Any]]:
     return [
         {**rate.as_dict(), "pct": rate.value * 100 if rate.value is not None else None}
         for rate in rates
@@ -350,12 +352,12 @@ FOLLOWUP_EXPORT_LABELS = [
 ]  # fmt: skip
 
 
-def _rate_cell(rates: list[ev.Rate], code: str) -> Any:
+def _rate_cell(rates: list[evo.Rate], code: str) -> Any:
     rate = next((r for r in rates if r.code == code), None)
     return None if rate is None or rate.value is None else round(rate.value, 4)
 
 
-def _rates_note(rates: list[ev.Rate]) -> str:
+def _rates_note(rates: list[evo.Rate]) -> str:
     return " ; ".join(f"{r.label} : {r.reason}" for r in rates if r.value is None and r.reason)
 
 
@@ -442,7 +444,7 @@ def evaluation_summary_export(request: HttpRequest) -> HttpResponse:
             [
                 project.pk, project.name, project.basin.name, project.basin.region.name,
                 project.get_status_display(), row["years_entered"], row["planned"],
-                row["enrolled"], ", ".join(ev.FLAG_LABELS[c] for c in row["flag_codes"]),
+                row["enrolled"], ", ".join(evf.FLAG_LABELS[c] for c in row["flag_codes"]),
                 " | ".join(f.detail for f in row["flags"]),
             ]
         )  # fmt: skip

@@ -21,7 +21,13 @@ from implantations.analytics.honesty import format_figure
 from implantations.analytics.planning_maps import region_plan_figure
 from implantations.forms.projects import PlanningForm
 from implantations.selectors import planning as sel
-from implantations.services import planning, projects
+from implantations.services import (
+    concept_defaults,
+    planning,
+    planning_candidates,
+    planning_parameters,
+)
+from implantations.services.planning_export import region_plan_csv_rows
 
 DEFAULT_N = 5
 DEFAULT_MIN_KM = 40  # shown « 40 » in the form, not « 40.0 »
@@ -29,7 +35,7 @@ MAIN_FIELDS = ("region", "source", "n", "budget", "min_km")
 
 
 def _initial(user: User, regions: list[tuple[str, str]]) -> dict[str, Any]:
-    costs, _ = projects.concept_costs_default()
+    costs, _ = concept_defaults.concept_costs_default()
     weights = p.FitWeights()
     initial: dict[str, Any] = {
         "source": p.LEVEL_ZONE_EMPLOI,
@@ -119,7 +125,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
     if data and form.is_valid():
         try:
             plan = _plan_from(form, user)
-        except planning.PlanningError as exc:
+        except planning_parameters.PlanningError as exc:
             field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
             form.add_error(field if field in form.fields else None, exc.message)
         else:
@@ -193,7 +199,9 @@ def _row(record: dict[str, Any]) -> dict[str, Any]:
     """A ranking row for the template: plain values, scores on 0-100, rates in %."""
     row = {key: _clean(value) for key, value in record.items()}
     row["id"] = row[p.CANDIDATE_ID]
-    row[planning.BASIN_ID] = int(row[planning.BASIN_ID]) if row[planning.BASIN_ID] else None
+    row[planning_candidates.BASIN_ID] = (
+        int(row[planning_candidates.BASIN_ID]) if row[planning_candidates.BASIN_ID] else None
+    )
     row["eligibility_pct"] = _percent(row[p.ELIGIBILITY_SCORE])
     row["need_pct"] = _percent(row[p.NEED_SCORE])
     row["access_pct"] = _percent(row[p.ACCESS_SCORE])
@@ -227,14 +235,14 @@ def planning_export(request: HttpRequest) -> HttpResponse:
         return _export_error(request, "Paramètres de la planification invalides.", errors)
     try:
         plan = _plan_from(form, user)
-    except planning.PlanningError as exc:
+    except planning_parameters.PlanningError as exc:
         return _export_error(request, exc.message, {})
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"planification_{plan.region.code}_{plan.source}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    for row in planning.region_plan_csv_rows(plan):
+    for row in region_plan_csv_rows(plan):
         writer.writerow(row)
     if plan.selection is not None:
         s = plan.selection

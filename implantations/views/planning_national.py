@@ -27,7 +27,12 @@ from implantations.analytics.planning_national_charts import (
 from implantations.forms.planning_national import CANDIDATES_ALL, NationalPlanningForm
 from implantations.selectors import planning as plan_sel
 from implantations.selectors.planning_national import national_planning_allowed
-from implantations.services import planning, projects
+from implantations.services import (
+    concept_defaults,
+    planning,
+    planning_candidates,
+    planning_parameters,
+)
 from implantations.services import planning_national as services
 from implantations.views.planning import _export_error, _percent, _row
 
@@ -43,7 +48,7 @@ def _national_user(request: HttpRequest) -> User:
 
 
 def _initial() -> dict[str, Any]:
-    costs, _ = projects.concept_costs_default()
+    costs, _ = concept_defaults.concept_costs_default()
     weights = p.FitWeights()
     return {
         "zoning": "zone_emploi",
@@ -108,7 +113,7 @@ def national_planning_page(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             plan = _plan_from(form, user)
-        except planning.PlanningError as exc:
+        except planning_parameters.PlanningError as exc:
             field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
             form.add_error(field if field in form.fields else None, exc.message)
         else:
@@ -124,7 +129,7 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
     if len(candidates):
         geometries = services.national_plan_geometries(plan)
         frame = candidates.assign(
-            code=candidates[planning.CODE],
+            code=candidates[planning_candidates.CODE],
             region_code=candidates[p.REGION_CODE],
             geometry=candidates[p.CANDIDATE_ID].map(geometries),
             selected=candidates[planning.SELECTED],
@@ -196,7 +201,7 @@ def national_planning_export(request: HttpRequest) -> HttpResponse:
         )
     try:
         plan = _plan_from(form, user)
-    except planning.PlanningError as exc:
+    except planning_parameters.PlanningError as exc:
         return _export_error(request, exc.message, {}, back_url=reverse("national-planning"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"planification_nationale_{plan.zoning}.csv"

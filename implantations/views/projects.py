@@ -34,6 +34,7 @@ from implantations.models import ImplantationProject, ProjectStatus, Recommendat
 from implantations.models.projects import STATUS_ORDER
 from implantations.selectors import projects as sel
 from implantations.selectors.followup import project_flags_for
+from implantations.services import project_partners
 from implantations.services import projects as services
 
 
@@ -122,8 +123,10 @@ def _relations_replace(
 ) -> None:
     """The partners and governance members of the project's forms (inside the caller's
     transaction: all or nothing with the project)."""
-    services.project_partners_replace(project=project, partners=_rows_of(partners), user=user)
-    services.project_members_replace(project=project, members=_rows_of(members), user=user)
+    project_partners.project_partners_replace(
+        project=project, partners=_rows_of(partners), user=user
+    )
+    project_partners.project_members_replace(project=project, members=_rows_of(members), user=user)
 
 
 def _rows_of(formset: Any) -> list[dict[str, str]]:

@@ -43,17 +43,16 @@ from implantations.selectors.recommendation import (
     programme_settings_current,
     region_outline_frame,
 )
-from implantations.services.recommendation import (
+from implantations.services.assets import (
     basin_lycees_prefill,
     basin_partnership_save,
-    business_scenario_save,
     employer_letter_create,
     employer_letter_delete,
     host_structure_create,
     host_structure_delete,
     host_structure_update,
-    recommendation_compute,
 )
+from implantations.services.recommendation import business_scenario_save, recommendation_compute
 
 
 @role_required(*BASIN_MANAGERS)
@@ -441,7 +440,7 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
     POST (managers): save the assumptions typed as a named scenario. With `?projet=<id>`, the
     project's services, funding split and retained CPF top-up enter the model
     (`views.business_model`)."""
-    from implantations.analytics import business_model as bm
+    from implantations.analytics import business_model_assumptions as bma
     from implantations.views.business_model import (
         TOPUP_PREFIX,
         business_model_context,
@@ -476,7 +475,7 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{reverse('business-model', args=[basin.pk])}?scenario={saved.pk}")
     model = state.model
     groups = []
-    for group, label in bm.GROUPS.items():
+    for group, label in bma.GROUPS.items():
         fields = [
             (form[code], model.assumptions[code])
             for code in form.fields

@@ -37,7 +37,7 @@ from diagnostics.models import (
 from diagnostics.models.tokens import token_hash
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_list_for
-from diagnostics.services.demo import DEMO_PASSWORD
+from diagnostics.services.demo_accounts import DEMO_PASSWORD
 from implantations.models import CnamSite
 from tests.db_state import DatabaseState, database_state, put_back
 
@@ -330,9 +330,12 @@ def test_demo_computes_one_diagnostic_per_basin_once(demo_output: str) -> None:
     assert "Diagnostics calculés : 5 sur 5 bassins" in demo_output
     registered = DiagnosticRun.objects.filter(basin__is_reference=False)
     assert registered.filter(status=DiagnosticRun.Status.DONE).count() == 5
-    # The national batch of the 8 demo zones d'emploi: 8 reference basins, one run each except
-    # the zones identical to a registered basin (same communes: the same run).
+    # The national batch of the 8 demo zones d'emploi: 8 reference basins, one done run each,
+    # including the zones made of the same communes as a registered basin (each basin its own
+    # run: its page looks for its own latest run).
     references = DiagnosticRun.objects.filter(basin__is_reference=True)
+    assert references.filter(status=DiagnosticRun.Status.DONE).count() == 8
+    assert references.values("basin").distinct().count() == 8
     assert references.count() + 5 == DiagnosticRun.objects.count()
     batch_runs = DiagnosticRun.objects.count()
 

@@ -22,27 +22,25 @@ from django.core.management import call_command
 from diagnostics.models import BasinSource, DiagnosticRun
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
-from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
+from tests.realdata_db import BMO_AND_UNEMPLOYMENT, REALDATA_GROUP, imported, real_database
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
 
-IMPORTS = [
-    ("bmo", "bmo/Base_open_data_BMO_2023.xlsx", {"register_bassins": True}),
-    ("bmo", "bmo/Base_open_data_BMO_2024.xlsx", {"register_bassins": True}),
-    ("bmo", "bmo/Base_open_data_BMO_2025.xlsx", {"register_bassins": True}),
-    ("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx", {}),
-    (
+# The territories, BMO 2023-2025 and the unemployment rates as the planning and import modules
+# have them (built once per run), then the job seekers.
+RECIPE = [
+    *BMO_AND_UNEMPLOYMENT,
+    imported(
         "defm",
         "demandeurs_emploi/odis_emploi_demandeur_export_2025-06-17.csv",
-        {"duplicates_as_unknown": True},
+        duplicates_as_unknown=True,
     ),
 ]
 
 
 @pytest.fixture(scope="module")
 def real_data(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
-    recipe = [TERRITORIES, *(imported(kind, path, **options) for kind, path, options in IMPORTS)]
-    with django_db_blocker.unblock(), real_database(open_data_dir, recipe):
+    with django_db_blocker.unblock(), real_database(open_data_dir, RECIPE):
         yield open_data_dir
 
 

@@ -3,7 +3,9 @@ task in-process, and a broker outage leaves the committed row pending instead of
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -68,7 +70,9 @@ def test_task_send_with_broker_sends_by_name(
     sent: list[tuple[str, Any, Any]] = []
     eager_mode(False)
     monkeypatch.setattr(
-        current_app, "send_task", lambda name, args, kwargs: sent.append((name, args, kwargs))
+        current_app,
+        "send_task",
+        lambda name, args, kwargs, **options: sent.append((name, args, kwargs)),
     )
 
     dispatch.task_send(dispatch.DIAGNOSTIC_EXECUTE, 42)
@@ -79,7 +83,7 @@ def test_task_send_with_broker_sends_by_name(
 def test_task_send_broker_down_logs_and_does_not_raise(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, eager_mode: Any
 ) -> None:
-    def down(name: str, args: Any, kwargs: Any) -> None:
+    def down(name: str, args: Any, kwargs: Any, **options: Any) -> None:
         raise BrokerOperationalError("connection refused")
 
     eager_mode(False)
@@ -90,3 +94,33 @@ def test_task_send_broker_down_logs_and_does_not_raise(
 
     assert "diagnostics.tasks.import_batch_process" in caplog.text
     assert "left pending" in caplog.text
+
+
+def test_task_send_leaves_the_time_limits_to_the_worker(
+    monkeypatch: pytest.MonkeyPatch, eager_mode: Any
+) -> None:
+    # This process has the task registered with its own limits (600 s / 570 s by default): sent
+    # by name, the message must still carry none, so that the worker applies its own settings.
+    registered = current_app.tasks[dispatch.DIAGNOSTIC_EXECUTE]
+    assert (registered.time_limit, registered.soft_time_limit) == (600, 570)
+    messages: list[Any] = []
+    eager_mode(False)
+    # No broker: a producer whose connection does nothing, the message captured.
+    producer = SimpleNamespace(
+        connection=SimpleNamespace(_reraise_as_library_errors=contextlib.nullcontext)
+    )
+    monkeypatch.setattr(
+        current_app, "producer_or_acquire", lambda producer_=None: contextlib.nullcontext(producer)
+    )
+    monkeypatch.setattr(
+        current_app.amqp,
+        "send_task_message",
+        lambda producer, name, message, **options: messages.append((name, message)),
+    )
+
+    assert dispatch.task_send(dispatch.DIAGNOSTIC_EXECUTE, 42)
+
+    [(name, message)] = messages
+    assert name == dispatch.DIAGNOSTIC_EXECUTE
+    assert message.headers["timelimit"] == [None, None]
+    assert message.headers["argsrepr"] == "(42,)"

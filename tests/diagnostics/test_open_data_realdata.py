@@ -31,7 +31,15 @@ from diagnostics.services.diagnostics import diagnostic_run_sync
 from implantations.models import CnamSite
 from tests.realdata_db import OPEN_DATA, REALDATA_GROUP, STEP_RESULTS, real_database
 
-pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
+# First of the real-data tests: its load from an empty database leaves the territories
+# snapshot that the other real-data modules restore (tests/realdata_db.py).
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.realdata_first,
+    pytest.mark.slow,
+    pytest.mark.django_db,
+    REALDATA_GROUP,
+]
 
 DEFM_FILE = "demandeurs_emploi/odis_emploi_demandeur_export_2025-06-17.csv"
 # Bassins BMO that no file gives a commune to: named only by the BMO files (0104, 0113 Îles du

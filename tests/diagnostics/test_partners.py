@@ -20,7 +20,7 @@ from diagnostics.services.partners import (
     organisation_save,
 )
 from implantations.analytics.constraints import constraints_check
-from implantations.selectors.recommendation import host_summary
+from implantations.selectors.assets import host_summary
 from tests.factories.basins import BasinFactory, make_commune
 from tests.factories.tokens import make_token
 
@@ -257,7 +257,7 @@ def test_project_partner_links_a_typed_partner(world: dict[str, Any]) -> None:
     import datetime as dt
 
     from implantations.models import ImplantationProject
-    from implantations.services.projects import project_partners_replace
+    from implantations.services.project_partners import project_partners_replace
 
     organisation = _save(world["admin"], commune_code="91001")
     project = ImplantationProject.objects.create(

@@ -28,7 +28,7 @@ from diagnostics.models import (
 )
 from diagnostics.services.accounts import user_create
 from implantations.models import CnamSite, HostStructure
-from implantations.services.recommendation import (
+from implantations.services.assets import (
     basin_partnership_save,
     employer_letter_create,
     host_structure_create,

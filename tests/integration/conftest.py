@@ -177,9 +177,15 @@ def faults(transactional_db: None, tmp_path: Path, settings) -> Iterator[Faults]
     reason = _services_configured()
     if reason:
         pytest.skip(f"integration test: {reason}")
+    import diagnostics.tasks  # noqa: F401 - registered below, as after any eager test
     from cnam_territoires.celery import app
     from tests.integration.processes import FAULT_SETTINGS
 
+    # This process knows the tasks (their module imported, the app finalized), as it does in
+    # the full suite once an eager test has run: a task sent by name then picks up this
+    # process's time limits (570 s, 1,740 s) unless the dispatch clears them. The fault tests
+    # give the worker its own short limits, which must be the ones it applies.
+    app.finalize(auto=True)
     harness = Faults(tmp_path)
     harness.redis.start()
     for name, value in FAULT_SETTINGS.items():

@@ -64,7 +64,7 @@ def _indicator_csv(path: Path) -> tuple[int, float, int]:
 
 
 def test_indicator_import_processed_by_a_real_worker(worker: str, tmp_path: Path) -> None:
-    from diagnostics.services.imports import import_dataset
+    from diagnostics.services.import_requests import import_dataset
 
     region = RegionFactory(code="98", name="Région test")
     departement = DepartementFactory(code="9Z", name="Département test", region=region)

@@ -69,7 +69,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Sortie JSON.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from diagnostics.services.imports import import_dataset
+        from diagnostics.services.import_requests import import_dataset
 
         path: Path = options["file"]
         if not path.exists():

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
 from implantations.analytics import planning as p
-from implantations.services import planning
+from implantations.services import planning, planning_candidates, planning_parameters
 
 
 def _fr(value: float | None, decimals: int = 0) -> str:
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source",
             default=p.LEVEL_ZONE_EMPLOI,
-            choices=list(planning.SOURCES),
+            choices=list(planning_parameters.SOURCES),
             help="candidats : zones d'emploi (défaut), bassins BMO ou bassins enregistrés",
         )
         parser.add_argument("--n", type=int, default=5, help="nombre maximal de sites (5)")
@@ -96,7 +96,7 @@ class Command(BaseCommand):
                 else _fr(float(fit), 1)
             )
             out(
-                f"{place}. {row[p.NAME]} [{row[planning.CODE]}]{mark} — "
+                f"{place}. {row[p.NAME]} [{row[planning_candidates.CODE]}]{mark} — "
                 f"adéquation {fit_text}, "
                 f"{_fr(float(row[p.POPULATION]))} hab., {eligible}, concept {concept}{label}"
             )

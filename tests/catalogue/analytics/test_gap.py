@@ -6,15 +6,9 @@ import pandas as pd
 import pytest
 
 from catalogue.analytics import columns as g
-from catalogue.analytics.gap import (
-    NO_BMO_DATA,
-    NO_OCCUPATION,
-    NO_PROJECTS,
-    GapParams,
-    gap_filter,
-    gap_records,
-    training_gap,
-)
+from catalogue.analytics.gap import gap_filter, training_gap
+from catalogue.analytics.gap_params import NO_BMO_DATA, NO_OCCUPATION, NO_PROJECTS, GapParams
+from catalogue.analytics.gap_records import gap_records
 from diagnostics.analytics.common import NBSP
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from catalogue.analytics import columns as g
-from catalogue.analytics.gap import NO_OCCUPATION, training_gap
+from catalogue.analytics.gap import training_gap
+from catalogue.analytics.gap_params import NO_OCCUPATION
 from catalogue.selectors.gap import run_table_frame
 from catalogue.services.catalogue import FIXTURE_PATH
 from diagnostics.analytics.columns import (

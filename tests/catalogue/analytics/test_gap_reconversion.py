@@ -4,8 +4,10 @@ the hand-made frames of test_gap, figures worked out by hand."""
 import pytest
 
 from catalogue.analytics import columns as g
-from catalogue.analytics.gap import GapParams, gap_records, training_gap
+from catalogue.analytics.gap import training_gap
 from catalogue.analytics.gap_explain import gap_method
+from catalogue.analytics.gap_params import GapParams
+from catalogue.analytics.gap_records import gap_records
 from tests.catalogue.analytics.test_gap import (
     bmo_frame,
     metier_tension_frame,

@@ -1,6 +1,6 @@
 import pytest
 
-from catalogue.analytics.gap import NO_OCCUPATION
+from catalogue.analytics.gap_params import NO_OCCUPATION
 from catalogue.selectors.catalogue import (
     CodeReferential,
     code_referential,

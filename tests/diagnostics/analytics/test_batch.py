@@ -28,7 +28,8 @@ from diagnostics.analytics.batch import (
     unemployment_basin_series,
 )
 from diagnostics.analytics.bmo import bmo_by_family, bmo_by_metier, bmo_by_year
-from diagnostics.analytics.crosswalk import apportion_counts, basin_crosswalk
+from diagnostics.analytics.crosswalk import basin_crosswalk
+from diagnostics.analytics.crosswalk_moves import apportion_counts
 from diagnostics.analytics.labour import unemployment_series
 
 COMMUNES = pd.DataFrame(

@@ -5,15 +5,17 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from diagnostics.analytics.charts import (
-    NA_COLOUR,
-    SEQUENTIAL_SCALE,
-    choropleth_figure,
-    colour_for,
     job_seekers_figure,
     line_chart,
     projects_figure,
     top_metiers_figure,
     unemployment_figure,
+)
+from diagnostics.analytics.choropleth import (
+    NA_COLOUR,
+    SEQUENTIAL_SCALE,
+    choropleth_figure,
+    colour_for,
 )
 from diagnostics.analytics.columns import (
     DIFFICULT,

@@ -40,12 +40,8 @@ from diagnostics.analytics.columns import (
     ZONE_SHARE,
     ZONES_USED,
 )
-from diagnostics.analytics.crosswalk import (
-    apportion_counts,
-    basin_crosswalk,
-    move_counts,
-    move_rates,
-)
+from diagnostics.analytics.crosswalk import basin_crosswalk
+from diagnostics.analytics.crosswalk_moves import apportion_counts, move_counts, move_rates
 
 BASIN = ["c1", "c2", "c3"]
 

@@ -40,6 +40,7 @@ from diagnostics.analytics.structure import (
     peer_comparison,
     shift_share,
     size_band,
+    size_bands,
 )
 
 
@@ -148,6 +149,17 @@ def test_size_band_labels():
     assert size_band(100_000) == "100\u202f000 à 250\u202f000 hab."
     assert size_band(2_000_000) == "500\u202f000 hab. et plus"
     assert size_band(None) is None
+
+
+def test_size_bands_equal_size_band_value_by_value():
+    populations = pd.Series([20_000, 30_000, 99_999.5, 100_000, 2_000_000, -5, None, float("nan")])
+    labels = size_bands(populations)
+    assert list(labels[:2]) == ["moins de 30\u202f000 hab.", "30\u202f000 à 100\u202f000 hab."]
+    # A negative population falls through every band, as in `size_band`: the last one.
+    assert labels[5] == "500\u202f000 hab. et plus" and labels[6] is None and labels[7] is None
+    assert list(labels) == [
+        size_band(None if pd.isna(p) else p) for p in populations.astype(object).tolist()
+    ]
 
 
 def test_peer_comparison_rank_and_percentile_in_band_and_region():

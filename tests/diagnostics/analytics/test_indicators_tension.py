@@ -50,6 +50,24 @@ Z_1234 = [(v - 2.5) / math.sqrt(1.25) for v in (1, 2, 3, 4)]
 Z_BMO = [(v - 0.65) / math.sqrt(0.0275) for v in (0.5, 0.5, 0.7, 0.9)]
 
 
+def test_tension_index_with_a_shared_cache_equals_without():
+    cache: dict = {}
+    one = FULL[FULL[BASSIN_BMO_CODE] == "B1"]
+    # The second basin lacks category A: the reference falls back on A+B+C for it (a second
+    # choice of the reference's column, cached apart).
+    two = FULL[FULL[BASSIN_BMO_CODE] == "B2"].drop(columns=[JOB_SEEKERS_A])
+
+    for frame in (one, two, one):
+        cached, cached_method = tension_index(frame, reference=FULL, cache=cache)
+        alone, method = tension_index(frame, reference=FULL)
+        pd.testing.assert_frame_equal(cached, alone, check_exact=True)
+        assert cached_method == method
+    # B1: offers per A seeker 1 and 2 against the reference's 1, 2, 3, 4.
+    first, _ = tension_index(one, reference=FULL, cache=cache)
+    assert first[Z_OFFERS_PER_SEEKER].tolist() == pytest.approx(Z_1234[:2])
+    assert len(cache) == 1
+
+
 def test_tension_index_with_all_three_components():
     scored, method = tension_index(FULL)
 

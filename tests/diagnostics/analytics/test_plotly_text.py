@@ -10,7 +10,8 @@ import json
 import pandas as pd
 from shapely.geometry import box, mapping
 
-from diagnostics.analytics.charts import choropleth_figure, top_metiers_figure
+from diagnostics.analytics.charts import top_metiers_figure
+from diagnostics.analytics.choropleth import choropleth_figure
 from diagnostics.analytics.common import plotly_text
 from diagnostics.analytics.maps import MAP_COMMUNE_COLUMNS, MapPoint, basin_map_figure
 from implantations.analytics import planning as p

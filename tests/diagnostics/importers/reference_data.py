@@ -126,7 +126,7 @@ def clear_reference_codes() -> None:
 
 
 def import_file(path: Path, kind: str | None, **kwargs: Any) -> Any:
-    from diagnostics.services.imports import import_dataset
+    from diagnostics.services.import_requests import import_dataset
 
     batch = import_dataset(kind=kind, path=path, file_name=path.name, sync=True, **kwargs)
     batch.refresh_from_db()

@@ -73,6 +73,25 @@ def test_two_requests_for_the_same_data_give_one_run(world, monkeypatch):
     assert DiagnosticRun.objects.count() == 1
 
 
+def test_two_basins_of_the_same_communes_each_get_their_own_run(world):
+    # A delegate's basin equal to a zone d'emploi, and that zone's reference basin: same
+    # communes, same population, same data. Each basin's page looks for ITS latest done run.
+    twin = world.make_basin("Zone d'emploi de Chaumont", ["52001", "52002"])
+    assert twin.population == world.basin.population == 16_000
+    first = run_now(world)
+
+    second = diagnostic_execute(run_id=diagnostic_request(basin_id=twin.pk).pk)
+
+    assert second.pk != first.pk
+    assert (first.basin_id, second.basin_id) == (world.basin.pk, twin.pk)
+    assert selectors.diagnostic_latest_done(twin.pk) == second
+    assert selectors.diagnostic_latest_done(world.basin.pk) == first
+    assert second.basin_snapshot["name"] == "Zone d'emploi de Chaumont"
+    # Same communes and data: the same figures.
+    assert second.results["years"] == first.results["years"]
+    assert second.results["years"]["2025"]["bmo_projects"] == 150
+
+
 def test_concurrent_request_losing_the_race_returns_the_winners_run(world, monkeypatch):
     # Both requests looked before either created: the second hits the unique data key.
     monkeypatch.setattr(services, "_enqueue", lambda run_id: None)

@@ -8,11 +8,9 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from django.core.management import call_command
 from django.db import OperationalError
-from django.db.models import Sum
 from openpyxl import Workbook
 
 from diagnostics.models import (
@@ -21,12 +19,12 @@ from diagnostics.models import (
     ChomageZeFact,
     ImportBatch,
     IndicatorFact,
-    TerritoryLoad,
     ZoneEmploi,
 )
-from diagnostics.services import import_stores
+from diagnostics.services import import_requests, import_stores
 from diagnostics.services import imports as import_services
-from diagnostics.services.imports import import_batch_process, import_dataset
+from diagnostics.services.import_requests import import_dataset
+from diagnostics.services.imports import import_batch_process
 from tests.diagnostics.importers.bmo_samples import bmo_row, metier_code, write_bmo
 from tests.factories.diagnostics import CommuneFactory
 
@@ -508,136 +506,6 @@ def test_command_rejected_exits_non_zero_with_report_on_stderr(
     assert out.getvalue() == ""
 
 
-# --- Real data -------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def real_territories(open_data_dir: Path) -> None:
-    from diagnostics.services.territories import territories_load
-
-    loads = territories_load(
-        source_dir=open_data_dir, only=["regions", "departements", "zones_emploi", "bassins_bmo"]
-    )
-    assert {load.dataset: load.status for load in loads if load.dataset != "commune_cells"} == {
-        "regions": "done",
-        "departements": "done",
-        "zones_emploi": "done",
-        "bassins_bmo": "done",
-    }
-
-
-# The bassins that only the BMO files name (load_territories reads them from bmo/).
-BMO_ONLY_BASSINS = {"0104", "0113", "0116", "0304", "7549", "9399"}
-
-
-@pytest.mark.realdata
-def test_real_bmo_unknown_bassins_refused_without_the_bmo_derived_bassins(
-    open_data_dir: Path, real_territories: None
-) -> None:
-    # A referential built from the commune → bassin table alone (as before load_territories
-    # read the BMO files): the 2025 file names 4 bassins it lacks, and is refused by default.
-    BassinBmo.objects.filter(code__in=BMO_ONLY_BASSINS).delete()
-    path = open_data_dir / "bmo" / "Base_open_data_BMO_2025.xlsx"
-    raw = pd.read_excel(path, sheet_name="BMO_2025_open_data", dtype=str, engine="calamine")
-    known = set(BassinBmo.objects.values_list("code", flat=True))
-    # The file writes overseas bassins on three digits (113); the referential on four (0113).
-    unknown_rows = raw[~raw["BE25"].str.zfill(4).isin(known)]
-
-    batch = import_dataset(kind="bmo", path=path, file_name=path.name, sync=True)
-
-    assert batch.status == Status.REJECTED
-    assert batch.errors_total == len(unknown_rows) > 0
-    # The error report names each bassin as the referential writes it (four digits).
-    assert {e["value"] for e in batch.error_report} == set(unknown_rows["BE25"].str.zfill(4))
-    assert set(unknown_rows["BE25"]) == {"113", "116", "7549", "9399"}
-    assert BmoFact.objects.count() == 0
-
-
-@pytest.mark.realdata
-def test_real_territories_know_the_bassins_of_every_bmo_file(
-    open_data_dir: Path, real_territories: None
-) -> None:
-    load = TerritoryLoad.objects.filter(dataset="bassins_bmo").latest("pk")
-    known = set(BassinBmo.objects.values_list("code", flat=True))
-
-    assert load.details["bmo_only_bassins"]["count"] == len(BMO_ONLY_BASSINS)
-    assert known >= BMO_ONLY_BASSINS
-    assert BassinBmo.objects.get(code="9399").name == "MONACO"
-    assert BassinBmo.objects.get(code="9399").region_id == "93"
-    for year in (2023, 2024, 2025):
-        path = open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx"
-        raw = pd.read_excel(path, sheet_name=f"BMO_{year}_open_data", dtype=str, engine="calamine")
-        assert set(raw[f"BE{year % 100}"].str.zfill(4)) <= known, year
-
-
-@pytest.mark.realdata
-def test_real_tensions_2021_import_without_option_once_bmo_bassins_are_known(
-    open_data_dir: Path, real_territories: None
-) -> None:
-    from diagnostics.models import TensionFact
-
-    rome = open_data_dir / "rome_fap" / "unix_referentiel_code_rome_v460_utf8.csv"
-    path = open_data_dir / "tensions_bassin_metier" / "mobiville_tensions_rome_bassin_2021.csv"
-    raw = pd.read_csv(path, sep=";", dtype=str)
-    assert import_dataset(kind="rome", path=rome, file_name=rome.name, sync=True).status == "done"
-
-    batch = import_dataset(kind="tensions", path=path, file_name=path.name, sync=True)
-
-    assert batch.status == Status.DONE, (batch.error_message, batch.error_report[:3])
-    assert batch.options == {}
-    facts = TensionFact.objects.filter(batch=batch)
-    assert batch.rows_written == facts.count() == len(raw)
-    assert not facts.filter(bassin_known=False).exists()
-    assert facts.filter(bassin_code="7549").count() == (raw["cbassin"] == "7549").sum() == 24
-
-
-@pytest.mark.realdata
-def test_real_files_import_and_totals_match_the_raw_files(
-    open_data_dir: Path, real_territories: None
-) -> None:
-    for year in (2023, 2024, 2025):
-        path = open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx"
-        # No option: load_territories already added the bassins named by the BMO files.
-        batch = import_dataset(kind=None, path=path, file_name=path.name, sync=True)
-        assert batch.status == Status.DONE, (batch.error_message, batch.error_report[:3])
-        assert batch.options == {} and "bassins ajoutés au référentiel" not in batch.notes
-        raw = pd.read_excel(path, sheet_name=f"BMO_{year}_open_data", dtype=str, engine="calamine")
-        facts = pd.DataFrame.from_records(
-            BmoFact.objects.filter(batch=batch).values(
-                "bassin_code", "met", "xmet", "smet", "met_masked", "smet_masked"
-            )
-        )
-        assert batch.rows_written == len(raw) == len(facts)
-        for measure in ("met", "xmet", "smet"):
-            assert facts[measure].sum() == pd.to_numeric(raw[measure], errors="coerce").sum()
-        assert int(facts["met_masked"].sum()) == int((raw["met"] == "*").sum())
-        assert int(facts["smet_masked"].sum()) == int((raw["smet"] == "*").sum())
-        chaumont = raw[raw[f"BE{year % 100}"] == "4418"]
-        assert (
-            facts.loc[facts["bassin_code"] == "4418", "met"].sum()
-            == pd.to_numeric(chaumont["met"], errors="coerce").sum()
-        )
-    totals = dict(
-        BmoFact.objects.current().values("year").annotate(t=Sum("met")).values_list("year", "t")
-    )
-    assert totals == {2023: 3_013_134, 2024: 2_751_069, 2025: 2_401_105}  # data README
-
-    path = open_data_dir / "chomage_ze" / "chomage-zone-t1-2003-t3-2023.xlsx"
-    batch = import_dataset(kind=None, path=path, file_name=path.name, sync=True)
-    assert (batch.status, batch.kind, batch.vintage) == (Status.DONE, "chomage_ze", "2023-T3")
-    raw = pd.read_excel(
-        path, sheet_name="txcho_ze", skiprows=5, dtype={"ZE2020": str}, engine="calamine"
-    )
-    quarters = [c for c in raw.columns if str(c).startswith("20")]
-    assert batch.rows_written == int(raw[quarters].notna().sum().sum())
-    rates = dict(
-        ChomageZeFact.objects.current()
-        .filter(period="2023-T3", zone_emploi_code__in=["5319", "4404"])
-        .values_list("zone_emploi_code", "rate")
-    )
-    assert rates == {"5319": 3.9, "4404": 5.9}
-
-
 def test_command_unknown_option(tmp_path: Path) -> None:
     from django.core.management.base import CommandError
 
@@ -654,7 +522,7 @@ def test_command_generic_option(tmp_path: Path, bassins: None) -> None:
 
 
 def test_retry_a_rejected_batch_once_the_territories_are_loaded(tmp_path: Path) -> None:
-    from diagnostics.services.imports import import_batch_retry
+    from diagnostics.services.import_requests import import_batch_retry
 
     first = import_dataset(kind=None, path=_small_bmo(tmp_path), file_name="b.xlsx", sync=True)
     assert first.status == Status.REJECTED  # no bassin in the referential yet
@@ -664,7 +532,7 @@ def test_retry_a_rejected_batch_once_the_territories_are_loaded(tmp_path: Path) 
 
     assert (second.status, second.kind, second.file_path) == (Status.DONE, "bmo", first.file_path)
     assert BmoFact.objects.filter(batch=second).count() == 3
-    with pytest.raises(import_services.ImportRequestError):
+    with pytest.raises(import_requests.ImportRequestError):
         import_batch_retry(batch_id=second.pk, sync=True)
     # The refused batch again: its file is imported now, so that batch is returned as it is.
     assert import_batch_retry(batch_id=first.pk, sync=True).pk == second.pk
@@ -674,11 +542,11 @@ def test_retry_a_rejected_batch_once_the_territories_are_loaded(tmp_path: Path) 
 def test_retry_refused_for_a_role_that_may_not_import_the_kind(tmp_path: Path) -> None:
     from diagnostics.models import Role
     from diagnostics.services.accounts import user_create
-    from diagnostics.services.imports import import_batch_retry
+    from diagnostics.services.import_requests import import_batch_retry
 
     first = import_dataset(kind="bmo", path=_small_bmo(tmp_path), file_name="b.xlsx", sync=True)
     catalogue = user_create(username="catalogue", role=Role.CATALOGUE_ADMIN)
 
-    with pytest.raises(import_services.ImportRequestError, match="Votre rôle ne permet pas"):
+    with pytest.raises(import_requests.ImportRequestError, match="Votre rôle ne permet pas"):
         import_batch_retry(batch_id=first.pk, user=catalogue, sync=True)
     assert ImportBatch.objects.count() == 1

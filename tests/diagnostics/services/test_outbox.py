@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 from diagnostics.models import Basin, DiagnosticRun, GeometryStatus, ImportBatch
 from diagnostics.services import outbox
 from diagnostics.services.diagnostics import diagnostic_request
-from diagnostics.services.imports import import_dataset
+from diagnostics.services.import_requests import import_dataset
 from tests.factories.diagnostic_runs import diagnostic_world
 
 pytestmark = pytest.mark.django_db

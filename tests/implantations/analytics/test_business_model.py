@@ -6,19 +6,21 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from implantations.analytics.business_model import (
+from implantations.analytics.business_model import business_model
+from implantations.analytics.business_model_assumptions import (
     AMI,
+    TO_ADJUST,
+    AddressablePublic,
+    AssumptionError,
+    assumptions_with,
+    default_assumptions,
+)
+from implantations.analytics.business_model_columns import (
     BALANCE,
     COSTS,
     LEARNERS,
     PUBLIC_AID,
     REVENUES,
-    TO_ADJUST,
-    AddressablePublic,
-    AssumptionError,
-    assumptions_with,
-    business_model,
-    default_assumptions,
 )
 from implantations.analytics.scoring import FAB_ID, PROGRESSIVE, TURNKEY
 

@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 
 from implantations.analytics import business_model as bm
+from implantations.analytics import business_model_columns as bmc
 from implantations.analytics import evaluation as ev
+from implantations.analytics import evaluation_flags as evf
+from implantations.analytics import evaluation_outcomes as evo
 
 T = ev.Thresholds()  # 80 % / 90 days / +10 % / ±10 % / 10 learners
 
@@ -72,9 +75,9 @@ def test_followup_check_requires_an_explanation_beyond_the_threshold():
 def test_plan_lines_maps_the_business_model_on_six_lines():
     years = pd.DataFrame(
         {
-            bm.YEAR: [1, 0], bm.CPF: [450.0, 0.0], bm.FEES: [400.0, 0.0], bm.REVENUES: [3000.0, 0.0],
-            bm.PUBLIC_AID: [7000.0, 55000.0], bm.STAFF: [6000.0, 0.0], bm.TEACHING: [2000.0, 0.0],
-            bm.PREMISES: [1000.0, 0.0], bm.COSTS: [10000.0, 55000.0],
+            bmc.YEAR: [1, 0], bmc.CPF: [450.0, 0.0], bmc.FEES: [400.0, 0.0], bmc.REVENUES: [3000.0, 0.0],
+            bmc.PUBLIC_AID: [7000.0, 55000.0], bmc.STAFF: [6000.0, 0.0], bmc.TEACHING: [2000.0, 0.0],
+            bmc.PREMISES: [1000.0, 0.0], bmc.COSTS: [10000.0, 55000.0],
         }
     )  # fmt: skip
     out = ev.plan_lines(years)
@@ -146,7 +149,7 @@ def test_outcome_rates_with_denominators_and_too_few_learners():
         ev.ENROLLED: 12, ev.COMPLETED: 9, ev.CERTIFIED: 7,
         ev.OUTCOME_JOB: 5, ev.OUTCOME_TRAINING: 2, ev.OUTCOME_SEEKING: 1, ev.OUTCOME_UNKNOWN: 1,
     }  # fmt: skip
-    rates = {r.code: r for r in ev.outcome_rates(counts, min_learners=10)}
+    rates = {r.code: r for r in evo.outcome_rates(counts, min_learners=10)}
     # completion 9 / 12 = 75 %: 12 inscrits ≥ 10
     assert rates["completion"].value == pytest.approx(0.75)
     assert (rates["completion"].numerator, rates["completion"].denominator) == (9, 12)
@@ -154,7 +157,7 @@ def test_outcome_rates_with_denominators_and_too_few_learners():
     assert rates["job"].value is None
     assert rates["job"].reason == "effectif trop faible (n = 9 < 10)"
     assert rates["positive"].numerator == 7
-    rates = {r.code: r for r in ev.outcome_rates(counts, min_learners=9)}
+    rates = {r.code: r for r in evo.outcome_rates(counts, min_learners=9)}
     assert rates["positive"].value == pytest.approx(7 / 9)
     assert rates["certification"].value == pytest.approx(7 / 9)
 
@@ -162,20 +165,20 @@ def test_outcome_rates_with_denominators_and_too_few_learners():
 def test_programme_rates_are_ratios_of_sums():
     # Site A: 1 of 10 completers in a job; site B: 18 of 20. Mean of rates: 50 %; ratio of
     # sums: 19 / 30.
-    counts = ev.counts_sum(
+    counts = evo.counts_sum(
         [
             {ev.ENROLLED: 12, ev.COMPLETED: 10, ev.OUTCOME_JOB: 1},
             {ev.ENROLLED: 25, ev.COMPLETED: 20, ev.OUTCOME_JOB: 18},
         ]
     )
     assert counts[ev.ENROLLED] == 37 and counts[ev.CERTIFIED] is None
-    job = next(r for r in ev.outcome_rates(counts) if r.code == "job")
+    job = next(r for r in evo.outcome_rates(counts) if r.code == "job")
     assert job.value == pytest.approx(19 / 30)
 
 
 # --- project_flags ----------------------------------------------------------------------------------
 def _years(rows):
-    return pd.DataFrame(rows, columns=ev.FLAG_INPUT_COLUMNS)
+    return pd.DataFrame(rows, columns=evf.FLAG_INPUT_COLUMNS)
 
 
 def test_project_flags_late_enrolments_at_the_threshold():
@@ -187,11 +190,11 @@ def test_project_flags_late_enrolments_at_the_threshold():
             [3, 2027, 20, None, 100_000.0, None],
         ]
     )
-    flags = ev.project_flags(
+    flags = evf.project_flags(
         years, opening_planned_on=dt.date(2025, 1, 1), opened_on=dt.date(2024, 9, 2),
         today=dt.date(2026, 12, 6), thresholds=T,
     )  # fmt: skip
-    assert [(f.code, f.reason, f.year) for f in flags] == [(ev.FLAG_LATE, "enrolments", 2)]
+    assert [(f.code, f.reason, f.year) for f in flags] == [(evf.FLAG_LATE, "enrolments", 2)]
     assert "15 inscrits pour 20 prévus (75 % du plan, seuil 80 %)" in flags[0].detail
 
 
@@ -202,26 +205,26 @@ def test_project_flags_overrun_beyond_the_threshold_only():
             [2, 2026, 20, 20, 100_000.0, 110_001.0],  # +10,001 %: flagged
         ]
     )
-    flags = ev.project_flags(
+    flags = evf.project_flags(
         years, opening_planned_on=None, opened_on=None, today=dt.date(2026, 12, 6), thresholds=T
     )
-    assert [(f.code, f.year) for f in flags] == [(ev.FLAG_OVERRUN, 2)]
+    assert [(f.code, f.year) for f in flags] == [(evf.FLAG_OVERRUN, 2)]
 
 
 def test_project_flags_opening_passed_after_the_grace_period():
     years = _years([[1, 2025, 20, None, 100_000.0, None]])
-    planned = ev.planned_opening(2024, [0, 20, 20])
+    planned = evf.planned_opening(2024, [0, 20, 20])
     assert planned == dt.date(2025, 1, 1)
     # 90 days after 1 January 2025 is 1 April 2025: on that day not late, the next day late.
-    on_time = ev.project_flags(
+    on_time = evf.project_flags(
         years, opening_planned_on=planned, opened_on=None, today=dt.date(2025, 4, 1), thresholds=T
     )
-    late = ev.project_flags(
+    late = evf.project_flags(
         years, opening_planned_on=planned, opened_on=None, today=dt.date(2025, 4, 2), thresholds=T
     )
     assert on_time == []
-    assert [(f.code, f.reason) for f in late] == [(ev.FLAG_LATE, "opening")]
-    opened = ev.project_flags(
+    assert [(f.code, f.reason) for f in late] == [(evf.FLAG_LATE, "opening")]
+    opened = evf.project_flags(
         years, opening_planned_on=planned, opened_on=dt.date(2025, 3, 1),
         today=dt.date(2026, 1, 1), thresholds=T,
     )  # fmt: skip

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from implantations.analytics import funding as fd
-from implantations.analytics.business_model import (
+from implantations.analytics.business_model import business_model, topup_effect
+from implantations.analytics.business_model_assumptions import AssumptionError
+from implantations.analytics.business_model_columns import (
     BALANCE,
     BALANCE_AFTER_AID,
     COSTS,
@@ -15,9 +17,6 @@ from implantations.analytics.business_model import (
     REVENUES,
     SERVICES,
     STAFF_FTE,
-    AssumptionError,
-    business_model,
-    topup_effect,
 )
 from implantations.analytics.funding_charts import funding_split_figure
 from implantations.analytics.scoring import FAB_ID, PROGRESSIVE, TURNKEY

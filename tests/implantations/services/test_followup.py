@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from implantations.analytics import evaluation as ev
+from implantations.analytics import evaluation_flags as evf
 from implantations.models import ProjectFollowup, ProjectYear
 from implantations.selectors import followup as sel
 from implantations.services import followup as services
@@ -219,9 +220,9 @@ def test_project_evaluation_flags_late_and_overrun(followup_world):
     assert year1.planned_costs == pytest.approx(142_275)
     # (the project never changed to « ouverture »: its planned opening passed too)
     assert [(f.code, f.reason, f.year) for f in evaluation.flags] == [
-        (ev.FLAG_LATE, "opening", None),
-        (ev.FLAG_LATE, "enrolments", 1),
-        (ev.FLAG_OVERRUN, "costs", 1),
+        (evf.FLAG_LATE, "opening", None),
+        (evf.FLAG_LATE, "enrolments", 1),
+        (evf.FLAG_OVERRUN, "costs", 1),
     ]
     summary = sel.programme_evaluation(followup_world["mayor"])
     assert [s.project.pk for s in summary.flagged] == [project.pk]
@@ -236,7 +237,7 @@ def test_project_not_open_after_its_planned_opening_is_late(followup_world):
     # Planned learners from year 1 (2025): opening planned 1 January 2025; today 15 June 2026,
     # never opened → « en retard » (opening).
     evaluation = sel.project_evaluation(followup_world["project"])
-    assert [(f.code, f.reason) for f in evaluation.flags] == [(ev.FLAG_LATE, "opening")]
+    assert [(f.code, f.reason) for f in evaluation.flags] == [(evf.FLAG_LATE, "opening")]
     assert "01/01/2025" in evaluation.flags[0].detail
 
 
@@ -276,7 +277,7 @@ PLAN_Y1_WITH_INPUTS = {
 
 
 def test_evaluation_plan_is_the_project_business_model(followup_world):
-    from implantations.analytics import business_model as bm
+    from implantations.analytics import business_model_columns as bmc
     from implantations.selectors.business_model import business_model_for_project
 
     project = followup_world["project"]
@@ -289,14 +290,14 @@ def test_evaluation_plan_is_the_project_business_model(followup_world):
     assert page.aid_from_split
     evaluation = sel.project_evaluation(project)
     for row in page.years.itertuples(index=False):
-        y = evaluation.year(int(getattr(row, bm.YEAR)))
+        y = evaluation.year(int(getattr(row, bmc.YEAR)))
         revenues = sum(y.plan[line] for line in ev.REVENUE_LINES)
-        page_revenues = getattr(row, bm.REVENUES) + getattr(row, bm.FUNDED_AID)
+        page_revenues = getattr(row, bmc.REVENUES) + getattr(row, bmc.FUNDED_AID)
         assert revenues == pytest.approx(page_revenues, abs=0.01)
-        assert y.planned_costs == pytest.approx(getattr(row, bm.COSTS), abs=0.01)
-    y1 = page.years[page.years[bm.YEAR] == 1].iloc[0]
-    assert float(y1[bm.REVENUES] + y1[bm.FUNDED_AID]) == pytest.approx(87_850)
-    assert float(y1[bm.COSTS]) == pytest.approx(129_625)
+        assert y.planned_costs == pytest.approx(getattr(row, bmc.COSTS), abs=0.01)
+    y1 = page.years[page.years[bmc.YEAR] == 1].iloc[0]
+    assert float(y1[bmc.REVENUES] + y1[bmc.FUNDED_AID]) == pytest.approx(87_850)
+    assert float(y1[bmc.COSTS]) == pytest.approx(129_625)
     # the programme summary reads the same plan
     summary = sel.programme_evaluation(followup_world["mayor"])
     assert summary.sites[0].year(1).plan == pytest.approx(PLAN_Y1_WITH_INPUTS)

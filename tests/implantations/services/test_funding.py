@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from implantations.analytics.business_model import COSTS, CPF_TOPUP, FUNDED_AID
+from implantations.analytics.business_model_columns import COSTS, CPF_TOPUP, FUNDED_AID
 from implantations.models import CpfTopUpScenario, ProjectFundingLine, ProjectService
 from implantations.selectors import business_model as sel
 from implantations.services import funding as services

@@ -24,7 +24,7 @@ from diagnostics.models import (
 )
 from implantations.analytics import planning as p
 from implantations.models import CnamSite
-from implantations.services import planning
+from implantations.services import planning, planning_candidates, planning_parameters
 from tests.factories.basins import (
     BassinBmoFactory,
     ZoneEmploiFactory,
@@ -136,7 +136,7 @@ def test_region_plan_ranks_zones_by_fit(region):
     plan = planning.region_plan(region_code="44", n=2, min_km=40)
 
     c = plan.candidates
-    assert c[planning.CODE].tolist() == ["9101", "9102", "9103"]
+    assert c[planning_candidates.CODE].tolist() == ["9101", "9102", "9103"]
     assert c[p.NAME].tolist() == ["Alpha", "Beta", "Gamma"]
     assert c[p.FIT].tolist() == pytest.approx([ALPHA_FIT, 200 / 3, 64.16667], abs=1e-3)
     assert c[p.NEED_SCORE].tolist() == pytest.approx([2 / 3, 1 / 3, 1 / 3])
@@ -180,7 +180,7 @@ def test_region_plan_budget_limits_the_sites(region):
 def test_region_plan_by_bassin_bmo(region):
     plan = planning.region_plan(region_code="44", source="bassin_bmo", n=1)
 
-    assert plan.candidates[planning.CODE].tolist() == ["9001", "9002", "9003"]
+    assert plan.candidates[planning_candidates.CODE].tolist() == ["9001", "9002", "9003"]
     assert plan.candidates[p.NAME].tolist() == ["ALPHA", "BETA", "GAMMA"]
     geometries = planning.region_plan_geometries(plan)
     assert sorted(geometries) == ["9001", "9002", "9003"]
@@ -210,14 +210,14 @@ def test_region_plan_uses_the_latest_diagnostic_of_a_registered_zone(region):
 
     plan = planning.region_plan(region_code="44", n=1)
 
-    beta = plan.candidates.set_index(planning.CODE).loc["9102"]
+    beta = plan.candidates.set_index(planning_candidates.CODE).loc["9102"]
     assert beta[p.UNEMPLOYMENT_RATE] == pytest.approx(12.5)
     assert beta[p.PROJECTS_PER_1000] == pytest.approx(50.0)
     assert beta[p.NEED_SOURCE].startswith(f"diagnostic n° {run.pk}")
-    assert beta[planning.BASIN_ID] == basin.pk
+    assert beta[planning_candidates.BASIN_ID] == basin.pk
     # Its recommendation was computed by the recommendation service (no host recorded: no
     # concept can meet its condition), the others have none.
-    alpha = plan.candidates.set_index(planning.CODE).loc["9101"]
+    alpha = plan.candidates.set_index(planning_candidates.CODE).loc["9101"]
     assert "pas de bassin enregistré" in alpha[planning.CONCEPT_NOTE]
     assert beta[planning.ROBUSTNESS_LABEL] in {"robuste", "fragile"}
 
@@ -253,7 +253,7 @@ def test_region_plan_registered_basins_of_the_user(region):
 def test_region_plan_bad_input(region, kwargs, message):
     if kwargs.get("user") == "other":
         kwargs["user"] = make_user("delegue-44", regions=[region])
-    with pytest.raises(planning.PlanningError, match=re.escape(message)):
+    with pytest.raises(planning_parameters.PlanningError, match=re.escape(message)):
         planning.region_plan(**kwargs)
 
 

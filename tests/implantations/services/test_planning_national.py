@@ -22,7 +22,7 @@ from diagnostics.models import (
 )
 from implantations.analytics import planning_national as nat
 from implantations.services import planning_national as services
-from implantations.services.planning import PlanningError
+from implantations.services.planning_parameters import PlanningError
 from tests.factories.basins import (
     BassinBmoFactory,
     ZoneEmploiFactory,

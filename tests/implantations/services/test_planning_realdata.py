@@ -24,9 +24,9 @@ from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from implantations.analytics import planning as p
 from implantations.models import CnamSite
-from implantations.services import planning, projects
-from implantations.services import recommendation as recommendation_services
-from tests.realdata_db import REALDATA_GROUP, TERRITORIES, imported, real_database
+from implantations.services import assets as asset_services
+from implantations.services import planning, planning_candidates, projects
+from tests.realdata_db import BMO_AND_UNEMPLOYMENT, REALDATA_GROUP, real_database
 
 pytestmark = [
     pytest.mark.realdata,
@@ -36,11 +36,9 @@ pytestmark = [
     REALDATA_GROUP,
 ]
 
-RECIPE = [
-    TERRITORIES,
-    *(imported("bmo", f"bmo/Base_open_data_BMO_{year}.xlsx") for year in (2023, 2024, 2025)),
-    imported("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx"),
-]
+# The territories, BMO 2023-2025 and the unemployment rates (shared with the import and
+# diagnostic modules: built once per run).
+RECIPE = BMO_AND_UNEMPLOYMENT
 
 # Cnam centres of Grand Est placed at their town's centre (curated by administrators in the
 # application: the open data has no list of Cnam sites).
@@ -77,7 +75,7 @@ def sites(grand_est):
 def test_grand_est_zones_demploi_ranking(grand_est, sites):
     plan = planning.region_plan(region_code="44", source="zone_emploi", n=5, min_km=40)
 
-    c = plan.candidates.set_index(planning.CODE)
+    c = plan.candidates.set_index(planning_candidates.CODE)
     # The 27 zones d'emploi of Grand Est (4401 to 4427).
     assert sorted(c.index) == [f"44{i:02d}" for i in range(1, 28)]
     chaumont = c.loc["4404"]
@@ -121,7 +119,7 @@ def test_grand_est_selection_respects_the_constraints(grand_est, sites):
     assert s.gap == pytest.approx((s.objective - s.greedy_objective) / s.objective)
     # Bassin BMO 4418 « CHAUMONT »: its projects are those of the BMO 2025 file, the whole
     # bassin being inside the candidate (ratio of sums over the published cells).
-    bassin = plan.candidates.set_index(planning.CODE).loc["4418"]
+    bassin = plan.candidates.set_index(planning_candidates.CODE).loc["4418"]
     published = BmoFact.objects.filter(year=2025, bassin_code__in=["4418"]).aggregate(s=Sum("met"))[
         "s"
     ]
@@ -131,7 +129,7 @@ def test_grand_est_selection_respects_the_constraints(grand_est, sites):
 def test_grand_est_registered_basins_get_concepts_and_robustness_labels(grand_est, sites):
     basin = basin_create(name="Bassin de Saint-Dié-des-Vosges", source_kind="zone_emploi",
                          source_codes=["4417"])  # fmt: skip
-    recommendation_services.host_structure_create(
+    asset_services.host_structure_create(
         basin=basin,
         user=None,
         kind="lycee",
@@ -144,7 +142,7 @@ def test_grand_est_registered_basins_get_concepts_and_robustness_labels(grand_es
 
     plan = planning.region_plan(region_code="44", source="zone_emploi", n=5, min_km=40)
 
-    saint_die = plan.candidates.set_index(planning.CODE).loc["4417"]
+    saint_die = plan.candidates.set_index(planning_candidates.CODE).loc["4417"]
     assert saint_die[p.NEED_SOURCE].startswith(f"diagnostic n° {run.pk}")
     assert saint_die[planning.CONCEPT] == "turnkey"
     assert saint_die[planning.ROBUSTNESS_LABEL] in {"robuste", "fragile"}

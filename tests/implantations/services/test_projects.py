@@ -19,6 +19,7 @@ from implantations.models import (
     Recommendation,
     ScoringProfile,
 )
+from implantations.services import project_partners
 from implantations.services import projects as services
 from tests.factories.basins import BasinFactory, make_commune, make_region, make_user
 
@@ -288,7 +289,7 @@ def test_learners_followup_above_plan():
 
 def test_partners_and_members_replace(world):
     project = create(world)
-    services.project_partners_replace(
+    project_partners.project_partners_replace(
         project=project,
         partners=[
             {"name": "CA de Chaumont", "kind": "epci", "commitment": "locaux prêtés"},
@@ -296,7 +297,7 @@ def test_partners_and_members_replace(world):
         ],
         user=world["delegate"],
     )
-    services.project_members_replace(
+    project_partners.project_members_replace(
         project=project,
         members=[{"name": "Mme Martin", "organisation": "Ville de Chaumont", "function": "maire"}],
         user=world["delegate"],
@@ -305,7 +306,7 @@ def test_partners_and_members_replace(world):
     assert list(project.governance_members.values_list("name", flat=True)) == ["Mme Martin"]
 
     with pytest.raises(services.ProjectError, match="type inconnu « banque »"):
-        services.project_partners_replace(
+        project_partners.project_partners_replace(
             project=project, partners=[{"name": "X", "kind": "banque"}], user=world["delegate"]
         )
     assert project.partners.count() == 1

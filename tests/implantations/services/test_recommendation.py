@@ -16,9 +16,9 @@ from diagnostics.models import Basin, BasinShare, Role
 from diagnostics.services.accounts import user_create
 from implantations.analytics.scoring import DEFAULT_PROFILE, TURNKEY, profile_with_weights
 from implantations.models import Recommendation, ScoringProfile
+from implantations.services.assets import host_structure_update
 from implantations.services.recommendation import (
     RecommendationError,
-    host_structure_update,
     recommendation_compute,
     scoring_profile_create,
 )

@@ -106,7 +106,7 @@ def test_chaumont_recommendation_from_the_real_data(chaumont, open_data_dir: Pat
 
 def test_chaumont_with_a_confirmed_lycee_is_recommendable(chaumont) -> None:  # type: ignore[no-untyped-def]
     from diagnostics.models import User
-    from implantations.services.recommendation import basin_lycees_prefill, host_structure_update
+    from implantations.services.assets import basin_lycees_prefill, host_structure_update
 
     admin = User.objects.create(username="admin-reel", role="admin_national", is_staff=True)
     created = basin_lycees_prefill(basin=chaumont, user=admin)

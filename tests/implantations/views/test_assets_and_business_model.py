@@ -16,11 +16,8 @@ from implantations.models import (
     EmployerLetter,
     HostStructure,
 )
-from implantations.services.recommendation import (
-    RecommendationError,
-    basin_lycees_prefill,
-    host_structure_create,
-)
+from implantations.services.assets import basin_lycees_prefill, host_structure_create
+from implantations.services.recommendation import RecommendationError
 from tests.implantations.recommendation_world import (
     FAB_ID_SPEC,
     KM_PER_DEGREE,
@@ -143,7 +140,7 @@ def test_official_paths_are_not_overwritten() -> None:
     basin = bare_basin()
     annuaire(basin)
     basin_lycees_prefill(basin=basin, user=delegate())
-    from implantations.services.recommendation import host_structure_update
+    from implantations.services.assets import host_structure_update
 
     eiffel = HostStructure.objects.get(uai="0520001A")
     with pytest.raises(RecommendationError, match="viennent de l'annuaire officiel"):

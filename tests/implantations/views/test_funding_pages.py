@@ -1,6 +1,6 @@
 """The business model page with a project (services, funding split, CPF top-up before /
 after), the project's funding, services and top-up pages (French errors, 400, nothing
-written), and the business model's CSV and PDF exports."""
+written), and the business model's CSV export (its PDF: test_business_model_pdf.py)."""
 
 from __future__ import annotations
 
@@ -214,24 +214,6 @@ def test_business_model_csv_has_the_new_sections(client: Client, project) -> Non
         {"projet": project.pk, "ab-rate_percent": "abc"},
     )
     assert bad.status_code == 400
-
-
-def test_business_model_pdf_renders_the_print_page(client: Client, project, monkeypatch) -> None:
-    from diagnostics.views import diagnostics as report_views
-
-    seen: list[str] = []
-
-    def fake_render(html: str) -> bytes:
-        seen.append(html)
-        return b"%PDF-1"
-
-    monkeypatch.setattr(report_views, "render_pdf", fake_render)
-    client.force_login(project.created_by)
-    response = client.get(
-        reverse("business-model-pdf", args=[project.basin_id]), {"projet": project.pk}
-    )
-    assert response.status_code == 200 and response.content == b"%PDF-1"
-    assert "Services" in seen[0] and "Abondement CPF" in seen[0] and "<script" not in seen[0]
 
 
 def test_another_region_project_is_a_404(client: Client, project) -> None:

@@ -1,0 +1,73 @@
+"""The CSV export of the regional planning: one row per candidate in rank order. Its cells
+(`plan_csv_cell`) are shared with the national planning's export (`planning_national_export`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from implantations.analytics import honesty
+from implantations.analytics import planning as p
+
+from .planning import CONCEPT_LABEL, ROBUSTNESS_LABEL, SELECTED, RegionPlan, _json
+from .planning_candidates import CODE
+
+CSV_COLUMNS: list[tuple[str, str]] = [
+    (p.RANK, "rang"),
+    (CODE, "code"),
+    (p.NAME, "candidat"),
+    (p.POPULATION, "population"),
+    (p.MAIN_TOWN, "ville principale"),
+    (p.MAIN_TOWN_POPULATION, "population de la ville principale"),
+    (p.ELIGIBLE, "éligible"),
+    (p.NEAREST_SITE, "site Cnam le plus proche"),
+    (p.NEAREST_SITE_KM, "distance au site (km)"),
+    (p.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
+    (p.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
+    (p.DIFFICULTY_RATE, "part des projets difficiles"),
+    (p.NEED_SOURCE, "source du besoin"),
+    (p.ELIGIBILITY_SCORE, "score éligibilité (0-1)"),
+    (p.NEED_SCORE, "score besoin (0-1)"),
+    (p.ACCESS_SCORE, "score éloignement (0-1)"),
+    (honesty.STANDING, "classement"),
+    (p.FIT, "adéquation (0-100)"),
+    (honesty.KNOWN_SHARE, "part des poids sur des données connues (%)"),
+    (honesty.STANDING_REASON, "pourquoi non classé"),
+    (p.MISSING, "composantes manquantes"),
+    (CONCEPT_LABEL, "concept recommandé"),
+    (ROBUSTNESS_LABEL, "robustesse"),
+    (p.COST, "coût retenu (€)"),
+    (SELECTED, "retenu"),
+]
+
+
+def region_plan_csv_rows(plan: RegionPlan) -> list[list[Any]]:
+    """Header then one row per candidate, in rank order (for the CSV export)."""
+    rows: list[list[Any]] = [[label for _, label in CSV_COLUMNS]]
+    for record in plan.candidates.to_dict("records"):
+        rows.append([plan_csv_cell(column, record) for column, _ in CSV_COLUMNS])
+    return rows
+
+
+def plan_csv_cell(
+    column: str, record: Mapping[Any, Any], *, labels: Mapping[str, Mapping[Any, str]] | None = None
+) -> Any:
+    """A candidate's cell in a plan's CSV export, regional or national: a value of a column in
+    `labels` ({column: {value: label}}) by its label, the fit as on the page (« données
+    insuffisantes » when not ranked: honesty rules), the known share in percent, booleans as
+    oui / non, decimals with a comma, nothing as an empty cell."""
+    value = _json(record.get(column))
+    if labels and column in labels and value in labels[column]:
+        return labels[column][value]
+    if column == p.FIT and value is None and record.get(honesty.STANDING):
+        return honesty.INSUFFICIENT  # not shown as a number (honesty rules)
+    if column == p.FIT and value is not None:
+        return honesty.format_figure(value)
+    if column == honesty.KNOWN_SHARE and value is not None:
+        return honesty.format_figure(float(value) * 100, 0)
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+    return "" if value is None else value
