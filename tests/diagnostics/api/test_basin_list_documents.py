@@ -25,10 +25,7 @@ from tests.factories.basins import BasinFactory
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.tokens import make_token
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def ordered(value: Any) -> Any:
