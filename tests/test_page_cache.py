@@ -23,10 +23,7 @@ from tests.factories.catalogue import make_path
 from tests.factories.diagnostic_runs import done_batch
 from tests.test_confidentiality import NAMES, SECRET_A, SHARED, texts_of
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 scene = test_confidentiality.scene  # the sweep's world, as a fixture of this module
 EMPTY_CATALOGUE = "Aucun parcours actif dans le catalogue"
