@@ -1,7 +1,7 @@
 from django.urls import path
 
 from implantations.views import (
-    business_model,
+    business_model_exports,
     contributions,
     followup,
     funding,
@@ -97,12 +97,12 @@ basin_urlpatterns: list = [
     ),
     path(
         "bassins/<int:pk>/modele-economique.csv",
-        business_model.business_model_csv,
+        business_model_exports.business_model_csv,
         name="business-model-csv",
     ),
     path(
         "bassins/<int:pk>/modele-economique.pdf",
-        business_model.business_model_pdf,
+        business_model_exports.business_model_pdf,
         name="business-model-pdf",
     ),
     # The shared diagnostic (issue 13): versions, comments, read-only links, contributions.
