@@ -10,7 +10,8 @@
    same rows and columns (`cursor.execute` + `fetchall`). Target: ≤ 2×.
 
 The database is a fresh test database (SQLite file, or PostgreSQL on 127.0.0.1:5432 with trust
-authentication: `--database postgres` creates `test_postgres`), migrated, with the small world
+authentication: `--database postgres` creates `test_postgres`, or `test_NAME` with
+`--postgres-db NAME`), migrated, with the small world
 of the tests (`tests.factories.diagnostic_runs.diagnostic_world`, one done diagnostic) and
 1,000 basins. Timings are wall-clock medians and p99 over `--requests` requests after a warm-up;
 CPU time is reported beside them (the machine may be shared).
@@ -36,6 +37,11 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
+        "--postgres-db",
+        default="postgres",
+        help="PostgreSQL database to connect to (the bench creates test_NAME beside it)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="cProfile of the API requests (top 35)"
     )
     parser.add_argument("--sort", default="cumulative", help="pstats order (cumulative, tottime)")
@@ -44,7 +50,7 @@ def parse() -> argparse.Namespace:
 
 ARGS = parse()
 if ARGS.database == "postgres":
-    os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{ARGS.postgres_db}"
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench_api.sqlite3'}"
 

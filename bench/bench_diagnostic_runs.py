@@ -25,26 +25,13 @@ import argparse
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = Path(os.environ.get("OPEN_DATA_DIR", ROOT.parent / "shared" / "data"))
-IMPORTS = [
-    ("bmo", "bmo/Base_open_data_BMO_2023.xlsx", {"register_bassins": True}),
-    ("bmo", "bmo/Base_open_data_BMO_2024.xlsx", {"register_bassins": True}),
-    ("bmo", "bmo/Base_open_data_BMO_2025.xlsx", {"register_bassins": True}),
-    ("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx", {}),
-    (
-        "defm",
-        "demandeurs_emploi/odis_emploi_demandeur_export_2025-06-17.csv",
-        {"duplicates_as_unknown": True},
-    ),
-]
 
 
 def _setup(database_url: str, broker: str | None) -> None:
@@ -67,6 +54,7 @@ def _load(source: Path, media: str) -> None:
     from diagnostics.models import ImportBatch
     from diagnostics.services.import_requests import import_dataset
     from diagnostics.services.territories import territories_load
+    from tests.factories.open_data import DIAGNOSTIC_SERIES
 
     call_command("migrate", verbosity=0)
     if ImportBatch.objects.filter(status="done", kind="bmo").count() >= 3:
@@ -76,7 +64,7 @@ def _load(source: Path, media: str) -> None:
     with override_settings(MEDIA_ROOT=media, CELERY_TASK_ALWAYS_EAGER=True):
         for load in territories_load(source_dir=source):
             print(f"  territoires — {load.dataset} : {load.status}, {load.rows} lignes")
-        for kind, relative, options in IMPORTS:
+        for kind, relative, options in DIAGNOSTIC_SERIES:
             path = source / relative
             batch = import_dataset(
                 kind=kind, path=path, file_name=path.name, sync=True, options=options
@@ -167,60 +155,28 @@ def _one_basin(runs: int) -> None:
     )
 
 
-def _tree_cpu(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its children (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for one in pids:
-        try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 def _celery(broker: str, database_url: str) -> None:
     from django.db import connection, transaction
     from django.db.models import Count
+    from workers import celery_worker, tree_cpu
 
-    from cnam_territoires.celery import app
     from diagnostics.models import DiagnosticRun
     from diagnostics.services.diagnostics import diagnostic_request
 
     ids = _ze_basins()
     DiagnosticRun.objects.filter(basin_id__in=ids).delete()
-    queue = f"bench-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DJANGO_DEMO": "true",
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    log = Path(tempfile.gettempdir()) / f"{queue}.log"
-    worker = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")), "-A", "cnam_territoires", "worker",
-            "-Q", queue, "--concurrency=2", "--loglevel=WARNING", "--without-gossip",
-            "--without-mingle", "--without-heartbeat",
-        ],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    app.conf.task_default_queue = queue
-    app.conf.task_always_eager = False
-    try:
-        time.sleep(8)  # the worker's two processes start (Django, pandas, plotly imported)
-        if worker.poll() is not None:
-            raise SystemExit(f"Le worker s'est arrêté :\n{log.read_text()}")
+    # The worker's two processes start (Django, pandas, plotly imported).
+    with celery_worker("bench", env, startup_s=8) as worker:
         print(f"\n2. {len(ids)} bassins « zone d'emploi », worker Celery à 2 processus ({broker})")
-        cpu_before = _tree_cpu(worker.pid)
+        cpu_before = tree_cpu(worker.pid)
         started = time.perf_counter()
         with transaction.atomic():
             run_ids = [diagnostic_request(basin_id=i).pk for i in ids]
@@ -245,7 +201,7 @@ def _celery(broker: str, database_url: str) -> None:
             f"({wall / max(done, 1):.2f} s par bassin, soit {2 * wall / max(done, 1):.2f} s "
             "de calcul par processus)"
         )
-        cpu = _tree_cpu(worker.pid) - cpu_before
+        cpu = tree_cpu(worker.pid) - cpu_before
         load = os.getloadavg()[0]
         print(
             f"   temps CPU des 2 processus du worker : {cpu:.1f} s ({cpu / max(done, 1):.2f} s par "
@@ -255,12 +211,6 @@ def _celery(broker: str, database_url: str) -> None:
         print(f"   objectif < 180 s : {'OK' if wall < 180 and failed == 0 else 'AU-DESSUS'}")
         for run in DiagnosticRun.objects.filter(pk__in=run_ids, status="failed")[:5]:
             print(f"   échec {run.basin_snapshot.get('name')} : {run.error_message[:200]}")
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
 
 
 def main() -> None:

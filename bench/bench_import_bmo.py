@@ -39,17 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SOURCE = Path(os.environ.get("OPEN_DATA_DIR", ROOT.parent / "shared" / "data"))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_import"
 BMO_2025 = "bmo/Base_open_data_BMO_2025.xlsx"
-SERIES = [
-    ("bmo", "bmo/Base_open_data_BMO_2023.xlsx", {"register_bassins": True}),
-    ("bmo", "bmo/Base_open_data_BMO_2024.xlsx", {"register_bassins": True}),
-    ("bmo", "bmo/Base_open_data_BMO_2025.xlsx", {"register_bassins": True}),
-    ("chomage_ze", "chomage_ze/chomage-zone-t1-2003-t3-2023.xlsx", {}),
-    (
-        "defm",
-        "demandeurs_emploi/odis_emploi_demandeur_export_2025-06-17.csv",
-        {"duplicates_as_unknown": True},
-    ),
-]
 TERRITORIES = [
     "regions",
     "departements",
@@ -198,12 +187,13 @@ def step_import_tracemalloc(source: Path) -> dict[str, Any]:
 
 def step_series(source: Path) -> dict[str, Any]:
     from diagnostics.importers.registry import available_kinds
+    from tests.factories.open_data import DIAGNOSTIC_SERIES
 
     _clear_batches()
     kinds = set(available_kinds())
     results = []
     t0 = time.perf_counter()
-    for kind, relative, options in SERIES:
+    for kind, relative, options in DIAGNOSTIC_SERIES:
         path = source / relative
         if kind not in kinds or not path.exists():
             results.append({"file": relative, "status": "absent", "seconds": 0.0})

@@ -301,7 +301,11 @@ def main() -> None:
         stats = Stats()
         stop = time.monotonic() + args.seconds
         load_before = os.getloadavg()
-        cpu_before = {"gunicorn": cpu_seconds(gunicorn.pid), "worker": cpu_seconds(worker.pid)}
+        cpu_before = {
+            "gunicorn": cpu_seconds(gunicorn.pid),
+            "worker": cpu_seconds(worker.pid),
+            "load_generator": time.process_time(),
+        }
 
         # One login per demo account, shared by its users: 50 PBKDF2 checks at once would be a
         # login storm, not browsing (the login itself is not what is measured).
@@ -409,6 +413,8 @@ def main() -> None:
         cpu = {
             "gunicorn": round(cpu_seconds(gunicorn.pid) - cpu_before["gunicorn"], 1),
             "worker": round(cpu_seconds(worker.pid) - cpu_before["worker"], 1),
+            # The load generator shares the cores: its own cost, beside the server's.
+            "load_generator": round(time.process_time() - cpu_before["load_generator"], 1),
         }
         done_runs = (
             run(
@@ -468,8 +474,16 @@ def main() -> None:
         print(
             f"{kind:<8}{row['n']:>7}{row['p50_ms']:>9}{row['p95_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}"
         )
+    answers = sum(len(v) for k, v in stats.latencies.items() if k != "feeder")
+    result["answers"] = answers
+    result["answers_per_second"] = round(answers / args.seconds, 2)
+    result["gunicorn_cpu_ms_per_answer"] = round(cpu["gunicorn"] * 1000 / max(answers, 1), 1)
     print(
-        f"\nerreurs : {len(stats.errors)} ; charge {result['load_average_before']} → {result['load_average_after']} ; CPU {cpu}"
+        f"\nréponses : {answers} ({result['answers_per_second']}/s), CPU de gunicorn par réponse : "
+        f"{result['gunicorn_cpu_ms_per_answer']} ms"
+    )
+    print(
+        f"erreurs : {len(stats.errors)} ; charge {result['load_average_before']} → {result['load_average_after']} ; CPU {cpu}"
     )
     print(
         f"diagnostics demandés : {batches['requested']} ; fin (terminés, échecs, en cours) : {result['runs_done_failed_live_at_end']}"

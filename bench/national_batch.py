@@ -29,9 +29,7 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,26 +107,11 @@ def _single_basin(runs: int = 5) -> float:
     return statistics.median(cpus)
 
 
-def _proc_children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
-
-
-def _tree_cpu(pid: int) -> float:
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for one in [pid, *_proc_children(pid)]:
-        try:
-            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 def _peak_rss_mb(pid: int) -> float:
+    from workers import proc_children
+
     peak = 0.0
-    for one in _proc_children(pid):
+    for one in proc_children(pid):
         try:
             for line in Path(f"/proc/{one}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -140,41 +123,25 @@ def _peak_rss_mb(pid: int) -> float:
 
 def _celery(broker: str, database_url: str, runs: int, reference_s: float) -> None:
     from django.db import connection
+    from workers import celery_worker, tree_cpu
 
-    from cnam_territoires.celery import app
     from diagnostics.models import DiagnosticBatch
     from diagnostics.services.national import batch_progress, national_batch_request
 
-    queue = f"bench-national-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker,
         "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "DJANGO_LOG_LEVEL": "WARNING",
     }
-    log = Path(tempfile.gettempdir()) / f"{queue}.log"
-    worker = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")), "-A", "cnam_territoires", "worker",
-            "-Q", queue, "--concurrency=2", "--loglevel=WARNING", "--without-gossip",
-            "--without-mingle", "--without-heartbeat",
-        ],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    app.conf.task_default_queue = queue
-    app.conf.task_always_eager = False
     zonings = ["zone_emploi", "bassin_bmo"]
     walls: list[float] = []
-    try:
-        time.sleep(10)
-        if worker.poll() is not None:
-            raise SystemExit(f"Le worker s'est arrêté :\n{log.read_text()}")
+    with celery_worker("bench-national", env, startup_s=10) as worker:
         print("\n3. PostgreSQL + Redis, worker Celery à 2 processus : --all ze et --all bassin_bmo")
         for attempt in range(1, runs + 1):
             _reset(zonings)
-            cpu_before = _tree_cpu(worker.pid)
+            cpu_before = tree_cpu(worker.pid)
             started = time.perf_counter()
             outcomes = [national_batch_request(zoning=z) for z in zonings]
             requested = time.perf_counter() - started
@@ -189,7 +156,7 @@ def _celery(broker: str, database_url: str, runs: int, reference_s: float) -> No
                     break
                 time.sleep(0.5)
             wall = time.perf_counter() - started
-            cpu = _tree_cpu(worker.pid) - cpu_before
+            cpu = tree_cpu(worker.pid) - cpu_before
             progress = [batch_progress(b) for b in batches]
             done = sum(p.done for p in progress)
             failed = sum(p.failed for p in progress)
@@ -209,15 +176,6 @@ def _celery(broker: str, database_url: str, runs: int, reference_s: float) -> No
             "(objectif ≤ 5×)"
         )
         print(f"   mémoire maximale d'un processus du worker : {_peak_rss_mb(worker.pid):.0f} Mo")
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            # Reaped here, not by a later subprocess call: its CPU would be counted in the
-            # SQLite measure's RUSAGE_CHILDREN (seen: 513 s of CPU for 184 s on 2 cores).
-            worker.wait()
 
 
 def _sqlite(sqlite_url: str) -> None:

@@ -1,6 +1,8 @@
 """Celery entry points only: ids in, call a service (imported inside the body)."""
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -9,19 +11,60 @@ from kombu.exceptions import OperationalError as BrokerOperationalError
 
 logger = logging.getLogger(__name__)
 
+# Only transient failures are retried: the database or the broker being unreachable.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
+
+
+def _retried(max_retries: int, backoff: int, backoff_max: int) -> dict[str, Any]:
+    """Task options: retry TRANSIENT_ERRORS only, `max_retries` times, with an exponential
+    backoff from `backoff` to `backoff_max` seconds and jitter."""
+    return {
+        "autoretry_for": TRANSIENT_ERRORS,
+        "max_retries": max_retries,
+        "retry_backoff": backoff,
+        "retry_backoff_max": backoff_max,
+        "retry_jitter": True,
+    }
+
+
+def _redelivered(
+    time_limit: int | None = None, soft_time_limit: int | None = None
+) -> dict[str, Any]:
+    """Task options: a worker killed mid-work sends the message back to the queue, and the next
+    delivery takes the work over (claim by owner and heartbeat, diagnostics.services.claims).
+    The hard `time_limit` stays below the broker's visibility timeout (the sweeper fails what
+    outlives it); the soft one defaults to 30 s before it."""
+    options: dict[str, Any] = {"acks_late": True, "reject_on_worker_lost": True}
+    if time_limit is not None:
+        options["time_limit"] = time_limit
+        options["soft_time_limit"] = (
+            soft_time_limit if soft_time_limit is not None else max(time_limit - 30, 1)
+        )
+    return options
+
+
+def _claimed_work(
+    task: Task, service: Callable[..., object], gone: type[Exception], gone_log: str, **ids: int
+) -> None:
+    """Call `service(**ids)` as this delivery of `task` (the owner of its claim,
+    diagnostics.services.claims); the last try fails the work (« relancer ») instead of queueing
+    it again. Work deleted meanwhile (`gone`) is only logged."""
+    from diagnostics.services.claims import owner_id
+
+    try:
+        service(
+            **ids,
+            owner=owner_id(task.request.id),
+            retriable=task.request.retries < (task.max_retries or 0),
+        )
+    except gone:
+        logger.info(gone_log, *ids.values())
+
 
 # --- Basins (diagnostics.services.basins) ---------------------------------------------------
-# Only transient failures are retried: the database or the broker being unreachable.
-BASIN_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
 
 
-@shared_task(
-    autoretry_for=BASIN_TRANSIENT_ERRORS,
-    max_retries=5,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-)
+@shared_task(**_retried(5, 5, 300))
 def basin_refresh(basin_id: int) -> None:
     """Recompute a basin's geometry, population and eligibility; a deleted basin is skipped."""
     from diagnostics.models import Basin
@@ -33,13 +76,7 @@ def basin_refresh(basin_id: int) -> None:
         logger.info("basin_refresh: basin %s no longer exists, nothing to do", basin_id)
 
 
-@shared_task(
-    autoretry_for=BASIN_TRANSIENT_ERRORS,
-    max_retries=5,
-    retry_backoff=5,
-    retry_backoff_max=300,
-    retry_jitter=True,
-)
+@shared_task(**_retried(5, 5, 300))
 def basins_refresh_all(geometry: bool = False) -> int:
     """Refresh every basin, e.g. after the programme settings or the Cnam sites changed (which
     move eligibility only: the geometry is kept unless asked)."""
@@ -49,37 +86,22 @@ def basins_refresh_all(geometry: bool = False) -> int:
 
 
 # --- Dataset imports (diagnostics.services.imports) -----------------------------------------
-IMPORT_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
 
 
-@shared_task(
-    bind=True,
-    # A worker killed mid-import: the message goes back to the queue and the next delivery
-    # takes the batch over (claim by owner and heartbeat, diagnostics.services.claims).
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=IMPORT_TRANSIENT_ERRORS,
-    max_retries=3,
-    retry_backoff=10,
-    retry_backoff_max=300,
-    retry_jitter=True,
-)
+@shared_task(bind=True, **_redelivered(), **_retried(3, 10, 300))
 def import_batch_process(self: Task, batch_id: int) -> None:
     """Validate then write an import batch. A batch another live worker holds, already done,
     or deleted is left alone: the service's claim makes this idempotent."""
     from diagnostics.models import ImportBatch
-    from diagnostics.services.claims import owner_id
     from diagnostics.services.imports import import_batch_process as import_batch_process_service
 
-    try:
-        import_batch_process_service(
-            batch_id=batch_id,
-            owner=owner_id(self.request.id),
-            # The last try fails the batch (« relancer l'import ») instead of queueing it.
-            retriable=self.request.retries < (self.max_retries or 0),
-        )
-    except ImportBatch.DoesNotExist:
-        logger.info("import_batch_process: batch %s no longer exists, nothing to do", batch_id)
+    _claimed_work(
+        self,
+        import_batch_process_service,
+        ImportBatch.DoesNotExist,
+        "import_batch_process: batch %s no longer exists, nothing to do",
+        batch_id=batch_id,
+    )
 
 
 @shared_task
@@ -101,7 +123,6 @@ def import_batches_fail_stale() -> int:
 
 
 # --- Diagnostic runs (diagnostics.services.diagnostics) -------------------------------------
-DIAGNOSTIC_TRANSIENT_ERRORS = (OperationalError, InterfaceError, BrokerOperationalError)
 DIAGNOSTIC_TIME_LIMIT = getattr(settings, "DIAGNOSTIC_RUN_TIME_LIMIT", 600)
 DIAGNOSTIC_SOFT_TIME_LIMIT = getattr(
     settings, "DIAGNOSTIC_RUN_SOFT_TIME_LIMIT", max(DIAGNOSTIC_TIME_LIMIT - 30, 1)
@@ -110,35 +131,22 @@ DIAGNOSTIC_SOFT_TIME_LIMIT = getattr(
 
 @shared_task(
     bind=True,
-    # A worker killed mid-run: the message goes back to the queue and the next delivery takes
-    # the run over (claim by owner and heartbeat, diagnostics.services.claims).
-    acks_late=True,
-    reject_on_worker_lost=True,
-    # Hard limit below the broker's visibility timeout; the sweeper fails what outlives it.
-    time_limit=DIAGNOSTIC_TIME_LIMIT,
-    soft_time_limit=DIAGNOSTIC_SOFT_TIME_LIMIT,
-    autoretry_for=DIAGNOSTIC_TRANSIENT_ERRORS,
-    max_retries=3,
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
+    **_redelivered(DIAGNOSTIC_TIME_LIMIT, DIAGNOSTIC_SOFT_TIME_LIMIT),
+    **_retried(3, 5, 120),
 )
 def diagnostic_execute(self: Task, run_id: int) -> None:
     """Compute a diagnostic run. A run another live worker holds, already done, or deleted is
     left alone: the service's claim makes this idempotent."""
     from diagnostics.models import DiagnosticRun
-    from diagnostics.services.claims import owner_id
     from diagnostics.services.diagnostics import diagnostic_execute as diagnostic_execute_service
 
-    try:
-        diagnostic_execute_service(
-            run_id=run_id,
-            owner=owner_id(self.request.id),
-            # The last try fails the run (« relancer ») instead of queueing it again.
-            retriable=self.request.retries < (self.max_retries or 0),
-        )
-    except DiagnosticRun.DoesNotExist:
-        logger.info("diagnostic_execute: run %s no longer exists, nothing to do", run_id)
+    _claimed_work(
+        self,
+        diagnostic_execute_service,
+        DiagnosticRun.DoesNotExist,
+        "diagnostic_execute: run %s no longer exists, nothing to do",
+        run_id=run_id,
+    )
 
 
 @shared_task
@@ -154,17 +162,7 @@ def diagnostic_fail_stuck() -> int:
 BATCH_CHUNK_TIME_LIMIT = getattr(settings, "NATIONAL_BATCH_CHUNK_TIME_LIMIT", 900)
 
 
-@shared_task(
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=BATCH_CHUNK_TIME_LIMIT,
-    soft_time_limit=max(BATCH_CHUNK_TIME_LIMIT - 30, 1),
-    autoretry_for=DIAGNOSTIC_TRANSIENT_ERRORS,
-    max_retries=3,
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-)
+@shared_task(**_redelivered(BATCH_CHUNK_TIME_LIMIT), **_retried(3, 5, 120))
 def diagnostic_batch_chunk(batch_id: int, run_ids: list[int]) -> dict[str, int]:
     """Compute the still-pending runs of a chunk of a national batch. Each run is written with
     a conditional update pending → done: a re-delivered chunk (worker killed) computes only
@@ -178,33 +176,20 @@ def diagnostic_batch_chunk(batch_id: int, run_ids: list[int]) -> dict[str, int]:
 PDF_JOB_TIME_LIMIT = getattr(settings, "PDF_JOB_TIME_LIMIT", 600)
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    time_limit=PDF_JOB_TIME_LIMIT,
-    soft_time_limit=max(PDF_JOB_TIME_LIMIT - 30, 1),
-    autoretry_for=DIAGNOSTIC_TRANSIENT_ERRORS,
-    max_retries=3,
-    retry_backoff=5,
-    retry_backoff_max=120,
-    retry_jitter=True,
-)
+@shared_task(bind=True, **_redelivered(PDF_JOB_TIME_LIMIT), **_retried(3, 5, 120))
 def pdf_job_render(self: Task, job_id: int) -> None:
     """Render a PDF job through the bounded pool of Chromium. A job another live worker holds,
     already done, or deleted is left alone (the service's claim)."""
     from diagnostics.models import PdfJob
-    from diagnostics.services.claims import owner_id
     from diagnostics.services.pdf_jobs import pdf_job_render as pdf_job_render_service
 
-    try:
-        pdf_job_render_service(
-            job_id=job_id,
-            owner=owner_id(self.request.id),
-            retriable=self.request.retries < (self.max_retries or 0),
-        )
-    except PdfJob.DoesNotExist:
-        logger.info("pdf_job_render: job %s no longer exists, nothing to do", job_id)
+    _claimed_work(
+        self,
+        pdf_job_render_service,
+        PdfJob.DoesNotExist,
+        "pdf_job_render: job %s no longer exists, nothing to do",
+        job_id=job_id,
+    )
 
 
 @shared_task

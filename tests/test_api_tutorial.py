@@ -16,7 +16,6 @@ from django.test import override_settings
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"

@@ -17,10 +17,7 @@ from django.urls import reverse
 from tests.factories.tokens import make_token
 from tests.test_access_matrix import ADMIN, API, DELEGATE, World, build_world
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 BAD_INTEGERS = {
     "texte": "abc",
@@ -286,8 +283,7 @@ def _client(world: World, persona: str) -> Client:
 
 
 @pytest.fixture
-def world(settings) -> World:  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+def world() -> World:
     from tests.test_access_matrix import basin_with_diagnostic_pk
 
     world = build_world()

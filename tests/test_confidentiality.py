@@ -38,7 +38,6 @@ from tests.factories.tokens import make_token
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.slow,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
 SHARED, SECRET_A, SECRET_B = "shared", "secret_a", "secret_b"
@@ -79,8 +78,7 @@ class Scene:
 
 
 @pytest.fixture
-def scene(settings) -> Iterator[Scene]:  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+def scene() -> Iterator[Scene]:
     diagnostic_selectors.frames_cache_clear()
     world = diagnostic_world()
     Commune.objects.filter(code="52003").update(population=4187)

@@ -105,8 +105,7 @@ def test_pages_send_a_strict_policy(client):
 
 
 @pytest.mark.django_db
-def test_rendered_pages_hold_no_inline_script_or_style(client, settings):
-    settings.WHITENOISE_USE_FINDERS = False
+def test_rendered_pages_hold_no_inline_script_or_style(client):
     region = make_region("44", "Grand Est")
     basin = BasinFactory(name="Bassin de Chaumont", region=region)
     client.force_login(make_user("admin-csp", role=Role.NATIONAL_ADMIN))

@@ -14,15 +14,11 @@ from tests.factories.basins import make_region, make_user
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.sharing import share_run
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    settings.WHITENOISE_USE_FINDERS = False
+def _fresh_cache():
     selectors.frames_cache_clear()
     yield
     selectors.frames_cache_clear()

@@ -26,10 +26,6 @@ from implantations.services import planning, planning_parameters
 from tests.catalogue.scenario import build_scenario
 from tests.factories.tokens import make_token
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
 
 def api_client(region: str = "44") -> APIClient:
     Region.objects.get_or_create(code=region, defaults={"name": f"Région {region}"})

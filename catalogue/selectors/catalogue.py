@@ -233,3 +233,37 @@ def local_offer_list(basin: Basin) -> QuerySet[LocalOffer]:
 
 
 # --- The gap of a basin -----------------------------------------------------------------------
+
+
+def catalogue_version() -> tuple[Any, ...]:
+    """What changes when the catalogue does (the gap reads it; keys the cached report
+    fragments, `diagnostics.selectors.page_cache`). In one query: every table of the app, its
+    row count and highest key (each save or deletion of a path, of its lists, of a sector or a
+    local offer writes a history row, so a new highest key), the paths' last change, and the
+    fixed lists (a few rows each) whole, so that a label edited in the admin counts too."""
+    from django.apps import apps
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+
+    def text(sql: str) -> str:
+        return f"CAST({sql} AS TEXT)"
+
+    parts = []
+    for model in apps.get_app_config("catalogue").get_models():
+        table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+        parts.append(
+            f"SELECT '{model._meta.db_table}', {text('COUNT(*)')}, {text(f'MAX({pk})')} FROM {table}"
+        )
+    parts.append(
+        f"SELECT 'paths', {text('COUNT(*)')}, {text('MAX(' + quote('updated_at') + ')')} "
+        f"FROM {quote(TrainingPath._meta.db_table)}"
+    )
+    for model in (Modality, Pillar, TargetPublic, Purpose, Concept):
+        parts.append(
+            f"SELECT {quote('code')}, {text(quote('order'))}, {quote('label')} "
+            f"FROM {quote(model._meta.db_table)}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return tuple(sorted(tuple(str(v) for v in row) for row in cursor.fetchall()))

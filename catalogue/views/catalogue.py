@@ -9,6 +9,7 @@ manage the basin.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from catalogue.analytics import columns as g
@@ -43,6 +46,8 @@ from diagnostics.permissions import (
     role_required,
 )
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.diagnostics import diagnostic_latest_done_stamp
+from diagnostics.selectors.page_cache import FRAGMENT_SECONDS, cached, fragment_key
 from diagnostics.views.home import shared_redirect
 
 FILTERS = (
@@ -82,6 +87,11 @@ def catalogue_home(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "illustrative": TrainingPath.objects.filter(illustrative=True).exists(),
             "can_manage": has_role(request.user, CATALOGUE_MANAGERS) and request.user.is_staff,
+            # The list's fragment (issue 15): the catalogue's state, the filters and the page.
+            "list_key": fragment_key(
+                "catalogue-list", sorted(filters.items()), page.number, query.urlencode()
+            ),
+            "fragment_seconds": FRAGMENT_SECONDS,
         },
     )
 
@@ -137,19 +147,57 @@ def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
         "report": None,
         "error": "",
     }
-    try:
+    latest = diagnostic_latest_done_stamp(basin.pk)
+
+    def build() -> dict[str, Any]:
         report = basin_gap(
             basin, concept=concept, public=public, params=GapParams(reconversion_boost=boost or 0.0)
         )
+        gap = gap_context(report, light=True)
+        table = {"user": user, "can_open_paths": context["can_open_paths"], "left_out_open": True}
+        gap["gap_table_html"] = render_to_string("catalogue/gap_table.html", {**gap, **table})
+        return gap
+
+    try:
+        if latest is None:
+            build()  # the French error of a basin without a done diagnostic
+        # The gap of the latest run, the catalogue and the data in force, and its table: computed
+        # once per state of those, filters and role (issue 15, `page_cache`), never per user.
+        key = fragment_key(
+            "gap",
+            basin.pk,
+            str(basin.updated_at),
+            latest,
+            concept,
+            public,
+            boost,
+            user.role,
+            user.is_superuser,
+        )
+        gap = cached(key, build)
+        context.update(gap)
+        context["gap_table_html"] = mark_safe(gap["gap_table_html"])  # noqa: S308 - our template
     except GapError as exc:
         context["error"] = exc.message
-    else:
-        context.update(gap_context(report))
     return render(request, "catalogue/gap.html", context)
 
 
-def gap_context(report: Any) -> dict[str, Any]:
-    """Context of `catalogue/gap_table.html` (the gap page and the report section)."""
+def _report_summary(report: Any) -> SimpleNamespace:
+    """What the templates read of a GapReport, small enough to cache (no frames, no runs)."""
+    return SimpleNamespace(
+        run=SimpleNamespace(pk=report.run.pk, finished_at=report.run.finished_at),
+        basin=SimpleNamespace(pk=report.basin.pk),
+        result=SimpleNamespace(lines=SimpleNamespace(empty=report.result.lines.empty)),
+        concept=report.concept,
+        public=report.public,
+        estimated=report.estimated,
+        supply=list(report.supply),
+    )
+
+
+def gap_context(report: Any, *, light: bool = False) -> dict[str, Any]:
+    """Context of `catalogue/gap_table.html` (the gap page and the report section); `light`:
+    the report as `_report_summary` (for the cache)."""
     weights = report.result.params.weights
     concepts = choice_labels(Concept)
     publics = choice_labels(TargetPublic)
@@ -164,7 +212,7 @@ def gap_context(report: Any) -> dict[str, Any]:
     for line in left_out:
         groups.setdefault(line[g.EXCLUDED_REASON] or "", []).append(line)
     return {
-        "report": report,
+        "report": _report_summary(report) if light else report,
         "ranked": [line for line in lines if line[g.RANK] is not None],
         "left_out": left_out,
         "left_out_groups": sorted(groups.items(), key=lambda item: -len(item[1])),

@@ -74,17 +74,23 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
-class ImportedReferenceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """A nomenclature or directory loaded by an import: looked up by catalogue admins too; the
-    rows of every batch are listed (filter on the batch status for the ones in force)."""
+class ImportedRowsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rows written by an import: read-only, 100 a page without a full count, each linking to
+    its import."""
 
-    view_roles = REFERENCE_VIEW_ROLES
     show_full_result_count = False
     list_per_page = 100
 
     @admin.display(description="import", ordering="batch_id")
     def batch_link(self, obj: Any) -> str:
         return _batch_link(obj)
+
+
+class ImportedReferenceAdmin(ImportedRowsAdmin):
+    """A nomenclature or directory loaded by an import: looked up by catalogue admins too; the
+    rows of every batch are listed (filter on the batch status for the ones in force)."""
+
+    view_roles = REFERENCE_VIEW_ROLES
 
 
 @admin.register(RomeCode)
@@ -147,17 +153,11 @@ class LyceeAdmin(ImportedReferenceAdmin):
     search_fields = ("=uai", "=commune_code", "name")
 
 
-class FactAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FactAdmin(ImportedRowsAdmin):
     """Fact tables (up to hundreds of thousands of rows): national admins only, read-only, a
     list without detail pages, exact-code searches on indexed columns, no full count."""
 
-    show_full_result_count = False
     list_display_links = None
-    list_per_page = 100
-
-    @admin.display(description="import", ordering="batch_id")
-    def batch_link(self, obj: Any) -> str:
-        return _batch_link(obj)
 
 
 @admin.register(BmoFact)

@@ -5,7 +5,7 @@ with the overseas regions as insets, and in a table.
   source; `atlas_values(document)` reads them from a diagnostic's document (the run's `results`),
   with the period and whether the figure is an estimate.
 - `atlas_figure(frame, …)`: the choropleth. Polygons are drawn as filled `go.Scatter` traces on
-  plain axes (as `charts.choropleth_figure`, offline, no tiles): metropolitan France on the main
+  plain axes (as `choropleth.choropleth_figure`, offline, no tiles): metropolitan France on the main
   axes, each overseas region (Guadeloupe, Martinique, Guyane, La Réunion, Mayotte) on its own
   small axes at the left, each at its own scale; one colour scale for all. The basins of
   `highlight_region` are outlined in red.
@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 import shapely
 
 from .charts import FONT, RED_MARIANNE, SEPARATORS
-from .choropleth import NA_COLOUR, SEQUENTIAL_SCALE, colour_for, polygon_rings
+from .choropleth import NA_COLOUR, SEQUENTIAL_SCALE, colour_bar_trace, colour_for, polygon_rings
 from .common import format_number, plotly_text, require_columns
 
 
@@ -261,27 +261,15 @@ def atlas_figure(
             "scaleratio": ratio,
         }
     fig.add_trace(
-        go.Scatter(
+        colour_bar_trace(
+            low=low,
+            high=high,
+            scale=scale,
+            title=value_title,
+            decimals=decimals,
             x=[None],
             y=[None],
-            mode="markers",
-            name="Échelle",
-            marker={
-                "color": [low],
-                "cmin": low,
-                "cmax": high,
-                "colorscale": [list(s) for s in scale],
-                "showscale": True,
-                "opacity": 0,
-                "colorbar": {
-                    "title": {"text": value_title, "side": "right"},
-                    "thickness": 14,
-                    "len": 0.7,
-                    "tickformat": f",.{decimals}f",
-                },
-            },
-            hoverinfo="skip",
-            showlegend=False,
+            length=0.7,
         )
     )
     if drawn.empty:

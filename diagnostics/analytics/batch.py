@@ -1,8 +1,8 @@
 """The per-basin passes of the diagnostic for many basins at once (issue 16).
 
 A lone run places its basin on a zoning (`crosswalk.basin_crosswalk`), apportions the BMO
-cells (`crosswalk.apportion_counts`) and totals them per year, family and métier
-(`bmo.bmo_totals`), and averages the unemployment rates of its zones (`crosswalk.move_rates`);
+cells (`crosswalk_moves.apportion_counts`) and totals them per year, family and métier
+(`bmo.bmo_totals`), and averages the unemployment rates of its zones (`crosswalk_moves.move_rates`);
 each of these reads a France-wide frame (35,000 communes, 150,000 BMO cells, 24,000 quarterly
 rates) to keep a few rows. For a batch, the same operations are done for every basin in one
 grouped pass keyed by `basin_id`, then split per basin:

@@ -8,7 +8,7 @@ cells it lacks. Rates are ratios of sums (Σxmet / Σmet) computed over the cell
 numerator and `met` are published, so a masked numerator cannot bias the rate downwards.
 
 The functions take the BMO fact frame (columns.BMO_FACT_COLUMNS) or, for an estimated basin,
-the output of `crosswalk.apportion_counts` on it (Float64 counts instead of Int64).
+the output of `crosswalk_moves.apportion_counts` on it (Float64 counts instead of Int64).
 """
 
 from __future__ import annotations

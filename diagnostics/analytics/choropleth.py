@@ -61,6 +61,41 @@ def colour_for(value: float, *, low: float, high: float, scale: Sequence[Sequenc
     return str(plotly.colors.sample_colorscale([list(s) for s in scale], [position])[0])
 
 
+def colour_bar_trace(
+    *,
+    low: float,
+    high: float,
+    scale: Sequence[Sequence[Any]],
+    title: str,
+    decimals: int,
+    x: list[float | None],
+    y: list[float | None],
+    length: float,
+    size: float | None = None,
+) -> go.Scatter:
+    """The colour bar of a map: an invisible marker trace carrying the scale from `low` to
+    `high` (polygon traces cannot show one), its title on the right, `decimals` on the ticks."""
+    marker: dict[str, Any] = {
+        "color": [low],
+        "cmin": low,
+        "cmax": high,
+        "colorscale": [list(s) for s in scale],
+        "showscale": True,
+        "opacity": 0,
+    }
+    if size is not None:
+        marker["size"] = size
+    marker["colorbar"] = {
+        "title": {"text": title, "side": "right"},
+        "thickness": 14,
+        "len": length,
+        "tickformat": f",.{decimals}f",
+    }
+    return go.Scatter(
+        x=x, y=y, mode="markers", name="Échelle", marker=marker, hoverinfo="skip", showlegend=False
+    )
+
+
 def choropleth_figure(
     frame: pd.DataFrame,
     *,
@@ -143,28 +178,16 @@ def choropleth_figure(
             na_in_legend = True
     # The colour bar: one invisible marker trace carrying the scale.
     fig.add_trace(
-        go.Scatter(
+        colour_bar_trace(
+            low=low,
+            high=high,
+            scale=scale,
+            title=value_title,
+            decimals=decimals,
             x=[(minx + maxx) / 2],
             y=[(miny + maxy) / 2],
-            mode="markers",
-            name="Échelle",
-            marker={
-                "color": [low],
-                "cmin": low,
-                "cmax": high,
-                "colorscale": [list(s) for s in scale],
-                "showscale": True,
-                "opacity": 0,
-                "size": 0.1,
-                "colorbar": {
-                    "title": {"text": value_title, "side": "right"},
-                    "thickness": 14,
-                    "len": 0.8,
-                    "tickformat": f",.{decimals}f",
-                },
-            },
-            hoverinfo="skip",
-            showlegend=False,
+            length=0.8,
+            size=0.1,
         )
     )
     pad_x = max((maxx - minx) * 0.04, 0.01)

@@ -34,7 +34,7 @@ def unemployment_series(rates: pd.DataFrame, *, crosswalk: Crosswalk) -> tuple[p
     Input columns of `rates`: zone_emploi_code, period ("2023-T3"), rate (%). `crosswalk` is
     the basin on the zone d'emploi zoning.
     Output columns: period, rate (population-weighted across zones, see
-    `crosswalk.move_rates`), estimated, coverage, zones_used; sorted by period. The string is
+    `crosswalk_moves.move_rates`), estimated, coverage, zones_used; sorted by period. The string is
     the method in French.
     """
     require_columns(rates, [ZONE_EMPLOI_CODE, PERIOD, RATE], what="les taux de chômage")

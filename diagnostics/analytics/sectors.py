@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -141,14 +142,18 @@ def movers(changes: pd.DataFrame, *, n: int = 3) -> dict[str, list[dict[str, Any
     }
 
 
-def sector_job_seekers(frame: pd.DataFrame, *, bassins: Sequence[str]) -> pd.DataFrame:
-    """Job seekers of the basin's bassins BMO by NAF section, with France's shares.
+@dataclass(frozen=True)
+class SectorReference:
+    """What `sector_job_seekers` reads of every bassin (the same for every basin): the rows
+    with their numeric values and bassin codes as text, the sections' labels, France's sums."""
 
-    Input: SECTOR_JOB_SEEKERS (bassin_bmo_code, vintage, naf_section, sector_label, value;
-    every bassin, for France). Output: SECTOR_COLUMNS, one row per vintage and section (the
-    « unknown activity » section is kept, its code empty), share = the section's part of the
-    bassins' job seekers of that vintage, reference_share = the same for France; sorted by
-    vintage, then value (largest first), then section."""
+    rows: pd.DataFrame
+    codes: pd.Series
+    labels: pd.Series
+    france: pd.DataFrame
+
+
+def sector_reference(frame: pd.DataFrame) -> SectorReference:
     require_columns(
         frame,
         [BASSIN_BMO_CODE, VINTAGE, NAF_SECTION, SECTOR_LABEL, VALUE],
@@ -156,18 +161,37 @@ def sector_job_seekers(frame: pd.DataFrame, *, bassins: Sequence[str]) -> pd.Dat
     )
     rows = frame.assign(_v=pd.to_numeric(frame[VALUE], errors="coerce").astype("float64"))
     labels = rows.drop_duplicates([NAF_SECTION], keep="last").set_index(NAF_SECTION)[SECTOR_LABEL]
-    local = rows[rows[BASSIN_BMO_CODE].astype(str).isin({str(b) for b in bassins})]
-    keys = [VINTAGE, NAF_SECTION]
+    france = rows.groupby(SECTOR_KEYS, sort=True)["_v"].sum(min_count=1).rename("_f").reset_index()
+    france["_t"] = france.groupby(VINTAGE)["_f"].transform("sum")
+    codes = rows[BASSIN_BMO_CODE].astype(str)
+    return SectorReference(rows=rows, codes=codes, labels=labels, france=france)
+
+
+SECTOR_KEYS = [VINTAGE, NAF_SECTION]
+
+
+def sector_job_seekers(
+    frame: pd.DataFrame, *, bassins: Sequence[str], reference: SectorReference | None = None
+) -> pd.DataFrame:
+    """Job seekers of the basin's bassins BMO by NAF section, with France's shares.
+
+    Input: SECTOR_JOB_SEEKERS (bassin_bmo_code, vintage, naf_section, sector_label, value;
+    every bassin, for France). Output: SECTOR_COLUMNS, one row per vintage and section (the
+    « unknown activity » section is kept, its code empty), share = the section's part of the
+    bassins' job seekers of that vintage, reference_share = the same for France; sorted by
+    vintage, then value (largest first), then section. `reference`: `sector_reference(frame)`
+    when already computed (shared by the basins of a national batch)."""
+    reference = sector_reference(frame) if reference is None else reference
+    rows, labels = reference.rows, reference.labels
+    local = rows[reference.codes.isin({str(b) for b in bassins})]
+    keys = SECTOR_KEYS
     local_sum = local.groupby(keys, sort=True)["_v"].sum(min_count=1)
-    france_sum = rows.groupby(keys, sort=True)["_v"].sum(min_count=1)
     if local_sum.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in SECTOR_COLUMNS})
     out = local_sum.rename(VALUE).reset_index()
     local_total = out.groupby(VINTAGE)[VALUE].transform("sum")
     out[SHARE] = out[VALUE] / local_total.where(local_total > 0)
-    france = france_sum.rename("_f").reset_index()
-    france["_t"] = france.groupby(VINTAGE)["_f"].transform("sum")
-    out = out.merge(france, on=keys, how="left")
+    out = out.merge(reference.france, on=keys, how="left")
     out[REFERENCE_SHARE] = out["_f"] / out["_t"].where(out["_t"] > 0)
     out[SECTOR_LABEL] = out[NAF_SECTION].map(labels).astype(object).fillna("")
     for column in (VALUE, SHARE, REFERENCE_SHARE):

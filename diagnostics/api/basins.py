@@ -6,17 +6,12 @@ writes need a basin manager's role, a token with `basins:write`, and a basin the
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
 from typing import Any, cast
 
 import django_filters
 import orjson
-from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -29,12 +24,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from diagnostics.api.base import ApiViewMixin
+from diagnostics.api.basin_rows import LIST_FIELDS, RawRows, basin_rows, finite_row
+from diagnostics.api.pagination import ApiPagination
 from diagnostics.api.prerendered import prerendered_fast
 from diagnostics.api.territories import StrictOrderingFilter, geometry_wanted
 from diagnostics.models import Basin, BasinSource, Scope, User
 from diagnostics.permissions import BASIN_MANAGERS, _RolePermission
 from diagnostics.permissions import CanReadBasins as _CanReadBasins
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.basin_json import basin_json_page
 from diagnostics.services import basins as basin_services
 
 MAX_SOURCE_CODES = 2000
@@ -117,153 +115,6 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
         kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
         kwargs.setdefault("coerce", lambda value: value == "true")
         super().__init__(*args, **kwargs)
-
-
-LIST_FIELDS = [
-    "id",
-    "name",
-    "region_id",
-    "source_kind",
-    "source_codes",
-    "main_town__code",
-    "main_town__name",
-    "population",
-    "communes_count",
-    "communes_without_population",
-    "spans_regions",
-    "eligible_population",
-    "eligible_main_town",
-    "nearest_site_km",
-    "geometry_status",
-    "created_at",
-    "updated_at",
-    "bbox_min_lon",
-    "bbox_min_lat",
-    "bbox_max_lon",
-    "bbox_max_lat",
-]
-
-
-class RawRows:
-    """The rows of a `values_list` queryset as the database driver returns them, for the
-    paginator (`count()` and slicing): no Django converter per value — `basin_rows` converts
-    the few columns that need it (timestamps, booleans, JSON) itself, several times faster."""
-
-    def __init__(self, queryset: QuerySet[Any]) -> None:
-        self.queryset = queryset
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, item: slice) -> list[tuple[Any, ...]]:
-        sql, params = self.queryset[item].query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-
-
-def _finite_row(row: dict[str, Any]) -> bool:
-    numbers = [row["nearest_site_km"], *(row["bbox"] or ())]
-    return all(math.isfinite(v) for v in numbers if isinstance(v, float))
-
-
-def _json_value(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
-def _boolean(value: Any) -> bool | None:
-    return None if value is None else bool(value)
-
-
-def basin_rows(request: Any, rows: Any, *, for_orjson: bool = False) -> list[dict[str, Any]]:
-    """BasinOutputSerializer's document (without geometry) from the raw LIST_FIELDS tuples.
-
-    `for_orjson`: for `prerendered_fast` — the stored JSON of `source_codes` is passed through
-    as it is (an orjson Fragment, not parsed) and timestamps stay datetimes in the current
-    zone's offset, which orjson writes as DateTimeField.to_representation does."""
-    zone = timezone.get_current_timezone()
-    # The current zone's offset per quarter of an hour (offsets change on a quarter at most):
-    # converting to a fixed offset is several times cheaper than through the zone's rules.
-    offsets: dict[dt.datetime, dt.tzinfo] = {}
-
-    def as_datetime(value: Any) -> str | None:
-        # DateTimeField.to_representation's output, from the driver's value (SQLite: text).
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        quarter = value.replace(minute=value.minute // 15 * 15, second=0, microsecond=0)
-        fixed = offsets.get(quarter)
-        if fixed is None:
-            offset = quarter.astimezone(zone).utcoffset() or dt.timedelta(0)
-            fixed = offsets[quarter] = dt.timezone(offset)
-        local = value.astimezone(fixed)
-        if for_orjson:
-            return local  # type: ignore[return-value]
-        text = local.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-    def codes(value: Any) -> Any:
-        if for_orjson and isinstance(value, (str, bytes)):
-            return orjson.Fragment(value)
-        return _json_value(value)
-
-    api_root = request.build_absolute_uri(reverse("api-basin-list"))
-    page_root = request.build_absolute_uri(reverse("basin-list"))
-    out = []
-    for (
-        pk,
-        name,
-        region,
-        source_kind,
-        source_codes,
-        town_code,
-        town_name,
-        population,
-        communes_count,
-        without_population,
-        spans_regions,
-        eligible_population,
-        eligible_main_town,
-        nearest_site_km,
-        geometry_status,
-        created_at,
-        updated_at,
-        min_lon,
-        min_lat,
-        max_lon,
-        max_lat,
-    ) in rows:
-        out.append(
-            {
-                "id": pk,
-                "name": name,
-                "region": region,
-                "source_kind": source_kind,
-                "source_codes": codes(source_codes),
-                "main_town": {"code": town_code, "name": town_name} if town_code else None,
-                "population": population,
-                "communes_count": communes_count,
-                "communes_without_population": without_population,
-                "spans_regions": _boolean(spans_regions),
-                "eligible_population": _boolean(eligible_population),
-                "eligible_main_town": _boolean(eligible_main_town),
-                "nearest_site_km": nearest_site_km,
-                "geometry_status": geometry_status,
-                "created_at": as_datetime(created_at),
-                "updated_at": as_datetime(updated_at),
-                "urls": {
-                    "self": f"{api_root}{pk}/",
-                    "runs": f"{api_root}{pk}/runs/",
-                    "indicators": f"{api_root}{pk}/indicators/",
-                    "page": f"{page_root}{pk}/",
-                },
-                "bbox": [min_lon, min_lat, max_lon, max_lat] if min_lon is not None else None,
-            }
-        )
-    return out
 
 
 class BasinFilter(django_filters.FilterSet):
@@ -368,11 +219,27 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
         if geometry_wanted(request):
             page = self.paginate_queryset(qs)
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
-        # Without geometry, the rows are read as tuples and shaped here: the same document as
-        # BasinOutputSerializer, without building a model instance and a serializer per row.
+        # Without geometry, PostgreSQL writes each row's document and counts in the same
+        # statement, and Python joins the rows (the serializer's document: tested).
+        paginator = cast(ApiPagination, self.paginator)
+        json_page = basin_json_page(
+            qs,
+            offset=paginator.get_offset(request),
+            limit=paginator.get_limit(request),
+            api_root=request.build_absolute_uri(reverse("api-basin-list")),
+            page_root=request.build_absolute_uri(reverse("basin-list")),
+        )
+        if json_page is not None and json_page.exact:
+            documents = cast(list[str], self.paginate_queryset(json_page) or [])  # type: ignore[arg-type]
+            results = orjson.Fragment("[" + ",".join(documents) + "]")
+            response = self.get_paginated_response(results)
+            response.data = prerendered_fast(response.data)
+            return response
+        # Elsewhere (SQLite, a float PostgreSQL would not write exactly) the rows are read as
+        # tuples and shaped here.
         page = self.paginate_queryset(RawRows(qs.values_list(*LIST_FIELDS)))  # type: ignore[arg-type]
         rows = basin_rows(request, page or [], for_orjson=True)
-        if all(_finite_row(row) for row in rows):
+        if all(finite_row(row) for row in rows):
             response = self.get_paginated_response(rows)
             response.data = prerendered_fast(response.data)
             return response

@@ -66,6 +66,8 @@ from diagnostics.importers.file_checks import (
     FileHead,
     check_file_safety,
     file_head,
+    require_territories,
+    require_workbook,
 )
 from diagnostics.importers.values import (
     ParsedNumbers,
@@ -75,6 +77,7 @@ from diagnostics.importers.values import (
     normalize_label,
     parse_numbers,
     row_errors,
+    with_columns,
 )
 from diagnostics.importers.xlsx_reading import (
     XlsxMeta,
@@ -98,6 +101,8 @@ __all__ = [
     "check_file_safety",
     "FileHead",
     "file_head",
+    "require_workbook",
+    "require_territories",
     # diagnostics.importers.csv_reading
     "CSV_ENCODINGS",
     "CSV_DELIMITERS",
@@ -113,6 +118,7 @@ __all__ = [
     "ParsedNumbers",
     "parse_numbers",
     "row_errors",
+    "with_columns",
     "check_count",
     "check_rate",
     # diagnostics.importers.codes

@@ -38,6 +38,8 @@ from diagnostics.importers.base import (
     normalize_departement_codes,
     normalize_label,
     read_xlsx,
+    require_territories,
+    require_workbook,
     row_errors,
 )
 
@@ -50,10 +52,8 @@ BASSIN_RE = re.compile(r"BE(\d{2})", re.IGNORECASE)
 METIER_CODE_RE = r"[A-Z][A-Z0-9][A-Z]\d{2}"
 BASSIN_CODE_RE = r"\d{3,4}"
 
-# Canonical output columns (what `store` writes).
-COLUMNS = [
-    LINE,
-    "year",
+# Canonical output columns (what `store` writes); the text ones are written as read.
+TEXT_COLUMNS = [
     "bassin_code",
     "bassin_name",
     "departement_code",
@@ -62,6 +62,11 @@ COLUMNS = [
     "metier_label",
     "famille_code",
     "famille_label",
+]
+COLUMNS = [
+    LINE,
+    "year",
+    *TEXT_COLUMNS,
     "met",
     "xmet",
     "smet",
@@ -99,17 +104,12 @@ def _choose_sheet(names: list[str]) -> str | None:
 
 def read(path: Path, *, vintage: str | None, context: ValidationContext) -> ReadResult:
     path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ImportFileError(
-            "Le BMO est publié par France Travail en classeur Excel (.xlsx) : "
-            f"« {path.name} » n'en est pas un."
-        )
-    if not context.bassins_bmo:
-        raise ImportFileError(
-            "Aucun bassin BMO dans le référentiel territorial : chargez d'abord les territoires "
-            "(python manage.py load_territories --source DOSSIER) pour que les codes de bassin "
-            "puissent être contrôlés."
-        )
+    require_workbook(path, "Le BMO est publié par France Travail")
+    require_territories(
+        context.bassins_bmo,
+        "Aucun bassin BMO",
+        " pour que les codes de bassin puissent être contrôlés",
+    )
     frame, meta = read_xlsx(
         path, sheet=_choose_sheet, header_hint=list(_MEASURES), sheet_label="BMO_AAAA_open_data"
     )
@@ -250,16 +250,7 @@ def read(path: Path, *, vintage: str | None, context: ValidationContext) -> Read
         display_column=f"{bassin_col} + Dept + Code métier BMO",
     )
 
-    for column in (
-        "bassin_code",
-        "bassin_name",
-        "departement_code",
-        "region_code",
-        "metier_code",
-        "metier_label",
-        "famille_code",
-        "famille_label",
-    ):
+    for column in TEXT_COLUMNS:
         out[column] = src[column].fillna("").astype(str)
     out["year"] = int(year)
     out = out[COLUMNS]

@@ -27,6 +27,8 @@ from diagnostics.importers.base import (
     match_columns,
     normalize_code,
     read_xlsx,
+    require_territories,
+    require_workbook,
 )
 
 KIND = "chomage_ze"
@@ -43,16 +45,8 @@ def detect(path: Path, head: FileHead) -> bool:
 
 def read(path: Path, *, vintage: str | None, context: ValidationContext) -> ReadResult:
     path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ImportFileError(
-            "Le chômage localisé est publié par l'Insee en classeur Excel (.xlsx) : "
-            f"« {path.name} » n'en est pas un."
-        )
-    if not context.zones_emploi:
-        raise ImportFileError(
-            "Aucune zone d'emploi dans le référentiel territorial : chargez d'abord les "
-            "territoires (python manage.py load_territories --source DOSSIER)."
-        )
+    require_workbook(path, "Le chômage localisé est publié par l'Insee")
+    require_territories(context.zones_emploi, "Aucune zone d'emploi")
     frame, meta = read_xlsx(path, sheet=SHEET, header_hint=["ZE2020"])
     frame = match_columns(frame, {"ZE2020": ("ZE2020",)}, file_label=f"la feuille « {meta.sheet} »")
     quarters = [c for c in frame.columns if QUARTER_RE.fullmatch(str(c))]

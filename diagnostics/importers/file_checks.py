@@ -20,6 +20,28 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
 _MB = 1024 * 1024
 
+LOAD_TERRITORIES = "python manage.py load_territories --source DOSSIER"
+
+
+def require_workbook(path: Path, published: str) -> None:
+    """Refuse a file that is not an Excel workbook, saying how the data is published
+    (`published`: « Le BMO est publié par France Travail »)."""
+    if path.suffix.lower() not in XLSX_EXTENSIONS:
+        raise ImportFileError(
+            f"{published} en classeur Excel (.xlsx) : « {path.name} » n'en est pas un."
+        )
+
+
+def require_territories(loaded: object, none_loaded: str, purpose: str = "") -> None:
+    """Refuse a file whose codes cannot be checked: `loaded` (a referential of the validation
+    context) is empty. `none_loaded`: « Aucune zone d'emploi »; `purpose`, what the referential
+    is for, after the command to load it."""
+    if not loaded:
+        raise ImportFileError(
+            f"{none_loaded} dans le référentiel territorial : chargez d'abord les territoires "
+            f"({LOAD_TERRITORIES}){purpose}."
+        )
+
 
 # --- File safety ----------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from diagnostics.importers.base import (
     parse_numbers,
     read_csv_sniffed,
     row_errors,
+    with_columns,
 )
 
 KIND = "lycees"
@@ -158,9 +159,7 @@ def read(path: Path, *, vintage: str | None, context: ValidationContext) -> Read
             f"Aucun lycée dans {label} (colonne « Type_etablissement » = « Lycée ») : ce n'est "
             "pas un annuaire des lycées."
         )
-    for column in OPTIONAL:
-        if column not in frame.columns:
-            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    frame = with_columns(frame, OPTIONAL)
     errors: list[RowError] = []
 
     frame["uai"] = frame["uai"].str.upper()

@@ -36,6 +36,8 @@ from diagnostics.importers.base import (
     RowError,
     ValidationContext,
     normalize_label,
+    require_territories,
+    require_workbook,
 )
 
 KIND = "population_age"
@@ -125,16 +127,8 @@ def _sheet_rows(
 
 def read(path: Path, *, vintage: str | None, context: ValidationContext) -> ReadResult:
     path = Path(path)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ImportFileError(
-            "Les estimations de population par âge sont publiées par l'Insee en classeur Excel "
-            f"(.xlsx) : « {path.name} » n'en est pas un."
-        )
-    if not context.departements:
-        raise ImportFileError(
-            "Aucun département dans le référentiel territorial : chargez d'abord les "
-            "territoires (python manage.py load_territories --source DOSSIER)."
-        )
+    require_workbook(path, "Les estimations de population par âge sont publiées par l'Insee")
+    require_territories(context.departements, "Aucun département")
     from python_calamine import CalamineWorkbook
 
     try:

@@ -41,6 +41,7 @@ from diagnostics.importers.base import (
     normalize_label,
     read_csv_sniffed,
     row_errors,
+    with_columns,
 )
 
 KIND = "rome"
@@ -177,15 +178,11 @@ def read(path: Path, *, vintage: str | None, context: ValidationContext) -> Read
     )
 
 
-def _read_codes(
-    frame: pd.DataFrame, label: str, errors: list[RowError]
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    frame = match_columns(frame, CODES_COLUMNS, file_label=label, optional=CODES_OPTIONAL)
-    for column in CODES_OPTIONAL:
-        if column not in frame.columns:
-            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
+def _check_rome_codes(frame: pd.DataFrame, errors: list[RowError]) -> pd.Series:
+    """Upper-case the frame's ROME codes (in place) and report the malformed ones; returns
+    their mask."""
     frame["code"] = frame["code"].str.upper()
-    bad = check_pattern(
+    return check_pattern(
         frame,
         "code",
         ROME_PATTERN,
@@ -193,6 +190,14 @@ def _read_codes(
         rule="code ROME mal formé (attendu : A1234)",
         display_column="code_rome",
     )
+
+
+def _read_codes(
+    frame: pd.DataFrame, label: str, errors: list[RowError]
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    frame = match_columns(frame, CODES_COLUMNS, file_label=label, optional=CODES_OPTIONAL)
+    frame = with_columns(frame, CODES_OPTIONAL)
+    bad = _check_rome_codes(frame, errors)
     errors += row_errors(
         frame, frame["label"].isna(), "label", "libellé manquant", display_column="libelle_rome"
     )
@@ -247,21 +252,11 @@ def _read_appellations(
         file_label=label,
         optional=("short_label", "classification", "rarely_used"),
     )
-    for column in ("short_label", "classification", "rarely_used"):
-        if column not in frame.columns:
-            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    frame = with_columns(frame, ("short_label", "classification", "rarely_used"))
     bad_ogr = check_pattern(
         frame, "code_ogr", r"\d+", errors, rule="code OGR mal formé (attendu : un nombre)"
     )
-    frame["code"] = frame["code"].str.upper()
-    bad = check_pattern(
-        frame,
-        "code",
-        ROME_PATTERN,
-        errors,
-        rule="code ROME mal formé (attendu : A1234)",
-        display_column="code_rome",
-    )
+    bad = _check_rome_codes(frame, errors)
     unknown = ~bad & ~frame["code"].isin(list(context.rome))
     errors += row_errors(
         frame, unknown, "code", "code inconnu du référentiel ROME", display_column="code_rome"

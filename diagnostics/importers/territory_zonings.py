@@ -35,6 +35,19 @@ from diagnostics.importers.territory_files import (
 EPCI_NATURES = {"METRO": "ME", "MET69": "ME", "METLYON": "ME", "ZZ": ""}
 
 
+def _check_insee_communes(composition: pd.DataFrame, *, path: Path, label: str) -> None:
+    """The commune codes of an Insee « Composition_communale » sheet (column CODGEO)."""
+    _check_codes(
+        composition,
+        c.CODE,
+        COMMUNE_CODE_PATTERN,
+        path=path,
+        source_column="CODGEO",
+        label=label,
+        line_offset=0,
+    )
+
+
 def read_zones_emploi(path: Path) -> Zoning:
     """INSEE `ZE2020_au_01-01-20yy.xlsx` as published: sheet `ZE2020` (`ZE2020, LIBZE2020`) ->
     zones CODE, NAME; sheet `Composition_communale` (`CODGEO, ZE2020`) -> composition CODE,
@@ -62,15 +75,7 @@ def read_zones_emploi(path: Path) -> Zoning:
             c.ZONE_EMPLOI_CODE: comp_raw["ZE2020"].str.strip().str.zfill(4),
         }
     )
-    _check_codes(
-        composition,
-        c.CODE,
-        COMMUNE_CODE_PATTERN,
-        path=path,
-        source_column="CODGEO",
-        label=label,
-        line_offset=0,
-    )
+    _check_insee_communes(composition, path=path, label=label)
     unknown = sorted(set(composition[c.ZONE_EMPLOI_CODE].dropna()) - set(zones[c.CODE]))
     if unknown or composition[c.ZONE_EMPLOI_CODE].isna().any():
         raise TerritoryFileError(
@@ -273,15 +278,7 @@ def read_epci_xlsx(path: Path) -> Zoning:
     composition = pd.DataFrame(
         {c.CODE: normalise_commune_codes(comp["CODGEO"]), c.EPCI_CODE: comp["EPCI"].str.strip()}
     )
-    _check_codes(
-        composition,
-        c.CODE,
-        COMMUNE_CODE_PATTERN,
-        path=path,
-        source_column="CODGEO",
-        label=label,
-        line_offset=0,
-    )
+    _check_insee_communes(composition, path=path, label=label)
     return Zoning(
         zones=zones.sort_values(c.CODE).reset_index(drop=True),
         composition=composition.reset_index(drop=True),

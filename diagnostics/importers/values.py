@@ -26,6 +26,13 @@ def normalize_label(label: object) -> str:
     return text
 
 
+def with_columns(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """The frame with each of `columns` it lacks added, empty (an optional column the file leaves
+    out: `match_columns(..., optional=...)`)."""
+    missing = [c for c in columns if c not in frame.columns]
+    return frame.assign(**{c: pd.Series(pd.NA, index=frame.index, dtype="string") for c in missing})
+
+
 def match_columns(
     frame: pd.DataFrame,
     spec: Mapping[str, Sequence[str]],

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import Prefetch, QuerySet
+from django.db.models.fields.json import KeyTransform
 
 from diagnostics.analytics import columns as c
 from diagnostics.models import (
@@ -183,9 +184,13 @@ class NewerData:
         return bool(self.added or self.replaced)
 
 
-def diagnostic_newer_data(run: DiagnosticRun) -> NewerData:
+def diagnostic_newer_data(
+    run: DiagnosticRun, *, current_batches: list[ImportBatch] | None = None
+) -> NewerData:
     used = {b.pk: b for b in run.batches.all()}
-    current = {b.pk: b for b in diagnostic_current_batches()}
+    if current_batches is None:
+        current_batches = diagnostic_current_batches()
+    current = {b.pk: b for b in current_batches}
     return NewerData(
         added=[b for pk, b in current.items() if pk not in used],
         replaced=[b for pk, b in used.items() if pk not in current],
@@ -209,10 +214,20 @@ def diagnostic_runs_of_basin(basin: Basin, *, limit: int = 10) -> list[Diagnosti
     )
 
 
-def diagnostic_latest_done(basin_id: int) -> DiagnosticRun | None:
+def diagnostic_latest_done(basin_id: int, *, documents: bool = True) -> DiagnosticRun | None:
+    """The basin's latest done run; without its results and tables unless `documents`."""
+    runs = DiagnosticRun.objects.filter(basin_id=basin_id, status=DiagnosticRun.Status.DONE)
+    if not documents:
+        runs = runs.defer("results", "tables")
+    return runs.order_by("-finished_at", "-id").first()
+
+
+def diagnostic_latest_done_stamp(basin_id: int) -> tuple[int, Any] | None:
+    """(id, finish time) of the run `diagnostic_latest_done` returns, without reading it."""
     return (
         DiagnosticRun.objects.filter(basin_id=basin_id, status=DiagnosticRun.Status.DONE)
         .order_by("-finished_at", "-id")
+        .values_list("pk", "finished_at")
         .first()
     )
 
@@ -228,6 +243,27 @@ def diagnostic_latest_by_basin(basin_ids: Iterable[int]) -> dict[int, Diagnostic
     for run in runs:
         latest.setdefault(run.basin_id, run)
     return latest
+
+
+def diagnostic_run_outline(qs: QuerySet[DiagnosticRun]) -> DiagnosticRun | None:
+    """The first run of `qs` without its documents (results and tables: hundreds of kilobytes
+    of JSON), but with what a page reads around its cached report: the sources of its results
+    and its region map (what `diagnostic_run_scoped` cuts to the reader's scope). For display
+    only: never saved (its documents hold those two keys alone)."""
+    run = (
+        qs.defer("results", "tables")
+        .annotate(
+            outline_sources=KeyTransform("sources", "results"),
+            outline_region_map=KeyTransform("region_map", "tables"),
+        )
+        .first()
+    )
+    if run is None:
+        return None
+    sources, region_map = run.outline_sources, run.outline_region_map  # type: ignore[attr-defined]
+    run.results = {"sources": sources} if sources else {}
+    run.tables = {"region_map": region_map} if region_map else {}
+    return run
 
 
 def diagnostic_runs_with_batches(qs: QuerySet[DiagnosticRun]) -> QuerySet[DiagnosticRun]:
@@ -315,13 +351,16 @@ def diagnostic_basin_summary(basin: Basin, *, can_run: bool) -> dict[str, Any]:
     runs = diagnostic_runs_of_basin(basin, limit=5)
     latest_done = next((r for r in runs if r.status == DiagnosticRun.Status.DONE), None)
     if latest_done is None:
-        latest_done = diagnostic_latest_done(basin.pk)
-    newer = bool(diagnostic_newer_data(latest_done)) if latest_done else False
+        latest_done = diagnostic_latest_done(basin.pk, documents=False)
+    current = diagnostic_current_batches()
+    newer = (
+        bool(diagnostic_newer_data(latest_done, current_batches=current)) if latest_done else False
+    )
     return {
         "runs": runs,
         "latest": runs[0] if runs else None,
         "latest_done": latest_done,
         "newer": newer,
         "can_run": can_run,
-        "has_data": bool(diagnostic_current_batches()),
+        "has_data": bool(current),
     }

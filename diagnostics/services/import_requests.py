@@ -132,11 +132,7 @@ def import_dataset(
             raise
         logger.info("import_dataset: %s raced, batch %s kept", file_name, existing.pk)
         return existing
-    if sync:
-        return import_batch_process(batch_id=batch.pk)
-    batch_id = batch.pk
-    transaction.on_commit(lambda: outbox.batch_send(batch_id))
-    return batch
+    return _process_or_send(batch, sync=sync)
 
 
 def _live_batch(sha: str) -> ImportBatch | None:
@@ -228,6 +224,12 @@ def import_batch_retry(
             if existing is None:
                 raise
             return existing
+    return _process_or_send(batch, sync=sync)
+
+
+def _process_or_send(batch: ImportBatch, *, sync: bool) -> ImportBatch:
+    """Process a new batch now (`sync`), or send it to its task once the transaction commits
+    (the pending batch is the outbox: a broker error leaves it queued)."""
     if sync:
         return import_batch_process(batch_id=batch.pk)
     batch_id = batch.pk

@@ -2,7 +2,7 @@
 
 `national_batch_request(zoning=…, region=…)`:
 1. registers the missing « bassins de référence » of the zoning (one per zone d'emploi, bassin
-   BMO or EPCI; `reference_basins_register`), in bulk;
+   BMO or EPCI; `reference_basins.reference_basins_register`), in bulk;
 2. computes each basin's data key (communes, population, import batches, parameters, engine)
    exactly as `diagnostic_request` does: a basin whose run for that key exists (pending,
    running or done) is not computed again. When every basin is up to date nothing is created
@@ -16,15 +16,14 @@
 computes only what is still pending, and a worker killed mid-chunk leaves its runs pending, so
 the re-delivered message (acks_late) — or a new request — finishes them: the batch resumes.
 
-Progress (`batch_progress`) is read from the runs: done / failed / remaining, an ETA from the
-rate so far, and the failures with their message.
+Progress (`batch_progress`, in `national_progress`) is read from the runs: done / failed /
+remaining, an ETA from the rate so far, and the failures with their message.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
@@ -41,33 +40,33 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import (
     AtlasEntry,
     Basin,
-    BasinSource,
-    BassinBmo,
-    Commune,
     DiagnosticBatch,
     DiagnosticBatchItem,
     DiagnosticRun,
-    Epci,
-    GeometryStatus,
     Region,
     User,
-    ZoneEmploi,
 )
 from diagnostics.selectors import diagnostics as run_selectors
-from diagnostics.services.basin_eligibility import basin_eligibility_compute
 from diagnostics.services.diagnostics import diagnostic_params_clean
+from diagnostics.services.national_progress import BatchProgress, batch_progress
+from diagnostics.services.reference_basins import reference_basins_register
+
+__all__ = [
+    "BatchError",
+    "BatchOutcome",
+    "BatchProgress",
+    "batch_finish_if_complete",
+    "batch_progress",
+    "diagnostic_batch_chunk",
+    "national_batch_request",
+    "national_batch_run_sync",
+    "reference_basins_register",
+]
 
 logger = logging.getLogger(__name__)
 
 Status = DiagnosticRun.Status
 ZONINGS = {z.value: z for z in DiagnosticBatch.ZONINGS}
-# Short labels in the name of a reference basin: « Chaumont (ZE 4404) ».
-SHORT_LABELS = {
-    BasinSource.ZONE_EMPLOI: "ZE",
-    BasinSource.BASSIN_BMO: "bassin BMO",
-    BasinSource.EPCI: "EPCI",
-}
-NAME_MAX = 150
 
 
 class BatchError(ApplicationError):
@@ -78,136 +77,6 @@ class BatchError(ApplicationError):
 
 def batch_chunk_size() -> int:
     return max(1, int(getattr(settings, "NATIONAL_BATCH_CHUNK_SIZE", 40)))
-
-
-# --- Reference basins -------------------------------------------------------------------------
-
-
-def _zones(zoning: str) -> dict[str, Any]:
-    model: Any = {
-        BasinSource.ZONE_EMPLOI: ZoneEmploi,
-        BasinSource.BASSIN_BMO: BassinBmo,
-        BasinSource.EPCI: Epci,
-    }[BasinSource(zoning)]
-    return {z.code: z for z in model.objects.all()}
-
-
-ZONE_FIELD = {
-    BasinSource.ZONE_EMPLOI: "zone_emploi_id",
-    BasinSource.BASSIN_BMO: "bassin_bmo_id",
-    BasinSource.EPCI: "epci_id",
-}
-
-
-def reference_basins_register(*, zoning: str, region: Region | None = None) -> list[Basin]:
-    """Register, in bulk, a reference basin for every zone of `zoning` (whose main town is in
-    `region`, when given) that has none yet; returns the new basins. A zone d'emploi basin takes
-    the zone's published polygon; the others get their outline from `basin_refresh`, enqueued
-    after commit. The name is the zone's, with its code: « Chaumont (ZE 4404) »."""
-    kind = BasinSource(zoning)
-    zones = _zones(kind)
-    existing = {
-        str((codes or [""])[0])
-        for codes in Basin.objects.filter(is_reference=True, source_kind=kind).values_list(
-            "source_codes", flat=True
-        )
-    }
-    field_name = ZONE_FIELD[kind]
-    members: dict[str, list[tuple[str, int | None, str | None]]] = {}
-    for code, population, region_id, zone in Commune.objects.filter(
-        **{f"{field_name}__isnull": False}
-    ).values_list("code", "population", "region_id", field_name):
-        if zone in zones and zone not in existing:
-            members.setdefault(zone, []).append((code, population, region_id))
-    towns = {
-        zone: min(rows, key=lambda r: (-(r[1] if r[1] is not None else -1), r[0]))[0]
-        for zone, rows in members.items()
-    }
-    town_objects = Commune.objects.in_bulk(list(towns.values()))
-    regions = {r.code: r for r in Region.objects.all()}
-    taken = {
-        (name.lower(), region_id)
-        for name, region_id in Basin.objects.values_list("name", "region_id")
-    }
-    new: list[tuple[Basin, list[str], set[str]]] = []
-    for zone_code in sorted(members):
-        rows = members[zone_code]
-        town = town_objects.get(towns[zone_code])
-        if town is None or town.region_id is None:
-            continue
-        if region is not None and town.region_id != region.code:
-            continue
-        population = sum(r[1] or 0 for r in rows)
-        missing = sum(1 for r in rows if r[1] is None)
-        touched = {r[2] for r in rows if r[2]}
-        zone = zones[zone_code]
-        suffix = f" ({SHORT_LABELS[kind]} {zone_code})"
-        name = str(zone.name)[: NAME_MAX - len(suffix)] + suffix
-        if (name.lower(), town.region_id) in taken:  # a delegate's basin already has this name
-            name = name[: NAME_MAX - 13] + " — référence"
-        basin = Basin(
-            name=name,
-            region_id=town.region_id,
-            source_kind=kind,
-            source_codes=[zone_code],
-            main_town=town,
-            population=population,
-            communes_count=len(rows),
-            communes_without_population=missing,
-            spans_regions=len(touched) > 1,
-            is_reference=True,
-            geometry_status=GeometryStatus.PENDING,
-            refreshed_at=timezone.now(),
-        )
-        eligibility = basin_eligibility_compute(
-            population=population, missing=missing, main_town=town
-        )
-        basin.eligible_population = eligibility.population_ok
-        basin.eligible_main_town = eligibility.main_town_ok
-        basin.nearest_site_id = eligibility.nearest_site_id
-        basin.nearest_site_km = eligibility.nearest_site_km
-        if kind == BasinSource.ZONE_EMPLOI and getattr(zone, "geometry", None):
-            basin.geometry = zone.geometry
-            basin.bbox_min_lon, basin.bbox_min_lat = zone.bbox_min_lon, zone.bbox_min_lat
-            basin.bbox_max_lon, basin.bbox_max_lat = zone.bbox_max_lon, zone.bbox_max_lat
-            basin.geometry_status = GeometryStatus.READY
-            basin.geometry_note = f"Contour officiel de la zone d'emploi {zone.name} ({zone_code})."
-        new.append((basin, [r[0] for r in rows], touched))
-    if not new:
-        return []
-    with transaction.atomic():
-        created = Basin.objects.bulk_create([b for b, _, _ in new], batch_size=500)
-        through = Basin.communes.through
-        through.objects.bulk_create(
-            [
-                through(basin_id=basin.pk, commune_id=code)
-                for basin, (_, codes, _) in zip(created, new, strict=True)
-                for code in codes
-            ],
-            batch_size=5000,
-        )
-        regions_through = Basin.regions.through
-        regions_through.objects.bulk_create(
-            [
-                regions_through(basin_id=basin.pk, region_id=code)
-                for basin, (_, _, touched) in zip(created, new, strict=True)
-                for code in sorted(touched)
-                if code in regions
-            ],
-            batch_size=5000,
-        )
-        pending = [b.pk for b in created if b.geometry_status == GeometryStatus.PENDING]
-        if pending:
-            transaction.on_commit(lambda: _refresh_geometries(pending))
-    logger.info("%s reference basins registered (%s)", len(created), kind)
-    return created
-
-
-def _refresh_geometries(basin_ids: Sequence[int]) -> None:
-    from diagnostics.dispatch import BASIN_REFRESH, task_send
-
-    for basin_id in basin_ids:
-        task_send(BASIN_REFRESH, basin_id)
 
 
 # --- Request ------------------------------------------------------------------------------------
@@ -570,65 +439,4 @@ def batch_finish_if_complete(*, batch_id: int) -> bool:
             status=DiagnosticBatch.Status.PARTIAL if failed else DiagnosticBatch.Status.DONE,
             finished_at=timezone.now(),
         )
-    )
-
-
-# --- Progress -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BatchProgress:
-    total: int
-    done: int
-    failed: int
-    remaining: int
-    percent: int
-    elapsed_s: float | None
-    eta_s: float | None
-    failures: list[dict[str, Any]]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "done": self.done,
-            "failed": self.failed,
-            "remaining": self.remaining,
-            "percent": self.percent,
-            "elapsed_s": None if self.elapsed_s is None else round(self.elapsed_s, 1),
-            "eta_s": None if self.eta_s is None else round(self.eta_s, 1),
-            "failures": self.failures,
-        }
-
-
-def batch_progress(batch: DiagnosticBatch, *, failures_limit: int = 200) -> BatchProgress:
-    """One progress for the batch, read from its runs (see the module docstring)."""
-    rows = list(
-        DiagnosticBatchItem.objects.filter(batch=batch).values_list(
-            "basin_id", "basin__name", "run_id", "run__status", "run__error_message"
-        )
-    )
-    total = len(rows)
-    done = sum(1 for r in rows if r[3] == Status.DONE)
-    failed_rows = [r for r in rows if r[3] == Status.FAILED or r[2] is None]
-    remaining = total - done - len(failed_rows)
-    elapsed = None
-    eta = None
-    if batch.started_at:
-        end = batch.finished_at or timezone.now()
-        elapsed = (end - batch.started_at).total_seconds()
-        computed = done + len(failed_rows)
-        if remaining and computed:
-            eta = elapsed / computed * remaining
-    return BatchProgress(
-        total=total,
-        done=done,
-        failed=len(failed_rows),
-        remaining=remaining,
-        percent=math.floor(100 * (done + len(failed_rows)) / total) if total else 100,
-        elapsed_s=elapsed,
-        eta_s=eta,
-        failures=[
-            {"basin_id": r[0], "basin": r[1], "run_id": r[2], "error": r[4] or "run absent"}
-            for r in failed_rows[:failures_limit]
-        ],
     )

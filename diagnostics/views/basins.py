@@ -25,6 +25,7 @@ from diagnostics.selectors import basins as basin_selectors
 from diagnostics.selectors import diagnostics as diagnostic_selectors
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.national import basin_list_exclude_reference
+from diagnostics.selectors.page_cache import FRAGMENT_SECONDS, cached, fragment_key
 from diagnostics.selectors.sharing import shared_versions_of_basin
 from diagnostics.services import basins as basin_services
 from diagnostics.services.basin_eligibility import basin_eligibility
@@ -207,7 +208,8 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sort = request.GET.get("tri", "-population")
     if sort not in BASIN_COMMUNE_SORTS:
         sort = "-population"
-    communes = list(basin_selectors.basin_communes(basin, sort=sort))
+    # Read only when the cached tables are drawn, without their outline (the map reads them).
+    communes = basin_selectors.basin_communes(basin, sort=sort).defer("geometry")
     site = None
     if basin.nearest_site is not None:
         site = (
@@ -217,7 +219,24 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             basin.nearest_site_km,
         )
     can_manage = _can_manage(user, basin)
-    lycees = basin_selectors.basin_lycees_frame(basin)
+
+    def build_map() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        lycees = basin_selectors.basin_lycees_frame(basin)
+        figure = _map_figure_json(
+            communes=list(basin_selectors.basin_communes(basin, sort=sort)),
+            geometry=basin.geometry,
+            main_town=basin.main_town,
+            site=site,
+            lycees=lycees,
+        )
+        records: list[dict[str, Any]] = lycees_described(lycees).to_dict("records")  # type: ignore[assignment]
+        return figure, records
+
+    # The map, the lycées and the tables read the basin (its communes: `updated_at`), its site,
+    # the territories and the imports in force: drawn once per state of those (issue 15,
+    # `page_cache`), the same for every reader of the basin.
+    key = fragment_key("basin", basin.pk, str(basin.updated_at), sort, site, basin.main_town_id)
+    map_json, lycees = cached(f"{key}:map", build_map)
     return render(
         request,
         "diagnostics/basin_detail.html",
@@ -228,14 +247,10 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sort": sort,
             "sort_label": BASIN_COMMUNE_SORTS[sort],
             "eligibility": basin_eligibility(basin=basin),
-            "map_json": _map_figure_json(
-                communes=communes,
-                geometry=basin.geometry,
-                main_town=basin.main_town,
-                site=site,
-                lycees=lycees,
-            ),
-            "lycees": lycees_described(lycees).to_dict("records"),
+            "map_json": map_json,
+            "lycees": lycees,
+            "tables_key": key,
+            "fragment_seconds": FRAGMENT_SECONDS,
             "can_manage": can_manage,
             "shares": (
                 list(basin.shares.select_related("user").order_by("user__username"))

@@ -1,16 +1,30 @@
 """What the diagnostic report shows, built from a done run's stored document and tables: sections
 and their tables with display formats, the yearly summary, the tension rows, the references and
-the missing datasets (`_report_context`, for the page and the print / PDF version)."""
+the missing datasets (`_report_context`, for the page and the print / PDF version), and the
+report rendered once per run and scope (`report_html`, issue 15: the pages' cached fragment)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from diagnostics.analytics.common import format_number
 from diagnostics.models import DatasetKind, DiagnosticRun
+from diagnostics.permissions import CATALOGUE_READERS, has_role
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors import prospective_report
 from diagnostics.selectors import tensions as tension_selectors
+from diagnostics.selectors.page_cache import (
+    basins_stamp,
+    fragment,
+    fragment_key,
+    run_map_basins,
+    run_scope,
+)
 
 # Report sections: (anchor, title) — the summary and the order of the page.
 SECTIONS = [
@@ -301,3 +315,48 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
         ),
         "for_print": for_print,
     }
+
+
+def report_html(
+    request: HttpRequest,
+    run: DiagnosticRun,
+    scoped: DiagnosticRun,
+    *,
+    flags: dict[str, Any],
+    full: Callable[[], DiagnosticRun],
+    extra: Callable[[], dict[str, Any]] | None = None,
+) -> SafeString:
+    """`diagnostics/diagnostic_report.html` of the done `run` as `scoped` for the reader
+    (`diagnostic_run_scoped`; both may be outlines, `selectors.diagnostic_run_outline`),
+    rendered once per run, scope, role and `flags` (small values the template reads: can_run,
+    can_import, hide_exports, the shared version's id…) and kept in the cache
+    (`selectors.page_cache`). On a miss, `full()` gives the whole run as scoped for the reader,
+    and `extra()` adds context that `flags` identify (a shared version's frozen gap). Rendered
+    without the context processors: no CSRF token, message or user name in the fragment; the
+    page renders those around it."""
+    user = request.user
+    key = fragment_key(
+        "report",
+        run.pk,
+        str(run.finished_at),
+        run_scope(run, scoped),
+        basins_stamp(run_map_basins(run)),
+        # What the template reads of the reader besides `flags`: whether a path links to its
+        # page (`{% parcours_prioritaires %}`, catalogue readers).
+        has_role(user, CATALOGUE_READERS),
+        sorted(flags.items()),
+    )
+
+    def build() -> str:
+        whole = full()
+        context = {
+            **_report_context(whole),
+            "run": whole,
+            "basin": whole.basin,
+            "request": request,
+            **flags,
+            **(extra() if extra is not None else {}),
+        }
+        return render_to_string("diagnostics/diagnostic_report.html", context)
+
+    return mark_safe(fragment(key, build))  # noqa: S308 - rendered by our template, escaped there

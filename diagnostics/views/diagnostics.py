@@ -40,9 +40,10 @@ from diagnostics.selectors.access import (
     diagnostic_run_scoped,
 )
 from diagnostics.selectors.national import basin_list_exclude_reference
+from diagnostics.selectors.page_cache import cached, fragment_key, run_scope
 from diagnostics.services import diagnostics as services
 from diagnostics.services.pdf_jobs import pdf_job_request
-from diagnostics.views.diagnostic_report import _report_context
+from diagnostics.views.diagnostic_report import _report_context, report_html
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +55,14 @@ PAGE_SIZE = 50
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _visible_run(request: HttpRequest, pk: int) -> DiagnosticRun:
-    """A run the user may open: a mayor's office only those shared with it (ADR 0014)."""
+def _visible_run(request: HttpRequest, pk: int, *, documents: bool = True) -> DiagnosticRun:
+    """A run the user may open: a mayor's office only those shared with it (ADR 0014); without
+    its results and tables unless `documents`."""
     user: User = request.user  # type: ignore[assignment]
-    return get_object_or_404(
-        diagnostic_run_readable_for(user).select_related("basin", "basin__region"), pk=pk
-    )
+    runs = diagnostic_run_readable_for(user).select_related("basin", "basin__region")
+    if not documents:
+        runs = runs.defer("results", "tables")
+    return get_object_or_404(runs, pk=pk)
 
 
 def _can_run(user: User, basin: Basin) -> bool:
@@ -119,8 +122,13 @@ def diagnostic_run(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    run = _visible_run(request, pk)
-    run = selectors.diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=run.pk)).get()
+    visible = selectors.diagnostic_runs_with_batches(
+        diagnostic_run_readable_for(user).select_related("basin", "basin__region").filter(pk=pk)
+    )
+    # Without its documents: the report is a cached fragment (`report_html`).
+    run = selectors.diagnostic_run_outline(visible)
+    if run is None:
+        raise Http404("Diagnostic introuvable.")
     newer = selectors.diagnostic_newer_data(run) if run.is_done else None
     readable = set(
         diagnostic_run_readable_for(user).filter(basin=run.basin).values_list("pk", flat=True)
@@ -130,16 +138,23 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for r in selectors.diagnostic_runs_of_basin(run.basin, limit=20)
         if r.pk != run.pk and r.status == DiagnosticRun.Status.DONE and r.pk in readable
     ]
+    flags = {"can_run": _can_run(user, run.basin), "can_import": has_role(user, IMPORT_ROLES)}
     context: dict[str, Any] = {
         "run": run,
         "basin": run.basin,
-        "can_run": _can_run(user, run.basin),
-        "can_import": has_role(user, IMPORT_ROLES),
+        **flags,
         "newer": newer,
         "other_runs": others,
     }
     if run.is_done:
-        context.update(_report_context(diagnostic_run_scoped(run, user=user)))
+        scoped = diagnostic_run_scoped(run, user=user)
+        context["report_html"] = report_html(
+            request,
+            run,
+            scoped,
+            flags=flags,
+            full=lambda: diagnostic_run_scoped(visible.get(), user=user),
+        )
     return render(request, "diagnostics/diagnostic_detail.html", context)
 
 
@@ -173,22 +188,30 @@ def _export_name(run: DiagnosticRun, table: str, extension: str) -> str:
 def diagnostic_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
     """One table as CSV or XLSX (`tout.xlsx`: every table, one sheet each)."""
     user: User = request.user  # type: ignore[assignment]
-    run = diagnostic_run_scoped(_visible_run(request, pk), user=user)
+    full = _visible_run(request, pk)
+    run = diagnostic_run_scoped(full, user=user)
     if fmt not in ("csv", "xlsx"):
         raise Http404(f"Format « {fmt} » inconnu : csv ou xlsx.")
     if not run.is_done:
         raise Http404("Ce diagnostic n'est pas terminé : rien à exporter.")
     tables = run.tables or {}
-    if fmt == "xlsx" and table == "tout":
-        content = tables_xlsx(
-            tables.items(), title=f"Diagnostic n° {run.pk} — {run.basin_snapshot.get('name')}"
-        )
-    elif table not in tables:
+    if not (fmt == "xlsx" and table == "tout") and table not in tables:
         raise Http404(f"Tableau « {table} » inconnu pour ce diagnostic.")
-    elif fmt == "csv":
-        content = table_csv(tables[table])
-    else:
-        content = tables_xlsx([(table, tables[table])], title=tables[table]["title"])
+
+    def build() -> bytes:
+        if fmt == "xlsx" and table == "tout":
+            return tables_xlsx(
+                tables.items(), title=f"Diagnostic n° {run.pk} — {run.basin_snapshot.get('name')}"
+            )
+        if fmt == "csv":
+            return table_csv(tables[table])
+        return tables_xlsx([(table, tables[table])], title=tables[table]["title"])
+
+    # From the run's stored tables as the reader may see them: built once per run and scope.
+    key = fragment_key(
+        "export", run.pk, str(run.finished_at), run_scope(full, run), table, fmt, data=False
+    )
+    content = cached(key, build)
     content_type = (
         "text/csv; charset=utf-8"
         if fmt == "csv"
@@ -306,7 +329,8 @@ def diagnostic_compare(request: HttpRequest) -> HttpResponse:
         return compare_picker(
             request, message="Choisissez les deux diagnostics à comparer." if given else ""
         )
-    run_a, run_b = _visible_run(request, pk_a), _visible_run(request, pk_b)
+    run_a = _visible_run(request, pk_a, documents=False)
+    run_b = _visible_run(request, pk_b, documents=False)
     if run_a.basin_id != run_b.basin_id:
         return render(
             request,
@@ -324,7 +348,7 @@ def diagnostic_compare(request: HttpRequest) -> HttpResponse:
     if (run_a.finished_at, run_a.pk) > (run_b.finished_at, run_b.pk):
         run_a, run_b = run_b, run_a  # the older on the left
     runs = selectors.diagnostic_runs_with_batches(
-        DiagnosticRun.objects.filter(pk__in=[run_a.pk, run_b.pk])
+        DiagnosticRun.objects.filter(pk__in=[run_a.pk, run_b.pk]).defer("tables")
     )
     by_pk = {r.pk: r for r in runs}
     run_a, run_b = by_pk[run_a.pk], by_pk[run_b.pk]

@@ -149,7 +149,7 @@ class ProjectDetailSerializer(ProjectOutputSerializer):
         """The business model's summary: public aid (split by funder or computed need),
         break-even, learners needed, funding lines, retained CPF top-up, top-up scenarios and
         services (the years: `/projects/<id>/business-model/`)."""
-        from implantations.api.business_model import project_business_model_output
+        from implantations.api.project_funding import project_business_model_output
 
         document = project_business_model_output(project)
         keys = (

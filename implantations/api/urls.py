@@ -6,6 +6,7 @@ from implantations.api import (
     planning,
     planning_national,
     programme,
+    project_funding,
     projects,
     sharing,
 )
@@ -52,17 +53,17 @@ urlpatterns = [
     # A project's business-model inputs (issue 18): funding split, CPF top-ups, services.
     path(
         "projects/<int:pk>/funding/",
-        business_model.ProjectFundingApi.as_view(),
+        project_funding.ProjectFundingApi.as_view(),
         name="api-project-funding",
     ),
     path(
         "projects/<int:pk>/topups/",
-        business_model.ProjectTopUpsApi.as_view(),
+        project_funding.ProjectTopUpsApi.as_view(),
         name="api-project-topups",
     ),
     path(
         "projects/<int:pk>/services/",
-        business_model.ProjectServicesApi.as_view(),
+        project_funding.ProjectServicesApi.as_view(),
         name="api-project-services",
     ),
     # The shared diagnostic (issue 13)

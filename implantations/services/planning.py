@@ -153,6 +153,34 @@ def plan_parameters_dict(plan: RegionPlan | NationalPlan) -> dict[str, Any]:
     }
 
 
+def plan_costs_with(ranked: pd.DataFrame, unit_costs: Mapping[str, float]) -> pd.DataFrame:
+    """The candidates with the cost of their recommended concept (`p.COST`) and where it comes
+    from (COST_SOURCE); without a concept, the most expensive one's cost (prudent). Regional and
+    national plannings."""
+    most_expensive = max(unit_costs.values()) if unit_costs else 0.0
+    out = ranked.copy()
+    out[p.COST] = [
+        unit_costs.get(c, most_expensive) if c else most_expensive for c in ranked[CONCEPT]
+    ]
+    out[COST_SOURCE] = [
+        "concept recommandé" if c in unit_costs else "concept inconnu : le plus coûteux"
+        for c in ranked[CONCEPT]
+    ]
+    return out
+
+
+def plan_selection_input(ranked: pd.DataFrame, *, eligible_only: bool) -> pd.DataFrame:
+    """SELECTION_INPUT_COLUMNS of the candidates the selection may pick: those with a fit (and,
+    when `eligible_only`, not known to be ineligible), valued by their fit."""
+    selectable = ranked
+    if eligible_only and len(ranked):
+        selectable = ranked[ranked[p.ELIGIBLE].fillna(True).astype(bool)]
+    selectable = selectable[selectable[p.FIT].notna()]
+    return selectable.assign(**{p.VALUE: selectable[p.FIT].astype(float)})[
+        p.SELECTION_INPUT_COLUMNS
+    ]
+
+
 def _json(value: Any) -> Any:
     if value is None or value is pd.NA:
         return None
@@ -261,26 +289,13 @@ def region_plan(
         )
         for cid in ranked[p.CANDIDATE_ID]
     ]
-    most_expensive = max(unit_costs.values()) if unit_costs else 0.0
-    ranked[p.COST] = [
-        unit_costs.get(c, most_expensive) if c else most_expensive for c in ranked[CONCEPT]
-    ]
-    ranked[COST_SOURCE] = [
-        "concept recommandé" if c in unit_costs else "concept inconnu : le plus coûteux"
-        for c in ranked[CONCEPT]
-    ]
+    ranked = plan_costs_with(ranked, unit_costs)
 
     t = perf_counter()
-    selectable = ranked
-    if eligible_only and len(ranked):
-        selectable = ranked[ranked[p.ELIGIBLE].fillna(True).astype(bool)]
-    selectable = selectable[selectable[p.FIT].notna()]
     selection = None
     try:
         selection = p.sites_select(
-            selectable.assign(**{p.VALUE: selectable[p.FIT].astype(float)})[
-                p.SELECTION_INPUT_COLUMNS
-            ],
+            plan_selection_input(ranked, eligible_only=eligible_only),
             n=n,
             budget=budget,
             min_km=min_km,

@@ -45,7 +45,9 @@ from implantations.services.planning import (
     SELECTED,
     _json,
     plan_candidate_columns,
+    plan_costs_with,
     plan_parameters_dict,
+    plan_selection_input,
 )
 from implantations.services.planning_candidates import BASIN_ID, CODE, KIND
 from implantations.services.planning_national_candidates import (
@@ -227,22 +229,10 @@ def national_plan(
     ranked[ROBUSTNESS] = [recos.get(cid, {}).get("robustness") for cid in ids]
     ranked[ROBUSTNESS_LABEL] = [recos.get(cid, {}).get("label") for cid in ids]
     most_expensive = max(unit_costs.values()) if unit_costs else 0.0
-    ranked[p.COST] = [
-        unit_costs.get(c, most_expensive) if c else most_expensive for c in ranked[CONCEPT]
-    ]
-    ranked[COST_SOURCE] = [
-        "concept recommandé" if c in unit_costs else "concept inconnu : le plus coûteux"
-        for c in ranked[CONCEPT]
-    ]
+    ranked = plan_costs_with(ranked, unit_costs)
 
     t = perf_counter()
-    selectable = ranked
-    if eligible_only and len(ranked):
-        selectable = ranked[ranked[p.ELIGIBLE].fillna(True).astype(bool)]
-    selectable = selectable[selectable[p.FIT].notna()]
-    selection_input = selectable.assign(**{p.VALUE: selectable[p.FIT].astype(float)})[
-        p.SELECTION_INPUT_COLUMNS
-    ]
+    selection_input = plan_selection_input(ranked, eligible_only=eligible_only)
     try:
         selection = p.sites_select(
             selection_input, n=n, budget=budget, min_km=min_km, time_limit_s=time_limit_s

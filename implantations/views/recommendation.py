@@ -17,6 +17,7 @@ from diagnostics.models import Basin, User
 from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.page_cache import cached, fragment_key
 from diagnostics.views.home import shared_redirect
 from implantations.analytics.maps import cnam_sites_figure
 from implantations.forms.assets import (
@@ -62,9 +63,18 @@ def implantation_home(request: HttpRequest) -> HttpResponse:
     basins = basin_main_town_frame(user)
     figure = None
     if sites or not basins.empty:
-        # Through JSON so that numpy values become plain numbers for json_script.
-        figure = json.loads(
-            cnam_sites_figure(cnam_site_frame(sites), basins, region_outline_frame()).to_json()
+        # Through JSON so that numpy values become plain numbers for json_script. Drawn once per
+        # state of the sites, of the basins the user reads and of the territories (issue 15).
+        key = fragment_key(
+            "sites-map",
+            [tuple(getattr(site, f.attname) for f in site._meta.concrete_fields) for site in sites],
+            basins.to_csv(),
+        )
+        figure = cached(
+            key,
+            lambda: json.loads(
+                cnam_sites_figure(cnam_site_frame(sites), basins, region_outline_frame()).to_json()
+            ),
         )
     return render(
         request,

@@ -30,12 +30,13 @@ from diagnostics.models import DiagnosticRun, PdfJob, SharedVersion, ShareLink, 
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import sharing as share_selectors
 from diagnostics.selectors.access import basin_manageable_for, diagnostic_run_scoped
-from diagnostics.selectors.diagnostics import diagnostic_runs_with_batches
+from diagnostics.selectors.diagnostics import diagnostic_run_outline, diagnostic_runs_with_batches
 from diagnostics.services import comments as comment_services
 from diagnostics.services import share_links
 from diagnostics.services import sharing as share_services
 from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views import diagnostics as report_views
+from diagnostics.views.diagnostic_report import report_html
 from implantations.forms.sharing import CommentForm, ShareLinkForm, ShareVersionForm
 from implantations.selectors import sharing as selectors
 from implantations.services.sharing import shared_version_create
@@ -167,24 +168,42 @@ def _readable_version(request: HttpRequest, pk: int) -> SharedVersion:
 
 
 def version_context(
-    version: SharedVersion, user: Any, *, for_print: bool = False
+    version: SharedVersion,
+    user: Any,
+    *,
+    for_print: bool = False,
+    request: HttpRequest | None = None,
 ) -> dict[str, Any]:
     """The report of the version's run (scoped to `user`: the region map keeps only the basins
-    `user` reads), its frozen gap and recommendation."""
-    run = diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=version.run_id)).get()
-    run = diagnostic_run_scoped(run, user=user)
-    context = report_views._report_context(run, for_print=for_print)
-    context.update(
-        {
-            "run": run,
-            "basin": version.basin,
-            "version": version,
-            "key_figures_frozen": selectors.version_key_figures(version),
-            "pinned_gap_template": PINNED_GAP_TEMPLATE,
-            "pinned_gap": selectors.gap_view(version.gap),
-            "pinned_recommendation": selectors.recommendation_view(version.recommendation),
-        }
-    )
+    `user` reads), its frozen gap and recommendation. With `request` (the page), the report is
+    the cached fragment `report_html` (`diagnostic_report.report_html`) instead of its context."""
+    runs = diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=version.run_id))
+    # The page's report is a cached fragment: it reads the run's outline only.
+    full = diagnostic_run_outline(runs) if request is not None else runs.first()
+    if full is None:
+        raise Http404("Diagnostic introuvable.")
+    run = diagnostic_run_scoped(full, user=user)
+    context: dict[str, Any] = {
+        "run": run,
+        "basin": version.basin,
+        "version": version,
+        "key_figures_frozen": selectors.version_key_figures(version),
+        "pinned_gap_template": PINNED_GAP_TEMPLATE,
+        "pinned_recommendation": selectors.recommendation_view(version.recommendation),
+    }
+    if request is not None:
+        # A version never changes: its id keys its frozen gap in the fragment.
+        context["report_html"] = report_html(
+            request,
+            full,
+            run,
+            flags={"pinned_gap_template": PINNED_GAP_TEMPLATE, "version_id": version.pk},
+            full=lambda: diagnostic_run_scoped(runs.get(), user=user),
+            extra=lambda: {"version": version, "pinned_gap": selectors.gap_view(version.gap)},
+        )
+        return context
+    context.update(report_views._report_context(run, for_print=for_print))
+    context["pinned_gap"] = selectors.gap_view(version.gap)
     return context
 
 
@@ -205,7 +224,7 @@ def shared_version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if user.is_mayor_viewer:
         share_services.shared_version_mark_read(version=version, user=user)
     can_manage = basin_manageable_for(user).filter(pk=version.basin_id).exists()
-    context = version_context(version, user)
+    context = version_context(version, user, request=request)
     context.update(
         {
             "versions": versions,

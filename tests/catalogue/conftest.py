@@ -4,11 +4,6 @@ from diagnostics.models import BmoFact, FapCode, ImportBatch, RomeCode
 
 
 @pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
-
-
-@pytest.fixture(autouse=True)
 def _catalogue_choices(request):  # type: ignore[no-untyped-def]
     """The fixed lists are seeded by a data migration, which a transactional test elsewhere in
     the session flushes: bring them back for the tests that use the database."""

@@ -14,10 +14,7 @@ from diagnostics.models import Role
 from diagnostics.services.accounts import user_create
 from tests.factories.catalogue import SectorFactory, make_path
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

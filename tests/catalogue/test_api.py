@@ -10,10 +10,7 @@ from tests.catalogue.scenario import build_scenario
 from tests.factories.catalogue import make_basin
 from tests.factories.tokens import make_token
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def api_client(region: str = "44") -> APIClient:

@@ -9,10 +9,7 @@ from diagnostics.models import Role
 from diagnostics.services.accounts import user_create
 from tests.catalogue.scenario import build_scenario
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 SENTENCE = "Aucun parcours actif dans le catalogue : l'administrateur du catalogue"
 
 

@@ -23,10 +23,7 @@ from diagnostics.permissions import (
 )
 from diagnostics.services.accounts import user_create
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 GOOD_PASSWORD = "territoires-de-bretagne-2026"
 
@@ -36,7 +33,6 @@ def _fast(settings):  # type: ignore[no-untyped-def]
     # Hashing with the production hasher (PBKDF2, 1e6 rounds) would make each login seconds long;
     # static finders would rescan ~57,000 files per test client.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.WHITENOISE_USE_FINDERS = False
 
 
 @pytest.fixture

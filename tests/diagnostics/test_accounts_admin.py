@@ -19,16 +19,12 @@ from diagnostics.models import (
 )
 from diagnostics.services.accounts import user_create
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def _fast(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.WHITENOISE_USE_FINDERS = False
 
 
 @pytest.fixture

@@ -9,18 +9,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from diagnostics.models import DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services import diagnostic_document
 from tests.factories.diagnostic_runs import diagnostic_world
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 
 
 def test_sync_json_prints_the_document():

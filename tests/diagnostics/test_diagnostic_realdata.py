@@ -22,6 +22,7 @@ from django.core.management import call_command
 from diagnostics.models import BasinSource, DiagnosticRun
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
+from tests.factories.open_data import bmo_sheet, commune_maps, unemployment_sheet
 from tests.realdata_db import BMO_AND_UNEMPLOYMENT, REALDATA_GROUP, imported, real_database
 
 pytestmark = [pytest.mark.realdata, pytest.mark.slow, pytest.mark.django_db, REALDATA_GROUP]
@@ -48,12 +49,7 @@ def real_data(django_db_setup, django_db_blocker, open_data_dir: Path):  # type:
 def raw_bmo(open_data_dir: Path) -> dict[int, pd.DataFrame]:
     frames = {}
     for year in (2023, 2024, 2025):
-        raw = pd.read_excel(
-            open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx",
-            sheet_name=f"BMO_{year}_open_data",
-            engine="calamine",
-            dtype=str,
-        )
+        raw = bmo_sheet(open_data_dir, year)
         column = f"BE{str(year)[2:]}"
         frames[year] = raw.assign(bassin=raw[column].str.strip().str.lstrip("0"))
     return frames
@@ -61,14 +57,7 @@ def raw_bmo(open_data_dir: Path) -> dict[int, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def raw_unemployment(open_data_dir: Path) -> pd.DataFrame:
-    wide = pd.read_excel(
-        open_data_dir / "chomage_ze" / "chomage-zone-t1-2003-t3-2023.xlsx",
-        sheet_name="txcho_ze",
-        header=5,
-        engine="calamine",
-        dtype={"ZE2020": str},
-    )
-    return wide[wide["ZE2020"].notna()].assign(ZE2020=lambda f: f["ZE2020"].str.zfill(4))
+    return unemployment_sheet(open_data_dir).assign(ZE2020=lambda f: f["ZE2020"].str.zfill(4))
 
 
 def bmo_figures(raw: pd.DataFrame, bassin: str) -> dict[str, float]:
@@ -150,16 +139,7 @@ def test_zone_emploi_4404_bmo_is_apportioned_like_a_hand_computation(
 
     # Independently: each bassin's published projects × the share of its population in the ZE,
     # with the communes, bassins and populations of the raw files.
-    ze = pd.read_csv(
-        open_data_dir / "ze2020_commune_map" / "ze2020_composition_communale_2023.csv", dtype=str
-    )
-    bassins = pd.read_csv(
-        open_data_dir / "bassin_bmo_commune_map" / "bassin_emploi.csv", dtype=str
-    ).drop_duplicates("code_commune_insee")
-    populations = pd.read_csv(
-        open_data_dir / "population_communes" / "communes_population_etalab.csv", dtype=str
-    )
-    populations = populations[populations["type"] == "commune-actuelle"]
+    ze, bassins, populations = commune_maps(open_data_dir)
     communes = bassins.rename(columns={"code_commune_insee": "code"}).merge(
         populations[["code", "population"]], on="code"
     )

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from diagnostics.exports import escape_cell, table_csv, tables_xlsx
 from diagnostics.models import DiagnosticRun, Role
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services import diagnostic_document
 from diagnostics.services import diagnostics as services
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
@@ -21,18 +20,7 @@ from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import BMO_2025, bmo_batch, diagnostic_world
 from tests.factories.sharing import share_run
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    settings.WHITENOISE_USE_FINDERS = False
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 
 
 @pytest.fixture

@@ -21,17 +21,13 @@ from diagnostics.models import (
 )
 from diagnostics.services.accounts import user_create
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 Status = ImportBatch.Status
 
 
 @pytest.fixture(autouse=True)
 def _fast(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.WHITENOISE_USE_FINDERS = False
 
 
 def _login(client: Client, role: str) -> Client:

@@ -23,7 +23,6 @@ Status = ImportBatch.Status
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.WHITENOISE_USE_FINDERS = False
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,7 @@ from diagnostics.services import open_data as od
 from diagnostics.services.basins import BasinError, basin_create, basin_source_communes
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from implantations.models import CnamSite
+from tests.factories.open_data import bmo_sheet
 from tests.realdata_db import OPEN_DATA, REALDATA_GROUP, STEP_RESULTS, real_database
 
 # First of the real-data tests: its load from an empty database leaves the territories
@@ -148,13 +149,7 @@ def test_every_bassin_bmo_registrable_except_those_without_communes(
         ],
     )
     for year in (2023, 2024, 2025):
-        raw = pd.read_excel(
-            open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx",
-            sheet_name=f"BMO_{year}_open_data",
-            engine="calamine",
-            dtype=str,
-            usecols=[f"BE{year % 100}"],
-        )
+        raw = bmo_sheet(open_data_dir, year, usecols=[f"BE{year % 100}"])
         codes |= set(raw[f"BE{year % 100}"].dropna().str.strip())
     # As typed by a user or written by a publisher: 101 and 0101 alike.
     typed = {c.lstrip("0") if len(c) == 4 and c.startswith("0") else c for c in codes}
@@ -204,12 +199,7 @@ def test_overseas_bassin_0101_figures_as_published(loaded, open_data_dir: Path) 
     assert run.status == DiagnosticRun.Status.DONE, run.error_message
 
     for year in (2023, 2024, 2025):
-        raw = pd.read_excel(
-            open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx",
-            sheet_name=f"BMO_{year}_open_data",
-            engine="calamine",
-            dtype=str,
-        )
+        raw = bmo_sheet(open_data_dir, year)
         rows = raw[raw[f"BE{year % 100}"].str.strip().str.zfill(4) == "0101"]
         met, xmet = rows["met"].str.strip(), rows["xmet"].str.strip()
         both = (met != "*") & (xmet != "*")

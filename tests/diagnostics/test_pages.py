@@ -30,15 +30,7 @@ from diagnostics.selectors.territories import (
 from diagnostics.services.accounts import user_create
 from diagnostics.services.tokens import api_token_create
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

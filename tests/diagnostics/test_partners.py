@@ -24,15 +24,7 @@ from implantations.selectors.assets import host_summary
 from tests.factories.basins import BasinFactory, make_commune
 from tests.factories.tokens import make_token
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -14,26 +14,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from diagnostics.models import PdfJob, Role
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.sharing import share_run
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 
 SECRET = "Bassin confidentiel de Langres"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    settings.WHITENOISE_USE_FINDERS = False
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
 
 
 @pytest.fixture

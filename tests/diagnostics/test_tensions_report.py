@@ -7,25 +7,13 @@ import pytest
 from django.urls import reverse
 
 from diagnostics.models import BasinShare, Role
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.sharing import share_run
 from tests.factories.tensions import tension_batches
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    settings.WHITENOISE_USE_FINDERS = False
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 
 
 def report(client, user, basin) -> str:

@@ -12,7 +12,8 @@ numbers replaced by `{n}`, and bounded), and fails on:
   is fetched at test time);
 - a page wider than the screen, at 1366 or 320 px (tables scroll inside their own container).
 Exports and PDFs are not walked: their status is checked once with a GET through the browser's
-request context (same session). Screenshots go to var/walk/ and a summary to
+request context (same session); a PDF link that redirects to its PDF job (reports, business
+model) is followed, and the job's page must answer and is walked. Screenshots go to var/walk/ and a summary to
 var/walk/report.json (page, width, console errors, axe violations by rule).
 """
 
@@ -213,18 +214,27 @@ def _evaluation_pages() -> list[str]:
 
 
 def _pdf_job_pages(page: Any, base: str, username: str) -> list[str]:
-    """The page of a PDF job (issue 15): made through the « Rapport PDF » link of a diagnostic the
-    account reads (rendered at once in the embedded default), then walked like the others."""
+    """The pages of PDF jobs (issue 15): made through the « Rapport PDF » link of a diagnostic the
+    account reads and the « Exporter en PDF » link of the demo project's business model (both
+    rendered at once in the embedded default), then walked like the others."""
     from diagnostics.models import User
     from diagnostics.selectors.access import diagnostic_run_readable_for
 
     user = User.objects.get(username=username)
     run = diagnostic_run_readable_for(user).filter(status="done").order_by("pk").first()
-    if run is None:
-        return []
-    response = page.request.get(f"{base}/diagnostics/{run.pk}/rapport.pdf", timeout=120_000)
-    assert response.ok, f"lien PDF du diagnostic {run.pk} : HTTP {response.status}"
-    return [urlsplit(response.url).path]
+    links = [f"/diagnostics/{run.pk}/rapport.pdf"] if run is not None else []
+    links += [
+        path.replace("/modele-economique/?", "/modele-economique.pdf?")
+        for path in demo_project_pages()[:1]
+    ]
+    pages = []
+    for link in links:
+        response = page.request.get(base + link, timeout=120_000)
+        assert response.ok, f"lien PDF {link} : HTTP {response.status}"
+        landed = urlsplit(response.url).path
+        assert landed.startswith("/rapports-pdf/"), f"lien PDF {link} : arrivé sur {landed}"
+        pages.append(landed)
+    return pages
 
 
 def _walk_role(

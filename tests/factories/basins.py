@@ -154,6 +154,17 @@ def make_region(code: str, name: str) -> Region:
     return cast(Region, RegionFactory(code=code, name=name))
 
 
+def chaumont_with_delegates() -> tuple[Basin, User, User]:
+    """The basin of Chaumont (commune 52121, 42,000 inhabitants) in the Grand Est (44), the
+    Grand Est delegate, and a delegate of Bourgogne-Franche-Comté (27), who may not see it."""
+    grand_est = make_region("44", "Grand Est")
+    other = make_region("27", "Bourgogne-Franche-Comté")
+    town = make_commune("52121", name="Chaumont", population=42_000, region=grand_est)
+    basin = BasinFactory(name="Bassin de Chaumont", region=grand_est, communes=[town])
+    delegate = make_user("delegue-ge", regions=[grand_est])
+    return cast(Basin, basin), delegate, make_user("delegue-bfc", regions=[other])
+
+
 def code_change(old: str, new: str, year: int = 2025) -> CommuneCodeChange:
     return CommuneCodeChange.objects.create(old_code=old, new_code=new, year=year)
 

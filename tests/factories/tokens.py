@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rest_framework.test import APIClient
+
 from diagnostics.models import User
 from diagnostics.services.tokens import api_token_create, scopes_allowed_for
 
@@ -28,3 +30,10 @@ def token_header(user: User, scopes: Iterable[str] | None = None) -> dict[str, s
 def token_auth(user: User, scopes: Iterable[str] | None = None) -> dict[str, str]:
     """The same token as `token_header`, for `Client(headers=…)` (typed, unlike `**extra`)."""
     return {"Authorization": f"Token {make_token(user, scopes)}"}
+
+
+def token_client(user: User, scopes: Iterable[str] | None = None) -> APIClient:
+    """An API client sending a token of `user` with `scopes` (default: all its role allows)."""
+    client = APIClient()
+    client.credentials(**token_header(user, scopes))
+    return client

@@ -8,15 +8,7 @@ from diagnostics.models import Role
 from diagnostics.services.accounts import user_create
 from implantations.models import CnamSite, ProgrammeSettings
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

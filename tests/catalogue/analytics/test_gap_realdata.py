@@ -47,6 +47,7 @@ from diagnostics.analytics.indicators import basin_diagnostic
 from diagnostics.analytics.tension import basin_tension_frame
 from diagnostics.services.diagnostics import table_payload
 from tests.diagnostics.analytics.test_indicators_realdata import crosswalk  # noqa: F401
+from tests.factories.open_data import bmo_sheet
 
 pytestmark = pytest.mark.realdata
 
@@ -55,12 +56,7 @@ pytestmark = pytest.mark.realdata
 def bmo_three_years(open_data_dir: Path) -> pd.DataFrame:
     frames = []
     for year in (2023, 2024, 2025):
-        raw = pd.read_excel(
-            open_data_dir / "bmo" / f"Base_open_data_BMO_{year}.xlsx",
-            sheet_name=f"BMO_{year}_open_data",
-            engine="calamine",
-            dtype=str,
-        )
+        raw = bmo_sheet(open_data_dir, year)
         frame = pd.DataFrame(
             {
                 YEAR: year,

@@ -4,24 +4,14 @@ edits with catalogue:write."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from catalogue.models import TrainingPath
 from diagnostics.models import Role
 from tests.factories.basins import make_region, make_user
 from tests.factories.catalogue import make_path
-from tests.factories.tokens import make_token
+from tests.factories.tokens import token_client
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-def client_of(user, scopes=None) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user, scopes)}")
-    return client
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -34,7 +24,7 @@ def paths():
 
 
 def test_paths_filtered_ordered_and_paginated(paths):
-    api = client_of(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
+    api = token_client(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
 
     by_metier = api.get("/api/v1/catalogue/paths/", {"metier": "r1z60"}).json()
     ordered = api.get("/api/v1/catalogue/paths/", {"ordering": "-level", "limit": 2}).json()
@@ -46,7 +36,7 @@ def test_paths_filtered_ordered_and_paginated(paths):
 
 
 def test_path_detail_lists_its_occupations(paths):
-    api = client_of(
+    api = token_client(
         make_user("observatoire", role=Role.API_CLIENT, regions=[make_region("44", "GE")])
     )
 
@@ -59,8 +49,8 @@ def test_path_detail_lists_its_occupations(paths):
 
 def test_path_edit_needs_catalogue_write_and_keeps_history(paths):
     admin = make_user("catalogue", role=Role.CATALOGUE_ADMIN)
-    reader = client_of(admin, ["indicators:read"])
-    writer = client_of(admin, ["indicators:read", "catalogue:write"])
+    reader = token_client(admin, ["indicators:read"])
+    writer = token_client(admin, ["indicators:read", "catalogue:write"])
 
     refused = reader.patch("/api/v1/catalogue/paths/NUM-01/", {"status": "archive"}, format="json")
     bad = writer.patch(
@@ -80,7 +70,7 @@ def test_path_edit_needs_catalogue_write_and_keeps_history(paths):
 def test_delegate_cannot_edit_the_catalogue(paths):
     delegate = make_user("delegue", role=Role.REGIONAL_DELEGATE, regions=[make_region("44", "GE")])
 
-    response = client_of(delegate).patch(
+    response = token_client(delegate).patch(
         "/api/v1/catalogue/paths/NUM-01/", {"status": "archive"}, format="json"
     )
 
@@ -90,7 +80,7 @@ def test_delegate_cannot_edit_the_catalogue(paths):
 def test_path_list_query_count_is_flat(paths, django_assert_max_num_queries):
     for i in range(20):
         make_path(code=f"X-{i:02d}", title=f"Parcours {i}")
-    api = client_of(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
+    api = token_client(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
 
     # token, count, page, then one query per many-to-many list (5): not one per path.
     with django_assert_max_num_queries(9):
@@ -103,7 +93,7 @@ def test_paths_carry_and_filter_on_purposes_rolling_entries_and_cpf():
     make_path(code="NUM-02", title="Boot-camp web", purposes=["reconversion", "bootcamp"],
               rolling_entries=True, rncp_code="RNCP37674", level=5)  # fmt: skip
     make_path(code="CPT-01", title="Comptable", purposes=["vae"], cpf_eligible=False, level=4)
-    api = client_of(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
+    api = token_client(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
 
     reconversion = api.get("/api/v1/catalogue/paths/", {"purpose": "reconversion"}).json()
     no_cpf = api.get("/api/v1/catalogue/paths/", {"cpf": "false"}).json()

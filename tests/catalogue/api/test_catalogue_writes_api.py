@@ -5,24 +5,14 @@ the user who changed what."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from catalogue.models import Sector, TrainingPath
 from diagnostics.models import Role
 from tests.factories.basins import make_region, make_user
 from tests.factories.catalogue import SectorFactory, make_path
-from tests.factories.tokens import make_token
+from tests.factories.tokens import token_client
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-def client_of(user, scopes=None) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user, scopes)}")
-    return client
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -46,7 +36,7 @@ NEW_PATH = {
 
 def test_create_edit_and_delete_a_path_with_its_history(curator):
     SectorFactory(code="NUM", name="Numérique")
-    api = client_of(curator)
+    api = token_client(curator)
 
     created = api.post("/api/v1/catalogue/paths/", NEW_PATH, format="json")
     edited = api.patch(
@@ -73,7 +63,7 @@ def test_create_edit_and_delete_a_path_with_its_history(curator):
 def test_a_bad_path_is_a_400_naming_each_field_and_nothing_is_written(curator):
     SectorFactory(code="NUM", name="Numérique")
     make_path(code="NUM-01", title="Technicien support")
-    api = client_of(curator)
+    api = token_client(curator)
 
     response = api.post(
         "/api/v1/catalogue/paths/",
@@ -94,7 +84,7 @@ def test_a_bad_path_is_a_400_naming_each_field_and_nothing_is_written(curator):
 
 
 def test_sectors_created_edited_and_not_deleted_while_they_have_paths(curator):
-    api = client_of(curator)
+    api = token_client(curator)
 
     created = api.post("/api/v1/catalogue/sectors/", {"code": "IND", "name": "Industrie"})
     make_path(code="IND-01", title="Soudeur", sector=Sector.objects.get(code="IND"))
@@ -115,7 +105,7 @@ def test_sectors_created_edited_and_not_deleted_while_they_have_paths(curator):
 
 def test_occupations_linked_and_unlinked(curator):
     make_path(code="NUM-01", title="Développeur web", rome_codes=["M1805"])
-    api = client_of(curator)
+    api = token_client(curator)
     url = "/api/v1/catalogue/paths/NUM-01/occupations/"
 
     added = api.post(url, {"code": "m1855", "nomenclature": "rome"}, format="json")
@@ -135,8 +125,8 @@ def test_occupations_linked_and_unlinked(curator):
 
 def test_writes_need_catalogue_write_and_a_curators_role(curator):
     SectorFactory(code="NUM", name="Numérique")
-    reader = client_of(curator, ["indicators:read"])
-    delegate = client_of(
+    reader = token_client(curator, ["indicators:read"])
+    delegate = token_client(
         make_user("delegue", role=Role.REGIONAL_DELEGATE, regions=[make_region("44", "GE")])
     )
 

@@ -9,10 +9,7 @@ from diagnostics.services.accounts import user_create
 from tests.catalogue.scenario import build_scenario
 from tests.factories.catalogue import SectorFactory, make_basin, make_offer, make_path
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 def delegate(region: str = "44"):  # type: ignore[no-untyped-def]

@@ -34,22 +34,14 @@ from diagnostics.analytics.columns import (
     ZONE_EMPLOI_CODE,
 )
 from diagnostics.analytics.indicators import basin_diagnostic
+from tests.factories.open_data import bmo_sheet, commune_maps, unemployment_sheet
 
 pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture(scope="module")
 def crosswalk(open_data_dir: Path) -> pd.DataFrame:
-    ze = pd.read_csv(
-        open_data_dir / "ze2020_commune_map" / "ze2020_composition_communale_2023.csv", dtype=str
-    )
-    bassins = pd.read_csv(
-        open_data_dir / "bassin_bmo_commune_map" / "bassin_emploi.csv", dtype=str
-    ).drop_duplicates("code_commune_insee")
-    populations = pd.read_csv(
-        open_data_dir / "population_communes" / "communes_population_etalab.csv", dtype=str
-    )
-    populations = populations[populations["type"] == "commune-actuelle"]
+    ze, bassins, populations = commune_maps(open_data_dir)
     frame = pd.DataFrame(
         {
             COMMUNE_CODE: ze["CODGEO"],
@@ -70,12 +62,7 @@ def crosswalk(open_data_dir: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def raw_bmo_2025(open_data_dir: Path) -> pd.DataFrame:
-    return pd.read_excel(
-        open_data_dir / "bmo" / "Base_open_data_BMO_2025.xlsx",
-        sheet_name="BMO_2025_open_data",
-        engine="calamine",
-        dtype=str,
-    )
+    return bmo_sheet(open_data_dir, 2025)
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +87,7 @@ def bmo(raw_bmo_2025: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def unemployment(open_data_dir: Path) -> pd.DataFrame:
-    wide = pd.read_excel(
-        open_data_dir / "chomage_ze" / "chomage-zone-t1-2003-t3-2023.xlsx",
-        sheet_name="txcho_ze",
-        header=5,
-        engine="calamine",
-        dtype={"ZE2020": str},
-    )
-    wide = wide[wide["ZE2020"].notna()]
+    wide = unemployment_sheet(open_data_dir)
     quarters = [c for c in wide.columns if isinstance(c, str) and "-T" in c]
     long = wide.melt(id_vars=["ZE2020"], value_vars=quarters, var_name=PERIOD, value_name=RATE)
     return pd.DataFrame(

@@ -7,23 +7,12 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from diagnostics.models import Role
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
-from tests.factories.tokens import make_token
+from tests.factories.tokens import token_client
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 
 
 @pytest.fixture
@@ -33,10 +22,7 @@ def world():
 
 @pytest.fixture
 def api_client(world):
-    user = make_user("observatoire-ge", role=Role.API_CLIENT, regions=[world.region])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
-    return client
+    return token_client(make_user("observatoire-ge", role=Role.API_CLIENT, regions=[world.region]))
 
 
 def url(pk: int) -> str:
@@ -115,8 +101,7 @@ def test_bad_filters_are_a_400_naming_the_field(api_client, world):
 def test_another_regions_basin_is_a_404(world):
     diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
     stranger = make_user("observatoire-bzh", role=Role.API_CLIENT, regions=[world.other_region])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(stranger)}")
+    client = token_client(stranger)
 
     response = client.get(url(world.basin.pk))
 

@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from rest_framework.test import APIClient
 
 from diagnostics.models import Role
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.tensions import tension_batches
-from tests.factories.tokens import make_token
+from tests.factories.tokens import token_client
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 
 
 @pytest.fixture
@@ -37,10 +25,7 @@ def world():
 
 @pytest.fixture
 def api_client(world):
-    user = make_user("observatoire-ge", role=Role.API_CLIENT, regions=[world.region])
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
-    return client
+    return token_client(make_user("observatoire-ge", role=Role.API_CLIENT, regions=[world.region]))
 
 
 def url(pk: int) -> str:

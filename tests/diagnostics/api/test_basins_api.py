@@ -6,38 +6,20 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from diagnostics.models import Basin, DiagnosticRun, Role
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.basins import basin_refresh
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import BasinFactory, make_user
 from tests.factories.diagnostic_runs import diagnostic_world
-from tests.factories.tokens import make_token
+from tests.factories.tokens import token_client
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 
 
 @pytest.fixture
 def world():
     return diagnostic_world()
-
-
-def client_of(user, scopes=None) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user, scopes)}")
-    return client
 
 
 def done_run(world) -> DiagnosticRun:
@@ -50,7 +32,7 @@ def done_run(world) -> DiagnosticRun:
 def test_basin_list_is_scoped_paginated_and_finds_the_basin_of_a_town(world):
     other = BasinFactory(name="Bassin breton", region=world.other_region)
     second = world.make_basin("Bassin de Langres", ["52004"])
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     page = api.get("/api/v1/basins/", {"limit": 1, "ordering": "-name"}).json()
     by_town = api.get("/api/v1/basins/", {"commune": "52004"}).json()
@@ -76,7 +58,7 @@ def test_basin_list_is_scoped_paginated_and_finds_the_basin_of_a_town(world):
     ],
 )
 def test_bad_parameters_are_a_400_naming_them(world, query, field):
-    response = client_of(world.delegate).get("/api/v1/basins/", query)
+    response = token_client(world.delegate).get("/api/v1/basins/", query)
 
     assert response.status_code == 400
     error = response.json()["error"]
@@ -87,7 +69,7 @@ def test_bad_parameters_are_a_400_naming_them(world, query, field):
 
 def test_basin_detail_geometry_on_request_and_conditional_get(world):
     basin_refresh(basin_id=world.basin.pk)
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
     url = f"/api/v1/basins/{world.basin.pk}/"
 
     plain = api.get(url)
@@ -104,7 +86,7 @@ def test_basin_detail_geometry_on_request_and_conditional_get(world):
 
 
 def test_basin_create_edit_delete_with_basins_write(world, django_capture_on_commit_callbacks):
-    api = client_of(world.delegate, ["indicators:read", "basins:write"])
+    api = token_client(world.delegate, ["indicators:read", "basins:write"])
 
     with django_capture_on_commit_callbacks(execute=True):
         created = api.post(
@@ -132,7 +114,7 @@ def test_basin_create_edit_delete_with_basins_write(world, django_capture_on_com
 
 
 def test_basin_create_bad_codes_say_which(world):
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     response = api.post(
         "/api/v1/basins/",
@@ -147,7 +129,7 @@ def test_basin_create_bad_codes_say_which(world):
 
 def test_another_regions_basin_is_a_404_for_every_method(world):
     foreign = BasinFactory(name="Bassin breton", region=world.other_region)
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
     url = f"/api/v1/basins/{foreign.pk}/"
 
     codes = [
@@ -165,7 +147,7 @@ def test_another_regions_basin_is_a_404_for_every_method(world):
 
 def test_api_client_reads_but_cannot_write_basins(world):
     api_user = make_user("observatoire", role=Role.API_CLIENT, regions=[world.region])
-    api = client_of(api_user)
+    api = token_client(api_user)
 
     assert api.get(f"/api/v1/basins/{world.basin.pk}/").status_code == 200
     response = api.post(f"/api/v1/basins/{world.basin.pk}/runs/")
@@ -176,7 +158,7 @@ def test_api_client_reads_but_cannot_write_basins(world):
 def test_basin_list_query_count_is_flat(world, django_assert_max_num_queries):
     for i in range(30):
         world.make_basin(f"Bassin {i}", ["52003"])
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     # token + user, regions subquery in the count, the page: no query per basin.
     with django_assert_max_num_queries(5):
@@ -189,7 +171,7 @@ def test_basin_list_query_count_is_flat(world, django_assert_max_num_queries):
 
 
 def test_run_request_is_a_202_with_a_status_url(world, django_capture_on_commit_callbacks):
-    api = client_of(world.delegate, ["indicators:read", "runs:write"])
+    api = token_client(world.delegate, ["indicators:read", "runs:write"])
 
     with django_capture_on_commit_callbacks(execute=False):
         response = api.post(f"/api/v1/basins/{world.basin.pk}/runs/")
@@ -203,7 +185,7 @@ def test_run_request_is_a_202_with_a_status_url(world, django_capture_on_commit_
 
 
 def test_run_request_needs_runs_write(world):
-    response = client_of(world.delegate, ["indicators:read"]).post(
+    response = token_client(world.delegate, ["indicators:read"]).post(
         f"/api/v1/basins/{world.basin.pk}/runs/"
     )
 
@@ -214,7 +196,7 @@ def test_run_request_needs_runs_write(world):
 
 def test_series_per_indicator_and_per_metier(world):
     run = done_run(world)
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
     url = f"/api/v1/runs/{run.pk}/series/"
 
     projects = api.get(url, {"indicator": "bmo_projects"}).json()
@@ -239,7 +221,7 @@ def test_series_per_indicator_and_per_metier(world):
 
 def test_run_tables_as_records(world):
     run = done_run(world)
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     index = api.get(f"/api/v1/runs/{run.pk}/tables/").json()
     years = api.get(f"/api/v1/runs/{run.pk}/tables/years/").json()
@@ -253,7 +235,7 @@ def test_run_tables_as_records(world):
 def test_series_of_a_pending_run_is_a_404_saying_so(world):
     run = diagnostic_request(basin_id=world.basin.pk, enqueue=False)
 
-    response = client_of(world.delegate).get(
+    response = token_client(world.delegate).get(
         f"/api/v1/runs/{run.pk}/series/", {"indicator": "bmo_projects"}
     )
 
@@ -265,7 +247,7 @@ def test_series_of_a_pending_run_is_a_404_saying_so(world):
 
 
 def test_territory_search_members_and_geometry(world):
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     by_name = api.get("/api/v1/territories/communes/", {"q": "lang"}).json()
     by_code = api.get("/api/v1/territories/zones-emploi/", {"q": "440"}).json()
@@ -284,7 +266,7 @@ def test_territory_search_members_and_geometry(world):
 
 
 def test_territory_list_query_count_is_flat(world, django_assert_max_num_queries):
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     with django_assert_max_num_queries(4):
         api.get("/api/v1/territories/communes/", {"limit": 500})

@@ -8,16 +8,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from diagnostics.models import ImportBatch, IndicatorFact, Role
 from tests.factories.basins import CommuneFactory, make_region, make_user
-from tests.factories.tokens import make_token
+from tests.factories.tokens import token_client
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 HEADER = "niveau;code;periode;indicateur;valeur;unite;source\n"
 
@@ -44,19 +40,13 @@ def delegate():
     )
 
 
-def client_of(user, scopes=None) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user, scopes)}")
-    return client
-
-
 def upload(text: str, name: str = "neet.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
 
 
 def test_import_is_a_202_then_done(delegate, django_capture_on_commit_callbacks):
     CommuneFactory(code="52121")
-    api = client_of(delegate)
+    api = token_client(delegate)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
@@ -80,7 +70,7 @@ def test_one_bad_row_refuses_the_file_with_a_row_level_report(
     delegate, django_capture_on_commit_callbacks
 ):
     CommuneFactory(code="52121")
-    api = client_of(delegate)
+    api = token_client(delegate)
     text = (
         HEADER
         + "commune;52121;2020;part_neet;17,5;%;Insee\ncommune;52121;2021;part_neet;beaucoup;%;Insee\n"
@@ -112,7 +102,7 @@ def test_bad_requests_are_a_400_naming_the_field(delegate, data, field):
     if data.get("file") == "x":
         data = {**data, "file": upload(HEADER)}
 
-    response = client_of(delegate).post("/api/v1/imports/", data)
+    response = token_client(delegate).post("/api/v1/imports/", data)
 
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
@@ -120,7 +110,7 @@ def test_bad_requests_are_a_400_naming_the_field(delegate, data, field):
 
 
 def test_bad_extension_says_so(delegate):
-    response = client_of(delegate).post(
+    response = token_client(delegate).post(
         "/api/v1/imports/", {"file": upload("x", name="neet.pdf"), "kind": "indicator"}
     )
 
@@ -129,8 +119,8 @@ def test_bad_extension_says_so(delegate):
 
 
 def test_import_needs_imports_write_and_an_importing_role(delegate):
-    read_only = client_of(delegate, ["indicators:read"])
-    mayor = client_of(make_user("mairie", role=Role.MAYOR_VIEWER))
+    read_only = token_client(delegate, ["indicators:read"])
+    mayor = token_client(make_user("mairie", role=Role.MAYOR_VIEWER))
 
     scope = read_only.post("/api/v1/imports/", {"file": upload(HEADER), "kind": "indicator"})
     role = mayor.get("/api/v1/imports/")
@@ -143,8 +133,8 @@ def test_catalogue_admin_does_not_see_bmo_batches(delegate):
     batch = ImportBatch.objects.create(
         kind="bmo", file_name="bmo.xlsx", sha256="0" * 64, status="rejected", uploaded_by=delegate
     )
-    catalogue = client_of(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
+    catalogue = token_client(make_user("catalogue", role=Role.CATALOGUE_ADMIN))
 
     assert catalogue.get(f"/api/v1/imports/{batch.pk}/").status_code == 404
     assert catalogue.get("/api/v1/imports/").json()["count"] == 0
-    assert client_of(delegate).get("/api/v1/imports/", {"kind": "bmo"}).json()["count"] == 1
+    assert token_client(delegate).get("/api/v1/imports/", {"kind": "bmo"}).json()["count"] == 1

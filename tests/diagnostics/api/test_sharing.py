@@ -13,10 +13,7 @@ from implantations.services.sharing import shared_version_create
 from tests.factories.sharing import done_run, sharing_world
 from tests.factories.tokens import token_auth
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -14,10 +14,7 @@ from diagnostics.models.tokens import token_hash
 from diagnostics.services.tokens import api_token_create, api_token_revoke
 from tests.factories.basins import BasinFactory, make_region, make_user
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -15,10 +15,7 @@ from diagnostics.services.tokens import api_token_create, api_token_revoke
 from tests.factories.basins import BasinFactory, make_user
 from tests.factories.diagnostic_runs import diagnostic_world
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -22,15 +22,8 @@ from diagnostics.services.diagnostics import (
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import BMO_2025, bmo_batch, diagnostic_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 Status = DiagnosticRun.Status
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
 
 
 @pytest.fixture

@@ -31,7 +31,11 @@ class Broker:
         self.up = True
         self.sent: list[tuple[str, tuple[Any, ...]]] = []
 
-    def send_task(self, name: str, args: tuple[Any, ...] = (), kwargs: Any = None) -> None:
+    def send_task(
+        self, name: str, args: tuple[Any, ...] = (), kwargs: Any = None, **options: Any
+    ) -> None:
+        # `options`: what dispatch.task_send passes besides (the time limits left to the
+        # worker, see tests/diagnostics/test_dispatch.py).
         if not self.up:
             raise BrokerOperationalError(
                 "Error 111 connecting to 127.0.0.1:6379. Connection refused."

@@ -7,7 +7,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from diagnostics.models import Role
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostic_params import DiagnosticError, diagnostic_params_clean
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
@@ -15,17 +14,7 @@ from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.prospective import prospective_batches
 from tests.factories.tokens import make_token
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ from __future__ import annotations
 import pytest
 
 from diagnostics.models import DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.tensions import tension_batches
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
 FACTORS_2021_A1203 = {
     "hiring_intensity": 4,
     "labour_shortage": 1,
@@ -20,13 +19,6 @@ FACTORS_2021_A1203 = {
     "geographic_mismatch": 4,
     "training_job_link": 3,
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    selectors.frames_cache_clear()
-    yield
-    selectors.frames_cache_clear()
 
 
 def run_for(basin) -> DiagnosticRun:

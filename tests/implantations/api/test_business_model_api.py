@@ -6,24 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from rest_framework.test import APIClient
 
 from diagnostics.models import Role
 from implantations.models import BusinessScenario, ImplantationProject
 from tests.factories.basins import BasinFactory, make_user
 from tests.factories.diagnostic_runs import diagnostic_world
-from tests.factories.tokens import make_token
+from tests.factories.tokens import token_client
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-def client_of(user, scopes=None) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user, scopes)}")
-    return client
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -36,7 +26,7 @@ def url(pk: int) -> str:
 
 
 def test_business_model_of_a_basin_gives_the_pages_figures(world):
-    data = client_of(world.delegate).get(url(world.basin.pk), {"concept": "fab_id"}).json()
+    data = token_client(world.delegate).get(url(world.basin.pk), {"concept": "fab_id"}).json()
 
     year1 = data["years"][1]
     # Fab ID defaults: 85 learners from year 1, 2 FTE × 55 000 €, 800 € of teaching each,
@@ -56,7 +46,7 @@ def test_business_model_of_a_basin_gives_the_pages_figures(world):
 
 
 def test_assumptions_in_the_query_change_the_model_and_say_so(world):
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     data = api.get(url(world.basin.pk), {"concept": "fab_id", "premises_lent": "1"}).json()
 
@@ -66,7 +56,7 @@ def test_assumptions_in_the_query_change_the_model_and_say_so(world):
 
 
 def test_a_bad_assumption_is_a_400_naming_it(world):
-    response = client_of(world.delegate).get(
+    response = token_client(world.delegate).get(
         url(world.basin.pk), {"concept": "fab_id", "staff_fte": "beaucoup", "ramp": "1;2"}
     )
 
@@ -80,17 +70,17 @@ def test_business_model_of_another_region_or_for_a_mayor_is_a_404(world):
     foreign = BasinFactory(name="Bassin breton", region=world.other_region)
     mayor = make_user("mairie", role=Role.MAYOR_VIEWER)
 
-    assert client_of(world.delegate).get(url(foreign.pk)).status_code == 404
-    assert client_of(mayor).get(url(world.basin.pk)).status_code == 404
+    assert token_client(world.delegate).get(url(foreign.pk)).status_code == 404
+    assert token_client(mayor).get(url(world.basin.pk)).status_code == 404
 
 
 def test_saving_a_scenario_needs_basins_write_then_reads_it_back(world):
     body = {"name": "Locaux prêtés", "concept": "fab_id", "assumptions": {"premises_lent": 1}}
     scenarios = f"{url(world.basin.pk)}scenarios/"
 
-    refused = client_of(world.delegate, ["indicators:read"]).post(scenarios, body, format="json")
-    created = client_of(world.delegate).post(scenarios, body, format="json")
-    bad = client_of(world.delegate).post(
+    refused = token_client(world.delegate, ["indicators:read"]).post(scenarios, body, format="json")
+    created = token_client(world.delegate).post(scenarios, body, format="json")
+    bad = token_client(world.delegate).post(
         scenarios, {**body, "assumptions": {"cpf_share": 2}}, format="json"
     )
 
@@ -101,7 +91,7 @@ def test_saving_a_scenario_needs_basins_write_then_reads_it_back(world):
     assert scenario.summary["learners_year4"] == 85
     assert bad.status_code == 400
     assert "cpf_share" in bad.json()["error"]["fields"]["assumptions"]
-    read = client_of(world.delegate).get(url(world.basin.pk), {"scenario": scenario.pk}).json()
+    read = token_client(world.delegate).get(url(world.basin.pk), {"scenario": scenario.pk}).json()
     assert read["scenario"]["id"] == scenario.pk
     assert read["years"][1]["costs"] == pytest.approx(216_700 - 12_000)
 
@@ -115,7 +105,7 @@ def test_business_model_of_a_project_uses_its_concept_and_the_basins_scenario(wo
         basin=world.basin, concept="fab_id", name="Sans loyer", assumptions={"premises_lent": 1}
     )
 
-    data = client_of(world.delegate).get(f"/api/v1/projects/{project.pk}/business-model/").json()
+    data = token_client(world.delegate).get(f"/api/v1/projects/{project.pk}/business-model/").json()
 
     assert data["project"] == {"id": project.pk, "name": "Chaumont"}
     assert data["concept"] == "fab_id"
@@ -127,7 +117,7 @@ def test_business_model_of_a_project_uses_its_concept_and_the_basins_scenario(wo
 
 
 def test_planning_of_my_region_answers_the_plan_get_and_post_alike(world):
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     got = api.get("/api/v1/planning/", {"region": "44", "source": "registered", "n": 1})
     posted = api.post(
@@ -146,7 +136,7 @@ def test_planning_of_my_region_answers_the_plan_get_and_post_alike(world):
 
 
 def test_planning_of_another_region_is_a_404_and_bad_parameters_a_400(world):
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     assert api.get("/api/v1/planning/", {"region": "53"}).status_code == 404
     bad = api.get("/api/v1/planning/", {"region": "44", "n": "0", "min_km": "loin"})
@@ -158,4 +148,4 @@ def test_planning_of_another_region_is_a_404_and_bad_parameters_a_400(world):
 def test_planning_is_for_basin_managers(world):
     client = make_user("client-api", role=Role.API_CLIENT, regions=[world.region])
 
-    assert client_of(client).get("/api/v1/planning/", {"region": "44"}).status_code == 403
+    assert token_client(client).get("/api/v1/planning/", {"region": "44"}).status_code == 403

@@ -11,18 +11,9 @@ from implantations.models import ImplantationProject
 from implantations.models.projects import ProjectYear
 from tests.factories.basins import BasinFactory
 from tests.factories.diagnostic_runs import diagnostic_world
-from tests.factories.tokens import make_token
+from tests.factories.tokens import make_token, token_client
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-def client_of(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(user)}")
-    return client
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -47,7 +38,7 @@ def project():
 
 def test_project_list_is_scoped_and_the_followup_computed(project):
     world, mine = project
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     listing = api.get("/api/v1/projects/").json()
     detail = api.get(f"/api/v1/projects/{mine.pk}/").json()
@@ -68,7 +59,7 @@ def test_project_list_query_count_is_flat(project, django_assert_max_num_queries
             basin=world.basin, name=f"Projet {i}", concept="turnkey", start_year=2026,
             study_started_on=dt.date(2025, 1, 6),
         )  # fmt: skip
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
 
     with django_assert_max_num_queries(5):
         response = api.get("/api/v1/projects/")
@@ -78,7 +69,7 @@ def test_project_list_query_count_is_flat(project, django_assert_max_num_queries
 
 def test_business_model_read_with_the_project_and_written_with_projects_write(project):
     world, mine = project
-    api = client_of(world.delegate)
+    api = token_client(world.delegate)
     url = f"/api/v1/projects/{mine.pk}"
 
     lines = {

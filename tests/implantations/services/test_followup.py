@@ -14,10 +14,7 @@ from implantations.models import ProjectFollowup, ProjectYear
 from implantations.selectors import followup as sel
 from implantations.services import followup as services
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 # Default turnkey business model, year 1 (20 learners, maturity 0.55), worked out by hand:
 # tuition (CPF 450 + fees 400 per learner) × 20 × 0.55 = 9 350; revenues 47 850 (incl. Ardan

@@ -12,19 +12,14 @@ from implantations.models import CpfTopUpScenario, ProjectFundingLine, ProjectSe
 from implantations.selectors import business_model as sel
 from implantations.services import funding as services
 from implantations.services.projects import project_create
-from tests.factories.basins import BasinFactory, make_commune, make_region, make_user
+from tests.factories.basins import chaumont_with_delegates
 
 pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture
 def world():
-    grand_est = make_region("44", "Grand Est")
-    other = make_region("27", "Bourgogne-Franche-Comté")
-    town = make_commune("52121", name="Chaumont", population=42_000, region=grand_est)
-    basin = BasinFactory(name="Bassin de Chaumont", region=grand_est, communes=[town])
-    delegate = make_user("delegue-ge", regions=[grand_est])
-    other_delegate = make_user("delegue-bfc", regions=[other])
+    basin, delegate, other_delegate = chaumont_with_delegates()
     project = project_create(
         basin=basin,
         user=delegate,

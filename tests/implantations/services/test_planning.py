@@ -34,17 +34,13 @@ from tests.factories.basins import (
     square,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 KM_PER_DEG = 111.19508  # one degree of latitude with the haversine's radius
 
 
 @pytest.fixture(autouse=True)
 def _fast(settings):
-    settings.WHITENOISE_USE_FINDERS = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

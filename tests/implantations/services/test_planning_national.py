@@ -32,17 +32,13 @@ from tests.factories.basins import (
     square,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 COSTS = {"turnkey": 100.0, "fab_id": 100.0, "progressive": 100.0}
 
 
 @pytest.fixture(autouse=True)
 def _fast(settings):
-    settings.WHITENOISE_USE_FINDERS = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

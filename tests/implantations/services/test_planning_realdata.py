@@ -32,7 +32,6 @@ pytestmark = [
     pytest.mark.realdata,
     pytest.mark.slow,
     pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
     REALDATA_GROUP,
 ]
 

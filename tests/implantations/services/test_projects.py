@@ -21,12 +21,9 @@ from implantations.models import (
 )
 from implantations.services import project_partners
 from implantations.services import projects as services
-from tests.factories.basins import BasinFactory, make_commune, make_region, make_user
+from tests.factories.basins import chaumont_with_delegates, make_user
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 6, 15)
 
@@ -38,20 +35,12 @@ def _today(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _fast(settings):
-    # No static finders (a test client would scan every app's files) and a fast hasher for
-    # the users of the fixture.
-    settings.WHITENOISE_USE_FINDERS = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
 def world():
-    grand_est = make_region("44", "Grand Est")
-    other = make_region("27", "Bourgogne-Franche-Comté")
-    town = make_commune("52121", name="Chaumont", population=42_000, region=grand_est)
-    basin = BasinFactory(name="Bassin de Chaumont", region=grand_est, communes=[town])
-    delegate = make_user("delegue-ge", regions=[grand_est])
-    other_delegate = make_user("delegue-bfc", regions=[other])
+    basin, delegate, other_delegate = chaumont_with_delegates()
     mayor = make_user("mairie-chaumont", role=Role.MAYOR_VIEWER)
     other_mayor = make_user("mairie-ailleurs", role=Role.MAYOR_VIEWER)
     BasinShare.objects.create(basin=basin, user=mayor, shared_by=delegate)

@@ -22,6 +22,7 @@ from implantations.services.recommendation import (
     recommendation_compute,
     scoring_profile_create,
 )
+from tests.factories.html import cdn_links
 from tests.factories.tokens import token_auth
 from tests.implantations.recommendation_world import (
     FAB_ID_SPEC,
@@ -33,15 +34,7 @@ from tests.implantations.recommendation_world import (
     region,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+pytestmark = pytest.mark.django_db
 
 
 def recommend_json(basin: Basin, *extra: str) -> dict:
@@ -202,7 +195,7 @@ def test_recommendation_page_for_a_reader_and_a_mayor_sent_to_its_versions(clien
         "Lieu partagé confirmé : «\u00a0France Services\u00a0», «\u00a0Mission locale du Pays de "
         "Brie\u00a0»" in page
     )
-    assert "/static/plotly/plotly.min.js" in page and "cdn" not in page.lower()
+    assert "/static/plotly/plotly.min.js" in page and cdn_links(page) == []
     # Its managers edit the assets from there.
     assert "Renseigner les atouts du bassin" in page
 

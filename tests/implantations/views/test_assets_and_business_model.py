@@ -29,15 +29,7 @@ from tests.implantations.recommendation_world import (
     region,
 )
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+pytestmark = pytest.mark.django_db
 
 
 def bare_basin(name: str = "Bassin nu"):  # type: ignore[no-untyped-def]

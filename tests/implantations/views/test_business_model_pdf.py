@@ -19,16 +19,8 @@ from implantations.services.projects import project_create
 from tests.factories.basins import make_user
 from tests.implantations.recommendation_world import FAB_ID_SPEC, build_basin, delegate
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 Status = PdfJob.Status
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
 
 
 @pytest.fixture

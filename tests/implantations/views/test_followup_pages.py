@@ -14,15 +14,7 @@ from implantations.models import ProjectFollowup
 from implantations.services import followup as services
 from tests.implantations.services.test_followup import csv_bytes, csv_row, good_values
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.WHITENOISE_USE_FINDERS = False
+pytestmark = pytest.mark.django_db
 
 
 def client_of(user) -> Client:

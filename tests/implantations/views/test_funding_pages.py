@@ -17,15 +17,7 @@ from implantations.services import funding as funding_services
 from implantations.services.projects import project_create
 from tests.implantations.recommendation_world import FAB_ID_SPEC, build_basin, delegate
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -32,16 +32,8 @@ from implantations.services.programme import (
 )
 from tests.factories.basins import BasinFactory, make_commune
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 6)
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
 
 
 def _basin(name: str, region: Region, code: str, col: int, **extra: Any) -> Basin:

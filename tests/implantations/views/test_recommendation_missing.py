@@ -10,15 +10,7 @@ from django.urls import reverse
 
 from tests.implantations.recommendation_world import TURNKEY_SPEC, build_basin, delegate
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings):  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
+pytestmark = pytest.mark.django_db
 
 
 def test_without_diagnostic_the_missing_data_are_named_with_the_import_page(client: Client) -> None:

@@ -16,16 +16,8 @@ from implantations.services.contributions import ContributionInput, contribution
 from implantations.services.sharing import shared_version_create
 from tests.factories.sharing import done_run, newer_run, sharing_world
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-]
+pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-
-
-@pytest.fixture(autouse=True)
-def _no_static_finders(settings) -> None:  # type: ignore[no-untyped-def]
-    settings.WHITENOISE_USE_FINDERS = False
 
 
 @pytest.fixture

@@ -1,0 +1,143 @@
+"""The basin list's rows shaped in Python (issue 14), where the database does not build them
+(`diagnostics.selectors.basin_json`): the same document as `BasinOutputSerializer` without
+geometry, from the raw rows, without a model instance and a serializer per row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+
+import orjson
+from django.db import connection
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from diagnostics.selectors.basin_json import COLUMNS
+
+# The columns the documents are made of (basin_json's, but the town's key: its code says it).
+LIST_FIELDS = [column for column in COLUMNS if column != "main_town_id"]
+
+
+class RawRows:
+    """The rows of a `values_list` queryset as the database driver returns them, for the
+    paginator (`count()` and slicing): no Django converter per value — `basin_rows` converts
+    the few columns that need it (timestamps, booleans, JSON) itself, several times faster."""
+
+    def __init__(self, queryset: QuerySet[Any]) -> None:
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, item: slice) -> list[tuple[Any, ...]]:
+        sql, params = self.queryset[item].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+
+def finite_row(row: dict[str, Any]) -> bool:
+    numbers = [row["nearest_site_km"], *(row["bbox"] or ())]
+    return all(math.isfinite(v) for v in numbers if isinstance(v, float))
+
+
+def _json_value(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _boolean(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def basin_rows(request: Any, rows: Any, *, for_orjson: bool = False) -> list[dict[str, Any]]:
+    """BasinOutputSerializer's document (without geometry) from the raw LIST_FIELDS tuples.
+
+    `for_orjson`: for `prerendered_fast` — the stored JSON of `source_codes` is passed through
+    as it is (an orjson Fragment, not parsed) and timestamps stay datetimes in the current
+    zone's offset, which orjson writes as DateTimeField.to_representation does."""
+    zone = timezone.get_current_timezone()
+    # The current zone's offset per quarter of an hour (offsets change on a quarter at most):
+    # converting to a fixed offset is several times cheaper than through the zone's rules.
+    offsets: dict[dt.datetime, dt.tzinfo] = {}
+
+    def as_datetime(value: Any) -> str | None:
+        # DateTimeField.to_representation's output, from the driver's value (SQLite: text).
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        quarter = value.replace(minute=value.minute // 15 * 15, second=0, microsecond=0)
+        fixed = offsets.get(quarter)
+        if fixed is None:
+            offset = quarter.astimezone(zone).utcoffset() or dt.timedelta(0)
+            fixed = offsets[quarter] = dt.timezone(offset)
+        local = value.astimezone(fixed)
+        if for_orjson:
+            return local  # type: ignore[return-value]
+        text = local.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    def codes(value: Any) -> Any:
+        if for_orjson and isinstance(value, (str, bytes)):
+            return orjson.Fragment(value)
+        return _json_value(value)
+
+    api_root = request.build_absolute_uri(reverse("api-basin-list"))
+    page_root = request.build_absolute_uri(reverse("basin-list"))
+    out = []
+    for (
+        pk,
+        name,
+        region,
+        source_kind,
+        source_codes,
+        town_code,
+        town_name,
+        population,
+        communes_count,
+        without_population,
+        spans_regions,
+        eligible_population,
+        eligible_main_town,
+        nearest_site_km,
+        geometry_status,
+        created_at,
+        updated_at,
+        min_lon,
+        min_lat,
+        max_lon,
+        max_lat,
+    ) in rows:
+        out.append(
+            {
+                "id": pk,
+                "name": name,
+                "region": region,
+                "source_kind": source_kind,
+                "source_codes": codes(source_codes),
+                "main_town": {"code": town_code, "name": town_name} if town_code else None,
+                "population": population,
+                "communes_count": communes_count,
+                "communes_without_population": without_population,
+                "spans_regions": _boolean(spans_regions),
+                "eligible_population": _boolean(eligible_population),
+                "eligible_main_town": _boolean(eligible_main_town),
+                "nearest_site_km": nearest_site_km,
+                "geometry_status": geometry_status,
+                "created_at": as_datetime(created_at),
+                "updated_at": as_datetime(updated_at),
+                "urls": {
+                    "self": f"{api_root}{pk}/",
+                    "runs": f"{api_root}{pk}/runs/",
+                    "indicators": f"{api_root}{pk}/indicators/",
+                    "page": f"{page_root}{pk}/",
+                },
+                "bbox": [min_lon, min_lat, max_lon, max_lat] if min_lon is not None else None,
+            }
+        )
+    return out

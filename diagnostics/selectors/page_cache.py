@@ -1,0 +1,111 @@
+"""Cached fragments of the heavy pages (issue 15, « Load held »).
+
+A done run's report (its tables, charts, maps and the « Parcours prioritaires » section) costs
+hundreds of milliseconds to build and render, and reads the same for every reader with the same
+scope. It is rendered once and kept in the default cache (Redis when CACHE_URL or a Redis broker
+says so, else per process) under a key made of everything it depends on:
+
+- the run (id and finish time: a run recomputed in place gets a new key);
+- what the reader may see (`scope`): the basins left in the region map by
+  `diagnostic_run_scoped`, the role (which links and notes show) and the flags the view passes;
+- the data read at render time (`data_version`): the communes (territory loads), the import
+  batches in force (vintages, local supply), plus what other apps register with
+  `version_register` (the catalogue, for the gap section); and, for a report, the basins its
+  maps draw (`basins_stamp`: their outline and communes).
+
+Nothing per request goes into a fragment (no CSRF token, no message, no user name): the pages
+render those around it. A stale fragment is never served: a change of any input changes the
+key; the old entry just ages out (`FRAGMENT_SECONDS`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Sum
+
+from diagnostics.models import Basin, DiagnosticRun, ImportBatch
+from diagnostics.selectors.diagnostic_frames import territories_version
+
+T = TypeVar("T")
+FRAGMENT_SECONDS = 3600
+_VERSIONS: dict[str, Callable[[], Any]] = {}
+
+
+def version_register(name: str, version: Callable[[], Any]) -> None:
+    """Another app's data that cached fragments read (e.g. the catalogue, for the gap): its
+    `version()` (cheap, a query or two) joins every fragment key. Called from `AppConfig.ready`."""
+    _VERSIONS[name] = version
+
+
+def data_version() -> tuple[Any, ...]:
+    """What changes when the data a fragment reads at render time does."""
+    batches = ImportBatch.objects.filter(status=ImportBatch.Status.DONE).aggregate(
+        n=Count("id"), s=Sum("id"), s2=Sum(F("id") * F("id")), last=Max("id")
+    )
+    return (
+        territories_version(),
+        tuple(batches.values()),
+        tuple((name, version()) for name, version in sorted(_VERSIONS.items())),
+    )
+
+
+def basins_stamp(ids: list[int]) -> tuple[Any, ...]:
+    """What changes when one of these basins does (its outline, its communes: `updated_at`),
+    for a fragment that draws them (a run's region map). One query."""
+    stamp = Basin.objects.filter(pk__in=ids).aggregate(n=Count("id"), last=Max("updated_at"))
+    return (stamp["n"], str(stamp["last"]))
+
+
+def run_map_basins(run: DiagnosticRun) -> list[int]:
+    """The run's basin and the basins its region map draws."""
+    payload = (run.tables or {}).get("region_map") or {}
+    columns = payload.get("columns") or []
+    ids = {run.basin_id}
+    if "kind" in columns and "code" in columns:
+        kind, code = columns.index("kind"), columns.index("code")
+        ids |= {
+            int(row[code])
+            for row in payload.get("rows") or []
+            if row[kind] == "basin" and str(row[code]).isdigit()
+        }
+    return sorted(ids)
+
+
+def run_scope(run: DiagnosticRun, scoped: DiagnosticRun) -> str:
+    """The part of a run that depends on the reader: the basins left in its region map (the
+    whole map when `scoped` is the run itself, see `diagnostic_run_scoped`)."""
+    if scoped is run:
+        return "all"
+    payload = (scoped.tables or {}).get("region_map") or {}
+    columns = payload.get("columns") or []
+    if "code" not in columns:
+        return "none"
+    code = columns.index("code")
+    codes = sorted(str(row[code]) for row in payload.get("rows") or [])
+    return "only:" + ",".join(codes)
+
+
+def fragment_key(name: str, *parts: Any, data: bool = True) -> str:
+    """A cache key for the fragment `name` made of `parts` and `data_version()` (unless `data`
+    is false: a fragment of stored documents only, such as a run's exports)."""
+    raw = repr((name, parts, data_version() if data else None))
+    return f"fragment:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached(key: str, build: Callable[[], T]) -> T:
+    """The value cached under `key` (picklable: text, dicts, lists), built (and kept) on a
+    miss."""
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, FRAGMENT_SECONDS)
+    return value  # type: ignore[no-any-return]
+
+
+def fragment(key: str, build: Callable[[], str]) -> str:
+    """The cached text under `key`, built (and kept) on a miss."""
+    return str(cached(key, build))
