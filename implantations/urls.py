@@ -1,6 +1,7 @@
 from django.urls import path
 
 from implantations.views import (
+    assets,
     business_model_exports,
     contributions,
     followup,
@@ -89,7 +90,7 @@ basin_urlpatterns: list = [
         recommendation.recommendation_detail,
         name="recommendation-detail",
     ),
-    path("bassins/<int:pk>/atouts/", recommendation.basin_assets, name="basin-assets"),
+    path("bassins/<int:pk>/atouts/", assets.basin_assets, name="basin-assets"),
     path(
         "bassins/<int:pk>/modele-economique/",
         recommendation.business_model_page,

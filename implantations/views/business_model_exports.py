@@ -8,16 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from diagnostics.analytics.common import format_number
 from diagnostics.exports import table_csv
-from diagnostics.models import Basin, PdfJob, User
+from diagnostics.models import PdfJob, User
 from diagnostics.permissions import BASIN_READERS, role_required
-from diagnostics.selectors.access import basin_list_for
 from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views.home import shared_redirect
 from implantations.analytics import business_model as bm
@@ -31,11 +30,7 @@ from implantations.views.business_model import (
     business_model_state,
     year_rows,
 )
-
-
-def readable_basin(request: HttpRequest, pk: int) -> Basin:
-    user: User = request.user  # type: ignore[assignment]
-    return get_object_or_404(basin_list_for(user).select_related("region"), pk=pk)
+from implantations.views.recommendation import readable_basin
 
 
 def export_file_name(state: BusinessModelState, extension: str) -> str:
