@@ -164,3 +164,20 @@ def _api_throttle_reset() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager_flag_put_back() -> Iterator[None]:
+    """After each test, Celery's eager flag agrees with the settings again. A fixture that
+    turns the flag off must put back what it found (Celery's conf is a live view of the Django
+    settings: read after a settings change, « what it found » is already the new value). A
+    leak here once left every later test of an xdist worker sending its tasks to a broker that
+    no worker reads; this makes the leaking test fail instead (and puts the flag back)."""
+    yield
+    from celery import current_app
+    from django.conf import settings
+
+    expected = bool(getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False))
+    if bool(current_app.conf.task_always_eager) != expected:
+        current_app.conf.task_always_eager = expected
+        pytest.fail(f"le drapeau « eager » de Celery n'a pas été remis à {expected}")

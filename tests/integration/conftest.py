@@ -191,8 +191,12 @@ def faults(transactional_db: None, tmp_path: Path, settings) -> Iterator[Faults]
     for name, value in FAULT_SETTINGS.items():
         setattr(settings, name, float(value) if "." in value or name.endswith("_S") else int(value))
     settings.MEDIA_ROOT = harness.media
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Read what to put back BEFORE the settings change: Celery's conf is a live view of the
+    # Django settings (namespace CELERY), so read after it, the eager flag was already False,
+    # and putting that back left every later test of this xdist worker sending its tasks to a
+    # broker no worker reads (the tutorial's run stayed « pending »).
     previous = (None, app.conf.task_default_queue, app.conf.task_always_eager)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     _point_app_at(app, harness.redis.url, harness.queue, eager=False)
     try:
         yield harness
