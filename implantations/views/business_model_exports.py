@@ -5,7 +5,7 @@ versions; bad parameters are a French 400 naming the field. The PDF is a job
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -143,18 +143,28 @@ def business_model_table(state: BusinessModelState) -> dict[str, Any]:
     }
 
 
-@role_required(*BASIN_READERS)
-@require_GET
-def business_model_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def _export_state(request: HttpRequest, pk: int) -> BusinessModelState | HttpResponse:
+    """What both exports start from: the business model the page shows for this reader (same
+    parameters, same scope: another region's basin is a 404), or the answer instead of it (a
+    mayor's office is sent to its shared versions, as on the page; bad parameters are a 400)."""
     user: User = request.user  # type: ignore[assignment]
     basin = readable_basin(request, pk)
-    if user.is_mayor_viewer:  # reads the shared versions, as on the page
+    if user.is_mayor_viewer:
         return shared_redirect(request, basin.pk)
     state = business_model_state(request, basin, user)
     if state.bad_request:
         return HttpResponse(
             "Paramètres invalides : " + _errors_text(state), status=400, content_type="text/plain"
         )
+    return state
+
+
+@role_required(*BASIN_READERS)
+@require_GET
+def business_model_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    state = _export_state(request, pk)
+    if isinstance(state, HttpResponse):
+        return state
     response = HttpResponse(
         table_csv(business_model_table(state)), content_type="text/csv; charset=utf-8"
     )
@@ -180,15 +190,9 @@ def business_model_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     the file; in the embedded default it is rendered at once, inside this request."""
     from diagnostics.views import diagnostics as report_views
 
-    user: User = request.user  # type: ignore[assignment]
-    basin = readable_basin(request, pk)
-    if user.is_mayor_viewer:  # reads the shared versions, as on the page
-        return shared_redirect(request, basin.pk)
-    state = business_model_state(request, basin, user)
-    if state.bad_request:
-        return HttpResponse(
-            "Paramètres invalides : " + _errors_text(state), status=400, content_type="text/plain"
-        )
+    state = _export_state(request, pk)
+    if isinstance(state, HttpResponse):
+        return state
     context = business_model_context(state)
     context.update(
         {
@@ -198,9 +202,9 @@ def business_model_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     html = render_to_string("implantations/business_model_print.html", context, request=request)
     job = pdf_job_request(
-        user=user,
+        user=cast(User, request.user),
         kind=PdfJob.Kind.BUSINESS_MODEL,
-        basin=basin,
+        basin=state.basin,
         page_query=request.GET.urlencode(),
         html=html,
         title=export_title(state),
