@@ -370,22 +370,14 @@ def national_plan_geometries(plan: NationalPlan) -> dict[str, Any]:
     }
 
 
-# The CSV export (`planning_national_export`), readable here too.
-from implantations.services.planning_national_export import (  # noqa: E402
-    CSV_COLUMNS,
-    national_plan_csv_rows,
-)
-
 __all__ = [
     "DEFAULT_MIN_KM",
     "DEFAULT_N",
     "KIND_LABELS",
     "KIND_REFERENCE",
     "KIND_REGISTERED",
-    "CSV_COLUMNS",
     "NationalPlan",
     "national_plan",
-    "national_plan_csv_rows",
     "national_plan_geometries",
     "national_zoning",
 ]

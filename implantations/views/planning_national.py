@@ -34,6 +34,7 @@ from implantations.services import (
     planning_parameters,
 )
 from implantations.services import planning_national as services
+from implantations.services.planning_national_export import national_plan_csv_rows
 from implantations.views.planning import _export_error, _percent, _row
 
 MAIN_FIELDS = ("zoning", "candidates", "n", "budget", "min_km")
@@ -208,6 +209,6 @@ def national_planning_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    for row in services.national_plan_csv_rows(plan):
+    for row in national_plan_csv_rows(plan):
         writer.writerow(row)
     return response
