@@ -68,7 +68,7 @@ def _reset(zonings: list[str]) -> None:
 def _register(zonings: list[str]) -> None:
     from cnam_territoires.celery import app
     from diagnostics.models import Basin
-    from diagnostics.services.national import reference_basins_register
+    from diagnostics.services.reference_basins import reference_basins_register
 
     app.conf.task_always_eager = True  # geometries computed here, once, not during the runs
     try:
@@ -126,7 +126,8 @@ def _celery(broker: str, database_url: str, runs: int, reference_s: float) -> No
     from workers import celery_worker, tree_cpu
 
     from diagnostics.models import DiagnosticBatch
-    from diagnostics.services.national import batch_progress, national_batch_request
+    from diagnostics.services.national import national_batch_request
+    from diagnostics.services.national_progress import batch_progress
 
     env = {
         **os.environ,

@@ -25,7 +25,8 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticBatch, Region, User
 from diagnostics.permissions import IsNationalAdmin
 from diagnostics.selectors import national as selectors
-from diagnostics.services.national import batch_progress, national_batch_request
+from diagnostics.services.national import national_batch_request
+from diagnostics.services.national_progress import batch_progress
 
 
 def _batch_payload(batch: DiagnosticBatch) -> dict[str, Any]:

@@ -48,19 +48,15 @@ from diagnostics.models import (
 )
 from diagnostics.selectors import diagnostics as run_selectors
 from diagnostics.services.diagnostics import diagnostic_params_clean
-from diagnostics.services.national_progress import BatchProgress, batch_progress
 from diagnostics.services.reference_basins import reference_basins_register
 
 __all__ = [
     "BatchError",
     "BatchOutcome",
-    "BatchProgress",
     "batch_finish_if_complete",
-    "batch_progress",
     "diagnostic_batch_chunk",
     "national_batch_request",
     "national_batch_run_sync",
-    "reference_basins_register",
 ]
 
 logger = logging.getLogger(__name__)

@@ -27,7 +27,8 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticBatch, Region, Role, User
 from diagnostics.permissions import role_required
 from diagnostics.selectors import national as selectors
-from diagnostics.services.national import batch_progress, national_batch_request
+from diagnostics.services.national import national_batch_request
+from diagnostics.services.national_progress import batch_progress
 
 COMPARE_MIN, COMPARE_MAX = 2, 5
 

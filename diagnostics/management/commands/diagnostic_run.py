@@ -114,10 +114,10 @@ class Command(BaseCommand):
     def _batch(self, zoning: str, options: dict[str, Any]) -> None:
         from diagnostics.models import Region
         from diagnostics.services.national import (
-            batch_progress,
             national_batch_request,
             national_batch_run_sync,
         )
+        from diagnostics.services.national_progress import batch_progress
 
         region = None
         if options["region"]:

@@ -23,6 +23,7 @@ from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services import national, national_compute
 from diagnostics.services.diagnostic_document import diagnostic_compute
 from diagnostics.services.diagnostics import diagnostic_run_sync
+from diagnostics.services.national_progress import batch_progress
 from diagnostics.services.references import references_memory_clear
 from tests.factories.diagnostic_runs import diagnostic_world
 from tests.factories.prospective import prospective_batches
@@ -58,7 +59,7 @@ def test_batch_registers_reference_basins_and_diagnoses_them(world):
     assert outcome.registered == 2 and outcome.created_runs == 2
     outcome.batch.refresh_from_db()
     assert outcome.batch.status == DiagnosticBatch.Status.DONE
-    progress = national.batch_progress(outcome.batch)
+    progress = batch_progress(outcome.batch)
     assert (progress.total, progress.done, progress.failed, progress.remaining) == (2, 2, 0, 0)
     run = DiagnosticRun.objects.get(basin__name="Chaumont (ZE 4404)")
     year = run.results["years"]["2025"]
@@ -141,7 +142,7 @@ def test_one_failing_basin_is_listed_and_a_new_request_redoes_only_it(world, mon
 
     outcome.batch.refresh_from_db()
     assert outcome.batch.status == DiagnosticBatch.Status.PARTIAL
-    progress = national.batch_progress(outcome.batch)
+    progress = batch_progress(outcome.batch)
     assert (progress.done, progress.failed) == (1, 1)
     assert progress.failures[0]["basin"] == "Langres (ZE 4405)"
     assert "données illisibles" in progress.failures[0]["error"]
@@ -149,7 +150,7 @@ def test_one_failing_basin_is_listed_and_a_new_request_redoes_only_it(world, mon
     monkeypatch.setattr(national_compute, "diagnostic_compute", real)
     again = national.national_batch_run_sync(zoning="zone_emploi")
     assert again.created_runs == 1 and again.up_to_date == 1
-    assert national.batch_progress(again.batch).done == 2
+    assert batch_progress(again.batch).done == 2
 
 
 def test_a_chunk_delivered_again_computes_only_what_is_left(world):
