@@ -25,7 +25,6 @@ from .criterion_inputs import (
     ReferentialInputs,
 )
 
-
 # --- Demand and publics: the diagnostic document ----------------------------------------------
 
 

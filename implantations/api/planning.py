@@ -22,7 +22,8 @@ from rest_framework.response import Response
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.models import Scope, User
 from diagnostics.permissions import CanManageBasins
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_fit as pfit
 from implantations.forms.projects import SOURCE_CHOICES, PlanningForm
 from implantations.selectors import planning as sel
 from implantations.services import concept_defaults, planning, planning_parameters
@@ -126,9 +127,9 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
         if region not in {code for code, _ in regions}:
             raise exceptions.NotFound("Région inconnue ou hors de votre périmètre.")
         costs, _ = concept_defaults.concept_costs_default()
-        defaults = p.FitWeights()
+        defaults = pfit.FitWeights()
         data: dict[str, Any] = {
-            "source": p.LEVEL_ZONE_EMPLOI,
+            "source": pc.LEVEL_ZONE_EMPLOI,
             "n": 5,
             "min_km": 40,
             "w_eligibility": defaults.eligibility,
@@ -143,7 +144,7 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
                 {name: [str(m) for m in messages] for name, messages in form.errors.items()}
             )
         cleaned = form.cleaned_data
-        weights = p.FitWeights(
+        weights = pfit.FitWeights(
             eligibility=cleaned["w_eligibility"]
             if cleaned["w_eligibility"] is not None
             else defaults.eligibility,

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_GET
 from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
 from implantations.analytics import honesty
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_fit as pfit
 from implantations.analytics import planning_national as nat
 from implantations.analytics.planning_national_charts import (
     national_plan_figure,
@@ -50,7 +51,7 @@ def _national_user(request: HttpRequest) -> User:
 
 def _initial() -> dict[str, Any]:
     costs, _ = concept_defaults.concept_costs_default()
-    weights = p.FitWeights()
+    weights = pfit.FitWeights()
     return {
         "zoning": "zone_emploi",
         "candidates": CANDIDATES_ALL,
@@ -75,8 +76,8 @@ def _form(request: HttpRequest) -> NationalPlanningForm:
 
 def _plan_from(form: NationalPlanningForm, user: User) -> services.NationalPlan:
     data = form.cleaned_data
-    defaults = p.FitWeights()
-    weights = p.FitWeights(
+    defaults = pfit.FitWeights()
+    weights = pfit.FitWeights(
         eligibility=data["w_eligibility"]
         if data["w_eligibility"] is not None
         else defaults.eligibility,
@@ -131,8 +132,8 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
         geometries = services.national_plan_geometries(plan)
         frame = candidates.assign(
             code=candidates[planning_candidates.CODE],
-            region_code=candidates[p.REGION_CODE],
-            geometry=candidates[p.CANDIDATE_ID].map(geometries),
+            region_code=candidates[pc.REGION_CODE],
+            geometry=candidates[pc.CANDIDATE_ID].map(geometries),
             selected=candidates[planning.SELECTED],
             ranked=candidates[honesty.STANDING] == honesty.RANKED,
         )
@@ -143,9 +144,9 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
         figures["tradeoff"] = json.loads(tradeoff_figure(plan.curve).to_json())
     rows = [_row({str(k): v for k, v in r.items()}) for r in candidates.to_dict("records")]
     selection = plan.selection
-    by_id = {row[p.CANDIDATE_ID]: row for row in rows}
+    by_id = {row[pc.CANDIDATE_ID]: row for row in rows}
     chosen_rows = [by_id[c] for c in selection.chosen if c in by_id] if selection else []
-    names = dict(zip(candidates[p.CANDIDATE_ID], candidates[p.NAME], strict=True))
+    names = dict(zip(candidates[pc.CANDIDATE_ID], candidates[pc.NAME], strict=True))
     regions = [
         {
             **{k: planning._json(v) for k, v in r.items()},

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_followup as pfu
 from implantations.analytics.planning_maps import learners_figure
 from implantations.forms.projects import (
     LearnersForm,
@@ -86,19 +88,19 @@ def _steps(project: ImplantationProject) -> list[dict[str, Any]]:
 def _followup_rows(followup: Any) -> list[dict[str, Any]]:
     rows = []
     for record in followup.to_dict("records"):
-        actual = record[p.ACTUAL]
-        gap = record[p.GAP]
-        share = record[p.GAP_SHARE]
+        actual = record[pfu.ACTUAL]
+        gap = record[pfu.GAP]
+        share = record[pfu.GAP_SHARE]
         rows.append(
             {
-                "year": int(record[p.YEAR]),
-                "calendar_year": int(record[p.CALENDAR_YEAR]),
-                "planned": int(record[p.PLANNED]),
-                "actual": None if actual is None or actual is p.pd.NA else int(actual),
-                "gap": None if gap is None or gap is p.pd.NA else int(gap),
-                "gap_pct": None if share is None or share is p.pd.NA else float(share) * 100,
-                "flag": record[p.FLAG],
-                "flag_label": p.FLAG_LABELS[record[p.FLAG]],
+                "year": int(record[pc.YEAR]),
+                "calendar_year": int(record[pfu.CALENDAR_YEAR]),
+                "planned": int(record[pfu.PLANNED]),
+                "actual": None if actual is None or actual is pd.NA else int(actual),
+                "gap": None if gap is None or gap is pd.NA else int(gap),
+                "gap_pct": None if share is None or share is pd.NA else float(share) * 100,
+                "flag": record[pfu.FLAG],
+                "flag_label": pfu.FLAG_LABELS[record[pfu.FLAG]],
             }
         )
     return rows
@@ -111,7 +113,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = sel.project_detail(project_readable(request, pk))
     can_manage = sel.project_manageable_for(user).filter(pk=project.pk).exists()
     followup = services.project_followup(project)
-    totals = p.followup_totals(followup)
+    totals = pfu.followup_totals(followup)
     comments = {y.year: y.comment for y in project.years.all()}
     rows = _followup_rows(followup)
     for row in rows:
