@@ -150,7 +150,7 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
                 weights=form.fit_weights(),
             )
         except planning_parameters.PlanningError as exc:
-            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
+            field = exc.field
             raise exceptions.ValidationError({field or "non_field_errors": [exc.message]}) from exc
         document = _plain(plan.as_dict())
         query = urlencode(

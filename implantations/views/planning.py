@@ -107,8 +107,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
         try:
             plan = _plan_from(form, user)
         except planning_parameters.PlanningError as exc:
-            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-            form.add_error(field if field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             context.update(_plan_context(plan, request))
     # A parameter out of shape (not a number, non-finite, out of range) is a 400 naming it.

@@ -96,8 +96,7 @@ def national_planning_page(request: HttpRequest) -> HttpResponse:
         try:
             plan = _plan_from(form, user)
         except planning_parameters.PlanningError as exc:
-            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-            form.add_error(field if field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             context.update(_plan_context(plan, request))
     status = 400 if form.errors else 200
