@@ -14,8 +14,8 @@ from implantations.analytics import planning_selection as psel
 from .planning import CONCEPT_LABEL, ROBUSTNESS_LABEL, SELECTED, RegionPlan, _json
 from .planning_candidates import CODE
 
-CSV_COLUMNS: list[tuple[str, str]] = [
-    (pc.RANK, "rang"),
+# What a candidate is, in both plans' CSV exports (regional and national).
+CANDIDATE_COLUMNS: list[tuple[str, str]] = [
     (CODE, "code"),
     (pc.NAME, "candidat"),
     (pc.POPULATION, "population"),
@@ -28,6 +28,11 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     (pc.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
     (pc.DIFFICULTY_RATE, "part des projets difficiles"),
     (pc.NEED_SOURCE, "source du besoin"),
+]
+
+CSV_COLUMNS: list[tuple[str, str]] = [
+    (pc.RANK, "rang"),
+    *CANDIDATE_COLUMNS,
     (pc.ELIGIBILITY_SCORE, "score éligibilité (0-1)"),
     (pc.NEED_SCORE, "score besoin (0-1)"),
     (pc.ACCESS_SCORE, "score éloignement (0-1)"),

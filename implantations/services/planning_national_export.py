@@ -11,8 +11,8 @@ from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_national as nat
 from implantations.analytics import planning_selection as psel
 from implantations.services.planning import CONCEPT_LABEL, SELECTED, _json
-from implantations.services.planning_candidates import CODE, KIND
-from implantations.services.planning_export import plan_csv_cell
+from implantations.services.planning_candidates import KIND
+from implantations.services.planning_export import CANDIDATE_COLUMNS, plan_csv_cell
 from implantations.services.planning_national_candidates import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -25,18 +25,7 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     (pc.RANK, "rang national"),
     (REGION, "région"),
     (KIND, "type"),
-    (CODE, "code"),
-    (pc.NAME, "candidat"),
-    (pc.POPULATION, "population"),
-    (pc.MAIN_TOWN, "ville principale"),
-    (pc.MAIN_TOWN_POPULATION, "population de la ville principale"),
-    (pc.ELIGIBLE, "éligible"),
-    (pc.NEAREST_SITE, "site Cnam le plus proche"),
-    (pc.NEAREST_SITE_KM, "distance au site (km)"),
-    (pc.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
-    (pc.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
-    (pc.DIFFICULTY_RATE, "part des projets difficiles"),
-    (pc.NEED_SOURCE, "source du besoin"),
+    *CANDIDATE_COLUMNS,
     (honesty.STANDING, "classement"),
     (pc.FIT, "adéquation (0-100)"),
     (honesty.STANDING_REASON, "pourquoi non classé"),

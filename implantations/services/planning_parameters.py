@@ -31,6 +31,19 @@ SOURCES: dict[str, str] = {
 }
 
 
+def tuning_initial() -> dict[str, float]:
+    """The default weights (`w_*`) and cost of a site per concept (`cost_*`, rounded to the
+    euro) a planning page or API call starts from."""
+    costs, _ = concept_costs_default()
+    weights = pfit.FitWeights()
+    return {
+        "w_eligibility": weights.eligibility,
+        "w_need": weights.need,
+        "w_access": weights.access,
+        **{f"cost_{k}": round(v) for k, v in costs.items()},
+    }
+
+
 def _bounds() -> pfit.FitBounds:
     settings = ProgrammeSettings.objects.filter(pk=1).first() or ProgrammeSettings()
     return pfit.FitBounds(

@@ -19,7 +19,6 @@ from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
 from implantations.analytics import honesty
 from implantations.analytics import planning_columns as pc
-from implantations.analytics import planning_fit as pfit
 from implantations.analytics import planning_national as nat
 from implantations.analytics.planning_national_charts import (
     national_plan_figure,
@@ -29,7 +28,6 @@ from implantations.forms.planning_national import CANDIDATES_ALL, NationalPlanni
 from implantations.selectors import planning as plan_sel
 from implantations.selectors.planning_national import national_planning_allowed
 from implantations.services import (
-    concept_defaults,
     planning,
     planning_candidates,
     planning_parameters,
@@ -50,17 +48,12 @@ def _national_user(request: HttpRequest) -> User:
 
 
 def _initial() -> dict[str, Any]:
-    costs, _ = concept_defaults.concept_costs_default()
-    weights = pfit.FitWeights()
     return {
         "zoning": "zone_emploi",
         "candidates": CANDIDATES_ALL,
         "n": services.DEFAULT_N,
         "min_km": int(services.DEFAULT_MIN_KM),
-        "w_eligibility": weights.eligibility,
-        "w_need": weights.need,
-        "w_access": weights.access,
-        **{f"cost_{k}": round(v) for k, v in costs.items()},
+        **planning_parameters.tuning_initial(),
     }
 
 
@@ -76,19 +69,6 @@ def _form(request: HttpRequest) -> NationalPlanningForm:
 
 def _plan_from(form: NationalPlanningForm, user: User) -> services.NationalPlan:
     data = form.cleaned_data
-    defaults = pfit.FitWeights()
-    weights = pfit.FitWeights(
-        eligibility=data["w_eligibility"]
-        if data["w_eligibility"] is not None
-        else defaults.eligibility,
-        need=data["w_need"] if data["w_need"] is not None else defaults.need,
-        access=data["w_access"] if data["w_access"] is not None else defaults.access,
-    )
-    costs = {
-        concept: data[f"cost_{concept}"]
-        for concept in ("turnkey", "fab_id", "progressive")
-        if data.get(f"cost_{concept}") is not None
-    }
     return services.national_plan(
         user=user,
         zoning=data["zoning"],
@@ -96,8 +76,8 @@ def _plan_from(form: NationalPlanningForm, user: User) -> services.NationalPlan:
         n=data["n"],
         budget=data["budget"],
         min_km=data["min_km"],
-        costs=costs,
-        weights=weights,
+        costs=form.site_costs(),
+        weights=form.fit_weights(),
     )
 
 
@@ -116,8 +96,7 @@ def national_planning_page(request: HttpRequest) -> HttpResponse:
         try:
             plan = _plan_from(form, user)
         except planning_parameters.PlanningError as exc:
-            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-            form.add_error(field if field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             context.update(_plan_context(plan, request))
     status = 400 if form.errors else 200
