@@ -9,20 +9,26 @@ Targets (issue 15): zero errors, p99 page < 1 s, p99 API < 200 ms.
     .venv/bin/python bench/load_mixed.py --users 50 --seconds 120 --port 8106 \\
         --pg postgres://postgres@127.0.0.1:5432/postgres --redis redis://127.0.0.1:6379/15
 
-gunicorn runs 2 workers of 4 threads (gthread). What it does: creates a database of its own (`bench_load`, dropped at the end unless --keep),
-migrates it and builds the synthetic demo; starts gunicorn and a Celery worker on it; logs in
-each virtual user (demo accounts: delegate, mayor, national admin; API client by token); then
-for --seconds each user loops over a weighted mix — report pages (home, basin lists and pages,
-diagnostic reports, comparison, catalogue, planning), API answers (basins, runs, tables, gap) and
-exports (CSV, XLSX) — with 0.2–1 s of think time, while a feeder requests a new diagnostic of
-every demo basin every 10 s (the batch the Celery worker computes meanwhile). Every answer
-other than 2xx/3xx, and every exception, is an error. Results: a table on stdout and
-var/bench/load_mixed.json (latencies per kind: p50/p95/p99/max, throughput, errors, the load
-average before/after and the CPU seconds of gunicorn, the worker and PostgreSQL).
+gunicorn runs 2 workers of 4 threads (gthread). What it does: creates a database of its own
+(`bench_load`, dropped at the end unless --keep; --template NAME copies a demo built before
+instead of migrating and building it again); migrates it and builds the synthetic demo; fills
+the pages' cached fragments as a deployment does once its data is loaded (`manage.py
+warm_pages`; --cold leaves them to the first readers); starts gunicorn and a Celery worker on it
+(the worker at WORKER_NICENESS, the setting's default unless --worker-niceness: readers before
+batches); logs in each virtual user (demo accounts: delegate, mayor, national admin; API client
+by token); then for --seconds each user loops over a weighted mix — report pages (home, basin
+lists and pages, diagnostic reports, comparison, catalogue, planning), API answers (basins,
+runs, tables, gap) and exports (CSV, XLSX) — with 0.2–1 s of think time, while the national
+batches of two zonings run on the worker and a feeder asks for the diagnostic of every demo
+basin every 10 s (up to date: no new computation). Every answer other than 2xx/3xx, and every
+exception, is an error. --cache URL gives the server a cache of its own (emptied at the start;
+by default the broker's Redis database + 1, as in production).
 
-The load generator is plain Python threads (http.client, one keep-alive connection per user):
-no dependency. It shares the machine with the server: on a machine loaded by other work the
-figures are worse than on a quiet one — compare with the bare view of the same run.
+Results: a table on stdout and var/bench/load_mixed.json: latencies per kind (p50/p95/p99/max),
+each kind's p99 over the bare view's, throughput, errors, the load average before/after, the CPU
+seconds (and per answer) of gunicorn, the worker, PostgreSQL's backends of the bench's database
+and the load generator itself; when the national batches were done, the p99 while they ran and
+after; the URLs (digits as N) of the slowest 1 % of pages, API answers and exports.
 """
 
 from __future__ import annotations
