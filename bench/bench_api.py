@@ -239,10 +239,14 @@ def run_bench(db_name: str) -> None:
     for name, listing in (("à froid", list_cold), ("à chaud", list_all)):
         (list_times, list_cpu), (select_times, select_cpu) = timed_pair(listing, one_select, runs)
         print(
-            describe(f"API : 1 000 bassins, {name}", list_times, list_cpu).replace("req/s", "list/s")
+            describe(f"API : 1 000 bassins, {name}", list_times, list_cpu).replace(
+                "req/s", "list/s"
+            )
         )
         print(
-            describe("un SELECT des mêmes lignes", select_times, select_cpu).replace("req/s", "list/s")
+            describe("un SELECT des mêmes lignes", select_times, select_cpu).replace(
+                "req/s", "list/s"
+            )
         )
         print(f"  rapport API {name} / SELECT : {statistics.median(list_times) / statistics.median(select_times):.2f}× "
               f"(cible ≤ 2× ; en CPU : {list_cpu / select_cpu:.2f}×)")  # fmt: skip

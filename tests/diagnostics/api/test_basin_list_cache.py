@@ -49,7 +49,10 @@ def test_a_page_read_back_is_the_page_written_with_the_same_etag(world):
     assert len(cached_pages()) == 1
     assert read_back.content == written.content
     assert names(read_back) == ["Bassin de Langres"]
-    assert read_back.json()["next"] == "http://testserver/api/v1/basins/?limit=1&offset=1&ordering=-name"
+    assert (
+        read_back.json()["next"]
+        == "http://testserver/api/v1/basins/?limit=1&offset=1&ordering=-name"
+    )
     assert read_back["ETag"] == written["ETag"]
     assert not_modified.status_code == 304
 
@@ -74,13 +77,17 @@ def test_two_readers_never_share_a_page(world):
     again = {name: names(api.get(URL, {"ordering": "name"})) for name, api in clients.items()}
 
     grand_est = ["Bassin 4418", "Bassin partagé"]
-    assert first == again == {
-        "grand_est": grand_est,
-        "bretagne": [breton.name],
-        "national": ["Bassin 4418", "Bassin breton", "Bassin partagé"],
-        "client": grand_est,
-        "mairie": ["Bassin partagé"],
-    }
+    assert (
+        first
+        == again
+        == {
+            "grand_est": grand_est,
+            "bretagne": [breton.name],
+            "national": ["Bassin 4418", "Bassin breton", "Bassin partagé"],
+            "client": grand_est,
+            "mairie": ["Bassin partagé"],
+        }
+    )
     assert len(cached_pages()) == 4  # the mayor's office's pages are not cached
 
 
