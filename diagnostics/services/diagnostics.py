@@ -299,23 +299,14 @@ def diagnostic_fail_stuck(*, basin_id: int | None = None) -> int:
     runs = DiagnosticRun.objects.all()
     if basin_id is not None:
         runs = runs.filter(basin_id=basin_id)
-    stuck = runs.filter(status=Status.RUNNING, started_at__lt=running_cutoff).update(
-        status=Status.FAILED,
-        finished_at=now,
-        progress_step="Interrompu",
-        error_message=INTERRUPTED,
-    )
-    requeued, dead = claims.claims_sweep(
+    stuck, requeued, dead = claims.claims_take_back(
         DiagnosticRun,
+        runs,
         running=WORKING,
-        queued=Status.PENDING,
-        failed=Status.FAILED,
-        requeue_fields={
-            "progress_percent": 0,
-            "progress_step": "En file d'attente : reprise après l'arrêt du processus qui le "
-            "calculait",
-        },
-        fail_fields={"progress_step": "Interrompu", "error_message": INTERRUPTED},
+        started_before=running_cutoff,
+        now=now,
+        message=INTERRUPTED,
+        doing="calculait",
         extra=None if basin_id is None else Q(basin_id=basin_id),
     )
     lost = runs.filter(status=Status.PENDING, created_at__lt=pending_cutoff).update(

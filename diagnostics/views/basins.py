@@ -36,12 +36,6 @@ TOP_COMMUNES = 10
 
 
 # --- Helpers --------------------------------------------------------------------------------
-def _attach_error(form: Any, exc: ApplicationError) -> None:
-    """Show a service error on the field it is about (`extra["field"]`), else on the form."""
-    field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def _map_figure_json(
     *,
     communes: list[Commune] | QuerySet[Commune],
@@ -126,7 +120,7 @@ def basin_create(request: HttpRequest) -> HttpResponse:
                     main_town_code=data["main_town"] or None,
                 )
             except ApplicationError as exc:
-                _attach_error(form, exc)
+                exc.add_to(form)
             if preview is not None:
                 # What would refuse the registration, said now rather than at « Enregistrer ».
                 for check in (
@@ -141,7 +135,7 @@ def basin_create(request: HttpRequest) -> HttpResponse:
                     try:
                         check()
                     except ApplicationError as exc:
-                        _attach_error(form, exc)
+                        exc.add_to(form)
                 site = None
                 if preview.eligibility.nearest_site_lat is not None:
                     site = (
