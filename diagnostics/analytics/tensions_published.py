@@ -175,12 +175,11 @@ RECORD_COLUMNS = [
 ]
 
 
-def published_tension_rows(published: pd.DataFrame) -> dict[str, Any]:
+def published_tension_rows(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The records of `published_tension_records` as stored in a run's document: one list of
     values per record under the names of `RECORD_COLUMNS` ({"columns", "rows"}), a third of
     the size of the records (the names are written once, not in each of the ≈ 200 records of a
     basin). `published_tension_records_of` gives the records back."""
-    records = published_tension_records(published)
     return {
         "columns": list(RECORD_COLUMNS),
         "rows": [

@@ -17,8 +17,9 @@ from diagnostics.analytics import columns as c
 from diagnostics.analytics import tensions_published as tp
 from diagnostics.analytics.common import format_percent
 from diagnostics.analytics.crosswalk import Crosswalk, basin_crosswalk
+from diagnostics.analytics.tensions_pool import published_pool, rome_codes
 from diagnostics.selectors import tensions as selectors
-from diagnostics.selectors.memo import memoised
+from diagnostics.selectors.memo import memo_active, memoised
 
 TABLE = "tensions_published"
 TABLE_TITLE = "Tension publiée par métier et ses facteurs, millésimes côte à côte"
@@ -150,10 +151,24 @@ def published_tensions_section(
     bassin_codes = [str(z) for z in zones[c.ZONE_CODE]]
     names = selectors.bassin_bmo_names(bassin_codes)
     factors = memoised(("factors_published", id(tension)), lambda: tp.factors_published(tension))
-    local = selectors.tension_rows(tension, bassin_codes)
-    labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
-    published = tp.published_tensions(local, bassins=bassin_codes, labels=labels)
-    years = sorted(int(y) for y in published[c.YEAR].unique())
+    # Every bassin's published rows, records and vintages in one pass, once per chunk of a
+    # national batch (`selectors.memo`); alone, the pool of the basin's own bassins: the same
+    # rows (`analytics.tensions_pool`).
+    if memo_active():
+        pool = memoised(
+            ("published_pool", id(tension), id(factors)),
+            lambda: published_pool(
+                tension,
+                labels=selectors.rome_labels(rome_codes(tension)),
+                factors=factors,
+            ),
+        )
+    else:
+        local = selectors.tension_rows(tension, bassin_codes)
+        labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
+        pool = published_pool(local, labels=labels, factors=factors)
+    mine = pool.for_bassins(bassin_codes)
+    published, years = mine.published, mine.years
 
     info.update(
         bassins=[
@@ -172,7 +187,7 @@ def published_tensions_section(
         note=_bassins_note(zones, names, exact=walk.exact) if len(zones) else "",
         source=_source_text(sources, years) if years else "",
     )
-    out.document["tensions_published"] = tp.published_tension_rows(published)
+    out.document["tensions_published"] = tp.published_tension_rows(mine.records)
     if published.empty:
         imported = ", ".join(str(y) for y in sorted(factors))
         info["message"] = (
@@ -185,7 +200,11 @@ def published_tensions_section(
             + f" dans les millésimes importés ({imported})."
         )
         return out
-    vintages = tp.tension_vintages(published, factors=factors)
+    vintages = (
+        mine.vintages
+        if mine.vintages is not None
+        else tp.tension_vintages(published, factors=factors)
+    )
     info["available"] = True
     info["caption"] = tp.tension_heatmap_caption(vintages)
     out.frames[TABLE] = vintages

@@ -13,8 +13,8 @@ from implantations.analytics import planning as p
 from .planning import CONCEPT_LABEL, ROBUSTNESS_LABEL, SELECTED, RegionPlan, _json
 from .planning_candidates import CODE
 
-CSV_COLUMNS: list[tuple[str, str]] = [
-    (p.RANK, "rang"),
+# What a candidate is, in both plans' CSV exports (regional and national).
+CANDIDATE_COLUMNS: list[tuple[str, str]] = [
     (CODE, "code"),
     (p.NAME, "candidat"),
     (p.POPULATION, "population"),
@@ -27,6 +27,11 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     (p.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
     (p.DIFFICULTY_RATE, "part des projets difficiles"),
     (p.NEED_SOURCE, "source du besoin"),
+]
+
+CSV_COLUMNS: list[tuple[str, str]] = [
+    (p.RANK, "rang"),
+    *CANDIDATE_COLUMNS,
     (p.ELIGIBILITY_SCORE, "score éligibilité (0-1)"),
     (p.NEED_SCORE, "score besoin (0-1)"),
     (p.ACCESS_SCORE, "score éloignement (0-1)"),

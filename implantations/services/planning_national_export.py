@@ -10,8 +10,8 @@ from implantations.analytics import honesty
 from implantations.analytics import planning as p
 from implantations.analytics import planning_national as nat
 from implantations.services.planning import CONCEPT_LABEL, SELECTED, _json
-from implantations.services.planning_candidates import CODE, KIND
-from implantations.services.planning_export import plan_csv_cell
+from implantations.services.planning_candidates import KIND
+from implantations.services.planning_export import CANDIDATE_COLUMNS, plan_csv_cell
 from implantations.services.planning_national_candidates import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -24,18 +24,7 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     (p.RANK, "rang national"),
     (REGION, "région"),
     (KIND, "type"),
-    (CODE, "code"),
-    (p.NAME, "candidat"),
-    (p.POPULATION, "population"),
-    (p.MAIN_TOWN, "ville principale"),
-    (p.MAIN_TOWN_POPULATION, "population de la ville principale"),
-    (p.ELIGIBLE, "éligible"),
-    (p.NEAREST_SITE, "site Cnam le plus proche"),
-    (p.NEAREST_SITE_KM, "distance au site (km)"),
-    (p.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
-    (p.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
-    (p.DIFFICULTY_RATE, "part des projets difficiles"),
-    (p.NEED_SOURCE, "source du besoin"),
+    *CANDIDATE_COLUMNS,
     (honesty.STANDING, "classement"),
     (p.FIT, "adéquation (0-100)"),
     (honesty.STANDING_REASON, "pourquoi non classé"),

@@ -30,6 +30,19 @@ SOURCES: dict[str, str] = {
 }
 
 
+def tuning_initial() -> dict[str, float]:
+    """The default weights (`w_*`) and cost of a site per concept (`cost_*`, rounded to the
+    euro) a planning page or API call starts from."""
+    costs, _ = concept_costs_default()
+    weights = p.FitWeights()
+    return {
+        "w_eligibility": weights.eligibility,
+        "w_need": weights.need,
+        "w_access": weights.access,
+        **{f"cost_{k}": round(v) for k, v in costs.items()},
+    }
+
+
 def _bounds() -> p.FitBounds:
     settings = ProgrammeSettings.objects.filter(pk=1).first() or ProgrammeSettings()
     return p.FitBounds(

@@ -103,7 +103,7 @@ def test_rows_store_the_records_once_and_give_them_back():
     published = tp.published_tensions(tension_frame(), bassins=["4418"], labels=LABELS)
     records = tp.published_tension_records(published)
 
-    stored = tp.published_tension_rows(published)
+    stored = tp.published_tension_rows(records)
 
     assert stored["columns"][:5] == ["year", "bassin_bmo", "rome", "label", "tension"]
     assert stored["rows"][0][:5] == [2019, "4418", "K1302", "Assistance auprès d'adultes", 4]
