@@ -217,11 +217,7 @@ def planning_export(request: HttpRequest) -> HttpResponse:
         plan = _plan_from(form, user)
     except planning_parameters.PlanningError as exc:
         return _export_error(request, exc.message, {})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"planification_{plan.region.code}_{plan.source}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    response, writer = _csv_download(f"planification_{plan.region.code}_{plan.source}.csv")
     for row in region_plan_csv_rows(plan):
         writer.writerow(row)
     if plan.selection is not None:
@@ -237,6 +233,15 @@ def planning_export(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+def _csv_download(name: str) -> tuple[HttpResponse, Any]:
+    """An empty CSV download named `name` (UTF-8 with a BOM for Excel, « ; » between cells)
+    and the writer of its rows."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")
+    return response, csv.writer(response, delimiter=";")
 
 
 def _export_error(

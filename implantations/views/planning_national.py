@@ -6,7 +6,6 @@ regions, and this page is a 404 for them (no other region's figure is shown)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 
@@ -34,7 +33,7 @@ from implantations.services import (
 )
 from implantations.services import planning_national as services
 from implantations.services.planning_national_export import national_plan_csv_rows
-from implantations.views.planning import _export_error, _percent, _row
+from implantations.views.planning import _csv_download, _export_error, _percent, _row
 
 MAIN_FIELDS = ("zoning", "candidates", "n", "budget", "min_km")
 
@@ -184,11 +183,7 @@ def national_planning_export(request: HttpRequest) -> HttpResponse:
         plan = _plan_from(form, user)
     except planning_parameters.PlanningError as exc:
         return _export_error(request, exc.message, {}, back_url=reverse("national-planning"))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"planification_nationale_{plan.zoning}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    response, writer = _csv_download(f"planification_nationale_{plan.zoning}.csv")
     for row in national_plan_csv_rows(plan):
         writer.writerow(row)
     return response
