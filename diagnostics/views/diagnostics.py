@@ -29,13 +29,13 @@ from django.views.decorators.http import require_GET
 from diagnostics.analytics.common import format_number
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv, tables_xlsx
-from diagnostics.models import Basin, DiagnosticRun, PdfJob, Role, User
+from diagnostics.models import DiagnosticRun, PdfJob, Role, User
 from diagnostics.params import int_param, page_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import (
+    basin_is_manageable,
     basin_list_for,
-    basin_manageable_for,
     diagnostic_run_readable_for,
     diagnostic_run_scoped,
 )
@@ -63,10 +63,6 @@ def _visible_run(request: HttpRequest, pk: int, *, documents: bool = True) -> Di
     if not documents:
         runs = runs.defer("results", "tables")
     return get_object_or_404(runs, pk=pk)
-
-
-def _can_run(user: User, basin: Basin) -> bool:
-    return basin_manageable_for(user).filter(pk=basin.pk).exists()
 
 
 # --- Pages ----------------------------------------------------------------------------------
@@ -101,7 +97,7 @@ def diagnostic_run(request: HttpRequest, pk: int) -> HttpResponse:
     basin = get_object_or_404(basin_list_for(user), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if not _can_run(user, basin):
+    if not basin_is_manageable(user, basin.pk):
         raise PermissionDenied(
             "Seuls les délégués de la région du bassin peuvent le diagnostiquer."
         )
@@ -138,7 +134,10 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for r in selectors.diagnostic_runs_of_basin(run.basin, limit=20)
         if r.pk != run.pk and r.status == DiagnosticRun.Status.DONE and r.pk in readable
     ]
-    flags = {"can_run": _can_run(user, run.basin), "can_import": has_role(user, IMPORT_ROLES)}
+    flags = {
+        "can_run": basin_is_manageable(user, run.basin.pk),
+        "can_import": has_role(user, IMPORT_ROLES),
+    }
     context: dict[str, Any] = {
         "run": run,
         "basin": run.basin,
