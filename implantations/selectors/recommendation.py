@@ -131,6 +131,25 @@ def business_scenario_list(basin: Basin) -> list[BusinessScenario]:
     )
 
 
+def zone_emploi_pieces(region_field: str) -> pd.DataFrame:
+    """OUTLINE_SOURCE_COLUMNS: each zone d'emploi with a polygon, given to the region of its
+    communes (`region_field` of the commune: "region_id" for the code, "region__name"...)."""
+    region_of = dict(
+        Commune.objects.filter(zone_emploi__isnull=False, region__isnull=False)
+        .values_list("zone_emploi_id", region_field)
+        .distinct()
+    )
+    return pd.DataFrame.from_records(
+        [
+            (region_of.get(code), geometry)
+            for code, geometry in ZoneEmploi.objects.filter(geometry__isnull=False).values_list(
+                "code", "geometry"
+            )
+        ],
+        columns=col.OUTLINE_SOURCE_COLUMNS,
+    )
+
+
 def region_outline_frame() -> pd.DataFrame:
     """OUTLINE_COLUMNS of the regions that have zones d'emploi with a polygon (the union of their
     zones, each zone given to the region of its communes), for the sites map.
@@ -143,20 +162,6 @@ def region_outline_frame() -> pd.DataFrame:
     cached = cache.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    region_of = dict(
-        Commune.objects.filter(zone_emploi__isnull=False, region__isnull=False)
-        .values_list("zone_emploi_id", "region__name")
-        .distinct()
-    )
-    pieces = pd.DataFrame.from_records(
-        [
-            (region_of.get(code), geometry)
-            for code, geometry in ZoneEmploi.objects.filter(geometry__isnull=False).values_list(
-                "code", "geometry"
-            )
-        ],
-        columns=col.OUTLINE_SOURCE_COLUMNS,
-    )
-    frame = region_outlines(pieces)
+    frame = region_outlines(zone_emploi_pieces("region__name"))
     cache.set(key, frame, 24 * 3600)
     return frame
