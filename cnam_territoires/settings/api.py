@@ -55,6 +55,9 @@ REST_FRAMEWORK = {
 # API tokens found by their key are cached this many seconds (0: a query per request); a
 # revocation or a change of the user forgets them (diagnostics.selectors.tokens).
 API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=30)
+# Format of the cached pages of the API's lists (diagnostics.selectors.basin_list_cache): part
+# of their keys, bumped when the documents change shape, so that no page of the old shape is read.
+API_LIST_CACHE_VERSION = 1
 # Per token (or session user) and per anonymous address; over the rate: 429 + Retry-After.
 API_THROTTLE_RATES = {
     "token": env.str("API_THROTTLE_TOKEN", default="1200/min"),
