@@ -158,6 +158,17 @@ def diagnostic_fail_stuck() -> int:
     return fail_stuck_service()
 
 
+@shared_task(**_retried(3, 5, 120))
+def pages_warm(run_id: int | None = None) -> dict[str, int]:
+    """Render the cached fragments of the pages showing the run `run_id` (None: every basin's
+    latest run and every shared version) for their readers, so that none pays for a cold one
+    (issue 15, `diagnostics.views.page_warm`). Sent after each computed run; idempotent (a
+    fragment already cached costs its key only)."""
+    from diagnostics.views.page_warm import pages_warm as warm
+
+    return warm(run_id=run_id)
+
+
 # --- National batches (diagnostics.services.national) ---------------------------------------
 BATCH_CHUNK_TIME_LIMIT = getattr(settings, "NATIONAL_BATCH_CHUNK_TIME_LIMIT", 900)
 

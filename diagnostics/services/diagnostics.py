@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from diagnostics.analytics.indicators import ENGINE_VERSION
 from diagnostics.analytics.payload import TABLE_COLUMN_LABELS, json_value, table_payload
+from diagnostics.dispatch import PAGES_WARM, task_send
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, User
 from diagnostics.selectors import diagnostics as selectors
@@ -229,6 +230,10 @@ def diagnostic_execute(
             )
             if not finished:
                 logger.warning("diagnostic run %s lost while computing: result dropped", run_id)
+            elif settings.PAGES_WARM_AFTER_RUN:
+                # Its report rendered for its readers now, by this worker, rather than by the
+                # web server for the first reader (issue 15, `views.page_warm`).
+                transaction.on_commit(lambda: task_send(PAGES_WARM, run_id))
         except Exception as exc:
             # Possibly raised inside a query (soft time limit, connection terminated): what
             # follows runs on a fresh connection.
