@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.analytics import columns as c
+from diagnostics.analytics.column_labels import COLUMN_LABELS_FR
 from diagnostics.analytics.secrecy import secondary_suppression
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
@@ -250,12 +251,12 @@ def _apply_suppression(
     for name, keys, measures, payload, columns in _guarded_tables(tables):
         if c.SUPPRESSED not in columns:
             columns.append(c.SUPPRESSED)
-            payload["labels"].append(c.COLUMN_LABELS_FR[c.SUPPRESSED])
+            payload["labels"].append(COLUMN_LABELS_FR[c.SUPPRESSED])
             for row in payload["rows"]:
                 row.append(False)
         if c.SUPPRESSION_REASON not in columns:
             columns.append(c.SUPPRESSION_REASON)
-            payload["labels"].append(c.COLUMN_LABELS_FR[c.SUPPRESSION_REASON])
+            payload["labels"].append(COLUMN_LABELS_FR[c.SUPPRESSION_REASON])
             for row in payload["rows"]:
                 row.append(None)
         key_at = [columns.index(k) for k in keys]

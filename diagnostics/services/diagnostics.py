@@ -36,8 +36,9 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Q
 from django.utils import timezone
 
+from diagnostics.analytics.column_labels import TABLE_COLUMN_LABELS
 from diagnostics.analytics.indicators import ENGINE_VERSION
-from diagnostics.analytics.payload import TABLE_COLUMN_LABELS, json_value, table_payload
+from diagnostics.analytics.payload import json_value, table_payload
 from diagnostics.dispatch import PAGES_WARM, task_send
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, User

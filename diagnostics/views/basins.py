@@ -29,6 +29,7 @@ from diagnostics.selectors.access import basin_is_manageable, basin_list_for
 from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.selectors.page_cache import FRAGMENT_SECONDS, cached, fragment_key
 from diagnostics.selectors.sharing import shared_versions_of_basin
+from diagnostics.services import basin_sharing
 from diagnostics.services import basins as basin_services
 from diagnostics.services.basin_eligibility import basin_eligibility
 
@@ -287,7 +288,7 @@ def basin_share(request: HttpRequest, pk: int) -> HttpResponse:
         if user_id is None:
             messages.error(request, "Partage à retirer introuvable.")
             return redirect("basin-detail", pk=basin.pk)
-        removed = basin_services.basin_unshare(basin=basin, user_id=user_id, by=user)
+        removed = basin_sharing.basin_unshare(basin=basin, user_id=user_id, by=user)
         if removed:
             messages.success(request, "Le partage est retiré.")
         else:
@@ -299,7 +300,7 @@ def basin_share(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Indiquez l'identifiant ou l'adresse électronique du compte.")
         return redirect("basin-detail", pk=basin.pk)
     try:
-        share = basin_services.basin_share(
+        share = basin_sharing.basin_share(
             basin=basin, identifier=form.cleaned_data["user"], shared_by=user
         )
     except ApplicationError as exc:

@@ -22,7 +22,7 @@ from django.utils import timezone
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Epci, User
 from diagnostics.selectors.access import basin_is_manageable
-from implantations.analytics import planning as p
+from implantations.analytics import planning_followup as pfu
 from implantations.models import (
     Concept,
     ImplantationProject,
@@ -382,4 +382,4 @@ def project_years_update(
 
 def project_followup(project: ImplantationProject, *, tolerance: float = 0.1) -> pd.DataFrame:
     """FOLLOWUP_COLUMNS of a project (planned against actual learners)."""
-    return p.learners_followup(sel.project_years_frame(project), tolerance=tolerance)
+    return pfu.learners_followup(sel.project_years_frame(project), tolerance=tolerance)
