@@ -119,8 +119,9 @@ def published_tensions_section(
     sources: Mapping[str, Any],
     walk: Crosswalk | None = None,
 ) -> PublishedTensions:
-    """Document keys `tensions_published` (list, one entry per published row of the basin's
-    bassins BMO) and `tensions_published_info`, and the frame of the `tensions_published`
+    """Document keys `tensions_published` (one entry per published row of the basin's bassins
+    BMO, stored as rows: `analytics.tensions_published.published_tension_rows`, read back by
+    `published_tension_records_of`) and `tensions_published_info`, and the frame of the `tensions_published`
     table. `tension`: `selectors.diagnostic_frames.tension_frame` of the run's batches (None: not
     imported); `crosswalk`: `selectors.diagnostic_frames.crosswalk_frame`."""
     out = PublishedTensions()
@@ -136,7 +137,10 @@ def published_tensions_section(
         "caption": "",
         "message": "",
     }
-    out.document = {"tensions_published": [], "tensions_published_info": info}
+    out.document = {
+        "tensions_published": {"columns": list(tp.RECORD_COLUMNS), "rows": []},
+        "tensions_published_info": info,
+    }
     if tension is None or tension.empty:
         info["message"] = MISSING_MESSAGE
         return out
@@ -183,7 +187,7 @@ def published_tensions_section(
         note=_bassins_note(zones, names, exact=walk.exact) if len(zones) else "",
         source=_source_text(sources, years) if years else "",
     )
-    out.document["tensions_published"] = mine.records
+    out.document["tensions_published"] = tp.published_tension_rows(mine.records)
     if published.empty:
         imported = ", ".join(str(y) for y in sorted(factors))
         info["message"] = (
