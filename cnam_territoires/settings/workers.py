@@ -33,6 +33,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Cached fragments of the pages (issue 15, diagnostics.views.page_warm): after each run it
+# computes, the worker renders the run's report for its readers (off by default without a
+# broker: the request that computed the run renders it). Each app's warmer, by dotted path.
+PAGES_WARM_AFTER_RUN = env.bool("PAGES_WARM_AFTER_RUN", default=not CELERY_TASK_ALWAYS_EAGER)
+PAGE_WARMERS = [
+    "diagnostics.views.page_warm.diagnostic_reports_warm",
+    "implantations.views.page_warm.shared_versions_warm",
+]
+# CPU priority of the Celery workers (nice, 0–19; cnam_territoires.priority): above 0, pages and
+# API answers are served before a batch's computation, which takes the cores they leave.
+WORKER_NICENESS = env.int("WORKER_NICENESS", default=10)
 # Diagnostic runs (issue 4): hard time limit of one run's task; a run still « en cours » past
 # it (worker killed) is marked failed by the sweeper, run by beat and before each new request.
 DIAGNOSTIC_RUN_TIME_LIMIT = env.int("DIAGNOSTIC_RUN_TIME_LIMIT", default=600)

@@ -75,6 +75,25 @@ def batch_chunk_size() -> int:
     return max(1, int(getattr(settings, "NATIONAL_BATCH_CHUNK_SIZE", 40)))
 
 
+def chunk_plan(run_ids: Sequence[int], *, size: int, workers: int | None = None) -> list[list[int]]:
+    """The runs cut into chunks, in order: at most `size` runs each, and smaller towards the
+    end (half of each worker process's share of what is left, « guided » scheduling) so that
+    the worker processes finish together instead of one computing the last full chunk alone while
+    the others wait. No chunk under `min(size, NATIONAL_BATCH_MIN_CHUNK)` except the last:
+    each chunk has a fixed cost (its reads, its memo; ≈ 0.4 s of CPU measured on the real
+    data under load, against ≈ 0.3 s per basin), which small chunks would repeat."""
+    workers = max(1, workers or int(getattr(settings, "NATIONAL_BATCH_WORKERS", 2)))
+    floor = max(1, min(size, int(getattr(settings, "NATIONAL_BATCH_MIN_CHUNK", 8))))
+    chunks: list[list[int]] = []
+    start = 0
+    while start < len(run_ids):
+        left = len(run_ids) - start
+        step = min(size, max(floor, -(-left // (2 * workers))))
+        chunks.append(list(run_ids[start : start + step]))
+        start += step
+    return chunks
+
+
 # --- Request ------------------------------------------------------------------------------------
 
 
@@ -209,7 +228,7 @@ def national_batch_request(
             batch_size=1000,
         )
         pending = sorted(run.pk for run in runs)
-        outcome.chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
+        outcome.chunks = chunk_plan(pending, size=size)
         if enqueue:
             chunks = list(outcome.chunks)
             batch_id = batch.pk

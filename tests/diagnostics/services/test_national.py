@@ -213,3 +213,21 @@ def test_only_national_admins_request_a_batch(world):
         national.national_batch_request(zoning="zone_emploi", user=world.delegate)
     with pytest.raises(national.BatchError, match="inconnu"):
         national.national_batch_request(zoning="canton")
+
+
+def test_chunk_plan_shrinks_towards_the_end_so_both_workers_finish_together():
+    ids = list(range(1000, 1403))  # the 403 bassins BMO
+
+    chunks = national.chunk_plan(ids, size=40, workers=2)
+
+    assert [len(c) for c in chunks] == [40] * 7 + [31, 23, 18, 13, 10, 8, 8, 8, 4]
+    assert [i for c in chunks for i in c] == ids  # every run once, in order
+
+
+def test_chunk_plan_keeps_a_small_batch_in_one_chunk():
+    assert national.chunk_plan([5, 6, 7], size=40, workers=2) == [[5, 6, 7]]
+    assert national.chunk_plan(list(range(10)), size=4, workers=2) == [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9],
+    ]
