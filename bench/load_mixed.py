@@ -9,20 +9,26 @@ Targets (issue 15): zero errors, p99 page < 1 s, p99 API < 200 ms.
     .venv/bin/python bench/load_mixed.py --users 50 --seconds 120 --port 8106 \\
         --pg postgres://postgres@127.0.0.1:5432/postgres --redis redis://127.0.0.1:6379/15
 
-gunicorn runs 2 workers of 4 threads (gthread). What it does: creates a database of its own (`bench_load`, dropped at the end unless --keep),
-migrates it and builds the synthetic demo; starts gunicorn and a Celery worker on it; logs in
-each virtual user (demo accounts: delegate, mayor, national admin; API client by token); then
-for --seconds each user loops over a weighted mix — report pages (home, basin lists and pages,
-diagnostic reports, comparison, catalogue, planning), API answers (basins, runs, tables, gap) and
-exports (CSV, XLSX) — with 0.2–1 s of think time, while a feeder requests a new diagnostic of
-every demo basin every 10 s (the batch the Celery worker computes meanwhile). Every answer
-other than 2xx/3xx, and every exception, is an error. Results: a table on stdout and
-var/bench/load_mixed.json (latencies per kind: p50/p95/p99/max, throughput, errors, the load
-average before/after and the CPU seconds of gunicorn, the worker and PostgreSQL).
+gunicorn runs 2 workers of 4 threads (gthread). What it does: creates a database of its own
+(`bench_load`, dropped at the end unless --keep; --template NAME copies a demo built before
+instead of migrating and building it again); migrates it and builds the synthetic demo; fills
+the pages' cached fragments as a deployment does once its data is loaded (`manage.py
+warm_pages`; --cold leaves them to the first readers); starts gunicorn and a Celery worker on it
+(the worker at WORKER_NICENESS, the setting's default unless --worker-niceness: readers before
+batches); logs in each virtual user (demo accounts: delegate, mayor, national admin; API client
+by token); then for --seconds each user loops over a weighted mix — report pages (home, basin
+lists and pages, diagnostic reports, comparison, catalogue, planning), API answers (basins,
+runs, tables, gap) and exports (CSV, XLSX) — with 0.2–1 s of think time, while the national
+batches of two zonings run on the worker and a feeder asks for the diagnostic of every demo
+basin every 10 s (up to date: no new computation). Every answer other than 2xx/3xx, and every
+exception, is an error. --cache URL gives the server a cache of its own (emptied at the start;
+by default the broker's Redis database + 1, as in production).
 
-The load generator is plain Python threads (http.client, one keep-alive connection per user):
-no dependency. It shares the machine with the server: on a machine loaded by other work the
-figures are worse than on a quiet one — compare with the bare view of the same run.
+Results: a table on stdout and var/bench/load_mixed.json: latencies per kind (p50/p95/p99/max),
+each kind's p99 over the bare view's, throughput, errors, the load average before/after, the CPU
+seconds (and per answer) of gunicorn, the worker, PostgreSQL's backends of the bench's database
+and the load generator itself; when the national batches were done, the p99 while they ran and
+after; the URLs (digits as N) of the slowest 1 % of pages, API answers and exports.
 """
 
 from __future__ import annotations
@@ -56,17 +62,41 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def url_pattern(url: str) -> str:
+    """/diagnostics/12/export/years.csv -> /diagnostics/N/export/years.csv: one line per page."""
+    return re.sub(r"\d+", "N", url.split("?", 1)[0])
+
+
 @dataclass
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # Every answer: (seconds since the start, kind, URL pattern, seconds).
+    answers: list[tuple[float, str, str, float]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, seconds: float, error: str | None = None) -> None:
+    def add(self, kind: str, seconds: float, error: str | None = None, url: str = "") -> None:
+        at = time.monotonic() - self.started - seconds
         with self.lock:
             self.latencies.setdefault(kind, []).append(seconds)
+            self.answers.append((at, kind, url_pattern(url), seconds))
             if error:
                 self.errors.append(f"{kind}: {error}")
+
+    def slowest(self, kind: str, share: float = 0.01) -> dict[str, int]:
+        """Which URL patterns make the slowest `share` of the answers of `kind` (where p99
+        comes from)."""
+        rows = sorted((a for a in self.answers if a[1] == kind), key=lambda a: -a[3])
+        top = rows[: max(1, round(len(rows) * share))] if rows else []
+        out: dict[str, int] = {}
+        for _, _, pattern, _ in top:
+            out[pattern] = out.get(pattern, 0) + 1
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+    def p99_between(self, kind: str, start: float, end: float) -> tuple[int, float]:
+        values = [a[3] for a in self.answers if a[1] == kind and start <= a[0] < end]
+        return len(values), round(percentile(values, 99) * 1000, 1)
 
 
 class Session:
@@ -151,6 +181,25 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def postgres_cpu(db: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend connected to `db` (from /proc: the server runs on
+    this machine), by process id."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
+            if not cmdline.startswith(b"postgres: ") or f" {db} ".encode() not in cmdline:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            out[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
@@ -164,6 +213,30 @@ def main() -> None:
     parser.add_argument(
         "--no-national", action="store_true", help="Sans les lots nationaux pendant la charge."
     )
+    parser.add_argument(
+        "--cache",
+        default="",
+        help="CACHE_URL du serveur (vidé au départ) ; par défaut celui des réglages "
+        "(la base Redis du broker + 1).",
+    )
+    parser.add_argument(
+        "--worker-niceness",
+        type=int,
+        default=None,
+        help="WORKER_NICENESS du worker (par défaut celui des réglages).",
+    )
+    parser.add_argument(
+        "--template",
+        default="",
+        help="Base PostgreSQL modèle : copiée au départ si elle existe (ni migrations ni "
+        "démo), sinon faite de la démo construite (à supprimer quand les migrations changent).",
+    )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="Sans `manage.py warm_pages` avant la charge : les fragments se remplissent "
+        "pendant la charge.",
+    )
     args = parser.parse_args()
 
     import psycopg
@@ -171,7 +244,16 @@ def main() -> None:
     db_url = args.pg.rsplit("/", 1)[0] + "/" + args.db
     with psycopg.connect(args.pg, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {args.db}")
+        template = (
+            args.template
+            and conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [args.template]
+            ).fetchone()
+        )
+        # The demo as built before (same migrations): copied, not built again.
+        conn.execute(
+            f"CREATE DATABASE {args.db}" + (f" TEMPLATE {args.template}" if template else "")
+        )
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -187,11 +269,25 @@ def main() -> None:
         # One address for 50 users: the login throttles must not count them as an attack.
         "AXES_FAILURE_LIMIT": "1000",
     }
+    if args.cache:
+        env["CACHE_URL"] = args.cache
+        import redis
+
+        # The bench's own cache: emptied, so that no fragment of an earlier run is served.
+        redis.Redis.from_url(args.cache).flushdb()
+    if args.worker_niceness is not None:
+        env["WORKER_NICENESS"] = str(args.worker_niceness)
     py = sys.executable
     bin_dir = Path(py).parent
-    print("Base, migrations, démo…", flush=True)
-    run([py, "manage.py", "migrate", "--noinput"], env)
-    run([py, "manage.py", "demo"], {**env, "CELERY_TASK_ALWAYS_EAGER": "true"})
+    if template:
+        print(f"Base copiée de {args.template}…", flush=True)
+    else:
+        print("Base, migrations, démo…", flush=True)
+        run([py, "manage.py", "migrate", "--noinput"], env)
+        run([py, "manage.py", "demo"], {**env, "CELERY_TASK_ALWAYS_EAGER": "true"})
+        if args.template:
+            with psycopg.connect(args.pg, autocommit=True) as conn:
+                conn.execute(f"CREATE DATABASE {args.template} TEMPLATE {args.db}")
     token = (
         run(
             [
@@ -234,6 +330,15 @@ def main() -> None:
     mayor_pages = ["/", "/diagnostics/"] + [f"/partages/{v}/" for v in ids["versions"]]
     if not ids["versions"]:
         raise SystemExit("La démo n'a partagé aucune version avec demo-mairie.")
+
+    # What a deployment does once its data is loaded (and the worker does after each run):
+    # fill the pages' cached fragments, so that no reader pays for a cold one.
+    warm_seconds = None
+    if not args.cold:
+        started = time.perf_counter()
+        print("Fragments des pages (warm_pages)…", flush=True)
+        run([py, "manage.py", "warm_pages"], env)
+        warm_seconds = round(time.perf_counter() - started, 1)
 
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
@@ -306,6 +411,7 @@ def main() -> None:
             "worker": cpu_seconds(worker.pid),
             "load_generator": time.process_time(),
         }
+        pg_before = postgres_cpu(args.db)
 
         # One login per demo account, shared by its users: 50 PBKDF2 checks at once would be a
         # login storm, not browsing (the login itself is not what is measured).
@@ -344,7 +450,7 @@ def main() -> None:
                     error = None if status < 400 else f"HTTP {status} {url}"
                 except Exception as exc:  # noqa: BLE001 - every failure is counted
                     error = f"{type(exc).__name__} {url}"
-                stats.add(kind, time.perf_counter() - started, error)
+                stats.add(kind, time.perf_counter() - started, error, url)
                 time.sleep(rng.uniform(0.2, 1.0))
 
         def bare_probe() -> None:
@@ -357,7 +463,7 @@ def main() -> None:
                     error = None if status == 301 else f"HTTP {status}"
                 except Exception as exc:  # noqa: BLE001
                     error = type(exc).__name__
-                stats.add("bare", time.perf_counter() - started, error)
+                stats.add("bare", time.perf_counter() - started, error, "/favicon.ico")
                 time.sleep(0.5)
 
         batches = {"requested": 0}
@@ -388,6 +494,7 @@ def main() -> None:
             threading.Thread(target=feeder, daemon=True),
         ]
         print(f"{args.users} utilisateurs pendant {args.seconds} s…", flush=True)
+        load_started = time.time()
         # The national batches (issue 15: « while a national batch runs »): the demo computed
         # the zones d'emploi; the bassins BMO and the EPCI of the synthetic region are sent to
         # the worker now, in chunks, as `diagnostic_run --all` does.
@@ -402,6 +509,7 @@ def main() -> None:
             )  # fmt: skip
             for zoning in (() if args.no_national else ("bassin_bmo", "epci"))
         ]
+        stats.started = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
@@ -410,8 +518,11 @@ def main() -> None:
         national_out = [
             (proc.communicate(timeout=120)[0] or "").strip().splitlines()[:2] for proc in national
         ]
+        pg_after = postgres_cpu(args.db)
         cpu = {
             "gunicorn": round(cpu_seconds(gunicorn.pid) - cpu_before["gunicorn"], 1),
+            # Backends open at the end (gunicorn and the worker keep their connections).
+            "postgres": round(sum(t - pg_before.get(pid, 0.0) for pid, t in pg_after.items()), 1),
             "worker": round(cpu_seconds(worker.pid) - cpu_before["worker"], 1),
             # The load generator shares the cores: its own cost, beside the server's.
             "load_generator": round(time.process_time() - cpu_before["load_generator"], 1),
@@ -426,7 +537,8 @@ def main() -> None:
                     "from diagnostics.models import DiagnosticRun as R\n"
                     "import json\nfrom diagnostics.models import DiagnosticBatch as B\n"
                     "print(json.dumps({'batches': [f'{b.zoning}:{b.status}:{b.items.count()}' for b in B.objects.order_by('pk')],"
-                    " 'runs': [R.objects.filter(status='done').count(), R.objects.filter(status='failed').count(), R.objects.filter(status__in=['pending','running']).count()]}))",
+                    " 'runs': [R.objects.filter(status='done').count(), R.objects.filter(status='failed').count(), R.objects.filter(status__in=['pending','running']).count()],"
+                    " 'finished': [b.finished_at.timestamp() if b.finished_at else None for b in B.objects.exclude(zoning='zone_emploi')]}))",
                 ],
                 env,
             )
@@ -447,6 +559,11 @@ def main() -> None:
             with psycopg.connect(args.pg, autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {args.db} WITH (FORCE)")
 
+    # The national batches' time under load: from the start of the load to the last one done.
+    finished = at_end.get("finished") or []
+    batch_end = (
+        round(max(finished) - load_started, 1) if finished and None not in finished else None
+    )
     result: dict[str, object] = {
         "users": args.users,
         "seconds": args.seconds,
@@ -456,6 +573,9 @@ def main() -> None:
         "diagnostics_requested": batches["requested"],
         "national_batches_requested": national_out,
         "national_batches_at_end": at_end["batches"],
+        "national_batches_done_after_s": batch_end,
+        "warm_pages_s": warm_seconds,
+        "worker_niceness": args.worker_niceness,
         "runs_done_failed_live_at_end": at_end["runs"],
         "errors": len(stats.errors),
         "error_samples": sorted(set(stats.errors))[:20],
@@ -491,6 +611,32 @@ def main() -> None:
     print(
         f"lots nationaux : {national_out} ; à la fin (zonage:statut:bassins) : {at_end['batches']}"
     )
+    # Per answer, where the cores went, and each kind's p99 against the bare view's: the ratio
+    # holds better than the milliseconds on a machine shared with other work.
+    result["cpu_ms_per_answer"] = {
+        name: round(seconds * 1000 / max(answers, 1), 1) for name, seconds in cpu.items()
+    }
+    bare_p99 = result["kinds"].get("bare", {}).get("p99_ms")  # type: ignore[attr-defined]
+    if bare_p99:
+        result["p99_ratio_to_bare"] = {
+            kind: round(row["p99_ms"] / bare_p99, 2)
+            for kind, row in result["kinds"].items()  # type: ignore[attr-defined]
+        }
+    # Where p99 comes from: while the national batches run, after; the slowest 1 %'s URLs.
+    phases: dict[str, dict[str, tuple[int, float]]] = {}
+    if batch_end is not None and 0 < batch_end < args.seconds:
+        for kind in stats.latencies:
+            phases.setdefault("during_batch", {})[kind] = stats.p99_between(kind, 0, batch_end)
+            phases.setdefault("after_batch", {})[kind] = stats.p99_between(
+                kind, batch_end, args.seconds + 60
+            )
+    result["p99_by_phase_n_ms"] = phases
+    result["slowest_1pc"] = {kind: stats.slowest(kind) for kind in ("page", "api", "export")}
+    print(f"CPU par réponse (ms) : {result['cpu_ms_per_answer']}")
+    print(f"p99 / p99 de la vue nue : {result.get('p99_ratio_to_bare')}")
+    print(f"lots nationaux terminés {batch_end} s après le début ; p99 (n, ms) : {phases}")
+    for kind, patterns in result["slowest_1pc"].items():  # type: ignore[attr-defined]
+        print(f"1 % le plus lent ({kind}) : {patterns}")
     (logs / "load_mixed.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
 
 

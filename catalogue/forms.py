@@ -7,6 +7,7 @@ from django import forms
 
 from catalogue.models import Sector, TrainingPath, normalise_codes
 from catalogue.selectors.catalogue import code_referential, occupation_code_errors
+from diagnostics.forms.dsfr import dsfr_widgets
 
 
 class LocalOfferForm(forms.Form):
@@ -42,12 +43,7 @@ class LocalOfferForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
-            widget.attrs.setdefault("class", css)
+        dsfr_widgets(self)
 
     def clean_bmo_codes(self) -> list[str]:
         return normalise_codes(self.cleaned_data.get("bmo_codes"))

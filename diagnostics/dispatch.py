@@ -34,6 +34,7 @@ DIAGNOSTIC_EXECUTE = "diagnostics.tasks.diagnostic_execute"
 DIAGNOSTIC_BATCH_CHUNK = "diagnostics.tasks.diagnostic_batch_chunk"
 OUTBOX_DISPATCH = "diagnostics.tasks.outbox_dispatch"
 PDF_JOB_RENDER = "diagnostics.tasks.pdf_job_render"
+PAGES_WARM = "diagnostics.tasks.pages_warm"
 
 
 def task_send(name: str, *args: Any, **kwargs: Any) -> bool:

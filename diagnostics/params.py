@@ -27,6 +27,16 @@ class InvalidParameter(BadRequest):
         self.message = message
 
 
+def id_or_none(value: Any) -> int | None:
+    """A posted id as an int, or None when it is not one or out of the bigint range (which
+    would overflow the database query, a 500): the caller answers « not found »."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
 def _shown(raw: str) -> str:
     return raw if len(raw) <= 40 else raw[:40] + "…"
 

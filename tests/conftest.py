@@ -220,3 +220,22 @@ def _celery_eager_flag_put_back() -> Iterator[None]:
     if bool(current_app.conf.task_always_eager) != expected:
         current_app.conf.task_always_eager = expected
         pytest.fail(f"le drapeau « eager » de Celery n'a pas été remis à {expected}")
+
+
+@pytest.fixture
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Imported files are kept under MEDIA_ROOT: a scratch folder per test."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return Path(settings.MEDIA_ROOT)
+
+
+@pytest.fixture
+def celery_eager() -> Iterator[None]:
+    """Tasks run in-process for one test even when CELERY_BROKER_URL is set (the PostgreSQL +
+    Redis pass of .ci/run): the real worker is exercised by tests/integration."""
+    from cnam_territoires.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

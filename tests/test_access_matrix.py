@@ -113,6 +113,23 @@ def page(roles: tuple[str, ...]) -> dict[str, Expected]:
     return for_roles(roles, 200)
 
 
+def regional(ok: Expected, *, mayor: Expected = 403) -> dict[str, Expected]:
+    """A basin's page or action: `ok` for the national admin and the basin's delegate, 404 for
+    the other region's delegate and the mayor the basin is not shared with, `mayor` for the
+    mayor it is shared with, 403 for the other roles, login for anonymous."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: LOGIN,
+            ADMIN: ok,
+            DELEGATE: ok,
+            OTHER_DELEGATE: 404,
+            MAYOR: mayor,
+            OTHER_MAYOR: 404,
+        },
+    )
+
+
 def get_only(roles: tuple[str, ...]) -> dict[str, Expected]:
     """POST on a GET-only page: the role check comes first (403), then 405."""
     return for_roles(roles, 405)
@@ -373,17 +390,7 @@ def pending_diagnostic_pk(world: World) -> dict[str, object]:
 def diagnostic_page(ok: Expected = 200) -> dict[str, Expected]:
     """A page about one basin's diagnostic: its readers (the shared mayor included) get `ok`,
     another region's delegate or an unshared mayor a 404, other roles a 403."""
-    return matrix(
-        403,
-        {
-            ANONYMOUS: LOGIN,
-            ADMIN: ok,
-            DELEGATE: ok,
-            OTHER_DELEGATE: 404,
-            MAYOR: ok,
-            OTHER_MAYOR: 404,
-        },
-    )
+    return regional(ok, mayor=ok)
 
 
 def catalogue_path_pk(world: World) -> dict[str, object]:
@@ -424,17 +431,7 @@ def implantation_project_pk(world: World) -> dict[str, object]:
 def project_readers(ok: Expected) -> dict[str, Expected]:
     """A project page for whoever reads its basin: the region's delegates, national admins and
     the mayor it is shared with get `ok`; another region's delegate or another mayor a 404."""
-    return matrix(
-        403,
-        {
-            ANONYMOUS: LOGIN,
-            ADMIN: ok,
-            DELEGATE: ok,
-            OTHER_DELEGATE: 404,
-            MAYOR: ok,
-            OTHER_MAYOR: 404,
-        },
-    )
+    return regional(ok, mayor=ok)
 
 
 def project_get_only() -> dict[str, Expected]:
@@ -601,28 +598,8 @@ RULES: dict[str, Rule] = {
         post=for_roles(MANAGERS, 200),
     ),
     "basin-detail": Rule(
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: LOGIN,
-                ADMIN: 200,
-                DELEGATE: 200,
-                OTHER_DELEGATE: 404,
-                MAYOR: 200,
-                OTHER_MAYOR: 404,
-            },
-        ),
-        post=matrix(
-            403,
-            {
-                ANONYMOUS: LOGIN,
-                ADMIN: 405,
-                DELEGATE: 405,
-                OTHER_DELEGATE: 404,
-                MAYOR: 405,
-                OTHER_MAYOR: 404,
-            },
-        ),
+        get=regional(200, mayor=200),
+        post=regional(405, mayor=405),
         kwargs=basin_pk,
     ),
     "basin-share": Rule(
@@ -853,98 +830,32 @@ RULES: dict[str, Rule] = {
     # Implantation recommendation (issue 6): read like its basin (shared mayors included);
     # assets and business scenarios are written by the basin's managers only.
     "recommendation-detail": Rule(
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: LOGIN,
-                ADMIN: 200,
-                DELEGATE: 200,
-                OTHER_DELEGATE: 404,
-                MAYOR: HOME,
-                OTHER_MAYOR: 404,
-            },
-        ),
+        get=regional(200, mayor=HOME),
         # GET only, but another region's basin is a 404 whatever the method.
-        post=matrix(
-            403,
-            {
-                ANONYMOUS: LOGIN,
-                ADMIN: 405,
-                DELEGATE: 405,
-                OTHER_DELEGATE: 404,
-                MAYOR: 405,
-                OTHER_MAYOR: 404,
-            },
-        ),
+        post=regional(405, mayor=405),
         kwargs=basin_pk,
     ),
     "basin-assets": Rule(
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: LOGIN,
-                ADMIN: 200,
-                DELEGATE: 200,
-                OTHER_DELEGATE: 404,
-                MAYOR: HOME,
-                OTHER_MAYOR: 404,
-            },
-        ),
+        get=regional(200, mayor=HOME),
         # Empty form (no action): back to the page with the error in a message.
-        post=matrix(
-            403,
-            {ANONYMOUS: LOGIN, ADMIN: 302, DELEGATE: 302, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
-        ),
+        post=regional(302),
         kwargs=basin_pk,
     ),
     "business-model": Rule(
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: LOGIN,
-                ADMIN: 200,
-                DELEGATE: 200,
-                OTHER_DELEGATE: 404,
-                MAYOR: HOME,
-                OTHER_MAYOR: 404,
-            },
-        ),
+        get=regional(200, mayor=HOME),
         # Empty form (no scenario name): the page comes back with its errors.
-        post=matrix(
-            403,
-            {ANONYMOUS: LOGIN, ADMIN: 200, DELEGATE: 200, OTHER_DELEGATE: 404, OTHER_MAYOR: 404},
-        ),
+        post=regional(200),
         kwargs=basin_pk,
     ),
     # The business model's exports read like the page (a mayor reads the shared versions);
     # the query's top-up out of shape is a 400 before any PDF is printed.
     "business-model-csv": Rule(
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: LOGIN,
-                ADMIN: 200,
-                DELEGATE: 200,
-                OTHER_DELEGATE: 404,
-                MAYOR: HOME,
-                OTHER_MAYOR: 404,
-            },
-        ),
+        get=regional(200, mayor=HOME),
         post=get_only(BASIN_READERS),
         kwargs=basin_pk,
     ),
     "business-model-pdf": Rule(
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: LOGIN,
-                ADMIN: 400,
-                DELEGATE: 400,
-                OTHER_DELEGATE: 404,
-                MAYOR: HOME,
-                OTHER_MAYOR: 404,
-            },
-        ),
+        get=regional(400, mayor=HOME),
         post=get_only(BASIN_READERS),
         kwargs=basin_pk,
         query="?ab-rate_percent=x",

@@ -302,7 +302,7 @@ def training_gap(
     lines[FLAG_REASONS] = pd.Series(flag_reasons, index=lines.index, dtype=object)
     lines[FLAGGED] = [bool(r) for r in flag_reasons]
 
-    lines = _ranked(lines)
+    lines = gap_ranked(lines)
     lines[BMO_CODES_PRESENT] = [bool(_codes(b)) for b in lines[BMO_CODES]]
     lines[EXPLANATION] = [
         explain(
@@ -340,9 +340,9 @@ def training_gap(
     )
 
 
-def _ranked(lines: pd.DataFrame) -> pd.DataFrame:
-    """Rank 1..n over the included lines (not flagged first, by score, then path code); the
-    lines left out follow, by path code."""
+def gap_ranked(lines: pd.DataFrame) -> pd.DataFrame:
+    """The gap's ranking rule: rank 1..n over the included lines (not flagged first, by score
+    descending, then path code); the lines left out follow, by path code, without rank."""
     included = lines[EXCLUDED_REASON].isna()
     ranked = lines[included].sort_values(
         [FLAGGED, SCORE, PATH_CODE], ascending=[True, False, True], kind="mergesort"

@@ -38,6 +38,7 @@ from .columns import (
     ROME_CODES,
     SCORE,
 )
+from .gap import gap_ranked
 
 RECONVERSION_BONUS = 0.2
 RECONVERSION_PUBLIC = "demandeurs_emploi"
@@ -148,17 +149,4 @@ def reconversion_boost(
     out[SCORE_BEFORE] = pd.array(before, dtype="Float64")
     out[SCORE] = pd.array(scores, dtype="Float64")
     out[EXPLANATION] = explanations
-    return _ranked(out)
-
-
-def _ranked(lines: pd.DataFrame) -> pd.DataFrame:
-    """The gap's ranking rule: included lines, not flagged first, by score (descending), then
-    path code; the lines left out follow by path code, without rank."""
-    included = lines[EXCLUDED_REASON].isna()
-    ranked = lines[included].sort_values(
-        [FLAGGED, SCORE, PATH_CODE], ascending=[True, False, True], kind="mergesort"
-    )
-    ranked = ranked.assign(**{RANK: pd.array(range(1, len(ranked) + 1), dtype="Int64")})
-    left_out = lines[~included].sort_values(PATH_CODE, kind="mergesort")
-    left_out = left_out.assign(**{RANK: pd.array([pd.NA] * len(left_out), dtype="Int64")})
-    return pd.concat([ranked, left_out]).reset_index(drop=True)
+    return gap_ranked(out).reset_index(drop=True)

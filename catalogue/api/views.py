@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from catalogue.analytics.gap_params import GapParams
 from catalogue.api.serializers import GapFilterSerializer, GapOutputSerializer
 from catalogue.selectors.gap import GapError, basin_gap, gap_document
-from diagnostics.api.base import ApiViewMixin
+from diagnostics.api.base import ApiViewMixin, basin_or_404
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
@@ -58,9 +58,7 @@ class BasinGapApi(ApiViewMixin, APIView):
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
         user: User = request.user  # type: ignore[assignment]
-        basin = basin_live_list_for(user).filter(pk=pk).defer("geometry").first()
-        if basin is None:
-            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+        basin = basin_or_404(basin_live_list_for(user).defer("geometry"), pk)
         try:
             params = GapParams(reconversion_boost=data.get("reconversion_boost") or 0.0)
             if data.get("weights"):

@@ -7,12 +7,14 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpResponseNotModified
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 from rest_framework import exceptions
 from rest_framework.permissions import BasePermission
 
 from diagnostics.api.auth import HasTokenScope
+from diagnostics.models import Basin
 
 
 class ApiViewMixin:
@@ -125,3 +127,12 @@ class ApiViewMixin:
             if header in response:
                 not_modified[header] = response[header]
         return not_modified
+
+
+def basin_or_404(basins: QuerySet[Basin], pk: int) -> Basin:
+    """The basin `pk` among `basins` (a queryset of the caller's scope), else a 404 « Bassin
+    n° … introuvable. »: another region's basin is not found, as one that does not exist."""
+    basin = basins.filter(pk=pk).first()
+    if basin is None:
+        raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+    return basin

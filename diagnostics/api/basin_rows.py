@@ -11,7 +11,8 @@ from typing import Any
 
 import orjson
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, Func, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +20,35 @@ from diagnostics.selectors.basin_json import COLUMNS
 
 # The columns the documents are made of (basin_json's, but the town's key: its code says it).
 LIST_FIELDS = [column for column in COLUMNS if column != "main_town_id"]
+
+
+class _DriverText(Func):
+    """A column as the driver reads it without conversion: on SQLite, an expression (a column
+    has a declared type, and the connection converts `datetime` and `bool` values in Python,
+    ~1 µs each: timestamps stay text, booleans integers); elsewhere the column itself."""
+
+    def __init__(self, column: str, cast: str) -> None:
+        super().__init__(F(column))
+        self.cast = cast
+
+    def as_sql(self, compiler: Any, *args: Any, **kwargs: Any) -> Any:
+        return compiler.compile(self.source_expressions[0])
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST({sql} AS {self.cast})", params
+
+
+def basin_list_values(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """`queryset.values_list(*LIST_FIELDS)`, read without the driver's conversions where it
+    has some (SQLite): `basin_rows` takes timestamps as text and booleans as integers."""
+    from diagnostics.selectors.basin_json import BOOLEANS, TIMESTAMPS
+
+    casts = {**dict.fromkeys(TIMESTAMPS, "TEXT"), **dict.fromkeys(BOOLEANS, "INTEGER")}
+    columns = {f"_{name}": _DriverText(name, cast) for name, cast in casts.items()}
+    return queryset.annotate(**columns).values_list(
+        *(f"_{name}" if name in casts else name for name in LIST_FIELDS)
+    )
 
 
 class RawRows:
@@ -39,6 +69,33 @@ class RawRows:
             return cursor.fetchall()
 
 
+class RawPage:
+    """The page `[offset:offset + limit]` of a `values_list` queryset and the queryset's total,
+    read in one statement (the total as a scalar subquery, computed once), as the driver
+    returns them; what the paginator asks (`count()` and that slice). A page past the end
+    counts apart."""
+
+    def __init__(self, queryset: QuerySet[Any], *, offset: int, limit: int) -> None:
+        counted, counted_params = queryset.order_by().values("pk").query.sql_with_params()
+        total = RawSQL(f"SELECT COUNT(*) FROM ({counted}) AS counted", counted_params)
+        sliced = queryset.annotate(_total=total)[offset : offset + limit]
+        sql, params = sliced.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        self.rows = [row[:-1] for row in fetched]
+        self.total = fetched[0][-1] if fetched else queryset.count() if offset else 0
+        self.offset, self.limit = offset, limit
+
+    def count(self) -> int:
+        return int(self.total)
+
+    def __getitem__(self, item: slice) -> list[tuple[Any, ...]]:
+        if (item.start, item.stop) != (self.offset, self.offset + self.limit):
+            raise IndexError("only the page read can be sliced")
+        return self.rows
+
+
 def finite_row(row: dict[str, Any]) -> bool:
     numbers = [row["nearest_site_km"], *(row["bbox"] or ())]
     return all(math.isfinite(v) for v in numbers if isinstance(v, float))
@@ -52,6 +109,9 @@ def _boolean(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
+HOUR_END = dt.timedelta(minutes=59, seconds=59, microseconds=999_999)
+
+
 def basin_rows(request: Any, rows: Any, *, for_orjson: bool = False) -> list[dict[str, Any]]:
     """BasinOutputSerializer's document (without geometry) from the raw LIST_FIELDS tuples.
 
@@ -62,13 +122,12 @@ def basin_rows(request: Any, rows: Any, *, for_orjson: bool = False) -> list[dic
     # The current zone's offset per quarter of an hour (offsets change on a quarter at most):
     # converting to a fixed offset is several times cheaper than through the zone's rules.
     offsets: dict[dt.datetime, dt.tzinfo] = {}
+    # Text timestamps (SQLite: « YYYY-MM-DD HH:MM:SS[.ffffff] » in UTC) per hour: the local
+    # date and hour, and the offset, when the zone keeps one whole-hour offset over that hour
+    # (then the minutes, seconds and microseconds are the UTC text's).
+    hours: dict[str, tuple[str, str] | None] = {}
 
-    def as_datetime(value: Any) -> str | None:
-        # DateTimeField.to_representation's output, from the driver's value (SQLite: text).
-        if value is None:
-            return None
-        if isinstance(value, str):
-            value = dt.datetime.fromisoformat(value)
+    def local(value: dt.datetime) -> dt.datetime:
         if value.tzinfo is None:
             value = value.replace(tzinfo=dt.UTC)
         quarter = value.replace(minute=value.minute // 15 * 15, second=0, microsecond=0)
@@ -76,10 +135,34 @@ def basin_rows(request: Any, rows: Any, *, for_orjson: bool = False) -> list[dic
         if fixed is None:
             offset = quarter.astimezone(zone).utcoffset() or dt.timedelta(0)
             fixed = offsets[quarter] = dt.timezone(offset)
-        local = value.astimezone(fixed)
+        return value.astimezone(fixed)
+
+    def hour_of(text: str) -> tuple[str, str] | None:
+        start = dt.datetime.fromisoformat(text[:13] + ":00:00").replace(tzinfo=dt.UTC)
+        first, last = start.astimezone(zone), (start + HOUR_END).astimezone(zone)
+        offset = first.utcoffset() or dt.timedelta(0)
+        if offset != last.utcoffset() or offset.total_seconds() % 3600:
+            return None
+        stamp = first.isoformat()
+        return stamp[:13], "Z" if not offset else stamp[-6:]
+
+    def as_datetime(value: Any) -> str | None:
+        # DateTimeField.to_representation's output, from the driver's value.
+        if value is None:
+            return None
+        if isinstance(value, str):
+            if len(value) in (19, 26) and value[10] == " ":
+                hour = value[:13]
+                if hour not in hours:
+                    hours[hour] = hour_of(value)
+                known = hours[hour]
+                if known is not None:
+                    return known[0] + value[13:] + known[1]
+            value = dt.datetime.fromisoformat(value)
+        moved = local(value)
         if for_orjson:
-            return local  # type: ignore[return-value]
-        text = local.isoformat()
+            return moved  # type: ignore[return-value]
+        text = moved.isoformat()
         return text[:-6] + "Z" if text.endswith("+00:00") else text
 
     def codes(value: Any) -> Any:

@@ -24,15 +24,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from diagnostics.api.base import ApiViewMixin
-from diagnostics.api.basin_rows import LIST_FIELDS, RawRows, basin_rows, finite_row
+from diagnostics.api.basin_rows import RawPage, basin_list_values, basin_rows, finite_row
 from diagnostics.api.pagination import ApiPagination
-from diagnostics.api.prerendered import prerendered_fast
+from diagnostics.api.prerendered import PreRenderedJSON, prerendered_fast
 from diagnostics.api.territories import StrictOrderingFilter, geometry_wanted
 from diagnostics.models import Basin, BasinSource, Scope, User
 from diagnostics.permissions import BASIN_MANAGERS, _RolePermission
 from diagnostics.permissions import CanReadBasins as _CanReadBasins
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.basin_json import basin_json_page
+from diagnostics.selectors.basin_list_cache import (
+    basin_list_page_cached,
+    basin_list_page_keep,
+    basin_list_page_key,
+)
 from diagnostics.services import basins as basin_services
 
 MAX_SOURCE_CODES = 2000
@@ -215,12 +220,32 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
         parameters=[GEOMETRY_PARAMETER],
     )
     def get(self, request: Request) -> Response:
-        qs = self.filter_queryset(self.get_queryset())
         if geometry_wanted(request):
-            page = self.paginate_queryset(qs)
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
             return self.get_paginated_response(self.get_serializer(page, many=True).data)
-        # Without geometry, PostgreSQL writes each row's document and counts in the same
-        # statement, and Python joins the rows (the serializer's document: tested).
+        # A page already written for the same reader, request and data is read back
+        # (basin_list_cache: its key covers all of them, the query string included: it was
+        # checked when the page was written); its ETag is derived from the key.
+        key = basin_list_page_key(
+            user=cast(User, request.user),
+            root=request.build_absolute_uri("/"),
+            full_path=request.get_full_path(),
+            params=request.query_params,
+        )
+        if key is not None:
+            self.etag_version = key
+            cached = basin_list_page_cached(key)
+            if cached is not None:
+                return Response(PreRenderedJSON(cached))
+        response = self.list_page(request, self.filter_queryset(self.get_queryset()))
+        if key is not None and isinstance(response.data, PreRenderedJSON):
+            basin_list_page_keep(key, bytes(response.data))
+        return response
+
+    def list_page(self, request: Request, qs: QuerySet[Basin]) -> Response:
+        """A page written without geometry: by PostgreSQL where it can, else from raw rows."""
+        # PostgreSQL writes each row's document and counts in the same statement, and Python
+        # joins the rows (the serializer's document: tested).
         paginator = cast(ApiPagination, self.paginator)
         json_page = basin_json_page(
             qs,
@@ -237,7 +262,12 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
             return response
         # Elsewhere (SQLite, a float PostgreSQL would not write exactly) the rows are read as
         # tuples and shaped here.
-        page = self.paginate_queryset(RawRows(qs.values_list(*LIST_FIELDS)))  # type: ignore[arg-type]
+        raw = RawPage(
+            basin_list_values(qs),
+            offset=paginator.get_offset(request),
+            limit=paginator.get_limit(request),
+        )
+        page = self.paginate_queryset(raw)  # type: ignore[arg-type]
         rows = basin_rows(request, page or [], for_orjson=True)
         if all(finite_row(row) for row in rows):
             response = self.get_paginated_response(rows)

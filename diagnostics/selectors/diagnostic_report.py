@@ -18,6 +18,19 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 
+# The report's sections with its figures, in page order (anchor, title): the report page's summary
+# starts with them, and a shared version's comments attach to them.
+REPORT_FIGURE_SECTIONS: list[tuple[str, str]] = [
+    ("chiffres-cles", "Chiffres clés"),
+    ("tensions-publiees", "Tensions publiées par métier (Dares)"),
+    ("recrutements", "Besoins de recrutement (BMO)"),
+    ("tension", "Métiers en tension"),
+    ("chomage", "Chômage"),
+    ("demandeurs", "Demandeurs d'emploi"),
+    ("cartes", "Cartes"),
+    ("comparaisons", "Comparaisons"),
+]
+
 # --- Frames behind the maps -------------------------------------------------------------------
 
 

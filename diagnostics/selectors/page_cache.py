@@ -33,6 +33,12 @@ from diagnostics.selectors.diagnostic_frames import territories_version
 T = TypeVar("T")
 FRAGMENT_SECONDS = 3600
 _VERSIONS: dict[str, Callable[[], Any]] = {}
+_BUILT = [0]  # fragments rendered by this process (misses): the warm-up counts its work with it
+
+
+def fragments_built() -> int:
+    """How many fragments this process has built on a miss since it started."""
+    return _BUILT[0]
 
 
 def version_register(name: str, version: Callable[[], Any]) -> None:
@@ -102,6 +108,7 @@ def cached(key: str, build: Callable[[], T]) -> T:
     value = cache.get(key)
     if value is None:
         value = build()
+        _BUILT[0] += 1
         cache.set(key, value, FRAGMENT_SECONDS)
     return value  # type: ignore[no-any-return]
 

@@ -14,6 +14,7 @@ from django.db.models import Count
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.communes import normalise_bassin_bmo_code
+from diagnostics.analytics.replacement import replacement_frame
 from diagnostics.models import (
     DefmSecteurFact,
     Departement,
@@ -112,6 +113,17 @@ def population_age_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
         return frame
 
     return _cached(_batches_key("population_age", batch_ids), build)
+
+
+def replacement_france(*, batch_ids: Sequence[int]) -> pd.DataFrame:
+    """France's rows of the replacement indicators (`analytics.replacement.replacement_frame`
+    with no basin and no region) of the given population batches: the same for every basin,
+    computed once per process like the frame they come from (batches are immutable)."""
+    frame = population_age_frame(batch_ids=batch_ids)
+    return _cached(
+        ("replacement_france", *_batches_key("population_age", batch_ids)),
+        lambda: replacement_frame(frame, shares={}, region_departements=[]),
+    )
 
 
 def population_age_rows(*, batch_ids: Sequence[int], departements: Iterable[str]) -> pd.DataFrame:

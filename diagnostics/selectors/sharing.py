@@ -23,19 +23,13 @@ from diagnostics.models import (
     User,
 )
 from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.diagnostic_report import REPORT_FIGURE_SECTIONS
 
 # The sections a comment can be attached to: the report's (same anchors as the report page),
 # then the frozen gap and recommendation of the version.
 COMMENT_SECTIONS: list[tuple[str, str]] = [
     ("general", "Le diagnostic dans son ensemble"),
-    ("chiffres-cles", "Chiffres clés"),
-    ("tensions-publiees", "Tensions publiées par métier (Dares)"),
-    ("recrutements", "Besoins de recrutement (BMO)"),
-    ("tension", "Métiers en tension"),
-    ("chomage", "Chômage"),
-    ("demandeurs", "Demandeurs d'emploi"),
-    ("cartes", "Cartes"),
-    ("comparaisons", "Comparaisons"),
+    *REPORT_FIGURE_SECTIONS,
     ("ecart", "Parcours prioritaires (écart au catalogue)"),
     ("recommandation", "Recommandation d'implantation"),
 ]

@@ -267,5 +267,43 @@ def claims_sweep(
     return requeued, failed_n
 
 
+def claims_take_back(
+    model: type[models.Model],
+    rows: Any,
+    *,
+    running: Iterable[str],
+    started_before: Any,
+    now: Any,
+    message: str,
+    doing: str,
+    extra: Q | None = None,
+) -> tuple[int, int, int]:
+    """The rows of `rows` (a queryset of `model`) whose worker died, taken back: running since
+    before `started_before` (past the task's time limit) failed with `message`; then
+    `claims_sweep` (heartbeat stopped: queued again « reprise après l'arrêt du processus qui le
+    <doing> », or failed with `message`). Statuses pending / failed. Returns (timed out,
+    queued again, failed)."""
+    running = tuple(running)
+    timed_out = rows.filter(status__in=running, started_at__lt=started_before).update(
+        status="failed",
+        finished_at=now,
+        progress_step="Interrompu",
+        error_message=message,
+    )
+    requeued, failed = claims_sweep(
+        model,
+        running=running,
+        queued="pending",
+        failed="failed",
+        requeue_fields={
+            "progress_percent": 0,
+            "progress_step": f"En file d'attente : reprise après l'arrêt du processus qui le {doing}",
+        },
+        fail_fields={"progress_step": "Interrompu", "error_message": message},
+        extra=extra,
+    )
+    return timed_out, requeued, failed
+
+
 def _stale_rows(queryset: Any) -> Iterator[dict[str, Any]]:
     yield from queryset.values("pk", "status", "heartbeat_at", "attempts")

@@ -36,12 +36,14 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Q
 from django.utils import timezone
 
+from diagnostics.analytics.column_labels import TABLE_COLUMN_LABELS
 from diagnostics.analytics.indicators import ENGINE_VERSION
-from diagnostics.analytics.payload import TABLE_COLUMN_LABELS, json_value, table_payload
+from diagnostics.analytics.payload import json_value, table_payload
+from diagnostics.dispatch import PAGES_WARM, task_send
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, User
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable
 from diagnostics.services import claims, outbox
 from diagnostics.services.diagnostic_document import SOURCE_SHORT_LABELS, diagnostic_compute
 from diagnostics.services.diagnostic_params import (
@@ -99,7 +101,7 @@ def diagnostic_request(
         basin = Basin.objects.get(pk=basin_id)
     except Basin.DoesNotExist as exc:
         raise DiagnosticError(f"Bassin n° {basin_id} introuvable.", code="not_found") from exc
-    if user is not None and not basin_manageable_for(user).filter(pk=basin.pk).exists():
+    if user is not None and not basin_is_manageable(user, basin.pk):
         raise DiagnosticError(
             "Seuls les délégués de la région du bassin et les administrateurs peuvent lancer "
             "son diagnostic.",
@@ -229,6 +231,10 @@ def diagnostic_execute(
             )
             if not finished:
                 logger.warning("diagnostic run %s lost while computing: result dropped", run_id)
+            elif settings.PAGES_WARM_AFTER_RUN:
+                # Its report rendered for its readers now, by this worker, rather than by the
+                # web server for the first reader (issue 15, `views.page_warm`).
+                transaction.on_commit(lambda: task_send(PAGES_WARM, run_id))
         except Exception as exc:
             # Possibly raised inside a query (soft time limit, connection terminated): what
             # follows runs on a fresh connection.
@@ -294,23 +300,14 @@ def diagnostic_fail_stuck(*, basin_id: int | None = None) -> int:
     runs = DiagnosticRun.objects.all()
     if basin_id is not None:
         runs = runs.filter(basin_id=basin_id)
-    stuck = runs.filter(status=Status.RUNNING, started_at__lt=running_cutoff).update(
-        status=Status.FAILED,
-        finished_at=now,
-        progress_step="Interrompu",
-        error_message=INTERRUPTED,
-    )
-    requeued, dead = claims.claims_sweep(
+    stuck, requeued, dead = claims.claims_take_back(
         DiagnosticRun,
+        runs,
         running=WORKING,
-        queued=Status.PENDING,
-        failed=Status.FAILED,
-        requeue_fields={
-            "progress_percent": 0,
-            "progress_step": "En file d'attente : reprise après l'arrêt du processus qui le "
-            "calculait",
-        },
-        fail_fields={"progress_step": "Interrompu", "error_message": INTERRUPTED},
+        started_before=running_cutoff,
+        now=now,
+        message=INTERRUPTED,
+        doing="calculait",
         extra=None if basin_id is None else Q(basin_id=basin_id),
     )
     lost = runs.filter(status=Status.PENDING, created_at__lt=pending_cutoff).update(

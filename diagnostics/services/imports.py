@@ -361,23 +361,14 @@ def import_batches_fail_stale(
         batches = batches.filter(sha256=sha256)
     now = timezone.now()
     message = "Traitement interrompu (délai dépassé ou processus arrêté) : relancez l'import."
-    timed_out = batches.filter(status__in=WORKING, started_at__lt=now - limit).update(
-        status=Status.FAILED,
-        finished_at=now,
-        progress_step="Interrompu",
-        error_message=message,
-    )
-    requeued, failed = claims.claims_sweep(
+    timed_out, requeued, failed = claims.claims_take_back(
         ImportBatch,
+        batches,
         running=WORKING,
-        queued=Status.PENDING,
-        failed=Status.FAILED,
-        requeue_fields={
-            "progress_percent": 0,
-            "progress_step": "En file d'attente : reprise après l'arrêt du processus qui le "
-            "traitait",
-        },
-        fail_fields={"progress_step": "Interrompu", "error_message": message},
+        started_before=now - limit,
+        now=now,
+        message=message,
+        doing="traitait",
         extra=None if sha256 is None else Q(sha256=sha256),
     )
     return timed_out + requeued + failed

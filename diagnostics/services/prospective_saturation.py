@@ -12,8 +12,10 @@ from diagnostics.analytics import bridges as br
 from diagnostics.analytics import columns as c
 from diagnostics.analytics import saturation as sat
 from diagnostics.analytics.common import format_number
+from diagnostics.analytics.saturation_pool import SaturationPool, saturation_pool
 from diagnostics.selectors import prospective as selectors
 from diagnostics.selectors import tensions as tension_selectors
+from diagnostics.selectors.memo import CHUNK_BASSINS, memo_active, memo_get, memoised
 from diagnostics.services.prospective_params import param, rounded
 
 
@@ -72,20 +74,44 @@ def saturation_part(
     # The rows of the basin's bassins (located once per chunk of a national batch): every
     # step below reads only these.
     local = tension_selectors.tension_rows(tension, bassins)
-    found = sat.saturated_metiers(
-        local,
-        bassins=bassins,
-        min_ratio=float(param(params, "saturation_min_ratio")),
-        max_tension=int(param(params, "saturation_max_tension")),
-        min_job_seekers=int(param(params, "saturation_min_job_seekers")),
-    )
     if local.empty:
         message = "Aucun indicateur de tension publié pour les bassins BMO du bassin."
         saturated_doc["message"] = bridges_doc["message"] = message
         return saturated_doc, bridges_doc, frames
     year = int(local[c.YEAR].max())
     referential = selectors.rome_referential_frame()
-    named = sat.with_referential(found, referential)
+    min_ratio = float(param(params, "saturation_min_ratio"))
+    max_tension = int(param(params, "saturation_max_tension"))
+    min_job_seekers = int(param(params, "saturation_min_job_seekers"))
+
+    def pool_of(rows: pd.DataFrame) -> SaturationPool:
+        return saturation_pool(
+            rows,
+            year=year,
+            referential=referential,
+            min_ratio=min_ratio,
+            max_tension=max_tension,
+            min_job_seekers=min_job_seekers,
+            min_tension=min_tension,
+        )
+
+    # Every bassin's saturated métiers and bridges in one pass, once per chunk of a national
+    # batch (`selectors.memo`: the bassins of the chunk's basins); alone, the pool of the basin's
+    # own bassins: the same rows.
+    rules = (year, min_ratio, max_tension, min_job_seekers, min_tension)
+    scope = memo_get(CHUNK_BASSINS)
+    pool = (
+        memoised(
+            ("saturation_pool", id(tension), id(referential), rules, scope),
+            lambda: pool_of(
+                tension if scope is None else tension_selectors.tension_rows(tension, scope)
+            ),
+        )
+        if memo_active()
+        else pool_of(local)
+    )
+    mine = pool.for_bassins(bassins)
+    named, pairs, per_target = mine["named"], mine["pairs"], mine["per_target"]
     metiers = (
         bmo_metiers
         if bmo_metiers is not None
@@ -117,9 +143,6 @@ def saturation_part(
             "Aucun métier saturé selon la règle dans les bassins BMO du bassin."
         )
 
-    targets = br.tension_targets(local, bassins=bassins, year=year, min_tension=min_tension)
-    pairs = br.bridges(named, targets, referential=referential)
-    per_target = br.bridge_targets(targets, pairs, referential=referential)
     frames["prospective_bridges"] = pairs
     frames["prospective_bridge_targets"] = per_target
     bridged = br.bridged_job_seekers(pairs)

@@ -18,6 +18,7 @@ from diagnostics.permissions import CATALOGUE_READERS, has_role
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors import prospective_report
 from diagnostics.selectors import tensions as tension_selectors
+from diagnostics.selectors.diagnostic_report import REPORT_FIGURE_SECTIONS
 from diagnostics.selectors.page_cache import (
     basins_stamp,
     fragment,
@@ -28,14 +29,7 @@ from diagnostics.selectors.page_cache import (
 
 # Report sections: (anchor, title) — the summary and the order of the page.
 SECTIONS = [
-    ("chiffres-cles", "Chiffres clés"),
-    ("tensions-publiees", "Tensions publiées par métier (Dares)"),
-    ("recrutements", "Besoins de recrutement (BMO)"),
-    ("tension", "Métiers en tension"),
-    ("chomage", "Chômage"),
-    ("demandeurs", "Demandeurs d'emploi"),
-    ("cartes", "Cartes"),
-    ("comparaisons", "Comparaisons"),
+    *REPORT_FIGURE_SECTIONS,
     ("prospective", "Prospective"),
     ("parcours-prioritaires", "Parcours prioritaires"),
     ("methode", "Méthode et sources"),

@@ -20,9 +20,11 @@ from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
@@ -34,8 +36,8 @@ from diagnostics.params import int_param, page_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import (
+    basin_is_manageable,
     basin_list_for,
-    basin_manageable_for,
     diagnostic_run_readable_for,
     diagnostic_run_scoped,
 )
@@ -63,10 +65,6 @@ def _visible_run(request: HttpRequest, pk: int, *, documents: bool = True) -> Di
     if not documents:
         runs = runs.defer("results", "tables")
     return get_object_or_404(runs, pk=pk)
-
-
-def _can_run(user: User, basin: Basin) -> bool:
-    return basin_manageable_for(user).filter(pk=basin.pk).exists()
 
 
 # --- Pages ----------------------------------------------------------------------------------
@@ -101,7 +99,7 @@ def diagnostic_run(request: HttpRequest, pk: int) -> HttpResponse:
     basin = get_object_or_404(basin_list_for(user), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if not _can_run(user, basin):
+    if not basin_is_manageable(user, basin.pk):
         raise PermissionDenied(
             "Seuls les délégués de la région du bassin peuvent le diagnostiquer."
         )
@@ -118,13 +116,47 @@ def diagnostic_run(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("diagnostic-detail", pk=run.pk)
 
 
+def detail_runs(user: User, pk: int) -> QuerySet[DiagnosticRun]:
+    """The run `pk` as `user` may open it on its page (empty if not)."""
+    return selectors.diagnostic_runs_with_batches(
+        diagnostic_run_readable_for(user).select_related("basin", "basin__region").filter(pk=pk)
+    )
+
+
+def detail_flags(user: User, basin: Basin) -> dict[str, bool]:
+    """What the report of /diagnostics/<id>/ shows of `user`'s rights (its fragment's key)."""
+    return {
+        "can_run": basin_is_manageable(user, basin.pk),
+        "can_import": has_role(user, IMPORT_ROLES),
+    }
+
+
+def detail_report_html(
+    request: HttpRequest,
+    run: DiagnosticRun,
+    visible: QuerySet[DiagnosticRun],
+    *,
+    flags: dict[str, bool],
+) -> SafeString:
+    """The report of the done `run` (an outline of `visible`) as `request.user` reads it on
+    /diagnostics/<id>/: the cached fragment, rendered on a miss. The page and the warm-up
+    (`views.page_warm`) call it, so they share its key."""
+    user: User = request.user  # type: ignore[assignment]
+    scoped = diagnostic_run_scoped(run, user=user)
+    return report_html(
+        request,
+        run,
+        scoped,
+        flags=flags,
+        full=lambda: diagnostic_run_scoped(visible.get(), user=user),
+    )
+
+
 @role_required(*BASIN_READERS)
 @require_GET
 def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    visible = selectors.diagnostic_runs_with_batches(
-        diagnostic_run_readable_for(user).select_related("basin", "basin__region").filter(pk=pk)
-    )
+    visible = detail_runs(user, pk)
     # Without its documents: the report is a cached fragment (`report_html`).
     run = selectors.diagnostic_run_outline(visible)
     if run is None:
@@ -138,7 +170,7 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for r in selectors.diagnostic_runs_of_basin(run.basin, limit=20)
         if r.pk != run.pk and r.status == DiagnosticRun.Status.DONE and r.pk in readable
     ]
-    flags = {"can_run": _can_run(user, run.basin), "can_import": has_role(user, IMPORT_ROLES)}
+    flags = detail_flags(user, run.basin)
     context: dict[str, Any] = {
         "run": run,
         "basin": run.basin,
@@ -147,14 +179,7 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "other_runs": others,
     }
     if run.is_done:
-        scoped = diagnostic_run_scoped(run, user=user)
-        context["report_html"] = report_html(
-            request,
-            run,
-            scoped,
-            flags=flags,
-            full=lambda: diagnostic_run_scoped(visible.get(), user=user),
-        )
+        context["report_html"] = detail_report_html(request, run, visible, flags=flags)
     return render(request, "diagnostics/diagnostic_detail.html", context)
 
 

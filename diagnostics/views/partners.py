@@ -160,7 +160,7 @@ def _form_page(request: HttpRequest, organisation: Organisation | None) -> HttpR
                     data=_inputs(form, contacts), user=user, organisation=organisation
                 )
             except PartnerError as exc:
-                field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
+                field = exc.field
                 if field == "contacts":
                     form.add_error(None, exc.message)
                 else:

@@ -18,7 +18,7 @@ from rest_framework import exceptions, generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from diagnostics.api.base import ApiViewMixin
+from diagnostics.api.base import ApiViewMixin, basin_or_404
 from diagnostics.api.basins import ReadOrManageBasins
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Scope, User
@@ -196,10 +196,7 @@ def business_model_document(read: sel.BusinessModelRead, request: Request) -> di
 
 
 def _live_basin(request: Request, pk: int) -> Basin:
-    basin = basin_live_list_for(cast(User, request.user)).filter(pk=pk).first()
-    if basin is None:
-        raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
-    return basin
+    return basin_or_404(basin_live_list_for(cast(User, request.user)), pk)
 
 
 def _assumption_errors(problems: dict[str, str]) -> exceptions.ValidationError:
@@ -314,9 +311,7 @@ class BasinScenariosApi(ApiViewMixin, generics.GenericAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
-        basin = basin_manageable_for(user).filter(pk=pk).first()
-        if basin is None:
-            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+        basin = basin_or_404(basin_manageable_for(user), pk)
         data = ScenarioInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -22,10 +22,10 @@ from rest_framework.response import Response
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.models import Scope, User
 from diagnostics.permissions import CanManageBasins
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.forms.projects import SOURCE_CHOICES, PlanningForm
 from implantations.selectors import planning as sel
-from implantations.services import concept_defaults, planning, planning_parameters
+from implantations.services import planning, planning_parameters
 
 FIELDS = (
     "region",
@@ -125,16 +125,11 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
             )
         if region not in {code for code, _ in regions}:
             raise exceptions.NotFound("Région inconnue ou hors de votre périmètre.")
-        costs, _ = concept_defaults.concept_costs_default()
-        defaults = p.FitWeights()
         data: dict[str, Any] = {
-            "source": p.LEVEL_ZONE_EMPLOI,
+            "source": pc.LEVEL_ZONE_EMPLOI,
             "n": 5,
             "min_km": 40,
-            "w_eligibility": defaults.eligibility,
-            "w_need": defaults.need,
-            "w_access": defaults.access,
-            **{f"cost_{k}": round(v) for k, v in costs.items()},
+            **planning_parameters.tuning_initial(),
         }
         data.update({k: ("" if v is None else v) for k, v in values.items() if k in FIELDS})
         form = PlanningForm(data, regions=regions)
@@ -143,13 +138,6 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
                 {name: [str(m) for m in messages] for name, messages in form.errors.items()}
             )
         cleaned = form.cleaned_data
-        weights = p.FitWeights(
-            eligibility=cleaned["w_eligibility"]
-            if cleaned["w_eligibility"] is not None
-            else defaults.eligibility,
-            need=cleaned["w_need"] if cleaned["w_need"] is not None else defaults.need,
-            access=cleaned["w_access"] if cleaned["w_access"] is not None else defaults.access,
-        )
         try:
             plan = planning.region_plan(
                 region_code=cleaned["region"],
@@ -158,15 +146,11 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
                 n=cleaned["n"],
                 budget=cleaned["budget"],
                 min_km=cleaned["min_km"],
-                costs={
-                    k: cleaned[f"cost_{k}"]
-                    for k in ("turnkey", "fab_id", "progressive")
-                    if cleaned.get(f"cost_{k}") is not None
-                },
-                weights=weights,
+                costs=form.site_costs(),
+                weights=form.fit_weights(),
             )
         except planning_parameters.PlanningError as exc:
-            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
+            field = exc.field
             raise exceptions.ValidationError({field or "non_field_errors": [exc.message]}) from exc
         document = _plain(plan.as_dict())
         query = urlencode(

@@ -18,10 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diagnostics.api.base import basin_or_404
 from diagnostics.api.sharing import CanReadShares, raise_for, share_output
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun, Scope, User
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for, basin_manageable_for
 from implantations.models import Contribution
 from implantations.selectors.sharing import contribution_list_for
 from implantations.services import contributions as services
@@ -52,10 +53,8 @@ class BasinShareCreateApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
-        basin = basin_list_for(user).filter(pk=pk).first()
-        if basin is None:
-            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
-        if not basin_manageable_for(user).filter(pk=basin.pk).exists():
+        basin = basin_or_404(basin_list_for(user), pk)
+        if not basin_is_manageable(user, basin.pk):
             raise exceptions.PermissionDenied(
                 "Seuls les délégués de la région du bassin partagent ses diagnostics."
             )
@@ -141,9 +140,7 @@ class BasinContributionsApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
-        basin = basin_list_for(user).filter(pk=pk).first()
-        if basin is None:
-            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+        basin = basin_or_404(basin_list_for(user), pk)
         contributions = contribution_list_for(user, basin).order_by("-proposed_at", "-pk")
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(contributions, request, view=self) or []
@@ -156,9 +153,7 @@ class BasinContributionsApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
-        basin = basin_list_for(user).filter(pk=pk).first()
-        if basin is None:
-            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+        basin = basin_or_404(basin_list_for(user), pk)
         data = ContributionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -10,12 +10,11 @@ from typing import cast
 
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from diagnostics.api.base import ApiViewMixin
+from diagnostics.api.base import ApiViewMixin, basin_or_404
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors.access import basin_live_list_for
@@ -49,9 +48,7 @@ class BasinRecommendationApi(ApiViewMixin, APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)  # authenticated through CanReadBasins
-        basin = basin_live_list_for(user).filter(pk=pk).first()
-        if basin is None:
-            raise exceptions.NotFound(f"Bassin n° {pk} introuvable.")
+        basin = basin_or_404(basin_live_list_for(user), pk)
         recommendation = recommendation_compute(basin=basin, user=user)
         # Honesty rules: a score on too little known data is null, with what is missing.
         data = honesty.honest_document(recommendation.document)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 
+from diagnostics.forms.dsfr import dsfr_widgets
 from implantations.analytics import funding as fd
 from implantations.analytics.site_services import TIME_UNITS, Service
 from implantations.models import Funder
@@ -24,12 +25,7 @@ class DsfrForm(forms.Form):
         self._dsfr()
 
     def _dsfr(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                continue
-            css = "fr-select" if isinstance(widget, forms.Select) else "fr-input"
-            widget.attrs.setdefault("class", css)
+        dsfr_widgets(self)
 
 
 def _year_field(label: str, initial: int) -> forms.TypedChoiceField:

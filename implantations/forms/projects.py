@@ -10,6 +10,7 @@ from django import forms
 from django.forms import formset_factory
 
 from diagnostics.models import Basin, Epci
+from implantations.analytics import planning_fit as pfit
 from implantations.models import Concept, ProjectPartner, ProjectStatus
 from implantations.models.projects import PROJECT_YEARS
 
@@ -212,6 +213,14 @@ SOURCE_CHOICES = [
 ]
 
 
+def _optional_decimal(label: str) -> forms.FloatField:
+    """An optional amount or weight (≥ 0), typed the French way."""
+    return forms.FloatField(
+        label=label, min_value=0, required=False, localize=True,
+        widget=forms.TextInput(attrs=DSFR_DECIMAL),
+    )  # fmt: skip
+
+
 class PlanningForm(forms.Form):
     """Parameters of the regional planning page (GET)."""
 
@@ -254,30 +263,12 @@ class PlanningForm(forms.Form):
         localize=True,
         widget=forms.TextInput(attrs=DSFR_DECIMAL),
     )
-    cost_turnkey = forms.FloatField(
-        label="Coût d'un site clef en main (€)", min_value=0, required=False,
-        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
-    )  # fmt: skip
-    cost_fab_id = forms.FloatField(
-        label="Coût d'un site Fab ID (€)", min_value=0, required=False,
-        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
-    )  # fmt: skip
-    cost_progressive = forms.FloatField(
-        label="Coût d'un site progressif (€)", min_value=0, required=False,
-        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
-    )  # fmt: skip
-    w_eligibility = forms.FloatField(
-        label="Poids de l'éligibilité", min_value=0, required=False,
-        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
-    )  # fmt: skip
-    w_need = forms.FloatField(
-        label="Poids du besoin", min_value=0, required=False,
-        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
-    )  # fmt: skip
-    w_access = forms.FloatField(
-        label="Poids de l'éloignement", min_value=0, required=False,
-        localize=True, widget=forms.TextInput(attrs=DSFR_DECIMAL),
-    )  # fmt: skip
+    cost_turnkey = _optional_decimal("Coût d'un site clef en main (€)")
+    cost_fab_id = _optional_decimal("Coût d'un site Fab ID (€)")
+    cost_progressive = _optional_decimal("Coût d'un site progressif (€)")
+    w_eligibility = _optional_decimal("Poids de l'éligibilité")
+    w_need = _optional_decimal("Poids du besoin")
+    w_access = _optional_decimal("Poids de l'éloignement")
 
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -290,3 +281,22 @@ class PlanningForm(forms.Form):
         region_field = self.fields["region"]
         assert isinstance(region_field, forms.ChoiceField)
         region_field.choices = regions
+
+    def fit_weights(self) -> pfit.FitWeights:
+        """The weights typed in (valid form), the default for each one left empty."""
+        data, defaults = self.cleaned_data, pfit.FitWeights()
+        return pfit.FitWeights(
+            eligibility=data["w_eligibility"]
+            if data["w_eligibility"] is not None
+            else defaults.eligibility,
+            need=data["w_need"] if data["w_need"] is not None else defaults.need,
+            access=data["w_access"] if data["w_access"] is not None else defaults.access,
+        )
+
+    def site_costs(self) -> dict[str, float]:
+        """{concept: cost of one site} for the costs typed in (valid form)."""
+        return {
+            concept: self.cleaned_data[f"cost_{concept}"]
+            for concept in ("turnkey", "fab_id", "progressive")
+            if self.cleaned_data.get(f"cost_{concept}") is not None
+        }

@@ -7,11 +7,12 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from implantations.analytics import honesty
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_national as nat
+from implantations.analytics import planning_selection as psel
 from implantations.services.planning import CONCEPT_LABEL, SELECTED, _json
-from implantations.services.planning_candidates import CODE, KIND
-from implantations.services.planning_export import plan_csv_cell
+from implantations.services.planning_candidates import KIND
+from implantations.services.planning_export import CANDIDATE_COLUMNS, plan_csv_cell
 from implantations.services.planning_national_candidates import KIND_LABELS
 
 if TYPE_CHECKING:
@@ -21,26 +22,15 @@ REGION = nat.REGION
 
 
 CSV_COLUMNS: list[tuple[str, str]] = [
-    (p.RANK, "rang national"),
+    (pc.RANK, "rang national"),
     (REGION, "région"),
     (KIND, "type"),
-    (CODE, "code"),
-    (p.NAME, "candidat"),
-    (p.POPULATION, "population"),
-    (p.MAIN_TOWN, "ville principale"),
-    (p.MAIN_TOWN_POPULATION, "population de la ville principale"),
-    (p.ELIGIBLE, "éligible"),
-    (p.NEAREST_SITE, "site Cnam le plus proche"),
-    (p.NEAREST_SITE_KM, "distance au site (km)"),
-    (p.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
-    (p.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
-    (p.DIFFICULTY_RATE, "part des projets difficiles"),
-    (p.NEED_SOURCE, "source du besoin"),
+    *CANDIDATE_COLUMNS,
     (honesty.STANDING, "classement"),
-    (p.FIT, "adéquation (0-100)"),
+    (pc.FIT, "adéquation (0-100)"),
     (honesty.STANDING_REASON, "pourquoi non classé"),
     (CONCEPT_LABEL, "concept recommandé"),
-    (p.COST, "coût retenu (€)"),
+    (psel.COST, "coût retenu (€)"),
     (SELECTED, "retenu"),
 ]
 
@@ -76,7 +66,7 @@ def national_plan_csv_rows(plan: NationalPlan) -> list[list[Any]]:
     for r in plan.regions.to_dict("records"):
         rows.append(
             [
-                r[REGION] or r[p.REGION_CODE],
+                r[REGION] or r[pc.REGION_CODE],
                 r[nat.CANDIDATES],
                 r[nat.RANKED],
                 r[nat.CHOSEN],

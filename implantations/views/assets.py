@@ -208,7 +208,7 @@ def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
             form = {"add_host": host_form, "partners": partner_form, "add_letter": letter_form}.get(
                 action
             )
-            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
+            field = exc.field
             if form is not None and form.is_bound:
                 form.add_error(field if field in form.fields else None, exc.message)
             else:

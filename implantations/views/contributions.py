@@ -15,8 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv
 from diagnostics.models import Role, User
+from diagnostics.params import id_or_none
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for, basin_manageable_for
 from implantations.forms.assets import tri_state_initial
 from implantations.forms.sharing import ContributionForm
 from implantations.models import Contribution
@@ -66,7 +67,7 @@ def _review(contribution: Contribution) -> dict[str, Any]:
 def contribution_list(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
-    can_manage = basin_manageable_for(user).filter(pk=basin.pk).exists()
+    can_manage = basin_is_manageable(user, basin.pk)
     contributions = list(
         selectors.contribution_list_for(user, basin).select_related(
             "recommendation_before", "recommendation_after"
@@ -94,7 +95,7 @@ def contribution_list(request: HttpRequest, pk: int) -> HttpResponse:
 def contribution_create(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
-    version_id = _int(request.GET.get("version") or request.POST.get("version"))
+    version_id = id_or_none(request.GET.get("version") or request.POST.get("version"))
     form = ContributionForm(request.POST or None, initial={"kind": request.GET.get("type", "")})
     status = 200
     if request.method == "POST":
@@ -125,15 +126,6 @@ def contribution_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _int(value: Any) -> int | None:
-    # An id out of the bigint range would overflow the database query (a 500): not found.
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
-
-
 @role_required(*BASIN_MANAGERS)
 @require_POST
 def contribution_decide(request: HttpRequest, pk: int) -> HttpResponse:
@@ -145,7 +137,7 @@ def contribution_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
     basin = contribution.basin
     decision = request.POST.get("decision", "")
-    expected = _int(request.POST.get("version"))
+    expected = id_or_none(request.POST.get("version"))
     target = reverse("contribution-list", args=[basin.pk]) + f"#contribution-{contribution.pk}"
     if expected is None:
         messages.error(request, "Version de la contribution manquante : rechargez la page.")

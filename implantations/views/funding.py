@@ -196,8 +196,7 @@ def project_topup(request: HttpRequest, pk: int) -> HttpResponse:
                             retained=data["retained"],
                         )
                     except ApplicationError as exc:
-                        field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-                        form.add_error(field if field in form.fields else None, exc.message)
+                        exc.add_to(form)
                     else:
                         messages.success(
                             request, f"Scénario d'abondement « {saved.name} » enregistré."

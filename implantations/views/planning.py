@@ -16,13 +16,12 @@ from django.views.decorators.http import require_GET
 from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
 from implantations.analytics import honesty
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.analytics.honesty import format_figure
 from implantations.analytics.planning_maps import region_plan_figure
 from implantations.forms.projects import PlanningForm
 from implantations.selectors import planning as sel
 from implantations.services import (
-    concept_defaults,
     planning,
     planning_candidates,
     planning_parameters,
@@ -35,16 +34,11 @@ MAIN_FIELDS = ("region", "source", "n", "budget", "min_km")
 
 
 def _initial(user: User, regions: list[tuple[str, str]]) -> dict[str, Any]:
-    costs, _ = concept_defaults.concept_costs_default()
-    weights = p.FitWeights()
     initial: dict[str, Any] = {
-        "source": p.LEVEL_ZONE_EMPLOI,
+        "source": pc.LEVEL_ZONE_EMPLOI,
         "n": DEFAULT_N,
         "min_km": DEFAULT_MIN_KM,
-        "w_eligibility": weights.eligibility,
-        "w_need": weights.need,
-        "w_access": weights.access,
-        **{f"cost_{k}": round(v) for k, v in costs.items()},
+        **planning_parameters.tuning_initial(),
     }
     if len(regions) == 1:
         initial["region"] = regions[0][0]
@@ -62,19 +56,6 @@ def _bound_data(request: HttpRequest, initial: dict[str, Any]) -> dict[str, Any]
 
 def _plan_from(form: PlanningForm, user: User) -> planning.RegionPlan:
     data = form.cleaned_data
-    defaults = p.FitWeights()
-    weights = p.FitWeights(
-        eligibility=data["w_eligibility"]
-        if data["w_eligibility"] is not None
-        else defaults.eligibility,
-        need=data["w_need"] if data["w_need"] is not None else defaults.need,
-        access=data["w_access"] if data["w_access"] is not None else defaults.access,
-    )
-    costs = {
-        concept: data[f"cost_{concept}"]
-        for concept in ("turnkey", "fab_id", "progressive")
-        if data.get(f"cost_{concept}") is not None
-    }
     return planning.region_plan(
         region_code=data["region"],
         user=user,
@@ -82,8 +63,8 @@ def _plan_from(form: PlanningForm, user: User) -> planning.RegionPlan:
         n=data["n"],
         budget=data["budget"],
         min_km=data["min_km"],
-        costs=costs,
-        weights=weights,
+        costs=form.site_costs(),
+        weights=form.fit_weights(),
     )
 
 
@@ -126,8 +107,7 @@ def planning_page(request: HttpRequest) -> HttpResponse:
         try:
             plan = _plan_from(form, user)
         except planning_parameters.PlanningError as exc:
-            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-            form.add_error(field if field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             context.update(_plan_context(plan, request))
     # A parameter out of shape (not a number, non-finite, out of range) is a 400 naming it.
@@ -155,10 +135,10 @@ def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, 
     selection = plan.selection
     chosen_rows = []
     if selection is not None:
-        by_id = {row[p.CANDIDATE_ID]: row for row in rows}
+        by_id = {row[pc.CANDIDATE_ID]: row for row in rows}
         chosen_rows = [by_id[cid] for cid in selection.chosen if cid in by_id]
     greedy_names = []
-    by_id_name = dict(zip(candidates[p.CANDIDATE_ID], candidates[p.NAME], strict=True))
+    by_id_name = dict(zip(candidates[pc.CANDIDATE_ID], candidates[pc.NAME], strict=True))
     if selection is not None:
         greedy_names = [by_id_name.get(cid, cid) for cid in selection.greedy_chosen]
     return {
@@ -179,7 +159,7 @@ def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, 
         "chosen_rows": chosen_rows,
         "greedy_names": greedy_names,
         "export_query": request.GET.urlencode(),
-        "eligible_count": int((candidates[p.ELIGIBLE] == True).sum()) if len(candidates) else 0,  # noqa: E712
+        "eligible_count": int((candidates[pc.ELIGIBLE] == True).sum()) if len(candidates) else 0,  # noqa: E712
     }
 
 
@@ -198,14 +178,14 @@ def _percent(value: Any) -> float | None:
 def _row(record: dict[str, Any]) -> dict[str, Any]:
     """A ranking row for the template: plain values, scores on 0-100, rates in %."""
     row = {key: _clean(value) for key, value in record.items()}
-    row["id"] = row[p.CANDIDATE_ID]
+    row["id"] = row[pc.CANDIDATE_ID]
     row[planning_candidates.BASIN_ID] = (
         int(row[planning_candidates.BASIN_ID]) if row[planning_candidates.BASIN_ID] else None
     )
-    row["eligibility_pct"] = _percent(row[p.ELIGIBILITY_SCORE])
-    row["need_pct"] = _percent(row[p.NEED_SCORE])
-    row["access_pct"] = _percent(row[p.ACCESS_SCORE])
-    row["difficulty_pct"] = _percent(row[p.DIFFICULTY_RATE])
+    row["eligibility_pct"] = _percent(row[pc.ELIGIBILITY_SCORE])
+    row["need_pct"] = _percent(row[pc.NEED_SCORE])
+    row["access_pct"] = _percent(row[pc.ACCESS_SCORE])
+    row["difficulty_pct"] = _percent(row[pc.DIFFICULTY_RATE])
     return row
 
 
@@ -237,11 +217,7 @@ def planning_export(request: HttpRequest) -> HttpResponse:
         plan = _plan_from(form, user)
     except planning_parameters.PlanningError as exc:
         return _export_error(request, exc.message, {})
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"planification_{plan.region.code}_{plan.source}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    response, writer = _csv_download(f"planification_{plan.region.code}_{plan.source}.csv")
     for row in region_plan_csv_rows(plan):
         writer.writerow(row)
     if plan.selection is not None:
@@ -257,6 +233,15 @@ def planning_export(request: HttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+def _csv_download(name: str) -> tuple[HttpResponse, Any]:
+    """An empty CSV download named `name` (UTF-8 with a BOM for Excel, « ; » between cells)
+    and the writer of its rows."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")
+    return response, csv.writer(response, delimiter=";")
 
 
 def _export_error(

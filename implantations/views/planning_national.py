@@ -6,7 +6,6 @@ regions, and this page is a 404 for them (no other region's figure is shown)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET
 from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
 from implantations.analytics import honesty
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_national as nat
 from implantations.analytics.planning_national_charts import (
     national_plan_figure,
@@ -28,14 +27,13 @@ from implantations.forms.planning_national import CANDIDATES_ALL, NationalPlanni
 from implantations.selectors import planning as plan_sel
 from implantations.selectors.planning_national import national_planning_allowed
 from implantations.services import (
-    concept_defaults,
     planning,
     planning_candidates,
     planning_parameters,
 )
 from implantations.services import planning_national as services
 from implantations.services.planning_national_export import national_plan_csv_rows
-from implantations.views.planning import _export_error, _percent, _row
+from implantations.views.planning import _csv_download, _export_error, _percent, _row
 
 MAIN_FIELDS = ("zoning", "candidates", "n", "budget", "min_km")
 
@@ -49,17 +47,12 @@ def _national_user(request: HttpRequest) -> User:
 
 
 def _initial() -> dict[str, Any]:
-    costs, _ = concept_defaults.concept_costs_default()
-    weights = p.FitWeights()
     return {
         "zoning": "zone_emploi",
         "candidates": CANDIDATES_ALL,
         "n": services.DEFAULT_N,
         "min_km": int(services.DEFAULT_MIN_KM),
-        "w_eligibility": weights.eligibility,
-        "w_need": weights.need,
-        "w_access": weights.access,
-        **{f"cost_{k}": round(v) for k, v in costs.items()},
+        **planning_parameters.tuning_initial(),
     }
 
 
@@ -75,19 +68,6 @@ def _form(request: HttpRequest) -> NationalPlanningForm:
 
 def _plan_from(form: NationalPlanningForm, user: User) -> services.NationalPlan:
     data = form.cleaned_data
-    defaults = p.FitWeights()
-    weights = p.FitWeights(
-        eligibility=data["w_eligibility"]
-        if data["w_eligibility"] is not None
-        else defaults.eligibility,
-        need=data["w_need"] if data["w_need"] is not None else defaults.need,
-        access=data["w_access"] if data["w_access"] is not None else defaults.access,
-    )
-    costs = {
-        concept: data[f"cost_{concept}"]
-        for concept in ("turnkey", "fab_id", "progressive")
-        if data.get(f"cost_{concept}") is not None
-    }
     return services.national_plan(
         user=user,
         zoning=data["zoning"],
@@ -95,8 +75,8 @@ def _plan_from(form: NationalPlanningForm, user: User) -> services.NationalPlan:
         n=data["n"],
         budget=data["budget"],
         min_km=data["min_km"],
-        costs=costs,
-        weights=weights,
+        costs=form.site_costs(),
+        weights=form.fit_weights(),
     )
 
 
@@ -115,8 +95,7 @@ def national_planning_page(request: HttpRequest) -> HttpResponse:
         try:
             plan = _plan_from(form, user)
         except planning_parameters.PlanningError as exc:
-            field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-            form.add_error(field if field in form.fields else None, exc.message)
+            exc.add_to(form)
         else:
             context.update(_plan_context(plan, request))
     status = 400 if form.errors else 200
@@ -131,8 +110,8 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
         geometries = services.national_plan_geometries(plan)
         frame = candidates.assign(
             code=candidates[planning_candidates.CODE],
-            region_code=candidates[p.REGION_CODE],
-            geometry=candidates[p.CANDIDATE_ID].map(geometries),
+            region_code=candidates[pc.REGION_CODE],
+            geometry=candidates[pc.CANDIDATE_ID].map(geometries),
             selected=candidates[planning.SELECTED],
             ranked=candidates[honesty.STANDING] == honesty.RANKED,
         )
@@ -143,9 +122,9 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
         figures["tradeoff"] = json.loads(tradeoff_figure(plan.curve).to_json())
     rows = [_row({str(k): v for k, v in r.items()}) for r in candidates.to_dict("records")]
     selection = plan.selection
-    by_id = {row[p.CANDIDATE_ID]: row for row in rows}
+    by_id = {row[pc.CANDIDATE_ID]: row for row in rows}
     chosen_rows = [by_id[c] for c in selection.chosen if c in by_id] if selection else []
-    names = dict(zip(candidates[p.CANDIDATE_ID], candidates[p.NAME], strict=True))
+    names = dict(zip(candidates[pc.CANDIDATE_ID], candidates[pc.NAME], strict=True))
     regions = [
         {
             **{k: planning._json(v) for k, v in r.items()},
@@ -204,11 +183,7 @@ def national_planning_export(request: HttpRequest) -> HttpResponse:
         plan = _plan_from(form, user)
     except planning_parameters.PlanningError as exc:
         return _export_error(request, exc.message, {}, back_url=reverse("national-planning"))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"planification_nationale_{plan.zoning}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    response, writer = _csv_download(f"planification_nationale_{plan.zoning}.csv")
     for row in national_plan_csv_rows(plan):
         writer.writerow(row)
     return response

@@ -209,8 +209,7 @@ def programme_targets(request: HttpRequest) -> HttpResponse:
                     user=user,
                 )
             except services.ProgrammeError as exc:
-                field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-                form.add_error(field if field in form.fields else None, exc.message)
+                exc.add_to(form)
             else:
                 messages.success(
                     request, f"Objectif {target.year} — {target.scope_label} enregistré."

@@ -325,5 +325,5 @@ def _assumption_errors(form: Any, name_form: Any, exc: ApplicationError) -> None
         for code, message in problems.items():
             form.add_error(code if code in form.fields else None, message)
     else:
-        field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
+        field = exc.field
         name_form.add_error("scenario_name" if field == "name" else None, exc.message)

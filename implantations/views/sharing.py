@@ -27,9 +27,14 @@ from django.views.decorators.http import require_GET, require_POST
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv
 from diagnostics.models import DiagnosticRun, PdfJob, SharedVersion, ShareLink, User
+from diagnostics.params import id_or_none
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import sharing as share_selectors
-from diagnostics.selectors.access import basin_manageable_for, diagnostic_run_scoped
+from diagnostics.selectors.access import (
+    basin_is_manageable,
+    basin_manageable_for,
+    diagnostic_run_scoped,
+)
 from diagnostics.selectors.diagnostics import diagnostic_run_outline, diagnostic_runs_with_batches
 from diagnostics.services import comments as comment_services
 from diagnostics.services import share_links
@@ -84,10 +89,11 @@ def basin_shares(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("basin-shares", pk=basin.pk)
             elif action in ("revoke", "link", "link_revoke"):
                 version = get_object_or_404(
-                    SharedVersion.objects.filter(basin=basin), pk=_int(request.POST.get("version"))
+                    SharedVersion.objects.filter(basin=basin),
+                    pk=id_or_none(request.POST.get("version")),
                 )
                 if action == "revoke":
-                    recipient = _int(request.POST.get("recipient"))
+                    recipient = id_or_none(request.POST.get("recipient"))
                     count = share_services.share_recipient_revoke(
                         version=version, user=user, recipient_id=recipient
                     )
@@ -112,7 +118,8 @@ def basin_shares(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 else:
                     link = get_object_or_404(
-                        ShareLink.objects.filter(version=version), pk=_int(request.POST.get("link"))
+                        ShareLink.objects.filter(version=version),
+                        pk=id_or_none(request.POST.get("link")),
                     )
                     share_links.share_link_revoke(link=link, user=user)
                     messages.success(request, "Le lien est retiré : il ne s'ouvre plus.")
@@ -146,15 +153,6 @@ def basin_shares(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if request.method == "POST" and new_link is None else 200,
     )
-
-
-def _int(value: Any) -> int | None:
-    # An id out of the bigint range would overflow the database query (a 500): not found.
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 def _readable_version(request: HttpRequest, pk: int) -> SharedVersion:
@@ -223,7 +221,7 @@ def shared_version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         changes = share_selectors.version_changes(version, older)
     if user.is_mayor_viewer:
         share_services.shared_version_mark_read(version=version, user=user)
-    can_manage = basin_manageable_for(user).filter(pk=version.basin_id).exists()
+    can_manage = basin_is_manageable(user, version.basin_id)
     context = version_context(version, user, request=request)
     context.update(
         {
@@ -268,14 +266,14 @@ def shared_version_comment(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Votre commentaire est publié.")
         elif action == "edit":
             comment = comment_services.share_comment_edit(
-                comment_id=_int(request.POST.get("comment")) or 0,
+                comment_id=id_or_none(request.POST.get("comment")) or 0,
                 user=user,
                 body=request.POST.get("body", ""),
             )
             messages.success(request, "Votre commentaire est modifié.")
         elif action == "delete":
             comment = comment_services.share_comment_delete(
-                comment_id=_int(request.POST.get("comment")) or 0, user=user
+                comment_id=id_or_none(request.POST.get("comment")) or 0, user=user
             )
             messages.success(request, "Votre commentaire est supprimé.")
         else:

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
+from tests.factories.diagnostic_runs import DiagnosticWorld, diagnostic_world
 
 
 @pytest.fixture
@@ -16,3 +19,16 @@ def fresh_frames_cache() -> Iterator[None]:
     selectors.frames_cache_clear()
     yield
     selectors.frames_cache_clear()
+
+
+@pytest.fixture
+def world() -> DiagnosticWorld:
+    """A basin with the data a diagnostic reads (tests.factories.diagnostic_runs); a module
+    that needs another world defines its own `world`."""
+    return diagnostic_world()
+
+
+@pytest.fixture
+def done_run(world: DiagnosticWorld) -> DiagnosticRun:
+    """The world's basin diagnosed: a done run."""
+    return diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -14,6 +15,17 @@ from tests.factories.basins import BasinFactory, CnamSiteFactory, Territory, mak
 from tests.factories.html import cdn_links
 
 pytestmark = pytest.mark.django_db
+
+
+def _map_figure(response) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The basin map's plotly figure, as the page's script element carries it."""
+    match = re.search(
+        r'<script id="basin-map-data" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        flags=re.S,
+    )
+    assert match, "no basin map on the page"
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -241,7 +253,7 @@ def test_basin_detail_shows_figures_map_and_sorted_communes(
     assert reverse("catalogue-basin-gap", kwargs={"pk": basin.pk}) in html
     assert reverse("catalogue-local-offers", kwargs={"pk": basin.pk}) in html
     assert reverse("recommendation-detail", kwargs={"pk": basin.pk}) in html
-    names = [trace["name"] for trace in default.context["map_json"]["data"]]
+    names = [trace["name"] for trace in _map_figure(default)["data"]]
     assert "Ville principale" in names and "Communes (survol)" in names
 
 
@@ -380,7 +392,7 @@ def test_basin_detail_shows_its_lycees_on_the_map_and_in_a_table(
     response = client.get(url)
 
     assert "Aucun lycée connu dans les communes du bassin" in empty
-    traces = {t["name"]: t for t in response.context["map_json"]["data"]}
+    traces = {t["name"]: t for t in _map_figure(response)["data"]}
     assert len(traces["Lycée (voie professionnelle)"]["x"]) == 1
     assert len(traces["Lycée (voie générale seule)"]["x"]) == 1
     assert len(traces["Lycée (voie pro. non publiée)"]["x"]) == 1

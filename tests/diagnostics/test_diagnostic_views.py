@@ -17,20 +17,10 @@ from diagnostics.services import diagnostics as services
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from diagnostics.views.pdf import chromium_path
 from tests.factories.basins import make_user
-from tests.factories.diagnostic_runs import BMO_2025, bmo_batch, diagnostic_world
+from tests.factories.diagnostic_runs import BMO_2025, bmo_batch
 from tests.factories.sharing import share_run
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_frames_cache")]
-
-
-@pytest.fixture
-def world():
-    return diagnostic_world()
-
-
-@pytest.fixture
-def done_run(world):
-    return diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
 
 
 # --- Basin page and starting a run -------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,25 +15,8 @@ from diagnostics.models import ImportBatch, IndicatorFact, Region, Role
 from diagnostics.services.accounts import user_create
 from tests.factories.diagnostics import CommuneFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "celery_eager")]
 Status = ImportBatch.Status
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager() -> Iterator[None]:
-    """Tasks run in-process here even when CELERY_BROKER_URL is set (the PostgreSQL + Redis pass
-    of .ci/run): the real worker is exercised by tests/integration."""
-    from cnam_territoires.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import RequestFactory
+from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from cnam_territoires.api_renderers import FiniteJSONRenderer
-from diagnostics.api.basin_rows import LIST_FIELDS, RawRows, basin_rows
+from diagnostics.api.basin_rows import LIST_FIELDS, RawRows, basin_list_values, basin_rows
 from diagnostics.api.basins import BasinOutputSerializer
 from diagnostics.models import Basin, Commune
 from diagnostics.selectors.basin_json import basin_json_page
@@ -146,6 +147,26 @@ def test_python_documents_are_the_serializers(awkward):
     assert ordered(json.loads(FiniteJSONRenderer().render(basin_rows(request, rows)))) == ordered(
         serializer_documents(basins.select_related("main_town"))
     )
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Paris", "UTC", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe"]
+)
+def test_python_documents_from_the_api_columns_are_the_serializers(awkward, zone):
+    """The columns as the API reads them (`basin_list_values`: on SQLite, timestamps as text,
+    written per hour when the zone keeps a whole-hour offset over it, else converted one by
+    one), in zones with half-hour offsets and half-hour changes too."""
+    basins = Basin.objects.filter(region=awkward.region).order_by("id")
+    request = Request(RequestFactory().get("/api/v1/basins/"))
+
+    with timezone.override(zone):
+        rows = RawRows(basin_list_values(basins))[0:4]
+        documents = json.loads(FiniteJSONRenderer().render(basin_rows(request, rows)))
+        expected = serializer_documents(basins.select_related("main_town"))
+
+    assert ordered(documents) == ordered(expected)
+    if zone == "Asia/Kolkata":
+        assert documents[0]["created_at"].endswith("+05:30")
 
 
 def test_basin_page_past_the_end_still_counts(awkward):

@@ -3,9 +3,6 @@ validation, atomicity and versioning as the import page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -13,24 +10,9 @@ from diagnostics.models import ImportBatch, IndicatorFact, Role
 from tests.factories.basins import CommuneFactory, make_region, make_user
 from tests.factories.tokens import token_client
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "celery_eager")]
 
 HEADER = "niveau;code;periode;indicateur;valeur;unite;source\n"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path: Path) -> None:
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager() -> Iterator[None]:
-    from cnam_territoires.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

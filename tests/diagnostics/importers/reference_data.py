@@ -95,13 +95,6 @@ def tiny_context(**options: Any) -> ValidationContext:
 # --- Fixtures for the end-to-end import tests (import them into the test module) -------------
 
 
-@pytest.fixture
-def media_root(settings: Any, tmp_path: Path) -> Path:
-    """Imported files are kept under MEDIA_ROOT: a scratch folder per test."""
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return Path(settings.MEDIA_ROOT)
-
-
 @pytest.fixture(scope="module")
 def territories(
     django_db_setup: None, django_db_blocker: Any, open_data_dir: Path

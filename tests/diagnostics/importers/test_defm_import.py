@@ -16,7 +16,6 @@ from diagnostics.importers import defm, defm_secteur
 from diagnostics.models import DefmFact, DefmSecteurFact, ImportBatch
 from tests.diagnostics.importers.reference_data import (  # noqa: F401  (fixtures)
     import_file,
-    media_root,
     territories,
 )
 

@@ -10,7 +10,7 @@ import pytest
 
 from diagnostics.models import FapCode, ImportBatch
 from diagnostics.selectors.imports import validation_context_build
-from tests.diagnostics.importers.reference_data import import_file, media_root  # noqa: F401
+from tests.diagnostics.importers.reference_data import import_file
 
 SEMICOLON_FILE = "fap_nomenclature/Intitules_FAP2021.csv"
 COMMA_FILE = "fap_nomenclature/dares_nomenclature_fap2021.csv"

@@ -11,7 +11,6 @@ import pytest
 from diagnostics.models import ImportBatch, Lycee
 from tests.diagnostics.importers.reference_data import (  # noqa: F401  (fixtures)
     import_file,
-    media_root,
     territories,
 )
 

@@ -10,7 +10,7 @@ import pytest
 
 from diagnostics.models import ImportBatch, RomeAppellation, RomeCode, RomeDomain
 from diagnostics.selectors.imports import validation_context_build
-from tests.diagnostics.importers.reference_data import import_file, media_root  # noqa: F401
+from tests.diagnostics.importers.reference_data import import_file
 
 CODES_FILE = "rome_fap/unix_referentiel_code_rome_v460_utf8.csv"
 APPELLATIONS_FILE = "rome_fap/unix_referentiel_appellation_v460_utf8.csv"

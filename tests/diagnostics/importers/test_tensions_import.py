@@ -13,7 +13,6 @@ from diagnostics.importers import tensions
 from diagnostics.models import ImportBatch, RomeCode, TensionFact
 from tests.diagnostics.importers.reference_data import (  # noqa: F401  (fixtures)
     import_file,
-    media_root,
     territories,
 )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,26 +27,8 @@ from diagnostics.services.imports import import_batch_process
 from tests.diagnostics.importers.bmo_samples import bmo_row, metier_code, write_bmo
 from tests.factories.diagnostics import CommuneFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "celery_eager")]
 Status = ImportBatch.Status
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture(autouse=True)
-def _celery_eager() -> Iterator[None]:
-    """Tasks run in-process here even when CELERY_BROKER_URL is set (the PostgreSQL + Redis pass
-    of .ci/run): the real worker is exercised by tests/integration."""
-    from cnam_territoires.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

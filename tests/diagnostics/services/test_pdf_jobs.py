@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from diagnostics.models import PdfJob
 from diagnostics.services import outbox, pdf_render
-from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from diagnostics.services.pdf_jobs import (
     PdfJobError,
     pdf_job_render,
@@ -20,21 +19,10 @@ from diagnostics.services.pdf_jobs import (
     pdf_jobs_sweep,
 )
 from diagnostics.services.pdf_pool import pdf_slot
-from tests.factories.diagnostic_runs import diagnostic_world
 
 pytestmark = pytest.mark.django_db
 Status = PdfJob.Status
 PAGE = "<html><body>Rapport du bassin</body></html>"
-
-
-@pytest.fixture
-def world():
-    return diagnostic_world()
-
-
-@pytest.fixture
-def done_run(world):
-    return diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
 
 
 @pytest.fixture
