@@ -17,9 +17,9 @@ from diagnostics.analytics import columns as c
 from diagnostics.analytics import tensions_published as tp
 from diagnostics.analytics.common import format_percent
 from diagnostics.analytics.crosswalk import Crosswalk, basin_crosswalk
-from diagnostics.analytics.tensions_pool import published_pool, rome_codes
+from diagnostics.analytics.tensions_pool import PublishedPool, published_pool, rome_codes
 from diagnostics.selectors import tensions as selectors
-from diagnostics.selectors.memo import memo_active, memoised
+from diagnostics.selectors.memo import CHUNK_BASSINS, memo_active, memo_get, memoised
 
 TABLE = "tensions_published"
 TABLE_TITLE = "Tension publiée par métier et ses facteurs, millésimes côte à côte"
@@ -152,17 +152,17 @@ def published_tensions_section(
     names = selectors.bassin_bmo_names(bassin_codes)
     factors = memoised(("factors_published", id(tension)), lambda: tp.factors_published(tension))
     # Every bassin's published rows, records and vintages in one pass, once per chunk of a
-    # national batch (`selectors.memo`); alone, the pool of the basin's own bassins: the same
-    # rows (`analytics.tensions_pool`).
+    # national batch (`selectors.memo`: the bassins of the chunk's basins); alone, the pool of
+    # the basin's own bassins: the same rows (`analytics.tensions_pool`).
     if memo_active():
-        pool = memoised(
-            ("published_pool", id(tension), id(factors)),
-            lambda: published_pool(
-                tension,
-                labels=selectors.rome_labels(rome_codes(tension)),
-                factors=factors,
-            ),
-        )
+        scope = memo_get(CHUNK_BASSINS)
+
+        def pool_of_chunk() -> PublishedPool:
+            rows = tension if scope is None else selectors.tension_rows(tension, scope)
+            labels = selectors.rome_labels(rome_codes(rows))
+            return published_pool(rows, labels=labels, factors=factors)
+
+        pool = memoised(("published_pool", id(tension), id(factors), scope), pool_of_chunk)
     else:
         local = selectors.tension_rows(tension, bassin_codes)
         labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
