@@ -1,4 +1,4 @@
-"""Benchmark of the site selection (`implantations.analytics.planning.sites_select`): the exact
+"""Benchmark of the site selection (`implantations.analytics.planning_selection.sites_select`): the exact
 integer program (HiGHS through scipy.optimize.milp) against the greedy heuristic, on synthetic
 regions of growing size, with the greedy heuristic's gap to the optimum.
 
@@ -40,7 +40,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from implantations.analytics import planning as p  # noqa: E402
+from implantations.analytics import planning_columns as pc  # noqa: E402
 from implantations.analytics import planning_selection  # noqa: E402
 
 KM_PER_DEG_LAT = 111.195
@@ -51,11 +51,11 @@ def instance(size: int, rng: np.random.Generator) -> pd.DataFrame:
     lon = 5.0 + rng.uniform(-200, 200, size) / (KM_PER_DEG_LAT * np.cos(np.radians(48.0)))
     return pd.DataFrame(
         {
-            p.CANDIDATE_ID: [f"c{i:03d}" for i in range(size)],
-            p.VALUE: rng.uniform(20, 90, size).round(2),
-            p.COST: rng.choice([150_000.0, 250_000.0, 260_000.0], size),
-            p.LATITUDE: lat,
-            p.LONGITUDE: lon,
+            pc.CANDIDATE_ID: [f"c{i:03d}" for i in range(size)],
+            planning_selection.VALUE: rng.uniform(20, 90, size).round(2),
+            planning_selection.COST: rng.choice([150_000.0, 250_000.0, 260_000.0], size),
+            pc.LATITUDE: lat,
+            pc.LONGITUDE: lon,
         }
     )
 
@@ -87,24 +87,33 @@ def national(database_url: str, zoning: str, runs: int) -> None:
           f"en {time.perf_counter() - t:.2f} s — "
           + ", ".join(f"{k} {v:.2f} s" for k, v in plan.timings.items()))  # fmt: skip
     ranked = plan.candidates[plan.candidates[honesty.STANDING] == honesty.RANKED]
-    frame = ranked.assign(**{p.VALUE: ranked[p.FIT].astype(float)})[p.SELECTION_INPUT_COLUMNS]
+    frame = ranked.assign(**{planning_selection.VALUE: ranked[pc.FIT].astype(float)})[
+        planning_selection.SELECTION_INPUT_COLUMNS
+    ]
     print(f"{len(frame)} candidats classés (éligibles, données suffisantes), 40 km au moins.")
     print(f"{'N':>4} {'budget':>9} {'paires':>7} {'glouton ms':>10} {'PLNE ms':>8} {'PL ms':>7} "
           f"{'glouton':>8} {'PLNE':>8} {'borne':>8} {'écart glouton':>13} {'écart ≤':>8} prouvé")  # fmt: skip
     for n in (10, 50, 100):
         for budget in (None, n * 200_000.0):
             checked = planning_selection._check_selection(frame, n=n, budget=budget, min_km=40)
-            pairs = p.conflict_pairs(checked, min_km=40)
+            pairs = planning_selection.conflict_pairs(checked, min_km=40)
             greedy_ms, _ = _median_ms(
-                partial(p.select_greedy, checked, n=n, budget=budget, conflicts=pairs), runs
+                partial(
+                    planning_selection.select_greedy, checked, n=n, budget=budget, conflicts=pairs
+                ),
+                runs,
             )
             ilp_ms, _ = _median_ms(
-                partial(p.select_ilp, checked, n=n, budget=budget, conflicts=pairs), runs
+                partial(
+                    planning_selection.select_ilp, checked, n=n, budget=budget, conflicts=pairs
+                ),
+                runs,
             )
             lp_ms, _ = _median_ms(
-                partial(p.lp_bound, checked, n=n, budget=budget, conflicts=pairs), runs
+                partial(planning_selection.lp_bound, checked, n=n, budget=budget, conflicts=pairs),
+                runs,
             )
-            s = p.sites_select(frame, n=n, budget=budget, min_km=40)
+            s = planning_selection.sites_select(frame, n=n, budget=budget, min_km=40)
             gap = "—" if s.gap is None else f"{s.gap * 100:.2f} %"
             bound = "—" if s.gap_bound is None else f"{s.gap_bound * 100:.3f} %"
             shown = "aucun" if budget is None else f"{budget / 1e6:.0f} M€"
@@ -141,17 +150,17 @@ def main() -> None:
     for size in (30, 60, 300, 400):
         frame = instance(size, rng)
         checked = planning_selection._check_selection(frame, n=10, budget=2_000_000, min_km=40)
-        pairs = p.conflict_pairs(checked, min_km=40)
+        pairs = planning_selection.conflict_pairs(checked, min_km=40)
         greedy_times, ilp_times = [], []
         selection = None
         for _ in range(args.runs):
             t = time.perf_counter()
-            p.select_greedy(checked, n=10, budget=2_000_000, conflicts=pairs)
+            planning_selection.select_greedy(checked, n=10, budget=2_000_000, conflicts=pairs)
             greedy_times.append(time.perf_counter() - t)
             t = time.perf_counter()
-            p.select_ilp(checked, n=10, budget=2_000_000, conflicts=pairs)
+            planning_selection.select_ilp(checked, n=10, budget=2_000_000, conflicts=pairs)
             ilp_times.append(time.perf_counter() - t)
-        selection = p.sites_select(frame, n=10, budget=2_000_000, min_km=40)
+        selection = planning_selection.sites_select(frame, n=10, budget=2_000_000, min_km=40)
         gap = "—" if selection.gap is None else f"{selection.gap * 100:.2f} %"
         print(
             f"{size:>6} {len(pairs):>7} {statistics.median(greedy_times) * 1000:>13.2f} "

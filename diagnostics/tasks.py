@@ -61,14 +61,14 @@ def _claimed_work(
         logger.info(gone_log, *ids.values())
 
 
-# --- Basins (diagnostics.services.basins) ---------------------------------------------------
+# --- Basins (diagnostics.services.basin_refresh) ---------------------------------------------
 
 
 @shared_task(**_retried(5, 5, 300))
 def basin_refresh(basin_id: int) -> None:
     """Recompute a basin's geometry, population and eligibility; a deleted basin is skipped."""
     from diagnostics.models import Basin
-    from diagnostics.services.basins import basin_refresh as basin_refresh_service
+    from diagnostics.services.basin_refresh import basin_refresh as basin_refresh_service
 
     try:
         basin_refresh_service(basin_id=basin_id)
@@ -80,7 +80,7 @@ def basin_refresh(basin_id: int) -> None:
 def basins_refresh_all(geometry: bool = False) -> int:
     """Refresh every basin, e.g. after the programme settings or the Cnam sites changed (which
     move eligibility only: the geometry is kept unless asked)."""
-    from diagnostics.services.basins import basins_refresh_all as basins_refresh_all_service
+    from diagnostics.services.basin_refresh import basins_refresh_all as basins_refresh_all_service
 
     return basins_refresh_all_service(geometry=geometry)
 
@@ -169,7 +169,7 @@ def pages_warm(run_id: int | None = None) -> dict[str, int]:
     return warm(run_id=run_id)
 
 
-# --- National batches (diagnostics.services.national) ---------------------------------------
+# --- National batches (diagnostics.services.national, national_chunk) -----------------------
 BATCH_CHUNK_TIME_LIMIT = getattr(settings, "NATIONAL_BATCH_CHUNK_TIME_LIMIT", 900)
 
 
@@ -178,7 +178,7 @@ def diagnostic_batch_chunk(batch_id: int, run_ids: list[int]) -> dict[str, int]:
     """Compute the still-pending runs of a chunk of a national batch. Each run is written with
     a conditional update pending → done: a re-delivered chunk (worker killed) computes only
     what is left, never twice."""
-    from diagnostics.services.national import diagnostic_batch_chunk as chunk_service
+    from diagnostics.services.national_chunk import diagnostic_batch_chunk as chunk_service
 
     return chunk_service(batch_id=batch_id, run_ids=run_ids)
 

@@ -21,7 +21,7 @@ from catalogue.analytics.gap_params import GapParams
 from catalogue.api.serializers import parse_weights
 from diagnostics.models import Region, Role
 from diagnostics.services.accounts import user_create
-from implantations.analytics import planning as p
+from implantations.analytics import planning_fit as pfit
 from implantations.services import planning, planning_parameters
 from tests.catalogue.scenario import build_scenario
 from tests.factories.tokens import make_token
@@ -137,10 +137,10 @@ def test_indicators_api_bad_year_is_a_400(year):
         ({"min_km": math.inf}, "La distance minimale doit être un nombre fini"),
         ({"costs": {"turnkey": math.nan}}, "Coût négatif ou manquant"),
         ({"costs": {"turnkey": math.inf}}, "Coût négatif ou manquant"),
-        ({"weights": p.FitWeights(eligibility=math.nan)}, "Poids non finis : éligibilité"),
-        ({"weights": p.FitWeights(need=math.inf)}, "Poids non finis : besoin"),
+        ({"weights": pfit.FitWeights(eligibility=math.nan)}, "Poids non finis : éligibilité"),
+        ({"weights": pfit.FitWeights(need=math.inf)}, "Poids non finis : besoin"),
         (
-            {"weights": p.FitWeights(eligibility=1e308, need=1e308, access=1e308)},
+            {"weights": pfit.FitWeights(eligibility=1e308, need=1e308, access=1e308)},
             "Poids trop grands",
         ),
     ],

@@ -45,7 +45,7 @@ from diagnostics.permissions import (
     has_role,
     role_required,
 )
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for, basin_manageable_for
 from diagnostics.selectors.diagnostics import diagnostic_latest_done_stamp
 from diagnostics.selectors.page_cache import FRAGMENT_SECONDS, cached, fragment_key
 from diagnostics.views.home import shared_redirect
@@ -142,7 +142,7 @@ def basin_gap_page(request: HttpRequest, pk: int) -> HttpResponse:
         "public": public,
         "concepts": list(Concept.objects.order_by("order").values_list("code", "label")),
         "publics": list(TargetPublic.objects.order_by("order").values_list("code", "label")),
-        "can_manage": basin_manageable_for(user).filter(pk=basin.pk).exists(),
+        "can_manage": basin_is_manageable(user, basin.pk),
         "can_open_paths": can_open_paths(user),
         "report": None,
         "error": "",

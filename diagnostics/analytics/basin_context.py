@@ -44,6 +44,9 @@ class BasinContext:
     # The monthly job seekers series (category, (series, method)), when a batch computed them
     # for all its basins (`job_seekers.job_seekers_basin_series`).
     job_seekers: tuple[str, tuple[pd.DataFrame, str]] | None = None
+    # The tension components moved to the basin (tension frame, moved frame), when a batch
+    # computed them for all its basins (`diagnostic_sections.attach_tension_frames`).
+    tension_moved: tuple[pd.DataFrame, pd.DataFrame] | None = None
     # Figures every basin of the batch derives from the same France-wide frame (the tension
     # reference's statistics…), computed by the first basin that needs them: one dict shared
     # by the contexts of a batch (a lone run has its own). See `common.shared`.

@@ -4,7 +4,8 @@ shape, the region of a basin or a zone). Called by `indicators.basin_diagnostic`
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+import dataclasses
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ from .labour import annual_average, job_seekers_series, year_on_year
 from .periods import missing_periods
 from .records import _clean, _records
 from .secrecy import suppress_small
-from .tension import basin_tension_frame, tension_index
+from .tension import basin_tension_frame, basin_tension_frames, tension_index
 
 UNEMPLOYMENT_PEER_INDICATORS = ["unemployment_rate"]
 
@@ -210,24 +211,57 @@ def _tension_reference(tension: pd.DataFrame) -> tuple[int, pd.DataFrame, dict[A
     return last_year, reference, codes.groupby(codes, sort=False).indices
 
 
+def _reference_rows(positions: Mapping[Any, np.ndarray], codes: Iterable[str]) -> np.ndarray:
+    """Positions of the reference rows of the given bassins, in the reference's order."""
+    parts = [positions[code] for code in set(codes) if code in positions]
+    return np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp)
+
+
+def attach_tension_frames(
+    contexts: Mapping[int, BasinContext], tension: pd.DataFrame | None
+) -> dict[int, BasinContext]:
+    """The contexts with their tension components moved to the basin (`tension_moved`),
+    computed for all of them in one pass (`tension.basin_tension_frames`) on the rows of the
+    reference year, as `_tension_section` computes them for a basin alone."""
+    out = dict(contexts)
+    if tension is None or tension.empty or not contexts:
+        return out
+    require_columns(tension, [YEAR, BASSIN_BMO_CODE, ROME_CODE], what="les indicateurs de tension")
+    cache = next(iter(contexts.values())).cache
+    _, reference, positions = shared(
+        cache, "tension_reference", tension, lambda: _tension_reference(tension)
+    )
+    walks = {b: context.crosswalks["bassin_bmo"] for b, context in contexts.items()}
+    rows = _reference_rows(positions, {code for walk in walks.values() for code in walk.zone_codes})
+    moved = basin_tension_frames(reference.take(rows), crosswalks=walks)
+    for basin_id, context in contexts.items():
+        out[basin_id] = dataclasses.replace(context, tension_moved=(tension, moved[basin_id]))
+    return out
+
+
 def _tension_section(
     tension: pd.DataFrame,
     *,
     crosswalk: Crosswalk,
     top_n: int,
     cache: dict[Hashable, Any] | None = None,
+    moved: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> _Section:
+    """`moved`: (tension frame, the basin's components moved) when a batch computed them for
+    all its basins (`attach_tension_frames`); used only for this very tension frame."""
     section = _Section()
     require_columns(tension, [YEAR, BASSIN_BMO_CODE, ROME_CODE], what="les indicateurs de tension")
     # The same for every basin of a batch (`cache`, see `basin_context.shared`).
     last_year, reference, positions = shared(
         cache, "tension_reference", tension, lambda: _tension_reference(tension)
     )
-    # Only the rows of the basin's bassins are moved (the same rows, in the same order, as the
-    # inner join of `basin_tension_frame` keeps): not a France-wide join per basin.
-    parts = [positions[code] for code in set(crosswalk.zone_codes) if code in positions]
-    rows = np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp)
-    local = basin_tension_frame(reference.take(rows), crosswalk=crosswalk)
+    if moved is not None and moved[0] is tension:
+        local = moved[1]
+    else:
+        # Only the rows of the basin's bassins are moved (the same rows, in the same order, as
+        # the inner join of `basin_tension_frame` keeps): not a France-wide join per basin.
+        rows = _reference_rows(positions, crosswalk.zone_codes)
+        local = basin_tension_frame(reference.take(rows), crosswalk=crosswalk)
     if local.empty:
         section.method = "Aucun indicateur de tension pour les bassins BMO du bassin."
         section.warnings.append(section.method)

@@ -303,6 +303,7 @@ def basin_diagnostic(
             crosswalk=context.crosswalks["bassin_bmo"],
             top_n=params.top_n,
             cache=context.cache,
+            moved=context.tension_moved,
         )
         tables.update(section.tables)
         methods["tension"] = section.method or ""

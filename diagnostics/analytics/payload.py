@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.analytics import columns as c
+from diagnostics.analytics.column_labels import column_label
 from diagnostics.analytics.indicators import TABLE_TITLES
 
 EXTRA_TABLE_TITLES = {
@@ -136,50 +137,6 @@ def table_payload(name: str, frame: pd.DataFrame) -> dict[str, Any]:
     return {
         "title": TABLE_TITLES.get(name) or EXTRA_TABLE_TITLES.get(name) or name,
         "columns": columns,
-        "labels": [
-            c.COLUMN_LABELS_FR.get(col) or TABLE_COLUMN_LABELS.get(col) or col for col in columns
-        ],
+        "labels": [column_label(col) for col in columns],
         "rows": rows,
     }
-
-
-# Labels of the columns not named in analytics.columns.COLUMN_LABELS_FR.
-TABLE_COLUMN_LABELS = {
-    c.NAME: "Nom",
-    c.COMMUNE_CODE: "Code commune",
-    "code": "Code",
-    "kind": "Type de zone",
-    "current": "Bassin du diagnostic",
-    "job_seekers": "Demandeurs d'emploi",
-    "job_seekers_period": "Mois",
-    "job_seekers_per_1000": "Demandeurs d'emploi pour 1 000 habitants",
-    "unemployment_rate": "Taux de chômage (%)",
-    "region_rate": "Taux de la région (%)",
-    "france_rate": "Taux de la France (%)",
-    "bmo_projects": "Projets de recrutement",
-    "bmo_difficult": "Projets jugés difficiles",
-    "bmo_seasonal": "Projets saisonniers",
-    "bmo_difficulty_rate": "Taux de difficulté",
-    "bmo_seasonal_rate": "Taux de saisonnalité",
-    "bmo_projects_per_1000": "Projets pour 1 000 habitants",
-    "bmo_masked_cells": "Cellules BMO secrètes",
-    "bmo_estimated": "BMO estimé",
-    "bmo_coverage": "Couverture BMO",
-    "job_seekers_months": "Mois publiés",
-    "job_seekers_estimated": "Demandeurs estimés",
-    "unemployment_quarters": "Trimestres publiés",
-    "unemployment_estimated": "Chômage estimé",
-    c.PUBLISHED_TENSION: "Tension publiée (1-5)",
-    c.HIRING_INTENSITY: "Intensité des embauches (1-5)",
-    c.WORKING_CONDITIONS: "Conditions de travail (1-5)",
-    c.NON_DURABLE_EMPLOYMENT: "Non-durabilité de l'emploi (1-5)",
-    c.LACK_OF_LABOUR: "Manque de main-d'œuvre (1-5)",
-    c.TRAINING_JOB_LINK: "Lien formation-emploi (1-5)",
-    c.GEOGRAPHIC_MISMATCH: "Inadéquation géographique (1-5)",
-    c.JOB_SEEKERS_ABC: "Demandeurs A, B, C",
-    c.Z_OFFERS_PER_SEEKER: "z(offres par demandeur)",
-    c.Z_EXIT_RATE: "z(taux de sortie)",
-    c.Z_BMO_DIFFICULTY_SHARE: "z(part de projets difficiles)",
-    c.BASSIN_BMO_CODE: "Bassin BMO",
-    c.REVEALED_UNITS: "Unités révélées",
-}

@@ -16,9 +16,9 @@ every substitution. Nothing is silently filled.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -284,16 +284,40 @@ def basin_tension_frame(tension: pd.DataFrame, *, crosswalk: Crosswalk) -> pd.Da
     factors are averaged with the basin's population in each bassin as weights.
     Input: the tension frame (year, bassin_bmo_code, rome_code, components…) and a crosswalk on
     the bassin BMO zoning. Output: the same columns with bassin_bmo_code set to « bassin »,
-    one row per year and ROME, sorted.
+    one row per year and ROME, sorted. (`basin_tension_frames` with one basin.)
     """
+    return basin_tension_frames(tension, crosswalks={0: crosswalk})[0]
+
+
+_BASIN = "_basin"
+K = TypeVar("K", bound=Hashable)
+
+
+def basin_tension_frames(
+    tension: pd.DataFrame, *, crosswalks: Mapping[K, Crosswalk]
+) -> dict[K, pd.DataFrame]:
+    """`basin_tension_frame` of many basins in one pass: {basin: frame} (an empty frame, with
+    the columns, for a basin none of whose bassins is in `tension`).
+
+    One join of the tension rows with every basin's bassins, one grouped sum by basin, year
+    and ROME: each basin's sums are over its own rows, in the tension frame's order, as alone
+    (the join keeps the order of the tension rows)."""
     require_columns(tension, TENSION_KEY_COLUMNS, what="les indicateurs de tension")
-    if crosswalk.zoning != "bassin_bmo":
-        raise ValueError("Les indicateurs de tension se transposent depuis les bassins BMO.")
-    zones = crosswalk.zones[[ZONE_CODE, ZONE_SHARE, OVERLAP_POPULATION]]
-    joined = tension.assign(**{ZONE_CODE: tension[TENSION_KEY_COLUMNS[1]].astype(str)}).merge(
-        zones, on=ZONE_CODE, how="inner"
+    for crosswalk in crosswalks.values():
+        if crosswalk.zoning != "bassin_bmo":
+            raise ValueError("Les indicateurs de tension se transposent depuis les bassins BMO.")
+    ids = list(crosswalks)
+    zones = pd.concat(
+        [
+            crosswalks[b].zones[[ZONE_CODE, ZONE_SHARE, OVERLAP_POPULATION]].assign(**{_BASIN: i})
+            for i, b in enumerate(ids)
+        ],
+        ignore_index=True,
     )
-    keys = [YEAR, ROME_CODE]
+    joined = tension.assign(**{ZONE_CODE: tension[TENSION_KEY_COLUMNS[1]].astype(str)}).merge(
+        zones, on=ZONE_CODE, how="inner", sort=False
+    )
+    keys = [_BASIN, YEAR, ROME_CODE]
     counts = [c for c in (OFFERS, JOB_SEEKERS_A, JOB_SEEKERS_ABC) if c in joined.columns]
     averaged = [
         c
@@ -312,10 +336,19 @@ def basin_tension_frame(tension: pd.DataFrame, *, crosswalk: Crosswalk) -> pd.Da
         work[f"_w_{column}"] = population.where(value.notna(), 0.0)
     grouped = work.groupby(keys, sort=True).sum().reset_index()
     out = grouped[keys].copy()
-    out.insert(1, TENSION_KEY_COLUMNS[1], "bassin")
+    out.insert(2, TENSION_KEY_COLUMNS[1], "bassin")
     for column in counts:
         out[column] = grouped[column].astype("Float64").where(grouped[f"_n_{column}"] > 0)
     for column in averaged:
         weight = grouped[f"_w_{column}"].astype("Float64")
         out[column] = (grouped[f"_wv_{column}"] / weight.where(weight > 0)).astype("Float64")
-    return out.reset_index(drop=True)
+    positions = out.groupby(_BASIN, sort=False).indices if len(out) else {}
+    empty = out.iloc[0:0].drop(columns=_BASIN).reset_index(drop=True)
+    return {
+        b: (
+            out.take(np.asarray(positions[i])).drop(columns=_BASIN).reset_index(drop=True)
+            if i in positions
+            else empty.copy()
+        )
+        for i, b in enumerate(ids)
+    }

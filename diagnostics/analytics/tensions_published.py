@@ -163,6 +163,66 @@ def published_tension_records(published: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
+RECORD_COLUMNS = [
+    "year",
+    "bassin_bmo",
+    "rome",
+    "label",
+    "tension",
+    *FACTOR_KEYS.values(),
+    "offers",
+    "job_seekers_abc",
+]
+
+
+def published_tension_rows(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The records of `published_tension_records` as stored in a run's document: one list of
+    values per record under the names of `RECORD_COLUMNS` ({"columns", "rows"}), a third of
+    the size of the records (the names are written once, not in each of the ≈ 200 records of a
+    basin). `published_tension_records_of` gives the records back."""
+    return {
+        "columns": list(RECORD_COLUMNS),
+        "rows": [
+            [
+                r["year"],
+                r["bassin_bmo"],
+                r["rome"],
+                r["label"],
+                r["tension"],
+                *(r["factors"][key] for key in FACTOR_KEYS.values()),
+                r["offers"],
+                r["job_seekers_abc"],
+            ]
+            for r in records
+        ],
+    }
+
+
+def published_tension_records_of(stored: Any) -> list[dict[str, Any]]:
+    """The records (shape of `published_tension_records`) of a run's document key
+    `tensions_published`: the rows of `published_tension_rows`, or the list of records that
+    runs stored before it (returned as it is)."""
+    if not stored:
+        return []
+    if isinstance(stored, list):
+        return stored
+    index = {name: i for i, name in enumerate(stored["columns"])}
+    factors = [(key, index[key]) for key in FACTOR_KEYS.values()]
+    return [
+        {
+            "year": row[index["year"]],
+            "bassin_bmo": row[index["bassin_bmo"]],
+            "rome": row[index["rome"]],
+            "label": row[index["label"]],
+            "tension": row[index["tension"]],
+            "factors": {key: row[i] for key, i in factors},
+            "offers": row[index["offers"]],
+            "job_seekers_abc": row[index["job_seekers_abc"]],
+        }
+        for row in stored["rows"]
+    ]
+
+
 def vintage_column(key: str, year: int) -> str:
     """Column of the side-by-side table: `tension_2021`, `hiring_intensity_2019`…"""
     return f"{key}_{year}"

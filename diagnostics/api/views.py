@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diagnostics.analytics.tensions_published import published_tension_records_of
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.prerendered import PreRenderedJSON, prerendered_json, prerendered_merge
 from diagnostics.api.serializers import (
@@ -75,7 +76,9 @@ def indicators_document(
         )
     if source in (None, "tensions") and "tensions_published_info" in document:
         out["tensions_published"] = [
-            t for t in document.get("tensions_published") or [] if year in (None, t["year"])
+            t
+            for t in published_tension_records_of(document.get("tensions_published"))
+            if year in (None, t["year"])
         ]
         out["tensions_published_info"] = document["tensions_published_info"]
     if source in (None, "prospective") and document.get("prospective"):

@@ -67,6 +67,11 @@ def basin_manageable_for(user: User) -> QuerySet[Basin]:
     return Basin.objects.filter(region__in=user.regions.all())
 
 
+def basin_is_manageable(user: User, basin_pk: int) -> bool:
+    """Whether `user` may edit and share the basin `basin_pk` (see basin_manageable_for)."""
+    return basin_manageable_for(user).filter(pk=basin_pk).exists()
+
+
 REGION_MAP_HIDDEN_NOTE = (
     "Les autres bassins enregistrés de la région ne sont pas affichés : ils ne sont pas "
     "partagés avec votre compte."

@@ -53,3 +53,22 @@ def memoised(key: Hashable, build: Callable[[], T]) -> T:
         store[key] = build()
     value: T = store[key]
     return value
+
+
+# The bassins BMO of every basin of the chunk (`services.national_compute`): the pools of
+# per-bassin figures (`analytics.saturation_pool`, `analytics.tensions_pool`) are computed on
+# these bassins' rows, not all of France's.
+CHUNK_BASSINS = ("chunk_bassins",)
+
+
+def memo_set(key: Hashable, value: Any) -> None:
+    """Put `value` in the open memo (nothing outside a `chunk_memo()` block)."""
+    store = _memo.get()
+    if store is not None:
+        store[key] = value
+
+
+def memo_get(key: Hashable) -> Any:
+    """The value of `key` in the open memo, None when absent or outside a block."""
+    store = _memo.get()
+    return None if store is None else store.get(key)

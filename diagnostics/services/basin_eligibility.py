@@ -130,3 +130,11 @@ def basin_eligibility(*, basin: Basin) -> Eligibility:
         nearest_site_lat=site.latitude if site else None,
         nearest_site_lon=site.longitude if site else None,
     )
+
+
+def basin_eligibility_apply(basin: Basin, eligibility: Eligibility) -> None:
+    """Write an eligibility on the basin's row (not saved: the caller saves it)."""
+    basin.eligible_population = eligibility.population_ok
+    basin.eligible_main_town = eligibility.main_town_ok
+    basin.nearest_site_id = eligibility.nearest_site_id
+    basin.nearest_site_km = eligibility.nearest_site_km

@@ -1,4 +1,4 @@
-"""Employment basins: preview, registration, refresh, sharing and deletion.
+"""Employment basins: preview, registration, update and deletion.
 
 A basin is a named set of communes built from one source: zones d'emploi, bassins BMO, EPCI or
 a list of communes. Its population is the sum of its communes' populations, its geometry the
@@ -6,7 +6,9 @@ union of their outlines (or, for a zone d'emploi, the published polygon of the z
 eligibility to the programme is checked against `ProgrammeSettings` and the active Cnam sites.
 
 `basin_preview` computes everything without writing; `basin_create` validates and saves in one
-transaction, then enqueues `basin_refresh` (geometry, figures, eligibility) after commit.
+transaction, then enqueues `basin_refresh` (geometry, figures, eligibility; in
+`services.basin_refresh`) after commit. Sharing a basin with a mayor's office is
+`services.basin_sharing`.
 """
 
 from __future__ import annotations
@@ -18,36 +20,29 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
-from django.utils import timezone
 
 from diagnostics.analytics.geometry import (
-    bounds,
     geometry_to_geojson,
 )
 from diagnostics.models import (
     Basin,
-    BasinShare,
     BasinSource,
     Commune,
     GeometryStatus,
     Region,
-    Role,
     User,
 )
-from diagnostics.selectors.access import basin_manageable_for
 from diagnostics.services.basin_eligibility import (
     Eligibility,
+    basin_eligibility_apply,
     basin_eligibility_compute,
 )
 from diagnostics.services.basin_resolution import (
     BasinError,
     basin_geometry_build,
-    basin_zones,
     communes_figures,
-    main_town_choose,
     source_resolve,
 )
-from diagnostics.services.sharing import basin_grants_revoke
 
 logger = logging.getLogger(__name__)
 
@@ -218,7 +213,7 @@ def basin_create(
             geometry_status=GeometryStatus.PENDING,
             created_by=created_by,
         )
-        _apply_eligibility(basin, eligibility)
+        basin_eligibility_apply(basin, eligibility)
         try:
             with transaction.atomic():
                 basin.save()
@@ -275,7 +270,7 @@ def basin_update(
             basin.communes_without_population = missing
             basin.spans_regions = len(res.regions) > 1
             basin.geometry_status = GeometryStatus.PENDING
-            _apply_eligibility(
+            basin_eligibility_apply(
                 basin,
                 basin_eligibility_compute(
                     population=population, missing=missing, main_town=res.main_town
@@ -303,115 +298,6 @@ def _enqueue_refresh(basin_id: int) -> None:
     from diagnostics.services.outbox import basin_send
 
     basin_send(basin_id)
-
-
-def _apply_eligibility(basin: Basin, eligibility: Eligibility) -> None:
-    basin.eligible_population = eligibility.population_ok
-    basin.eligible_main_town = eligibility.main_town_ok
-    basin.nearest_site_id = eligibility.nearest_site_id
-    basin.nearest_site_km = eligibility.nearest_site_km
-
-
-def basin_refresh(*, basin_id: int, geometry: bool = True) -> Basin:
-    """Recompute a basin's population, regions, eligibility and (unless `geometry` is False)
-    geometry from its communes, the programme settings and the Cnam sites in force. Idempotent:
-    running it twice gives the same row. Raises Basin.DoesNotExist when the basin is gone."""
-    with transaction.atomic():
-        basin = Basin.objects.select_for_update().get(pk=basin_id)
-        communes = list(basin.communes.select_related("region").order_by("code"))
-        population, missing = communes_figures(communes)
-        regions = sorted(
-            {c.region.code: c.region for c in communes if c.region}.values(), key=lambda r: r.code
-        )
-        main_town = basin.main_town
-        if main_town is None and communes:
-            main_town = main_town_choose(communes, None)
-            basin.main_town = main_town
-        basin.population = population
-        basin.communes_count = len(communes)
-        basin.communes_without_population = missing
-        basin.spans_regions = len(regions) > 1
-        if main_town is not None:
-            _apply_eligibility(
-                basin,
-                basin_eligibility_compute(
-                    population=population, missing=missing, main_town=main_town
-                ),
-            )
-        if geometry:
-            geom, note, _ = basin_geometry_build(communes, basin_zones(basin))
-            basin.geometry = geometry_to_geojson(geom)
-            basin.set_bbox(bounds(geom))
-            basin.geometry_note = note
-            basin.geometry_status = (
-                GeometryStatus.READY if geom is not None else GeometryStatus.NONE
-            )
-        basin.refreshed_at = timezone.now()
-        basin.save()
-        basin.regions.set(regions)
-    return basin
-
-
-def basins_refresh_all(*, geometry: bool = True) -> int:
-    """Refresh every basin (after the programme settings, the Cnam sites or the territories
-    changed), one transaction each. Returns how many were refreshed."""
-    done = 0
-    for basin_id in Basin.objects.order_by("pk").values_list("pk", flat=True):
-        try:
-            basin_refresh(basin_id=basin_id, geometry=geometry)
-        except Basin.DoesNotExist:  # deleted meanwhile
-            continue
-        done += 1
-    return done
-
-
-def basin_share(*, basin: Basin, identifier: str, shared_by: User | None = None) -> BasinShare:
-    """Share a basin with a mayor's-office user of the platform, found by username or e-mail
-    (case-insensitive). Sharing twice returns the existing share."""
-    if shared_by is not None and not basin_manageable_for(shared_by).filter(pk=basin.pk).exists():
-        raise BasinError(
-            "Vous ne pouvez pas partager ce bassin.", code="forbidden", extra={"field": None}
-        )
-    wanted = (identifier or "").strip()
-    if not wanted:
-        raise BasinError(
-            "Indiquez l'identifiant ou l'adresse électronique de l'utilisateur.",
-            code="share_user_missing",
-            extra={"field": "user"},
-        )
-    # Only mayor's-office accounts are looked up, and an unknown name and another role's name
-    # get the same answer: the form tells neither whether an account exists nor its role.
-    mayors = User.objects.filter(role=Role.MAYOR_VIEWER, is_superuser=False, is_active=True)
-    matches = list(
-        mayors.filter(username__iexact=wanted)
-        or mayors.filter(email__iexact=wanted).exclude(email="")
-    )
-    if not matches:
-        raise BasinError(
-            f"Aucun compte de mairie ne correspond à « {wanted} ».",
-            code="share_user_unknown",
-            extra={"field": "user"},
-        )
-    if len(matches) > 1:
-        raise BasinError(
-            f"Plusieurs comptes de mairie ont l'adresse « {wanted} » : indiquez l'identifiant.",
-            code="share_user_ambiguous",
-            extra={"field": "user"},
-        )
-    user = matches[0]
-    share, _ = BasinShare.objects.get_or_create(
-        basin=basin, user=user, defaults={"shared_by": shared_by}
-    )
-    return share
-
-
-def basin_unshare(*, basin: Basin, user_id: int, by: User | None = None) -> int:
-    """Stop sharing a basin with a user, at once: the access grant goes and every version of
-    the basin shared with them is revoked. Returns the number of shares removed (0 or 1)."""
-    with transaction.atomic():
-        basin_grants_revoke(basin=basin, user_id=user_id, by=by)
-        deleted, _ = BasinShare.objects.filter(basin=basin, user_id=user_id).delete()
-    return deleted
 
 
 def basin_delete(*, basin: Basin) -> None:

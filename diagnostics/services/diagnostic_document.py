@@ -1,6 +1,6 @@
 """The document of a diagnostic run: reads the run's frames through the selectors, calls the
-pure engine (`analytics.indicators.basin_diagnostic`), adds the two map tables (the basin's
-communes, the region's basins or zones d'emploi) and the published tensions, then has the
+pure engine (`analytics.indicators.basin_diagnostic`), adds the two map tables
+(`services.diagnostic_map_tables`) and the published tensions, then has the
 figures checked for secrecy by difference (`services.diagnostic_secrecy`). Progress is written
 to the run's row between the steps. Called by `services.diagnostics.diagnostic_execute`."""
 
@@ -24,7 +24,7 @@ from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
 from diagnostics.analytics.synthetic_files import DEMO_OPTION
 from diagnostics.models import DiagnosticRun, ImportBatch
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.memo import memoised
+from diagnostics.services.diagnostic_map_tables import communes_map_table, region_map_table
 from diagnostics.services.diagnostic_params import DiagnosticError
 from diagnostics.services.diagnostic_secrecy import difference_guard
 from diagnostics.services.prospective import prospective_section
@@ -194,9 +194,9 @@ def diagnostic_compute(
                 + ". Les métiers dont le code a changé ne se suivent pas d'un millésime à l'autre."
             )
     frames = dict(result.tables)
-    frames["communes_map"] = _communes_map(codes, crosswalk=crosswalk, job_seekers=job_seekers)
+    frames["communes_map"] = communes_map_table(codes, crosswalk=crosswalk, job_seekers=job_seekers)
     ids = prepared.batch_ids if prepared.batch_ids is not None else _batch_ids(run)
-    frames["region_map"] = _region_map(run, document=document, crosswalk=crosswalk, ids=ids)
+    frames["region_map"] = region_map_table(run, document=document, crosswalk=crosswalk, ids=ids)
     document["maps"] = {
         "communes_value": "job_seekers_per_1000"
         if frames["communes_map"]["job_seekers_per_1000"].notna().any()
@@ -345,134 +345,3 @@ def _test_pause() -> None:
     pause = float(getattr(settings, "DIAGNOSTIC_TEST_PAUSE_S", 0) or 0)
     if pause > 0:
         sleep(pause)
-
-
-# --- Map tables -------------------------------------------------------------------------------
-
-COMMUNES_MAP_COLUMNS = [
-    c.COMMUNE_CODE,
-    c.NAME,
-    c.POPULATION,
-    "job_seekers",
-    "job_seekers_period",
-    "job_seekers_per_1000",
-]
-
-
-def _communes_map(
-    codes: Sequence[str], *, crosswalk: pd.DataFrame, job_seekers: pd.DataFrame | None
-) -> pd.DataFrame:
-    """One row per basin commune: population and, for the communes France Travail publishes,
-    the job seekers of the last month with figures and their number per 1,000 inhabitants."""
-    rows = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)][[c.COMMUNE_CODE, c.POPULATION]]
-    names = selectors.commune_names(codes)
-    frame = rows.assign(**{c.NAME: rows[c.COMMUNE_CODE].map(names)}).reset_index(drop=True)
-    frame["job_seekers"] = pd.array([None] * len(frame), dtype="Int64")
-    frame["job_seekers_period"] = pd.array([None] * len(frame), dtype="string")
-    if job_seekers is not None and len(job_seekers):
-        published = job_seekers[
-            (job_seekers[c.LEVEL] == c.LEVEL_COMMUNE)
-            & job_seekers[c.GEO_CODE].isin(codes)
-            & job_seekers[c.VALUE].notna()
-        ]
-        if len(published):
-            last = max(published[c.PERIOD])
-            values = published[published[c.PERIOD] == last].set_index(c.GEO_CODE)[c.VALUE]
-            frame["job_seekers"] = frame[c.COMMUNE_CODE].map(values).astype("Int64")
-            frame["job_seekers_period"] = pd.Series(last, index=frame.index, dtype="string").where(
-                frame["job_seekers"].notna()
-            )
-    population = frame[c.POPULATION].astype("Float64")
-    frame["job_seekers_per_1000"] = (
-        frame["job_seekers"].astype("Float64") * 1000 / population.where(population > 0)
-    ).round(1)
-    return frame[COMMUNES_MAP_COLUMNS].sort_values(
-        [c.POPULATION, c.COMMUNE_CODE], ascending=[False, True], na_position="last"
-    )
-
-
-REGION_MAP_COLUMNS = [
-    "kind",
-    "code",
-    c.NAME,
-    c.POPULATION,
-    "unemployment_rate",
-    c.PERIOD,
-    "current",
-]
-
-
-def _region_map(
-    run: DiagnosticRun,
-    *,
-    document: Mapping[str, Any],
-    crosswalk: pd.DataFrame,
-    ids: Mapping[str, Sequence[int]],
-) -> pd.DataFrame:
-    """The region's registered basins (this one included) or, when it is the only one, the
-    zones d'emploi of the region; each with its unemployment rate at the basin's last quarter
-    (population-weighted average of its zones' published rates)."""
-    info = document.get("unemployment_info") or {}
-    period = info.get("last_period")
-    region = str(document["basin"].get("region_code") or run.basin.region_id)
-    rates = pd.Series(dtype="Float64")
-    if period:
-        zone_batches = ids["chomage_ze"]
-
-        def rates_at() -> pd.Series:
-            unemployment = selectors.unemployment_frame(batch_ids=zone_batches)
-            at = unemployment[unemployment[c.PERIOD] == period]
-            return at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
-
-        # The same for every basin of a chunk of a national batch (`selectors.memo`).
-        rates = memoised(("region_map_rates", tuple(sorted(zone_batches)), period), rates_at)
-    basins = selectors.region_basins(run.basin)
-    if basins:
-        members = selectors.basins_commune_codes([b.pk for b in basins])
-        members[run.basin_id] = set(run.basin_snapshot.get("communes") or [])
-        names = {b.pk: b.name for b in basins} | {run.basin_id: run.basin_snapshot.get("name")}
-        pairs = pd.DataFrame(
-            [(basin_id, code) for basin_id, codes in members.items() for code in codes],
-            columns=["basin_id", c.COMMUNE_CODE],
-        ).merge(crosswalk[[c.COMMUNE_CODE, c.POPULATION, c.ZONE_EMPLOI_CODE]], on=c.COMMUNE_CODE)
-        pairs["_pop"] = pairs[c.POPULATION].astype("Float64").fillna(0.0)
-        pairs["_rate"] = pairs[c.ZONE_EMPLOI_CODE].map(rates).astype("Float64")
-        pairs["_w"] = pairs["_pop"].where(pairs["_rate"].notna(), 0.0)
-        pairs["_wv"] = (pairs["_rate"] * pairs["_pop"]).fillna(0.0)
-        grouped = pairs.groupby("basin_id")[["_pop", "_w", "_wv"]].sum()
-        rate = (grouped["_wv"] / grouped["_w"].where(grouped["_w"] > 0)).round(1)
-        frame = pd.DataFrame(
-            {
-                "kind": "basin",
-                "code": [str(i) for i in grouped.index],
-                c.NAME: [names.get(i) for i in grouped.index],
-                c.POPULATION: grouped["_pop"].round().astype("Int64").to_numpy(),
-                "unemployment_rate": rate.astype("Float64").to_numpy(),
-                c.PERIOD: period,
-                "current": [i == run.basin_id for i in grouped.index],
-            }
-        )
-    else:
-        zones = memoised(
-            ("region_zones_emploi", region, id(crosswalk)),
-            lambda: selectors.region_zones_emploi(region, crosswalk=crosswalk),
-        )
-        populations = memoised(
-            ("zone_emploi_populations", id(crosswalk)),
-            lambda: crosswalk.groupby(c.ZONE_EMPLOI_CODE)[c.POPULATION].sum().astype("Int64"),
-        )
-        own = set(document.get("unemployment_info", {}).get("zones") or [])
-        frame = pd.DataFrame(
-            {
-                "kind": "zone_emploi",
-                "code": [code for code, _ in zones],
-                c.NAME: [name for _, name in zones],
-                c.POPULATION: pd.array([populations.get(code) for code, _ in zones], dtype="Int64"),
-                "unemployment_rate": pd.array(
-                    [rates.get(code) for code, _ in zones], dtype="Float64"
-                ),
-                c.PERIOD: period,
-                "current": [code in own for code, _ in zones],
-            }
-        )
-    return frame[REGION_MAP_COLUMNS].sort_values("code", kind="mergesort").reset_index(drop=True)

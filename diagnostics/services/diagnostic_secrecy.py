@@ -5,13 +5,14 @@ threshold (`difference_guard`), in the document and the tables."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from diagnostics.analytics import columns as c
+from diagnostics.analytics.column_labels import COLUMN_LABELS_FR
 from diagnostics.analytics.secrecy import secondary_suppression
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
@@ -70,13 +71,7 @@ def _figures(
     publishes) is public anyway and is never withdrawn."""
     out: dict[tuple[Any, ...], float] = {}
     bmo_estimated = _bmo_estimated(tables)
-    for name, keys, measures, _ in GUARDED_FIGURES:
-        payload = tables.get(name)
-        if not payload or not payload.get("rows"):
-            continue
-        columns = payload["columns"]
-        if not all(k in columns for k in keys):
-            continue
+    for name, keys, measures, payload, columns in _guarded_tables(tables):
         if estimated_only and FIGURE_FAMILY[name].startswith("bmo") and not bmo_estimated:
             continue
         key_at = [columns.index(k) for k in keys]
@@ -233,27 +228,35 @@ def difference_guard(
     return GuardResult([o.pk for o in others], listed, method)
 
 
+def _guarded_tables(
+    tables: Mapping[str, Any],
+) -> Iterator[tuple[str, Sequence[str], Sequence[str], Any, list[str]]]:
+    """(name, key columns, measures, payload, columns) of each table of GUARDED_FIGURES that
+    has rows and all its key columns."""
+    for name, keys, measures, _ in GUARDED_FIGURES:
+        payload = tables.get(name)
+        if not payload or not payload.get("rows"):
+            continue
+        columns = payload["columns"]
+        if all(k in columns for k in keys):
+            yield name, keys, measures, payload, columns
+
+
 def _apply_suppression(
     document: dict[str, Any],
     tables: dict[str, dict[str, Any]],
     suppressed: Mapping[tuple[Any, ...], str],
 ) -> None:
     # Tables: the value becomes None, the row says why.
-    for name, keys, measures, _ in GUARDED_FIGURES:
-        payload = tables.get(name)
-        if not payload or not payload.get("rows"):
-            continue
-        columns = payload["columns"]
-        if not all(k in columns for k in keys):
-            continue
+    for name, keys, measures, payload, columns in _guarded_tables(tables):
         if c.SUPPRESSED not in columns:
             columns.append(c.SUPPRESSED)
-            payload["labels"].append(c.COLUMN_LABELS_FR[c.SUPPRESSED])
+            payload["labels"].append(COLUMN_LABELS_FR[c.SUPPRESSED])
             for row in payload["rows"]:
                 row.append(False)
         if c.SUPPRESSION_REASON not in columns:
             columns.append(c.SUPPRESSION_REASON)
-            payload["labels"].append(c.COLUMN_LABELS_FR[c.SUPPRESSION_REASON])
+            payload["labels"].append(COLUMN_LABELS_FR[c.SUPPRESSION_REASON])
             for row in payload["rows"]:
                 row.append(None)
         key_at = [columns.index(k) for k in keys]

@@ -36,13 +36,14 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Q
 from django.utils import timezone
 
+from diagnostics.analytics.column_labels import TABLE_COLUMN_LABELS
 from diagnostics.analytics.indicators import ENGINE_VERSION
-from diagnostics.analytics.payload import TABLE_COLUMN_LABELS, json_value, table_payload
+from diagnostics.analytics.payload import json_value, table_payload
 from diagnostics.dispatch import PAGES_WARM, task_send
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, User
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable
 from diagnostics.services import claims, outbox
 from diagnostics.services.diagnostic_document import SOURCE_SHORT_LABELS, diagnostic_compute
 from diagnostics.services.diagnostic_params import (
@@ -100,7 +101,7 @@ def diagnostic_request(
         basin = Basin.objects.get(pk=basin_id)
     except Basin.DoesNotExist as exc:
         raise DiagnosticError(f"Bassin n° {basin_id} introuvable.", code="not_found") from exc
-    if user is not None and not basin_manageable_for(user).filter(pk=basin.pk).exists():
+    if user is not None and not basin_is_manageable(user, basin.pk):
         raise DiagnosticError(
             "Seuls les délégués de la région du bassin et les administrateurs peuvent lancer "
             "son diagnostic.",

@@ -33,11 +33,12 @@ import pandas as pd
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.basin_context import BasinContext, basin_contexts
 from diagnostics.analytics.bmo_section_tables import attach_bmo_tables
+from diagnostics.analytics.diagnostic_sections import attach_tension_frames
 from diagnostics.analytics.job_seekers import job_seekers_basin_series
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.memo import chunk_memo
+from diagnostics.selectors.memo import CHUNK_BASSINS, chunk_memo, memo_set
 from diagnostics.services.diagnostic_document import (
     PreparedInputs,
     _batch_ids,
@@ -148,6 +149,19 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
         bmo=bmo,
         unemployment=unemployment,
     )
+    # The pools of per-bassin figures cover the bassins of this group's basins only.
+    memo_set(
+        CHUNK_BASSINS,
+        tuple(
+            sorted(
+                {
+                    str(code)
+                    for context in contexts.by_basin.values()
+                    for code in context.crosswalks["bassin_bmo"].zone_codes
+                }
+            )
+        ),
+    )
     by_basin = attach_bmo_tables(
         contexts.by_basin,
         params={run.pk: _engine_params(run.parameters) for run in runs},
@@ -156,6 +170,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
             for basin_id, context in contexts.by_basin.items()
         },
     )
+    by_basin = attach_tension_frames(by_basin, tension)
     if seekers_all is not None:
         by_basin = _with_job_seekers(by_basin, runs=runs, seekers=seekers_all, crosswalk=crosswalk)
     grouped_s = perf_counter() - started

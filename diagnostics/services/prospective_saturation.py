@@ -15,7 +15,7 @@ from diagnostics.analytics.common import format_number
 from diagnostics.analytics.saturation_pool import SaturationPool, saturation_pool
 from diagnostics.selectors import prospective as selectors
 from diagnostics.selectors import tensions as tension_selectors
-from diagnostics.selectors.memo import memo_active, memoised
+from diagnostics.selectors.memo import CHUNK_BASSINS, memo_active, memo_get, memoised
 from diagnostics.services.prospective_params import param, rounded
 
 
@@ -96,10 +96,17 @@ def saturation_part(
         )
 
     # Every bassin's saturated métiers and bridges in one pass, once per chunk of a national
-    # batch (`selectors.memo`); alone, the pool of the basin's own bassins: the same rows.
+    # batch (`selectors.memo`: the bassins of the chunk's basins); alone, the pool of the basin's
+    # own bassins: the same rows.
     rules = (year, min_ratio, max_tension, min_job_seekers, min_tension)
+    scope = memo_get(CHUNK_BASSINS)
     pool = (
-        memoised(("saturation_pool", id(tension), id(referential), rules), lambda: pool_of(tension))
+        memoised(
+            ("saturation_pool", id(tension), id(referential), rules, scope),
+            lambda: pool_of(
+                tension if scope is None else tension_selectors.tension_rows(tension, scope)
+            ),
+        )
         if memo_active()
         else pool_of(local)
     )

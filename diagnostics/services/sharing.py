@@ -33,7 +33,7 @@ from diagnostics.models import (
     ShareRecipient,
     User,
 )
-from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class ShareError(ApplicationError):
 
 
 def share_manager_check(basin: Basin, user: User | None) -> None:
-    if user is not None and not basin_manageable_for(user).filter(pk=basin.pk).exists():
+    if user is not None and not basin_is_manageable(user, basin.pk):
         raise ShareError(
             "Seuls les délégués de la région du bassin et les administrateurs nationaux peuvent "
             "partager ses diagnostics.",

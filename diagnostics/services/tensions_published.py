@@ -17,9 +17,9 @@ from diagnostics.analytics import columns as c
 from diagnostics.analytics import tensions_published as tp
 from diagnostics.analytics.common import format_percent
 from diagnostics.analytics.crosswalk import Crosswalk, basin_crosswalk
-from diagnostics.analytics.tensions_pool import published_pool, rome_codes
+from diagnostics.analytics.tensions_pool import PublishedPool, published_pool, rome_codes
 from diagnostics.selectors import tensions as selectors
-from diagnostics.selectors.memo import memo_active, memoised
+from diagnostics.selectors.memo import CHUNK_BASSINS, memo_active, memo_get, memoised
 
 TABLE = "tensions_published"
 TABLE_TITLE = "Tension publiée par métier et ses facteurs, millésimes côte à côte"
@@ -119,8 +119,9 @@ def published_tensions_section(
     sources: Mapping[str, Any],
     walk: Crosswalk | None = None,
 ) -> PublishedTensions:
-    """Document keys `tensions_published` (list, one entry per published row of the basin's
-    bassins BMO) and `tensions_published_info`, and the frame of the `tensions_published`
+    """Document keys `tensions_published` (one entry per published row of the basin's bassins
+    BMO, stored as rows: `analytics.tensions_published.published_tension_rows`, read back by
+    `published_tension_records_of`) and `tensions_published_info`, and the frame of the `tensions_published`
     table. `tension`: `selectors.diagnostic_frames.tension_frame` of the run's batches (None: not
     imported); `crosswalk`: `selectors.diagnostic_frames.crosswalk_frame`."""
     out = PublishedTensions()
@@ -136,7 +137,10 @@ def published_tensions_section(
         "caption": "",
         "message": "",
     }
-    out.document = {"tensions_published": [], "tensions_published_info": info}
+    out.document = {
+        "tensions_published": {"columns": list(tp.RECORD_COLUMNS), "rows": []},
+        "tensions_published_info": info,
+    }
     if tension is None or tension.empty:
         info["message"] = MISSING_MESSAGE
         return out
@@ -148,17 +152,17 @@ def published_tensions_section(
     names = selectors.bassin_bmo_names(bassin_codes)
     factors = memoised(("factors_published", id(tension)), lambda: tp.factors_published(tension))
     # Every bassin's published rows, records and vintages in one pass, once per chunk of a
-    # national batch (`selectors.memo`); alone, the pool of the basin's own bassins: the same
-    # rows (`analytics.tensions_pool`).
+    # national batch (`selectors.memo`: the bassins of the chunk's basins); alone, the pool of
+    # the basin's own bassins: the same rows (`analytics.tensions_pool`).
     if memo_active():
-        pool = memoised(
-            ("published_pool", id(tension), id(factors)),
-            lambda: published_pool(
-                tension,
-                labels=selectors.rome_labels(rome_codes(tension)),
-                factors=factors,
-            ),
-        )
+        scope = memo_get(CHUNK_BASSINS)
+
+        def pool_of_chunk() -> PublishedPool:
+            rows = tension if scope is None else selectors.tension_rows(tension, scope)
+            labels = selectors.rome_labels(rome_codes(rows))
+            return published_pool(rows, labels=labels, factors=factors)
+
+        pool = memoised(("published_pool", id(tension), id(factors), scope), pool_of_chunk)
     else:
         local = selectors.tension_rows(tension, bassin_codes)
         labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
@@ -183,7 +187,7 @@ def published_tensions_section(
         note=_bassins_note(zones, names, exact=walk.exact) if len(zones) else "",
         source=_source_text(sources, years) if years else "",
     )
-    out.document["tensions_published"] = mine.records
+    out.document["tensions_published"] = tp.published_tension_rows(mine.records)
     if published.empty:
         imported = ", ".join(str(y) for y in sorted(factors))
         info["message"] = (

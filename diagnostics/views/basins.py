@@ -25,10 +25,11 @@ from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import basins as basin_selectors
 from diagnostics.selectors import diagnostics as diagnostic_selectors
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for
 from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.selectors.page_cache import FRAGMENT_SECONDS, cached, fragment_key
 from diagnostics.selectors.sharing import shared_versions_of_basin
+from diagnostics.services import basin_sharing
 from diagnostics.services import basins as basin_services
 from diagnostics.services.basin_eligibility import basin_eligibility
 
@@ -66,10 +67,6 @@ def _map_figure_json(
         lycees=lycees,
     )
     return json.loads(figure.to_json())
-
-
-def _can_manage(user: User, basin: Basin) -> bool:
-    return basin_manageable_for(user).filter(pk=basin.pk).exists()
 
 
 # --- Pages ----------------------------------------------------------------------------------
@@ -214,7 +211,7 @@ def basin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             basin.nearest_site.longitude,
             basin.nearest_site_km,
         )
-    can_manage = _can_manage(user, basin)
+    can_manage = basin_is_manageable(user, basin.pk)
 
     def build_map() -> tuple[str, list[dict[str, Any]]]:
         lycees = basin_selectors.basin_lycees_frame(basin)
@@ -273,7 +270,7 @@ def _managed_basin(request: HttpRequest, pk: int) -> Basin:
     after this, so that another region's basin is a 404 whatever the method."""
     user: User = request.user  # type: ignore[assignment]
     basin = get_object_or_404(basin_list_for(user), pk=pk)
-    if not _can_manage(user, basin):
+    if not basin_is_manageable(user, basin.pk):
         raise PermissionDenied("Seuls les délégués de la région du bassin peuvent le modifier.")
     return basin
 
@@ -291,7 +288,7 @@ def basin_share(request: HttpRequest, pk: int) -> HttpResponse:
         if user_id is None:
             messages.error(request, "Partage à retirer introuvable.")
             return redirect("basin-detail", pk=basin.pk)
-        removed = basin_services.basin_unshare(basin=basin, user_id=user_id, by=user)
+        removed = basin_sharing.basin_unshare(basin=basin, user_id=user_id, by=user)
         if removed:
             messages.success(request, "Le partage est retiré.")
         else:
@@ -303,7 +300,7 @@ def basin_share(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Indiquez l'identifiant ou l'adresse électronique du compte.")
         return redirect("basin-detail", pk=basin.pk)
     try:
-        share = basin_services.basin_share(
+        share = basin_sharing.basin_share(
             basin=basin, identifier=form.cleaned_data["user"], shared_by=user
         )
     except ApplicationError as exc:

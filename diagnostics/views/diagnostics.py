@@ -36,8 +36,8 @@ from diagnostics.params import int_param, page_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import (
+    basin_is_manageable,
     basin_list_for,
-    basin_manageable_for,
     diagnostic_run_readable_for,
     diagnostic_run_scoped,
 )
@@ -65,10 +65,6 @@ def _visible_run(request: HttpRequest, pk: int, *, documents: bool = True) -> Di
     if not documents:
         runs = runs.defer("results", "tables")
     return get_object_or_404(runs, pk=pk)
-
-
-def _can_run(user: User, basin: Basin) -> bool:
-    return basin_manageable_for(user).filter(pk=basin.pk).exists()
 
 
 # --- Pages ----------------------------------------------------------------------------------
@@ -103,7 +99,7 @@ def diagnostic_run(request: HttpRequest, pk: int) -> HttpResponse:
     basin = get_object_or_404(basin_list_for(user), pk=pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    if not _can_run(user, basin):
+    if not basin_is_manageable(user, basin.pk):
         raise PermissionDenied(
             "Seuls les délégués de la région du bassin peuvent le diagnostiquer."
         )
@@ -129,7 +125,10 @@ def detail_runs(user: User, pk: int) -> QuerySet[DiagnosticRun]:
 
 def detail_flags(user: User, basin: Basin) -> dict[str, bool]:
     """What the report of /diagnostics/<id>/ shows of `user`'s rights (its fragment's key)."""
-    return {"can_run": _can_run(user, basin), "can_import": has_role(user, IMPORT_ROLES)}
+    return {
+        "can_run": basin_is_manageable(user, basin.pk),
+        "can_import": has_role(user, IMPORT_ROLES),
+    }
 
 
 def detail_report_html(

@@ -44,7 +44,7 @@ def reader_request(user: User) -> HttpRequest:
 def staff_readers() -> list[User]:
     """One active account per reach among those who read runs on their own pages: a national
     admin (superusers count), and a regional delegate per set of regions. Two delegates of the
-    same regions see the same fragments (`diagnostic_run_scoped`, `_can_run`)."""
+    same regions see the same fragments (`diagnostic_run_scoped`, `basin_is_manageable`)."""
     readers: dict[tuple[str, ...], User] = {}
     accounts = (
         User.objects.filter(is_active=True)

@@ -1,7 +1,8 @@
 """The criteria of the recommendation score, each declared once (ADR 0010).
 
 A `Criterion` holds its code, pillar, French label, unit and explanation, its source, how its
-raw value is read (`kind` of input and the `read` function of `criterion_readers`) and its
+raw value is read (`kind` of input and the `read` function of `criterion_readers` or
+`criterion_asset_readers`) and its
 defaults: normalisation and weights per concept (and, for an imported indicator, the indicator
 codes to look for). The engine, the profile validation, the charts and the seed of the stored
 profile (`default_profile()`, which migration 0004 stores as version 1) all read `CRITERIA`.
@@ -16,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import criterion_asset_readers as ar
 from . import criterion_readers as r
 
 TURNKEY = "turnkey"
@@ -52,7 +54,7 @@ SOURCES: dict[str, str] = {
     "referential": "Référentiel (populations légales, sites Cnam)",
 }
 
-# What a reader reads (criterion_readers): the inputs class of each kind.
+# What a reader reads: the inputs class of each kind (criterion_inputs).
 DIAGNOSTIC = "diagnostic"  # DiagnosticInputs
 CATALOGUE = "catalogue"  # GapInputs
 INDICATOR = "indicator"  # IndicatorInputs
@@ -227,7 +229,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "lycées", "lycees", 0,
         "Indicateurs officiels de l'annuaire, ou voies déclarées sur un lycée confirmé.",
         short="Lycées pro. ou techno.",
-        kind=ASSETS, read=r.read_vocational_lycees,
+        kind=ASSETS, read=ar.read_vocational_lycees,
         weights=weights(15, 0, 0), normalisation=minmax(0, 3),
     ),
     Criterion(
@@ -235,7 +237,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "Distance de la ville principale au lycée professionnel ou technologique le plus proche",
         "km", "lycees", 1, "À vol d'oiseau ; le lycée partenaire confirmé s'il y en a un.",
         short="Distance au lycée",
-        kind=ASSETS, read=r.read_lycee_distance_km,
+        kind=ASSETS, read=ar.read_lycee_distance_km,
         weights=weights(8, 0, 0), normalisation=minmax(0, 30, reverse=True),
     ),
     Criterion(
@@ -243,14 +245,14 @@ CRITERIA: tuple[Criterion, ...] = (
         "Lieux partagés (Mission locale, France Services, tiers-lieu, Maison de l'emploi)",
         "lieux", "hosts", 0, "Structures confirmées par le délégué.",
         short="Lieux partagés",
-        kind=ASSETS, read=r.read_shared_places,
+        kind=ASSETS, read=ar.read_shared_places,
         weights=weights(0, 18, 0), normalisation=minmax(0, 3),
     ),
     Criterion(
         "economic_hosts", "hosts", "Campus, pôles d'entreprises et chambres consulaires",
         "structures", "hosts", 0, "Structures confirmées par le délégué.",
         short="Écosystème économique",
-        kind=ASSETS, read=r.read_economic_hosts,
+        kind=ASSETS, read=ar.read_economic_hosts,
         weights=weights(2, 0, 20), normalisation=minmax(0, 3),
     ),
     Criterion(
@@ -271,21 +273,21 @@ CRITERIA: tuple[Criterion, ...] = (
         "epci_commitment", "partners", "Engagement de l'EPCI", "niveau (0 à 3)", "partners", 0,
         "0 aucun, 1 intéressé, 2 engagé par délibération, 3 convention signée.",
         short="Engagement de l'EPCI",
-        kind=ASSETS, read=r.read_epci_commitment,
+        kind=ASSETS, read=ar.read_epci_commitment,
         weights=weights(6, 6, 7), normalisation=steps((0, 0.0), (1, 0.4), (2, 0.75), (3, 1.0)),
     ),
     Criterion(
         "employer_letters", "partners", "Lettres d'intention d'employeurs", "lettres",
         "partners", 0, "",
         short="Lettres d'employeurs",
-        kind=ASSETS, read=r.read_employer_letters,
+        kind=ASSETS, read=ar.read_employer_letters,
         weights=weights(8, 2, 6), normalisation=minmax(0, 5),
     ),
     Criterion(
         "premises_lent", "partners", "Locaux prêtés par la commune", "oui (1) / non (0)",
         "partners", 0, "",
         short="Locaux prêtés",
-        kind=ASSETS, read=r.read_premises_lent,
+        kind=ASSETS, read=ar.read_premises_lent,
         weights=weights(2, 12, 2), normalisation=steps((0, 0.0), (1, 1.0)),
     ),
 )  # fmt: skip

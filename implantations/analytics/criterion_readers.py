@@ -1,5 +1,8 @@
 """How each criterion's raw value is read: one small function per criterion, named in its
-declaration (`criteria.CRITERIA`). Pure: the selectors gather the inputs from the database.
+declaration (`criteria.CRITERIA`), here for the diagnostic document, the catalogue gap, the
+imported indicators and the referential; the basin's assets are read in
+`criterion_asset_readers`, and the inputs of every reader are the classes of `criterion_inputs`.
+Pure: the selectors gather the inputs from the database.
 
 A reader returns {"raw", "source", "vintage", "note", "estimated", "variant"} (keys optional,
 raw None = missing with its reason in the note), or None when its source says nothing about the
@@ -9,85 +12,18 @@ criterion (the criterion is then « donnée absente »).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from diagnostics.analytics.common import format_number
 
-RawValue = dict[str, Any]
-
-# The delegate's record of the EPCI's commitment, as the `epci_commitment` level.
-EPCI_LEVELS = {"aucun": 0, "interesse": 1, "engage": 2, "convention": 3}
-
-
-# --- Inputs of the readers, one per kind of source --------------------------------------------
-
-
-@dataclass(frozen=True)
-class DiagnosticInputs:
-    """A diagnostic run's document (`years`, `unemployment`, `job_seekers`), the basin's
-    population and the vintages by source key (« BMO 2023, 2024, 2025 »)."""
-
-    document: Mapping[str, Any]
-    population: int | None
-    vintages: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class GapInputs:
-    """The gap scores of the ranked catalogue paths not flagged « la formation n'est pas le
-    levier » (rank order), how many to average and how many paths were ranked."""
-
-    scores: Sequence[float]
-    top: int
-    ranked: int
-    vintage: str = ""
-
-
-@dataclass(frozen=True)
-class IndicatorInputs:
-    """The imported indicator found for the basin (`variant` is its code)."""
-
-    variant: str
-    value: float | None
-    period: str
-    level: str
-    coverage: float | None = None
-    vintage: str = ""
-
-
-@dataclass(frozen=True)
-class AssetInputs:
-    """The basin's lycées, hosts and partners (see `raw_values.asset_raw_values`)."""
-
-    lycees_known: bool
-    vocational_lycees: int
-    lycees_unknown_flags: int
-    nearest_lycee_km: float | None
-    shared_places: int
-    economic_hosts: int
-    inventory_done: bool
-    epci_level: int | None
-    letters: int | None
-    premises_lent: bool | None
-    nearest_lycee_name: str = ""
-    lycees_vintage: str = ""
-    partners_updated: str = ""
-
-
-@dataclass(frozen=True)
-class ReferentialInputs:
-    """The nearest active Cnam site from the main town (name, km) or the basin's stored
-    distance, and the legal populations."""
-
-    nearest_site: tuple[str, float] | None
-    stored_site_km: float | None
-    sites_known: bool
-    population: int | None
-    population_vintages: tuple[str, ...] = ()
-    communes: int = 0
-
+from .criterion_inputs import (
+    DiagnosticInputs,
+    GapInputs,
+    IndicatorInputs,
+    RawValue,
+    ReferentialInputs,
+)
 
 # --- Demand and publics: the diagnostic document ----------------------------------------------
 
@@ -286,99 +222,6 @@ def read_indicator(inputs: IndicatorInputs) -> RawValue:
         "estimated": inputs.level not in ("commune",) and inputs.level != "basin",
         "variant": inputs.variant,
     }
-
-
-# --- Hosts and partners: the basin's assets ---------------------------------------------------
-
-
-def read_vocational_lycees(inputs: AssetInputs) -> RawValue:
-    unknown = inputs.lycees_unknown_flags
-    if not inputs.lycees_known:
-        return {
-            "raw": None,
-            "source": "lycees",
-            "note": "annuaire des lycées non importé et aucun lycée déclaré",
-        }
-    if inputs.vocational_lycees or not unknown:
-        return {
-            "raw": float(inputs.vocational_lycees),
-            "source": "lycees",
-            "vintage": inputs.lycees_vintage,
-            "note": (
-                f"dont {unknown} lycée{'s' if unknown > 1 else ''} "
-                "sans voie publiée, non compté" + ("s" if unknown > 1 else "")
-                if unknown
-                else ""
-            ),
-        }
-    return {
-        "raw": None,
-        "source": "lycees",
-        "vintage": inputs.lycees_vintage,
-        "note": (
-            f"{unknown} lycée{'s' if unknown > 1 else ''} sans "
-            "indicateur officiel de voie professionnelle ou technologique : confirmez-les "
-            "dans les atouts du bassin"
-        ),
-    }
-
-
-def read_lycee_distance_km(inputs: AssetInputs) -> RawValue:
-    return {
-        "raw": inputs.nearest_lycee_km,
-        "source": "lycees",
-        "vintage": inputs.lycees_vintage,
-        "note": (
-            inputs.nearest_lycee_name
-            if inputs.nearest_lycee_km is not None
-            else "aucun lycée professionnel ou technologique connu et localisé"
-        ),
-    }
-
-
-def _declared_hosts(count: int, inputs: AssetInputs) -> RawValue:
-    # A count of declared hosts is 0 only once the delegate marked the inventory done.
-    value = float(count) if count or inputs.inventory_done else None
-    return {
-        "raw": value,
-        "source": "hosts",
-        "vintage": inputs.partners_updated,
-        "note": (
-            ""
-            if inputs.inventory_done or value is not None
-            else "inventaire des structures non terminé"
-        ),
-    }
-
-
-def read_shared_places(inputs: AssetInputs) -> RawValue:
-    return _declared_hosts(inputs.shared_places, inputs)
-
-
-def read_economic_hosts(inputs: AssetInputs) -> RawValue:
-    return _declared_hosts(inputs.economic_hosts, inputs)
-
-
-def _partner(value: float | None, inputs: AssetInputs) -> RawValue:
-    return {
-        "raw": value,
-        "source": "partners",
-        "vintage": inputs.partners_updated,
-        "note": "" if value is not None else "non renseigné",
-    }
-
-
-def read_epci_commitment(inputs: AssetInputs) -> RawValue:
-    return _partner(inputs.epci_level, inputs)
-
-
-def read_employer_letters(inputs: AssetInputs) -> RawValue:
-    return _partner(inputs.letters, inputs)
-
-
-def read_premises_lent(inputs: AssetInputs) -> RawValue:
-    lent = inputs.premises_lent
-    return _partner(None if lent is None else float(lent), inputs)
 
 
 # --- Referential: Cnam sites and legal populations --------------------------------------------

@@ -25,7 +25,8 @@ from typing import Any
 
 import pandas as pd
 
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_fit as pfit
 
 MIN_KNOWN_WEIGHT_SHARE = 0.6
 FIGURE_DECIMALS = 1
@@ -238,11 +239,11 @@ def _outside(value: Any, low: float, high: float, what: str) -> str | None:
 def planning_standing(
     fit: pd.DataFrame,
     *,
-    weights: p.FitWeights | None = None,
-    bounds: p.FitBounds | None = None,
+    weights: pfit.FitWeights | None = None,
+    bounds: pfit.FitBounds | None = None,
     min_share: float = MIN_KNOWN_WEIGHT_SHARE,
 ) -> pd.DataFrame:
-    """The ranking of `planning.programme_fit` made honest (STANDING_COLUMNS added):
+    """The ranking of `planning_fit.programme_fit` made honest (STANDING_COLUMNS added):
 
     - known_share = Σ pillar weight × known part / Σ pillar weights (eligibility: half per
       known population score; need: the weights of its known indicators; access: 0 or 1);
@@ -254,14 +255,14 @@ def planning_standing(
       apart and never selected); `rank` = 1..n over the « classé » only (NA for the others).
 
     Sorted: ranked by rank, then insufficient, then ineligible (each by computed fit)."""
-    weights = weights or p.FitWeights()
-    bounds = bounds or p.FitBounds()
+    weights = weights or pfit.FitWeights()
+    bounds = bounds or pfit.FitBounds()
     out = fit.copy()
     pillar_total = weights.eligibility + weights.need + weights.access
     need_parts = [
-        (p.UNEMPLOYMENT_SCORE, weights.unemployment, "taux de chômage"),
-        (p.PROJECTS_SCORE, weights.projects, "projets de recrutement"),
-        (p.DIFFICULTY_SCORE, weights.difficulty, "difficultés de recrutement"),
+        (pc.UNEMPLOYMENT_SCORE, weights.unemployment, "taux de chômage"),
+        (pc.PROJECTS_SCORE, weights.projects, "projets de recrutement"),
+        (pc.DIFFICULTY_SCORE, weights.difficulty, "difficultés de recrutement"),
     ]
     need_total = sum(w for _, w, _ in need_parts)
     shares: list[float] = []
@@ -269,33 +270,33 @@ def planning_standing(
     reasons: list[str | None] = []
     for row in out.to_dict("records"):
         eligibility_known = (
-            int(_known(row.get(p.POPULATION_SCORE))) + int(_known(row.get(p.MAIN_TOWN_SCORE)))
+            int(_known(row.get(pc.POPULATION_SCORE))) + int(_known(row.get(pc.MAIN_TOWN_SCORE)))
         ) / 2
         need_known = (
             sum(w for column, w, _ in need_parts if _known(row.get(column))) / need_total
             if need_total > 0
             else 0.0
         )
-        access_known = 1.0 if _known(row.get(p.ACCESS_SCORE)) else 0.0
+        access_known = 1.0 if _known(row.get(pc.ACCESS_SCORE)) else 0.0
         share = (
             weights.eligibility * eligibility_known
             + weights.need * need_known
             + weights.access * access_known
         ) / pillar_total
         shares.append(share)
-        eligible = row.get(p.ELIGIBLE)
+        eligible = row.get(pc.ELIGIBLE)
         if eligible is False or (eligible is not pd.NA and eligible is not None and not eligible):
             why = [
                 text
                 for text in (
                     _outside(
-                        row.get(p.POPULATION),
+                        row.get(pc.POPULATION),
                         bounds.population_min,
                         bounds.population_max,
                         "population du bassin",
                     ),
                     _outside(
-                        row.get(p.MAIN_TOWN_POPULATION),
+                        row.get(pc.MAIN_TOWN_POPULATION),
                         bounds.main_town_min,
                         bounds.main_town_max,
                         "ville principale",
@@ -305,7 +306,7 @@ def planning_standing(
             ]
             standings.append(UNRANKED_INELIGIBLE)
             reasons.append("hors des critères d'éligibilité : " + " ; ".join(why or ["bornes"]))
-        elif share < min_share - 1e-9 or not _known(row.get(p.FIT)):
+        elif share < min_share - 1e-9 or not _known(row.get(pc.FIT)):
             lacking = []
             if eligibility_known < 1:
                 lacking.append("population du bassin ou de sa ville principale")
@@ -329,14 +330,14 @@ def planning_standing(
     out[STANDING] = pd.Series(standings, index=out.index, dtype=object)
     out[STANDING_REASON] = pd.Series(reasons, index=out.index, dtype=object)
     out[CONCLUSIVE] = out[KNOWN_SHARE] >= min_share - 1e-9
-    out[FIT_COMPUTED] = pd.to_numeric(out[p.FIT], errors="coerce").astype("Float64")
-    out[p.FIT] = out[FIT_COMPUTED].where(out[STANDING] != UNRANKED_INSUFFICIENT).astype("Float64")
+    out[FIT_COMPUTED] = pd.to_numeric(out[pc.FIT], errors="coerce").astype("Float64")
+    out[pc.FIT] = out[FIT_COMPUTED].where(out[STANDING] != UNRANKED_INSUFFICIENT).astype("Float64")
     order = out.assign(
         _standing=out[STANDING].map(_STANDING_ORDER),
         _fit=out[FIT_COMPUTED].fillna(-1.0),
-    ).sort_values(["_standing", "_fit", p.CANDIDATE_ID], ascending=[True, False, True])
+    ).sort_values(["_standing", "_fit", pc.CANDIDATE_ID], ascending=[True, False, True])
     out = order.drop(columns=["_standing", "_fit"]).reset_index(drop=True)
     ranked = out[STANDING] == RANKED
-    out[p.RANK] = pd.Series(pd.NA, index=out.index, dtype="Int64")
-    out.loc[ranked, p.RANK] = range(1, int(ranked.sum()) + 1)
+    out[pc.RANK] = pd.Series(pd.NA, index=out.index, dtype="Int64")
+    out.loc[ranked, pc.RANK] = range(1, int(ranked.sum()) + 1)
     return out

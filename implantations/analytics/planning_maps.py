@@ -20,7 +20,8 @@ from shapely.geometry.base import BaseGeometry
 from diagnostics.analytics.common import format_number, plotly_text
 from diagnostics.analytics.geometry import geometry_from_geojson
 
-from . import planning as p
+from . import planning_columns as pc
+from . import planning_followup as pfu
 from .honesty import INSUFFICIENT, format_figure
 from .maps import BLUE_FRANCE, GREY, RED_MARIANNE, lonlat_layout
 
@@ -29,12 +30,12 @@ FIT_SCALE = [[0.0, "#f4f6ff"], [0.5, "#8585f6"], [1.0, BLUE_FRANCE]]
 INELIGIBLE_FILL = "rgba(146, 146, 146, 0.25)"
 SIMPLIFY_DEG = 0.004
 FOLLOWUP_COLORS = {
-    p.FLAG_ON_TRACK: "#18753c",
-    p.FLAG_AHEAD: "#0063cb",
-    p.FLAG_BEHIND: RED_MARIANNE,
-    p.FLAG_PENDING: GREY,
+    pfu.FLAG_ON_TRACK: "#18753c",
+    pfu.FLAG_AHEAD: "#0063cb",
+    pfu.FLAG_BEHIND: RED_MARIANNE,
+    pfu.FLAG_PENDING: GREY,
 }
-MAP_CANDIDATE_COLUMNS = [p.CANDIDATE_ID, p.NAME, p.FIT, p.ELIGIBLE, p.LATITUDE, p.LONGITUDE]
+MAP_CANDIDATE_COLUMNS = [pc.CANDIDATE_ID, pc.NAME, pc.FIT, pc.ELIGIBLE, pc.LATITUDE, pc.LONGITUDE]
 SELECTED = "selected"
 
 
@@ -81,8 +82,8 @@ def region_plan_figure(
     `selected` bool), `geometries` candidate_id → GeoJSON (WGS84), `sites` SITE_POINT_COLUMNS.
     Ineligible candidates are filled grey; picked ones are outlined in red with a star."""
     _require(candidates, MAP_CANDIDATE_COLUMNS, "candidats")
-    _require(sites, p.SITE_POINT_COLUMNS, "sites Cnam")
-    frame = candidates.sort_values(p.CANDIDATE_ID, kind="mergesort")
+    _require(sites, pc.SITE_POINT_COLUMNS, "sites Cnam")
+    frame = candidates.sort_values(pc.CANDIDATE_ID, kind="mergesort")
     selected = (
         frame[SELECTED].fillna(False).astype(bool)
         if SELECTED in frame.columns
@@ -92,11 +93,11 @@ def region_plan_figure(
     lons: list[float] = []
     lats: list[float] = []
     for (_, row), is_selected in zip(frame.iterrows(), selected, strict=True):
-        geom = geometry_from_geojson(geometries.get(str(row[p.CANDIDATE_ID])))
-        eligible = row[p.ELIGIBLE]
-        fill = INELIGIBLE_FILL if eligible is False else _fit_color(row[p.FIT])
+        geom = geometry_from_geojson(geometries.get(str(row[pc.CANDIDATE_ID])))
+        eligible = row[pc.ELIGIBLE]
+        fill = INELIGIBLE_FILL if eligible is False else _fit_color(row[pc.FIT])
         hover = (
-            f"<b>{plotly_text(row[p.NAME])}</b><br>adéquation {_fit_text(row[p.FIT])}"
+            f"<b>{plotly_text(row[pc.NAME])}</b><br>adéquation {_fit_text(row[pc.FIT])}"
             + ("<br>hors critères d'éligibilité" if eligible is False else "")
             + ("<br><b>retenu</b>" if is_selected else "")
         )
@@ -122,13 +123,13 @@ def region_plan_figure(
                     showlegend=False,
                 )
             )
-    located = frame.dropna(subset=[p.LATITUDE, p.LONGITUDE])
+    located = frame.dropna(subset=[pc.LATITUDE, pc.LONGITUDE])
     if len(located):
-        fits = pd.to_numeric(located[p.FIT], errors="coerce").astype(float)
+        fits = pd.to_numeric(located[pc.FIT], errors="coerce").astype(float)
         figure.add_trace(
             go.Scatter(
-                x=located[p.LONGITUDE].astype(float).tolist(),
-                y=located[p.LATITUDE].astype(float).tolist(),
+                x=located[pc.LONGITUDE].astype(float).tolist(),
+                y=located[pc.LATITUDE].astype(float).tolist(),
                 mode="markers",
                 name="Villes principales (couleur : adéquation)",
                 marker={
@@ -146,22 +147,22 @@ def region_plan_figure(
                 },
                 hovertext=[
                     f"<b>{plotly_text(n)}</b><br>adéquation {_fit_text(f)}"
-                    for n, f in zip(located[p.NAME], located[p.FIT], strict=True)
+                    for n, f in zip(located[pc.NAME], located[pc.FIT], strict=True)
                 ],
                 hoverinfo="text",
             )
         )
-        lons.extend(located[p.LONGITUDE].astype(float).tolist())
-        lats.extend(located[p.LATITUDE].astype(float).tolist())
+        lons.extend(located[pc.LONGITUDE].astype(float).tolist())
+        lats.extend(located[pc.LATITUDE].astype(float).tolist())
         chosen = located[selected.loc[located.index]]
         if len(chosen):
             figure.add_trace(
                 go.Scatter(
-                    x=chosen[p.LONGITUDE].astype(float).tolist(),
-                    y=chosen[p.LATITUDE].astype(float).tolist(),
+                    x=chosen[pc.LONGITUDE].astype(float).tolist(),
+                    y=chosen[pc.LATITUDE].astype(float).tolist(),
                     mode="markers+text",
                     name="Sites proposés",
-                    text=[plotly_text(n) for n in chosen[p.NAME]],
+                    text=[plotly_text(n) for n in chosen[pc.NAME]],
                     textposition="top center",
                     textfont={"size": 11, "color": "#161616"},
                     marker={
@@ -171,15 +172,15 @@ def region_plan_figure(
                         "line": {"width": 1, "color": "white"},
                     },
                     hoverinfo="text",
-                    hovertext=[f"<b>{plotly_text(n)}</b><br>site proposé" for n in chosen[p.NAME]],
+                    hovertext=[f"<b>{plotly_text(n)}</b><br>site proposé" for n in chosen[pc.NAME]],
                 )
             )
-    located_sites = sites.dropna(subset=[p.LATITUDE, p.LONGITUDE])
+    located_sites = sites.dropna(subset=[pc.LATITUDE, pc.LONGITUDE])
     if len(located_sites):
         figure.add_trace(
             go.Scatter(
-                x=located_sites[p.LONGITUDE].astype(float).tolist(),
-                y=located_sites[p.LATITUDE].astype(float).tolist(),
+                x=located_sites[pc.LONGITUDE].astype(float).tolist(),
+                y=located_sites[pc.LATITUDE].astype(float).tolist(),
                 mode="markers",
                 name="Sites Cnam existants",
                 marker={
@@ -188,15 +189,15 @@ def region_plan_figure(
                     "color": "#161616",
                     "line": {"width": 1.5, "color": "white"},
                 },
-                hovertext=[f"<b>{plotly_text(n)}</b><br>site Cnam" for n in located_sites[p.NAME]],
+                hovertext=[f"<b>{plotly_text(n)}</b><br>site Cnam" for n in located_sites[pc.NAME]],
                 hoverinfo="text",
             )
         )
         # Sites far outside the region would squash the map: frame the candidates only, unless
         # there are none.
         if not lons:
-            lons.extend(located_sites[p.LONGITUDE].astype(float).tolist())
-            lats.extend(located_sites[p.LATITUDE].astype(float).tolist())
+            lons.extend(located_sites[pc.LONGITUDE].astype(float).tolist())
+            lats.extend(located_sites[pc.LATITUDE].astype(float).tolist())
     lon_series, lat_series = pd.Series(lons, dtype=float), pd.Series(lats, dtype=float)
     # "domain": the plot area shrinks to keep the scale rather than widening the ranges.
     return lonlat_layout(figure, lon_series, lat_series, height=640, axis={"constrain": "domain"})
@@ -205,25 +206,25 @@ def region_plan_figure(
 def learners_figure(followup: pd.DataFrame) -> go.Figure:
     """Planned (bars, outlined) against actual learners (bars coloured by their flag) per year,
     with the gap written above each known year. Input: FOLLOWUP_COLUMNS."""
-    _require(followup, p.FOLLOWUP_COLUMNS, "suivi des apprenants")
-    frame = followup.sort_values(p.YEAR, kind="mergesort")
+    _require(followup, pfu.FOLLOWUP_COLUMNS, "suivi des apprenants")
+    frame = followup.sort_values(pc.YEAR, kind="mergesort")
     labels = [
-        f"Année {y}<br>{c}" for y, c in zip(frame[p.YEAR], frame[p.CALENDAR_YEAR], strict=True)
+        f"Année {y}<br>{c}" for y, c in zip(frame[pc.YEAR], frame[pfu.CALENDAR_YEAR], strict=True)
     ]
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
             x=labels,
-            y=frame[p.PLANNED].fillna(0).astype(int).tolist(),
+            y=frame[pfu.PLANNED].fillna(0).astype(int).tolist(),
             name="Prévu",
             marker={"color": "#e3e3fd", "line": {"color": BLUE_FRANCE, "width": 1.5}},
             hovertemplate="%{x}<br>prévu : %{y}<extra></extra>",
         )
     )
-    known = frame[p.ACTUAL].notna()
-    actual = [int(v) if pd.notna(v) else None for v in frame[p.ACTUAL]]
+    known = frame[pfu.ACTUAL].notna()
+    actual = [int(v) if pd.notna(v) else None for v in frame[pfu.ACTUAL]]
     gap_texts = []
-    for gap, share, is_known in zip(frame[p.GAP], frame[p.GAP_SHARE], known, strict=True):
+    for gap, share, is_known in zip(frame[pfu.GAP], frame[pfu.GAP_SHARE], known, strict=True):
         if not is_known:
             gap_texts.append("")
             continue
@@ -236,14 +237,16 @@ def learners_figure(followup: pd.DataFrame) -> go.Figure:
             x=labels,
             y=actual,
             name="Réel (couleur : suivi)",
-            marker={"color": [FOLLOWUP_COLORS[f] for f in frame[p.FLAG]]},
+            marker={"color": [FOLLOWUP_COLORS[f] for f in frame[pfu.FLAG]]},
             text=gap_texts,
             textposition="outside",
             hovertemplate="%{x}<br>réel : %{y}<br>écart : %{text}<extra></extra>",
         )
     )
     top = max(
-        [0] + frame[p.PLANNED].fillna(0).astype(int).tolist() + [v for v in actual if v is not None]
+        [0]
+        + frame[pfu.PLANNED].fillna(0).astype(int).tolist()
+        + [v for v in actual if v is not None]
     )
     figure.update_layout(
         barmode="group",
@@ -264,9 +267,9 @@ def candidate_outlines(
     out."""
     from diagnostics.analytics.geometry import geometry_to_geojson, union
 
-    _require(membership, p.MEMBERSHIP_COLUMNS, "composition des candidats")
+    _require(membership, pc.MEMBERSHIP_COLUMNS, "composition des candidats")
     out: dict[str, Any] = {}
-    for cid, codes in membership.groupby(p.CANDIDATE_ID, sort=True)[p.COMMUNE_CODE]:
+    for cid, codes in membership.groupby(pc.CANDIDATE_ID, sort=True)[pc.COMMUNE_CODE]:
         shapes = [geometry_from_geojson(geometries.get(code)) for code in codes]
         merged = union(s for s in shapes if s is not None)
         if merged is None or merged.is_empty:

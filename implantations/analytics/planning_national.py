@@ -11,7 +11,7 @@ Frames and their columns:
   population, projects — each commune's population and its share of its bassin BMO's
   recruitment projects (projects_b · pop(commune) / pop(b)), so that coverage is counted once
   per commune however the chosen basins overlap.
-- MEMBERSHIP (`planning.MEMBERSHIP_COLUMNS`): candidate_id, commune_code.
+- MEMBERSHIP (`planning_columns.MEMBERSHIP_COLUMNS`): candidate_id, commune_code.
 - CANDIDATES for `region_table` (`REGION_INPUT_COLUMNS`): candidate_id, region_code, region,
   ranked (bool: may be chosen), selected (bool), cost.
 - TRADE-OFF (`TRADEOFF_COLUMNS`, `tradeoff_curve`): axis, step, sites, cost, objective,

@@ -18,13 +18,13 @@ import plotly.graph_objects as go
 from diagnostics.analytics.atlas import atlas_figure
 from diagnostics.analytics.common import plotly_text
 
-from . import planning as p
+from . import planning_columns as pc
 from . import planning_national as nat
 from .honesty import format_figure
 from .maps import BLUE_FRANCE, RED_MARIANNE
 from .planning_maps import FIT_SCALE
 
-MAP_COLUMNS = ["code", "name", "region_code", "geometry", p.FIT, p.LATITUDE, p.LONGITUDE]
+MAP_COLUMNS = ["code", "name", "region_code", "geometry", pc.FIT, pc.LATITUDE, pc.LONGITUDE]
 CHOSEN = "selected"
 RANKED = "ranked"  # optional bool: False → filled grey, not coloured by its fit
 NOT_RANKED_LABEL = "Non classé (inéligible ou données insuffisantes)"
@@ -63,8 +63,8 @@ def national_plan_figure(frame: pd.DataFrame, *, sites: pd.DataFrame) -> go.Figu
     SITE_POINT_COLUMNS (active Cnam sites). Basins are coloured by fit (grey when not shown or
     not `ranked`), chosen main towns are stars, Cnam sites squares. layout.meta.off_map counts the
     points that fall on no map nor inset."""
-    p._require(frame, MAP_COLUMNS, "les candidats de la carte")
-    p._require(sites, p.SITE_POINT_COLUMNS, "les sites Cnam")
+    pc._require(frame, MAP_COLUMNS, "les candidats de la carte")
+    pc._require(sites, pc.SITE_POINT_COLUMNS, "les sites Cnam")
     # Drawn in this order (the last on top, where registered basins overlap zones): not ranked,
     # ranked, chosen.
     order = pd.Series(0, index=frame.index)
@@ -73,7 +73,7 @@ def national_plan_figure(frame: pd.DataFrame, *, sites: pd.DataFrame) -> go.Figu
     if CHOSEN in frame.columns:
         order = order + 2 * frame[CHOSEN].fillna(False).astype(bool).astype(int)
     frame = frame.assign(_order=order).sort_values(["_order", "code"], kind="mergesort")
-    shown = pd.to_numeric(frame[p.FIT], errors="coerce")
+    shown = pd.to_numeric(frame[pc.FIT], errors="coerce")
     if RANKED in frame.columns:
         shown = shown.where(frame[RANKED].fillna(False).astype(bool))
     figure = atlas_figure(
@@ -92,11 +92,11 @@ def national_plan_figure(frame: pd.DataFrame, *, sites: pd.DataFrame) -> go.Figu
         if CHOSEN in frame.columns
         else pd.Series(False, index=frame.index)
     )
-    chosen = frame[chosen_mask].dropna(subset=[p.LATITUDE, p.LONGITUDE])
+    chosen = frame[chosen_mask].dropna(subset=[pc.LATITUDE, pc.LONGITUDE])
     off_map = 0
     layers: list[tuple[pd.DataFrame, dict[str, Any], str]] = [
         (
-            sites.dropna(subset=[p.LATITUDE, p.LONGITUDE]),
+            sites.dropna(subset=[pc.LATITUDE, pc.LONGITUDE]),
             {"size": 11, "symbol": "square", "color": "#161616", "line": {"width": 1.5,
              "color": "white"}},
             "Sites Cnam existants",
@@ -111,9 +111,9 @@ def national_plan_figure(frame: pd.DataFrame, *, sites: pd.DataFrame) -> go.Figu
     for points, marker, label in layers:
         if points.empty:
             continue
-        lons = points[p.LONGITUDE].astype(float).tolist()
-        lats = points[p.LATITUDE].astype(float).tolist()
-        names = points[p.NAME].astype(str).tolist() if p.NAME in points else ["site"] * len(lons)
+        lons = points[pc.LONGITUDE].astype(float).tolist()
+        lats = points[pc.LATITUDE].astype(float).tolist()
+        names = points[pc.NAME].astype(str).tolist() if pc.NAME in points else ["site"] * len(lons)
         placed = _placed(figure, lons, lats)
         off_map += len(lons) - sum(len(v) for v in placed.values())
         first = True
@@ -152,7 +152,7 @@ def tradeoff_figure(curve: pd.DataFrame) -> go.Figure:
     """Coverage of the population and of the recruitment projects (% of France's) at each point
     of the curve (TRADEOFF_COLUMNS), against the budget (k€) or the number of sites; the
     current choice is circled. Hover: sites, cost, covered need and the bound on the gap."""
-    p._require(curve, nat.TRADEOFF_COLUMNS, "la courbe de compromis")
+    pc._require(curve, nat.TRADEOFF_COLUMNS, "la courbe de compromis")
     frame = curve.sort_values(nat.STEP, kind="mergesort")
     by_budget = bool(len(frame)) and frame[nat.AXIS].iloc[0] == nat.AXIS_BUDGET
     x = (frame[nat.STEP] / 1000).tolist() if by_budget else frame[nat.STEP].astype(int).tolist()

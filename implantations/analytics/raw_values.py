@@ -1,5 +1,5 @@
 """Raw values of the criteria, by kind of input: each criterion's own reader
-(`criteria.Criterion.read`, in `criterion_readers`) applied to the diagnostic document, the
+(`criteria.Criterion.read`, in `criterion_readers` and `criterion_asset_readers`) applied to the diagnostic document, the
 catalogue gap, an imported indicator, the basin's assets or the referential; and the basin's
 value of an imported indicator."""
 
@@ -10,8 +10,14 @@ from typing import Any
 
 import pandas as pd
 
-from . import criterion_readers as r
 from .criteria import ASSETS, CATALOGUE, CRITERIA, DIAGNOSTIC, REFERENTIAL
+from .criterion_inputs import (
+    AssetInputs,
+    DiagnosticInputs,
+    GapInputs,
+    IndicatorInputs,
+    ReferentialInputs,
+)
 
 RawValues = dict[str, dict[str, Any]]
 
@@ -35,7 +41,7 @@ def diagnostic_raw_values(
     2023, 2024, 2025 »). Criteria the document cannot give are absent (missing)."""
     if not document:
         return {}
-    return _read(DIAGNOSTIC, r.DiagnosticInputs(document, population, vintages))
+    return _read(DIAGNOSTIC, DiagnosticInputs(document, population, vintages))
 
 
 def gap_raw_value(
@@ -43,7 +49,7 @@ def gap_raw_value(
 ) -> RawValues:
     """The catalogue criterion: mean gap score of the first `top` ranked paths that are not
     flagged « la formation n'est pas le levier » (`scores`, in rank order)."""
-    return _read(CATALOGUE, r.GapInputs(scores, top, ranked, vintage))
+    return _read(CATALOGUE, GapInputs(scores, top, ranked, vintage))
 
 
 def asset_raw_values(
@@ -69,7 +75,7 @@ def asset_raw_values(
     not published. Counts of declared hosts are 0 only when the delegate marked the inventory
     done; otherwise, without any host, they are missing. `epci_level` None, `letters` None and
     `premises_lent` None are missing (not recorded)."""
-    inputs = r.AssetInputs(
+    inputs = AssetInputs(
         lycees_known=lycees_known,
         vocational_lycees=vocational_lycees,
         lycees_unknown_flags=lycees_unknown_flags,
@@ -98,7 +104,7 @@ def referential_raw_values(
 ) -> RawValues:
     """Raw values of the access criteria: distance to the nearest active Cnam site (from the
     main town, else the basin's stored distance) and the legal population."""
-    inputs = r.ReferentialInputs(
+    inputs = ReferentialInputs(
         nearest_site=nearest_site,
         stored_site_km=stored_site_km,
         sites_known=sites_known,
@@ -121,7 +127,7 @@ def indicator_raw_value(
 ) -> RawValues:
     """An indicator criterion from an imported indicator (`variant` is its code)."""
     read = next(c.read for c in CRITERIA if c.code == criterion)
-    found = r.IndicatorInputs(variant, value, period, level, coverage, vintage)
+    found = IndicatorInputs(variant, value, period, level, coverage, vintage)
     return {criterion: read(found) or {}}
 
 

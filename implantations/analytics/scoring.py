@@ -75,7 +75,7 @@ from .criteria import (
     TURNKEY,
     Criterion,
 )
-from .criterion_readers import (
+from .criterion_inputs import (
     EPCI_LEVELS,
 )
 from .normalisation import (

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.models import Scope, User
 from diagnostics.permissions import CanManageBasins
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.forms.projects import SOURCE_CHOICES, PlanningForm
 from implantations.selectors import planning as sel
 from implantations.services import planning, planning_parameters
@@ -126,7 +126,7 @@ class PlanningApi(ApiViewMixin, generics.GenericAPIView):
         if region not in {code for code, _ in regions}:
             raise exceptions.NotFound("Région inconnue ou hors de votre périmètre.")
         data: dict[str, Any] = {
-            "source": p.LEVEL_ZONE_EMPLOI,
+            "source": pc.LEVEL_ZONE_EMPLOI,
             "n": 5,
             "min_km": 40,
             **planning_parameters.tuning_initial(),

@@ -24,7 +24,7 @@ from diagnostics.api.base import ApiViewMixin
 from diagnostics.models import Scope, User
 from diagnostics.permissions import CanManageBasins
 from diagnostics.selectors.national import ZONING_ALIASES, ZONING_LABELS
-from implantations.analytics import planning as p
+from implantations.analytics import planning_fit as pfit
 from implantations.forms.planning_national import NATIONAL_MAX_SITES
 from implantations.selectors.planning_national import national_planning_allowed
 from implantations.services import planning_national as services
@@ -77,7 +77,7 @@ class NationalPlanningApi(ApiViewMixin, APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        defaults = p.FitWeights()
+        defaults = pfit.FitWeights()
         weights = values.get("weights") or {}
         plan = services.national_plan(
             user=user,
@@ -87,7 +87,7 @@ class NationalPlanningApi(ApiViewMixin, APIView):
             budget=values.get("budget"),
             min_km=values["min_km"],
             costs=values.get("costs") or None,
-            weights=p.FitWeights(
+            weights=pfit.FitWeights(
                 eligibility=weights.get("eligibility", defaults.eligibility),
                 need=weights.get("need", defaults.need),
                 access=weights.get("access", defaults.access),

@@ -19,7 +19,8 @@ from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.territories import StrictOrderingFilter
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_followup as pfu
 from implantations.models import ImplantationProject
 from implantations.models.projects import Concept, ProjectStatus
 from implantations.selectors import projects as sel
@@ -118,16 +119,18 @@ class ProjectDetailSerializer(ProjectOutputSerializer):
         frame = services.project_followup(project)
         out = []
         for record in frame.to_dict("records"):
-            actual, gap, share = (self._value(record[k]) for k in (p.ACTUAL, p.GAP, p.GAP_SHARE))
+            actual, gap, share = (
+                self._value(record[k]) for k in (pfu.ACTUAL, pfu.GAP, pfu.GAP_SHARE)
+            )
             out.append(
                 {
-                    "year": int(record[p.YEAR]),
-                    "calendar_year": int(record[p.CALENDAR_YEAR]),
-                    "planned": int(record[p.PLANNED]),
+                    "year": int(record[pc.YEAR]),
+                    "calendar_year": int(record[pfu.CALENDAR_YEAR]),
+                    "planned": int(record[pfu.PLANNED]),
                     "actual": None if actual is None else int(actual),
                     "gap": None if gap is None else int(gap),
                     "gap_share": None if share is None else float(share),
-                    "flag": str(record[p.FLAG]),
+                    "flag": str(record[pfu.FLAG]),
                 }
             )
         return out

@@ -22,7 +22,7 @@ from diagnostics.api.base import basin_or_404
 from diagnostics.api.sharing import CanReadShares, raise_for, share_output
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun, Scope, User
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for, basin_manageable_for
 from implantations.models import Contribution
 from implantations.selectors.sharing import contribution_list_for
 from implantations.services import contributions as services
@@ -54,7 +54,7 @@ class BasinShareCreateApi(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = cast(User, request.user)
         basin = basin_or_404(basin_list_for(user), pk)
-        if not basin_manageable_for(user).filter(pk=basin.pk).exists():
+        if not basin_is_manageable(user, basin.pk):
             raise exceptions.PermissionDenied(
                 "Seuls les délégués de la région du bassin partagent ses diagnostics."
             )

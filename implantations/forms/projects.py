@@ -10,7 +10,7 @@ from django import forms
 from django.forms import formset_factory
 
 from diagnostics.models import Basin, Epci
-from implantations.analytics import planning as p
+from implantations.analytics import planning_fit as pfit
 from implantations.models import Concept, ProjectPartner, ProjectStatus
 from implantations.models.projects import PROJECT_YEARS
 
@@ -282,10 +282,10 @@ class PlanningForm(forms.Form):
         assert isinstance(region_field, forms.ChoiceField)
         region_field.choices = regions
 
-    def fit_weights(self) -> p.FitWeights:
+    def fit_weights(self) -> pfit.FitWeights:
         """The weights typed in (valid form), the default for each one left empty."""
-        data, defaults = self.cleaned_data, p.FitWeights()
-        return p.FitWeights(
+        data, defaults = self.cleaned_data, pfit.FitWeights()
+        return pfit.FitWeights(
             eligibility=data["w_eligibility"]
             if data["w_eligibility"] is not None
             else defaults.eligibility,

@@ -26,7 +26,7 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.selectors.access import basin_list_for, region_list_for
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.models import CnamSite
 
 
@@ -63,11 +63,11 @@ def planning_communes_frame(*, codes: Iterable[str] | None = None) -> pd.DataFra
     if codes is not None:
         qs = qs.filter(code__in=list(codes))
     frame = pd.DataFrame.from_records(
-        list(qs.values_list(*COMMUNE_FIELDS)), columns=p.COMMUNE_COLUMNS
+        list(qs.values_list(*COMMUNE_FIELDS)), columns=pc.COMMUNE_COLUMNS
     )
-    frame[p.POPULATION] = frame[p.POPULATION].astype("Int64")
-    frame[p.LATITUDE] = frame[p.LATITUDE].astype("Float64")
-    frame[p.LONGITUDE] = frame[p.LONGITUDE].astype("Float64")
+    frame[pc.POPULATION] = frame[pc.POPULATION].astype("Int64")
+    frame[pc.LATITUDE] = frame[pc.LATITUDE].astype("Float64")
+    frame[pc.LONGITUDE] = frame[pc.LONGITUDE].astype("Float64")
     return frame
 
 
@@ -80,7 +80,7 @@ def registered_membership(basins: Iterable[Basin]) -> pd.DataFrame:
         .values_list("basin_id", "commune_id")
     )
     return pd.DataFrame.from_records(
-        [(str(basin_id), code) for basin_id, code in rows], columns=p.MEMBERSHIP_COLUMNS
+        [(str(basin_id), code) for basin_id, code in rows], columns=pc.MEMBERSHIP_COLUMNS
     )
 
 
@@ -96,7 +96,7 @@ def region_basins_for(user: User, region: Region) -> list[Basin]:
 
 
 def zone_names(level: str, codes: Iterable[str]) -> dict[str, str]:
-    model = ZoneEmploi if level == p.LEVEL_ZONE_EMPLOI else BassinBmo
+    model = ZoneEmploi if level == pc.LEVEL_ZONE_EMPLOI else BassinBmo
     return dict(model.objects.filter(code__in=list(codes)).values_list("code", "name"))
 
 
@@ -107,7 +107,7 @@ def active_sites_frame() -> pd.DataFrame:
         .order_by("name")
         .values_list("name", "latitude", "longitude")
     )
-    return pd.DataFrame.from_records(list(rows), columns=p.SITE_POINT_COLUMNS)
+    return pd.DataFrame.from_records(list(rows), columns=pc.SITE_POINT_COLUMNS)
 
 
 def all_sites() -> list[CnamSite]:
@@ -122,7 +122,7 @@ def planning_bmo_totals() -> pd.DataFrame:
     facts = BmoFact.objects.current()
     year = facts.aggregate(last=Max("year"))["last"]
     if year is None:
-        return pd.DataFrame(columns=p.BMO_TOTAL_COLUMNS)
+        return pd.DataFrame(columns=pc.BMO_TOTAL_COLUMNS)
     both = Q(met__isnull=False, xmet__isnull=False)
     rows = (
         facts.filter(year=year)
@@ -137,20 +137,20 @@ def planning_bmo_totals() -> pd.DataFrame:
     )
     frame = pd.DataFrame.from_records(
         [(zoning_code(code), pr, di, ba, year) for code, pr, di, ba in rows],
-        columns=p.BMO_TOTAL_COLUMNS,
+        columns=pc.BMO_TOTAL_COLUMNS,
     )
     # A bassin may be split by département in the file: one row per bassin.
     return (
-        frame.groupby(p.BASSIN_BMO_CODE, as_index=False)
+        frame.groupby(pc.BASSIN_BMO_CODE, as_index=False)
         .agg(
             **{
-                p.PROJECTS: (p.PROJECTS, "sum"),
-                p.DIFFICULT: (p.DIFFICULT, "sum"),
-                p.DIFFICULTY_BASE: (p.DIFFICULTY_BASE, "sum"),
-                p.YEAR: (p.YEAR, "max"),
+                pc.PROJECTS: (pc.PROJECTS, "sum"),
+                pc.DIFFICULT: (pc.DIFFICULT, "sum"),
+                pc.DIFFICULTY_BASE: (pc.DIFFICULTY_BASE, "sum"),
+                pc.YEAR: (pc.YEAR, "max"),
             }
         )
-        .sort_values(p.BASSIN_BMO_CODE)
+        .sort_values(pc.BASSIN_BMO_CODE)
         .reset_index(drop=True)
     )
 
@@ -160,7 +160,7 @@ def planning_unemployment_latest() -> pd.DataFrame:
     facts = ChomageZeFact.objects.current()
     last = facts.order_by("-year", "-quarter").values_list("year", "quarter").first()
     if last is None:
-        return pd.DataFrame(columns=p.UNEMPLOYMENT_LATEST_COLUMNS)
+        return pd.DataFrame(columns=pc.UNEMPLOYMENT_LATEST_COLUMNS)
     rows = (
         facts.filter(year=last[0], quarter=last[1])
         .order_by("zone_emploi_code", "-batch_id")
@@ -168,9 +168,9 @@ def planning_unemployment_latest() -> pd.DataFrame:
     )
     frame = pd.DataFrame.from_records(
         [(zoning_code(code), rate, period) for code, rate, period in rows],
-        columns=p.UNEMPLOYMENT_LATEST_COLUMNS,
+        columns=pc.UNEMPLOYMENT_LATEST_COLUMNS,
     )
-    return frame.drop_duplicates(p.ZONE_EMPLOI_CODE).reset_index(drop=True)
+    return frame.drop_duplicates(pc.ZONE_EMPLOI_CODE).reset_index(drop=True)
 
 
 def latest_done_runs(basin_ids: Iterable[int]) -> dict[int, DiagnosticRun]:
@@ -187,7 +187,7 @@ def latest_done_runs(basin_ids: Iterable[int]) -> dict[int, DiagnosticRun]:
 def zoning_basins(level: str, codes: Iterable[str]) -> dict[str, Basin]:
     """Registered basins built from exactly one of these zones (their diagnostics can feed the
     zone's need): zone code → the most recently updated such basin."""
-    kind = BasinSource.ZONE_EMPLOI if level == p.LEVEL_ZONE_EMPLOI else BasinSource.BASSIN_BMO
+    kind = BasinSource.ZONE_EMPLOI if level == pc.LEVEL_ZONE_EMPLOI else BasinSource.BASSIN_BMO
     wanted = set(codes)
     out: dict[str, Basin] = {}
     for basin in Basin.objects.filter(source_kind=kind).defer("geometry").order_by("-updated_at"):
@@ -209,21 +209,21 @@ def run_need(run: DiagnosticRun) -> dict[str, Any] | None:
     if not bmo_years and not rates:
         return None
     need: dict[str, Any] = {
-        p.UNEMPLOYMENT_RATE: rates[-1]["rate"] if rates else None,
-        p.UNEMPLOYMENT_PERIOD: rates[-1]["period"] if rates else None,
-        p.PROJECTS: None,
-        p.PROJECTS_PER_1000: None,
-        p.DIFFICULTY_RATE: None,
-        p.BMO_YEAR: None,
+        pc.UNEMPLOYMENT_RATE: rates[-1]["rate"] if rates else None,
+        pc.UNEMPLOYMENT_PERIOD: rates[-1]["period"] if rates else None,
+        pc.PROJECTS: None,
+        pc.PROJECTS_PER_1000: None,
+        pc.DIFFICULTY_RATE: None,
+        pc.BMO_YEAR: None,
     }
     if bmo_years:
         entry = years[str(bmo_years[-1])]
         need.update(
             {
-                p.PROJECTS: entry.get("bmo_projects"),
-                p.PROJECTS_PER_1000: entry.get("bmo_projects_per_1000"),
-                p.DIFFICULTY_RATE: entry.get("bmo_difficulty_rate"),
-                p.BMO_YEAR: bmo_years[-1],
+                pc.PROJECTS: entry.get("bmo_projects"),
+                pc.PROJECTS_PER_1000: entry.get("bmo_projects_per_1000"),
+                pc.DIFFICULTY_RATE: entry.get("bmo_difficulty_rate"),
+                pc.BMO_YEAR: bmo_years[-1],
             }
         )
     return need

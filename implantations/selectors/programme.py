@@ -14,7 +14,6 @@ from django.db.models import Exists, OuterRef, QuerySet
 from diagnostics.models import (
     Basin,
     CnamSite,
-    Commune,
     DiagnosticRun,
     Region,
     TerritoryLoad,
@@ -31,6 +30,7 @@ from implantations.models import (
     ProgrammeTargetChange,
     Recommendation,
 )
+from implantations.selectors.recommendation import zone_emploi_pieces
 
 
 # --- Scope ---------------------------------------------------------------------------------------
@@ -152,21 +152,7 @@ def programme_outlines_frame(*, region: str | None = None) -> pd.DataFrame:
     key = f"implantations:programme-outlines:{latest}:{ZoneEmploi.objects.count()}"
     frame = cache.get(key)
     if frame is None:
-        region_of = dict(
-            Commune.objects.filter(zone_emploi__isnull=False, region__isnull=False)
-            .values_list("zone_emploi_id", "region_id")
-            .distinct()
-        )
-        pieces = pd.DataFrame.from_records(
-            [
-                (region_of.get(code), geometry)
-                for code, geometry in ZoneEmploi.objects.filter(geometry__isnull=False).values_list(
-                    "code", "geometry"
-                )
-            ],
-            columns=["region", "geometry"],
-        )
-        outlines = region_outlines(pieces)
+        outlines = region_outlines(zone_emploi_pieces("region_id"))
         names = dict(Region.objects.values_list("code", "name"))
         frame = pd.DataFrame.from_records(
             [

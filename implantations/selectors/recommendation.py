@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from diagnostics.models import Basin, Commune, TerritoryLoad, User, ZoneEmploi
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for
 from diagnostics.selectors.diagnostics import diagnostic_latest_done
 from implantations.analytics import columns as col
 from implantations.analytics.business_model_assumptions import AddressablePublic
@@ -66,7 +66,7 @@ def basin_readable(user: User, pk: int) -> QuerySet[Basin]:
 
 
 def basin_can_manage(user: User, basin: Basin) -> bool:
-    return basin_manageable_for(user).filter(pk=basin.pk).exists()
+    return basin_is_manageable(user, basin.pk)
 
 
 # --- Recommendation inputs --------------------------------------------------------------------
@@ -131,6 +131,25 @@ def business_scenario_list(basin: Basin) -> list[BusinessScenario]:
     )
 
 
+def zone_emploi_pieces(region_field: str) -> pd.DataFrame:
+    """OUTLINE_SOURCE_COLUMNS: each zone d'emploi with a polygon, given to the region of its
+    communes (`region_field` of the commune: "region_id" for the code, "region__name"...)."""
+    region_of = dict(
+        Commune.objects.filter(zone_emploi__isnull=False, region__isnull=False)
+        .values_list("zone_emploi_id", region_field)
+        .distinct()
+    )
+    return pd.DataFrame.from_records(
+        [
+            (region_of.get(code), geometry)
+            for code, geometry in ZoneEmploi.objects.filter(geometry__isnull=False).values_list(
+                "code", "geometry"
+            )
+        ],
+        columns=col.OUTLINE_SOURCE_COLUMNS,
+    )
+
+
 def region_outline_frame() -> pd.DataFrame:
     """OUTLINE_COLUMNS of the regions that have zones d'emploi with a polygon (the union of their
     zones, each zone given to the region of its communes), for the sites map.
@@ -143,20 +162,6 @@ def region_outline_frame() -> pd.DataFrame:
     cached = cache.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    region_of = dict(
-        Commune.objects.filter(zone_emploi__isnull=False, region__isnull=False)
-        .values_list("zone_emploi_id", "region__name")
-        .distinct()
-    )
-    pieces = pd.DataFrame.from_records(
-        [
-            (region_of.get(code), geometry)
-            for code, geometry in ZoneEmploi.objects.filter(geometry__isnull=False).values_list(
-                "code", "geometry"
-            )
-        ],
-        columns=col.OUTLINE_SOURCE_COLUMNS,
-    )
-    frame = region_outlines(pieces)
+    frame = region_outlines(zone_emploi_pieces("region__name"))
     cache.set(key, frame, 24 * 3600)
     return frame

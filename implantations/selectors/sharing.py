@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from diagnostics.models import Basin, SharedVersion, User
-from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable
 from diagnostics.selectors.diagnostic_report import diagnostic_key_figures
 from implantations.analytics.honesty import honest_document
 from implantations.analytics.scoring import CONCEPT_LABELS, CONCEPTS
@@ -82,7 +82,7 @@ def contribution_list_for(user: User, basin: Basin) -> QuerySet[Contribution]:
     qs = Contribution.objects.filter(basin=basin).select_related(
         "proposed_by", "proposed_by__partner_organisation", "decided_by"
     )
-    if basin_manageable_for(user).filter(pk=basin.pk).exists():
+    if basin_is_manageable(user, basin.pk):
         return qs
     if user.is_mayor_viewer:
         return qs.filter(proposed_by=user)

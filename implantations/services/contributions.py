@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diagnostics.models import Basin, User
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for
 from diagnostics.services.sharing import delegates_notify
 from implantations.models import (
     BasinPartnership,
@@ -42,7 +42,7 @@ class ContributionError(RecommendationError):
 
 
 def _check_manager(basin: Basin, user: User) -> None:
-    if not basin_manageable_for(user).filter(pk=basin.pk).exists():
+    if not basin_is_manageable(user, basin.pk):
         raise ContributionError(
             "Seuls les délégués de la région du bassin et les administrateurs nationaux décident "
             "des contributions.",

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.db import transaction
 
 from diagnostics.models import Basin, User
-from diagnostics.services.basins import basin_refresh
+from diagnostics.services.basin_refresh import basin_refresh
 from diagnostics.services.demo import DemoReport
 from implantations.models import (
     BusinessScenario,

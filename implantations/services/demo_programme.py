@@ -24,7 +24,8 @@ from django.db import transaction
 from django.db.models import Sum
 
 from diagnostics.models import Basin, Commune, DiagnosticRun, Organisation, User
-from diagnostics.services.basins import basin_create, basin_refresh
+from diagnostics.services.basin_refresh import basin_refresh
+from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from diagnostics.services.partners import ContactInput, OrganisationInput, organisation_save
 from implantations.models import ImplantationProject, ProgrammeTarget, Recommendation

@@ -30,7 +30,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.importers.contract import LINE, ImportFileError
 from diagnostics.importers.csv_reading import read_csv_sniffed
 from diagnostics.models import User
-from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable
 from implantations.analytics import evaluation as ev
 from implantations.models import FollowupSource, ImplantationProject, ProjectFollowup, ProjectYear
 from implantations.models.projects import PROJECT_YEARS
@@ -111,7 +111,7 @@ def _safe_cell(value: Any) -> Any:
 def _check_manageable(user: User | None, project: ImplantationProject) -> None:
     if user is None:
         return
-    if not basin_manageable_for(user).filter(pk=project.basin_id).exists():
+    if not basin_is_manageable(user, project.basin_id):
         raise FollowupError(
             "Vous ne pouvez pas saisir le suivi de ce projet.",
             code="forbidden",

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
-from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable
 from implantations.analytics import business_model_columns as bmc
 from implantations.analytics import funding as fd
 from implantations.analytics.site_services import ServiceError, default_services, services_with
@@ -39,7 +39,7 @@ class FundingError(ApplicationError):
 def _check_manageable(user: User | None, project: ImplantationProject) -> None:
     if user is None:
         return
-    if not basin_manageable_for(user).filter(pk=project.basin_id).exists():
+    if not basin_is_manageable(user, project.basin_id):
         raise FundingError(
             "Seuls les délégués de la région du bassin modifient le modèle économique du projet.",
             code="forbidden",

@@ -21,6 +21,9 @@ from diagnostics.models import Region, User
 from diagnostics.selectors import diagnostic_report
 from implantations.analytics import honesty
 from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_fit as pfit
+from implantations.analytics import planning_selection as psel
 from implantations.models import Concept
 from implantations.selectors import planning as sel
 
@@ -55,19 +58,19 @@ class RegionPlan:
     region: Region
     source: str
     candidates: pd.DataFrame  # ranked; planning columns + the extra ones above
-    selection: p.Selection | None
+    selection: psel.Selection | None
     costs: dict[str, float]
     costs_source: str
-    bounds: p.FitBounds
-    weights: p.FitWeights
+    bounds: pfit.FitBounds
+    weights: pfit.FitWeights
     n: int
     budget: float | None
     min_km: float
     notes: list[str] = field(default_factory=list)
-    sites: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=p.SITE_POINT_COLUMNS))
+    sites: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=pc.SITE_POINT_COLUMNS))
     timings: dict[str, float] = field(default_factory=dict)
     membership: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=p.MEMBERSHIP_COLUMNS)
+        default_factory=lambda: pd.DataFrame(columns=pc.MEMBERSHIP_COLUMNS)
     )
 
     @property
@@ -104,35 +107,35 @@ def plan_candidate_columns(
     """The candidates' columns of a plan's document (`as_dict`), regional or national: the
     national plan inserts its own after the candidate id, the code and the name."""
     return [
-        p.RANK,
-        p.CANDIDATE_ID,
+        pc.RANK,
+        pc.CANDIDATE_ID,
         *after_id,
         CODE,
         *after_code,
-        p.NAME,
+        pc.NAME,
         *after_name,
-        p.POPULATION,
-        p.MAIN_TOWN,
-        p.MAIN_TOWN_POPULATION,
-        p.NEAREST_SITE,
-        p.NEAREST_SITE_KM,
-        p.UNEMPLOYMENT_RATE,
-        p.PROJECTS_PER_1000,
-        p.DIFFICULTY_RATE,
-        p.NEED_SOURCE,
-        p.ELIGIBLE,
-        p.ELIGIBILITY_SCORE,
-        p.NEED_SCORE,
-        p.ACCESS_SCORE,
-        p.FIT,
+        pc.POPULATION,
+        pc.MAIN_TOWN,
+        pc.MAIN_TOWN_POPULATION,
+        pc.NEAREST_SITE,
+        pc.NEAREST_SITE_KM,
+        pc.UNEMPLOYMENT_RATE,
+        pc.PROJECTS_PER_1000,
+        pc.DIFFICULTY_RATE,
+        pc.NEED_SOURCE,
+        pc.ELIGIBLE,
+        pc.ELIGIBILITY_SCORE,
+        pc.NEED_SCORE,
+        pc.ACCESS_SCORE,
+        pc.FIT,
         honesty.STANDING,
         honesty.STANDING_REASON,
         honesty.KNOWN_SHARE,
-        p.MISSING,
+        pc.MISSING,
         CONCEPT,
         ROBUSTNESS,
         ROBUSTNESS_LABEL,
-        p.COST,
+        psel.COST,
         SELECTED,
     ]
 
@@ -154,12 +157,12 @@ def plan_parameters_dict(plan: RegionPlan | NationalPlan) -> dict[str, Any]:
 
 
 def plan_costs_with(ranked: pd.DataFrame, unit_costs: Mapping[str, float]) -> pd.DataFrame:
-    """The candidates with the cost of their recommended concept (`p.COST`) and where it comes
+    """The candidates with the cost of their recommended concept (`psel.COST`) and where it comes
     from (COST_SOURCE); without a concept, the most expensive one's cost (prudent). Regional and
     national plannings."""
     most_expensive = max(unit_costs.values()) if unit_costs else 0.0
     out = ranked.copy()
-    out[p.COST] = [
+    out[psel.COST] = [
         unit_costs.get(c, most_expensive) if c else most_expensive for c in ranked[CONCEPT]
     ]
     out[COST_SOURCE] = [
@@ -174,10 +177,10 @@ def plan_selection_input(ranked: pd.DataFrame, *, eligible_only: bool) -> pd.Dat
     when `eligible_only`, not known to be ineligible), valued by their fit."""
     selectable = ranked
     if eligible_only and len(ranked):
-        selectable = ranked[ranked[p.ELIGIBLE].fillna(True).astype(bool)]
-    selectable = selectable[selectable[p.FIT].notna()]
-    return selectable.assign(**{p.VALUE: selectable[p.FIT].astype(float)})[
-        p.SELECTION_INPUT_COLUMNS
+        selectable = ranked[ranked[pc.ELIGIBLE].fillna(True).astype(bool)]
+    selectable = selectable[selectable[pc.FIT].notna()]
+    return selectable.assign(**{psel.VALUE: selectable[pc.FIT].astype(float)})[
+        psel.SELECTION_INPUT_COLUMNS
     ]
 
 
@@ -197,12 +200,12 @@ def region_plan(
     *,
     region_code: str,
     user: User | None = None,
-    source: str = p.LEVEL_ZONE_EMPLOI,
+    source: str = pc.LEVEL_ZONE_EMPLOI,
     n: int = 5,
     budget: float | None = None,
     min_km: float = 40.0,
     costs: Mapping[str, float] | None = None,
-    weights: p.FitWeights | None = None,
+    weights: pfit.FitWeights | None = None,
     eligible_only: bool = True,
     time_limit_s: float = 10.0,
 ) -> RegionPlan:
@@ -255,15 +258,15 @@ def region_plan(
     need = _need(membership=membership, communes=communes, basins=basins)
     timings["besoin"] = perf_counter() - t
     for part in (identity, summary, need):
-        part[p.CANDIDATE_ID] = part[p.CANDIDATE_ID].astype(object)
+        part[pc.CANDIDATE_ID] = part[pc.CANDIDATE_ID].astype(object)
     identity[BASIN_ID] = identity[BASIN_ID].astype("Int64")
-    frame = identity.merge(summary, on=p.CANDIDATE_ID, how="inner").merge(
-        need, on=p.CANDIDATE_ID, how="left"
+    frame = identity.merge(summary, on=pc.CANDIDATE_ID, how="inner").merge(
+        need, on=pc.CANDIDATE_ID, how="left"
     )
     if frame.empty:
-        ranked = frame.assign(**{c: pd.Series(dtype=object) for c in p.FIT_COLUMNS})
+        ranked = frame.assign(**{c: pd.Series(dtype=object) for c in pc.FIT_COLUMNS})
     else:
-        ranked = p.programme_fit(frame, bounds=bounds, weights=weights)
+        ranked = pfit.programme_fit(frame, bounds=bounds, weights=weights)
     # Honesty rules: no fit shown or used on too little data, no ineligible candidate ranked.
     ranked = (
         honesty.planning_standing(ranked, weights=weights, bounds=bounds)
@@ -274,12 +277,12 @@ def region_plan(
     t = perf_counter()
     recos = _recommendations(ranked, basins, user=user)
     timings["recommandations"] = perf_counter() - t
-    ranked[CONCEPT] = [recos.get(cid, {}).get("concept") for cid in ranked[p.CANDIDATE_ID]]
+    ranked[CONCEPT] = [recos.get(cid, {}).get("concept") for cid in ranked[pc.CANDIDATE_ID]]
     ranked[CONCEPT_LABEL] = [
         Concept(c).label if c in Concept.values else None for c in ranked[CONCEPT]
     ]
-    ranked[ROBUSTNESS] = [recos.get(cid, {}).get("robustness") for cid in ranked[p.CANDIDATE_ID]]
-    ranked[ROBUSTNESS_LABEL] = [recos.get(cid, {}).get("label") for cid in ranked[p.CANDIDATE_ID]]
+    ranked[ROBUSTNESS] = [recos.get(cid, {}).get("robustness") for cid in ranked[pc.CANDIDATE_ID]]
+    ranked[ROBUSTNESS_LABEL] = [recos.get(cid, {}).get("label") for cid in ranked[pc.CANDIDATE_ID]]
     ranked[CONCEPT_NOTE] = [
         recos.get(cid, {}).get("note")
         or (
@@ -287,14 +290,14 @@ def region_plan(
             if cid in recos
             else "pas de bassin enregistré : structures d'accueil et partenaires inconnus"
         )
-        for cid in ranked[p.CANDIDATE_ID]
+        for cid in ranked[pc.CANDIDATE_ID]
     ]
     ranked = plan_costs_with(ranked, unit_costs)
 
     t = perf_counter()
     selection = None
     try:
-        selection = p.sites_select(
+        selection = psel.sites_select(
             plan_selection_input(ranked, eligible_only=eligible_only),
             n=n,
             budget=budget,
@@ -306,10 +309,10 @@ def region_plan(
     timings["sélection"] = perf_counter() - t
     chosen = set(selection.chosen)
     greedy = set(selection.greedy_chosen)
-    ranked[SELECTED] = ranked[p.CANDIDATE_ID].isin(chosen)
-    ranked[GREEDY_SELECTED] = ranked[p.CANDIDATE_ID].isin(greedy)
+    ranked[SELECTED] = ranked[pc.CANDIDATE_ID].isin(chosen)
+    ranked[GREEDY_SELECTED] = ranked[pc.CANDIDATE_ID].isin(greedy)
     if eligible_only:
-        ineligible = int((ranked[p.ELIGIBLE] == False).sum())  # noqa: E712
+        ineligible = int((ranked[pc.ELIGIBLE] == False).sum())  # noqa: E712
         if ineligible:
             notes.append(
                 f"{ineligible} candidat{'s' if ineligible > 1 else ''} hors des critères "
@@ -350,8 +353,8 @@ def region_plan_geometries(plan: RegionPlan) -> dict[str, Any]:
     """candidate_id → GeoJSON outline for the map: the published polygon of a zone d'emploi,
     the stored outline of a registered basin, the union of its communes' outlines for a bassin
     BMO (simplified for display)."""
-    ids = plan.candidates[p.CANDIDATE_ID].astype(str).tolist()
-    if plan.source == p.LEVEL_ZONE_EMPLOI:
+    ids = plan.candidates[pc.CANDIDATE_ID].astype(str).tolist()
+    if plan.source == pc.LEVEL_ZONE_EMPLOI:
         return diagnostic_report.zone_emploi_geometries(ids)
     if plan.source == SOURCE_REGISTERED:
         return diagnostic_report.basin_geometries(int(i) for i in ids)
@@ -364,7 +367,7 @@ def region_plan_geometries(plan: RegionPlan) -> dict[str, Any]:
     if cached is not None:
         return cached
     geometries = diagnostic_report.commune_geometries(
-        plan.membership[p.COMMUNE_CODE].unique().tolist()
+        plan.membership[pc.COMMUNE_CODE].unique().tolist()
     )
     outlines = candidate_outlines(plan.membership, geometries)
     _OUTLINES_CACHE[key] = outlines

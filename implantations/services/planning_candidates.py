@@ -16,6 +16,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Region, User
 from implantations.analytics import honesty
 from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.selectors import planning as sel
 
 from .planning_parameters import SOURCE_REGISTERED
@@ -50,11 +51,11 @@ def _candidates(
         membership = sel.registered_membership(registered)
         identity = pd.DataFrame.from_records(
             [(str(b.pk), SOURCE_REGISTERED, str(b.pk), b.name, b.pk) for b in registered],
-            columns=[p.CANDIDATE_ID, KIND, CODE, p.NAME, BASIN_ID],
+            columns=[pc.CANDIDATE_ID, KIND, CODE, pc.NAME, BASIN_ID],
         )
         return membership, identity, basins, notes
     membership = p.zone_members(communes, level=source, region_code=region.code)
-    codes = sorted(membership[p.CANDIDATE_ID].unique())
+    codes = sorted(membership[pc.CANDIDATE_ID].unique())
     names = sel.zone_names(source, codes)
     linked = sel.zoning_basins(source, codes)
     identity = pd.DataFrame.from_records(
@@ -68,7 +69,7 @@ def _candidates(
             )
             for code in codes
         ],
-        columns=[p.CANDIDATE_ID, KIND, CODE, p.NAME, BASIN_ID],
+        columns=[pc.CANDIDATE_ID, KIND, CODE, pc.NAME, BASIN_ID],
     )
     basins = dict(linked)
     return membership, identity, basins, notes
@@ -87,14 +88,14 @@ def _need(
         communes,
         bmo_totals=sel.planning_bmo_totals(),
         unemployment=sel.planning_unemployment_latest(),
-    ).set_index(p.CANDIDATE_ID)
+    ).set_index(pc.CANDIDATE_ID)
     sources: dict[str, str] = {}
     for cid in facts.index:
         parts = []
-        if pd.notna(facts.loc[cid, p.BMO_YEAR]):
-            parts.append(f"BMO {int(facts.loc[cid, p.BMO_YEAR])}")
-        if pd.notna(facts.loc[cid, p.UNEMPLOYMENT_PERIOD]):
-            parts.append(f"chômage {facts.loc[cid, p.UNEMPLOYMENT_PERIOD]}")
+        if pd.notna(facts.loc[cid, pc.BMO_YEAR]):
+            parts.append(f"BMO {int(facts.loc[cid, pc.BMO_YEAR])}")
+        if pd.notna(facts.loc[cid, pc.UNEMPLOYMENT_PERIOD]):
+            parts.append(f"chômage {facts.loc[cid, pc.UNEMPLOYMENT_PERIOD]}")
         sources[cid] = "données importées (" + ", ".join(parts) + ")" if parts else "aucune donnée"
     runs = sel.latest_done_runs(b.pk for b in basins.values())
     for cid, basin in basins.items():
@@ -104,16 +105,16 @@ def _need(
         need = sel.run_need(run)
         if need is None:
             continue
-        for column in (p.UNEMPLOYMENT_RATE, p.PROJECTS_PER_1000, p.DIFFICULTY_RATE):
+        for column in (pc.UNEMPLOYMENT_RATE, pc.PROJECTS_PER_1000, pc.DIFFICULTY_RATE):
             if need[column] is not None:
                 facts.loc[cid, column] = float(need[column])
-        if need[p.UNEMPLOYMENT_PERIOD]:
-            facts.loc[cid, p.UNEMPLOYMENT_PERIOD] = need[p.UNEMPLOYMENT_PERIOD]
-        if need[p.BMO_YEAR] is not None:
-            facts.loc[cid, p.BMO_YEAR] = int(need[p.BMO_YEAR])
+        if need[pc.UNEMPLOYMENT_PERIOD]:
+            facts.loc[cid, pc.UNEMPLOYMENT_PERIOD] = need[pc.UNEMPLOYMENT_PERIOD]
+        if need[pc.BMO_YEAR] is not None:
+            facts.loc[cid, pc.BMO_YEAR] = int(need[pc.BMO_YEAR])
         finished = run.finished_at.strftime("%d/%m/%Y") if run.finished_at else ""
         sources[cid] = f"diagnostic n° {run.pk}" + (f" du {finished}" if finished else "")
-    facts[p.NEED_SOURCE] = pd.Series(sources, dtype=object)
+    facts[pc.NEED_SOURCE] = pd.Series(sources, dtype=object)
     return facts.reset_index()
 
 
@@ -130,7 +131,7 @@ def _recommendations(
     from implantations.services.recommendation import recommendation_compute
 
     out: dict[str, dict[str, Any]] = {}
-    for cid in candidates[p.CANDIDATE_ID]:
+    for cid in candidates[pc.CANDIDATE_ID]:
         basin = basins.get(cid)
         if basin is None:
             continue

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from implantations.analytics import honesty
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_selection as psel
 
 from .planning import CONCEPT_LABEL, ROBUSTNESS_LABEL, SELECTED, RegionPlan, _json
 from .planning_candidates import CODE
@@ -16,33 +17,33 @@ from .planning_candidates import CODE
 # What a candidate is, in both plans' CSV exports (regional and national).
 CANDIDATE_COLUMNS: list[tuple[str, str]] = [
     (CODE, "code"),
-    (p.NAME, "candidat"),
-    (p.POPULATION, "population"),
-    (p.MAIN_TOWN, "ville principale"),
-    (p.MAIN_TOWN_POPULATION, "population de la ville principale"),
-    (p.ELIGIBLE, "éligible"),
-    (p.NEAREST_SITE, "site Cnam le plus proche"),
-    (p.NEAREST_SITE_KM, "distance au site (km)"),
-    (p.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
-    (p.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
-    (p.DIFFICULTY_RATE, "part des projets difficiles"),
-    (p.NEED_SOURCE, "source du besoin"),
+    (pc.NAME, "candidat"),
+    (pc.POPULATION, "population"),
+    (pc.MAIN_TOWN, "ville principale"),
+    (pc.MAIN_TOWN_POPULATION, "population de la ville principale"),
+    (pc.ELIGIBLE, "éligible"),
+    (pc.NEAREST_SITE, "site Cnam le plus proche"),
+    (pc.NEAREST_SITE_KM, "distance au site (km)"),
+    (pc.UNEMPLOYMENT_RATE, "taux de chômage (%)"),
+    (pc.PROJECTS_PER_1000, "projets de recrutement pour 1 000 hab."),
+    (pc.DIFFICULTY_RATE, "part des projets difficiles"),
+    (pc.NEED_SOURCE, "source du besoin"),
 ]
 
 CSV_COLUMNS: list[tuple[str, str]] = [
-    (p.RANK, "rang"),
+    (pc.RANK, "rang"),
     *CANDIDATE_COLUMNS,
-    (p.ELIGIBILITY_SCORE, "score éligibilité (0-1)"),
-    (p.NEED_SCORE, "score besoin (0-1)"),
-    (p.ACCESS_SCORE, "score éloignement (0-1)"),
+    (pc.ELIGIBILITY_SCORE, "score éligibilité (0-1)"),
+    (pc.NEED_SCORE, "score besoin (0-1)"),
+    (pc.ACCESS_SCORE, "score éloignement (0-1)"),
     (honesty.STANDING, "classement"),
-    (p.FIT, "adéquation (0-100)"),
+    (pc.FIT, "adéquation (0-100)"),
     (honesty.KNOWN_SHARE, "part des poids sur des données connues (%)"),
     (honesty.STANDING_REASON, "pourquoi non classé"),
-    (p.MISSING, "composantes manquantes"),
+    (pc.MISSING, "composantes manquantes"),
     (CONCEPT_LABEL, "concept recommandé"),
     (ROBUSTNESS_LABEL, "robustesse"),
-    (p.COST, "coût retenu (€)"),
+    (psel.COST, "coût retenu (€)"),
     (SELECTED, "retenu"),
 ]
 
@@ -65,9 +66,9 @@ def plan_csv_cell(
     value = _json(record.get(column))
     if labels and column in labels and value in labels[column]:
         return labels[column][value]
-    if column == p.FIT and value is None and record.get(honesty.STANDING):
+    if column == pc.FIT and value is None and record.get(honesty.STANDING):
         return honesty.INSUFFICIENT  # not shown as a number (honesty rules)
-    if column == p.FIT and value is not None:
+    if column == pc.FIT and value is not None:
         return honesty.format_figure(value)
     if column == honesty.KNOWN_SHARE and value is not None:
         return honesty.format_figure(float(value) * 100, 0)

@@ -31,7 +31,10 @@ from diagnostics.models import User
 from diagnostics.selectors.national import ZONING_ALIASES, ZONING_LABELS
 from implantations.analytics import honesty
 from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_fit as pfit
 from implantations.analytics import planning_national as nat
+from implantations.analytics import planning_selection as psel
 from implantations.models import Concept
 from implantations.selectors import planning as plan_sel
 from implantations.selectors import planning_national as sel
@@ -74,20 +77,20 @@ class NationalPlan:
     zoning: str
     include_registered: bool
     candidates: pd.DataFrame
-    selection: p.Selection | None
+    selection: psel.Selection | None
     coverage: nat.Coverage
     curve: pd.DataFrame
     regions: pd.DataFrame
     costs: dict[str, float]
     costs_source: str
-    bounds: p.FitBounds
-    weights: p.FitWeights
+    bounds: pfit.FitBounds
+    weights: pfit.FitWeights
     n: int
     budget: float | None
     min_km: float
     membership: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-    sites: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=p.SITE_POINT_COLUMNS))
+    sites: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=pc.SITE_POINT_COLUMNS))
     timings: dict[str, float] = field(default_factory=dict)
     vintages: list[str] = field(default_factory=list)
 
@@ -103,7 +106,7 @@ class NationalPlan:
         """The regional planning's shape (`RegionPlan.as_dict`), for all of France: « region »
         becomes « scope », and the coverage, the curve and the table by region are added."""
         columns = plan_candidate_columns(
-            after_id=(KIND,), after_code=(BASIN_ID,), after_name=(p.REGION_CODE, REGION)
+            after_id=(KIND,), after_code=(BASIN_ID,), after_name=(pc.REGION_CODE, REGION)
         )
         return {
             "scope": "national",
@@ -150,7 +153,7 @@ def national_plan(
     budget: float | None = None,
     min_km: float = DEFAULT_MIN_KM,
     costs: Mapping[str, float] | None = None,
-    weights: p.FitWeights | None = None,
+    weights: pfit.FitWeights | None = None,
     eligible_only: bool = True,
     time_limit_s: float = 10.0,
     curve: bool = True,
@@ -179,7 +182,7 @@ def national_plan(
             (str(b.pk), kind, code, b.name, b.pk, b.region_id, regions.get(b.region_id or ""))
             for b, kind, code in chosen_basins
         ],
-        columns=[p.CANDIDATE_ID, KIND, CODE, p.NAME, BASIN_ID, p.REGION_CODE, REGION],
+        columns=[pc.CANDIDATE_ID, KIND, CODE, pc.NAME, BASIN_ID, pc.REGION_CODE, REGION],
     )
     communes = communes_frame()
     bmo_totals = plan_sel.planning_bmo_totals()
@@ -199,21 +202,21 @@ def national_plan(
         membership=membership, communes=communes, bmo_totals=bmo_totals, basins=basins
     )
     for part in (identity, summary, need):
-        part[p.CANDIDATE_ID] = part[p.CANDIDATE_ID].astype(object)
+        part[pc.CANDIDATE_ID] = part[pc.CANDIDATE_ID].astype(object)
     identity[BASIN_ID] = identity[BASIN_ID].astype("Int64")
-    frame = identity.merge(summary, on=p.CANDIDATE_ID, how="inner").merge(
-        need, on=p.CANDIDATE_ID, how="left"
+    frame = identity.merge(summary, on=pc.CANDIDATE_ID, how="inner").merge(
+        need, on=pc.CANDIDATE_ID, how="left"
     )
     if frame.empty:
-        ranked = frame.assign(**{c: pd.Series(dtype=object) for c in p.FIT_COLUMNS})
+        ranked = frame.assign(**{c: pd.Series(dtype=object) for c in pc.FIT_COLUMNS})
         ranked = ranked.assign(**{c: pd.Series(dtype=object) for c in honesty.STANDING_COLUMNS})
     else:
-        ranked = p.programme_fit(frame, bounds=bounds, weights=weights)
+        ranked = pfit.programme_fit(frame, bounds=bounds, weights=weights)
         ranked = honesty.planning_standing(ranked, weights=weights, bounds=bounds)
     timings["adéquation"] = perf_counter() - t
 
     recos = candidate_concepts(ranked, basins)
-    ids = ranked[p.CANDIDATE_ID].tolist()
+    ids = ranked[pc.CANDIDATE_ID].tolist()
     ranked[CONCEPT] = [recos.get(cid, {}).get("concept") for cid in ids]
     ranked[CONCEPT_LABEL] = [
         Concept(c).label if c in Concept.values else None for c in ranked[CONCEPT]
@@ -234,13 +237,13 @@ def national_plan(
     t = perf_counter()
     selection_input = plan_selection_input(ranked, eligible_only=eligible_only)
     try:
-        selection = p.sites_select(
+        selection = psel.sites_select(
             selection_input, n=n, budget=budget, min_km=min_km, time_limit_s=time_limit_s
         )
     except ValueError as exc:
         raise PlanningError(str(exc), code="invalid_selection") from exc
     timings["sélection"] = perf_counter() - t
-    ranked[SELECTED] = ranked[p.CANDIDATE_ID].isin(set(selection.chosen))
+    ranked[SELECTED] = ranked[pc.CANDIDATE_ID].isin(set(selection.chosen))
     ranked[honesty.STANDING] = ranked[honesty.STANDING].astype(object)
 
     t = perf_counter()
@@ -279,8 +282,8 @@ def national_plan(
             f"({honesty.format_figure(most_expensive, 0)} €)."
         )
     vintages = sorted(
-        {f"BMO {int(y)}" for y in bmo_totals[p.YEAR].dropna().unique()}
-        | {f"chômage {x}" for x in need[p.UNEMPLOYMENT_PERIOD].dropna().unique()}
+        {f"BMO {int(y)}" for y in bmo_totals[pc.YEAR].dropna().unique()}
+        | {f"chômage {x}" for x in need[pc.UNEMPLOYMENT_PERIOD].dropna().unique()}
     )
     timings["total"] = perf_counter() - start
     return NationalPlan(
@@ -365,7 +368,9 @@ def national_plan_geometries(plan: NationalPlan) -> dict[str, Any]:
             )
     return {
         str(cid): _OUTLINES[int(bid)][1]
-        for cid, bid in zip(plan.candidates[p.CANDIDATE_ID], plan.candidates[BASIN_ID], strict=True)
+        for cid, bid in zip(
+            plan.candidates[pc.CANDIDATE_ID], plan.candidates[BASIN_ID], strict=True
+        )
         if pd.notna(bid) and int(bid) in _OUTLINES and _OUTLINES[int(bid)][1] is not None
     }
 

@@ -12,6 +12,7 @@ from diagnostics.models import Basin
 from diagnostics.selectors.national import ZONING_LABELS
 from implantations.analytics import honesty
 from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.selectors import planning as plan_sel
 from implantations.selectors import planning_national as sel
 
@@ -98,12 +99,12 @@ def candidate_need(
         communes,
         bmo_totals=bmo_totals,
         unemployment=plan_sel.planning_unemployment_latest(),
-    ).set_index(p.CANDIDATE_ID)
+    ).set_index(pc.CANDIDATE_ID)
     # Rows are gathered then written once per column: a `.loc` write per cell took seconds on
     # the ~300 zones d'emploi.
     sources: dict[str, str] = {}
     for cid, year, period in zip(
-        facts.index, facts[p.BMO_YEAR], facts[p.UNEMPLOYMENT_PERIOD], strict=True
+        facts.index, facts[pc.BMO_YEAR], facts[pc.UNEMPLOYMENT_PERIOD], strict=True
     ):
         parts = []
         if pd.notna(year):
@@ -117,18 +118,18 @@ def candidate_need(
         cid = reference_ids[basin_id]
         difficulty = figures.get("bmo_difficulty_rate")
         values = {
-            p.UNEMPLOYMENT_RATE: figures.get("unemployment_rate"),
-            p.PROJECTS_PER_1000: figures.get("bmo_projects_per_1000"),
+            pc.UNEMPLOYMENT_RATE: figures.get("unemployment_rate"),
+            pc.PROJECTS_PER_1000: figures.get("bmo_projects_per_1000"),
             # The atlas keeps the difficulty rate in %, the planning as a share.
-            p.DIFFICULTY_RATE: None if difficulty is None else float(difficulty) / 100,
+            pc.DIFFICULTY_RATE: None if difficulty is None else float(difficulty) / 100,
         }
         if cid not in facts.index or all(v is None for v in values.values()):
             continue
         year = figures.get("bmo_projects_period")
         overrides[cid] = {
             **values,
-            p.UNEMPLOYMENT_PERIOD: figures.get("unemployment_rate_period") or None,
-            p.BMO_YEAR: int(year) if year and str(year).isdigit() else None,
+            pc.UNEMPLOYMENT_PERIOD: figures.get("unemployment_rate_period") or None,
+            pc.BMO_YEAR: int(year) if year and str(year).isdigit() else None,
         }
         sources[cid] = f"diagnostic n° {figures['run_id']} (lot national)"
     registered = {b.pk: cid for cid, (b, kind) in basins.items() if kind == KIND_REGISTERED}
@@ -140,28 +141,28 @@ def candidate_need(
         overrides[cid] = {
             column: need[column]
             for column in (
-                p.UNEMPLOYMENT_RATE,
-                p.PROJECTS_PER_1000,
-                p.DIFFICULTY_RATE,
-                p.UNEMPLOYMENT_PERIOD,
-                p.BMO_YEAR,
+                pc.UNEMPLOYMENT_RATE,
+                pc.PROJECTS_PER_1000,
+                pc.DIFFICULTY_RATE,
+                pc.UNEMPLOYMENT_PERIOD,
+                pc.BMO_YEAR,
             )
         }
         finished = run.finished_at.strftime("%d/%m/%Y") if run.finished_at else ""
         sources[cid] = f"diagnostic n° {run.pk}" + (f" du {finished}" if finished else "")
     if overrides:
         frame = pd.DataFrame.from_dict(overrides, orient="index")
-        for column in (p.UNEMPLOYMENT_RATE, p.PROJECTS_PER_1000, p.DIFFICULTY_RATE):
+        for column in (pc.UNEMPLOYMENT_RATE, pc.PROJECTS_PER_1000, pc.DIFFICULTY_RATE):
             known_values = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
             facts[column] = (
                 known_values.reindex(facts.index).fillna(facts[column]).astype("Float64")
             )
-        period = frame[p.UNEMPLOYMENT_PERIOD].where(frame[p.UNEMPLOYMENT_PERIOD].notna())
+        period = frame[pc.UNEMPLOYMENT_PERIOD].where(frame[pc.UNEMPLOYMENT_PERIOD].notna())
         known = period.dropna()
-        facts.loc[known.index, p.UNEMPLOYMENT_PERIOD] = known.astype(object)
-        years = pd.to_numeric(frame[p.BMO_YEAR], errors="coerce").dropna().astype("int64")
-        facts.loc[years.index, p.BMO_YEAR] = years.to_numpy()
-    facts[p.NEED_SOURCE] = pd.Series(sources, dtype=object)
+        facts.loc[known.index, pc.UNEMPLOYMENT_PERIOD] = known.astype(object)
+        years = pd.to_numeric(frame[pc.BMO_YEAR], errors="coerce").dropna().astype("int64")
+        facts.loc[years.index, pc.BMO_YEAR] = years.to_numpy()
+    facts[pc.NEED_SOURCE] = pd.Series(sources, dtype=object)
     return facts.reset_index()
 
 

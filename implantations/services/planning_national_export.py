@@ -7,8 +7,9 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from implantations.analytics import honesty
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_national as nat
+from implantations.analytics import planning_selection as psel
 from implantations.services.planning import CONCEPT_LABEL, SELECTED, _json
 from implantations.services.planning_candidates import KIND
 from implantations.services.planning_export import CANDIDATE_COLUMNS, plan_csv_cell
@@ -21,15 +22,15 @@ REGION = nat.REGION
 
 
 CSV_COLUMNS: list[tuple[str, str]] = [
-    (p.RANK, "rang national"),
+    (pc.RANK, "rang national"),
     (REGION, "région"),
     (KIND, "type"),
     *CANDIDATE_COLUMNS,
     (honesty.STANDING, "classement"),
-    (p.FIT, "adéquation (0-100)"),
+    (pc.FIT, "adéquation (0-100)"),
     (honesty.STANDING_REASON, "pourquoi non classé"),
     (CONCEPT_LABEL, "concept recommandé"),
-    (p.COST, "coût retenu (€)"),
+    (psel.COST, "coût retenu (€)"),
     (SELECTED, "retenu"),
 ]
 
@@ -65,7 +66,7 @@ def national_plan_csv_rows(plan: NationalPlan) -> list[list[Any]]:
     for r in plan.regions.to_dict("records"):
         rows.append(
             [
-                r[REGION] or r[p.REGION_CODE],
+                r[REGION] or r[pc.REGION_CODE],
                 r[nat.CANDIDATES],
                 r[nat.RANKED],
                 r[nat.CHOSEN],

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Region, User
 from diagnostics.selectors.access import region_list_for
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_fit as pfit
 from implantations.models import Concept, ProgrammeSettings
 from implantations.services.concept_defaults import concept_costs_default
 
@@ -24,8 +25,8 @@ class PlanningError(ApplicationError):
 
 SOURCE_REGISTERED = "registered"
 SOURCES: dict[str, str] = {
-    p.LEVEL_ZONE_EMPLOI: "Zones d'emploi de la région",
-    p.LEVEL_BASSIN_BMO: "Bassins BMO de la région",
+    pc.LEVEL_ZONE_EMPLOI: "Zones d'emploi de la région",
+    pc.LEVEL_BASSIN_BMO: "Bassins BMO de la région",
     SOURCE_REGISTERED: "Bassins enregistrés",
 }
 
@@ -34,7 +35,7 @@ def tuning_initial() -> dict[str, float]:
     """The default weights (`w_*`) and cost of a site per concept (`cost_*`, rounded to the
     euro) a planning page or API call starts from."""
     costs, _ = concept_costs_default()
-    weights = p.FitWeights()
+    weights = pfit.FitWeights()
     return {
         "w_eligibility": weights.eligibility,
         "w_need": weights.need,
@@ -43,9 +44,9 @@ def tuning_initial() -> dict[str, float]:
     }
 
 
-def _bounds() -> p.FitBounds:
+def _bounds() -> pfit.FitBounds:
     settings = ProgrammeSettings.objects.filter(pk=1).first() or ProgrammeSettings()
-    return p.FitBounds(
+    return pfit.FitBounds(
         population_min=settings.basin_population_min,
         population_max=settings.basin_population_max,
         main_town_min=settings.main_town_population_min,
@@ -71,8 +72,8 @@ def plan_parameters_check(
     budget: float | None,
     min_km: float,
     costs: Mapping[str, float] | None,
-    weights: p.FitWeights | None,
-) -> tuple[p.FitWeights, dict[str, float], str]:
+    weights: pfit.FitWeights | None,
+) -> tuple[pfit.FitWeights, dict[str, float], str]:
     """The checked parameters of a planning (regional or national): (weights, cost per site of
     each concept, where the costs come from). Raises PlanningError naming the field."""
     if n < 1:
@@ -105,7 +106,7 @@ def plan_parameters_check(
             code="invalid_min_km",
             extra={"field": "min_km"},
         )
-    weights = weights or p.FitWeights()
+    weights = weights or pfit.FitWeights()
     try:
         weights.check()
     except ValueError as exc:

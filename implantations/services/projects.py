@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Epci, User
-from diagnostics.selectors.access import basin_manageable_for
-from implantations.analytics import planning as p
+from diagnostics.selectors.access import basin_is_manageable
+from implantations.analytics import planning_followup as pfu
 from implantations.models import (
     Concept,
     ImplantationProject,
@@ -49,7 +49,7 @@ def _error(message: str, field_name: str | None, code: str) -> ProjectError:
 def _check_manageable(user: User | None, basin: Basin) -> None:
     if user is None:
         return
-    if not basin_manageable_for(user).filter(pk=basin.pk).exists():
+    if not basin_is_manageable(user, basin.pk):
         raise _error(
             "Vous ne pouvez pas gérer les projets d'implantation de ce bassin.", None, "forbidden"
         )
@@ -382,4 +382,4 @@ def project_years_update(
 
 def project_followup(project: ImplantationProject, *, tolerance: float = 0.1) -> pd.DataFrame:
     """FOLLOWUP_COLUMNS of a project (planned against actual learners)."""
-    return p.learners_followup(sel.project_years_frame(project), tolerance=tolerance)
+    return pfu.learners_followup(sel.project_years_frame(project), tolerance=tolerance)

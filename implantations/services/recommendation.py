@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
-from diagnostics.selectors.access import basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable
 from implantations.analytics import scoring
 from implantations.analytics.business_model import business_model
 from implantations.analytics.business_model_assumptions import (
@@ -55,7 +55,7 @@ def programme_reference_changed() -> None:
 
 
 def _check_manager(basin: Basin, user: User | None) -> None:
-    if user is not None and not basin_manageable_for(user).filter(pk=basin.pk).exists():
+    if user is not None and not basin_is_manageable(user, basin.pk):
         raise RecommendationError(
             "Seuls les délégués de la région du bassin et les administrateurs peuvent modifier "
             "ses atouts.",

@@ -17,7 +17,7 @@ from diagnostics.exports import table_csv
 from diagnostics.models import Role, User
 from diagnostics.params import id_or_none
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
-from diagnostics.selectors.access import basin_list_for, basin_manageable_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for, basin_manageable_for
 from implantations.forms.assets import tri_state_initial
 from implantations.forms.sharing import ContributionForm
 from implantations.models import Contribution
@@ -67,7 +67,7 @@ def _review(contribution: Contribution) -> dict[str, Any]:
 def contribution_list(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     basin = _readable_basin(request, pk)
-    can_manage = basin_manageable_for(user).filter(pk=basin.pk).exists()
+    can_manage = basin_is_manageable(user, basin.pk)
     contributions = list(
         selectors.contribution_list_for(user, basin).select_related(
             "recommendation_before", "recommendation_after"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
 from implantations.analytics import honesty
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.analytics.honesty import format_figure
 from implantations.analytics.planning_maps import region_plan_figure
 from implantations.forms.projects import PlanningForm
@@ -35,7 +35,7 @@ MAIN_FIELDS = ("region", "source", "n", "budget", "min_km")
 
 def _initial(user: User, regions: list[tuple[str, str]]) -> dict[str, Any]:
     initial: dict[str, Any] = {
-        "source": p.LEVEL_ZONE_EMPLOI,
+        "source": pc.LEVEL_ZONE_EMPLOI,
         "n": DEFAULT_N,
         "min_km": DEFAULT_MIN_KM,
         **planning_parameters.tuning_initial(),
@@ -135,10 +135,10 @@ def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, 
     selection = plan.selection
     chosen_rows = []
     if selection is not None:
-        by_id = {row[p.CANDIDATE_ID]: row for row in rows}
+        by_id = {row[pc.CANDIDATE_ID]: row for row in rows}
         chosen_rows = [by_id[cid] for cid in selection.chosen if cid in by_id]
     greedy_names = []
-    by_id_name = dict(zip(candidates[p.CANDIDATE_ID], candidates[p.NAME], strict=True))
+    by_id_name = dict(zip(candidates[pc.CANDIDATE_ID], candidates[pc.NAME], strict=True))
     if selection is not None:
         greedy_names = [by_id_name.get(cid, cid) for cid in selection.greedy_chosen]
     return {
@@ -159,7 +159,7 @@ def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, 
         "chosen_rows": chosen_rows,
         "greedy_names": greedy_names,
         "export_query": request.GET.urlencode(),
-        "eligible_count": int((candidates[p.ELIGIBLE] == True).sum()) if len(candidates) else 0,  # noqa: E712
+        "eligible_count": int((candidates[pc.ELIGIBLE] == True).sum()) if len(candidates) else 0,  # noqa: E712
     }
 
 
@@ -178,14 +178,14 @@ def _percent(value: Any) -> float | None:
 def _row(record: dict[str, Any]) -> dict[str, Any]:
     """A ranking row for the template: plain values, scores on 0-100, rates in %."""
     row = {key: _clean(value) for key, value in record.items()}
-    row["id"] = row[p.CANDIDATE_ID]
+    row["id"] = row[pc.CANDIDATE_ID]
     row[planning_candidates.BASIN_ID] = (
         int(row[planning_candidates.BASIN_ID]) if row[planning_candidates.BASIN_ID] else None
     )
-    row["eligibility_pct"] = _percent(row[p.ELIGIBILITY_SCORE])
-    row["need_pct"] = _percent(row[p.NEED_SCORE])
-    row["access_pct"] = _percent(row[p.ACCESS_SCORE])
-    row["difficulty_pct"] = _percent(row[p.DIFFICULTY_RATE])
+    row["eligibility_pct"] = _percent(row[pc.ELIGIBILITY_SCORE])
+    row["need_pct"] = _percent(row[pc.NEED_SCORE])
+    row["access_pct"] = _percent(row[pc.ACCESS_SCORE])
+    row["difficulty_pct"] = _percent(row[pc.DIFFICULTY_RATE])
     return row
 
 

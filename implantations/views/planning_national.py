@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, role_required
 from implantations.analytics import honesty
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_national as nat
 from implantations.analytics.planning_national_charts import (
     national_plan_figure,
@@ -110,8 +110,8 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
         geometries = services.national_plan_geometries(plan)
         frame = candidates.assign(
             code=candidates[planning_candidates.CODE],
-            region_code=candidates[p.REGION_CODE],
-            geometry=candidates[p.CANDIDATE_ID].map(geometries),
+            region_code=candidates[pc.REGION_CODE],
+            geometry=candidates[pc.CANDIDATE_ID].map(geometries),
             selected=candidates[planning.SELECTED],
             ranked=candidates[honesty.STANDING] == honesty.RANKED,
         )
@@ -122,9 +122,9 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
         figures["tradeoff"] = json.loads(tradeoff_figure(plan.curve).to_json())
     rows = [_row({str(k): v for k, v in r.items()}) for r in candidates.to_dict("records")]
     selection = plan.selection
-    by_id = {row[p.CANDIDATE_ID]: row for row in rows}
+    by_id = {row[pc.CANDIDATE_ID]: row for row in rows}
     chosen_rows = [by_id[c] for c in selection.chosen if c in by_id] if selection else []
-    names = dict(zip(candidates[p.CANDIDATE_ID], candidates[p.NAME], strict=True))
+    names = dict(zip(candidates[pc.CANDIDATE_ID], candidates[pc.NAME], strict=True))
     regions = [
         {
             **{k: planning._json(v) for k, v in r.items()},

@@ -1,6 +1,6 @@
-"""Implantation project pages: list, creation (from a basin's recommendation), follow-up page
-(status, plan against actual learners, partners, governance, history), edition, status change
-and learners entry. Reading follows the basin (mayors with the basin shared read); writing
+"""Implantation project pages: the list, a project's page (status, plan against actual learners,
+partners, governance, history), its status change and learners entry. Creation and edition are
+in `views.project_form`. Reading follows the basin (mayors with the basin shared read); writing
 needs to manage the basin (another region's project: 404)."""
 
 from __future__ import annotations
@@ -8,43 +8,38 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pandas as pd
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Basin, User
-from diagnostics.params import int_param
+from diagnostics.models import User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
-from diagnostics.selectors.access import basin_manageable_for
-from diagnostics.selectors.partners import organisation_list_for
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_followup as pfu
 from implantations.analytics.planning_maps import learners_figure
 from implantations.forms.projects import (
     LearnersForm,
-    MemberFormSet,
-    PartnerFormSet,
-    ProjectForm,
     ProjectStatusForm,
 )
-from implantations.models import ImplantationProject, ProjectStatus, Recommendation
+from implantations.models import ImplantationProject, ProjectStatus
 from implantations.models.projects import STATUS_ORDER
 from implantations.selectors import projects as sel
 from implantations.selectors.followup import project_flags_for
-from implantations.services import project_partners
 from implantations.services import projects as services
 
 
-def _attach_error(form: Any, exc: ApplicationError) -> None:
-    field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-    form.add_error(field if field in form.fields else None, exc.message)
+def project_readable(request: HttpRequest, pk: int) -> ImplantationProject:
+    user: User = request.user  # type: ignore[assignment]
+    return get_object_or_404(sel.project_list_for(user), pk=pk)
 
 
-def _latest_recommendation(basin: Basin) -> Recommendation | None:
-    return Recommendation.objects.filter(basin=basin).order_by("-created_at", "-id").first()
+def project_manageable(request: HttpRequest, pk: int) -> ImplantationProject:
+    user: User = request.user  # type: ignore[assignment]
+    return get_object_or_404(sel.project_manageable_for(user), pk=pk)
 
 
 # --- List -------------------------------------------------------------------------------------
@@ -75,155 +70,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- Creation ---------------------------------------------------------------------------------
-def _organisation_choices(user: User) -> list[tuple[str, str]]:
-    """The typed partners the user sees (issue 18), for the partners' select."""
-    return [
-        (str(o.pk), f"{o.name} — {o.get_kind_display()}")
-        for o in organisation_list_for(user).order_by("name")
-    ]
-
-
-def _formsets(request: HttpRequest, project: ImplantationProject | None) -> tuple[Any, Any]:
-    kwargs = {"organisations": _organisation_choices(request.user)}  # type: ignore[arg-type]
-    if request.method == "POST":
-        return (
-            PartnerFormSet(request.POST, prefix="partners", form_kwargs=kwargs),
-            MemberFormSet(request.POST, prefix="members"),
-        )
-    partners = (
-        [
-            {
-                "name": x.name,
-                "kind": x.kind,
-                "commitment": x.commitment,
-                "organisation": str(x.organisation_id or ""),
-            }
-            for x in project.partners.all()
-        ]
-        if project
-        else []
-    )
-    members = (
-        [
-            {"name": m.name, "organisation": m.organisation, "function": m.function}
-            for m in project.governance_members.all()
-        ]
-        if project
-        else []
-    )
-    return (
-        PartnerFormSet(initial=partners, prefix="partners", form_kwargs=kwargs),
-        MemberFormSet(initial=members, prefix="members"),
-    )
-
-
-def _relations_replace(
-    project: ImplantationProject, partners: Any, members: Any, user: User
-) -> None:
-    """The partners and governance members of the project's forms (inside the caller's
-    transaction: all or nothing with the project)."""
-    project_partners.project_partners_replace(
-        project=project, partners=_rows_of(partners), user=user
-    )
-    project_partners.project_members_replace(project=project, members=_rows_of(members), user=user)
-
-
-def _rows_of(formset: Any) -> list[dict[str, str]]:
-    return [
-        f.cleaned_data
-        for f in formset.forms
-        if f.cleaned_data and (f.cleaned_data.get("name") or f.cleaned_data.get("organisation"))
-    ]
-
-
-@role_required(*BASIN_MANAGERS)
-@require_http_methods(["GET", "POST"])
-def project_create(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    basins = basin_manageable_for(user).select_related("region").order_by("name")
-    source = request.POST if request.method == "POST" else request.GET
-    basin = None
-    basin_id = int_param(source, "basin")
-    if basin_id is not None:
-        basin = basins.filter(pk=basin_id).first()
-    recommendation = None
-    reco_id = int_param(source, "recommendation")
-    if basin is not None:
-        if reco_id is not None:
-            recommendation = Recommendation.objects.filter(pk=reco_id, basin=basin).first()
-        if recommendation is None:
-            recommendation = _latest_recommendation(basin)
-    epcis = sel.basin_epcis(basin) if basin is not None else None
-    if request.method == "POST":
-        form = ProjectForm(request.POST, basins=basins, epcis=epcis)
-        partners, members = _formsets(request, None)
-        if form.is_valid() and partners.is_valid() and members.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    project = services.project_create(
-                        basin=data["basin"],
-                        user=user,
-                        recommendation=recommendation
-                        if recommendation and recommendation.basin_id == data["basin"].pk
-                        else None,
-                        name=data["name"],
-                        concept=data["concept"],
-                        concept_reason=data["concept_reason"],
-                        host_structure=data["host_structure"],
-                        host_details=data["host_details"],
-                        governance_name=data["governance_name"],
-                        epcis=data["governance_epcis"],
-                        start_year=data["start_year"],
-                        study_started_on=data["study_started_on"],
-                        notes=data["notes"],
-                    )
-                    _relations_replace(project, partners, members, user)
-            except ApplicationError as exc:
-                _attach_error(form, exc)
-            else:
-                messages.success(request, f"Le projet « {project.name} » est créé.")
-                return redirect("project-detail", pk=project.pk)
-    else:
-        today = timezone.localdate()
-        initial: dict[str, Any] = {
-            "start_year": today.year + 1,
-            "study_started_on": today,
-            "governance_name": "Comité de pilotage",
-        }
-        if basin is not None:
-            initial["basin"] = basin.pk
-            initial["name"] = f"Implantation Cnam — {basin.name}"
-            if recommendation is not None and recommendation.concept:
-                initial["concept"] = recommendation.concept
-        form = ProjectForm(initial=initial, basins=basins, epcis=epcis)
-        partners, members = _formsets(request, None)
-    return render(
-        request,
-        "implantations/project_form.html",
-        {
-            "form": form,
-            "partners": partners,
-            "members": members,
-            "basin": basin,
-            "recommendation": recommendation,
-            "creating": True,
-        },
-    )
-
-
-# --- Follow-up page ---------------------------------------------------------------------------
-def _readable(request: HttpRequest, pk: int) -> ImplantationProject:
-    user: User = request.user  # type: ignore[assignment]
-    return get_object_or_404(sel.project_list_for(user), pk=pk)
-
-
-def _manageable(request: HttpRequest, pk: int) -> ImplantationProject:
-    user: User = request.user  # type: ignore[assignment]
-    return get_object_or_404(sel.project_manageable_for(user), pk=pk)
-
-
+# --- Project page -----------------------------------------------------------------------------
 def _steps(project: ImplantationProject) -> list[dict[str, Any]]:
     current = project.status_index
     return [
@@ -241,19 +88,19 @@ def _steps(project: ImplantationProject) -> list[dict[str, Any]]:
 def _followup_rows(followup: Any) -> list[dict[str, Any]]:
     rows = []
     for record in followup.to_dict("records"):
-        actual = record[p.ACTUAL]
-        gap = record[p.GAP]
-        share = record[p.GAP_SHARE]
+        actual = record[pfu.ACTUAL]
+        gap = record[pfu.GAP]
+        share = record[pfu.GAP_SHARE]
         rows.append(
             {
-                "year": int(record[p.YEAR]),
-                "calendar_year": int(record[p.CALENDAR_YEAR]),
-                "planned": int(record[p.PLANNED]),
-                "actual": None if actual is None or actual is p.pd.NA else int(actual),
-                "gap": None if gap is None or gap is p.pd.NA else int(gap),
-                "gap_pct": None if share is None or share is p.pd.NA else float(share) * 100,
-                "flag": record[p.FLAG],
-                "flag_label": p.FLAG_LABELS[record[p.FLAG]],
+                "year": int(record[pc.YEAR]),
+                "calendar_year": int(record[pfu.CALENDAR_YEAR]),
+                "planned": int(record[pfu.PLANNED]),
+                "actual": None if actual is None or actual is pd.NA else int(actual),
+                "gap": None if gap is None or gap is pd.NA else int(gap),
+                "gap_pct": None if share is None or share is pd.NA else float(share) * 100,
+                "flag": record[pfu.FLAG],
+                "flag_label": pfu.FLAG_LABELS[record[pfu.FLAG]],
             }
         )
     return rows
@@ -263,10 +110,10 @@ def _followup_rows(followup: Any) -> list[dict[str, Any]]:
 @require_GET
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    project = sel.project_detail(_readable(request, pk))
+    project = sel.project_detail(project_readable(request, pk))
     can_manage = sel.project_manageable_for(user).filter(pk=project.pk).exists()
     followup = services.project_followup(project)
-    totals = p.followup_totals(followup)
+    totals = pfu.followup_totals(followup)
     comments = {y.year: y.comment for y in project.years.all()}
     rows = _followup_rows(followup)
     for row in rows:
@@ -296,76 +143,12 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# --- Edition ----------------------------------------------------------------------------------
-@role_required(*BASIN_MANAGERS)
-@require_http_methods(["GET", "POST"])
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    project = _manageable(request, pk)
-    epcis = sel.basin_epcis(project.basin)
-    if request.method == "POST":
-        form = ProjectForm(request.POST, epcis=epcis, creating=False)
-        partners, members = _formsets(request, project)
-        if form.is_valid() and partners.is_valid() and members.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    services.project_update(
-                        project=project,
-                        user=user,
-                        name=data["name"],
-                        concept=data["concept"],
-                        concept_reason=data["concept_reason"],
-                        host_structure=data["host_structure"],
-                        host_details=data["host_details"],
-                        governance_name=data["governance_name"],
-                        epcis=data["governance_epcis"],
-                        start_year=data["start_year"],
-                        notes=data["notes"],
-                    )
-                    _relations_replace(project, partners, members, user)
-            except ApplicationError as exc:
-                _attach_error(form, exc)
-            else:
-                messages.success(request, "Le projet est mis à jour.")
-                return redirect("project-detail", pk=project.pk)
-    else:
-        form = ProjectForm(
-            initial={
-                "name": project.name,
-                "concept": project.concept,
-                "concept_reason": project.concept_reason,
-                "host_structure": project.host_structure,
-                "host_details": project.host_details,
-                "governance_name": project.governance_name,
-                "governance_epcis": list(project.governance_epcis.all()),
-                "start_year": project.start_year,
-                "notes": project.notes,
-            },
-            epcis=epcis,
-            creating=False,
-        )
-        partners, members = _formsets(request, project)
-    return render(
-        request,
-        "implantations/project_form.html",
-        {
-            "form": form,
-            "partners": partners,
-            "members": members,
-            "project": project,
-            "basin": project.basin,
-            "recommendation": project.recommendation,
-            "creating": False,
-        },
-    )
-
-
+# --- Status and learners ------------------------------------------------------------------------
 @role_required(*BASIN_MANAGERS)
 @require_POST
 def project_status(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    project = _manageable(request, pk)
+    project = project_manageable(request, pk)
     form = ProjectStatusForm(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -394,7 +177,7 @@ def project_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def project_learners(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    project = _manageable(request, pk)
+    project = project_manageable(request, pk)
     years = {y.year: y for y in project.years.all()}
     errors: list[str] = []
     if request.method == "POST":

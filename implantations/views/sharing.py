@@ -30,7 +30,11 @@ from diagnostics.models import DiagnosticRun, PdfJob, SharedVersion, ShareLink, 
 from diagnostics.params import id_or_none
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors import sharing as share_selectors
-from diagnostics.selectors.access import basin_manageable_for, diagnostic_run_scoped
+from diagnostics.selectors.access import (
+    basin_is_manageable,
+    basin_manageable_for,
+    diagnostic_run_scoped,
+)
 from diagnostics.selectors.diagnostics import diagnostic_run_outline, diagnostic_runs_with_batches
 from diagnostics.services import comments as comment_services
 from diagnostics.services import share_links
@@ -217,7 +221,7 @@ def shared_version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         changes = share_selectors.version_changes(version, older)
     if user.is_mayor_viewer:
         share_services.shared_version_mark_read(version=version, user=user)
-    can_manage = basin_manageable_for(user).filter(pk=version.basin_id).exists()
+    can_manage = basin_is_manageable(user, version.basin_id)
     context = version_context(version, user, request=request)
     context.update(
         {

@@ -54,7 +54,7 @@ def test_task_send_eager_runs_the_task_in_process(
         calls.append(kwargs)
         return 3
 
-    monkeypatch.setattr("diagnostics.services.basins.basins_refresh_all", refresh_all)
+    monkeypatch.setattr("diagnostics.services.basin_refresh.basins_refresh_all", refresh_all)
     sent: list[str] = []
     monkeypatch.setattr(current_app, "send_task", lambda name, **kw: sent.append(name))
 

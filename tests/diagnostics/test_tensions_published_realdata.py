@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from diagnostics.analytics.tensions_published import published_tension_records_of
 from diagnostics.models import BasinSource, DiagnosticRun
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
@@ -65,7 +66,10 @@ def test_bassin_4418_entries_are_the_files_rows(real_data):
     raw_2019 = raw(real_data, FILE_2019)
     run = run_for("Chaumont (bassin BMO)", BasinSource.BASSIN_BMO, "4418")
 
-    entries = {(e["year"], e["rome"]): e for e in run.results["tensions_published"]}
+    entries = {
+        (e["year"], e["rome"]): e
+        for e in published_tension_records_of(run.results["tensions_published"])
+    }
     rows_2021 = raw_2021[raw_2021["cbassin"] == "4418"]
     rows_2019 = raw_2019[raw_2019["cbassin"] == "4418"]
     assert len(entries) == len(rows_2021) + len(rows_2019) == 23 + 1
@@ -100,5 +104,9 @@ def test_ze_4404_lists_its_bassins_and_says_not_apportioned(real_data):
     assert [b["whole"] for b in info["bassins"]] == [True, True, False, False, False]
     assert info["whole_bassins"] is False
     assert "ne sont pas réparties au bassin" in info["note"]
-    entries = [e for e in run.results["tensions_published"] if e["year"] == 2021]
+    entries = [
+        e
+        for e in published_tension_records_of(run.results["tensions_published"])
+        if e["year"] == 2021
+    ]
     assert len(entries) == int(raw_2021["cbassin"].isin(bassins).sum())

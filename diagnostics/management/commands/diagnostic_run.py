@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from diagnostics.analytics.tensions_published import published_tension_records_of
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 
@@ -93,7 +94,12 @@ class Command(BaseCommand):
                     f"Diagnostic n° {run.pk} {run.get_status_display()} ({run.progress_step}) : "
                     "relancez avec --sync, ou quand un worker l'aura calculé."
                 )
-            self.stdout.write(json.dumps(run.results, ensure_ascii=False, indent=2))
+            document = dict(run.results or {})
+            if "tensions_published" in document:  # stored as rows, printed as records
+                document["tensions_published"] = published_tension_records_of(
+                    document["tensions_published"]
+                )
+            self.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
             return
         name = run.basin_snapshot.get("name") or run.basin_id
         if run.status == DiagnosticRun.Status.DONE:

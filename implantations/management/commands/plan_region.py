@@ -11,7 +11,7 @@ import pandas as pd
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.services import planning, planning_candidates, planning_parameters
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--region", required=True, help="code INSEE de la région (ex. 44)")
         parser.add_argument(
             "--source",
-            default=p.LEVEL_ZONE_EMPLOI,
+            default=pc.LEVEL_ZONE_EMPLOI,
             choices=list(planning_parameters.SOURCES),
             help="candidats : zones d'emploi (défaut), bassins BMO ou bassins enregistrés",
         )
@@ -80,14 +80,16 @@ class Command(BaseCommand):
         out(f"{plan.region.name} ({plan.region.code}) — {plan.source_label_inline}")
         out(f"{len(plan.candidates)} candidats, classés par adéquation (sur 100) :")
         for row in plan.candidates.to_dict("records"):
-            eligible = {True: "éligible", False: "hors critères"}.get(row[p.ELIGIBLE], "à vérifier")
+            eligible = {True: "éligible", False: "hors critères"}.get(
+                row[pc.ELIGIBLE], "à vérifier"
+            )
             concept = row.get(planning.CONCEPT_LABEL) or "—"
             label = (
                 f" ({row[planning.ROBUSTNESS_LABEL]})" if row.get(planning.ROBUSTNESS_LABEL) else ""
             )
             mark = " *" if row[planning.SELECTED] else ""
-            fit = row[p.FIT]
-            rank = row[p.RANK]
+            fit = row[pc.FIT]
+            rank = row[pc.RANK]
             # Honesty rules: an unranked candidate (ineligible, too little data) has no rank.
             place = "  –" if rank is None or rank is pd.NA else f"{int(rank):>3}"
             fit_text = (
@@ -96,9 +98,9 @@ class Command(BaseCommand):
                 else _fr(float(fit), 1)
             )
             out(
-                f"{place}. {row[p.NAME]} [{row[planning_candidates.CODE]}]{mark} — "
+                f"{place}. {row[pc.NAME]} [{row[planning_candidates.CODE]}]{mark} — "
                 f"adéquation {fit_text}, "
-                f"{_fr(float(row[p.POPULATION]))} hab., {eligible}, concept {concept}{label}"
+                f"{_fr(float(row[pc.POPULATION]))} hab., {eligible}, concept {concept}{label}"
             )
         s = plan.selection
         if s is None:

@@ -27,7 +27,7 @@ from diagnostics.analytics.columns import (
     ZONE_EMPLOI_CODE,
 )
 from diagnostics.analytics.crosswalk import basin_crosswalk
-from diagnostics.analytics.tension import basin_tension_frame, tension_index
+from diagnostics.analytics.tension import basin_tension_frame, basin_tension_frames, tension_index
 
 # Four bassin × ROME rows. offers / cat. A seekers = 1, 2, 3, 4; exit rate 0.1 … 0.4;
 # BMO difficult share 0.5, 0.5, 0.7, 0.9.
@@ -170,6 +170,37 @@ def test_basin_tension_frame_apportions_counts_and_recomputes_ratios():
     assert row[JOB_SEEKERS_A] == pytest.approx(17.5)
     assert row[EXIT_RATE] == pytest.approx(0.25)
     assert row[BASSIN_BMO_CODE] == "bassin"
+
+
+def test_basin_tension_frames_of_many_basins_equal_each_basin_alone():
+    communes = pd.DataFrame(
+        {
+            COMMUNE_CODE: ["c1", "c2", "c3", "c4"],
+            POPULATION: [1000, 3000, 1000, 500],
+            ZONE_EMPLOI_CODE: ["Z1"] * 4,
+            BASSIN_BMO_CODE: ["B1", "B2", "B2", "B3"],
+            EPCI_CODE: ["E"] * 4,
+            DEPARTEMENT_CODE: ["52"] * 4,
+            REGION_CODE: ["44"] * 4,
+        }
+    )
+    walks = {
+        7: basin_crosswalk(communes, basin_communes=["c1", "c2"], zoning="bassin_bmo"),
+        3: basin_crosswalk(communes, basin_communes=["c3"], zoning="bassin_bmo"),
+        9: basin_crosswalk(communes, basin_communes=["c4"], zoning="bassin_bmo"),  # B3: no row
+    }
+
+    moved = basin_tension_frames(FULL, crosswalks=walks)
+
+    assert list(moved) == [7, 3, 9]
+    for basin_id, walk in walks.items():
+        pd.testing.assert_frame_equal(moved[basin_id], basin_tension_frame(FULL, crosswalk=walk))
+    # Basin 3 is 1000 of B2's 4000 inhabitants: R2 offers 40 × 0.25 = 10, its own exit rate.
+    r2 = moved[3][moved[3][ROME_CODE] == "R2"].iloc[0]
+    assert r2[OFFERS] == pytest.approx(10.0) and r2[EXIT_RATE] == pytest.approx(0.4)
+    # Basin 7 as in the test above: R1 offers 10 + 30 × 0.75.
+    assert moved[7][OFFERS].iloc[0] == pytest.approx(32.5)
+    assert moved[9].empty and list(moved[9].columns) == list(moved[7].columns)
 
 
 def test_tension_index_names_missing_key_columns():

@@ -14,7 +14,7 @@ from diagnostics.analytics.charts import top_metiers_figure
 from diagnostics.analytics.choropleth import choropleth_figure
 from diagnostics.analytics.common import plotly_text
 from diagnostics.analytics.maps import MAP_COMMUNE_COLUMNS, MapPoint, basin_map_figure
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_maps as pm
 from implantations.analytics.columns import POINT_COLUMNS, SITE_COLUMNS
 from implantations.analytics.maps import cnam_sites_figure
@@ -104,7 +104,7 @@ def test_region_plan_map_escapes_candidate_and_site_names():
         [("A", EVIL, 80.0, True, 48.1, 5.1, True)],
         columns=[*pm.MAP_CANDIDATE_COLUMNS, pm.SELECTED],
     )
-    sites = pd.DataFrame([(EVIL, 48.69, 6.18)], columns=p.SITE_POINT_COLUMNS)
+    sites = pd.DataFrame([(EVIL, 48.69, 6.18)], columns=pc.SITE_POINT_COLUMNS)
 
     figure = pm.region_plan_figure(
         candidates, geometries={"A": mapping(box(5.0, 48.0, 5.2, 48.2))}, sites=sites

@@ -3,6 +3,8 @@ hand-made frames, values read off the frames themselves."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -95,6 +97,29 @@ def test_records_carry_pinned_factor_keys_and_null_for_unknown():
     }
     assert records[3]["factors"]["training_job_link"] is None  # blank in the file
     assert records[3]["factors"]["geographic_mismatch"] == 1
+
+
+def test_rows_store_the_records_once_and_give_them_back():
+    published = tp.published_tensions(tension_frame(), bassins=["4418"], labels=LABELS)
+    records = tp.published_tension_records(published)
+
+    stored = tp.published_tension_rows(records)
+
+    assert stored["columns"][:5] == ["year", "bassin_bmo", "rome", "label", "tension"]
+    assert stored["rows"][0][:5] == [2019, "4418", "K1302", "Assistance auprès d'adultes", 4]
+    assert stored["rows"][0][5:] == [None] * 6 + [178.0, 116.0]
+    assert stored["rows"][1][5:11] == [4, 1, 3, 4, 4, 3]  # the six factors, FACTOR_KEYS order
+    assert tp.published_tension_records_of(stored) == records
+    assert len(json.dumps(stored)) < len(json.dumps(records)) / 2
+
+
+def test_records_of_a_run_stored_before_the_rows_are_read_as_they_are():
+    published = tp.published_tensions(tension_frame(), bassins=["4418"], labels=LABELS)
+    records = tp.published_tension_records(published)
+
+    assert tp.published_tension_records_of(records) == records
+    assert tp.published_tension_records_of(None) == []
+    assert tp.published_tension_records_of({"columns": tp.RECORD_COLUMNS, "rows": []}) == []
 
 
 def test_vintages_side_by_side_say_absent_not_published_and_blank():

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from diagnostics.models import Basin, DiagnosticRun, Role
-from diagnostics.services.basins import basin_refresh
+from diagnostics.services.basin_refresh import basin_refresh
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import BasinFactory, make_user
 from tests.factories.diagnostic_runs import diagnostic_world

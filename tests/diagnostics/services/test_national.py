@@ -20,7 +20,7 @@ from diagnostics.models import (
     SharedReference,
 )
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.services import national, national_compute
+from diagnostics.services import national, national_chunk, national_compute
 from diagnostics.services.diagnostic_document import diagnostic_compute
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from diagnostics.services.national_progress import batch_progress
@@ -157,9 +157,9 @@ def test_a_chunk_delivered_again_computes_only_what_is_left(world):
     outcome = national.national_batch_request(zoning="zone_emploi", enqueue=False)
     (chunk,) = outcome.chunks
     # The worker died after writing the first run: the message comes back (acks_late).
-    first = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk[:1])
-    again = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
-    once_more = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
+    first = national_chunk.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk[:1])
+    again = national_chunk.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
+    once_more = national_chunk.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
 
     assert first == {"done": 1, "failed": 0, "skipped": 0}
     assert again == {"done": 1, "failed": 0, "skipped": 1}
@@ -213,3 +213,21 @@ def test_only_national_admins_request_a_batch(world):
         national.national_batch_request(zoning="zone_emploi", user=world.delegate)
     with pytest.raises(national.BatchError, match="inconnu"):
         national.national_batch_request(zoning="canton")
+
+
+def test_chunk_plan_shrinks_towards_the_end_so_both_workers_finish_together():
+    ids = list(range(1000, 1403))  # the 403 bassins BMO
+
+    chunks = national.chunk_plan(ids, size=40, workers=2)
+
+    assert [len(c) for c in chunks] == [40] * 7 + [31, 23, 18, 13, 10, 8, 8, 8, 4]
+    assert [i for c in chunks for i in c] == ids  # every run once, in order
+
+
+def test_chunk_plan_keeps_a_small_batch_in_one_chunk():
+    assert national.chunk_plan([5, 6, 7], size=40, workers=2) == [[5, 6, 7]]
+    assert national.chunk_plan(list(range(10)), size=4, workers=2) == [
+        [0, 1, 2, 3],
+        [4, 5, 6, 7],
+        [8, 9],
+    ]

@@ -13,7 +13,7 @@ from diagnostics.selectors.sharing import (
     shared_versions_of_basin,
     version_changes,
 )
-from diagnostics.services.basins import basin_unshare
+from diagnostics.services.basin_sharing import basin_unshare
 from diagnostics.services.sharing import ShareError, share_recipient_revoke
 from implantations.selectors.sharing import version_key_figures
 from implantations.services.sharing import shared_version_create

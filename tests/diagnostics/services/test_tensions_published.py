@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from diagnostics.analytics.tensions_published import published_tension_records_of
 from diagnostics.models import DiagnosticRun
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.diagnostic_runs import diagnostic_world
@@ -33,7 +34,7 @@ def test_run_payload_has_the_published_rows_of_its_bassin():
 
     doc = run_for(world.basin).results
 
-    assert doc["tensions_published"] == [
+    assert published_tension_records_of(doc["tensions_published"]) == [
         {
             "year": 2019,
             "bassin_bmo": "4418",
@@ -108,7 +109,10 @@ def test_basin_across_two_bassins_lists_both_and_says_not_apportioned():
 
     doc = run_for(basin).results
 
-    entries = {(e["year"], e["bassin_bmo"], e["rome"]) for e in doc["tensions_published"]}
+    entries = {
+        (e["year"], e["bassin_bmo"], e["rome"])
+        for e in published_tension_records_of(doc["tensions_published"])
+    }
     assert entries == {
         (2019, "4418", "K1302"),
         (2019, "4419", "K1302"),
@@ -132,7 +136,7 @@ def test_run_without_tension_import_says_which_dataset_and_how():
 
     doc = run_for(world.basin).results
 
-    assert doc["tensions_published"] == []
+    assert published_tension_records_of(doc["tensions_published"]) == []
     info = doc["tensions_published_info"]
     assert info["available"] is False
     assert "Tensions sur le marché du travail par métier (ROME) et bassin BMO" in info["message"]

@@ -7,6 +7,7 @@ import importlib
 
 import pytest
 
+from implantations.analytics import criterion_asset_readers as ar
 from implantations.analytics import criterion_readers as r
 from implantations.analytics.criteria import (
     CONCEPTS,
@@ -16,6 +17,7 @@ from implantations.analytics.criteria import (
     SOURCES,
     default_profile,
 )
+from implantations.analytics.criterion_inputs import AssetInputs, DiagnosticInputs
 from implantations.analytics.profile import profile_errors
 from implantations.analytics.raw_values import diagnostic_raw_values
 
@@ -67,7 +69,7 @@ def test_seed_migration_stores_the_declared_defaults() -> None:
 
 def test_bmo_trend_reader_is_the_mean_annual_rate() -> None:
     # 100 projects in 2023, 121 in 2025: (121 / 100) ** (1 / 2) - 1 = 10 % a year.
-    inputs = r.DiagnosticInputs(
+    inputs = DiagnosticInputs(
         {"years": {"2023": {"bmo_projects": 100}, "2025": {"bmo_projects": 121}}},
         population=50_000,
         vintages={"bmo": "2023, 2025"},
@@ -109,13 +111,13 @@ def test_declared_hosts_are_missing_until_the_inventory_is_done() -> None:
         "premises_lent": None,
     }
 
-    open_inventory = r.AssetInputs(**base, inventory_done=False)  # type: ignore[arg-type]
-    done = r.AssetInputs(**base, inventory_done=True)  # type: ignore[arg-type]
+    open_inventory = AssetInputs(**base, inventory_done=False)  # type: ignore[arg-type]
+    done = AssetInputs(**base, inventory_done=True)  # type: ignore[arg-type]
 
-    assert r.read_shared_places(open_inventory)["raw"] is None
-    assert r.read_shared_places(open_inventory)["note"] == "inventaire des structures non terminé"
-    assert r.read_shared_places(done)["raw"] == 0.0
-    assert r.read_economic_hosts(open_inventory)["raw"] == 2.0
+    assert ar.read_shared_places(open_inventory)["raw"] is None
+    assert ar.read_shared_places(open_inventory)["note"] == "inventaire des structures non terminé"
+    assert ar.read_shared_places(done)["raw"] == 0.0
+    assert ar.read_economic_hosts(open_inventory)["raw"] == 2.0
 
 
 def test_reconversion_bridges_reader_reads_the_prospective_section() -> None:
@@ -130,15 +132,15 @@ def test_reconversion_bridges_reader_reads_the_prospective_section() -> None:
             }
         }
     }
-    value = r.read_reconversion_bridges(r.DiagnosticInputs(document, 40_000, {"tensions": "2021"}))
+    value = r.read_reconversion_bridges(DiagnosticInputs(document, 40_000, {"tensions": "2021"}))
     assert value is not None
     assert value["raw"] == 4.36
     assert value["source"] == "tensions" and value["vintage"] == "2021"
     assert value["note"].startswith("415 demandeurs de 2 métier(s) saturé(s)")
     # An older run (no prospective section) or no tension data: missing, never 0.
-    assert r.read_reconversion_bridges(r.DiagnosticInputs({}, 40_000)) is None
+    assert r.read_reconversion_bridges(DiagnosticInputs({}, 40_000)) is None
     empty = {"prospective": {"bridges": {"available": False}}}
-    assert r.read_reconversion_bridges(r.DiagnosticInputs(empty, 40_000)) is None
+    assert r.read_reconversion_bridges(DiagnosticInputs(empty, 40_000)) is None
 
 
 def test_reconversion_bridges_weights_favour_progressive_and_fab_id() -> None:

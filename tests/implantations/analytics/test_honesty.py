@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from implantations.analytics import honesty as h
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 
 
 # --- One rounding rule ------------------------------------------------------------------------
@@ -133,20 +133,20 @@ def _fit_frame() -> pd.DataFrame:
     """Four candidates after `programme_fit` (only the columns the rule reads)."""
     return pd.DataFrame(
         {
-            p.CANDIDATE_ID: ["A", "B", "C", "D"],
-            p.POPULATION: [50_000, 60_000, 150_000, 40_000],
-            p.MAIN_TOWN_POPULATION: [20_000, 30_000, 60_000, 15_000],
-            p.POPULATION_SCORE: [1.0, 1.0, 100_000 / 150_000, 1.0],
-            p.MAIN_TOWN_SCORE: [1.0, 1.0, 1.0, 1.0],
+            pc.CANDIDATE_ID: ["A", "B", "C", "D"],
+            pc.POPULATION: [50_000, 60_000, 150_000, 40_000],
+            pc.MAIN_TOWN_POPULATION: [20_000, 30_000, 60_000, 15_000],
+            pc.POPULATION_SCORE: [1.0, 1.0, 100_000 / 150_000, 1.0],
+            pc.MAIN_TOWN_SCORE: [1.0, 1.0, 1.0, 1.0],
             # A: the three need indicators; B: none (« source du besoin = aucune donnée »);
             # C: all (but ineligible); D: unemployment only.
-            p.UNEMPLOYMENT_SCORE: [1.0, None, 0.5, 0.0],
-            p.PROJECTS_SCORE: [0.0, None, 1.0, None],
-            p.DIFFICULTY_SCORE: [1.0, None, 0.5, None],
-            p.ACCESS_SCORE: [0.4, 1.0, 1.0, 1.0],
-            p.ELIGIBLE: pd.array([True, True, False, True], dtype="boolean"),
-            p.FIT: [71.3, 97.9, 80.0, 65.0],
-            p.RANK: [3, 1, 2, 4],
+            pc.UNEMPLOYMENT_SCORE: [1.0, None, 0.5, 0.0],
+            pc.PROJECTS_SCORE: [0.0, None, 1.0, None],
+            pc.DIFFICULTY_SCORE: [1.0, None, 0.5, None],
+            pc.ACCESS_SCORE: [0.4, 1.0, 1.0, 1.0],
+            pc.ELIGIBLE: pd.array([True, True, False, True], dtype="boolean"),
+            pc.FIT: [71.3, 97.9, 80.0, 65.0],
+            pc.RANK: [3, 1, 2, 4],
         }
     )
 
@@ -157,19 +157,19 @@ def test_planning_standing_ranks_only_eligible_candidates_on_enough_data() -> No
     # Known shares (weights 0.3 / 0.5 / 0.2, need 1/1/1):
     #   A 0.3 + 0.5 + 0.2 = 1; B 0.3 + 0 + 0.2 = 0.5 (< 0.6);
     #   C 1 (ineligible); D 0.3 + 0.5 × 1/3 + 0.2 = 0.6667.
-    assert out[p.CANDIDATE_ID].tolist() == ["A", "D", "B", "C"]
+    assert out[pc.CANDIDATE_ID].tolist() == ["A", "D", "B", "C"]
     assert out[h.KNOWN_SHARE].tolist() == pytest.approx([1.0, 2 / 3, 0.5, 1.0])
     assert out[h.STANDING].tolist() == [h.RANKED, h.RANKED, h.INSUFFICIENT, h.UNRANKED_INELIGIBLE]
-    assert out[p.RANK].tolist()[:2] == [1, 2]
-    assert out[p.RANK].isna().tolist() == [False, False, True, True]
+    assert out[pc.RANK].tolist()[:2] == [1, 2]
+    assert out[pc.RANK].isna().tolist() == [False, False, True, True]
     # B's 97.9 was computed on half its weights: not shown, not selectable.
-    assert pd.isna(out.loc[2, p.FIT]) and out.loc[2, h.FIT_COMPUTED] == 97.9  # type: ignore[arg-type]
+    assert pd.isna(out.loc[2, pc.FIT]) and out.loc[2, h.FIT_COMPUTED] == 97.9  # type: ignore[arg-type]
     assert str(out.loc[2, h.STANDING_REASON]).startswith(
         "données insuffisantes : 50 % des poids reposent sur des données connues (minimum : 60 %)"
         " ; manquent : taux de chômage, projets de recrutement, difficultés de recrutement"
     )
     # C keeps its fit, shown apart with why.
-    assert out.loc[3, p.FIT] == 80.0
+    assert out.loc[3, pc.FIT] == 80.0
     assert out.loc[3, h.STANDING_REASON] == (
         "hors des critères d'éligibilité : population du bassin 150\u202f000 hab. hors des "
         "bornes (30\u202f000 à 100\u202f000)"

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_fit as pfit
 from implantations.analytics import planning_selection
 
 # One degree of latitude along a meridian, with the haversine's Earth radius (6371.0088 km).
@@ -24,19 +26,19 @@ def communes_frame() -> pd.DataFrame:
             ("c2", "Deux", 3000, 48.1, 5.1, "Z1", "B2", "44"),
             ("c3", "Trois", 1000, 48.2, 5.2, "Z2", "B2", "27"),
         ],
-        columns=p.COMMUNE_COLUMNS,
+        columns=pc.COMMUNE_COLUMNS,
     )
 
 
 def bmo_totals() -> pd.DataFrame:
     return pd.DataFrame(
-        [("B1", 100, 40, 80, 2025), ("B2", 200, 30, 150, 2025)], columns=p.BMO_TOTAL_COLUMNS
+        [("B1", 100, 40, 80, 2025), ("B2", 200, 30, 150, 2025)], columns=pc.BMO_TOTAL_COLUMNS
     )
 
 
 def unemployment() -> pd.DataFrame:
     return pd.DataFrame(
-        [("Z1", 8.0, "2023-T3"), ("Z2", 12.0, "2023-T3")], columns=p.UNEMPLOYMENT_LATEST_COLUMNS
+        [("Z1", 8.0, "2023-T3"), ("Z2", 12.0, "2023-T3")], columns=pc.UNEMPLOYMENT_LATEST_COLUMNS
     )
 
 
@@ -62,7 +64,7 @@ def test_candidate_summary_population_and_main_town():
     summary = p.candidate_summary(members, communes_frame())
 
     assert summary[
-        [p.CANDIDATE_ID, p.POPULATION, p.COMMUNES_COUNT, p.MAIN_TOWN]
+        [pc.CANDIDATE_ID, pc.POPULATION, pc.COMMUNES_COUNT, pc.MAIN_TOWN]
     ].to_numpy().tolist() == [
         ["B1", 1000, 1, "Un"],
         ["B2", 4000, 2, "Deux"],
@@ -74,20 +76,20 @@ def test_candidate_summary_given_main_town_wins():
 
     summary = p.candidate_summary(members, communes_frame(), main_towns={"B2": "c3"})
 
-    assert summary.set_index(p.CANDIDATE_ID).loc["B2", p.MAIN_TOWN] == "Trois"
+    assert summary.set_index(pc.CANDIDATE_ID).loc["B2", pc.MAIN_TOWN] == "Trois"
 
 
 def test_with_nearest_site_distance_along_a_meridian():
     candidates = pd.DataFrame(
-        {p.CANDIDATE_ID: ["A", "B"], p.LATITUDE: [48.0, None], p.LONGITUDE: [5.0, None]}
+        {pc.CANDIDATE_ID: ["A", "B"], pc.LATITUDE: [48.0, None], pc.LONGITUDE: [5.0, None]}
     )
-    sites = pd.DataFrame([("Loin", 49.0, 5.0), ("Près", 48.5, 5.0)], columns=p.SITE_POINT_COLUMNS)
+    sites = pd.DataFrame([("Loin", 49.0, 5.0), ("Près", 48.5, 5.0)], columns=pc.SITE_POINT_COLUMNS)
 
     out = p.with_nearest_site(candidates, sites)
 
-    assert out[p.NEAREST_SITE].iloc[0] == "Près"
-    assert out[p.NEAREST_SITE_KM].iloc[0] == pytest.approx(0.5 * KM_PER_DEG_LAT, abs=1e-6)
-    assert pd.isna(out[p.NEAREST_SITE_KM].iloc[1])
+    assert out[pc.NEAREST_SITE].iloc[0] == "Près"
+    assert out[pc.NEAREST_SITE_KM].iloc[0] == pytest.approx(0.5 * KM_PER_DEG_LAT, abs=1e-6)
+    assert pd.isna(out[pc.NEAREST_SITE_KM].iloc[1])
 
 
 # --- Need ---------------------------------------------------------------------------------------
@@ -98,47 +100,49 @@ def test_candidate_need_moves_bmo_and_unemployment_through_the_communes():
     #   difficulty = (40 + 0.75 × 30) / (80 + 0.75 × 150) = 62.5 / 192.5 = 0.324675…
     # Z2 = c3 (1/4 of B2): projects 50 → 50 per 1,000; difficulty 7.5 / 37.5 = 0.2.
     communes = communes_frame()
-    members = pd.DataFrame({p.CANDIDATE_ID: ["Z1", "Z1", "Z2"], p.COMMUNE_CODE: ["c1", "c2", "c3"]})
+    members = pd.DataFrame(
+        {pc.CANDIDATE_ID: ["Z1", "Z1", "Z2"], pc.COMMUNE_CODE: ["c1", "c2", "c3"]}
+    )
 
     need = p.candidate_need(members, communes, bmo_totals=bmo_totals(), unemployment=unemployment())
 
-    by_id = need.set_index(p.CANDIDATE_ID)
-    assert by_id.loc["Z1", p.PROJECTS] == pytest.approx(250.0)
-    assert by_id.loc["Z1", p.PROJECTS_PER_1000] == pytest.approx(62.5)
-    assert by_id.loc["Z1", p.DIFFICULTY_RATE] == pytest.approx(62.5 / 192.5)
-    assert by_id.loc["Z1", p.UNEMPLOYMENT_RATE] == pytest.approx(8.0)
-    assert by_id.loc["Z2", p.PROJECTS_PER_1000] == pytest.approx(50.0)
-    assert by_id.loc["Z2", p.DIFFICULTY_RATE] == pytest.approx(0.2)
-    assert by_id.loc["Z2", p.UNEMPLOYMENT_RATE] == pytest.approx(12.0)
-    assert by_id.loc["Z1", p.UNEMPLOYMENT_PERIOD] == "2023-T3"
-    assert by_id.loc["Z1", p.BMO_YEAR] == 2025
+    by_id = need.set_index(pc.CANDIDATE_ID)
+    assert by_id.loc["Z1", pc.PROJECTS] == pytest.approx(250.0)
+    assert by_id.loc["Z1", pc.PROJECTS_PER_1000] == pytest.approx(62.5)
+    assert by_id.loc["Z1", pc.DIFFICULTY_RATE] == pytest.approx(62.5 / 192.5)
+    assert by_id.loc["Z1", pc.UNEMPLOYMENT_RATE] == pytest.approx(8.0)
+    assert by_id.loc["Z2", pc.PROJECTS_PER_1000] == pytest.approx(50.0)
+    assert by_id.loc["Z2", pc.DIFFICULTY_RATE] == pytest.approx(0.2)
+    assert by_id.loc["Z2", pc.UNEMPLOYMENT_RATE] == pytest.approx(12.0)
+    assert by_id.loc["Z1", pc.UNEMPLOYMENT_PERIOD] == "2023-T3"
+    assert by_id.loc["Z1", pc.BMO_YEAR] == 2025
 
 
 def test_candidate_need_unemployment_of_a_bassin_is_population_weighted():
     # B2 = c2 (Z1 at 8 %, 3,000 hab.) + c3 (Z2 at 12 %, 1,000): (8 × 3000 + 12 × 1000) / 4000 = 9.
-    members = pd.DataFrame({p.CANDIDATE_ID: ["B2", "B2"], p.COMMUNE_CODE: ["c2", "c3"]})
+    members = pd.DataFrame({pc.CANDIDATE_ID: ["B2", "B2"], pc.COMMUNE_CODE: ["c2", "c3"]})
 
     need = p.candidate_need(
         members, communes_frame(), bmo_totals=bmo_totals(), unemployment=unemployment()
     )
 
-    assert need[p.UNEMPLOYMENT_RATE].iloc[0] == pytest.approx(9.0)
-    assert need[p.PROJECTS_PER_1000].iloc[0] == pytest.approx(50.0)
+    assert need[pc.UNEMPLOYMENT_RATE].iloc[0] == pytest.approx(9.0)
+    assert need[pc.PROJECTS_PER_1000].iloc[0] == pytest.approx(50.0)
 
 
 def test_candidate_need_without_facts_is_unknown_not_zero():
-    members = pd.DataFrame({p.CANDIDATE_ID: ["Z1"], p.COMMUNE_CODE: ["c1"]})
+    members = pd.DataFrame({pc.CANDIDATE_ID: ["Z1"], pc.COMMUNE_CODE: ["c1"]})
 
     need = p.candidate_need(
         members,
         communes_frame(),
-        bmo_totals=pd.DataFrame(columns=p.BMO_TOTAL_COLUMNS),
-        unemployment=pd.DataFrame(columns=p.UNEMPLOYMENT_LATEST_COLUMNS),
+        bmo_totals=pd.DataFrame(columns=pc.BMO_TOTAL_COLUMNS),
+        unemployment=pd.DataFrame(columns=pc.UNEMPLOYMENT_LATEST_COLUMNS),
     )
 
-    assert need[p.UNEMPLOYMENT_RATE].isna().all()
-    assert need[p.PROJECTS_PER_1000].isna().all()
-    assert need[p.DIFFICULTY_RATE].isna().all()
+    assert need[pc.UNEMPLOYMENT_RATE].isna().all()
+    assert need[pc.PROJECTS_PER_1000].isna().all()
+    assert need[pc.DIFFICULTY_RATE].isna().all()
 
 
 # --- Fit ------------------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ def fit_input() -> pd.DataFrame:
             ("Y", 150_000, 120_000, 25.0, 6.0, 20.0, 0.4),
             ("Z", 20_000, 5_000, None, 8.0, 30.0, 0.5),
         ],
-        columns=p.FIT_INPUT_COLUMNS,
+        columns=pc.FIT_INPUT_COLUMNS,
     )
 
 
@@ -162,48 +166,48 @@ def test_programme_fit_ranking_worked_by_hand():
     # Z: 20,000/30,000 = 0.6667 and 5,000/10,000 = 0.5 → 0.58333; each indicator halfway →
     #    besoin 0.5; no Cnam site known → éloignement missing, weights renormalised:
     #    fit = 100 × (0.3 × 0.58333 + 0.5 × 0.5) / 0.8 = 53.125.
-    fit = p.programme_fit(fit_input())
+    fit = pfit.programme_fit(fit_input())
 
-    assert fit[p.CANDIDATE_ID].tolist() == ["X", "Z", "Y"]
-    assert fit[p.RANK].tolist() == [1, 2, 3]
-    assert fit[p.FIT].tolist() == pytest.approx([100.0, 53.125, 32.5])
-    by_id = fit.set_index(p.CANDIDATE_ID)
-    assert by_id.loc["Y", p.ELIGIBILITY_SCORE] == pytest.approx(0.75)
-    assert by_id.loc["Y", p.ACCESS_SCORE] == pytest.approx(0.5)
-    assert by_id.loc["Z", p.NEED_SCORE] == pytest.approx(0.5)
-    assert by_id[p.ELIGIBLE].tolist() == [True, False, False]
-    assert by_id.loc["Z", p.MISSING] == "éloignement"
-    assert by_id.loc["X", p.MISSING] == ""
+    assert fit[pc.CANDIDATE_ID].tolist() == ["X", "Z", "Y"]
+    assert fit[pc.RANK].tolist() == [1, 2, 3]
+    assert fit[pc.FIT].tolist() == pytest.approx([100.0, 53.125, 32.5])
+    by_id = fit.set_index(pc.CANDIDATE_ID)
+    assert by_id.loc["Y", pc.ELIGIBILITY_SCORE] == pytest.approx(0.75)
+    assert by_id.loc["Y", pc.ACCESS_SCORE] == pytest.approx(0.5)
+    assert by_id.loc["Z", pc.NEED_SCORE] == pytest.approx(0.5)
+    assert by_id[pc.ELIGIBLE].tolist() == [True, False, False]
+    assert by_id.loc["Z", pc.MISSING] == "éloignement"
+    assert by_id.loc["X", pc.MISSING] == ""
 
 
 def test_programme_fit_weights_flip_the_ranking():
     # Only the distance counts: X 1.0 → 100, Y 0.5 → 50, Z has no distance → no fit, last.
-    fit = p.programme_fit(fit_input(), weights=p.FitWeights(eligibility=0, need=0, access=1))
+    fit = pfit.programme_fit(fit_input(), weights=pfit.FitWeights(eligibility=0, need=0, access=1))
 
-    assert fit[p.CANDIDATE_ID].tolist() == ["X", "Y", "Z"]
-    assert fit[p.FIT].iloc[1] == pytest.approx(50.0)
-    assert pd.isna(fit[p.FIT].iloc[2])
+    assert fit[pc.CANDIDATE_ID].tolist() == ["X", "Y", "Z"]
+    assert fit[pc.FIT].iloc[1] == pytest.approx(50.0)
+    assert pd.isna(fit[pc.FIT].iloc[2])
 
 
 def test_programme_fit_refuses_negative_weights_and_missing_columns():
     with pytest.raises(ValueError, match="Poids négatifs : besoin"):
-        p.programme_fit(fit_input(), weights=p.FitWeights(need=-1))
+        pfit.programme_fit(fit_input(), weights=pfit.FitWeights(need=-1))
     with pytest.raises(
         ValueError, match="Colonnes manquantes dans les candidats : difficulty_rate"
     ):
-        p.programme_fit(fit_input().drop(columns=[p.DIFFICULTY_RATE]))
+        pfit.programme_fit(fit_input().drop(columns=[pc.DIFFICULTY_RATE]))
 
 
 def test_band_score():
-    assert p.band_score(15_000, 30_000, 100_000) == pytest.approx(0.5)
-    assert p.band_score(200_000, 30_000, 100_000) == pytest.approx(0.5)
-    assert p.band_score(30_000, 30_000, 100_000) == 1.0
-    assert p.band_score(None, 30_000, 100_000) is None
+    assert pfit.band_score(15_000, 30_000, 100_000) == pytest.approx(0.5)
+    assert pfit.band_score(200_000, 30_000, 100_000) == pytest.approx(0.5)
+    assert pfit.band_score(30_000, 30_000, 100_000) == 1.0
+    assert pfit.band_score(None, 30_000, 100_000) is None
 
 
 # --- Selection ------------------------------------------------------------------------------------
 def selection_frame(rows: list[tuple[str, float, float, float, float]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=p.SELECTION_INPUT_COLUMNS)
+    return pd.DataFrame(rows, columns=planning_selection.SELECTION_INPUT_COLUMNS)
 
 
 def line_instance() -> pd.DataFrame:
@@ -223,7 +227,7 @@ def test_greedy_is_suboptimal_with_the_distance_and_the_ilp_finds_the_optimum():
     # Greedy takes A (10), then B and C both conflict with A: 10.
     # Feasible sets: {A} 10, {B} 7, {C} 7, {B, C} 14 → optimum 14 = B + C.
     # Gap = (14 − 10) / 14 = 0.285714…
-    selection = p.sites_select(line_instance(), n=2, min_km=40)
+    selection = planning_selection.sites_select(line_instance(), n=2, min_km=40)
 
     assert selection.conflicts == 2
     assert selection.greedy_chosen == ("A",)
@@ -231,7 +235,7 @@ def test_greedy_is_suboptimal_with_the_distance_and_the_ilp_finds_the_optimum():
     assert selection.ilp_chosen == ("B", "C")
     assert selection.ilp_objective == pytest.approx(14.0)
     assert selection.ilp_optimal is True
-    assert selection.method == p.METHOD_ILP
+    assert selection.method == planning_selection.METHOD_ILP
     assert selection.chosen == ("B", "C")
     assert selection.objective == pytest.approx(14.0)
     assert selection.gap == pytest.approx(4 / 14)
@@ -241,7 +245,7 @@ def test_greedy_is_suboptimal_with_the_distance_and_the_ilp_finds_the_optimum():
 def test_distance_constraint_below_threshold_lets_greedy_take_the_best_pair():
     # min 25 km: no pair is closer than 30 km, so both methods take A + one of B/C (17).
     # Greedy tie between B and C (value 7, cost 1): the smaller id, B.
-    selection = p.sites_select(line_instance(), n=2, min_km=25)
+    selection = planning_selection.sites_select(line_instance(), n=2, min_km=25)
 
     assert selection.conflicts == 0
     assert selection.greedy_chosen == ("A", "B")
@@ -252,9 +256,9 @@ def test_distance_constraint_below_threshold_lets_greedy_take_the_best_pair():
 def test_conflict_pairs_by_distance():
     frame = planning_selection._check_selection(line_instance(), n=1, budget=None, min_km=31)
     # Sorted as given: A (0), B (1), C (2); A-B and A-C are 30.0 km apart.
-    assert p.conflict_pairs(frame, min_km=31) == [(0, 1), (0, 2)]
-    assert p.conflict_pairs(frame, min_km=61) == [(0, 1), (0, 2), (1, 2)]
-    assert p.conflict_pairs(frame, min_km=29) == []
+    assert planning_selection.conflict_pairs(frame, min_km=31) == [(0, 1), (0, 2)]
+    assert planning_selection.conflict_pairs(frame, min_km=61) == [(0, 1), (0, 2), (1, 2)]
+    assert planning_selection.conflict_pairs(frame, min_km=29) == []
 
 
 def test_greedy_is_suboptimal_with_the_budget_and_the_ilp_finds_the_optimum():
@@ -270,7 +274,7 @@ def test_greedy_is_suboptimal_with_the_budget_and_the_ilp_finds_the_optimum():
         ]
     )
 
-    selection = p.sites_select(frame, n=3, budget=100, min_km=40)
+    selection = planning_selection.sites_select(frame, n=3, budget=100, min_km=40)
 
     assert selection.greedy_chosen == ("A",)
     assert selection.chosen == ("B", "C")
@@ -288,7 +292,7 @@ def test_count_limit_and_site_over_budget_alone():
         ]
     )
 
-    selection = p.sites_select(frame, n=1, budget=300)
+    selection = planning_selection.sites_select(frame, n=1, budget=300)
 
     assert selection.chosen == ("A",)
     assert selection.excluded == {"D": "coût supérieur au budget à lui seul"}
@@ -298,7 +302,7 @@ def test_count_limit_and_site_over_budget_alone():
 def test_unlocated_candidate_is_left_out_when_distances_matter():
     frame = selection_frame([("A", 10.0, 1.0, None, None), ("B", 5.0, 1.0, 48.0, 5.0)])
 
-    selection = p.sites_select(frame, n=2, min_km=10)
+    selection = planning_selection.sites_select(frame, n=2, min_km=10)
 
     assert selection.chosen == ("B",)
     assert selection.excluded == {"A": "ville principale sans coordonnées"}
@@ -314,18 +318,18 @@ def test_unlocated_candidate_is_left_out_when_distances_matter():
 )
 def test_selection_bad_parameters(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        p.sites_select(line_instance(), **kwargs)
+        planning_selection.sites_select(line_instance(), **kwargs)
 
 
 def test_selection_bad_costs_are_named():
     frame = selection_frame([("A", 10.0, -1.0, 48.0, 5.0), ("B", 5.0, None, 48.0, 5.0)])
 
     with pytest.raises(ValueError, match="Coût manquant ou négatif pour : A, B"):
-        p.sites_select(frame, n=1)
+        planning_selection.sites_select(frame, n=1)
 
 
 def test_selection_with_no_candidate():
-    selection = p.sites_select(selection_frame([]), n=3)
+    selection = planning_selection.sites_select(selection_frame([]), n=3)
 
     assert selection.chosen == ()
     assert selection.objective == 0.0

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_followup as pfu
 from implantations.analytics import planning_maps as m
 
 
@@ -26,7 +27,7 @@ def candidates() -> pd.DataFrame:
 
 
 def sites() -> pd.DataFrame:
-    return pd.DataFrame([("Cnam Nancy", 48.69, 6.18)], columns=p.SITE_POINT_COLUMNS)
+    return pd.DataFrame([("Cnam Nancy", 48.69, 6.18)], columns=pc.SITE_POINT_COLUMNS)
 
 
 def test_region_plan_figure_traces():
@@ -56,11 +57,11 @@ def test_region_plan_figure_traces():
 
 def test_region_plan_figure_refuses_missing_columns():
     with pytest.raises(ValueError, match="candidats : colonnes manquantes \\['fit'\\]"):
-        m.region_plan_figure(candidates().drop(columns=[p.FIT]), geometries={}, sites=sites())
+        m.region_plan_figure(candidates().drop(columns=[pc.FIT]), geometries={}, sites=sites())
 
 
 def test_candidate_outlines_union_of_communes():
-    membership = pd.DataFrame({p.CANDIDATE_ID: ["A", "A", "B"], p.COMMUNE_CODE: ["1", "2", "9"]})
+    membership = pd.DataFrame({pc.CANDIDATE_ID: ["A", "A", "B"], pc.COMMUNE_CODE: ["1", "2", "9"]})
     # Two adjacent 0.2° squares → one 0.4 × 0.2 rectangle; B has no outline.
     outlines = m.candidate_outlines(membership, {"1": square(5.0, 48.0), "2": square(5.2, 48.0)})
 
@@ -71,7 +72,7 @@ def test_candidate_outlines_union_of_communes():
 
 
 def test_learners_figure_gap_labels_and_colours():
-    followup = p.learners_followup(
+    followup = pfu.learners_followup(
         pd.DataFrame(
             {
                 "year": [0, 1, 2],

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_national as nat
+from implantations.analytics import planning_selection as psel
 from implantations.analytics.planning_national_charts import (
     NOT_RANKED_LABEL,
     national_plan_figure,
@@ -29,11 +30,11 @@ def _candidates() -> pd.DataFrame:
     """
     return pd.DataFrame(
         {
-            p.CANDIDATE_ID: ["A", "B", "C", "D"],
-            p.VALUE: [50.0, 40.0, 40.0, 30.0],
-            p.COST: [100.0, 60.0, 60.0, 50.0],
-            p.LATITUDE: [45.0, 45.2, 45.4, 46.0],
-            p.LONGITUDE: [2.0, 2.0, 2.0, 2.0],
+            pc.CANDIDATE_ID: ["A", "B", "C", "D"],
+            psel.VALUE: [50.0, 40.0, 40.0, 30.0],
+            psel.COST: [100.0, 60.0, 60.0, 50.0],
+            pc.LATITUDE: [45.0, 45.2, 45.4, 46.0],
+            pc.LONGITUDE: [2.0, 2.0, 2.0, 2.0],
         }
     )
 
@@ -42,11 +43,11 @@ def test_budget_and_spacing_greedy_misses_the_optimum_and_the_gap_is_bounded():
     # Budget 120, n 3, 30 km. Greedy: A (100), then B conflicts, C (160 > 120) and D (150 >
     # 120) do not fit → 50. Optimum: B or C with D, cost 110 → 70 (B–C conflict, A + any
     # other is over budget). Greedy gap = 20 / 70.
-    selection = p.sites_select(_candidates(), n=3, budget=120.0, min_km=30.0)
+    selection = psel.sites_select(_candidates(), n=3, budget=120.0, min_km=30.0)
 
     assert selection.greedy_chosen == ("A",)
     assert selection.greedy_objective == pytest.approx(50.0)
-    assert selection.method == p.METHOD_ILP
+    assert selection.method == psel.METHOD_ILP
     assert selection.objective == pytest.approx(70.0)
     assert selection.cost == pytest.approx(110.0)
     assert set(selection.chosen) in ({"B", "D"}, {"C", "D"})
@@ -63,7 +64,7 @@ def test_budget_and_spacing_greedy_misses_the_optimum_and_the_gap_is_bounded():
 def test_spacing_alone_picks_a_and_c_and_keeps_b_out():
     # No budget, n 2, 30 km: A + C (44.5 km apart) = 90; A + B would be 90 too but they are
     # 22.2 km apart.
-    selection = p.sites_select(_candidates(), n=2, budget=None, min_km=30.0)
+    selection = psel.sites_select(_candidates(), n=2, budget=None, min_km=30.0)
 
     assert set(selection.chosen) == {"A", "C"}
     assert selection.objective == pytest.approx(90.0)
@@ -74,22 +75,22 @@ def test_lp_relaxation_bounds_a_knapsack_by_hand():
     # the first and half of the second (85); the integer optimum is 60.
     frame = pd.DataFrame(
         {
-            p.CANDIDATE_ID: ["x", "y"],
-            p.VALUE: [60.0, 50.0],
-            p.COST: [100.0, 100.0],
-            p.LATITUDE: [45.0, 46.0],
-            p.LONGITUDE: [2.0, 2.0],
+            pc.CANDIDATE_ID: ["x", "y"],
+            psel.VALUE: [60.0, 50.0],
+            psel.COST: [100.0, 100.0],
+            pc.LATITUDE: [45.0, 46.0],
+            pc.LONGITUDE: [2.0, 2.0],
         }
     )
 
-    assert p.lp_bound(frame, n=2, budget=150.0, conflicts=[]) == pytest.approx(85.0)
-    assert p.sites_select(frame, n=2, budget=150.0).objective == pytest.approx(60.0)
+    assert psel.lp_bound(frame, n=2, budget=150.0, conflicts=[]) == pytest.approx(85.0)
+    assert psel.sites_select(frame, n=2, budget=150.0).objective == pytest.approx(60.0)
 
 
 def test_gap_bound_of_a_selection_stopped_before_the_optimum():
     # A kept solution of 60 with a bound of 85 is at most 25 / 85 = 29.41 % below the optimum.
-    selection = p.Selection(
-        method=p.METHOD_GREEDY, chosen=("x",), objective=60.0, cost=100.0,
+    selection = psel.Selection(
+        method=psel.METHOD_GREEDY, chosen=("x",), objective=60.0, cost=100.0,
         greedy_chosen=("x",), greedy_objective=60.0, ilp_chosen=None, ilp_objective=None,
         ilp_status="pas de solution", ilp_optimal=False, mip_gap=None, gap=None, n=2,
         budget=150.0, min_km=0.0, conflicts=0, bound=85.0,
@@ -103,10 +104,10 @@ def test_gap_bound_of_a_selection_stopped_before_the_optimum():
 def _weights() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            p.COMMUNE_CODE: ["a1", "a2", "c1", "x1"],
-            p.REGION_CODE: ["R1", "R1", "R2", "R2"],
-            p.POPULATION: [100.0, 50.0, 30.0, 820.0],
-            p.PROJECTS: [10.0, 5.0, 3.0, 32.0],
+            pc.COMMUNE_CODE: ["a1", "a2", "c1", "x1"],
+            pc.REGION_CODE: ["R1", "R1", "R2", "R2"],
+            pc.POPULATION: [100.0, 50.0, 30.0, 820.0],
+            pc.PROJECTS: [10.0, 5.0, 3.0, 32.0],
         }
     )
 
@@ -114,7 +115,10 @@ def _weights() -> pd.DataFrame:
 def _membership() -> pd.DataFrame:
     # A and C share a2 (a registered basin overlapping a zone): counted once.
     return pd.DataFrame(
-        {p.CANDIDATE_ID: ["A", "A", "C", "C", "D"], p.COMMUNE_CODE: ["a1", "a2", "c1", "a2", "x1"]}
+        {
+            pc.CANDIDATE_ID: ["A", "A", "C", "C", "D"],
+            pc.COMMUNE_CODE: ["a1", "a2", "c1", "a2", "x1"],
+        }
     )
 
 
@@ -130,23 +134,23 @@ def test_coverage_counts_each_commune_once():
 def test_commune_weights_share_a_bassins_projects_by_population():
     communes = pd.DataFrame(
         {
-            p.COMMUNE_CODE: ["c1", "c2", "c3", "c4"],
-            p.NAME: ["Un", "Deux", "Trois", "Quatre"],
-            p.POPULATION: pd.array([300, 100, 50, None], dtype="Int64"),
-            p.LATITUDE: [45.0] * 4,
-            p.LONGITUDE: [2.0] * 4,
-            p.ZONE_EMPLOI_CODE: ["z"] * 4,
-            p.BASSIN_BMO_CODE: ["b1", "b1", "b2", "b1"],
-            p.REGION_CODE: ["R1"] * 4,
+            pc.COMMUNE_CODE: ["c1", "c2", "c3", "c4"],
+            pc.NAME: ["Un", "Deux", "Trois", "Quatre"],
+            pc.POPULATION: pd.array([300, 100, 50, None], dtype="Int64"),
+            pc.LATITUDE: [45.0] * 4,
+            pc.LONGITUDE: [2.0] * 4,
+            pc.ZONE_EMPLOI_CODE: ["z"] * 4,
+            pc.BASSIN_BMO_CODE: ["b1", "b1", "b2", "b1"],
+            pc.REGION_CODE: ["R1"] * 4,
         }
     )
     totals = pd.DataFrame(
         {
-            p.BASSIN_BMO_CODE: ["b1"],
-            p.PROJECTS: [40],
-            p.DIFFICULT: [10],
-            p.DIFFICULTY_BASE: [40],
-            p.YEAR: [2025],
+            pc.BASSIN_BMO_CODE: ["b1"],
+            pc.PROJECTS: [40],
+            pc.DIFFICULT: [10],
+            pc.DIFFICULTY_BASE: [40],
+            pc.YEAR: [2025],
         }
     )
 
@@ -154,15 +158,15 @@ def test_commune_weights_share_a_bassins_projects_by_population():
 
     # b1: 400 inhabitants known → c1 3/4 of 40, c2 1/4; c3's bassin has no figure; c4 has no
     # population (counted 0).
-    assert out[p.PROJECTS].tolist() == pytest.approx([30.0, 10.0, 0.0, 0.0])
-    assert out[p.POPULATION].tolist() == pytest.approx([300.0, 100.0, 50.0, 0.0])
+    assert out[pc.PROJECTS].tolist() == pytest.approx([30.0, 10.0, 0.0, 0.0])
+    assert out[pc.POPULATION].tolist() == pytest.approx([300.0, 100.0, 50.0, 0.0])
 
 
 def test_region_table_by_hand():
     candidates = pd.DataFrame(
         {
-            p.CANDIDATE_ID: ["A", "C", "D"],
-            p.REGION_CODE: ["R1", "R2", "R2"],
+            pc.CANDIDATE_ID: ["A", "C", "D"],
+            pc.REGION_CODE: ["R1", "R2", "R2"],
             nat.REGION: ["Région Un", "Région Deux", "Région Deux"],
             nat.RANKED: [True, True, False],
             nat.SELECTED: [True, True, False],
@@ -232,17 +236,17 @@ def test_national_map_puts_sites_on_their_map_or_inset():
     frame = pd.DataFrame(
         {
             "code": ["A", "R"],
-            p.NAME: ["Alpha", "Réunion"],
+            pc.NAME: ["Alpha", "Réunion"],
             "region_code": ["44", "04"],
             "geometry": [_square(5.0, 48.0), _square(55.4, -21.2)],
-            p.FIT: [80.0, 60.0],
-            p.LATITUDE: [48.1, -21.1],
-            p.LONGITUDE: [5.1, 55.5],
+            pc.FIT: [80.0, 60.0],
+            pc.LATITUDE: [48.1, -21.1],
+            pc.LONGITUDE: [5.1, 55.5],
             "selected": [True, True],
             "ranked": [True, False],
         }
     )
-    sites = pd.DataFrame({p.NAME: ["Cnam"], p.LATITUDE: [10.0], p.LONGITUDE: [-60.0]})
+    sites = pd.DataFrame({pc.NAME: ["Cnam"], pc.LATITUDE: [10.0], pc.LONGITUDE: [-60.0]})
 
     figure = national_plan_figure(frame, sites=sites)
 

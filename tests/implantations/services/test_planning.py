@@ -22,7 +22,8 @@ from diagnostics.models import (
     ImportBatch,
     Role,
 )
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_selection as psel
 from implantations.models import CnamSite
 from implantations.services import planning, planning_candidates, planning_parameters
 from tests.factories.basins import (
@@ -37,11 +38,6 @@ from tests.factories.basins import (
 pytestmark = pytest.mark.django_db
 
 KM_PER_DEG = 111.19508  # one degree of latitude with the haversine's radius
-
-
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _commune(code, name, population, region, lat, lon, ze, bassin):
@@ -133,16 +129,16 @@ def test_region_plan_ranks_zones_by_fit(region):
 
     c = plan.candidates
     assert c[planning_candidates.CODE].tolist() == ["9101", "9102", "9103"]
-    assert c[p.NAME].tolist() == ["Alpha", "Beta", "Gamma"]
-    assert c[p.FIT].tolist() == pytest.approx([ALPHA_FIT, 200 / 3, 64.16667], abs=1e-3)
-    assert c[p.NEED_SCORE].tolist() == pytest.approx([2 / 3, 1 / 3, 1 / 3])
-    assert c[p.ACCESS_SCORE].tolist() == pytest.approx([ALPHA_ACCESS, 1.0, 1.0])
-    assert c[p.ELIGIBLE].tolist() == [True, True, False]
-    assert c[p.PROJECTS_PER_1000].tolist() == pytest.approx([10.0, 20.0, 10.0])
-    assert c[p.DIFFICULTY_RATE].tolist() == pytest.approx([0.5, 0.3, 0.4])
-    assert c[p.UNEMPLOYMENT_RATE].tolist() == pytest.approx([9.0, 7.0, 8.0])
-    assert c[p.NEED_SOURCE].iloc[0] == "données importées (BMO 2025, chômage 2023-T3)"
-    assert c[p.MAIN_TOWN].tolist() == ["Alphaville", "Betacourt", "Gammeville"]
+    assert c[pc.NAME].tolist() == ["Alpha", "Beta", "Gamma"]
+    assert c[pc.FIT].tolist() == pytest.approx([ALPHA_FIT, 200 / 3, 64.16667], abs=1e-3)
+    assert c[pc.NEED_SCORE].tolist() == pytest.approx([2 / 3, 1 / 3, 1 / 3])
+    assert c[pc.ACCESS_SCORE].tolist() == pytest.approx([ALPHA_ACCESS, 1.0, 1.0])
+    assert c[pc.ELIGIBLE].tolist() == [True, True, False]
+    assert c[pc.PROJECTS_PER_1000].tolist() == pytest.approx([10.0, 20.0, 10.0])
+    assert c[pc.DIFFICULTY_RATE].tolist() == pytest.approx([0.5, 0.3, 0.4])
+    assert c[pc.UNEMPLOYMENT_RATE].tolist() == pytest.approx([9.0, 7.0, 8.0])
+    assert c[pc.NEED_SOURCE].iloc[0] == "données importées (BMO 2025, chômage 2023-T3)"
+    assert c[pc.MAIN_TOWN].tolist() == ["Alphaville", "Betacourt", "Gammeville"]
 
 
 def test_region_plan_distance_keeps_alpha_and_beta_apart(region):
@@ -153,7 +149,7 @@ def test_region_plan_distance_keeps_alpha_and_beta_apart(region):
     s = plan.selection
     assert s.chosen == ("9101",)
     assert s.conflicts == 1
-    assert s.method == p.METHOD_ILP
+    assert s.method == psel.METHOD_ILP
     assert s.gap == pytest.approx(0.0)
     assert plan.candidates[planning.SELECTED].tolist() == [True, False, False]
     assert "1 candidat hors des critères d'éligibilité" in plan.notes[0]
@@ -177,7 +173,7 @@ def test_region_plan_by_bassin_bmo(region):
     plan = planning.region_plan(region_code="44", source="bassin_bmo", n=1)
 
     assert plan.candidates[planning_candidates.CODE].tolist() == ["9001", "9002", "9003"]
-    assert plan.candidates[p.NAME].tolist() == ["ALPHA", "BETA", "GAMMA"]
+    assert plan.candidates[pc.NAME].tolist() == ["ALPHA", "BETA", "GAMMA"]
     geometries = planning.region_plan_geometries(plan)
     assert sorted(geometries) == ["9001", "9002", "9003"]
 
@@ -207,9 +203,9 @@ def test_region_plan_uses_the_latest_diagnostic_of_a_registered_zone(region):
     plan = planning.region_plan(region_code="44", n=1)
 
     beta = plan.candidates.set_index(planning_candidates.CODE).loc["9102"]
-    assert beta[p.UNEMPLOYMENT_RATE] == pytest.approx(12.5)
-    assert beta[p.PROJECTS_PER_1000] == pytest.approx(50.0)
-    assert beta[p.NEED_SOURCE].startswith(f"diagnostic n° {run.pk}")
+    assert beta[pc.UNEMPLOYMENT_RATE] == pytest.approx(12.5)
+    assert beta[pc.PROJECTS_PER_1000] == pytest.approx(50.0)
+    assert beta[pc.NEED_SOURCE].startswith(f"diagnostic n° {run.pk}")
     assert beta[planning_candidates.BASIN_ID] == basin.pk
     # Its recommendation was computed by the recommendation service (no host recorded: no
     # concept can meet its condition), the others have none.
@@ -231,8 +227,8 @@ def test_region_plan_registered_basins_of_the_user(region):
 
     plan = planning.region_plan(region_code="44", user=delegate, source="registered", n=1)
 
-    assert plan.candidates[p.NAME].tolist() == ["Bassin d'Alpha"]
-    assert plan.candidates[p.POPULATION].tolist() == [40_000]
+    assert plan.candidates[pc.NAME].tolist() == ["Bassin d'Alpha"]
+    assert plan.candidates[pc.POPULATION].tolist() == [40_000]
     assert plan.selection.chosen == (str(basin.pk),)
 
 

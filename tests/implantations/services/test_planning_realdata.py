@@ -22,7 +22,8 @@ from diagnostics.models import (
 )
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
-from implantations.analytics import planning as p
+from implantations.analytics import planning_columns as pc
+from implantations.analytics import planning_selection as psel
 from implantations.models import CnamSite
 from implantations.services import assets as asset_services
 from implantations.services import planning, planning_candidates, projects
@@ -79,24 +80,24 @@ def test_grand_est_zones_demploi_ranking(grand_est, sites):
     assert sorted(c.index) == [f"44{i:02d}" for i in range(1, 28)]
     chaumont = c.loc["4404"]
     # README spot-check: unemployment 2023-T3 in the Chaumont zone d'emploi is 5.9 %.
-    assert chaumont[p.UNEMPLOYMENT_RATE] == pytest.approx(5.9)
+    assert chaumont[pc.UNEMPLOYMENT_RATE] == pytest.approx(5.9)
     assert (
-        chaumont[p.POPULATION]
+        chaumont[pc.POPULATION]
         == (Commune.objects.filter(zone_emploi_id="4404").aggregate(s=Sum("population"))["s"])
     )
-    assert chaumont[p.MAIN_TOWN] == "Chaumont"
-    assert chaumont[p.NEED_SOURCE] == "données importées (BMO 2025, chômage 2023-T3)"
+    assert chaumont[pc.MAIN_TOWN] == "Chaumont"
+    assert chaumont[pc.NEED_SOURCE] == "données importées (BMO 2025, chômage 2023-T3)"
     # Every candidate has its three pillars, a fit between 0 and 100 and a distance to a site.
-    assert c[p.FIT].between(0, 100).all()
-    assert c[p.MISSING].eq("").all()
-    assert c[p.NEAREST_SITE_KM].notna().all()
+    assert c[pc.FIT].between(0, 100).all()
+    assert c[pc.MISSING].eq("").all()
+    assert c[pc.NEAREST_SITE_KM].notna().all()
     # Strasbourg (760,000 inhabitants) hosts a Cnam centre: not eligible, nothing for access.
-    assert not c.loc["4423", p.ELIGIBLE]
-    assert c.loc["4423", p.ACCESS_SCORE] < 0.05
+    assert not c.loc["4423", pc.ELIGIBLE]
+    assert c.loc["4423", pc.ACCESS_SCORE] < 0.05
     # Honesty rules: the eligible zones are ranked 1..n, an ineligible one never is.
-    ranked = plan.candidates[plan.candidates[p.ELIGIBLE].fillna(True).astype(bool)]
-    assert ranked[p.RANK].tolist() == list(range(1, len(ranked) + 1))
-    assert c.loc["4423", p.RANK] is pd.NA
+    ranked = plan.candidates[plan.candidates[pc.ELIGIBLE].fillna(True).astype(bool)]
+    assert ranked[pc.RANK].tolist() == list(range(1, len(ranked) + 1))
+    assert c.loc["4423", pc.RANK] is pd.NA
 
 
 def test_grand_est_selection_respects_the_constraints(grand_est, sites):
@@ -107,12 +108,12 @@ def test_grand_est_selection_respects_the_constraints(grand_est, sites):
     s = plan.selection
     chosen = plan.candidates[plan.candidates[planning.SELECTED]]
     assert 1 <= len(chosen) <= 5
-    assert chosen[p.ELIGIBLE].fillna(True).all()
+    assert chosen[pc.ELIGIBLE].fillna(True).all()
     assert s.cost <= 1_000_000
     for (_, a), (_, b) in itertools.combinations(chosen.iterrows(), 2):
-        distance = haversine_km(a[p.LATITUDE], a[p.LONGITUDE], b[p.LATITUDE], b[p.LONGITUDE])
+        distance = haversine_km(a[pc.LATITUDE], a[pc.LONGITUDE], b[pc.LATITUDE], b[pc.LONGITUDE])
         assert distance >= 40
-    assert s.method == p.METHOD_ILP
+    assert s.method == psel.METHOD_ILP
     assert s.ilp_optimal
     assert s.objective >= s.greedy_objective - 1e-9
     assert s.gap == pytest.approx((s.objective - s.greedy_objective) / s.objective)
@@ -122,7 +123,7 @@ def test_grand_est_selection_respects_the_constraints(grand_est, sites):
     published = BmoFact.objects.filter(year=2025, bassin_code__in=["4418"]).aggregate(s=Sum("met"))[
         "s"
     ]
-    assert bassin[p.PROJECTS] == pytest.approx(published)
+    assert bassin[pc.PROJECTS] == pytest.approx(published)
 
 
 def test_grand_est_registered_basins_get_concepts_and_robustness_labels(grand_est, sites):
@@ -142,7 +143,7 @@ def test_grand_est_registered_basins_get_concepts_and_robustness_labels(grand_es
     plan = planning.region_plan(region_code="44", source="zone_emploi", n=5, min_km=40)
 
     saint_die = plan.candidates.set_index(planning_candidates.CODE).loc["4417"]
-    assert saint_die[p.NEED_SOURCE].startswith(f"diagnostic n° {run.pk}")
+    assert saint_die[pc.NEED_SOURCE].startswith(f"diagnostic n° {run.pk}")
     assert saint_die[planning.CONCEPT] == "turnkey"
     assert saint_die[planning.ROBUSTNESS_LABEL] in {"robuste", "fragile"}
     assert 0 <= saint_die[planning.ROBUSTNESS] <= 1

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from diagnostics.models import BasinShare, Role
-from implantations.analytics import planning as p
+from implantations.analytics import planning_followup as pfu
 from implantations.models import (
     ImplantationProject,
     ProjectStatusChange,
@@ -31,11 +31,6 @@ TODAY = dt.date(2026, 6, 15)
 @pytest.fixture(autouse=True)
 def _today(monkeypatch):
     monkeypatch.setattr(services, "_today", lambda: TODAY)
-
-
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -237,12 +232,12 @@ def test_years_update_and_followup_worked_by_hand(world):
 
     # Year 0: nothing planned, none enrolled → conforme. Year 1: 18 − 20 = −2, −10 % → within
     # the ±10 % tolerance. Year 2: 30 − 40 = −10, −25 % → below the plan. Years 3-5: to enter.
-    assert followup[p.GAP].tolist()[:3] == [0, -2, -10]
-    assert followup[p.GAP_SHARE].iloc[2] == pytest.approx(-0.25)
-    assert followup[p.FLAG].tolist() == [
+    assert followup[pfu.GAP].tolist()[:3] == [0, -2, -10]
+    assert followup[pfu.GAP_SHARE].iloc[2] == pytest.approx(-0.25)
+    assert followup[pfu.FLAG].tolist() == [
         "conforme", "conforme", "en_retard", "a_saisir", "a_saisir", "a_saisir",
     ]  # fmt: skip
-    totals = p.followup_totals(followup)
+    totals = pfu.followup_totals(followup)
     assert (totals["planned"], totals["actual"], totals["gap"]) == (60, 48, -12)
     assert totals["gap_share"] == pytest.approx(-0.2)
     assert totals["planned_total"] == 280
@@ -270,10 +265,10 @@ def test_years_update_refuses_every_bad_row_and_writes_nothing(world):
 
 def test_learners_followup_above_plan():
     frame = pd.DataFrame({"year": [1], "calendar_year": [2025], "planned": [85], "actual": [100]})
-    out = p.learners_followup(frame)
+    out = pfu.learners_followup(frame)
     # +15 / 85 = +17.6 % > 10 %.
-    assert out[p.FLAG].tolist() == ["en_avance"]
-    assert out[p.GAP_SHARE].iloc[0] == pytest.approx(15 / 85)
+    assert out[pfu.FLAG].tolist() == ["en_avance"]
+    assert out[pfu.GAP_SHARE].iloc[0] == pytest.approx(15 / 85)
 
 
 def test_partners_and_members_replace(world):
