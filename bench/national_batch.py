@@ -121,7 +121,31 @@ def _peak_rss_mb(pid: int) -> float:
     return peak
 
 
-def _celery(broker: str, database_url: str, runs: int, reference_s: float) -> None:
+def _documents_size(batches: list) -> str:
+    """Mean stored size (compressed, as PostgreSQL keeps it) of the batches' documents."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT avg(pg_column_size(r.results)), avg(pg_column_size(r.tables)), "
+            "avg(octet_length(r.results::text)), avg(octet_length(r.tables::text)) "
+            "FROM diagnostics_diagnosticrun r JOIN diagnostics_diagnosticbatchitem i "
+            "ON i.run_id = r.id WHERE i.batch_id = ANY(%s) AND r.status = 'done'",
+            [[b.pk for b in batches]],
+        )
+        row = cursor.fetchone()
+    if not row or row[0] is None:
+        return "aucun document"
+    res, tab, res_text, tab_text = (float(v) / 1024 for v in row)
+    return (
+        f"document {res:.0f} ko stockés ({res_text:.0f} ko de JSON), tableaux {tab:.0f} ko "
+        f"({tab_text:.0f} ko)"
+    )
+
+
+def _celery(
+    broker: str, database_url: str, runs: int, reference_s: float, limit_s: float = 1200
+) -> None:
     from django.db import connection
     from workers import celery_worker, tree_cpu
 
@@ -148,7 +172,7 @@ def _celery(broker: str, database_url: str, runs: int, reference_s: float) -> No
             requested = time.perf_counter() - started
             batches = [o.batch for o in outcomes if o.batch is not None]
             total = sum(o.created_runs for o in outcomes)
-            deadline = started + 1200
+            deadline = started + limit_s
             while time.perf_counter() < deadline:
                 connection.close()
                 if not DiagnosticBatch.objects.filter(
@@ -167,6 +191,7 @@ def _celery(broker: str, database_url: str, runs: int, reference_s: float) -> No
                 f"{wall:.1f} s (demande {requested:.1f} s) ; CPU du worker {cpu:.1f} s, soit "
                 f"{cpu / max(done, 1):.3f} s par bassin — {_load()}"
             )
+            print(f"     taille moyenne par bassin : {_documents_size(batches)}")
             for p in progress:
                 for failure in p.failures[:3]:
                     print(f"     échec {failure['basin']} : {failure['error'][:160]}")
@@ -215,6 +240,9 @@ def main() -> None:
     parser.add_argument("--sqlite-url", default="")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-celery", action="store_true")
+    parser.add_argument(
+        "--limit-s", type=float, default=1200, help="attente maximale d'un essai (machine chargée)"
+    )
     args = parser.parse_args()
     _setup(args.database_url, args.broker)
     from national_reference import reference_pass
@@ -231,7 +259,7 @@ def main() -> None:
     )
     _single_basin()
     if not args.skip_celery:
-        _celery(args.broker, args.database_url, args.runs, reference.seconds)
+        _celery(args.broker, args.database_url, args.runs, reference.seconds, args.limit_s)
     if args.sqlite_url:
         _sqlite(args.sqlite_url)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

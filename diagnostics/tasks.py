@@ -169,7 +169,7 @@ def pages_warm(run_id: int | None = None) -> dict[str, int]:
     return warm(run_id=run_id)
 
 
-# --- National batches (diagnostics.services.national) ---------------------------------------
+# --- National batches (diagnostics.services.national, national_chunk) -----------------------
 BATCH_CHUNK_TIME_LIMIT = getattr(settings, "NATIONAL_BATCH_CHUNK_TIME_LIMIT", 900)
 
 
@@ -178,7 +178,7 @@ def diagnostic_batch_chunk(batch_id: int, run_ids: list[int]) -> dict[str, int]:
     """Compute the still-pending runs of a chunk of a national batch. Each run is written with
     a conditional update pending → done: a re-delivered chunk (worker killed) computes only
     what is left, never twice."""
-    from diagnostics.services.national import diagnostic_batch_chunk as chunk_service
+    from diagnostics.services.national_chunk import diagnostic_batch_chunk as chunk_service
 
     return chunk_service(batch_id=batch_id, run_ids=run_ids)
 

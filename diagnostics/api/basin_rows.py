@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from django.db import connection
 from django.db.models import F, Func, QuerySet
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,6 +67,33 @@ class RawRows:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
+
+
+class RawPage:
+    """The page `[offset:offset + limit]` of a `values_list` queryset and the queryset's total,
+    read in one statement (the total as a scalar subquery, computed once), as the driver
+    returns them; what the paginator asks (`count()` and that slice). A page past the end
+    counts apart."""
+
+    def __init__(self, queryset: QuerySet[Any], *, offset: int, limit: int) -> None:
+        counted, counted_params = queryset.order_by().values("pk").query.sql_with_params()
+        total = RawSQL(f"SELECT COUNT(*) FROM ({counted}) AS counted", counted_params)
+        sliced = queryset.annotate(_total=total)[offset : offset + limit]
+        sql, params = sliced.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        self.rows = [row[:-1] for row in fetched]
+        self.total = fetched[0][-1] if fetched else queryset.count() if offset else 0
+        self.offset, self.limit = offset, limit
+
+    def count(self) -> int:
+        return int(self.total)
+
+    def __getitem__(self, item: slice) -> list[tuple[Any, ...]]:
+        if (item.start, item.stop) != (self.offset, self.offset + self.limit):
+            raise IndexError("only the page read can be sliced")
+        return self.rows
 
 
 def finite_row(row: dict[str, Any]) -> bool:

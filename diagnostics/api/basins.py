@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from diagnostics.api.base import ApiViewMixin
-from diagnostics.api.basin_rows import RawRows, basin_list_values, basin_rows, finite_row
+from diagnostics.api.basin_rows import RawPage, basin_list_values, basin_rows, finite_row
 from diagnostics.api.pagination import ApiPagination
 from diagnostics.api.prerendered import PreRenderedJSON, prerendered_fast
 from diagnostics.api.territories import StrictOrderingFilter, geometry_wanted
@@ -262,7 +262,12 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
             return response
         # Elsewhere (SQLite, a float PostgreSQL would not write exactly) the rows are read as
         # tuples and shaped here.
-        page = self.paginate_queryset(RawRows(basin_list_values(qs)))  # type: ignore[arg-type]
+        raw = RawPage(
+            basin_list_values(qs),
+            offset=paginator.get_offset(request),
+            limit=paginator.get_limit(request),
+        )
+        page = self.paginate_queryset(raw)  # type: ignore[arg-type]
         rows = basin_rows(request, page or [], for_orjson=True)
         if all(finite_row(row) for row in rows):
             response = self.get_paginated_response(rows)

@@ -1,7 +1,16 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from diagnostics.api import basins, imports, partners, runs, sharing, territories
+from diagnostics.api import (
+    basins,
+    imports,
+    partners,
+    run_series,
+    run_tables,
+    runs,
+    sharing,
+    territories,
+)
 from diagnostics.api.national import AtlasApi, BatchCreateApi, BatchDetailApi
 from diagnostics.api.views import BasinIndicatorsApi
 
@@ -30,9 +39,11 @@ urlpatterns = [
     ),
     path("basins/<int:pk>/runs/", runs.BasinRunsApi.as_view(), name="api-basin-runs"),
     path("runs/<int:pk>/", runs.RunDetailApi.as_view(), name="api-run-detail"),
-    path("runs/<int:pk>/series/", runs.RunSeriesApi.as_view(), name="api-run-series"),
-    path("runs/<int:pk>/tables/", runs.RunTablesApi.as_view(), name="api-run-tables"),
-    path("runs/<int:pk>/tables/<str:name>/", runs.RunTableApi.as_view(), name="api-run-table"),
+    path("runs/<int:pk>/series/", run_series.RunSeriesApi.as_view(), name="api-run-series"),
+    path("runs/<int:pk>/tables/", run_tables.RunTablesApi.as_view(), name="api-run-tables"),
+    path(
+        "runs/<int:pk>/tables/<str:name>/", run_tables.RunTableApi.as_view(), name="api-run-table"
+    ),
     path("imports/", imports.ImportListApi.as_view(), name="api-import-list"),
     path("imports/<int:pk>/", imports.ImportDetailApi.as_view(), name="api-import-detail"),
     path("imports/<int:pk>/report/", imports.ImportReportApi.as_view(), name="api-import-report"),

@@ -316,6 +316,18 @@ def test_region_map_falls_back_on_zones_then_lists_the_basins(world):
     assert basins["Bassin 4418"][6] is True  # current
 
 
+def test_overlapping_runs_are_read_with_their_tables_not_their_document(world):
+    large = world.make_basin("Large", ["52001", "52002", "52003"])
+    large_run = diagnostic_execute(run_id=diagnostic_request(basin_id=large.pk).pk)
+    small = world.make_basin("Small", ["52001", "52003"])
+
+    (other,) = selectors.overlapping_runs(basin=small, commune_codes=["52001", "52003"])
+
+    assert other.pk == large_run.pk
+    assert other.get_deferred_fields() == {"results"}
+    assert other.tables["bmo_years"] == large_run.tables["bmo_years"]
+
+
 def test_small_difference_with_an_overlapping_basin_is_masked(world):
     # « Large » = 52001 + 52002 + 52003 is published first. « Small » = 52001 + 52003: its
     # figures are estimates (two bassins). Large − Small = Brottes (52002), i.e. 6 000 / 16 000

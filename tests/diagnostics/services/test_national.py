@@ -20,7 +20,7 @@ from diagnostics.models import (
     SharedReference,
 )
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.services import national, national_compute
+from diagnostics.services import national, national_chunk, national_compute
 from diagnostics.services.diagnostic_document import diagnostic_compute
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from diagnostics.services.national_progress import batch_progress
@@ -157,9 +157,9 @@ def test_a_chunk_delivered_again_computes_only_what_is_left(world):
     outcome = national.national_batch_request(zoning="zone_emploi", enqueue=False)
     (chunk,) = outcome.chunks
     # The worker died after writing the first run: the message comes back (acks_late).
-    first = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk[:1])
-    again = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
-    once_more = national.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
+    first = national_chunk.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk[:1])
+    again = national_chunk.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
+    once_more = national_chunk.diagnostic_batch_chunk(batch_id=outcome.batch.pk, run_ids=chunk)
 
     assert first == {"done": 1, "failed": 0, "skipped": 0}
     assert again == {"done": 1, "failed": 0, "skipped": 1}
