@@ -511,6 +511,44 @@ def organisation_a_pk(world: World) -> dict[str, object]:
     }
 
 
+def api_reader_get() -> dict[str, Expected]:
+    """A basin-scoped API read: its readers 200, another region or an unshared mayor 404."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: 200,
+            DELEGATE: 200,
+            OTHER_DELEGATE: 404,
+            MAYOR: 200,
+            OTHER_MAYOR: 404,
+            API: 200,
+        },
+    )
+
+
+def api_live_get() -> dict[str, Expected]:
+    """A basin's live read (recommendation, business model): its readers 200 except the mayors,
+    who read shared versions (404), like another region's delegate."""
+    return {**api_reader_get(), MAYOR: 404}
+
+
+def api_reader_not_allowed() -> dict[str, Expected]:
+    """A method the endpoint does not offer, for the roles that pass its role check."""
+    return matrix(
+        403,
+        {
+            ANONYMOUS: 401,
+            ADMIN: 405,
+            DELEGATE: 405,
+            OTHER_DELEGATE: 405,
+            MAYOR: 405,
+            OTHER_MAYOR: 405,
+            API: 405,
+        },
+    )
+
+
 RULES: dict[str, Rule] = {
     # National batches and atlas (issue 16)
     "national-batches": Rule(
@@ -655,30 +693,8 @@ RULES: dict[str, Rule] = {
     "api-basin-indicators": Rule(
         # A done run exists (kwargs): readers of the basin get its indicators; API clients read
         # their regions' basins.
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: 401,
-                ADMIN: 200,
-                DELEGATE: 200,
-                OTHER_DELEGATE: 404,
-                MAYOR: 404,
-                OTHER_MAYOR: 404,
-                API: 200,
-            },
-        ),
-        post=matrix(
-            403,
-            {
-                ANONYMOUS: 401,
-                ADMIN: 405,
-                DELEGATE: 405,
-                OTHER_DELEGATE: 405,
-                MAYOR: 405,
-                OTHER_MAYOR: 405,
-                API: 405,
-            },
-        ),
+        get=api_live_get(),
+        post=api_reader_not_allowed(),
         kwargs=basin_with_diagnostic_pk,
     ),
     # Catalogue (issue 5): national admins, delegates and catalogue admins read the catalogue;
@@ -707,30 +723,8 @@ RULES: dict[str, Rule] = {
     ),
     "api-basin-gap": Rule(
         # A done run exists (kwargs): as the indicators API.
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: 401,
-                ADMIN: 200,
-                DELEGATE: 200,
-                OTHER_DELEGATE: 404,
-                MAYOR: 404,
-                OTHER_MAYOR: 404,
-                API: 200,
-            },
-        ),
-        post=matrix(
-            403,
-            {
-                ANONYMOUS: 401,
-                ADMIN: 405,
-                DELEGATE: 405,
-                OTHER_DELEGATE: 405,
-                MAYOR: 405,
-                OTHER_MAYOR: 405,
-                API: 405,
-            },
-        ),
+        get=api_live_get(),
+        post=api_reader_not_allowed(),
         kwargs=basin_with_diagnostic_pk,
     ),
     # Regional planning (the delegate's region by default; another region is a 404)
@@ -862,30 +856,8 @@ RULES: dict[str, Rule] = {
     ),
     "api-basin-recommendation": Rule(
         # Computed from whatever the basin has (no diagnostic needed): as the indicators API.
-        get=matrix(
-            403,
-            {
-                ANONYMOUS: 401,
-                ADMIN: 200,
-                DELEGATE: 200,
-                OTHER_DELEGATE: 404,
-                MAYOR: 404,
-                OTHER_MAYOR: 404,
-                API: 200,
-            },
-        ),
-        post=matrix(
-            403,
-            {
-                ANONYMOUS: 401,
-                ADMIN: 405,
-                DELEGATE: 405,
-                OTHER_DELEGATE: 405,
-                MAYOR: 405,
-                OTHER_MAYOR: 405,
-                API: 405,
-            },
-        ),
+        get=api_live_get(),
+        post=api_reader_not_allowed(),
         kwargs=basin_pk,
     ),
     # The shared diagnostic (issue 13, ADR 0014): versions, comments, links, contributions.
@@ -994,44 +966,6 @@ RULES: dict[str, Rule] = {
 # Sessions here (the pages' login): roles and scopes of the basins; token scopes are tested in
 # tests/diagnostics/api/test_tokens.py. DRF answers 401 to anonymous callers, checks the role
 # (403) before the method (405), and looks objects up in the caller's scope (404).
-
-
-def api_reader_get() -> dict[str, Expected]:
-    """A basin-scoped API read: its readers 200, another region or an unshared mayor 404."""
-    return matrix(
-        403,
-        {
-            ANONYMOUS: 401,
-            ADMIN: 200,
-            DELEGATE: 200,
-            OTHER_DELEGATE: 404,
-            MAYOR: 200,
-            OTHER_MAYOR: 404,
-            API: 200,
-        },
-    )
-
-
-def api_live_get() -> dict[str, Expected]:
-    """A basin's live read (recommendation, business model): its readers 200 except the mayors,
-    who read shared versions (404), like another region's delegate."""
-    return {**api_reader_get(), MAYOR: 404}
-
-
-def api_reader_not_allowed() -> dict[str, Expected]:
-    """A method the endpoint does not offer, for the roles that pass its role check."""
-    return matrix(
-        403,
-        {
-            ANONYMOUS: 401,
-            ADMIN: 405,
-            DELEGATE: 405,
-            OTHER_DELEGATE: 405,
-            MAYOR: 405,
-            OTHER_MAYOR: 405,
-            API: 405,
-        },
-    )
 
 
 def api_manager_write(ok: Expected, *, other_delegate: Expected = 404) -> dict[str, Expected]:

@@ -28,13 +28,6 @@ pytestmark = pytest.mark.django_db
 GOOD_PASSWORD = "territoires-de-bretagne-2026"
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):  # type: ignore[no-untyped-def]
-    # Hashing with the production hasher (PBKDF2, 1e6 rounds) would make each login seconds long;
-    # static finders would rescan ~57,000 files per test client.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def regions() -> list[Region]:
     return [

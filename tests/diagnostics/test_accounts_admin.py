@@ -22,11 +22,6 @@ from diagnostics.services.accounts import user_create
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def bretagne() -> Region:
     return Region.objects.create(code="53", name="Bretagne")

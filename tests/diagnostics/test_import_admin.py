@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 Status = ImportBatch.Status
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _login(client: Client, role: str) -> Client:
     client.force_login(user_create(username=f"admin-{role}", role=role))
     return client

@@ -40,11 +40,6 @@ pytestmark = pytest.mark.django_db
 KM_PER_DEG = 111.19508  # one degree of latitude with the haversine's radius
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _commune(code, name, population, region, lat, lon, ze, bassin):
     commune = make_commune(code, name=name, population=population, region=region)
     commune.latitude, commune.longitude = lat, lon

@@ -37,11 +37,6 @@ pytestmark = pytest.mark.django_db
 COSTS = {"turnkey": 100.0, "fab_id": 100.0, "progressive": 100.0}
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _zone(code, name, region, lat, towns, bmo_projects, need):
     """A zone d'emploi (= its own bassin BMO) on the meridian 5°E, its communes
     [(code, population)] (the first is the main town, at `lat`), its reference basin with a

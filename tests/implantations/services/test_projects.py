@@ -33,11 +33,6 @@ def _today(monkeypatch):
     monkeypatch.setattr(services, "_today", lambda: TODAY)
 
 
-@pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     basin, delegate, other_delegate = chaumont_with_delegates()
