@@ -119,19 +119,36 @@ LONG_MARKERS = ("slow", "realdata")
 
 
 def _long_modules_first(items: list[pytest.Item]) -> None:
-    """The modules holding a `slow` or `realdata` test first, in their order, then the others.
-    pytest-django sorts after this hook (a stable sort into database tests, transactional tests,
-    tests without database), so within each of those segments the long tests come first and
-    xdist (`--no-loadscope-reorder`) hands them out first: the short ones fill both workers at
-    the end of the run, instead of one worker finishing alone on a long test (run of 2026-12-06:
-    the two backup tests, 8 min under load, the last tests of one worker while the other had
-    been idle since the walk ended). Whole modules move, so module fixtures stay shared."""
+    """In the transactional segment and the segment without database, the modules holding a
+    `slow` or `realdata` test first, in their order, then the others. pytest-django sorts after
+    this hook (a stable sort into database tests, transactional tests, tests without database),
+    so xdist (`--no-loadscope-reorder`) hands out the long tests of those two segments first and
+    the short ones fill both workers at the end of the run, instead of one worker finishing
+    alone on a long test (run of 2026-12-06: the two backup tests, 8 min under load, the last
+    tests of one worker while the other had been idle since the walk ended). Whole modules move,
+    so module fixtures stay shared. The database segment keeps its order: its tests share a
+    database (and process caches) that a rolled-back transaction does not fully isolate — moving
+    tests/test_confidentiality.py ahead there made a later test read a basin name it had left."""
     long_modules = {
         item.nodeid.split("::")[0]
         for item in items
         if any(item.get_closest_marker(name) for name in LONG_MARKERS)
     }
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in long_modules)
+    items.sort(
+        key=lambda item: (
+            not (_in_database_segment(item) or item.nodeid.split("::")[0] in long_modules)
+        )
+    )
+
+
+def _in_database_segment(item: pytest.Item) -> bool:
+    """pytest-django's first segment: a database test that is not transactional."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    transactional = bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ) or bool({"transactional_db", "live_server"} & fixtures)
+    return not transactional and (marker is not None or "db" in fixtures)
 
 
 def _realdata_first(items: list[pytest.Item]) -> None:
