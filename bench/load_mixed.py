@@ -13,7 +13,7 @@ gunicorn runs 2 workers of 4 threads (gthread). What it does: creates a database
 (`bench_load`, dropped at the end unless --keep; --template NAME copies a demo built before
 instead of migrating and building it again); migrates it and builds the synthetic demo; fills
 the pages' cached fragments as a deployment does once its data is loaded (`manage.py
-warm_pages`; --cold leaves them to the first readers); starts gunicorn and a Celery worker on it
+warm_pages --references`; --cold leaves them to the first readers); starts gunicorn and a Celery worker on it
 (the worker at WORKER_NICENESS, the setting's default unless --worker-niceness: readers before
 batches); logs in each virtual user (demo accounts: delegate, mayor, national admin; API client
 by token); then for --seconds each user loops over a weighted mix — report pages (home, basin
@@ -337,8 +337,10 @@ def main() -> None:
     if not args.cold:
         started = time.perf_counter()
         print("Fragments des pages (warm_pages)…", flush=True)
-        run([py, "manage.py", "warm_pages"], env)
+        # The users below read the reference basins of the zones d'emploi too (region 99).
+        warm_out = run([py, "manage.py", "warm_pages", "--references"], env).stdout
         warm_seconds = round(time.perf_counter() - started, 1)
+        print(f"  {warm_out.strip().splitlines()[-1]}", flush=True)
 
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)

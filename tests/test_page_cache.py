@@ -113,3 +113,32 @@ def test_catalogue_version_changes_with_a_path_and_a_list_label() -> None:
     relabelled = catalogue_version()
 
     assert len({start, with_path, with_concept, relabelled}) == 4
+
+
+def test_data_version_reads_one_query_per_app(scene):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        data_version()
+
+    # Every page with a fragment reads it: the import batches and territories in one query,
+    # the catalogue (registered by its app) in another.
+    assert len(queries) == 2
+
+
+def test_a_cached_report_page_stays_within_its_queries(scene):  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(scene.users["delegue_region_a"])
+    url = reverse("diagnostic-detail", args=[scene.runs[SHARED].pk])
+    client.get(url)  # the report's fragment is cached
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+
+    # Session, user, the run and its batches, the reader's scope, the fragment's key (basins,
+    # data: 3), notifications, demo notice… 16 while the data version took four queries.
+    assert response.status_code == 200
+    assert len(queries) <= 14, "\n".join(q["sql"][:120] for q in queries)

@@ -17,14 +17,19 @@ from django.test import Client
 from django.urls import reverse
 
 from diagnostics import dispatch
-from diagnostics.models import DiagnosticRun
+from diagnostics.models import Basin, DiagnosticRun
 from diagnostics.selectors import page_cache
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from diagnostics.views import diagnostic_report
-from diagnostics.views.page_warm import diagnostic_reports_warm, pages_warm, staff_readers
+from diagnostics.views.page_warm import (
+    diagnostic_reports_warm,
+    latest_run_ids,
+    pages_warm,
+    staff_readers,
+)
 from implantations.services.sharing import shared_version_create
 from tests import test_confidentiality
-from tests.test_confidentiality import NAMES, SECRET_A, SHARED, texts_of
+from tests.test_confidentiality import NAMES, SECRET_A, SECRET_B, SHARED, texts_of
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +178,14 @@ def test_the_warm_up_task_fills_the_run(scene):  # type: ignore[no-untyped-def]
 
     assert built["diagnostics.views.page_warm.diagnostic_reports_warm"] == 1
     assert page_cache.fragments_built() > 0
+
+
+def test_reference_basins_are_warmed_only_when_asked(scene):  # type: ignore[no-untyped-def]
+    Basin.objects.filter(pk=scene.basins[SECRET_B].pk).update(is_reference=True)
+    runs = {key: run.pk for key, run in scene.runs.items()}
+
+    listed = latest_run_ids()
+    with_references = latest_run_ids(references=True)
+
+    assert listed == sorted([runs[SHARED], runs[SECRET_A]])
+    assert with_references == sorted(runs.values())

@@ -50,6 +50,8 @@ def bassin_code_spelling(values: pd.Series) -> pd.Series:
 _CACHE_SIZE = 8
 _cache: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
 _cache_lock = threading.Lock()
+_DERIVED_SIZE = 64
+_derived: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
 
 
 def _batches_key(kind: str, batch_ids: Sequence[int]) -> tuple[Any, ...]:
@@ -61,24 +63,30 @@ def _batches_key(kind: str, batch_ids: Sequence[int]) -> tuple[Any, ...]:
     return (kind, tuple(sorted((pk, sha, str(created)) for pk, sha, created in rows)))
 
 
-def _cached(key: tuple[Any, ...], build: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+def _cached(
+    key: tuple[Any, ...], build: Callable[[], pd.DataFrame], *, derived: bool = False
+) -> pd.DataFrame:
     """A frame built once per process for `key` (batches: immutable data). The analytics never
-    modify their inputs, so the cached frame is shared, not copied."""
+    modify their inputs, so the cached frame is shared, not copied. `derived`: a small frame
+    computed from a cached one (a region's reference rows…), kept in its own, larger LRU so
+    that many of them never push the France-wide frames out."""
+    cache, size = (_derived, _DERIVED_SIZE) if derived else (_cache, _CACHE_SIZE)
     with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
     frame = build()
     with _cache_lock:
-        _cache[key] = frame
-        while len(_cache) > _CACHE_SIZE:
-            _cache.popitem(last=False)
+        cache[key] = frame
+        while len(cache) > size:
+            cache.popitem(last=False)
     return frame
 
 
 def frames_cache_clear() -> None:
     with _cache_lock:
         _cache.clear()
+        _derived.clear()
 
 
 # --- ORM → analytics frames -------------------------------------------------------------------

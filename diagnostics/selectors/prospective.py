@@ -115,14 +115,30 @@ def population_age_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
     return _cached(_batches_key("population_age", batch_ids), build)
 
 
-def replacement_france(*, batch_ids: Sequence[int]) -> pd.DataFrame:
-    """France's rows of the replacement indicators (`analytics.replacement.replacement_frame`
-    with no basin and no region) of the given population batches: the same for every basin,
-    computed once per process like the frame they come from (batches are immutable)."""
+def replacement_references(
+    *, batch_ids: Sequence[int], region_departements: Sequence[str]
+) -> pd.DataFrame:
+    """The region's and France's rows of the replacement indicators
+    (`analytics.replacement.replacement_frame` with no basin) of the given population batches:
+    the same for every basin of the region, computed once per process like the frame they
+    come from (batches are immutable; the key names the region's départements). France's rows
+    are computed once for all regions."""
     frame = population_age_frame(batch_ids=batch_ids)
-    return _cached(
-        ("replacement_france", *_batches_key("population_age", batch_ids)),
+    key = _batches_key("population_age", batch_ids)
+    france = _cached(
+        ("replacement_france", *key),
         lambda: replacement_frame(frame, shares={}, region_departements=[]),
+        derived=True,
+    )
+    departements = tuple(sorted(str(d) for d in region_departements))
+    if not departements:
+        return france
+    return _cached(
+        ("replacement_region", departements, *key),
+        lambda: replacement_frame(
+            frame, shares={}, region_departements=list(departements), references=france
+        ),
+        derived=True,
     )
 
 

@@ -70,20 +70,11 @@ def replacement_part(
     departements = set(in_basin[c.DEPARTEMENT_CODE].dropna().astype(str))
     scope = crosswalk[crosswalk[c.DEPARTEMENT_CODE].astype(str).isin(departements)]
     shares = rp.departement_shares(scope, codes=codes)
-    population_age = selectors.population_age_frame(batch_ids=batch_ids)
     region_departements = selectors.region_departements(region_code)
-    # France's rows are the same for every basin (computed once per process), the region's for
-    # every basin of the region (once per chunk of a national batch, `selectors.memo`); both
-    # are joined to the basin's.
-    france = selectors.replacement_france(batch_ids=batch_ids)
-    references = memoised(
-        ("replacement_references", tuple(sorted(batch_ids)), region_code, id(france)),
-        lambda: rp.replacement_frame(
-            population_age,
-            shares={},
-            region_departements=region_departements,
-            references=france,
-        ),
+    # The region's and France's rows are the same for every basin of the region: computed once
+    # per process (`selectors.prospective.replacement_references`), then joined to the basin's.
+    references = selectors.replacement_references(
+        batch_ids=batch_ids, region_departements=region_departements
     )
     # With the references given, only the basin's départements are read.
     frame = rp.replacement_frame(

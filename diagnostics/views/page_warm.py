@@ -62,16 +62,16 @@ def staff_readers() -> list[User]:
     return list(readers.values())
 
 
-def latest_run_ids() -> list[int]:
-    """The latest done run of every basin listed on the pages (reference basins of the national
-    batches are read on the atlas, not warmed)."""
+def latest_run_ids(*, references: bool = False) -> list[int]:
+    """The latest done run of every basin listed on the pages, and of the reference basins of
+    the national batches (read from the atlas: thousands of runs) when `references`."""
     latest = (
         DiagnosticRun.objects.filter(basin=OuterRef("pk"), status=DiagnosticRun.Status.DONE)
         .order_by("-finished_at", "-pk")
         .values("pk")[:1]
     )
     runs = (
-        basin_list_exclude_reference(Basin.objects.all(), include=False)
+        basin_list_exclude_reference(Basin.objects.all(), include=references)
         .annotate(latest=Subquery(latest))
         .exclude(latest=None)
         .values_list("latest", flat=True)
@@ -94,17 +94,17 @@ def run_reports_warm(*, run_ids: Iterable[int], readers: Iterable[User]) -> int:
     return page_cache.fragments_built() - builds
 
 
-def diagnostic_reports_warm(*, run_id: int | None = None) -> int:
+def diagnostic_reports_warm(*, run_id: int | None = None, references: bool = False) -> int:
     """The warmer of `diagnostics` (PAGE_WARMERS): the run `run_id`, or the latest run of
-    every basin."""
-    run_ids = [run_id] if run_id is not None else latest_run_ids()
+    every basin (`references`: reference basins too)."""
+    run_ids = [run_id] if run_id is not None else latest_run_ids(references=references)
     return run_reports_warm(run_ids=run_ids, readers=staff_readers())
 
 
-def pages_warm(*, run_id: int | None = None) -> dict[str, int]:
-    """Every warmer of PAGE_WARMERS for the run `run_id` (None: everything they fill). Returns
-    the fragments rendered by each."""
+def pages_warm(*, run_id: int | None = None, references: bool = False) -> dict[str, int]:
+    """Every warmer of PAGE_WARMERS for the run `run_id` (None: everything they fill; with
+    `references`, the national batches' runs too). Returns the fragments rendered by each."""
     return {
-        path: int(import_string(path)(run_id=run_id))
+        path: int(import_string(path)(run_id=run_id, references=references))
         for path in getattr(settings, "PAGE_WARMERS", ())
     }

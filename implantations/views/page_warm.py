@@ -10,9 +10,10 @@ from diagnostics.views.page_warm import reader_request, staff_readers
 from implantations.views.sharing import version_context
 
 
-def shared_versions_warm(*, run_id: int | None = None) -> int:
+def shared_versions_warm(*, run_id: int | None = None, references: bool = False) -> int:
     """The report of every shared version (of the run `run_id` only, when given) for each of its
-    recipients and each kind of staff reader that may open it. Returns the fragments rendered."""
+    recipients and each kind of staff reader that may open it (`references` changes nothing:
+    a version is always of a registered basin). Returns the fragments rendered."""
     versions = SharedVersion.objects.select_related("basin", "basin__region").order_by("pk")
     if run_id is not None:
         versions = versions.filter(run_id=run_id)

@@ -1,5 +1,6 @@
 """Fill the pages' cached fragments (`diagnostics.views.page_warm`): the report of the latest run
-of every basin for each kind of reader, and every shared version for its readers. Run it once
+of every basin (--references: of the national batches' reference basins too) for each kind of
+reader, and every shared version for its readers. Run it once
 the data is loaded and after a deployment, so that no reader pays for a cold fragment; the
 worker does the same for each run it computes (PAGES_WARM_AFTER_RUN)."""
 
@@ -19,10 +20,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--run", type=int, default=None, help="Seulement ce diagnostic (identifiant)."
         )
+        parser.add_argument(
+            "--references",
+            action="store_true",
+            help="Aussi le dernier diagnostic des bassins de référence (lots nationaux, atlas).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        built = pages_warm(run_id=options["run"])
+        built = pages_warm(run_id=options["run"], references=options["references"])
         backend = str(settings.CACHES["default"]["BACKEND"]).rsplit(".", 1)[-1]
         for path, count in built.items():
             self.stdout.write(f"{path} : {count} fragment(s) préparé(s)")
