@@ -2,6 +2,7 @@ from django.urls import path
 
 from diagnostics.views import audit as audit_views
 from diagnostics.views import basins as basin_views
+from diagnostics.views import compare as compare_views
 from diagnostics.views import data as data_views
 from diagnostics.views import diagnostics as diagnostic_views
 from diagnostics.views import imports as import_views
@@ -48,7 +49,7 @@ urlpatterns: list = [
     path("donnees/imports/<int:pk>/relancer/", import_views.import_retry, name="import-retry"),
     path("diagnostics/", diagnostic_views.diagnostic_list, name="diagnostic-list"),
     path("bassins/<int:pk>/diagnostic/", diagnostic_views.diagnostic_run, name="diagnostic-run"),
-    path("diagnostics/compare/", diagnostic_views.diagnostic_compare, name="diagnostic-compare"),
+    path("diagnostics/compare/", compare_views.diagnostic_compare, name="diagnostic-compare"),
     path("diagnostics/<int:pk>/", diagnostic_views.diagnostic_detail, name="diagnostic-detail"),
     path(
         "diagnostics/<int:pk>/progression/",

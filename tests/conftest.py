@@ -77,14 +77,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
       without this, every grouped test is scheduled on its own and each worker builds the
       real-data snapshots again (run of 2026-12-06: territories built twice, the open data
       loaded twice). Checked by tests/test_xdist_groups.py. Browser tests get the `browser`
-      group (one Chromium per run).
+      group (one Chromium per run), except those marked `ungrouped` (the walk's roles: long
+      enough that both workers should share them, each worker starting its own Chromium).
 
     Also puts the tests marked `realdata_first` (the open-data module, whose load from an empty
     database leaves the territories snapshot on its way: tests/realdata_db.py) ahead of the
-    other real-data tests, in the slots those tests had.
+    other real-data tests, in the slots those tests had, then the modules with long tests
+    ahead of the others (`_long_modules_first`).
 
     First of the hooks (`tryfirst`), so that `-m` selects on these marks."""
     _realdata_first(items)
+    _long_modules_first(items)
     loadgroup = bool(getattr(config.option, "loadgroup", False))
     for item in items:
         if not _uses_database(item):
@@ -92,7 +95,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if not loadgroup:
             continue
         for marker, group in GROUP_OF_MARKER.items():
-            if item.get_closest_marker(marker) and not item.get_closest_marker("xdist_group"):
+            if (
+                item.get_closest_marker(marker)
+                and not item.get_closest_marker("xdist_group")
+                and not item.get_closest_marker("ungrouped")
+            ):
                 item.add_marker(pytest.mark.xdist_group(group))
         names = {
             str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
@@ -105,6 +112,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             from _pytest.nodeid import NodeId
 
             item._id = NodeId.parse(item.nodeid + suffix)  # type: ignore[attr-defined]
+
+
+# Markers of a module that holds long tests: it goes first in its segment (see below).
+LONG_MARKERS = ("slow", "realdata")
+
+
+def _long_modules_first(items: list[pytest.Item]) -> None:
+    """The modules holding a `slow` or `realdata` test first, in their order, then the others.
+    pytest-django sorts after this hook (a stable sort into database tests, transactional tests,
+    tests without database), so within each of those segments the long tests come first and
+    xdist (`--no-loadscope-reorder`) hands them out first: the short ones fill both workers at
+    the end of the run, instead of one worker finishing alone on a long test (run of 2026-12-06:
+    the two backup tests, 8 min under load, the last tests of one worker while the other had
+    been idle since the walk ended). Whole modules move, so module fixtures stay shared."""
+    long_modules = {
+        item.nodeid.split("::")[0]
+        for item in items
+        if any(item.get_closest_marker(name) for name in LONG_MARKERS)
+    }
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in long_modules)
 
 
 def _realdata_first(items: list[pytest.Item]) -> None:
@@ -156,6 +183,18 @@ def open_data_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def openapi_schema_yaml(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The OpenAPI schema as `manage.py spectacular --validate --fail-on-warn` writes it (the
+    command fails on an invalid schema or on any warning): generated and validated once per
+    xdist worker for the tests that check it, rather than once for each (≈ 2 s of CPU each)."""
+    from django.core.management import call_command
+
+    out = tmp_path_factory.mktemp("openapi") / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    return out.read_text()
 
 
 @pytest.fixture(autouse=True)

@@ -28,11 +28,10 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from diagnostics.analytics.common import format_number
 from diagnostics.errors import ApplicationError
 from diagnostics.exports import table_csv, tables_xlsx
 from diagnostics.models import Basin, DiagnosticRun, PdfJob, Role, User
-from diagnostics.params import int_param, page_param
+from diagnostics.params import page_param
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, has_role, role_required
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import (
@@ -57,7 +56,7 @@ PAGE_SIZE = 50
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _visible_run(request: HttpRequest, pk: int, *, documents: bool = True) -> DiagnosticRun:
+def visible_run(request: HttpRequest, pk: int, *, documents: bool = True) -> DiagnosticRun:
     """A run the user may open: a mayor's office only those shared with it (ADR 0014); without
     its results and tables unless `documents`."""
     user: User = request.user  # type: ignore[assignment]
@@ -186,7 +185,7 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*BASIN_READERS)
 @require_GET
 def diagnostic_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    run = _visible_run(request, pk)
+    run = visible_run(request, pk)
     response = JsonResponse(
         {
             "id": run.pk,
@@ -213,7 +212,7 @@ def _export_name(run: DiagnosticRun, table: str, extension: str) -> str:
 def diagnostic_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
     """One table as CSV or XLSX (`tout.xlsx`: every table, one sheet each)."""
     user: User = request.user  # type: ignore[assignment]
-    full = _visible_run(request, pk)
+    full = visible_run(request, pk)
     run = diagnostic_run_scoped(full, user=user)
     if fmt not in ("csv", "xlsx"):
         raise Http404(f"Format « {fmt} » inconnu : csv ou xlsx.")
@@ -259,7 +258,7 @@ def _static_uri(path: str) -> str:
 def diagnostic_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF link: prints the report in the reader's scope (the same rules as the page) and
     hands it to a PDF job (`services.pdf_jobs`), whose page shows its progress and the file."""
-    run = _visible_run(request, pk)
+    run = visible_run(request, pk)
     if not run.is_done:
         raise Http404("Ce diagnostic n'est pas terminé : pas de rapport à imprimer.")
     run = selectors.diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=run.pk)).get()
@@ -293,115 +292,3 @@ def print_assets() -> dict[str, str]:
         "js_charts": _static_uri("cnam/charts.js"),
         "js_report": _static_uri("cnam/diagnostic.js"),
     }
-
-
-def _compare_rows(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
-    """Year by year, the headline indicators of two documents and their difference."""
-    indicators = [
-        ("bmo_projects", "Projets de recrutement", 0, False),
-        ("bmo_difficulty_rate", "Taux de difficulté", 2, True),
-        ("bmo_masked_cells", "Cellules BMO secrètes", 0, False),
-        ("unemployment_rate", "Taux de chômage annuel moyen (%)", 1, False),
-        ("job_seekers", "Demandeurs d'emploi (moyenne annuelle)", 0, False),
-    ]
-    years_a, years_b = a.get("years") or {}, b.get("years") or {}
-    rows = []
-    for year in sorted(set(years_a) | set(years_b), key=int, reverse=True):
-        for key, label, decimals, share in indicators:
-            va, vb = (years_a.get(year) or {}).get(key), (years_b.get(year) or {}).get(key)
-            if va is None and vb is None:
-                continue
-
-            def show(v: Any, decimals: int = decimals, share: bool = share) -> str:
-                if v is None:
-                    return "—"
-                return (
-                    f"{format_number(v * 100, decimals=decimals)}\u202f%"
-                    if share
-                    else format_number(v, decimals=decimals)
-                )
-
-            diff = None if va is None or vb is None else vb - va
-            rows.append(
-                {
-                    "year": year,
-                    "label": label,
-                    "a": show(va),
-                    "b": show(vb),
-                    "diff": "—"
-                    if diff is None
-                    else (
-                        "=" if abs(diff) < 1e-9 else ("+" if diff > 0 else "−") + show(abs(diff))
-                    ),
-                    "changed": diff is not None
-                    and abs(diff) > 1e-9
-                    or (va is None) != (vb is None),
-                }
-            )
-    return rows
-
-
-@role_required(*BASIN_READERS)
-@require_GET
-def diagnostic_compare(request: HttpRequest) -> HttpResponse:
-    """Two runs of the same basin side by side (?a=<pk>&b=<pk>), with their differences."""
-    pk_a, pk_b = int_param(request.GET, "a"), int_param(request.GET, "b")
-    if pk_a is None or pk_b is None:
-        # No dead end: without its two runs the page shows the runs to pick from.
-        from diagnostics.views.compare import compare_picker
-
-        given = any(request.GET.get(k) for k in ("a", "b"))
-        return compare_picker(
-            request, message="Choisissez les deux diagnostics à comparer." if given else ""
-        )
-    run_a = _visible_run(request, pk_a, documents=False)
-    run_b = _visible_run(request, pk_b, documents=False)
-    if run_a.basin_id != run_b.basin_id:
-        return render(
-            request,
-            "diagnostics/diagnostic_compare.html",
-            {"error": "Les deux diagnostics doivent porter sur le même bassin."},
-            status=400,
-        )
-    if not (run_a.is_done and run_b.is_done):
-        return render(
-            request,
-            "diagnostics/diagnostic_compare.html",
-            {"error": "Seuls deux diagnostics terminés peuvent être comparés."},
-            status=400,
-        )
-    if (run_a.finished_at, run_a.pk) > (run_b.finished_at, run_b.pk):
-        run_a, run_b = run_b, run_a  # the older on the left
-    runs = selectors.diagnostic_runs_with_batches(
-        DiagnosticRun.objects.filter(pk__in=[run_a.pk, run_b.pk]).defer("tables")
-    )
-    by_pk = {r.pk: r for r in runs}
-    run_a, run_b = by_pk[run_a.pk], by_pk[run_b.pk]
-    batches_a, batches_b = set(run_a.batches.all()), set(run_b.batches.all())
-    doc_a, doc_b = run_a.results or {}, run_b.results or {}
-    tension_a = {t["code"]: t for t in doc_a.get("tension_metiers") or []}
-    tension_b = {t["code"]: t for t in doc_b.get("tension_metiers") or []}
-    params_changed = [
-        (name, run_a.parameters.get(name), run_b.parameters.get(name))
-        for name in sorted(set(run_a.parameters) | set(run_b.parameters))
-        if run_a.parameters.get(name) != run_b.parameters.get(name)
-    ]
-    return render(
-        request,
-        "diagnostics/diagnostic_compare.html",
-        {
-            "run_a": run_a,
-            "run_b": run_b,
-            "basin": run_a.basin,
-            "figures_a": selectors.diagnostic_key_figures(doc_a),
-            "figures_b": {f.label: f for f in selectors.diagnostic_key_figures(doc_b)},
-            "rows": _compare_rows(doc_a, doc_b),
-            "batches_removed": sorted(batches_a - batches_b, key=lambda b: (b.kind, b.vintage)),
-            "batches_added": sorted(batches_b - batches_a, key=lambda b: (b.kind, b.vintage)),
-            "batches_common": sorted(batches_a & batches_b, key=lambda b: (b.kind, b.vintage)),
-            "tension_new": [tension_b[c] for c in sorted(set(tension_b) - set(tension_a))],
-            "tension_gone": [tension_a[c] for c in sorted(set(tension_a) - set(tension_b))],
-            "params_changed": params_changed,
-            "engine_changed": run_a.engine_version != run_b.engine_version,
-        },
-    )

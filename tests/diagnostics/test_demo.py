@@ -42,7 +42,11 @@ from implantations.models import CnamSite
 from tests.db_state import DatabaseState, database_state, put_back
 
 # One xdist group with tests/implantations/services/test_demo.py (see that module).
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("demo")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.xdist_group("demo"),
+]
 
 USERNAMES = ["demo-admin", "demo-delegue", "demo-catalogue", "demo-mairie", "demo-api"]
 

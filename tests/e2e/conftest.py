@@ -4,14 +4,19 @@ Playwright's own browser download is not used (no network): we point it at the s
 Skipped with the reason when Chromium is absent, except under CI=true where that is a failure.
 """
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from tests.conftest import _on_ci
+from tests.db_state import DatabaseState, database_state, put_back
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -75,10 +80,56 @@ def page(chromium_browser):  # type: ignore[no-untyped-def]
     context.close()
 
 
+# The rows of the full demo as the first browser test that asked for it built them (this
+# worker's; the browser tests share one worker under --dist loadgroup).
+_DEMO_BUILT: list[DatabaseState] = []
+
+
+@pytest.fixture
+def demo(settings: Any) -> None:
+    """The full demo (`manage.py demo` on the synthetic territory, diagnostics computed at once)
+    in the database of this transactional test. The first test that asks for it builds it and
+    its rows are recorded; the next ones get those rows back (tests/db_state.py: every table
+    holds exactly the built rows) instead of building it again (≈ 20 s of CPU a build). The
+    files the demo imported stay in MEDIA_ROOT, where the recorded rows point (the walk checks
+    their download links)."""
+    settings.OPEN_DATA_DIR = None
+    settings.DIAGNOSTIC_EAGER_IN_THREAD = False
+    from diagnostics.selectors import diagnostics as selectors
+
+    if _DEMO_BUILT:
+        put_back(_DEMO_BUILT[0])
+    else:
+        call_command("demo", stdout=StringIO())
+        _DEMO_BUILT.append(database_state())
+    selectors.frames_cache_clear()
+
+
 @pytest.fixture
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def wait_for_charts(page: Any) -> None:
+    # A chart that never draws shows up in the console and axe checks.
+    with contextlib.suppress(Exception):
+        page.wait_for_function(
+            "Array.from(document.querySelectorAll('.cnam-chart, .cnam-map, [data-figure]'))"
+            ".filter(e => e.offsetParent !== null)"
+            ".every(e => e.querySelector('.main-svg'))",
+            timeout=5_000,
+        )
+
+
+def settle(page: Any) -> None:
+    """Two animation frames then the task queue: the scripts that start on load (DSFR's) have
+    run their first steps, and any error they throw is in the console. A condition, not a fixed
+    sleep (it was `wait_for_timeout(150)`)."""
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame("
+        "() => setTimeout(done, 0))))"
+    )
 
 
 def login(page, live_server, username: str, password: str) -> None:  # type: ignore[no-untyped-def]

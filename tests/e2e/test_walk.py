@@ -1,7 +1,7 @@
 """The browser walk: every page of the demo, as each role, at 1366 and 320 px.
 
-For each role (anonymous, delegate, mayor, catalogue admin, national admin) the walk starts at the
-role's home and a list of known pages, follows same-origin links (deduplicated by URL pattern,
+For each role (anonymous, delegate, mayor, catalogue admin, national admin: one test each, every
+one starting from the same demo rows, tests/e2e/conftest.py) the walk starts at the role's home and a list of known pages, follows same-origin links (deduplicated by URL pattern,
 numbers replaced by `{n}`, and bounded), and fails on:
 - an HTTP error on the page or on any asset it loads (404 favicon included);
 - a console error or an uncaught exception, a Content-Security-Policy violation included (each
@@ -13,13 +13,13 @@ numbers replaced by `{n}`, and bounded), and fails on:
 - a page wider than the screen, at 1366 or 320 px (tables scroll inside their own container).
 Exports and PDFs are not walked: their status is checked once with a GET through the browser's
 request context (same session); a PDF link that redirects to its PDF job (reports, business
-model) is followed, and the job's page must answer and is walked. Screenshots go to var/walk/ and a summary to
-var/walk/report.json (page, width, console errors, axe violations by rule).
+model) is followed, and the job's page must answer and is walked. Screenshots (JPEG) go to
+var/walk/ and a summary per role to var/walk/report-<role>.json (page, width, console errors,
+axe violations by rule).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -31,11 +31,10 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from django.core.management import call_command
 
-from tests.e2e.conftest import login, new_context
+from tests.e2e.conftest import login, new_context, settle, wait_for_charts
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 WALK_DIR = Path(__file__).resolve().parents[2] / "var" / "walk"
 PASSWORD = "territoires-demo-2026"
@@ -135,40 +134,10 @@ class PageResult:
 
 
 @pytest.fixture
-def demo(settings: Any) -> None:
-    # Built here, not restored from a snapshot: the demo's imported files live in MEDIA_ROOT,
-    # which the walk's download links check.
-    settings.OPEN_DATA_DIR = None
-    settings.DIAGNOSTIC_EAGER_IN_THREAD = False
-    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-@pytest.fixture
 def axe_script() -> str:
     from axe_playwright_python.base import AXE_SCRIPT
 
     return AXE_SCRIPT
-
-
-def _wait_for_charts(page: Any) -> None:
-    # A chart that never draws shows up in the console and axe checks.
-    with contextlib.suppress(Exception):
-        page.wait_for_function(
-            "Array.from(document.querySelectorAll('.cnam-chart, .cnam-map, [data-figure]'))"
-            ".filter(e => e.offsetParent !== null)"
-            ".every(e => e.querySelector('.main-svg'))",
-            timeout=5_000,
-        )
-
-
-def _settle(page: Any) -> None:
-    """Two animation frames then the task queue: the scripts that start on load (DSFR's) have
-    run their first steps, and any error they throw is in the console. A condition, not a fixed
-    sleep (it was `wait_for_timeout(150)`)."""
-    page.evaluate(
-        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame("
-        "() => setTimeout(done, 0))))"
-    )
 
 
 def _audit(page: Any, axe_script: str) -> tuple[dict[str, int], int, list[str]]:
@@ -308,15 +277,17 @@ def _walk_role(
             if landed != bare and status < 400:
                 # Redirected (the login page, a home…): the target is walked on its own.
                 queue.append(landed)
-            _wait_for_charts(page)
-            _settle(page)  # late console errors of DSFR's scripts
+            wait_for_charts(page)
+            settle(page)  # late console errors of DSFR's scripts
             full = width == WIDTHS[0] or key not in audited_small
             serious: dict[str, int] = {}
             minor, missing = 0, list[str]()
             if full:
                 serious, minor, missing = _audit(page, axe_script)
-                shot = WALK_DIR / f"{role}--{slug(key)}--{width}.png"
-                page.screenshot(path=str(shot), full_page=width != WIDTHS[0])
+                shot = WALK_DIR / f"{role}--{slug(key)}--{width}.jpg"
+                page.screenshot(
+                    path=str(shot), full_page=width != WIDTHS[0], type="jpeg", quality=70
+                )
                 if width != WIDTHS[0]:
                     audited_small.add(key)
             overflow = page.evaluate(
@@ -350,7 +321,7 @@ class _Live:
 
 
 def _write_report(
-    results: list[PageResult], dead: list[tuple[str, str, int]], seconds: float
+    role: str, results: list[PageResult], dead: list[tuple[str, str, int]], seconds: float
 ) -> None:
     report = {
         "seconds": round(seconds, 1),
@@ -371,37 +342,46 @@ def _write_report(
         ],
         "dead_links": [{"role": d[0], "path": d[1], "status": d[2]} for d in dead],
     }
-    (WALK_DIR / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
+    (WALK_DIR / f"report-{role}.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
 
 
-@pytest.mark.timeout(1500)  # a few minutes on a quiet machine; CI's shared cores are slower
-def test_walk_every_page_as_every_role(live_server, chromium_browser, demo, axe_script) -> None:  # type: ignore[no-untyped-def]
+# Kinds of page already audited at 320 px by an earlier role on this xdist worker (see
+# `_walk_role`): each kind once per worker, whichever role reaches it first.
+AUDITED_SMALL: set[str] = set()
+
+
+# One test per role, scheduled one by one (`ungrouped`, not in the browser group): both xdist
+# workers share the walk instead of one worker walking every role at the end of the run.
+@pytest.mark.ungrouped
+@pytest.mark.timeout(900)  # a minute or two on a quiet machine; CI's shared cores are slower
+@pytest.mark.parametrize("role", list(ROLES))
+def test_walk_every_page_as_each_role(  # type: ignore[no-untyped-def]
+    role, live_server, chromium_browser, demo, axe_script
+) -> None:
     WALK_DIR.mkdir(parents=True, exist_ok=True)
-    for old in WALK_DIR.glob("*.png"):
+    for old in [*WALK_DIR.glob(f"{role}--*.png"), *WALK_DIR.glob(f"{role}--*.jpg")]:
         old.unlink()
     started = time.monotonic()
     results: list[PageResult] = []
     dead: list[tuple[str, str, int]] = []
-    audited_small: set[str] = set()
     project_pages = demo_project_pages()
-    for role, username in ROLES.items():
-        extra = project_pages if role in MANAGING_ROLES else []
-        for item in _walk_role(
-            chromium_browser, live_server.url, role, username, axe_script, audited_small, extra
-        ):
-            if isinstance(item, PageResult):
-                results.append(item)
-                _write_report(results, dead, time.monotonic() - started)  # readable mid-walk
-            else:
-                dead.append(item)
-    _write_report(results, dead, time.monotonic() - started)
+    extra = project_pages if role in MANAGING_ROLES else []
+    for item in _walk_role(
+        chromium_browser, live_server.url, role, ROLES[role], axe_script, AUDITED_SMALL, extra
+    ):
+        if isinstance(item, PageResult):
+            results.append(item)
+        else:
+            dead.append(item)
+    _write_report(role, results, dead, time.monotonic() - started)
 
-    # Every role was walked; the delegate reached basins, diagnostics and their charts.
-    assert {r.role for r in results} == set(ROLES)
-    delegate_paths = {pattern(r.path.split("?")[0]) for r in results if r.role == "delegue"}
-    assert {"/bassins/{n}/", "/diagnostics/{n}/"} <= delegate_paths
-    assert "/implantations/projets/{n}/evaluation/" in delegate_paths
-    assert {pattern(p.split("?")[0]) for p in project_pages} <= delegate_paths
+    # The role was walked; the delegate reached basins, diagnostics and their charts.
+    assert results and {r.role for r in results} == {role}
+    if role == "delegue":
+        delegate_paths = {pattern(r.path.split("?")[0]) for r in results}
+        assert {"/bassins/{n}/", "/diagnostics/{n}/"} <= delegate_paths
+        assert "/implantations/projets/{n}/evaluation/" in delegate_paths
+        assert {pattern(p.split("?")[0]) for p in project_pages} <= delegate_paths
     problems = [f"{r.role} {r.width}px {r.path}: {p}" for r in results for p in r.problems()]
     problems += [f"{d[0]} lien mort {d[1]} → HTTP {d[2]}" for d in dead]
     assert not problems, "\n".join(problems)

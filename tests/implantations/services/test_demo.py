@@ -41,7 +41,11 @@ from implantations.selectors.followup import project_evaluation
 
 # With the other demo module on one xdist worker: the two longest demo builds are scheduled
 # first (large groups go first), not left for the end of the run.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("demo")]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.xdist_group("demo"),
+]
 
 
 def run_demo() -> str:
