@@ -9,6 +9,7 @@ in both directions around the map's centre (equirectangular view).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -124,16 +125,25 @@ def _outline_xy(geom: BaseGeometry) -> tuple[list[float | None], list[float | No
     return xs, ys
 
 
-def _add_region_traces(figure: go.Figure, regions: pd.DataFrame) -> None:
+def joined_xy(
+    geoms: Iterable[Any], rings: Callable[[Any], tuple[list[float | None], list[float | None]]]
+) -> tuple[list[float | None], list[float | None]]:
+    """The x and y of every geometry's rings (`rings` reads one geometry), as one line trace:
+    None between two geometries."""
     xs: list[float | None] = []
     ys: list[float | None] = []
-    for geom in regions[GEOMETRY]:
-        x, y = _outline_xy(geom)
+    for geom in geoms:
+        x, y = rings(geom)
         if x and xs:
             xs.append(None)
             ys.append(None)
         xs += x
         ys += y
+    return xs, ys
+
+
+def _add_region_traces(figure: go.Figure, regions: pd.DataFrame) -> None:
+    xs, ys = joined_xy(regions[GEOMETRY], _outline_xy)
     figure.add_trace(
         go.Scatter(
             x=xs,

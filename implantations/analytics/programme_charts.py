@@ -21,7 +21,7 @@ import shapely
 from diagnostics.analytics.common import format_number, plotly_text
 
 from . import programme as pg
-from .maps import BLUE_FRANCE, GREY, LABEL_GREY, OUTLINE_GREY
+from .maps import BLUE_FRANCE, GREY, LABEL_GREY, OUTLINE_GREY, joined_xy
 
 STATUS_COLOURS = {
     pg.STATUS_STUDY: "#b34000",  # DSFR warning 425
@@ -208,15 +208,7 @@ def programme_map_figure(
         part_projects = located[located[REGION_CODE].map(_area) == area]
         part_sites = sites[sites[REGION_CODE].map(_area) == area]
         if not part_outlines.empty:
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for geom in part_outlines[GEOMETRY]:
-                x, y = _rings_xy(geom)
-                if x and xs:
-                    xs.append(None)
-                    ys.append(None)
-                xs += x
-                ys += y
+            xs, ys = joined_xy(part_outlines[GEOMETRY], _rings_xy)
             figure.add_trace(
                 go.Scatter(
                     x=xs, y=ys, mode="lines", fill="toself", fillcolor="#f6f6f6",

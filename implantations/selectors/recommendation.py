@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from diagnostics.models import Basin, Commune, TerritoryLoad, User, ZoneEmploi
-from diagnostics.selectors.access import basin_is_manageable, basin_list_for
+from diagnostics.selectors.access import basin_list_for
 from diagnostics.selectors.diagnostics import diagnostic_latest_done
 from implantations.analytics import columns as col
 from implantations.analytics.business_model_assumptions import AddressablePublic
@@ -63,10 +63,6 @@ def programme_settings_current() -> ProgrammeSettings:
 
 def basin_readable(user: User, pk: int) -> QuerySet[Basin]:
     return basin_list_for(user).filter(pk=pk)
-
-
-def basin_can_manage(user: User, basin: Basin) -> bool:
-    return basin_is_manageable(user, basin.pk)
 
 
 # --- Recommendation inputs --------------------------------------------------------------------

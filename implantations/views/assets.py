@@ -13,6 +13,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import User
 from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_READERS, role_required
+from diagnostics.selectors.access import basin_is_manageable
 from diagnostics.views.home import shared_redirect
 from implantations.forms.assets import (
     EmployerLetterForm,
@@ -27,9 +28,6 @@ from implantations.selectors.assets import (
     employer_letter_list,
     host_structure_list,
     lycee_candidates,
-)
-from implantations.selectors.recommendation import (
-    basin_can_manage,
 )
 from implantations.services.assets import (
     basin_lycees_prefill,
@@ -64,7 +62,7 @@ def basin_assets(request: HttpRequest, pk: int) -> HttpResponse:
     basin = readable_basin(request, pk)
     if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
         return shared_redirect(request, basin.pk)
-    can_manage = basin_can_manage(user, basin)
+    can_manage = basin_is_manageable(user, basin.pk)
     host_form = HostStructureForm()
     letter_form = EmployerLetterForm()
     partnership = basin_partnership_get(basin)

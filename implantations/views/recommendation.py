@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
 from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
-from diagnostics.selectors.access import basin_list_for
+from diagnostics.selectors.access import basin_is_manageable, basin_list_for
 from diagnostics.selectors.page_cache import cached, fragment_key
 from diagnostics.views.home import shared_redirect
 from implantations.analytics.maps import cnam_sites_figure
@@ -23,7 +23,6 @@ from implantations.forms.assets import (
     ScenarioNameForm,
 )
 from implantations.selectors.recommendation import (
-    basin_can_manage,
     basin_main_town_frame,
     cnam_site_frame,
     cnam_site_list,
@@ -141,7 +140,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "basin": basin,
         "recommendation": recommendation,
         "error": error,
-        "can_manage": basin_can_manage(user, basin),
+        "can_manage": basin_is_manageable(user, basin.pk),
         "concept_labels": scoring.CONCEPT_LABELS,
     }
     if recommendation is not None:
@@ -235,7 +234,7 @@ def business_model_page(request: HttpRequest, pk: int) -> HttpResponse:
     basin = readable_basin(request, pk)
     if user.is_mayor_viewer and request.method == "GET":  # reads its shared versions
         return shared_redirect(request, basin.pk)
-    can_manage = basin_can_manage(user, basin)
+    can_manage = basin_is_manageable(user, basin.pk)
     state = business_model_state(request, basin, user)
     form = state.form
     name_form = ScenarioNameForm()
