@@ -179,11 +179,17 @@ _RENDERED_CACHE: OrderedDict[tuple[Any, ...], PreRenderedJSON] = OrderedDict()
 OUTPUT_CACHE_SIZE = 256
 
 
+def _output_key(run: Any, year: int | None, source: str | None) -> tuple[Any, ...]:
+    """A run is identified by its id AND its end time: an id alone can come back (SQLite gives
+    a rolled-back or deleted row's id again), and the cached output holds the run's basin name."""
+    return (run.pk, run.data_key, run.finished_at, year, source)
+
+
 def indicators_rendered(
     run: Any, *, year: int | None, source: str | None
 ) -> PreRenderedJSON | None:
     """The run's indicators (without `run`) as rendered JSON; None if a number is not finite."""
-    key = (run.pk, run.data_key, year, source)
+    key = _output_key(run, year, source)
     cached = _RENDERED_CACHE.get(key)
     if cached is not None:
         _RENDERED_CACHE.move_to_end(key)
@@ -198,7 +204,7 @@ def indicators_rendered(
 
 
 def indicators_output(run: Any, *, year: int | None, source: str | None) -> dict[str, Any]:
-    key = (run.pk, run.data_key, year, source)
+    key = _output_key(run, year, source)
     cached = _OUTPUT_CACHE.get(key)
     if cached is not None:
         _OUTPUT_CACHE.move_to_end(key)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from rest_framework.test import APIClient
 
-from diagnostics.models import Role
+from diagnostics.models import DiagnosticRun, Role
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import diagnostic_world
@@ -67,6 +69,22 @@ def test_indicators_of_the_latest_done_run(api_client, world):
     ]
     assert [p["value"] for p in data["job_seekers"]] == [640, 650]
     assert set(data["sources"]) == {"bmo", "chomage_ze", "defm"}
+
+
+def test_a_run_id_that_comes_back_is_not_served_from_the_cache(api_client, world):
+    """SQLite hands a deleted (or rolled-back) row's id out again: the cached output of the old
+    run must not answer for the new one, which names its basin otherwise."""
+    run = diagnostic_execute(run_id=diagnostic_request(basin_id=world.basin.pk).pk)
+    assert api_client.get(url(world.basin.pk)).json()["basin"]["name"] == "Bassin 4418"
+
+    # Same id and data key, another run: another basin name in its document, another end time.
+    document = dict(run.results)
+    document["basin"] = {**document["basin"], "name": "Bassin renommé"}
+    DiagnosticRun.objects.filter(pk=run.pk).update(
+        results=document, finished_at=run.finished_at + timedelta(seconds=1)
+    )
+
+    assert api_client.get(url(world.basin.pk)).json()["basin"]["name"] == "Bassin renommé"
 
 
 def test_year_and_source_filters(api_client, world):
