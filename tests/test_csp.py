@@ -96,7 +96,7 @@ def test_pages_send_a_strict_policy(client):
     )
     assert directives["script-src"] == "'self'"
     assert directives["style-src"] == "'self'"
-    # plotly.js's own SVG style attributes only (cnam_territoires/settings/security.py says why); never scripts.
+    # plotly.js's own SVG style attributes only (cnam_territoires/settings.py says why); never scripts.
     assert directives["style-src-attr"] == "'unsafe-inline'"
     assert directives["object-src"] == "'none'"
     assert directives["frame-ancestors"] == "'none'"
