@@ -1,6 +1,6 @@
 /* Tables wider than the screen scroll inside their container (app.css): such a container is
    made reachable and scrollable with the keyboard (tabindex, named region), as axe's
-   `scrollable-region-focusable` asks. Re-checked when the window is resized. No dependency. */
+   `scrollable-region-focusable` asks. Re-checked when the window is resized, the fonts are in, or a table changes size. No dependency. */
 (function () {
   "use strict";
   var SELECTOR = ".fr-table, .fr-table__wrapper, .fr-table__container, .fr-table__content, .fr-table__shadow, .cnam-table-scroll, main table, main pre";
@@ -13,7 +13,9 @@
   }
   function update() {
     document.querySelectorAll(SELECTOR).forEach(function (box) {
-      var scrolls = box.scrollWidth > box.clientWidth + 1;
+      // Either way, by any amount: axe flags a region that scrolls by more than 13 px.
+      var scrollsY = box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY);
+      var scrolls = box.scrollWidth > box.clientWidth || scrollsY;
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.setAttribute("tabindex", "0");
         if (box.tagName !== "TABLE") {  // a table keeps its role, named by its caption
@@ -30,6 +32,12 @@
   function soon() { window.clearTimeout(timer); timer = window.setTimeout(update, 150); }
   if (document.readyState !== "loading") { update(); } else { document.addEventListener("DOMContentLoaded", update); }
   window.addEventListener("load", update);
+  // The layout can still move after `load`: web fonts swapped in (wider text), DSFR's scripts.
+  if (document.fonts && document.fonts.ready) { document.fonts.ready.then(update); }
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(soon);
+    document.querySelectorAll("main table, main pre").forEach(function (box) { observer.observe(box); });
+  }
   window.addEventListener("resize", soon);
   document.addEventListener("toggle", soon, true);  // a <details> table opened
 })();
