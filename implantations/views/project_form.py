@@ -31,11 +31,6 @@ from implantations.services import projects as services
 from implantations.views.projects import project_manageable
 
 
-def _attach_error(form: Any, exc: ApplicationError) -> None:
-    field = exc.extra.get("field") if isinstance(exc.extra, dict) else None
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def _latest_recommendation(basin: Basin) -> Recommendation | None:
     return Recommendation.objects.filter(basin=basin).order_by("-created_at", "-id").first()
 
@@ -146,7 +141,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
                     )
                     _relations_replace(project, partners, members, user)
             except ApplicationError as exc:
-                _attach_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, f"Le projet « {project.name} » est créé.")
                 return redirect("project-detail", pk=project.pk)
@@ -207,7 +202,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     _relations_replace(project, partners, members, user)
             except ApplicationError as exc:
-                _attach_error(form, exc)
+                exc.add_to(form)
             else:
                 messages.success(request, "Le projet est mis à jour.")
                 return redirect("project-detail", pk=project.pk)
