@@ -39,6 +39,13 @@ def _rate_cell(rates: list[evo.Rate], code: str) -> Any:
     return None if rate is None or rate.value is None else round(rate.value, 4)
 
 
+def _csv_attachment(payload: dict[str, Any], filename: str) -> HttpResponse:
+    """The table `payload` as a CSV file to download under `filename`."""
+    response = HttpResponse(table_csv(payload), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _rates_note(rates: list[evo.Rate]) -> str:
     return " ; ".join(f"{r.label} : {r.reason}" for r in rates if r.value is None and r.reason)
 
@@ -68,9 +75,7 @@ def project_followup_export(request: HttpRequest, pk: int) -> HttpResponse:
         "labels": FOLLOWUP_EXPORT_LABELS,
         "rows": rows,
     }
-    response = HttpResponse(table_csv(payload), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="suivi-projet-{project.pk}.csv"'
-    return response
+    return _csv_attachment(payload, f"suivi-projet-{project.pk}.csv")
 
 
 @role_required(*BASIN_READERS)
@@ -108,9 +113,7 @@ def project_variances_export(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "rows": rows,
     }  # fmt: skip
-    response = HttpResponse(table_csv(payload), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ecarts-projet-{project.pk}.csv"'
-    return response
+    return _csv_attachment(payload, f"ecarts-projet-{project.pk}.csv")
 
 
 @role_required(*BASIN_READERS)
@@ -143,6 +146,4 @@ def evaluation_summary_export(request: HttpRequest) -> HttpResponse:
         ],
         "rows": rows,
     }  # fmt: skip
-    response = HttpResponse(table_csv(payload), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="evaluation-programme.csv"'
-    return response
+    return _csv_attachment(payload, "evaluation-programme.csv")
