@@ -34,6 +34,7 @@ from diagnostics.selectors.diagnostic_frames import (
     BMO_CELL_FIELDS,
     CROSSWALK_FIELDS,
     TENSION_FIELDS,
+    _rows,
     bassin_code_spelling,
     bmo_frame,
     crosswalk_frame,
@@ -278,23 +279,44 @@ def overlapping_runs(*, basin: Basin, commune_codes: Sequence[str]) -> list[Diag
     with them), with their tables but not their document (`results`, ≈ 100 kB of JSON each:
     the check by difference reads the tables only; a bassin BMO of a national batch overlaps
     two to four zones d'emploi already diagnosed)."""
-    others = (
-        Basin.objects.filter(communes__code__in=list(commune_codes))
-        .exclude(pk=basin.pk)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    if memo_active():
+        # A chunk of a national batch: the basins of every commune read once, and each
+        # overlapping basin's run read (and its tables decoded) once for all the chunk's
+        # basins that overlap it. Nothing is written while a chunk computes.
+        basins_of = memoised(("commune_basins",), _commune_basins)
+        found = {other for code in commune_codes for other in basins_of.get(str(code), ())}
+        others: Iterable[int] = found - {basin.pk}
+    else:
+        others = (
+            Basin.objects.filter(communes__code__in=list(commune_codes))
+            .exclude(pk=basin.pk)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
     runs = []
     for other in sorted(set(others)):
-        run = (
-            DiagnosticRun.objects.filter(basin_id=other, status=DiagnosticRun.Status.DONE)
-            .defer("results")
-            .order_by("-finished_at", "-id")
-            .first()
-        )
+        run = memoised(("latest_done_run", other), lambda other=other: _latest_done_run(other))
         if run is not None:
             runs.append(run)
     return runs
+
+
+def _latest_done_run(basin_id: int) -> DiagnosticRun | None:
+    return (
+        DiagnosticRun.objects.filter(basin_id=basin_id, status=DiagnosticRun.Status.DONE)
+        .defer("results")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def _commune_basins() -> dict[str, list[int]]:
+    """Commune code → the basins holding it (every basin)."""
+    out: dict[str, list[int]] = {}
+    pairs = Basin.communes.through.objects.order_by().values_list("commune_id", "basin_id")
+    for commune, basin_id in _rows(pairs):
+        out.setdefault(str(commune), []).append(int(basin_id))
+    return out
 
 
 def basins_commune_codes(basin_ids: Iterable[int]) -> dict[int, set[str]]:
