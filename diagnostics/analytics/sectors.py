@@ -42,6 +42,7 @@ from .columns import (
     YEAR,
 )
 from .common import require_columns
+from .row_index import RowIndex, row_index, rows_in
 
 FAMILY_CHANGE_COLUMNS = [
     FAMILY_CODE,
@@ -151,6 +152,8 @@ class SectorReference:
     codes: pd.Series
     labels: pd.Series
     france: pd.DataFrame
+    # The rows' positions by bassin (`row_index`), so a basin's rows are not a scan of all.
+    index: RowIndex | None = None
 
 
 def sector_reference(frame: pd.DataFrame) -> SectorReference:
@@ -164,7 +167,8 @@ def sector_reference(frame: pd.DataFrame) -> SectorReference:
     france = rows.groupby(SECTOR_KEYS, sort=True)["_v"].sum(min_count=1).rename("_f").reset_index()
     france["_t"] = france.groupby(VINTAGE)["_f"].transform("sum")
     codes = rows[BASSIN_BMO_CODE].astype(str)
-    return SectorReference(rows=rows, codes=codes, labels=labels, france=france)
+    index = row_index(rows, BASSIN_BMO_CODE)
+    return SectorReference(rows=rows, codes=codes, labels=labels, france=france, index=index)
 
 
 SECTOR_KEYS = [VINTAGE, NAF_SECTION]
@@ -183,7 +187,7 @@ def sector_job_seekers(
     when already computed (shared by the basins of a national batch)."""
     reference = sector_reference(frame) if reference is None else reference
     rows, labels = reference.rows, reference.labels
-    local = rows[reference.codes.isin({str(b) for b in bassins})]
+    local = rows_in(rows, BASSIN_BMO_CODE, bassins, index=reference.index)
     keys = SECTOR_KEYS
     local_sum = local.groupby(keys, sort=True)["_v"].sum(min_count=1)
     if local_sum.empty:

@@ -58,7 +58,7 @@ from diagnostics.selectors.diagnostic_report import (
     table_frame,
     zone_emploi_geometries,
 )
-from diagnostics.selectors.memo import memo_active, memoised
+from diagnostics.selectors.memo import CHUNK_COMMUNES, memo_active, memo_get, memoised
 
 __all__ = [
     "territories_version",
@@ -279,12 +279,14 @@ def overlapping_runs(*, basin: Basin, commune_codes: Sequence[str]) -> list[Diag
     with them), with their tables but not their document (`results`, ≈ 100 kB of JSON each:
     the check by difference reads the tables only; a bassin BMO of a national batch overlaps
     two to four zones d'emploi already diagnosed)."""
-    if memo_active():
-        # A chunk of a national batch: the basins of every commune read once, and each
-        # overlapping basin's run read (and its tables decoded) once for all the chunk's
+    codes = {str(code) for code in commune_codes}
+    chunk = memo_get(CHUNK_COMMUNES)
+    if chunk is not None and codes <= chunk:
+        # A chunk of a national batch: the basins of the chunk's communes read at once, and
+        # each overlapping basin's run read (and its tables decoded) once for all the chunk's
         # basins that overlap it. Nothing is written while a chunk computes.
-        basins_of = memoised(("commune_basins",), _commune_basins)
-        found = {other for code in commune_codes for other in basins_of.get(str(code), ())}
+        basins_of = memoised(("commune_basins", chunk), lambda: _commune_basins(chunk))
+        found = {other for code in codes for other in basins_of.get(code, ())}
         others: Iterable[int] = found - {basin.pk}
     else:
         others = (
@@ -310,10 +312,14 @@ def _latest_done_run(basin_id: int) -> DiagnosticRun | None:
     )
 
 
-def _commune_basins() -> dict[str, list[int]]:
-    """Commune code → the basins holding it (every basin)."""
+def _commune_basins(codes: Iterable[str]) -> dict[str, list[int]]:
+    """Commune code → the basins holding it, for the given communes."""
     out: dict[str, list[int]] = {}
-    pairs = Basin.communes.through.objects.order_by().values_list("commune_id", "basin_id")
+    pairs = (
+        Basin.communes.through.objects.filter(commune_id__in=sorted(codes))
+        .order_by()
+        .values_list("commune_id", "basin_id")
+    )
     for commune, basin_id in _rows(pairs):
         out.setdefault(str(commune), []).append(int(basin_id))
     return out

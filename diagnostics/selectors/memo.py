@@ -63,6 +63,9 @@ def memoised(key: Hashable, build: Callable[[], T]) -> T:
 # per-bassin figures (`analytics.saturation_pool`, `analytics.tensions_pool`) are computed on
 # these bassins' rows, not all of France's.
 CHUNK_BASSINS = ("chunk_bassins",)
+# The communes of every basin of the chunk (a frozenset): the basins overlapping them are read
+# at once (`selectors.diagnostics.overlapping_runs`).
+CHUNK_COMMUNES = ("chunk_communes",)
 
 
 def memo_set(key: Hashable, value: Any) -> None:

@@ -38,7 +38,7 @@ from diagnostics.analytics.job_seekers import job_seekers_basin_series
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.memo import CHUNK_BASSINS, chunk_memo, memo_set
+from diagnostics.selectors.memo import CHUNK_BASSINS, CHUNK_COMMUNES, chunk_memo, memo_set
 from diagnostics.services.diagnostic_document import (
     PreparedInputs,
     _batch_ids,
@@ -149,6 +149,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
         bmo=bmo,
         unemployment=unemployment,
     )
+    memo_set(CHUNK_COMMUNES, frozenset(str(code) for codes in codes_of.values() for code in codes))
     # The pools of per-bassin figures cover the bassins of this group's basins only.
     memo_set(
         CHUNK_BASSINS,

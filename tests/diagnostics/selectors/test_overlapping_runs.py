@@ -6,7 +6,7 @@ import pytest
 
 from diagnostics.models import Basin
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.memo import chunk_memo
+from diagnostics.selectors.memo import CHUNK_COMMUNES, chunk_memo, memo_set
 from diagnostics.services import national
 from tests.factories.diagnostic_runs import diagnostic_world
 
@@ -25,6 +25,7 @@ def test_overlapping_runs_in_a_chunk_memo_equal_those_read_alone():
         for b in basins
     }
     with chunk_memo():
+        memo_set(CHUNK_COMMUNES, frozenset(c for b in basins for c in _codes(b)))
         in_chunk = {
             b.pk: [r.pk for r in selectors.overlapping_runs(basin=b, commune_codes=_codes(b))]
             for b in basins
