@@ -39,6 +39,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.memo import CHUNK_BASSINS, CHUNK_COMMUNES, chunk_memo, memo_set
+from diagnostics.services.collector import collector_paused
 from diagnostics.services.diagnostic_document import (
     PreparedInputs,
     _batch_ids,
@@ -60,8 +61,9 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
         groups.setdefault(key, []).append(run)
         ids_of[key] = ids
     out: dict[int, Outcome] = {}
-    # Reads and reference figures shared by the basins are made once for the chunk.
-    with chunk_memo():
+    # Reads and reference figures shared by the basins are made once for the chunk; the
+    # cyclic garbage collector waits for the end of the chunk (`services.collector`).
+    with chunk_memo(), collector_paused():
         for key, group in groups.items():
             out.update(_group_compute(group, ids_of[key]))
     return out
