@@ -173,7 +173,7 @@ def location_quotients(
     key_dtype = local[key].dtype if local[key].dtype == reference[key].dtype else None
     return pd.DataFrame(
         {
-            key: pd.array(keys, dtype=key_dtype) if key_dtype is not None else keys,
+            key: pd.Series(keys, dtype=key_dtype) if key_dtype is not None else keys,
             LOCAL_VALUE: _float64(e, e_missing),
             LOCAL_SHARE: _float64(local_share, local_missing),
             REFERENCE_VALUE: _float64(big_e, big_missing),

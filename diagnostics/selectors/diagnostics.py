@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -297,7 +298,7 @@ def overlapping_runs(*, basin: Basin, commune_codes: Sequence[str]) -> list[Diag
         )
     runs = []
     for other in sorted(set(others)):
-        run = memoised(("latest_done_run", other), lambda other=other: _latest_done_run(other))
+        run = memoised(("latest_done_run", other), partial(_latest_done_run, other))
         if run is not None:
             runs.append(run)
     return runs
