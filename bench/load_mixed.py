@@ -30,6 +30,15 @@ each kind's p99 over the bare view's, throughput, errors, the load average befor
 seconds (and per answer) of gunicorn, the worker, PostgreSQL's backends of the bench's database
 and the load generator itself; when the national batches were done, the p99 while they ran and
 after; the URLs (digits as N) of the slowest 1 % of pages, API answers and exports.
+
+Comparing two gunicorn configurations on a machine shared with other work: two runs one after
+the other meet different loads. `--versus THREADS:SWITCH_MS` serves the same application,
+database, cache and worker with a second gunicorn (on --port + 1, that configuration) and the
+users move from one server to the other every 10 s: the second's kinds are suffixed @B, and the
+p95 of each server in each pair of neighbouring slots (about the same machine load) says in how
+many pairs B was better.
+
+    .venv/bin/python bench/load_mixed.py --threads 4 --switch-interval-ms 5 --versus 8:1 …
 """
 
 from __future__ import annotations
