@@ -76,14 +76,6 @@ from .structure import (
     peer_comparison,
 )
 
-__all__ = [
-    "ENGINE_VERSION",
-    "TABLE_TITLES",
-    "DiagnosticParams",  # declared in analytics.diagnostic_params (issue 11)
-    "DiagnosticResult",
-    "basin_diagnostic",
-]
-
 ENGINE_VERSION = "1.0"
 
 TABLE_TITLES = {
