@@ -9,7 +9,8 @@ Targets (issue 15): zero errors, p99 page < 1 s, p99 API < 200 ms.
     .venv/bin/python bench/load_mixed.py --users 50 --seconds 120 --port 8106 \\
         --pg postgres://postgres@127.0.0.1:5432/postgres --redis redis://127.0.0.1:6379/15
 
-gunicorn runs 2 workers of 4 threads (gthread). What it does: creates a database of its own
+gunicorn runs with the production configuration (gunicorn.conf.py: gthread, its threads and
+switch interval; --threads and --switch-interval-ms override them) and 2 workers. What it does: creates a database of its own
 (`bench_load`, dropped at the end unless --keep; --template NAME copies a demo built before
 instead of migrating and building it again); migrates it and builds the synthetic demo; fills
 the pages' cached fragments as a deployment does once its data is loaded (`manage.py
@@ -24,7 +25,7 @@ basin every 10 s (up to date: no new computation). Every answer other than 2xx/3
 exception, is an error. --cache URL gives the server a cache of its own (emptied at the start;
 by default the broker's Redis database + 1, as in production).
 
-Results: a table on stdout and var/bench/load_mixed.json: latencies per kind (p50/p95/p99/max),
+Results: a table on stdout and var/bench/load_mixed.json (or --json PATH): latencies per kind (p50/p95/p99/max),
 each kind's p99 over the bare view's, throughput, errors, the load average before/after, the CPU
 seconds (and per answer) of gunicorn, the worker, PostgreSQL's backends of the bench's database
 and the load generator itself; when the national batches were done, the p99 while they ran and
@@ -40,6 +41,7 @@ import json
 import os
 import random
 import re
+import runpy
 import signal
 import statistics
 import subprocess
@@ -51,6 +53,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parents[1]
+SLOT = 10  # --versus: seconds on one server before the users move to the other
 PASSWORD = "territoires-demo-2026"
 
 
@@ -209,7 +212,19 @@ def main() -> None:
     parser.add_argument("--db", default="bench_load")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/15")
     parser.add_argument("--keep", action="store_true", help="Garder la base à la fin.")
-    parser.add_argument("--threads", type=int, default=4, help="Fils par worker gunicorn.")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="Fils par worker gunicorn (par défaut ceux de gunicorn.conf.py).",
+    )
+    parser.add_argument(
+        "--switch-interval-ms",
+        type=float,
+        default=None,
+        help="sys.setswitchinterval des workers gunicorn, en ms (par défaut celui de "
+        "gunicorn.conf.py).",
+    )
     parser.add_argument(
         "--no-national", action="store_true", help="Sans les lots nationaux pendant la charge."
     )
@@ -236,6 +251,19 @@ def main() -> None:
         action="store_true",
         help="Sans `manage.py warm_pages` avant la charge : les fragments se remplissent "
         "pendant la charge.",
+    )
+    parser.add_argument(
+        "--versus",
+        default="",
+        metavar="THREADS:SWITCH_MS",
+        help="Comparer à une 2e configuration de gunicorn (fils:intervalle en ms), servie sur "
+        "--port + 1 : les utilisateurs passent d'un serveur à l'autre toutes les 10 s (types "
+        "suffixés @B), à charge de la machine égale.",
+    )
+    parser.add_argument(
+        "--json",
+        default="",
+        help="Fichier des résultats (par défaut var/bench/load_mixed.json).",
     )
     args = parser.parse_args()
 
@@ -344,27 +372,61 @@ def main() -> None:
 
     logs = ROOT / "var" / "bench"
     logs.mkdir(parents=True, exist_ok=True)
-    gunicorn = subprocess.Popen(
-        [
-            str(bin_dir / "gunicorn"),
-            "cnam_territoires.wsgi:application",
-            "--workers",
-            "2",
-            "--threads",
-            str(args.threads),
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--timeout",
-            "60",
-            "--keep-alive",
-            "30",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(logs / "gunicorn.log", "w"),  # noqa: SIM115 - the server keeps it
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    # The production configuration (gunicorn.conf.py: gthread, threads, switch interval),
+    # with the bench's address and the issue's 2 workers.
+    gunicorn_env = dict(env)
+    if args.switch_interval_ms is not None:
+        gunicorn_env["GUNICORN_SWITCH_INTERVAL_MS"] = str(args.switch_interval_ms)
+    threads_option = ["--threads", str(args.threads)] if args.threads else []
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    server = {
+        "threads": args.threads or conf["threads"],
+        "switch_interval_ms": args.switch_interval_ms
+        if args.switch_interval_ms is not None
+        else conf["switch_interval_ms"],
+    }
+    print(f"gunicorn : 2 workers, {server}", flush=True)
+
+    def gunicorn_start(port: int, threads: list[str], env: dict[str, str]) -> subprocess.Popen:  # type: ignore[type-arg]
+        return subprocess.Popen(
+            [
+                str(bin_dir / "gunicorn"),
+                "-c",
+                "gunicorn.conf.py",
+                "cnam_territoires.wsgi:application",
+                "--workers",
+                "2",
+                *threads,
+                "--bind",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=open(logs / f"gunicorn-{port}.log", "w"),  # noqa: SIM115 - the server keeps it
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    gunicorn = gunicorn_start(args.port, threads_option, gunicorn_env)
+    # --versus: the same application, database, cache and worker, another configuration; the
+    # users alternate between the two every SLOT seconds, so both meet the same machine load.
+    ports = [args.port]
+    servers = [gunicorn]
+    if args.versus:
+        versus_threads, _, versus_switch = args.versus.partition(":")
+        server["versus"] = {
+            "threads": int(versus_threads),
+            "switch_interval_ms": float(versus_switch),
+        }
+        print(f"comparée à (@B) : {server['versus']}", flush=True)
+        ports.append(args.port + 1)
+        servers.append(
+            gunicorn_start(
+                args.port + 1,
+                ["--threads", versus_threads],
+                {**env, "GUNICORN_SWITCH_INTERVAL_MS": versus_switch},
+            )
+        )
     worker = subprocess.Popen(
         [
             str(bin_dir / "celery"),
@@ -382,18 +444,19 @@ def main() -> None:
         ],
         cwd=ROOT,
         env=env,
-        stdout=open(logs / "worker.log", "w"),  # noqa: SIM115 - the worker keeps it
+        stdout=open(logs / f"worker-{args.port}.log", "w"),  # noqa: SIM115 - the worker keeps it
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
-        for _ in range(120):
-            try:
-                if Session(args.port).request("GET", "/favicon.ico")[0] == 301:
-                    break
-            except OSError:
-                pass
-            time.sleep(1)
+        for port in ports:
+            for _ in range(120):
+                try:
+                    if Session(port).request("GET", "/favicon.ico")[0] == 301:
+                        break
+                except OSError:
+                    pass
+                time.sleep(1)
         pages = ["/", "/bassins/", "/diagnostics/", "/catalogue/", "/implantations/"]
         pages += [f"/bassins/{b}/" for b in basins] + [f"/diagnostics/{r}/" for r, _ in runs]
         pages += [f"/catalogue/bassins/{b}/parcours-prioritaires/" for b in basins[:2]]
@@ -410,6 +473,7 @@ def main() -> None:
         load_before = os.getloadavg()
         cpu_before = {
             "gunicorn": cpu_seconds(gunicorn.pid),
+            "gunicorn_b": sum(cpu_seconds(p.pid) for p in servers[1:]),
             "worker": cpu_seconds(worker.pid),
             "load_generator": time.process_time(),
         }
@@ -423,15 +487,21 @@ def main() -> None:
             first.login(who)
             logged[who] = dict(first.cookies)
 
+        def on_server(sessions: list[Session]) -> tuple[Session, str]:
+            """The session of the server in service now, and the suffix of its kinds."""
+            slot = int((time.monotonic() - stats.started) / SLOT) % len(sessions)
+            return sessions[slot], ("", "@B")[slot]
+
         def user(index: int) -> None:
             rng = random.Random(index)
             if index % 10 == 9:  # one user in ten is an API client
-                session = Session(args.port, token=token)
+                sessions = [Session(port, token=token) for port in ports]
                 mix = [("api", api, 1.0)]
             else:
-                session = Session(args.port)
+                sessions = [Session(port) for port in ports]
                 who = ["demo-delegue", "demo-admin", "demo-mairie"][index % 3]
-                session.cookies = dict(logged[who])
+                for session in sessions:
+                    session.cookies = dict(logged[who])
                 own_pages = pages if who != "demo-mairie" else mayor_pages
                 mix = [
                     ("page", own_pages, 0.7),
@@ -446,26 +516,28 @@ def main() -> None:
             while time.monotonic() < stop:
                 kind = rng.choices(kinds, weights)[0]
                 url = rng.choice(next(m[1] for m in mix if m[0] == kind))
+                session, suffix = on_server(sessions)
                 started = time.perf_counter()
                 try:
                     status, _ = session.request("GET", url)
                     error = None if status < 400 else f"HTTP {status} {url}"
                 except Exception as exc:  # noqa: BLE001 - every failure is counted
                     error = f"{type(exc).__name__} {url}"
-                stats.add(kind, time.perf_counter() - started, error, url)
+                stats.add(kind + suffix, time.perf_counter() - started, error, url)
                 time.sleep(rng.uniform(0.2, 1.0))
 
         def bare_probe() -> None:
             """The reference: the bare view, requested steadily by its own client."""
-            session = Session(args.port)
+            sessions = [Session(port) for port in ports]
             while time.monotonic() < stop:
+                session, suffix = on_server(sessions)
                 started = time.perf_counter()
                 try:
                     status, _ = session.request("GET", "/favicon.ico")
                     error = None if status == 301 else f"HTTP {status}"
                 except Exception as exc:  # noqa: BLE001
                     error = type(exc).__name__
-                stats.add("bare", time.perf_counter() - started, error, "/favicon.ico")
+                stats.add("bare" + suffix, time.perf_counter() - started, error, "/favicon.ico")
                 time.sleep(0.5)
 
         batches = {"requested": 0}
@@ -523,6 +595,9 @@ def main() -> None:
         pg_after = postgres_cpu(args.db)
         cpu = {
             "gunicorn": round(cpu_seconds(gunicorn.pid) - cpu_before["gunicorn"], 1),
+            "gunicorn_b": round(
+                sum(cpu_seconds(p.pid) for p in servers[1:]) - cpu_before["gunicorn_b"], 1
+            ),
             # Backends open at the end (gunicorn and the worker keep their connections).
             "postgres": round(sum(t - pg_before.get(pid, 0.0) for pid, t in pg_after.items()), 1),
             "worker": round(cpu_seconds(worker.pid) - cpu_before["worker"], 1),
@@ -549,10 +624,10 @@ def main() -> None:
         )
         at_end = json.loads(done_runs)
     finally:
-        for proc in (gunicorn, worker):
+        for proc in (*servers, worker):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc in (gunicorn, worker):
+        for proc in (*servers, worker):
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -578,6 +653,7 @@ def main() -> None:
         "national_batches_done_after_s": batch_end,
         "warm_pages_s": warm_seconds,
         "worker_niceness": args.worker_niceness,
+        "gunicorn": server,
         "runs_done_failed_live_at_end": at_end["runs"],
         "errors": len(stats.errors),
         "error_samples": sorted(set(stats.errors))[:20],
@@ -618,12 +694,18 @@ def main() -> None:
     result["cpu_ms_per_answer"] = {
         name: round(seconds * 1000 / max(answers, 1), 1) for name, seconds in cpu.items()
     }
-    bare_p99 = result["kinds"].get("bare", {}).get("p99_ms")  # type: ignore[attr-defined]
-    if bare_p99:
-        result["p99_ratio_to_bare"] = {
-            kind: round(row["p99_ms"] / bare_p99, 2)
-            for kind, row in result["kinds"].items()  # type: ignore[attr-defined]
-        }
+    # (With --versus, each server's kinds against its own bare view.)
+    kinds_rows: dict[str, dict[str, float]] = result["kinds"]  # type: ignore[assignment]
+    bare_p99 = {
+        suffix: kinds_rows[f"bare{suffix}"]["p99_ms"]
+        for suffix in ("", "@B")
+        if kinds_rows.get(f"bare{suffix}", {}).get("p99_ms")
+    }
+    result["p99_ratio_to_bare"] = {
+        kind: round(row["p99_ms"] / bare_p99[suffix], 2)
+        for kind, row in kinds_rows.items()
+        if (suffix := "@B" if kind.endswith("@B") else "") in bare_p99
+    }
     # Where p99 comes from: while the national batches run, after; the slowest 1 %'s URLs.
     phases: dict[str, dict[str, tuple[int, float]]] = {}
     if batch_end is not None and 0 < batch_end < args.seconds:
@@ -633,13 +715,41 @@ def main() -> None:
                 kind, batch_end, args.seconds + 60
             )
     result["p99_by_phase_n_ms"] = phases
-    result["slowest_1pc"] = {kind: stats.slowest(kind) for kind in ("page", "api", "export")}
+    if args.versus:
+        # Slot by slot (A then B, 2 × SLOT s): each pair of neighbouring slots met about the
+        # same machine load; the p95 of each server in each pair says whether a difference holds.
+        pairs: dict[str, list[tuple[float, float]]] = {}
+        for kind in ("page", "api", "bare"):
+            for start in range(0, args.seconds, 2 * SLOT):
+                a = [x[3] for x in stats.answers if x[1] == kind and start <= x[0] < start + SLOT]
+                b = [
+                    x[3]
+                    for x in stats.answers
+                    if x[1] == kind + "@B" and start + SLOT <= x[0] < start + 2 * SLOT
+                ]
+                if a and b:
+                    pairs.setdefault(kind, []).append(
+                        (round(percentile(a, 95) * 1000), round(percentile(b, 95) * 1000))
+                    )
+        result["versus_p95_by_slot_pair_ms"] = pairs
+        result["versus_b_better"] = {
+            kind: f"{sum(b < a for a, b in rows)}/{len(rows)}" for kind, rows in pairs.items()
+        }
+        print(f"p95 par paire de créneaux (A, B) : {pairs}")
+        print(f"B meilleure (p95) : {result['versus_b_better']}")
+    result["slowest_1pc"] = {
+        kind + suffix: stats.slowest(kind + suffix)
+        for suffix in ("", "@B")[: len(ports)]
+        for kind in ("page", "api", "export")
+    }
     print(f"CPU par réponse (ms) : {result['cpu_ms_per_answer']}")
     print(f"p99 / p99 de la vue nue : {result.get('p99_ratio_to_bare')}")
     print(f"lots nationaux terminés {batch_end} s après le début ; p99 (n, ms) : {phases}")
     for kind, patterns in result["slowest_1pc"].items():  # type: ignore[attr-defined]
         print(f"1 % le plus lent ({kind}) : {patterns}")
-    (logs / "load_mixed.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    Path(args.json or logs / "load_mixed.json").write_text(
+        json.dumps(result, indent=1, ensure_ascii=False)
+    )
 
 
 if __name__ == "__main__":

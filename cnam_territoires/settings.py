@@ -288,7 +288,8 @@ CACHE_URL = _cache_url()
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's, with one Redis client per pool instead of one per call (cache.py).
+            "BACKEND": "cnam_territoires.cache.ReusedClientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "cnam",
             "TIMEOUT": 300,
