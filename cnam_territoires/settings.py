@@ -295,6 +295,10 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
             "TIMEOUT": 300,
         }
     }
+    # Sessions read from the shared cache, written through to the database: no query per
+    # request for the session (~0.25 ms of CPU; issue 15). Only with a cache every process
+    # shares: with per-process caches a logout in one worker would not reach the others.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -45,12 +45,24 @@ def test_reused_client_redis_cache_builds_one_client(redis_url: str) -> None:
     assert cache._cache.get_client(write=True) is first
 
 
-def test_reused_client_redis_cache_is_the_backend_whenever_the_cache_is_redis() -> None:
-    code = "from cnam_territoires import settings\nprint(settings.CACHES['default']['BACKEND'])"
-    env = {**os.environ, "CACHE_URL": "redis://127.0.0.1:1/9", "DJANGO_DEMO": "true"}
-
-    out = subprocess.run(
+def _settings_with(cache_url: str, name: str) -> str:
+    code = f"from cnam_territoires import settings\nprint(getattr(settings, {name!r}, ''))"
+    env = {**os.environ, "CACHE_URL": cache_url, "DJANGO_DEMO": "true"}
+    env.pop("CELERY_BROKER_URL", None)
+    return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
-    ).stdout
+    ).stdout.strip()
 
-    assert out.strip() == "cnam_territoires.cache.ReusedClientRedisCache"
+
+def test_reused_client_redis_cache_is_the_backend_whenever_the_cache_is_redis() -> None:
+    backend = _settings_with("redis://127.0.0.1:1/9", "CACHES")
+
+    assert "'BACKEND': 'cnam_territoires.cache.ReusedClientRedisCache'" in backend
+
+
+def test_sessions_are_cached_only_when_the_cache_is_shared() -> None:
+    shared = _settings_with("redis://127.0.0.1:1/9", "SESSION_ENGINE")
+    per_process = _settings_with("", "SESSION_ENGINE")
+
+    assert shared == "django.contrib.sessions.backends.cached_db"
+    assert per_process == ""  # Django's default: the database

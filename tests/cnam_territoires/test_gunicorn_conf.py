@@ -68,7 +68,8 @@ def test_gunicorn_conf_post_fork_sets_the_switch_interval(monkeypatch: pytest.Mo
 def test_gunicorn_conf_reaches_the_workers(tmp_path: Path) -> None:
     """A worker started with the file answers with its switch interval and thread count."""
     (tmp_path / "probe.py").write_text(
-        "import sys, threading\n"
+        "import sys, threading, django\n"
+        "django.setup()  # as cnam_territoires.wsgi does\n"
         "def app(environ, start_response):\n"
         "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
         "    return [f'{sys.getswitchinterval()} {threading.current_thread().name}'.encode()]\n"
@@ -79,7 +80,9 @@ def test_gunicorn_conf_reaches_the_workers(tmp_path: Path) -> None:
         cwd=ROOT,
         env={
             **os.environ,
-            "PYTHONPATH": str(tmp_path),
+            "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}",
+            "DJANGO_SETTINGS_MODULE": "cnam_territoires.settings",
+            "DJANGO_DEMO": "true",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "WEB_CONCURRENCY": "1",
             "GUNICORN_SWITCH_INTERVAL_MS": "0.5",
@@ -104,3 +107,25 @@ def test_gunicorn_conf_reaches_the_workers(tmp_path: Path) -> None:
     interval, thread = body.split()
     assert float(interval) == pytest.approx(0.0005)
     assert thread.startswith("ThreadPoolExecutor")  # gthread: the request ran in the pool
+
+
+def test_gunicorn_conf_post_worker_init_loads_the_views_before_the_first_request() -> None:
+    code = (
+        "import runpy, sys, django\n"
+        "django.setup()\n"
+        "before = 'diagnostics.views.diagnostics' in sys.modules\n"
+        "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None)\n"
+        "print(before, 'diagnostics.views.diagnostics' in sys.modules)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cnam_territoires.settings",
+        "DJANGO_DEMO": "true",
+        "PYTHONPATH": str(ROOT),
+    }
+
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+    assert out.split() == ["False", "True"]
