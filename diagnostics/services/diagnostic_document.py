@@ -25,6 +25,7 @@ from diagnostics.analytics.synthetic_file_common import DEMO_OPTION
 from diagnostics.models import DiagnosticRun, ImportBatch
 from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services.collector import collector_paused
 from diagnostics.services.diagnostic_map_tables import communes_map_table, region_map_table
 from diagnostics.services.diagnostic_params import DiagnosticError
 from diagnostics.services.diagnostic_secrecy import difference_guard
@@ -143,7 +144,19 @@ def diagnostic_compute(
     progress: bool = True,
 ) -> tuple[dict[str, Any], dict]:
     """The run's document and tables. `progress=False` (a national batch, whose progress is
-    the batch's): no progress written to the run's row between the steps."""
+    the batch's): no progress written to the run's row between the steps. The cyclic garbage
+    collector waits for the end of the run (`services.collector`)."""
+    with collector_paused():
+        return _compute(run, timings=timings, prepared=prepared, progress=progress)
+
+
+def _compute(
+    run: DiagnosticRun,
+    *,
+    timings: dict[str, float],
+    prepared: PreparedInputs | None,
+    progress: bool,
+) -> tuple[dict[str, Any], dict]:
     snapshot = run.basin_snapshot
     _progress = _write_progress if progress else _no_progress
     codes = list(snapshot.get("communes") or [])

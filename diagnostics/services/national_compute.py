@@ -38,7 +38,8 @@ from diagnostics.analytics.job_seekers import job_seekers_basin_series
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostic_frames
-from diagnostics.selectors.memo import CHUNK_BASSINS, chunk_memo, memo_set
+from diagnostics.selectors.memo import CHUNK_BASSINS, CHUNK_COMMUNES, chunk_memo, memo_set
+from diagnostics.services.collector import collector_paused
 from diagnostics.services.diagnostic_document import (
     PreparedInputs,
     _batch_ids,
@@ -60,8 +61,9 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
         groups.setdefault(key, []).append(run)
         ids_of[key] = ids
     out: dict[int, Outcome] = {}
-    # Reads and reference figures shared by the basins are made once for the chunk.
-    with chunk_memo():
+    # Reads and reference figures shared by the basins are made once for the chunk; the
+    # cyclic garbage collector waits for the end of the chunk (`services.collector`).
+    with chunk_memo(), collector_paused():
         for key, group in groups.items():
             out.update(_group_compute(group, ids_of[key]))
     return out
@@ -69,7 +71,7 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
 
 def _departement_index(crosswalk: pd.DataFrame, job_seekers: pd.DataFrame) -> dict[str, np.ndarray]:
     """Row positions of `job_seekers` per département: the département's own rows and those of
-    its communes (frame sorted as `selectors.job_seekers_frame` sorts it)."""
+    its communes (frame sorted as `selectors.diagnostic_frames.job_seekers_frame` sorts it)."""
     commune_dep = crosswalk.set_index(c.COMMUNE_CODE)[c.DEPARTEMENT_CODE]
     level = job_seekers[c.LEVEL].astype(str).to_numpy()
     geo = job_seekers[c.GEO_CODE].astype(str)
@@ -153,6 +155,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
         bmo=bmo,
         unemployment=unemployment,
     )
+    memo_set(CHUNK_COMMUNES, frozenset(str(code) for codes in codes_of.values() for code in codes))
     # The pools of per-bassin figures cover the bassins of this group's basins only.
     memo_set(
         CHUNK_BASSINS,
