@@ -30,7 +30,7 @@ from .columns import (
     TREND,
     TREND_BREAK,
 )
-from .gap_demand import _is_known
+from .gap_demand import is_known
 from .gap_params import BMO_CODES_PRESENT, NOT_THE_LEVER, STABLE_TREND, GapParams
 
 # --------------------------------------------------------------------------------------------
@@ -46,12 +46,12 @@ def _plural(n: float, singular: str, plural: str) -> str:
 
 
 def _float(value: Any) -> float | None:
-    return float(value) if _is_known(value) else None
+    return float(value) if is_known(value) else None
 
 
 def explain(line: Mapping[str, Any], *, estimated: bool = False, secrecy_threshold: int = 5) -> str:
     """The French sentence of a gap line, built from its components."""
-    if _is_known(line.get(EXCLUDED_REASON)) and line.get(EXCLUDED_REASON):
+    if is_known(line.get(EXCLUDED_REASON)) and line.get(EXCLUDED_REASON):
         return str(line[EXCLUDED_REASON])
     parts: list[str] = []
     projects = _float(line.get(PROJECTS))

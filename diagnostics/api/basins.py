@@ -29,7 +29,7 @@ from diagnostics.api.pagination import ApiPagination
 from diagnostics.api.prerendered import PreRenderedJSON, prerendered_fast
 from diagnostics.api.territories import StrictOrderingFilter, geometry_wanted
 from diagnostics.models import Basin, BasinSource, Scope, User
-from diagnostics.permissions import BASIN_MANAGERS, _RolePermission
+from diagnostics.permissions import BASIN_MANAGERS, RolePermission
 from diagnostics.permissions import CanReadBasins as _CanReadBasins
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.basin_json import basin_json_page
@@ -43,7 +43,7 @@ from diagnostics.services import basins as basin_services
 MAX_SOURCE_CODES = 2000
 
 
-class ReadOrManageBasins(_RolePermission):
+class ReadOrManageBasins(RolePermission):
     """Reads: the basin readers (API clients included); writes: the basin managers."""
 
     def has_permission(self, request: Any, view: Any) -> bool:

@@ -31,7 +31,7 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.selectors.access import diagnostic_run_readable_for
-from diagnostics.selectors.diagnostic_frames import _rows
+from diagnostics.selectors.diagnostic_frames import cursor_rows
 from diagnostics.selectors.memo import CHUNK_COMMUNES, memo_active, memo_get, memoised
 
 # Import kinds a diagnostic is computed from, with the report's wording and licence.
@@ -246,7 +246,7 @@ def _commune_basins(codes: Iterable[str]) -> dict[str, list[int]]:
         .order_by()
         .values_list("commune_id", "basin_id")
     )
-    for commune, basin_id in _rows(pairs):
+    for commune, basin_id in cursor_rows(pairs):
         out.setdefault(str(commune), []).append(int(basin_id))
     return out
 

@@ -30,9 +30,9 @@ from diagnostics.selectors.imports import import_kinds_for
 from diagnostics.services import outbox
 from diagnostics.services.imports import (
     Status,
-    _limits,
     import_batch_process,
     import_batches_fail_stale,
+    import_limits,
 )
 
 logger = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def import_dataset(
     size = path.stat().st_size if path.exists() else 0
 
     try:
-        check_file_safety(path, display_name=file_name, **_limits())
+        check_file_safety(path, display_name=file_name, **import_limits())
     except ImportFileError as exc:
         batch = ImportBatch.objects.create(
             kind=kind,

@@ -62,7 +62,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 # --- Entry points ---------------------------------------------------------------------------
 
 
-def _limits() -> dict[str, int]:
+def import_limits() -> dict[str, int]:
     return {
         "max_bytes": settings.IMPORT_MAX_FILE_MB * 1024 * 1024,
         "max_uncompressed_bytes": settings.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024,
@@ -198,7 +198,7 @@ def _process(batch: ImportBatch, *, retriable: bool) -> ImportBatch:
     t_start = perf_counter()
     path = Path(settings.MEDIA_ROOT) / batch.file_path
     try:
-        fmt = check_file_safety(path, display_name=batch.file_name, **_limits())
+        fmt = check_file_safety(path, display_name=batch.file_name, **import_limits())
         if not batch.kind:
             kind, head = detect_kind(path, fmt=fmt, display_name=batch.file_name)
             if kind is None:

@@ -33,20 +33,16 @@ import pandas as pd
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.basin_context import BasinContext, basin_contexts
 from diagnostics.analytics.bmo_section_tables import attach_bmo_tables
+from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.analytics.diagnostic_sections import attach_tension_frames
 from diagnostics.analytics.job_seekers import job_seekers_basin_series
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostic_frames
+from diagnostics.selectors.diagnostic_sources import diagnostic_batch_ids, diagnostic_sources
 from diagnostics.selectors.memo import CHUNK_BASSINS, CHUNK_COMMUNES, chunk_memo, memo_set
 from diagnostics.services.collector import collector_paused
-from diagnostics.services.diagnostic_document import (
-    PreparedInputs,
-    _batch_ids,
-    _engine_params,
-    _sources,
-    diagnostic_compute,
-)
+from diagnostics.services.diagnostic_document import PreparedInputs, diagnostic_compute
 from diagnostics.services.references import references_for, references_key
 
 Outcome = tuple[dict[str, Any], dict[str, Any], dict[str, float]] | str
@@ -56,7 +52,7 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
     groups: dict[tuple[int, ...], list[DiagnosticRun]] = {}
     ids_of: dict[tuple[int, ...], dict[str, list[int]]] = {}
     for run in runs:
-        ids = _batch_ids(run)
+        ids = diagnostic_batch_ids(run)
         key = tuple(sorted(i for values in ids.values() for i in values))
         groups.setdefault(key, []).append(run)
         ids_of[key] = ids
@@ -93,7 +89,7 @@ def _with_job_seekers(
     by_category: dict[str, dict[int, list[str]]] = {}
     for run in runs:
         if run.pk in contexts:
-            category = _engine_params(run.parameters).job_seekers_category
+            category = DiagnosticParams.from_stored(run.parameters).job_seekers_category
             codes = list(run.basin_snapshot.get("communes") or [])
             by_category.setdefault(category, {})[run.pk] = codes
     out = dict(contexts)
@@ -171,7 +167,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
     )
     by_basin = attach_bmo_tables(
         contexts.by_basin,
-        params={run.pk: _engine_params(run.parameters) for run in runs},
+        params={run.pk: DiagnosticParams.from_stored(run.parameters) for run in runs},
         populations={
             basin_id: context.crosswalks["bassin_bmo"].basin_population
             for basin_id, context in contexts.by_basin.items()
@@ -181,7 +177,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
     if seekers_all is not None:
         by_basin = _with_job_seekers(by_basin, runs=runs, seekers=seekers_all, crosswalk=crosswalk)
     grouped_s = perf_counter() - started
-    sources = _sources(first)
+    sources = diagnostic_sources(first)
     shared = {
         "lecture commune au lot": round(read / len(runs), 4),
         f"références ({origin})": round(references_s / len(runs), 4),

@@ -28,7 +28,7 @@ from diagnostics.importers import territory_files
 from diagnostics.models import (
     TerritoryLoad,
 )
-from diagnostics.services.territory_cells import _store_cells
+from diagnostics.services.territory_cells import cells_store
 from diagnostics.services.territory_datasets import (
     COMMUNE_CELLS,
     COMMUNES,
@@ -39,8 +39,8 @@ from diagnostics.services.territory_datasets import (
     Log,
     TerritoryDataError,
 )
-from diagnostics.services.territory_loads import _jsonable, _record
-from diagnostics.services.territory_sources import _SourceReader
+from diagnostics.services.territory_loads import jsonable, load_record
+from diagnostics.services.territory_sources import SourceReader
 from diagnostics.services.territory_writers import WRITERS
 
 
@@ -76,7 +76,7 @@ def territories_load(
     if not source_dir.is_dir():
         raise ApplicationError(f"Dossier de données introuvable : {source_dir}.")
     datasets = _selected(only)
-    reader = _SourceReader(source_dir)
+    reader = SourceReader(source_dir)
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, _Source] = {}
     early: list[TerritoryLoad] = []
@@ -86,7 +86,7 @@ def territories_load(
         missing = [p for p in needed if not p.is_file()]
         if missing:
             early.append(
-                _record(
+                load_record(
                     name,
                     status=TerritoryLoad.Status.MISSING,
                     files=needed,
@@ -103,12 +103,12 @@ def territories_load(
             frames[name], details = reader.build(name)
         except territory_files.TerritoryFileError as exc:
             early.append(
-                _record(
+                load_record(
                     name,
                     status=TerritoryLoad.Status.FAILED,
                     files=needed,
                     message=exc.message,
-                    details={"error": exc.code, **_jsonable(exc.extra)},
+                    details={"error": exc.code, **jsonable(exc.extra)},
                     started=started,
                     t0=t0,
                     log=log,
@@ -124,7 +124,7 @@ def territories_load(
 def territories_read(*, source_dir: Path, only: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """The normalised frames of the official files, without touching the database (for the
     benchmark and for checks). A missing or unreadable file raises TerritoryFileError."""
-    reader = _SourceReader(Path(source_dir))
+    reader = SourceReader(Path(source_dir))
     return {name: reader.build(name)[0] for name in _selected(only)}
 
 
@@ -166,7 +166,7 @@ def _store(
         if load.status == TerritoryLoad.Status.DONE:
             stored.add(name)
     if stored & {COMMUNES, ZONES_EMPLOI}:
-        loads.append(_store_cells(source=source, log=log))
+        loads.append(cells_store(source=source, log=log))
     return loads
 
 
@@ -181,7 +181,7 @@ def _store_dataset(
         with transaction.atomic():
             rows, written = WRITERS[name](frame)
     except ApplicationError as exc:
-        details.update({"error": exc.code, **_jsonable(exc.extra)})
+        details.update({"error": exc.code, **jsonable(exc.extra)})
         status, rows, message = TerritoryLoad.Status.FAILED, 0, exc.message
     except DatabaseError as exc:
         details["error"] = "database_error"
@@ -190,7 +190,7 @@ def _store_dataset(
     else:
         details.update(written)
         status, message = TerritoryLoad.Status.DONE, ""
-    return _record(
+    return load_record(
         name,
         status=status,
         files=files,

@@ -36,7 +36,7 @@ from diagnostics.services.territory_datasets import (
 # --- reading the official files ----------------------------------------------------------------
 
 
-class _SourceReader:
+class SourceReader:
     """Reads each official file once and builds the normalised frames of the datasets."""
 
     def __init__(self, root: Path) -> None:

@@ -1,6 +1,6 @@
 """What the diagnostic report shows, built from a done run's stored document and tables: sections
 and their tables with display formats, the yearly summary, the tension rows, the references and
-the missing datasets (`_report_context`, for the page and the print / PDF version), and the
+the missing datasets (`report_context`, for the page and the print / PDF version), and the
 report rendered once per run and scope (`report_html`, issue 15: the pages' cached fragment)."""
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ def _years_summary(document: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
-def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str, Any]:
+def report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str, Any]:
     document = run.results or {}
     tables = run.tables or {}
     shown = {name for names in SECTION_TABLES.values() for name in names}
@@ -344,7 +344,7 @@ def report_html(
     def build() -> str:
         whole = full()
         context = {
-            **_report_context(whole),
+            **report_context(whole),
             "run": whole,
             "basin": whole.basin,
             "request": request,

@@ -71,7 +71,7 @@ REVENUE_COLOURS = {
 }
 
 
-def _layout(title: str | None, height: int) -> dict[str, Any]:
+def chart_layout(title: str | None, height: int) -> dict[str, Any]:
     return {
         "title": {"text": title, "x": 0.01, "xanchor": "left"} if title else None,
         "height": height,
@@ -141,7 +141,7 @@ def waterfall_figure(scored: pd.DataFrame, concept: str, *, height: int = 460) -
             totals={"marker": {"color": BLUE_FRANCE}},
         )
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["margin"] = {"l": 50, "r": 20, "t": 20, "b": 110}
     figure.update_layout(
         **layout,
@@ -201,7 +201,7 @@ def scores_figure(
                 "font": {"color": "#161616" if eligible.get(k) else GREY},
             }
         )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["margin"] = {"l": 150, "r": 30, "t": 60, "b": 40}
     layout["legend"] = {
         "orientation": "h",
@@ -243,7 +243,7 @@ def sensitivity_figure(
             hovertemplate="%{y} : %{x:.1f} % des tirages<extra></extra>",
         )
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["margin"] = {"l": 150, "r": 40, "t": 10, "b": 40}
     figure.update_layout(
         **layout,
@@ -300,7 +300,7 @@ def business_model_figure(years: pd.DataFrame, *, height: int = 420) -> go.Figur
         marker={"size": 8},
         hovertemplate="Solde : %{y:,.0f} €<extra></extra>",
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left"}
     layout["margin"] = {"l": 70, "r": 20, "t": 20, "b": 40}
     figure.update_layout(
@@ -333,7 +333,7 @@ def learners_figure(years: pd.DataFrame, *, height: int = 260) -> go.Figure:
             hovertemplate="%{x} : %{y} apprenants<extra></extra>",
         )
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["margin"] = {"l": 50, "r": 20, "t": 20, "b": 40}
     figure.update_layout(
         **layout,

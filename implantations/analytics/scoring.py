@@ -96,8 +96,8 @@ from .scores import (
 )
 from .sensitivity import (
     Sensitivity,
-    _round,
     choose,
+    rounded,
     sensitivity,
 )
 
@@ -132,7 +132,7 @@ class RecommendationResult:
             "engine_version": ENGINE_VERSION,
             "concept": self.concept,
             "concept_label": CONCEPT_LABELS.get(self.concept or ""),
-            "scores": {k: _round(v) for k, v in self.scores.items()},
+            "scores": {k: rounded(v) for k, v in self.scores.items()},
             "coverage": {k: round(v, 4) for k, v in self.coverage.items()},
             "eligible": dict(self.eligible),
             "constraints": [c.as_dict() for c in self.constraints],

@@ -55,7 +55,7 @@ def programme_reference_changed() -> None:
     transaction.on_commit(lambda: task_send(BASINS_REFRESH_ALL, geometry=False))
 
 
-def _check_manager(basin: Basin, user: User | None) -> None:
+def check_basin_manager(basin: Basin, user: User | None) -> None:
     if user is not None and not basin_is_manageable(user, basin.pk):
         raise RecommendationError(
             "Seuls les délégués de la région du bassin et les administrateurs peuvent modifier "
@@ -231,7 +231,7 @@ def business_scenario_save(
     overrides: Mapping[str, Any],
 ) -> BusinessScenario:
     """Save a scenario: the assumptions changed from the defaults and the summary they give."""
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     name = (name or "").strip()
     if not name:
         raise RecommendationError("Donnez un nom au scénario.", extra={"field": "name"})

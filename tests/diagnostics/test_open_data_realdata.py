@@ -34,7 +34,8 @@ from diagnostics.models import (
 from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors.access import basin_list_for
 from diagnostics.services import open_data as od
-from diagnostics.services.basins import BasinError, basin_create, basin_source_communes
+from diagnostics.services.basin_resolution import BasinError
+from diagnostics.services.basins import basin_create, basin_source_communes
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from tests.factories.open_data import bmo_sheet
 from tests.realdata_db import OPEN_DATA, REALDATA_GROUP, STEP_RESULTS, real_database

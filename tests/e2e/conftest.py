@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import _on_ci
+from tests.conftest import on_ci
 from tests.db_state import DatabaseState, database_state, put_back
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,7 +30,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def chromium_browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         message = f"Chromium absent ({CHROMIUM}) : apt-get install chromium"
-        if _on_ci():
+        if on_ci():
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
