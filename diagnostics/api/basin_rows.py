@@ -256,7 +256,10 @@ def basin_document_key() -> str:
 def basin_document_parts(document: str) -> tuple[str, str]:
     """A document's JSON text without its `urls` (they name the request's scheme and host):
     what comes before them and what comes after (from `,"bbox":`). Each start is found once:
-    a quote inside a JSON string is escaped."""
+    a quote inside a JSON string is escaped. U+2028 / U+2029 escaped as DRF does (PostgreSQL
+    leaves them): a page of stored documents is written without scanning them again."""
+    if "\u2028" in document or "\u2029" in document:
+        document = document.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     start = document.index(',"urls":{')
     end = document.index('},"bbox":', start)
     return document[:start], document[end + 1 :]
