@@ -14,4 +14,5 @@ RUN DJANGO_DEMO=true python manage.py collectstatic --noinput
 RUN useradd --create-home app && mkdir -p /app/var && chown -R app /app/var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "cnam_territoires.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# Workers, threads, timeouts: gunicorn.conf.py (each value changeable by the environment).
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "cnam_territoires.wsgi:application"]

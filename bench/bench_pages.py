@@ -18,7 +18,8 @@ load bench's mix (its users, kinds and weights), warm and cold.
 
 The cache is the project's default cache: per process (locmem) unless CACHE_URL names a Redis
 database, which the bench EMPTIES (`cache.clear()`) before each URL: give it a database of its
-own. `--profile URL` prints cProfile's top functions (cumulative) of `-n` warm answers of URL.
+own. `--profile URL` prints cProfile's top functions (cumulative, in CPU time) of `-n` warm
+answers of URL.
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ def profile(client: Client, url: str) -> None:
     import pstats
 
     answer(client, url)
-    profiler = cProfile.Profile()
+    # CPU time, not wall time: on a shared machine the waits for the cores would be counted.
+    profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     for _ in range(ARGS.n):
         answer(client, url)

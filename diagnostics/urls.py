@@ -4,6 +4,7 @@ from diagnostics.views import audit as audit_views
 from diagnostics.views import basins as basin_views
 from diagnostics.views import compare as compare_views
 from diagnostics.views import data as data_views
+from diagnostics.views import diagnostic_tables as diagnostic_table_views
 from diagnostics.views import diagnostics as diagnostic_views
 from diagnostics.views import imports as import_views
 from diagnostics.views import national as national_views
@@ -60,6 +61,12 @@ urlpatterns: list = [
         "diagnostics/<int:pk>/export/<slug:table>.<str:fmt>",
         diagnostic_views.diagnostic_export,
         name="diagnostic-export",
+    ),
+    # A long table of the report, fetched when the reader opens it (issue 15: lighter report).
+    path(
+        "diagnostics/<int:pk>/tableaux/<slug:table>/",
+        diagnostic_table_views.diagnostic_table,
+        name="diagnostic-table",
     ),
     path(
         "diagnostics/<int:pk>/rapport.pdf", diagnostic_views.diagnostic_pdf, name="diagnostic-pdf"

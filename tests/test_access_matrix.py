@@ -343,6 +343,10 @@ def diagnostic_export_kwargs(world: World) -> dict[str, object]:
     return {**diagnostic_run_pk(world), "table": "years", "fmt": "csv"}
 
 
+def diagnostic_table_kwargs(world: World) -> dict[str, object]:
+    return {**diagnostic_run_pk(world), "table": "years"}
+
+
 def pdf_job_pk(world: World) -> dict[str, object]:
     """A ready PDF job of the delegate (made directly: no Chromium here), on a done run shared
     with the shared mayor: only its requester sees it."""
@@ -678,6 +682,10 @@ RULES: dict[str, Rule] = {
     ),
     "diagnostic-export": Rule(
         get=diagnostic_page(), post=get_only(BASIN_READERS), kwargs=diagnostic_export_kwargs
+    ),
+    # A table of the report, fetched when the reader opens it: who may read the run, as its exports.
+    "diagnostic-table": Rule(
+        get=diagnostic_page(), post=get_only(BASIN_READERS), kwargs=diagnostic_table_kwargs
     ),
     "diagnostic-pdf": Rule(
         get=diagnostic_page(404), post=get_only(BASIN_READERS), kwargs=pending_diagnostic_pk

@@ -147,6 +147,8 @@ def object_urls(scene: Scene) -> list[str]:
             reverse("diagnostic-pdf", args=[run]),
             reverse("diagnostic-export", args=[run, "tout", "xlsx"]),
             reverse("diagnostic-export", args=[run, "region_map", "csv"]),
+            # A table of the report as fetched when opened (the long ones are sent without rows).
+            reverse("diagnostic-table", args=[run, "region_map"]),
             reverse("project-detail", args=[scene.projects[key]]),
             reverse("diagnostic-compare") + f"?a={run}&b={run}",
             reverse("diagnostic-compare") + f"?basin={pk}",

@@ -22,8 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import tensions_published as tp
 from .columns import BASSIN_BMO_CODE, ROME_CODE, YEAR
+from .tension_records import published_tension_records
+from .tension_vintages import tension_vintages
+from .tensions_published import published_tensions
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class PublishedPool:
         elif years == self.years and self.vintages is not None:
             vintages = self.vintages.take(_rows(self._vintages_at, wanted)).reset_index(drop=True)
         else:
-            vintages = tp.tension_vintages(published, factors=self.factors)
+            vintages = tension_vintages(published, factors=self.factors)
         return PublishedPart(published=published, records=records, years=years, vintages=vintages)
 
 
@@ -88,10 +90,10 @@ def published_pool(
     label (at least the codes of `tension`); `factors`: `tensions_published.factors_published`
     of the whole tension frame."""
     bassins = sorted({str(b) for b in tension[BASSIN_BMO_CODE]})
-    published = tp.published_tensions(tension, bassins=bassins, labels=labels)
-    records = tp.published_tension_records(published)
+    published = published_tensions(tension, bassins=bassins, labels=labels)
+    records = published_tension_records(published)
     years = sorted(int(y) for y in published[YEAR].unique())
-    vintages = tp.tension_vintages(published, factors=factors) if len(published) else None
+    vintages = tension_vintages(published, factors=factors) if len(published) else None
     return PublishedPool(
         published=published,
         records=records,

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from diagnostics.analytics.tensions_published import published_tension_records_of
+from diagnostics.analytics.tension_records import published_tension_records_of
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.prerendered import PreRenderedJSON, prerendered_json, prerendered_merge
 from diagnostics.api.serializers import (

@@ -60,10 +60,10 @@ def bassin_bmo_names(codes: Iterable[str]) -> dict[str, str]:
 
 def published_tension_charts(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
     """The heat-map of the published tensions, drawn from the run's stored table."""
-    from diagnostics.analytics import tensions_published as tp
+    from diagnostics.analytics.tension_heatmap import tension_heatmap_figure
     from diagnostics.selectors.diagnostic_report import table_frame
 
     frame = table_frame(run, "tensions_published")
     if frame is None or not len(frame):
         return {}
-    return {"tensions_published": json.loads(tp.tension_heatmap_figure(frame).to_json())}
+    return {"tensions_published": json.loads(tension_heatmap_figure(frame).to_json())}

@@ -14,10 +14,19 @@ from typing import Any
 import pandas as pd
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics import tensions_published as tp
 from diagnostics.analytics.common import format_percent
 from diagnostics.analytics.crosswalk import Crosswalk, basin_crosswalk
+from diagnostics.analytics.tension_heatmap import tension_heatmap_caption
+from diagnostics.analytics.tension_records import RECORD_COLUMNS, published_tension_rows
+from diagnostics.analytics.tension_vintages import tension_vintages
 from diagnostics.analytics.tensions_pool import PublishedPool, published_pool, rome_codes
+from diagnostics.analytics.tensions_published import (
+    FACTOR_LABELS,
+    INDICATOR_LABELS,
+    ROME_LABEL,
+    VINTAGES,
+    factors_published,
+)
 from diagnostics.selectors import tensions as selectors
 from diagnostics.selectors.memo import CHUNK_BASSINS, memo_active, memo_get, memoised
 
@@ -47,8 +56,8 @@ def _column_labels(vintages: pd.DataFrame) -> list[str]:
     fixed = {
         c.BASSIN_BMO_CODE: "Bassin BMO",
         c.ROME_CODE: "Code ROME",
-        tp.ROME_LABEL: "Métier",
-        tp.VINTAGES: "Millésimes publiés",
+        ROME_LABEL: "Métier",
+        VINTAGES: "Millésimes publiés",
     }
     labels = []
     for column in vintages.columns:
@@ -56,7 +65,7 @@ def _column_labels(vintages: pd.DataFrame) -> list[str]:
             labels.append(fixed[column])
             continue
         key, year = str(column)[:-5], str(column)[-4:]
-        labels.append(f"{tp.INDICATOR_LABELS[key]} {year}")
+        labels.append(f"{INDICATOR_LABELS[key]} {year}")
     return labels
 
 
@@ -120,14 +129,14 @@ def published_tensions_section(
     walk: Crosswalk | None = None,
 ) -> PublishedTensions:
     """Document keys `tensions_published` (one entry per published row of the basin's bassins
-    BMO, stored as rows: `analytics.tensions_published.published_tension_rows`, read back by
+    BMO, stored as rows: `analytics.tension_records.published_tension_rows`, read back by
     `published_tension_records_of`) and `tensions_published_info`, and the frame of the `tensions_published`
     table. `tension`: `selectors.diagnostic_frames.tension_frame` of the run's batches (None: not
     imported); `crosswalk`: `selectors.diagnostic_frames.crosswalk_frame`."""
     out = PublishedTensions()
     info: dict[str, Any] = {
         "available": False,
-        "factor_keys": dict(tp.FACTOR_LABELS),
+        "factor_keys": dict(FACTOR_LABELS),
         "bassins": [],
         "whole_bassins": False,
         "years": [],
@@ -138,7 +147,7 @@ def published_tensions_section(
         "message": "",
     }
     out.document = {
-        "tensions_published": {"columns": list(tp.RECORD_COLUMNS), "rows": []},
+        "tensions_published": {"columns": list(RECORD_COLUMNS), "rows": []},
         "tensions_published_info": info,
     }
     if tension is None or tension.empty:
@@ -150,7 +159,7 @@ def published_tensions_section(
     zones = walk.zones
     bassin_codes = [str(z) for z in zones[c.ZONE_CODE]]
     names = selectors.bassin_bmo_names(bassin_codes)
-    factors = memoised(("factors_published", id(tension)), lambda: tp.factors_published(tension))
+    factors = memoised(("factors_published", id(tension)), lambda: factors_published(tension))
     # Every bassin's published rows, records and vintages in one pass, once per chunk of a
     # national batch (`selectors.memo`: the bassins of the chunk's basins); alone, the pool of
     # the basin's own bassins: the same rows (`analytics.tensions_pool`).
@@ -187,7 +196,7 @@ def published_tensions_section(
         note=_bassins_note(zones, names, exact=walk.exact) if len(zones) else "",
         source=_source_text(sources, years) if years else "",
     )
-    out.document["tensions_published"] = tp.published_tension_rows(mine.records)
+    out.document["tensions_published"] = published_tension_rows(mine.records)
     if published.empty:
         imported = ", ".join(str(y) for y in sorted(factors))
         info["message"] = (
@@ -201,11 +210,9 @@ def published_tensions_section(
         )
         return out
     vintages = (
-        mine.vintages
-        if mine.vintages is not None
-        else tp.tension_vintages(published, factors=factors)
+        mine.vintages if mine.vintages is not None else tension_vintages(published, factors=factors)
     )
     info["available"] = True
-    info["caption"] = tp.tension_heatmap_caption(vintages)
+    info["caption"] = tension_heatmap_caption(vintages)
     out.frames[TABLE] = vintages
     return out

@@ -135,7 +135,7 @@ def _cell(column: str, value: Any, row: dict[str, Any]) -> tuple[str, Any]:
     return text, text.lower()
 
 
-def _display_table(name: str, payload: dict[str, Any]) -> dict[str, Any]:
+def display_table(name: str, payload: dict[str, Any]) -> dict[str, Any]:
     """A stored table ready for the template: labels, and per cell its text and sort key."""
     columns = payload["columns"]
     shown = [i for i, col in enumerate(columns) if col not in HIDDEN_COLUMNS]
@@ -254,11 +254,11 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
     tables = run.tables or {}
     shown = {name for names in SECTION_TABLES.values() for name in names}
     section_tables = {
-        section: [_display_table(n, tables[n]) for n in names if n in tables]
+        section: [display_table(n, tables[n]) for n in names if n in tables]
         for section, names in SECTION_TABLES.items()
     }
     other_tables = [
-        _display_table(name, payload) for name, payload in tables.items() if name not in shown
+        display_table(name, payload) for name, payload in tables.items() if name not in shown
     ]
     charts = selectors.diagnostic_charts(run)
     charts.update(tension_selectors.published_tension_charts(run))

@@ -123,10 +123,13 @@ def detail_runs(user: User, pk: int) -> QuerySet[DiagnosticRun]:
 
 
 def detail_flags(user: User, basin: Basin) -> dict[str, bool]:
-    """What the report of /diagnostics/<id>/ shows of `user`'s rights (its fragment's key)."""
+    """What the report of /diagnostics/<id>/ shows of `user`'s rights (its fragment's key), and
+    `lazy_tables`: its long tables come without their rows, fetched when opened
+    (`views.diagnostic_tables`, which answers whoever may read the run, as its exports do)."""
     return {
         "can_run": basin_is_manageable(user, basin.pk),
         "can_import": has_role(user, IMPORT_ROLES),
+        "lazy_tables": True,
     }
 
 

@@ -197,6 +197,79 @@ def test_xlsx_export_of_every_table(client, world, done_run):
     assert [c.value for c in sheet[1]][:5] == done_run.tables["bmo_years"]["labels"][:5]
 
 
+def _long_bmo_years(run: DiagnosticRun) -> dict:
+    """The run's « bmo_years » table made long: 30 rows, years 1996 to 2025 (more than the 25
+    rows from which the report sends a closed table without its rows)."""
+    payload = dict(run.tables["bmo_years"])
+    year = payload["columns"].index("year")
+    template = payload["rows"][-1]
+    payload["rows"] = [[*template[:year], y, *template[year + 1 :]] for y in range(1996, 2026)]
+    # A done run refuses `save()`: the stored tables are rewritten as a migration would.
+    DiagnosticRun.objects.filter(pk=run.pk).update(tables={**run.tables, "bmo_years": payload})
+    run.refresh_from_db()
+    return payload
+
+
+def test_long_table_is_sent_without_its_rows_then_served_when_opened(client, world, done_run):
+    _long_bmo_years(done_run)
+    client.force_login(world.delegate)
+    url = reverse("diagnostic-table", args=[done_run.pk, "bmo_years"])
+
+    page = client.get(reverse("diagnostic-detail", args=[done_run.pk])).content.decode()
+    table = client.get(url)
+
+    # The report: the table's title, count and exports, and where its rows are; not the rows.
+    start = page.index('id="tableau-bmo_years"')
+    block = page[start : page.index("</details>", start)]
+    assert f'data-table-src="{url}"' in block
+    assert "30 lignes" in block and "export/bmo_years.csv" in block
+    assert "<tbody>" not in block and 'data-sort="1996"' not in block
+    # A short table keeps its rows in the page.
+    years = page[page.index('id="tableau-years"') :]
+    assert "<tbody>" in years[: years.index("</details>")]
+    # Opened: every row, in the stored order, sortable as the other tables.
+    assert table.status_code == 200
+    assert table["Content-Type"] == "text/html; charset=utf-8"
+    body = table.content.decode()
+    assert body.count("<tr>") == 1 + 30
+    assert body.index('data-sort="1996"') < body.index('data-sort="2025"')
+    # Sort keys as numbers the script reads (Number("1 996") and Number("0,6") are NaN: such keys
+    # were compared as text, 1 996 before 150).
+    assert 'data-sort="0.6"' in body and 'data-sort="1 996"' not in body
+    assert 'class="cnam-sortable"' in body and 'class="cnam-sort"' in body
+
+
+def test_printed_report_keeps_every_row_of_a_long_table(world, done_run):
+    from django.template.loader import render_to_string
+
+    from diagnostics.views.diagnostic_report import display_table
+
+    payload = _long_bmo_years(done_run)
+    context = {"table": display_table("bmo_years", payload), "run": done_run, "lazy_tables": True}
+
+    on_page = render_to_string("diagnostics/diagnostic_table.html", context)
+    printed = render_to_string("diagnostics/diagnostic_table.html", {**context, "for_print": True})
+    opened = render_to_string("diagnostics/diagnostic_table.html", {**context, "open": True})
+
+    assert "data-table-src" in on_page and on_page.count("<tr>") == 0
+    assert "data-table-src" not in printed and printed.count("<tr>") == 1 + 30
+    assert "data-table-src" not in opened and opened.count("<tr>") == 1 + 30
+
+
+def test_table_of_a_run_not_done_unknown_or_of_another_region_is_404(client, world, done_run):
+    client.force_login(world.delegate)
+    other = make_user("delegue-autre", role=Role.REGIONAL_DELEGATE, regions=[world.other_region])
+
+    unknown = client.get(reverse("diagnostic-table", args=[done_run.pk, "nope"]))
+    DiagnosticRun.objects.filter(pk=done_run.pk).update(status=DiagnosticRun.Status.RUNNING)
+    running = client.get(reverse("diagnostic-table", args=[done_run.pk, "years"]))
+    DiagnosticRun.objects.filter(pk=done_run.pk).update(status=DiagnosticRun.Status.DONE)
+    client.force_login(other)
+    elsewhere = client.get(reverse("diagnostic-table", args=[done_run.pk, "years"]))
+
+    assert (unknown.status_code, running.status_code, elsewhere.status_code) == (404, 404, 404)
+
+
 def test_unknown_table_or_format_is_404(client, world, done_run):
     client.force_login(world.delegate)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from diagnostics.analytics.tensions_published import published_tension_records_of
+from diagnostics.analytics.tension_records import published_tension_records_of
 from diagnostics.models import BasinSource, DiagnosticRun
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync

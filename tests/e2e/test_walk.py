@@ -11,6 +11,7 @@ numbers replaced by `{n}`, and bounded), and fails on:
 - a serious or critical axe-core violation (axe 4.12.1, bundled by axe-playwright-python: nothing
   is fetched at test time);
 - a page wider than the screen, at 1366 or 320 px (tables scroll inside their own container).
+On a report, the first long table (sent without its rows) is opened, which fetches them.
 Exports and PDFs are not walked: their status is checked once with a GET through the browser's
 request context (same session); a PDF link that redirects to its PDF job (reports, business
 model) is followed, and the job's page must answer and is walked. Screenshots (JPEG) go to
@@ -278,6 +279,8 @@ def _walk_role(
                 # Redirected (the login page, a home…): the target is walked on its own.
                 queue.append(landed)
             wait_for_charts(page)
+            if width == WIDTHS[0]:
+                _open_first_lazy_table(page)
             settle(page)  # late console errors of DSFR's scripts
             full = width == WIDTHS[0] or key not in audited_small
             serious: dict[str, int] = {}
@@ -313,6 +316,15 @@ def _walk_role(
                         found_on.setdefault(link, path)
                         queue.append(link)
     context.close()
+
+
+def _open_first_lazy_table(page: Any) -> None:
+    """A report sends its long tables closed and without their rows: the first is opened, so
+    that fetching its rows is seen to work (HTTP, console) and the rows are audited with the page."""
+    lazy = page.locator("details.cnam-dtable:has([data-table-src])")
+    if lazy.count():
+        lazy.first.locator("summary").click()
+        page.locator("[data-table-src][data-state=loaded]").first.wait_for(timeout=30_000)
 
 
 @dataclass

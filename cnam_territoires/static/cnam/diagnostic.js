@@ -42,8 +42,8 @@
     if (typeof a === "number" && typeof b === "number") { return a - b; }
     return String(a).localeCompare(String(b), "fr", { numeric: true });
   }
-  function setupSorting() {
-    document.querySelectorAll("table.cnam-sortable").forEach(function (table) {
+  function setupSorting(root) {
+    root.querySelectorAll("table.cnam-sortable").forEach(function (table) {
       table.querySelectorAll("button.cnam-sort").forEach(function (button) {
         button.addEventListener("click", function () {
           var th = button.closest("th");
@@ -62,6 +62,52 @@
         });
       });
     });
+  }
+
+  // --- Long tables, fetched when opened ----------------------------------------------------
+  // The report sends its long tables closed and without their rows (data-table-src): opening
+  // one fetches its rows once (the same rows as its CSV / XLSX files), then sorts like the others.
+  function loadTable(details) {
+    var holder = details.querySelector("[data-table-src]");
+    if (!holder || holder.getAttribute("data-state")) { return; }
+    holder.setAttribute("data-state", "loading");
+    holder.setAttribute("aria-busy", "true");
+    var note = holder.querySelector("p");
+    if (note) { note.textContent = "Chargement du tableau…"; }
+    fetch(holder.getAttribute("data-table-src"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) {
+        holder.innerHTML = html;
+        holder.setAttribute("data-state", "loaded");
+        holder.removeAttribute("aria-busy");
+        setupSorting(holder);
+        holder.dispatchEvent(new CustomEvent("cnam:content", { bubbles: true }));
+      })
+      .catch(function () {
+        holder.removeAttribute("data-state");
+        holder.removeAttribute("aria-busy");
+        if (note) {
+          note.textContent = "Le tableau n'a pas pu être chargé : refermez-le et rouvrez-le pour réessayer, ou téléchargez-le en CSV ou XLSX ci-dessus.";
+          holder.replaceChildren(note);
+        }
+      });
+  }
+  function setupLazyTables() {
+    document.querySelectorAll("details.cnam-dtable").forEach(function (details) {
+      if (!details.querySelector("[data-table-src]")) { return; }
+      details.addEventListener("toggle", function () { if (details.open) { loadTable(details); } });
+      if (details.open) { loadTable(details); }
+    });
+    // A link to a table (« #tableau-years »…) opens it, which loads it.
+    function openFromHash() {
+      var target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+      if (target && target.matches("details.cnam-dtable")) { target.open = true; }
+    }
+    window.addEventListener("hashchange", openFromHash);
+    openFromHash();
   }
 
   // --- Progress of a running diagnostic ---------------------------------------------------
@@ -113,7 +159,8 @@
   }
   ready(function () {
     drawFigures();
-    setupSorting();
+    setupSorting(document);
+    setupLazyTables();
     pollProgress();
     setupPrint();
   });

@@ -1,6 +1,7 @@
 /* Tables wider than the screen scroll inside their container (app.css): such a container is
    made reachable and scrollable with the keyboard (tabindex, named region), as axe's
-   `scrollable-region-focusable` asks. Re-checked when the window is resized, the fonts are in, or a table changes size. No dependency. */
+   `scrollable-region-focusable` asks. Re-checked when the window is resized, the fonts are in, a table changes size or is added
+   (event `cnam:content`). No dependency. */
 (function () {
   "use strict";
   var SELECTOR = ".fr-table, .fr-table__wrapper, .fr-table__container, .fr-table__content, .fr-table__shadow, .cnam-table-scroll, main table, main pre";
@@ -40,4 +41,12 @@
   }
   window.addEventListener("resize", soon);
   document.addEventListener("toggle", soon, true);  // a <details> table opened
+  // A table added after the load (the report's long tables, fetched when opened: diagnostic.js
+  // sends this event on the container it filled).
+  document.addEventListener("cnam:content", function (event) {
+    if (window.ResizeObserver) {
+      event.target.querySelectorAll("table, pre").forEach(function (box) { observer.observe(box); });
+    }
+    update();
+  });
 })();

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from diagnostics.analytics.tensions_published import published_tension_records_of
+from diagnostics.analytics.tension_records import published_tension_records_of
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
 

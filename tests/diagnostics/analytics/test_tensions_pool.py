@@ -7,8 +7,10 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics import tensions_published as tp
+from diagnostics.analytics.tension_records import published_tension_records
+from diagnostics.analytics.tension_vintages import tension_vintages, vintage_years
 from diagnostics.analytics.tensions_pool import published_pool
+from diagnostics.analytics.tensions_published import VINTAGES, factors_published, published_tensions
 from tests.diagnostics.analytics.test_tensions_published import LABELS, tension_frame
 
 
@@ -21,18 +23,18 @@ def _with_a_2021_only_bassin() -> pd.DataFrame:
 
 
 def _alone(tension: pd.DataFrame, bassins: list[str]):
-    factors = tp.factors_published(tension)
-    published = tp.published_tensions(tension, bassins=bassins, labels=LABELS)
+    factors = factors_published(tension)
+    published = published_tensions(tension, bassins=bassins, labels=LABELS)
     return (
         published,
-        tp.published_tension_records(published),
-        tp.tension_vintages(published, factors=factors),
+        published_tension_records(published),
+        tension_vintages(published, factors=factors),
     )
 
 
 def test_a_bassins_share_of_the_pool_equals_its_published_tensions_alone():
     tension = _with_a_2021_only_bassin()
-    pool = published_pool(tension, labels=LABELS, factors=tp.factors_published(tension))
+    pool = published_pool(tension, labels=LABELS, factors=factors_published(tension))
     assert pool.years == [2019, 2021]
 
     for bassins in (["4418"], ["4418", "9999"], ["7777"], ["7777", "4418"]):
@@ -47,13 +49,13 @@ def test_a_bassins_share_of_the_pool_equals_its_published_tensions_alone():
     # (computed from its own rows, not cut from the pool's 2019 + 2021 table).
     alone = pool.for_bassins(["7777"]).vintages
     assert alone is not None
-    assert tp.vintage_years(alone) == [2021]
-    assert set(alone[tp.VINTAGES]) == {"2021"}
+    assert vintage_years(alone) == [2021]
+    assert set(alone[VINTAGES]) == {"2021"}
 
 
 def test_records_handed_out_are_the_basins_own_copies():
     tension = tension_frame()
-    pool = published_pool(tension, labels=LABELS, factors=tp.factors_published(tension))
+    pool = published_pool(tension, labels=LABELS, factors=factors_published(tension))
     first = pool.for_bassins(["4418"]).records
     first[0]["factors"]["hiring_intensity"] = 99
     first[0]["tension"] = 0

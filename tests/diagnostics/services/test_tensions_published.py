@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostics.analytics.tensions_published import published_tension_records_of
+from diagnostics.analytics.tension_records import published_tension_records_of
 from diagnostics.models import DiagnosticRun
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.diagnostic_runs import diagnostic_world

@@ -1,0 +1,49 @@
+"""gunicorn's configuration in production (Dockerfile, docker-compose.yml's `web`) and in the load
+bench (`bench/load_mixed.py`): `gunicorn -c gunicorn.conf.py cnam_territoires.wsgi:application`.
+Every value can be changed by the environment (.env.example); a command-line option wins over
+this file.
+
+Issue 15 (« Load held »): the answers are of very different sizes — an API answer or a
+redirect costs ~0.3–5 ms of CPU, a report page ~15 ms warm and ~400 ms when its fragment is
+cold, an XLSX export ~100 ms cold. With few threads per worker, a cheap request that arrives
+when every thread is busy waits in the worker's queue behind the renders (first come, first
+served); and once it has a thread, each time it comes back from PostgreSQL or Redis it waits
+for the interpreter lock, which a rendering thread keeps up to `sys.getswitchinterval()` (5 ms
+by default). More threads and a shorter switch interval share the worker's core between the
+requests in progress instead, so that short answers end quickly even behind long ones
+(measured in docs/architecture.md, « Load »).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# gunicorn's own variable; two per core is the usual start, each with its threads.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# A report rendered cold and an XLSX export stay well below; a worker stuck past it is replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+# Idle keep-alive connections cost nothing to gthread (they wait in its poller, not a thread).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# Seconds a running thread keeps the interpreter lock when another thread wants it (Python's
+# default: 5 ms).
+switch_interval_ms = float(os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "1"))
+accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    sys.setswitchinterval(switch_interval_ms / 1000)
+
+
+def post_worker_init(worker: Any) -> None:
+    """Load the URLconf, hence every view module and what they import (pandas, plotly, DRF…),
+    before the worker takes its first request: else the first requests of each new worker
+    (a deployment, a worker replaced after a timeout) pay ~0.5 s of CPU of imports, and the
+    requests that came with them wait for it."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 - a cached property, filled here

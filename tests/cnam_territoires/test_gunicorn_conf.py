@@ -1,0 +1,131 @@
+"""gunicorn's production configuration (issue 15, « Load held »): gthread workers with enough
+threads and a short switch interval that cheap answers are not queued behind report renders;
+each value changeable by the environment, and the one file the Dockerfile, docker-compose.yml
+and the load bench start gunicorn with."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CONF = ROOT / "gunicorn.conf.py"
+
+
+def _load(monkeypatch: pytest.MonkeyPatch, **environ: str) -> dict[str, object]:
+    for name in (
+        "WEB_CONCURRENCY",
+        "GUNICORN_THREADS",
+        "GUNICORN_SWITCH_INTERVAL_MS",
+        "GUNICORN_BIND",
+        "GUNICORN_TIMEOUT",
+        "GUNICORN_KEEPALIVE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(CONF))
+
+
+def test_gunicorn_conf_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = _load(monkeypatch)
+
+    assert conf["worker_class"] == "gthread"
+    assert (conf["workers"], conf["threads"], conf["switch_interval_ms"]) == (2, 8, 1.0)
+    assert conf["bind"] == "0.0.0.0:8000"
+
+
+def test_gunicorn_conf_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = _load(
+        monkeypatch,
+        WEB_CONCURRENCY="3",
+        GUNICORN_THREADS="12",
+        GUNICORN_SWITCH_INTERVAL_MS="0.5",
+        GUNICORN_BIND="127.0.0.1:9000",
+    )
+
+    assert (conf["workers"], conf["threads"], conf["bind"]) == (3, 12, "127.0.0.1:9000")
+    assert conf["switch_interval_ms"] == 0.5
+
+
+def test_gunicorn_conf_post_fork_sets_the_switch_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    conf = _load(monkeypatch, GUNICORN_SWITCH_INTERVAL_MS="2")
+    before = sys.getswitchinterval()
+    try:
+        conf["post_fork"](None, None)  # type: ignore[operator]
+        assert sys.getswitchinterval() == pytest.approx(0.002)
+    finally:
+        sys.setswitchinterval(before)
+
+
+def test_gunicorn_conf_reaches_the_workers(tmp_path: Path) -> None:
+    """A worker started with the file answers with its switch interval and thread count."""
+    (tmp_path / "probe.py").write_text(
+        "import sys, threading, django\n"
+        "django.setup()  # as cnam_territoires.wsgi does\n"
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [f'{sys.getswitchinterval()} {threading.current_thread().name}'.encode()]\n"
+    )
+    port = 20000 + os.getpid() % 20000
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "-c", str(CONF), "probe:app"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}",
+            "DJANGO_SETTINGS_MODULE": "cnam_territoires.settings",
+            "DJANGO_DEMO": "true",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "WEB_CONCURRENCY": "1",
+            "GUNICORN_SWITCH_INTERVAL_MS": "0.5",
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                    body = answer.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    interval, thread = body.split()
+    assert float(interval) == pytest.approx(0.0005)
+    assert thread.startswith("ThreadPoolExecutor")  # gthread: the request ran in the pool
+
+
+def test_gunicorn_conf_post_worker_init_loads_the_views_before_the_first_request() -> None:
+    code = (
+        "import runpy, sys, django\n"
+        "django.setup()\n"
+        "before = 'diagnostics.views.diagnostics' in sys.modules\n"
+        "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None)\n"
+        "print(before, 'diagnostics.views.diagnostics' in sys.modules)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cnam_territoires.settings",
+        "DJANGO_DEMO": "true",
+        "PYTHONPATH": str(ROOT),
+    }
+
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+
+    assert out.split() == ["False", "True"]
