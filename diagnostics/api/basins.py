@@ -43,6 +43,7 @@ from diagnostics.permissions import CanReadBasins as _CanReadBasins
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
 from diagnostics.selectors.basin_documents import (
     basin_documents_page,
+    basin_documents_page_in_scope,
     document_join,
     json_inside,
 )
@@ -51,6 +52,7 @@ from diagnostics.selectors.basin_list_cache import (
     basin_list_page_cached,
     basin_list_page_keep,
     basin_list_page_key,
+    reader_scope,
 )
 from diagnostics.services import basins as basin_services
 from diagnostics.services.basin_documents import RowDocument, basin_documents_store
@@ -262,30 +264,42 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
             cached = basin_list_page_cached(key)
             if cached is not None:
                 return Response(PreRenderedJSON(cached))
-        # The stored documents need neither the main town's row nor deferred columns.
-        basins = basin_list_for(cast(User, request.user))
-        response = self.list_page(request, self.filter_queryset(basins))
+        response = self.list_page(request)
         if key is not None and isinstance(response.data, PreRenderedJSON):
             basin_list_page_keep(key, bytes(response.data))
         return response
 
-    def list_page(self, request: Request, qs: QuerySet[Basin]) -> Response:
+    def filtered_basins(self) -> QuerySet[Basin]:
+        # The stored documents need neither the main town's row nor deferred columns.
+        return self.filter_queryset(basin_list_for(cast(User, self.request.user)))
+
+    def list_page(self, request: Request) -> Response:
         """A page written without geometry from the basins' stored documents
         (`BasinListDocument`): only the rows without a good one are written again, by
         PostgreSQL where it can, else in Python, and stored for the next reads."""
         paginator = cast(ApiPagination, self.paginator)
         key = basin_document_key()
+        offset, limit = paginator.get_offset(request), paginator.get_limit(request)
         api_root = request.build_absolute_uri(reverse("api-basin-list"))
         page_root = request.build_absolute_uri(reverse("basin-list"))
-        stored = basin_documents_page(
-            qs, key=key, offset=paginator.get_offset(request), limit=paginator.get_limit(request),
-            api_root=api_root, page_root=page_root,
-        )  # fmt: skip
+        scope = reader_scope(cast(User, request.user))
+        if scope is not None and not BasinFilter.base_filters.keys() & request.query_params.keys():
+            # Every basin the reader may see, in the order asked (checked by the filter).
+            ordering = StrictOrderingFilter().get_ordering(request, Basin.objects.none(), self)
+            stored = basin_documents_page_in_scope(
+                condition=scope[1], params=scope[2], ordering=list(ordering), key=key,
+                offset=offset, limit=limit, api_root=api_root, page_root=page_root,
+            )  # fmt: skip
+        else:
+            stored = basin_documents_page(
+                self.filtered_basins(), key=key, offset=offset, limit=limit,
+                api_root=api_root, page_root=page_root,
+            )  # fmt: skip
         documents = cast(list[str | None], self.paginate_queryset(stored) or [])  # type: ignore[arg-type]
         if stored.stale:
             written = self.stale_documents(stored.stale)
             if written is None:
-                return self.list_page_shaped(request, qs)
+                return self.list_page_shaped(request)
             basin_documents_store(key=key, rows=written)
             api, page = json_inside(api_root), json_inside(page_root)
             by_id = {
@@ -323,12 +337,12 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
             written += [RowDocument(*row) for row in shaped]
         return written
 
-    def list_page_shaped(self, request: Request, qs: QuerySet[Basin]) -> Response:
+    def list_page_shaped(self, request: Request) -> Response:
         """The page shaped in Python from the raw rows, through DRF's renderer when a row holds
         a non-finite number (it answers the 400 that names it)."""
         paginator = cast(ApiPagination, self.paginator)
         raw = RawPage(
-            basin_list_values(qs),
+            basin_list_values(self.filtered_basins()),
             offset=paginator.get_offset(request),
             limit=paginator.get_limit(request),
         )

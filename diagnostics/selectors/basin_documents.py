@@ -21,6 +21,8 @@ from django.db import connection
 from django.db.models import F, Func, IntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 
+from diagnostics.models import Basin, BasinListDocument, Commune
+
 
 @dataclass
 class StoredPage:
@@ -90,6 +92,28 @@ def json_inside(text: str) -> str:
     return orjson.dumps(text).decode()[1:-1]
 
 
+def _stored_page(
+    fetched: list[Any], *, total: int, offset: int, limit: int, api_root: str, page_root: str
+) -> StoredPage:
+    api, page = json_inside(api_root), json_inside(page_root)
+    return StoredPage(
+        ids=[row[0] for row in fetched],
+        documents=[
+            document_join(pk, head, tail, api=api, page=page) if good else None
+            for pk, good, head, tail, _ in fetched
+        ],
+        total=int(total),
+        offset=offset,
+        limit=limit,
+    )
+
+
+def _fetch(sql: str, params: Any) -> list[Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def basin_documents_page(
     queryset: QuerySet[Any], *, key: str, offset: int, limit: int, api_root: str, page_root: str
 ) -> StoredPage:
@@ -103,19 +127,43 @@ def basin_documents_page(
         _tail=F("list_document__tail"),
         _total=RawSQL(f"SELECT COUNT(*) FROM ({counted}) AS counted", counted_params),
     ).values_list("pk", "_good", "_head", "_tail", "_total")[offset : offset + limit]
-    sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+    fetched = _fetch(*rows.query.sql_with_params())
     total = fetched[0][4] if fetched else queryset.count() if offset else 0
-    api, page = json_inside(api_root), json_inside(page_root)
-    return StoredPage(
-        ids=[row[0] for row in fetched],
-        documents=[
-            document_join(pk, head, tail, api=api, page=page) if good else None
-            for pk, good, head, tail, _ in fetched
-        ],
-        total=int(total),
-        offset=offset,
-        limit=limit,
+    return _stored_page(
+        fetched, total=total, offset=offset, limit=limit, api_root=api_root, page_root=page_root
+    )
+
+
+def basin_documents_page_in_scope(
+    *, condition: str, params: list[Any], ordering: list[str], key: str, offset: int,
+    limit: int, api_root: str, page_root: str,
+) -> StoredPage:  # fmt: skip
+    """`basin_documents_page` of the basins a reader may see, unfiltered, in one statement
+    written here: `condition` on `diagnostics_basin` (alias `b`) with its `params`
+    (`basin_list_cache.reader_scope`: a test checks it is `basin_list_for`'s), `ordering` the
+    list's (basin columns, « - » for descending, as the ordering filter checked them). The ORM
+    takes ~0.8 ms per page to build the same statement, a quarter of a page's cost."""
+    quote = connection.ops.quote_name
+    order = ", ".join(
+        f"b.{quote(field.lstrip('-'))} {'DESC' if field.startswith('-') else 'ASC'}"
+        for field in ordering
+    )
+    basins, documents = Basin._meta.db_table, BasinListDocument._meta.db_table
+    communes = Commune._meta.db_table
+    key_column = quote("key")
+    sql = (
+        f"SELECT b.id, CASE WHEN d.stamp = b.updated_at AND d.{key_column} = %s "
+        "AND d.town = COALESCE(c.name, '') THEN 1 ELSE 0 END, d.head, d.tail, "
+        f"(SELECT COUNT(*) FROM {basins} b WHERE {condition}) "
+        f"FROM {basins} b LEFT OUTER JOIN {documents} d ON d.basin_id = b.id "
+        f"LEFT OUTER JOIN {communes} c ON c.code = b.main_town_id "
+        f"WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s"
+    )
+    fetched = _fetch(sql, [key, *params, *params, limit, offset])
+    if fetched or not offset:
+        total = fetched[0][4] if fetched else 0
+    else:
+        total = _fetch(f"SELECT COUNT(*) FROM {basins} b WHERE {condition}", params)[0][0]
+    return _stored_page(
+        fetched, total=total, offset=offset, limit=limit, api_root=api_root, page_root=page_root
     )
