@@ -55,6 +55,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from diagnostics.analytics.columns import (
+    LACK_OF_LABOUR,
+    NON_DURABLE_EMPLOYMENT,
+    PROJECTS,
+    SEASONAL_BASE,
+    WORKING_CONDITIONS,
+    YEAR,
+)
 from diagnostics.analytics.common import format_number, format_percent, require_columns
 
 from .columns import (
@@ -77,19 +85,16 @@ from .columns import (
     GAP_COLUMNS,
     JOB_SEEKERS,
     JOB_SEEKERS_SUPPRESSED,
-    LACK_OF_LABOUR,
     LAST_YEAR,
     METIERS_DURABLE,
     METIERS_IN_TENSION,
     METIERS_MATCHED,
-    NON_DURABLE_EMPLOYMENT,
     OFFERS_COUNT,
     PATH_CODE,
     PATH_COLUMNS,
     PATH_DETAIL_DEFAULTS,
     PATH_ID,
     PLACES,
-    PROJECTS,
     PUBLICS,
     PURPOSES,
     RANK,
@@ -98,14 +103,11 @@ from .columns import (
     ROME_CODES,
     ROME_MATCHED,
     SCORE,
-    SEASONAL_BASE,
     SEASONAL_RATE,
     TENSION,
     TENSION_YEAR,
     TREND,
     TREND_BREAK,
-    WORKING_CONDITIONS,
-    YEAR,
 )
 from .gap_demand import _bmo_demand, _codes, _is_known, _metier_tension, _rome_demand, _supply
 from .gap_explain import explain, gap_method

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from diagnostics.analytics.columns import MASKED_CELLS, PROJECTS
 from diagnostics.analytics.common import format_number, format_percent
 
 from .columns import (
@@ -19,13 +20,11 @@ from .columns import (
     JOB_SEEKERS,
     JOB_SEEKERS_SUPPRESSED,
     LAST_YEAR,
-    MASKED_CELLS,
     METIERS_DURABLE,
     METIERS_IN_TENSION,
     METIERS_MATCHED,
     OFFERS_COUNT,
     PLACES,
-    PROJECTS,
     TENSION,
     TENSION_YEAR,
     TREND,

@@ -22,9 +22,10 @@ from .batch import (
     prepared_communes,
     unemployment_basin_series,
 )
-from .columns import YEAR
+from .columns import COMMUNE_CODE, YEAR
 from .crosswalk import Crosswalk
 from .references import EngineReferences, engine_references
+from .row_index import index_key, row_index
 
 if TYPE_CHECKING:
     from .bmo_section_tables import BmoSectionTables
@@ -96,6 +97,10 @@ def basin_contexts(
         else {}
     )
     cache: dict[Hashable, Any] = {}
+    if len(placed) > 1:
+        # A batch locates each basin's communes through one index (`row_index`); a lone run
+        # filters once, cheaper than building it.
+        cache[index_key(COMMUNE_CODE)] = (communes, row_index(communes, COMMUNE_CODE))
     for basin_id in placed:
         out.by_basin[basin_id] = BasinContext(
             crosswalks={zoning: one.by_basin[basin_id] for zoning, one in walks.items()},

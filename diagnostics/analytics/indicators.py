@@ -71,18 +71,12 @@ from .diagnostic_sections import (
     _years_frame,
 )
 from .records import _clean, frame_to_records
+from .row_index import batch_row_index, rows_in
 from .structure import (
-    change_summary,
+    change_frame,
+    change_row,
     peer_comparison,
 )
-
-__all__ = [
-    "ENGINE_VERSION",
-    "TABLE_TITLES",
-    "DiagnosticParams",  # declared in analytics.diagnostic_params (issue 11)
-    "DiagnosticResult",
-    "basin_diagnostic",
-]
 
 ENGINE_VERSION = "1.0"
 
@@ -147,15 +141,14 @@ def basin_diagnostic(
     codes = sorted({str(c) for c in basin.get("communes", [])})
     if not codes:
         raise ValueError("Le bassin ne contient aucune commune.")
+    index = batch_row_index(context.cache if context else None, communes, COMMUNE_CODE)
     communes = communes.assign(**{COMMUNE_CODE: communes[COMMUNE_CODE].astype(str)})
-    unknown = sorted(
-        set(codes) - set(communes.loc[communes[COMMUNE_CODE].isin(codes), COMMUNE_CODE])
-    )
+    in_basin = rows_in(communes, COMMUNE_CODE, codes, index=index)
+    unknown = sorted(set(codes) - set(in_basin[COMMUNE_CODE]))
     if unknown:
         raise ValueError(
             "Communes du bassin absentes de la table de passage : " + list_examples(unknown)
         )
-    in_basin = communes[communes[COMMUNE_CODE].isin(codes)]
     population_values = pd.to_numeric(in_basin[POPULATION])
     population = int(population_values.fillna(0).sum())
     region_code = (
@@ -322,27 +315,23 @@ def basin_diagnostic(
     # Changes between first and last period ----------------------------------------------
     changes = []
     if len(bmo_years):
+        changes.append(change_row(bmo_years, period=YEAR, value=PROJECTS, indicator="bmo_projects"))
         changes.append(
-            change_summary(bmo_years, period=YEAR, value=PROJECTS, indicator="bmo_projects")
-        )
-        changes.append(
-            change_summary(
+            change_row(
                 bmo_years, period=YEAR, value=DIFFICULTY_RATE, indicator="bmo_difficulty_rate"
             )
         )
     if "unemployment" in tables:
         changes.append(
-            change_summary(
+            change_row(
                 tables["unemployment"], period=PERIOD, value=RATE, indicator="unemployment_rate"
             )
         )
     if "job_seekers" in tables and len(tables["job_seekers"]):
         changes.append(
-            change_summary(
-                tables["job_seekers"], period=PERIOD, value=VALUE, indicator="job_seekers"
-            )
+            change_row(tables["job_seekers"], period=PERIOD, value=VALUE, indicator="job_seekers")
         )
-    change_table = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame()
+    change_table = change_frame(changes) if changes else pd.DataFrame()
     tables["changes"] = change_table
     document["changes"] = frame_to_records(change_table.round(6)) if changes else []
 

@@ -4,7 +4,9 @@ job seekers (France Travail DEFM, per commune / département, monthly)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .columns import (
@@ -69,31 +71,42 @@ def annual_average(series: pd.DataFrame, *, value: str) -> pd.DataFrame:
     columns = [YEAR, value, PERIODS, COMPLETE, ESTIMATED]
     if series.empty:
         return pd.DataFrame({c: [] for c in columns})
-    kind = period_kind(series[PERIOD].iloc[0])
-    expected = periods_per_year(kind)
-    work = pd.DataFrame(
-        {
-            YEAR: series[PERIOD].map(period_year).astype("int64"),
-            "_v": pd.to_numeric(series[value]).astype("Float64"),
-            "_e": (
-                series[ESTIMATED].astype(bool)
-                if ESTIMATED in series.columns
-                else pd.Series(False, index=series.index)
-            ),
-        }
+    expected = periods_per_year(period_kind(series[PERIOD].iloc[0]))
+    values = pd.to_numeric(series[value]).astype("Float64")
+    numbers = values.to_numpy(dtype="float64", na_value=0.0).tolist()
+    missing = values.isna().to_numpy().tolist()
+    estimated = (
+        series[ESTIMATED].astype(bool).tolist()
+        if ESTIMATED in series.columns
+        else [False] * len(series)
     )
-    out = (
-        work.groupby(YEAR, sort=True)
-        .agg(_v=("_v", "mean"), _n=("_v", "count"), _e=("_e", "any"))
-        .reset_index()
-    )
+    # Per year, in the rows' order: count, compensated sum and « any estimated », the way
+    # pandas' grouped mean adds (Kahan summation), so the means are the same to the bit; a
+    # loop over ≤ 300 periods costs less than the grouped frame did.
+    groups: dict[int, list[Any]] = {}
+    for period, number, unknown, flag in zip(
+        series[PERIOD].tolist(), numbers, missing, estimated, strict=True
+    ):
+        group = groups.setdefault(period_year(period), [0, 0.0, 0.0, False])
+        group[3] = group[3] or bool(flag)
+        if unknown:
+            continue
+        group[0] += 1
+        y = number - group[2]
+        t = group[1] + y
+        compensation = t - group[1] - y
+        group[2] = 0.0 if compensation != compensation else compensation
+        group[1] = t
+    years = sorted(groups)
+    counts = [groups[y][0] for y in years]
+    means = [groups[y][1] / groups[y][0] if groups[y][0] else None for y in years]
     return pd.DataFrame(
         {
-            YEAR: out[YEAR].astype("int64"),
-            value: out["_v"].astype("Float64"),
-            PERIODS: out["_n"].astype("Int64"),
-            COMPLETE: (out["_n"] == expected).astype(bool),
-            ESTIMATED: out["_e"].astype(bool),
+            YEAR: pd.array(years, dtype="int64"),
+            value: pd.array(means, dtype="Float64"),
+            PERIODS: pd.array(counts, dtype="Int64"),
+            COMPLETE: np.array([n == expected for n in counts], dtype=bool),
+            ESTIMATED: np.array([groups[y][3] for y in years], dtype=bool),
         }
     )
 

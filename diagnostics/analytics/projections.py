@@ -242,7 +242,6 @@ def project_series(
         "backtest": [],
         "projection": [],
     }
-    table, backtest = _empty_tables(series)
     if len(values) < min_points:
         info["reason"] = (
             f"Série trop courte pour une projection : {format_number(len(values))} point(s) "
@@ -250,7 +249,7 @@ def project_series(
             f"{format_number(min_train)} pour estimer le modèle et les autres pour mesurer "
             "l'erreur des projections passées, sans laquelle aucun intervalle n'est possible)."
         )
-        return Projection(table, backtest, info)
+        return Projection(*_empty_tables(series), info)
 
     model_errors, naive_errors = backtest_errors(values, horizon=horizon, min_train=min_train)
     counts = np.sum(~np.isnan(model_errors), axis=0)
@@ -260,7 +259,7 @@ def project_series(
             f"Trop peu de projections passées pour mesurer l'erreur : il en faut au moins "
             f"{format_number(min_backtests)} à un pas."
         )
-        return Projection(table, backtest, info)
+        return Projection(*_empty_tables(series), info)
 
     forecast, params = damped_forecast(values, usable)
     low_q, high_q = (1 - INTERVAL) / 2, 1 - (1 - INTERVAL) / 2

@@ -44,15 +44,19 @@ def _records(
 ) -> list[dict[str, Any]]:
     """Rows of `frame` as dicts: {json key: value} for `columns` (frame column → key)."""
     decimals = decimals or {}
-    out = []
-    # Only the columns asked for are turned into Python values (the frames carry many more).
-    present = [column for column in columns if column in frame.columns]
-    rows = frame[present].to_dict("records") if present else [{} for _ in range(len(frame))]
-    for row in rows:
-        out.append(
-            {key: _clean(row.get(column), decimals.get(column)) for column, key in columns.items()}
+    # Only the columns asked for are turned into Python values (the frames carry many more),
+    # column by column (`to_dict("records")` boxes every cell through pandas).
+    none = [None] * len(frame)
+    cleaned = [
+        (
+            key,
+            [_clean(v, decimals.get(column)) for v in frame[column].tolist()]
+            if column in frame.columns
+            else none,
         )
-    return out
+        for column, key in columns.items()
+    ]
+    return [{key: values[i] for key, values in cleaned} for i in range(len(frame))]
 
 
 def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,7 @@ from .columns import (
     YEAR,
 )
 from .common import require_columns
+from .row_index import RowIndex, row_index, rows_in
 
 FAMILY_CHANGE_COLUMNS = [
     FAMILY_CODE,
@@ -71,32 +73,44 @@ def family_changes(by_family: pd.DataFrame) -> pd.DataFrame:
     if len(years) < 2:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in FAMILY_CHANGE_COLUMNS})
     first, last = years[0], years[-1]
-    frame = by_family.copy()
-    if FAMILY_LABEL not in frame.columns:
-        frame[FAMILY_LABEL] = ""
-    if MASKED_CELLS not in frame.columns:
-        frame[MASKED_CELLS] = 0
-    labels = (
-        frame.sort_values(YEAR, kind="mergesort")
-        .drop_duplicates(FAMILY_CODE, keep="last")
-        .set_index(FAMILY_CODE)[FAMILY_LABEL]
+    # The rows as Python values once (a filter, index and reindex per year and column cost
+    # more than the few dozen families they hold).
+    year_of = [None if pd.isna(y) else int(y) for y in by_family[YEAR].tolist()]
+    code_of = by_family[FAMILY_CODE].tolist()
+    label_of = (
+        by_family[FAMILY_LABEL].tolist()
+        if FAMILY_LABEL in by_family.columns
+        else [""] * len(by_family)
     )
+    projects = pd.to_numeric(by_family[PROJECTS]).astype("float64").tolist()
+    masked = (
+        pd.to_numeric(by_family[MASKED_CELLS]).astype("float64").tolist()
+        if MASKED_CELLS in by_family.columns
+        else [0.0] * len(by_family)
+    )
+    # The label of a family's latest campaign (the last row of it, as a stable sort by year
+    # then « keep last » takes it).
+    labels: dict[Any, Any] = {}
+    for i in sorted(range(len(by_family)), key=lambda i: (year_of[i] is None, year_of[i] or 0)):
+        labels[code_of[i]] = label_of[i]
 
-    def at(year: int, column: str) -> pd.Series:
-        rows = frame[frame[YEAR] == year].set_index(FAMILY_CODE)[column]
-        return pd.to_numeric(rows).astype("float64")
+    def at(year: int, values: list[float]) -> dict[Any, float]:
+        return {code_of[i]: values[i] for i in range(len(year_of)) if year_of[i] == year}
 
-    codes = sorted(set(frame[FAMILY_CODE].astype(str)))
-    start = at(first, PROJECTS).reindex(codes).fillna(0.0)
-    end = at(last, PROJECTS).reindex(codes).fillna(0.0)
+    def filled(found: dict[Any, float], code: str) -> float:
+        value = found.get(code)
+        return 0.0 if value is None or math.isnan(value) else value
+
+    codes = sorted({str(code) for code in code_of})
+    starts, ends = at(first, projects), at(last, projects)
     out = pd.DataFrame(
         {
             FAMILY_CODE: codes,
             FAMILY_LABEL: [labels.get(c, "") for c in codes],
             FIRST_PERIOD: str(first),
             LAST_PERIOD: str(last),
-            START_VALUE: start.to_numpy(),
-            END_VALUE: end.to_numpy(),
+            START_VALUE: np.array([filled(starts, c) for c in codes], dtype="float64"),
+            END_VALUE: np.array([filled(ends, c) for c in codes], dtype="float64"),
         }
     )
     out[CHANGE] = out[END_VALUE] - out[START_VALUE]
@@ -104,12 +118,9 @@ def family_changes(by_family: pd.DataFrame) -> pd.DataFrame:
         out[PERCENT_CHANGE] = np.where(
             out[START_VALUE] > 0, out[CHANGE] / out[START_VALUE] * 100, np.nan
         )
-    out["start_masked_cells"] = (
-        at(first, MASKED_CELLS).reindex(codes).fillna(0).astype("int64").to_numpy()
-    )
-    out["end_masked_cells"] = (
-        at(last, MASKED_CELLS).reindex(codes).fillna(0).astype("int64").to_numpy()
-    )
+    masked_start, masked_end = at(first, masked), at(last, masked)
+    out["start_masked_cells"] = np.array([filled(masked_start, c) for c in codes]).astype("int64")
+    out["end_masked_cells"] = np.array([filled(masked_end, c) for c in codes]).astype("int64")
     for column in (START_VALUE, END_VALUE, CHANGE, PERCENT_CHANGE):
         out[column] = out[column].astype("Float64")
     out = out.sort_values([CHANGE, FAMILY_CODE], ascending=[False, True], kind="mergesort")
@@ -151,6 +162,8 @@ class SectorReference:
     codes: pd.Series
     labels: pd.Series
     france: pd.DataFrame
+    # The rows' positions by bassin (`row_index`), so a basin's rows are not a scan of all.
+    index: RowIndex | None = None
 
 
 def sector_reference(frame: pd.DataFrame) -> SectorReference:
@@ -164,7 +177,8 @@ def sector_reference(frame: pd.DataFrame) -> SectorReference:
     france = rows.groupby(SECTOR_KEYS, sort=True)["_v"].sum(min_count=1).rename("_f").reset_index()
     france["_t"] = france.groupby(VINTAGE)["_f"].transform("sum")
     codes = rows[BASSIN_BMO_CODE].astype(str)
-    return SectorReference(rows=rows, codes=codes, labels=labels, france=france)
+    index = row_index(rows, BASSIN_BMO_CODE)
+    return SectorReference(rows=rows, codes=codes, labels=labels, france=france, index=index)
 
 
 SECTOR_KEYS = [VINTAGE, NAF_SECTION]
@@ -183,7 +197,7 @@ def sector_job_seekers(
     when already computed (shared by the basins of a national batch)."""
     reference = sector_reference(frame) if reference is None else reference
     rows, labels = reference.rows, reference.labels
-    local = rows[reference.codes.isin({str(b) for b in bassins})]
+    local = rows_in(rows, BASSIN_BMO_CODE, bassins, index=reference.index)
     keys = SECTOR_KEYS
     local_sum = local.groupby(keys, sort=True)["_v"].sum(min_count=1)
     if local_sum.empty:

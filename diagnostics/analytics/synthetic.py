@@ -23,7 +23,7 @@ and 99, départements 96, 98 and 99 (none exists), communes `96001`..., `98001`.
 (from 61), EPCI SIREN `99900xxxx`.
 
 The plane and the growth of the zones are in `synthetic_plane`, the names in `synthetic_names`,
-the demo basins in `synthetic_basins` (re-exported here).
+the demo basins in `synthetic_basins`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from shapely.geometry.base import BaseGeometry
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.geometry import voronoi_cells
-from diagnostics.analytics.synthetic_basins import BasinSpec, demo_basin_specs
 from diagnostics.analytics.synthetic_names import _bmo_name, _epci_name, _names
 from diagnostics.analytics.synthetic_plane import (
     CENTRE_LAT,
@@ -281,12 +280,3 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
         main_city_code=codes[main_city],
         second_city_code=codes[second_city],
     )
-
-
-__all__ = [
-    "DEMO_SEED",
-    "BasinSpec",
-    "SyntheticTerritory",
-    "demo_basin_specs",
-    "synthetic_territory",
-]

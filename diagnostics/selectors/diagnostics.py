@@ -2,7 +2,7 @@
 user may see, the latest run of a basin, whether newer data are in force, the overlapping runs
 and the regional reads behind the map tables.
 
-Split by responsibility (issue 11), and still importable from here:
+Split by responsibility (issue 11); import each name from its module:
 - `selectors.diagnostic_frames`: the `*_frame()` adapters (ORM → analytics columns, the
   batch-keyed cache of the France-wide frames);
 - `selectors.diagnostic_report`: the report of a done run (tables, key figures, charts, maps).
@@ -14,6 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -30,82 +31,8 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.selectors.access import diagnostic_run_readable_for
-from diagnostics.selectors.diagnostic_frames import (
-    BMO_CELL_FIELDS,
-    CROSSWALK_FIELDS,
-    TENSION_FIELDS,
-    bassin_code_spelling,
-    bmo_frame,
-    crosswalk_frame,
-    frames_cache_clear,
-    job_seekers_frame,
-    tension_frame,
-    territories_version,
-    unemployment_frame,
-)
-from diagnostics.selectors.diagnostic_report import (
-    MONTHS_FR,
-    NBSP,
-    NNBSP,
-    KeyFigure,
-    Trend,
-    basin_geometries,
-    commune_geometries,
-    diagnostic_charts,
-    diagnostic_key_figures,
-    diagnostic_maps,
-    table_frame,
-    zone_emploi_geometries,
-)
-from diagnostics.selectors.memo import memo_active, memoised
-
-__all__ = [
-    "territories_version",
-    "DIAGNOSTIC_KINDS",
-    "LICENCE",
-    "LICENCE_URL",
-    "SOURCE_LABELS",
-    "NewerData",
-    "basin_commune_codes",
-    "basins_commune_codes",
-    "commune_names",
-    "diagnostic_basin_summary",
-    "diagnostic_current_batches",
-    "diagnostic_data_key",
-    "diagnostic_latest_by_basin",
-    "diagnostic_latest_done",
-    "diagnostic_newer_data",
-    "diagnostic_run_list_for",
-    "diagnostic_runs_of_basin",
-    "diagnostic_runs_with_batches",
-    "overlapping_runs",
-    "region_basins",
-    "region_zones_emploi",
-    # selectors.diagnostic_frames
-    "BMO_CELL_FIELDS",
-    "CROSSWALK_FIELDS",
-    "TENSION_FIELDS",
-    "bassin_code_spelling",
-    "bmo_frame",
-    "crosswalk_frame",
-    "frames_cache_clear",
-    "job_seekers_frame",
-    "tension_frame",
-    "unemployment_frame",
-    # selectors.diagnostic_report
-    "MONTHS_FR",
-    "NBSP",
-    "NNBSP",
-    "KeyFigure",
-    "Trend",
-    "basin_geometries",
-    "commune_geometries",
-    "diagnostic_charts",
-    "diagnostic_key_figures",
-    "diagnostic_maps",
-    "table_frame",
-    "zone_emploi_geometries",
-]
+from diagnostics.selectors.diagnostic_frames import _rows
+from diagnostics.selectors.memo import CHUNK_COMMUNES, memo_active, memo_get, memoised
 
 # Import kinds a diagnostic is computed from, with the report's wording and licence.
 DIAGNOSTIC_KINDS = ("bmo", "chomage_ze", "defm", "tensions", "population_age", "defm_secteur")
@@ -278,23 +205,50 @@ def overlapping_runs(*, basin: Basin, commune_codes: Sequence[str]) -> list[Diag
     with them), with their tables but not their document (`results`, ≈ 100 kB of JSON each:
     the check by difference reads the tables only; a bassin BMO of a national batch overlaps
     two to four zones d'emploi already diagnosed)."""
-    others = (
-        Basin.objects.filter(communes__code__in=list(commune_codes))
-        .exclude(pk=basin.pk)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    codes = {str(code) for code in commune_codes}
+    chunk = memo_get(CHUNK_COMMUNES)
+    if chunk is not None and codes <= chunk:
+        # A chunk of a national batch: the basins of the chunk's communes read at once, and
+        # each overlapping basin's run read (and its tables decoded) once for all the chunk's
+        # basins that overlap it. Nothing is written while a chunk computes.
+        basins_of = memoised(("commune_basins", chunk), lambda: _commune_basins(chunk))
+        found = {other for code in codes for other in basins_of.get(code, ())}
+        others: Iterable[int] = found - {basin.pk}
+    else:
+        others = (
+            Basin.objects.filter(communes__code__in=list(commune_codes))
+            .exclude(pk=basin.pk)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
     runs = []
     for other in sorted(set(others)):
-        run = (
-            DiagnosticRun.objects.filter(basin_id=other, status=DiagnosticRun.Status.DONE)
-            .defer("results")
-            .order_by("-finished_at", "-id")
-            .first()
-        )
+        run = memoised(("latest_done_run", other), partial(_latest_done_run, other))
         if run is not None:
             runs.append(run)
     return runs
+
+
+def _latest_done_run(basin_id: int) -> DiagnosticRun | None:
+    return (
+        DiagnosticRun.objects.filter(basin_id=basin_id, status=DiagnosticRun.Status.DONE)
+        .defer("results")
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def _commune_basins(codes: Iterable[str]) -> dict[str, list[int]]:
+    """Commune code → the basins holding it, for the given communes."""
+    out: dict[str, list[int]] = {}
+    pairs = (
+        Basin.communes.through.objects.filter(commune_id__in=sorted(codes))
+        .order_by()
+        .values_list("commune_id", "basin_id")
+    )
+    for commune, basin_id in _rows(pairs):
+        out.setdefault(str(commune), []).append(int(basin_id))
+    return out
 
 
 def basins_commune_codes(basin_ids: Iterable[int]) -> dict[int, set[str]]:

@@ -20,6 +20,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+import pandas as pd
+
+from diagnostics.analytics.row_index import RowIndex, row_index
+
 T = TypeVar("T")
 
 _memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("chunk_memo", default=None)
@@ -59,6 +63,9 @@ def memoised(key: Hashable, build: Callable[[], T]) -> T:
 # per-bassin figures (`analytics.saturation_pool`, `analytics.tensions_pool`) are computed on
 # these bassins' rows, not all of France's.
 CHUNK_BASSINS = ("chunk_bassins",)
+# The communes of every basin of the chunk (a frozenset): the basins overlapping them are read
+# at once (`selectors.diagnostics.overlapping_runs`).
+CHUNK_COMMUNES = ("chunk_communes",)
 
 
 def memo_set(key: Hashable, value: Any) -> None:
@@ -72,3 +79,14 @@ def memo_get(key: Hashable) -> Any:
     """The value of `key` in the open memo, None when absent or outside a block."""
     store = _memo.get()
     return None if store is None else store.get(key)
+
+
+def memo_row_index(frame: pd.DataFrame, column: str) -> RowIndex | None:
+    """Inside a `chunk_memo()` block: the index of `frame`'s rows by `column`
+    (`analytics.row_index`), built once for the chunk; outside (a lone run): None, and
+    `rows_in` filters. The frame is kept with its index, so an index is never handed out for
+    another frame that reused a freed frame's id."""
+    if not memo_active():
+        return None
+    found = memoised(("row_index", column, id(frame)), lambda: (frame, row_index(frame, column)))
+    return found[1] if found[0] is frame else row_index(frame, column)

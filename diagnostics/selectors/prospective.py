@@ -174,10 +174,15 @@ def _region_departements(region_code: str) -> list[str]:
 
 def sector_job_seekers_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
     """SECTOR_JOB_SEEKERS of the given batches: only the rows on bassins of the referential
-    (`bassin_known`); the vintage is the batch's. Once per chunk of a national batch."""
+    (`bassin_known`); the vintage is the batch's. Cached per process like the other
+    France-wide frames (batches are immutable: a lone run no longer reads it every time), and
+    looked up once per chunk of a national batch."""
     return memoised(
         ("sector_job_seekers", tuple(sorted(batch_ids))),
-        lambda: _sector_job_seekers_frame(batch_ids),
+        lambda: _cached(
+            _batches_key("defm_secteur", batch_ids),
+            lambda: _sector_job_seekers_frame(batch_ids),
+        ),
     )
 
 

@@ -21,11 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from diagnostics.analytics.synthetic import (
-    SyntheticTerritory,
-    demo_basin_specs,
-    synthetic_territory,
-)
+from diagnostics.analytics.synthetic import SyntheticTerritory, synthetic_territory
+from diagnostics.analytics.synthetic_basins import demo_basin_specs
 from diagnostics.analytics.synthetic_files import demo_file_names
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Commune, ImportBatch, Region, TerritoryLoad, User

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from diagnostics.analytics.geometry import haversine_km
-from diagnostics.analytics.synthetic import BasinSpec
+from diagnostics.analytics.synthetic_basins import BasinSpec
 from diagnostics.models import Basin, BasinShare, Commune, Epci, GeometryStatus, User
 from diagnostics.services.basin_refresh import basin_refresh
 from diagnostics.services.basins import basin_create

@@ -21,9 +21,11 @@ from diagnostics.analytics.crosswalk import Crosswalk
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.analytics.indicators import basin_diagnostic
 from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
-from diagnostics.analytics.synthetic_files import DEMO_OPTION
+from diagnostics.analytics.synthetic_file_common import DEMO_OPTION
 from diagnostics.models import DiagnosticRun, ImportBatch
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors import diagnostics as selectors
+from diagnostics.services.collector import collector_paused
 from diagnostics.services.diagnostic_map_tables import communes_map_table, region_map_table
 from diagnostics.services.diagnostic_params import DiagnosticError
 from diagnostics.services.diagnostic_secrecy import difference_guard
@@ -142,7 +144,19 @@ def diagnostic_compute(
     progress: bool = True,
 ) -> tuple[dict[str, Any], dict]:
     """The run's document and tables. `progress=False` (a national batch, whose progress is
-    the batch's): no progress written to the run's row between the steps."""
+    the batch's): no progress written to the run's row between the steps. The cyclic garbage
+    collector waits for the end of the run (`services.collector`)."""
+    with collector_paused():
+        return _compute(run, timings=timings, prepared=prepared, progress=progress)
+
+
+def _compute(
+    run: DiagnosticRun,
+    *,
+    timings: dict[str, float],
+    prepared: PreparedInputs | None,
+    progress: bool,
+) -> tuple[dict[str, Any], dict]:
     snapshot = run.basin_snapshot
     _progress = _write_progress if progress else _no_progress
     codes = list(snapshot.get("communes") or [])
@@ -253,12 +267,16 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
     from diagnostics.services.references import references_for, references_key
 
     ids = _batch_ids(run)
-    crosswalk = selectors.crosswalk_frame()
-    bmo = selectors.bmo_frame(batch_ids=ids["bmo"]) if ids["bmo"] else None
+    crosswalk = diagnostic_frames.crosswalk_frame()
+    bmo = diagnostic_frames.bmo_frame(batch_ids=ids["bmo"]) if ids["bmo"] else None
     unemployment = (
-        selectors.unemployment_frame(batch_ids=ids["chomage_ze"]) if ids["chomage_ze"] else None
+        diagnostic_frames.unemployment_frame(batch_ids=ids["chomage_ze"])
+        if ids["chomage_ze"]
+        else None
     )
-    tension = selectors.tension_frame(batch_ids=ids["tensions"]) if ids["tensions"] else None
+    tension = (
+        diagnostic_frames.tension_frame(batch_ids=ids["tensions"]) if ids["tensions"] else None
+    )
     job_seekers = None
     if ids["defm"]:
         in_basin = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)]
@@ -266,12 +284,12 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
         communes = crosswalk.loc[
             crosswalk[c.DEPARTEMENT_CODE].isin(departements), c.COMMUNE_CODE
         ].tolist()
-        job_seekers = selectors.job_seekers_frame(
+        job_seekers = diagnostic_frames.job_seekers_frame(
             batch_ids=ids["defm"], departements=departements, communes=communes
         )
     key = references_key(
         batch_ids=[i for kind in ("bmo", "chomage_ze") for i in ids.get(kind, [])],
-        territories_version=selectors.territories_version(),
+        territories_version=diagnostic_frames.territories_version(),
         engine_version=run.engine_version,
     )
     references, _ = references_for(

@@ -12,9 +12,11 @@ from typing import Any
 import pandas as pd
 
 from diagnostics.analytics import columns as c
+from diagnostics.analytics.row_index import rows_in
 from diagnostics.models import DiagnosticRun
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.memo import memoised
+from diagnostics.selectors.memo import memo_row_index, memoised
 
 COMMUNES_MAP_COLUMNS = [
     c.COMMUNE_CODE,
@@ -31,7 +33,8 @@ def communes_map_table(
 ) -> pd.DataFrame:
     """One row per basin commune: population and, for the communes France Travail publishes,
     the job seekers of the last month with figures and their number per 1,000 inhabitants."""
-    rows = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)][[c.COMMUNE_CODE, c.POPULATION]]
+    index = memo_row_index(crosswalk, c.COMMUNE_CODE)
+    rows = rows_in(crosswalk, c.COMMUNE_CODE, codes, index=index)[[c.COMMUNE_CODE, c.POPULATION]]
     names = selectors.commune_names(codes)
     frame = rows.assign(**{c.NAME: rows[c.COMMUNE_CODE].map(names)}).reset_index(drop=True)
     frame["job_seekers"] = pd.array([None] * len(frame), dtype="Int64")
@@ -87,7 +90,7 @@ def region_map_table(
         zone_batches = ids["chomage_ze"]
 
         def rates_at() -> pd.Series:
-            unemployment = selectors.unemployment_frame(batch_ids=zone_batches)
+            unemployment = diagnostic_frames.unemployment_frame(batch_ids=zone_batches)
             at = unemployment[unemployment[c.PERIOD] == period]
             return at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
 

@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from diagnostics.errors import ApplicationError
-from diagnostics.importers.base import ImportFileError, check_file_safety
+from diagnostics.importers.contract import ImportFileError
+from diagnostics.importers.file_checks import check_file_safety
 from diagnostics.importers.registry import importer_for
 from diagnostics.models import ImportBatch, User
 from diagnostics.selectors.imports import import_kinds_for

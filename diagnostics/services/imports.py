@@ -43,14 +43,9 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from diagnostics.importers.base import (
-    HINT_NOTE,
-    LINE,
-    ImportFileError,
-    RowError,
-    check_file_safety,
-    error_lines,
-)
+from diagnostics.importers.codes import error_lines
+from diagnostics.importers.contract import HINT_NOTE, LINE, ImportFileError, RowError
+from diagnostics.importers.file_checks import check_file_safety
 from diagnostics.importers.registry import describe_head, detect_kind, importer_for
 from diagnostics.models import ImportBatch
 from diagnostics.selectors.imports import import_kinds_for, validation_context_build

@@ -37,8 +37,9 @@ from diagnostics.analytics.diagnostic_sections import attach_tension_frames
 from diagnostics.analytics.job_seekers import job_seekers_basin_series
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.memo import CHUNK_BASSINS, chunk_memo, memo_set
+from diagnostics.selectors import diagnostic_frames
+from diagnostics.selectors.memo import CHUNK_BASSINS, CHUNK_COMMUNES, chunk_memo, memo_set
+from diagnostics.services.collector import collector_paused
 from diagnostics.services.diagnostic_document import (
     PreparedInputs,
     _batch_ids,
@@ -60,8 +61,9 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
         groups.setdefault(key, []).append(run)
         ids_of[key] = ids
     out: dict[int, Outcome] = {}
-    # Reads and reference figures shared by the basins are made once for the chunk.
-    with chunk_memo():
+    # Reads and reference figures shared by the basins are made once for the chunk; the
+    # cyclic garbage collector waits for the end of the chunk (`services.collector`).
+    with chunk_memo(), collector_paused():
         for key, group in groups.items():
             out.update(_group_compute(group, ids_of[key]))
     return out
@@ -69,7 +71,7 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
 
 def _departement_index(crosswalk: pd.DataFrame, job_seekers: pd.DataFrame) -> dict[str, np.ndarray]:
     """Row positions of `job_seekers` per département: the département's own rows and those of
-    its communes (frame sorted as `selectors.job_seekers_frame` sorts it)."""
+    its communes (frame sorted as `selectors.diagnostic_frames.job_seekers_frame` sorts it)."""
     commune_dep = crosswalk.set_index(c.COMMUNE_CODE)[c.DEPARTEMENT_CODE]
     level = job_seekers[c.LEVEL].astype(str).to_numpy()
     geo = job_seekers[c.GEO_CODE].astype(str)
@@ -106,12 +108,16 @@ def _with_job_seekers(
 
 def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> dict[int, Outcome]:
     started = perf_counter()
-    crosswalk = selectors.crosswalk_frame()
-    bmo = selectors.bmo_frame(batch_ids=ids["bmo"]) if ids.get("bmo") else None
+    crosswalk = diagnostic_frames.crosswalk_frame()
+    bmo = diagnostic_frames.bmo_frame(batch_ids=ids["bmo"]) if ids.get("bmo") else None
     unemployment = (
-        selectors.unemployment_frame(batch_ids=ids["chomage_ze"]) if ids.get("chomage_ze") else None
+        diagnostic_frames.unemployment_frame(batch_ids=ids["chomage_ze"])
+        if ids.get("chomage_ze")
+        else None
     )
-    tension = selectors.tension_frame(batch_ids=ids["tensions"]) if ids.get("tensions") else None
+    tension = (
+        diagnostic_frames.tension_frame(batch_ids=ids["tensions"]) if ids.get("tensions") else None
+    )
     codes_of = {run.pk: list(run.basin_snapshot.get("communes") or []) for run in runs}
     deps_of: dict[int, list[str]] = {}
     seekers_all = None
@@ -123,7 +129,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
             deps_of[run_id] = list(dict.fromkeys(deps))
         every = sorted({d for deps in deps_of.values() for d in deps})
         communes = crosswalk.loc[crosswalk[c.DEPARTEMENT_CODE].isin(every), c.COMMUNE_CODE]
-        seekers_all = selectors.job_seekers_frame(
+        seekers_all = diagnostic_frames.job_seekers_frame(
             batch_ids=ids["defm"], departements=every, communes=communes.tolist()
         )
         index = _departement_index(crosswalk, seekers_all)
@@ -133,7 +139,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
     first = runs[0]
     key = references_key(
         batch_ids=[i for kind in ("bmo", "chomage_ze") for i in ids.get(kind, [])],
-        territories_version=selectors.territories_version(),
+        territories_version=diagnostic_frames.territories_version(),
         engine_version=first.engine_version,
     )
     references, origin = references_for(
@@ -149,6 +155,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
         bmo=bmo,
         unemployment=unemployment,
     )
+    memo_set(CHUNK_COMMUNES, frozenset(str(code) for codes in codes_of.values() for code in codes))
     # The pools of per-bassin figures cover the bassins of this group's basins only.
     memo_set(
         CHUNK_BASSINS,

@@ -12,8 +12,9 @@ from diagnostics.analytics import columns as c
 from diagnostics.analytics import projections as pj
 from diagnostics.analytics import replacement as rp
 from diagnostics.analytics import sectors as se
+from diagnostics.analytics.row_index import rows_in
 from diagnostics.selectors import prospective as selectors
-from diagnostics.selectors.memo import memoised
+from diagnostics.selectors.memo import memo_row_index, memoised
 from diagnostics.services.prospective_params import param, rounded
 
 REPLACEMENT_MEANING = (
@@ -66,9 +67,16 @@ def replacement_part(
             "le diagnostic."
         )
         return doc, {}
-    in_basin = crosswalk[crosswalk[c.COMMUNE_CODE].astype(str).isin(set(codes))]
+    in_basin = rows_in(
+        crosswalk, c.COMMUNE_CODE, codes, index=memo_row_index(crosswalk, c.COMMUNE_CODE)
+    )
     departements = set(in_basin[c.DEPARTEMENT_CODE].dropna().astype(str))
-    scope = crosswalk[crosswalk[c.DEPARTEMENT_CODE].astype(str).isin(departements)]
+    scope = rows_in(
+        crosswalk,
+        c.DEPARTEMENT_CODE,
+        departements,
+        index=memo_row_index(crosswalk, c.DEPARTEMENT_CODE),
+    )
     shares = rp.departement_shares(scope, codes=codes)
     region_departements = selectors.region_departements(region_code)
     # The region's and France's rows are the same for every basin of the region: computed once

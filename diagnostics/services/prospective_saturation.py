@@ -156,6 +156,10 @@ def saturation_part(
         if len(pairs)
         else {}
     )
+    # The bridges' columns as Python values once, not one small frame per target.
+    bridge_romes = pairs[c.ROME_CODE].tolist()
+    bridge_labels = pairs[c.ROME_LABEL].tolist()
+    bridge_seekers = pairs[c.JOB_SEEKERS_ABC].tolist()
     bridges_doc.update(
         available=True,
         year=year,
@@ -181,13 +185,11 @@ def saturation_part(
                 "job_seekers_concerned": rounded(r[c.JOB_SEEKERS_CONCERNED], 1),
                 "from": [
                     {
-                        "rome": str(p[c.ROME_CODE]),
-                        "label": p[c.ROME_LABEL] or None,
-                        "job_seekers": rounded(p[c.JOB_SEEKERS_ABC], 1),
+                        "rome": str(bridge_romes[i]),
+                        "label": bridge_labels[i] or None,
+                        "job_seekers": rounded(bridge_seekers[i], 1),
                     }
-                    for p in pairs.iloc[
-                        positions.get((r[c.TARGET_ROME_CODE], r[c.BASSIN_BMO_CODE]), [])
-                    ].to_dict("records")
+                    for i in positions.get((r[c.TARGET_ROME_CODE], r[c.BASSIN_BMO_CODE]), [])
                 ],
             }
             for r in per_target[per_target[c.BRIDGES] > 0].head(top).to_dict("records")

@@ -24,61 +24,24 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
-from diagnostics.importers import territories as readers
+from diagnostics.importers import territory_files
 from diagnostics.models import (
     TerritoryLoad,
 )
 from diagnostics.services.territory_cells import _store_cells
 from diagnostics.services.territory_datasets import (
-    BASSINS_BMO,
-    BATCH_SIZE,
-    BMO_ONLY_BASSINS,
-    BMO_ONLY_BASSINS_LABEL,
-    CODE_CHANGES,
     COMMUNE_CELLS,
     COMMUNES,
     DATASET_LABELS,
     DATASETS,
-    DEPARTEMENTS,
-    EPCI,
-    EXAMPLES,
     FRAME_COLUMNS,
-    REGIONS,
     ZONES_EMPLOI,
     Log,
     TerritoryDataError,
 )
-from diagnostics.services.territory_loads import _jsonable, _record, load_summary
+from diagnostics.services.territory_loads import _jsonable, _record
 from diagnostics.services.territory_sources import _SourceReader
 from diagnostics.services.territory_writers import WRITERS
-
-# The dataset names and the writers stay importable from here (issue 11).
-__all__ = [
-    "territories_store",
-    "territories_load",
-    "territories_read",
-    "load_summary",
-    # diagnostics.services.territory_datasets
-    "Log",
-    "REGIONS",
-    "DEPARTEMENTS",
-    "EPCI",
-    "ZONES_EMPLOI",
-    "BASSINS_BMO",
-    "COMMUNES",
-    "CODE_CHANGES",
-    "COMMUNE_CELLS",
-    "DATASETS",
-    "DATASET_LABELS",
-    "FRAME_COLUMNS",
-    "BMO_ONLY_BASSINS",
-    "BMO_ONLY_BASSINS_LABEL",
-    "BATCH_SIZE",
-    "EXAMPLES",
-    "TerritoryDataError",
-    # diagnostics.services.territory_writers
-    "WRITERS",
-]
 
 
 @dataclass
@@ -138,7 +101,7 @@ def territories_load(
             continue
         try:
             frames[name], details = reader.build(name)
-        except readers.TerritoryFileError as exc:
+        except territory_files.TerritoryFileError as exc:
             early.append(
                 _record(
                     name,

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.analytics.common import format_number
+from implantations.analytics.criteria import CONCEPT_LABELS
 
 from . import funding as fd
 from .business_model_assumptions import (
@@ -71,7 +72,6 @@ from .business_model_columns import (
     YEAR,
     YEAR_COLUMNS,
 )
-from .scoring import CONCEPT_LABELS
 from .site_services import Service, default_services
 
 # The year the learners needed to break even are computed for: the cruising year, when the

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from diagnostics.analytics.common import format_number
+from implantations.analytics.criteria import CONCEPTS, FAB_ID, PROGRESSIVE, TURNKEY
 
-from .scoring import CONCEPTS, FAB_ID, PROGRESSIVE, TURNKEY
 from .site_services import STEERING_FTE
 
 YEARS: tuple[int, ...] = (0, 1, 2, 3, 4, 5)

@@ -21,21 +21,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from diagnostics.analytics.common import format_number, require_columns
-
-from . import business_model_columns as bmc
-from .honesty import INSUFFICIENT, format_figure
-from .scoring import (
-    CONCEPT_LABELS,
-    CONCEPTS,
-    CRITERIA_BY_CODE,
+from implantations.analytics.criteria import CONCEPT_LABELS, CONCEPTS, CRITERIA_BY_CODE, PILLARS
+from implantations.analytics.score_columns import (
     CRITERION,
     LABEL,
     MISSING,
     PILLAR,
-    PILLARS,
     contribution_column,
     weight_column,
 )
+
+from . import business_model_columns as bmc
+from .honesty import INSUFFICIENT, format_figure
 
 BLUE_FRANCE = "#000091"
 BLUE_MEDIUM = "#6a6af4"
@@ -109,7 +106,7 @@ PILLAR_SHORT = {
 
 def waterfall_figure(scored: pd.DataFrame, concept: str, *, height: int = 460) -> go.Figure:
     """Contributions (points out of 100) of the known criteria weighted for `concept`, in pillar
-    order, then the total. Input: `scoring.score_criteria` output."""
+    order, then the total. Input: `scores.score_criteria` output."""
     if concept not in CONCEPTS:
         raise ValueError(f"Concept inconnu : « {concept} »")
     require_columns(
@@ -168,7 +165,7 @@ def scores_figure(
 ) -> go.Figure:
     """Horizontal bars, one per concept, stacked by pillar (points), total at the end; a
     concept failing its constraint is named « condition non remplie ». `pillars`: rows = pillar
-    codes, columns = concepts (`scoring.pillar_scores`)."""
+    codes, columns = concepts (`scores.pillar_scores`)."""
     missing = [k for k in CONCEPTS if k not in pillars.columns]
     if missing:
         raise ValueError(f"Colonnes manquantes dans les piliers : {missing}")

@@ -33,15 +33,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from diagnostics.models import Basin, User
+from diagnostics.models import Basin, ProgrammeSettings, User
 from diagnostics.services.basin_refresh import basin_refresh
 from diagnostics.services.demo import DemoReport
-from implantations.models import (
-    BusinessScenario,
-    ImplantationProject,
-    ProgrammeSettings,
-    Recommendation,
-)
+from implantations.models import BusinessScenario, ImplantationProject, Recommendation
 from implantations.services import recommendation as services
 from implantations.services.demo_assets import _assets_ensure
 from implantations.services.demo_followup import demo_followup_ensure

@@ -11,8 +11,7 @@ from django.db import transaction
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.synthetic import SyntheticTerritory
-from diagnostics.models import Commune
-from implantations.models import CnamSite
+from diagnostics.models import CnamSite, Commune
 
 
 @dataclass(frozen=True)

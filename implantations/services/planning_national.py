@@ -54,9 +54,7 @@ from implantations.services.planning import (
 )
 from implantations.services.planning_candidates import BASIN_ID, CODE, KIND
 from implantations.services.planning_national_candidates import (
-    KIND_LABELS,
     KIND_REFERENCE,
-    KIND_REGISTERED,
     candidate_basins,
     candidate_concepts,
     candidate_need,
@@ -373,16 +371,3 @@ def national_plan_geometries(plan: NationalPlan) -> dict[str, Any]:
         )
         if pd.notna(bid) and int(bid) in _OUTLINES and _OUTLINES[int(bid)][1] is not None
     }
-
-
-__all__ = [
-    "DEFAULT_MIN_KM",
-    "DEFAULT_N",
-    "KIND_LABELS",
-    "KIND_REFERENCE",
-    "KIND_REGISTERED",
-    "NationalPlan",
-    "national_plan",
-    "national_plan_geometries",
-    "national_zoning",
-]

@@ -9,11 +9,11 @@ import math
 from collections.abc import Mapping
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Region, User
+from diagnostics.models import ProgrammeSettings, Region, User
 from diagnostics.selectors.access import region_list_for
 from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_fit as pfit
-from implantations.models import Concept, ProgrammeSettings
+from implantations.models import Concept
 from implantations.services.concept_defaults import concept_costs_default
 
 

@@ -95,14 +95,14 @@ def demo(settings: Any) -> None:
     their download links)."""
     settings.OPEN_DATA_DIR = None
     settings.DIAGNOSTIC_EAGER_IN_THREAD = False
-    from diagnostics.selectors import diagnostics as selectors
+    from diagnostics.selectors import diagnostic_frames
 
     if _DEMO_BUILT:
         put_back(_DEMO_BUILT[0])
     else:
         call_command("demo", stdout=StringIO())
         _DEMO_BUILT.append(database_state())
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
 
 
 @pytest.fixture

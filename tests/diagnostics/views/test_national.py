@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from diagnostics.models import Basin, DiagnosticBatch, Role
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.services.national import national_batch_run_sync
 from diagnostics.services.references import references_memory_clear
 from tests.factories.basins import make_region, make_user
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     references_memory_clear()
     world = diagnostic_world()
     national_batch_run_sync(zoning="zone_emploi")
