@@ -124,13 +124,13 @@ def _ze_basins() -> list[int]:
 
 def _one_basin(runs: int) -> None:
     from diagnostics.models import Basin, BasinSource, DiagnosticRun
-    from diagnostics.selectors import diagnostics as selectors
+    from diagnostics.selectors import diagnostic_frames
     from diagnostics.services.diagnostics import diagnostic_run_sync
 
     basin = Basin.objects.filter(source_kind=BasinSource.ZONE_EMPLOI, source_codes=["4404"]).first()
     assert basin is not None
     DiagnosticRun.objects.filter(basin=basin).delete()
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
 
     def one(params: dict[str, object]) -> tuple[float, dict[str, float]]:
         started, cpu = time.perf_counter(), time.process_time()

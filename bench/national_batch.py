@@ -54,7 +54,7 @@ def _load() -> str:
 
 def _reset(zonings: list[str]) -> None:
     from diagnostics.models import Basin, DiagnosticBatch, DiagnosticRun, SharedReference
-    from diagnostics.selectors.diagnostics import frames_cache_clear
+    from diagnostics.selectors.diagnostic_frames import frames_cache_clear
     from diagnostics.services.references import references_memory_clear
 
     basins = Basin.objects.filter(is_reference=True, source_kind__in=zonings)

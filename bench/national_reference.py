@@ -38,13 +38,14 @@ def reference_pass() -> ReferenceTiming:
         unemployment_basin_series,
     )
     from diagnostics.analytics.references import engine_references
+    from diagnostics.selectors import diagnostic_frames
     from diagnostics.selectors import diagnostics as selectors
 
     started = time.perf_counter()
     batches = selectors.diagnostic_current_batches()
-    communes = selectors.crosswalk_frame()
-    bmo = selectors.bmo_frame(batch_ids=[b.pk for b in batches if b.kind == "bmo"])
-    rates = selectors.unemployment_frame(
+    communes = diagnostic_frames.crosswalk_frame()
+    bmo = diagnostic_frames.bmo_frame(batch_ids=[b.pk for b in batches if b.kind == "bmo"])
+    rates = diagnostic_frames.unemployment_frame(
         batch_ids=[b.pk for b in batches if b.kind == "chomage_ze"]
     )
     read = time.perf_counter() - started

@@ -27,7 +27,7 @@ from catalogue.models import (
 )
 from catalogue.resource_widgets import SniffedCSV
 from catalogue.resources import SectorResource, TrainingPathResource
-from diagnostics.admin import RoleAdminMixin
+from diagnostics.admin.roles import RoleAdminMixin
 from diagnostics.models import Role
 
 CURATORS = (Role.NATIONAL_ADMIN, Role.CATALOGUE_ADMIN)

@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.http import require_safe
 
-from diagnostics import views as diagnostics_views
+from diagnostics.views import home
 from implantations.urls import basin_urlpatterns as implantation_basin_urls
 
 
@@ -19,7 +19,7 @@ admin.site.site_header = "Cnam Territoires — administration"
 admin.site.site_title = "Cnam Territoires"
 
 urlpatterns = [
-    path("", diagnostics_views.home, name="home"),
+    path("", home.home, name="home"),
     path(
         "connexion/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -83,7 +83,7 @@ class RoleRequiredMixin:
 # --- DRF ------------------------------------------------------------------------------------
 
 
-class _RolePermission(BasePermission):
+class RolePermission(BasePermission):
     roles: tuple[str, ...] = ()
     message = "Votre rôle ne donne pas accès à cette ressource."
 
@@ -102,23 +102,23 @@ class _RolePermission(BasePermission):
         return True
 
 
-class IsNationalAdmin(_RolePermission):
+class IsNationalAdmin(RolePermission):
     roles = (Role.NATIONAL_ADMIN,)
 
 
-class CanReadBasins(_RolePermission):
+class CanReadBasins(RolePermission):
     """Basin readers, plus API clients (who read the basins of their regions)."""
 
     roles = (*BASIN_READERS, Role.API_CLIENT)
 
 
-class CanManageBasins(_RolePermission):
+class CanManageBasins(RolePermission):
     roles = BASIN_MANAGERS
 
 
-class CanManageCatalogue(_RolePermission):
+class CanManageCatalogue(RolePermission):
     roles = CATALOGUE_MANAGERS
 
 
-class IsApiClient(_RolePermission):
+class IsApiClient(RolePermission):
     roles = (Role.API_CLIENT,)

@@ -13,17 +13,15 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from diagnostics.admin import ReadOnlyAdminMixin, RoleAdminMixin
-from diagnostics.models import Role
-from implantations.analytics import scoring
+from diagnostics.admin.roles import ReadOnlyAdminMixin, RoleAdminMixin
+from diagnostics.models import CnamSite, ProgrammeSettings, Role
+from implantations.analytics import criteria, profile
 from implantations.models import (
     BasinPartnership,
     BusinessScenario,
-    CnamSite,
     Contribution,
     EmployerLetter,
     HostStructure,
-    ProgrammeSettings,
     ProgrammeTarget,
     ProgrammeTargetChange,
     Recommendation,
@@ -99,7 +97,7 @@ def weight_field_name(criterion: str, concept: str) -> str:
 class ScoringProfileForm(forms.ModelForm):
     """The weights as one number field per criterion and concept; the rest of the parameters
     (normalisations, imported indicator codes, sensitivity) as JSON. Validated as a whole by
-    `scoring.profile_errors`."""
+    `profile.profile_errors`."""
 
     parameters = forms.JSONField(
         label="Autres paramètres (normalisations, indicateurs, sensibilité)",
@@ -117,13 +115,13 @@ class ScoringProfileForm(forms.ModelForm):
         params = (
             self.instance.parameters
             if self.instance and self.instance.pk and self.instance.parameters
-            else scoring.DEFAULT_PROFILE
+            else profile.DEFAULT_PROFILE
         )
         if not self.instance.pk:
             self.initial.setdefault("parameters", params)
-        for criterion in scoring.CRITERION_CODES:
+        for criterion in criteria.CRITERION_CODES:
             weights = ((params.get("criteria") or {}).get(criterion) or {}).get("weights") or {}
-            for concept in scoring.CONCEPTS:
+            for concept in criteria.CONCEPTS:
                 self.fields[weight_field_name(criterion, concept)].initial = weights.get(concept)
 
     def clean(self) -> dict[str, Any]:
@@ -131,16 +129,16 @@ class ScoringProfileForm(forms.ModelForm):
         params = data.get("parameters")
         if not isinstance(params, dict):
             return data
-        params = scoring.profile_with_weights(params, {}) if params.get("criteria") else params
-        criteria = params.setdefault("criteria", {})
-        for criterion in scoring.CRITERION_CODES:
-            entry = criteria.setdefault(criterion, {})
+        params = profile.profile_with_weights(params, {}) if params.get("criteria") else params
+        stored = params.setdefault("criteria", {})
+        for criterion in criteria.CRITERION_CODES:
+            entry = stored.setdefault(criterion, {})
             weights = entry.setdefault("weights", {})
-            for concept in scoring.CONCEPTS:
+            for concept in criteria.CONCEPTS:
                 value = data.get(weight_field_name(criterion, concept))
                 if value is not None:
                     weights[concept] = float(value)
-        problems = scoring.profile_errors(params)
+        problems = profile.profile_errors(params)
         if problems:
             raise forms.ValidationError([forms.ValidationError(p) for p in problems])
         data["parameters"] = params
@@ -154,13 +152,13 @@ class ScoringProfileForm(forms.ModelForm):
 
 # One declared field per weight (declared, so that the admin's generated form keeps them); the
 # first of each row carries the criterion's name.
-for _criterion in scoring.CRITERIA:
-    for _i, _concept in enumerate(scoring.CONCEPTS):
+for _criterion in criteria.CRITERIA:
+    for _i, _concept in enumerate(criteria.CONCEPTS):
         _field = forms.FloatField(
             label=(
-                f"{_criterion.short_label} — {scoring.CONCEPT_LABELS[_concept]}"
+                f"{_criterion.short_label} — {criteria.CONCEPT_LABELS[_concept]}"
                 if _i == 0
-                else scoring.CONCEPT_LABELS[_concept]
+                else criteria.CONCEPT_LABELS[_concept]
             ),
             min_value=0,
             required=True,
@@ -193,10 +191,10 @@ class ScoringProfileAdmin(RoleAdminMixin, admin.ModelAdmin):
             (None, {"fields": ("version", "name", "change_note", "created_by", "created_at")}),
             ("Poids en vigueur (points par concept)", {"fields": ("weights_table",)}),
         ]
-        for pillar, label in scoring.PILLARS.items():
+        for pillar, label in criteria.PILLARS.items():
             rows = [
-                tuple(weight_field_name(c.code, k) for k in scoring.CONCEPTS)
-                for c in scoring.CRITERIA
+                tuple(weight_field_name(c.code, k) for k in criteria.CONCEPTS)
+                for c in criteria.CRITERIA
                 if c.pillar == pillar
             ]
             fieldsets.append((f"Poids — {label}", {"fields": rows}))
@@ -223,15 +221,15 @@ class ScoringProfileAdmin(RoleAdminMixin, admin.ModelAdmin):
     def weights_table(self, obj: ScoringProfile) -> str:
         if not obj or not obj.parameters:
             return "—"
-        weights = scoring.profile_weights(obj.parameters)
-        head = "".join(f"<th>{scoring.CONCEPT_LABELS[k]}</th>" for k in scoring.CONCEPTS)
+        weights = profile.profile_weights(obj.parameters)
+        head = "".join(f"<th>{criteria.CONCEPT_LABELS[k]}</th>" for k in criteria.CONCEPTS)
         rows = []
-        for c in scoring.CRITERIA:
-            values = weights.loc[c.code, list(scoring.CONCEPTS)].to_numpy(dtype=float)
+        for c in criteria.CRITERIA:
+            values = weights.loc[c.code, list(criteria.CONCEPTS)].to_numpy(dtype=float)
             cells = "".join(f"<td style='text-align:right'>{v:g}</td>" for v in values)
             rows.append(f"<tr><td>{c.label}</td>{cells}</tr>")
         totals = "".join(
-            f"<th style='text-align:right'>{weights[k].sum():g}</th>" for k in scoring.CONCEPTS
+            f"<th style='text-align:right'>{weights[k].sum():g}</th>" for k in criteria.CONCEPTS
         )
         return format_html(
             "<table><thead><tr><th>Critère</th>{}</tr></thead><tbody>{}</tbody>"

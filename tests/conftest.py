@@ -186,7 +186,7 @@ def django_db_setup(_migrate_once_per_run, django_db_setup):  # type: ignore[no-
     return
 
 
-def _on_ci() -> bool:
+def on_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -196,7 +196,7 @@ def open_data_dir() -> Path:
     CI=true its absence is a failure."""
     if not (SHARED_DATA / "README.md").exists():
         message = f"données ouvertes absentes : {SHARED_DATA} (voir README, « Données réelles »)"
-        if _on_ci():
+        if on_ci():
             pytest.fail(message)
         pytest.skip(message)
     return SHARED_DATA

@@ -279,7 +279,7 @@ def real_database(
     Every table that was empty before is emptied after, the module's own rows included (basins,
     runs, sites it created): a module needs no clean-up of its own. `keep=False` for a recipe
     only one module uses: it is built and not copied out (the territories still are)."""
-    from diagnostics.selectors import diagnostics as selectors
+    from diagnostics.selectors import diagnostic_frames
 
     key = tuple(recipe)
     baseline = _counts()
@@ -288,10 +288,10 @@ def real_database(
             _restore(_SNAPSHOTS[key])
         else:
             _build(key, open_data_dir, baseline, keep)
-        selectors.frames_cache_clear()
+        diagnostic_frames.frames_cache_clear()
         yield
     finally:
-        selectors.frames_cache_clear()
+        diagnostic_frames.frames_cache_clear()
         # Every table that was empty before the module is emptied (the module's own rows too).
         counts = _counts()
         _empty([t for t, n in counts.items() if n and not baseline.get(t, 0)])

@@ -28,7 +28,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from diagnostics.models import Basin, BasinShare, Commune, DiagnosticRun, Role, User
-from diagnostics.selectors import diagnostics as diagnostic_selectors
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.services.accounts import user_create
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import BasinFactory, make_commune, make_user
@@ -79,7 +79,7 @@ class Scene:
 
 @pytest.fixture
 def scene() -> Iterator[Scene]:
-    diagnostic_selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     world = diagnostic_world()
     Commune.objects.filter(code="52003").update(population=4187)
     Commune.objects.filter(code="52004").update(population=5209)
@@ -129,7 +129,7 @@ def scene() -> Iterator[Scene]:
     scene = Scene(users=users, basins=basins, runs=runs, projects=projects)
     scene.tokens["client_api"] = make_token(api_client)
     yield scene
-    diagnostic_selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
 
 
 def object_urls(scene: Scene) -> list[str]:

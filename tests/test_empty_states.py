@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from diagnostics.models import Role
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.basins import make_region, make_user
 from tests.factories.diagnostic_runs import diagnostic_world
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     yield
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
 
 
 # --- A diagnostic without a dataset ---------------------------------------------------------

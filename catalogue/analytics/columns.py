@@ -1,6 +1,6 @@
 """Column names of the catalogue analytics (gap between the needs of a basin and its training
-supply). The demand-side columns reuse the diagnostic engine's names
-(`diagnostics.analytics.columns`): the gap reads the tables of a diagnostic run as they are.
+supply). The demand-side columns are the diagnostic engine's (`diagnostics.analytics.columns`,
+imported from there): the gap reads the tables of a diagnostic run as they are.
 """
 
 from diagnostics.analytics.columns import (
@@ -8,42 +8,17 @@ from diagnostics.analytics.columns import (
     DIFFICULTY_BASE,
     DURABLE,
     IN_TENSION,
-    JOB_SEEKERS_ABC,
     LACK_OF_LABOUR,
     MASKED_CELLS,
     METIER_CODE,
-    METIER_LABEL,
     NON_DURABLE_EMPLOYMENT,
     PROJECTS,
-    PUBLISHED_TENSION,
     ROME_CODE,
     SEASONAL,
     SEASONAL_BASE,
-    TRAINING_JOB_LINK,
     WORKING_CONDITIONS,
     YEAR,
 )
-
-__all__ = [
-    "DIFFICULT",
-    "DIFFICULTY_BASE",
-    "DURABLE",
-    "IN_TENSION",
-    "JOB_SEEKERS_ABC",
-    "LACK_OF_LABOUR",
-    "MASKED_CELLS",
-    "METIER_CODE",
-    "METIER_LABEL",
-    "NON_DURABLE_EMPLOYMENT",
-    "PROJECTS",
-    "PUBLISHED_TENSION",
-    "ROME_CODE",
-    "SEASONAL",
-    "SEASONAL_BASE",
-    "TRAINING_JOB_LINK",
-    "WORKING_CONDITIONS",
-    "YEAR",
-]
 
 # Paths (one row per active path of the catalogue).
 PATH_ID = "path_id"

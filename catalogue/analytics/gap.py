@@ -55,6 +55,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from diagnostics.analytics.columns import (
+    LACK_OF_LABOUR,
+    NON_DURABLE_EMPLOYMENT,
+    PROJECTS,
+    SEASONAL_BASE,
+    WORKING_CONDITIONS,
+    YEAR,
+)
 from diagnostics.analytics.common import format_number, format_percent, require_columns
 
 from .columns import (
@@ -77,19 +85,16 @@ from .columns import (
     GAP_COLUMNS,
     JOB_SEEKERS,
     JOB_SEEKERS_SUPPRESSED,
-    LACK_OF_LABOUR,
     LAST_YEAR,
     METIERS_DURABLE,
     METIERS_IN_TENSION,
     METIERS_MATCHED,
-    NON_DURABLE_EMPLOYMENT,
     OFFERS_COUNT,
     PATH_CODE,
     PATH_COLUMNS,
     PATH_DETAIL_DEFAULTS,
     PATH_ID,
     PLACES,
-    PROJECTS,
     PUBLICS,
     PURPOSES,
     RANK,
@@ -98,16 +103,20 @@ from .columns import (
     ROME_CODES,
     ROME_MATCHED,
     SCORE,
-    SEASONAL_BASE,
     SEASONAL_RATE,
     TENSION,
     TENSION_YEAR,
     TREND,
     TREND_BREAK,
-    WORKING_CONDITIONS,
-    YEAR,
 )
-from .gap_demand import _bmo_demand, _codes, _is_known, _metier_tension, _rome_demand, _supply
+from .gap_demand import (
+    bmo_demand,
+    code_tuple,
+    is_known,
+    paths_metier_tension,
+    paths_supply,
+    rome_demand,
+)
 from .gap_explain import explain, gap_method
 from .gap_params import (
     BMO_CODES_PRESENT,
@@ -183,10 +192,10 @@ def training_gap(
         if column not in paths.columns:
             paths[column] = pd.Series([default] * len(paths), index=paths.index, dtype=object)
     lines = paths[PATH_COLUMNS + list(PATH_DETAIL_DEFAULTS)].copy().set_index(PATH_ID, drop=False)
-    lines = lines.join(_bmo_demand(paths, bmo))
-    lines = lines.join(_metier_tension(paths, metier_tension))
-    lines = lines.join(_rome_demand(paths, rome_tension))
-    lines = lines.join(_supply(paths, supply))
+    lines = lines.join(bmo_demand(paths, bmo))
+    lines = lines.join(paths_metier_tension(paths, metier_tension))
+    lines = lines.join(rome_demand(paths, rome_tension))
+    lines = lines.join(paths_supply(paths, supply))
     # Job seekers are estimated people counts: none under the secrecy threshold is shown or used.
     seekers_known = lines[JOB_SEEKERS].notna()
     below = seekers_known & (lines[JOB_SEEKERS].astype(float) < params.secrecy_threshold)
@@ -201,15 +210,15 @@ def training_gap(
     for bmo_codes, rome_codes, matched, value in zip(
         lines[BMO_CODES], lines[ROME_CODES], lines[METIERS_MATCHED], lines[PROJECTS], strict=True
     ):
-        if not (_codes(bmo_codes) or _codes(rome_codes)):
+        if not (code_tuple(bmo_codes) or code_tuple(rome_codes)):
             reasons.append(NO_OCCUPATION)
-        elif not _codes(bmo_codes):
+        elif not code_tuple(bmo_codes):
             reasons.append(NO_BMO_CODE)
         elif last_year is None:
             reasons.append(NO_BMO_DATA)
         elif not matched:
             reasons.append(NO_PROJECTS.format(year=last_year))
-        elif not _is_known(value):
+        elif not is_known(value):
             reasons.append(NOT_PUBLISHED.format(year=last_year))
         else:
             reasons.append(None)
@@ -268,29 +277,29 @@ def training_gap(
     flag_reasons: list[list[str]] = []
     for _, row in lines.iterrows():
         found: list[str] = []
-        if not _is_known(row[EXCLUDED_REASON]):
+        if not is_known(row[EXCLUDED_REASON]):
             wc, nd = row[WORKING_CONDITIONS], row[NON_DURABLE_EMPLOYMENT]
             # Rather than a lack of available labour: the factor must also exceed that one.
-            labour = row[LACK_OF_LABOUR] if _is_known(row[LACK_OF_LABOUR]) else 0.0
+            labour = row[LACK_OF_LABOUR] if is_known(row[LACK_OF_LABOUR]) else 0.0
             suffix = (
                 f", au-dessus du manque de main-d'œuvre {format_number(labour, decimals=1)}/5"
                 if labour
                 else ""
             )
-            if _is_known(wc) and wc >= params.factor_threshold and wc > labour:
+            if is_known(wc) and wc >= params.factor_threshold and wc > labour:
                 found.append(
                     "conditions de travail contraignantes (facteur Dares "
                     f"{format_number(wc, decimals=1)}/5{suffix})"
                 )
-            if _is_known(nd) and nd >= params.factor_threshold and nd > labour:
+            if is_known(nd) and nd >= params.factor_threshold and nd > labour:
                 found.append(
                     "emplois peu durables (facteur Dares "
                     f"{format_number(nd, decimals=1)}/5{suffix})"
                 )
             rate, base = row[SEASONAL_RATE], row[SEASONAL_BASE]
             if (
-                _is_known(rate)
-                and _is_known(base)
+                is_known(rate)
+                and is_known(base)
                 and rate >= params.seasonal_threshold
                 and base >= params.seasonal_min_projects
             ):
@@ -303,7 +312,7 @@ def training_gap(
     lines[FLAGGED] = [bool(r) for r in flag_reasons]
 
     lines = gap_ranked(lines)
-    lines[BMO_CODES_PRESENT] = [bool(_codes(b)) for b in lines[BMO_CODES]]
+    lines[BMO_CODES_PRESENT] = [bool(code_tuple(b)) for b in lines[BMO_CODES]]
     lines[EXPLANATION] = [
         explain(
             {str(k): v for k, v in row.items()},
@@ -362,9 +371,9 @@ def gap_filter(
     require_columns(lines, [RANK, CONCEPTS, PUBLICS], what="les lignes de l'écart")
     keep = pd.Series(True, index=lines.index)
     if concept:
-        keep &= lines[CONCEPTS].map(lambda codes: concept in _codes(codes))
+        keep &= lines[CONCEPTS].map(lambda codes: concept in code_tuple(codes))
     if public:
-        keep &= lines[PUBLICS].map(lambda codes: public in _codes(codes))
+        keep &= lines[PUBLICS].map(lambda codes: public in code_tuple(codes))
     out = lines[keep].copy()
     ranked = out[RANK].notna()
     out[RANK] = pd.array([pd.NA] * len(out), dtype="Int64")

@@ -10,55 +10,57 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from diagnostics.analytics.columns import (
+    DIFFICULT,
+    DIFFICULTY_BASE,
+    DURABLE,
+    IN_TENSION,
+    JOB_SEEKERS_ABC,
+    LACK_OF_LABOUR,
+    MASKED_CELLS,
+    METIER_CODE,
+    NON_DURABLE_EMPLOYMENT,
+    PROJECTS,
+    PUBLISHED_TENSION,
+    ROME_CODE,
+    SEASONAL,
+    SEASONAL_BASE,
+    WORKING_CONDITIONS,
+    YEAR,
+)
 from diagnostics.analytics.common import require_columns
 
 from .columns import (
     BMO_CODES,
     BMO_METIER_COLUMNS,
-    DIFFICULT,
-    DIFFICULTY_BASE,
     DIFFICULTY_RATE,
-    DURABLE,
     FIRST_YEAR,
-    IN_TENSION,
     JOB_SEEKERS,
-    JOB_SEEKERS_ABC,
-    LACK_OF_LABOUR,
     LAST_YEAR,
-    MASKED_CELLS,
-    METIER_CODE,
     METIER_TENSION_COLUMNS,
     METIERS_DURABLE,
     METIERS_IN_TENSION,
     METIERS_MATCHED,
-    NON_DURABLE_EMPLOYMENT,
     OFFERS_COUNT,
     PATH_ID,
     PLACES,
-    PROJECTS,
     PROJECTS_FIRST,
-    PUBLISHED_TENSION,
-    ROME_CODE,
     ROME_CODES,
     ROME_MATCHED,
     ROME_TENSION_COLUMNS,
-    SEASONAL,
-    SEASONAL_BASE,
     SEASONAL_RATE,
     SUPPLY_COLUMNS,
     TENSION,
     TENSION_YEAR,
     TREND,
     TREND_BREAK,
-    WORKING_CONDITIONS,
-    YEAR,
 )
 
 # --------------------------------------------------------------------------------------------
 # Helpers
 
 
-def _codes(value: Any) -> tuple[str, ...]:
+def code_tuple(value: Any) -> tuple[str, ...]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ()
     if isinstance(value, str):
@@ -76,7 +78,7 @@ def _pairs(paths: pd.DataFrame, codes_column: str, code_name: str) -> pd.DataFra
     rows = [
         (path_id, code)
         for path_id, codes in zip(paths[PATH_ID], paths[codes_column], strict=True)
-        for code in _codes(codes)
+        for code in code_tuple(codes)
     ]
     return pd.DataFrame(rows, columns=[PATH_ID, code_name])
 
@@ -86,7 +88,7 @@ def _legacy(code: str) -> bool:
     return len(code) >= 3 and code[2] == "Z"
 
 
-def _is_known(value: Any) -> bool:
+def is_known(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 
@@ -94,7 +96,7 @@ def _is_known(value: Any) -> bool:
 # Demand
 
 
-def _bmo_demand(paths: pd.DataFrame, bmo: pd.DataFrame | None) -> pd.DataFrame:
+def bmo_demand(paths: pd.DataFrame, bmo: pd.DataFrame | None) -> pd.DataFrame:
     """Per path: last year, projects, difficult, rates, masked cells, trend."""
     out = pd.DataFrame({PATH_ID: paths[PATH_ID]}).set_index(PATH_ID)
     for column in (
@@ -165,7 +167,7 @@ def _bmo_demand(paths: pd.DataFrame, bmo: pd.DataFrame | None) -> pd.DataFrame:
     return out
 
 
-def _metier_tension(paths: pd.DataFrame, tension: pd.DataFrame | None) -> pd.DataFrame:
+def paths_metier_tension(paths: pd.DataFrame, tension: pd.DataFrame | None) -> pd.DataFrame:
     out = pd.DataFrame({PATH_ID: paths[PATH_ID]}).set_index(PATH_ID)
     out[METIERS_IN_TENSION] = 0
     out[METIERS_DURABLE] = 0
@@ -188,7 +190,7 @@ def _metier_tension(paths: pd.DataFrame, tension: pd.DataFrame | None) -> pd.Dat
     return out
 
 
-def _rome_demand(paths: pd.DataFrame, tension: pd.DataFrame | None) -> pd.DataFrame:
+def rome_demand(paths: pd.DataFrame, tension: pd.DataFrame | None) -> pd.DataFrame:
     """Per path: job seekers on its ROME codes, mean published tension and mean factors."""
     out = pd.DataFrame({PATH_ID: paths[PATH_ID]}).set_index(PATH_ID)
     factors = (WORKING_CONDITIONS, NON_DURABLE_EMPLOYMENT, LACK_OF_LABOUR)
@@ -218,7 +220,7 @@ def _rome_demand(paths: pd.DataFrame, tension: pd.DataFrame | None) -> pd.DataFr
     return out
 
 
-def _supply(paths: pd.DataFrame, supply: pd.DataFrame | None) -> pd.DataFrame:
+def paths_supply(paths: pd.DataFrame, supply: pd.DataFrame | None) -> pd.DataFrame:
     out = pd.DataFrame({PATH_ID: paths[PATH_ID]}).set_index(PATH_ID)
     out[PLACES] = 0.0
     out[OFFERS_COUNT] = 0
@@ -228,7 +230,7 @@ def _supply(paths: pd.DataFrame, supply: pd.DataFrame | None) -> pd.DataFrame:
     offers = [
         (
             None if pd.isna(path_id) else path_id,
-            {f"b:{c}" for c in _codes(bmo)} | {f"r:{c}" for c in _codes(rome)},
+            {f"b:{c}" for c in code_tuple(bmo)} | {f"r:{c}" for c in code_tuple(rome)},
             float(places) if not pd.isna(places) else 0.0,
         )
         for path_id, bmo, rome, places in zip(
@@ -236,7 +238,7 @@ def _supply(paths: pd.DataFrame, supply: pd.DataFrame | None) -> pd.DataFrame:
         )
     ]
     for path_id, bmo, rome in zip(paths[PATH_ID], paths[BMO_CODES], paths[ROME_CODES], strict=True):
-        codes = {f"b:{c}" for c in _codes(bmo)} | {f"r:{c}" for c in _codes(rome)}
+        codes = {f"b:{c}" for c in code_tuple(bmo)} | {f"r:{c}" for c in code_tuple(rome)}
         covering = [
             places
             for offer_path, offer_codes, places in offers

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from diagnostics.analytics.columns import MASKED_CELLS, PROJECTS
 from diagnostics.analytics.common import format_number, format_percent
 
 from .columns import (
@@ -19,19 +20,17 @@ from .columns import (
     JOB_SEEKERS,
     JOB_SEEKERS_SUPPRESSED,
     LAST_YEAR,
-    MASKED_CELLS,
     METIERS_DURABLE,
     METIERS_IN_TENSION,
     METIERS_MATCHED,
     OFFERS_COUNT,
     PLACES,
-    PROJECTS,
     TENSION,
     TENSION_YEAR,
     TREND,
     TREND_BREAK,
 )
-from .gap_demand import _is_known
+from .gap_demand import is_known
 from .gap_params import BMO_CODES_PRESENT, NOT_THE_LEVER, STABLE_TREND, GapParams
 
 # --------------------------------------------------------------------------------------------
@@ -47,12 +46,12 @@ def _plural(n: float, singular: str, plural: str) -> str:
 
 
 def _float(value: Any) -> float | None:
-    return float(value) if _is_known(value) else None
+    return float(value) if is_known(value) else None
 
 
 def explain(line: Mapping[str, Any], *, estimated: bool = False, secrecy_threshold: int = 5) -> str:
     """The French sentence of a gap line, built from its components."""
-    if _is_known(line.get(EXCLUDED_REASON)) and line.get(EXCLUDED_REASON):
+    if is_known(line.get(EXCLUDED_REASON)) and line.get(EXCLUDED_REASON):
         return str(line[EXCLUDED_REASON])
     parts: list[str] = []
     projects = _float(line.get(PROJECTS))

@@ -10,24 +10,27 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from diagnostics.analytics.columns import (
+    DIFFICULT,
+    MASKED_CELLS,
+    NON_DURABLE_EMPLOYMENT,
+    PROJECTS,
+    WORKING_CONDITIONS,
+)
+
 from .columns import (
     COMPONENT_LABELS_FR,
     COMPONENTS,
     COVERAGE,
     DEMAND_SCORE,
-    DIFFICULT,
     DIFFICULTY_RATE,
     JOB_SEEKERS,
-    MASKED_CELLS,
-    NON_DURABLE_EMPLOYMENT,
     PLACES,
-    PROJECTS,
     PROJECTS_FIRST,
     SCORE,
     SEASONAL_RATE,
     TENSION,
     TREND,
-    WORKING_CONDITIONS,
 )
 
 # --------------------------------------------------------------------------------------------

@@ -30,10 +30,10 @@ from catalogue.selectors.catalogue import (
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.api.territories import StrictOrderingFilter
 from diagnostics.models import Role, Scope
-from diagnostics.permissions import CATALOGUE_MANAGERS, CATALOGUE_READERS, _RolePermission
+from diagnostics.permissions import CATALOGUE_MANAGERS, CATALOGUE_READERS, RolePermission
 
 
-class ReadOrManageCatalogue(_RolePermission):
+class ReadOrManageCatalogue(RolePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         self.roles = (
             (*CATALOGUE_READERS, Role.API_CLIENT)

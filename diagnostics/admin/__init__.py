@@ -11,11 +11,8 @@ this package registers them all.
 """
 
 from diagnostics.admin import audit, basins, imports, sharing, territories, tokens, users
-from diagnostics.admin.roles import ReadOnlyAdminMixin, RoleAdminMixin
 
 __all__ = [
-    "ReadOnlyAdminMixin",
-    "RoleAdminMixin",
     # Imported for their registrations.
     "audit",
     "basins",

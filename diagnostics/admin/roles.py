@@ -57,7 +57,7 @@ class ReadOnlyAdminMixin(RoleAdminMixin):
         return False
 
 
-def _geometry_summary(obj: Any) -> str:
+def geometry_summary_text(obj: Any) -> str:
     if not obj.geometry:
         return "aucune"
     bbox = obj.bbox

@@ -11,7 +11,7 @@ from diagnostics.admin.roles import (
     REFERENCE_VIEW_ROLES,
     ReadOnlyAdminMixin,
     RoleAdminMixin,
-    _geometry_summary,
+    geometry_summary_text,
 )
 from diagnostics.models import (
     BassinBmo,
@@ -78,7 +78,7 @@ class ZoneEmploiAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="géométrie")
     def geometry_summary(self, obj: ZoneEmploi) -> str:
-        return _geometry_summary(obj)
+        return geometry_summary_text(obj)
 
 
 @admin.register(BassinBmo)
@@ -120,7 +120,7 @@ class CommuneAdmin(RoleAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="géométrie")
     def geometry_summary(self, obj: Commune) -> str:
-        return _geometry_summary(obj)
+        return geometry_summary_text(obj)
 
 
 @admin.register(CommuneCodeChange)

@@ -3,7 +3,7 @@
 métier, its métiers in tension and its two top-métier lists, with the primary secrecy of an
 estimated basin applied — in grouped passes keyed by `basin_id`, then split per basin.
 
-`diagnostic_bmo_section._bmo_section` reads a basin's tables from its context when a batch
+`diagnostic_bmo_section.bmo_section` reads a basin's tables from its context when a batch
 computed them (`attach_bmo_tables`) and otherwise calls `bmo_section_tables` with its basin
 alone: one code, so a basin's tables in a batch are those of the basin alone, row for row.
 Exact basins (integer counts) and estimated ones (apportioned, Float64 counts, secrecy

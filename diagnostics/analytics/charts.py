@@ -43,7 +43,7 @@ SEPARATORS = ", "  # decimal comma, space as thousands separator
 FONT = {"family": "Marianne, Arial, sans-serif", "size": 13, "color": "#161616"}
 
 
-def _layout(title: str | None, height: int) -> dict[str, Any]:
+def chart_layout(title: str | None, height: int) -> dict[str, Any]:
     return {
         "title": {"text": title, "x": 0.01, "xanchor": "left"} if title else None,
         "height": height,
@@ -138,7 +138,7 @@ def line_chart(
                 hovertemplate="%{text}<extra>" + name + "</extra>",
             )
         )
-    layout = _layout(title, height)
+    layout = chart_layout(title, height)
     layout.update(
         xaxis={"type": "category", "showgrid": False, "tickangle": -45, "nticks": 20},
         yaxis={
@@ -152,12 +152,12 @@ def line_chart(
     if gaps:
         layout["annotations"] = [_gap_note(gaps)]
     if not axis:
-        layout["annotations"] = [_empty_note()]
+        layout["annotations"] = [empty_note()]
     fig.update_layout(**layout)
     return fig
 
 
-def _empty_note(text: str = "Aucune donnée disponible") -> dict[str, Any]:
+def empty_note(text: str = "Aucune donnée disponible") -> dict[str, Any]:
     return {
         "text": text,
         "showarrow": False,
@@ -238,7 +238,7 @@ def projects_figure(bmo_years: pd.DataFrame, *, height: int = 380) -> go.Figure:
                 hovertemplate="%{text}<extra>" + name + "</extra>",
             )
         )
-    layout = _layout("Projets de recrutement (BMO)", height)
+    layout = chart_layout("Projets de recrutement (BMO)", height)
     layout.update(
         barmode="group",
         xaxis={"type": "category"},
@@ -248,7 +248,7 @@ def projects_figure(bmo_years: pd.DataFrame, *, height: int = 380) -> go.Figure:
     if gaps:
         layout["annotations"] = [_gap_note(gaps)]
     if not axis:
-        layout["annotations"] = [_empty_note()]
+        layout["annotations"] = [empty_note()]
     fig.update_layout(**layout)
     return fig
 
@@ -299,7 +299,7 @@ def top_metiers_figure(
             showlegend=False,
         )
     )
-    layout = _layout(title, height or max(260, 40 + 30 * len(values)))
+    layout = chart_layout(title, height or max(260, 40 + 30 * len(values)))
     layout.update(
         hovermode="closest",
         margin={"l": 20, "r": 40, "t": 50, "b": 30},
@@ -315,6 +315,6 @@ def top_metiers_figure(
         yaxis={"automargin": True},
     )
     if not values:
-        layout["annotations"] = [_empty_note()]
+        layout["annotations"] = [empty_note()]
     fig.update_layout(**layout)
     return fig

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from .charts import BLUE_FRANCE, BLUE_LIGHT, BLUE_MEDIUM, _empty_note, _layout
+from .charts import BLUE_FRANCE, BLUE_LIGHT, BLUE_MEDIUM, chart_layout, empty_note
 from .common import format_number, plotly_text, require_columns
 from .geometry import geometry_or_none
 
@@ -131,11 +131,11 @@ def choropleth_figure(
 
     fig = go.Figure()
     if drawn.empty:
-        layout = _layout(title, height)
+        layout = chart_layout(title, height)
         layout.update(
             xaxis={"visible": False},
             yaxis={"visible": False},
-            annotations=[_empty_note("Aucun contour à afficher pour cette carte")],
+            annotations=[empty_note("Aucun contour à afficher pour cette carte")],
             meta={"without_geometry": without},
         )
         fig.update_layout(**layout)
@@ -193,7 +193,7 @@ def choropleth_figure(
     pad_x = max((maxx - minx) * 0.04, 0.01)
     pad_y = max((maxy - miny) * 0.04, 0.01)
     mid_lat = (miny + maxy) / 2
-    layout = _layout(title, height)
+    layout = chart_layout(title, height)
     layout.update(
         hovermode="closest",
         dragmode="pan",

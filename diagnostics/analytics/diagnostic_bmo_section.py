@@ -31,9 +31,9 @@ from .columns import (
 )
 from .crosswalk import Crosswalk, crosswalk_method
 from .diagnostic_params import DiagnosticParams
-from .diagnostic_sections import _Section
+from .diagnostic_sections import Section
 from .periods import missing_periods
-from .records import _clean, _records
+from .records import frame_records, json_scalar
 from .references import bmo_region
 from .structure import (
     location_quotients,
@@ -58,7 +58,7 @@ def _bmo_coverage(basin_facts: pd.DataFrame, crosswalk: Crosswalk) -> pd.DataFra
     return coverage.rename(COVERAGE).reset_index()
 
 
-def _bmo_section(
+def bmo_section(
     bmo: pd.DataFrame,
     *,
     communes: pd.DataFrame,
@@ -67,13 +67,13 @@ def _bmo_section(
     region_code: str | None,
     params: DiagnosticParams,
     context: BasinContext,
-) -> tuple[_Section, pd.DataFrame, pd.DataFrame]:
+) -> tuple[Section, pd.DataFrame, pd.DataFrame]:
     """BMO indicators of the basin, with region and France references.
 
     `context`: the basin's crosswalk, BMO totals and the shared references
     (`basin_context`). Returns the section, the basin's totals by year (with estimated /
     coverage) and the peers frame of bassins BMO (for the comparison)."""
-    section = _Section()
+    section = Section()
     crosswalk = context.crosswalks["bassin_bmo"]
     references = context.references.bmo
     frames = context.bmo
@@ -158,11 +158,11 @@ def _bmo_section(
         )
         return {
             "year": last_year,
-            "projects": _clean(first[PROJECTS], 0),
-            "projects_per_1000": _clean(per_1000, 1),
-            "difficulty_rate": _clean(first[DIFFICULTY_RATE], 4),
-            "seasonal_rate": _clean(first[SEASONAL_RATE], 4),
-            "masked_cells": _clean(first[MASKED_CELLS]),
+            "projects": json_scalar(first[PROJECTS], 0),
+            "projects_per_1000": json_scalar(per_1000, 1),
+            "difficulty_rate": json_scalar(first[DIFFICULTY_RATE], 4),
+            "seasonal_rate": json_scalar(first[SEASONAL_RATE], 4),
+            "masked_cells": json_scalar(first[MASKED_CELLS]),
         }
 
     france_population = references.france_population
@@ -203,7 +203,7 @@ def _bmo_section(
         "estimated": estimated,
         "zones": crosswalk.zone_codes,
         "single_zone": crosswalk.single_zone,
-        "families": _records(
+        "families": frame_records(
             family_last,
             {
                 FAMILY_CODE: "code",
@@ -219,13 +219,13 @@ def _bmo_section(
         ),
         "top_metiers": {
             "year": last_year,
-            "projects": _records(top_projects, top_columns, decimals),
-            "difficult": _records(top_difficult, top_columns, decimals),
+            "projects": frame_records(top_projects, top_columns, decimals),
+            "difficult": frame_records(top_difficult, top_columns, decimals),
         },
         "region": region_ref,
         "france": france_ref,
         "location_quotients": {
-            name.removeprefix("lq_"): _records(
+            name.removeprefix("lq_"): frame_records(
                 table,
                 {
                     FAMILY_CODE: "code",
@@ -244,7 +244,7 @@ def _bmo_section(
                 "start": years[0],
                 "end": years[-1],
                 "reference": "France",
-                "families": _records(
+                "families": frame_records(
                     shift,
                     {
                         FAMILY_CODE: "code",
@@ -265,7 +265,7 @@ def _bmo_section(
                     },
                 ),
                 "total": {
-                    key: _clean(shift[column].sum(), 1)
+                    key: json_scalar(shift[column].sum(), 1)
                     for key, column in (
                         ("change", "change"),
                         ("national_share", "national_share"),
@@ -277,7 +277,7 @@ def _bmo_section(
             if shift is not None
             else None
         ),
-        "tension_metiers": _records(
+        "tension_metiers": frame_records(
             tension[tension["in_tension"]],
             {
                 METIER_CODE: "code",

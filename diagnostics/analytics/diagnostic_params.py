@@ -3,7 +3,8 @@ service checks the values a user sends: `services.diagnostic_params`)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .bmo import (
@@ -52,3 +53,12 @@ class DiagnosticParams:
         data = asdict(self)
         data["size_band_edges"] = list(self.size_band_edges)
         return data
+
+    @classmethod
+    def from_stored(cls, parameters: Mapping[str, Any]) -> DiagnosticParams:
+        """The parameters recorded with a run (`as_dict`, maybe of an older engine: unknown keys
+        are left out, missing ones take their default)."""
+        values = dict(parameters)
+        values["size_band_edges"] = tuple(values.get("size_band_edges") or ())
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .basin_context import BasinContext
 from .labour import annual_average, job_seekers_series, year_on_year
 from .periods import missing_periods
-from .records import _clean, _records
+from .records import frame_records, json_scalar
 from .secrecy import suppress_small
 from .tension import basin_tension_frame, basin_tension_frames, tension_index
 
@@ -56,7 +56,7 @@ UNEMPLOYMENT_PEER_INDICATORS = ["unemployment_rate"]
 # Helpers
 
 
-def _majority_region(communes: pd.DataFrame, codes: Sequence[str]) -> str | None:
+def majority_region(communes: pd.DataFrame, codes: Sequence[str]) -> str | None:
     rows = communes[communes[COMMUNE_CODE].astype(str).isin(codes)]
     rows = rows[rows[REGION_CODE].notna()]
     if rows.empty:
@@ -71,7 +71,7 @@ def _majority_region(communes: pd.DataFrame, codes: Sequence[str]) -> str | None
 
 
 @dataclass
-class _Section:
+class Section:
     document: dict[str, Any] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     method: str | None = None
@@ -79,16 +79,16 @@ class _Section:
     gaps: list[str] = field(default_factory=list)
 
 
-def _unemployment_section(
+def unemployment_section(
     rates: pd.DataFrame,
     *,
     communes: pd.DataFrame,
     codes: Sequence[str],
     region_code: str | None,
     context: BasinContext,
-) -> tuple[_Section, pd.DataFrame, pd.DataFrame]:
+) -> tuple[Section, pd.DataFrame, pd.DataFrame]:
     """`context`: the basin's crosswalk and series, and the shared references."""
-    section = _Section()
+    section = Section()
     crosswalk = context.crosswalks["zone_emploi"]
     references_all = context.references.unemployment
     if references_all is None or context.unemployment is None:
@@ -135,9 +135,9 @@ def _unemployment_section(
             }
         )
         match = references[references[PERIOD] == last_period]
-        region_last = _clean(match["region"].iloc[0], 2) if len(match) else None
+        region_last = json_scalar(match["region"].iloc[0], 2) if len(match) else None
     section.document = {
-        "series": _records(
+        "series": frame_records(
             section.tables["unemployment"],
             {
                 PERIOD: "period",
@@ -158,15 +158,15 @@ def _unemployment_section(
     return section, yearly, peers
 
 
-def _job_seekers_section(
+def job_seekers_section(
     seekers: pd.DataFrame,
     *,
     communes: pd.DataFrame,
     codes: Sequence[str],
     params: DiagnosticParams,
     context: BasinContext | None = None,
-) -> tuple[_Section, pd.DataFrame]:
-    section = _Section()
+) -> tuple[Section, pd.DataFrame]:
+    section = Section()
     category = params.job_seekers_category
     if context is not None and context.job_seekers and context.job_seekers[0] == category:
         series, method = context.job_seekers[1]  # computed for the whole batch
@@ -184,7 +184,7 @@ def _job_seekers_section(
     )
     section.gaps = missing_periods(series.loc[series[VALUE].notna(), PERIOD])
     section.document = {
-        "series": _records(
+        "series": frame_records(
             series,
             {
                 PERIOD: "period",
@@ -222,7 +222,7 @@ def attach_tension_frames(
 ) -> dict[int, BasinContext]:
     """The contexts with their tension components moved to the basin (`tension_moved`),
     computed for all of them in one pass (`tension.basin_tension_frames`) on the rows of the
-    reference year, as `_tension_section` computes them for a basin alone."""
+    reference year, as `tension_section` computes them for a basin alone."""
     out = dict(contexts)
     if tension is None or tension.empty or not contexts:
         return out
@@ -239,17 +239,17 @@ def attach_tension_frames(
     return out
 
 
-def _tension_section(
+def tension_section(
     tension: pd.DataFrame,
     *,
     crosswalk: Crosswalk,
     top_n: int,
     cache: dict[Hashable, Any] | None = None,
     moved: tuple[pd.DataFrame, pd.DataFrame] | None = None,
-) -> _Section:
+) -> Section:
     """`moved`: (tension frame, the basin's components moved) when a batch computed them for
     all its basins (`attach_tension_frames`); used only for this very tension frame."""
-    section = _Section()
+    section = Section()
     require_columns(tension, [YEAR, BASSIN_BMO_CODE, ROME_CODE], what="les indicateurs de tension")
     # The same for every basin of a batch (`cache`, see `basin_context.shared`).
     last_year, reference, positions = shared(
@@ -279,7 +279,7 @@ def _tension_section(
         "year": last_year,
         "estimated": not crosswalk.exact,
         "method": method.as_dict(),
-        "top": _records(
+        "top": frame_records(
             scored.head(top_n),
             {ROME_CODE: "rome", TENSION_INDEX: "index", "components_used": "components"},
             {TENSION_INDEX: 3},
@@ -288,7 +288,7 @@ def _tension_section(
     return section
 
 
-def _years_document(
+def years_document(
     *,
     population: int,
     bmo_years: pd.DataFrame,
@@ -309,37 +309,37 @@ def _years_document(
         b = bmo_rows.get(year)
         entry.update(
             {
-                "bmo_projects": _clean(b[PROJECTS], 0) if b else None,
-                "bmo_difficult": _clean(b[DIFFICULT], 0) if b else None,
-                "bmo_seasonal": _clean(b[SEASONAL], 0) if b else None,
-                "bmo_difficulty_rate": _clean(b[DIFFICULTY_RATE], 4) if b else None,
-                "bmo_seasonal_rate": _clean(b[SEASONAL_RATE], 4) if b else None,
-                "bmo_projects_per_1000": _clean(b[PROJECTS_PER_1000], 1) if b else None,
-                "bmo_masked_cells": _clean(b[MASKED_CELLS]) if b else None,
-                "bmo_estimated": _clean(b[ESTIMATED]) if b else None,
-                "bmo_coverage": _clean(b[COVERAGE], 4) if b else None,
+                "bmo_projects": json_scalar(b[PROJECTS], 0) if b else None,
+                "bmo_difficult": json_scalar(b[DIFFICULT], 0) if b else None,
+                "bmo_seasonal": json_scalar(b[SEASONAL], 0) if b else None,
+                "bmo_difficulty_rate": json_scalar(b[DIFFICULTY_RATE], 4) if b else None,
+                "bmo_seasonal_rate": json_scalar(b[SEASONAL_RATE], 4) if b else None,
+                "bmo_projects_per_1000": json_scalar(b[PROJECTS_PER_1000], 1) if b else None,
+                "bmo_masked_cells": json_scalar(b[MASKED_CELLS]) if b else None,
+                "bmo_estimated": json_scalar(b[ESTIMATED]) if b else None,
+                "bmo_coverage": json_scalar(b[COVERAGE], 4) if b else None,
             }
         )
         s = seekers_rows.get(year)
         entry.update(
             {
-                "job_seekers": _clean(s[VALUE], 0) if s else None,
-                "job_seekers_months": _clean(s[PERIODS]) if s else None,
-                "job_seekers_estimated": _clean(s[ESTIMATED]) if s else None,
+                "job_seekers": json_scalar(s[VALUE], 0) if s else None,
+                "job_seekers_months": json_scalar(s[PERIODS]) if s else None,
+                "job_seekers_estimated": json_scalar(s[ESTIMATED]) if s else None,
             }
         )
         u = unemployment_rows.get(year)
         entry.update(
             {
-                "unemployment_rate": _clean(u[RATE], 1) if u else None,
-                "unemployment_quarters": _clean(u[PERIODS]) if u else None,
-                "unemployment_estimated": _clean(u[ESTIMATED]) if u else None,
+                "unemployment_rate": json_scalar(u[RATE], 1) if u else None,
+                "unemployment_quarters": json_scalar(u[PERIODS]) if u else None,
+                "unemployment_estimated": json_scalar(u[ESTIMATED]) if u else None,
             }
         )
         out[str(year)] = entry
     return out
 
 
-def _years_frame(years: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+def years_frame(years: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     rows = [{YEAR: int(year), **values} for year, values in years.items()]
     return pd.DataFrame(rows)

@@ -59,32 +59,24 @@ from .columns import (
     YEAR,
 )
 from .common import format_number, list_examples, require_columns
-from .diagnostic_bmo_section import BMO_PEER_INDICATORS, _bmo_section
+from .diagnostic_bmo_section import BMO_PEER_INDICATORS, bmo_section
 from .diagnostic_params import DiagnosticParams
 from .diagnostic_sections import (
     UNEMPLOYMENT_PEER_INDICATORS,
-    _job_seekers_section,
-    _majority_region,
-    _tension_section,
-    _unemployment_section,
-    _years_document,
-    _years_frame,
+    job_seekers_section,
+    majority_region,
+    tension_section,
+    unemployment_section,
+    years_document,
+    years_frame,
 )
-from .records import _clean, frame_to_records
+from .records import frame_to_records, json_scalar
 from .row_index import batch_row_index, rows_in
 from .structure import (
     change_frame,
     change_row,
     peer_comparison,
 )
-
-__all__ = [
-    "ENGINE_VERSION",
-    "TABLE_TITLES",
-    "DiagnosticParams",  # declared in analytics.diagnostic_params (issue 11)
-    "DiagnosticResult",
-    "basin_diagnostic",
-]
 
 ENGINE_VERSION = "1.0"
 
@@ -160,7 +152,7 @@ def basin_diagnostic(
     population_values = pd.to_numeric(in_basin[POPULATION])
     population = int(population_values.fillna(0).sum())
     region_code = (
-        str(basin["region_code"]) if basin.get("region_code") else _majority_region(communes, codes)
+        str(basin["region_code"]) if basin.get("region_code") else majority_region(communes, codes)
     )
     regions = sorted(in_basin[REGION_CODE].dropna().astype(str).unique())
     if context is None:
@@ -186,8 +178,8 @@ def basin_diagnostic(
     document: dict[str, Any] = {
         "engine_version": ENGINE_VERSION,
         "basin": {
-            "id": _clean(basin.get("id")),
-            "name": _clean(basin.get("name")),
+            "id": json_scalar(basin.get("id")),
+            "name": json_scalar(basin.get("name")),
             "population": population,
             "communes": len(codes),
             "region_code": region_code,
@@ -211,7 +203,7 @@ def basin_diagnostic(
             [YEAR, BASSIN_BMO_CODE, METIER_CODE, FAMILY_CODE, MET, XMET, SMET],
             what="les faits BMO",
         )
-        section, bmo_years, bmo_peers = _bmo_section(
+        section, bmo_years, bmo_peers = bmo_section(
             bmo,
             communes=communes,
             codes=codes,
@@ -250,7 +242,7 @@ def basin_diagnostic(
         methods["unemployment"] = "Aucun taux de chômage disponible pour ce bassin."
         document["unemployment"] = []
     else:
-        section, unemployment_years, ze_peers = _unemployment_section(
+        section, unemployment_years, ze_peers = unemployment_section(
             unemployment, communes=communes, codes=codes, region_code=region_code, context=context
         )
         tables.update(section.tables)
@@ -280,7 +272,7 @@ def basin_diagnostic(
         methods["job_seekers"] = "Aucune donnée de demandeurs d'emploi disponible."
         document["job_seekers"] = []
     else:
-        section, job_seekers_years = _job_seekers_section(
+        section, job_seekers_years = job_seekers_section(
             job_seekers, communes=communes, codes=codes, params=params, context=context
         )
         tables.update(section.tables)
@@ -299,7 +291,7 @@ def basin_diagnostic(
         )
         document["tension_dares"] = None
     else:
-        section = _tension_section(
+        section = tension_section(
             tension,
             crosswalk=context.crosswalks["bassin_bmo"],
             top_n=params.top_n,
@@ -312,13 +304,13 @@ def basin_diagnostic(
         document["tension_dares"] = section.document or None
 
     # Years -------------------------------------------------------------------------------
-    document["years"] = _years_document(
+    document["years"] = years_document(
         population=population,
         bmo_years=bmo_years,
         unemployment_years=unemployment_years,
         job_seekers_years=job_seekers_years,
     )
-    tables["years"] = _years_frame(document["years"])
+    tables["years"] = years_frame(document["years"])
 
     # Changes between first and last period ----------------------------------------------
     changes = []

@@ -42,7 +42,7 @@ LYCEE_MARKERS: dict[str, dict[str, Any]] = {
 }
 
 
-def _add_lycee_traces(fig: go.Figure, lycees: pd.DataFrame | None) -> tuple[dict[str, int], int]:
+def add_lycee_traces(fig: go.Figure, lycees: pd.DataFrame | None) -> tuple[dict[str, int], int]:
     """One marker trace per track category present; returns the counts drawn per category and
     the number of lycées without coordinates."""
     if lycees is None or not len(lycees):

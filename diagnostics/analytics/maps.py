@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 from .columns import CODE, GEOMETRY, LATITUDE, LONGITUDE, NAME, POPULATION
 from .common import plotly_text
 from .geometry import geometry_or_none
-from .map_lycees import _add_lycee_traces
+from .map_lycees import add_lycee_traces
 
 MAP_COMMUNE_COLUMNS = [CODE, NAME, POPULATION, LATITUDE, LONGITUDE, GEOMETRY]
 
@@ -275,7 +275,7 @@ def basin_map_figure(
             )
         )
 
-    lycee_counts, lycees_unlocated = _add_lycee_traces(fig, lycees)
+    lycee_counts, lycees_unlocated = add_lycee_traces(fig, lycees)
 
     minx, miny, maxx, maxy = _pad(frame, FRAME_PADDING)
     if site is not None and minx <= site.lon <= maxx and miny <= site.lat <= maxy:

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from .charts import BLUE_FRANCE, BLUE_LIGHT, GREEN, RED_MARIANNE, _empty_note, _layout
+from .charts import BLUE_FRANCE, BLUE_LIGHT, GREEN, RED_MARIANNE, chart_layout, empty_note
 from .columns import (
     AREA,
     BASSIN_BMO_CODE,
@@ -61,7 +61,7 @@ def _bassins(rows: pd.DataFrame) -> list[Any]:
 
 
 def _bars_layout(title: str, rows: int, *, x_title: str) -> dict[str, Any]:
-    layout = _layout(title, max(260, 120 + 28 * rows))
+    layout = chart_layout(title, max(260, 120 + 28 * rows))
     layout.update(
         hovermode="closest",
         barmode="group",
@@ -101,7 +101,7 @@ def saturated_figure(saturated: pd.DataFrame, *, max_rows: int = 15) -> go.Figur
         "Métiers saturés : demandeurs et offres", len(rows), x_title="Nombre (moyenne annuelle)"
     )
     if rows.empty:
-        layout["annotations"] = [_empty_note("Aucun métier saturé selon la règle")]
+        layout["annotations"] = [empty_note("Aucun métier saturé selon la règle")]
     fig.update_layout(**layout)
     return fig
 
@@ -135,7 +135,7 @@ def bridges_figure(targets: pd.DataFrame, *, max_rows: int = 15) -> go.Figure:
     )
     if rows.empty:
         layout["annotations"] = [
-            _empty_note("Aucune passerelle : aucun métier saturé proche d'un métier en tension")
+            empty_note("Aucune passerelle : aucun métier saturé proche d'un métier en tension")
         ]
     fig.update_layout(**layout)
     return fig
@@ -177,13 +177,13 @@ def replacement_figure(frame: pd.DataFrame) -> go.Figure:
                 hovertemplate="%{text}<extra>" + AREA_LABELS[area] + "</extra>",
             )
         )
-    layout = _layout("Part des 55-64 ans parmi les 20-64 ans", 360)
+    layout = chart_layout("Part des 55-64 ans parmi les 20-64 ans", 360)
     layout.update(
         xaxis={"type": "category", "showgrid": False, "tickangle": -45},
         yaxis={"title": {"text": "% des 20-64 ans"}, "gridcolor": "#eeeeee"},
     )
     if frame.empty:
-        layout["annotations"] = [_empty_note()]
+        layout["annotations"] = [empty_note()]
     fig.update_layout(**layout)
     return fig
 
@@ -265,7 +265,7 @@ def projection_figure(
                 + "})<extra>Projection</extra>",
             )
         )
-    layout = _layout(title, 340)
+    layout = chart_layout(title, 340)
     periods = [*observed[PERIOD].astype(str), *future[PERIOD].astype(str)]
     layout.update(
         xaxis={
@@ -280,7 +280,7 @@ def projection_figure(
         hovermode="closest",
     )
     if table.empty:
-        layout["annotations"] = [_empty_note("Pas de projection (voir la raison ci-dessous)")]
+        layout["annotations"] = [empty_note("Pas de projection (voir la raison ci-dessous)")]
     fig.update_layout(**layout)
     return fig
 
@@ -308,7 +308,7 @@ def families_figure(changes: pd.DataFrame) -> go.Figure:
     layout["xaxis"]["rangemode"] = "normal"
     layout["xaxis"]["zeroline"] = True
     if rows.empty:
-        layout["annotations"] = [_empty_note("Moins de deux campagnes BMO : pas d'évolution")]
+        layout["annotations"] = [empty_note("Moins de deux campagnes BMO : pas d'évolution")]
     fig.update_layout(**layout)
     return fig
 
@@ -340,6 +340,6 @@ def naf_figure(sectors: pd.DataFrame, *, vintages: Sequence[str] = ()) -> go.Fig
         title += f" ({', '.join(vintages)})"
     layout = _bars_layout(title, len(rows), x_title="% des demandeurs d'emploi")
     if rows.empty:
-        layout["annotations"] = [_empty_note()]
+        layout["annotations"] = [empty_note()]
     fig.update_layout(**layout)
     return fig

@@ -14,7 +14,7 @@ import pandas as pd
 # JSON helpers
 
 
-def _clean(value: Any, decimals: int | None = None) -> Any:
+def json_scalar(value: Any, decimals: int | None = None) -> Any:
     """A JSON-safe scalar: NA / NaN → None, numpy → Python, floats rounded to `decimals`."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
@@ -39,7 +39,7 @@ def _clean(value: Any, decimals: int | None = None) -> Any:
     return value if isinstance(value, (str, list, dict)) else str(value)
 
 
-def _records(
+def frame_records(
     frame: pd.DataFrame, columns: Mapping[str, str], decimals: Mapping[str, int] | None = None
 ) -> list[dict[str, Any]]:
     """Rows of `frame` as dicts: {json key: value} for `columns` (frame column → key)."""
@@ -50,7 +50,7 @@ def _records(
     cleaned = [
         (
             key,
-            [_clean(v, decimals.get(column)) for v in frame[column].tolist()]
+            [json_scalar(v, decimals.get(column)) for v in frame[column].tolist()]
             if column in frame.columns
             else none,
         )
@@ -61,4 +61,4 @@ def _records(
 
 def frame_to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Any frame as JSON-safe records (for the API and the exports)."""
-    return [{str(k): _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{str(k): json_scalar(v) for k, v in row.items()} for row in frame.to_dict("records")]

@@ -13,7 +13,7 @@ They are ranked by the surplus of job seekers over offers (largest first). The f
 bassins BMO's, as published (never apportioned to the basin): a basin over several bassins
 gets one row per bassin.
 
-Input (TENSION, see `selectors.diagnostics.tension_frame`): year, bassin_bmo_code, rome_code,
+Input (TENSION, see `selectors.diagnostic_frames.tension_frame`): year, bassin_bmo_code, rome_code,
 offers, job_seekers_abc, published_tension. Output columns: SATURATED_COLUMNS.
 """
 

@@ -23,7 +23,7 @@ and 99, départements 96, 98 and 99 (none exists), communes `96001`..., `98001`.
 (from 61), EPCI SIREN `99900xxxx`.
 
 The plane and the growth of the zones are in `synthetic_plane`, the names in `synthetic_names`,
-the demo basins in `synthetic_basins` (re-exported here).
+the demo basins in `synthetic_basins`.
 """
 
 from __future__ import annotations
@@ -36,24 +36,23 @@ from shapely.geometry.base import BaseGeometry
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.geometry import voronoi_cells
-from diagnostics.analytics.synthetic_basins import BasinSpec, demo_basin_specs
-from diagnostics.analytics.synthetic_names import _bmo_name, _epci_name, _names
+from diagnostics.analytics.synthetic_names import _names, bmo_name, epci_name
 from diagnostics.analytics.synthetic_plane import (
     CENTRE_LAT,
     CENTRE_LON,
     KM_PER_DEG_LAT,
     KM_PER_DEG_LON,
-    _adjacency,
-    _commune_centres,
-    _dissolve,
-    _grow,
-    _interior,
-    _outline,
-    _populations,
-    _relax,
-    _spread_indices,
-    _to_wgs84,
-    _zone_codes,
+    cell_adjacency,
+    commune_centres,
+    commune_populations,
+    dissolve,
+    grow,
+    interior,
+    plane_to_wgs84,
+    random_outline,
+    relax,
+    spread_indices,
+    zone_codes,
 )
 
 DEMO_SEED = 2026
@@ -111,30 +110,30 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
         raise ValueError(f"territoire synthétique : au moins 60 communes (demandé : {communes})")
     rng = np.random.default_rng(seed)
 
-    outline_km = _outline(rng, area_km2=communes * 55.0)
-    xy = _commune_centres(rng, outline_km, communes)
+    outline_km = random_outline(rng, area_km2=communes * 55.0)
+    xy = commune_centres(rng, outline_km, communes)
     n = len(xy)
     cells_km = voronoi_cells([(float(x), float(y)) for x, y in xy], outline_km)
     if any(cell is None for cell in cells_km):  # pragma: no cover - centres are inside, distinct
         raise ValueError("territoire synthétique : une commune n'a pas de cellule")
     cells: list[BaseGeometry] = [cell for cell in cells_km if cell is not None]
-    neighbours = _adjacency(cells)
+    neighbours = cell_adjacency(cells)
 
     # Départements, each a connected set of communes.
-    dept_seeds = _spread_indices(rng, xy, range(n), len(DEPARTEMENTS))
+    dept_seeds = spread_indices(rng, xy, range(n), len(DEPARTEMENTS))
     reach = [d.reach for d in DEPARTEMENTS]
-    dept_seeds, dept_of = _relax(rng, xy, neighbours, dept_seeds, allowed=None, reach=reach)
+    dept_seeds, dept_of = relax(rng, xy, neighbours, dept_seeds, allowed=None, reach=reach)
 
     # Towns: the regional capital and medium towns seed the zones d'emploi; small towns add more.
     ze_seeds: list[int] = []
     for d, spec in enumerate(DEPARTEMENTS):
         members = [i for i in range(n) if dept_of[i] == d]
-        inner = _interior(members, neighbours, dept_of) or members
-        ze_seeds.extend(_spread_indices(rng, xy, inner, spec.medium_towns))
+        inner = interior(members, neighbours, dept_of) or members
+        ze_seeds.extend(spread_indices(rng, xy, inner, spec.medium_towns))
     # Towns end up near the middle of their zone (a few Lloyd-like rounds over the graph).
-    ze_seeds, ze_of = _relax(rng, xy, neighbours, ze_seeds, allowed=dept_of)
+    ze_seeds, ze_of = relax(rng, xy, neighbours, ze_seeds, allowed=dept_of)
     taken = set(ze_seeds)
-    small_towns = _spread_indices(
+    small_towns = spread_indices(
         rng,
         xy,
         [i for i in range(n) if i not in taken],
@@ -151,10 +150,10 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
         ze_towns = [s for s in ze_seeds if region_of[s] == region_code]
         smalls = [s for s in small_towns if region_of[s] == region_code]
         keep = ze_towns[: max(1, len(ze_towns) - len(ze_towns) // 2)]
-        extra = _spread_indices(rng, xy, smalls, wanted - len(keep), avoid=keep)
+        extra = spread_indices(rng, xy, smalls, wanted - len(keep), avoid=keep)
         bassin_seeds.extend(keep + extra)
     region_index = {code: i for i, code in enumerate(REGIONS)}
-    bassin_of = _grow(
+    bassin_of = grow(
         rng, xy, neighbours, bassin_seeds, allowed=[region_index[r] for r in region_of]
     )
 
@@ -163,12 +162,14 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
     for d, spec in enumerate(DEPARTEMENTS):
         towns = [s for s in ze_seeds if dept_of[s] == d]
         smalls = [s for s in small_towns if dept_of[s] == d]
-        extra = _spread_indices(rng, xy, smalls, spec.epci - len(towns), avoid=towns)
+        extra = spread_indices(rng, xy, smalls, spec.epci - len(towns), avoid=towns)
         epci_seeds.extend(towns + extra)
-    epci_of = _grow(rng, xy, neighbours, epci_seeds, allowed=dept_of)
+    epci_of = grow(rng, xy, neighbours, epci_seeds, allowed=dept_of)
 
     # Populations.
-    population, main_city, second_city = _populations(rng, xy, ze_seeds, small_towns, region_of)
+    population, main_city, second_city = commune_populations(
+        rng, xy, ze_seeds, small_towns, region_of
+    )
 
     # Commune codes: per département, numbered from north-west to south-east.
     codes = [""] * n
@@ -186,12 +187,12 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
 
     names = _names(rng, xy, population, ze_seeds + small_towns)
 
-    to_wgs84 = _to_wgs84
+    to_wgs84 = plane_to_wgs84
     lon = CENTRE_LON + xy[:, 0] / KM_PER_DEG_LON
     lat = CENTRE_LAT + xy[:, 1] / KM_PER_DEG_LAT
 
-    ze_codes = _zone_codes(ze_seeds, region_of, offset=1)
-    bassin_codes = _zone_codes(bassin_seeds, region_of, offset=61)
+    ze_codes = zone_codes(ze_seeds, region_of, offset=1)
+    bassin_codes = zone_codes(bassin_seeds, region_of, offset=61)
     epci_codes = [f"99900{k:04d}" for k in range(1, len(epci_seeds) + 1)]
 
     communes_frame = pd.DataFrame(
@@ -217,7 +218,7 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
             c.CODE: ze_codes,
             c.NAME: [names[s] for s in ze_seeds],
             c.GEOMETRY: [
-                to_wgs84(_dissolve([cells[i] for i in range(n) if ze_of[i] == z]))
+                to_wgs84(dissolve([cells[i] for i in range(n) if ze_of[i] == z]))
                 for z in range(len(ze_seeds))
             ],
         },
@@ -226,7 +227,7 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
     bassin_frame = pd.DataFrame(
         {
             c.CODE: bassin_codes,
-            c.NAME: [_bmo_name(names[s]) for s in bassin_seeds],
+            c.NAME: [bmo_name(names[s]) for s in bassin_seeds],
             c.REGION_CODE: [region_of[s] for s in bassin_seeds],
         },
         columns=c.BASSIN_BMO_COLUMNS,
@@ -234,7 +235,7 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
     epci_frame = pd.DataFrame(
         {
             c.CODE: epci_codes,
-            c.NAME: [_epci_name(names[s], population[s]) for s in epci_seeds],
+            c.NAME: [epci_name(names[s], population[s]) for s in epci_seeds],
             c.NATURE: ["CA" if population[s] >= 15_000 else "CC" for s in epci_seeds],
         },
         columns=c.EPCI_COLUMNS,
@@ -281,12 +282,3 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
         main_city_code=codes[main_city],
         second_city_code=codes[second_city],
     )
-
-
-__all__ = [
-    "DEMO_SEED",
-    "BasinSpec",
-    "SyntheticTerritory",
-    "demo_basin_specs",
-    "synthetic_territory",
-]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.synthetic_names import _de, _km, _short_epci
+from diagnostics.analytics.synthetic_names import _de, _km, short_epci
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def demo_basin_specs(
     if pairs:
         _, _, first, second = pairs[0]
         members = communes[communes[c.EPCI_CODE].isin([first, second])]
-        label = " et ".join(_de(_short_epci(str(epci_names[e]))) for e in (first, second))
+        label = " et ".join(_de(short_epci(str(epci_names[e]))) for e in (first, second))
         add(f"Pays {label}", "epci", [first, second], members)
 
     # 4. A small town and its nearest communes, by name or code in the registration form.

@@ -13,11 +13,11 @@ from diagnostics.analytics.synthetic_file_common import (
     BMO_YEARS,
     DEMO_FILES_SEED,
     DEMO_LABEL,
-    _description,
-    _mask,
-    _require,
-    _strip_accents,
-    _xlsx,
+    bmo_mask,
+    require_frame,
+    strip_accents,
+    variables_sheet,
+    xlsx_bytes,
 )
 
 BMO_FAMILIES = {
@@ -72,14 +72,14 @@ def bmo_frames(
     Invariants: 0 ≤ xmet ≤ met, 0 ≤ smet ≤ met before masking; `met` of 1 or 2 masks its row
     « * », `xmet` and `smet` from 1 to 3 are masked.
     """
-    communes = _require(
+    communes = require_frame(
         frames,
         "communes",
         [c.CODE, c.POPULATION, c.DEPARTEMENT_CODE, c.REGION_CODE, c.BASSIN_BMO_CODE],
     )
-    bassins = _require(frames, "bassins_bmo", [c.CODE, c.NAME])
-    departements = _require(frames, "departements", [c.CODE, c.NAME])
-    regions = _require(frames, "regions", [c.CODE, c.NAME])
+    bassins = require_frame(frames, "bassins_bmo", [c.CODE, c.NAME])
+    departements = require_frame(frames, "departements", [c.CODE, c.NAME])
+    regions = require_frame(frames, "regions", [c.CODE, c.NAME])
     rng = np.random.default_rng(seed)
     codes = sorted(set(metiers) | set(EXTRA_METIERS))
     weights = pd.Series(rng.lognormal(0.0, 1.2, len(codes)), index=codes)
@@ -149,10 +149,10 @@ def bmo_frames(
                         "Dept": dep,
                         "NomDept": str(dep_names[dep]),
                         f"BE{yy}": int(bassin),
-                        f"NOMBE{yy}": _strip_accents(str(bassin_names[bassin])).upper(),
+                        f"NOMBE{yy}": strip_accents(str(bassin_names[bassin])).upper(),
                         "met": "*" if masked else str(met),
-                        "xmet": "*" if masked else _mask(xmet, threshold=4),
-                        "smet": "*" if masked else _mask(smet, threshold=4),
+                        "xmet": "*" if masked else bmo_mask(xmet, threshold=4),
+                        "smet": "*" if masked else bmo_mask(smet, threshold=4),
                     }
                 )
         frame = pd.DataFrame(rows)
@@ -168,7 +168,7 @@ def bmo_frames(
 
 def bmo_file(frame: pd.DataFrame, *, year: int) -> bytes:
     """The XLSX of one campaign: a description sheet, then `BMO_<year>_open_data`."""
-    description = _description(
+    description = variables_sheet(
         [
             ("met", "Projets de recrutement"),
             ("xmet", "Projets de recrutement jugés difficiles"),
@@ -176,4 +176,4 @@ def bmo_file(frame: pd.DataFrame, *, year: int) -> bytes:
         ]
     )
     first = "Description des variables" if year == 2023 else "Description_des_variables"
-    return _xlsx({first: description, f"BMO_{year}_open_data": frame}, header={first: False})
+    return xlsx_bytes({first: description, f"BMO_{year}_open_data": frame}, header={first: False})

@@ -28,13 +28,15 @@ MONTH_NAMES = (
 )  # fmt: skip
 
 
-def _strip_accents(text: str) -> str:
+def strip_accents(text: str) -> str:
     return "".join(
         ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn"
     )
 
 
-def _require(frames: dict[str, pd.DataFrame], name: str, columns: Sequence[str]) -> pd.DataFrame:
+def require_frame(
+    frames: dict[str, pd.DataFrame], name: str, columns: Sequence[str]
+) -> pd.DataFrame:
     if name not in frames:
         raise ValueError(f"Cadre « {name} » absent du territoire synthétique.")
     frame = frames[name]
@@ -44,23 +46,23 @@ def _require(frames: dict[str, pd.DataFrame], name: str, columns: Sequence[str])
     return frame
 
 
-def _mask(value: int, *, threshold: int = 3) -> str:
+def bmo_mask(value: int, *, threshold: int = 3) -> str:
     """The survey's statistical secret: small counts are published as « * »."""
     return "*" if 0 < value < threshold else str(value)
 
 
-def _xlsx(sheets: dict[str, pd.DataFrame], *, header: dict[str, bool]) -> bytes:
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, header: dict[str, bool]) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False, header=header.get(name, True))
-    return _fixed_timestamps(buffer.getvalue())
+    return fixed_timestamps(buffer.getvalue())
 
 
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
-def _fixed_timestamps(content: bytes) -> bytes:
+def fixed_timestamps(content: bytes) -> bytes:
     """The workbook with its creation dates and zip entry dates fixed, so that the same inputs
     give the same bytes (the import is recognised as already done on the next demo run)."""
     source = zipfile.ZipFile(io.BytesIO(content))
@@ -76,7 +78,7 @@ def _fixed_timestamps(content: bytes) -> bytes:
     return out.getvalue()
 
 
-def _description(variables: Sequence[tuple[str, str]]) -> pd.DataFrame:
+def variables_sheet(variables: Sequence[tuple[str, str]]) -> pd.DataFrame:
     return pd.DataFrame(
         [(None, None, None)] * 4
         + [("Variable", "Description", None)]

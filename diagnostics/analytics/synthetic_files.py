@@ -41,9 +41,6 @@ import pandas as pd
 
 from diagnostics.analytics import synthetic_population as sp
 from diagnostics.analytics.synthetic_bmo_file import (
-    BMO_FAMILIES,
-    EXTRA_METIERS,
-    SEASONAL_DOMAINS,
     bmo_file,
     bmo_frames,
 )
@@ -51,13 +48,10 @@ from diagnostics.analytics.synthetic_file_common import (
     BMO_YEARS,
     DEMO_FILES_SEED,
     DEMO_LABEL,
-    DEMO_OPTION,
     FILE_TAG,
     JOB_SEEKER_MONTHS,
-    MONTH_NAMES,
     TENSION_YEARS,
     UNEMPLOYMENT_QUARTERS,
-    _fixed_timestamps,
 )
 from diagnostics.analytics.synthetic_labour_files import (
     job_seekers_file,
@@ -68,47 +62,10 @@ from diagnostics.analytics.synthetic_labour_files import (
     unemployment_frame,
 )
 from diagnostics.analytics.synthetic_reference_files import (
-    ANNUAIRE_COLUMNS,
     lycees_file,
     lycees_frame,
     rome_file,
 )
-
-# The builders of each source, declared in the modules above, still importable from here (issue 11).
-__all__ = [
-    "DemoFile",
-    "demo_file_names",
-    "demo_files",
-    # diagnostics.analytics.synthetic_file_common
-    "_fixed_timestamps",  # read by other synthetic modules
-    "DEMO_FILES_SEED",
-    "DEMO_LABEL",
-    "DEMO_OPTION",
-    "FILE_TAG",
-    "BMO_YEARS",
-    "UNEMPLOYMENT_QUARTERS",
-    "JOB_SEEKER_MONTHS",
-    "TENSION_YEARS",
-    "MONTH_NAMES",
-    # diagnostics.analytics.synthetic_bmo_file
-    "BMO_FAMILIES",
-    "EXTRA_METIERS",
-    "SEASONAL_DOMAINS",
-    "bmo_frames",
-    "bmo_file",
-    # diagnostics.analytics.synthetic_labour_files
-    "unemployment_frame",
-    "unemployment_file",
-    "job_seekers_frame",
-    "job_seekers_file",
-    "tension_frames",
-    "tension_file",
-    # diagnostics.analytics.synthetic_reference_files
-    "ANNUAIRE_COLUMNS",
-    "lycees_frame",
-    "lycees_file",
-    "rome_file",
-]
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from diagnostics.analytics.synthetic_file_common import (
     MONTH_NAMES,
     TENSION_YEARS,
     UNEMPLOYMENT_QUARTERS,
-    _require,
-    _strip_accents,
-    _xlsx,
+    require_frame,
+    strip_accents,
+    xlsx_bytes,
 )
 
 
@@ -28,9 +28,9 @@ def unemployment_frame(
     """`ZE2020, LIBZE2020, REG, LIBREG` and one column per quarter (rate in %, one decimal):
     each zone keeps its level relative to a common national path (falling to 2019, the 2020
     dip, then flat and slightly rising)."""
-    zones = _require(frames, "zones_emploi", [c.CODE, c.NAME])
-    communes = _require(frames, "communes", [c.ZONE_EMPLOI_CODE, c.REGION_CODE, c.POPULATION])
-    regions = _require(frames, "regions", [c.CODE, c.NAME]).set_index(c.CODE)[c.NAME]
+    zones = require_frame(frames, "zones_emploi", [c.CODE, c.NAME])
+    communes = require_frame(frames, "communes", [c.ZONE_EMPLOI_CODE, c.REGION_CODE, c.POPULATION])
+    regions = require_frame(frames, "regions", [c.CODE, c.NAME]).set_index(c.CODE)[c.NAME]
     rng = np.random.default_rng(seed + 1)
     region_of = (
         communes.groupby([c.ZONE_EMPLOI_CODE, c.REGION_CODE])[c.POPULATION]
@@ -97,7 +97,7 @@ def unemployment_file(frame: pd.DataFrame) -> bytes:
              "chômeurs et la population active estimée au lieu de résidence."],
         ]
     )  # fmt: skip
-    return _xlsx(
+    return xlsx_bytes(
         {"Documentation": doc, "txcho_ze": sheet, "txcho_parties reg": parts},
         header={"Documentation": False, "txcho_ze": False, "txcho_parties reg": False},
     )
@@ -109,7 +109,7 @@ def job_seekers_frame(
     """`codgeo, YEAR, Demandeurs_Emploi` per month: communes of `town_min` inhabitants or more,
     départements (the sum of all their communes, so the residual of the small ones stays ≥ 0)
     and régions `regNN`, all rounded to the ten as published."""
-    communes = _require(
+    communes = require_frame(
         frames, "communes", [c.CODE, c.POPULATION, c.DEPARTEMENT_CODE, c.REGION_CODE]
     ).sort_values(c.CODE)
     rng = np.random.default_rng(seed + 2)
@@ -153,8 +153,8 @@ def tension_frames(
     codes of the 2019 file (which names the FAP 2009 family of each). Offers and job seekers scale with the bassin's
     population; the indicator is the quintile (1-5) of offers per job seeker over all rows of
     the year, the complementary factors quintiles of their own draws."""
-    communes = _require(frames, "communes", [c.BASSIN_BMO_CODE, c.POPULATION])
-    bassins = _require(frames, "bassins_bmo", [c.CODE, c.NAME])
+    communes = require_frame(frames, "communes", [c.BASSIN_BMO_CODE, c.POPULATION])
+    bassins = require_frame(frames, "bassins_bmo", [c.CODE, c.NAME])
     rng = np.random.default_rng(seed + 3)
     population = communes.groupby(c.BASSIN_BMO_CODE)[c.POPULATION].sum()
     names = bassins.set_index(c.CODE)[c.NAME]
@@ -181,7 +181,7 @@ def tension_frames(
             frame["libfap"] = frame["fap"] + " : " + "Famille " + frame["fap"] + f" ({DEMO_LABEL})"
             frame["annee"] = year
             frame["lib_bassin_bmo19"] = [
-                _strip_accents(str(names[b])).upper() for b in frame["cbassin"]
+                strip_accents(str(names[b])).upper() for b in frame["cbassin"]
             ]
             out[year] = frame[
                 ["libfap", "ROME", "fap", "annee", "oee", "defm_abc", "ind_tension_d",

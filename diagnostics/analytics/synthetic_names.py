@@ -151,7 +151,7 @@ def _strip_accents(text: str) -> str:
     )
 
 
-def _bmo_name(town: str) -> str:
+def bmo_name(town: str) -> str:
     """Bassin BMO names are published in capitals without accents (« VITRE »)."""
     return _strip_accents(town).upper().replace("-", " ")
 
@@ -165,13 +165,13 @@ def _de(name: str) -> str:
     return f"d'{name}" if _starts_with_vowel(name) else f"de {name}"
 
 
-def _epci_name(town: str, population: int) -> str:
+def epci_name(town: str, population: int) -> str:
     if population >= 15_000:
         return f"CA {town} Agglomération"
     return f"CC du Pays {_de(town)}"
 
 
-def _short_epci(name: str) -> str:
+def short_epci(name: str) -> str:
     for prefix in ("CC du Pays de ", "CC du Pays d'", "CA "):
         if name.startswith(prefix):
             name = name[len(prefix) :]

@@ -26,7 +26,7 @@ KM_PER_DEG_LON = 111.32 * math.cos(math.radians(CENTRE_LAT))
 # --- construction helpers ----------------------------------------------------------------------
 
 
-def _outline(rng: np.random.Generator, *, area_km2: float) -> Polygon:
+def random_outline(rng: np.random.Generator, *, area_km2: float) -> Polygon:
     """A smooth irregular, star-shaped outline around (0, 0) of about `area_km2`."""
     angles = np.linspace(0, 2 * math.pi, 72, endpoint=False)
     phases = rng.uniform(0, 2 * math.pi, size=4)
@@ -44,7 +44,7 @@ def _outline(rng: np.random.Generator, *, area_km2: float) -> Polygon:
     return affinity.scale(raw, xfact=scale, yfact=scale, origin=(0, 0))
 
 
-def _commune_centres(rng: np.random.Generator, outline: Polygon, n: int) -> np.ndarray:
+def commune_centres(rng: np.random.Generator, outline: Polygon, n: int) -> np.ndarray:
     """`n` well-spread points inside the outline: a jittered grid, trimmed at random."""
     minx, miny, maxx, maxy = outline.bounds
     step = math.sqrt(outline.area / (n * 1.15))
@@ -60,7 +60,7 @@ def _commune_centres(rng: np.random.Generator, outline: Polygon, n: int) -> np.n
     return points[keep]
 
 
-def _adjacency(cells: Sequence[BaseGeometry]) -> list[list[int]]:
+def cell_adjacency(cells: Sequence[BaseGeometry]) -> list[list[int]]:
     """Indices of the cells sharing an edge (not just a corner) with each cell."""
     tree = shapely.STRtree(cells)
     left, right = tree.query(list(cells), predicate="intersects")
@@ -72,7 +72,7 @@ def _adjacency(cells: Sequence[BaseGeometry]) -> list[list[int]]:
     return neighbours
 
 
-def _spread_indices(
+def spread_indices(
     rng: np.random.Generator,
     xy: np.ndarray,
     candidates: Sequence[int] | range,
@@ -104,7 +104,7 @@ def _spread_indices(
     return chosen
 
 
-def _grow(
+def grow(
     rng: np.random.Generator,
     xy: np.ndarray,
     neighbours: list[list[int]],
@@ -146,7 +146,7 @@ def _grow(
     return label
 
 
-def _relax(
+def relax(
     rng: np.random.Generator,
     xy: np.ndarray,
     neighbours: list[list[int]],
@@ -158,7 +158,7 @@ def _relax(
 ) -> tuple[list[int], list[int]]:
     """Grow zones from `seeds`, then move each seed to the member nearest its zone's mean point,
     `rounds` times: zones get rounder and their seed (their main town) sits inside them."""
-    labels = _grow(rng, xy, neighbours, seeds, allowed=allowed, reach=reach)
+    labels = grow(rng, xy, neighbours, seeds, allowed=allowed, reach=reach)
     for _ in range(rounds):
         moved = []
         for z in range(len(seeds)):
@@ -166,16 +166,16 @@ def _relax(
             centre = xy[members].mean(axis=0)
             moved.append(min(members, key=lambda i: (float(np.hypot(*(xy[i] - centre))), i)))
         seeds = moved
-        labels = _grow(rng, xy, neighbours, seeds, allowed=allowed, reach=reach)
+        labels = grow(rng, xy, neighbours, seeds, allowed=allowed, reach=reach)
     return seeds, labels
 
 
-def _interior(members: list[int], neighbours: list[list[int]], group: list[int]) -> list[int]:
+def interior(members: list[int], neighbours: list[list[int]], group: list[int]) -> list[int]:
     """Members whose neighbours are all in the same group (not on the group's border)."""
     return [i for i in members if all(group[j] == group[i] for j in neighbours[i])]
 
 
-def _populations(
+def commune_populations(
     rng: np.random.Generator,
     xy: np.ndarray,
     ze_seeds: list[int],
@@ -208,7 +208,7 @@ def _populations(
     return np.round(pop).astype("int64"), main_city, second_city
 
 
-def _zone_codes(seeds: list[int], region_of: list[str], *, offset: int) -> list[str]:
+def zone_codes(seeds: list[int], region_of: list[str], *, offset: int) -> list[str]:
     counters: dict[str, int] = {}
     codes = []
     for s in seeds:
@@ -218,14 +218,14 @@ def _zone_codes(seeds: list[int], region_of: list[str], *, offset: int) -> list[
     return codes
 
 
-def _dissolve(cells: list[BaseGeometry]) -> BaseGeometry:
+def dissolve(cells: list[BaseGeometry]) -> BaseGeometry:
     merged = union(cells)
     if merged is None:  # pragma: no cover - a zone has at least its seed commune
         raise ValueError("territoire synthétique : zone vide")
     return merged
 
 
-def _to_wgs84(geom: BaseGeometry) -> BaseGeometry:
+def plane_to_wgs84(geom: BaseGeometry) -> BaseGeometry:
     """km plane → WGS84 (lon, lat) around the centre: an affine map, so tilings are kept."""
     return affinity.affine_transform(
         geom, [1 / KM_PER_DEG_LON, 0, 0, 1 / KM_PER_DEG_LAT, CENTRE_LON, CENTRE_LAT]

@@ -13,7 +13,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.synthetic_file_common import _fixed_timestamps
+from diagnostics.analytics.synthetic_file_common import fixed_timestamps
 
 POPULATION_YEARS = tuple(range(2011, 2022))
 AGE_MINS = tuple(range(0, 100, 5))
@@ -122,7 +122,7 @@ def population_age_file(frame: pd.DataFrame, *, label: str) -> bytes:
         sheet.append([f"Source : {label}"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _fixed_timestamps(buffer.getvalue())
+    return fixed_timestamps(buffer.getvalue())
 
 
 def sector_job_seekers_file(frames: dict[str, pd.DataFrame], *, seed: int) -> bytes:

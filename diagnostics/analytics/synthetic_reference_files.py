@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.synthetic_file_common import DEMO_FILES_SEED, DEMO_LABEL, _require
+from diagnostics.analytics.synthetic_file_common import DEMO_FILES_SEED, DEMO_LABEL, require_frame
 
 # The official annuaire layout: its 69 columns, in order.
 ANNUAIRE_COLUMNS = (
@@ -37,13 +37,13 @@ def lycees_frame(
     one lycée per ~12,000 inhabitants (at least one), alternately vocational, general and
     technological, and polyvalent; plus one école and one collège per town, which the importer
     leaves out. Coordinates near the commune's centre."""
-    communes = _require(
+    communes = require_frame(
         frames,
         "communes",
         [c.CODE, c.NAME, c.POPULATION, c.DEPARTEMENT_CODE, c.REGION_CODE, c.LATITUDE, c.LONGITUDE],
     )
-    departements = _require(frames, "departements", [c.CODE, c.NAME]).set_index(c.CODE)[c.NAME]
-    regions = _require(frames, "regions", [c.CODE, c.NAME]).set_index(c.CODE)[c.NAME]
+    departements = require_frame(frames, "departements", [c.CODE, c.NAME]).set_index(c.CODE)[c.NAME]
+    regions = require_frame(frames, "regions", [c.CODE, c.NAME]).set_index(c.CODE)[c.NAME]
     rng = np.random.default_rng(seed + 4)
     towns = communes[communes[c.POPULATION] >= town_min].sort_values(
         [c.POPULATION, c.CODE], ascending=[False, True]

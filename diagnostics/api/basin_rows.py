@@ -5,17 +5,20 @@ geometry, from the raw rows, without a model instance and a serializer per row."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, Func, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
+from diagnostics.api.prerendered import prerendered_fast
 from diagnostics.selectors.basin_json import COLUMNS
 
 # The columns the documents are made of (basin_json's, but the town's key: its code says it).
@@ -112,12 +115,16 @@ def _boolean(value: Any) -> bool | None:
 HOUR_END = dt.timedelta(minutes=59, seconds=59, microseconds=999_999)
 
 
-def basin_rows(request: Any, rows: Any, *, for_orjson: bool = False) -> list[dict[str, Any]]:
+def basin_rows(
+    request: Any, rows: Any, *, for_orjson: bool = False, roots: tuple[str, str] | None = None
+) -> list[dict[str, Any]]:
     """BasinOutputSerializer's document (without geometry) from the raw LIST_FIELDS tuples.
 
     `for_orjson`: for `prerendered_fast` — the stored JSON of `source_codes` is passed through
     as it is (an orjson Fragment, not parsed) and timestamps stay datetimes in the current
-    zone's offset, which orjson writes as DateTimeField.to_representation does."""
+    zone's offset, which orjson writes as DateTimeField.to_representation does. `roots`: the
+    URLs of the API's basin list and of the basins page that `urls` extend (default: the
+    request's, absolute)."""
     zone = timezone.get_current_timezone()
     # The current zone's offset per quarter of an hour (offsets change on a quarter at most):
     # converting to a fixed offset is several times cheaper than through the zone's rules.
@@ -170,8 +177,12 @@ def basin_rows(request: Any, rows: Any, *, for_orjson: bool = False) -> list[dic
             return orjson.Fragment(value)
         return _json_value(value)
 
-    api_root = request.build_absolute_uri(reverse("api-basin-list"))
-    page_root = request.build_absolute_uri(reverse("basin-list"))
+    if roots is None:
+        roots = (
+            request.build_absolute_uri(reverse("api-basin-list")),
+            request.build_absolute_uri(reverse("basin-list")),
+        )
+    api_root, page_root = roots
     out = []
     for (
         pk,
@@ -224,3 +235,46 @@ def basin_rows(request: Any, rows: Any, *, for_orjson: bool = False) -> list[dic
             }
         )
     return out
+
+
+# --- Stored row documents (`BasinListDocument`) ----------------------------------------------
+
+# Bumped whenever a document's keys, values or their writing change: every stored document is
+# then written again at its next read.
+DOCUMENT_VERSION = 1
+_STAMP = LIST_FIELDS.index("updated_at")
+_TOWN = LIST_FIELDS.index("main_town__name")
+
+
+def basin_document_key() -> str:
+    """What a stored document is written for besides its basin's row: the documents' version
+    and the time zone of its timestamps."""
+    parts = (DOCUMENT_VERSION, settings.USE_TZ, timezone.get_current_timezone_name())
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def basin_document_parts(document: str) -> tuple[str, str]:
+    """A document's JSON text without its `urls` (they name the request's scheme and host):
+    what comes before them and what comes after (from `,"bbox":`). Each start is found once:
+    a quote inside a JSON string is escaped. U+2028 / U+2029 escaped as DRF does (PostgreSQL
+    leaves them): a page of stored documents is written without scanning them again."""
+    if "\u2028" in document or "\u2029" in document:
+        document = document.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    start = document.index(',"urls":{')
+    end = document.index('},"bbox":', start)
+    return document[:start], document[end + 1 :]
+
+
+def basin_documents(rows: Any) -> list[tuple[int, Any, str, str, str]] | None:
+    """The stored documents of the raw LIST_FIELDS tuples `rows` (`basin_list_values`), as
+    `prerendered_fast` writes them: (id, `updated_at` as read, main town's name or "", head,
+    tail). None if a row holds a non-finite number (the API then answers the 400 that names
+    it)."""
+    rows = list(rows)
+    shaped = basin_rows(None, rows, for_orjson=True, roots=("", ""))
+    if not all(finite_row(row) for row in shaped):
+        return None
+    return [
+        (row[0], row[_STAMP], row[_TOWN] or "", *basin_document_parts(prerendered_fast(document).decode()))
+        for row, document in zip(rows, shaped, strict=True)
+    ]  # fmt: skip

@@ -26,14 +26,14 @@ from diagnostics.api.territories import StrictOrderingFilter
 from diagnostics.forms.imports import OPTION_PREFIX, ImportUploadForm
 from diagnostics.importers.registry import import_options, kind_choices
 from diagnostics.models import DatasetKind, ImportBatch, Role, Scope, User
-from diagnostics.permissions import _RolePermission
+from diagnostics.permissions import RolePermission
 from diagnostics.selectors.imports import import_batch_list, import_kinds_for
 from diagnostics.services.import_requests import import_dataset
 
 IMPORT_ROLES = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.CATALOGUE_ADMIN)
 
 
-class CanImport(_RolePermission):
+class CanImport(RolePermission):
     roles = IMPORT_ROLES
 
 

@@ -23,25 +23,23 @@ from pathlib import Path
 import pandas as pd
 
 from diagnostics.analytics.communes import BASSIN_BMO_CODE_WIDTH
-from diagnostics.importers.base import (
-    HINT_NOTE,
-    LINE,
-    FileHead,
-    ImportFileError,
-    ReadResult,
-    RowError,
-    ValidationContext,
-    check_count,
+from diagnostics.importers.codes import (
     check_duplicates,
     check_pattern,
     normalize_code,
     normalize_departement_codes,
-    normalize_label,
-    read_xlsx,
-    require_territories,
-    require_workbook,
-    row_errors,
 )
+from diagnostics.importers.contract import (
+    HINT_NOTE,
+    LINE,
+    ImportFileError,
+    ReadResult,
+    RowError,
+    ValidationContext,
+)
+from diagnostics.importers.file_checks import FileHead, require_territories, require_workbook
+from diagnostics.importers.values import check_count, normalize_label, row_errors
+from diagnostics.importers.xlsx_reading import read_xlsx
 
 KIND = "bmo"
 LABEL = "BMO — besoins en main-d'œuvre (France Travail)"

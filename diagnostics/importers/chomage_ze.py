@@ -14,22 +14,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnostics.importers.base import (
+from diagnostics.importers.codes import check_codes, check_duplicates, normalize_code
+from diagnostics.importers.contract import (
     LINE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
-    check_codes,
-    check_duplicates,
-    check_rate,
-    match_columns,
-    normalize_code,
-    read_xlsx,
-    require_territories,
-    require_workbook,
 )
+from diagnostics.importers.file_checks import FileHead, require_territories, require_workbook
+from diagnostics.importers.values import check_rate, match_columns
+from diagnostics.importers.xlsx_reading import read_xlsx
 
 KIND = "chomage_ze"
 LABEL = "Taux de chômage par zone d'emploi (Insee)"

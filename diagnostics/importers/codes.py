@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.importers.contract import LINE, RowError, ValidationContext
-from diagnostics.importers.values import _objects, row_errors
+from diagnostics.importers.values import object_values, row_errors
 
 # --- Codes -----------------------------------------------------------------------------------
 
@@ -34,7 +34,7 @@ def normalize_code(series: pd.Series, *, width: int) -> pd.Series:
             return text.zfill(width)
         return text
 
-    values = _objects(series)
+    values = object_values(series)
     out = np.empty(len(values), dtype=object)
     out[:] = [cache[v] if v in cache else cache.setdefault(v, one(v)) for v in values]
     return pd.Series(out, index=series.index, dtype=object)
@@ -128,7 +128,7 @@ def check_pattern(
     cache: dict[Any, bool] = {}
     matches = [
         cache[v] if v in cache else cache.setdefault(v, bool(regex.fullmatch(str(v))))
-        for v in _objects(codes)
+        for v in object_values(codes)
     ]
     bad = ~missing & ~pd.Series(matches, index=codes.index, dtype=bool)
     errors += row_errors(frame, bad, column, rule, display_column=label)

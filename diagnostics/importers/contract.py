@@ -1,6 +1,7 @@
 """What an importer's `read` returns and receives (`ReadResult`, `ValidationContext`), the errors it
 reports (`ImportFileError` for the file, `RowError` per line) and the column and note names
-every importer shares. See `base` for the importer contract."""
+every importer shares. The importer contract is in the package's docstring
+(`diagnostics/importers/__init__.py`)."""
 
 from __future__ import annotations
 

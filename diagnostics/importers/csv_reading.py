@@ -31,7 +31,7 @@ class CsvMeta:
     rows: int = 0
 
 
-def _detect_encoding(raw: bytes, *, final: bool = True) -> str:
+def detect_encoding(raw: bytes, *, final: bool = True) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:
@@ -48,7 +48,7 @@ def _detect_encoding(raw: bytes, *, final: bool = True) -> str:
         return "latin-1"
 
 
-def _detect_delimiter(lines: Sequence[str]) -> str:
+def detect_delimiter(lines: Sequence[str]) -> str:
     best, best_score = ";", -1.0
     for delimiter in CSV_DELIMITERS:
         counts = [len(next(csv.reader([line], delimiter=delimiter))) - 1 for line in lines]
@@ -76,14 +76,14 @@ def read_csv_sniffed(
     raw = path.read_bytes()
     if not raw.strip():
         raise ImportFileError(f"Le fichier « {name} » est vide.")
-    encoding = _detect_encoding(raw)
+    encoding = detect_encoding(raw)
     text = raw.decode(encoding, errors="replace")
     lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is None:
         raise ImportFileError(f"Le fichier « {name} » est vide.")
     sample = [line for line in lines[first : first + 50] if line.strip()]
-    delimiter = _detect_delimiter(sample)
+    delimiter = detect_delimiter(sample)
     try:
         frame = pd.read_csv(
             io.StringIO(text),

@@ -25,20 +25,17 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostics.importers.base import (
+from diagnostics.importers.codes import map_commune_codes
+from diagnostics.importers.contract import (
     LINE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
-    check_count,
-    map_commune_codes,
-    match_columns,
-    normalize_label,
-    read_csv_sniffed,
-    row_errors,
 )
+from diagnostics.importers.csv_reading import read_csv_sniffed
+from diagnostics.importers.file_checks import FileHead
+from diagnostics.importers.values import check_count, match_columns, normalize_label, row_errors
 
 KIND = "defm"
 LABEL = "Demandeurs d'emploi par mois (commune, département, région)"

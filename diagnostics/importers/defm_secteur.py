@@ -24,20 +24,17 @@ from typing import Any
 import pandas as pd
 
 from diagnostics.analytics.communes import normalise_bassin_bmo_code
-from diagnostics.importers.base import (
+from diagnostics.importers.codes import check_duplicates
+from diagnostics.importers.contract import (
     HINT_NOTE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
-    check_count,
-    check_duplicates,
-    match_columns,
-    normalize_label,
-    read_csv_sniffed,
-    row_errors,
 )
+from diagnostics.importers.csv_reading import read_csv_sniffed
+from diagnostics.importers.file_checks import FileHead
+from diagnostics.importers.values import check_count, match_columns, normalize_label, row_errors
 
 KIND = "defm_secteur"
 LABEL = "Demandeurs d'emploi par bassin BMO et secteur (NAF)"

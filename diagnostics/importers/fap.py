@@ -17,19 +17,17 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostics.importers.base import (
+from diagnostics.importers.codes import check_duplicates, check_pattern
+from diagnostics.importers.contract import (
     LINE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
-    check_duplicates,
-    check_pattern,
-    match_columns,
-    read_csv_sniffed,
-    row_errors,
 )
+from diagnostics.importers.csv_reading import read_csv_sniffed
+from diagnostics.importers.file_checks import FileHead
+from diagnostics.importers.values import match_columns, row_errors
 
 KIND = "fap"
 LABEL = "Nomenclature des familles professionnelles FAP 2021 (Dares)"

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from diagnostics.importers.contract import ImportFileError
-from diagnostics.importers.csv_reading import _detect_delimiter, _detect_encoding
+from diagnostics.importers.csv_reading import detect_delimiter, detect_encoding
 from diagnostics.importers.values import normalize_label
 from diagnostics.importers.xlsx_reading import xlsx_sheet_names
 
@@ -164,12 +164,12 @@ def file_head(path: Path, *, fmt: str, display_name: str | None = None) -> FileH
         head.sheet_names = xlsx_sheet_names(path)
         return head
     raw = path.read_bytes()[: 64 * 1024]
-    encoding = _detect_encoding(raw, final=False)
+    encoding = detect_encoding(raw, final=False)
     text = raw.decode(encoding, errors="replace")
     head.text = text
     lines = [line for line in text.splitlines() if line.strip()]
     if lines:
-        delimiter = _detect_delimiter(lines[:30])
+        delimiter = detect_delimiter(lines[:30])
         head.columns = next(csv.reader([lines[0]], delimiter=delimiter))
         head.columns = [c.strip() for c in head.columns]
     return head

@@ -19,23 +19,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from diagnostics.importers.base import (
+from diagnostics.importers.codes import (
+    check_duplicates,
+    check_pattern,
+    map_commune_codes,
+    normalize_code,
+)
+from diagnostics.importers.contract import (
     LINE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
-    check_duplicates,
-    check_pattern,
-    map_commune_codes,
-    match_columns,
-    normalize_code,
-    normalize_label,
-    parse_numbers,
-    read_csv_sniffed,
-    row_errors,
 )
+from diagnostics.importers.csv_reading import read_csv_sniffed
+from diagnostics.importers.file_checks import FileHead
+from diagnostics.importers.values import match_columns, normalize_label, parse_numbers, row_errors
 
 KIND = "indicator"
 LABEL = "Indicateur générique (CSV)"

@@ -28,21 +28,21 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostics.importers.base import (
+from diagnostics.importers.codes import check_pattern, map_commune_codes, normalize_commune_codes
+from diagnostics.importers.contract import (
     LINE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
+)
+from diagnostics.importers.csv_reading import read_csv_sniffed
+from diagnostics.importers.file_checks import FileHead
+from diagnostics.importers.values import (
     check_count,
-    check_pattern,
-    map_commune_codes,
     match_columns,
-    normalize_commune_codes,
     normalize_label,
     parse_numbers,
-    read_csv_sniffed,
     row_errors,
     with_columns,
 )

@@ -28,17 +28,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from diagnostics.importers.base import (
+from diagnostics.importers.contract import (
     LINE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
-    normalize_label,
-    require_territories,
-    require_workbook,
 )
+from diagnostics.importers.file_checks import FileHead, require_territories, require_workbook
+from diagnostics.importers.values import normalize_label
 
 KIND = "population_age"
 LABEL = "Population par département, sexe et âge quinquennal (Insee)"

@@ -11,7 +11,8 @@ import importlib
 from pathlib import Path
 from types import ModuleType
 
-from diagnostics.importers.base import FileHead, ImportFileError, file_head
+from diagnostics.importers.contract import ImportFileError
+from diagnostics.importers.file_checks import FileHead, file_head
 
 IMPORTER_MODULES: dict[str, str] = {
     "bmo": "diagnostics.importers.bmo",

@@ -28,21 +28,17 @@ from typing import Any
 
 import pandas as pd
 
-from diagnostics.importers.base import (
+from diagnostics.importers.codes import check_duplicates, check_pattern
+from diagnostics.importers.contract import (
     LINE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
-    check_duplicates,
-    check_pattern,
-    match_columns,
-    normalize_label,
-    read_csv_sniffed,
-    row_errors,
-    with_columns,
 )
+from diagnostics.importers.csv_reading import read_csv_sniffed
+from diagnostics.importers.file_checks import FileHead
+from diagnostics.importers.values import match_columns, normalize_label, row_errors, with_columns
 
 KIND = "rome"
 LABEL = "Référentiel des métiers ROME 4.0 (France Travail)"

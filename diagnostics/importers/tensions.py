@@ -27,20 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from diagnostics.importers.base import (
+from diagnostics.importers.codes import check_duplicates, check_pattern
+from diagnostics.importers.contract import (
     HINT_NOTE,
-    FileHead,
     ImportFileError,
     ReadResult,
     RowError,
     ValidationContext,
-    check_duplicates,
-    check_pattern,
-    match_columns,
-    parse_numbers,
-    read_csv_sniffed,
-    row_errors,
 )
+from diagnostics.importers.csv_reading import read_csv_sniffed
 from diagnostics.importers.defm_secteur import (
     KEEP_UNKNOWN_LABEL,
     NOTE_OUTSIDE_BASSINS,
@@ -49,6 +44,8 @@ from diagnostics.importers.defm_secteur import (
     check_bassins,
     unknown_bassins_hint,
 )
+from diagnostics.importers.file_checks import FileHead
+from diagnostics.importers.values import match_columns, parse_numbers, row_errors
 
 KIND = "tensions"
 LABEL = "Tensions sur le marché du travail par métier (ROME) et bassin BMO"

@@ -27,87 +27,10 @@ Which file for which dataset (the paths of `FILES`, relative to the open data fo
 
 The readers live in `territory_cog` (INSEE COG, populations, centroids, code changes),
 `territory_zonings` (zones d'emploi, bassins BMO, EPCI), `territory_bmo_bassins` (bassins named by
-the BMO files) on the helpers of `territory_files`; all are read here as `territories.NAME`.
+the BMO files) on the helpers of `territory_files`; import each reader from its module.
 """
 
 from __future__ import annotations
-
-from diagnostics.importers.territory_bmo_bassins import (
-    BMO_BASSIN_CODE_PATTERN,
-    BMO_BASSIN_RE,
-    BMO_FILES_GLOB,
-    BMO_SHEET_RE,
-    bassins_named_by_bmo,
-    bmo_bassin_files,
-    read_bmo_bassins,
-)
-from diagnostics.importers.territory_cog import (
-    Cog,
-    read_centroids,
-    read_code_changes,
-    read_cog_communes,
-    read_departements,
-    read_populations,
-    read_regions,
-)
-from diagnostics.importers.territory_files import (
-    CODE_CHANGES_YEAR,
-    COG_VINTAGE,
-    ERROR_EXAMPLES,
-    HEADER_SEARCH_ROWS,
-    POPULATION_VINTAGE,
-    TerritoryFileError,
-    Zoning,
-    read_csv_columns,
-    read_insee_sheet,
-)
-from diagnostics.importers.territory_zonings import (
-    EPCI_NATURES,
-    read_bassins_bmo,
-    read_epci_json,
-    read_epci_xlsx,
-    read_ze_geometry,
-    read_zones_emploi,
-)
-
-# The readers, declared by responsibility in the modules above, read as territories.NAME (issue 11).
-__all__ = [
-    "FILES",
-    # diagnostics.importers.territory_files
-    "COG_VINTAGE",
-    "POPULATION_VINTAGE",
-    "CODE_CHANGES_YEAR",
-    "HEADER_SEARCH_ROWS",
-    "ERROR_EXAMPLES",
-    "TerritoryFileError",
-    "Zoning",
-    "read_csv_columns",
-    "read_insee_sheet",
-    # diagnostics.importers.territory_cog
-    "read_regions",
-    "read_departements",
-    "Cog",
-    "read_cog_communes",
-    "read_populations",
-    "read_centroids",
-    "read_code_changes",
-    # diagnostics.importers.territory_zonings
-    "EPCI_NATURES",
-    "read_zones_emploi",
-    "read_ze_geometry",
-    "read_bassins_bmo",
-    "read_epci_json",
-    "read_epci_xlsx",
-    # diagnostics.importers.territory_bmo_bassins
-    "BMO_FILES_GLOB",
-    "BMO_SHEET_RE",
-    "BMO_BASSIN_RE",
-    "BMO_BASSIN_CODE_PATTERN",
-    "bmo_bassin_files",
-    "read_bmo_bassins",
-    "bassins_named_by_bmo",
-]
-
 
 FILES: dict[str, str] = {
     "regions": "cog_communes/gip_seed_insee_regions.csv",

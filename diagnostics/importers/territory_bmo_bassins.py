@@ -17,10 +17,10 @@ from diagnostics.analytics.communes import (
 from diagnostics.importers.territory_files import (
     HEADER_SEARCH_ROWS,
     TerritoryFileError,
-    _check_codes,
-    _mode_name,
-    _quoted,
-    _require_file,
+    check_territory_codes,
+    mode_name,
+    quoted,
+    require_file,
 )
 
 # The BMO survey files whose bassins complete the commune → bassin table (any vintage present).
@@ -59,7 +59,7 @@ def read_bmo_bassins(path: Path) -> pd.DataFrame:
     from python_calamine import CalamineWorkbook
 
     label = "bassins des fichiers BMO"
-    _require_file(path)
+    require_file(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for a non-XLSX file
@@ -73,7 +73,7 @@ def read_bmo_bassins(path: Path) -> pd.DataFrame:
         if not matches:
             raise TerritoryFileError(
                 f"Fichier {path.name} ({label}) : feuille « BMO_AAAA_open_data » absente. "
-                f"Feuilles trouvées : {_quoted(sheets)}.",
+                f"Feuilles trouvées : {quoted(sheets)}.",
                 extra={"file": str(path), "sheet": "BMO_AAAA_open_data"},
             )
         sheet = matches[-1]
@@ -91,7 +91,7 @@ def read_bmo_bassins(path: Path) -> pd.DataFrame:
         if missing:
             raise TerritoryFileError(
                 f"Fichier {path.name} ({label}), feuille « {sheet} » : colonne(s) "
-                f"{_quoted(missing)} absente(s) de la ligne d'en-tête (attendues : « BEaa » "
+                f"{quoted(missing)} absente(s) de la ligne d'en-tête (attendues : « BEaa » "
                 f"(code du bassin), « NOMBEaa », « REG »).",
                 extra={"file": str(path), "sheet": sheet, "missing_columns": missing},
             )
@@ -113,7 +113,7 @@ def read_bmo_bassins(path: Path) -> pd.DataFrame:
         records, columns=["_line", c.CODE, c.NAME, c.REGION_CODE]
     ).astype({c.CODE: "string", c.NAME: "string", c.REGION_CODE: "string"})
     frame.index = pd.Index(frame["_line"])
-    _check_codes(
+    check_territory_codes(
         frame,
         c.CODE,
         BMO_BASSIN_CODE_PATTERN,
@@ -125,8 +125,8 @@ def read_bmo_bassins(path: Path) -> pd.DataFrame:
     frame[c.CODE] = normalise_bassin_bmo_codes(frame[c.CODE])
     frame[c.REGION_CODE] = normalise_region_codes(frame[c.REGION_CODE])
     frame[c.NAME] = frame[c.NAME].fillna(frame[c.CODE]).str.strip()
-    names = _mode_name(frame, c.CODE, c.NAME)
-    regions = _mode_name(frame.dropna(subset=[c.REGION_CODE]), c.CODE, c.REGION_CODE)
+    names = mode_name(frame, c.CODE, c.NAME)
+    regions = mode_name(frame.dropna(subset=[c.REGION_CODE]), c.CODE, c.REGION_CODE)
     zones = names.merge(regions, on=c.CODE, how="left")
     zones[c.YEAR] = int(year_match.group(1)) if year_match else pd.NA
     return zones[[c.CODE, c.NAME, c.REGION_CODE, c.YEAR]].sort_values(c.CODE).reset_index(drop=True)

@@ -19,9 +19,9 @@ from diagnostics.analytics.communes import (
 )
 from diagnostics.importers.territory_files import (
     CODE_CHANGES_YEAR,
-    _check_codes,
-    _check_numbers,
-    _check_unique,
+    check_territory_codes,
+    check_territory_numbers,
+    check_unique,
     read_csv_columns,
 )
 
@@ -35,8 +35,10 @@ def read_regions(path: Path) -> pd.DataFrame:
     frame = pd.DataFrame(
         {c.CODE: normalise_region_codes(raw["reg"]), c.NAME: raw["libelle"].str.strip()}
     )
-    _check_codes(frame, c.CODE, REGION_CODE_PATTERN, path=path, source_column="reg", label=label)
-    _check_unique(frame, c.CODE, path=path, source_column="reg", label=label)
+    check_territory_codes(
+        frame, c.CODE, REGION_CODE_PATTERN, path=path, source_column="reg", label=label
+    )
+    check_unique(frame, c.CODE, path=path, source_column="reg", label=label)
     return frame.sort_values(c.CODE).reset_index(drop=True)
 
 
@@ -51,13 +53,13 @@ def read_departements(path: Path) -> pd.DataFrame:
             c.REGION_CODE: normalise_region_codes(raw["reg"]),
         }
     )
-    _check_codes(
+    check_territory_codes(
         frame, c.CODE, DEPARTEMENT_CODE_PATTERN, path=path, source_column="dep", label=label
     )
-    _check_codes(
+    check_territory_codes(
         frame, c.REGION_CODE, REGION_CODE_PATTERN, path=path, source_column="reg", label=label
     )
-    _check_unique(frame, c.CODE, path=path, source_column="dep", label=label)
+    check_unique(frame, c.CODE, path=path, source_column="dep", label=label)
     return frame.sort_values(c.CODE).reset_index(drop=True)
 
 
@@ -87,8 +89,10 @@ def read_cog_communes(path: Path) -> Cog:
             c.REGION_CODE: normalise_region_codes(raw["reg"]),
         }
     )
-    _check_codes(frame, c.CODE, COMMUNE_CODE_PATTERN, path=path, source_column="com", label=label)
-    _check_unique(frame, c.CODE, path=path, source_column="com", label=label)
+    check_territory_codes(
+        frame, c.CODE, COMMUNE_CODE_PATTERN, path=path, source_column="com", label=label
+    )
+    check_unique(frame, c.CODE, path=path, source_column="com", label=label)
     communes = frame.sort_values(c.CODE).reset_index(drop=True)
     return Cog(communes=communes, infra_codes=frozenset(infra - set(communes[c.CODE])))
 
@@ -100,14 +104,16 @@ def read_populations(path: Path) -> pd.DataFrame:
     raw = read_csv_columns(path, required=["code", "type", "population"], label=label)
     raw = raw[raw["type"].str.strip() == "commune-actuelle"]
     frame = pd.DataFrame({c.CODE: normalise_commune_codes(raw["code"])})
-    numbers = _check_numbers(
+    numbers = check_territory_numbers(
         raw, "population", path=path, source_column="population", label=label, minimum=0
     )
     frame[c.POPULATION] = numbers.round().astype("Int64")
     # The package also lists the communes of the collectivités d'outre-mer (975, 977, 978, 98x),
     # whose codes follow the same pattern; they are simply not in the COG table.
-    _check_codes(frame, c.CODE, COMMUNE_CODE_PATTERN, path=path, source_column="code", label=label)
-    _check_unique(frame, c.CODE, path=path, source_column="code", label=label)
+    check_territory_codes(
+        frame, c.CODE, COMMUNE_CODE_PATTERN, path=path, source_column="code", label=label
+    )
+    check_unique(frame, c.CODE, path=path, source_column="code", label=label)
     return frame.sort_values(c.CODE).reset_index(drop=True)
 
 
@@ -119,10 +125,10 @@ def read_centroids(path: Path) -> pd.DataFrame:
         path, sep=";", required=["Code_Officiel_Commune", "latitude", "longitude"], label=label
     )
     frame = pd.DataFrame({c.CODE: normalise_commune_codes(raw["Code_Officiel_Commune"])})
-    frame[c.LATITUDE] = _check_numbers(
+    frame[c.LATITUDE] = check_territory_numbers(
         raw, "latitude", path=path, source_column="latitude", label=label, minimum=-90, maximum=90
     )
-    frame[c.LONGITUDE] = _check_numbers(
+    frame[c.LONGITUDE] = check_territory_numbers(
         raw,
         "longitude",
         path=path,
@@ -131,7 +137,7 @@ def read_centroids(path: Path) -> pd.DataFrame:
         minimum=-180,
         maximum=180,
     )
-    _check_codes(
+    check_territory_codes(
         frame,
         c.CODE,
         COMMUNE_CODE_PATTERN,
@@ -157,10 +163,10 @@ def read_code_changes(path: Path, *, year: int = CODE_CHANGES_YEAR) -> pd.DataFr
             c.NEW_CODE: normalise_commune_codes(raw[new_col]),
         }
     )
-    _check_codes(
+    check_territory_codes(
         frame, c.OLD_CODE, COMMUNE_CODE_PATTERN, path=path, source_column=old_col, label=label
     )
-    _check_codes(
+    check_territory_codes(
         frame, c.NEW_CODE, COMMUNE_CODE_PATTERN, path=path, source_column=new_col, label=label
     )
     frame = frame[frame[c.OLD_CODE] != frame[c.NEW_CODE]].drop_duplicates()

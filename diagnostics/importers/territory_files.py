@@ -38,7 +38,7 @@ class Zoning:
 # --- low-level reading ------------------------------------------------------------------------
 
 
-def _require_file(path: Path) -> None:
+def require_file(path: Path) -> None:
     if not path.is_file():
         raise TerritoryFileError(f"Fichier introuvable : {path}.", extra={"file": str(path)})
 
@@ -47,7 +47,7 @@ def read_csv_columns(
     path: Path, *, required: list[str], sep: str = ",", label: str
 ) -> pd.DataFrame:
     """A CSV read as strings (empty cells as <NA>), checked for the `required` columns."""
-    _require_file(path)
+    require_file(path)
     try:
         frame = pd.read_csv(
             path, sep=sep, dtype=str, encoding="utf-8-sig", keep_default_na=False, na_values=[""]
@@ -62,9 +62,9 @@ def read_csv_columns(
     missing = [col for col in required if col not in frame.columns]
     if missing:
         raise TerritoryFileError(
-            f"Fichier {path.name} ({label}) : colonne(s) {_quoted(missing)} absente(s). "
-            f"Colonnes attendues : {_quoted(required)} ; colonnes trouvées : "
-            f"{_quoted(frame.columns.tolist())}.",
+            f"Fichier {path.name} ({label}) : colonne(s) {quoted(missing)} absente(s). "
+            f"Colonnes attendues : {quoted(required)} ; colonnes trouvées : "
+            f"{quoted(frame.columns.tolist())}.",
             extra={"file": str(path), "missing_columns": missing},
         )
     return frame
@@ -73,7 +73,7 @@ def read_csv_columns(
 def read_insee_sheet(path: Path, *, sheet: str, required: list[str], label: str) -> pd.DataFrame:
     """One sheet of an INSEE XLSX as published: a few title lines, a line of French labels, then
     the line of variable names (`required` must all be on it), then the data."""
-    _require_file(path)
+    require_file(path)
     try:
         workbook = pd.ExcelFile(path, engine="calamine")
     except Exception as exc:  # calamine raises its own error types for a non-XLSX file
@@ -86,7 +86,7 @@ def read_insee_sheet(path: Path, *, sheet: str, required: list[str], label: str)
         if sheet not in sheets:
             raise TerritoryFileError(
                 f"Fichier {path.name} ({label}) : feuille « {sheet} » absente. "
-                f"Feuilles trouvées : {_quoted(sheets)}.",
+                f"Feuilles trouvées : {quoted(sheets)}.",
                 extra={"file": str(path), "sheet": sheet},
             )
         raw = pd.read_excel(workbook, sheet_name=sheet, header=None, dtype=str)
@@ -99,7 +99,7 @@ def read_insee_sheet(path: Path, *, sheet: str, required: list[str], label: str)
     if header_row is None:
         raise TerritoryFileError(
             f"Fichier {path.name} ({label}), feuille « {sheet} » : aucune ligne d'en-tête avec "
-            f"les colonnes {_quoted(required)} dans les {HEADER_SEARCH_ROWS} premières lignes.",
+            f"les colonnes {quoted(required)} dans les {HEADER_SEARCH_ROWS} premières lignes.",
             extra={"file": str(path), "sheet": sheet, "missing_columns": required},
         )
     frame = raw.iloc[header_row + 1 :].copy()
@@ -112,11 +112,11 @@ def read_insee_sheet(path: Path, *, sheet: str, required: list[str], label: str)
     return frame.astype("string")
 
 
-def _quoted(values: list[str]) -> str:
+def quoted(values: list[str]) -> str:
     return ", ".join(f"« {v} »" for v in values)
 
 
-def _check_codes(
+def check_territory_codes(
     frame: pd.DataFrame,
     column: str,
     pattern: str,
@@ -140,7 +140,7 @@ def _check_codes(
         )
 
 
-def _check_numbers(
+def check_territory_numbers(
     frame: pd.DataFrame,
     column: str,
     *,
@@ -176,19 +176,19 @@ def _check_numbers(
     return numbers
 
 
-def _check_unique(
+def check_unique(
     frame: pd.DataFrame, column: str, *, path: Path, source_column: str, label: str
 ) -> None:
     dup = frame[column][frame[column].duplicated()]
     if len(dup):
         raise TerritoryFileError(
             f"Fichier {path.name} ({label}), colonne « {source_column} » : {len(dup)} code(s) en "
-            f"double ({_quoted(sorted(set(dup))[:ERROR_EXAMPLES])}).",
+            f"double ({quoted(sorted(set(dup))[:ERROR_EXAMPLES])}).",
             extra={"file": str(path), "column": source_column},
         )
 
 
-def _mode_name(frame: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
+def mode_name(frame: pd.DataFrame, key: str, name: str) -> pd.DataFrame:
     """One name per code: the most frequent spelling (ties: alphabetical)."""
     counts = frame.groupby([key, name]).size().reset_index(name="_n")
     counts = counts.sort_values([key, "_n", name], ascending=[True, False, True])

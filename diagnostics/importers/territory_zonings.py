@@ -22,13 +22,13 @@ from diagnostics.importers.territory_files import (
     ERROR_EXAMPLES,
     TerritoryFileError,
     Zoning,
-    _check_codes,
-    _check_unique,
-    _mode_name,
-    _quoted,
-    _require_file,
+    check_territory_codes,
+    check_unique,
+    mode_name,
+    quoted,
     read_csv_columns,
     read_insee_sheet,
+    require_file,
 )
 
 # EPCI natures on 4 characters at most (INSEE codes); the Etalab package spells métropoles out.
@@ -37,7 +37,7 @@ EPCI_NATURES = {"METRO": "ME", "MET69": "ME", "METLYON": "ME", "ZZ": ""}
 
 def _check_insee_communes(composition: pd.DataFrame, *, path: Path, label: str) -> None:
     """The commune codes of an Insee « Composition_communale » sheet (column CODGEO)."""
-    _check_codes(
+    check_territory_codes(
         composition,
         c.CODE,
         COMMUNE_CODE_PATTERN,
@@ -62,10 +62,10 @@ def read_zones_emploi(path: Path) -> Zoning:
             c.NAME: zones_raw["LIBZE2020"].str.strip(),
         }
     )
-    _check_codes(
+    check_territory_codes(
         zones, c.CODE, r"^\d{4}$", path=path, source_column="ZE2020", label=label, line_offset=0
     )
-    _check_unique(zones, c.CODE, path=path, source_column="ZE2020", label=label)
+    check_unique(zones, c.CODE, path=path, source_column="ZE2020", label=label)
     comp_raw = read_insee_sheet(
         path, sheet="Composition_communale", required=["CODGEO", "ZE2020"], label=label
     )
@@ -81,7 +81,7 @@ def read_zones_emploi(path: Path) -> Zoning:
         raise TerritoryFileError(
             f"Fichier {path.name} ({label}), feuille « Composition_communale », colonne "
             f"« ZE2020 » : zone(s) absente(s) de la feuille « ZE2020 » "
-            f"({_quoted(unknown[:ERROR_EXAMPLES]) or 'code vide'}).",
+            f"({quoted(unknown[:ERROR_EXAMPLES]) or 'code vide'}).",
             extra={"file": str(path), "column": "ZE2020"},
         )
     return Zoning(
@@ -94,7 +94,7 @@ def read_ze_geometry(path: Path) -> pd.DataFrame:
     """Zone d'emploi polygons, GeoJSON FeatureCollection in WGS84 with the property `ze2020`
     -> CODE, GEOMETRY (shapely, possibly invalid: the service repairs and counts them)."""
     label = "contours des zones d'emploi"
-    _require_file(path)
+    require_file(path)
     if path.suffix.lower() == ".topojson":
         raise TerritoryFileError(
             f"Fichier {path.name} ({label}) : le format TopoJSON n'est pas lu ; donnez la "
@@ -142,7 +142,7 @@ def read_ze_geometry(path: Path) -> pd.DataFrame:
         codes.append(str(code).strip().zfill(4))
         geoms.append(geom)
     frame = pd.DataFrame({c.CODE: codes, c.GEOMETRY: geoms})
-    _check_unique(frame, c.CODE, path=path, source_column="ze2020", label=label)
+    check_unique(frame, c.CODE, path=path, source_column="ze2020", label=label)
     return frame.sort_values(c.CODE).reset_index(drop=True)
 
 
@@ -162,7 +162,7 @@ def read_bassins_bmo(path: Path) -> Zoning:
             c.REGION_CODE: normalise_region_codes(raw["reg"]),
         }
     )
-    _check_codes(
+    check_territory_codes(
         frame,
         c.CODE,
         COMMUNE_CODE_PATTERN,
@@ -170,7 +170,7 @@ def read_bassins_bmo(path: Path) -> Zoning:
         source_column="code_commune_insee",
         label=label,
     )
-    _check_codes(
+    check_territory_codes(
         frame,
         c.BASSIN_BMO_CODE,
         r"^\d{3,5}$",
@@ -178,8 +178,8 @@ def read_bassins_bmo(path: Path) -> Zoning:
         source_column="code_bassin_BMO",
         label=label,
     )
-    names = _mode_name(frame, c.BASSIN_BMO_CODE, c.NAME)
-    regions = _mode_name(frame.dropna(subset=[c.REGION_CODE]), c.BASSIN_BMO_CODE, c.REGION_CODE)
+    names = mode_name(frame, c.BASSIN_BMO_CODE, c.NAME)
+    regions = mode_name(frame.dropna(subset=[c.REGION_CODE]), c.BASSIN_BMO_CODE, c.REGION_CODE)
     zones = names.merge(regions, on=c.BASSIN_BMO_CODE, how="left").rename(
         columns={c.BASSIN_BMO_CODE: c.CODE}
     )
@@ -197,7 +197,7 @@ def read_epci_json(path: Path) -> Zoning:
     communes without EPCI), whereas 81 codes of the 2023 XLSX are communes merged since and 7
     current communes are missing from it. Natures are the INSEE ones (`METRO` -> `ME`)."""
     label = "EPCI"
-    _require_file(path)
+    require_file(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -215,7 +215,7 @@ def read_epci_json(path: Path) -> Zoning:
         missing = [k for k in ("code", "nom", "type", "membres") if k not in item]
         if missing:
             raise TerritoryFileError(
-                f"Fichier {path.name} ({label}), EPCI n° {i} : champ(s) {_quoted(missing)} "
+                f"Fichier {path.name} ({label}), EPCI n° {i} : champ(s) {quoted(missing)} "
                 f"absent(s) (attendus : « code », « nom », « type », « membres »).",
                 extra={"file": str(path), "missing_columns": missing},
             )
@@ -230,13 +230,13 @@ def read_epci_json(path: Path) -> Zoning:
         )
         members.extend((str(m.get("code", "")), code) for m in item["membres"])
     zones = pd.DataFrame(zones_rows, columns=c.EPCI_COLUMNS).astype("string")
-    _check_codes(
+    check_territory_codes(
         zones, c.CODE, r"^\d{9}$", path=path, source_column="code", label=label, line_offset=1
     )
-    _check_unique(zones, c.CODE, path=path, source_column="code", label=label)
+    check_unique(zones, c.CODE, path=path, source_column="code", label=label)
     composition = pd.DataFrame(members, columns=[c.CODE, c.EPCI_CODE]).astype("string")
     composition[c.CODE] = normalise_commune_codes(composition[c.CODE])
-    _check_codes(
+    check_territory_codes(
         composition,
         c.CODE,
         COMMUNE_CODE_PATTERN,
@@ -267,10 +267,10 @@ def read_epci_xlsx(path: Path) -> Zoning:
             .map(lambda v: EPCI_NATURES.get(v, v)[:4] if isinstance(v, str) else ""),
         }
     )
-    _check_codes(
+    check_territory_codes(
         zones, c.CODE, r"^\d{9}$", path=path, source_column="EPCI", label=label, line_offset=0
     )
-    _check_unique(zones, c.CODE, path=path, source_column="EPCI", label=label)
+    check_unique(zones, c.CODE, path=path, source_column="EPCI", label=label)
     comp = read_insee_sheet(
         path, sheet="Composition_communale", required=["CODGEO", "EPCI"], label=label
     )

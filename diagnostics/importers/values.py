@@ -95,7 +95,7 @@ def parse_numbers(
     """Parse numbers written the French or the English way: `1 234,5`, `1234.5`, `1.234,5`,
     `12,5 %`. Secret markers become NA with `secret` set (never 0)."""
     index = series.index
-    raw = _objects(series)
+    raw = object_values(series)
     # Fast path: plain numbers (the vast majority) parse in C; only the rest is cleaned.
     values = pd.to_numeric(pd.Series(raw, index=index, dtype=object), errors="coerce")
     values = values.astype("float64")
@@ -263,6 +263,6 @@ def check_rate(
     return values.where(~out_of_range), parsed.secret
 
 
-def _objects(series: pd.Series) -> np.ndarray:
+def object_values(series: pd.Series) -> np.ndarray:
     """The values as an object array with None for every missing value."""
     return np.asarray(series.astype(object).where(series.notna(), None), dtype=object)

@@ -1,6 +1,6 @@
 from .accounts import Role, User
 from .audit import AuditAction, AuditEvent
-from .basins import Basin, BasinShare, BasinSource, GeometryStatus
+from .basins import Basin, BasinListDocument, BasinShare, BasinSource, GeometryStatus
 from .batches import AtlasEntry, DiagnosticBatch, DiagnosticBatchItem, SharedReference
 from .facts import (
     DefmFact,
@@ -55,6 +55,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "Basin",
+    "BasinListDocument",
     "BasinShare",
     "BasinSource",
     "BassinBmo",

@@ -113,3 +113,38 @@ class BasinShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.basin} → {self.user}"
+
+
+class BasinListDocument(models.Model):
+    """A basin's document in the API's basin list (issue 14), kept so that a page is read as
+    stored JSON instead of being written again for each reader and each page.
+
+    A read cache that the read checks itself (`diagnostics.selectors.basin_documents`): a
+    document is used only while the basin's `updated_at` is its `stamp`, its main town's name
+    its `town` and the format (`key`: document version, time zone, URL paths) the current one;
+    otherwise the row is written again and the document replaced. No write path has to keep it
+    current: every change of what a document shows moves the basin's `updated_at` (`auto_now`)
+    or the town's name. The document is stored without its `urls` (they name the request's
+    scheme and host): `head` before them, `tail` after them; the read joins the three.
+    No database constraint on `basin`: a document stored just after its basin was deleted is
+    never read (its id would come back with another `updated_at`) and goes with it otherwise.
+    """
+
+    basin = models.OneToOneField(
+        Basin,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="list_document",
+    )
+    stamp = models.DateTimeField()
+    key = models.CharField(max_length=40)
+    town = models.CharField(max_length=200, blank=True)
+    head = models.TextField()
+    tail = models.TextField()
+
+    class Meta:
+        verbose_name = "document de la liste des bassins"
+
+    def __str__(self) -> str:
+        return f"document de la liste : bassin {self.basin_id}"

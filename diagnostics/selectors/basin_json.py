@@ -236,3 +236,17 @@ def basin_json_page(
     page = list(rows[offset : offset + limit])
     total = page[0][1] if page else queryset.count() if offset else 0
     return BasinJsonPage(rows=[row[0] for row in page], total=total, offset=offset, limit=limit)
+
+
+def basin_json_documents(
+    queryset: QuerySet[Any], *, api_root: str, page_root: str
+) -> list[tuple[int, Any, str, str | None]] | None:
+    """Each basin of `queryset` as (id, `updated_at`, main town's name or "", its document's
+    JSON text or None where it could not be written exactly); None where the database does
+    not write them. For the stored documents of the list (`BasinListDocument`)."""
+    if not basin_json_supported():
+        return None
+    rows = queryset.annotate(_document=BasinDocument(api_root, page_root)).values_list(
+        "pk", "updated_at", "main_town__name", "_document"
+    )
+    return [(pk, stamp, town or "", document) for pk, stamp, town, document in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diagnostics.analytics.synthetic_files import DEMO_OPTION
+from diagnostics.analytics.synthetic_file_common import DEMO_OPTION
 from diagnostics.models import ImportBatch
 
 

@@ -54,7 +54,7 @@ _DERIVED_SIZE = 64
 _derived: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
 
 
-def _batches_key(kind: str, batch_ids: Sequence[int]) -> tuple[Any, ...]:
+def batches_key(kind: str, batch_ids: Sequence[int]) -> tuple[Any, ...]:
     """The identity of a set of batches: ids with their file hash and creation time (an id alone
     could come back after a rolled-back transaction on SQLite)."""
     rows = ImportBatch.objects.filter(pk__in=list(batch_ids)).values_list(
@@ -63,7 +63,7 @@ def _batches_key(kind: str, batch_ids: Sequence[int]) -> tuple[Any, ...]:
     return (kind, tuple(sorted((pk, sha, str(created)) for pk, sha, created in rows)))
 
 
-def _cached(
+def frame_cached(
     key: tuple[Any, ...], build: Callable[[], pd.DataFrame], *, derived: bool = False
 ) -> pd.DataFrame:
     """A frame built once per process for `key` (batches: immutable data). The analytics never
@@ -92,7 +92,7 @@ def frames_cache_clear() -> None:
 # --- ORM → analytics frames -------------------------------------------------------------------
 
 
-def _rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+def cursor_rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
     """The rows of a `values_list` queryset, fetched through the database cursor: the ORM
     still writes the SQL (fields, joins, filters), but 150,000 BMO cells are not turned into
     Python values one by one by the ORM (3× faster). Raw values: SQLite gives booleans as 0/1
@@ -152,7 +152,7 @@ def crosswalk_frame(*, codes: Iterable[str] | None = None) -> pd.DataFrame:
         if codes is not None:
             qs = qs.filter(code__in=list(codes))
         frame = pd.DataFrame.from_records(
-            _rows(qs.values_list(*CROSSWALK_FIELDS.values())), columns=list(CROSSWALK_FIELDS)
+            cursor_rows(qs.values_list(*CROSSWALK_FIELDS.values())), columns=list(CROSSWALK_FIELDS)
         )
         frame[c.POPULATION] = frame[c.POPULATION].astype("Int64")
         frame[c.BASSIN_BMO_CODE] = _spelt(frame[c.BASSIN_BMO_CODE])
@@ -160,7 +160,7 @@ def crosswalk_frame(*, codes: Iterable[str] | None = None) -> pd.DataFrame:
 
     if codes is not None:
         return build(codes)
-    return _cached(_territories_version(), build)
+    return frame_cached(_territories_version(), build)
 
 
 BMO_CELL_FIELDS = {
@@ -183,12 +183,12 @@ def bmo_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
     def build() -> pd.DataFrame:
         facts = BmoFact.objects.filter(batch_id__in=list(batch_ids))
         frame = pd.DataFrame.from_records(
-            _rows(facts.values_list(*BMO_CELL_FIELDS.values())), columns=list(BMO_CELL_FIELDS)
+            cursor_rows(facts.values_list(*BMO_CELL_FIELDS.values())), columns=list(BMO_CELL_FIELDS)
         )
         # One label per year and métier (the greatest if a file spelt it two ways); a hash
         # aggregate, twice as fast as a DISTINCT over the 150,000 cells.
         labels = pd.DataFrame.from_records(
-            _rows(
+            cursor_rows(
                 facts.values("year", "metier_code")
                 .annotate(label=Max("metier_label"), family=Max("famille_label"))
                 .values_list("year", "metier_code", "label", "family")
@@ -210,7 +210,7 @@ def bmo_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
         # No ORDER BY: the engine sorts what it outputs; sorting 150,000 rows here costs 10 %.
         return frame[c.BMO_FACT_COLUMNS]
 
-    return _cached(_batches_key("bmo", batch_ids), build)
+    return frame_cached(batches_key("bmo", batch_ids), build)
 
 
 def unemployment_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
@@ -221,13 +221,13 @@ def unemployment_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
             "zone_emploi_code", "year", "quarter"
         )
         frame = pd.DataFrame.from_records(
-            _rows(qs.values_list("zone_emploi_code", "period", "rate")),
+            cursor_rows(qs.values_list("zone_emploi_code", "period", "rate")),
             columns=c.UNEMPLOYMENT_COLUMNS,
         )
         frame[c.RATE] = frame[c.RATE].astype("Float64")
         return frame
 
-    return _cached(_batches_key("chomage_ze", batch_ids), build)
+    return frame_cached(batches_key("chomage_ze", batch_ids), build)
 
 
 def job_seekers_frame(
@@ -240,8 +240,10 @@ def job_seekers_frame(
     communes = sorted(set(communes))
     qs = DefmFact.objects.filter(batch_id__in=list(batch_ids))
     fields = ("level", "code", "month", "category", "job_seekers")
-    records = _rows(qs.filter(level="departement", code__in=departements).values_list(*fields))
-    records += _rows(qs.filter(level="commune", code__in=communes).values_list(*fields))
+    records = cursor_rows(
+        qs.filter(level="departement", code__in=departements).values_list(*fields)
+    )
+    records += cursor_rows(qs.filter(level="commune", code__in=communes).values_list(*fields))
     frame = pd.DataFrame.from_records(records, columns=c.JOB_SEEKER_COLUMNS)
     # A date on PostgreSQL, ISO text on SQLite: "YYYY-MM" either way.
     frame[c.PERIOD] = pd.Series(
@@ -278,7 +280,7 @@ def tension_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
             "year", "bassin_code", "rome_code"
         )
         frame = pd.DataFrame.from_records(
-            _rows(qs.values_list(*TENSION_FIELDS.values())), columns=list(TENSION_FIELDS)
+            cursor_rows(qs.values_list(*TENSION_FIELDS.values())), columns=list(TENSION_FIELDS)
         )
         frame[c.YEAR] = frame[c.YEAR].astype("int64")
         for column in list(TENSION_FIELDS)[3:]:
@@ -286,4 +288,4 @@ def tension_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
         frame[c.BASSIN_BMO_CODE] = _spelt(frame[c.BASSIN_BMO_CODE])
         return frame
 
-    return _cached(_batches_key("tensions", batch_ids), build)
+    return frame_cached(batches_key("tensions", batch_ids), build)

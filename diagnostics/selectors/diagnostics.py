@@ -2,7 +2,7 @@
 user may see, the latest run of a basin, whether newer data are in force, the overlapping runs
 and the regional reads behind the map tables.
 
-Split by responsibility (issue 11), and still importable from here:
+Split by responsibility (issue 11); import each name from its module:
 - `selectors.diagnostic_frames`: the `*_frame()` adapters (ORM → analytics columns, the
   batch-keyed cache of the France-wide frames);
 - `selectors.diagnostic_report`: the report of a done run (tables, key figures, charts, maps).
@@ -31,83 +31,8 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.selectors.access import diagnostic_run_readable_for
-from diagnostics.selectors.diagnostic_frames import (
-    BMO_CELL_FIELDS,
-    CROSSWALK_FIELDS,
-    TENSION_FIELDS,
-    _rows,
-    bassin_code_spelling,
-    bmo_frame,
-    crosswalk_frame,
-    frames_cache_clear,
-    job_seekers_frame,
-    tension_frame,
-    territories_version,
-    unemployment_frame,
-)
-from diagnostics.selectors.diagnostic_report import (
-    MONTHS_FR,
-    NBSP,
-    NNBSP,
-    KeyFigure,
-    Trend,
-    basin_geometries,
-    commune_geometries,
-    diagnostic_charts,
-    diagnostic_key_figures,
-    diagnostic_maps,
-    table_frame,
-    zone_emploi_geometries,
-)
+from diagnostics.selectors.diagnostic_frames import cursor_rows
 from diagnostics.selectors.memo import CHUNK_COMMUNES, memo_active, memo_get, memoised
-
-__all__ = [
-    "territories_version",
-    "DIAGNOSTIC_KINDS",
-    "LICENCE",
-    "LICENCE_URL",
-    "SOURCE_LABELS",
-    "NewerData",
-    "basin_commune_codes",
-    "basins_commune_codes",
-    "commune_names",
-    "diagnostic_basin_summary",
-    "diagnostic_current_batches",
-    "diagnostic_data_key",
-    "diagnostic_latest_by_basin",
-    "diagnostic_latest_done",
-    "diagnostic_newer_data",
-    "diagnostic_run_list_for",
-    "diagnostic_runs_of_basin",
-    "diagnostic_runs_with_batches",
-    "overlapping_runs",
-    "region_basins",
-    "region_zones_emploi",
-    # selectors.diagnostic_frames
-    "BMO_CELL_FIELDS",
-    "CROSSWALK_FIELDS",
-    "TENSION_FIELDS",
-    "bassin_code_spelling",
-    "bmo_frame",
-    "crosswalk_frame",
-    "frames_cache_clear",
-    "job_seekers_frame",
-    "tension_frame",
-    "unemployment_frame",
-    # selectors.diagnostic_report
-    "MONTHS_FR",
-    "NBSP",
-    "NNBSP",
-    "KeyFigure",
-    "Trend",
-    "basin_geometries",
-    "commune_geometries",
-    "diagnostic_charts",
-    "diagnostic_key_figures",
-    "diagnostic_maps",
-    "table_frame",
-    "zone_emploi_geometries",
-]
 
 # Import kinds a diagnostic is computed from, with the report's wording and licence.
 DIAGNOSTIC_KINDS = ("bmo", "chomage_ze", "defm", "tensions", "population_age", "defm_secteur")
@@ -321,7 +246,7 @@ def _commune_basins(codes: Iterable[str]) -> dict[str, list[int]]:
         .order_by()
         .values_list("commune_id", "basin_id")
     )
-    for commune, basin_id in _rows(pairs):
+    for commune, basin_id in cursor_rows(pairs):
         out.setdefault(str(commune), []).append(int(basin_id))
     return out
 

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from django.db.models import QuerySet
 
-from diagnostics.importers.base import HINT_NOTE, ValidationContext
+from diagnostics.importers.contract import HINT_NOTE, ValidationContext
 from diagnostics.models import (
     BassinBmo,
     BmoFact,

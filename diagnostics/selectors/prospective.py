@@ -26,7 +26,7 @@ from diagnostics.models import (
 )
 
 # The per-process cache of the France-wide frames (batches are immutable).
-from diagnostics.selectors.diagnostic_frames import _batches_key, _cached
+from diagnostics.selectors.diagnostic_frames import batches_key, frame_cached
 from diagnostics.selectors.memo import memo_active, memoised
 
 
@@ -112,7 +112,7 @@ def population_age_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
         frame[c.POPULATION] = frame[c.POPULATION].astype("Float64")
         return frame
 
-    return _cached(_batches_key("population_age", batch_ids), build)
+    return frame_cached(batches_key("population_age", batch_ids), build)
 
 
 def replacement_references(
@@ -124,8 +124,8 @@ def replacement_references(
     come from (batches are immutable; the key names the region's départements). France's rows
     are computed once for all regions."""
     frame = population_age_frame(batch_ids=batch_ids)
-    key = _batches_key("population_age", batch_ids)
-    france = _cached(
+    key = batches_key("population_age", batch_ids)
+    france = frame_cached(
         ("replacement_france", *key),
         lambda: replacement_frame(frame, shares={}, region_departements=[]),
         derived=True,
@@ -133,7 +133,7 @@ def replacement_references(
     departements = tuple(sorted(str(d) for d in region_departements))
     if not departements:
         return france
-    return _cached(
+    return frame_cached(
         ("replacement_region", departements, *key),
         lambda: replacement_frame(
             frame, shares={}, region_departements=list(departements), references=france
@@ -179,8 +179,8 @@ def sector_job_seekers_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
     looked up once per chunk of a national batch."""
     return memoised(
         ("sector_job_seekers", tuple(sorted(batch_ids))),
-        lambda: _cached(
-            _batches_key("defm_secteur", batch_ids),
+        lambda: frame_cached(
+            batches_key("defm_secteur", batch_ids),
             lambda: _sector_job_seekers_frame(batch_ids),
         ),
     )

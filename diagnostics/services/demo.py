@@ -21,21 +21,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from diagnostics.analytics.synthetic import (
-    SyntheticTerritory,
-    demo_basin_specs,
-    synthetic_territory,
-)
+from diagnostics.analytics.synthetic import SyntheticTerritory, synthetic_territory
+from diagnostics.analytics.synthetic_basins import demo_basin_specs
 from diagnostics.analytics.synthetic_files import demo_file_names
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Commune, ImportBatch, Region, TerritoryLoad, User
 from diagnostics.services.demo_accounts import (
     DEMO_PASSWORD,
     DemoAccount,
-    _accounts_ensure,
-    _audit_examples_ensure,
+    demo_accounts_ensure,
+    demo_audit_examples_ensure,
 )
-from diagnostics.services.demo_basins import DemoBasin, _basins_ensure, _real_basin_specs
+from diagnostics.services.demo_basins import DemoBasin, demo_basins_ensure, real_basin_specs
 from diagnostics.services.demo_facts import demo_facts_files, demo_facts_import
 from diagnostics.services.territories import territories_store
 
@@ -127,8 +124,8 @@ def demo_build(
         )
 
     with _timed(report, "comptes", say):
-        report.accounts, report.api_token = _accounts_ensure(regions=regions)
-        _audit_examples_ensure()
+        report.accounts, report.api_token = demo_accounts_ensure(regions=regions)
+        demo_audit_examples_ensure()
 
     with _timed(report, "bassins", say):
         if open_data_dir is None:
@@ -138,8 +135,8 @@ def demo_build(
                 other_region_code=SYNTHETIC_OTHER_REGION,
             )
         else:
-            basin_specs = _real_basin_specs()
-        report.basins = _basins_ensure(basin_specs, share_first=True)
+            basin_specs = real_basin_specs()
+        report.basins = demo_basins_ensure(basin_specs, share_first=True)
 
     if open_data_dir is None:
         with _timed(report, "données du marché du travail (fictives)", say):

@@ -89,7 +89,7 @@ def _demo_token_ensure(user: User) -> str:
     ).key
 
 
-def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
+def demo_accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
     """The five demo accounts, created with `user_create` or reset to their demo role, regions
     and password. Returns them and the API client's new token (« "" » when its active named
     token already exists: the secret is shown once, at creation, and stored hashed)."""
@@ -134,7 +134,7 @@ def _accounts_ensure(*, regions: list[str]) -> tuple[list[DemoAccount], str]:
     return accounts, token
 
 
-def _audit_examples_ensure() -> None:
+def demo_audit_examples_ensure() -> None:
     """A few plausible entries in the security audit log (once): the delegate's logins and a
     password-spraying attempt from a documentation address (RFC 5737), locked out."""
     from diagnostics.models import AuditAction, AuditEvent

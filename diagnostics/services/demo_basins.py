@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from diagnostics.analytics.geometry import haversine_km
-from diagnostics.analytics.synthetic import BasinSpec
+from diagnostics.analytics.synthetic_basins import BasinSpec
 from diagnostics.models import Basin, BasinShare, Commune, Epci, GeometryStatus, User
 from diagnostics.services.basin_refresh import basin_refresh
 from diagnostics.services.basins import basin_create
@@ -33,7 +33,7 @@ def _basin_existing(name: str, region_code: str) -> Basin | None:
     return None
 
 
-def _basins_ensure(specs: list[BasinSpec], *, share_first: bool) -> list[DemoBasin]:
+def demo_basins_ensure(specs: list[BasinSpec], *, share_first: bool) -> list[DemoBasin]:
     """Register each basin with `basin_create` unless one of that name exists in its region; the
     delegate creates those of their regions, the national admin the others. The first basin is
     shared with the mayor's-office account."""
@@ -80,7 +80,7 @@ def _basins_ensure(specs: list[BasinSpec], *, share_first: bool) -> list[DemoBas
     return result
 
 
-def _real_basin_specs() -> list[BasinSpec]:
+def real_basin_specs() -> list[BasinSpec]:
     """Basins on real zones: Chaumont (ZE 4404, bassin BMO 4418) and Vitré (ZE 5319, its EPCI,
     and Vitré with its nearest communes). Those whose zone or town is not loaded are left out."""
     towns = Commune.objects.in_bulk(["52121", "35360"])

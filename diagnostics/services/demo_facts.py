@@ -19,7 +19,8 @@ from pathlib import Path
 from django.conf import settings
 
 from diagnostics.analytics.synthetic import SyntheticTerritory
-from diagnostics.analytics.synthetic_files import DEMO_LABEL, DEMO_OPTION, DemoFile, demo_files
+from diagnostics.analytics.synthetic_file_common import DEMO_LABEL, DEMO_OPTION
+from diagnostics.analytics.synthetic_files import DemoFile, demo_files
 from diagnostics.errors import ApplicationError
 from diagnostics.models import ImportBatch, User
 from diagnostics.services.import_requests import import_dataset

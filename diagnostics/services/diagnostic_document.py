@@ -7,13 +7,12 @@ to the run's row between the steps. Called by `services.diagnostics.diagnostic_e
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from time import perf_counter, sleep
 from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.utils import timezone
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.basin_context import BasinContext, basin_contexts
@@ -21,9 +20,9 @@ from diagnostics.analytics.crosswalk import Crosswalk
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.analytics.indicators import basin_diagnostic
 from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
-from diagnostics.analytics.synthetic_files import DEMO_OPTION
-from diagnostics.models import DiagnosticRun, ImportBatch
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.models import DiagnosticRun
+from diagnostics.selectors import diagnostic_frames
+from diagnostics.selectors.diagnostic_sources import diagnostic_batch_ids, diagnostic_sources
 from diagnostics.services.collector import collector_paused
 from diagnostics.services.diagnostic_map_tables import communes_map_table, region_map_table
 from diagnostics.services.diagnostic_params import DiagnosticError
@@ -39,23 +38,6 @@ from diagnostics.services.tensions_published import (
 
 Status = DiagnosticRun.Status
 
-SOURCE_SHORT_LABELS = {
-    "bmo": "BMO",
-    "chomage_ze": "Chômage (Insee)",
-    "defm": "Demandeurs d'emploi",
-    "tensions": "Tensions (Dares)",
-    "population_age": "Population par âge (Insee)",
-    "defm_secteur": "Demandeurs par secteur",
-}
-
-
-def _engine_params(parameters: Mapping[str, Any]) -> DiagnosticParams:
-    values = dict(parameters)
-    values["size_band_edges"] = tuple(values.get("size_band_edges") or ())
-    known = {f.name for f in dataclasses.fields(DiagnosticParams)}
-    return DiagnosticParams(**{k: v for k, v in values.items() if k in known})
-
-
 # --- Execute ----------------------------------------------------------------------------------
 
 
@@ -70,55 +52,6 @@ def _write_progress(run_id: int, percent: int, step: str) -> None:
     )
 
 
-def _batch_ids(run: DiagnosticRun) -> dict[str, list[int]]:
-    ids: dict[str, list[int]] = {kind: [] for kind in selectors.DIAGNOSTIC_KINDS}
-    for batch_id, kind in run.batches.values_list("pk", "kind"):
-        ids.setdefault(kind, []).append(batch_id)
-    return ids
-
-
-def _sources(run: DiagnosticRun) -> dict[str, dict[str, Any]]:
-    """The method section's sources: label, vintages, licence, and each batch (file, date)."""
-    out: dict[str, dict[str, Any]] = {}
-    batches: Iterable[ImportBatch] = run.batches.order_by("kind", "vintage", "id")
-    for batch in batches:
-        entry = out.setdefault(
-            batch.kind,
-            {
-                "label": selectors.SOURCE_LABELS.get(batch.kind, batch.get_kind_display()),
-                "licence": selectors.LICENCE,
-                "licence_url": selectors.LICENCE_URL,
-                "vintages": [],
-                "batches": [],
-            },
-        )
-        if batch.vintage and batch.vintage not in entry["vintages"]:
-            entry["vintages"].append(batch.vintage)
-        entry["batches"].append(
-            {
-                "id": batch.pk,
-                "file_name": batch.file_name,
-                "vintage": batch.vintage,
-                "period": batch.period,
-                "nomenclature": batch.nomenclature,
-                "imported_at": batch.finished_at.isoformat() if batch.finished_at else None,
-                "imported_on": (
-                    timezone.localtime(batch.finished_at).strftime("%d/%m/%Y")
-                    if batch.finished_at
-                    else None
-                ),
-                "sha256": batch.sha256,
-                # Invented by the demo generator: the report says so instead of a licence.
-                "demo": bool((batch.options or {}).get(DEMO_OPTION)),
-            }
-        )
-        entry["demo"] = entry.get("demo", False) or entry["batches"][-1]["demo"]
-    for kind, entry in out.items():
-        entry["vintage"] = ", ".join(entry["vintages"])
-        entry["short_label"] = SOURCE_SHORT_LABELS.get(kind, kind)
-    return out
-
-
 @dataclasses.dataclass
 class PreparedInputs:
     """What a batch read and computed once for many runs (`services.national_compute`): the
@@ -131,7 +64,7 @@ class PreparedInputs:
     job_seekers: pd.DataFrame | None
     context: BasinContext
     sources: dict[str, dict[str, Any]]
-    # The run's import batches by kind (`_batch_ids`), when the caller read them already.
+    # The run's import batches by kind (`diagnostic_batch_ids`), when the caller read them already.
     batch_ids: dict[str, list[int]] | None = None
 
 
@@ -159,7 +92,7 @@ def _compute(
     snapshot = run.basin_snapshot
     _progress = _write_progress if progress else _no_progress
     codes = list(snapshot.get("communes") or [])
-    params = _engine_params(run.parameters)
+    params = DiagnosticParams.from_stored(run.parameters)
 
     t = perf_counter()
     if prepared is None:
@@ -208,7 +141,7 @@ def _compute(
             )
     frames = dict(result.tables)
     frames["communes_map"] = communes_map_table(codes, crosswalk=crosswalk, job_seekers=job_seekers)
-    ids = prepared.batch_ids if prepared.batch_ids is not None else _batch_ids(run)
+    ids = prepared.batch_ids if prepared.batch_ids is not None else diagnostic_batch_ids(run)
     frames["region_map"] = region_map_table(run, document=document, crosswalk=crosswalk, ids=ids)
     document["maps"] = {
         "communes_value": "job_seekers_per_1000"
@@ -265,13 +198,17 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
     batch (or an earlier run) computed them, else computed now and stored."""
     from diagnostics.services.references import references_for, references_key
 
-    ids = _batch_ids(run)
-    crosswalk = selectors.crosswalk_frame()
-    bmo = selectors.bmo_frame(batch_ids=ids["bmo"]) if ids["bmo"] else None
+    ids = diagnostic_batch_ids(run)
+    crosswalk = diagnostic_frames.crosswalk_frame()
+    bmo = diagnostic_frames.bmo_frame(batch_ids=ids["bmo"]) if ids["bmo"] else None
     unemployment = (
-        selectors.unemployment_frame(batch_ids=ids["chomage_ze"]) if ids["chomage_ze"] else None
+        diagnostic_frames.unemployment_frame(batch_ids=ids["chomage_ze"])
+        if ids["chomage_ze"]
+        else None
     )
-    tension = selectors.tension_frame(batch_ids=ids["tensions"]) if ids["tensions"] else None
+    tension = (
+        diagnostic_frames.tension_frame(batch_ids=ids["tensions"]) if ids["tensions"] else None
+    )
     job_seekers = None
     if ids["defm"]:
         in_basin = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)]
@@ -279,12 +216,12 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
         communes = crosswalk.loc[
             crosswalk[c.DEPARTEMENT_CODE].isin(departements), c.COMMUNE_CODE
         ].tolist()
-        job_seekers = selectors.job_seekers_frame(
+        job_seekers = diagnostic_frames.job_seekers_frame(
             batch_ids=ids["defm"], departements=departements, communes=communes
         )
     key = references_key(
         batch_ids=[i for kind in ("bmo", "chomage_ze") for i in ids.get(kind, [])],
-        territories_version=selectors.territories_version(),
+        territories_version=diagnostic_frames.territories_version(),
         engine_version=run.engine_version,
     )
     references, _ = references_for(
@@ -308,7 +245,7 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
         tension=tension,
         job_seekers=job_seekers,
         context=contexts.by_basin[run.pk],
-        sources=_sources(run),
+        sources=diagnostic_sources(run),
         batch_ids=ids,
     )
 

@@ -14,6 +14,7 @@ import pandas as pd
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.row_index import rows_in
 from diagnostics.models import DiagnosticRun
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.memo import memo_row_index, memoised
 
@@ -89,7 +90,7 @@ def region_map_table(
         zone_batches = ids["chomage_ze"]
 
         def rates_at() -> pd.Series:
-            unemployment = selectors.unemployment_frame(batch_ids=zone_batches)
+            unemployment = diagnostic_frames.unemployment_frame(batch_ids=zone_batches)
             at = unemployment[unemployment[c.PERIOD] == period]
             return at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.errors import ApplicationError
-from diagnostics.services.prospective import PROSPECTIVE_BOUNDS, PROSPECTIVE_LABELS
+from diagnostics.services.prospective_params import PROSPECTIVE_BOUNDS, PROSPECTIVE_LABELS
 
 
 class DiagnosticError(ApplicationError):

@@ -36,42 +36,18 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import Q
 from django.utils import timezone
 
-from diagnostics.analytics.column_labels import TABLE_COLUMN_LABELS
 from diagnostics.analytics.indicators import ENGINE_VERSION
-from diagnostics.analytics.payload import json_value, table_payload
 from diagnostics.dispatch import PAGES_WARM, task_send
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, DiagnosticRun, User
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_is_manageable
 from diagnostics.services import claims, outbox
-from diagnostics.services.diagnostic_document import SOURCE_SHORT_LABELS, diagnostic_compute
+from diagnostics.services.diagnostic_document import diagnostic_compute
 from diagnostics.services.diagnostic_params import (
-    PARAMETER_LABELS,
     DiagnosticError,
     diagnostic_params_clean,
 )
-from diagnostics.services.diagnostic_secrecy import GuardResult, difference_guard
-
-__all__ = [
-    "DiagnosticError",
-    "diagnostic_execute",
-    "diagnostic_fail_stuck",
-    "diagnostic_params_clean",
-    "diagnostic_request",
-    "diagnostic_run_sync",
-    "diagnostic_time_limit",
-    # Moved out by responsibility (issue 11), still importable from here: the document in
-    # services.diagnostic_document, the parameters in services.diagnostic_params, the JSON
-    # tables in analytics.payload, the secrecy by difference in services.diagnostic_secrecy.
-    "GuardResult",
-    "PARAMETER_LABELS",
-    "SOURCE_SHORT_LABELS",
-    "TABLE_COLUMN_LABELS",
-    "difference_guard",
-    "json_value",
-    "table_payload",
-]
 
 logger = logging.getLogger(__name__)
 

@@ -22,16 +22,17 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from diagnostics.errors import ApplicationError
-from diagnostics.importers.base import ImportFileError, check_file_safety
+from diagnostics.importers.contract import ImportFileError
+from diagnostics.importers.file_checks import check_file_safety
 from diagnostics.importers.registry import importer_for
 from diagnostics.models import ImportBatch, User
 from diagnostics.selectors.imports import import_kinds_for
 from diagnostics.services import outbox
 from diagnostics.services.imports import (
     Status,
-    _limits,
     import_batch_process,
     import_batches_fail_stale,
+    import_limits,
 )
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def import_dataset(
     size = path.stat().st_size if path.exists() else 0
 
     try:
-        check_file_safety(path, display_name=file_name, **_limits())
+        check_file_safety(path, display_name=file_name, **import_limits())
     except ImportFileError as exc:
         batch = ImportBatch.objects.create(
             kind=kind,

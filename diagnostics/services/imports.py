@@ -43,14 +43,9 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from diagnostics.importers.base import (
-    HINT_NOTE,
-    LINE,
-    ImportFileError,
-    RowError,
-    check_file_safety,
-    error_lines,
-)
+from diagnostics.importers.codes import error_lines
+from diagnostics.importers.contract import HINT_NOTE, LINE, ImportFileError, RowError
+from diagnostics.importers.file_checks import check_file_safety
 from diagnostics.importers.registry import describe_head, detect_kind, importer_for
 from diagnostics.models import ImportBatch
 from diagnostics.selectors.imports import import_kinds_for, validation_context_build
@@ -67,7 +62,7 @@ TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 # --- Entry points ---------------------------------------------------------------------------
 
 
-def _limits() -> dict[str, int]:
+def import_limits() -> dict[str, int]:
     return {
         "max_bytes": settings.IMPORT_MAX_FILE_MB * 1024 * 1024,
         "max_uncompressed_bytes": settings.IMPORT_MAX_UNCOMPRESSED_MB * 1024 * 1024,
@@ -203,7 +198,7 @@ def _process(batch: ImportBatch, *, retriable: bool) -> ImportBatch:
     t_start = perf_counter()
     path = Path(settings.MEDIA_ROOT) / batch.file_path
     try:
-        fmt = check_file_safety(path, display_name=batch.file_name, **_limits())
+        fmt = check_file_safety(path, display_name=batch.file_name, **import_limits())
         if not batch.kind:
             kind, head = detect_kind(path, fmt=fmt, display_name=batch.file_name)
             if kind is None:

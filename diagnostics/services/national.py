@@ -44,7 +44,7 @@ from diagnostics.models import (
     User,
 )
 from diagnostics.selectors import diagnostics as run_selectors
-from diagnostics.services.diagnostics import diagnostic_params_clean
+from diagnostics.services.diagnostic_params import diagnostic_params_clean
 from diagnostics.services.national_chunk import (
     atlas_backfill,
     batch_finish_if_complete,

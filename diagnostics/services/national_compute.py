@@ -33,20 +33,16 @@ import pandas as pd
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.basin_context import BasinContext, basin_contexts
 from diagnostics.analytics.bmo_section_tables import attach_bmo_tables
+from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.analytics.diagnostic_sections import attach_tension_frames
 from diagnostics.analytics.job_seekers import job_seekers_basin_series
 from diagnostics.errors import ApplicationError
 from diagnostics.models import DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import diagnostic_frames
+from diagnostics.selectors.diagnostic_sources import diagnostic_batch_ids, diagnostic_sources
 from diagnostics.selectors.memo import CHUNK_BASSINS, CHUNK_COMMUNES, chunk_memo, memo_set
 from diagnostics.services.collector import collector_paused
-from diagnostics.services.diagnostic_document import (
-    PreparedInputs,
-    _batch_ids,
-    _engine_params,
-    _sources,
-    diagnostic_compute,
-)
+from diagnostics.services.diagnostic_document import PreparedInputs, diagnostic_compute
 from diagnostics.services.references import references_for, references_key
 
 Outcome = tuple[dict[str, Any], dict[str, Any], dict[str, float]] | str
@@ -56,7 +52,7 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
     groups: dict[tuple[int, ...], list[DiagnosticRun]] = {}
     ids_of: dict[tuple[int, ...], dict[str, list[int]]] = {}
     for run in runs:
-        ids = _batch_ids(run)
+        ids = diagnostic_batch_ids(run)
         key = tuple(sorted(i for values in ids.values() for i in values))
         groups.setdefault(key, []).append(run)
         ids_of[key] = ids
@@ -71,7 +67,7 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
 
 def _departement_index(crosswalk: pd.DataFrame, job_seekers: pd.DataFrame) -> dict[str, np.ndarray]:
     """Row positions of `job_seekers` per département: the département's own rows and those of
-    its communes (frame sorted as `selectors.job_seekers_frame` sorts it)."""
+    its communes (frame sorted as `selectors.diagnostic_frames.job_seekers_frame` sorts it)."""
     commune_dep = crosswalk.set_index(c.COMMUNE_CODE)[c.DEPARTEMENT_CODE]
     level = job_seekers[c.LEVEL].astype(str).to_numpy()
     geo = job_seekers[c.GEO_CODE].astype(str)
@@ -93,7 +89,7 @@ def _with_job_seekers(
     by_category: dict[str, dict[int, list[str]]] = {}
     for run in runs:
         if run.pk in contexts:
-            category = _engine_params(run.parameters).job_seekers_category
+            category = DiagnosticParams.from_stored(run.parameters).job_seekers_category
             codes = list(run.basin_snapshot.get("communes") or [])
             by_category.setdefault(category, {})[run.pk] = codes
     out = dict(contexts)
@@ -108,12 +104,16 @@ def _with_job_seekers(
 
 def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> dict[int, Outcome]:
     started = perf_counter()
-    crosswalk = selectors.crosswalk_frame()
-    bmo = selectors.bmo_frame(batch_ids=ids["bmo"]) if ids.get("bmo") else None
+    crosswalk = diagnostic_frames.crosswalk_frame()
+    bmo = diagnostic_frames.bmo_frame(batch_ids=ids["bmo"]) if ids.get("bmo") else None
     unemployment = (
-        selectors.unemployment_frame(batch_ids=ids["chomage_ze"]) if ids.get("chomage_ze") else None
+        diagnostic_frames.unemployment_frame(batch_ids=ids["chomage_ze"])
+        if ids.get("chomage_ze")
+        else None
     )
-    tension = selectors.tension_frame(batch_ids=ids["tensions"]) if ids.get("tensions") else None
+    tension = (
+        diagnostic_frames.tension_frame(batch_ids=ids["tensions"]) if ids.get("tensions") else None
+    )
     codes_of = {run.pk: list(run.basin_snapshot.get("communes") or []) for run in runs}
     deps_of: dict[int, list[str]] = {}
     seekers_all = None
@@ -125,7 +125,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
             deps_of[run_id] = list(dict.fromkeys(deps))
         every = sorted({d for deps in deps_of.values() for d in deps})
         communes = crosswalk.loc[crosswalk[c.DEPARTEMENT_CODE].isin(every), c.COMMUNE_CODE]
-        seekers_all = selectors.job_seekers_frame(
+        seekers_all = diagnostic_frames.job_seekers_frame(
             batch_ids=ids["defm"], departements=every, communes=communes.tolist()
         )
         index = _departement_index(crosswalk, seekers_all)
@@ -135,7 +135,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
     first = runs[0]
     key = references_key(
         batch_ids=[i for kind in ("bmo", "chomage_ze") for i in ids.get(kind, [])],
-        territories_version=selectors.territories_version(),
+        territories_version=diagnostic_frames.territories_version(),
         engine_version=first.engine_version,
     )
     references, origin = references_for(
@@ -167,7 +167,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
     )
     by_basin = attach_bmo_tables(
         contexts.by_basin,
-        params={run.pk: _engine_params(run.parameters) for run in runs},
+        params={run.pk: DiagnosticParams.from_stored(run.parameters) for run in runs},
         populations={
             basin_id: context.crosswalks["bassin_bmo"].basin_population
             for basin_id, context in contexts.by_basin.items()
@@ -177,7 +177,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
     if seekers_all is not None:
         by_basin = _with_job_seekers(by_basin, runs=runs, seekers=seekers_all, crosswalk=crosswalk)
     grouped_s = perf_counter() - started
-    sources = _sources(first)
+    sources = diagnostic_sources(first)
     shared = {
         "lecture commune au lot": round(read / len(runs), 4),
         f"références ({origin})": round(references_s / len(runs), 4),

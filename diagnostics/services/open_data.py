@@ -24,6 +24,7 @@ from diagnostics.errors import ApplicationError
 from diagnostics.importers import territories as territory_files
 from diagnostics.models import ImportBatch, TerritoryLoad
 from diagnostics.services import territories as territory_service
+from diagnostics.services import territory_datasets
 from diagnostics.services.import_requests import file_sha256, import_dataset
 
 Log = Callable[[str], None]
@@ -277,7 +278,7 @@ def _territories_step(item: FoundDataset, root: Path) -> StepResult:
 
 def _territory_rows() -> int:
     total = 0
-    for name in (*territory_service.DATASETS, territory_service.COMMUNE_CELLS):
+    for name in (*territory_datasets.DATASETS, territory_datasets.COMMUNE_CELLS):
         last = TerritoryLoad.objects.filter(dataset=name).order_by("-started_at", "-pk").first()
         total += last.rows if last else 0
     return total
@@ -288,7 +289,7 @@ def _territories_unchanged(root: Path) -> bool:
     has the same SHA-256 (files matched by folder and name, so `../shared/data` and its
     absolute path are the same folder)."""
     hashes: dict[Path, str] = {}
-    for name in territory_service.DATASETS:
+    for name in territory_datasets.DATASETS:
         last = TerritoryLoad.objects.filter(dataset=name).order_by("-started_at", "-pk").first()
         if last is None or last.status != TerritoryLoad.Status.DONE:
             return False

@@ -26,21 +26,10 @@ from diagnostics.services.prospective_outlook import (
     sectors_part,
 )
 from diagnostics.services.prospective_params import (
-    PROSPECTIVE_BOUNDS,
     PROSPECTIVE_DEFAULTS,
-    PROSPECTIVE_LABELS,
     param,
 )
 from diagnostics.services.prospective_saturation import saturation_part
-
-__all__ = [
-    "PROSPECTIVE_BOUNDS",
-    "PROSPECTIVE_DEFAULTS",
-    "PROSPECTIVE_LABELS",
-    "ProspectiveSection",
-    "prospective_section",
-    "table_payloads",
-]
 
 TABLE_TITLES = {
     "prospective_saturated": "Métiers saturés (demandeurs nettement plus nombreux que les offres)",

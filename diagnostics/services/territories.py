@@ -24,61 +24,24 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
-from diagnostics.importers import territories as readers
+from diagnostics.importers import territory_files
 from diagnostics.models import (
     TerritoryLoad,
 )
-from diagnostics.services.territory_cells import _store_cells
+from diagnostics.services.territory_cells import cells_store
 from diagnostics.services.territory_datasets import (
-    BASSINS_BMO,
-    BATCH_SIZE,
-    BMO_ONLY_BASSINS,
-    BMO_ONLY_BASSINS_LABEL,
-    CODE_CHANGES,
     COMMUNE_CELLS,
     COMMUNES,
     DATASET_LABELS,
     DATASETS,
-    DEPARTEMENTS,
-    EPCI,
-    EXAMPLES,
     FRAME_COLUMNS,
-    REGIONS,
     ZONES_EMPLOI,
     Log,
     TerritoryDataError,
 )
-from diagnostics.services.territory_loads import _jsonable, _record, load_summary
-from diagnostics.services.territory_sources import _SourceReader
+from diagnostics.services.territory_loads import jsonable, load_record
+from diagnostics.services.territory_sources import SourceReader
 from diagnostics.services.territory_writers import WRITERS
-
-# The dataset names and the writers stay importable from here (issue 11).
-__all__ = [
-    "territories_store",
-    "territories_load",
-    "territories_read",
-    "load_summary",
-    # diagnostics.services.territory_datasets
-    "Log",
-    "REGIONS",
-    "DEPARTEMENTS",
-    "EPCI",
-    "ZONES_EMPLOI",
-    "BASSINS_BMO",
-    "COMMUNES",
-    "CODE_CHANGES",
-    "COMMUNE_CELLS",
-    "DATASETS",
-    "DATASET_LABELS",
-    "FRAME_COLUMNS",
-    "BMO_ONLY_BASSINS",
-    "BMO_ONLY_BASSINS_LABEL",
-    "BATCH_SIZE",
-    "EXAMPLES",
-    "TerritoryDataError",
-    # diagnostics.services.territory_writers
-    "WRITERS",
-]
 
 
 @dataclass
@@ -113,7 +76,7 @@ def territories_load(
     if not source_dir.is_dir():
         raise ApplicationError(f"Dossier de données introuvable : {source_dir}.")
     datasets = _selected(only)
-    reader = _SourceReader(source_dir)
+    reader = SourceReader(source_dir)
     frames: dict[str, pd.DataFrame] = {}
     sources: dict[str, _Source] = {}
     early: list[TerritoryLoad] = []
@@ -123,7 +86,7 @@ def territories_load(
         missing = [p for p in needed if not p.is_file()]
         if missing:
             early.append(
-                _record(
+                load_record(
                     name,
                     status=TerritoryLoad.Status.MISSING,
                     files=needed,
@@ -138,14 +101,14 @@ def territories_load(
             continue
         try:
             frames[name], details = reader.build(name)
-        except readers.TerritoryFileError as exc:
+        except territory_files.TerritoryFileError as exc:
             early.append(
-                _record(
+                load_record(
                     name,
                     status=TerritoryLoad.Status.FAILED,
                     files=needed,
                     message=exc.message,
-                    details={"error": exc.code, **_jsonable(exc.extra)},
+                    details={"error": exc.code, **jsonable(exc.extra)},
                     started=started,
                     t0=t0,
                     log=log,
@@ -161,7 +124,7 @@ def territories_load(
 def territories_read(*, source_dir: Path, only: list[str] | None = None) -> dict[str, pd.DataFrame]:
     """The normalised frames of the official files, without touching the database (for the
     benchmark and for checks). A missing or unreadable file raises TerritoryFileError."""
-    reader = _SourceReader(Path(source_dir))
+    reader = SourceReader(Path(source_dir))
     return {name: reader.build(name)[0] for name in _selected(only)}
 
 
@@ -203,7 +166,7 @@ def _store(
         if load.status == TerritoryLoad.Status.DONE:
             stored.add(name)
     if stored & {COMMUNES, ZONES_EMPLOI}:
-        loads.append(_store_cells(source=source, log=log))
+        loads.append(cells_store(source=source, log=log))
     return loads
 
 
@@ -218,7 +181,7 @@ def _store_dataset(
         with transaction.atomic():
             rows, written = WRITERS[name](frame)
     except ApplicationError as exc:
-        details.update({"error": exc.code, **_jsonable(exc.extra)})
+        details.update({"error": exc.code, **jsonable(exc.extra)})
         status, rows, message = TerritoryLoad.Status.FAILED, 0, exc.message
     except DatabaseError as exc:
         details["error"] = "database_error"
@@ -227,7 +190,7 @@ def _store_dataset(
     else:
         details.update(written)
         status, message = TerritoryLoad.Status.DONE, ""
-    return _record(
+    return load_record(
         name,
         status=status,
         files=files,

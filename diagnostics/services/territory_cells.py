@@ -28,12 +28,12 @@ from diagnostics.services.territory_datasets import (
     EXAMPLES,
     Log,
 )
-from diagnostics.services.territory_loads import _record
+from diagnostics.services.territory_loads import load_record
 
 # --- approximate commune cells ----------------------------------------------------------------
 
 
-def _store_cells(*, source: str, log: Log | None) -> TerritoryLoad:
+def cells_store(*, source: str, log: Log | None) -> TerritoryLoad:
     """Voronoi cells of the communes' centres clipped to their zone d'emploi, for the communes
     without an official polygon (geometry empty or already approximate)."""
     started, t0 = timezone.now(), time.perf_counter()
@@ -108,7 +108,7 @@ def _store_cells(*, source: str, log: Log | None) -> TerritoryLoad:
         "updated": len(to_write) if status == TerritoryLoad.Status.DONE else 0,
         "simplify_degrees": CELL_SIMPLIFY_DEGREES,
     }
-    return _record(
+    return load_record(
         COMMUNE_CELLS,
         status=status,
         files=[],

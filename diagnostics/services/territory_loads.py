@@ -17,7 +17,7 @@ from diagnostics.services.territory_datasets import (
 )
 
 
-def _record(
+def load_record(
     name: str,
     *,
     status: str,
@@ -44,7 +44,7 @@ def _record(
         sha256=details["files"][0]["sha256"] if files else "",
         status=status,
         rows=rows,
-        details=_jsonable(details),
+        details=jsonable(details),
         message=message,
         started_at=started,
         duration_s=round(time.perf_counter() - t0, 3),
@@ -90,13 +90,13 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     """Details stored in a JSONField: paths, sets and numpy scalars made plain."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value) if isinstance(value, (set, frozenset)) else value
-        return [_jsonable(v) for v in items]
+        return [jsonable(v) for v in items]
     if isinstance(value, Path):
         return str(value)
     if value is None or isinstance(value, (str, bool, int, float)):

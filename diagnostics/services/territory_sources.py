@@ -15,6 +15,12 @@ from diagnostics.analytics.communes import (
     remap_to_current,
 )
 from diagnostics.importers import territories as readers
+from diagnostics.importers import (
+    territory_bmo_bassins,
+    territory_cog,
+    territory_files,
+    territory_zonings,
+)
 from diagnostics.services.territory_datasets import (
     BASSINS_BMO,
     BMO_ONLY_BASSINS,
@@ -30,7 +36,7 @@ from diagnostics.services.territory_datasets import (
 # --- reading the official files ----------------------------------------------------------------
 
 
-class _SourceReader:
+class SourceReader:
     """Reads each official file once and builds the normalised frames of the datasets."""
 
     def __init__(self, root: Path) -> None:
@@ -72,21 +78,25 @@ class _SourceReader:
             self._cache[key] = func(self.path(key))
         return self._cache[key]
 
-    def _epci(self) -> readers.Zoning:
+    def _epci(self) -> territory_files.Zoning:
         key = self.epci_key()
-        func = readers.read_epci_json if key == "epci_json" else readers.read_epci_xlsx
+        func = (
+            territory_zonings.read_epci_json
+            if key == "epci_json"
+            else territory_zonings.read_epci_xlsx
+        )
         return self._get(key, func)  # type: ignore[no-any-return]
 
     def build(self, dataset: str) -> tuple[pd.DataFrame, dict[str, Any]]:
         if dataset == REGIONS:
-            return self._get("regions", readers.read_regions), {}
+            return self._get("regions", territory_cog.read_regions), {}
         if dataset == DEPARTEMENTS:
-            return self._get("departements", readers.read_departements), {}
+            return self._get("departements", territory_cog.read_departements), {}
         if dataset == EPCI:
             return self._epci().zones, {"file_kind": self.epci_key()}
         if dataset == ZONES_EMPLOI:
-            zones = self._get("zones_emploi", readers.read_zones_emploi).zones
-            geoms = self._get("ze_geometry", readers.read_ze_geometry)
+            zones = self._get("zones_emploi", territory_zonings.read_zones_emploi).zones
+            geoms = self._get("ze_geometry", territory_zonings.read_ze_geometry)
             frame = zones.merge(geoms, on=c.CODE, how="left")
             frame[c.GEOMETRY] = (
                 frame[c.GEOMETRY].astype(object).where(frame[c.GEOMETRY].notna(), None)
@@ -96,7 +106,7 @@ class _SourceReader:
         if dataset == BASSINS_BMO:
             return self._bassins_bmo()
         if dataset == CODE_CHANGES:
-            return self._get("code_changes", readers.read_code_changes), {}
+            return self._get("code_changes", territory_cog.read_code_changes), {}
         if dataset == COMMUNES:
             return self._communes()
         raise ValueError(dataset)
@@ -104,16 +114,16 @@ class _SourceReader:
     def optional_files(self, dataset: str) -> list[Path]:
         """Files read when present, beside the required ones of `files_for` (recorded with
         their SHA-256 in the dataset's TerritoryLoad)."""
-        return readers.bmo_bassin_files(self.root) if dataset == BASSINS_BMO else []
+        return territory_bmo_bassins.bmo_bassin_files(self.root) if dataset == BASSINS_BMO else []
 
     def _bassins_bmo(self) -> tuple[pd.DataFrame, dict[str, Any]]:
         """The bassins of the commune → bassin table, plus those that only the BMO survey files
         name (no commune of the table maps to them): without them, every published BMO file
         would be refused for its unknown bassins."""
-        zones = self._get("bassins_bmo", readers.read_bassins_bmo).zones
+        zones = self._get("bassins_bmo", territory_zonings.read_bassins_bmo).zones
         files = self.optional_files(BASSINS_BMO)
-        added = readers.bassins_named_by_bmo(
-            zones, [readers.read_bmo_bassins(path) for path in files]
+        added = territory_bmo_bassins.bassins_named_by_bmo(
+            zones, [territory_bmo_bassins.read_bmo_bassins(path) for path in files]
         )
         frame = pd.concat([zones, added], ignore_index=True)[c.BASSIN_BMO_COLUMNS]
         details: dict[str, Any] = {
@@ -129,12 +139,12 @@ class _SourceReader:
         return frame.sort_values(c.CODE).reset_index(drop=True), details
 
     def _communes(self) -> tuple[pd.DataFrame, dict[str, Any]]:
-        cog = self._get("cog_communes", readers.read_cog_communes)
+        cog = self._get("cog_communes", territory_cog.read_cog_communes)
         current = set(cog.communes[c.CODE])
         changes = None
         details: dict[str, Any] = {}
         if self.path("code_changes").is_file():
-            changes = self._get("code_changes", readers.read_code_changes)
+            changes = self._get("code_changes", territory_cog.read_code_changes)
         else:
             details["code_changes"] = (
                 f"table de passage absente ({self.path('code_changes')}) : aucun code remappé"
@@ -144,12 +154,12 @@ class _SourceReader:
             (
                 c.ZONE_EMPLOI_CODE,
                 "zones_emploi",
-                self._get("zones_emploi", readers.read_zones_emploi).composition,
+                self._get("zones_emploi", territory_zonings.read_zones_emploi).composition,
             ),
             (
                 c.BASSIN_BMO_CODE,
                 "bassins_bmo",
-                self._get("bassins_bmo", readers.read_bassins_bmo).composition,
+                self._get("bassins_bmo", territory_zonings.read_bassins_bmo).composition,
             ),
             (c.EPCI_CODE, "epci", self._epci().composition),
         ):
@@ -161,15 +171,15 @@ class _SourceReader:
             )
             memberships[column] = remapped
             details[f"{label}_codes"] = report.as_dict()
-        populations = self._get("populations", readers.read_populations)
-        centroids = self._get("centroids", readers.read_centroids)
+        populations = self._get("populations", territory_cog.read_populations)
+        centroids = self._get("centroids", territory_cog.read_centroids)
         frame = communes_frame(
             cog.communes,
             populations=populations,
             centroids=centroids,
             memberships=memberships,
-            cog_vintage=readers.COG_VINTAGE,
-            population_vintage=readers.POPULATION_VINTAGE,
+            cog_vintage=territory_files.COG_VINTAGE,
+            population_vintage=territory_files.POPULATION_VINTAGE,
         )
         for column in (
             c.POPULATION,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from diagnostics.analytics.synthetic_files import DEMO_LABEL
+from diagnostics.analytics.synthetic_file_common import DEMO_LABEL
 from diagnostics.selectors.demo import demo_data_present
 
 register = template.Library()

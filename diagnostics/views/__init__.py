@@ -1,5 +1,1 @@
-"""Views of the diagnostics app, one module per page family (re-exported for the URLconfs)."""
-
-from .home import home
-
-__all__ = ["home"]
+"""Views of the diagnostics app, one module per page family."""

@@ -20,6 +20,7 @@ from diagnostics.analytics.common import format_number
 from diagnostics.models import DiagnosticRun, User
 from diagnostics.params import int_param
 from diagnostics.permissions import BASIN_READERS, role_required
+from diagnostics.selectors import diagnostic_report
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.selectors.access import basin_list_for
 from diagnostics.views.diagnostics import visible_run
@@ -163,8 +164,8 @@ def diagnostic_compare(request: HttpRequest) -> HttpResponse:
             "run_a": run_a,
             "run_b": run_b,
             "basin": run_a.basin,
-            "figures_a": selectors.diagnostic_key_figures(doc_a),
-            "figures_b": {f.label: f for f in selectors.diagnostic_key_figures(doc_b)},
+            "figures_a": diagnostic_report.diagnostic_key_figures(doc_a),
+            "figures_b": {f.label: f for f in diagnostic_report.diagnostic_key_figures(doc_b)},
             "rows": _compare_rows(doc_a, doc_b),
             "batches_removed": sorted(batches_a - batches_b, key=lambda b: (b.kind, b.vintage)),
             "batches_added": sorted(batches_b - batches_a, key=lambda b: (b.kind, b.vintage)),

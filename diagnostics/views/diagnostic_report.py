@@ -1,6 +1,6 @@
 """What the diagnostic report shows, built from a done run's stored document and tables: sections
 and their tables with display formats, the yearly summary, the tension rows, the references and
-the missing datasets (`_report_context`, for the page and the print / PDF version), and the
+the missing datasets (`report_context`, for the page and the print / PDF version), and the
 report rendered once per run and scope (`report_html`, issue 15: the pages' cached fragment)."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 from diagnostics.analytics.common import format_number
 from diagnostics.models import DatasetKind, DiagnosticRun
 from diagnostics.permissions import CATALOGUE_READERS, has_role
+from diagnostics.selectors import diagnostic_report, prospective_report
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors import prospective_report
 from diagnostics.selectors import tensions as tension_selectors
 from diagnostics.selectors.diagnostic_report import REPORT_FIGURE_SECTIONS
 from diagnostics.selectors.page_cache import (
@@ -249,7 +249,7 @@ def _years_summary(document: dict[str, Any]) -> list[dict[str, str]]:
     return rows
 
 
-def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str, Any]:
+def report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str, Any]:
     document = run.results or {}
     tables = run.tables or {}
     shown = {name for names in SECTION_TABLES.values() for name in names}
@@ -260,10 +260,10 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
     other_tables = [
         display_table(name, payload) for name, payload in tables.items() if name not in shown
     ]
-    charts = selectors.diagnostic_charts(run)
+    charts = diagnostic_report.diagnostic_charts(run)
     charts.update(tension_selectors.published_tension_charts(run))
     charts.update(prospective_report.prospective_charts(run))
-    maps = selectors.diagnostic_maps(run)
+    maps = diagnostic_report.diagnostic_maps(run)
     gaps = {
         SOURCE_NAMES.get(source, source): periods
         for source, periods in (document.get("gaps") or {}).items()
@@ -283,7 +283,7 @@ def _report_context(run: DiagnosticRun, *, for_print: bool = False) -> dict[str,
             "bmo_threshold": format_number(params.get("bmo_threshold") or 0),
         },
         "document": document,
-        "key_figures": selectors.diagnostic_key_figures(document),
+        "key_figures": diagnostic_report.diagnostic_key_figures(document),
         "sections": SECTIONS,
         "section_tables": section_tables,
         "other_tables": other_tables,
@@ -344,7 +344,7 @@ def report_html(
     def build() -> str:
         whole = full()
         context = {
-            **_report_context(whole),
+            **report_context(whole),
             "run": whole,
             "basin": whole.basin,
             "request": request,

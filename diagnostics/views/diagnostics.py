@@ -44,7 +44,7 @@ from diagnostics.selectors.national import basin_list_exclude_reference
 from diagnostics.selectors.page_cache import cached, fragment_key, run_scope
 from diagnostics.services import diagnostics as services
 from diagnostics.services.pdf_jobs import pdf_job_request
-from diagnostics.views.diagnostic_report import _report_context, report_html
+from diagnostics.views.diagnostic_report import report_context, report_html
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ def diagnostic_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         "run": run,
         "basin": run.basin,
         "newer": selectors.diagnostic_newer_data(run),
-        **_report_context(run, for_print=True),
+        **report_context(run, for_print=True),
         **print_assets(),
     }
     html = render_to_string("diagnostics/diagnostic_print.html", context, request=request)

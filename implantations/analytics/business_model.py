@@ -31,16 +31,17 @@ import numpy as np
 import pandas as pd
 
 from diagnostics.analytics.common import format_number
+from implantations.analytics.criteria import CONCEPT_LABELS
 
 from . import funding as fd
 from .business_model_assumptions import (
     YEARS,
     AddressablePublic,
     Assumption,
-    _per_year,
-    _scalar,
     addressable_public,
     assumptions_with,
+    per_year_values,
+    scalar_value,
 )
 from .business_model_columns import (
     ARDAN,
@@ -71,7 +72,6 @@ from .business_model_columns import (
     YEAR,
     YEAR_COLUMNS,
 )
-from .scoring import CONCEPT_LABELS
 from .site_services import Service, default_services
 
 # The year the learners needed to break even are computed for: the cruising year, when the
@@ -109,7 +109,7 @@ class BusinessModel:
         return float(sum(s.learners for s in self.services))
 
     def as_document(self) -> dict[str, Any]:
-        staff_cost = _scalar(self.assumptions["staff_cost"])
+        staff_cost = scalar_value(self.assumptions["staff_cost"])
         return {
             "concept": self.concept,
             "concept_label": CONCEPT_LABELS[self.concept],
@@ -172,7 +172,7 @@ class _Inputs:
     topup: fd.CpfTopUp | None
 
     def v(self, code: str) -> float:
-        return _scalar(self.assumptions[code])
+        return scalar_value(self.assumptions[code])
 
 
 def _year(inputs: _Inputs, y: int, learners: Any) -> dict[str, Any]:
@@ -192,11 +192,13 @@ def _year(inputs: _Inputs, y: int, learners: Any) -> dict[str, Any]:
     overheads = v("overhead_rate") * (staff + services_staff + teaching)
     lent = v("premises_lent") >= 0.5
     premises = (
-        0.0 if (lent or not running) else v("premises_rent") * _per_year(a["premises_surface"])[y]
+        0.0
+        if (lent or not running)
+        else v("premises_rent") * per_year_values(a["premises_surface"])[y]
     )
     gtec = v("gtec_cost") if y == 0 else 0.0
     investment = v("investment") if y == 0 else 0.0
-    maturity = _per_year(a["funding_maturity"])[y]
+    maturity = per_year_values(a["funding_maturity"])[y]
     items = {
         name: learners * v(f"{name}_share") * v(f"{name}_amount") * maturity
         for name in ("cpf", "region", "opco", "fees")
@@ -266,10 +268,10 @@ def business_model(
     a = assumptions_with(concept, overrides)
     public = public or AddressablePublic()
     inputs = _Inputs(a, tuple(default_services(concept) if services is None else services), topup)
-    target = _scalar(a["learners_target"])
-    ramp = _per_year(a["ramp"])
+    target = scalar_value(a["learners_target"])
+    ramp = per_year_values(a["ramp"])
     addressable, addressable_label = addressable_public(
-        concept, public, employed_share=_scalar(a["employed_share"])
+        concept, public, employed_share=scalar_value(a["employed_share"])
     )
     funded = fd.funding_per_year(funding)
     services_learners = float(sum(s.learners for s in inputs.services))
@@ -303,7 +305,7 @@ def business_model(
             break_even = y
             break
     warnings: list[str] = []
-    threshold = _scalar(a["max_public_share"])
+    threshold = scalar_value(a["max_public_share"])
     if addressable is None or addressable <= 0:
         warnings.append(
             f"Public adressable inconnu ({addressable_label}) : le nombre d'apprenants ne peut "
@@ -342,7 +344,7 @@ def business_model(
         warnings=warnings,
         services=inputs.services,
         topup=topup,
-        topup_per_learner=fd.topup_per_learner(topup, cpf_amount=_scalar(a["cpf_amount"]))
+        topup_per_learner=fd.topup_per_learner(topup, cpf_amount=scalar_value(a["cpf_amount"]))
         if topup is not None
         else 0.0,
         funding_lines=tuple(funding),

@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from diagnostics.analytics.common import format_number
+from implantations.analytics.criteria import CONCEPTS, FAB_ID, PROGRESSIVE, TURNKEY
 
-from .scoring import CONCEPTS, FAB_ID, PROGRESSIVE, TURNKEY
 from .site_services import STEERING_FTE
 
 YEARS: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
@@ -227,7 +227,7 @@ def default_assumptions(concept: str) -> dict[str, Assumption]:
     return {a.code: a for a in items}
 
 
-def _scalar(assumption: Assumption) -> float:
+def scalar_value(assumption: Assumption) -> float:
     value = assumption.value
     if isinstance(value, tuple):
         raise TypeError(f"L'hypothèse « {assumption.code} » est une valeur par année.")
@@ -298,14 +298,18 @@ def assumptions_with(
             continue
         assumptions[code] = replace(base, value=values if base.per_year else values[0])
     shares = sum(
-        _scalar(assumptions[f"{name}_share"]) for name in ("cpf", "region", "opco", "fees")
+        scalar_value(assumptions[f"{name}_share"]) for name in ("cpf", "region", "opco", "fees")
     )
     if shares > 1 + 1e-9:
         problems["funding_shares"] = (
             f"les parts financées (CPF, Région, OPCO, droits) totalisent "
             f"{format_number(shares * 100)} % : au plus 100 %"
         )
-    if concept == PROGRESSIVE and "ramp" not in problems and _per_year(assumptions["ramp"])[1] > 0:
+    if (
+        concept == PROGRESSIVE
+        and "ramp" not in problems
+        and per_year_values(assumptions["ramp"])[1] > 0
+    ):
         problems["ramp"] = (
             "concept progressif : la première phase (année 1) ne propose que des services, sans "
             "formation (AMI) ; montée en charge de l'année 1 attendue à 0"
@@ -315,7 +319,7 @@ def assumptions_with(
     return assumptions
 
 
-def _per_year(assumption: Assumption) -> tuple[float, ...]:
+def per_year_values(assumption: Assumption) -> tuple[float, ...]:
     value = assumption.value
     return tuple(float(v) for v in value) if isinstance(value, tuple) else (float(value),) * 6
 

@@ -21,21 +21,18 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from diagnostics.analytics.common import format_number, require_columns
-
-from . import business_model_columns as bmc
-from .honesty import INSUFFICIENT, format_figure
-from .scoring import (
-    CONCEPT_LABELS,
-    CONCEPTS,
-    CRITERIA_BY_CODE,
+from implantations.analytics.criteria import CONCEPT_LABELS, CONCEPTS, CRITERIA_BY_CODE, PILLARS
+from implantations.analytics.score_columns import (
     CRITERION,
     LABEL,
     MISSING,
     PILLAR,
-    PILLARS,
     contribution_column,
     weight_column,
 )
+
+from . import business_model_columns as bmc
+from .honesty import INSUFFICIENT, format_figure
 
 BLUE_FRANCE = "#000091"
 BLUE_MEDIUM = "#6a6af4"
@@ -74,7 +71,7 @@ REVENUE_COLOURS = {
 }
 
 
-def _layout(title: str | None, height: int) -> dict[str, Any]:
+def chart_layout(title: str | None, height: int) -> dict[str, Any]:
     return {
         "title": {"text": title, "x": 0.01, "xanchor": "left"} if title else None,
         "height": height,
@@ -109,7 +106,7 @@ PILLAR_SHORT = {
 
 def waterfall_figure(scored: pd.DataFrame, concept: str, *, height: int = 460) -> go.Figure:
     """Contributions (points out of 100) of the known criteria weighted for `concept`, in pillar
-    order, then the total. Input: `scoring.score_criteria` output."""
+    order, then the total. Input: `scores.score_criteria` output."""
     if concept not in CONCEPTS:
         raise ValueError(f"Concept inconnu : « {concept} »")
     require_columns(
@@ -144,7 +141,7 @@ def waterfall_figure(scored: pd.DataFrame, concept: str, *, height: int = 460) -
             totals={"marker": {"color": BLUE_FRANCE}},
         )
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["margin"] = {"l": 50, "r": 20, "t": 20, "b": 110}
     figure.update_layout(
         **layout,
@@ -168,7 +165,7 @@ def scores_figure(
 ) -> go.Figure:
     """Horizontal bars, one per concept, stacked by pillar (points), total at the end; a
     concept failing its constraint is named « condition non remplie ». `pillars`: rows = pillar
-    codes, columns = concepts (`scoring.pillar_scores`)."""
+    codes, columns = concepts (`scores.pillar_scores`)."""
     missing = [k for k in CONCEPTS if k not in pillars.columns]
     if missing:
         raise ValueError(f"Colonnes manquantes dans les piliers : {missing}")
@@ -204,7 +201,7 @@ def scores_figure(
                 "font": {"color": "#161616" if eligible.get(k) else GREY},
             }
         )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["margin"] = {"l": 150, "r": 30, "t": 60, "b": 40}
     layout["legend"] = {
         "orientation": "h",
@@ -246,7 +243,7 @@ def sensitivity_figure(
             hovertemplate="%{y} : %{x:.1f} % des tirages<extra></extra>",
         )
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["margin"] = {"l": 150, "r": 40, "t": 10, "b": 40}
     figure.update_layout(
         **layout,
@@ -303,7 +300,7 @@ def business_model_figure(years: pd.DataFrame, *, height: int = 420) -> go.Figur
         marker={"size": 8},
         hovertemplate="Solde : %{y:,.0f} €<extra></extra>",
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left"}
     layout["margin"] = {"l": 70, "r": 20, "t": 20, "b": 40}
     figure.update_layout(
@@ -336,7 +333,7 @@ def learners_figure(years: pd.DataFrame, *, height: int = 260) -> go.Figure:
             hovertemplate="%{x} : %{y} apprenants<extra></extra>",
         )
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["margin"] = {"l": 50, "r": 20, "t": 20, "b": 40}
     figure.update_layout(
         **layout,

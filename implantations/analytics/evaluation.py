@@ -92,7 +92,7 @@ class Thresholds:
 
 
 # --- One year's follow-up: the rules ------------------------------------------------------------
-def _count(values: Mapping[str, Any], name: str) -> int | None:
+def count_of(values: Mapping[str, Any], name: str) -> int | None:
     value = values.get(name)
     return None if value is None else int(value)
 
@@ -143,9 +143,9 @@ def followup_check(
             )
     if errors:
         return errors
-    enrolled = _count(values, ENROLLED)
-    completed = _count(values, COMPLETED)
-    certified = _count(values, CERTIFIED)
+    enrolled = count_of(values, ENROLLED)
+    completed = count_of(values, COMPLETED)
+    certified = count_of(values, CERTIFIED)
     if enrolled is None:
         errors[ENROLLED] = "Inscrits : indiquez le nombre d'inscrits de l'année (0 si aucun)."
     if enrolled is not None and completed is not None and completed > enrolled:
@@ -161,7 +161,7 @@ def followup_check(
                 f"Certifiés : {certified} pour {completed} parcours achevés ; au plus le nombre "
                 "de parcours achevés."
             )
-    outcomes = [_count(values, name) for name in OUTCOME_FIELDS]
+    outcomes = [count_of(values, name) for name in OUTCOME_FIELDS]
     known_outcomes = [v for v in outcomes if v is not None]
     if known_outcomes:
         total = sum(known_outcomes)
@@ -265,7 +265,7 @@ KIND_COST = "coût"
 KIND_TOTAL = "total"
 
 
-def _num(value: Any) -> float | None:
+def number_or_none(value: Any) -> float | None:
     if value is None or value is pd.NA:
         return None
     number = float(value)
@@ -310,14 +310,21 @@ def finance_variances(
         )
 
     def total(lines: Sequence[str], source: Mapping[str, Any]) -> float | None:
-        parts = [_num(source.get(line)) for line in lines]
+        parts = [number_or_none(source.get(line)) for line in lines]
         return (
             None if any(v is None for v in parts) else float(sum(v for v in parts if v is not None))
         )
 
     for line, label in LINES.items():
         kind = KIND_REVENUE if line in REVENUE_LINES else KIND_COST
-        add(line, label, kind, _num(planned.get(line)), _num(actual.get(line)), True)
+        add(
+            line,
+            label,
+            kind,
+            number_or_none(planned.get(line)),
+            number_or_none(actual.get(line)),
+            True,
+        )
     revenues = (total(list(REVENUE_LINES), planned), total(list(REVENUE_LINES), actual))
     costs = (total(list(COST_LINES), planned), total(list(COST_LINES), actual))
     add(REVENUES_TOTAL, TOTAL_LABELS[REVENUES_TOTAL], KIND_TOTAL, *revenues, False)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from .evaluation import ENROLLED, YEAR, Thresholds, _num, format_share
+from .evaluation import ENROLLED, YEAR, Thresholds, format_share, number_or_none
 
 FLAG_LATE = "en_retard"
 FLAG_OVERRUN = "en_depassement"
@@ -104,7 +104,7 @@ def project_flags(
     for i in range(len(ordered)):
         row = {c: columns[c][i] for c in FLAG_INPUT_COLUMNS}
         year, calendar = int(row[YEAR]), int(row["calendar_year"])
-        planned, enrolled = _num(row["planned_learners"]), _num(row[ENROLLED])
+        planned, enrolled = number_or_none(row["planned_learners"]), number_or_none(row[ENROLLED])
         threshold = t.late_enrolment_share * (planned or 0)
         if planned and planned > 0 and enrolled is not None and enrolled < threshold - 1e-9:
             flags.append(
@@ -117,7 +117,7 @@ def project_flags(
                     f"seuil {format_share(t.late_enrolment_share)}).",
                 )
             )
-        p_costs, a_costs = _num(row["planned_costs"]), _num(row["actual_costs"])
+        p_costs, a_costs = number_or_none(row["planned_costs"]), number_or_none(row["actual_costs"])
         if (
             p_costs
             and p_costs > 0

@@ -20,7 +20,7 @@ from .evaluation import (
     OUTCOME_TRAINING,
     OUTCOME_UNKNOWN,
     Thresholds,
-    _count,
+    count_of,
 )
 
 
@@ -71,8 +71,8 @@ def outcome_rates(
     gives no value but the reason « effectif trop faible (n = 7 < 10) »; a zero one « aucun … »."""
     rates = []
     for code, label, numerators, denominator_field in RATE_SPECS:
-        denominator = _count(counts, denominator_field)
-        numerator = sum(_count(counts, name) or 0 for name in numerators)
+        denominator = count_of(counts, denominator_field)
+        numerator = sum(count_of(counts, name) or 0 for name in numerators)
         den_label = DENOMINATOR_LABELS[denominator_field]
         if denominator is None:
             rates.append(

@@ -9,7 +9,7 @@ from diagnostics.analytics.common import require_columns
 
 from . import business_model_columns as bmc
 from . import funding as fd
-from .charts import _layout
+from .charts import chart_layout
 
 
 def funding_split_figure(
@@ -43,7 +43,7 @@ def funding_split_figure(
         marker={"size": 8},
         hovertemplate="Aide nécessaire : %{y:,.0f} €<extra></extra>",
     )
-    layout = _layout(None, height)
+    layout = chart_layout(None, height)
     layout["legend"] = {"orientation": "v", "x": 1.02, "y": 1, "xanchor": "left"}
     layout["margin"] = {"l": 70, "r": 20, "t": 20, "b": 40}
     figure.update_layout(

@@ -35,7 +35,7 @@ NNBSP = "\u202f"  # thousands separator (narrow no-break space)
 CONCEPTS = ("turnkey", "fab_id", "progressive")
 
 # How to obtain the data of each source of the recommendation's criteria (keys of
-# scoring.SOURCES), for the « données insuffisantes » messages.
+# criteria.SOURCES), for the « données insuffisantes » messages.
 HOW_TO_GET: dict[str, str] = {
     "bmo": "importer l'enquête Besoins en main-d'œuvre (Données → Imports), puis relancer le "
     "diagnostic du bassin",
@@ -186,7 +186,7 @@ def honest_document(
 def _choice_reason(document: Mapping[str, Any], verdicts: Mapping[str, Any]) -> str:
     """« Clef en main : score 56,1 sur 100, devant … » with the figures as shown (one rounding
     rule), instead of the engine's text from the unrounded scores."""
-    from implantations.analytics.scoring import CONCEPT_LABELS
+    from implantations.analytics.criteria import CONCEPT_LABELS
 
     concept = str(document["concept"])
     eligible = document.get("eligible") or {}

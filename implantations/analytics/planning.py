@@ -73,8 +73,8 @@ from implantations.analytics.planning_columns import (
     UNEMPLOYMENT_RATE,
     YEAR,
     ZONE_EMPLOI_CODE,
-    _float_or_none,
-    _require,
+    float_or_none,
+    require_columns,
 )
 
 
@@ -92,7 +92,7 @@ def zone_members(communes: pd.DataFrame, *, level: str, region_code: str) -> pd.
     whose main town (most populated commune) lies in `region_code` — the rule by which a
     registered basin belongs to the region of its main town. Zones across a regional border
     keep their communes of the other region. candidate_id = the zone's code. Sorted."""
-    _require(communes, COMMUNE_COLUMNS, "la table des communes")
+    require_columns(communes, COMMUNE_COLUMNS, "la table des communes")
     if level not in LEVEL_COLUMNS:
         raise ValueError(
             f"Niveau inconnu : « {level} » (attendu : {', '.join(sorted(LEVEL_COLUMNS))})."
@@ -115,8 +115,8 @@ def candidate_summary(
     """CANDIDATE_COLUMNS: population (Σ communes, unknown ones counted apart), commune count,
     main town (`main_towns[candidate_id]` when given — a registered basin's choice — else the
     most populated commune) with its population and coordinates. Sorted by candidate_id."""
-    _require(membership, MEMBERSHIP_COLUMNS, "la composition des candidats")
-    _require(communes, COMMUNE_COLUMNS, "la table des communes")
+    require_columns(membership, MEMBERSHIP_COLUMNS, "la composition des candidats")
+    require_columns(communes, COMMUNE_COLUMNS, "la table des communes")
     members = membership.merge(
         communes.drop_duplicates(COMMUNE_CODE), on=COMMUNE_CODE, how="inner", validate="m:1"
     )
@@ -158,8 +158,8 @@ def candidate_summary(
 def with_nearest_site(candidates: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
     """Adds nearest_site (name) and nearest_site_km: the active Cnam site nearest to each
     candidate's main town, as the crow flies. NA when there is no site or no coordinates."""
-    _require(candidates, [CANDIDATE_ID, LATITUDE, LONGITUDE], "les candidats")
-    _require(sites, SITE_POINT_COLUMNS, "les sites Cnam")
+    require_columns(candidates, [CANDIDATE_ID, LATITUDE, LONGITUDE], "les candidats")
+    require_columns(sites, SITE_POINT_COLUMNS, "les sites Cnam")
     out = candidates.copy()
     names: list[object] = [pd.NA] * len(out)
     km: list[float | None] = [None] * len(out)
@@ -168,7 +168,7 @@ def with_nearest_site(candidates: pd.DataFrame, sites: pd.DataFrame) -> pd.DataF
         s_lat = np.radians(located_sites[LATITUDE].to_numpy(dtype=float))
         s_lon = np.radians(located_sites[LONGITUDE].to_numpy(dtype=float))
         for i, (lat, lon) in enumerate(zip(out[LATITUDE], out[LONGITUDE], strict=True)):
-            lat_f, lon_f = _float_or_none(lat), _float_or_none(lon)
+            lat_f, lon_f = float_or_none(lat), float_or_none(lon)
             if lat_f is None or lon_f is None:
                 continue
             p, lam = math.radians(lat_f), math.radians(lon_f)
@@ -203,10 +203,10 @@ def candidate_need(
     - difficulty_rate = Σ_b w_b · difficult_b / Σ_b w_b · difficulty_base_b (ratio of sums).
 
     Candidates without any figure get NA. Sorted by candidate_id."""
-    _require(membership, MEMBERSHIP_COLUMNS, "la composition des candidats")
-    _require(communes, COMMUNE_COLUMNS, "la table des communes")
-    _require(bmo_totals, BMO_TOTAL_COLUMNS, "les totaux BMO par bassin")
-    _require(unemployment, UNEMPLOYMENT_LATEST_COLUMNS, "les taux de chômage par zone")
+    require_columns(membership, MEMBERSHIP_COLUMNS, "la composition des candidats")
+    require_columns(communes, COMMUNE_COLUMNS, "la table des communes")
+    require_columns(bmo_totals, BMO_TOTAL_COLUMNS, "les totaux BMO par bassin")
+    require_columns(unemployment, UNEMPLOYMENT_LATEST_COLUMNS, "les taux de chômage par zone")
     table = communes.drop_duplicates(COMMUNE_CODE)[
         [COMMUNE_CODE, POPULATION, ZONE_EMPLOI_CODE, BASSIN_BMO_CODE]
     ].assign(_pop=lambda f: pd.to_numeric(f[POPULATION], errors="coerce").fillna(0.0))

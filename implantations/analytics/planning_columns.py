@@ -124,13 +124,13 @@ LEVEL_BASSIN_BMO = "bassin_bmo"
 LEVEL_COLUMNS = {LEVEL_ZONE_EMPLOI: ZONE_EMPLOI_CODE, LEVEL_BASSIN_BMO: BASSIN_BMO_CODE}
 
 
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"Colonnes manquantes dans {what} : {', '.join(missing)}")
 
 
-def _float_or_none(value: object) -> float | None:
+def float_or_none(value: object) -> float | None:
     if value is None or value is pd.NA:
         return None
     try:

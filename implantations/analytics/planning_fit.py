@@ -31,8 +31,8 @@ from implantations.analytics.planning_columns import (
     RANK,
     UNEMPLOYMENT_RATE,
     UNEMPLOYMENT_SCORE,
-    _float_or_none,
-    _require,
+    float_or_none,
+    require_columns,
 )
 
 
@@ -137,7 +137,7 @@ def programme_fit(
     fit = 100 · Σ weight · pillar / Σ weight over the pillars that could be computed (the
     others are named in `missing`). rank = 1 for the best fit (ties: candidate_id). Input:
     FIT_INPUT_COLUMNS. Sorted by rank."""
-    _require(candidates, FIT_INPUT_COLUMNS, "les candidats")
+    require_columns(candidates, FIT_INPUT_COLUMNS, "les candidats")
     bounds = bounds or FitBounds()
     weights = weights or FitWeights()
     weights.check()
@@ -148,8 +148,8 @@ def programme_fit(
 
     rows: list[dict[str, object]] = []
     for _, row in out.iterrows():
-        population = _float_or_none(row[POPULATION])
-        town = _float_or_none(row[MAIN_TOWN_POPULATION])
+        population = float_or_none(row[POPULATION])
+        town = float_or_none(row[MAIN_TOWN_POPULATION])
         pop_score = band_score(population, bounds.population_min, bounds.population_max)
         town_score = band_score(town, bounds.main_town_min, bounds.main_town_max)
         pop_ok = None if pop_score is None else pop_score == 1.0
@@ -164,12 +164,12 @@ def programme_fit(
         eligibility = _weighted([(pop_score, 1.0), (town_score, 1.0)])
         need = _weighted(
             [
-                (_float_or_none(row[UNEMPLOYMENT_SCORE]), weights.unemployment),
-                (_float_or_none(row[PROJECTS_SCORE]), weights.projects),
-                (_float_or_none(row[DIFFICULTY_SCORE]), weights.difficulty),
+                (float_or_none(row[UNEMPLOYMENT_SCORE]), weights.unemployment),
+                (float_or_none(row[PROJECTS_SCORE]), weights.projects),
+                (float_or_none(row[DIFFICULTY_SCORE]), weights.difficulty),
             ]
         )
-        distance = _float_or_none(row[NEAREST_SITE_KM])
+        distance = float_or_none(row[NEAREST_SITE_KM])
         access = None if distance is None else min(distance / bounds.far_km, 1.0)
         missing = [
             label

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from implantations.analytics.planning_columns import YEAR, _require
+from implantations.analytics.planning_columns import YEAR, require_columns
 
 # --- Follow-up of a project: planned against actual learners -------------------------------------
 PLANNED = "planned"
@@ -34,7 +34,7 @@ def learners_followup(frame: pd.DataFrame, *, tolerance: float = 0.1) -> pd.Data
     unknown). Adds gap = actual − planned, gap_share = gap / planned (NA when nothing was
     planned) and a flag: « a_saisir » (actual unknown), « conforme » (|gap_share| ≤ tolerance,
     or nothing planned and none enrolled), « en_avance », « en_retard ». Sorted by year."""
-    _require(frame, FOLLOWUP_INPUT_COLUMNS, "le suivi des apprenants")
+    require_columns(frame, FOLLOWUP_INPUT_COLUMNS, "le suivi des apprenants")
     if tolerance < 0:
         raise ValueError(f"La tolérance doit être positive ou nulle (reçu : {tolerance}).")
     out = frame.sort_values(YEAR, kind="mergesort").reset_index(drop=True).copy()
@@ -60,7 +60,7 @@ def learners_followup(frame: pd.DataFrame, *, tolerance: float = 0.1) -> pd.Data
 
 def followup_totals(followup: pd.DataFrame) -> dict[str, float | int | None]:
     """Totals over the years whose actual is known: planned, actual, gap and gap share."""
-    _require(followup, FOLLOWUP_COLUMNS, "le suivi des apprenants")
+    require_columns(followup, FOLLOWUP_COLUMNS, "le suivi des apprenants")
     known = followup[followup[ACTUAL].notna()]
     planned = int(known[PLANNED].fillna(0).sum())
     actual = int(known[ACTUAL].sum())

@@ -36,7 +36,7 @@ from implantations.analytics.planning_columns import (
     POPULATION,
     PROJECTS,
     REGION_CODE,
-    _require,
+    require_columns,
 )
 from implantations.analytics.planning_selection import (
     SELECTION_INPUT_COLUMNS,
@@ -101,8 +101,8 @@ def commune_weights(communes: pd.DataFrame, *, bmo_totals: pd.DataFrame) -> pd.D
     """COMMUNE_WEIGHT_COLUMNS: population (unknown counted 0) and projects = the commune's
     share of its bassin BMO's projects, by population (0 where the bassin has no figure or no
     population). Input: COMMUNE_COLUMNS, BMO_TOTAL_COLUMNS. Sorted by commune_code."""
-    _require(communes, COMMUNE_COLUMNS, "la table des communes")
-    _require(bmo_totals, BMO_TOTAL_COLUMNS, "les totaux BMO par bassin")
+    require_columns(communes, COMMUNE_COLUMNS, "la table des communes")
+    require_columns(bmo_totals, BMO_TOTAL_COLUMNS, "les totaux BMO par bassin")
     table = communes.drop_duplicates(COMMUNE_CODE)
     population = pd.to_numeric(table[POPULATION], errors="coerce").fillna(0.0).astype(float)
     bassin = table[BASSIN_BMO_CODE].astype(object)
@@ -169,8 +169,8 @@ def _covered_communes(membership: pd.DataFrame, chosen: Iterable[str]) -> pd.Ind
 def coverage(membership: pd.DataFrame, weights: pd.DataFrame, chosen: Iterable[str]) -> Coverage:
     """What the chosen candidates cover (see `Coverage`). Input: MEMBERSHIP_COLUMNS,
     COMMUNE_WEIGHT_COLUMNS."""
-    _require(membership, MEMBERSHIP_COLUMNS, "la composition des candidats")
-    _require(weights, COMMUNE_WEIGHT_COLUMNS, "les poids des communes")
+    require_columns(membership, MEMBERSHIP_COLUMNS, "la composition des candidats")
+    require_columns(weights, COMMUNE_WEIGHT_COLUMNS, "les poids des communes")
     covered = weights[weights[COMMUNE_CODE].isin(_covered_communes(membership, chosen))]
     return Coverage(
         population=float(covered[POPULATION].sum()),
@@ -187,9 +187,9 @@ def region_table(
     (`ranked`), how many are, their cost; the population and projects of the region's communes
     inside a chosen basin (whatever the basin's region: a zone across a border covers both)
     against the region's. Sorted by region name."""
-    _require(candidates, REGION_INPUT_COLUMNS, "les candidats")
-    _require(membership, MEMBERSHIP_COLUMNS, "la composition des candidats")
-    _require(weights, COMMUNE_WEIGHT_COLUMNS, "les poids des communes")
+    require_columns(candidates, REGION_INPUT_COLUMNS, "les candidats")
+    require_columns(membership, MEMBERSHIP_COLUMNS, "la composition des candidats")
+    require_columns(weights, COMMUNE_WEIGHT_COLUMNS, "les poids des communes")
     frame = candidates.assign(
         _ranked=candidates[RANKED].fillna(False).astype(bool),
         _selected=candidates[SELECTED].fillna(False).astype(bool),
@@ -251,7 +251,7 @@ def tradeoff_curve(
     against cost. With a budget the points vary the budget at n sites, else the number of
     sites without budget. `current`, the selection already made with (n, budget), is reused
     for its point (`current` True). Sorted by step."""
-    _require(frame, SELECTION_INPUT_COLUMNS, "les candidats à la sélection")
+    require_columns(frame, SELECTION_INPUT_COLUMNS, "les candidats à la sélection")
     axis, steps = tradeoff_steps(n=n, budget=budget)
     rows = []
     for step in steps:

@@ -63,8 +63,8 @@ def national_plan_figure(frame: pd.DataFrame, *, sites: pd.DataFrame) -> go.Figu
     SITE_POINT_COLUMNS (active Cnam sites). Basins are coloured by fit (grey when not shown or
     not `ranked`), chosen main towns are stars, Cnam sites squares. layout.meta.off_map counts the
     points that fall on no map nor inset."""
-    pc._require(frame, MAP_COLUMNS, "les candidats de la carte")
-    pc._require(sites, pc.SITE_POINT_COLUMNS, "les sites Cnam")
+    pc.require_columns(frame, MAP_COLUMNS, "les candidats de la carte")
+    pc.require_columns(sites, pc.SITE_POINT_COLUMNS, "les sites Cnam")
     # Drawn in this order (the last on top, where registered basins overlap zones): not ranked,
     # ranked, chosen.
     order = pd.Series(0, index=frame.index)
@@ -152,7 +152,7 @@ def tradeoff_figure(curve: pd.DataFrame) -> go.Figure:
     """Coverage of the population and of the recruitment projects (% of France's) at each point
     of the curve (TRADEOFF_COLUMNS), against the budget (k€) or the number of sites; the
     current choice is circled. Hover: sites, cost, covered need and the bound on the gap."""
-    pc._require(curve, nat.TRADEOFF_COLUMNS, "la courbe de compromis")
+    pc.require_columns(curve, nat.TRADEOFF_COLUMNS, "la courbe de compromis")
     frame = curve.sort_values(nat.STEP, kind="mergesort")
     by_budget = bool(len(frame)) and frame[nat.AXIS].iloc[0] == nat.AXIS_BUDGET
     x = (frame[nat.STEP] / 1000).tolist() if by_budget else frame[nat.STEP].astype(int).tolist()

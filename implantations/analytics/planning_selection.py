@@ -15,9 +15,9 @@ from implantations.analytics.planning_columns import (
     CANDIDATE_ID,
     LATITUDE,
     LONGITUDE,
-    _float_or_none,
-    _require,
+    float_or_none,
     pairwise_km,
+    require_columns,
 )
 
 # --- Selection ------------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ class Selection:
 def _check_selection(
     frame: pd.DataFrame, *, n: int, budget: float | None, min_km: float
 ) -> pd.DataFrame:
-    _require(frame, SELECTION_INPUT_COLUMNS, "les candidats à la sélection")
+    require_columns(frame, SELECTION_INPUT_COLUMNS, "les candidats à la sélection")
     if n < 1:
         raise ValueError(f"Le nombre de sites doit être au moins 1 (reçu : {n}).")
     if budget is not None and (math.isnan(budget) or budget < 0):
@@ -287,8 +287,8 @@ def _select_ilp_bounded(
     if len(frame) == 0:
         return [], "aucun candidat", True, 0.0, 0.0
     result = _ilp_solve(frame, n=n, budget=budget, conflicts=conflicts, time_limit_s=time_limit_s)
-    mip_gap = _float_or_none(getattr(result, "mip_gap", None))
-    dual = _float_or_none(getattr(result, "mip_dual_bound", None))
+    mip_gap = float_or_none(getattr(result, "mip_gap", None))
+    dual = float_or_none(getattr(result, "mip_dual_bound", None))
     bound = None if dual is None or math.isinf(dual) else -dual
     if result.x is None:
         return None, f"pas de solution ({result.message})", False, mip_gap, bound

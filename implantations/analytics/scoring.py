@@ -11,9 +11,10 @@ mapping validated by `profile_errors`; `DEFAULT_PROFILE` is the one seeded by mi
 justified in docs/adr/0008-recommendation-scoring.md):
 
 Each criterion is declared once, in `criteria.CRITERIA` (label, source, reader, default
-normalisation and weights); this module is the engine's entry point and re-exports the names of
-its parts (`criteria`, `criterion_readers`, `raw_values`, `profile`, `normalisation`, `scores`,
-`constraints`, `sensitivity`), so `scoring.X` keeps working.
+normalisation and weights); this module is the engine's entry point (`recommend`, the
+explanation texts) on its parts (`criteria`, `criterion_readers`, `raw_values`, `profile`,
+`normalisation`, `scores`, `constraints`, `sensitivity`), each name imported from the module
+where it lives.
 
 1. Criteria (`CRITERIA`), grouped in six pillars (`PILLARS`), each with a raw value in its own
    unit (RAW_COLUMNS: criterion, raw, source, vintage, note, estimated, variant). A raw value
@@ -62,43 +63,11 @@ from .constraints import (
     constraints_check,
 )
 from .criteria import (
-    CATALOGUE_CONCEPT_CODES,
     CONCEPT_LABELS,
     CONCEPTS,
-    CRITERIA,
     CRITERIA_BY_CODE,
-    CRITERION_CODES,
-    FAB_ID,
     PILLARS,
-    PROGRESSIVE,
     SOURCES,
-    TURNKEY,
-    Criterion,
-)
-from .criterion_inputs import (
-    EPCI_LEVELS,
-)
-from .normalisation import (
-    describe_rule,
-    normalise,
-)
-from .profile import (
-    DEFAULT_PROFILE,
-    profile_check,
-    profile_errors,
-    profile_weights,
-    profile_with_weights,
-)
-from .raw_values import (
-    INDICATOR_FACT_COLUMNS,
-    INDICATOR_LEVELS,
-    MIN_INDICATOR_COVERAGE,
-    asset_raw_values,
-    basin_indicator,
-    diagnostic_raw_values,
-    gap_raw_value,
-    indicator_raw_value,
-    referential_raw_values,
 )
 from .score_columns import (
     CRITERION,
@@ -111,8 +80,6 @@ from .score_columns import (
     PILLAR,
     PILLAR_LABEL,
     RAW,
-    RAW_COLUMNS,
-    SCORED_COLUMNS,
     SOURCE,
     UNIT,
     VARIANT,
@@ -125,88 +92,14 @@ from .scores import (
     concept_coverage,
     concept_scores,
     pillar_scores,
-    raw_frame,
     score_criteria,
 )
 from .sensitivity import (
     Sensitivity,
-    SourceDrop,
-    _round,
     choose,
-    monte_carlo,
+    rounded,
     sensitivity,
 )
-
-__all__ = [
-    "CATALOGUE_CONCEPT_CODES",
-    "CONCEPTS",
-    "CONCEPT_LABELS",
-    "CRITERIA",
-    "CRITERIA_BY_CODE",
-    "CRITERION",
-    "CRITERION_CODES",
-    "Constraint",
-    "Criterion",
-    "DEFAULT_PROFILE",
-    "ENGINE_VERSION",
-    "EPCI_LEVELS",
-    "ESTIMATED",
-    "FAB_ID",
-    "FRAGILE",
-    "HostSummary",
-    "INDICATOR_FACT_COLUMNS",
-    "INDICATOR_LEVELS",
-    "LABEL",
-    "MIN_INDICATOR_COVERAGE",
-    "MISSING",
-    "NBSP",
-    "NORMALISATION",
-    "NORMALISED",
-    "NOTE",
-    "PILLAR",
-    "PILLARS",
-    "PILLAR_LABEL",
-    "PROGRESSIVE",
-    "RAW",
-    "RAW_COLUMNS",
-    "ROBUST",
-    "RecommendationResult",
-    "SCORED_COLUMNS",
-    "SOURCE",
-    "SOURCES",
-    "Sensitivity",
-    "SourceDrop",
-    "TURNKEY",
-    "UNIT",
-    "VARIANT",
-    "VINTAGE",
-    "asset_raw_values",
-    "basin_indicator",
-    "choose",
-    "concept_coverage",
-    "concept_scores",
-    "constraints_check",
-    "contribution_column",
-    "criteria_records",
-    "describe_rule",
-    "diagnostic_raw_values",
-    "gap_raw_value",
-    "indicator_raw_value",
-    "monte_carlo",
-    "normalise",
-    "pillar_scores",
-    "profile_check",
-    "profile_errors",
-    "profile_weights",
-    "profile_with_weights",
-    "raw_frame",
-    "recommend",
-    "referential_raw_values",
-    "score_criteria",
-    "sensitivity",
-    "share_column",
-    "weight_column",
-]
 
 ENGINE_VERSION = "1.0"
 
@@ -239,7 +132,7 @@ class RecommendationResult:
             "engine_version": ENGINE_VERSION,
             "concept": self.concept,
             "concept_label": CONCEPT_LABELS.get(self.concept or ""),
-            "scores": {k: _round(v) for k, v in self.scores.items()},
+            "scores": {k: rounded(v) for k, v in self.scores.items()},
             "coverage": {k: round(v, 4) for k, v in self.coverage.items()},
             "eligible": dict(self.eligible),
             "constraints": [c.as_dict() for c in self.constraints],

@@ -55,7 +55,7 @@ class SourceDrop:
             "criteria": self.criteria,
             "concept": self.concept,
             "holds": self.holds,
-            "scores": {k: _round(v) for k, v in self.scores.items()},
+            "scores": {k: rounded(v) for k, v in self.scores.items()},
         }
 
 
@@ -114,7 +114,7 @@ def monte_carlo(
     return shares
 
 
-def _round(value: float | None, digits: int = 2) -> float | None:
+def rounded(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(float(value), digits)
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from .scoring import FAB_ID, PROGRESSIVE, TURNKEY
+from implantations.analytics.criteria import FAB_ID, PROGRESSIVE, TURNKEY
 
 # Legal annual working time of a full-time employee in France (1,607 hours: 35 h a week, with
 # the « journée de solidarité »), to turn hours into FTE.

@@ -25,7 +25,7 @@ from diagnostics.models import Basin, Scope, User
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors.access import basin_live_list_for, basin_manageable_for
 from implantations.analytics import business_model_assumptions as bma
-from implantations.analytics import scoring
+from implantations.analytics import criteria
 from implantations.api.project_funding import topup_output
 from implantations.models import BusinessScenario
 from implantations.selectors import business_model as sel
@@ -33,8 +33,8 @@ from implantations.selectors import projects as project_sel
 from implantations.selectors.recommendation import business_scenario_list
 from implantations.services.recommendation import business_scenario_save
 
-CONCEPT_CHOICES = [(k, scoring.CONCEPT_LABELS[k]) for k in scoring.CONCEPTS]
-ASSUMPTION_CODES = tuple(bma.default_assumptions(scoring.TURNKEY))
+CONCEPT_CHOICES = [(k, criteria.CONCEPT_LABELS[k]) for k in criteria.CONCEPTS]
+ASSUMPTION_CODES = tuple(bma.default_assumptions(criteria.TURNKEY))
 
 
 class AssumptionSerializer(serializers.Serializer):
@@ -217,7 +217,7 @@ ASSUMPTION_PARAMETERS = [
             + f". Défaut : {assumption.value}."
         ),
     )
-    for code, assumption in bma.default_assumptions(scoring.TURNKEY).items()
+    for code, assumption in bma.default_assumptions(criteria.TURNKEY).items()
 ]
 
 
@@ -237,7 +237,7 @@ class BasinBusinessModelApi(ApiViewMixin, generics.GenericAPIView):
             "par défaut — chacune avec sa source (AMI Cnam) ou « hypothèse à ajuster »."
         ),
         parameters=[
-            OpenApiParameter("concept", str, enum=list(scoring.CONCEPTS)),
+            OpenApiParameter("concept", str, enum=list(criteria.CONCEPTS)),
             OpenApiParameter("scenario", int, description="Id d'un scénario enregistré."),
             *ASSUMPTION_PARAMETERS,
         ],
@@ -246,11 +246,11 @@ class BasinBusinessModelApi(ApiViewMixin, generics.GenericAPIView):
         basin = _live_basin(request, pk)
         params = request.query_params
         concept = params.get("concept") or None
-        if concept is not None and concept not in scoring.CONCEPTS:
+        if concept is not None and concept not in criteria.CONCEPTS:
             raise exceptions.ValidationError(
                 {
                     "concept": [
-                        f"Concept inconnu : « {concept[:40]} » (possibles : {', '.join(scoring.CONCEPTS)})."
+                        f"Concept inconnu : « {concept[:40]} » (possibles : {', '.join(criteria.CONCEPTS)})."
                     ]
                 }
             )

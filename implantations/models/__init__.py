@@ -1,7 +1,3 @@
-# CnamSite and ProgrammeSettings live in diagnostics (basin eligibility reads them); re-exported
-# here so that implantations code keeps one import line.
-from diagnostics.models import CnamSite, ProgrammeSettings
-
 from .assets import BasinPartnership, EmployerLetter, HostStructure
 from .contributions import Contribution
 from .followup import FollowupSource, ProjectFollowup
@@ -21,7 +17,6 @@ from .recommendation import BusinessScenario, Recommendation, ScoringProfile
 __all__ = [
     "BasinPartnership",
     "BusinessScenario",
-    "CnamSite",
     "Concept",
     "Contribution",
     "CpfTopUpScenario",
@@ -31,7 +26,6 @@ __all__ = [
     "GovernanceMember",
     "HostStructure",
     "ImplantationProject",
-    "ProgrammeSettings",
     "ProgrammeTarget",
     "ProgrammeTargetChange",
     "ProjectFollowup",

@@ -3,7 +3,7 @@
 - `ScoringProfile`: the weights, normalisations and sensitivity settings of the recommendation
   (`implantations.analytics.scoring`), versioned: a change is a new version, a version once
   saved is never edited (the admin saves a change as a new version), and the profile in force
-  is the latest version. Seeded with `scoring.DEFAULT_PROFILE` (version 1).
+  is the latest version. Seeded with `profile.DEFAULT_PROFILE` (version 1).
 - `Recommendation`: one computed recommendation of a basin, with the profile version, the
   diagnostic run and the import batches it used, its inputs and its full document. Two
   computations with the same inputs (`input_key`) give one row.
@@ -26,7 +26,7 @@ CONCEPT_CHOICES = [
 
 class ScoringProfile(models.Model):
     """A version of the scoring settings (see the module docstring); `parameters` follows
-    `scoring.DEFAULT_PROFILE` and is validated by `scoring.profile_errors`."""
+    `profile.DEFAULT_PROFILE` and is validated by `profile.profile_errors`."""
 
     version = models.PositiveIntegerField("version", unique=True)
     name = models.CharField("nom", max_length=120, default="Profil de notation")

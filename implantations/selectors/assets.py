@@ -13,7 +13,7 @@ import pandas as pd
 from diagnostics.analytics.geometry import haversine_km
 from diagnostics.models import Basin, Lycee, Organisation
 from diagnostics.selectors.facts import lycees_current_frame
-from implantations.analytics import scoring
+from implantations.analytics import constraints
 from implantations.models import BasinPartnership, EmployerLetter, HostStructure
 
 
@@ -125,13 +125,13 @@ def host_summary(
     hosts: list[HostStructure],
     partnership: BasinPartnership | None,
     partners: list[Organisation] | None = None,
-) -> scoring.HostSummary:
+) -> constraints.HostSummary:
     """What the hard constraints read: the confirmed hosts of the basin, and the typed partners
     (`diagnostics.Organisation`) located in it — a lycée counts as a lycée partner, a Mission
     locale, tiers-lieu or Maison de l'emploi as a shared place."""
     confirmed = [h for h in hosts if h.confirmed]
     partners = partners or []
-    return scoring.HostSummary(
+    return constraints.HostSummary(
         lycee_partners=_with_partners(
             [h.name for h in confirmed if h.is_vocational_lycee], partners, Organisation.LYCEES
         ),

@@ -18,8 +18,8 @@ from django.db.models import prefetch_related_objects
 from diagnostics.models import Basin
 from implantations.analytics import business_model as bm
 from implantations.analytics import business_model_assumptions as bma
+from implantations.analytics import criteria
 from implantations.analytics import funding as fd
-from implantations.analytics import scoring
 from implantations.analytics.site_services import Service, default_services, services_with
 from implantations.models import (
     BasinPartnership,
@@ -59,7 +59,7 @@ def business_model_for_basin(
     if scenario is not None:
         concept = scenario.concept
     elif not concept:
-        concept = (recommendation.concept if recommendation else "") or scoring.TURNKEY
+        concept = (recommendation.concept if recommendation else "") or criteria.TURNKEY
     concept = _model_concept(concept)
     values, premises_from_assets = _model_values(
         scenario, overrides, lambda: basin_partnership_get(basin)
@@ -100,7 +100,7 @@ def _model_values(
 
 
 def _model_concept(concept: str) -> str:
-    return concept if concept in scoring.CONCEPTS else scoring.TURNKEY
+    return concept if concept in criteria.CONCEPTS else criteria.TURNKEY
 
 
 def business_scenario_latest(basin: Basin, concept: str) -> BusinessScenario | None:

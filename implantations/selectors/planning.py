@@ -19,6 +19,7 @@ from diagnostics.models import (
     BassinBmo,
     BmoFact,
     ChomageZeFact,
+    CnamSite,
     Commune,
     DiagnosticRun,
     Region,
@@ -27,7 +28,6 @@ from diagnostics.models import (
 )
 from diagnostics.selectors.access import basin_list_for, region_list_for
 from implantations.analytics import planning_columns as pc
-from implantations.models import CnamSite
 
 
 # --- Codes -------------------------------------------------------------------------------------

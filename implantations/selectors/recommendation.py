@@ -9,13 +9,21 @@ import pandas as pd
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from diagnostics.models import Basin, Commune, TerritoryLoad, User, ZoneEmploi
+from diagnostics.models import (
+    Basin,
+    CnamSite,
+    Commune,
+    ProgrammeSettings,
+    TerritoryLoad,
+    User,
+    ZoneEmploi,
+)
 from diagnostics.selectors.access import basin_list_for
 from diagnostics.selectors.diagnostics import diagnostic_latest_done
 from implantations.analytics import columns as col
 from implantations.analytics.business_model_assumptions import AddressablePublic
 from implantations.analytics.maps import region_outlines
-from implantations.models import BusinessScenario, CnamSite, ProgrammeSettings, Recommendation
+from implantations.models import BusinessScenario, Recommendation
 
 
 def cnam_site_list() -> list[CnamSite]:

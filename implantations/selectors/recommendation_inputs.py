@@ -17,13 +17,21 @@ from django.db.models import Q
 
 from diagnostics.analytics.geometry import nearest_point
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Basin, DiagnosticRun, ImportBatch, IndicatorFact, Lycee
+from diagnostics.models import Basin, CnamSite, DiagnosticRun, ImportBatch, IndicatorFact, Lycee
 from diagnostics.selectors.diagnostic_frames import crosswalk_frame
 from diagnostics.selectors.diagnostics import diagnostic_latest_done
 from diagnostics.selectors.facts import lycees_current_frame
 from diagnostics.selectors.partners import basin_organisations
-from implantations.analytics import scoring
-from implantations.models import CnamSite, HostStructure, ScoringProfile
+from implantations.analytics import (
+    constraints,
+    criteria,
+    criterion_inputs,
+    raw_values,
+    score_columns,
+    scores,
+    scoring,
+)
+from implantations.models import HostStructure, ScoringProfile
 from implantations.selectors.assets import (
     basin_commune_codes,
     basin_partnership_get,
@@ -46,8 +54,8 @@ class RecommendationInputs:
 
     basin: Basin
     profile: ScoringProfile
-    raw: pd.DataFrame  # scoring.RAW_COLUMNS
-    hosts: scoring.HostSummary
+    raw: pd.DataFrame  # score_columns.RAW_COLUMNS
+    hosts: constraints.HostSummary
     run: DiagnosticRun | None
     batches: list[ImportBatch]
     sources: list[dict[str, Any]] = field(default_factory=list)
@@ -57,16 +65,16 @@ class RecommendationInputs:
         """JSON-safe inputs (stored with the recommendation and hashed into its key)."""
         raw = []
         for row in self.raw.to_dict("records"):
-            value = row[scoring.RAW]
+            value = row[score_columns.RAW]
             raw.append(
                 {
-                    "criterion": row[scoring.CRITERION],
+                    "criterion": row[score_columns.CRITERION],
                     "raw": None if pd.isna(value) else round(float(value), 6),
-                    "source": row[scoring.SOURCE],
-                    "vintage": row[scoring.VINTAGE],
-                    "note": row[scoring.NOTE],
-                    "estimated": bool(row[scoring.ESTIMATED]),
-                    "variant": row[scoring.VARIANT],
+                    "source": row[score_columns.SOURCE],
+                    "vintage": row[score_columns.VINTAGE],
+                    "note": row[score_columns.NOTE],
+                    "estimated": bool(row[score_columns.ESTIMATED]),
+                    "variant": row[score_columns.VARIANT],
                 }
             )
         return {
@@ -110,7 +118,7 @@ def _vintages(batches: list[ImportBatch]) -> dict[str, str]:
 def _source_entry(kind: str, batch: ImportBatch) -> dict[str, Any]:
     return {
         "source": kind,
-        "label": scoring.SOURCES.get(kind, batch.get_kind_display()),
+        "label": criteria.SOURCES.get(kind, batch.get_kind_display()),
         "batch": batch.pk,
         "file_name": batch.file_name,
         "vintage": batch.vintage,
@@ -135,7 +143,7 @@ def _gap_values(run: DiagnosticRun, top: int) -> tuple[dict[str, dict[str, Any]]
     if ranked.empty:
         return {}, "aucun parcours du catalogue classé pour ce bassin"
     usable = ranked[~ranked[g.FLAGGED].astype(bool)].sort_values(g.RANK)
-    values = scoring.gap_raw_value(
+    values = raw_values.gap_raw_value(
         [float(s) for s in usable[g.SCORE]],
         top=top,
         ranked=len(ranked),
@@ -152,14 +160,14 @@ def _indicator_values(
 ) -> tuple[dict[str, dict[str, Any]], list[ImportBatch]]:
     wanted = {
         code: list(profile["criteria"][code].get("indicators") or [])
-        for code in scoring.CRITERION_CODES
-        if scoring.CRITERIA_BY_CODE[code].source == "indicator"
+        for code in criteria.CRITERION_CODES
+        if criteria.CRITERIA_BY_CODE[code].source == "indicator"
     }
     all_codes = sorted({i for codes in wanted.values() for i in codes})
     if not all_codes or communes.empty:
         return {}, []
     geo = Q()
-    for level, column in scoring.INDICATOR_LEVELS:
+    for level, column in raw_values.INDICATOR_LEVELS:
         codes = sorted({str(c) for c in communes[column].dropna()})
         if level == "bassin_bmo":
             codes = sorted({*codes, *(c.zfill(4) for c in codes)})
@@ -168,12 +176,12 @@ def _indicator_values(
     qs = IndicatorFact.objects.current().filter(geo, indicator__in=all_codes)
     facts = pd.DataFrame.from_records(
         qs.values_list("level", "code", "period", "indicator", "value", "batch__vintage"),
-        columns=scoring.INDICATOR_FACT_COLUMNS,
+        columns=raw_values.INDICATOR_FACT_COLUMNS,
     )
     batch_ids = set(qs.values_list("batch_id", flat=True).distinct())
     out: dict[str, dict[str, Any]] = {}
     for criterion, codes in wanted.items():
-        found = scoring.basin_indicator(facts, communes, indicators=codes)
+        found = raw_values.basin_indicator(facts, communes, indicators=codes)
         if found is None:
             out[criterion] = {
                 "raw": None,
@@ -183,7 +191,7 @@ def _indicator_values(
             }
             continue
         out.update(
-            scoring.indicator_raw_value(
+            raw_values.indicator_raw_value(
                 criterion,
                 variant=found["variant"],
                 value=found["value"],
@@ -200,7 +208,7 @@ def _indicator_values(
 def _lycee_values(
     basin: Basin, codes: list[str], hosts: list[HostStructure]
 ) -> tuple[dict[str, Any], list[ImportBatch]]:
-    """Arguments of `scoring.asset_raw_values` about lycées, and the annuaire batches read."""
+    """Arguments of `raw_values.asset_raw_values` about lycées, and the annuaire batches read."""
     frame = lycees_current_frame(commune_codes=codes)
     annuaire_in_force = Lycee.objects.current().exists()
     batches = list(
@@ -298,7 +306,7 @@ def recommendation_inputs(
         batches.extend(run_batches)
         sources.extend(_source_entry(b.kind, b) for b in run_batches)
         values.update(
-            scoring.diagnostic_raw_values(
+            raw_values.diagnostic_raw_values(
                 run.results, population=basin.population or None, vintages=_vintages(run_batches)
             )
         )
@@ -322,12 +330,12 @@ def recommendation_inputs(
     confirmed = [h for h in hosts if h.confirmed]
     epci = partnership.epci_commitment if partnership else ""
     values.update(
-        scoring.asset_raw_values(
+        raw_values.asset_raw_values(
             **lycee_args,
             shared_places=sum(1 for h in confirmed if h.is_shared_place),
             economic_hosts=sum(1 for h in confirmed if h.is_economic_host),
             inventory_done=bool(partnership and partnership.inventory_done),
-            epci_level=scoring.EPCI_LEVELS.get(epci) if epci else None,
+            epci_level=criterion_inputs.EPCI_LEVELS.get(epci) if epci else None,
             letters=(
                 len(letters) if letters or (partnership and partnership.letters_recorded) else None
             ),
@@ -337,7 +345,7 @@ def recommendation_inputs(
     )
     nearest_site, sites_known = _nearest_site(basin)
     values.update(
-        scoring.referential_raw_values(
+        raw_values.referential_raw_values(
             nearest_site=nearest_site,
             stored_site_km=basin.nearest_site_km,
             sites_known=sites_known,
@@ -352,7 +360,7 @@ def recommendation_inputs(
     return RecommendationInputs(
         basin=basin,
         profile=profile,
-        raw=scoring.raw_frame(values),
+        raw=scores.raw_frame(values),
         hosts=host_summary(hosts, partnership, basin_organisations(basin)),
         run=run,
         batches=unique_batches,

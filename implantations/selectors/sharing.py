@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from diagnostics.models import Basin, SharedVersion, User
 from diagnostics.selectors.access import basin_is_manageable
 from diagnostics.selectors.diagnostic_report import diagnostic_key_figures
+from implantations.analytics.criteria import CONCEPT_LABELS, CONCEPTS
 from implantations.analytics.honesty import honest_document
-from implantations.analytics.scoring import CONCEPT_LABELS, CONCEPTS
 from implantations.models import Contribution
 
 GAP_TOP = 10

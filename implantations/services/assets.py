@@ -13,7 +13,7 @@ from diagnostics.models import Basin, Commune, User
 from implantations.models import BasinPartnership, EmployerLetter, HostStructure
 from implantations.selectors import assets
 
-from .recommendation import RecommendationError, _check_manager
+from .recommendation import RecommendationError, check_basin_manager
 
 
 def _commune(code: str | None) -> Commune | None:
@@ -46,7 +46,7 @@ def host_structure_create(
     """Record a host structure declared by a delegate. Without coordinates, the commune's centre
     is used; the distance to the main town follows. A commune outside the basin is accepted
     (a campus may serve the basin from next door) but said in the notes."""
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     if kind not in HostStructure.Kind.values:
         raise RecommendationError(
             f"Type de structure inconnu : « {kind} » (possibles : "
@@ -121,7 +121,7 @@ def host_structure_update(
     """Confirm (or not) a structure; declare the paths of a lycée whose official flags are
     unknown (`set_flags`); say whether the premises can grow (`set_growth`). Official flags of
     the annuaire are never overwritten."""
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     host = _host(basin, host_id)
     if confirmed is not None:
         host.confirmed = confirmed
@@ -141,7 +141,7 @@ def host_structure_update(
 
 
 def host_structure_delete(*, basin: Basin, user: User | None, host_id: int) -> str:
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     host = _host(basin, host_id)
     name = host.name
     host.delete()
@@ -152,7 +152,7 @@ def basin_lycees_prefill(*, basin: Basin, user: User | None) -> list[HostStructu
     """Record the lycées of the basin's annuaire that are vocational or technological (official
     flags) or whose paths are not published, not confirmed yet: the delegate confirms them.
     Lycées already recorded (same UAI) are left as they are; general-only lycées are skipped."""
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     created = []
     with transaction.atomic():
         for candidate in assets.lycee_candidates(basin):
@@ -199,7 +199,7 @@ def basin_partnership_save(
     inventory_done: bool = False,
     letters_recorded: bool = False,
 ) -> BasinPartnership:
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     if epci_commitment not in BasinPartnership.EpciCommitment.values:
         raise RecommendationError(
             f"Niveau d'engagement de l'EPCI inconnu : « {epci_commitment} ».",
@@ -228,7 +228,7 @@ def employer_letter_create(
     learners: int | None = None,
     received_on: Any = None,
 ) -> EmployerLetter:
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     employer = (employer or "").strip()
     if not employer:
         raise RecommendationError("Indiquez l'employeur.", extra={"field": "employer"})
@@ -253,7 +253,7 @@ def employer_letter_create(
 
 
 def employer_letter_delete(*, basin: Basin, user: User | None, letter_id: int) -> str:
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     letter = EmployerLetter.objects.filter(basin=basin, pk=letter_id).first()
     if letter is None:
         raise RecommendationError(

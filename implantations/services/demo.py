@@ -33,20 +33,15 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from diagnostics.models import Basin, User
+from diagnostics.models import Basin, ProgrammeSettings, User
 from diagnostics.services.basin_refresh import basin_refresh
 from diagnostics.services.demo import DemoReport
-from implantations.models import (
-    BusinessScenario,
-    ImplantationProject,
-    ProgrammeSettings,
-    Recommendation,
-)
+from implantations.models import BusinessScenario, ImplantationProject, Recommendation
 from implantations.services import recommendation as services
-from implantations.services.demo_assets import _assets_ensure
+from implantations.services.demo_assets import demo_assets_ensure
 from implantations.services.demo_followup import demo_followup_ensure
 from implantations.services.demo_sharing import demo_sharing_ensure
-from implantations.services.demo_sites import REAL_SITES, _sites_ensure, _synthetic_site_specs
+from implantations.services.demo_sites import REAL_SITES, demo_sites_ensure, synthetic_site_specs
 from implantations.services.projects import (
     YearInput,
     project_create,
@@ -196,9 +191,11 @@ def demo_implantations_build(
     out = DemoImplantationsReport()
     ProgrammeSettings.current()
     if report.territory is not None:
-        out.sites = _sites_ensure(_synthetic_site_specs(report.territory), remove_synthetic=False)
+        out.sites = demo_sites_ensure(
+            synthetic_site_specs(report.territory), remove_synthetic=False
+        )
     else:
-        out.sites = _sites_ensure(list(REAL_SITES), remove_synthetic=True)
+        out.sites = demo_sites_ensure(list(REAL_SITES), remove_synthetic=True)
     # The sites come after the basins (diagnostics builds the basins): give the basins
     # registered without a site their nearest one now.
     for basin_id in Basin.objects.filter(nearest_site__isnull=True).values_list("pk", flat=True):
@@ -241,7 +238,7 @@ def _basins_build(report: DemoReport, out: DemoImplantationsReport) -> None:
         if basin is None:
             continue
         user = delegate if basin.region_id in followed else admin
-        _assets_ensure(basin, index, user)
+        demo_assets_ensure(basin, index, user)
         recommendation = services.recommendation_compute(basin=basin, user=user)
         recommendations[basin.pk] = recommendation
         basins.append(basin)

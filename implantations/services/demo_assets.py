@@ -64,7 +64,7 @@ def _letters(basin: Basin, user: User, employers: list[tuple[str, str, int]]) ->
         )
 
 
-def _assets_ensure(basin: Basin, index: int, user: User) -> None:
+def demo_assets_ensure(basin: Basin, index: int, user: User) -> None:
     """The assets of the `index`-th demo basin (see the module docstring), once."""
     if basin.host_structures.exists() or BasinPartnership.objects.filter(basin=basin).exists():
         return

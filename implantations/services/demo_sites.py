@@ -11,8 +11,7 @@ from django.db import transaction
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.synthetic import SyntheticTerritory
-from diagnostics.models import Commune
-from implantations.models import CnamSite
+from diagnostics.models import CnamSite, Commune
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ REAL_SITES = (
 SYNTHETIC_SITE_SUFFIX = "(démo synthétique)"
 
 
-def _synthetic_site_specs(territory: SyntheticTerritory) -> list[_SiteSpec]:
+def synthetic_site_specs(territory: SyntheticTerritory) -> list[_SiteSpec]:
     """A regional centre in the capital of each synthetic region, at the commune's centre."""
     frame = territory.frames["communes"]
     centres = {
@@ -70,7 +69,7 @@ def _synthetic_site_specs(territory: SyntheticTerritory) -> list[_SiteSpec]:
     return specs
 
 
-def _sites_ensure(specs: list[_SiteSpec], *, remove_synthetic: bool) -> list[str]:
+def demo_sites_ensure(specs: list[_SiteSpec], *, remove_synthetic: bool) -> list[str]:
     """Create or update the demo sites by name. In real-data mode the synthetic ones are
     removed: they would otherwise be the nearest site of real basins in the centre of France."""
     communes = Commune.objects.in_bulk([s.commune_code for s in specs if s.commune_code])

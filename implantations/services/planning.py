@@ -27,7 +27,13 @@ from implantations.analytics import planning_selection as psel
 from implantations.models import Concept
 from implantations.selectors import planning as sel
 
-from .planning_candidates import BASIN_ID, CODE, _candidates, _need, _recommendations
+from .planning_candidates import (
+    BASIN_ID,
+    CODE,
+    candidates_need,
+    candidates_recommendations,
+    region_candidates,
+)
 
 if TYPE_CHECKING:
     from .planning_national import NationalPlan
@@ -35,9 +41,9 @@ from .planning_parameters import (
     SOURCE_REGISTERED,
     SOURCES,
     PlanningError,
-    _bounds,
-    _region_for,
+    fit_bounds,
     plan_parameters_check,
+    region_for,
 )
 
 # Extra columns of the planning frame (the candidate's identity columns: `planning_candidates`).
@@ -94,7 +100,8 @@ class RegionPlan:
             "source": self.source,
             "parameters": plan_parameters_dict(self),
             "candidates": [
-                {c: _json(row[c]) for c in columns} for row in self.candidates.to_dict("records")
+                {c: json_ready(row[c]) for c in columns}
+                for row in self.candidates.to_dict("records")
             ],
             "selection": self.selection.as_dict() if self.selection else None,
             "notes": list(self.notes),
@@ -184,7 +191,7 @@ def plan_selection_input(ranked: pd.DataFrame, *, eligible_only: bool) -> pd.Dat
     ]
 
 
-def _json(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     if value is None or value is pd.NA:
         return None
     if isinstance(value, float) and value != value:  # NaN
@@ -231,13 +238,13 @@ def region_plan(
     weights, unit_costs, costs_source = plan_parameters_check(
         n=n, budget=budget, min_km=min_km, costs=costs, weights=weights
     )
-    region = _region_for(user, region_code)
-    bounds = _bounds()
+    region = region_for(user, region_code)
+    bounds = fit_bounds()
     notes: list[str] = []
 
     communes = sel.planning_communes_frame()
     timings["communes"] = perf_counter() - start
-    membership, identity, basins, extra_notes = _candidates(
+    membership, identity, basins, extra_notes = region_candidates(
         user=user, region=region, source=source, communes=communes
     )
     notes.extend(extra_notes)
@@ -255,7 +262,7 @@ def region_plan(
             "score repose sur l'éligibilité et le besoin."
         )
     t = perf_counter()
-    need = _need(membership=membership, communes=communes, basins=basins)
+    need = candidates_need(membership=membership, communes=communes, basins=basins)
     timings["besoin"] = perf_counter() - t
     for part in (identity, summary, need):
         part[pc.CANDIDATE_ID] = part[pc.CANDIDATE_ID].astype(object)
@@ -275,7 +282,7 @@ def region_plan(
     )
 
     t = perf_counter()
-    recos = _recommendations(ranked, basins, user=user)
+    recos = candidates_recommendations(ranked, basins, user=user)
     timings["recommandations"] = perf_counter() - t
     ranked[CONCEPT] = [recos.get(cid, {}).get("concept") for cid in ranked[pc.CANDIDATE_ID]]
     ranked[CONCEPT_LABEL] = [

@@ -30,7 +30,7 @@ CODE = "code"
 BASIN_ID = "basin_id"
 
 
-def _candidates(
+def region_candidates(
     *, user: User | None, region: Region, source: str, communes: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Basin], list[str]]:
     """(membership, identity frame [candidate_id, kind, code, name, basin_id], basins by
@@ -75,7 +75,7 @@ def _candidates(
     return membership, identity, basins, notes
 
 
-def _need(
+def candidates_need(
     *,
     membership: pd.DataFrame,
     communes: pd.DataFrame,
@@ -118,7 +118,7 @@ def _need(
     return facts.reset_index()
 
 
-def _recommendations(
+def candidates_recommendations(
     candidates: pd.DataFrame, basins: Mapping[str, Basin], *, user: User | None
 ) -> dict[str, dict[str, Any]]:
     """candidate_id → {concept, label, robustness, note, recommendation_id} for the candidates

@@ -11,7 +11,7 @@ from implantations.analytics import honesty
 from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_selection as psel
 
-from .planning import CONCEPT_LABEL, ROBUSTNESS_LABEL, SELECTED, RegionPlan, _json
+from .planning import CONCEPT_LABEL, ROBUSTNESS_LABEL, SELECTED, RegionPlan, json_ready
 from .planning_candidates import CODE
 
 # What a candidate is, in both plans' CSV exports (regional and national).
@@ -63,7 +63,7 @@ def plan_csv_cell(
     `labels` ({column: {value: label}}) by its label, the fit as on the page (« données
     insuffisantes » when not ranked: honesty rules), the known share in percent, booleans as
     oui / non, decimals with a comma, nothing as an empty cell."""
-    value = _json(record.get(column))
+    value = json_ready(record.get(column))
     if labels and column in labels and value in labels[column]:
         return labels[column][value]
     if column == pc.FIT and value is None and record.get(honesty.STANDING):

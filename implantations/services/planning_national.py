@@ -46,7 +46,7 @@ from implantations.services.planning import (
     ROBUSTNESS,
     ROBUSTNESS_LABEL,
     SELECTED,
-    _json,
+    json_ready,
     plan_candidate_columns,
     plan_costs_with,
     plan_parameters_dict,
@@ -54,15 +54,17 @@ from implantations.services.planning import (
 )
 from implantations.services.planning_candidates import BASIN_ID, CODE, KIND
 from implantations.services.planning_national_candidates import (
-    KIND_LABELS,
     KIND_REFERENCE,
-    KIND_REGISTERED,
     candidate_basins,
     candidate_concepts,
     candidate_need,
     communes_frame,
 )
-from implantations.services.planning_parameters import PlanningError, _bounds, plan_parameters_check
+from implantations.services.planning_parameters import (
+    PlanningError,
+    fit_bounds,
+    plan_parameters_check,
+)
 
 REGION = nat.REGION
 DEFAULT_N = 10
@@ -117,15 +119,17 @@ class NationalPlan:
                 "include_registered": self.include_registered,
             },
             "candidates": [
-                {c: _json(row[c]) for c in columns} for row in self.candidates.to_dict("records")
+                {c: json_ready(row[c]) for c in columns}
+                for row in self.candidates.to_dict("records")
             ],
             "selection": self.selection.as_dict() if self.selection else None,
             "coverage": self.coverage.as_dict(),
             "tradeoff": [
-                {k: _json(v) for k, v in row.items()} for row in self.curve.to_dict("records")
+                {k: json_ready(v) for k, v in row.items()} for row in self.curve.to_dict("records")
             ],
             "regions": [
-                {k: _json(v) for k, v in row.items()} for row in self.regions.to_dict("records")
+                {k: json_ready(v) for k, v in row.items()}
+                for row in self.regions.to_dict("records")
             ],
             "vintages": list(self.vintages),
             "notes": list(self.notes),
@@ -173,7 +177,7 @@ def national_plan(
     weights, unit_costs, costs_source = plan_parameters_check(
         n=n, budget=budget, min_km=min_km, costs=costs, weights=weights
     )
-    bounds = _bounds()
+    bounds = fit_bounds()
     chosen_basins, notes = candidate_basins(zoning, include_registered=include_registered)
     basins = {str(b.pk): (b, kind) for b, kind, _ in chosen_basins}
     regions = sel.region_names()
@@ -373,16 +377,3 @@ def national_plan_geometries(plan: NationalPlan) -> dict[str, Any]:
         )
         if pd.notna(bid) and int(bid) in _OUTLINES and _OUTLINES[int(bid)][1] is not None
     }
-
-
-__all__ = [
-    "DEFAULT_MIN_KM",
-    "DEFAULT_N",
-    "KIND_LABELS",
-    "KIND_REFERENCE",
-    "KIND_REGISTERED",
-    "NationalPlan",
-    "national_plan",
-    "national_plan_geometries",
-    "national_zoning",
-]

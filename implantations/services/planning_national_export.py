@@ -10,7 +10,7 @@ from implantations.analytics import honesty
 from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_national as nat
 from implantations.analytics import planning_selection as psel
-from implantations.services.planning import CONCEPT_LABEL, SELECTED, _json
+from implantations.services.planning import CONCEPT_LABEL, SELECTED, json_ready
 from implantations.services.planning_candidates import KIND
 from implantations.services.planning_export import CANDIDATE_COLUMNS, plan_csv_cell
 from implantations.services.planning_national_candidates import KIND_LABELS
@@ -72,9 +72,9 @@ def national_plan_csv_rows(plan: NationalPlan) -> list[list[Any]]:
                 r[nat.CHOSEN],
                 round(float(r[nat.COST])),
                 round(float(r[nat.COVERED_POPULATION])),
-                _percent(_json(r[nat.POPULATION_SHARE])),
+                _percent(json_ready(r[nat.POPULATION_SHARE])),
                 round(float(r[nat.COVERED_PROJECTS])),
-                _percent(_json(r[nat.PROJECTS_SHARE])),
+                _percent(json_ready(r[nat.PROJECTS_SHARE])),
             ]
         )
     s = plan.selection

@@ -9,11 +9,11 @@ import math
 from collections.abc import Mapping
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Region, User
+from diagnostics.models import ProgrammeSettings, Region, User
 from diagnostics.selectors.access import region_list_for
 from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_fit as pfit
-from implantations.models import Concept, ProgrammeSettings
+from implantations.models import Concept
 from implantations.services.concept_defaults import concept_costs_default
 
 
@@ -44,7 +44,7 @@ def tuning_initial() -> dict[str, float]:
     }
 
 
-def _bounds() -> pfit.FitBounds:
+def fit_bounds() -> pfit.FitBounds:
     settings = ProgrammeSettings.objects.filter(pk=1).first() or ProgrammeSettings()
     return pfit.FitBounds(
         population_min=settings.basin_population_min,
@@ -54,7 +54,7 @@ def _bounds() -> pfit.FitBounds:
     )
 
 
-def _region_for(user: User | None, region_code: str) -> Region:
+def region_for(user: User | None, region_code: str) -> Region:
     regions = region_list_for(user) if user is not None else Region.objects.all()
     region = regions.filter(code=str(region_code).strip()).first()
     if region is None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from diagnostics.models import Organisation, User
 from implantations.models import GovernanceMember, ImplantationProject, ProjectPartner
 
-from .projects import _check_manageable, _error
+from .projects import check_basin_manageable, project_field_error
 
 # The project partner's kind of a typed partner (issue 18) when the row leaves it at « Autre ».
 PARTNER_KIND_OF_ORGANISATION: dict[str, str] = {
@@ -33,7 +33,7 @@ def project_partners_replace(
     """Replace the partners (name, kind, commitment, optional typed partner `organisation`:
     an id of `diagnostics.Organisation`, which gives the name when none is typed); rows
     without a name nor an organisation are ignored."""
-    _check_manageable(user, project.basin)
+    check_basin_manageable(user, project.basin)
     cleaned = []
     for i, row in enumerate(partners, start=1):
         name = (row.get("name") or "").strip()
@@ -44,7 +44,7 @@ def project_partners_replace(
                 Organisation.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
             )
             if organisation is None:
-                raise _error(
+                raise project_field_error(
                     f"Partenaire n° {i} : partenaire référencé inconnu ({raw}).",
                     "partners",
                     "bad_organisation",
@@ -56,7 +56,9 @@ def project_partners_replace(
         if organisation is not None and kind == ProjectPartner.Kind.OTHER:
             kind = PARTNER_KIND_OF_ORGANISATION.get(organisation.kind, ProjectPartner.Kind.OTHER)
         if kind not in set(ProjectPartner.Kind):
-            raise _error(f"Partenaire n° {i} : type inconnu « {kind} ».", "partners", "bad_kind")
+            raise project_field_error(
+                f"Partenaire n° {i} : type inconnu « {kind} ».", "partners", "bad_kind"
+            )
         cleaned.append(
             ProjectPartner(
                 project=project,
@@ -76,7 +78,7 @@ def project_members_replace(
     *, project: ImplantationProject, members: Sequence[Mapping[str, str]], user: User | None = None
 ) -> list[GovernanceMember]:
     """Replace the governance body's members (name, organisation, function)."""
-    _check_manageable(user, project.basin)
+    check_basin_manageable(user, project.basin)
     cleaned = [
         GovernanceMember(
             project=project,

@@ -42,15 +42,15 @@ class ProjectError(ApplicationError):
     code = "project_error"
 
 
-def _error(message: str, field_name: str | None, code: str) -> ProjectError:
+def project_field_error(message: str, field_name: str | None, code: str) -> ProjectError:
     return ProjectError(message, code=code, extra={"field": field_name})
 
 
-def _check_manageable(user: User | None, basin: Basin) -> None:
+def check_basin_manageable(user: User | None, basin: Basin) -> None:
     if user is None:
         return
     if not basin_is_manageable(user, basin.pk):
-        raise _error(
+        raise project_field_error(
             "Vous ne pouvez pas gérer les projets d'implantation de ce bassin.", None, "forbidden"
         )
 
@@ -61,14 +61,14 @@ def _today() -> dt.date:
 
 def _check_concept(concept: str, recommended: str, reason: str) -> str:
     if concept not in Concept.values:
-        raise _error(
+        raise project_field_error(
             f"Concept inconnu : « {concept} » (attendu : {', '.join(Concept.values)}).",
             "concept",
             "invalid_concept",
         )
     reason = (reason or "").strip()
     if recommended and concept != recommended and not reason:
-        raise _error(
+        raise project_field_error(
             f"Le concept retenu ({Concept(concept).label}) diffère du concept recommandé "
             f"({Concept(recommended).label}) : indiquez la raison de ce choix.",
             "concept_reason",
@@ -79,13 +79,13 @@ def _check_concept(concept: str, recommended: str, reason: str) -> str:
 
 def _check_start(start_year: int, study_started_on: dt.date) -> None:
     if not 2000 <= start_year <= 2100:
-        raise _error(
+        raise project_field_error(
             f"Année 0 invalide : {start_year} (attendu : une année entre 2000 et 2100).",
             "start_year",
             "invalid_start_year",
         )
     if study_started_on > _today():
-        raise _error(
+        raise project_field_error(
             f"La date de lancement de l'étude ({study_started_on:%d/%m/%Y}) est dans le futur.",
             "study_started_on",
             "future_date",
@@ -121,10 +121,10 @@ def project_create(
 
     The recommended concept is that of `recommendation` when one is given, else
     `recommended_concept`; a different chosen concept needs `concept_reason`."""
-    _check_manageable(user, basin)
+    check_basin_manageable(user, basin)
     cleaned_name = " ".join((name or "").split())
     if not cleaned_name:
-        raise _error("Donnez un nom au projet.", "name", "invalid_name")
+        raise project_field_error("Donnez un nom au projet.", "name", "invalid_name")
     recommended = _recommended_concept(recommendation) or (
         recommended_concept if recommended_concept in Concept.values else ""
     )
@@ -135,7 +135,7 @@ def project_create(
     else:
         planned = tuple(planned_learners)
         if len(planned) != len(PROJECT_YEARS) or any(v is None or v < 0 for v in planned):
-            raise _error(
+            raise project_field_error(
                 "Indiquez six effectifs prévus positifs ou nuls, de l'année 0 à l'année 5.",
                 "planned_learners",
                 "invalid_learners",
@@ -157,7 +157,7 @@ def project_create(
     )
     if recommendation is not None:
         if recommendation.basin_id != basin.pk:
-            raise _error(
+            raise project_field_error(
                 "La recommandation choisie porte sur un autre bassin.",
                 "recommendation",
                 "recommendation_other_basin",
@@ -187,7 +187,7 @@ def _set_epcis(project: ImplantationProject, epcis: Iterable[Epci]) -> None:
     allowed = set(sel.basin_epcis(project.basin).values_list("code", flat=True))
     outside = [e for e in chosen if e.code not in allowed]
     if outside:
-        raise _error(
+        raise project_field_error(
             "EPCI sans commune dans le bassin : "
             + ", ".join(f"{e.name} ({e.code})" for e in outside)
             + ".",
@@ -213,10 +213,10 @@ def project_update(
     notes: str = "",
 ) -> ImplantationProject:
     """Edit a project's description (not its status: see `project_status_change`)."""
-    _check_manageable(user, project.basin)
+    check_basin_manageable(user, project.basin)
     cleaned_name = " ".join((name or "").split())
     if not cleaned_name:
-        raise _error("Donnez un nom au projet.", "name", "invalid_name")
+        raise project_field_error("Donnez un nom au projet.", "name", "invalid_name")
     reason = _check_concept(concept, project.recommended_concept, concept_reason)
     _check_start(start_year, project.study_started_on)
     locked = ImplantationProject.objects.select_for_update().get(pk=project.pk)
@@ -252,9 +252,9 @@ def project_status_change(
     Back: to any earlier stage, with a reason; the dates of the stages left are cleared (the
     history keeps them). Two concurrent changes: the second one finds the status changed and
     is refused."""
-    _check_manageable(user, project.basin)
+    check_basin_manageable(user, project.basin)
     if to_status not in STATUS_ORDER:
-        raise _error(
+        raise project_field_error(
             f"Statut inconnu : « {to_status} » (attendu : {', '.join(STATUS_ORDER)}).",
             "to_status",
             "invalid_status",
@@ -264,11 +264,11 @@ def project_status_change(
     i, j = STATUS_ORDER.index(source), STATUS_ORDER.index(target)
     reason = (reason or "").strip()
     if j == i:
-        raise _error(
+        raise project_field_error(
             f"Le projet est déjà à l'étape « {status_label(source)} ».", "to_status", "same_status"
         )
     if j > i + 1:
-        raise _error(
+        raise project_field_error(
             f"Un projet avance d'une étape à la fois : de « {status_label(source)} » il passe à "
             f"« {status_label(STATUS_ORDER[i + 1])} », pas directement à "
             f"« {status_label(target)} ».",
@@ -276,23 +276,23 @@ def project_status_change(
             "skipped_stage",
         )
     if j < i and not reason:
-        raise _error(
+        raise project_field_error(
             f"Indiquez pourquoi le projet revient de « {status_label(source)} » à "
             f"« {status_label(target)} ».",
             "reason",
             "reason_required",
         )
     if effective_on is None:
-        raise _error("Indiquez la date d'effet.", "effective_on", "date_required")
+        raise project_field_error("Indiquez la date d'effet.", "effective_on", "date_required")
     if effective_on > _today():
-        raise _error(
+        raise project_field_error(
             f"La date d'effet ({effective_on:%d/%m/%Y}) est dans le futur.",
             "effective_on",
             "future_date",
         )
     since = current.status_date(source)
     if isinstance(since, dt.date) and effective_on < since:
-        raise _error(
+        raise project_field_error(
             f"La date d'effet ({effective_on:%d/%m/%Y}) précède celle de l'étape en cours "
             f"« {status_label(source)} » ({since:%d/%m/%Y}).",
             "effective_on",
@@ -309,7 +309,7 @@ def project_status_change(
         # Compare-and-swap: applies only if nobody changed the status meanwhile.
         changed = ImplantationProject.objects.filter(pk=project.pk, status=source).update(**updates)
         if changed != 1:
-            raise _error(
+            raise project_field_error(
                 "Le statut du projet vient d'être modifié par quelqu'un d'autre : rechargez la "
                 "page.",
                 None,
@@ -340,7 +340,7 @@ def project_years_update(
 ) -> list[ProjectYear]:
     """Replace the planned and actual learners of years 0-5: every row is checked first (the
     errors are all listed), then all are written in one transaction, or none."""
-    _check_manageable(user, project.basin)
+    check_basin_manageable(user, project.basin)
     errors: list[str] = []
     seen: set[int] = set()
     this_year = _today().year

@@ -25,13 +25,14 @@ from django.db import IntegrityError, transaction
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, User
 from diagnostics.selectors.access import basin_is_manageable
-from implantations.analytics import scoring
+from implantations.analytics import criteria, scoring
 from implantations.analytics.business_model import business_model
 from implantations.analytics.business_model_assumptions import (
     AssumptionError,
     assumptions_with,
     default_assumptions,
 )
+from implantations.analytics.profile import DEFAULT_PROFILE, profile_errors
 from implantations.models import BusinessScenario, Recommendation, ScoringProfile
 from implantations.selectors import recommendation as selectors
 from implantations.selectors.recommendation_inputs import (
@@ -54,7 +55,7 @@ def programme_reference_changed() -> None:
     transaction.on_commit(lambda: task_send(BASINS_REFRESH_ALL, geometry=False))
 
 
-def _check_manager(basin: Basin, user: User | None) -> None:
+def check_basin_manager(basin: Basin, user: User | None) -> None:
     if user is not None and not basin_is_manageable(user, basin.pk):
         raise RecommendationError(
             "Seuls les délégués de la région du bassin et les administrateurs peuvent modifier "
@@ -75,7 +76,7 @@ def scoring_profile_create(
 ) -> ScoringProfile:
     """A new version of the scoring profile (the latest version + 1), after validation; the
     versions before it are kept unchanged."""
-    problems = scoring.profile_errors(parameters)
+    problems = profile_errors(parameters)
     if problems:
         raise RecommendationError(
             "Profil de notation invalide : " + " ; ".join(problems) + ".",
@@ -105,7 +106,7 @@ def scoring_profile_ensure() -> ScoringProfile:
     if current is not None:
         return current
     return scoring_profile_create(
-        parameters=scoring.DEFAULT_PROFILE,
+        parameters=DEFAULT_PROFILE,
         name="Profil par défaut",
         change_note="Version initiale (ADR 0008).",
     )
@@ -178,7 +179,7 @@ def recommendation_compute(
                 concept=result.concept or "",
                 label=result.label,
                 robustness=result.robustness,
-                scores={k: document["scores"][k] for k in scoring.CONCEPTS},
+                scores={k: document["scores"][k] for k in criteria.CONCEPTS},
                 inputs=inputs.snapshot(),
                 document=document,
                 created_by=user,
@@ -230,7 +231,7 @@ def business_scenario_save(
     overrides: Mapping[str, Any],
 ) -> BusinessScenario:
     """Save a scenario: the assumptions changed from the defaults and the summary they give."""
-    _check_manager(basin, user)
+    check_basin_manager(basin, user)
     name = (name or "").strip()
     if not name:
         raise RecommendationError("Donnez un nom au scénario.", extra={"field": "name"})

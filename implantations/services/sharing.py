@@ -20,8 +20,8 @@ from diagnostics.services.sharing import (
     share_recipients_resolve,
     shared_version_record,
 )
+from implantations.analytics.criteria import CONCEPT_LABELS
 from implantations.analytics.honesty import honest_document
-from implantations.analytics.scoring import CONCEPT_LABELS
 from implantations.models import Recommendation
 from implantations.services.recommendation import RecommendationError, recommendation_compute
 

@@ -23,8 +23,8 @@ from diagnostics.params import int_param
 from implantations.analytics import business_model as bm
 from implantations.analytics import business_model_assumptions as bma
 from implantations.analytics import business_model_columns as bmc
+from implantations.analytics import criteria
 from implantations.analytics import funding as fd
-from implantations.analytics import scoring
 from implantations.analytics.site_services import TIME_UNITS
 from implantations.forms.assets import BusinessModelForm, assumption_text
 from implantations.forms.funding import TopUpForm
@@ -81,8 +81,8 @@ def business_model_state(request: HttpRequest, basin: Basin, user: User) -> Busi
     recommendation = recommendation_latest(basin)
     source = request.POST if request.method == "POST" else request.GET
     concept = source.get("concept") or (recommendation.concept if recommendation else "")
-    if concept not in scoring.CONCEPTS:
-        concept = scoring.TURNKEY
+    if concept not in criteria.CONCEPTS:
+        concept = criteria.TURNKEY
     project = None
     project_id = int_param(source, "projet")
     if project_id is not None:
@@ -330,8 +330,8 @@ def business_model_context(state: BusinessModelState) -> dict[str, Any]:
     context: dict[str, Any] = {
         "basin": state.basin,
         "concept": state.concept,
-        "concepts": [(k, scoring.CONCEPT_LABELS[k]) for k in scoring.CONCEPTS],
-        "concept_label": scoring.CONCEPT_LABELS[state.concept],
+        "concepts": [(k, criteria.CONCEPT_LABELS[k]) for k in criteria.CONCEPTS],
+        "concept_label": criteria.CONCEPT_LABELS[state.concept],
         "recommendation": state.recommendation,
         "model": model,
         "rows": year_rows(model),

@@ -21,8 +21,8 @@ from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views.home import shared_redirect
 from implantations.analytics import business_model as bm
 from implantations.analytics import business_model_assumptions as bma
+from implantations.analytics import criteria
 from implantations.analytics import funding as fd
-from implantations.analytics import scoring
 from implantations.analytics.site_services import TIME_UNITS
 from implantations.views.business_model import (
     BusinessModelState,
@@ -39,7 +39,7 @@ def export_file_name(state: BusinessModelState, extension: str) -> str:
 
 
 def export_title(state: BusinessModelState) -> str:
-    title = f"Modèle économique {scoring.CONCEPT_LABELS[state.concept]} — {state.basin.name}"
+    title = f"Modèle économique {criteria.CONCEPT_LABELS[state.concept]} — {state.basin.name}"
     if state.project is not None:
         title += f" — projet « {state.project.name} »"
     return title

@@ -128,7 +128,8 @@ def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, 
             ).to_json()
         )
     rows = [
-        _row({str(k): v for k, v in record.items()}) for record in candidates.to_dict("records")
+        ranking_row({str(k): v for k, v in record.items()})
+        for record in candidates.to_dict("records")
     ]
     ranked_rows = [r for r in rows if r.get(honesty.STANDING) == honesty.RANKED]
     unranked_rows = [r for r in rows if r.get(honesty.STANDING) != honesty.RANKED]
@@ -143,8 +144,8 @@ def _plan_context(plan: planning.RegionPlan, request: HttpRequest) -> dict[str, 
         greedy_names = [by_id_name.get(cid, cid) for cid in selection.greedy_chosen]
     return {
         "plan": plan,
-        "gap_pct": _percent(selection.gap) if selection is not None else None,
-        "mip_gap_pct": _percent(selection.mip_gap) if selection is not None else None,
+        "gap_pct": percent_of(selection.gap) if selection is not None else None,
+        "mip_gap_pct": percent_of(selection.mip_gap) if selection is not None else None,
         "excluded": [
             (by_id_name.get(cid, cid), reason) for cid, reason in selection.excluded.items()
         ]
@@ -171,21 +172,21 @@ def _clean(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _percent(value: Any) -> float | None:
+def percent_of(value: Any) -> float | None:
     return None if value is None else float(value) * 100
 
 
-def _row(record: dict[str, Any]) -> dict[str, Any]:
+def ranking_row(record: dict[str, Any]) -> dict[str, Any]:
     """A ranking row for the template: plain values, scores on 0-100, rates in %."""
     row = {key: _clean(value) for key, value in record.items()}
     row["id"] = row[pc.CANDIDATE_ID]
     row[planning_candidates.BASIN_ID] = (
         int(row[planning_candidates.BASIN_ID]) if row[planning_candidates.BASIN_ID] else None
     )
-    row["eligibility_pct"] = _percent(row[pc.ELIGIBILITY_SCORE])
-    row["need_pct"] = _percent(row[pc.NEED_SCORE])
-    row["access_pct"] = _percent(row[pc.ACCESS_SCORE])
-    row["difficulty_pct"] = _percent(row[pc.DIFFICULTY_RATE])
+    row["eligibility_pct"] = percent_of(row[pc.ELIGIBILITY_SCORE])
+    row["need_pct"] = percent_of(row[pc.NEED_SCORE])
+    row["access_pct"] = percent_of(row[pc.ACCESS_SCORE])
+    row["difficulty_pct"] = percent_of(row[pc.DIFFICULTY_RATE])
     return row
 
 
@@ -200,7 +201,7 @@ def planning_export(request: HttpRequest) -> HttpResponse:
         raise Http404("Région inconnue ou hors de votre périmètre.")
     data = _bound_data(request, _initial(user, regions))
     if not data:
-        return _export_error(
+        return export_error(
             request,
             "Indiquez la région à exporter : choisissez-la sur la page de planification, "
             "calculez, puis « Exporter en CSV ».",
@@ -212,12 +213,12 @@ def planning_export(request: HttpRequest) -> HttpResponse:
             str(form.fields[f].label) if f in form.fields else "paramètres": [str(x) for x in e]
             for f, e in form.errors.items()
         }
-        return _export_error(request, "Paramètres de la planification invalides.", errors)
+        return export_error(request, "Paramètres de la planification invalides.", errors)
     try:
         plan = _plan_from(form, user)
     except planning_parameters.PlanningError as exc:
-        return _export_error(request, exc.message, {})
-    response, writer = _csv_download(f"planification_{plan.region.code}_{plan.source}.csv")
+        return export_error(request, exc.message, {})
+    response, writer = csv_download(f"planification_{plan.region.code}_{plan.source}.csv")
     for row in region_plan_csv_rows(plan):
         writer.writerow(row)
     if plan.selection is not None:
@@ -235,7 +236,7 @@ def planning_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _csv_download(name: str) -> tuple[HttpResponse, Any]:
+def csv_download(name: str) -> tuple[HttpResponse, Any]:
     """An empty CSV download named `name` (UTF-8 with a BOM for Excel, « ; » between cells)
     and the writer of its rows."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -244,7 +245,7 @@ def _csv_download(name: str) -> tuple[HttpResponse, Any]:
     return response, csv.writer(response, delimiter=";")
 
 
-def _export_error(
+def export_error(
     request: HttpRequest,
     message: str,
     errors: dict[str, list[str]],

@@ -33,7 +33,7 @@ from implantations.services import (
 )
 from implantations.services import planning_national as services
 from implantations.services.planning_national_export import national_plan_csv_rows
-from implantations.views.planning import _csv_download, _export_error, _percent, _row
+from implantations.views.planning import csv_download, export_error, percent_of, ranking_row
 
 MAIN_FIELDS = ("zoning", "candidates", "n", "budget", "min_km")
 
@@ -120,16 +120,16 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
         figures["national_map"] = json.loads(figure.to_json())
     if len(plan.curve):
         figures["tradeoff"] = json.loads(tradeoff_figure(plan.curve).to_json())
-    rows = [_row({str(k): v for k, v in r.items()}) for r in candidates.to_dict("records")]
+    rows = [ranking_row({str(k): v for k, v in r.items()}) for r in candidates.to_dict("records")]
     selection = plan.selection
     by_id = {row[pc.CANDIDATE_ID]: row for row in rows}
     chosen_rows = [by_id[c] for c in selection.chosen if c in by_id] if selection else []
     names = dict(zip(candidates[pc.CANDIDATE_ID], candidates[pc.NAME], strict=True))
     regions = [
         {
-            **{k: planning._json(v) for k, v in r.items()},
-            "population_pct": _percent(planning._json(r[nat.POPULATION_SHARE])),
-            "projects_pct": _percent(planning._json(r[nat.PROJECTS_SHARE])),
+            **{k: planning.json_ready(v) for k, v in r.items()},
+            "population_pct": percent_of(planning.json_ready(r[nat.POPULATION_SHARE])),
+            "projects_pct": percent_of(planning.json_ready(r[nat.PROJECTS_SHARE])),
         }
         for r in plan.regions.to_dict("records")
     ]
@@ -146,11 +146,11 @@ def _plan_context(plan: services.NationalPlan, request: HttpRequest) -> dict[str
         "excluded": [(names.get(c, c), why) for c, why in selection.excluded.items()]
         if selection
         else [],
-        "gap_pct": _percent(selection.gap) if selection else None,
-        "gap_bound_pct": _percent(selection.gap_bound) if selection else None,
-        "greedy_gap_bound_pct": _percent(selection.greedy_gap_bound) if selection else None,
-        "population_pct": _percent(plan.coverage.population_share),
-        "projects_pct": _percent(plan.coverage.projects_share),
+        "gap_pct": percent_of(selection.gap) if selection else None,
+        "gap_bound_pct": percent_of(selection.gap_bound) if selection else None,
+        "greedy_gap_bound_pct": percent_of(selection.greedy_gap_bound) if selection else None,
+        "population_pct": percent_of(plan.coverage.population_share),
+        "projects_pct": percent_of(plan.coverage.projects_share),
         "figures": figures,
         "off_map": off_map,
         "curve_by_budget": bool(len(plan.curve))
@@ -173,7 +173,7 @@ def national_planning_export(request: HttpRequest) -> HttpResponse:
             str(form.fields[f].label) if f in form.fields else "paramètres": [str(x) for x in e]
             for f, e in form.errors.items()
         }
-        return _export_error(
+        return export_error(
             request,
             "Paramètres de la planification invalides.",
             errors,
@@ -182,8 +182,8 @@ def national_planning_export(request: HttpRequest) -> HttpResponse:
     try:
         plan = _plan_from(form, user)
     except planning_parameters.PlanningError as exc:
-        return _export_error(request, exc.message, {}, back_url=reverse("national-planning"))
-    response, writer = _csv_download(f"planification_nationale_{plan.zoning}.csv")
+        return export_error(request, exc.message, {}, back_url=reverse("national-planning"))
+    response, writer = csv_download(f"planification_nationale_{plan.zoning}.csv")
     for row in national_plan_csv_rows(plan):
         writer.writerow(row)
     return response

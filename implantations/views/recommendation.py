@@ -18,6 +18,7 @@ from diagnostics.permissions import BASIN_MANAGERS, BASIN_READERS, role_required
 from diagnostics.selectors.access import basin_is_manageable, basin_list_for
 from diagnostics.selectors.page_cache import cached, fragment_key
 from diagnostics.views.home import shared_redirect
+from implantations.analytics import criteria, score_columns
 from implantations.analytics.maps import cnam_sites_figure
 from implantations.forms.assets import (
     ScenarioNameForm,
@@ -84,7 +85,6 @@ def _figure(figure: Any) -> dict[str, Any]:
 def _criteria_by_pillar(document: dict[str, Any]) -> list[dict[str, Any]]:
     """Criteria grouped by pillar, with one cell per concept (CONCEPTS order) for the table; no
     points for a concept whose score is not conclusive (honesty rule 1)."""
-    from implantations.analytics import scoring
 
     verdicts = document.get("verdicts") or {}
 
@@ -102,7 +102,7 @@ def _criteria_by_pillar(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "criteria": [],
                 "points": [
                     pillar_points.get(item["pillar"], {}).get(k) if shown(k) else None
-                    for k in scoring.CONCEPTS
+                    for k in criteria.CONCEPTS
                 ],
             },
         )
@@ -113,7 +113,7 @@ def _criteria_by_pillar(document: dict[str, Any]) -> list[dict[str, Any]]:
                 "contribution": item["contributions"].get(k) if shown(k) else None,
                 "conclusive": shown(k),
             }
-            for k in scoring.CONCEPTS
+            for k in criteria.CONCEPTS
         ]
         group["criteria"].append({**item, "cells": cells})
     return list(groups.values())
@@ -121,7 +121,7 @@ def _criteria_by_pillar(document: dict[str, Any]) -> list[dict[str, Any]]:
 
 @role_required(*BASIN_READERS)
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from implantations.analytics import charts, honesty, scoring
+    from implantations.analytics import charts, honesty
 
     user: User = request.user  # type: ignore[assignment]
     # Another region's basin is not found, whatever the method: the 404 comes before the 405.
@@ -141,7 +141,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recommendation": recommendation,
         "error": error,
         "can_manage": basin_is_manageable(user, basin.pk),
-        "concept_labels": scoring.CONCEPT_LABELS,
+        "concept_labels": criteria.CONCEPT_LABELS,
     }
     if recommendation is not None:
         document = honesty.honest_document(recommendation.document)
@@ -149,9 +149,9 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         frame = pd.DataFrame(document["criteria"])
         scored = scoring_frame_from_document(document)
         eligible = document["eligible"]
-        pillars = pd.DataFrame(document["pillars"]).T.reindex(list(scoring.PILLARS)).fillna(0.0)
+        pillars = pd.DataFrame(document["pillars"]).T.reindex(list(criteria.PILLARS)).fillna(0.0)
         # An inconclusive concept gets no bar (its score is « données insuffisantes »).
-        for k in scoring.CONCEPTS:
+        for k in criteria.CONCEPTS:
             if k in pillars.columns and not verdicts[k]["conclusive"]:
                 pillars[k] = 0.0
         context.update(
@@ -162,7 +162,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "concepts": [
                     {
                         "code": k,
-                        "label": scoring.CONCEPT_LABELS[k],
+                        "label": criteria.CONCEPT_LABELS[k],
                         "score": verdicts[k]["score"],
                         "conclusive": verdicts[k]["conclusive"],
                         "reason": verdicts[k]["reason"],
@@ -178,7 +178,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         else None,
                         "waterfall_id": f"waterfall-{k}-data",
                     }
-                    for k in scoring.CONCEPTS
+                    for k in criteria.CONCEPTS
                 ],
                 "scores_figure": _figure(
                     charts.scores_figure(pillars, document["scores"], eligible)
@@ -199,19 +199,18 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def scoring_frame_from_document(document: dict[str, Any]) -> pd.DataFrame:
     """The scored criteria of a stored document as the frame the charts read."""
-    from implantations.analytics import scoring
 
     rows = []
     for item in document.get("criteria") or []:
         row = {
-            scoring.CRITERION: item["code"],
-            scoring.PILLAR: item["pillar"],
-            scoring.LABEL: item["label"],
-            scoring.MISSING: bool(item["missing"]),
+            score_columns.CRITERION: item["code"],
+            score_columns.PILLAR: item["pillar"],
+            score_columns.LABEL: item["label"],
+            score_columns.MISSING: bool(item["missing"]),
         }
-        for k in scoring.CONCEPTS:
-            row[scoring.weight_column(k)] = float(item["weights"].get(k) or 0.0)
-            row[scoring.contribution_column(k)] = float(item["contributions"].get(k) or 0.0)
+        for k in criteria.CONCEPTS:
+            row[score_columns.weight_column(k)] = float(item["weights"].get(k) or 0.0)
+            row[score_columns.contribution_column(k)] = float(item["contributions"].get(k) or 0.0)
         rows.append(row)
     return pd.DataFrame(rows)
 

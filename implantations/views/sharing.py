@@ -41,7 +41,7 @@ from diagnostics.services import share_links
 from diagnostics.services import sharing as share_services
 from diagnostics.services.pdf_jobs import pdf_job_request
 from diagnostics.views import diagnostics as report_views
-from diagnostics.views.diagnostic_report import report_html
+from diagnostics.views.diagnostic_report import report_context, report_html
 from implantations.forms.sharing import CommentForm, ShareLinkForm, ShareVersionForm
 from implantations.selectors import sharing as selectors
 from implantations.services.sharing import shared_version_create
@@ -200,7 +200,7 @@ def version_context(
             extra=lambda: {"version": version, "pinned_gap": selectors.gap_view(version.gap)},
         )
         return context
-    context.update(report_views._report_context(run, for_print=for_print))
+    context.update(report_context(run, for_print=for_print))
     context["pinned_gap"] = selectors.gap_view(version.gap)
     return context
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from diagnostics.models import DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
 from tests.factories.diagnostic_runs import DiagnosticWorld, diagnostic_world
 
@@ -16,9 +16,9 @@ from tests.factories.diagnostic_runs import DiagnosticWorld, diagnostic_world
 def fresh_frames_cache() -> Iterator[None]:
     """The diagnostics frames cache emptied before and after the test: a run reads the rows the
     test wrote, and the next test does not read them."""
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     yield
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
 
 
 @pytest.fixture

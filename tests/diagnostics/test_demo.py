@@ -16,16 +16,14 @@ from django.db.models import Sum
 from django.test import override_settings
 from pytest_django.fixtures import Settings
 
-from diagnostics.analytics.synthetic import (
-    SyntheticTerritory,
-    demo_basin_specs,
-    synthetic_territory,
-)
+from diagnostics.analytics.synthetic import SyntheticTerritory, synthetic_territory
+from diagnostics.analytics.synthetic_basins import demo_basin_specs
 from diagnostics.models import (
     ApiToken,
     Basin,
     BasinShare,
     BassinBmo,
+    CnamSite,
     Commune,
     Epci,
     GeometryStatus,
@@ -35,10 +33,9 @@ from diagnostics.models import (
     ZoneEmploi,
 )
 from diagnostics.models.tokens import token_hash
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors.access import basin_list_for
 from diagnostics.services.demo_accounts import DEMO_PASSWORD
-from implantations.models import CnamSite
 from tests.db_state import DatabaseState, database_state, put_back
 
 # One xdist group with tests/implantations/services/test_demo.py (see that module).
@@ -105,7 +102,7 @@ def demo_built(django_db_setup, django_db_blocker) -> tuple[str, DatabaseState]:
         output = run_demo()
         built = database_state()
         put_back(before)
-        selectors.frames_cache_clear()
+        diagnostic_frames.frames_cache_clear()
     return output, built
 
 
@@ -115,7 +112,7 @@ def demo_output(demo_built: tuple[str, DatabaseState], settings: Settings) -> st
     output, built = demo_built
     settings.OPEN_DATA_DIR = None
     put_back(built)
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     return output
 
 

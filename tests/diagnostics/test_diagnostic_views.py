@@ -15,7 +15,7 @@ from diagnostics.models import DiagnosticRun, Role
 from diagnostics.services import diagnostic_document
 from diagnostics.services import diagnostics as services
 from diagnostics.services.diagnostics import diagnostic_execute, diagnostic_request
-from diagnostics.views.pdf import chromium_path
+from diagnostics.services.pdf_render import chromium_path
 from tests.factories.basins import make_user
 from tests.factories.diagnostic_runs import BMO_2025, bmo_batch
 from tests.factories.sharing import share_run

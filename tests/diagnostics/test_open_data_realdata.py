@@ -22,13 +22,21 @@ import pytest
 from django.db.models import Sum
 from django.test import override_settings
 
-from diagnostics.models import Basin, BasinSource, Commune, DiagnosticRun, ImportBatch, User
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.models import (
+    Basin,
+    BasinSource,
+    CnamSite,
+    Commune,
+    DiagnosticRun,
+    ImportBatch,
+    User,
+)
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors.access import basin_list_for
 from diagnostics.services import open_data as od
-from diagnostics.services.basins import BasinError, basin_create, basin_source_communes
+from diagnostics.services.basin_resolution import BasinError
+from diagnostics.services.basins import basin_create, basin_source_communes
 from diagnostics.services.diagnostics import diagnostic_run_sync
-from implantations.models import CnamSite
 from tests.factories.open_data import bmo_sheet
 from tests.realdata_db import OPEN_DATA, REALDATA_GROUP, STEP_RESULTS, real_database
 
@@ -66,7 +74,7 @@ def loaded(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ig
     ):
         results = STEP_RESULTS[(OPEN_DATA,)]
         again = od.open_data_load(source_dir=open_data_dir)
-        selectors.frames_cache_clear()
+        diagnostic_frames.frames_cache_clear()
         yield {"first": results, "again": again}
 
 
@@ -301,4 +309,4 @@ def test_demo_on_real_territories(loaded, open_data_dir: Path, monkeypatch) -> N
 
     assert "territoires réels déjà chargés" in again
     assert counts() == before
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import _on_ci
+from tests.conftest import on_ci
 from tests.db_state import DatabaseState, database_state, put_back
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -30,7 +30,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def chromium_browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         message = f"Chromium absent ({CHROMIUM}) : apt-get install chromium"
-        if _on_ci():
+        if on_ci():
             pytest.fail(message)
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
@@ -95,14 +95,14 @@ def demo(settings: Any) -> None:
     their download links)."""
     settings.OPEN_DATA_DIR = None
     settings.DIAGNOSTIC_EAGER_IN_THREAD = False
-    from diagnostics.selectors import diagnostics as selectors
+    from diagnostics.selectors import diagnostic_frames
 
     if _DEMO_BUILT:
         put_back(_DEMO_BUILT[0])
     else:
         call_command("demo", stdout=StringIO())
         _DEMO_BUILT.append(database_state())
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from diagnostics.models import DiagnosticRun
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.services import diagnostic_document
 from tests.e2e.conftest import login
 from tests.factories.diagnostic_runs import diagnostic_world
@@ -27,7 +27,7 @@ def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, sett
     # progress page: a condition, not a fixed sleep (it was DIAGNOSTIC_TEST_PAUSE_S = 2.5 s).
     progress_seen = threading.Event()
     monkeypatch.setattr(diagnostic_document, "_test_pause", lambda: progress_seen.wait(timeout=60))
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     world = diagnostic_world()
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from diagnostics.models import ShareComment
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import diagnostic_frames
 from implantations.models import BasinPartnership, Contribution
 from implantations.services.demo_sharing import demo_sharing_ensure
 from tests.e2e.conftest import login
@@ -27,7 +27,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 def test_mayor_comments_and_proposes_premises_delegate_accepts(live_server, chromium_browser):  # type: ignore[no-untyped-def]
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     world = sharing_world()
     world.mayor.username = "demo-mairie"
     world.mayor.save()

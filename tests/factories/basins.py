@@ -12,15 +12,16 @@ from diagnostics.models import (
     Basin,
     BasinSource,
     BassinBmo,
+    CnamSite,
     Commune,
     CommuneCodeChange,
     Epci,
+    ProgrammeSettings,
     Region,
     Role,
     User,
     ZoneEmploi,
 )
-from implantations.models import CnamSite, ProgrammeSettings
 from tests.factories.diagnostics import (
     CommuneFactory,
     DepartementFactory,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from diagnostics.models import (
     Basin,
     BasinSource,
+    CnamSite,
     Commune,
     Departement,
     DiagnosticRun,
@@ -27,7 +28,7 @@ from diagnostics.models import (
     User,
 )
 from diagnostics.services.accounts import user_create
-from implantations.models import CnamSite, HostStructure
+from implantations.models import HostStructure
 from implantations.services.assets import (
     basin_partnership_save,
     employer_letter_create,

@@ -4,9 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from diagnostics.models import Role
+from diagnostics.models import CnamSite, ProgrammeSettings, Role
 from diagnostics.services.accounts import user_create
-from implantations.models import CnamSite, ProgrammeSettings
 
 pytestmark = pytest.mark.django_db
 

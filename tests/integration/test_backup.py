@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _on_ci
+from tests.conftest import on_ci
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -80,7 +80,7 @@ def databases() -> Iterator[None]:
 
         psycopg.connect(ADMIN_URL, connect_timeout=3).close()
     except Exception as exc:  # noqa: BLE001 - any reason to be unreachable
-        if _on_ci():
+        if on_ci():
             pytest.fail(f"PostgreSQL injoignable ({ADMIN_URL}) : {exc}")
         pytest.skip(f"PostgreSQL injoignable ({ADMIN_URL}) : {exc}")
     for db in (SOURCE_DB, TARGET_DB):

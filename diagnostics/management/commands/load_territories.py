@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import TerritoryLoad
-from diagnostics.services.territories import DATASETS, territories_load
+from diagnostics.services.territories import territories_load
+from diagnostics.services.territory_datasets import DATASETS
 
 
 class Command(BaseCommand):

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin
 from implantations.analytics import honesty
-from implantations.analytics.scoring import CONCEPT_LABELS, CONCEPTS
+from implantations.analytics.criteria import CONCEPT_LABELS, CONCEPTS
 from implantations.models import ScoringProfile
 
 

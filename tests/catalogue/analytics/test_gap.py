@@ -9,6 +9,7 @@ from catalogue.analytics import columns as g
 from catalogue.analytics.gap import gap_filter, training_gap
 from catalogue.analytics.gap_params import NO_BMO_DATA, NO_OCCUPATION, NO_PROJECTS, GapParams
 from catalogue.analytics.gap_records import gap_records
+from diagnostics.analytics import columns
 from diagnostics.analytics.common import NBSP
 
 
@@ -46,9 +47,9 @@ def bmo_frame() -> pd.DataFrame:
 def metier_tension_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            g.METIER_CODE: ["R1X60", "D1X33"],
-            g.IN_TENSION: [True, True],
-            g.DURABLE: [False, True],
+            columns.METIER_CODE: ["R1X60", "D1X33"],
+            columns.IN_TENSION: [True, True],
+            columns.DURABLE: [False, True],
         }
     )
 
@@ -56,12 +57,12 @@ def metier_tension_frame() -> pd.DataFrame:
 def rome_tension_frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
-            g.YEAR: [2019, 2021, 2021, 2021],
-            g.ROME_CODE: ["D1106", "D1106", "H2913", "G1803"],
-            g.JOB_SEEKERS_ABC: [999.0, 120.0, 60.0, 40.0],
-            g.PUBLISHED_TENSION: [1.0, 5.0, 4.0, 5.0],
-            g.WORKING_CONDITIONS: [5.0, 2.0, 3.0, 5.0],
-            g.NON_DURABLE_EMPLOYMENT: [5.0, 3.0, 2.0, 4.0],
+            columns.YEAR: [2019, 2021, 2021, 2021],
+            columns.ROME_CODE: ["D1106", "D1106", "H2913", "G1803"],
+            columns.JOB_SEEKERS_ABC: [999.0, 120.0, 60.0, 40.0],
+            columns.PUBLISHED_TENSION: [1.0, 5.0, 4.0, 5.0],
+            columns.WORKING_CONDITIONS: [5.0, 2.0, 3.0, 5.0],
+            columns.NON_DURABLE_EMPLOYMENT: [5.0, 3.0, 2.0, 4.0],
         }
     )
 
@@ -99,7 +100,11 @@ def test_training_gap_demand_figures_of_each_path(result) -> None:
     # Vente: 2025 R1X60 only (R1Z60 is the 2023 code) → 100 projects, 60 difficult (60 %),
     # 20 seasonal (20 %), 1 masked cell; trend from 2023 (80): (100 − 80) / 80 = +25 %, across
     # the nomenclature break (R1Z60 → R1X60).
-    assert (vente[g.PROJECTS], vente[g.DIFFICULT], vente[g.MASKED_CELLS]) == (100, 60, 1)
+    assert (vente[columns.PROJECTS], vente[columns.DIFFICULT], vente[columns.MASKED_CELLS]) == (
+        100,
+        60,
+        1,
+    )
     assert vente[g.DIFFICULTY_RATE] == pytest.approx(0.6)
     assert vente[g.SEASONAL_RATE] == pytest.approx(0.2)
     assert (vente[g.FIRST_YEAR], vente[g.LAST_YEAR]) == (2023, 2025)
@@ -116,7 +121,7 @@ def test_training_gap_demand_figures_of_each_path(result) -> None:
     assert (soudage[g.METIERS_IN_TENSION], soudage[g.METIERS_DURABLE]) == (1, 1)
 
     # Service en salle: no earlier year, no trend.
-    assert salle[g.PROJECTS] == 200
+    assert salle[columns.PROJECTS] == 200
     assert pd.isna(salle[g.TREND])
     assert salle[g.SEASONAL_RATE] == pytest.approx(0.9)
 

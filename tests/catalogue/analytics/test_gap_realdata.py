@@ -16,6 +16,7 @@ from catalogue.analytics.gap import training_gap
 from catalogue.analytics.gap_params import NO_OCCUPATION
 from catalogue.selectors.gap import run_table_frame
 from catalogue.services.catalogue import FIXTURE_PATH
+from diagnostics.analytics import columns
 from diagnostics.analytics.columns import (
     BASSIN_BMO_CODE,
     COMMUNE_CODE,
@@ -44,8 +45,8 @@ from diagnostics.analytics.columns import (
 )
 from diagnostics.analytics.crosswalk import basin_crosswalk
 from diagnostics.analytics.indicators import basin_diagnostic
+from diagnostics.analytics.payload import table_payload
 from diagnostics.analytics.tension import basin_tension_frame
-from diagnostics.services.diagnostics import table_payload
 from tests.diagnostics.analytics.test_indicators_realdata import crosswalk  # noqa: F401
 from tests.factories.open_data import bmo_sheet
 
@@ -194,7 +195,7 @@ def test_ze_4404_top_line_figures_match_the_run_tables(gap, run_tables, catalogu
     rows_2025 = bmo[(bmo[YEAR] == 2025) & bmo[METIER_CODE].isin(codes)]
     rows_first = bmo[(bmo[YEAR] == first[g.FIRST_YEAR]) & bmo[METIER_CODE].isin(codes)]
 
-    assert first[g.PROJECTS] == pytest.approx(rows_2025["projects"].sum())
+    assert first[columns.PROJECTS] == pytest.approx(rows_2025["projects"].sum())
     assert first[g.DIFFICULTY_RATE] == pytest.approx(
         rows_2025["difficult"].sum() / rows_2025["difficulty_base"].sum()
     )
@@ -215,7 +216,7 @@ def test_ze_4404_not_the_lever_lines_give_their_reason(gap) -> None:
     for row in flagged.to_dict("records"):
         assert row[g.EXPLANATION].count("La formation n'est pas le levier : ") == 1
         assert (
-            (row[g.WORKING_CONDITIONS] or 0) >= 4
-            or (row[g.NON_DURABLE_EMPLOYMENT] or 0) >= 4
+            (row[columns.WORKING_CONDITIONS] or 0) >= 4
+            or (row[columns.NON_DURABLE_EMPLOYMENT] or 0) >= 4
             or (row[g.SEASONAL_RATE] or 0) >= 0.7
         )

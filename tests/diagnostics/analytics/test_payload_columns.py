@@ -1,4 +1,4 @@
-"""JSON columns of the stored tables (analytics.payload._column_values): every dtype the engine
+"""JSON columns of the stored tables (analytics.payload.column_values): every dtype the engine
 produces, converted straight from numpy, gives the values the Series-based conversion gave."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diagnostics.analytics.payload import _column_values
+from diagnostics.analytics.payload import column_values
 
 
 def series_based(values: pd.Series, decimals: int) -> list:
@@ -38,12 +38,12 @@ COLUMNS = [
 @pytest.mark.parametrize("values", COLUMNS)
 @pytest.mark.parametrize("decimals", [0, 1, 3, 4])
 def test_columns_convert_as_before(values, decimals):
-    got = _column_values(values, decimals)
+    got = column_values(values, decimals)
     expected = series_based(values, decimals)
     assert got == expected
     assert [type(v) for v in got] == [type(v) for v in expected]
 
 
 def test_a_float_column_rounds_to_its_decimals():
-    assert _column_values(pd.Series([167.7777, None], dtype="Float64"), 0) == [168, None]
-    assert _column_values(pd.Series([0.61234, np.inf]), 4) == [0.6123, None]
+    assert column_values(pd.Series([167.7777, None], dtype="Float64"), 0) == [168, None]
+    assert column_values(pd.Series([0.61234, np.inf]), 4) == [0.6123, None]

@@ -14,12 +14,8 @@ from diagnostics.analytics.communes import (
     DEPARTEMENT_CODE_PATTERN,
     REGION_CODE_PATTERN,
 )
-from diagnostics.analytics.synthetic import (
-    BasinSpec,
-    SyntheticTerritory,
-    demo_basin_specs,
-    synthetic_territory,
-)
+from diagnostics.analytics.synthetic import SyntheticTerritory, synthetic_territory
+from diagnostics.analytics.synthetic_basins import BasinSpec, demo_basin_specs
 
 EXPECTED_COLUMNS = {
     "regions": c.REGION_COLUMNS,

@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from diagnostics.models import ImportBatch, IndicatorFact, Role
-from tests.factories.basins import CommuneFactory, make_region, make_user
+from tests.factories.basins import make_region, make_user
+from tests.factories.diagnostics import CommuneFactory
 from tests.factories.tokens import token_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root", "celery_eager")]

@@ -14,19 +14,20 @@ import pytest
 
 from diagnostics.analytics import columns as c
 from diagnostics.importers import territories as t
-from diagnostics.importers.base import ValidationContext
+from diagnostics.importers import territory_cog, territory_zonings
+from diagnostics.importers.contract import ValidationContext
 
 
 @lru_cache(maxsize=2)
 def _frames(data_dir: str) -> dict[str, Any]:
     root = Path(data_dir)
-    cog = t.read_cog_communes(root / t.FILES["cog_communes"])
+    cog = territory_cog.read_cog_communes(root / t.FILES["cog_communes"])
     return {
-        "regions": t.read_regions(root / t.FILES["regions"]),
-        "departements": t.read_departements(root / t.FILES["departements"]),
+        "regions": territory_cog.read_regions(root / t.FILES["regions"]),
+        "departements": territory_cog.read_departements(root / t.FILES["departements"]),
         "communes": cog.communes,
-        "changes": t.read_code_changes(root / t.FILES["code_changes"]),
-        "bassins": t.read_bassins_bmo(root / t.FILES["bassins_bmo"]).zones,
+        "changes": territory_cog.read_code_changes(root / t.FILES["code_changes"]),
+        "bassins": territory_zonings.read_bassins_bmo(root / t.FILES["bassins_bmo"]).zones,
         "rome": pd.read_csv(root / "rome_fap/unix_referentiel_code_rome_v460_utf8.csv", dtype=str)[
             "code_rome"
         ],

@@ -11,24 +11,17 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from diagnostics.importers.base import (
-    LINE,
-    ImportFileError,
-    RowError,
-    ValidationContext,
-    check_count,
+from diagnostics.importers.codes import (
     check_duplicates,
-    check_file_safety,
-    check_rate,
-    file_head,
     map_commune_codes,
-    match_columns,
     normalize_code,
     normalize_commune_codes,
-    parse_numbers,
-    read_csv_sniffed,
-    read_xlsx,
 )
+from diagnostics.importers.contract import LINE, ImportFileError, RowError, ValidationContext
+from diagnostics.importers.csv_reading import read_csv_sniffed
+from diagnostics.importers.file_checks import check_file_safety, file_head
+from diagnostics.importers.values import check_count, check_rate, match_columns, parse_numbers
+from diagnostics.importers.xlsx_reading import read_xlsx
 
 
 def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from diagnostics.importers import bmo
-from diagnostics.importers.base import LINE, ImportFileError, ValidationContext
+from diagnostics.importers.contract import LINE, ImportFileError, ValidationContext
 from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
 
 KNOWN = ValidationContext(bassins_bmo=frozenset({"4418", "5317", "0101"}))
@@ -50,7 +50,7 @@ def test_read_layouts_and_secret_cells(tmp_path: Path, layout: str) -> None:
 
 
 def test_detect_by_sheet_name(tmp_path: Path) -> None:
-    from diagnostics.importers.base import file_head
+    from diagnostics.importers.file_checks import file_head
 
     path = write_bmo(tmp_path / "x.xlsx", [bmo_row("A0X40", "4418", "1", "1", "1")], year=2024)
     assert bmo.detect(path, file_head(path, fmt="xlsx"))

@@ -9,7 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from diagnostics.importers import chomage_ze
-from diagnostics.importers.base import ImportFileError, ValidationContext, file_head
+from diagnostics.importers.contract import ImportFileError, ValidationContext
+from diagnostics.importers.file_checks import file_head
 
 KNOWN = ValidationContext(zones_emploi=frozenset({"0051", "4404", "5319"}))
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from diagnostics.importers import defm
-from diagnostics.importers.base import ImportFileError, ReadResult, ValidationContext
+from diagnostics.importers.contract import ImportFileError, ReadResult, ValidationContext
 from tests.diagnostics.importers.reference_data import open_data_context, tiny_context
 
 DEFM_FILE = "demandeurs_emploi/odis_emploi_demandeur_export_2025-06-17.csv"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from diagnostics.importers import defm_secteur
-from diagnostics.importers.base import ImportFileError, ValidationContext
+from diagnostics.importers.contract import ImportFileError, ValidationContext
 from tests.diagnostics.importers.reference_data import open_data_context, tiny_context
 
 SECTEUR_FILE = "demandeurs_emploi/mobiville_secteurs_bassins_defm.csv"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from diagnostics.analytics import synthetic_bmo_file, synthetic_file_common, synthetic_labour_files
 from diagnostics.analytics import synthetic_files as sf
 from diagnostics.analytics.synthetic import synthetic_territory
 from diagnostics.importers import (
@@ -20,7 +21,7 @@ from diagnostics.importers import (
     rome,
     tensions,
 )
-from diagnostics.importers.base import ValidationContext
+from diagnostics.importers.contract import ValidationContext
 from diagnostics.importers.registry import detect_kind
 from diagnostics.services.demo_facts import catalogue_codes
 
@@ -124,7 +125,7 @@ def test_demo_bmo_sheets_and_column_orders_follow_each_campaign(
 
 
 def test_demo_bmo_2023_masking_rule(frames: dict[str, pd.DataFrame]) -> None:
-    sheets = sf.bmo_frames(frames, metiers=["D1X30", "D1Z40"])
+    sheets = synthetic_bmo_file.bmo_frames(frames, metiers=["D1X30", "D1Z40"])
 
     for sheet in sheets.values():
         masked_met = sheet["met"] == "*"
@@ -146,7 +147,7 @@ def test_demo_unemployment_workbook_has_the_insee_layout(files: dict[str, sf.Dem
     assert raw.iloc[4, 0] == "Code de la zone d'emploi 2020"
     assert list(raw.iloc[5, :6]) == ["ZE2020", "LIBZE2020", "REG", "LIBREG", "2016-T1", "2016-T2"]
     assert raw.iloc[5, -1] == "2025-T2"
-    assert len(sf.UNEMPLOYMENT_QUARTERS) == 38  # 9.5 years of quarters
+    assert len(synthetic_file_common.UNEMPLOYMENT_QUARTERS) == 38  # 9.5 years of quarters
 
 
 def test_demo_tension_files_use_semicolons_and_decimal_commas(
@@ -171,7 +172,7 @@ def test_demo_tension_files_use_semicolons_and_decimal_commas(
 def test_demo_job_seekers_departement_covers_its_published_communes(
     frames: dict[str, pd.DataFrame],
 ) -> None:
-    seekers = sf.job_seekers_frame(frames)
+    seekers = synthetic_labour_files.job_seekers_frame(frames)
     communes = frames["communes"].set_index("code")
 
     assert list(seekers.columns) == ["codgeo", "YEAR", "Demandeurs_Emploi"]

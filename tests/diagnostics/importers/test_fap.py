@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from diagnostics.importers import fap
-from diagnostics.importers.base import ImportFileError
+from diagnostics.importers.contract import ImportFileError
 from tests.diagnostics.importers.reference_data import tiny_context
 
 FAP_FILES = [

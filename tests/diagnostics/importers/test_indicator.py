@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from diagnostics.importers import indicator
-from diagnostics.importers.base import ImportFileError, ValidationContext, file_head
+from diagnostics.importers.contract import ImportFileError, ValidationContext
+from diagnostics.importers.file_checks import file_head
 
 CONTEXT = ValidationContext(
     communes=frozenset({"01001", "52121", "49126"}),

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from diagnostics.importers import lycees
-from diagnostics.importers.base import ImportFileError
+from diagnostics.importers.contract import ImportFileError
 from tests.diagnostics.importers.reference_data import open_data_context, tiny_context
 
 FULL_FILE = "annuaire_education/msimonin_fr-en-annuaire-education_dep35.csv"

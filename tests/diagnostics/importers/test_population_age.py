@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from diagnostics.importers import population_age
-from diagnostics.importers.base import ImportFileError, ValidationContext
+from diagnostics.importers.contract import ImportFileError, ValidationContext
 from diagnostics.importers.registry import detect_kind
 
 BANDS = [f"{a} à {a + 4} ans" for a in range(0, 95, 5)] + ["95 ans et plus", "Total"]

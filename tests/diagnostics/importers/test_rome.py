@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from diagnostics.importers import rome
-from diagnostics.importers.base import ImportFileError
+from diagnostics.importers.contract import ImportFileError
 from tests.diagnostics.importers.reference_data import open_data_context, tiny_context
 
 CODES_FILE = "rome_fap/unix_referentiel_code_rome_v460_utf8.csv"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from diagnostics.importers import tensions
-from diagnostics.importers.base import ImportFileError
+from diagnostics.importers.contract import ImportFileError
 from tests.diagnostics.importers.reference_data import open_data_context, tiny_context
 
 FILE_2021 = "tensions_bassin_metier/mobiville_tensions_rome_bassin_2021.csv"

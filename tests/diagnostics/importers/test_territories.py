@@ -7,6 +7,12 @@ import pytest
 from diagnostics.analytics import columns as c
 from diagnostics.errors import ApplicationError
 from diagnostics.importers import territories as t
+from diagnostics.importers import (
+    territory_bmo_bassins,
+    territory_cog,
+    territory_files,
+    territory_zonings,
+)
 
 from .bmo_samples import bmo_row, write_bmo
 from .territory_samples import (
@@ -25,12 +31,12 @@ def open_data(tmp_path: Path) -> Path:
 
 
 def test_territory_file_error_is_an_application_error():
-    assert issubclass(t.TerritoryFileError, ApplicationError)
+    assert issubclass(territory_files.TerritoryFileError, ApplicationError)
 
 
 def test_read_regions_and_departements_restore_leading_zeros(open_data: Path):
-    regions = t.read_regions(open_data / t.FILES["regions"])
-    departements = t.read_departements(open_data / t.FILES["departements"])
+    regions = territory_cog.read_regions(open_data / t.FILES["regions"])
+    departements = territory_cog.read_departements(open_data / t.FILES["departements"])
 
     assert regions[c.CODE].tolist() == ["01", "44", "53", "84"]
     assert regions.loc[regions[c.CODE] == "84", c.NAME].item() == "Auvergne-Rhône-Alpes"
@@ -43,7 +49,7 @@ def test_read_regions_and_departements_restore_leading_zeros(open_data: Path):
 
 
 def test_read_cog_communes_keeps_communes_and_normalises_codes(open_data: Path):
-    cog = t.read_cog_communes(open_data / t.FILES["cog_communes"])
+    cog = territory_cog.read_cog_communes(open_data / t.FILES["cog_communes"])
 
     assert cog.communes[c.CODE].tolist() == ["01001", "35001", "35360", "52001", "52121", "97105"]
     first = cog.communes.iloc[0]
@@ -57,7 +63,7 @@ def test_read_cog_communes_keeps_communes_and_normalises_codes(open_data: Path):
 
 
 def test_read_populations_keeps_communes_actuelles(open_data: Path):
-    populations = t.read_populations(open_data / t.FILES["populations"])
+    populations = territory_cog.read_populations(open_data / t.FILES["populations"])
 
     assert len(populations) == 6
     assert populations.set_index(c.CODE)[c.POPULATION].to_dict()["52121"] == 20827
@@ -66,7 +72,7 @@ def test_read_populations_keeps_communes_actuelles(open_data: Path):
 
 
 def test_read_centroids_semicolon_file(open_data: Path):
-    centroids = t.read_centroids(open_data / t.FILES["centroids"])
+    centroids = territory_cog.read_centroids(open_data / t.FILES["centroids"])
 
     chaumont = centroids.set_index(c.CODE).loc["52121"]
     assert (chaumont[c.LATITUDE], chaumont[c.LONGITUDE]) == (48.1, 5.14)
@@ -74,13 +80,13 @@ def test_read_centroids_semicolon_file(open_data: Path):
 
 
 def test_read_code_changes_drops_unchanged_codes_and_other_levels(open_data: Path):
-    changes = t.read_code_changes(open_data / t.FILES["code_changes"])
+    changes = territory_cog.read_code_changes(open_data / t.FILES["code_changes"])
 
     assert changes.to_dict("records") == [{c.OLD_CODE: "52002", c.NEW_CODE: "52001", c.YEAR: 2025}]
 
 
 def test_read_zones_emploi_finds_the_header_after_title_lines(open_data: Path):
-    zoning = t.read_zones_emploi(open_data / t.FILES["zones_emploi"])
+    zoning = territory_zonings.read_zones_emploi(open_data / t.FILES["zones_emploi"])
 
     assert zoning.zones.to_dict("records") == [
         {c.CODE: "0101", c.NAME: "Basse-Terre"},
@@ -95,7 +101,7 @@ def test_read_zones_emploi_finds_the_header_after_title_lines(open_data: Path):
 
 
 def test_read_ze_geometry_geojson(open_data: Path):
-    frame = t.read_ze_geometry(open_data / t.FILES["ze_geometry"])
+    frame = territory_zonings.read_ze_geometry(open_data / t.FILES["ze_geometry"])
 
     assert frame[c.CODE].tolist() == ["4404", "5319", "8405"]
     assert frame[c.GEOMETRY][0].bounds == (5.0, 47.9, 5.5, 48.3)
@@ -103,7 +109,7 @@ def test_read_ze_geometry_geojson(open_data: Path):
 
 
 def test_read_bassins_bmo_zones_and_composition(open_data: Path):
-    zoning = t.read_bassins_bmo(open_data / t.FILES["bassins_bmo"])
+    zoning = territory_zonings.read_bassins_bmo(open_data / t.FILES["bassins_bmo"])
 
     assert zoning.zones.to_dict("records") == [
         {c.CODE: "0101", c.NAME: "BASSIN BASSE-TERRE", c.REGION_CODE: "01"},  # 101 as published
@@ -124,7 +130,7 @@ def test_read_bassins_bmo_takes_the_most_frequent_name(tmp_path: Path):
         "1,97,97127,102,BASSIN ILES DU NORD\n",
     )
 
-    zones = t.read_bassins_bmo(path).zones
+    zones = territory_zonings.read_bassins_bmo(path).zones
 
     assert zones.to_dict("records") == [
         {c.CODE: "0102", c.NAME: "BASSIN GRANDE-TERRE", c.REGION_CODE: "01"}
@@ -145,7 +151,7 @@ def test_read_bmo_bassins_reads_only_code_name_and_region(tmp_path: Path):
         layout="2023",
     )
 
-    frame = t.read_bmo_bassins(path)
+    frame = territory_bmo_bassins.read_bmo_bassins(path)
 
     assert frame.to_dict("records") == [
         {c.CODE: "0101", c.NAME: "BASSIN BASSE-TERRE", c.REGION_CODE: "01", c.YEAR: 2023},
@@ -163,7 +169,7 @@ def test_bassins_named_by_bmo_adds_the_unknown_ones_with_their_latest_name(tmp_p
         frame = pd.DataFrame(rows, columns=[c.CODE, c.NAME, c.REGION_CODE]).astype("string")
         return frame.assign(**{c.YEAR: y})
 
-    added = t.bassins_named_by_bmo(
+    added = territory_bmo_bassins.bassins_named_by_bmo(
         zones,
         [
             year(2023, ("4418", "CHAUMONT", "44"), ("7549", "AIGUILLON", "75")),
@@ -177,22 +183,26 @@ def test_bassins_named_by_bmo_adds_the_unknown_ones_with_their_latest_name(tmp_p
         {c.CODE: "7549", c.NAME: "Aiguillon", c.REGION_CODE: "75"},
         {c.CODE: "9399", c.NAME: "MONACO", c.REGION_CODE: "93"},
     ]
-    assert t.bassins_named_by_bmo(zones, []).columns.tolist() == [c.CODE, c.NAME, c.REGION_CODE]
+    assert territory_bmo_bassins.bassins_named_by_bmo(zones, []).columns.tolist() == [
+        c.CODE,
+        c.NAME,
+        c.REGION_CODE,
+    ]
 
 
 def test_bmo_bassin_files_lists_the_published_names_only(tmp_path: Path):
     for name in ("Base_open_data_BMO_2024.xlsx", "Base_open_data_BMO_2023.xlsx", "autre.xlsx"):
         write_text(tmp_path / "bmo" / name, "x")
 
-    assert [p.name for p in t.bmo_bassin_files(tmp_path)] == [
+    assert [p.name for p in territory_bmo_bassins.bmo_bassin_files(tmp_path)] == [
         "Base_open_data_BMO_2023.xlsx",
         "Base_open_data_BMO_2024.xlsx",
     ]
-    assert t.bmo_bassin_files(tmp_path / "absent") == []
+    assert territory_bmo_bassins.bmo_bassin_files(tmp_path / "absent") == []
 
 
 def test_read_epci_json_maps_natures(open_data: Path):
-    zoning = t.read_epci_json(open_data / t.FILES["epci_json"])
+    zoning = territory_zonings.read_epci_json(open_data / t.FILES["epci_json"])
 
     natures = zoning.zones.set_index(c.CODE)[c.NATURE].to_dict()
     assert natures == {"200039022": "CA", "200068658": "CA", "200069193": "CC", "249710047": "ME"}
@@ -202,7 +212,7 @@ def test_read_epci_json_maps_natures(open_data: Path):
 
 
 def test_read_epci_xlsx_leaves_out_communes_without_epci(open_data: Path):
-    zoning = t.read_epci_xlsx(open_data / t.FILES["epci_xlsx"])
+    zoning = territory_zonings.read_epci_xlsx(open_data / t.FILES["epci_xlsx"])
 
     assert zoning.zones[c.CODE].tolist() == ["200039022", "200046977", "200068658"]
     assert zoning.zones.set_index(c.CODE)[c.NATURE]["200046977"] == "ME"
@@ -218,8 +228,8 @@ def test_csv_with_a_missing_column_names_file_and_column(tmp_path: Path):
         "reg,dep,code_commune_insee,code_bassin_BMO\n44,52,52121,4418\n",
     )
 
-    with pytest.raises(t.TerritoryFileError) as excinfo:
-        t.read_bassins_bmo(path)
+    with pytest.raises(territory_files.TerritoryFileError) as excinfo:
+        territory_zonings.read_bassins_bmo(path)
 
     message = excinfo.value.message
     assert "bassin_emploi.csv" in message
@@ -230,8 +240,8 @@ def test_csv_with_a_missing_column_names_file_and_column(tmp_path: Path):
 def test_csv_with_the_wrong_separator_is_a_missing_column(tmp_path: Path):
     path = write_text(tmp_path / "points.csv", CENTROIDS_CSV.replace(";", ","))
 
-    with pytest.raises(t.TerritoryFileError, match="Code_Officiel_Commune"):
-        t.read_centroids(path)
+    with pytest.raises(territory_files.TerritoryFileError, match="Code_Officiel_Commune"):
+        territory_cog.read_centroids(path)
 
 
 def test_xlsx_with_the_wrong_sheet_names_the_expected_sheet(tmp_path: Path):
@@ -240,8 +250,8 @@ def test_xlsx_with_the_wrong_sheet_names_the_expected_sheet(tmp_path: Path):
         {"Feuil1": ZE_SHEET, "Composition_communale": ZE_COMPOSITION_SHEET},
     )
 
-    with pytest.raises(t.TerritoryFileError) as excinfo:
-        t.read_zones_emploi(path)
+    with pytest.raises(territory_files.TerritoryFileError) as excinfo:
+        territory_zonings.read_zones_emploi(path)
 
     message = excinfo.value.message
     assert "ZE2020.xlsx" in message
@@ -259,8 +269,8 @@ def test_xlsx_without_the_header_line_says_which_columns(tmp_path: Path):
         },
     )
 
-    with pytest.raises(t.TerritoryFileError) as excinfo:
-        t.read_zones_emploi(path)
+    with pytest.raises(territory_files.TerritoryFileError) as excinfo:
+        territory_zonings.read_zones_emploi(path)
 
     assert "feuille « ZE2020 »" in excinfo.value.message
     assert "« ZE2020 », « LIBZE2020 »" in excinfo.value.message
@@ -274,8 +284,8 @@ def test_composition_with_an_undeclared_zone_is_refused(tmp_path: Path):
         {"ZE2020": ZE_SHEET, "Composition_communale": (labels, variables, bad_rows)},
     )
 
-    with pytest.raises(t.TerritoryFileError, match="9999"):
-        t.read_zones_emploi(path)
+    with pytest.raises(territory_files.TerritoryFileError, match="9999"):
+        territory_zonings.read_zones_emploi(path)
 
 
 def test_bmo_file_without_the_bassin_name_column_is_refused_naming_it(tmp_path: Path):
@@ -285,8 +295,8 @@ def test_bmo_file_without_the_bassin_name_column_is_refused_naming_it(tmp_path: 
         drop_column="NOMBE25",
     )
 
-    with pytest.raises(t.TerritoryFileError) as excinfo:
-        t.read_bmo_bassins(path)
+    with pytest.raises(territory_files.TerritoryFileError) as excinfo:
+        territory_bmo_bassins.read_bmo_bassins(path)
 
     message = excinfo.value.message
     assert "Base_open_data_BMO_2025.xlsx" in message
@@ -303,10 +313,10 @@ def test_bmo_file_with_the_wrong_sheet_or_a_bad_code_is_refused(tmp_path: Path):
         [bmo_row("A0X40", "4418", "1", "0", "0"), bmo_row("A0X40", "44-18", "1", "0", "0")],
     )
 
-    with pytest.raises(t.TerritoryFileError, match="« BMO_AAAA_open_data » absente"):
-        t.read_bmo_bassins(wrong_sheet)
-    with pytest.raises(t.TerritoryFileError) as excinfo:
-        t.read_bmo_bassins(bad_code)
+    with pytest.raises(territory_files.TerritoryFileError, match="« BMO_AAAA_open_data » absente"):
+        territory_bmo_bassins.read_bmo_bassins(wrong_sheet)
+    with pytest.raises(territory_files.TerritoryFileError) as excinfo:
+        territory_bmo_bassins.read_bmo_bassins(bad_code)
     assert "colonne « BE25 » : 1 code(s)" in excinfo.value.message
     assert "ligne 3 : « 44-18 »" in excinfo.value.message
 
@@ -314,13 +324,13 @@ def test_bmo_file_with_the_wrong_sheet_or_a_bad_code_is_refused(tmp_path: Path):
 def test_unreadable_xlsx(tmp_path: Path):
     path = write_text(tmp_path / "ZE2020.xlsx", "ceci n'est pas un classeur")
 
-    with pytest.raises(t.TerritoryFileError, match="illisible comme classeur Excel"):
-        t.read_zones_emploi(path)
+    with pytest.raises(territory_files.TerritoryFileError, match="illisible comme classeur Excel"):
+        territory_zonings.read_zones_emploi(path)
 
 
 def test_missing_file_is_named(tmp_path: Path):
-    with pytest.raises(t.TerritoryFileError) as excinfo:
-        t.read_regions(tmp_path / "absent.csv")
+    with pytest.raises(territory_files.TerritoryFileError) as excinfo:
+        territory_cog.read_regions(tmp_path / "absent.csv")
 
     assert str(tmp_path / "absent.csv") in excinfo.value.message
 
@@ -334,8 +344,8 @@ def test_invalid_latitude_names_the_line(tmp_path: Path):
         "2;x;2025;35001;148.13;-1.53\n",
     )
 
-    with pytest.raises(t.TerritoryFileError) as excinfo:
-        t.read_centroids(path)
+    with pytest.raises(territory_files.TerritoryFileError) as excinfo:
+        territory_cog.read_centroids(path)
 
     message = excinfo.value.message
     assert "colonne « latitude »" in message
@@ -350,21 +360,21 @@ def test_malformed_commune_code_names_the_line(tmp_path: Path):
         "typecom,com,reg,dep,libelle\nCOM,1001,84,1,Ain\nCOM,ABC12,84,1,Bizarre\n",
     )
 
-    with pytest.raises(t.TerritoryFileError, match="ligne 3 : « ABC12 »"):
-        t.read_cog_communes(path)
+    with pytest.raises(territory_files.TerritoryFileError, match="ligne 3 : « ABC12 »"):
+        territory_cog.read_cog_communes(path)
 
 
 def test_duplicate_codes_are_refused(tmp_path: Path):
     path = write_text(tmp_path / "regions.csv", "reg,libelle\n44,Grand Est\n44,Grand-Est\n")
 
-    with pytest.raises(t.TerritoryFileError, match="en double"):
-        t.read_regions(path)
+    with pytest.raises(territory_files.TerritoryFileError, match="en double"):
+        territory_cog.read_regions(path)
 
 
 def test_geojson_problems(tmp_path: Path):
     topo = write_text(tmp_path / "ze.topojson", "{}")
-    with pytest.raises(t.TerritoryFileError, match="TopoJSON"):
-        t.read_ze_geometry(topo)
+    with pytest.raises(territory_files.TerritoryFileError, match="TopoJSON"):
+        territory_zonings.read_ze_geometry(topo)
 
     no_code = write_text(
         tmp_path / "ze.geojson",
@@ -375,12 +385,12 @@ def test_geojson_problems(tmp_path: Path):
             }
         ),
     )
-    with pytest.raises(t.TerritoryFileError, match="« ze2020 » absente"):
-        t.read_ze_geometry(no_code)
+    with pytest.raises(territory_files.TerritoryFileError, match="« ze2020 » absente"):
+        territory_zonings.read_ze_geometry(no_code)
 
     not_geojson = write_text(tmp_path / "liste.geojson", "[1, 2]")
-    with pytest.raises(t.TerritoryFileError, match="FeatureCollection"):
-        t.read_ze_geometry(not_geojson)
+    with pytest.raises(territory_files.TerritoryFileError, match="FeatureCollection"):
+        territory_zonings.read_ze_geometry(not_geojson)
 
 
 def test_epci_json_item_without_members(tmp_path: Path):
@@ -388,8 +398,8 @@ def test_epci_json_item_without_members(tmp_path: Path):
         tmp_path / "epci.json", json.dumps([{"code": "200068658", "nom": "CA", "type": "CA"}])
     )
 
-    with pytest.raises(t.TerritoryFileError, match="« membres »"):
-        t.read_epci_json(path)
+    with pytest.raises(territory_files.TerritoryFileError, match="« membres »"):
+        territory_zonings.read_epci_json(path)
 
 
 # --- the real files (../shared/data) ----------------------------------------------------------
@@ -399,15 +409,15 @@ def test_epci_json_item_without_members(tmp_path: Path):
 def test_real_files_read_with_the_expected_counts(open_data_dir: Path):
     root = open_data_dir
 
-    regions = t.read_regions(root / t.FILES["regions"])
-    departements = t.read_departements(root / t.FILES["departements"])
-    cog = t.read_cog_communes(root / t.FILES["cog_communes"])
-    zones = t.read_zones_emploi(root / t.FILES["zones_emploi"])
-    geometry = t.read_ze_geometry(root / t.FILES["ze_geometry"])
-    bassins = t.read_bassins_bmo(root / t.FILES["bassins_bmo"])
-    epci = t.read_epci_json(root / t.FILES["epci_json"])
-    epci_xlsx = t.read_epci_xlsx(root / t.FILES["epci_xlsx"])
-    populations = t.read_populations(root / t.FILES["populations"])
+    regions = territory_cog.read_regions(root / t.FILES["regions"])
+    departements = territory_cog.read_departements(root / t.FILES["departements"])
+    cog = territory_cog.read_cog_communes(root / t.FILES["cog_communes"])
+    zones = territory_zonings.read_zones_emploi(root / t.FILES["zones_emploi"])
+    geometry = territory_zonings.read_ze_geometry(root / t.FILES["ze_geometry"])
+    bassins = territory_zonings.read_bassins_bmo(root / t.FILES["bassins_bmo"])
+    epci = territory_zonings.read_epci_json(root / t.FILES["epci_json"])
+    epci_xlsx = territory_zonings.read_epci_xlsx(root / t.FILES["epci_xlsx"])
+    populations = territory_cog.read_populations(root / t.FILES["populations"])
 
     assert len(regions) == 18
     assert len(departements) == 101
@@ -430,8 +440,8 @@ def test_real_files_read_with_the_expected_counts(open_data_dir: Path):
 
 @pytest.mark.realdata
 def test_real_bmo_files_name_six_bassins_the_commune_table_lacks(open_data_dir: Path):
-    table = t.read_bassins_bmo(open_data_dir / t.FILES["bassins_bmo"]).zones
-    files = t.bmo_bassin_files(open_data_dir)
+    table = territory_zonings.read_bassins_bmo(open_data_dir / t.FILES["bassins_bmo"]).zones
+    files = territory_bmo_bassins.bmo_bassin_files(open_data_dir)
     # Worked out from the raw sheets: the BEyy codes absent from the commune → bassin table.
     expected: dict[str, str] = {}
     for path in files:
@@ -441,7 +451,9 @@ def test_real_bmo_files_name_six_bassins_the_commune_table_lacks(open_data_dir: 
         names = dict(zip(codes, raw[f"NOMBE{year % 100}"], strict=True))
         expected.update({k: v for k, v in names.items() if k not in set(table[c.CODE])})
 
-    added = t.bassins_named_by_bmo(table, [t.read_bmo_bassins(p) for p in files])
+    added = territory_bmo_bassins.bassins_named_by_bmo(
+        table, [territory_bmo_bassins.read_bmo_bassins(p) for p in files]
+    )
 
     assert [p.name for p in files] == [f"Base_open_data_BMO_{y}.xlsx" for y in (2023, 2024, 2025)]
     assert dict(zip(added[c.CODE], added[c.NAME], strict=True)) == expected

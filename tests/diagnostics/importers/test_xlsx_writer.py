@@ -10,7 +10,7 @@ import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from diagnostics.importers import bmo
-from diagnostics.importers.base import ValidationContext
+from diagnostics.importers.contract import ValidationContext
 from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
 from tests.factories.xlsx import _column, write_xlsx
 

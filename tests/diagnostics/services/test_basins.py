@@ -10,11 +10,18 @@ from django.db import OperationalError
 from shapely.geometry import shape
 
 from diagnostics.errors import ApplicationError
-from diagnostics.models import Basin, BasinShare, BasinSource, GeometryStatus, Role, ZoneEmploi
+from diagnostics.models import (
+    Basin,
+    BasinShare,
+    BasinSource,
+    GeometryStatus,
+    ProgrammeSettings,
+    Role,
+    ZoneEmploi,
+)
 from diagnostics.services.basin_refresh import basin_refresh, basins_refresh_all
 from diagnostics.services.basin_sharing import basin_share, basin_unshare
 from diagnostics.services.basins import basin_create, basin_delete, basin_preview
-from implantations.models import ProgrammeSettings
 from tests.factories.basins import (
     BasinFactory,
     CnamSiteFactory,

@@ -10,11 +10,12 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from diagnostics.models import DiagnosticRun, Role
+from diagnostics.selectors import diagnostic_frames, diagnostic_report
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services import diagnostic_document
 from diagnostics.services import diagnostics as services
+from diagnostics.services.diagnostic_params import DiagnosticError
 from diagnostics.services.diagnostics import (
-    DiagnosticError,
     diagnostic_execute,
     diagnostic_fail_stuck,
     diagnostic_request,
@@ -243,7 +244,7 @@ def test_database_error_puts_the_run_back_to_pending_for_a_retry(world, monkeypa
     def lost(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(selectors, "crosswalk_frame", lost)
+    monkeypatch.setattr(diagnostic_frames, "crosswalk_frame", lost)
 
     with pytest.raises(OperationalError):
         diagnostic_execute(run_id=run.pk)
@@ -270,7 +271,7 @@ def test_missing_quarter_is_shown_as_a_series_break(world):
     run = run_now(world)
 
     assert run.results["gaps"]["unemployment"] == ["2023-T3"]
-    charts = selectors.diagnostic_charts(run)
+    charts = diagnostic_report.diagnostic_charts(run)
     assert charts["unemployment"]["layout"]["meta"]["gaps"] == ["2023-T3"]
     assert "2023-T3 manque" in charts["unemployment"]["layout"]["annotations"][0]["text"]
 
@@ -284,7 +285,7 @@ def test_basin_without_polygons_degrades_the_maps_only(world):
     run = run_now(world)
 
     assert run.status == Status.DONE
-    maps = selectors.diagnostic_maps(run)
+    maps = diagnostic_report.diagnostic_maps(run)
     assert maps["communes"]["layout"]["annotations"][0]["text"] == (
         "Aucun contour à afficher pour cette carte"
     )

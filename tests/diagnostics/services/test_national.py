@@ -19,6 +19,7 @@ from diagnostics.models import (
     DiagnosticRun,
     SharedReference,
 )
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors import diagnostics as selectors
 from diagnostics.services import national, national_chunk, national_compute
 from diagnostics.services.diagnostic_document import diagnostic_compute
@@ -35,10 +36,10 @@ Status = DiagnosticRun.Status
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     references_memory_clear()
     yield
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     references_memory_clear()
 
 

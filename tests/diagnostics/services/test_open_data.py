@@ -19,7 +19,8 @@ from diagnostics.models import (
     TerritoryLoad,
 )
 from diagnostics.services import open_data as od
-from diagnostics.services.basins import BasinError, basin_source_communes
+from diagnostics.services.basin_resolution import BasinError
+from diagnostics.services.basins import basin_source_communes
 from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
 from tests.diagnostics.importers.territory_samples import write_open_data, write_text
 

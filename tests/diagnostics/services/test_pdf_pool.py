@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from diagnostics.services.pdf_pool import PdfBusy, pdf_slot
-from diagnostics.views.pdf import render_pdf
+from diagnostics.services.pdf_render import render_pdf
 
 FAKE_CHROMIUM = """#!/usr/bin/env python3
 import os, sys, time

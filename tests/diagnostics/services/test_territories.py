@@ -22,7 +22,8 @@ from diagnostics.models import (
     TerritoryLoad,
     ZoneEmploi,
 )
-from diagnostics.services.territories import load_summary, territories_load, territories_store
+from diagnostics.services.territories import territories_load, territories_store
+from diagnostics.services.territory_loads import load_summary
 from tests.diagnostics.importers.bmo_samples import bmo_row, write_bmo
 from tests.diagnostics.importers.territory_samples import POPULATIONS, write_open_data
 

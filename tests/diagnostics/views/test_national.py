@@ -3,11 +3,13 @@ World: tests/factories/diagnostic_runs.py (region 44, zones d'emploi 4404 and 44
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
 from diagnostics.models import Basin, DiagnosticBatch, Role
-from diagnostics.selectors import diagnostics as selectors
+from diagnostics.selectors import diagnostic_frames
 from diagnostics.services.national import national_batch_run_sync
 from diagnostics.services.references import references_memory_clear
 from tests.factories.basins import make_region, make_user
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    selectors.frames_cache_clear()
+    diagnostic_frames.frames_cache_clear()
     references_memory_clear()
     world = diagnostic_world()
     national_batch_run_sync(zoning="zone_emploi")
@@ -41,6 +43,10 @@ def test_a_delegate_of_another_region_sees_the_atlas_of_france(world):
     assert "Chaumont (ZE 4404)" in content and "Langres (ZE 4405)" in content
     assert "5,5" in content  # ZE 4404 at 2024-T1: its published rate
     assert response.context["figures"]["atlas"]["data"]
+    # Sort keys as the sorting script reads them: « 12345 », never « 12 345 » (read as text).
+    keys = re.findall(r'data-sort="([^"]*)"', content)
+    assert any(re.fullmatch(r"\d{4,}", key) for key in keys), keys
+    assert not [key for key in keys if re.fullmatch(r"\d{1,3}([\s\u202f\xa0]\d{3})+", key)]
 
 
 def test_a_mayor_has_no_atlas(world):

@@ -22,7 +22,7 @@ from implantations.analytics.business_model_columns import (
     PUBLIC_AID,
     REVENUES,
 )
-from implantations.analytics.scoring import FAB_ID, PROGRESSIVE, TURNKEY
+from implantations.analytics.criteria import FAB_ID, PROGRESSIVE, TURNKEY
 
 
 def test_fab_id_years_by_hand() -> None:

@@ -12,15 +12,9 @@ from implantations.analytics.charts import (
     sensitivity_figure,
     waterfall_figure,
 )
-from implantations.analytics.scoring import (
-    DEFAULT_PROFILE,
-    FAB_ID,
-    TURNKEY,
-    concept_scores,
-    pillar_scores,
-    raw_frame,
-    score_criteria,
-)
+from implantations.analytics.criteria import FAB_ID, TURNKEY
+from implantations.analytics.profile import DEFAULT_PROFILE
+from implantations.analytics.scores import concept_scores, pillar_scores, raw_frame, score_criteria
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from implantations.analytics.business_model_columns import (
     SERVICES,
     STAFF_FTE,
 )
+from implantations.analytics.criteria import FAB_ID, PROGRESSIVE, TURNKEY
 from implantations.analytics.funding_charts import funding_split_figure
-from implantations.analytics.scoring import FAB_ID, PROGRESSIVE, TURNKEY
 from implantations.analytics.site_services import (
     AIOA,
     HOURS_PER_FTE,

@@ -9,6 +9,7 @@ import pytest
 from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_followup as pfu
 from implantations.analytics import planning_maps as m
+from implantations.analytics.maps import RED_MARIANNE
 
 
 def square(lon: float, lat: float, size: float = 0.2) -> dict:
@@ -39,7 +40,7 @@ def test_region_plan_figure_traces():
     assert len(polygons) == 2
     alpha, beta = polygons
     # Alpha is picked: red outline; Beta is not eligible: grey fill.
-    assert alpha.line.color == m.RED_MARIANNE
+    assert alpha.line.color == RED_MARIANNE
     assert beta.fillcolor == m.INELIGIBLE_FILL
     assert "adéquation 80,0 / 100" in alpha.text
     names = [t.name for t in figure.data if t.name]

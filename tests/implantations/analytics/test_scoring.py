@@ -10,32 +10,25 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from implantations.analytics.scoring import (
-    CONCEPTS,
-    CRITERION_CODES,
-    DEFAULT_PROFILE,
-    FAB_ID,
-    FRAGILE,
-    PROGRESSIVE,
-    ROBUST,
-    TURNKEY,
-    HostSummary,
+from implantations.analytics.constraints import HostSummary, constraints_check
+from implantations.analytics.criteria import CONCEPTS, CRITERION_CODES, FAB_ID, PROGRESSIVE, TURNKEY
+from implantations.analytics.normalisation import normalise
+from implantations.analytics.profile import DEFAULT_PROFILE, profile_errors, profile_with_weights
+from implantations.analytics.raw_values import (
     asset_raw_values,
     basin_indicator,
-    concept_coverage,
-    concept_scores,
-    constraints_check,
-    contribution_column,
     diagnostic_raw_values,
     gap_raw_value,
-    monte_carlo,
-    normalise,
-    profile_errors,
-    profile_with_weights,
+)
+from implantations.analytics.score_columns import contribution_column
+from implantations.analytics.scores import (
+    concept_coverage,
+    concept_scores,
     raw_frame,
-    recommend,
     score_criteria,
 )
+from implantations.analytics.scoring import FRAGILE, ROBUST, recommend
+from implantations.analytics.sensitivity import monte_carlo
 
 
 def raw(values: Mapping[str, float | None]) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from catalogue.selectors.gap import gap_for_run
-from diagnostics.analytics.synthetic_files import DEMO_OPTION, demo_file_names
+from diagnostics.analytics.synthetic_file_common import DEMO_OPTION
+from diagnostics.analytics.synthetic_files import demo_file_names
 from diagnostics.models import (
     Basin,
     BasinShare,

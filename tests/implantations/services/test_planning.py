@@ -18,13 +18,13 @@ from diagnostics.models import (
     BasinSource,
     BmoFact,
     ChomageZeFact,
+    CnamSite,
     DiagnosticRun,
     ImportBatch,
     Role,
 )
 from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_selection as psel
-from implantations.models import CnamSite
 from implantations.services import planning, planning_candidates, planning_parameters
 from tests.factories.basins import (
     BassinBmoFactory,

@@ -18,13 +18,13 @@ from django.db.models import Sum
 from diagnostics.analytics.geometry import haversine_km
 from diagnostics.models import (
     BmoFact,
+    CnamSite,
     Commune,
 )
 from diagnostics.services.basins import basin_create
 from diagnostics.services.diagnostics import diagnostic_run_sync
 from implantations.analytics import planning_columns as pc
 from implantations.analytics import planning_selection as psel
-from implantations.models import CnamSite
 from implantations.services import assets as asset_services
 from implantations.services import planning, planning_candidates, projects
 from tests.realdata_db import BMO_AND_UNEMPLOYMENT, REALDATA_GROUP, real_database

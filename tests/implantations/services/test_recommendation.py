@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from diagnostics.models import Basin, BasinShare, Role
 from diagnostics.services.accounts import user_create
-from implantations.analytics.scoring import DEFAULT_PROFILE, TURNKEY, profile_with_weights
+from implantations.analytics.criteria import TURNKEY
+from implantations.analytics.profile import DEFAULT_PROFILE, profile_with_weights
 from implantations.models import Recommendation, ScoringProfile
 from implantations.services.assets import host_structure_update
 from implantations.services.recommendation import (

@@ -39,9 +39,9 @@ IMPORTS = [
 @pytest.fixture(scope="module")
 def chaumont(django_db_setup, django_db_blocker, open_data_dir: Path):  # type: ignore[no-untyped-def]
     """ZE 4404 registered and diagnosed, and a Cnam site in Troyes (≈ 82 km from Chaumont)."""
+    from diagnostics.models import CnamSite
     from diagnostics.services.basins import basin_create
     from diagnostics.services.diagnostics import diagnostic_run_sync
-    from implantations.models import CnamSite
 
     recipe = [TERRITORIES, *(imported(kind, path, **options) for kind, path, options in IMPORTS)]
     # real_database empties, after the module, every table that was empty before it: the

@@ -6,9 +6,16 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from diagnostics.models import Basin, BasinSource, Commune, Region, Role
+from diagnostics.models import (
+    Basin,
+    BasinSource,
+    CnamSite,
+    Commune,
+    ProgrammeSettings,
+    Region,
+    Role,
+)
 from diagnostics.services.accounts import user_create
-from implantations.models import CnamSite, ProgrammeSettings
 from tests.factories.html import cdn_links
 
 pytestmark = pytest.mark.django_db
