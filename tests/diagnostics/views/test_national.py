@@ -3,6 +3,8 @@ World: tests/factories/diagnostic_runs.py (region 44, zones d'emploi 4404 and 44
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -41,6 +43,10 @@ def test_a_delegate_of_another_region_sees_the_atlas_of_france(world):
     assert "Chaumont (ZE 4404)" in content and "Langres (ZE 4405)" in content
     assert "5,5" in content  # ZE 4404 at 2024-T1: its published rate
     assert response.context["figures"]["atlas"]["data"]
+    # Sort keys as the sorting script reads them: « 12345 », never « 12 345 » (read as text).
+    keys = re.findall(r'data-sort="([^"]*)"', content)
+    assert any(re.fullmatch(r"\d{4,}", key) for key in keys), keys
+    assert not [key for key in keys if re.fullmatch(r"\d{1,3}([\s\u202f\xa0]\d{3})+", key)]
 
 
 def test_a_mayor_has_no_atlas(world):
