@@ -41,7 +41,7 @@ class SniffedCSV(CSV):
         return csv_dataset(in_stream)
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -67,7 +67,7 @@ class CodeListWidget(widgets.Widget):
     """A list of codes in one cell: `A|B|C` (also `,` `;` or spaces)."""
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> list[str]:
-        return normalise_codes(_text(value))
+        return normalise_codes(cell_text(value))
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return SEPARATOR.join(value or [])
@@ -75,7 +75,7 @@ class CodeListWidget(widgets.Widget):
 
 class FrenchBooleanWidget(widgets.Widget):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> bool:
-        text = _text(value).lower()
+        text = cell_text(value).lower()
         if text in TRUE_VALUES:
             return True
         if text in FALSE_VALUES:
@@ -92,7 +92,7 @@ class PositiveIntegerWidget(widgets.Widget):
         self.required = required
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> int | None:
-        text = _text(value).replace("\u202f", "").replace(" ", "")
+        text = cell_text(value).replace("\u202f", "").replace(" ", "")
         if not text:
             if self.required:
                 raise ValueError("Valeur obligatoire.")
@@ -118,7 +118,7 @@ class ChoiceWidget(widgets.Widget):
         self.required = required
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> str:
-        text = _text(value)
+        text = cell_text(value)
         if not text and not self.required:
             return ""
         for code, label in self.choices:
@@ -133,7 +133,7 @@ class ChoiceWidget(widgets.Widget):
 
 class SectorWidget(widgets.ForeignKeyWidget):
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Sector:
-        code = _text(value).upper()
+        code = cell_text(value).upper()
         if not code:
             raise ValueError("Filière obligatoire (son code, ex. NUM).")
         try:
@@ -154,7 +154,9 @@ class StrictManyToManyWidget(widgets.ManyToManyWidget):
         self.what = what
 
     def clean(self, value: Any, row: Any = None, **kwargs: Any) -> Any:
-        codes = [c.strip().lower() for c in _text(value).replace(",", SEPARATOR).split(SEPARATOR)]
+        codes = [
+            c.strip().lower() for c in cell_text(value).replace(",", SEPARATOR).split(SEPARATOR)
+        ]
         codes = [c for c in codes if c]
         if not codes:
             if self.required:

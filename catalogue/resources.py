@@ -34,7 +34,7 @@ from catalogue.resource_widgets import (
     PositiveIntegerWidget,
     SectorWidget,
     StrictManyToManyWidget,
-    _text,
+    cell_text,
 )
 from catalogue.selectors.catalogue import CodeReferential, code_referential, occupation_code_errors
 
@@ -183,8 +183,8 @@ class TrainingPathResource(resources.ModelResource):
 
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
         number = int(kwargs.get("row_number") or 0)
-        code = _text(row.get("code")).upper()
-        title = " ".join(_text(row.get("intitule")).split()).casefold()
+        code = cell_text(row.get("code")).upper()
+        title = " ".join(cell_text(row.get("intitule")).split()).casefold()
         if code:
             row["code"] = code
             if code in self._seen_codes:
@@ -196,7 +196,7 @@ class TrainingPathResource(resources.ModelResource):
         if title:
             if title in self._seen_titles:
                 raise ValueError(
-                    f"Intitulé « {_text(row.get('intitule'))} » en double dans le fichier (déjà "
+                    f"Intitulé « {cell_text(row.get('intitule'))} » en double dans le fichier (déjà "
                     f"à la ligne {self._seen_titles[title] + 1})."
                 )
             self._seen_titles[title] = number
@@ -257,6 +257,6 @@ class SectorResource(resources.ModelResource):
         return FileLineResult
 
     def before_import_row(self, row: Any, **kwargs: Any) -> None:
-        row["code"] = _text(row.get("code")).upper()
-        if "ordre" in row and not _text(row.get("ordre")):
+        row["code"] = cell_text(row.get("code")).upper()
+        if "ordre" in row and not cell_text(row.get("ordre")):
             row["ordre"] = "0"

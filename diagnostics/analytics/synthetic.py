@@ -36,7 +36,7 @@ from shapely.geometry.base import BaseGeometry
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.geometry import voronoi_cells
-from diagnostics.analytics.synthetic_names import _names, bmo_name, epci_name
+from diagnostics.analytics.synthetic_names import bmo_name, commune_names, epci_name
 from diagnostics.analytics.synthetic_plane import (
     CENTRE_LAT,
     CENTRE_LON,
@@ -185,7 +185,7 @@ def synthetic_territory(*, seed: int = DEMO_SEED, communes: int = 320) -> Synthe
         for k, i in enumerate(members, start=1):
             codes[i] = f"{spec.code}{k:03d}"
 
-    names = _names(rng, xy, population, ze_seeds + small_towns)
+    names = commune_names(rng, xy, population, ze_seeds + small_towns)
 
     to_wgs84 = plane_to_wgs84
     lon = CENTRE_LON + xy[:, 0] / KM_PER_DEG_LON

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.synthetic_names import _de, _km, short_epci
+from diagnostics.analytics.synthetic_names import distance_km, short_epci, with_de
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def demo_basin_specs(
         if choices:
             _, ze = max(choices)
             members = communes[communes[c.ZONE_EMPLOI_CODE] == ze]
-            add(f"Bassin {_de(str(ze_names[ze]))}", "zone_emploi", [ze], members)
+            add(f"Bassin {with_de(str(ze_names[ze]))}", "zone_emploi", [ze], members)
 
     region = communes[communes[c.REGION_CODE] == region_code]
     if region.empty:
@@ -97,7 +97,7 @@ def demo_basin_specs(
     if str(largest[c.CODE]) not in used:
         bassin = str(largest[c.BASSIN_BMO_CODE])
         members = communes[communes[c.BASSIN_BMO_CODE] == bassin]
-        add(f"Agglomération {_de(str(largest[c.NAME]))}", "bassin_bmo", [bassin], members)
+        add(f"Agglomération {with_de(str(largest[c.NAME]))}", "bassin_bmo", [bassin], members)
 
     # 3. Two neighbouring EPCI of one département whose main towns are free: the pair within
     # the bounds whose main towns are closest (else the closest pair).
@@ -117,7 +117,7 @@ def demo_basin_specs(
     pairs = sorted(
         (
             not population_min <= a[1] + b[1] <= population_max,
-            _km(a[3], b[3]),
+            distance_km(a[3], b[3]),
             a[0],
             b[0],
         )
@@ -128,7 +128,7 @@ def demo_basin_specs(
     if pairs:
         _, _, first, second = pairs[0]
         members = communes[communes[c.EPCI_CODE].isin([first, second])]
-        label = " et ".join(_de(short_epci(str(epci_names[e]))) for e in (first, second))
+        label = " et ".join(with_de(short_epci(str(epci_names[e]))) for e in (first, second))
         add(f"Pays {label}", "epci", [first, second], members)
 
     # 4. A small town and its nearest communes, by name or code in the registration form.
@@ -143,7 +143,7 @@ def demo_basin_specs(
         members = region.assign(_d2=d2).sort_values(["_d2", c.CODE]).head(12)
         members = members.drop(columns="_d2")
         codes = sorted(members[c.CODE].astype(str))
-        add(f"Communes autour {_de(str(town[c.NAME]))}", "communes", codes, members, town)
+        add(f"Communes autour {with_de(str(town[c.NAME]))}", "communes", codes, members, town)
 
     # 5. A basin in the other region (not visible to the delegate of `region_code`).
     if other_region_code and (communes[c.REGION_CODE] == other_region_code).any():

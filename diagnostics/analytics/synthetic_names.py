@@ -66,7 +66,7 @@ def _rivers(rng: np.random.Generator, xy: np.ndarray) -> list[tuple[str, np.ndar
     return result
 
 
-def _names(
+def commune_names(
     rng: np.random.Generator,
     xy: np.ndarray,
     population: np.ndarray,
@@ -138,7 +138,7 @@ def _name_for(
     return root
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Approximate distance in km between two (lat, lon) points a few tens of km apart."""
     dy = (a[0] - b[0]) * KM_PER_DEG_LAT
     dx = (a[1] - b[1]) * 111.32 * math.cos(math.radians((a[0] + b[0]) / 2))
@@ -160,7 +160,7 @@ def _starts_with_vowel(word: str) -> bool:
     return _strip_accents(word[:1]).lower() in "aeiouyh"
 
 
-def _de(name: str) -> str:
+def with_de(name: str) -> str:
     """« de Vitré », « d'Auray »."""
     return f"d'{name}" if _starts_with_vowel(name) else f"de {name}"
 
@@ -168,7 +168,7 @@ def _de(name: str) -> str:
 def epci_name(town: str, population: int) -> str:
     if population >= 15_000:
         return f"CA {town} Agglomération"
-    return f"CC du Pays {_de(town)}"
+    return f"CC du Pays {with_de(town)}"
 
 
 def short_epci(name: str) -> str:
