@@ -200,12 +200,13 @@ def test_xlsx_export_of_every_table(client, world, done_run):
 def _long_bmo_years(run: DiagnosticRun) -> dict:
     """The run's « bmo_years » table made long: 30 rows, years 1996 to 2025 (more than the 25
     rows from which the report sends a closed table without its rows)."""
-    payload = dict(run.tables["bmo_years"])
+    tables = run.tables or {}
+    payload = dict(tables["bmo_years"])
     year = payload["columns"].index("year")
     template = payload["rows"][-1]
     payload["rows"] = [[*template[:year], y, *template[year + 1 :]] for y in range(1996, 2026)]
     # A done run refuses `save()`: the stored tables are rewritten as a migration would.
-    DiagnosticRun.objects.filter(pk=run.pk).update(tables={**run.tables, "bmo_years": payload})
+    DiagnosticRun.objects.filter(pk=run.pk).update(tables={**tables, "bmo_years": payload})
     run.refresh_from_db()
     return payload
 
