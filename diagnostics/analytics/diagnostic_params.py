@@ -13,16 +13,14 @@ from .bmo import (
     TENSION_THRESHOLD,
 )
 from .bridges import BRIDGE_MIN_TENSION
+from .peers import SIZE_BAND_EDGES
 from .projections import PROJECTION_HORIZON, PROJECTION_MIN_POINTS
 from .saturation import (
     SATURATION_MAX_TENSION,
     SATURATION_MIN_JOB_SEEKERS,
     SATURATION_MIN_RATIO,
 )
-from .structure import (
-    LQ_THRESHOLD,
-    SIZE_BAND_EDGES,
-)
+from .structure import LQ_THRESHOLD
 
 
 @dataclass(frozen=True)

@@ -70,12 +70,12 @@ from .diagnostic_sections import (
     years_document,
     years_frame,
 )
+from .peers import peer_comparison
 from .records import frame_to_records, json_scalar
 from .row_index import batch_row_index, rows_in
 from .structure import (
     change_frame,
     change_row,
-    peer_comparison,
 )
 
 ENGINE_VERSION = "1.0"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-import django_filters
 import orjson
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -16,14 +15,14 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
 )
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from diagnostics.api.base import ApiViewMixin
+from diagnostics.api.basin_filters import BasinFilter, BasinFilterBackend
 from diagnostics.api.basin_rows import (
     RawPage,
     RawRows,
@@ -34,10 +33,15 @@ from diagnostics.api.basin_rows import (
     basin_rows,
     finite_row,
 )
+from diagnostics.api.basin_serializers import (
+    BasinCreateInputSerializer,
+    BasinOutputSerializer,
+    BasinUpdateInputSerializer,
+)
 from diagnostics.api.pagination import ApiPagination
 from diagnostics.api.prerendered import PreRenderedJSON, prerendered_fast
 from diagnostics.api.territories import StrictOrderingFilter, geometry_wanted
-from diagnostics.models import Basin, BasinSource, Scope, User
+from diagnostics.models import Basin, Scope, User
 from diagnostics.permissions import BASIN_MANAGERS, RolePermission
 from diagnostics.permissions import CanReadBasins as _CanReadBasins
 from diagnostics.selectors.access import basin_list_for, basin_manageable_for
@@ -57,8 +61,6 @@ from diagnostics.selectors.basin_list_cache import (
 from diagnostics.services import basins as basin_services
 from diagnostics.services.basin_documents import RowDocument, basin_documents_store
 
-MAX_SOURCE_CODES = 2000
-
 
 class ReadOrManageBasins(RolePermission):
     """Reads: the basin readers (API clients included); writes: the basin managers."""
@@ -68,148 +70,9 @@ class ReadOrManageBasins(RolePermission):
         return super().has_permission(request, view)
 
 
-class MainTownSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
-class BasinOutputSerializer(serializers.ModelSerializer):
-    region = serializers.CharField(source="region_id")
-    main_town = serializers.SerializerMethodField()
-    urls = serializers.SerializerMethodField()
-    bbox = serializers.ListField(child=serializers.FloatField(), allow_null=True)
-    geometry = serializers.JSONField(
-        required=False, allow_null=True, help_text="GeoJSON WGS84, avec geometry=true."
-    )
-
-    class Meta:
-        model = Basin
-        fields = [
-            "id",
-            "name",
-            "region",
-            "source_kind",
-            "source_codes",
-            "main_town",
-            "population",
-            "communes_count",
-            "communes_without_population",
-            "spans_regions",
-            "eligible_population",
-            "eligible_main_town",
-            "nearest_site_km",
-            "geometry_status",
-            "created_at",
-            "updated_at",
-            "urls",
-            "bbox",
-            "geometry",
-        ]
-
-    @extend_schema_field(MainTownSerializer(allow_null=True))
-    def get_main_town(self, basin: Basin) -> dict[str, str] | None:
-        town = basin.main_town
-        return {"code": town.code, "name": town.name} if town is not None else None
-
-    @extend_schema_field(serializers.DictField(child=serializers.URLField()))
-    def get_urls(self, basin: Basin) -> dict[str, str]:
-        request = self.context["request"]
-        return {
-            "self": request.build_absolute_uri(reverse("api-basin-detail", args=[basin.pk])),
-            "runs": request.build_absolute_uri(reverse("api-basin-runs", args=[basin.pk])),
-            "indicators": request.build_absolute_uri(
-                reverse("api-basin-indicators", args=[basin.pk])
-            ),
-            "page": request.build_absolute_uri(reverse("basin-detail", args=[basin.pk])),
-        }
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        if not self.context.get("geometry"):
-            fields.pop("geometry", None)  # never read: the column is deferred
-        return fields
-
-
-class StrictBooleanFilter(django_filters.TypedChoiceFilter):
-    """true / false, anything else a 400 (django-filter's BooleanFilter ignores a bad value)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
-        kwargs.setdefault("coerce", lambda value: value == "true")
-        super().__init__(*args, **kwargs)
-
-
-class BasinFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        field_name="name", lookup_expr="icontains", label="Partie du nom."
-    )
-    region = django_filters.CharFilter(field_name="region_id", label="Code de la région.")
-    commune = django_filters.CharFilter(
-        field_name="communes__code",
-        distinct=True,
-        label="Code INSEE d'une commune : les bassins qui la contiennent.",
-    )
-    source_kind = django_filters.ChoiceFilter(choices=BasinSource.choices)
-    eligible_population = StrictBooleanFilter(
-        label="Population dans les bornes du programme (true / false)."
-    )
-
-    class Meta:
-        model = Basin
-        fields = ["q", "region", "commune", "source_kind", "eligible_population"]
-
-
-class BasinFilterBackend(django_filters.rest_framework.DjangoFilterBackend):
-    """django-filter's backend, passed by when no filter is asked: a FilterSet bound to no
-    filter's value changes nothing, and building its form costs ~0.3 ms per page."""
-
-    def filter_queryset(self, request: Any, queryset: Any, view: Any) -> Any:
-        if not BasinFilter.base_filters.keys() & request.query_params.keys():
-            return queryset
-        return super().filter_queryset(request, queryset, view)
-
-
 GEOMETRY_PARAMETER = OpenApiParameter(
     "geometry", bool, description="Joindre le contour GeoJSON (WGS84). Défaut : false."
 )
-
-
-class BasinCreateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150)
-    source_kind = serializers.ChoiceField(
-        choices=BasinSource.choices,
-        help_text="zone_emploi, bassin_bmo, epci (codes des zonages) ou communes (codes INSEE).",
-    )
-    source_codes = serializers.ListField(
-        child=serializers.CharField(max_length=12),
-        min_length=1,
-        max_length=MAX_SOURCE_CODES,
-        help_text="Codes des zonages ou des communes qui forment le bassin.",
-    )
-    main_town_code = serializers.CharField(
-        required=False, allow_blank=True, help_text="Code INSEE de la ville-centre (facultatif)."
-    )
-
-
-class BasinUpdateInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=150, required=False)
-    source_kind = serializers.ChoiceField(choices=BasinSource.choices, required=False)
-    source_codes = serializers.ListField(
-        child=serializers.CharField(max_length=12),
-        min_length=1,
-        max_length=MAX_SOURCE_CODES,
-        required=False,
-    )
-    main_town_code = serializers.CharField(required=False, allow_blank=True)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
-            raise serializers.ValidationError("Rien à modifier : name ou source_codes attendu.")
-        if ("source_kind" in attrs or "main_town_code" in attrs) and "source_codes" not in attrs:
-            raise serializers.ValidationError(
-                {"source_codes": ["Donnez la nouvelle liste de codes avec source_kind."]}
-            )
-        return attrs
 
 
 CREATE_EXAMPLE = OpenApiExample(

@@ -34,13 +34,11 @@ from diagnostics.analytics.columns import (
     VALUE,
     YEAR,
 )
+from diagnostics.analytics.peers import peer_comparison, size_band, size_bands
 from diagnostics.analytics.structure import (
     change_summary,
     location_quotients,
-    peer_comparison,
     shift_share,
-    size_band,
-    size_bands,
 )
 
 

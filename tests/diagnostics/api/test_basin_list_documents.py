@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from cnam_territoires.api_renderers import FiniteJSONRenderer
 from diagnostics.api.basin_rows import LIST_FIELDS, RawRows, basin_list_values, basin_rows
-from diagnostics.api.basins import BasinOutputSerializer
+from diagnostics.api.basin_serializers import BasinOutputSerializer
 from diagnostics.models import Basin, Commune
 from diagnostics.selectors.basin_json import basin_json_page
 from tests.factories.basins import BasinFactory
