@@ -34,7 +34,11 @@ def geometry_wanted(request: Any) -> bool:
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """`ordering` on a field the view does not offer is a 400 naming the possible ones."""
+    """`ordering` on a field the view does not offer is a 400 naming the possible ones. The
+    order is made total with the primary key last (unless given): rows that tie on the fields
+    asked for (two basins of 15 000 inhabitants) otherwise come in whatever order the database
+    picks, which may differ from one statement to the next, so that a row could be on two
+    pages of a list, or on none."""
 
     def get_ordering(self, request: Any, queryset: Any, view: Any) -> Any:
         params = request.query_params.get(self.ordering_param)
@@ -54,7 +58,13 @@ class StrictOrderingFilter(OrderingFilter):
                         ]
                     }
                 )
-        return super().get_ordering(request, queryset, view)
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering is None:
+            return None
+        ordering = list(ordering)
+        if not {"pk", "-pk", "id", "-id"} & set(ordering):
+            ordering.append("pk")
+        return ordering
 
 
 class SearchFilterSet(django_filters.FilterSet):

@@ -134,6 +134,10 @@ def basin_documents_page(
     )
 
 
+# The ordering filter's names that are not the column's (`pk`: its last tiebreaker).
+_COLUMN_OF = {"pk": "id"}
+
+
 def basin_documents_page_in_scope(
     *, condition: str, params: list[Any], ordering: list[str], key: str, offset: int,
     limit: int, api_root: str, page_root: str,
@@ -145,7 +149,8 @@ def basin_documents_page_in_scope(
     takes ~0.8 ms per page to build the same statement, a quarter of a page's cost."""
     quote = connection.ops.quote_name
     order = ", ".join(
-        f"b.{quote(field.lstrip('-'))} {'DESC' if field.startswith('-') else 'ASC'}"
+        f"b.{quote(_COLUMN_OF.get(field.lstrip('-'), field.lstrip('-')))} "
+        f"{'DESC' if field.startswith('-') else 'ASC'}"
         for field in ordering
     )
     basins, documents = Basin._meta.db_table, BasinListDocument._meta.db_table

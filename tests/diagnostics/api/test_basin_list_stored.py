@@ -249,3 +249,22 @@ def test_a_deleted_basin_takes_its_document(world, listing):
     assert not BasinListDocument.objects.filter(basin_id=langres.pk).exists()
     assert BasinListDocument.objects.count() == 4
     assert json.loads(listing.get(api, {"ordering": "id"}).content)["count"] == 4
+
+
+@pytest.mark.parametrize("reader", ["delegate", "national"])
+def test_ties_come_in_id_order_and_every_basin_once_across_pages(readers, listing, reader):
+    """Bar and Langres have 15 000 inhabitants each: ordered by population they tie, and the
+    list breaks the tie by id (the ordering filter adds it last), so that pages of one basin
+    show every basin once — the stored documents' statement and the rows' agree."""
+    api = token_client(readers[reader], ["indicators:read"])
+    total = api.get(URL, {"limit": 500}).json()["count"]
+
+    pages = [
+        listing.get(api, {"ordering": "-population", "limit": 1, "offset": offset}).json()
+        for offset in range(total)
+    ]
+
+    ids = [page["results"][0]["id"] for page in pages]
+    assert sorted(ids) == sorted(b["id"] for b in api.get(URL, {"limit": 500}).json()["results"])
+    tied = [b["id"] for p in pages for b in p["results"] if b["population"] == 15_000]
+    assert len(tied) == 2 and tied == sorted(tied)
