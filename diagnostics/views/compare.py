@@ -125,8 +125,8 @@ def diagnostic_compare(request: HttpRequest) -> HttpResponse:
         return compare_picker(
             request, message="Choisissez les deux diagnostics à comparer." if given else ""
         )
-    run_a = visible_run(request, pk_a, documents=False)
-    run_b = visible_run(request, pk_b, documents=False)
+    run_a = visible_run(request, pk_a, documents=())
+    run_b = visible_run(request, pk_b, documents=())
     if run_a.basin_id != run_b.basin_id:
         return render(
             request,

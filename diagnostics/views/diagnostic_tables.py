@@ -25,7 +25,7 @@ def diagnostic_table(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     fragment for the report page's script, 404 for a run the reader may not open, a run not
     done or an unknown table."""
     user: User = request.user  # type: ignore[assignment]
-    full = visible_run(request, pk)
+    full = visible_run(request, pk, documents=("tables",))
     run = diagnostic_run_scoped(full, user=user)
     if not run.is_done:
         raise Http404("Ce diagnostic n'est pas terminé : aucun tableau à afficher.")

@@ -56,13 +56,20 @@ PAGE_SIZE = 50
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def visible_run(request: HttpRequest, pk: int, *, documents: bool = True) -> DiagnosticRun:
-    """A run the user may open: a mayor's office only those shared with it (ADR 0014); without
-    its results and tables unless `documents`."""
+RUN_DOCUMENTS = ("results", "tables")
+
+
+def visible_run(
+    request: HttpRequest, pk: int, *, documents: tuple[str, ...] = RUN_DOCUMENTS
+) -> DiagnosticRun:
+    """A run the user may open: a mayor's office only those shared with it (ADR 0014); with
+    only the stored `documents` named (each is decoded when read: the progress page needs
+    neither, a table's export only the tables)."""
     user: User = request.user  # type: ignore[assignment]
     runs = diagnostic_run_readable_for(user).select_related("basin", "basin__region")
-    if not documents:
-        runs = runs.defer("results", "tables")
+    skipped = [name for name in RUN_DOCUMENTS if name not in documents]
+    if skipped:
+        runs = runs.defer(*skipped)
     return get_object_or_404(runs, pk=pk)
 
 
@@ -188,7 +195,7 @@ def diagnostic_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*BASIN_READERS)
 @require_GET
 def diagnostic_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    run = visible_run(request, pk)
+    run = visible_run(request, pk, documents=())
     response = JsonResponse(
         {
             "id": run.pk,
@@ -215,7 +222,7 @@ def _export_name(run: DiagnosticRun, table: str, extension: str) -> str:
 def diagnostic_export(request: HttpRequest, pk: int, table: str, fmt: str) -> HttpResponse:
     """One table as CSV or XLSX (`tout.xlsx`: every table, one sheet each)."""
     user: User = request.user  # type: ignore[assignment]
-    full = visible_run(request, pk)
+    full = visible_run(request, pk, documents=("tables",))
     run = diagnostic_run_scoped(full, user=user)
     if fmt not in ("csv", "xlsx"):
         raise Http404(f"Format « {fmt} » inconnu : csv ou xlsx.")
