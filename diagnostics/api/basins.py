@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from diagnostics.api.base import ApiViewMixin
-from diagnostics.api.basin_filters import BasinFilter, BasinFilterBackend
+from diagnostics.api.basin_filters import BasinFilter, BasinFilterBackend, basin_filters_asked
 from diagnostics.api.basin_rows import (
     RawPage,
     RawRows,
@@ -146,7 +146,7 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
         api_root = request.build_absolute_uri(reverse("api-basin-list"))
         page_root = request.build_absolute_uri(reverse("basin-list"))
         scope = reader_scope(cast(User, request.user))
-        if scope is not None and not BasinFilter.base_filters.keys() & request.query_params.keys():
+        if scope is not None and not basin_filters_asked(request.query_params):
             # Every basin the reader may see, in the order asked (checked by the filter).
             ordering = StrictOrderingFilter().get_ordering(request, Basin.objects.none(), self)
             stored = basin_documents_page_in_scope(
