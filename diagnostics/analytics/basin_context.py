@@ -23,6 +23,7 @@ from .batch import (
     unemployment_basin_series,
 )
 from .columns import COMMUNE_CODE, YEAR
+from .common import shared
 from .crosswalk import Crosswalk
 from .references import EngineReferences, engine_references
 from .row_index import index_key, row_index
@@ -67,13 +68,21 @@ def basin_contexts(
     references: EngineReferences,
     bmo: pd.DataFrame | None = None,
     unemployment: pd.DataFrame | None = None,
+    france_cache: dict[Hashable, Any] | None = None,
 ) -> BasinContexts:
     """Every basin's context in grouped passes; a basin that cannot be placed (no commune,
-    unknown communes) is in `errors` with the French message a lone run would give."""
+    unknown communes) is in `errors` with the French message a lone run would give.
+    `france_cache`: a dict keeping what depends only on the France-wide frames (the zonings'
+    figures, the check of the rates: `common.shared`, by frame identity), given by a caller
+    whose frames live longer than one call (the per-process frames of a worker)."""
     out = BasinContexts()
-    prepared = prepared_communes(communes)
+    prepared = shared(
+        france_cache, "prepared_communes", communes, lambda: prepared_communes(communes)
+    )
     walks: dict[str, Crosswalks] = {
-        zoning: basin_crosswalks(prepared, memberships=memberships, zoning=zoning)
+        zoning: basin_crosswalks(
+            prepared, memberships=memberships, zoning=zoning, france_cache=france_cache
+        )
         for zoning in ("bassin_bmo", "zone_emploi")
     }
     for one in walks.values():
@@ -92,7 +101,9 @@ def basin_contexts(
         else {}
     )
     series = (
-        unemployment_basin_series(unemployment, crosswalks=walks["zone_emploi"])
+        unemployment_basin_series(
+            unemployment, crosswalks=walks["zone_emploi"], france_cache=france_cache
+        )
         if unemployment is not None and not unemployment.empty and placed
         else {}
     )

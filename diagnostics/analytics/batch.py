@@ -20,8 +20,9 @@ test_batch.py` checks them against the lone functions figure for figure. Errors 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ from .columns import (
     ZONE_SHARE,
     ZONES_USED,
 )
-from .common import list_examples, require_columns
+from .common import list_examples, require_columns, shared
 from .crosswalk import ZONE_COVERAGE_COLUMNS, ZONINGS, Crosswalk, crosswalk_method
 from .labour import UNEMPLOYMENT_SERIES_COLUMNS
 from .periods import period_index
@@ -112,11 +113,35 @@ def prepared_communes(communes: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _zoning(
+    communes: pd.DataFrame, zoning: str
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[Any, list[Any]]]:
+    """The communes with their zone code and population (0 when unknown), each zone's
+    population and number of communes, and each zone's communes of unknown population."""
+    zone_column = ZONINGS[zoning].column
+    frame = prepared_communes(communes[[COMMUNE_CODE, POPULATION, zone_column]])
+    frame[ZONE_CODE] = frame[zone_column].astype(str)
+    frame["_pop"] = pd.to_numeric(frame[POPULATION]).astype("Int64").fillna(0)
+    # Zone-level figures (every commune of the zone, in the basin or not).
+    zoned = frame[frame[ZONE_CODE].notna()]
+    zone_stats = zoned.groupby(ZONE_CODE, sort=True).agg(
+        **{ZONE_POPULATION: ("_pop", "sum"), ZONE_COMMUNES: (COMMUNE_CODE, "size")}
+    )
+    no_population = zoned[zoned[POPULATION].isna()]
+    zone_unknown = no_population.groupby(ZONE_CODE, sort=True)[COMMUNE_CODE].agg(list).to_dict()
+    return frame, zone_stats, zone_unknown
+
+
 def basin_crosswalks(
-    communes: pd.DataFrame, *, memberships: Mapping[int, Iterable[str]], zoning: str
+    communes: pd.DataFrame,
+    *,
+    memberships: Mapping[int, Iterable[str]],
+    zoning: str,
+    france_cache: dict[Hashable, Any] | None = None,
 ) -> Crosswalks:
     """`crosswalk.basin_crosswalk` for every basin of `memberships` ({basin id: commune
-    codes}) in one pass. `communes`: the crosswalk frame (`prepared_communes` or raw)."""
+    codes}) in one pass. `communes`: the crosswalk frame (`prepared_communes` or raw);
+    `france_cache`: a dict keeping the zoning's France-wide figures (`common.shared`)."""
     if zoning not in ZONINGS:
         raise ValueError(f"Zonage inconnu : « {zoning} » (attendu : {', '.join(ZONINGS)})")
     zone_column = ZONINGS[zoning].column
@@ -124,9 +149,11 @@ def basin_crosswalks(
         communes, [COMMUNE_CODE, POPULATION, zone_column], what="la table de passage des communes"
     )
     out = Crosswalks(zoning=zoning)
-    frame = prepared_communes(communes[[COMMUNE_CODE, POPULATION, zone_column]])
-    frame[ZONE_CODE] = frame[zone_column].astype(str)
-    frame["_pop"] = pd.to_numeric(frame[POPULATION]).astype("Int64").fillna(0)
+    # The zoning's France-wide figures depend on `communes` only: kept in `france_cache`
+    # (`common.shared`) when given, so that a lone run does not recompute them.
+    frame, zone_stats, zone_unknown = shared(
+        france_cache, ("crosswalk_zoning", zoning), communes, lambda: _zoning(communes, zoning)
+    )
     codes_of: dict[int, list[str]] = {}
     for basin_id, codes in memberships.items():
         listed = sorted({str(c) for c in codes})
@@ -147,14 +174,6 @@ def basin_crosswalks(
         )
     pairs = pairs[known & ~pairs[BASIN_ID].isin(list(out.errors))]
     members = pairs.merge(frame, on=COMMUNE_CODE, how="left", sort=False)
-
-    # Zone-level figures (every commune of the zone, in the basin or not).
-    zoned = frame[frame[ZONE_CODE].notna()]
-    zone_stats = zoned.groupby(ZONE_CODE, sort=True).agg(
-        **{ZONE_POPULATION: ("_pop", "sum"), ZONE_COMMUNES: (COMMUNE_CODE, "size")}
-    )
-    no_population = zoned[zoned[POPULATION].isna()]
-    zone_unknown = no_population.groupby(ZONE_CODE, sort=True)[COMMUNE_CODE].agg(list).to_dict()
 
     in_zone = members[members[ZONE_CODE].notna()]
     overlaps = (
@@ -316,12 +335,8 @@ def bmo_basin_frames(bmo: pd.DataFrame, *, crosswalks: Crosswalks) -> dict[int, 
 # --- Unemployment ---------------------------------------------------------------------------
 
 
-def unemployment_basin_series(
-    rates: pd.DataFrame, *, crosswalks: Crosswalks
-) -> dict[int, tuple[pd.DataFrame, str]]:
-    """`labour.unemployment_series` for every basin (crosswalks on the zone d'emploi zoning):
-    the population-weighted quarterly rate of each basin, with its method sentence."""
-    require_columns(rates, [ZONE_EMPLOI_CODE, PERIOD, RATE], what="les taux de chômage")
+def _rate_zone_codes(rates: pd.DataFrame) -> pd.Series:
+    """The zone codes of `rates` as text, once checked for duplicated zone × period rows."""
     duplicated = rates.duplicated([ZONE_EMPLOI_CODE, PERIOD])
     if duplicated.any():
         first = rates.loc[duplicated, [ZONE_EMPLOI_CODE, PERIOD]].iloc[0].tolist()
@@ -329,7 +344,20 @@ def unemployment_basin_series(
             f"Plusieurs valeurs pour une même zone et période : {first} "
             f"({int(duplicated.sum())} doublon(s))"
         )
-    zone_codes = rates[ZONE_EMPLOI_CODE].astype(str)
+    return rates[ZONE_EMPLOI_CODE].astype(str)
+
+
+def unemployment_basin_series(
+    rates: pd.DataFrame,
+    *,
+    crosswalks: Crosswalks,
+    france_cache: dict[Hashable, Any] | None = None,
+) -> dict[int, tuple[pd.DataFrame, str]]:
+    """`labour.unemployment_series` for every basin (crosswalks on the zone d'emploi zoning):
+    the population-weighted quarterly rate of each basin, with its method sentence.
+    `france_cache`: a dict keeping the check of `rates` (`common.shared`)."""
+    require_columns(rates, [ZONE_EMPLOI_CODE, PERIOD, RATE], what="les taux de chômage")
+    zone_codes = shared(france_cache, "rate_zone_codes", rates, lambda: _rate_zone_codes(rates))
     weights = crosswalks.weights()
     on = zone_codes.isin(weights[ZONE_CODE]).to_numpy()
     keyed = rates[on].assign(**{ZONE_CODE: zone_codes[on]}, _row=np.flatnonzero(on))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,7 @@ from diagnostics.models import (
     ImportBatch,
     TensionFact,
 )
+from diagnostics.selectors.memo import data_scope, scope_version, versioned_clear
 
 # --- Codes ------------------------------------------------------------------------------------
 
@@ -56,11 +59,48 @@ _derived: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
 
 def batches_key(kind: str, batch_ids: Sequence[int]) -> tuple[Any, ...]:
     """The identity of a set of batches: ids with their file hash and creation time (an id alone
-    could come back after a rolled-back transaction on SQLite)."""
+    could come back after a rolled-back transaction on SQLite). Inside a `data_scope` block,
+    taken from its data version (`data_version`: every batch, read once) without a query."""
+    version = scope_version()
+    if isinstance(version, DataVersion):
+        wanted = {int(pk) for pk in batch_ids}
+        return (
+            kind,
+            tuple(
+                sorted(
+                    (pk, sha, created) for pk, _, sha, created in version.batches if pk in wanted
+                )
+            ),
+        )
     rows = ImportBatch.objects.filter(pk__in=list(batch_ids)).values_list(
         "pk", "sha256", "created_at"
     )
     return (kind, tuple(sorted((pk, sha, str(created)) for pk, sha, created in rows)))
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What the engine's reads depend on: the territories' version and every import batch
+    (id, status, file hash, creation time). Keys the per-process store of `selectors.memo`."""
+
+    territories: tuple[Any, ...]
+    batches: tuple[tuple[int, str, str, str], ...]
+
+
+def data_version() -> DataVersion:
+    """The data version now (two cheap queries)."""
+    rows = ImportBatch.objects.order_by("pk").values_list("pk", "status", "sha256", "created_at")
+    return DataVersion(
+        territories=_territories_version(),
+        batches=tuple((pk, status, sha, str(created)) for pk, status, sha, created in rows),
+    )
+
+
+def data_scope_now() -> AbstractContextManager[None]:
+    """`selectors.memo.data_scope` of the data version read now (kept by an enclosing block)."""
+    if scope_version() is not None:
+        return nullcontext()
+    return data_scope(data_version())
 
 
 def frame_cached(
@@ -83,10 +123,22 @@ def frame_cached(
     return frame
 
 
+# What the engine derives from the France-wide frames alone (`analytics.basin_context`:
+# `common.shared` by frame identity, so an entry never outlives its frame's relevance).
+_france_derived: dict[Any, Any] = {}
+
+
+def france_derived() -> dict[Any, Any]:
+    """The per-process dict of the figures derived from the cached France-wide frames."""
+    return _france_derived
+
+
 def frames_cache_clear() -> None:
+    _france_derived.clear()
     with _cache_lock:
         _cache.clear()
         _derived.clear()
+    versioned_clear()
 
 
 # --- ORM → analytics frames -------------------------------------------------------------------
@@ -138,7 +190,11 @@ def _territories_version() -> tuple[Any, ...]:
 
 
 def territories_version() -> tuple[Any, ...]:
-    """What changes when the communes do (keys the shared references, issue 16)."""
+    """What changes when the communes do (keys the shared references, issue 16); inside a
+    `data_scope` block, the one read when it opened."""
+    version = scope_version()
+    if isinstance(version, DataVersion):
+        return version.territories
     return _territories_version()
 
 
@@ -160,7 +216,7 @@ def crosswalk_frame(*, codes: Iterable[str] | None = None) -> pd.DataFrame:
 
     if codes is not None:
         return build(codes)
-    return frame_cached(_territories_version(), build)
+    return frame_cached(territories_version(), build)
 
 
 BMO_CELL_FIELDS = {

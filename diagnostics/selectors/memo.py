@@ -11,10 +11,20 @@ batch call the very same function, so their figures are the same. The memo lives
 as its block (one chunk, a few seconds): the data cannot change under it the way a per-process
 cache could see it change, and nothing is kept between chunks. Memoised values are shared by
 the basins: callers never modify them.
+
+A second, longer-lived store serves the reads that depend only on the imported data (the ROME
+referential, the job titles shared by several codes, the ROME → FAP pairing): inside a
+`data_scope(version)` block (a lone run, a chunk) `memoised(key, build, versioned=True)` keeps
+the value per process under (version, key), where the version names every import batch with
+its status and file hash (`selectors.data_version`): an import, a superseded batch or a
+rollback changes it, and the value is read again. A lone run thus reads them once per process,
+as a batch does once per chunk.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,6 +37,10 @@ from diagnostics.analytics.row_index import RowIndex, row_index
 T = TypeVar("T")
 
 _memo: ContextVar[dict[Hashable, Any] | None] = ContextVar("chunk_memo", default=None)
+_version: ContextVar[Hashable | None] = ContextVar("data_version", default=None)
+_VERSIONED_SIZE = 64
+_versioned: OrderedDict[tuple[Hashable, Hashable], Any] = OrderedDict()
+_versioned_lock = threading.Lock()
 
 
 @contextmanager
@@ -48,8 +62,47 @@ def memo_active() -> bool:
     return _memo.get() is not None
 
 
-def memoised(key: Hashable, build: Callable[[], T]) -> T:
-    """`build()` once per `key` inside a `chunk_memo()` block; `build()` every time outside."""
+@contextmanager
+def data_scope(version: Hashable) -> Iterator[None]:
+    """Open the per-process store of `version` for the block (nested blocks keep the outer
+    one: the data of a run or a chunk is read once, at its start)."""
+    if _version.get() is not None:
+        yield
+        return
+    token = _version.set(version)
+    try:
+        yield
+    finally:
+        _version.reset(token)
+
+
+def scope_version() -> Hashable | None:
+    """The data version of the open `data_scope` block (None outside)."""
+    return _version.get()
+
+
+def versioned_clear() -> None:
+    with _versioned_lock:
+        _versioned.clear()
+
+
+def memoised(key: Hashable, build: Callable[[], T], *, versioned: bool = False) -> T:
+    """`build()` once per `key` inside a `chunk_memo()` block; `build()` every time outside.
+    `versioned` (a value depending only on the imported data): inside a `data_scope` block,
+    once per process and data version."""
+    version = _version.get() if versioned else None
+    if version is not None:
+        full = (version, key)
+        with _versioned_lock:
+            if full in _versioned:
+                _versioned.move_to_end(full)
+                return _versioned[full]  # type: ignore[no-any-return]
+        built = build()
+        with _versioned_lock:
+            _versioned[full] = built
+            while len(_versioned) > _VERSIONED_SIZE:
+                _versioned.popitem(last=False)
+        return built
     store = _memo.get()
     if store is None:
         return build()

@@ -33,8 +33,8 @@ from diagnostics.selectors.memo import memo_active, memoised
 def rome_referential_frame() -> pd.DataFrame:
     """ROME_REFERENTIAL of the current referential: every code with its label and its
     domaine professionnel (code and label; the label is empty when the domains file is not
-    imported). Read once per chunk of a national batch (`selectors.memo`)."""
-    return memoised(("rome_referential",), _rome_referential_frame)
+    imported). Read once per process and data version (`selectors.memo`)."""
+    return memoised(("rome_referential",), _rome_referential_frame, versioned=True)
 
 
 def _rome_referential_frame() -> pd.DataFrame:
@@ -57,8 +57,8 @@ def _rome_referential_frame() -> pd.DataFrame:
 
 def shared_titles_count() -> int:
     """Job titles (appellations) of the current referential attached to more than one ROME
-    code, counted in the database (once per chunk of a national batch)."""
-    return memoised(("shared_titles",), _shared_titles_count)
+    code, counted in the database (once per process and data version: `selectors.memo`)."""
+    return memoised(("shared_titles",), _shared_titles_count, versioned=True)
 
 
 def _shared_titles_count() -> int:
@@ -74,8 +74,10 @@ def _shared_titles_count() -> int:
 def rome_fap_pairs(*, batch_ids: Sequence[int]) -> dict[str, str]:
     """ROME code → FAP 2009 code as paired in the given tension batches (the 2019 file names
     the FAP 2009 family of each ROME code; the most frequent pairing wins, then the smallest
-    code). Once per chunk of a national batch (`selectors.memo`)."""
-    return memoised(("rome_fap", tuple(sorted(batch_ids))), lambda: _rome_fap_pairs(batch_ids))
+    code). Once per process and data version (`selectors.memo`)."""
+    return memoised(
+        ("rome_fap", tuple(sorted(batch_ids))), lambda: _rome_fap_pairs(batch_ids), versioned=True
+    )
 
 
 def _rome_fap_pairs(batch_ids: Sequence[int]) -> dict[str, str]:

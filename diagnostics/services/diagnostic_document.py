@@ -77,8 +77,10 @@ def diagnostic_compute(
 ) -> tuple[dict[str, Any], dict]:
     """The run's document and tables. `progress=False` (a national batch, whose progress is
     the batch's): no progress written to the run's row between the steps. The cyclic garbage
-    collector waits for the end of the run (`services.collector`)."""
-    with collector_paused():
+    collector waits for the end of the run (`services.collector`). The data version is read
+    once, at the start (`selectors.memo.data_scope`): the run's reads that depend only on the
+    imported data are kept per process for that version."""
+    with collector_paused(), diagnostic_frames.data_scope_now():
         return _compute(run, timings=timings, prepared=prepared, progress=progress)
 
 
@@ -235,6 +237,7 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
         references=references,
         bmo=bmo,
         unemployment=unemployment,
+        france_cache=diagnostic_frames.france_derived(),
     )
     if run.pk in contexts.errors:
         raise DiagnosticError(contexts.errors[run.pk])

@@ -59,7 +59,7 @@ def runs_compute(runs: Sequence[DiagnosticRun]) -> dict[int, Outcome]:
     out: dict[int, Outcome] = {}
     # Reads and reference figures shared by the basins are made once for the chunk; the
     # cyclic garbage collector waits for the end of the chunk (`services.collector`).
-    with chunk_memo(), collector_paused():
+    with chunk_memo(), collector_paused(), diagnostic_frames.data_scope_now():
         for key, group in groups.items():
             out.update(_group_compute(group, ids_of[key]))
     return out
@@ -150,6 +150,7 @@ def _group_compute(runs: Sequence[DiagnosticRun], ids: dict[str, list[int]]) -> 
         references=references,
         bmo=bmo,
         unemployment=unemployment,
+        france_cache=diagnostic_frames.france_derived(),
     )
     memo_set(CHUNK_COMMUNES, frozenset(str(code) for codes in codes_of.values() for code in codes))
     # The pools of per-bassin figures cover the bassins of this group's basins only.

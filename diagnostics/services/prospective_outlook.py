@@ -208,10 +208,12 @@ def sectors_part(
         }
     if batch_ids:
         frame = selectors.sector_job_seekers_frame(batch_ids=batch_ids)
-        # France's figures are the same for every basin of a chunk (`selectors.memo`).
+        # France's figures are the same for every basin: once per process and data version
+        # (`selectors.memo`; the frame is that of these batches, cached per process too).
         reference = memoised(
-            ("sector_reference", tuple(sorted(batch_ids)), id(frame)),
+            ("sector_reference", tuple(sorted(batch_ids))),
             lambda: se.sector_reference(frame),
+            versioned=True,
         )
         sectors = se.sector_job_seekers(frame, bassins=bassins, reference=reference)
         frames["prospective_sectors"] = sectors
