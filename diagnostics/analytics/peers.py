@@ -96,8 +96,14 @@ def peer_comparison(
     band = size_band(_as_float(basin.get(POPULATION)), edges=edges)
     others = peers[peers[PEER_ID].astype(str) != str(basin.get(PEER_ID))]
     peer_bands = size_bands(others[POPULATION], edges=edges)
-    same_band = others[peer_bands == band] if band is not None else others.iloc[0:0]
-    same_region = others[others[REGION_CODE].astype(str) == str(basin.get(REGION_CODE))]
+    # The peers of the band and of the region as masks over `others` (the same rows in the
+    # same order as filtering the frame once per indicator).
+    in_band = (
+        np.asarray(peer_bands == band, dtype=bool)
+        if band is not None
+        else np.zeros(len(others), dtype=bool)
+    )
+    in_region = others[REGION_CODE].astype(str).to_numpy() == str(basin.get(REGION_CODE))
     rows = []
     for indicator in indicators:
         value = _as_float(basin.get(indicator))
@@ -114,7 +120,8 @@ def peer_comparison(
             REGION_RANK: None,
         }
         if value is not None:
-            band_values = _known(same_band[indicator])
+            numbers, known = _numbers(others[indicator])
+            band_values = numbers[in_band & known]
             values = np.append(band_values, value)
             rank, percentile = _rank_and_percentile(values, value)
             row.update(
@@ -125,7 +132,7 @@ def peer_comparison(
                     MEDIAN: float(np.median(values)),
                 }
             )
-            region = np.append(_known(same_region[indicator]), value)
+            region = np.append(numbers[in_region & known], value)
             row.update(
                 {REGION_PEERS: len(region), REGION_RANK: _rank_and_percentile(region, value)[0]}
             )
@@ -142,9 +149,10 @@ def peer_comparison(
     return out
 
 
-def _known(values: pd.Series) -> np.ndarray:
+def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The values as floats and the mask of the known ones (what `dropna` keeps)."""
     numeric = pd.to_numeric(values, errors="coerce").astype("Float64")
-    return numeric.dropna().to_numpy(dtype=float)
+    return numeric.to_numpy(dtype=float, na_value=np.nan), numeric.notna().to_numpy()
 
 
 def _as_float(value: object) -> float | None:

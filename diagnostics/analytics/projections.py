@@ -187,18 +187,22 @@ def quarterly_means(frame: pd.DataFrame, *, period: str, value: str) -> pd.DataF
     whose three months are known. Output: period, value; sorted."""
     require_columns(frame, [period, value], what="la série mensuelle")
     rows = frame[frame[value].notna()]
-    months = rows[period].astype(str)
-    quarter = months.str[:4] + "-T" + ((months.str[5:7].astype(int) - 1) // 3 + 1).astype(str)
-    grouped = pd.to_numeric(rows[value]).astype("float64").groupby(quarter.to_numpy())
-    out = pd.DataFrame({period: grouped.mean().index, value: grouped.mean().to_numpy()})
+    # The quarter of each month as Python strings (the `.str` methods cost more than the rest).
+    quarter = np.array(
+        [f"{m[:4]}-T{(int(m[5:7]) - 1) // 3 + 1}" for m in rows[period].astype(str).tolist()],
+        dtype=object,
+    )
+    grouped = pd.to_numeric(rows[value]).astype("float64").groupby(quarter)
+    means = grouped.mean()
+    out = pd.DataFrame({period: means.index, value: means.to_numpy()})
     out = out[grouped.count().to_numpy() == 3]
     return out.sort_values(period, kind="mergesort").reset_index(drop=True)
 
 
 def _empty_tables(series: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return (
-        pd.DataFrame({c: pd.Series([], dtype=object) for c in PROJECTION_COLUMNS}),
-        pd.DataFrame({c: pd.Series([], dtype=object) for c in BACKTEST_COLUMNS}),
+        pd.DataFrame(columns=PROJECTION_COLUMNS, dtype=object),
+        pd.DataFrame(columns=BACKTEST_COLUMNS, dtype=object),
     )
 
 
@@ -300,32 +304,22 @@ def project_series(
     if floor is not None:
         point, lower, upper = (np.maximum(x, floor) for x in (point, lower, upper))
     future = next_periods(periods[-1], usable)
-    observed = pd.DataFrame(
+    # The observed points then the projected ones, built at once (NaN → NA in Float64, as a
+    # concatenation then `astype("Float64")` gives them).
+    blank_observed, blank_future = np.full(len(values), np.nan), np.full(usable, np.nan)
+    table = pd.DataFrame(
         {
-            SERIES: series,
-            PERIOD: periods,
-            HORIZON: 0,
-            OBSERVED: values,
-            FORECAST: np.nan,
-            LOWER: np.nan,
-            UPPER: np.nan,
+            SERIES: [series] * (len(values) + usable),
+            PERIOD: [*periods, *future],
+            HORIZON: np.concatenate(
+                [np.zeros(len(values), dtype="int64"), np.arange(1, usable + 1, dtype="int64")]
+            ),
+            OBSERVED: pd.array(np.concatenate([values, blank_future]), dtype="Float64"),
+            FORECAST: pd.array(np.concatenate([blank_observed, point]), dtype="Float64"),
+            LOWER: pd.array(np.concatenate([blank_observed, lower]), dtype="Float64"),
+            UPPER: pd.array(np.concatenate([blank_observed, upper]), dtype="Float64"),
         }
     )
-    projected = pd.DataFrame(
-        {
-            SERIES: series,
-            PERIOD: future,
-            HORIZON: np.arange(1, usable + 1),
-            OBSERVED: np.nan,
-            FORECAST: point,
-            LOWER: lower,
-            UPPER: upper,
-        }
-    )
-    table = pd.concat([observed, projected], ignore_index=True)
-    for column in (OBSERVED, FORECAST, LOWER, UPPER):
-        table[column] = table[column].astype("Float64")
-    table[HORIZON] = table[HORIZON].astype("int64")
     backtest = pd.DataFrame(back_rows, columns=BACKTEST_COLUMNS)
     info.update(
         available=True,
