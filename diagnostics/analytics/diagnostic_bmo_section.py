@@ -5,6 +5,7 @@ shift-share and the peer comparison values. Called by `indicators.basin_diagnost
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -29,6 +30,7 @@ from .columns import (
     YEAR,
     ZONE_CODE,
 )
+from .common import shared
 from .crosswalk import Crosswalk, crosswalk_method
 from .diagnostic_params import DiagnosticParams
 from .diagnostic_sections import Section
@@ -56,6 +58,10 @@ def _bmo_coverage(basin_facts: pd.DataFrame, crosswalk: Crosswalk) -> pd.DataFra
     present["basin_share"] = present[ZONE_CODE].map(shares).astype("Float64")
     coverage = present.groupby(YEAR, sort=True)["basin_share"].sum()
     return coverage.rename(COVERAGE).reset_index()
+
+
+def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    return frame[frame[YEAR] == year][[FAMILY_CODE, PROJECTS]]
 
 
 def bmo_section(
@@ -122,19 +128,33 @@ def bmo_section(
     shift: pd.DataFrame | None = None
     if last_year is not None:
         local_last = by_family[by_family[YEAR] == last_year][[FAMILY_CODE, PROJECTS]]
+        labels = by_family.drop_duplicates(FAMILY_CODE, keep="last")[[FAMILY_CODE, FAMILY_LABEL]]
         for name, reference in (("lq_region", region_family), ("lq_france", france_family)):
-            ref_last = reference[reference[YEAR] == last_year][[FAMILY_CODE, PROJECTS]]
+            # The reference's last year: the same for every basin of the batch (of the region).
+            ref_last = shared(
+                context.cache,
+                (
+                    "bmo_reference_last",
+                    name,
+                    last_year,
+                    region_code if name == "lq_region" else None,
+                ),
+                reference,
+                partial(_year_rows, reference, last_year),
+            )
             table = location_quotients(
                 local_last, ref_last, key=FAMILY_CODE, value=PROJECTS, threshold=params.lq_threshold
             )
-            labels = by_family.drop_duplicates(FAMILY_CODE, keep="last")[
-                [FAMILY_CODE, FAMILY_LABEL]
-            ]
             lq_tables[name] = table.merge(labels, on=FAMILY_CODE, how="left")
         if len(years) >= 2:
             shift = shift_share(
                 by_family[[YEAR, FAMILY_CODE, PROJECTS]],
-                france_family[[YEAR, FAMILY_CODE, PROJECTS]],
+                shared(
+                    context.cache,
+                    "bmo_france_family",
+                    france_family,
+                    lambda: france_family[[YEAR, FAMILY_CODE, PROJECTS]],
+                ),
                 key=FAMILY_CODE,
                 value=PROJECTS,
                 start=years[0],

@@ -353,6 +353,7 @@ def basin_diagnostic(
                 indicators=indicators,
                 region_values=region_values,
                 edges=params.size_band_edges,
+                cache=context.cache,
             )
         )
     comparison = (

@@ -4,7 +4,9 @@ the basins of the same band and of its region (`peer_comparison`)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +26,7 @@ from .columns import (
     SIZE_BAND,
     VALUE,
 )
-from .common import format_number, require_columns
+from .common import format_number, require_columns, shared
 
 # Population bands of basins compared together. The programme targets 30 000-100 000.
 SIZE_BAND_EDGES: tuple[int, ...] = (0, 30_000, 100_000, 250_000, 500_000)
@@ -78,6 +80,7 @@ def peer_comparison(
     indicators: Sequence[str],
     region_values: Mapping[str, float | None] | None = None,
     edges: Sequence[int] = SIZE_BAND_EDGES,
+    cache: dict[Hashable, Any] | None = None,
 ) -> pd.DataFrame:
     """The basin's rank and percentile among basins of its population band and of its region.
 
@@ -89,21 +92,28 @@ def peer_comparison(
     a known value, the basin included), rank (1 = highest value), percentile (100 × (values
     below + ½ values equal) / peers), median (of the band), region_value, region_peers,
     region_rank. Values NA when the basin's value is unknown. In `indicators` order.
+    `cache` (optional, `common.shared`): what is read of `peers` (bands, regions, values) is
+    made once for the basins of a batch comparing themselves with the same peers.
     """
     require_columns(
         peers, [PEER_ID, POPULATION, REGION_CODE, *indicators], what="les bassins comparés"
     )
     band = size_band(_as_float(basin.get(POPULATION)), edges=edges)
-    others = peers[peers[PEER_ID].astype(str) != str(basin.get(PEER_ID))]
-    peer_bands = size_bands(others[POPULATION], edges=edges)
-    # The peers of the band and of the region as masks over `others` (the same rows in the
-    # same order as filtering the frame once per indicator).
+    arrays = shared(
+        cache,
+        ("peer_arrays", tuple(indicators), tuple(edges)),
+        peers,
+        lambda: _peer_arrays(peers, indicators=indicators, edges=edges),
+    )
+    # The other basins of the band and of the region as masks over `peers` (the same rows in
+    # the same order as filtering the frame of the others once per indicator).
+    others = arrays.ids != str(basin.get(PEER_ID))
     in_band = (
-        np.asarray(peer_bands == band, dtype=bool)
+        others & np.asarray(arrays.bands == band, dtype=bool)
         if band is not None
         else np.zeros(len(others), dtype=bool)
     )
-    in_region = others[REGION_CODE].astype(str).to_numpy() == str(basin.get(REGION_CODE))
+    in_region = others & (arrays.regions == str(basin.get(REGION_CODE)))
     rows = []
     for indicator in indicators:
         value = _as_float(basin.get(indicator))
@@ -120,7 +130,7 @@ def peer_comparison(
             REGION_RANK: None,
         }
         if value is not None:
-            numbers, known = _numbers(others[indicator])
+            numbers, known = arrays.indicators[indicator]
             band_values = numbers[in_band & known]
             values = np.append(band_values, value)
             rank, percentile = _rank_and_percentile(values, value)
@@ -147,6 +157,26 @@ def peer_comparison(
             [None if v is None or pd.isna(v) else int(v) for v in out[column]], dtype="Int64"
         )
     return out
+
+
+@dataclass(frozen=True)
+class _PeerArrays:
+    ids: np.ndarray
+    bands: np.ndarray
+    regions: np.ndarray
+    # indicator → (values as floats, mask of the known ones)
+    indicators: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def _peer_arrays(
+    peers: pd.DataFrame, *, indicators: Sequence[str], edges: Sequence[int]
+) -> _PeerArrays:
+    return _PeerArrays(
+        ids=peers[PEER_ID].astype(str).to_numpy(),
+        bands=size_bands(peers[POPULATION], edges=edges),
+        regions=peers[REGION_CODE].astype(str).to_numpy(),
+        indicators={indicator: _numbers(peers[indicator]) for indicator in indicators},
+    )
 
 
 def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -21,6 +21,7 @@ same métier or place), and it is not broken down by métier.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -162,34 +163,49 @@ def replacement_frame(
     return out[REPLACEMENT_COLUMNS].take(positions).reset_index(drop=True)
 
 
+def _values(column: pd.Series) -> list[Any]:
+    """The column as Python values, missing ones as None."""
+    converted: Any = column.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+    return list(converted)
+
+
 def replacement_summary(frame: pd.DataFrame, *, span: int = 10) -> list[dict[str, object]]:
     """Per area: the last year's senior share and renewal ratio, and the change of the senior
     share in points over `span` years (or the longest span available, named). Input: the
     output of `replacement_frame`."""
     require_columns(frame, REPLACEMENT_COLUMNS, what="les indicateurs de remplacement")
     out: list[dict[str, object]] = []
+    # Column by column as Python values (a row as a Series per area cost more than the rest).
+    areas = frame[AREA].tolist()
+    years = [int(y) for y in frame[YEAR].tolist()]
+    share = _values(frame[SENIOR_SHARE].astype("Float64"))
+    renewal = _values(frame[RENEWAL_RATIO].astype("Float64"))
+    working = _values(frame[WORKING_AGE])
+    seniors = _values(frame[SENIORS])
+    estimated = frame[ESTIMATED].tolist()
     for area in AREAS:
-        rows = frame[(frame[AREA] == area) & frame[SENIOR_SHARE].notna()].sort_values(YEAR)
-        if rows.empty:
+        # The area's rows with a senior share, by year (one row per year and area).
+        rows = sorted(
+            (i for i, a in enumerate(areas) if a == area and share[i] is not None),
+            key=lambda i: years[i],
+        )
+        if not rows:
             continue
-        last = rows.iloc[-1]
-        last_year = int(last[YEAR])
-        earlier = rows[rows[YEAR] >= last_year - span]
-        first = earlier.iloc[0]
+        last = rows[-1]
+        last_year = years[last]
+        first = next(i for i in rows if years[i] >= last_year - span)
         out.append(
             {
                 "area": area,
                 "label": AREA_LABELS[area],
                 "year": last_year,
-                "senior_share": float(last[SENIOR_SHARE]),
-                "renewal_ratio": None
-                if pd.isna(last[RENEWAL_RATIO])
-                else float(last[RENEWAL_RATIO]),
-                "working_age": float(last[WORKING_AGE]),
-                "seniors": float(last[SENIORS]),
-                "from_year": int(first[YEAR]),
-                "change_points": (float(last[SENIOR_SHARE]) - float(first[SENIOR_SHARE])) * 100,
-                "estimated": bool(last[ESTIMATED]),
+                "senior_share": float(share[last]),
+                "renewal_ratio": None if pd.isna(renewal[last]) else float(renewal[last]),
+                "working_age": float(working[last]),
+                "seniors": float(seniors[last]),
+                "from_year": years[first],
+                "change_points": (float(share[last]) - float(share[first])) * 100,
+                "estimated": bool(estimated[last]),
             }
         )
     return out

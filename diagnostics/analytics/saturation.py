@@ -20,6 +20,7 @@ offers, job_seekers_abc, published_tension. Output columns: SATURATED_COLUMNS.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -167,20 +168,32 @@ def with_bmo(
     require_columns(frame, [ROME_CODE], what="les métiers")
     require_columns(bmo_metiers, [YEAR, "metier_code", PROJECTS], what="les projets par métier")
     out = frame.copy()
-    out[FAP2009_CODE] = out[ROME_CODE].astype(str).map(dict(rome_fap)).astype(object)
-    out[FAP2009_CODE] = out[FAP2009_CODE].where(out[FAP2009_CODE].notna(), None)
-    latest = (
-        bmo_metiers.sort_values([YEAR], kind="mergesort")
-        .drop_duplicates("metier_code", keep="last")
-        .set_index("metier_code")
+    # Python lookups on the few rows (Series.map and a sorted, deduplicated frame cost more).
+    faps = [rome_fap.get(code) for code in out[ROME_CODE].astype(str).tolist()]
+    out[FAP2009_CODE] = pd.Series(faps, index=out.index, dtype=object)
+    # The last campaign publishing each code: the last row of the highest year (as a stable
+    # sort by year then « keep last » takes it).
+    metier_years = [int(y) for y in bmo_metiers[YEAR].tolist()]
+    projects = _objects(bmo_metiers[PROJECTS].astype("Float64"))
+    rates = (
+        _objects(bmo_metiers[DIFFICULTY_RATE].astype("Float64"))
+        if DIFFICULTY_RATE in bmo_metiers.columns
+        else [None] * len(bmo_metiers)
     )
-    codes = out[FAP2009_CODE]
-    out[BMO_YEAR] = codes.map(latest[YEAR]).astype("Int64")
-    out[PROJECTS] = codes.map(latest[PROJECTS]).astype("Float64")
-    rate = (
-        latest[DIFFICULTY_RATE]
-        if DIFFICULTY_RATE in latest.columns
-        else pd.Series(np.nan, index=latest.index)
+    metier_codes = bmo_metiers["metier_code"].tolist()
+    latest: dict[Any, int] = {}
+    for i in sorted(range(len(metier_years)), key=metier_years.__getitem__):
+        latest[metier_codes[i]] = i
+    found = [None if code is None else latest.get(code) for code in faps]
+    out[BMO_YEAR] = pd.array([None if i is None else metier_years[i] for i in found], dtype="Int64")
+    out[PROJECTS] = pd.array([None if i is None else projects[i] for i in found], dtype="Float64")
+    out[DIFFICULTY_RATE] = pd.array(
+        [None if i is None else rates[i] for i in found], dtype="Float64"
     )
-    out[DIFFICULTY_RATE] = codes.map(rate).astype("Float64")
     return out
+
+
+def _objects(column: pd.Series) -> list[Any]:
+    """The column as Python values, missing ones as None."""
+    converted: Any = column.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+    return list(converted)
