@@ -108,7 +108,16 @@ def basin_contexts(
         else {}
     )
     cache: dict[Hashable, Any] = {}
-    if len(placed) > 1:
+    if france_cache is not None:
+        # Frames living longer than one call: their index is built once (`france_cache`).
+        index = shared(
+            france_cache,
+            index_key(COMMUNE_CODE),
+            communes,
+            lambda: row_index(communes, COMMUNE_CODE),
+        )
+        cache[index_key(COMMUNE_CODE)] = (communes, index)
+    elif len(placed) > 1:
         # A batch locates each basin's communes through one index (`row_index`); a lone run
         # filters once, cheaper than building it.
         cache[index_key(COMMUNE_CODE)] = (communes, row_index(communes, COMMUNE_CODE))

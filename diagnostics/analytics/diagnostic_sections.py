@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,7 +40,7 @@ from .columns import (
 from .common import require_columns, shared
 from .crosswalk import Crosswalk
 from .diagnostic_params import DiagnosticParams
-from .references import unemployment_region
+from .references import UnemploymentReferences, unemployment_region
 
 if TYPE_CHECKING:
     from .basin_context import BasinContext
@@ -79,6 +80,30 @@ class Section:
     gaps: list[str] = field(default_factory=list)
 
 
+def _unemployment_references(
+    references: UnemploymentReferences, region_code: str | None
+) -> pd.DataFrame:
+    """period, region, france: the population-weighted rates of the region and of France."""
+    frame = pd.DataFrame(
+        {"region": unemployment_region(references, region_code), "france": references.france}
+    )
+    frame.index.name = PERIOD
+    return frame.reset_index()
+
+
+def _unemployment_peers(rows: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Every zone d'emploi at `period`: its code, population, region and rate."""
+    last = rows[rows[PERIOD].astype(str) == period]
+    return pd.DataFrame(
+        {
+            PEER_ID: last["_z"].to_numpy(),
+            POPULATION: last["_w"].to_numpy(),
+            REGION_CODE: last["_r"].to_numpy(),
+            "unemployment_rate": last["_v"].to_numpy(),
+        }
+    )
+
+
 def unemployment_section(
     rates: pd.DataFrame,
     *,
@@ -106,14 +131,15 @@ def unemployment_section(
 
     # References: population-weighted averages of the zones of the region and of France.
     rows = references_all.rows
-    references = pd.DataFrame(
-        {
-            "region": unemployment_region(references_all, region_code),
-            "france": references_all.france,
-        }
+    # The region's and France's rates by period, and every zone at a period: the same for the
+    # basins of a batch (of a region), made once (`common.shared`).
+    reference_rows = shared(
+        context.cache,
+        ("unemployment_references", region_code),
+        references_all,
+        partial(_unemployment_references, references_all, region_code),
     )
-    references.index.name = PERIOD
-    references = series[[PERIOD]].merge(references.reset_index(), on=PERIOD, how="left")
+    references = series[[PERIOD]].merge(reference_rows, on=PERIOD, how="left")
     section.tables["unemployment"] = series.merge(
         references.rename(columns={"region": "region_rate", "france": "france_rate"}),
         on=PERIOD,
@@ -125,14 +151,11 @@ def unemployment_section(
     last_period = str(known[PERIOD].iloc[-1]) if len(known) else None
     region_last = None
     if last_period is not None:
-        last = rows[rows[PERIOD].astype(str) == last_period]
-        peers = pd.DataFrame(
-            {
-                PEER_ID: last["_z"].to_numpy(),
-                POPULATION: last["_w"].to_numpy(),
-                REGION_CODE: last["_r"].to_numpy(),
-                "unemployment_rate": last["_v"].to_numpy(),
-            }
+        peers = shared(
+            context.cache,
+            ("unemployment_peers", last_period),
+            rows,
+            partial(_unemployment_peers, rows, last_period),
         )
         match = references[references[PERIOD] == last_period]
         region_last = json_scalar(match["region"].iloc[0], 2) if len(match) else None

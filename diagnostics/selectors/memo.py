@@ -84,6 +84,7 @@ def scope_version() -> Hashable | None:
 def versioned_clear() -> None:
     with _versioned_lock:
         _versioned.clear()
+    _indexes.clear()
 
 
 def memoised(key: Hashable, build: Callable[[], T], *, versioned: bool = False) -> T:
@@ -134,12 +135,22 @@ def memo_get(key: Hashable) -> Any:
     return None if store is None else store.get(key)
 
 
+_indexes: dict[str, tuple[pd.DataFrame, RowIndex]] = {}
+
+
 def memo_row_index(frame: pd.DataFrame, column: str) -> RowIndex | None:
-    """Inside a `chunk_memo()` block: the index of `frame`'s rows by `column`
-    (`analytics.row_index`), built once for the chunk; outside (a lone run): None, and
-    `rows_in` filters. The frame is kept with its index, so an index is never handed out for
-    another frame that reused a freed frame's id."""
+    """The index of `frame`'s rows by `column` (`analytics.row_index`): inside a
+    `chunk_memo()` block built once for the chunk; outside (a lone run) kept per process for
+    the last frame asked by column (the crosswalk, itself kept per process). The frame is kept
+    with its index, so an index is never handed out for another frame that reused a freed
+    frame's id."""
     if not memo_active():
-        return None
+        # Outside a chunk (a lone run), one index per column is kept per process for the last
+        # frame asked (the per-process crosswalk: built once, not at every run).
+        kept = _indexes.get(column)
+        if kept is None or kept[0] is not frame:
+            kept = (frame, row_index(frame, column))
+            _indexes[column] = kept
+        return kept[1]
     found = memoised(("row_index", column, id(frame)), lambda: (frame, row_index(frame, column)))
     return found[1] if found[0] is frame else row_index(frame, column)
