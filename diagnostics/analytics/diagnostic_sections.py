@@ -311,6 +311,15 @@ def tension_section(
     return section
 
 
+def _rows_by_year(frame: pd.DataFrame) -> dict[int, dict[Any, Any]]:
+    """{year: the row as {column: Python value}} (`to_dict("records")`, column by column)."""
+    columns = {column: frame[column].tolist() for column in frame.columns}
+    return {
+        int(year): {column: values[i] for column, values in columns.items()}
+        for i, year in enumerate(columns[YEAR])
+    }
+
+
 def years_document(
     *,
     population: int,
@@ -323,9 +332,9 @@ def years_document(
         | {int(y) for y in unemployment_years[YEAR]}
         | {int(y) for y in job_seekers_years[YEAR]}
     )
-    bmo_rows = {int(r[YEAR]): r for r in bmo_years.to_dict("records")}
-    unemployment_rows = {int(r[YEAR]): r for r in unemployment_years.to_dict("records")}
-    seekers_rows = {int(r[YEAR]): r for r in job_seekers_years.to_dict("records")}
+    bmo_rows = _rows_by_year(bmo_years)
+    unemployment_rows = _rows_by_year(unemployment_years)
+    seekers_rows = _rows_by_year(job_seekers_years)
     out: dict[str, dict[str, Any]] = {}
     for year in years:
         entry: dict[str, Any] = {"population": population}
