@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy (django-csp): see CONTENT_SECURITY_POLICY below.
-    "csp.middleware.CSPMiddleware",
+    "cnam_territoires.middleware.CSPMiddleware",
     # Last, as django-axes asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
     # Innermost: a database error escaping a view answers 503 in French (issue 15).
