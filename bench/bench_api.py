@@ -52,7 +52,10 @@ def parse() -> argparse.Namespace:
         help="PostgreSQL database to connect to (the bench creates test_NAME beside it)",
     )
     parser.add_argument(
-        "--profile", action="store_true", help="cProfile of the API requests (top 35)"
+        "--profile",
+        action="store_true",
+        help="cProfile of the API requests (indicators, a basin, a run, the list warm and cold; "
+        "top 35)",
     )
     parser.add_argument("--sort", default="cumulative", help="pstats order (cumulative, tottime)")
     return parser.parse_args()
@@ -205,9 +208,19 @@ def run_bench(db_name: str) -> None:
     assert bare.get(f"/bench/runs/{run.pk}/").status_code == 200
     if ARGS.profile:
         profile(lambda: client.get(api_url), n, "indicateurs")
+        # The slowest API answers of the load bench (bench/load_mixed.py).
+        profile(lambda: client.get(f"/api/v1/basins/{world.basin.pk}/"), n, "un bassin")
+        profile(lambda: client.get(f"/api/v1/runs/{run.pk}/"), n, "un diagnostic")
         profile(
             lambda: client.get("/api/v1/basins/?limit=500&ordering=id"), max(10, n // 10), "liste"
         )
+        cold_versions = iter(range(1_000_000))
+
+        def first_page_cold() -> object:
+            settings.API_LIST_CACHE_VERSION = ("profil", next(cold_versions))
+            return client.get("/api/v1/basins/?limit=500&ordering=id")
+
+        profile(first_page_cold, max(10, n // 10), "liste à froid (page écrite des documents)")
         return
     (api_times, api_cpu), (bare_times, bare_cpu) = timed_pair(
         lambda: client.get(api_url), lambda: bare.get(f"/bench/runs/{run.pk}/"), n
