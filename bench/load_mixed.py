@@ -40,6 +40,9 @@ many pairs B was better.
 
     .venv/bin/python bench/load_mixed.py --threads 4 --switch-interval-ms 5 --versus 8:1 …
 
+`--versus-env NAME=VALUE` sets a variable of the second server only (the same configuration
+otherwise: `--versus 8:1 --versus-env GUNICORN_GC_FREEZE=false`).
+
 The bench is split by what each part does: bench/load_stack.py (database, environment, gunicorn,
 worker, CPU from /proc), bench/load_traffic.py (the virtual users, the probe, the feeder),
 bench/load_client.py (a user's HTTP session, the latencies), bench/load_report.py (the figures).
@@ -136,6 +139,14 @@ def arguments() -> argparse.Namespace:
         "suffixés @B), à charge de la machine égale.",
     )
     parser.add_argument(
+        "--versus-env",
+        action="append",
+        default=[],
+        metavar="NOM=VALEUR",
+        help="Avec --versus : variable d'environnement du 2e gunicorn seulement (répétable), "
+        "ex. GUNICORN_GC_FREEZE=false.",
+    )
+    parser.add_argument(
         "--json",
         default="",
         help="Fichier des résultats (par défaut var/bench/load_mixed.json).",
@@ -174,13 +185,16 @@ def main() -> None:
             "threads": int(versus_threads),
             "switch_interval_ms": float(versus_switch),
         }
+        versus_env = dict(item.split("=", 1) for item in args.versus_env)
+        if versus_env:
+            server["versus"]["env"] = versus_env  # type: ignore[index]
         print(f"comparée à (@B) : {server['versus']}", flush=True)
         ports.append(args.port + 1)
         servers.append(
             gunicorn_start(
                 args.port + 1,
                 ["--threads", versus_threads],
-                {**env, "GUNICORN_SWITCH_INTERVAL_MS": versus_switch},
+                {**env, "GUNICORN_SWITCH_INTERVAL_MS": versus_switch, **versus_env},
             )
         )
     worker = worker_start(args.port, env)
