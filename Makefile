@@ -10,11 +10,14 @@ PYTEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 2 ] && n=
 
 .PHONY: run test check fmt worker beat install migrate demo load-data clean bench screenshots backup restore
 
+# --no-compile: Python compiles a module's bytecode when it is first imported; compiling every
+# installed file up front (plotly's and pandas' thousands, most never imported) took half the
+# install's CPU (43 s → 21 s measured side by side, docs/adr/0012-test-speed.md).
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) est introuvable : installez Python 3.11."; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-compile -e ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP)
