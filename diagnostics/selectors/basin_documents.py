@@ -140,7 +140,7 @@ _COLUMN_OF = {"pk": "id"}
 
 def basin_documents_page_in_scope(
     *, condition: str, params: list[Any], ordering: list[str], key: str, offset: int,
-    limit: int, api_root: str, page_root: str,
+    limit: int, api_root: str, page_root: str, total: int | None = None,
 ) -> StoredPage:  # fmt: skip
     """`basin_documents_page` of the basins a reader may see, unfiltered, in one statement
     written here: `condition` on `diagnostics_basin` (alias `b`) with its `params`
@@ -151,7 +151,8 @@ def basin_documents_page_in_scope(
     The basins are sorted and sliced without their documents (a subquery of the columns the
     order and the check need), then only the page's rows are joined to their documents and
     sorted again: sorting every basin of the scope with its document (~0.6 KB each) took
-    SQLite ~0.3 ms more per page of 500."""
+    SQLite ~0.3 ms more per page of 500. `total`: the basins' number when the caller has just
+    counted them (`basin_list_cache.PageKey`): the statement does not count them again."""
     quote = connection.ops.quote_name
     columns = [
         (quote(_COLUMN_OF.get(field.lstrip("-"), field.lstrip("-"))), field.startswith("-"))
@@ -170,17 +171,19 @@ def basin_documents_page_in_scope(
         f"SELECT {selected} FROM {basins} b WHERE {condition} "
         f"ORDER BY {inner_order} LIMIT %s OFFSET %s"
     )
+    counted = "" if total is not None else f"(SELECT COUNT(*) FROM {basins} b WHERE {condition})"
     sql = (
         f"SELECT p.{pk}, CASE WHEN d.stamp = p.{stamp} AND d.{key_column} = %s "
         "AND d.town = COALESCE(c.name, '') THEN 1 ELSE 0 END, d.head, d.tail, "
-        f"(SELECT COUNT(*) FROM {basins} b WHERE {condition}) "
+        f"{counted or 'NULL'} "
         f"FROM ({page}) p LEFT OUTER JOIN {documents} d ON d.basin_id = p.{pk} "
         f"LEFT OUTER JOIN {communes} c ON c.code = p.{town} ORDER BY {outer_order}"
     )
-    fetched = _fetch(sql, [key, *params, *params, limit, offset])
-    if fetched or not offset:
+    count_params = params if counted else []
+    fetched = _fetch(sql, [key, *count_params, *params, limit, offset])
+    if total is None and (fetched or not offset):
         total = fetched[0][4] if fetched else 0
-    else:
+    elif total is None:
         total = _fetch(f"SELECT COUNT(*) FROM {basins} b WHERE {condition}", params)[0][0]
     return _stored_page(
         fetched, total=total, offset=offset, limit=limit, api_root=api_root, page_root=page_root
