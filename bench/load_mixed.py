@@ -40,6 +40,12 @@ many pairs B was better.
 
     .venv/bin/python bench/load_mixed.py --threads 4 --switch-interval-ms 5 --versus 8:1 …
 
+`--versus-env NAME=VALUE` sets a variable of the second server only (the same configuration
+otherwise: `--versus 8:1 --versus-env GUNICORN_GC_FREEZE=false`). `--versus-workers N` gives it
+N workers; `--versus-api-only` sends it only the API answers of its slots (pages, exports and
+the bare view stay on the first server): the API served by a pool of its own (`api@B`) against
+the API served among the pages (`api`), under the same page load.
+
 The bench is split by what each part does: bench/load_stack.py (database, environment, gunicorn,
 worker, CPU from /proc), bench/load_traffic.py (the virtual users, the probe, the feeder),
 bench/load_client.py (a user's HTTP session, the latencies), bench/load_report.py (the figures).
@@ -136,6 +142,26 @@ def arguments() -> argparse.Namespace:
         "suffixés @B), à charge de la machine égale.",
     )
     parser.add_argument(
+        "--versus-workers",
+        type=int,
+        default=2,
+        help="Avec --versus : nombre de workers du 2e gunicorn (2 par défaut).",
+    )
+    parser.add_argument(
+        "--versus-api-only",
+        action="store_true",
+        help="Avec --versus : dans ses créneaux, le 2e gunicorn ne sert que l'API (un pool à "
+        "part pour l'API) ; pages, exports et vue nue restent sur le 1er.",
+    )
+    parser.add_argument(
+        "--versus-env",
+        action="append",
+        default=[],
+        metavar="NOM=VALEUR",
+        help="Avec --versus : variable d'environnement du 2e gunicorn seulement (répétable), "
+        "ex. GUNICORN_GC_FREEZE=false.",
+    )
+    parser.add_argument(
         "--json",
         default="",
         help="Fichier des résultats (par défaut var/bench/load_mixed.json).",
@@ -174,13 +200,19 @@ def main() -> None:
             "threads": int(versus_threads),
             "switch_interval_ms": float(versus_switch),
         }
+        versus_env = dict(item.split("=", 1) for item in args.versus_env)
+        if versus_env:
+            server["versus"]["env"] = versus_env  # type: ignore[index]
+        server["versus"]["workers"] = args.versus_workers  # type: ignore[index]
+        server["versus"]["api_only"] = args.versus_api_only  # type: ignore[index]
         print(f"comparée à (@B) : {server['versus']}", flush=True)
         ports.append(args.port + 1)
         servers.append(
             gunicorn_start(
                 args.port + 1,
                 ["--threads", versus_threads],
-                {**env, "GUNICORN_SWITCH_INTERVAL_MS": versus_switch},
+                {**env, "GUNICORN_SWITCH_INTERVAL_MS": versus_switch, **versus_env},
+                workers=args.versus_workers,
             )
         )
     worker = worker_start(args.port, env)
@@ -192,6 +224,7 @@ def main() -> None:
             basins=ids["basins"],
             runs=ids["runs"],
             versions=ids["versions"],
+            api_only_b=bool(args.versus) and args.versus_api_only,
         )
         load_before = os.getloadavg()
         cpu_before = {

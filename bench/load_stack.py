@@ -177,7 +177,9 @@ def pages_warm(env: dict[str, str]) -> float:
     return round(time.perf_counter() - started, 1)
 
 
-def gunicorn_start(port: int, threads: list[str], env: dict[str, str]) -> subprocess.Popen:  # type: ignore[type-arg]
+def gunicorn_start(
+    port: int, threads: list[str], env: dict[str, str], workers: int = 2
+) -> subprocess.Popen:  # type: ignore[type-arg]
     """The production configuration (gunicorn.conf.py), with the bench's address and the
     issue's 2 workers (`threads`: a --threads option, or none for the configuration's)."""
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -188,7 +190,7 @@ def gunicorn_start(port: int, threads: list[str], env: dict[str, str]) -> subpro
             "gunicorn.conf.py",
             "cnam_territoires.wsgi:application",
             "--workers",
-            "2",
+            str(workers),
             *threads,
             "--bind",
             f"127.0.0.1:{port}",

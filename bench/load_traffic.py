@@ -31,6 +31,9 @@ class Traffic:
     # login storm, not browsing (the login itself is not what is measured).
     logged: dict[str, dict[str, str]] = field(default_factory=dict)
     diagnostics_requested: int = 0
+    # --versus-api-only: the second server takes only the API answers in its slots (a pool of
+    # workers of its own for the API); pages, exports and the bare view stay on the first.
+    api_only_b: bool = False
 
     @property
     def pages(self) -> list[str]:
@@ -95,6 +98,8 @@ class Traffic:
             kind = rng.choices(kinds, weights)[0]
             url = rng.choice(next(m[1] for m in mix if m[0] == kind))
             session, suffix = self.on_server(sessions)
+            if self.api_only_b and kind != "api":
+                session, suffix = sessions[0], ""
             started = time.perf_counter()
             try:
                 status, _ = session.request("GET", url)
@@ -109,6 +114,8 @@ class Traffic:
         sessions = [Session(port) for port in self.ports]
         while time.monotonic() < self.stop:
             session, suffix = self.on_server(sessions)
+            if self.api_only_b:
+                session, suffix = sessions[0], ""
             started = time.perf_counter()
             try:
                 status, _ = session.request("GET", "/favicon.ico")

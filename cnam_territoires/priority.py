@@ -14,12 +14,20 @@ whatever its niceness. When the worker leads its own session, its group's nicene
 (`/proc/self/autogroup`) is set too; a worker sharing a terminal's session keeps the plain
 niceness (setting the group's would lower the whole terminal). Containers are ranked by their
 control group instead: `cpu_shares` in docker-compose.yml.
+
+The management commands that compute or load in bulk (`BATCH_COMMANDS`: a national batch with
+`diagnostic_run --all`, `warm_pages`, the loaders, backups) are batches too: `manage.py` lowers
+their priority to the same WORKER_NICENESS before Django loads the applications, which is most
+of their CPU when they only queue work for the worker (`diagnostic_run --all`: ~2 s of the
+~2.5 s of CPU it took in the load bench, where two of them started with the load and competed
+with its first answers at full priority).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 AUTOGROUP = Path("/proc/self/autogroup")
@@ -39,3 +47,28 @@ def niceness_lower(niceness: int, *, autogroup: Path = AUTOGROUP) -> int:
         with contextlib.suppress(OSError):
             autogroup.write_text(f"{niceness}\n")
     return os.getpriority(os.PRIO_PROCESS, 0)
+
+
+# `manage.py` commands run at WORKER_NICENESS: bulk computation or loading, never interactive.
+BATCH_COMMANDS = frozenset(
+    {
+        "diagnostic_run",
+        "warm_pages",
+        "import_dataset",
+        "load_territories",
+        "load_open_data",
+        "backup",
+        "audit_purge",
+    }
+)
+
+
+def batch_command_priority(argv: Sequence[str]) -> int | None:
+    """When `argv` (manage.py's) runs a batch command, lower this process's priority to
+    WORKER_NICENESS (read from the settings module only: the applications are not loaded yet)
+    and return the niceness now in force; None for any other command."""
+    if len(argv) < 2 or argv[1] not in BATCH_COMMANDS:
+        return None
+    from django.conf import settings
+
+    return niceness_lower(settings.WORKER_NICENESS)

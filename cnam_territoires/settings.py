@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy (django-csp): see CONTENT_SECURITY_POLICY below.
-    "csp.middleware.CSPMiddleware",
+    "cnam_territoires.middleware.CSPMiddleware",
     # Last, as django-axes asks: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
     # Innermost: a database error escaping a view answers 503 in French (issue 15).
@@ -395,6 +395,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # computes, the worker renders the run's report for its readers (off by default without a
 # broker: the request that computed the run renders it). Each app's warmer, by dotted path.
 PAGES_WARM_AFTER_RUN = env.bool("PAGES_WARM_AFTER_RUN", default=not CELERY_TASK_ALWAYS_EAGER)
+# One build of a page's fragment at a time (diagnostics.selectors.page_cache.cached): the other
+# readers of the same page wait for it, at most this long (s), then build it themselves. 0: none.
+PAGE_BUILD_WAIT_SECONDS = env.float("PAGE_BUILD_WAIT_SECONDS", default=5.0)
 PAGE_WARMERS = [
     "diagnostics.views.page_warm.diagnostic_reports_warm",
     "implantations.views.page_warm.shared_versions_warm",

@@ -25,6 +25,7 @@ from typing import TypeVar
 from urllib.parse import urlparse
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -144,6 +145,8 @@ class World:
     region_b: Region
     basin: Basin
     users: dict[str, User] = field(default_factory=dict)
+    # persona → session key of a login made once for the module (see `_log_in_once`)
+    sessions: dict[str, str] = field(default_factory=dict)
 
 
 def _square(lon: float, lat: float, size: float = 0.05) -> dict[str, object]:
@@ -1300,12 +1303,26 @@ def _as_in_a_case(build: Callable[[], T]) -> T:
     return built
 
 
+def _log_in_once(world: World) -> World:
+    """Each signed-in persona logs in once for the module (`force_login`: the session row, the
+    login signals — last login, axes' log, the audit event), committed with the world; every
+    case then sends that session's cookie. A case's own changes to its session (a logout, a
+    message) are rolled back with its transaction. Logging in for each of the ≈ 2,500 cases
+    was a fifth of the module's CPU, and tested nothing more: the login itself is tested by
+    the authentication tests."""
+    for persona, user in world.users.items():
+        login_client = Client()
+        login_client.force_login(user)
+        world.sessions[persona] = login_client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    return world
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker) -> Iterator[World]:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         before = database_state()
         try:
-            yield _as_in_a_case(build_world)
+            yield _as_in_a_case(lambda: _log_in_once(build_world()))
         finally:
             put_back(before, only_changed=True)
 
@@ -1335,7 +1352,7 @@ def test_access(
     route_name, url = route
     rule = RULES[route_name]
     if persona != ANONYMOUS:
-        client.force_login(world.users[persona])
+        client.cookies[django_settings.SESSION_COOKIE_NAME] = world.sessions[persona]
     expected = (rule.get if method == "GET" else rule.post)[persona]
 
     response = client.get(url) if method == "GET" else client.post(url, data=rule.data or {})

@@ -137,3 +137,38 @@ def test_api_docs_init_script_is_a_separate_file(client, db):
     assert 'src="/api/docs/?script="' in page
     assert script["Content-Type"].startswith("application/javascript")
     assert b"SwaggerUIBundle" in script.content
+
+
+def test_the_policy_header_is_django_csps_and_follows_the_settings(client, settings) -> None:  # type: ignore[no-untyped-def]
+    """The project's CSPMiddleware builds each header once per settings value: the same header
+    as django-csp's, and a new one when the setting changes (never a stale policy)."""
+    from csp.constants import NONE, SELF
+    from csp.middleware import CSPMiddleware as DjangoCSP
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    def django_csp(header: str = "Content-Security-Policy") -> str:
+        return DjangoCSP(lambda request: HttpResponse()).process_response(  # type: ignore[no-any-return]
+            RequestFactory().get("/favicon.ico"), HttpResponse()
+        )[header]
+
+    first = client.get("/favicon.ico")
+    expected = django_csp()
+    assert first.headers["Content-Security-Policy"] == expected
+    assert "script-src 'self'" in expected and "frame-ancestors 'none'" in expected
+
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {"default-src": [NONE], "img-src": [SELF]},
+        "EXCLUDE_URL_PREFIXES": ["/api/"],
+    }
+    changed = client.get("/favicon.ico")
+    assert changed.headers["Content-Security-Policy"] == django_csp() != expected
+    assert sorted(django_csp().split("; ")) == ["default-src 'none'", "img-src 'self'"]
+    assert "Content-Security-Policy" not in client.get("/api/schema/").headers
+
+    del settings.CONTENT_SECURITY_POLICY
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": [SELF]}}
+    report_only = client.get("/favicon.ico")
+    assert "Content-Security-Policy" not in report_only.headers
+    assert report_only.headers["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+    assert django_csp("Content-Security-Policy-Report-Only") == "default-src 'self'"

@@ -116,30 +116,33 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
         # A page already written for the same reader, request and data is read back
         # (basin_list_cache: its key covers all of them, the query string included: it was
         # checked when the page was written); its ETag is derived from the key.
-        key = basin_list_page_key(
+        page_key = basin_list_page_key(
             user=cast(User, request.user),
             root=request.build_absolute_uri("/"),
             full_path=request.get_full_path(),
             params=request.query_params,
         )
-        if key is not None:
-            self.etag_version = key
-            cached = basin_list_page_cached(key)
-            if cached is not None:
-                return Response(PreRenderedJSON(cached))
-        response = self.list_page(request)
-        if key is not None and isinstance(response.data, PreRenderedJSON):
-            basin_list_page_keep(key, bytes(response.data))
+        if page_key is None:
+            return self.list_page(request)
+        self.etag_version = page_key.key
+        cached = basin_list_page_cached(page_key.key)
+        if cached is not None:
+            return Response(PreRenderedJSON(cached))
+        response = self.list_page(request, total=page_key.total)
+        if isinstance(response.data, PreRenderedJSON):
+            basin_list_page_keep(page_key.key, bytes(response.data))
         return response
 
     def filtered_basins(self) -> QuerySet[Basin]:
         # The stored documents need neither the main town's row nor deferred columns.
         return self.filter_queryset(basin_list_for(cast(User, self.request.user)))
 
-    def list_page(self, request: Request) -> Response:
+    def list_page(self, request: Request, *, total: int | None = None) -> Response:
         """A page written without geometry from the basins' stored documents
         (`BasinListDocument`): only the rows without a good one are written again, by
-        PostgreSQL where it can, else in Python, and stored for the next reads."""
+        PostgreSQL where it can, else in Python, and stored for the next reads. `total`: the
+        number of basins the reader may see when the cache key's stamp has just counted them
+        (the unfiltered list does not count them again)."""
         paginator = cast(ApiPagination, self.paginator)
         key = basin_document_key()
         offset, limit = paginator.get_offset(request), paginator.get_limit(request)
@@ -151,7 +154,7 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
             ordering = StrictOrderingFilter().get_ordering(request, Basin.objects.none(), self)
             stored = basin_documents_page_in_scope(
                 condition=scope[1], params=scope[2], ordering=list(ordering), key=key,
-                offset=offset, limit=limit, api_root=api_root, page_root=page_root,
+                offset=offset, limit=limit, api_root=api_root, page_root=page_root, total=total,
             )  # fmt: skip
         else:
             stored = basin_documents_page(
@@ -200,9 +203,10 @@ class BasinListApi(ApiViewMixin, generics.GenericAPIView):
             written += [RowDocument(*row) for row in shaped]
         return written
 
-    def list_page_shaped(self, request: Request) -> Response:
+    def list_page_shaped(self, request: Request, *, total: int | None = None) -> Response:
         """The page shaped in Python from the raw rows, through DRF's renderer when a row holds
-        a non-finite number (it answers the 400 that names it)."""
+        a non-finite number (it answers the 400 that names it). `total` as `list_page`'s (not
+        used: the paginator counts the rows)."""
         paginator = cast(ApiPagination, self.paginator)
         raw = RawPage(
             basin_list_values(self.filtered_basins()),

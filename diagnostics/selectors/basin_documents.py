@@ -140,34 +140,50 @@ _COLUMN_OF = {"pk": "id"}
 
 def basin_documents_page_in_scope(
     *, condition: str, params: list[Any], ordering: list[str], key: str, offset: int,
-    limit: int, api_root: str, page_root: str,
+    limit: int, api_root: str, page_root: str, total: int | None = None,
 ) -> StoredPage:  # fmt: skip
     """`basin_documents_page` of the basins a reader may see, unfiltered, in one statement
     written here: `condition` on `diagnostics_basin` (alias `b`) with its `params`
     (`basin_list_cache.reader_scope`: a test checks it is `basin_list_for`'s), `ordering` the
     list's (basin columns, « - » for descending, as the ordering filter checked them). The ORM
-    takes ~0.8 ms per page to build the same statement, a quarter of a page's cost."""
+    takes ~0.8 ms per page to build the same statement, a quarter of a page's cost.
+
+    The basins are sorted and sliced without their documents (a subquery of the columns the
+    order and the check need), then only the page's rows are joined to their documents and
+    sorted again: sorting every basin of the scope with its document (~0.6 KB each) took
+    SQLite ~0.3 ms more per page of 500. `total`: the basins' number when the caller has just
+    counted them (`basin_list_cache.PageKey`): the statement does not count them again."""
     quote = connection.ops.quote_name
-    order = ", ".join(
-        f"b.{quote(_COLUMN_OF.get(field.lstrip('-'), field.lstrip('-')))} "
-        f"{'DESC' if field.startswith('-') else 'ASC'}"
+    columns = [
+        (quote(_COLUMN_OF.get(field.lstrip("-"), field.lstrip("-"))), field.startswith("-"))
         for field in ordering
+    ]
+    inner_order = ", ".join(f"b.{c} {'DESC' if desc else 'ASC'}" for c, desc in columns)
+    outer_order = ", ".join(f"p.{c} {'DESC' if desc else 'ASC'}" for c, desc in columns)
+    pk, stamp, town = (quote(name) for name in ("id", "updated_at", "main_town_id"))
+    selected = ", ".join(
+        f"b.{c}" for c in dict.fromkeys([pk, stamp, town, *(c for c, _ in columns)])
     )
     basins, documents = Basin._meta.db_table, BasinListDocument._meta.db_table
     communes = Commune._meta.db_table
     key_column = quote("key")
-    sql = (
-        f"SELECT b.id, CASE WHEN d.stamp = b.updated_at AND d.{key_column} = %s "
-        "AND d.town = COALESCE(c.name, '') THEN 1 ELSE 0 END, d.head, d.tail, "
-        f"(SELECT COUNT(*) FROM {basins} b WHERE {condition}) "
-        f"FROM {basins} b LEFT OUTER JOIN {documents} d ON d.basin_id = b.id "
-        f"LEFT OUTER JOIN {communes} c ON c.code = b.main_town_id "
-        f"WHERE {condition} ORDER BY {order} LIMIT %s OFFSET %s"
+    page = (
+        f"SELECT {selected} FROM {basins} b WHERE {condition} "
+        f"ORDER BY {inner_order} LIMIT %s OFFSET %s"
     )
-    fetched = _fetch(sql, [key, *params, *params, limit, offset])
-    if fetched or not offset:
+    counted = "" if total is not None else f"(SELECT COUNT(*) FROM {basins} b WHERE {condition})"
+    sql = (
+        f"SELECT p.{pk}, CASE WHEN d.stamp = p.{stamp} AND d.{key_column} = %s "
+        "AND d.town = COALESCE(c.name, '') THEN 1 ELSE 0 END, d.head, d.tail, "
+        f"{counted or 'NULL'} "
+        f"FROM ({page}) p LEFT OUTER JOIN {documents} d ON d.basin_id = p.{pk} "
+        f"LEFT OUTER JOIN {communes} c ON c.code = p.{town} ORDER BY {outer_order}"
+    )
+    count_params = params if counted else []
+    fetched = _fetch(sql, [key, *count_params, *params, limit, offset])
+    if total is None and (fetched or not offset):
         total = fetched[0][4] if fetched else 0
-    else:
+    elif total is None:
         total = _fetch(f"SELECT COUNT(*) FROM {basins} b WHERE {condition}", params)[0][0]
     return _stored_page(
         fetched, total=total, offset=offset, limit=limit, api_root=api_root, page_root=page_root

@@ -26,7 +26,7 @@ A stale page is never served: any change of an input changes the key; an old ent
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -71,7 +71,15 @@ def basins_list_stamp(condition: str, params: list[Any]) -> tuple[Any, ...]:
     return (*row[:3], str(row[3]), row[4])
 
 
-def basin_list_page_key(*, user: User, root: str, full_path: str, params: Any) -> str | None:
+class PageKey(NamedTuple):
+    """A page's cache key and the number of basins the reader may see, read with the key's
+    stamp: a page written on a miss counts them from here (the same number as its key's)."""
+
+    key: str
+    total: int
+
+
+def basin_list_page_key(*, user: User, root: str, full_path: str, params: Any) -> PageKey | None:
     """The cache key of a page of the basin list, None when it is not cached.
 
     `root`: the absolute URL of the site's root (scheme and host); `full_path`: the request's
@@ -82,16 +90,17 @@ def basin_list_page_key(*, user: User, root: str, full_path: str, params: Any) -
     if scope is None:
         return None
     reader, condition, condition_params = scope
+    stamp = basins_list_stamp(condition, condition_params)
     parts = (
         getattr(settings, "API_LIST_CACHE_VERSION", 1),
         reader,
         root,
         full_path,
         timezone.get_current_timezone_name(),
-        basins_list_stamp(condition, condition_params),
+        stamp,
     )
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
-    return f"api:basin-list:{digest}"
+    return PageKey(f"api:basin-list:{digest}", int(stamp[0]))
 
 
 def basin_list_page_cached(key: str) -> bytes | None:

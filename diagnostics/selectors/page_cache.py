@@ -16,14 +16,26 @@ says so, else per process) under a key made of everything it depends on:
 Nothing per request goes into a fragment (no CSRF token, no message, no user name): the pages
 render those around it. A stale fragment is never served: a change of any input changes the
 key; the old entry just ages out (`FRAGMENT_SECONDS`).
+
+One build at a time per key (`cached`): when a change of data makes the fragments of many
+pages miss at once (a national batch registering reference basins changes every report's map),
+the readers of the same page arrived during a build wait for it (polling the cache, their
+thread asleep: no CPU) instead of each rendering the same report again beside it, up to
+`settings.PAGE_BUILD_WAIT_SECONDS` (0: never wait); past it, or when the builder is gone (its
+claim expires, `BUILD_CLAIM_SECONDS`), they build it themselves. A reader never waits for a
+builder of lower CPU priority (the Celery worker's warm-up at WORKER_NICENESS): it would be
+served after the batch.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Max
@@ -34,6 +46,9 @@ T = TypeVar("T")
 FRAGMENT_SECONDS = 3600
 _VERSIONS: dict[str, Callable[[], Any]] = {}
 _BUILT = [0]  # fragments rendered by this process (misses): the warm-up counts its work with it
+# A build's claim on its key lasts at most this long (a builder killed mid-build frees it).
+BUILD_CLAIM_SECONDS = 60
+BUILD_POLL_SECONDS = 0.05
 
 
 def fragments_built() -> int:
@@ -121,14 +136,38 @@ def fragment_key(name: str, *parts: Any, data: bool = True) -> str:
     return f"fragment:{name}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
+def _claim(claim: str, niceness: int) -> bool:
+    """Whether this process may build now: it claimed the key, or the key's builder runs at a
+    lower CPU priority than this process (never wait behind the batch)."""
+    if cache.add(claim, niceness, BUILD_CLAIM_SECONDS):
+        return True
+    holder = cache.get(claim)
+    return isinstance(holder, int) and holder > niceness
+
+
 def cached(key: str, build: Callable[[], T]) -> T:
     """The value cached under `key` (picklable: text, dicts, lists), built (and kept) on a
-    miss."""
+    miss; one build at a time per key (see the module's docstring)."""
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value  # type: ignore[no-any-return]
+    claim = f"{key}:building"
+    niceness = os.getpriority(os.PRIO_PROCESS, 0)
+    claimed = _claim(claim, niceness)
+    deadline = time.monotonic() + float(getattr(settings, "PAGE_BUILD_WAIT_SECONDS", 0))
+    while not claimed and time.monotonic() < deadline:
+        time.sleep(BUILD_POLL_SECONDS)
+        value = cache.get(key)
+        if value is not None:
+            return value  # type: ignore[no-any-return]
+        claimed = _claim(claim, niceness)  # the builder failed or went away
+    try:
         value = build()
         _BUILT[0] += 1
         cache.set(key, value, FRAGMENT_SECONDS)
+    finally:
+        if claimed and cache.get(claim) == niceness:
+            cache.delete(claim)
     return value  # type: ignore[no-any-return]
 
 

@@ -22,6 +22,7 @@ from diagnostics.models import (
     TerritoryLoad,
     ZoneEmploi,
 )
+from diagnostics.services.sql_upsert import rows_upsert
 from diagnostics.services.territory_datasets import (
     BATCH_SIZE,
     COMMUNE_CELLS,
@@ -54,7 +55,7 @@ def cells_store(*, source: str, log: Log | None) -> TerritoryLoad:
     )
     cells = commune_cells(frame, zones)
     converted = dict(zip(cells[c.CODE], geometries_to_geojson(cells[c.GEOMETRY]), strict=True))
-    to_write = []
+    to_write: list[dict[str, object]] = []
     with_cell = 0
     for code, name, _lon, _lat, _ze, old in records:
         geojson, box = converted.get(code, (None, None))
@@ -63,28 +64,28 @@ def cells_store(*, source: str, log: Log | None) -> TerritoryLoad:
             continue
         minx, miny, maxx, maxy = box if box else (None, None, None, None)
         to_write.append(
-            Commune(
-                code=code,
-                name=name,
-                geometry=geojson,
-                geometry_approximate=geojson is not None,
-                bbox_min_lon=minx,
-                bbox_min_lat=miny,
-                bbox_max_lon=maxx,
-                bbox_max_lat=maxy,
-            )
+            {
+                "code": code,
+                "name": name,
+                "geometry": geojson,
+                "geometry_approximate": geojson is not None,
+                "bbox_min_lon": minx,
+                "bbox_min_lat": miny,
+                "bbox_max_lon": maxx,
+                "bbox_max_lat": maxy,
+            }
         )
     message = ""
     status = TerritoryLoad.Status.DONE
     try:
         with transaction.atomic():
-            # ON CONFLICT DO UPDATE of the geometry columns only: one statement per batch on both
-            # SQLite and PostgreSQL, where bulk_update would build huge CASE expressions. Every
-            # row exists already, so nothing is inserted.
-            Commune.objects.bulk_create(
+            # ON CONFLICT DO UPDATE of the geometry columns only (services/sql_upsert.py): one
+            # statement for every row on both SQLite and PostgreSQL, where bulk_update would
+            # build huge CASE expressions. Every row exists already, so nothing is inserted.
+            rows_upsert(
+                Commune,
                 to_write,
-                update_conflicts=True,
-                unique_fields=["code"],
+                key="code",
                 update_fields=[
                     "geometry",
                     "geometry_approximate",

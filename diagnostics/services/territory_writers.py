@@ -31,6 +31,7 @@ from diagnostics.models import (
     Region,
     ZoneEmploi,
 )
+from diagnostics.services.sql_upsert import rows_upsert
 from diagnostics.services.territory_datasets import (
     BASSINS_BMO,
     BATCH_SIZE,
@@ -144,14 +145,7 @@ def _upsert(
     }
     to_write = [r for r in rows if existing.get(r[key]) != tuple(r[a] for a in attnames)]
     created = sum(1 for r in to_write if r[key] not in existing)
-    if to_write:
-        model.objects.bulk_create(  # type: ignore[attr-defined]
-            [model(**r) for r in to_write],
-            update_conflicts=True,
-            unique_fields=[key],
-            update_fields=fields,
-            batch_size=BATCH_SIZE,
-        )
+    rows_upsert(model, to_write, key=key, update_fields=fields, batch_size=BATCH_SIZE)
     return {
         "created": created,
         "updated": len(to_write) - created,

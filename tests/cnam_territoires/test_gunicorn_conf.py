@@ -27,6 +27,7 @@ def _load(monkeypatch: pytest.MonkeyPatch, **environ: str) -> dict[str, object]:
         "GUNICORN_BIND",
         "GUNICORN_TIMEOUT",
         "GUNICORN_KEEPALIVE",
+        "GUNICORN_GC_FREEZE",
     ):
         monkeypatch.delenv(name, raising=False)
     for name, value in environ.items():
@@ -40,6 +41,7 @@ def test_gunicorn_conf_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert conf["worker_class"] == "gthread"
     assert (conf["workers"], conf["threads"], conf["switch_interval_ms"]) == (2, 8, 1.0)
     assert conf["bind"] == "0.0.0.0:8000"
+    assert conf["gc_freeze"] is True
 
 
 def test_gunicorn_conf_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,10 +51,12 @@ def test_gunicorn_conf_read_from_the_environment(monkeypatch: pytest.MonkeyPatch
         GUNICORN_THREADS="12",
         GUNICORN_SWITCH_INTERVAL_MS="0.5",
         GUNICORN_BIND="127.0.0.1:9000",
+        GUNICORN_GC_FREEZE="false",
     )
 
     assert (conf["workers"], conf["threads"], conf["bind"]) == (3, 12, "127.0.0.1:9000")
     assert conf["switch_interval_ms"] == 0.5
+    assert conf["gc_freeze"] is False
 
 
 def test_gunicorn_conf_post_fork_sets_the_switch_interval(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,8 +118,11 @@ def test_gunicorn_conf_post_worker_init_loads_the_views_before_the_first_request
         "import runpy, sys, django\n"
         "django.setup()\n"
         "before = 'diagnostics.views.diagnostics' in sys.modules\n"
+        "import gc\n"
+        "frozen = gc.get_freeze_count()\n"
         "runpy.run_path('gunicorn.conf.py')['post_worker_init'](None)\n"
-        "print(before, 'diagnostics.views.diagnostics' in sys.modules)\n"
+        "print(before, 'diagnostics.views.diagnostics' in sys.modules, frozen,\n"
+        "      gc.get_freeze_count() > 100_000)\n"
     )
     env = {
         **os.environ,
@@ -128,4 +135,14 @@ def test_gunicorn_conf_post_worker_init_loads_the_views_before_the_first_request
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     ).stdout
 
-    assert out.split() == ["False", "True"]
+    # The loaded application's objects frozen out of the collector's walks (GUNICORN_GC_FREEZE).
+    assert out.split() == ["False", "True", "0", "True"]
+    unfrozen = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "GUNICORN_GC_FREEZE": "false"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert unfrozen.split() == ["False", "True", "0", "False"]

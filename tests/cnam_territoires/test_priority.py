@@ -110,3 +110,52 @@ def test_the_worker_lowers_its_priority_to_the_setting_when_it_starts(settings, 
 
     assert applied == [13]
     assert celery_module.worker_priority in [r() for _, r in worker_init.receivers]
+
+
+def test_batch_commands_lower_their_priority_to_the_setting(settings, monkeypatch):
+    from cnam_territoires.priority import batch_command_priority
+
+    applied: list[int] = []
+    monkeypatch.setattr(
+        "cnam_territoires.priority.niceness_lower",
+        lambda niceness: applied.append(niceness) or niceness,
+    )
+    settings.WORKER_NICENESS = 12
+
+    assert batch_command_priority(["manage.py", "diagnostic_run", "--all", "epci"]) == 12
+    assert batch_command_priority(["manage.py", "warm_pages"]) == 12
+    # Interactive or short commands keep the priority they were given.
+    for argv in (["manage.py"], ["manage.py", "runserver"], ["manage.py", "migrate"]):
+        assert batch_command_priority(argv) is None
+    assert applied == [12, 12]
+
+
+def test_manage_py_runs_a_national_batch_at_the_workers_niceness():
+    """manage.py itself (a fresh process, as an operator starts it): the priority is lowered
+    before the command runs; another command is left alone."""
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    code = (
+        "import os, sys\nfrom unittest import mock\nimport manage\n"
+        "sys.argv = ['manage.py', sys.argv[1]]\n"
+        "with mock.patch('django.core.management.execute_from_command_line') as run:\n"
+        "    manage.main()\n"
+        "print(run.call_count, os.getpriority(os.PRIO_PROCESS, 0))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_DEMO": "true", "WORKER_NICENESS": "6"}
+    printed = {
+        command: subprocess.run(
+            [sys.executable, "-c", code, command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            start_new_session=True,
+        ).stdout.split()
+        for command in ("diagnostic_run", "migrate")
+    }
+
+    assert printed == {
+        "diagnostic_run": ["1", str(max(6, base))],
+        "migrate": ["1", str(base)],
+    }

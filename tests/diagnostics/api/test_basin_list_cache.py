@@ -167,3 +167,25 @@ def test_the_cached_scopes_are_basin_list_for(world):
         assert seen == sorted(basin_list_for(user).values_list("pk", flat=True)), user.username
     assert reader_scope(make_user("mairie", role=Role.MAYOR_VIEWER)) is None
     assert reader_scope(make_user("catalogue", role=Role.CATALOGUE_ADMIN)) is None
+
+
+def test_a_page_written_on_a_miss_counts_the_basins_once(world):
+    """The key's stamp counts the reader's basins; the page written on a miss takes its count
+    from there (one COUNT in all), and it is the basins' number, past the last page too."""
+    from django.test.utils import CaptureQueriesContext
+
+    for name in ("Bassin de Langres", "Bassin de Joinville"):
+        world.make_basin(name, ["52004"])
+    api = token_client(world.delegate)
+    expected = basin_list_for(world.delegate).count()
+
+    with CaptureQueriesContext(connection) as queries:
+        first = api.get(URL, {"limit": 2, "ordering": "id"})
+    # Read now: the next request empties the connection's log.
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    beyond = api.get(URL, {"limit": 2, "offset": 10, "ordering": "id"})
+
+    assert len(counts) == 1 and "SUM(" in counts[0].upper()  # the stamp's
+    assert first.json()["count"] == expected == 3
+    assert len(first.json()["results"]) == 2
+    assert beyond.json()["count"] == 3 and beyond.json()["results"] == []
