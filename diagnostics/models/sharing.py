@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .basins import Basin
 from .runs import DiagnosticRun
@@ -257,4 +258,6 @@ class ShareLinkView(models.Model):
         ordering = ["-viewed_at", "-id"]
 
     def __str__(self) -> str:
-        return f"Lien n° {self.link_id} ouvert le {self.viewed_at:%d/%m/%Y %H:%M}"
+        return (
+            f"Lien n° {self.link_id} ouvert le {timezone.localtime(self.viewed_at):%d/%m/%Y %H:%M}"
+        )

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import Q
+from django.utils import timezone
 
 from diagnostics.analytics.geometry import nearest_point
 from diagnostics.errors import ApplicationError
@@ -340,7 +341,11 @@ def recommendation_inputs(
                 len(letters) if letters or (partnership and partnership.letters_recorded) else None
             ),
             premises_lent=partnership.town_lends_premises if partnership else None,
-            partners_updated=(f"saisi le {partnership.updated_at:%d/%m/%Y}" if partnership else ""),
+            partners_updated=(
+                f"saisi le {timezone.localtime(partnership.updated_at):%d/%m/%Y}"
+                if partnership
+                else ""
+            ),
         )
     )
     nearest_site, sites_known = _nearest_site(basin)

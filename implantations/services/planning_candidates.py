@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Region, User
@@ -112,7 +113,9 @@ def candidates_need(
             facts.loc[cid, pc.UNEMPLOYMENT_PERIOD] = need[pc.UNEMPLOYMENT_PERIOD]
         if need[pc.BMO_YEAR] is not None:
             facts.loc[cid, pc.BMO_YEAR] = int(need[pc.BMO_YEAR])
-        finished = run.finished_at.strftime("%d/%m/%Y") if run.finished_at else ""
+        finished = (
+            timezone.localtime(run.finished_at).strftime("%d/%m/%Y") if run.finished_at else ""
+        )
         sources[cid] = f"diagnostic n° {run.pk}" + (f" du {finished}" if finished else "")
     facts[pc.NEED_SOURCE] = pd.Series(sources, dtype=object)
     return facts.reset_index()

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+from django.utils import timezone
 
 from diagnostics.models import Basin
 from diagnostics.selectors.national import ZONING_LABELS
@@ -148,7 +149,9 @@ def candidate_need(
                 pc.BMO_YEAR,
             )
         }
-        finished = run.finished_at.strftime("%d/%m/%Y") if run.finished_at else ""
+        finished = (
+            timezone.localtime(run.finished_at).strftime("%d/%m/%Y") if run.finished_at else ""
+        )
         sources[cid] = f"diagnostic n° {run.pk}" + (f" du {finished}" if finished else "")
     if overrides:
         frame = pd.DataFrame.from_dict(overrides, orient="index")

@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
@@ -56,7 +57,12 @@ def _runs_choices(basin_id: int) -> list[tuple[int, str]]:
         .order_by("-finished_at", "-pk")[:20]
     )
     return [
-        (r.pk, f"n° {r.pk} du {r.finished_at:%d/%m/%Y à %H:%M}" if r.finished_at else f"n° {r.pk}")
+        (
+            r.pk,
+            f"n° {r.pk} du {timezone.localtime(r.finished_at):%d/%m/%Y à %H:%M}"
+            if r.finished_at
+            else f"n° {r.pk}",
+        )
         for r in runs
     ]
 

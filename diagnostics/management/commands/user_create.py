@@ -2,6 +2,7 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Role
@@ -78,7 +79,7 @@ class Command(BaseCommand):
             expires = created.token.expires_at
             self.stdout.write(
                 f"  jeton d'API « jeton initial » ({', '.join(created.token.scopes)}, "
-                f"expire le {expires:%d/%m/%Y}) : {created.key}"
+                f"expire le {timezone.localtime(expires):%d/%m/%Y}) : {created.key}"
                 if expires
                 else f"  jeton d'API : {created.key}"
             )
