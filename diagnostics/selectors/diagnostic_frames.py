@@ -33,7 +33,7 @@ from diagnostics.models import (
     ImportBatch,
     TensionFact,
 )
-from diagnostics.selectors.memo import data_scope, scope_version, versioned_clear
+from diagnostics.selectors.memo import data_scope, lru_cached, scope_version, versioned_clear
 
 # --- Codes ------------------------------------------------------------------------------------
 
@@ -111,16 +111,7 @@ def frame_cached(
     computed from a cached one (a region's reference rows…), kept in its own, larger LRU so
     that many of them never push the France-wide frames out."""
     cache, size = (_derived, _DERIVED_SIZE) if derived else (_cache, _CACHE_SIZE)
-    with _cache_lock:
-        if key in cache:
-            cache.move_to_end(key)
-            return cache[key]
-    frame = build()
-    with _cache_lock:
-        cache[key] = frame
-        while len(cache) > size:
-            cache.popitem(last=False)
-    return frame
+    return lru_cached(cache, _cache_lock, key, build, size)
 
 
 # What the engine derives from the France-wide frames alone (`analytics.basin_context`:

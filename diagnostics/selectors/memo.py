@@ -87,23 +87,35 @@ def versioned_clear() -> None:
     _indexes.clear()
 
 
+def lru_cached(
+    store: OrderedDict[Any, Any],
+    lock: threading.Lock,
+    key: Hashable,
+    build: Callable[[], T],
+    size: int,
+) -> T:
+    """`store[key]`, built on a miss and kept, the least recently used entries dropped past
+    `size`. `build()` runs outside the lock: two first callers may both build (same value);
+    nobody waits on a build. Shared by the per-process stores (here and `diagnostic_frames`)."""
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]  # type: ignore[no-any-return]
+    built = build()
+    with lock:
+        store[key] = built
+        while len(store) > size:
+            store.popitem(last=False)
+    return built
+
+
 def memoised(key: Hashable, build: Callable[[], T], *, versioned: bool = False) -> T:
     """`build()` once per `key` inside a `chunk_memo()` block; `build()` every time outside.
     `versioned` (a value depending only on the imported data): inside a `data_scope` block,
     once per process and data version."""
     version = _version.get() if versioned else None
     if version is not None:
-        full = (version, key)
-        with _versioned_lock:
-            if full in _versioned:
-                _versioned.move_to_end(full)
-                return _versioned[full]  # type: ignore[no-any-return]
-        built = build()
-        with _versioned_lock:
-            _versioned[full] = built
-            while len(_versioned) > _VERSIONED_SIZE:
-                _versioned.popitem(last=False)
-        return built
+        return lru_cached(_versioned, _versioned_lock, (version, key), build, _VERSIONED_SIZE)
     store = _memo.get()
     if store is None:
         return build()
