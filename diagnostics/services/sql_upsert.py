@@ -33,7 +33,7 @@ _PLAIN = (
 
 def _converter(field: models.Field) -> Callable[[Any], Any] | None:  # type: ignore[type-arg]
     target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
-    if isinstance(target, _PLAIN) and not isinstance(field, models.JSONField):
+    if isinstance(target, _PLAIN):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 
