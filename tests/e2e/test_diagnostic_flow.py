@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostic_frames
@@ -45,7 +46,11 @@ def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, sett
     page.wait_for_url(f"{live_server.url}/diagnostics/*/")
     progress = page.locator("#diagnostic-progress")
     progress.wait_for(state="visible")
-    assert "Calcul en cours" in progress.inner_text()
+    # The page may be built while the run is still queued (the thread has not started yet): the
+    # polled progress then turns the heading and the step to the running run's, held at its pause.
+    expect(progress.locator("[data-progress-title]")).to_have_text("Calcul en cours", timeout=15_000)
+    expect(progress.locator("[data-progress-step]")).to_have_text("Calcul des indicateurs")
+    assert "35" in progress.locator("[data-progress-percent]").inner_text()
     page.screenshot(path=str(DOCS_SCREENSHOTS / "diagnostic-progression.png"))
     assert DiagnosticRun.objects.get().status != DiagnosticRun.Status.DONE
     progress_seen.set()

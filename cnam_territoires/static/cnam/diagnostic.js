@@ -120,11 +120,15 @@
     var stepEl = document.querySelector("[data-progress-step]");
     var percentEl = document.querySelector("[data-progress-percent]");
     var bar = document.querySelector(".cnam-progress__bar");
+    var titleEl = document.querySelector("[data-progress-title]");
+    var titles = { pending: "En file d'attente", running: "Calcul en cours" };
     function tick() {
       fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.json(); })
         .then(function (data) {
           if (stepEl) { stepEl.textContent = data.step || data.status_label; }
+          // The heading follows the run: a run still queued when the page was built starts meanwhile.
+          if (titleEl && titles[data.status]) { titleEl.textContent = titles[data.status]; }
           if (percentEl) { percentEl.textContent = data.percent; }
           if (bar) {
             bar.setAttribute("aria-valuenow", data.percent);
