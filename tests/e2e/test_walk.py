@@ -218,9 +218,10 @@ def _walk_role(
 ) -> Iterator[PageResult | tuple[str, str, int]]:
     """Yields a PageResult per page and width, and (role, link, status) for each dead link.
 
-    At 1366 px every page is audited (axe, anchors, console) for every role. At 320 px every
-    page is loaded for every role (console, HTTP, width), and axe + a full-page screenshot are
-    taken once per kind of page (`audited_small`, shared by the roles) to keep the walk short.
+    At 1366 px every page is loaded and audited (axe, anchors, console, HTTP) for every role. At
+    320 px the same page is narrowed in place for every role (console, width), and axe + a
+    full-page screenshot are taken once per kind of page (`audited_small`, shared by the roles)
+    to keep the walk short.
     """
     context = new_context(browser, viewport={"width": WIDTHS[0], "height": 900}, locale="fr-FR")
     page = context.new_page()
@@ -268,19 +269,26 @@ def _walk_role(
                         queue.append(urlsplit(landed.url).path)
             continue
         visited += 1
+        status = 0
         for width in WIDTHS:
             console.clear()
             failed.clear()
             page.set_viewport_size({"width": width, "height": 900})
-            response = page.goto(base + path, wait_until="load")
-            status = response.status if response else 0
-            landed = urlsplit(page.url).path
-            if landed != bare and status < 400:
-                # Redirected (the login page, a home…): the target is walked on its own.
-                queue.append(landed)
-            wait_for_charts(page)
             if width == WIDTHS[0]:
+                response = page.goto(base + path, wait_until="load")
+                status = response.status if response else 0
+                landed = urlsplit(page.url).path
+                if landed != bare and status < 400:
+                    # Redirected (the login page, a home…): the target is walked on its own.
+                    queue.append(landed)
+                wait_for_charts(page)
                 _open_first_lazy_table(page)
+            else:
+                # The same page narrowed in place, as a window is: the media queries, DSFR's
+                # scripts and plotly's responsive charts follow the resize (a console error they
+                # throw is this width's); the HTML and its assets are the ones loaded above
+                # (reloading it cost a second page load and chart drawing per page, ADR 0012).
+                _redrawn(page)
             settle(page)  # late console errors of DSFR's scripts
             full = width == WIDTHS[0] or key not in audited_small
             serious: dict[str, int] = {}
@@ -316,6 +324,24 @@ def _walk_role(
                         found_on.setdefault(link, path)
                         queue.append(link)
     context.close()
+
+
+def _redrawn(page: Any) -> None:
+    """After a resize: plotly redraws its responsive charts on the window's resize event; waits
+    (five seconds at most) until every shown chart is as wide as its container. A function run
+    in the page, polled on animation frames: Playwright's `wait_for_function` evaluates a string,
+    which the page's Content-Security-Policy (no 'unsafe-eval') reports as a violation."""
+    page.evaluate(
+        """() => new Promise(done => {
+            const until = performance.now() + 5000;
+            const drawn = () => Array.from(document.querySelectorAll('.js-plotly-plot'))
+                .filter(e => e.offsetParent !== null && e._fullLayout)
+                .every(e => Math.abs(e._fullLayout.width - e.getBoundingClientRect().width) < 2);
+            const check = () => (drawn() || performance.now() > until)
+                ? done() : requestAnimationFrame(check);
+            requestAnimationFrame(check);
+        })"""
+    )
 
 
 def _open_first_lazy_table(page: Any) -> None:
