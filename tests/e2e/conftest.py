@@ -112,10 +112,13 @@ def screenshot_dir() -> Path:
 
 
 def wait_for_charts(page: Any) -> None:
-    # A chart that never draws shows up in the console and axe checks.
+    # A chart that never draws shows up in the console and axe checks. A function, not a string:
+    # Playwright polls a string expression with eval, which the page's Content-Security-Policy
+    # refuses (an EvalError, and a CSP violation in the console) when the charts are not drawn
+    # yet at the first check (a loaded machine).
     with contextlib.suppress(Exception):
         page.wait_for_function(
-            "Array.from(document.querySelectorAll('.cnam-chart, .cnam-map, [data-figure]'))"
+            "() => Array.from(document.querySelectorAll('.cnam-chart, .cnam-map, [data-figure]'))"
             ".filter(e => e.offsetParent !== null)"
             ".every(e => e.querySelector('.main-svg'))",
             timeout=5_000,

@@ -63,8 +63,10 @@ def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, sett
     assert figures.count() == 6
     assert "150" in figures.nth(1).inner_text().replace("\u202f", "")
     # Plotly drew every chart and both maps.
+    # A function, not a string: Playwright polls a string expression with eval, which the page's
+    # Content-Security-Policy refuses (EvalError) whenever the condition is not already true.
     page.wait_for_function(
-        "document.querySelectorAll('[data-figure] .main-svg').length >= "
+        "() => document.querySelectorAll('[data-figure] .main-svg').length >= "
         "document.querySelectorAll('[data-figure]').length"
     )
     assert page.locator("[data-figure]").count() >= 6
