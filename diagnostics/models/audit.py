@@ -54,4 +54,6 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=("action", "-at"), name="audit_action_at")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username or '—'} {self.action} {self.target_label}"
+        # Paris time, as every date shown (the stored datetime is UTC).
+        at = timezone.localtime(self.at) if self.at else None
+        return f"{at:%Y-%m-%d %H:%M} {self.username or '—'} {self.action} {self.target_label}"

@@ -33,3 +33,11 @@ def test_share_link_view_names_its_paris_time() -> None:
     view = ShareLinkView(link_id=3, viewed_at=LATE_UTC)
 
     assert str(view) == "Lien n° 3 ouvert le 07/12/2026 00:30"
+
+
+def test_an_audit_event_reads_in_paris_time() -> None:
+    from diagnostics.models import AuditEvent
+
+    event = AuditEvent(at=LATE_UTC, username="delegue-44", action="login", target_label="-")
+
+    assert str(event).startswith("2026-12-07 00:30 delegue-44 login")
