@@ -7,7 +7,8 @@ each of these reads a France-wide frame (35,000 communes, 150,000 BMO cells, 24,
 rates) to keep a few rows. For a batch, the same operations are done for every basin in one
 grouped pass keyed by `basin_id`, then split per basin:
 
-- `basin_crosswalks`: every basin's `Crosswalk` on a zoning (one merge and two group-bys);
+- `basin_crosswalks`: every basin's `Crosswalk` on a zoning (communes located by position,
+  overlaps summed on integer arrays);
 - `bmo_basin_frames`: every basin's BMO totals by year, family and métier and its coverage;
 - `unemployment_basin_series`: every basin's quarterly unemployment series.
 
@@ -113,11 +114,26 @@ def prepared_communes(communes: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _zoning(
-    communes: pd.DataFrame, zoning: str
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[Any, list[Any]]]:
-    """The communes with their zone code and population (0 when unknown), each zone's
-    population and number of communes, and each zone's communes of unknown population."""
+@dataclass(frozen=True)
+class _Zoning:
+    """A zoning's France-wide figures, derived from the crosswalk frame once (`common.shared`):
+    the communes with their zone code and population (0 when unknown), each zone's population
+    and number of communes, each zone's communes of unknown population, and the arrays the
+    grouped pass reads by commune position."""
+
+    frame: pd.DataFrame
+    zone_stats: pd.DataFrame
+    zone_unknown: dict[Any, list[Any]]
+    positions: pd.Index  # commune code → row position (codes are unique)
+    zone_of: np.ndarray  # the row's zone number (rank of its code among the sorted zones; -1: none)
+    zone_codes: np.ndarray  # the zones' codes, sorted (as `zone_stats`)
+    population: np.ndarray  # int64, 0 when unknown
+    unknown: np.ndarray  # bool: population unknown
+    zone_population: np.ndarray  # int64, by zone number
+    zone_communes: np.ndarray  # int64, by zone number
+
+
+def _zoning(communes: pd.DataFrame, zoning: str) -> _Zoning:
     zone_column = ZONINGS[zoning].column
     frame = prepared_communes(communes[[COMMUNE_CODE, POPULATION, zone_column]])
     frame[ZONE_CODE] = frame[zone_column].astype(str)
@@ -129,7 +145,21 @@ def _zoning(
     )
     no_population = zoned[zoned[POPULATION].isna()]
     zone_unknown = no_population.groupby(ZONE_CODE, sort=True)[COMMUNE_CODE].agg(list).to_dict()
-    return frame, zone_stats, zone_unknown
+    zone_codes = np.asarray(zone_stats.index.to_numpy(dtype=object))
+    zone_number = pd.Index(zone_codes).get_indexer(frame[ZONE_CODE].where(frame[ZONE_CODE].notna()))
+    zone_number = np.where(frame[ZONE_CODE].notna().to_numpy(), zone_number, -1)
+    return _Zoning(
+        frame=frame,
+        zone_stats=zone_stats,
+        zone_unknown=zone_unknown,
+        positions=pd.Index(frame[COMMUNE_CODE].to_numpy(dtype=object)),
+        zone_of=zone_number.astype(np.int64),
+        zone_codes=zone_codes,
+        population=frame["_pop"].to_numpy(dtype="int64"),
+        unknown=frame[POPULATION].isna().to_numpy(),
+        zone_population=zone_stats[ZONE_POPULATION].to_numpy(dtype="int64"),
+        zone_communes=zone_stats[ZONE_COMMUNES].to_numpy(dtype="int64"),
+    )
 
 
 def basin_crosswalks(
@@ -141,7 +171,11 @@ def basin_crosswalks(
 ) -> Crosswalks:
     """`crosswalk.basin_crosswalk` for every basin of `memberships` ({basin id: commune
     codes}) in one pass. `communes`: the crosswalk frame (`prepared_communes` or raw);
-    `france_cache`: a dict keeping the zoning's France-wide figures (`common.shared`)."""
+    `france_cache`: a dict keeping the zoning's France-wide figures (`common.shared`).
+
+    The communes are located by position in the zoning's arrays and the overlaps summed on
+    integer arrays (populations are integers: the sums are exact, whatever their order); the
+    zones of each basin come out sorted by basin and zone code, as a group-by sorts them."""
     if zoning not in ZONINGS:
         raise ValueError(f"Zonage inconnu : « {zoning} » (attendu : {', '.join(ZONINGS)})")
     zone_column = ZONINGS[zoning].column
@@ -151,7 +185,7 @@ def basin_crosswalks(
     out = Crosswalks(zoning=zoning)
     # The zoning's France-wide figures depend on `communes` only: kept in `france_cache`
     # (`common.shared`) when given, so that a lone run does not recompute them.
-    frame, zone_stats, zone_unknown = shared(
+    z = shared(
         france_cache, ("crosswalk_zoning", zoning), communes, lambda: _zoning(communes, zoning)
     )
     codes_of: dict[int, list[str]] = {}
@@ -163,74 +197,141 @@ def basin_crosswalks(
         codes_of[basin_id] = listed
     if not codes_of:
         return out
-    pairs = pd.DataFrame(
-        [(basin_id, code) for basin_id, codes in codes_of.items() for code in codes],
-        columns=[BASIN_ID, COMMUNE_CODE],
-    )
-    known = pairs[COMMUNE_CODE].isin(frame[COMMUNE_CODE])
-    for key, missing in pairs[~known].groupby(BASIN_ID, sort=True)[COMMUNE_CODE]:
-        out.errors[int(str(key))] = "Communes du bassin absentes de la table de passage : " + (
-            list_examples(sorted(missing))
+    located = {b: z.positions.get_indexer(pd.Index(codes)) for b, codes in codes_of.items()}
+    for basin_id in sorted(codes_of):
+        found = located[basin_id]
+        if (found < 0).any():
+            missing = [code for code, at in zip(codes_of[basin_id], found, strict=True) if at < 0]
+            out.errors[basin_id] = "Communes du bassin absentes de la table de passage : " + (
+                list_examples(sorted(missing))
+            )
+    placed = [b for b in codes_of if b not in out.errors]
+    if not placed:
+        out.table = _coverage_frame(
+            np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+            np.zeros(0, dtype=np.int64), z, {},
+        )  # fmt: skip
+        return out
+    basin_of = np.concatenate([np.full(len(located[b]), b, dtype=np.int64) for b in placed])
+    rows = np.concatenate([located[b] for b in placed]).astype(np.intp)
+    population = z.population[rows]
+    zone = z.zone_of[rows]
+    unknown = z.unknown[rows]
+
+    # Per basin: population, unzoned population and communes, communes of unknown population.
+    basin_population: dict[int, int] = {}
+    unzoned_population: dict[int, int] = {}
+    unzoned_communes: dict[int, int] = {}
+    member_unknown: dict[int, list[str]] = {}
+    start = 0
+    for basin_id in placed:
+        stop = start + len(located[basin_id])
+        part = slice(start, stop)
+        basin_population[basin_id] = int(population[part].sum())
+        off = zone[part] < 0
+        unzoned_population[basin_id] = int(population[part][off].sum())
+        unzoned_communes[basin_id] = int(off.sum())
+        if unknown[part].any():
+            codes = codes_of[basin_id]
+            member_unknown[basin_id] = [codes[i] for i in np.flatnonzero(unknown[part])]
+        start = stop
+
+    # Per basin × zone, sorted by basin then zone code: population and communes in the zone.
+    in_zone = zone >= 0
+    keys_basin, keys_zone, keys_population = basin_of[in_zone], zone[in_zone], population[in_zone]
+    order = np.lexsort((keys_zone, keys_basin))
+    keys_basin, keys_zone, keys_population = (
+        keys_basin[order], keys_zone[order], keys_population[order]
+    )  # fmt: skip
+    if len(order):
+        first = np.flatnonzero(
+            np.r_[True, (keys_basin[1:] != keys_basin[:-1]) | (keys_zone[1:] != keys_zone[:-1])]
         )
-    pairs = pairs[known & ~pairs[BASIN_ID].isin(list(out.errors))]
-    members = pairs.merge(frame, on=COMMUNE_CODE, how="left", sort=False)
-
-    in_zone = members[members[ZONE_CODE].notna()]
-    overlaps = (
-        in_zone.groupby([BASIN_ID, ZONE_CODE], sort=True)
-        .agg(**{OVERLAP_POPULATION: ("_pop", "sum"), OVERLAP_COMMUNES: (COMMUNE_CODE, "size")})
-        .reset_index()
-        .merge(zone_stats.reset_index(), on=ZONE_CODE, how="left", sort=False)
+        overlap_population = np.add.reduceat(keys_population, first)
+        overlap_communes = np.diff(np.r_[first, len(order)])
+        group_basin, group_zone = keys_basin[first], keys_zone[first]
+    else:
+        overlap_population = overlap_communes = group_basin = group_zone = np.zeros(
+            0, dtype=np.int64
+        )
+    out.table = _coverage_frame(
+        group_basin, group_zone, overlap_population, overlap_communes, z, basin_population
     )
-    basin_population = members.groupby(BASIN_ID, sort=True)["_pop"].sum()
-    unzoned = members[members[ZONE_CODE].isna()]
-    unzoned_population = unzoned.groupby(BASIN_ID)["_pop"].sum()
-    unzoned_communes = unzoned.groupby(BASIN_ID).size()
-    member_unknown = members[members[POPULATION].isna()].groupby(BASIN_ID)[COMMUNE_CODE].agg(list)
-
-    for column in (ZONE_POPULATION, ZONE_COMMUNES, OVERLAP_POPULATION, OVERLAP_COMMUNES):
-        overlaps[column] = overlaps[column].astype("Int64")
-    by_population = overlaps[OVERLAP_POPULATION].astype("Float64") / overlaps[
-        ZONE_POPULATION
-    ].where(overlaps[ZONE_POPULATION] > 0).astype("Float64")
-    by_count = overlaps[OVERLAP_COMMUNES].astype("Float64") / overlaps[ZONE_COMMUNES].astype(
-        "Float64"
-    )
-    whole = overlaps[OVERLAP_COMMUNES] == overlaps[ZONE_COMMUNES]
-    overlaps[ZONE_SHARE] = by_population.fillna(by_count).mask(whole, 1.0)
-    overlaps[WHOLE_ZONE] = whole.astype(bool)
-    population_of = overlaps[BASIN_ID].map(basin_population).astype("int64")
-    overlaps[BASIN_SHARE] = (
-        overlaps[OVERLAP_POPULATION].astype("Float64") / population_of.where(population_of > 0)
-    ).astype("Float64")
-    overlaps[ZONE_CODE] = overlaps[ZONE_CODE].astype(str)
-
-    # Where the population is 0 the share is NA (a lone crosswalk gives NA too).
-    overlaps = overlaps.sort_values([BASIN_ID, ZONE_CODE], kind="mergesort").reset_index(drop=True)
-    out.table = overlaps[[BASIN_ID, *ZONE_COVERAGE_COLUMNS]]
-    groups = split_by_basin(
-        out.table, ZONE_COVERAGE_COLUMNS, [b for b in codes_of if b not in out.errors]
-    )
-    for basin_id, codes in codes_of.items():
-        if basin_id in out.errors:
-            continue
+    groups = split_by_basin(out.table, ZONE_COVERAGE_COLUMNS, placed)
+    for basin_id in placed:
         zones = groups[basin_id]
-        unknown = set(member_unknown.get(basin_id, []))
-        for zone in zones[ZONE_CODE]:
-            unknown.update(zone_unknown.get(zone, []))
-        population = int(basin_population.get(basin_id, 0))
-        if population <= 0:
+        unknown_codes = set(member_unknown.get(basin_id, []))
+        for code in zones[ZONE_CODE]:
+            unknown_codes.update(z.zone_unknown.get(code, []))
+        basin_total = basin_population[basin_id]
+        if basin_total <= 0:
             zones = zones.assign(**{BASIN_SHARE: pd.array([pd.NA] * len(zones), dtype="Float64")})
         out.by_basin[basin_id] = Crosswalk(
             zoning=zoning,
             zones=zones,
-            basin_population=population,
-            basin_communes=len(codes),
-            unzoned_population=int(unzoned_population.get(basin_id, 0)),
-            unzoned_communes=int(unzoned_communes.get(basin_id, 0)),
-            unknown_population_communes=tuple(sorted(unknown)),
+            basin_population=basin_total,
+            basin_communes=len(codes_of[basin_id]),
+            unzoned_population=unzoned_population[basin_id],
+            unzoned_communes=unzoned_communes[basin_id],
+            unknown_population_communes=tuple(sorted(unknown_codes)),
         )
     return out
+
+
+def _coverage_frame(
+    basin: np.ndarray,
+    zone: np.ndarray,
+    overlap_population: np.ndarray,
+    overlap_communes: np.ndarray,
+    z: _Zoning,
+    basin_population: Mapping[int, int],
+) -> pd.DataFrame:
+    """basin_id and ZONE_COVERAGE_COLUMNS, one row per basin × zone. zone_share: 1 for a whole
+    zone, else the share of the zone's population in the basin (of its communes when the zone
+    has no population); basin_share: the share of the basin's population in the zone (NA when
+    the basin has none). The same divisions of the same float64 values as the nullable
+    columns' arithmetic (`basin_crosswalk`), taken on arrays."""
+    zone_population = z.zone_population[zone]
+    zone_communes = z.zone_communes[zone]
+    overlap_population = overlap_population.astype(np.int64)
+    overlap_communes = overlap_communes.astype(np.int64)
+    whole = overlap_communes == zone_communes
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_population = overlap_population.astype("float64") / zone_population.astype("float64")
+        by_count = overlap_communes.astype("float64") / zone_communes.astype("float64")
+    zone_share = np.where(whole, 1.0, np.where(zone_population > 0, by_population, by_count))
+    population_of = np.array([basin_population[int(b)] for b in basin], dtype=np.int64)
+    overlap = pd.array(overlap_population, dtype="Int64")
+    basin_share: Any
+    if (population_of > 0).all():
+        basin_share = pd.arrays.FloatingArray(
+            overlap_population.astype("float64") / population_of.astype("float64"),
+            np.zeros(len(basin), dtype=bool),
+        )
+    else:  # a basin without population: as the nullable columns divide (rare)
+        basin_share = (
+            (
+                pd.Series(overlap).astype("Float64")
+                / pd.Series(population_of, dtype="int64").where(population_of > 0)
+            )
+            .astype("Float64")
+            .array
+        )
+    return pd.DataFrame(
+        {
+            BASIN_ID: basin.astype(np.int64),
+            ZONE_CODE: pd.Series(z.zone_codes[zone], dtype=object).astype(str).array,
+            ZONE_POPULATION: pd.array(zone_population, dtype="Int64"),
+            ZONE_COMMUNES: pd.array(zone_communes, dtype="Int64"),
+            OVERLAP_POPULATION: overlap,
+            OVERLAP_COMMUNES: pd.array(overlap_communes, dtype="Int64"),
+            ZONE_SHARE: pd.arrays.FloatingArray(
+                zone_share.astype("float64"), np.zeros(len(basin), dtype=bool)
+            ),
+            BASIN_SHARE: basin_share,
+            WHOLE_ZONE: whole.astype(bool),
+        }
+    )
 
 
 def split_by_basin(
