@@ -96,7 +96,7 @@ def basin_contexts(
                 table=None if one.table is None else one.table[one.table["basin_id"].isin(placed)],
             )
     bmo_frames = (
-        bmo_basin_frames(bmo, crosswalks=walks["bassin_bmo"])
+        bmo_basin_frames(bmo, crosswalks=walks["bassin_bmo"], france_cache=france_cache)
         if bmo is not None and not bmo.empty and placed
         else {}
     )

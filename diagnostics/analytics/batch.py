@@ -60,6 +60,7 @@ from .common import list_examples, require_columns, shared
 from .crosswalk import ZONE_COVERAGE_COLUMNS, ZONINGS, Crosswalk, crosswalk_method
 from .labour import UNEMPLOYMENT_SERIES_COLUMNS
 from .periods import period_index
+from .row_index import RowIndex, row_index
 
 BASIN_ID = "basin_id"
 
@@ -371,12 +372,21 @@ BY_METIER_COLUMNS = [YEAR, METIER_CODE, METIER_LABEL, FAMILY_CODE, FAMILY_LABEL,
 
 
 def _apportioned(
-    bmo: pd.DataFrame, zone_codes: pd.Series, weights: pd.DataFrame, *, exact: bool
+    bmo: pd.DataFrame,
+    zone_codes: pd.Series,
+    weights: pd.DataFrame,
+    *,
+    exact: bool,
+    index: RowIndex | None = None,
 ) -> pd.DataFrame:
     """The BMO cells of every basin of `weights` (basin_id, zone_code, zone_share, basin_share),
-    each cell in the order of `bmo`, counts × zone_share unless `exact`."""
-    on = zone_codes.isin(weights[ZONE_CODE]).to_numpy()
-    keyed = bmo[on].assign(**{ZONE_CODE: zone_codes[on]}, _row=np.flatnonzero(on))
+    each cell in the order of `bmo`, counts × zone_share unless `exact`. `index`: `bmo`'s rows
+    by bassin (`row_index`), which locates the bassins' cells without scanning the frame."""
+    if index is None:
+        on = np.flatnonzero(zone_codes.isin(weights[ZONE_CODE]).to_numpy())
+    else:
+        on = index.of(weights[ZONE_CODE].tolist())
+    keyed = bmo.take(on).assign(**{ZONE_CODE: zone_codes.take(on)}, _row=on)
     joined = keyed.merge(weights, on=ZONE_CODE, how="inner", sort=False)
     joined = joined.sort_values([BASIN_ID, "_row"], kind="mergesort").reset_index(drop=True)
     if not exact:
@@ -386,13 +396,28 @@ def _apportioned(
     return joined
 
 
-def bmo_basin_frames(bmo: pd.DataFrame, *, crosswalks: Crosswalks) -> dict[int, BmoBasinFrames]:
+def bmo_basin_frames(
+    bmo: pd.DataFrame,
+    *,
+    crosswalks: Crosswalks,
+    france_cache: dict[Hashable, Any] | None = None,
+) -> dict[int, BmoBasinFrames]:
     """Every basin's BMO totals in three grouped passes (exact basins, whose counts stay
-    integers, and estimated ones are totalled apart). `crosswalks`: on the bassin BMO zoning."""
+    integers, and estimated ones are totalled apart). `crosswalks`: on the bassin BMO zoning;
+    `france_cache`: a dict keeping `bmo`'s bassin codes as text and its rows by bassin
+    (`common.shared`), for a caller whose frame lives longer than one call."""
     require_columns(
         bmo, [YEAR, BASSIN_BMO_CODE, METIER_CODE, MET, XMET, SMET], what="les faits BMO"
     )
-    zone_codes = bmo[BASSIN_BMO_CODE].astype(str)
+    zone_codes, index = shared(
+        france_cache,
+        ("bmo_bassins", BASSIN_BMO_CODE),
+        bmo,
+        lambda: (
+            bmo[BASSIN_BMO_CODE].astype(str),
+            None if france_cache is None else row_index(bmo, BASSIN_BMO_CODE),
+        ),
+    )
     labels_family = [FAMILY_LABEL] if FAMILY_LABEL in bmo.columns else []
     labels_metier = [c for c in (METIER_LABEL, FAMILY_CODE, FAMILY_LABEL) if c in bmo.columns]
     out: dict[int, BmoBasinFrames] = {}
@@ -400,7 +425,7 @@ def bmo_basin_frames(bmo: pd.DataFrame, *, crosswalks: Crosswalks) -> dict[int, 
         chosen = [k for k, cw in crosswalks.by_basin.items() if cw.exact is exact]
         if not chosen:
             continue
-        facts = _apportioned(bmo, zone_codes, crosswalks.weights(chosen), exact=exact)
+        facts = _apportioned(bmo, zone_codes, crosswalks.weights(chosen), exact=exact, index=index)
         by_year = bmo_totals(facts, by=[BASIN_ID, YEAR])
         by_family = bmo_totals(facts, by=[BASIN_ID, YEAR, FAMILY_CODE], labels=labels_family)
         by_metier = bmo_totals(facts, by=[BASIN_ID, YEAR, METIER_CODE], labels=labels_metier)
