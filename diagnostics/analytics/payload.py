@@ -146,13 +146,72 @@ def column_values(values: pd.Series, decimals: int) -> list[Any]:
     return [v if type(v) is str else json_value(v, decimals) for v in values.tolist()]
 
 
+def _masked_values(array: Any, convert: Any) -> list[Any] | None:
+    """A nullable (masked) integer or boolean array as Python values, missing ones None: its
+    values and mask read directly (None when the array does not expose them)."""
+    data, mask = getattr(array, "_data", None), getattr(array, "_mask", None)
+    if not isinstance(data, np.ndarray) or not isinstance(mask, np.ndarray):
+        return None
+    values = data.tolist()
+    if mask.any():
+        return [None if m else convert(v) for v, m in zip(values, mask.tolist(), strict=True)]
+    return values
+
+
+def _floats(numbers: np.ndarray, decimals: int) -> list[Any]:
+    numbers = np.round(np.where(np.isfinite(numbers), numbers, np.nan), decimals)
+    return [None if math.isnan(v) else (int(v) if decimals == 0 else v) for v in numbers.tolist()]
+
+
+def _array_values(array: Any, decimals: int) -> list[Any] | None:
+    """`column_values` for a column as stored (a numpy array of booleans, integers or floats,
+    a nullable integer, float or boolean array, or an array of text), without a Series; None
+    for any other array (the Series path converts it)."""
+    if isinstance(array, np.ndarray):
+        kind = array.dtype.kind
+        if kind in ("b", "i", "u"):
+            return array.tolist()  # Python bools and ints, never missing
+        if kind == "f":
+            return _floats(array.astype("float64", copy=False), decimals)
+        return None
+    if isinstance(array, pd.arrays.IntegerArray):
+        return _masked_values(array, int)
+    if isinstance(array, pd.arrays.BooleanArray):
+        return _masked_values(array, bool)
+    if isinstance(array, pd.arrays.FloatingArray):
+        return _floats(array.to_numpy(dtype="float64", na_value=np.nan), decimals)
+    if isinstance(array, pd.arrays.StringArray):
+        # A str is its own JSON value (`json_value` would return `str(value)`).
+        return [v if type(v) is str else json_value(v, decimals) for v in array.tolist()]
+    return None
+
+
+def _columns(frame: pd.DataFrame) -> list[Any]:
+    """The frame's columns as stored (numpy or pandas arrays), without a Series per column
+    (None where the frame does not give them so)."""
+    get = getattr(frame, "_get_column_array", None)
+    if get is None:
+        return [None] * frame.shape[1]
+    return [get(i) for i in range(frame.shape[1])]
+
+
 def table_payload(name: str, frame: pd.DataFrame) -> dict[str, Any]:
     """{"title", "columns", "labels", "rows"}: what the report's table, the CSV and the XLSX
     all show (internal helper columns starting with `_` are left out)."""
+    # Columns taken by position, as stored: a Series per column costs more than converting
+    # most of them (`_array_values`); the others go through `column_values`.
+    arrays = _columns(frame)
+    # A name given twice shows the values of its last column (as a lookup by name did).
+    position = {str(col): i for i, col in enumerate(frame.columns)}
     columns = [str(col) for col in frame.columns if not str(col).startswith("_")]
-    # Columns taken by position (`items`), not looked up by name one at a time.
-    series = {str(col): values for col, values in frame.items()}
-    values = [column_values(series[col], _decimals(col, name)) for col in columns]
+    values: list[list[Any]] = []
+    for col in columns:
+        i, decimals = position[col], _decimals(col, name)
+        array = arrays[i]
+        converted = None if array is None else _array_values(array, decimals)
+        if converted is None:
+            converted = column_values(frame.iloc[:, i], decimals)
+        values.append(converted)
     rows = [list(row) for row in zip(*values, strict=True)] if columns else []
     return {
         "title": TABLE_TITLES.get(name) or EXTRA_TABLE_TITLES.get(name) or name,

@@ -16,6 +16,10 @@ import pandas as pd
 
 def json_scalar(value: Any, decimals: int | None = None) -> Any:
     """A JSON-safe scalar: NA / NaN → None, numpy → Python, floats rounded to `decimals`."""
+    # The Python types most cells are, first, by exact type (what the checks below give them).
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return value
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (np.bool_, bool)):
