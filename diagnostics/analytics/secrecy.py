@@ -52,15 +52,13 @@ def suppress_small(
     """
     require_columns(frame, columns, what="le tableau à protéger")
     out = frame.copy()
-    any_suppressed = pd.Series(False, index=frame.index)
+    suppressed = np.zeros(len(frame), dtype=bool)
     for column in columns:
-        values = pd.to_numeric(frame[column], errors="coerce")
-        small = values.notna() & (values < threshold)
-        if keep_zero:
-            small &= values != 0
-        small = small.fillna(False).astype(bool)
-        out[column] = frame[column].mask(small)
-        any_suppressed |= small
+        small = _small(frame[column], threshold, keep_zero=keep_zero)
+        if small.any():
+            out[column] = frame[column].mask(small)
+            suppressed |= small
+    any_suppressed = pd.Series(suppressed, index=frame.index)
     reason = BELOW_THRESHOLD.format(threshold=_format_threshold(threshold))
     previous_suppressed = (
         out[SUPPRESSED].fillna(False).astype(bool) if SUPPRESSED in out.columns else False
@@ -73,6 +71,24 @@ def suppress_small(
     out[SUPPRESSED] = any_suppressed | previous_suppressed
     out[SUPPRESSION_REASON] = previous_reason.mask(any_suppressed & previous_reason.isna(), reason)
     return out
+
+
+def _small(values: pd.Series, threshold: float, *, keep_zero: bool) -> np.ndarray:
+    """Which values are known and below `threshold` (0 left out when `keep_zero`): numbers
+    (numpy or nullable) compared as float64 arrays, anything else as numbers when it reads as
+    one."""
+    kind = getattr(values.dtype, "kind", "")
+    if kind in ("i", "u", "f", "b") and not isinstance(values.dtype, pd.CategoricalDtype):
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        small = ~np.isnan(numbers) & (numbers < threshold)
+        if keep_zero:
+            small &= numbers != 0
+        return small
+    numeric = pd.to_numeric(values, errors="coerce")
+    flags = numeric.notna() & (numeric < threshold)
+    if keep_zero:
+        flags &= numeric != 0
+    return flags.fillna(False).astype(bool).to_numpy()
 
 
 def _format_threshold(threshold: float) -> str:
