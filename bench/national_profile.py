@@ -9,7 +9,8 @@ compute), then computes the first `--basins` of them with `runs_compute` in chun
 pass (frames read, references stored), then `--repeat` measured passes. Prints the CPU
 (process_time) per basin of each pass and, with `--alone N`, the CPU of one basin computed
 alone (`diagnostic_compute`, no memo) N times. `--profile FILE` writes a cProfile of the
-measured passes. The machine is shared: CPU time, not wall clock, is what compares.
+measured passes, timed in CPU seconds (the default timer is the wall clock, which counts the
+other processes of a loaded machine). The machine is shared: CPU time, not wall clock, is what compares.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def main() -> None:
     started = time.process_time()
     failed = one_pass()
     print(f"échauffement : {time.process_time() - started:.1f} s CPU ({failed} échec(s))")
-    profiler = cProfile.Profile() if args.profile else None
+    profiler = cProfile.Profile(time.process_time) if args.profile else None
     per_basin = []
     for _ in range(args.repeat):
         load = os.getloadavg()[0]
