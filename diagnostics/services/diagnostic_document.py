@@ -20,9 +20,11 @@ from diagnostics.analytics.crosswalk import Crosswalk
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
 from diagnostics.analytics.indicators import basin_diagnostic
 from diagnostics.analytics.payload import EXTRA_TABLE_TITLES, table_payload
+from diagnostics.analytics.row_index import rows_in
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors.diagnostic_sources import diagnostic_batch_ids, diagnostic_sources
+from diagnostics.selectors.memo import memo_row_index
 from diagnostics.services.collector import collector_paused
 from diagnostics.services.diagnostic_map_tables import communes_map_table, region_map_table
 from diagnostics.services.diagnostic_params import DiagnosticError
@@ -213,11 +215,18 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
     )
     job_seekers = None
     if ids["defm"]:
-        in_basin = crosswalk[crosswalk[c.COMMUNE_CODE].isin(codes)]
+        # Through the per-process indexes of the crosswalk's rows (`memo_row_index`): the same
+        # rows, in the same order, as filtering the 35,000 communes.
+        in_basin = rows_in(
+            crosswalk, c.COMMUNE_CODE, codes, index=memo_row_index(crosswalk, c.COMMUNE_CODE)
+        )
         departements = in_basin[c.DEPARTEMENT_CODE].dropna().astype(str).unique().tolist()
-        communes = crosswalk.loc[
-            crosswalk[c.DEPARTEMENT_CODE].isin(departements), c.COMMUNE_CODE
-        ].tolist()
+        communes = rows_in(
+            crosswalk,
+            c.DEPARTEMENT_CODE,
+            departements,
+            index=memo_row_index(crosswalk, c.DEPARTEMENT_CODE),
+        )[c.COMMUNE_CODE].tolist()
         job_seekers = diagnostic_frames.job_seekers_frame(
             batch_ids=ids["defm"], departements=departements, communes=communes
         )
