@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.conftest import on_ci
 from tests.db_state import DatabaseState, database_state, put_back
@@ -24,6 +25,11 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 # Playwright's sync API runs an event loop in this thread; the ORM calls our fixtures make are
 # still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# `expect(locator)` retries until its condition holds, for 5 s by default: short for a page
+# waiting on the server (a run's thread, a poll every second) on CI's loaded cores. A wait on a
+# condition costs nothing once it holds; one that never holds still fails, after 15 s.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

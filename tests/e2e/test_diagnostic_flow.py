@@ -48,26 +48,35 @@ def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, sett
     progress.wait_for(state="visible")
     # The page may be built while the run is still queued (the thread has not started yet): the
     # polled progress then turns the heading and the step to the running run's, held at its pause.
-    expect(progress.locator("[data-progress-title]")).to_have_text("Calcul en cours", timeout=15_000)
-    expect(progress.locator("[data-progress-step]")).to_have_text("Calcul des indicateurs")
-    assert "35" in progress.locator("[data-progress-percent]").inner_text()
+    # The step reaches « Calcul des indicateurs » once the thread has read the data: seconds on a
+    # loaded machine (expect's own default, 5 s, failed when reading took 7 s).
+    expect(progress.locator("[data-progress-title]")).to_have_text(
+        "Calcul en cours", timeout=30_000
+    )
+    expect(progress.locator("[data-progress-step]")).to_have_text(
+        "Calcul des indicateurs", timeout=30_000
+    )
+    expect(progress.locator("[data-progress-percent]")).to_contain_text("35")
     page.screenshot(path=str(DOCS_SCREENSHOTS / "diagnostic-progression.png"))
     assert DiagnosticRun.objects.get().status != DiagnosticRun.Status.DONE
     progress_seen.set()
 
     # Polled every second, the page reloads itself with the report when the run is done.
-    page.locator("#chiffres-cles").wait_for(state="visible", timeout=30_000)
+    page.locator("#chiffres-cles").wait_for(state="visible", timeout=60_000)
     run = DiagnosticRun.objects.get()
     assert run.status == DiagnosticRun.Status.DONE
+    # The section is visible while the rest of the long page may still be on its way: the
+    # cards are counted once all six are there (a count read at once could see fewer).
     figures = page.locator(".cnam-kpi-card")
-    assert figures.count() == 6
+    expect(figures).to_have_count(6)
     assert "150" in figures.nth(1).inner_text().replace("\u202f", "")
     # Plotly drew every chart and both maps.
     # A function, not a string: Playwright polls a string expression with eval, which the page's
     # Content-Security-Policy refuses (EvalError) whenever the condition is not already true.
     page.wait_for_function(
         "() => document.querySelectorAll('[data-figure] .main-svg').length >= "
-        "document.querySelectorAll('[data-figure]').length"
+        "document.querySelectorAll('[data-figure]').length",
+        timeout=30_000,
     )
     assert page.locator("[data-figure]").count() >= 6
     page.locator("#chiffres-cles").screenshot(
