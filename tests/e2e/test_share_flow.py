@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from diagnostics.models import ShareComment
 from diagnostics.selectors import diagnostic_frames
@@ -88,11 +89,13 @@ def test_mayor_comments_and_proposes_premises_delegate_accepts(live_server, chro
     context, page = new_page()
     login(page, live_server, "demo-delegue", PASSWORD)
     # Four unread: the demo's question and pending proposal, the new comment and proposal.
+    # The click returns once the new page is committed, not loaded: its text is read when all of
+    # it has arrived (read at once, it missed the notices of a page sent in two parts).
     page.get_by_role("link", name="Notifications (4)").click()
-    notices = page.inner_text("main")
-    assert (
-        "a commenté « Chômage »" in notices and "propose « Salle de l'ancienne poste »" in notices
-    )
+    page.wait_for_url(f"{live_server.url}/notifications/")
+    notices = page.locator("main")
+    expect(notices).to_contain_text("a commenté « Chômage »")
+    expect(notices).to_contain_text("propose « Salle de l'ancienne poste »")
     page.get_by_role("link", name="propose « Salle de l'ancienne poste »").first.click()
     page.wait_for_url(f"{live_server.url}/bassins/{world.basin.pk}/contributions/*")
     proposal = page.locator("article", has_text="Salle de l'ancienne poste")
