@@ -289,6 +289,7 @@ def _walk_role(
                 # throw is this width's); the HTML and its assets are the ones loaded above
                 # (reloading it cost a second page load and chart drawing per page, ADR 0012).
                 _redrawn(page)
+                _scroll_regions_marked(page)
             settle(page)  # late console errors of DSFR's scripts
             full = width == WIDTHS[0] or key not in audited_small
             serious: dict[str, int] = {}
@@ -341,6 +342,36 @@ def _redrawn(page: Any) -> None:
                 ? done() : requestAnimationFrame(check);
             requestAnimationFrame(check);
         })"""
+    )
+
+
+# The boxes cnam/responsive.js watches, as it lists them: one that scrolls gets a tabindex.
+SCROLL_BOXES = (
+    ".fr-table, .fr-table__wrapper, .fr-table__container, .fr-table__content, .fr-table__shadow,"
+    " .cnam-table-scroll, main table, main pre"
+)
+
+
+def _scroll_regions_marked(page: Any) -> None:
+    """After a resize: cnam/responsive.js makes every table box that now scrolls focusable
+    (axe `scrollable-region-focusable`) 150 ms after the window's last resize event; waits
+    (thirty seconds at most) until it has. Audited before that, a table that scrolls only at
+    320 px was reported unfocusable (/connexion/, /donnees/ on a loaded machine); a box the
+    script misses is still reported, by axe, after the wait. Polled in the page (see _redrawn)."""
+    page.evaluate(
+        """(selector) => new Promise(done => {
+            const until = performance.now() + 30000;
+            const marked = () => Array.from(document.querySelectorAll(selector)).every(box => {
+                const scrollsY = box.scrollHeight > box.clientHeight
+                    && /auto|scroll/.test(getComputedStyle(box).overflowY);
+                const scrolls = box.scrollWidth > box.clientWidth || scrollsY;
+                return !scrolls || box.hasAttribute("tabindex");
+            });
+            const check = () => (marked() || performance.now() > until)
+                ? done() : requestAnimationFrame(check);
+            requestAnimationFrame(check);
+        })""",
+        SCROLL_BOXES,
     )
 
 
