@@ -58,7 +58,7 @@ MORE_COLUMNS = [
     pd.Series(["a", None, "c"], dtype="str"),
     pd.Series(["a", None, 3], dtype=object),
     pd.Series(pd.Categorical(["x", "y", None])),
-    pd.Series(pd.to_datetime(["2024-01-01", None])),
+    pd.Series(pd.to_datetime(pd.Series(["2024-01-01", None]))),
 ]
 
 
