@@ -137,11 +137,7 @@ def column_values(values: pd.Series, decimals: int) -> list[Any]:
             return [int(v) for v in values.tolist()]
         return [None if v is None else int(v) for v in _objects(values)]
     if kind == "f":
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-        numbers = np.round(np.where(np.isfinite(numbers), numbers, np.nan), decimals)
-        return [
-            None if math.isnan(v) else (int(v) if decimals == 0 else v) for v in numbers.tolist()
-        ]
+        return _floats(values.to_numpy(dtype="float64", na_value=np.nan), decimals)
     # Text columns: a str is its own JSON value (`json_value` would return `str(value)`).
     return [v if type(v) is str else json_value(v, decimals) for v in values.tolist()]
 
@@ -159,6 +155,7 @@ def _masked_values(array: Any, convert: Any) -> list[Any] | None:
 
 
 def _floats(numbers: np.ndarray, decimals: int) -> list[Any]:
+    """float64 values rounded to `decimals` (integers when 0), non-finite ones None."""
     numbers = np.round(np.where(np.isfinite(numbers), numbers, np.nan), decimals)
     return [None if math.isnan(v) else (int(v) if decimals == 0 else v) for v in numbers.tolist()]
 
