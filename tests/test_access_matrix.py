@@ -1295,8 +1295,8 @@ T = TypeVar("T")
 
 
 def _as_in_a_case(build: Callable[[], T]) -> T:
-    """`build()` committed, as it ran inside each case's transaction before: in one transaction
-    whose `on_commit` callbacks are dropped (a case's transaction is rolled back, so they never
+    """`build()` in one atomic block (a transaction, or a savepoint inside the route's) whose
+    `on_commit` callbacks are dropped (a case's transaction is rolled back, so they never
     ran: a diagnostic requested by a builder stays pending, as its rule expects)."""
     with transaction.atomic():
         built = build()
@@ -1339,20 +1339,13 @@ def route(request, world: World, django_db_blocker) -> Iterator[tuple[str, str]]
     module) is no longer needed: the rollback puts them back."""
     name = request.param
     rule = RULES[name]
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
+    with django_db_blocker.unblock(), transaction.atomic():
         try:
             builder = rule.kwargs
-            kwargs = None
-            if builder:
-                with transaction.atomic():
-                    kwargs = builder(world)
-                    connection.run_on_commit.clear()
+            kwargs = _as_in_a_case(lambda: builder(world)) if builder else None
             yield name, reverse(name, kwargs=kwargs) + rule.query
         finally:
             transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
 
 
 @pytest.mark.django_db
