@@ -327,21 +327,32 @@ def _walk_role(
     context.close()
 
 
+def _until(page: Any, condition: str, seconds: float, arg: Any = None) -> None:
+    """Waits (`seconds` at most) until `condition`, a JavaScript function of `arg`, holds in the
+    page: polled on animation frames by a function Playwright sends as code, not by
+    `wait_for_function` with a string, which Playwright polls with eval and the page's
+    Content-Security-Policy (no 'unsafe-eval') reports as a violation."""
+    page.evaluate(
+        "(arg) => new Promise(done => {"
+        f" const until = performance.now() + {int(seconds * 1000)};"
+        f" const holds = {condition};"
+        " const check = () => (holds(arg) || performance.now() > until)"
+        " ? done() : requestAnimationFrame(check);"
+        " requestAnimationFrame(check);"
+        " })",
+        arg,
+    )
+
+
 def _redrawn(page: Any) -> None:
     """After a resize: plotly redraws its responsive charts on the window's resize event; waits
-    (five seconds at most) until every shown chart is as wide as its container. A function run
-    in the page, polled on animation frames: Playwright's `wait_for_function` evaluates a string,
-    which the page's Content-Security-Policy (no 'unsafe-eval') reports as a violation."""
-    page.evaluate(
-        """() => new Promise(done => {
-            const until = performance.now() + 5000;
-            const drawn = () => Array.from(document.querySelectorAll('.js-plotly-plot'))
-                .filter(e => e.offsetParent !== null && e._fullLayout)
-                .every(e => Math.abs(e._fullLayout.width - e.getBoundingClientRect().width) < 2);
-            const check = () => (drawn() || performance.now() > until)
-                ? done() : requestAnimationFrame(check);
-            requestAnimationFrame(check);
-        })"""
+    (five seconds at most) until every shown chart is as wide as its container."""
+    _until(
+        page,
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .filter(e => e.offsetParent !== null && e._fullLayout)
+            .every(e => Math.abs(e._fullLayout.width - e.getBoundingClientRect().width) < 2)""",
+        5,
     )
 
 
@@ -357,20 +368,16 @@ def _scroll_regions_marked(page: Any) -> None:
     (axe `scrollable-region-focusable`) 150 ms after the window's last resize event; waits
     (thirty seconds at most) until it has. Audited before that, a table that scrolls only at
     320 px was reported unfocusable (/connexion/, /donnees/ on a loaded machine); a box the
-    script misses is still reported, by axe, after the wait. Polled in the page (see _redrawn)."""
-    page.evaluate(
-        """(selector) => new Promise(done => {
-            const until = performance.now() + 30000;
-            const marked = () => Array.from(document.querySelectorAll(selector)).every(box => {
-                const scrollsY = box.scrollHeight > box.clientHeight
-                    && /auto|scroll/.test(getComputedStyle(box).overflowY);
-                const scrolls = box.scrollWidth > box.clientWidth || scrollsY;
-                return !scrolls || box.hasAttribute("tabindex");
-            });
-            const check = () => (marked() || performance.now() > until)
-                ? done() : requestAnimationFrame(check);
-            requestAnimationFrame(check);
+    script misses is still reported, by axe, after the wait."""
+    _until(
+        page,
+        """(selector) => Array.from(document.querySelectorAll(selector)).every(box => {
+            const scrollsY = box.scrollHeight > box.clientHeight
+                && /auto|scroll/.test(getComputedStyle(box).overflowY);
+            const scrolls = box.scrollWidth > box.clientWidth || scrollsY;
+            return !scrolls || box.hasAttribute("tabindex");
         })""",
+        30,
         SCROLL_BOXES,
     )
 
