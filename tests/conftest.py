@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from tests.db_template import MigrateOncePerRun, xdist_run_id
+from tests.live_server import use_no_delay_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("OPEN_DATA_DIR_TESTS", ROOT.parent / "shared" / "data"))
@@ -24,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "they restore: tests/realdata_db.py)",
     )
     _postgresql_commits_without_waiting(settings.DATABASES["default"])
+    # The live server answers without the 40 ms of Nagle + delayed ACK per request.
+    use_no_delay_server()
 
 
 def _postgresql_commits_without_waiting(database: dict) -> None:  # type: ignore[type-arg]
