@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before staticfiles: its `runserver` (static files served in DEBUG) without the 40 ms
+    # delayed-ACK wait per answer (cnam_territoires/devserver).
+    "cnam_territoires.devserver",
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
