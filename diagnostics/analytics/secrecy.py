@@ -114,6 +114,15 @@ def _disclosed(rows: np.ndarray, *, tolerance: float = 1e-9) -> np.ndarray:
     return np.linalg.norm(null_space, axis=1) < 1e-7
 
 
+def newly_disclosed(public: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """The unknowns that the row `candidate` determines together with the rows `public` and
+    that `public` alone does not: what `secondary_suppression` reports as revealed by its one
+    candidate figure when every unit is masked, without its frames (the secrecy check by
+    difference asks it for a dozen systems per report, `services.diagnostic_secrecy`)."""
+    rows = np.array([*public, candidate]).reshape(-1, candidate.shape[0])
+    return _disclosed(rows) & ~_disclosed(public.reshape(-1, candidate.shape[0]))
+
+
 def secondary_suppression(
     cells: pd.DataFrame, figures: pd.DataFrame, membership: pd.DataFrame
 ) -> pd.DataFrame:

@@ -9,11 +9,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.column_labels import COLUMN_LABELS_FR
-from diagnostics.analytics.secrecy import secondary_suppression
+from diagnostics.analytics.secrecy import newly_disclosed
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostics as selectors
 
@@ -159,28 +158,15 @@ def difference_guard(
         if public in structure_cache:
             return structure_cache[public]
         unit_ids = [atom for _, atom in atoms]
-        cells = pd.DataFrame({c.UNIT_CODE: unit_ids, c.VALUE: [None] * len(unit_ids)})
-        figure_ids = [f"public{i}" for i in public] + ["candidate"]
-        figures = pd.DataFrame(
-            {
-                c.FIGURE_ID: figure_ids,
-                c.VALUE: [0.0] * len(figure_ids),
-                c.PUBLISHED: [True] * len(public) + [False],
-            }
-        )
-        membership = pd.DataFrame(
-            [(f"public{i}", atom) for i in public for atom in other_atoms[i]]
-            + [("candidate", atom) for atom in own_atoms],
-            columns=[c.FIGURE_ID, c.UNIT_CODE],
-        )
-        checked = secondary_suppression(cells, figures, membership)
-        row = checked[checked[c.FIGURE_ID] == "candidate"].iloc[0]
-        revealed = [] if pd.isna(row[c.REVEALED_UNITS]) else str(row[c.REVEALED_UNITS]).split(", ")
-        matrix = np.zeros((len(figure_ids), len(unit_ids)))
+        column = {atom: j for j, atom in enumerate(unit_ids)}
+        # One row per figure (the public ones, then the candidate), one column per atom.
+        matrix = np.zeros((len(public) + 1, len(unit_ids)))
         for r, members in enumerate([other_atoms[i] for i in public] + [own_atoms]):
             for atom in members:
-                matrix[r, unit_ids.index(atom)] = 1.0
-        result = (revealed, np.linalg.pinv(matrix), [unit_ids.index(a) for a in revealed])
+                matrix[r, column[atom]] = 1.0
+        positions = [int(j) for j in np.flatnonzero(newly_disclosed(matrix[:-1], matrix[-1]))]
+        revealed = [unit_ids[j] for j in positions]
+        result = (revealed, np.linalg.pinv(matrix), positions)
         structure_cache[public] = result
         return result
 

@@ -138,3 +138,40 @@ def test_suppress_small_blanks_values_under_the_threshold():
 
 def test_masked_count():
     assert masked_count(pd.Series([1, None, None], dtype="Int64")) == 2
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_newly_disclosed_is_what_secondary_suppression_reveals_with_every_unit_masked(seed):
+    """The secrecy check by difference asks `newly_disclosed` directly, on the matrix of its
+    atoms (services.diagnostic_secrecy.difference_guard): on random systems of 0/1 rows (the
+    public figures, then one candidate), the units are those `secondary_suppression` names."""
+    import numpy as np
+
+    from diagnostics.analytics.secrecy import newly_disclosed
+
+    rng = np.random.default_rng(seed)
+    units = [f"a{i}" for i in range(int(rng.integers(2, 9)))]
+    rows = rng.integers(0, 2, size=(int(rng.integers(2, 6)), len(units))).astype(float)
+    rows[-1, int(rng.integers(len(units)))] = 1.0  # the candidate covers one atom at least
+    ids = [f"public{i}" for i in range(len(rows) - 1)] + ["candidate"]
+    checked = secondary_suppression(
+        pd.DataFrame({UNIT_CODE: units, VALUE: [None] * len(units)}),
+        pd.DataFrame(
+            {FIGURE_ID: ids, VALUE: [0.0] * len(ids), PUBLISHED: [True] * (len(ids) - 1) + [False]}
+        ),
+        pd.DataFrame(
+            [
+                (f, u)
+                for f, row in zip(ids, rows, strict=True)
+                for u, x in zip(units, row, strict=True)
+                if x
+            ],
+            columns=[FIGURE_ID, UNIT_CODE],
+        ),
+    )
+    named = checked.set_index(FIGURE_ID).loc["candidate", REVEALED_UNITS]
+    expected = [] if pd.isna(named) else str(named).split(", ")
+
+    revealed = [units[j] for j in np.flatnonzero(newly_disclosed(rows[:-1], rows[-1]))]
+
+    assert revealed == expected
