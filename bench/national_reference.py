@@ -4,7 +4,7 @@ writing anything (issue 16).
 For every zone d'emploi and every bassin BMO taken as a basin (the reference basins of the
 batch): the France-wide and regional references (`analytics.references`), the basins'
 crosswalks on the two zonings, their BMO totals by year, family and métier with coverage, and
-their quarterly unemployment series (`analytics.batch`) — the grouped passes the batch itself
+their quarterly unemployment series (`analytics.batch`, `analytics.batch_totals`) — the grouped passes the batch itself
 uses, without the per-basin report (document, tables), the secrecy check or any write. The
 fact frames are read first and not counted (`read_seconds` says how long).
 
@@ -32,11 +32,8 @@ class ReferenceTiming:
 
 def reference_pass() -> ReferenceTiming:
     from diagnostics.analytics import columns as c
-    from diagnostics.analytics.batch import (
-        basin_crosswalks,
-        bmo_basin_frames,
-        unemployment_basin_series,
-    )
+    from diagnostics.analytics.batch import basin_crosswalks
+    from diagnostics.analytics.batch_totals import bmo_basin_frames, unemployment_basin_series
     from diagnostics.analytics.references import engine_references
     from diagnostics.selectors import diagnostic_frames
     from diagnostics.selectors import diagnostics as selectors

@@ -14,14 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .batch import (
-    BmoBasinFrames,
-    Crosswalks,
-    basin_crosswalks,
-    bmo_basin_frames,
-    prepared_communes,
-    unemployment_basin_series,
-)
+from .batch import Crosswalks, basin_crosswalks, prepared_communes
+from .batch_totals import BmoBasinFrames, bmo_basin_frames, unemployment_basin_series
 from .columns import COMMUNE_CODE, YEAR
 from .common import shared
 from .crosswalk import Crosswalk

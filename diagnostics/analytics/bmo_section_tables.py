@@ -7,7 +7,7 @@ estimated basin applied — in grouped passes keyed by `basin_id`, then split pe
 computed them (`attach_bmo_tables`) and otherwise calls `bmo_section_tables` with its basin
 alone: one code, so a basin's tables in a batch are those of the basin alone, row for row.
 Exact basins (integer counts) and estimated ones (apportioned, Float64 counts, secrecy
-applied) are grouped apart, as `batch.bmo_basin_frames` totals them apart.
+applied) are grouped apart, as `batch_totals.bmo_basin_frames` totals them apart.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from .basin_context import BasinContext
-from .batch import BASIN_ID, BmoBasinFrames, split_by_basin
+from .batch import BASIN_ID, split_by_basin
+from .batch_totals import BmoBasinFrames
 from .bmo import tension_metiers, top_metiers
 from .columns import COVERAGE, DIFFICULT, ESTIMATED, PROJECTS, PROJECTS_PER_1000, SEASONAL, YEAR
 from .diagnostic_params import DiagnosticParams
@@ -56,7 +57,7 @@ def bmo_section_tables(
     params: DiagnosticParams,
 ) -> dict[int, BmoSectionTables]:
     """{basin id: its tables} for the basins of `frames` (their BMO totals,
-    `batch.bmo_basin_frames`), `estimated` (crosswalk not exact), `populations` (inhabitants)
+    `batch_totals.bmo_basin_frames`), `estimated` (crosswalk not exact), `populations` (inhabitants)
     and the years the BMO covers."""
     out: dict[int, BmoSectionTables] = {}
     for flag in (False, True):

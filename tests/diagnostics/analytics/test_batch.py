@@ -1,4 +1,4 @@
-"""Grouped per-basin passes (diagnostics.analytics.batch): the figures worked out by hand, and
+"""Grouped per-basin passes (diagnostics.analytics.batch and batch_totals): the figures worked out by hand, and
 every basin's frames equal to the lone functions' figure for figure.
 
 Communes (the world of tests/factories/diagnostic_runs.py):
@@ -21,12 +21,8 @@ import pandas as pd
 import pytest
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.batch import (
-    Crosswalks,
-    basin_crosswalks,
-    bmo_basin_frames,
-    unemployment_basin_series,
-)
+from diagnostics.analytics.batch import Crosswalks, basin_crosswalks
+from diagnostics.analytics.batch_totals import bmo_basin_frames, unemployment_basin_series
 from diagnostics.analytics.bmo import bmo_by_family, bmo_by_metier, bmo_by_year
 from diagnostics.analytics.crosswalk import basin_crosswalk
 from diagnostics.analytics.crosswalk_moves import apportion_counts

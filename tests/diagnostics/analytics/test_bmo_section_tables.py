@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from diagnostics.analytics import columns as c
-from diagnostics.analytics.batch import basin_crosswalks, bmo_basin_frames
+from diagnostics.analytics.batch import basin_crosswalks
+from diagnostics.analytics.batch_totals import bmo_basin_frames
 from diagnostics.analytics.bmo import tension_metiers, top_metiers, with_projects_per_1000
 from diagnostics.analytics.bmo_section_tables import bmo_section_tables
 from diagnostics.analytics.diagnostic_params import DiagnosticParams
