@@ -141,12 +141,11 @@ def difference_guard(
         signature = (code in own, *(code in s for s in sets))
         signatures.setdefault(signature, f"a{len(signatures)}")
     atoms = list(signatures.items())  # [(signature, atom id)]
-
-    def atoms_of(position: int) -> list[str]:
-        return [atom for signature, atom in atoms if signature[position]]
-
-    own_atoms = atoms_of(0)
-    other_atoms = [atoms_of(i + 1) for i in range(len(others))]
+    unit_ids = [atom for _, atom in atoms]
+    # Which atoms each basin covers, one column per atom: row 0 this run's basin, row i + 1 the
+    # basin of `others[i]`.
+    covers = np.array([signature for signature, _ in atoms], dtype=float)
+    covers = covers.reshape(len(atoms), len(others) + 1).T
     own_figures = _figures(tables, estimated_only=True)
     other_figures = [_figures(o.tables or {}) for o in others]
 
@@ -157,13 +156,8 @@ def difference_guard(
         newly determine, the pseudo-inverse of the system, and the atom positions."""
         if public in structure_cache:
             return structure_cache[public]
-        unit_ids = [atom for _, atom in atoms]
-        column = {atom: j for j, atom in enumerate(unit_ids)}
         # One row per figure (the public ones, then the candidate), one column per atom.
-        matrix = np.zeros((len(public) + 1, len(unit_ids)))
-        for r, members in enumerate([other_atoms[i] for i in public] + [own_atoms]):
-            for atom in members:
-                matrix[r, column[atom]] = 1.0
+        matrix = covers[[i + 1 for i in public] + [0]]
         positions = [int(j) for j in np.flatnonzero(newly_disclosed(matrix[:-1], matrix[-1]))]
         revealed = [unit_ids[j] for j in positions]
         result = (revealed, np.linalg.pinv(matrix), positions)
