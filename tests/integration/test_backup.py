@@ -2,8 +2,10 @@
 a diagnostic runs restores into a consistent state — every committed fact, none of the
 uncommitted ones, the run caught « en cours » marked failed with a message, the uploaded files
 back byte for byte. Uses its own databases (sec_backup_test, sec_backup_restore) on
-BACKUP_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres), created and dropped here;
-skipped when PostgreSQL is not reachable (a failure under CI=true)."""
+BACKUP_TEST_PG (default postgres://postgres@127.0.0.1:5432/postgres), created and dropped here.
+It runs where the other integration tests run, in the PostgreSQL phase of .ci/run (DATABASE_URL
+on PostgreSQL), and is skipped with that reason on the embedded default; there, PostgreSQL not
+reachable is a failure under CI=true. The refusals of `restore` need no server and run anywhere."""
 
 from __future__ import annotations
 
@@ -74,7 +76,15 @@ def _rows(db: str, sql: str) -> list[tuple]:  # type: ignore[type-arg]
 
 
 @pytest.fixture
-def databases() -> Iterator[None]:
+def databases(transactional_db: None) -> Iterator[None]:
+    """The source and target databases, on the PostgreSQL phase's server. Asks for
+    `transactional_db` so that it is not marked `no_db` (tests/conftest.py) and runs with the
+    integration tests, at the end of that phase (the test itself uses none of the test
+    database)."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("integration test: needs DATABASE_URL on PostgreSQL")
     try:
         import psycopg
 
