@@ -28,8 +28,17 @@ worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # A report rendered cold and an XLSX export stay well below; a worker stuck past it is replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
-# Idle keep-alive connections cost nothing to gthread (they wait in its poller, not a thread).
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# No keep-alive by default: every answer closes its connection (`Connection: close`), so that
+# each request is accepted by whichever worker takes it first, the less busy one. A kept-alive
+# connection stays with the worker that accepted it for as long as its client keeps sending:
+# in the load bench (50 users, 0.2–1 s between requests) one worker got 76 % of the CPU in two
+# runs of two — at most one core, the interpreter lock — while the other idled, and the API's
+# median answer took 285–295 ms; without keep-alive the two shared it 50/50, the API's median
+# 42–59 ms, p99 422–926 ms against 898–1,078 ms, 67–72 answers/s against 53–54 (docs/
+# architecture.md, « Load »). What it costs: a TCP connection per request between gunicorn and
+# the TLS proxy in front of it (`check --deploy` requires HTTPS), on the same host or network:
+# ~0.1 ms. A deployment that exposes gunicorn to distant clients directly can set a few seconds.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # Seconds a running thread keeps the interpreter lock when another thread wants it (Python's
 # default: 5 ms).
 switch_interval_ms = float(os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "1"))

@@ -68,6 +68,7 @@ from load_stack import (  # noqa: E402
     LOGS,
     ROOT,
     api_token,
+    children_cpu,
     cpu_seconds,
     database_drop,
     database_prepare,
@@ -234,6 +235,7 @@ def main() -> None:
             "load_generator": time.process_time(),
         }
         pg_before = postgres_cpu(args.db)
+        workers_before = children_cpu(servers[0].pid)
         traffic.log_in()
         print(f"{args.users} utilisateurs pendant {args.seconds} s…", flush=True)
         load_started = time.time()
@@ -247,6 +249,13 @@ def main() -> None:
             (proc.communicate(timeout=120)[0] or "").strip().splitlines()[:2] for proc in national
         ]
         pg_after = postgres_cpu(args.db)
+        # Each gunicorn worker's share: a keep-alive connection stays with the worker that
+        # accepted it, so the load can sit on one worker (one core at most: the interpreter
+        # lock) while the other idles.
+        workers_cpu = [
+            round(t - workers_before.get(pid, 0.0), 1)
+            for pid, t in sorted(children_cpu(servers[0].pid).items())
+        ]
         cpu = {
             "gunicorn": round(cpu_seconds(servers[0].pid) - cpu_before["gunicorn"], 1),
             "gunicorn_b": round(
@@ -273,6 +282,7 @@ def main() -> None:
         load_after=load_after,
         cpu=cpu,
         national_out=national_out,
+        workers_cpu=workers_cpu,
         warm_seconds=warm_seconds,
         server=server,
     )

@@ -24,6 +24,7 @@ def report(
     load_after: tuple[float, float, float],
     cpu: dict[str, float],
     national_out: list[list[str]],
+    workers_cpu: list[float],
     warm_seconds: float | None,
     server: dict[str, Any],
 ) -> dict[str, object]:
@@ -38,6 +39,7 @@ def report(
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "cpu_seconds": cpu,
+        "gunicorn_workers_cpu_seconds": workers_cpu,
         "diagnostics_requested": traffic.diagnostics_requested,
         "national_batches_requested": national_out,
         "national_batches_at_end": at_end["batches"],
@@ -73,6 +75,10 @@ def report(
     )
     print(
         f"erreurs : {len(traffic.stats.errors)} ; charge {result['load_average_before']} → {result['load_average_after']} ; CPU {cpu}"
+    )
+    print(
+        f"CPU de chaque worker gunicorn (s) : {workers_cpu} (plus chargé : "
+        f"{max(workers_cpu, default=0) / max(sum(workers_cpu), 0.1):.0%} du total)"
     )
     print(
         f"diagnostics demandés : {traffic.diagnostics_requested} ; fin (terminés, échecs, en cours) : {result['runs_done_failed_live_at_end']}"

@@ -51,6 +51,23 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def children_cpu(pid: int) -> dict[int, float]:
+    """User + system CPU of each child of a process (gunicorn's workers), by process id."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[int, float] = {}
+    try:
+        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return out
+    for child in children:
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            out[child] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            pass
+    return out
+
+
 def postgres_cpu(db: str) -> dict[int, float]:
     """CPU seconds of each PostgreSQL backend connected to `db` (from /proc: the server runs on
     this machine), by process id."""

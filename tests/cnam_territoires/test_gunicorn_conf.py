@@ -5,12 +5,12 @@ and the load bench start gunicorn with."""
 
 from __future__ import annotations
 
+import http.client
 import os
 import runpy
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -42,6 +42,8 @@ def test_gunicorn_conf_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert (conf["workers"], conf["threads"], conf["switch_interval_ms"]) == (2, 8, 1.0)
     assert conf["bind"] == "0.0.0.0:8000"
     assert conf["gc_freeze"] is True
+    # Every answer closes its connection: the next request goes to the less busy worker.
+    assert conf["keepalive"] == 0
 
 
 def test_gunicorn_conf_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,9 +54,11 @@ def test_gunicorn_conf_read_from_the_environment(monkeypatch: pytest.MonkeyPatch
         GUNICORN_SWITCH_INTERVAL_MS="0.5",
         GUNICORN_BIND="127.0.0.1:9000",
         GUNICORN_GC_FREEZE="false",
+        GUNICORN_KEEPALIVE="5",
     )
 
     assert (conf["workers"], conf["threads"], conf["bind"]) == (3, 12, "127.0.0.1:9000")
+    assert conf["keepalive"] == 5
     assert conf["switch_interval_ms"] == 0.5
     assert conf["gc_freeze"] is False
 
@@ -70,7 +74,9 @@ def test_gunicorn_conf_post_fork_sets_the_switch_interval(monkeypatch: pytest.Mo
 
 
 def test_gunicorn_conf_reaches_the_workers(tmp_path: Path) -> None:
-    """A worker started with the file answers with its switch interval and thread count."""
+    """A worker started with the file answers with its switch interval and thread count, and
+    closes the connection after its answer (no keep-alive: a client's next request is accepted
+    by whichever worker is free first, not tied to this one)."""
     (tmp_path / "probe.py").write_text(
         "import sys, threading, django\n"
         "django.setup()  # as cnam_territoires.wsgi does\n"
@@ -96,11 +102,17 @@ def test_gunicorn_conf_reaches_the_workers(tmp_path: Path) -> None:
         start_new_session=True,
     )
     try:
-        body = ""
+        body, connection = "", None
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
-                    body = answer.read().decode()
+                # http.client asks for keep-alive (HTTP/1.1, no `Connection: close` of its own,
+                # unlike urllib): the answer's header is the server's choice.
+                client = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                client.request("GET", "/")
+                answer = client.getresponse()
+                body = answer.read().decode()
+                connection = answer.getheader("Connection")
+                client.close()
                 break
             except OSError:
                 time.sleep(0.2)
@@ -111,6 +123,7 @@ def test_gunicorn_conf_reaches_the_workers(tmp_path: Path) -> None:
     interval, thread = body.split()
     assert float(interval) == pytest.approx(0.0005)
     assert thread.startswith("ThreadPoolExecutor")  # gthread: the request ran in the pool
+    assert connection == "close"
 
 
 def test_gunicorn_conf_post_worker_init_loads_the_views_before_the_first_request() -> None:
