@@ -23,7 +23,8 @@ runs, tables, gap) and exports (CSV, XLSX) — with 0.2–1 s of think time, whi
 batches of two zonings run on the worker and a feeder asks for the diagnostic of every demo
 basin every 10 s (up to date: no new computation). Every answer other than 2xx/3xx, and every
 exception, is an error. --cache URL gives the server a cache of its own (emptied at the start;
-by default the broker's Redis database + 1, as in production).
+by default the broker's Redis database + 1, as in production). The users all start in the same
+instant (`--ramp-seconds N`: one after the other over N seconds instead).
 
 Results: a table on stdout and var/bench/load_mixed.json (or --json PATH): latencies per kind (p50/p95/p99/max),
 each kind's p99 over the bare view's, throughput, errors, the load average before/after, the CPU
@@ -109,6 +110,13 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-national", action="store_true", help="Sans les lots nationaux pendant la charge."
+    )
+    parser.add_argument(
+        "--ramp-seconds",
+        type=float,
+        default=0.0,
+        help="Les utilisateurs démarrent l'un après l'autre sur cette durée (0 : tous à la fois, "
+        "la méthode du banc).",
     )
     parser.add_argument(
         "--cache",
@@ -226,6 +234,7 @@ def main() -> None:
             runs=ids["runs"],
             versions=ids["versions"],
             api_only_b=bool(args.versus) and args.versus_api_only,
+            ramp_seconds=args.ramp_seconds,
         )
         load_before = os.getloadavg()
         cpu_before = {

@@ -46,6 +46,7 @@ def report(
         "national_batches_done_after_s": batch_end,
         "warm_pages_s": warm_seconds,
         "worker_niceness": args.worker_niceness,
+        "ramp_seconds": args.ramp_seconds,
         "gunicorn": server,
         "runs_done_failed_live_at_end": at_end["runs"],
         "errors": len(traffic.stats.errors),

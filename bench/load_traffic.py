@@ -34,6 +34,10 @@ class Traffic:
     # --versus-api-only: the second server takes only the API answers in its slots (a pool of
     # workers of its own for the API); pages, exports and the bare view stay on the first.
     api_only_b: bool = False
+    # --ramp-seconds: the users start one after the other over these seconds (0: all at once,
+    # the bench's method: 50 first requests in the same instant, as the batches start).
+    ramp_seconds: float = 0.0
+    users_count: int = 1
 
     @property
     def pages(self) -> list[str]:
@@ -75,6 +79,7 @@ class Traffic:
 
     def user(self, index: int) -> None:
         rng = random.Random(index)
+        time.sleep(self.ramp_seconds * index / max(self.users_count, 1))
         if index % 10 == 9:  # one user in ten is an API client
             sessions = [Session(port, token=self.token) for port in self.ports]
             mix = [("api", self.api, 1.0)]
@@ -155,6 +160,7 @@ class Traffic:
     def run(self, users: int, seconds: int) -> None:
         """`users` users, the probe and the feeder for `seconds` seconds (joined, with margin)."""
         self.stop = time.monotonic() + seconds
+        self.users_count = users
         threads = self.threads(users)
         self.stats.started = time.monotonic()
         for t in threads:
