@@ -259,3 +259,49 @@ def celery_eager() -> Iterator[None]:
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+# --- Sessions left on the PostgreSQL test database at the end of the run ----------------------
+
+# Seconds the end of the run waits for other sessions on the test database to end by themselves
+# (a killed Celery worker's backends end a moment after it) before ending them.
+LEFT_SESSIONS_WAIT_S = 5.0
+
+
+@pytest.fixture(scope="session")
+def _left_sessions_ended(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Torn down just before pytest-django drops the test database (it depends on
+    `django_db_setup`). On PostgreSQL, `DROP DATABASE` fails while another session is connected:
+    two CI runs of 2026-12-07 left `test_postgres_gw0` / `_gw1` behind with « is being accessed
+    by other users » (2 to 5 sessions). Waits LEFT_SESSIONS_WAIT_S for them, then names each
+    one (state and last statement, to find the test that left it) and ends it: the run is over."""
+    yield
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    others = (
+        "SELECT pid, state, left(query, 160) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        deadline = time.monotonic() + LEFT_SESSIONS_WAIT_S
+        cursor.execute(others)
+        left = cursor.fetchall()
+        while left and time.monotonic() < deadline:
+            time.sleep(0.2)
+            cursor.execute(others)
+            left = cursor.fetchall()
+        for pid, state, query in left:
+            print(f"\nsession {pid} ({state}) left on the test database, ended: {query}")
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+@pytest.fixture(autouse=True)
+def _left_sessions_ended_at_the_end(request: pytest.FixtureRequest) -> None:
+    """Puts `_left_sessions_ended` in the session once a test that uses the database runs, so
+    that it is torn down before the database is (a test without database asks for none)."""
+    if _uses_database(request.node):
+        request.getfixturevalue("_left_sessions_ended")
