@@ -32,58 +32,54 @@ def run(cmd: list[str], env: dict[str, str], **kw) -> subprocess.CompletedProces
     return result
 
 
+def _stat_cpu(stat: Path, *, reaped: bool = False) -> float | None:
+    """User + system CPU seconds in a /proc stat file (`reaped`: with its waited-for children's),
+    None when the process is gone."""
+    try:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])
+        if reaped:
+            ticks += int(fields[13]) + int(fields[14])
+    except (OSError, IndexError, ValueError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children (from /proc)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    pids = [pid]
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
-    except OSError:
-        pass
-    for p in pids:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
-        except (OSError, IndexError, ValueError):
-            pass
-    return total
+    seconds = (_stat_cpu(Path(f"/proc/{p}/stat"), reaped=True) for p in [pid, *_children(pid)])
+    return sum(s for s in seconds if s is not None)
 
 
 def children_cpu(pid: int) -> dict[int, float]:
     """User + system CPU of each child of a process (gunicorn's workers), by process id."""
-    tick = os.sysconf("SC_CLK_TCK")
-    out: dict[int, float] = {}
-    try:
-        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return out
-    for child in children:
-        try:
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-            out[child] = (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError, ValueError):
-            pass
-    return out
+    seconds = {child: _stat_cpu(Path(f"/proc/{child}/stat")) for child in _children(pid)}
+    return {child: s for child, s in seconds.items() if s is not None}
 
 
 def postgres_cpu(db: str) -> dict[int, float]:
     """CPU seconds of each PostgreSQL backend connected to `db` (from /proc: the server runs on
     this machine), by process id."""
-    tick = os.sysconf("SC_CLK_TCK")
     out = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-            if not cmdline.startswith(b"postgres: ") or f" {db} ".encode() not in cmdline:
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            out[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
-        except (OSError, IndexError, ValueError):
+        except OSError:
             continue
+        if not cmdline.startswith(b"postgres: ") or f" {db} ".encode() not in cmdline:
+            continue
+        seconds = _stat_cpu(entry / "stat")
+        if seconds is not None:
+            out[int(entry.name)] = seconds
     return out
 
 

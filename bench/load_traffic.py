@@ -37,7 +37,6 @@ class Traffic:
     # --ramp-seconds: the users start one after the other over these seconds (0: all at once,
     # the bench's method: 50 first requests in the same instant, as the batches start).
     ramp_seconds: float = 0.0
-    users_count: int = 1
 
     @property
     def pages(self) -> list[str]:
@@ -77,9 +76,9 @@ class Traffic:
         slot = int((time.monotonic() - self.stats.started) / SLOT) % len(sessions)
         return sessions[slot], ("", "@B")[slot]
 
-    def user(self, index: int) -> None:
+    def user(self, index: int, start_after: float = 0.0) -> None:
         rng = random.Random(index)
-        time.sleep(self.ramp_seconds * index / max(self.users_count, 1))
+        time.sleep(start_after)
         if index % 10 == 9:  # one user in ten is an API client
             sessions = [Session(port, token=self.token) for port in self.ports]
             mix = [("api", self.api, 1.0)]
@@ -151,7 +150,10 @@ class Traffic:
             time.sleep(10)
 
     def threads(self, users: int) -> list[threading.Thread]:
-        threads = [threading.Thread(target=self.user, args=(i,), daemon=True) for i in range(users)]
+        threads = [
+            threading.Thread(target=self.user, args=(i, self.ramp_seconds * i / users), daemon=True)
+            for i in range(users)
+        ]
         return threads + [
             threading.Thread(target=self.bare_probe, daemon=True),
             threading.Thread(target=self.feeder, daemon=True),
@@ -160,7 +162,6 @@ class Traffic:
     def run(self, users: int, seconds: int) -> None:
         """`users` users, the probe and the feeder for `seconds` seconds (joined, with margin)."""
         self.stop = time.monotonic() + seconds
-        self.users_count = users
         threads = self.threads(users)
         self.stats.started = time.monotonic()
         for t in threads:
