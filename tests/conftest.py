@@ -1,4 +1,5 @@
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -276,8 +277,6 @@ def _left_sessions_ended(django_db_setup: None, django_db_blocker: Any) -> Itera
     by other users » (2 to 5 sessions). Waits LEFT_SESSIONS_WAIT_S for them, then names each
     one (state and last statement, to find the test that left it) and ends it: the run is over."""
     yield
-    import time
-
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -288,12 +287,12 @@ def _left_sessions_ended(django_db_setup: None, django_db_blocker: Any) -> Itera
     )
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         deadline = time.monotonic() + LEFT_SESSIONS_WAIT_S
-        cursor.execute(others)
-        left = cursor.fetchall()
-        while left and time.monotonic() < deadline:
-            time.sleep(0.2)
+        while True:
             cursor.execute(others)
             left = cursor.fetchall()
+            if not left or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
         for pid, state, query in left:
             print(f"\nsession {pid} ({state}) left on the test database, ended: {query}")
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
