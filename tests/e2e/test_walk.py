@@ -145,8 +145,8 @@ def axe_script() -> str:
 # every chart's node role="img" and a French name, so those layers are presentational children
 # that assistive technologies do not read; the node itself, its caption, its data table and its
 # toolbar are audited with the page, and tests/e2e/test_charts_a11y.py checks that nothing
-# focusable sits inside. On a report (15 charts, 4,300 SVG nodes of 11,900) they were ~40 % of
-# axe's time.
+# focusable sits inside. On a report (15 charts, 4,300 SVG nodes of 11,900) leaving them out
+# took axe from 3.7 to 2.3 s, and from 4.6 to 3.5 s once its first long table was opened.
 AXE_EXCLUDED = [".js-plotly-plot .main-svg"]
 
 
