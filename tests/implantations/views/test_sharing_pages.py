@@ -175,6 +175,24 @@ def test_read_only_link_opens_the_version_only(shared) -> None:  # type: ignore[
     )
 
 
+def test_read_only_link_page_offers_no_export_and_no_anchor_without_its_target(shared) -> None:  # type: ignore[no-untyped-def]
+    """Seen by the browser walk once it walked a link's page: each table of the report offered
+    CSV and XLSX links that sent the reader without an account to the login page, and the
+    summary's « Tous les tableaux » and the « Indicateurs par année » link pointed at a section
+    the page left out. The tables are read on the page, without their exports."""
+    import re
+
+    cache.clear()
+    created = share_links.share_link_create(version=shared.version, user=shared.delegate, days=3)
+    html = Client().get(reverse("share-link-open", args=[created.token])).content.decode()
+    assert "/export/" not in html and "rapport.pdf" not in html
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    anchors = {h for h in re.findall(r'href="#([^"]+)"', html)}
+    assert {"tableaux", "tableau-years"} <= anchors
+    assert sorted(anchors - ids) == []
+    assert 'id="tableaux"' in html and "Tableaux du diagnostic" in html
+
+
 def test_delegate_share_page_shares_revokes_and_shows_a_link_once(shared) -> None:  # type: ignore[no-untyped-def]
     client = _client(shared.delegate)
     url = reverse("basin-shares", args=[shared.basin.pk])
