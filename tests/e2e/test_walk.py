@@ -68,6 +68,9 @@ ROLE_PAGES: dict[str, list[str]] = {
 # reach them within MAX_PAGES_PER_ROLE).
 EVALUATION_ROLES = ("delegue", "mairie", "admin")
 WIDTHS = (1366, 320)
+# Each role's budget of pages found by its links; past it, the role walks only the pages of its
+# own (MUST_REACH) it has not reached yet, whatever it takes. The budget used to end the walk:
+# 11 kinds of page were walked by no role (the basin's assets, its gap, its shared versions…).
 MAX_PAGES_PER_ROLE = int(os.environ.get("WALK_MAX_PAGES", "30"))
 SERIOUS = {"serious", "critical"}
 # Not walked (not our pages, or files): their status is checked, their content is not.
@@ -76,6 +79,161 @@ NOT_WALKED = re.compile(
     r"/deconnexion/|/telecharger"
 )
 FILES = re.compile(r"\.(pdf|csv|xlsx|json|geojson|zip)$|/export|/pdf|/telecharger")
+
+
+# Every page of the site (a URL name of the URLconf that is not a file, the API or the admin) is
+# either walked by a role that must reach it, or named in NOT_PAGES with why it is not a page to
+# walk; tests/test_walk_coverage.py checks it against the URLconf, so that a new page is walked
+# from the day it is added. Each role's walk fails if it misses a page of its own.
+MUST_REACH: dict[str, frozenset[str]] = {
+    "anonyme": frozenset(["home", "login", "share-link-open"]),
+    "delegue": frozenset(
+        [
+            "api-docs",
+            "basin-assets",
+            "basin-create",
+            "basin-detail",
+            "basin-list",
+            "basin-shares",
+            "business-model",
+            "catalogue-basin-gap",
+            "catalogue-home",
+            "catalogue-local-offers",
+            "data-home",
+            "diagnostic-compare",
+            "diagnostic-detail",
+            "diagnostic-list",
+            "evaluation-summary",
+            "implantation-home",
+            "national-atlas",
+            "national-atlas-compare",
+            "notification-list",
+            "partner-create",
+            "partner-edit",
+            "partner-list",
+            "pdf-job-detail",
+            "planning",
+            "programme",
+            "programme-stage",
+            "project-create",
+            "project-detail",
+            "project-edit",
+            "project-evaluation",
+            "project-followup",
+            "project-followup-import",
+            "project-funding",
+            "project-learners",
+            "project-list",
+            "project-services",
+            "project-topup",
+            "recommendation-detail",
+            "token-list",
+        ]
+    ),
+    "mairie": frozenset(
+        [
+            "basin-detail",
+            "contribution-create",
+            "contribution-list",
+            "pdf-job-detail",
+            "project-detail",
+            "shared-version-detail",
+        ]
+    ),
+    "catalogue": frozenset(
+        ["catalogue-home", "catalogue-path-detail", "import-create", "import-detail", "import-list"]
+    ),
+    "admin": frozenset(
+        [
+            "audit-log",
+            "national-batch-detail",
+            "national-batches",
+            "national-planning",
+            "programme-targets",
+        ]
+    ),
+}
+# URL names the walk does not visit, and why (their answers are checked by their own tests).
+NOT_PAGES: dict[str, str] = {
+    "basin-delete": "action (POST)",
+    "basin-share": "action (POST) du formulaire de partage",
+    "catalogue-local-offer-delete": "action (POST)",
+    "contribution-decide": "action (POST)",
+    "diagnostic-run": "action (POST) : lance un diagnostic",
+    "import-retry": "action (POST)",
+    "pdf-job-retry": "action (POST)",
+    "programme-target-delete": "action (POST)",
+    "project-status": "action (POST)",
+    "shared-version-comment": "action (POST)",
+    "token-revoke": "action (POST)",
+    "diagnostic-progress": "JSON lu par la page d'un diagnostic en cours",
+    "import-progress": "JSON lu par la page d'un import en cours",
+    "pdf-job-status": "JSON lu par la page d'un rapport PDF en cours",
+    "territory-search": "JSON de l'autocomplétion des territoires",
+    "diagnostic-table": "fragment d'un tableau long, chargé par le rapport (la visite en ouvre un)",
+    "favicon": "redirection vers l'icône du DSFR",
+}
+
+
+def url_name(path: str) -> str:
+    """The URL name of a path of the site ("" when none)."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        return str(resolve(urlsplit(path).path).url_name or "")
+    except Resolver404:
+        return ""
+
+
+def reached(results: list[Any]) -> set[str]:
+    """The URL names of the pages walked."""
+    return {url_name(result.path) for result in results} - {""}
+
+
+def _share_link_pages() -> list[str]:
+    """A link to a shared version (issue 15's public read-only page), made for the anonymous
+    walk by the account that shared it: the demo keeps no link (their token is shown once)."""
+    from diagnostics.models import SharedVersion
+    from diagnostics.services.share_links import share_link_create
+
+    version = SharedVersion.objects.select_related("shared_by").order_by("pk").first()
+    if version is None:
+        return []
+    created = share_link_create(version=version, user=version.shared_by, label="visite")
+    return [f"/lien/{created.token}/"]
+
+
+def _comparison_pages(username: str) -> list[str]:
+    """The two comparisons, filled in as their forms (GET) fill them, which the walk does not
+    submit: two diagnostics of one basin side by side, and the first two basins of the atlas."""
+    from django.db.models import Count, Q
+
+    from diagnostics.models import DiagnosticRun, User
+    from diagnostics.selectors.access import basin_list_for
+    from diagnostics.selectors.national import atlas_rows
+
+    user = User.objects.get(username=username)
+    pages = []
+    basin = (
+        basin_list_for(user)
+        .annotate(
+            done=Count(
+                "diagnostic_runs", filter=Q(diagnostic_runs__status=DiagnosticRun.Status.DONE)
+            )
+        )
+        .filter(done__gte=2)
+        .order_by("pk")
+        .first()
+    )
+    if basin is not None:
+        runs = DiagnosticRun.objects.filter(basin=basin, status=DiagnosticRun.Status.DONE)
+        a, b = runs.order_by("pk").values_list("pk", flat=True)[:2]
+        pages.append(f"/diagnostics/compare/?a={a}&b={b}")
+    rows = atlas_rows(zoning="zone_emploi", user=user)
+    if len(rows) >= 2:
+        first, second = (int(v) for v in rows["basin_id"].head(2))
+        pages.append(f"/national/atlas/comparer/?zonage=zone_emploi&b={first}&b={second}")
+    return pages
 
 
 # Roles that manage the demo project: they walk its business-model pages first (issue 18), so
@@ -254,12 +412,22 @@ def _walk_role(
     if role in EVALUATION_ROLES:
         queue += _evaluation_pages()
     queue += list(extra or [])
+    if role == "anonyme":
+        queue += _share_link_pages()
+    if role == "delegue" and username:
+        queue += _comparison_pages(username)
     if role == "delegue" and username:
         queue[1:1] = _pdf_job_pages(page, base, username)
     found_on: dict[str, str] = {}  # link → the page that shows it (for the failure message)
     seen_patterns: set[str] = set()
     visited = 0
-    while queue and visited < MAX_PAGES_PER_ROLE:
+    own = set(MUST_REACH[role])
+    while queue:
+        if visited >= MAX_PAGES_PER_ROLE:
+            # Past the budget: only the role's own pages it has not reached yet.
+            queue = [p for p in queue if url_name(p) in own]
+            if not queue:
+                break
         path = queue.pop(0)
         bare = path.split("?")[0]
         key = pattern(bare)
@@ -282,6 +450,7 @@ def _walk_role(
                         queue.append(urlsplit(landed.url).path)
             continue
         visited += 1
+        own.discard(url_name(path))
         status = 0
         for width in WIDTHS:
             console.clear()
@@ -471,6 +640,8 @@ def test_walk_every_page_as_each_role(  # type: ignore[no-untyped-def]
         assert {"/bassins/{n}/", "/diagnostics/{n}/"} <= delegate_paths
         assert "/implantations/projets/{n}/evaluation/" in delegate_paths
         assert {pattern(p.split("?")[0]) for p in project_pages} <= delegate_paths
+    # Every page of the role's own was walked.
+    assert MUST_REACH[role] <= reached(results), sorted(MUST_REACH[role] - reached(results))
     problems = [f"{r.role} {r.width}px {r.path}: {p}" for r in results for p in r.problems()]
     problems += [f"{d[0]} lien mort {d[1]} → HTTP {d[2]}" for d in dead]
     assert not problems, "\n".join(problems)
