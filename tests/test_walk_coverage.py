@@ -8,6 +8,7 @@ project form, a share link's page)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -60,7 +61,7 @@ def test_the_actions_named_not_pages_refuse_a_get(client) -> None:  # type: igno
     from tests.factories.diagnostics import UserFactory
 
     client.force_login(UserFactory(role=Role.NATIONAL_ADMIN))
-    basin = BasinFactory()
+    basin: Any = BasinFactory()
     pages = site_pages()
     actions = sorted(name for name, why in NOT_PAGES.items() if why.startswith("action (POST)"))
     assert len(actions) == 11
