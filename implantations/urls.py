@@ -14,6 +14,7 @@ from implantations.views import (
     project_form,
     projects,
     recommendation,
+    share_link,
     sharing,
 )
 
@@ -123,7 +124,12 @@ basin_urlpatterns: list = [
         name="shared-version-comments-export",
     ),
     path("partages/<int:pk>/rapport.pdf", sharing.shared_version_pdf, name="shared-version-pdf"),
-    path("lien/<str:token>/", sharing.share_link_open, name="share-link-open"),
+    path("lien/<str:token>/", share_link.share_link_open, name="share-link-open"),
+    path(
+        "lien/<str:token>/tableaux/<slug:table>/",
+        share_link.share_link_table,
+        name="share-link-table",
+    ),
     path(
         "bassins/<int:pk>/contributions/", contributions.contribution_list, name="contribution-list"
     ),

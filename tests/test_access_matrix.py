@@ -290,6 +290,15 @@ def share_link_token(world: World) -> dict[str, object]:
     return {"token": share_link_create(version=version, user=world.users[DELEGATE]).token}
 
 
+def share_link_table(world: World) -> dict[str, object]:
+    """A link and a table of its version's run (the rows its page fetches)."""
+    from diagnostics.services.share_links import share_link_create
+
+    version = _done_version(world)
+    token = share_link_create(version=version, user=world.users[DELEGATE]).token
+    return {"token": token, "table": "years"}
+
+
 def contribution_pk(world: World) -> dict[str, object]:
     from implantations.services.contributions import ContributionInput, contribution_propose
 
@@ -895,6 +904,7 @@ RULES: dict[str, Rule] = {
     ),
     # For people without an account: the link opens its version to anyone who holds it.
     "share-link-open": Rule(get=matrix(200), post=matrix(405), kwargs=share_link_token),
+    "share-link-table": Rule(get=matrix(200), post=matrix(405), kwargs=share_link_table),
     "contribution-list": Rule(
         get=shared_readers(200), post=get_only(BASIN_READERS), kwargs=basin_pk
     ),

@@ -27,7 +27,7 @@ from diagnostics.services.sharing import ShareError, share_manager_check
 SALT = "cnam-territoires.share-link"
 MAX_DAYS = 90
 DEFAULT_DAYS = 30
-RATE_LIMIT = 30  # openings per address and per link
+RATE_LIMIT = 30  # openings and table fetches per address and per link
 RATE_WINDOW_S = 60
 
 
@@ -81,6 +81,17 @@ def _client_hash(address: str) -> str:
 def share_link_open(*, token: str, address: str = "", user_agent: str = "") -> ShareLink:
     """The link of `token` if it may be opened now (and the opening logged); else LinkRefused
     with a French message and a code."""
+    link = share_link_read(token=token, address=address)
+    ShareLinkView.objects.create(
+        link=link, client_hash=_client_hash(address), user_agent=user_agent[:200]
+    )
+    return link
+
+
+def share_link_read(*, token: str, address: str = "") -> ShareLink:
+    """The link of `token` if it may be read now, counted against the per-address rate limit
+    but not logged as an opening: what a link's page fetches after it opened (a long table's
+    rows). LinkRefused otherwise, as `share_link_open`."""
     try:
         raw = signing.Signer(salt=SALT).unsign(token)
     except signing.BadSignature:
@@ -101,8 +112,7 @@ def share_link_open(*, token: str, address: str = "", user_agent: str = "") -> S
             f"Ce lien a expiré le {timezone.localtime(link.expires_at):%d/%m/%Y}.",
             code="expired",
         )
-    client = _client_hash(address)
-    key = f"share-link:{link.pk}:{client}"
+    key = f"share-link:{link.pk}:{_client_hash(address)}"
     cache.add(key, 0, RATE_WINDOW_S)
     try:
         count = cache.incr(key)
@@ -114,5 +124,4 @@ def share_link_open(*, token: str, address: str = "", user_agent: str = "") -> S
             "Trop d'ouvertures de ce lien depuis votre adresse : réessayez dans une minute.",
             code="rate_limited",
         )
-    ShareLinkView.objects.create(link=link, client_hash=client, user_agent=user_agent[:200])
     return link

@@ -7,7 +7,7 @@
 - `shared_version_comment`: write, edit, delete a comment (POST).
 - `shared_version_pdf`, `shared_version_comments_export`: the version's PDF (with its
   comments) and its comments as CSV.
-- `share_link_open`: the read-only page of a link, for people without an account.
+The read-only page of a link, for people without an account: `views.share_link`.
 Another region's version, or one not shared with the account (or revoked), is a 404.
 """
 
@@ -16,8 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -366,33 +365,3 @@ def shared_version_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         file_name=_file_name(version, "pdf"),
     )
     return redirect("pdf-job-detail", pk=job.pk)
-
-
-def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
-
-
-def share_link_open(request: HttpRequest, token: str) -> HttpResponse:
-    """The read-only page of a link: the version's report, gap and recommendation, nothing
-    else (no comments, no exports, no navigation into the platform)."""
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "HEAD"])
-    try:
-        link = share_links.share_link_open(
-            token=token,
-            address=_client_address(request),
-            user_agent=str(request.META.get("HTTP_USER_AGENT") or ""),
-        )
-    except share_links.LinkRefused as exc:
-        status = 429 if exc.code == "rate_limited" else 404 if exc.code == "invalid" else 410
-        return render(
-            request, "implantations/share_link_refused.html", {"error": exc.message}, status=status
-        )
-    version = SharedVersion.objects.select_related("basin", "shared_by").get(pk=link.version_id)
-    context = version_context(version, AnonymousUser())
-    context.update({"hide_exports": True, "link": link, "public_link": True})
-    response = render(request, "implantations/share_link.html", context)
-    response["Cache-Control"] = "no-store"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response

@@ -171,6 +171,7 @@ NOT_PAGES: dict[str, str] = {
     "pdf-job-status": "JSON lu par la page d'un rapport PDF en cours",
     "territory-search": "JSON de l'autocomplétion des territoires",
     "diagnostic-table": "fragment d'un tableau long, chargé par le rapport (la visite en ouvre un)",
+    "share-link-table": "fragment d'un tableau long, chargé par la page d'un lien",
     "favicon": "redirection vers l'icône du DSFR",
 }
 

@@ -187,10 +187,45 @@ def test_read_only_link_page_offers_no_export_and_no_anchor_without_its_target(s
     html = Client().get(reverse("share-link-open", args=[created.token])).content.decode()
     assert "/export/" not in html and "rapport.pdf" not in html
     ids = set(re.findall(r'\sid="([^"]+)"', html))
-    anchors = {h for h in re.findall(r'href="#([^"]+)"', html)}
+    anchors = set(re.findall(r'href="#([^"]+)"', html))
     assert {"tableaux", "tableau-years"} <= anchors
     assert sorted(anchors - ids) == []
     assert 'id="tableaux"' in html and "Tableaux du diagnostic" in html
+
+
+def test_read_only_link_sends_its_long_tables_closed_and_their_rows_when_opened(shared) -> None:  # type: ignore[no-untyped-def]
+    """As on the report page, a long table (over 25 rows) comes without its rows; they are
+    fetched under the same link (checked and rate-limited as the page, not logged as an
+    opening), scoped as the page is; a revoked link or an unknown table gives nothing."""
+    import re
+
+    from diagnostics.models import DiagnosticRun, ShareLinkView
+
+    cache.clear()
+    # The small world's tables are short: its longest is made long (its rows repeated).
+    run = shared.version.run
+    tables = run.tables
+    first = max(tables, key=lambda name: len(tables[name]["rows"]))
+    tables[first]["rows"] = (tables[first]["rows"] * 30)[:30]
+    DiagnosticRun.objects.filter(pk=run.pk).update(tables=tables)
+    created = share_links.share_link_create(version=shared.version, user=shared.delegate, days=3)
+    anonymous = Client()
+    html = anonymous.get(reverse("share-link-open", args=[created.token])).content.decode()
+    sources = re.findall(r'data-table-src="([^"]+)"', html)
+    assert len(sources) == 1
+    url = reverse("share-link-table", args=[created.token, first])
+    assert (
+        url in sources
+        and reverse("diagnostic-table", args=[shared.version.run_id, first]) not in html
+    )
+    rows = anonymous.get(url)
+    assert rows.status_code == 200 and rows["Cache-Control"] == "no-store"
+    assert rows.content.decode().count("<tr") == 30 + 1  # its header and its 30 rows
+    assert ShareLinkView.objects.filter(link=created.link).count() == 1  # the page only
+    missing = anonymous.get(reverse("share-link-table", args=[created.token, "inconnu"]))
+    assert missing.status_code == 404
+    share_links.share_link_revoke(link=created.link, user=shared.delegate)
+    assert anonymous.get(url).status_code == 410
 
 
 def test_delegate_share_page_shares_revokes_and_shows_a_link_once(shared) -> None:  # type: ignore[no-untyped-def]

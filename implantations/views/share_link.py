@@ -1,0 +1,102 @@
+"""The read-only page of a link to a shared version, for people without an account (issue 13,
+ADR 0014), and the rows of its long tables.
+
+- `share_link_open`: the version's report, frozen gap and recommendation, nothing else (no
+  comments, no exports, no navigation into the platform). Its long tables (over 25 rows) come
+  closed and without their rows, as on the report page: 841 KB and 10,687 table cells for the
+  demo's link before.
+- `share_link_table`: the rows of one of them, fetched when the reader opens it (diagnostic.js),
+  under the same link: checked as the page is (signature, expiry, revocation) and counted
+  against the same per-address limit, but not logged as an opening.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.template.loader import render_to_string
+
+from diagnostics.models import DiagnosticRun, SharedVersion, ShareLink
+from diagnostics.selectors.access import diagnostic_run_scoped
+from diagnostics.selectors.diagnostics import diagnostic_runs_with_batches
+from diagnostics.selectors.page_cache import cached, fragment_key, run_scope
+from diagnostics.services import share_links
+from diagnostics.views.diagnostic_report import display_table
+from implantations.views.sharing import version_context
+
+
+def _client_address(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _refused(request: HttpRequest, exc: share_links.LinkRefused) -> HttpResponse:
+    status = 429 if exc.code == "rate_limited" else 404 if exc.code == "invalid" else 410
+    return render(
+        request, "implantations/share_link_refused.html", {"error": exc.message}, status=status
+    )
+
+
+def share_link_open(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    try:
+        link = share_links.share_link_open(
+            token=token,
+            address=_client_address(request),
+            user_agent=str(request.META.get("HTTP_USER_AGENT") or ""),
+        )
+    except share_links.LinkRefused as exc:
+        return _refused(request, exc)
+    version = SharedVersion.objects.select_related("basin", "shared_by").get(pk=link.version_id)
+    context = version_context(version, AnonymousUser())
+    context.update(
+        {
+            "hide_exports": True,
+            "link": link,
+            "public_link": True,
+            "lazy_tables": True,
+            "link_token": token,
+        }
+    )
+    return _private(render(request, "implantations/share_link.html", context))
+
+
+def share_link_table(request: HttpRequest, token: str, table: str) -> HttpResponse:
+    """The HTML of table `table` of the link's version (diagnostics/diagnostic_table_body.html),
+    scoped as the link's page is (to a reader without an account); 404 for an unknown table."""
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    try:
+        link: ShareLink = share_links.share_link_read(token=token, address=_client_address(request))
+    except share_links.LinkRefused as exc:
+        return _refused(request, exc)
+    full = diagnostic_runs_with_batches(
+        DiagnosticRun.objects.filter(pk=link.version.run_id)
+    ).first()
+    if full is None or not full.is_done:
+        raise Http404("Diagnostic introuvable.")
+    reader: Any = AnonymousUser()  # scoped as the link's page is (`version_context`)
+    run = diagnostic_run_scoped(full, user=reader)
+    tables = run.tables or {}
+    if table not in tables:
+        raise Http404(f"Tableau « {table} » inconnu pour ce diagnostic.")
+
+    def build() -> str:
+        return render_to_string(
+            "diagnostics/diagnostic_table_body.html", {"t": display_table(table, tables[table])}
+        )
+
+    key = fragment_key(
+        "table-html", run.pk, str(run.finished_at), run_scope(full, run), table, data=False
+    )
+    return _private(HttpResponse(cached(key, build), content_type="text/html; charset=utf-8"))
