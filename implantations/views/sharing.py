@@ -176,10 +176,12 @@ def version_context(
     *,
     for_print: bool = False,
     request: HttpRequest | None = None,
+    flags: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The report of the version's run (scoped to `user`: the region map keeps only the basins
     `user` reads), its frozen gap and recommendation. With `request` (the page), the report is
-    the cached fragment `report_html` (`diagnostic_report.report_html`) instead of its context."""
+    the cached fragment `report_html` (`diagnostic_report.report_html`) instead of its context,
+    rendered with `flags` besides the version's (a link's page: no exports)."""
     runs = diagnostic_runs_with_batches(DiagnosticRun.objects.filter(pk=version.run_id))
     # The page's report is a cached fragment: it reads the run's outline only.
     full = diagnostic_run_outline(runs) if request is not None else runs.first()
@@ -200,7 +202,11 @@ def version_context(
             request,
             full,
             run,
-            flags={"pinned_gap_template": PINNED_GAP_TEMPLATE, "version_id": version.pk},
+            flags={
+                "pinned_gap_template": PINNED_GAP_TEMPLATE,
+                "version_id": version.pk,
+                **(flags or {}),
+            },
             full=lambda: diagnostic_run_scoped(runs.get(), user=user),
             extra=lambda: {"version": version, "pinned_gap": selectors.gap_view(version.gap)},
         )

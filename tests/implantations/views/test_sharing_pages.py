@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from diagnostics.models import ShareRecipient
+from diagnostics.models import DiagnosticRun, ShareRecipient
 from diagnostics.services import share_links
 from diagnostics.services.comments import share_comment_create
 from implantations.services.contributions import ContributionInput, contribution_propose
@@ -199,7 +199,7 @@ def test_read_only_link_sends_its_long_tables_closed_and_their_rows_when_opened(
     opening), scoped as the page is; a revoked link or an unknown table gives nothing."""
     import re
 
-    from diagnostics.models import DiagnosticRun, ShareLinkView
+    from diagnostics.models import ShareLinkView
 
     cache.clear()
     # The small world's tables are short: its longest is made long (its rows repeated).
@@ -226,6 +226,42 @@ def test_read_only_link_sends_its_long_tables_closed_and_their_rows_when_opened(
     assert missing.status_code == 404
     share_links.share_link_revoke(link=created.link, user=shared.delegate)
     assert anonymous.get(url).status_code == 410
+
+
+def test_read_only_link_report_is_rendered_once_and_kept_without_the_token(
+    shared, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The link's report is a cached fragment, as the shared version's page keeps its own (it
+    was rendered at every opening); the fragment names a placeholder, never the token, which
+    only the answer carries (the database and the cache hold no usable link)."""
+    from diagnostics.views import diagnostic_report
+
+    built: list[str] = []
+    render = diagnostic_report.render_to_string
+
+    def recorded(template, context=None, *args, **kwargs):  # type: ignore[no-untyped-def]
+        html = render(template, context, *args, **kwargs)
+        if template == "diagnostics/diagnostic_report.html":
+            built.append(html)
+        return html
+
+    monkeypatch.setattr(diagnostic_report, "render_to_string", recorded)
+    cache.clear()
+    run = shared.version.run
+    tables = run.tables
+    longest = max(tables, key=lambda name: len(tables[name]["rows"]))
+    tables[longest]["rows"] = (tables[longest]["rows"] * 30)[:30]
+    DiagnosticRun.objects.filter(pk=run.pk).update(tables=tables)
+    created = share_links.share_link_create(version=shared.version, user=shared.delegate, days=3)
+    pages = [
+        Client().get(reverse("share-link-open", args=[created.token])).content.decode()
+        for _ in range(2)
+    ]
+    assert len(built) == 1
+    assert created.token not in built[0] and "/lien/jeton-du-lien/tableaux/" in built[0]
+    table_url = reverse("share-link-table", args=[created.token, longest])
+    assert all(f'data-table-src="{table_url}"' in page for page in pages)
+    assert all("jeton-du-lien" not in page for page in pages)
 
 
 def test_delegate_share_page_shares_revokes_and_shows_a_link_once(shared) -> None:  # type: ignore[no-untyped-def]
