@@ -1,6 +1,7 @@
-"""The assets of each demo basin (host structures, partnership, employer letters), chosen so that
-each of the three concepts is the recommendation of at least one demo basin (see `demo`). A basin
-that already has host structures or a partnership keeps them.
+"""The assets of each demo basin (host structures, partnership, employer letters; the first one's
+local training offer), chosen so that each of the three concepts is the recommendation of at
+least one demo basin (see `demo`). A basin that already has host structures or a partnership
+keeps them.
 """
 
 from __future__ import annotations
@@ -64,6 +65,33 @@ def _letters(basin: Basin, user: User, employers: list[tuple[str, str, int]]) ->
         )
 
 
+# The local training offer of the first demo basin (catalogue path code, provider, Cnam, places
+# per year): what the gap subtracts from the needs (« couverture locale »), shown in the demo.
+DEMO_LOCAL_OFFERS = (
+    ("HOT-05", "Lycée polyvalent de {town} (fictif)", False, 24),
+    ("NUM-01", "Cnam — centre régional (démo)", True, 12),
+)
+
+
+def _local_offers(basin: Basin, user: User, town: str) -> None:
+    from catalogue.models import TrainingPath
+    from catalogue.services.catalogue import local_offer_create
+
+    for code, provider, is_cnam, places in DEMO_LOCAL_OFFERS:
+        path = TrainingPath.objects.filter(code=code).first()
+        if path is None:  # a catalogue without the demo's paths: no offer
+            continue
+        local_offer_create(
+            basin_id=basin.pk,
+            user=user,
+            path=path,
+            provider=provider.format(town=town),
+            is_cnam=is_cnam,
+            places_per_year=places,
+            source="offre fictive de démonstration",
+        )
+
+
 def demo_assets_ensure(basin: Basin, index: int, user: User) -> None:
     """The assets of the `index`-th demo basin (see the module docstring), once."""
     if basin.host_structures.exists() or BasinPartnership.objects.filter(basin=basin).exists():
@@ -81,6 +109,7 @@ def demo_assets_ensure(basin: Basin, index: int, user: User) -> None:
                 [("Menuiseries du Val", "Industrie", 6), ("Transports Arbelle", "Logistique", 4),
                  ("Clinique Saint-Roch", "Santé", 5)],
             )  # fmt: skip
+            _local_offers(basin, user, town)
         elif index == 1:
             _declare(
                 basin, user, HostStructure.Kind.CAMPUS, f"Campus universitaire de {town}",

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from pytest_django.fixtures import Settings
 
+from catalogue.models import LocalOffer
 from catalogue.selectors.gap import gap_for_run
 from diagnostics.analytics.synthetic_file_common import DEMO_OPTION
 from diagnostics.analytics.synthetic_files import demo_file_names
@@ -61,6 +62,7 @@ def counts() -> dict[str, int]:
         "runs": DiagnosticRun.objects.count(),
         "recommendations": Recommendation.objects.count(),
         "hosts": HostStructure.objects.count(),
+        "local_offers": LocalOffer.objects.count(),
         "scenarios": BusinessScenario.objects.count(),
         "projects": ImplantationProject.objects.count(),
         "project_years": ProjectYear.objects.count(),
@@ -140,6 +142,16 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
     }
     assert list(concepts.values()) == ["turnkey", "progressive", "fab_id", "fab_id", "turnkey"]
     first = basins[0]
+    # The first basin's local training offer (two paths) lowers their gap: « couverture locale ».
+    offers = sorted(
+        LocalOffer.objects.filter(basin=first).values_list("path__code", "places_per_year")
+    )
+    assert offers == [("HOT-05", 24), ("NUM-01", 12)]
+    coverage = {
+        line["path_code"]: line["coverage"] for line in gap_for_run(latest_run(first)).records
+    }
+    assert coverage["HOT-05"] > 0 and coverage["NUM-01"] > 0
+    assert sum(1 for value in coverage.values() if value) == 2
     recommendation = Recommendation.objects.filter(basin=first).order_by("-pk").first()
     assert recommendation is not None and recommendation.label in ("robuste", "fragile")
     assert 0 <= (recommendation.robustness or 0) <= 1
