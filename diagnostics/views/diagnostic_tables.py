@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from diagnostics.models import User
+from diagnostics.models import DiagnosticRun, User
 from diagnostics.permissions import BASIN_READERS, role_required
 from diagnostics.selectors.access import diagnostic_run_scoped
 from diagnostics.selectors.page_cache import cached, fragment_key, run_scope
@@ -29,6 +29,13 @@ def diagnostic_table(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     run = diagnostic_run_scoped(full, user=user)
     if not run.is_done:
         raise Http404("Ce diagnostic n'est pas terminé : aucun tableau à afficher.")
+    return HttpResponse(table_fragment(full, run, table), content_type="text/html; charset=utf-8")
+
+
+def table_fragment(full: DiagnosticRun, run: DiagnosticRun, table: str) -> str:
+    """The rendered rows of table `table` of the done `run` as scoped for its reader (`full`:
+    the run as stored), kept in the cache per run, scope and table; Http404 for an unknown
+    table. Also served under a read-only link (`implantations.views.share_link`)."""
     tables = run.tables or {}
     if table not in tables:
         raise Http404(f"Tableau « {table} » inconnu pour ce diagnostic.")
@@ -41,4 +48,4 @@ def diagnostic_table(request: HttpRequest, pk: int, table: str) -> HttpResponse:
     key = fragment_key(
         "table-html", run.pk, str(run.finished_at), run_scope(full, run), table, data=False
     )
-    return HttpResponse(cached(key, build), content_type="text/html; charset=utf-8")
+    return str(cached(key, build))

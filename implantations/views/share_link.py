@@ -17,16 +17,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from diagnostics.models import DiagnosticRun, SharedVersion, ShareLink
 from diagnostics.selectors.access import diagnostic_run_scoped
 from diagnostics.selectors.diagnostics import diagnostic_runs_with_batches
-from diagnostics.selectors.page_cache import cached, fragment_key, run_scope
 from diagnostics.services import share_links
-from diagnostics.views.diagnostic_report import display_table
+from diagnostics.views.diagnostic_tables import table_fragment
 from implantations.views.sharing import version_context
 
 # What a link's cached report names instead of its token (unsigned: it opens no link).
@@ -93,16 +91,6 @@ def share_link_table(request: HttpRequest, token: str, table: str) -> HttpRespon
         raise Http404("Diagnostic introuvable.")
     reader: Any = AnonymousUser()  # scoped as the link's page is (`version_context`)
     run = diagnostic_run_scoped(full, user=reader)
-    tables = run.tables or {}
-    if table not in tables:
-        raise Http404(f"Tableau « {table} » inconnu pour ce diagnostic.")
-
-    def build() -> str:
-        return render_to_string(
-            "diagnostics/diagnostic_table_body.html", {"t": display_table(table, tables[table])}
-        )
-
-    key = fragment_key(
-        "table-html", run.pk, str(run.finished_at), run_scope(full, run), table, data=False
+    return _private(
+        HttpResponse(table_fragment(full, run, table), content_type="text/html; charset=utf-8")
     )
-    return _private(HttpResponse(cached(key, build), content_type="text/html; charset=utf-8"))

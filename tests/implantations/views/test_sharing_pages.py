@@ -193,6 +193,16 @@ def test_read_only_link_page_offers_no_export_and_no_anchor_without_its_target(s
     assert 'id="tableaux"' in html and "Tableaux du diagnostic" in html
 
 
+def _one_long_table(run: DiagnosticRun) -> str:
+    """The small world's tables are short: its longest is made long (30 rows, its own
+    repeated), as the report sends it closed. Returns its name."""
+    tables = run.tables
+    longest = max(tables, key=lambda name: len(tables[name]["rows"]))
+    tables[longest]["rows"] = (tables[longest]["rows"] * 30)[:30]
+    DiagnosticRun.objects.filter(pk=run.pk).update(tables=tables)
+    return longest
+
+
 def test_read_only_link_sends_its_long_tables_closed_and_their_rows_when_opened(shared) -> None:  # type: ignore[no-untyped-def]
     """As on the report page, a long table (over 25 rows) comes without its rows; they are
     fetched under the same link (checked and rate-limited as the page, not logged as an
@@ -202,12 +212,7 @@ def test_read_only_link_sends_its_long_tables_closed_and_their_rows_when_opened(
     from diagnostics.models import ShareLinkView
 
     cache.clear()
-    # The small world's tables are short: its longest is made long (its rows repeated).
-    run = shared.version.run
-    tables = run.tables
-    first = max(tables, key=lambda name: len(tables[name]["rows"]))
-    tables[first]["rows"] = (tables[first]["rows"] * 30)[:30]
-    DiagnosticRun.objects.filter(pk=run.pk).update(tables=tables)
+    first = _one_long_table(shared.version.run)
     created = share_links.share_link_create(version=shared.version, user=shared.delegate, days=3)
     anonymous = Client()
     html = anonymous.get(reverse("share-link-open", args=[created.token])).content.decode()
@@ -247,11 +252,7 @@ def test_read_only_link_report_is_rendered_once_and_kept_without_the_token(
 
     monkeypatch.setattr(diagnostic_report, "render_to_string", recorded)
     cache.clear()
-    run = shared.version.run
-    tables = run.tables
-    longest = max(tables, key=lambda name: len(tables[name]["rows"]))
-    tables[longest]["rows"] = (tables[longest]["rows"] * 30)[:30]
-    DiagnosticRun.objects.filter(pk=run.pk).update(tables=tables)
+    longest = _one_long_table(shared.version.run)
     created = share_links.share_link_create(version=shared.version, user=shared.delegate, days=3)
     pages = [
         Client().get(reverse("share-link-open", args=[created.token])).content.decode()
