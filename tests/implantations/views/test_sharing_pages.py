@@ -4,6 +4,8 @@ CSV exports), the read-only link, the delegate's share page and contribution rev
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
@@ -196,7 +198,7 @@ def test_read_only_link_page_offers_no_export_and_no_anchor_without_its_target(s
 def _one_long_table(run: DiagnosticRun) -> str:
     """The small world's tables are short: its longest is made long (30 rows, its own
     repeated), as the report sends it closed. Returns its name."""
-    tables = run.tables
+    tables: dict[str, Any] = run.tables or {}
     longest = max(tables, key=lambda name: len(tables[name]["rows"]))
     tables[longest]["rows"] = (tables[longest]["rows"] * 30)[:30]
     DiagnosticRun.objects.filter(pk=run.pk).update(tables=tables)
