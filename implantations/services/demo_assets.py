@@ -94,9 +94,12 @@ def _local_offers(basin: Basin, user: User, town: str) -> None:
 
 def demo_assets_ensure(basin: Basin, index: int, user: User) -> None:
     """The assets of the `index`-th demo basin (see the module docstring), once."""
+    town = basin.main_town.name if basin.main_town else basin.name
+    # Apart from the other assets: a demo built before the offers were added gets them too.
+    if index == 0 and not basin.local_offers.exists():
+        _local_offers(basin, user, town)
     if basin.host_structures.exists() or BasinPartnership.objects.filter(basin=basin).exists():
         return
-    town = basin.main_town.name if basin.main_town else basin.name
     with transaction.atomic():
         if index == 0:
             _confirm_vocational_lycee(basin, user)
@@ -109,7 +112,6 @@ def demo_assets_ensure(basin: Basin, index: int, user: User) -> None:
                 [("Menuiseries du Val", "Industrie", 6), ("Transports Arbelle", "Logistique", 4),
                  ("Clinique Saint-Roch", "Santé", 5)],
             )  # fmt: skip
-            _local_offers(basin, user, town)
         elif index == 1:
             _declare(
                 basin, user, HostStructure.Kind.CAMPUS, f"Campus universitaire de {town}",

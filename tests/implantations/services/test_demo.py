@@ -263,3 +263,9 @@ def test_demo_builds_every_feature_and_a_second_run_adds_nothing(settings: Setti
 
     assert counts() == before
     assert "données fictives de démonstration déjà importées" in again
+
+    # A demo built before the local offers were added gets them at its next run, once.
+    LocalOffer.objects.filter(basin=first).delete()
+    run_demo()
+    assert LocalOffer.objects.filter(basin=first).count() == 2
+    assert counts() == before
