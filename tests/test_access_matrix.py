@@ -28,7 +28,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from diagnostics.models import (
     Basin,
@@ -44,6 +44,7 @@ from diagnostics.models import (
 )
 from diagnostics.services.accounts import user_create
 from tests.db_state import database_state, put_back
+from tests.urlconf import Route, walk_urlconf
 
 pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
 
@@ -1225,29 +1226,6 @@ SKIPPED_NAMESPACES = frozenset({"admin"})
 
 
 # --- Walking the URLconf -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str | None  # with its namespace, e.g. "admin:index"; None for an unnamed route
-    pattern: str
-    namespace: str
-
-
-def walk_urlconf(resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""):  # type: ignore[no-untyped-def]
-    """Every route of the URLconf, recursively through includes."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            ns = namespace
-            if entry.namespace:
-                ns = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
-            yield from walk_urlconf(entry, prefix + str(entry.pattern), ns)
-        elif isinstance(entry, URLPattern):
-            name = entry.name
-            if name and namespace:
-                name = f"{namespace}:{name}"
-            yield Route(name=name, pattern=prefix + str(entry.pattern), namespace=namespace)
 
 
 def _skipped(route: Route) -> bool:

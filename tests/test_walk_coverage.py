@@ -11,30 +11,21 @@ import re
 from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.e2e.test_walk import MUST_REACH, NOT_PAGES, NOT_WALKED, ROLES
-
-
-def _routes(patterns: list, prefix: str = "") -> list[tuple[str, str | None]]:  # type: ignore[type-arg]
-    out: list[tuple[str, str | None]] = []
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            out += _routes(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            out.append(("/" + prefix + str(entry.pattern), entry.name))
-    return out
+from tests.urlconf import walk_urlconf
 
 
 def site_pages() -> dict[str, str]:
     """URL name → route of every pattern the walk could visit (not a file, the API or the
     admin: `NOT_WALKED`, read on the route with its parameters filled in)."""
     pages: dict[str, str] = {}
-    for route, name in _routes(get_resolver().url_patterns):
+    for entry in walk_urlconf():
+        route = "/" + entry.pattern
         if NOT_WALKED.search(re.sub(r"<[^>]+>", "1", route)):
             continue
-        assert name, f"route sans nom : {route}"
-        pages.setdefault(name, route)
+        assert entry.name, f"route sans nom : {route}"
+        pages.setdefault(entry.name, route)
     return pages
 
 
