@@ -24,6 +24,7 @@ from diagnostics.models import DiagnosticRun, SharedVersion, ShareLink
 from diagnostics.selectors.access import diagnostic_run_scoped
 from diagnostics.selectors.diagnostics import diagnostic_runs_with_batches
 from diagnostics.services import share_links
+from diagnostics.services.audit import client_ip
 from diagnostics.views.diagnostic_tables import table_fragment
 from implantations.views.sharing import version_context
 
@@ -32,7 +33,8 @@ TOKEN_PLACEHOLDER = "jeton-du-lien"
 
 
 def _client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
+    # As the login throttling sees it (behind a proxy, not the proxy's address for everyone).
+    return client_ip(request) or ""
 
 
 def _private(response: HttpResponse) -> HttpResponse:
