@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from datetime import timedelta
 from time import perf_counter
@@ -154,11 +155,35 @@ def _enqueue(run_id: int) -> None:
     outbox.run_send(run_id)  # a broker error leaves the run queued for the dispatcher
 
 
+# The thread's tries on a transient database error, and its first wait (doubled at each try):
+# what the Celery task's autoretry does for a worker. On SQLite, a lock held by another
+# connection at that instant ("database table is locked": a page polling the run's progress)
+# used to end the thread before its claim, leaving the run queued with nothing to compute it.
+THREAD_ATTEMPTS = 4
+THREAD_BACKOFF_S = 0.1
+
+
 def _execute_in_thread(run_id: int) -> None:
     from django.db import connection
 
     try:
-        diagnostic_execute(run_id=run_id)
+        for attempt in range(1, THREAD_ATTEMPTS + 1):
+            try:
+                # The last try fails the run on a database error rather than queue it again.
+                diagnostic_execute(run_id=run_id, retriable=attempt < THREAD_ATTEMPTS)
+                return
+            except TRANSIENT_ERRORS as exc:
+                if attempt == THREAD_ATTEMPTS:
+                    raise
+                logger.warning(
+                    "diagnostic run %s: database error in its thread (%s), try %s of %s",
+                    run_id,
+                    exc,
+                    attempt + 1,
+                    THREAD_ATTEMPTS,
+                )
+                connection.close()
+                time.sleep(THREAD_BACKOFF_S * 2 ** (attempt - 1))
     except Exception:  # the run is already marked failed; nothing else to report to
         logger.exception("diagnostic run %s failed in its thread", run_id)
     finally:

@@ -254,6 +254,62 @@ def test_database_error_puts_the_run_back_to_pending_for_a_retry(world, monkeypa
     assert run.claimed_by == ""  # released: the retry claims it again
 
 
+def _thread_in_this_test(monkeypatch) -> list[float]:
+    """`_execute_in_thread` run here, on the test's connection (kept open), its waits recorded."""
+    from django.db import connection
+
+    waits: list[float] = []
+    monkeypatch.setattr(connection, "close", lambda: None)
+    monkeypatch.setattr(services.time, "sleep", waits.append)
+    return waits
+
+
+def test_thread_retries_a_lock_held_by_another_connection_and_computes(world, monkeypatch):
+    # A page polling the run's progress held SQLite's table lock at the instant of the claim:
+    # the thread used to stop there, the run left « En file d'attente » for ever.
+    monkeypatch.setattr(services, "_enqueue", lambda run_id: None)
+    run = diagnostic_request(basin_id=world.basin.pk)
+    waits = _thread_in_this_test(monkeypatch)
+    real_claim = services.claims.claim
+    tries: list[int] = []
+
+    def locked_twice(*args, **kwargs):
+        tries.append(1)
+        if len(tries) <= 2:
+            raise OperationalError("database table is locked: diagnostics_diagnosticrun")
+        return real_claim(*args, **kwargs)
+
+    monkeypatch.setattr(services.claims, "claim", locked_twice)
+
+    services._execute_in_thread(run.pk)
+
+    run.refresh_from_db()
+    assert len(tries) == 3 and waits == [0.1, 0.2]
+    assert run.status == Status.DONE
+    assert run.results["years"]["2025"]["bmo_projects"] == 150
+
+
+def test_thread_fails_the_run_when_the_database_error_lasts(world, monkeypatch):
+    monkeypatch.setattr(services, "_enqueue", lambda run_id: None)
+    run = diagnostic_request(basin_id=world.basin.pk)
+    waits = _thread_in_this_test(monkeypatch)
+
+    def lost(**kwargs):
+        raise OperationalError("database table is locked: diagnostics_basin")
+
+    monkeypatch.setattr(diagnostic_frames, "crosswalk_frame", lost)
+
+    services._execute_in_thread(run.pk)
+
+    run.refresh_from_db()
+    # Queued again after each of the first three tries, failed at the fourth (not left queued).
+    assert waits == [0.1, 0.2, 0.4]
+    assert run.status == Status.FAILED
+    assert run.error_message == (
+        "Le calcul du diagnostic a échoué : database table is locked: diagnostics_basin"
+    )
+
+
 def test_partial_report_names_the_missing_source():
     world = diagnostic_world(sources=("bmo",))
 
