@@ -13,6 +13,9 @@ from typing import Any
 from load_client import percentile
 from load_traffic import SLOT, Traffic
 
+# The timeline's window (seconds).
+WINDOW = 10
+
 
 def report(
     args: argparse.Namespace,
@@ -115,6 +118,34 @@ def report(
                 kind, batch_end, args.seconds + 60
             )
     result["p99_by_phase_n_ms"] = phases
+    # When the slow answers came: per WINDOW seconds of the run, each kind's count, p99, and how
+    # many answers passed its target (API 200 ms, page 1 s, bare view 200 ms as the API's).
+    limits = {"api": 0.2, "page": 1.0, "bare": 0.2, "export": 1.0}
+    timeline: list[dict[str, object]] = []
+    for start in range(0, args.seconds, WINDOW):
+        window: dict[str, object] = {"from_s": start}
+        for kind, limit in limits.items():
+            values = [
+                a[3]
+                for a in traffic.stats.answers
+                if a[1] == kind and start <= a[0] < start + WINDOW
+            ]
+            if values:
+                window[kind] = [
+                    len(values),
+                    round(percentile(values, 99) * 1000, 1),
+                    sum(v > limit for v in values),
+                ]
+        timeline.append(window)
+    result["timeline_n_p99ms_over_target"] = timeline
+    over = {
+        kind: [w.get(kind, [0, 0, 0])[2] for w in timeline]  # type: ignore[index]
+        for kind in ("api", "page", "bare")
+    }
+    print(
+        f"réponses au-delà de la cible, par tranche de {WINDOW} s (API > 200 ms, page > 1 s, "
+        f"vue nue > 200 ms) : {over}"
+    )
     if args.versus:
         # Slot by slot (A then B, 2 × SLOT s): each pair of neighbouring slots met about the
         # same machine load; the p95 of each server in each pair says whether a difference holds.

@@ -279,6 +279,9 @@ class PageResult:
     axe_minor: int = 0
     missing_anchors: list[str] = field(default_factory=list)
     overflow_px: int = 0
+    # Seconds per step of the visit (load, axe, screenshot…), in the report: where the walk's
+    # time goes.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
         found = []
@@ -456,6 +459,15 @@ def _walk_role(
         for width in WIDTHS:
             console.clear()
             failed.clear()
+            timings: dict[str, float] = {}
+            clock = time.monotonic()
+
+            def lap(step: str) -> None:
+                nonlocal clock
+                now = time.monotonic()
+                timings[step] = round(now - clock, 2)
+                clock = now
+
             page.set_viewport_size({"width": width, "height": 900})
             if width == WIDTHS[0]:
                 response = page.goto(base + path, wait_until="load")
@@ -464,25 +476,33 @@ def _walk_role(
                 if landed != bare and status < 400:
                     # Redirected (the login page, a home…): the target is walked on its own.
                     queue.append(landed)
+                lap("chargement")
                 wait_for_charts(page)
+                lap("graphiques")
                 _open_first_lazy_table(page)
+                lap("tableau long")
             else:
                 # The same page narrowed in place, as a window is: the media queries, DSFR's
                 # scripts and plotly's responsive charts follow the resize (a console error they
                 # throw is this width's); the HTML and its assets are the ones loaded above
                 # (reloading it cost a second page load and chart drawing per page, ADR 0012).
                 _redrawn(page)
+                lap("redessin")
                 _scroll_regions_marked(page)
+                lap("défilement")
             settle(page)  # late console errors of DSFR's scripts
+            lap("stabilisation")
             full = width == WIDTHS[0] or key not in audited_small
             serious: dict[str, int] = {}
             minor, missing = 0, list[str]()
             if full:
                 serious, minor, missing = _audit(page, axe_script)
+                lap("axe")
                 shot = WALK_DIR / f"{role}--{slug(key)}--{width}.jpg"
                 page.screenshot(
                     path=str(shot), full_page=width != WIDTHS[0], type="jpeg", quality=70
                 )
+                lap("capture")
                 if width != WIDTHS[0]:
                     audited_small.add(key)
             overflow = page.evaluate(
@@ -501,6 +521,7 @@ def _walk_role(
                 axe_minor=minor,
                 missing_anchors=missing,
                 overflow_px=int(overflow),
+                timings=timings,
             )
             if width == WIDTHS[0]:
                 for link in _links(page, base):
@@ -596,6 +617,7 @@ def _write_report(
                 "axe_minor_nodes": r.axe_minor,
                 "missing_anchors": r.missing_anchors,
                 "overflow_px": r.overflow_px,
+                "seconds": r.timings,
             }
             for r in results
         ],
