@@ -123,6 +123,9 @@ class AtlasApi(APIView):
             )
         user: User = request.user  # type: ignore[assignment]
         rows = selectors.atlas_rows(zoning=zoning, user=user)
+        # Each basin's population with its source and vintage (the indicator's own when it is
+        # the population).
+        population_source = selectors.population_source()
         return Response(
             {
                 "zoning": zoning,
@@ -130,8 +133,9 @@ class AtlasApi(APIView):
                     "code": indicator.code,
                     "label": indicator.label,
                     "unit": indicator.unit,
-                    "source": indicator.source,
+                    "source": population_source if code == "population" else indicator.source,
                 },
+                "population_source": population_source,
                 "basins": [
                     {
                         "basin_id": int(r["basin_id"]),

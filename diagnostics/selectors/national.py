@@ -16,7 +16,7 @@ import pandas as pd
 from django.db.models import QuerySet
 
 from diagnostics.analytics.atlas import ATLAS_INDICATORS
-from diagnostics.models import AtlasEntry, Basin, DiagnosticBatch, Region, Role, User
+from diagnostics.models import AtlasEntry, Basin, Commune, DiagnosticBatch, Region, Role, User
 
 ATLAS_ROLES = (Role.NATIONAL_ADMIN, Role.REGIONAL_DELEGATE, Role.API_CLIENT)
 ZONING_LABELS = {
@@ -76,6 +76,21 @@ def atlas_rows(*, zoning: str, user: User) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=columns + indicator_columns)
+
+
+def population_source() -> str:
+    """What the atlas's population is, with its vintage: the communes' populations légales
+    (summed per basin by its diagnostic), « en vigueur au 1ᵉʳ janvier » of the year the
+    territory files give (`Commune.population_vintage`); several years are all named."""
+    years = sorted(
+        Commune.objects.exclude(population_vintage=None)
+        .order_by("population_vintage")  # not the model's ordering, which distinct would keep
+        .values_list("population_vintage", flat=True)
+        .distinct()
+    )
+    if not years:
+        return "Insee, populations légales (millésime non renseigné)"
+    return "Insee, populations légales en vigueur au 1ᵉʳ janvier " + ", ".join(map(str, years))
 
 
 def atlas_geometries(basin_ids: list[int]) -> dict[int, Any]:

@@ -149,6 +149,15 @@ def atlas(request: HttpRequest) -> HttpResponse:
         figure_json = json.loads(figure.to_json())
         without_geometry = int((figure.layout.meta or {}).get("without_geometry", 0))
     periods = sorted({str(p) for p in rows.get(f"{indicator_code}_period", []) if p})
+    # The population (the indicator, and a column of the table whatever the indicator) names
+    # its vintage; the other indicators their periods.
+    population_source = selectors.population_source() if len(rows) else ""
+    if indicator_code == "population":
+        source = population_source
+    else:
+        source = indicator.source
+        if periods:
+            source += f", période{'s' if len(periods) > 1 else ''} {', '.join(periods)}"
     table = [
         {
             "basin_id": int(r["basin_id"]),
@@ -177,6 +186,8 @@ def atlas(request: HttpRequest) -> HttpResponse:
             "home_region": Region.objects.filter(code=home).first() if home else None,
             "rows": table,
             "periods": periods,
+            "source": source,
+            "population_source": population_source,
             "estimated_any": any(r["estimated"] for r in table),
             "figures": {"atlas": figure_json} if figure_json else {},
             "without_geometry": without_geometry,
@@ -207,10 +218,11 @@ def atlas_compare(request: HttpRequest) -> HttpResponse:
             f"({len(chosen)} choisi{'s' if len(chosen) > 1 else ''})."
         )
     basins = chosen.to_dict("records") if not error else []
+    population_source = selectors.population_source() if basins else ""
     lines = [
         {
             "label": i.label + (f" ({i.unit})" if i.unit else ""),
-            "source": i.source,
+            "source": population_source if i.code == "population" else i.source,
             "cells": [
                 {
                     "text": _cell(b[i.code], i.decimals),

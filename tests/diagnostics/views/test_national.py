@@ -126,3 +126,34 @@ def test_reference_basins_are_listed_only_when_asked(world):
 
     assert "Bassin 4418" in listed and "Chaumont (ZE 4404)" not in listed
     assert "Chaumont (ZE 4404)" in asked
+
+
+def test_atlas_names_the_population_vintage_on_the_page_the_comparison_and_the_api(world):
+    from diagnostics.models import Commune
+
+    ids = sorted(Basin.objects.filter(is_reference=True).values_list("pk", flat=True))
+    client = client_for(world.delegate)
+    vintage = "Insee, populations légales en vigueur au 1ᵉʳ janvier 2026"
+    # The territory files give no year here: the page says so rather than leave it out.
+    unknown = client.get("/national/atlas/?indicateur=population").content.decode()
+    assert "Source : Insee, populations légales (millésime non renseigné)." in unknown
+    Commune.objects.update(population_vintage=2026)
+
+    population = client.get("/national/atlas/?indicateur=population").content.decode()
+    rate = client.get("/national/atlas/?indicateur=unemployment_rate").content.decode()
+    compare = client.get("/national/atlas/comparer/", {"b": ids})
+    api = make_user(role=Role.API_CLIENT, regions=[world.region])
+    body = client_for(api).get("/api/v1/atlas/", {"indicator": "population"}).json()
+
+    assert f"Source : {vintage}." in population
+    assert "Colonne « Population »" not in population
+    # Another indicator: its own source and period, and the table's population column's source.
+    assert "Source : Insee, période 2024-T1." in rate
+    assert f"Colonne « Population » : {vintage}." in rate
+    line = next(x for x in compare.context["lines"] if x["label"] == "Population")
+    assert line["source"] == vintage
+    assert body["indicator"]["source"] == body["population_source"] == vintage
+    assert {row["name"]: row["value"] for row in body["basins"]} == {
+        "Chaumont (ZE 4404)": 20_000,  # 52001, 52002 and 52003
+        "Langres (ZE 4405)": 5_000,
+    }
