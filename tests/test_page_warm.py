@@ -122,6 +122,69 @@ def test_a_version_warmed_for_its_mayor_shows_only_its_basin(scene, no_render): 
     assert NAMES[SECRET_A][0] in delegate_text
 
 
+def test_a_version_with_a_live_link_is_warmed_for_the_links_readers(scene, no_render):  # type: ignore[no-untyped-def]
+    from diagnostics.services.share_links import share_link_create
+
+    delegate, mayor = scene.users["delegue_region_a"], scene.users["mairie_partagee"]
+    version = shared_version_create(
+        run=scene.runs[SHARED], user=delegate, recipients=[mayor.username]
+    )
+    created = share_link_create(version=version, user=delegate, label="conseil municipal")
+    cache.clear()
+
+    built = pages_warm(run_id=scene.runs[SHARED].pk)
+    no_render()
+    page = Client().get(reverse("share-link-open", args=[created.token]))
+
+    # The version's fragments for the staff and the mayor, and one for the link's readers.
+    assert built["implantations.views.page_warm.shared_versions_warm"] == 3
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert NAMES[SHARED][0] in text and NAMES[SECRET_A][0] not in text
+    assert "jeton-du-lien" not in text  # the fragment's placeholder, never shown
+
+
+def test_a_link_that_no_longer_opens_is_not_warmed(scene):  # type: ignore[no-untyped-def]
+    from diagnostics.services.share_links import share_link_create, share_link_revoke
+
+    delegate, mayor = scene.users["delegue_region_a"], scene.users["mairie_partagee"]
+    version = shared_version_create(
+        run=scene.runs[SHARED], user=delegate, recipients=[mayor.username]
+    )
+    created = share_link_create(version=version, user=delegate)
+    share_link_revoke(link=created.link, user=delegate)
+    cache.clear()
+
+    built = pages_warm(run_id=scene.runs[SHARED].pk)
+
+    assert built["implantations.views.page_warm.shared_versions_warm"] == 2
+
+
+def test_a_new_link_sends_the_warm_up_of_its_run(
+    scene, settings, monkeypatch, django_capture_on_commit_callbacks
+):  # type: ignore[no-untyped-def]
+    from diagnostics.services.share_links import share_link_create
+
+    sent: list[tuple[str, tuple[object, ...]]] = []
+    monkeypatch.setattr(
+        "diagnostics.services.share_links.task_send",
+        lambda name, *args, **kwargs: sent.append((name, args)) or True,
+    )
+    delegate, mayor = scene.users["delegue_region_a"], scene.users["mairie_partagee"]
+    version = shared_version_create(
+        run=scene.runs[SHARED], user=delegate, recipients=[mayor.username]
+    )
+
+    settings.PAGES_WARM_AFTER_RUN = False
+    with django_capture_on_commit_callbacks(execute=True):
+        share_link_create(version=version, user=delegate)
+    assert sent == []
+    settings.PAGES_WARM_AFTER_RUN = True
+    with django_capture_on_commit_callbacks(execute=True):
+        share_link_create(version=version, user=delegate)
+    assert sent == [(dispatch.PAGES_WARM, (scene.runs[SHARED].pk,))]
+
+
 def test_warm_pages_command_fills_the_latest_run_of_every_basin(scene):  # type: ignore[no-untyped-def]
     cache.clear()
     out = StringIO()

@@ -82,12 +82,14 @@ def population_source() -> str:
     """What the atlas's population is, with its vintage: the communes' populations légales
     (summed per basin by its diagnostic), « en vigueur au 1ᵉʳ janvier » of the year the
     territory files give (`Commune.population_vintage`); several years are all named."""
-    years = sorted(
-        Commune.objects.exclude(population_vintage=None)
+    years = [
+        int(year)
+        for year in Commune.objects.exclude(population_vintage=None)
         .order_by("population_vintage")  # not the model's ordering, which distinct would keep
         .values_list("population_vintage", flat=True)
         .distinct()
-    )
+        if year is not None
+    ]
     if not years:
         return "Insee, populations légales (millésime non renseigné)"
     return "Insee, populations légales en vigueur au 1ᵉʳ janvier " + ", ".join(map(str, years))

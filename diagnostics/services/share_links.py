@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
+from diagnostics.dispatch import PAGES_WARM, task_send
 from diagnostics.models import SharedVersion, ShareLink, ShareLinkView, User
 from diagnostics.services.sharing import ShareError, share_manager_check
 
@@ -62,6 +64,10 @@ def share_link_create(
         created_by=user,
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
+    if settings.PAGES_WARM_AFTER_RUN:
+        # The link's page rendered by a worker now rather than for its first reader.
+        run_id = version.run_id
+        transaction.on_commit(lambda: task_send(PAGES_WARM, run_id))
     return CreatedLink(link=link, token=signing.Signer(salt=SALT).sign(raw))
 
 

@@ -30,6 +30,20 @@ from implantations.views.sharing import version_context
 
 # What a link's cached report names instead of its token (unsigned: it opens no link).
 TOKEN_PLACEHOLDER = "jeton-du-lien"
+# How a link shows the version's report: no exports, long tables fetched when opened, under
+# the placeholder (one cached fragment per version, whatever the link; warmed ahead by
+# `implantations.views.page_warm`).
+LINK_FLAGS: dict[str, Any] = {
+    "hide_exports": True,
+    "lazy_tables": True,
+    "link_token": TOKEN_PLACEHOLDER,
+}
+
+
+def link_report_context(version: SharedVersion, request: HttpRequest) -> dict[str, Any]:
+    """The version's page context as a reader without an account sees it, its report the cached
+    fragment under the placeholder."""
+    return version_context(version, AnonymousUser(), request=request, flags=dict(LINK_FLAGS))
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -67,8 +81,7 @@ def share_link_open(request: HttpRequest, token: str) -> HttpResponse:
     # shared version's page keeps its own (it was rendered again at every opening: 0.5–1.6 s).
     # The fragment names a placeholder, never the link's token (the database and the cache hold
     # no usable link): its tables' addresses get the token here.
-    flags = {"hide_exports": True, "lazy_tables": True, "link_token": TOKEN_PLACEHOLDER}
-    context = version_context(version, AnonymousUser(), request=request, flags=flags)
+    context = link_report_context(version, request)
     placeholder = reverse("share-link-open", args=[TOKEN_PLACEHOLDER])
     context["report_html"] = mark_safe(  # noqa: S308 - our fragment, one address changed
         context["report_html"].replace(placeholder, reverse("share-link-open", args=[token]))

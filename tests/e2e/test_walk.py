@@ -460,13 +460,14 @@ def _walk_role(
             console.clear()
             failed.clear()
             timings: dict[str, float] = {}
-            clock = time.monotonic()
+            clock = [time.monotonic()]
 
-            def lap(step: str) -> None:
-                nonlocal clock
+            def lap(
+                step: str, timings: dict[str, float] = timings, clock: list[float] = clock
+            ) -> None:
                 now = time.monotonic()
-                timings[step] = round(now - clock, 2)
-                clock = now
+                timings[step] = round(now - clock[0], 2)
+                clock[0] = now
 
             page.set_viewport_size({"width": width, "height": 900})
             if width == WIDTHS[0]:
