@@ -19,12 +19,14 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 # (version, language) → the schema (a dict, read-only once stored: the renderers only read it).
 _SCHEMAS: dict[tuple[str | None, str | None], dict[str, Any]] = {}
@@ -45,22 +47,39 @@ def schemas_forget() -> None:
         _SCHEMAS.clear()
 
 
+def _supported_language(language: str | None) -> str:
+    """The site's language that `language` (a request's `?lang=`, any text) is served in."""
+    try:
+        return translation.get_supported_language_variant(language or settings.LANGUAGE_CODE)
+    except LookupError:
+        return str(settings.LANGUAGE_CODE)
+
+
 class StoredSchemaView(SpectacularAPIView):
     """SpectacularAPIView whose schema is generated once per process, version and language."""
 
     def _get_schema_response(self, request: Request) -> Response:
-        version = self.api_version or request.version or self._get_version_parameter(request)
-        key = (version, translation.get_language())
+        # The API is versioned by its path (/api/v1/), not by a parameter: `?version=` is read
+        # only among DRF's ALLOWED_VERSIONS (none are set), and `?lang=` counts as the language
+        # it falls back to. Any value used to key a schema of its own, generated (1–1.6 s) and
+        # kept for the life of the process.
+        version = self.api_version or request.version
+        if api_settings.ALLOWED_VERSIONS:
+            version = version or self._get_version_parameter(request)
+        key = (version, _supported_language(translation.get_language()))
         schema = _SCHEMAS.get(key)
         if schema is None:
-            # Generated outside the lock: two first requests at once both generate (same result)
-            # rather than one waiting 0.75 s on the other.
-            generator = self.generator_class(
-                urlconf=self.urlconf, api_version=version, patterns=self.patterns
-            )
-            schema = generator.get_schema(request=request, public=self.serve_public)
+            # Generated under the lock: drf-spectacular's generation is not thread-safe (its
+            # extensions load on first use). Two first requests at once in a new process failed
+            # with AttributeError inside it (5 of 6 in a fuzzing run); the later ones wait.
             with _LOCK:
-                schema = _SCHEMAS.setdefault(key, schema)
+                schema = _SCHEMAS.get(key)
+                if schema is None:
+                    generator = self.generator_class(
+                        urlconf=self.urlconf, api_version=version, patterns=self.patterns
+                    )
+                    schema = generator.get_schema(request=request, public=self.serve_public)
+                    _SCHEMAS[key] = schema
         return Response(
             data=schema,
             headers={

@@ -8,6 +8,7 @@ ignored). Pages call these instead of int()/float() on request data.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,14 @@ from django.core.exceptions import BadRequest
 # Primary keys and page numbers: PostgreSQL's bigint, far above any real value.
 MAX_ID = 2**63 - 1
 MAX_PAGE = 1_000_000
+# An integer as typed: ASCII digits only. str.isdigit() also accepts « ² » or « ① », which int()
+# then refuses (a ValueError, once a 500 on every page reading a number).
+INTEGER = re.compile(r"-?[0-9]+")
+
+
+def is_integer_text(text: str) -> bool:
+    """Whether `text` is a plain integer in ASCII digits (a leading minus allowed)."""
+    return INTEGER.fullmatch(text) is not None
 
 
 class InvalidParameter(BadRequest):
@@ -30,10 +39,10 @@ class InvalidParameter(BadRequest):
 def id_or_none(value: Any) -> int | None:
     """A posted id as an int, or None when it is not one or out of the bigint range (which
     would overflow the database query, a 500): the caller answers « not found »."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+    text = str(value).strip() if value is not None else ""
+    if not is_integer_text(text) or len(text) > 20:
         return None
+    number = int(text)
     return number if 0 < number <= MAX_ID else None
 
 
@@ -48,7 +57,7 @@ def int_param(
     raw = str(data.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() and not (raw.startswith("-") and raw[1:].isdigit()):
+    if not is_integer_text(raw):
         raise InvalidParameter(
             f"Paramètre « {name} » : un nombre entier est attendu, pas « {_shown(raw)} »."
         )

@@ -26,6 +26,8 @@ BAD_INTEGERS = {
     "négatif": "-1",
     "énorme": "99999999999999999999999",
     "exposant": "1e400",
+    # str.isdigit() says yes, int() says no: a 500 on every page that read a number (fuzzing).
+    "chiffre exposant": "²",
 }
 BAD_FLOATS = {"texte": "abc", "nan": "nan", "infini": "inf", "négatif": "-5", "énorme": "1e400"}
 
@@ -227,6 +229,45 @@ CASES = [
         BAD_INTEGERS,
     ),
 ]
+# Found by fuzzing every GET page and endpoint (2026-12-07): each was a 500.
+CASES += [
+    Case(
+        "catalogue, niveau",
+        DELEGATE,
+        "GET",
+        lambda w: reverse("catalogue-home"),
+        lambda v: {"level": v},
+        "« level »",
+        {"texte": "abc", "décimal": "1.5", "inconnu": "9", "chiffre exposant": "²"},
+    ),
+    Case(
+        "modèle économique, apprenants",
+        DELEGATE,
+        "GET",
+        _basin("business-model"),
+        lambda v: {"learners_target": v},
+        "Apprenants par an",
+        {"énorme": "999999999999999999999", "exposant": "1e308"},
+    ),
+    Case(
+        "API : modèle économique, scénario",
+        API,
+        "GET",
+        _basin("api-basin-business-model"),
+        lambda v: {"scenario": v},
+        "scenario",
+        {"texte": "abc", "négatif": "-1", "chiffre exposant": "²"},
+    ),
+    Case(
+        "API : projets, bassin",
+        API,
+        "GET",
+        lambda w: reverse("api-project-list"),
+        lambda v: {"basin": v},
+        "basin",
+        BAD_INTEGERS,
+    ),
+]
 UNKNOWN_KEYS = [
     Case(
         "journal : clé inconnue",
@@ -304,3 +345,13 @@ def test_bad_number_answers_400_in_french(world: World, case: Case, label: str, 
     body = response.content.decode()
     assert response.status_code == 400, f"{case.name} {label} ({value}) : {response.status_code}"
     assert case.message in body, body[:500]
+
+
+def test_an_id_past_the_bigint_range_is_not_found_over_the_api(world: World) -> None:
+    # The indicators endpoint reads its basin with SQL of its own: the id reached the driver
+    # (OverflowError, a 500).
+    client = _client(world, API)
+
+    for pk in ("9223372036854775808", "99999999999999999999"):
+        response = client.get(f"/api/v1/basins/{pk}/indicators/")
+        assert response.status_code == 404, pk

@@ -36,7 +36,7 @@ from catalogue.selectors.catalogue import (
 from catalogue.selectors.gap import GapError, basin_gap
 from catalogue.services.catalogue import CatalogueError, local_offer_create, local_offer_delete
 from diagnostics.models import User
-from diagnostics.params import float_param, page_param
+from diagnostics.params import InvalidParameter, float_param, page_param
 from diagnostics.permissions import (
     BASIN_MANAGERS,
     BASIN_READERS,
@@ -70,6 +70,12 @@ PAGE_SIZE = 100
 @require_GET
 def catalogue_home(request: HttpRequest) -> HttpResponse:
     filters = {name: (request.GET.get(name) or "").strip() for name in FILTERS}
+    levels = {str(value) for value in TrainingPath.Level.values}
+    if filters["level"] not in ("", "sans", *levels):
+        raise InvalidParameter(
+            f"Paramètre « level » : un niveau ({', '.join(sorted(levels))}) ou « sans » est "
+            f"attendu, pas « {filters['level'][:40]} »."
+        )
     paths = path_list(**filters)  # type: ignore[arg-type]
     page = Paginator(paths, PAGE_SIZE).get_page(page_param(request.GET))
     total = TrainingPath.objects.filter(status=TrainingPath.Status.ACTIVE).count()

@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 
 from diagnostics.models import Basin, BasinSource
+from diagnostics.params import MAX_ID
 
 
 class StrictBooleanFilter(django_filters.TypedChoiceFilter):
@@ -16,6 +18,18 @@ class StrictBooleanFilter(django_filters.TypedChoiceFilter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("choices", [("true", "true"), ("false", "false")])
         kwargs.setdefault("coerce", lambda value: value == "true")
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object's id: an integer in the bigint range, anything else a 400 (django-filter's
+    NumberFilter reads a decimal, and 1e400 or 99999999999999999999 reached the query: a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
 

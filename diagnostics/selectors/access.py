@@ -6,6 +6,7 @@ import copy
 from django.db.models import QuerySet
 
 from diagnostics.models import Basin, DiagnosticRun, Region, SharedVersion, User
+from diagnostics.params import id_or_none
 
 
 def region_list_for(user: User) -> QuerySet[Region]:
@@ -93,11 +94,9 @@ def diagnostic_run_scoped(run: DiagnosticRun, *, user: User) -> DiagnosticRun:
     basin_codes = {str(row[code]) for row in payload["rows"] if row[kind] == "basin"}
     if not basin_codes:
         return run
+    ids = [number for number in map(id_or_none, basin_codes) if number is not None]
     readable = {
-        str(pk)
-        for pk in basin_list_for(user)
-        .filter(pk__in=[int(c) for c in basin_codes if c.isdigit()])
-        .values_list("pk", flat=True)
+        str(pk) for pk in basin_list_for(user).filter(pk__in=ids).values_list("pk", flat=True)
     } | {str(run.basin_id)}
     rows = [row for row in payload["rows"] if row[kind] != "basin" or str(row[code]) in readable]
     if len(rows) == len(payload["rows"]):

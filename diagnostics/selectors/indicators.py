@@ -23,6 +23,7 @@ from django.db import connection
 from django.utils import timezone
 
 from diagnostics.models import Basin, DiagnosticRun, ImportBatch, User
+from diagnostics.params import MAX_ID
 from diagnostics.selectors.diagnostics import DIAGNOSTIC_KINDS
 
 # Not the document (`results`): read only when the indicators are not cached yet.
@@ -81,7 +82,8 @@ def basin_latest_done_run_for(user: User, *, basin_id: int) -> DiagnosticRun | N
     """The basin's latest done run (fields RUN_FIELDS, `results` deferred) if `user` may read
     the basin live, else None. The run carries `newer_data_available` (bool)."""
     scope = _scope_sql(user)
-    if scope is None:
+    if scope is None or not 0 < basin_id <= MAX_ID:
+        # (An id past the bigint range reaches this raw SQL from the URL: no such basin.)
         return None
     where, scope_params = scope
     sql = (

@@ -79,6 +79,12 @@ class Assumption:
         }
 
 
+# The ceiling of an assumption that has no bound of its own (euros, learners, ETP): far above any
+# real centre, it keeps a typo such as 999999999999999999999 learners out of the tables and
+# charts (an OverflowError, a 500, drawing them).
+CEILING = 1_000_000_000.0
+
+
 def _a(
     code: str,
     label: str,
@@ -98,7 +104,7 @@ def _a(
         group,
         source,
         per_year=isinstance(value, tuple),
-        maximum=maximum,
+        maximum=CEILING if maximum is None else maximum,
         decimals=decimals,
     )
 

@@ -22,6 +22,7 @@ from diagnostics.api.base import ApiViewMixin, basin_or_404
 from diagnostics.api.basins import ReadOrManageBasins
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Scope, User
+from diagnostics.params import is_integer_text
 from diagnostics.permissions import CanReadBasins
 from diagnostics.selectors.access import basin_live_list_for, basin_manageable_for
 from implantations.analytics import business_model_assumptions as bma
@@ -257,7 +258,7 @@ class BasinBusinessModelApi(ApiViewMixin, generics.GenericAPIView):
         scenario = None
         if params.get("scenario"):
             raw = params["scenario"]
-            if not raw.isdigit() or len(raw) > 12:
+            if not is_integer_text(raw) or raw.startswith("-") or len(raw) > 12:
                 raise exceptions.ValidationError({"scenario": ["Id de scénario entier attendu."]})
             scenario = next((s for s in business_scenario_list(basin) if s.pk == int(raw)), None)
             if scenario is None:

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from diagnostics.api.base import ApiViewMixin
+from diagnostics.api.basin_filters import IdFilter
 from diagnostics.api.territories import StrictOrderingFilter
 from diagnostics.models import User
 from diagnostics.permissions import CanReadBasins
@@ -168,7 +169,7 @@ class ProjectDetailSerializer(ProjectOutputSerializer):
 
 
 class ProjectFilter(django_filters.FilterSet):
-    basin = django_filters.NumberFilter(field_name="basin_id")
+    basin = IdFilter(field_name="basin_id")
     status = django_filters.ChoiceFilter(choices=ProjectStatus.choices)
     concept = django_filters.ChoiceFilter(choices=Concept.choices)
 

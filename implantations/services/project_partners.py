@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from django.db import transaction
 
 from diagnostics.models import Organisation, User
+from diagnostics.params import id_or_none
 from implantations.models import GovernanceMember, ImplantationProject, ProjectPartner
 
 from .projects import check_basin_manageable, project_field_error
@@ -40,9 +41,8 @@ def project_partners_replace(
         organisation = None
         raw = str(row.get("organisation") or "").strip()
         if raw:
-            organisation = (
-                Organisation.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
-            )
+            pk = id_or_none(raw)
+            organisation = Organisation.objects.filter(pk=pk).first() if pk is not None else None
             if organisation is None:
                 raise project_field_error(
                     f"Partenaire n° {i} : partenaire référencé inconnu ({raw}).",

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import User
-from diagnostics.params import int_param
+from diagnostics.params import int_param, is_integer_text
 from diagnostics.permissions import BASIN_MANAGERS, role_required
 from implantations.analytics import funding as fd
 from implantations.forms.funding import FundingFormSet, ServicesForm, TopUpForm
@@ -65,7 +65,7 @@ def project_funding(request: HttpRequest, pk: int) -> HttpResponse:
                 for key, problems in (errors or {}).items():
                     if key == "total":
                         total_errors.extend(problems.values())
-                    elif key.isdigit() and int(key) < len(filled):
+                    elif is_integer_text(key) and int(key) < len(filled):
                         for field, message in problems.items():
                             filled[int(key)].add_error(
                                 field if field in filled[int(key)].fields else None, message

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from diagnostics.exports import table_csv, tables_xlsx
 from diagnostics.models import Region, User
+from diagnostics.params import id_or_none
 from implantations.analytics import programme as pg
 from implantations.forms.programme import TargetForm
 from implantations.models import Concept, ProgrammeTarget
@@ -235,7 +236,8 @@ def programme_targets(request: HttpRequest) -> HttpResponse:
 def _initial(request: HttpRequest) -> dict[str, Any]:
     """Prefill from « Modifier » (?target=id): the scope and values of that target."""
     raw = request.GET.get("target", "")
-    target = ProgrammeTarget.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    pk = id_or_none(raw)
+    target = ProgrammeTarget.objects.filter(pk=pk).first() if pk is not None else None
     if target is None:
         return {}
     return {
