@@ -323,6 +323,12 @@ REST_FRAMEWORK = {
         "cnam_territoires.api_renderers.FiniteJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # DRF's three, JSON's answering 400 to a body nested too deep (cnam_territoires.api_parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "cnam_territoires.api_parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 # API tokens found by their key are cached this many seconds (0: a query per request); a
 # revocation or a change of the user forgets them (diagnostics.selectors.tokens).

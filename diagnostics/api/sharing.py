@@ -23,6 +23,7 @@ from diagnostics.api.auth import HasTokenScope
 from diagnostics.api.pagination import ApiPagination
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Scope, ShareComment, SharedVersion, User
+from diagnostics.params import MAX_ID
 from diagnostics.permissions import BASIN_READERS, has_role
 from diagnostics.selectors import sharing as selectors
 from diagnostics.services import comments as comment_services
@@ -188,7 +189,11 @@ class ShareRevokeApi(APIView):
 
     class ShareRevokeInputSerializer(serializers.Serializer):
         recipient = serializers.IntegerField(
-            required=False, allow_null=True, help_text="Compte à retirer ; absent : tous."
+            required=False,
+            allow_null=True,
+            min_value=1,
+            max_value=MAX_ID,
+            help_text="Compte à retirer ; absent : tous.",
         )
 
     @extend_schema(

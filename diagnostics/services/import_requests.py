@@ -76,7 +76,7 @@ def import_dataset(
             raise ImportRequestError(f"Votre rôle ne permet pas d'importer des données « {kind} ».")
     options = dict(options or {})
     vintage = (vintage or "").strip()
-    file_name = Path(file_name).name or path.name
+    file_name = _shortened(Path(file_name).name or path.name, FILE_NAME_MAX)
     size = path.stat().st_size if path.exists() else 0
 
     try:
@@ -110,7 +110,9 @@ def import_dataset(
             outbox.outbox_kick(ImportBatch, existing.pk)  # queued long ago: send it again now
         return existing
 
-    stored_rel = f"{MEDIA_SUBDIR}/{sha}/{get_valid_filename(file_name) or 'fichier'}"
+    stored_rel = (
+        f"{MEDIA_SUBDIR}/{sha}/{_shortened(get_valid_filename(file_name) or 'fichier', 120)}"
+    )
     _keep_file(path, Path(settings.MEDIA_ROOT) / stored_rel, display_name=file_name)
     try:
         with transaction.atomic():
@@ -134,6 +136,23 @@ def import_dataset(
         logger.info("import_dataset: %s raced, batch %s kept", file_name, existing.pk)
         return existing
     return _process_or_send(batch, sync=sync)
+
+
+# A file's name as kept: the column's length, and 120 characters on disk (a 300-character name
+# exceeded the file system's 255 bytes: the upload answered 503, fuzzing 2026-12-07).
+FILE_NAME_MAX = 255
+
+
+def _shortened(name: str, limit: int) -> str:
+    """`name` cut to `limit` characters (and 240 bytes in UTF-8), its extension kept."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, dot, suffix = name, "", ""
+    tail = f"{dot}{suffix}"
+    stem = stem[: max(1, limit - len(tail))]
+    while len(f"{stem}{tail}".encode()) > 240 and len(stem) > 1:
+        stem = stem[:-1]
+    return f"{stem}{tail}"
 
 
 def _live_batch(sha: str) -> ImportBatch | None:

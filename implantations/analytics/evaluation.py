@@ -108,6 +108,11 @@ def variance_needs_explanation(planned: float, actual: float, *, explain_share: 
     return abs(variance) / planned > explain_share + 1e-12
 
 
+# Upper bounds of a year's follow-up: people, and whole euros (the columns are 32-bit).
+MAX_COUNT = 1_000_000
+MAX_EUROS = 2_000_000_000
+
+
 def followup_check(
     values: Mapping[str, Any],
     *,
@@ -140,6 +145,13 @@ def followup_check(
             errors[name] = (
                 f"{FIELD_LABELS[name].capitalize()} : nombre négatif ({int(value)}), "
                 "positif ou nul attendu."
+            )
+        elif value > (MAX_COUNT if name in COUNT_FIELDS else MAX_EUROS):
+            # What the columns hold (32-bit): larger, the write failed (OverflowError, a 500).
+            errors[name] = (
+                f"{FIELD_LABELS[name].capitalize()} : au plus "
+                f"{MAX_COUNT if name in COUNT_FIELDS else MAX_EUROS:,}".replace(",", " ")
+                + "."
             )
     if errors:
         return errors

@@ -169,17 +169,27 @@ class CpfTopUp:
     path_price: float
 
 
+# What the stored scenario holds (amounts of 10 digits with 2 decimals): a larger amount was
+# saved by SQLite, then could not be read back, and every page of the project answered 500.
+MAX_AMOUNT = 99_999_999.99
+MAX_LEARNERS = 1_000_000
+
+
 def topup_problems(topup: CpfTopUp) -> dict[str, str]:
     """French messages by field for a top-up scenario."""
     problems: dict[str, str] = {}
     if not 0 <= topup.rate <= 1:
         problems["rate"] = "Le taux d'abondement est un pourcentage entre 0 et 100 %."
-    if topup.ceiling < 0:
-        problems["ceiling"] = "Le plafond par apprenant ne peut pas être négatif (en euros)."
-    if topup.learners < 0:
-        problems["learners"] = "Le nombre d'apprenants abondés ne peut pas être négatif."
-    if topup.path_price < 0:
-        problems["path_price"] = "Le prix du parcours ne peut pas être négatif (en euros)."
+    if not 0 <= topup.ceiling <= MAX_AMOUNT:
+        problems["ceiling"] = (
+            "Le plafond par apprenant est un montant en euros entre 0 et 99 999 999,99."
+        )
+    if not 0 <= topup.learners <= MAX_LEARNERS:
+        problems["learners"] = "Le nombre d'apprenants abondés est un entier entre 0 et 1 000 000."
+    if not 0 <= topup.path_price <= MAX_AMOUNT:
+        problems["path_price"] = (
+            "Le prix du parcours est un montant en euros entre 0 et 99 999 999,99."
+        )
     return problems
 
 

@@ -88,7 +88,10 @@ class EmployerLetterForm(forms.Form):
     employer = forms.CharField(label="Employeur", max_length=200)
     sector = forms.CharField(label="Secteur", max_length=120, required=False)
     learners = forms.IntegerField(
-        label="Apprenants ou recrutements annoncés", required=False, min_value=0
+        label="Apprenants ou recrutements annoncés",
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
     )
     received_on = forms.DateField(
         label="Reçue le",

@@ -20,6 +20,11 @@ DSFR_SELECT = {"class": "fr-select"}
 DSFR_DECIMAL = {"class": "fr-input", "inputmode": "decimal"}
 
 
+# Learners of a project's year: far above any centre, within the 32-bit column (a larger
+# number failed the write, a 500).
+MAX_LEARNERS = 1_000_000
+
+
 class ProjectForm(forms.Form):
     """Description of a project. `basin` is only asked at creation."""
 
@@ -177,11 +182,13 @@ class LearnersForm(forms.Form):
             self.fields[f"planned_{year}"] = forms.IntegerField(
                 label=f"Prévus, {label}",
                 min_value=0,
+                max_value=MAX_LEARNERS,
                 widget=forms.NumberInput(attrs={**DSFR_INPUT, "min": 0}),
             )
             self.fields[f"actual_{year}"] = forms.IntegerField(
                 label=f"Réels, {label}",
                 min_value=0,
+                max_value=MAX_LEARNERS,
                 required=False,
                 widget=forms.NumberInput(attrs={**DSFR_INPUT, "min": 0}),
             )
