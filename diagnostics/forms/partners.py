@@ -98,4 +98,8 @@ class ContactForm(forms.Form):
     )
 
 
-ContactFormSet = formset_factory(ContactForm, extra=2, max_num=20, validate_max=True)
+# absolute_max: no more forms built than allowed, whatever TOTAL_FORMS says (see
+# implantations/forms/projects.py).
+ContactFormSet = formset_factory(
+    ContactForm, extra=2, max_num=20, absolute_max=20, validate_max=True
+)

@@ -103,7 +103,12 @@ class BaseFundingFormSet(forms.BaseFormSet):
 
 
 FundingFormSet = forms.formset_factory(
-    FundingLineForm, formset=BaseFundingFormSet, extra=2, can_delete=True, max_num=40
+    FundingLineForm,
+    formset=BaseFundingFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=40,
+    absolute_max=40,  # no more forms built than allowed, whatever TOTAL_FORMS says
 )
 
 

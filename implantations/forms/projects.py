@@ -149,8 +149,12 @@ class MemberForm(forms.Form):
     )
 
 
-PartnerFormSet = formset_factory(PartnerForm, extra=2, max_num=30, validate_max=True)
-MemberFormSet = formset_factory(MemberForm, extra=2, max_num=30, validate_max=True)
+# absolute_max: Django reads up to max_num + 1,000 forms from the posted TOTAL_FORMS by default;
+# a posted count of 999,999 built and rendered a thousand empty lines (12–40 s, fuzzing).
+PartnerFormSet = formset_factory(
+    PartnerForm, extra=2, max_num=30, absolute_max=30, validate_max=True
+)
+MemberFormSet = formset_factory(MemberForm, extra=2, max_num=30, absolute_max=30, validate_max=True)
 
 
 class ProjectStatusForm(forms.Form):

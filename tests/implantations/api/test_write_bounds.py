@@ -103,3 +103,26 @@ def test_an_uploaded_file_name_is_shortened_to_what_the_disk_and_the_column_hold
     assert _shortened("é" * 200 + ".xlsx", 255).endswith(".xlsx")
     assert len(_shortened("é" * 200 + ".xlsx", 255).encode()) <= 240
     assert _shortened("bmo_2025.csv", 120) == "bmo_2025.csv"
+
+
+@pytest.mark.parametrize(
+    ("formset_path", "limit"),
+    [
+        ("implantations.forms.projects.PartnerFormSet", 30),
+        ("implantations.forms.projects.MemberFormSet", 30),
+        ("diagnostics.forms.partners.ContactFormSet", 20),
+        ("implantations.forms.funding.FundingFormSet", 40),
+    ],
+)
+def test_a_posted_form_count_builds_no_more_forms_than_allowed(formset_path, limit):
+    from django.utils.module_loading import import_string
+
+    formset_class = import_string(formset_path)
+    data = {"f-TOTAL_FORMS": "999999", "f-INITIAL_FORMS": "0"}
+
+    formset = formset_class(data=data, prefix="f")
+
+    # Django built up to max_num + 1,000 forms by default (12–40 s rendered, fuzzing).
+    assert len(formset.forms) == limit
+    assert not formset.is_valid()
+    assert f"au plus {limit} formulaire" in " ".join(formset.non_form_errors())
