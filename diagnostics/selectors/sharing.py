@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from diagnostics.models import (
     Basin,
@@ -34,6 +35,16 @@ COMMENT_SECTIONS: list[tuple[str, str]] = [
     ("recommandation", "Recommandation d'implantation"),
 ]
 SECTION_TITLES = dict(COMMENT_SECTIONS)
+
+
+def version_has_open_link(version: SharedVersion) -> bool:
+    """Whether a link to `version` opens now: not revoked, not expired, and the version still
+    shared with someone (`services.share_links.share_link_read`'s rules, which also say why
+    one does not)."""
+    return bool(
+        version.links.filter(revoked_at__isnull=True, expires_at__gt=timezone.now()).exists()
+        and version.grants.filter(revoked_at__isnull=True).exists()
+    )
 
 
 def _active_grant(user: User) -> Q:

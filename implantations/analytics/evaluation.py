@@ -19,7 +19,10 @@ from typing import Any
 
 import pandas as pd
 
+from diagnostics.analytics.common import format_number
+
 from . import business_model_columns as bmc
+from .funding import MAX_PEOPLE
 
 # --- Fields of a year's follow-up ---------------------------------------------------------------
 ENROLLED = "enrolled"
@@ -108,8 +111,8 @@ def variance_needs_explanation(planned: float, actual: float, *, explain_share: 
     return abs(variance) / planned > explain_share + 1e-12
 
 
-# Upper bounds of a year's follow-up: people, and whole euros (the columns are 32-bit).
-MAX_COUNT = 1_000_000
+# Upper bound of a year's follow-up amounts, in whole euros (32-bit columns); its counts are
+# people (`funding.MAX_PEOPLE`).
 MAX_EUROS = 2_000_000_000
 
 
@@ -146,13 +149,9 @@ def followup_check(
                 f"{FIELD_LABELS[name].capitalize()} : nombre négatif ({int(value)}), "
                 "positif ou nul attendu."
             )
-        elif value > (MAX_COUNT if name in COUNT_FIELDS else MAX_EUROS):
+        elif value > (bound := MAX_PEOPLE if name in COUNT_FIELDS else MAX_EUROS):
             # What the columns hold (32-bit): larger, the write failed (OverflowError, a 500).
-            errors[name] = (
-                f"{FIELD_LABELS[name].capitalize()} : au plus "
-                f"{MAX_COUNT if name in COUNT_FIELDS else MAX_EUROS:,}".replace(",", " ")
-                + "."
-            )
+            errors[name] = f"{FIELD_LABELS[name].capitalize()} : au plus {format_number(bound)}."
     if errors:
         return errors
     enrolled = count_of(values, ENROLLED)

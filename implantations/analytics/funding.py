@@ -169,10 +169,11 @@ class CpfTopUp:
     path_price: float
 
 
-# What the stored scenario holds (amounts of 10 digits with 2 decimals): a larger amount was
-# saved by SQLite, then could not be read back, and every page of the project answered 500.
+# What the stored amounts hold (10 digits with 2 decimals: top-ups, services): a larger amount
+# was saved by SQLite, then could not be read back, and every page of the project answered 500.
+# People (learners, persons reached): far above any centre, within the 32-bit columns.
 MAX_AMOUNT = 99_999_999.99
-MAX_LEARNERS = 1_000_000
+MAX_PEOPLE = 1_000_000
 
 
 def topup_problems(topup: CpfTopUp) -> dict[str, str]:
@@ -184,7 +185,7 @@ def topup_problems(topup: CpfTopUp) -> dict[str, str]:
         problems["ceiling"] = (
             "Le plafond par apprenant est un montant en euros entre 0 et 99 999 999,99."
         )
-    if not 0 <= topup.learners <= MAX_LEARNERS:
+    if not 0 <= topup.learners <= MAX_PEOPLE:
         problems["learners"] = "Le nombre d'apprenants abondés est un entier entre 0 et 1 000 000."
     if not 0 <= topup.path_price <= MAX_AMOUNT:
         problems["path_price"] = (

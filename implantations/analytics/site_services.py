@@ -35,6 +35,7 @@ import pandas as pd
 
 from diagnostics.analytics.common import format_number
 from implantations.analytics.criteria import FAB_ID, PROGRESSIVE, TURNKEY
+from implantations.analytics.funding import MAX_AMOUNT, MAX_PEOPLE
 
 # Legal annual working time of a full-time employee in France (1,607 hours: 35 h a week, with
 # the « journée de solidarité »), to turn hours into FTE.
@@ -163,11 +164,7 @@ class ServiceError(ValueError):
         )
 
 
-# Upper bounds: what the stored columns hold (amounts of 10 digits with 2 decimals, a count of
-# people in a 32-bit column). A larger value was saved by SQLite, then could not be read back:
-# every page of the project answered 500 (fuzzing, 2026-12-07).
-MAX_AMOUNT = 99_999_999.99
-MAX_PEOPLE = 1_000_000.0
+# Upper bounds: what the stored columns hold (`funding.MAX_AMOUNT`, `MAX_PEOPLE`).
 _BOUNDS: dict[str, tuple[float, float | None, str]] = {
     "staff_time": (0.0, None, "temps de personnel"),
     "direct_cost": (0.0, MAX_AMOUNT, "coûts directs"),
@@ -214,8 +211,6 @@ def services_with(concept: str, values: Mapping[str, Mapping[str, Any]] | None) 
                 problems[key] = (
                     f"{label} : valeur attendue entre 0 et "
                     f"{format_number(high, decimals=0 if float(high).is_integer() else 2)}"
-                    if high is not None and high > 1
-                    else f"{label} : valeur attendue entre 0 et 1"
                     if high is not None
                     else f"{label} : valeur positive ou nulle attendue"
                 )

@@ -135,7 +135,7 @@ class ProjectTopUpsApi(ApiViewMixin, APIView):
         authority = serializers.CharField(required=False, allow_blank=True, max_length=200)
         rate_percent = serializers.DecimalField(max_digits=5, decimal_places=2)
         ceiling = serializers.DecimalField(max_digits=10, decimal_places=2)
-        learners = serializers.IntegerField(min_value=0, max_value=1_000_000)
+        learners = serializers.IntegerField(min_value=0, max_value=fd.MAX_PEOPLE)
         path_price = serializers.DecimalField(max_digits=10, decimal_places=2)
         retained = serializers.BooleanField(required=False, default=False)
 

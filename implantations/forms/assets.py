@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from implantations.analytics.business_model_assumptions import Assumption, default_assumptions
+from implantations.analytics.funding import MAX_PEOPLE
 from implantations.models import BasinPartnership, HostStructure
 
 TRI_STATE = [("", "non renseigné"), ("oui", "oui"), ("non", "non")]
@@ -91,7 +92,7 @@ class EmployerLetterForm(forms.Form):
         label="Apprenants ou recrutements annoncés",
         required=False,
         min_value=0,
-        max_value=1_000_000,
+        max_value=MAX_PEOPLE,
     )
     received_on = forms.DateField(
         label="Reçue le",

@@ -11,6 +11,7 @@ from django.forms import formset_factory
 
 from diagnostics.models import Basin, Epci
 from implantations.analytics import planning_fit as pfit
+from implantations.analytics.funding import MAX_PEOPLE
 from implantations.models import Concept, ProjectPartner, ProjectStatus
 from implantations.models.projects import PROJECT_YEARS
 
@@ -18,11 +19,6 @@ DSFR_INPUT = {"class": "fr-input"}
 DSFR_SELECT = {"class": "fr-select"}
 # Decimal numbers typed the French way (« 0,3 », « 40 »): a text input, the form localized.
 DSFR_DECIMAL = {"class": "fr-input", "inputmode": "decimal"}
-
-
-# Learners of a project's year: far above any centre, within the 32-bit column (a larger
-# number failed the write, a 500).
-MAX_LEARNERS = 1_000_000
 
 
 class ProjectForm(forms.Form):
@@ -186,13 +182,13 @@ class LearnersForm(forms.Form):
             self.fields[f"planned_{year}"] = forms.IntegerField(
                 label=f"Prévus, {label}",
                 min_value=0,
-                max_value=MAX_LEARNERS,
+                max_value=MAX_PEOPLE,
                 widget=forms.NumberInput(attrs={**DSFR_INPUT, "min": 0}),
             )
             self.fields[f"actual_{year}"] = forms.IntegerField(
                 label=f"Réels, {label}",
                 min_value=0,
-                max_value=MAX_LEARNERS,
+                max_value=MAX_PEOPLE,
                 required=False,
                 widget=forms.NumberInput(attrs={**DSFR_INPUT, "min": 0}),
             )

@@ -5,11 +5,10 @@ PAGE_WARMERS (see `diagnostics.views.page_warm`)."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 
 from diagnostics.models import SharedVersion, User
 from diagnostics.selectors import page_cache
-from diagnostics.selectors.sharing import shared_version_list_for
+from diagnostics.selectors.sharing import shared_version_list_for, version_has_open_link
 from diagnostics.views.page_warm import reader_request, staff_readers
 from implantations.views.share_link import link_report_context
 from implantations.views.sharing import version_context
@@ -35,7 +34,7 @@ def shared_versions_warm(*, run_id: int | None = None, references: bool = False)
             version_context(version, user, request=reader_request(user))
         # Its page for the readers of its links, when one still opens (the first reader without
         # an account waited 0.9 s for the render).
-        if version.links.filter(revoked_at=None, expires_at__gt=timezone.now()).exists():
+        if version_has_open_link(version):
             anonymous = AnonymousUser()
             link_report_context(version, reader_request(anonymous))  # type: ignore[arg-type]
     return page_cache.fragments_built() - builds
