@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from diagnostics.importers.contract import LINE, ImportFileError
+from diagnostics.analytics.common import format_number
+from diagnostics.importers.contract import LINE, MAX_COLUMNS, ImportFileError, too_wide_hint
 
 CSV_ENCODINGS: tuple[str, ...] = ("utf-8-sig", "utf-8", "cp1252")
 CSV_DELIMITERS: tuple[str, ...] = (";", ",", "\t", "|")
@@ -48,10 +49,20 @@ def detect_encoding(raw: bytes, *, final: bool = True) -> str:
         return "latin-1"
 
 
+def split_line(line: str, delimiter: str) -> list[str]:
+    """One CSV line's fields. A field longer than the `csv` module's limit (131,072 characters)
+    is not an error here: the line is then split on the delimiter alone (quotes ignored), and
+    the value itself is judged later, with its line and column."""
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        return line.split(delimiter)
+
+
 def detect_delimiter(lines: Sequence[str]) -> str:
     best, best_score = ";", -1.0
     for delimiter in CSV_DELIMITERS:
-        counts = [len(next(csv.reader([line], delimiter=delimiter))) - 1 for line in lines]
+        counts = [len(split_line(line, delimiter)) - 1 for line in lines]
         if not counts or counts[0] == 0:
             continue
         consistent = sum(1 for c in counts if c == counts[0]) / len(counts)
@@ -84,6 +95,12 @@ def read_csv_sniffed(
         raise ImportFileError(f"Le fichier « {name} » est vide.")
     sample = [line for line in lines[first : first + 50] if line.strip()]
     delimiter = detect_delimiter(sample)
+    width = len(split_line(lines[first], delimiter))
+    if width > MAX_COLUMNS:
+        raise ImportFileError(
+            f"« {name} » a {format_number(width)} colonnes (séparateur « {delimiter} ») : "
+            + too_wide_hint()
+        )
     try:
         frame = pd.read_csv(
             io.StringIO(text),

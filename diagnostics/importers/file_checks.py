@@ -3,13 +3,12 @@ and the head of a file that kind detection reads (`file_head`)."""
 
 from __future__ import annotations
 
-import csv
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from diagnostics.importers.contract import ImportFileError
-from diagnostics.importers.csv_reading import detect_delimiter, detect_encoding
+from diagnostics.importers.csv_reading import detect_delimiter, detect_encoding, split_line
 from diagnostics.importers.values import normalize_label
 from diagnostics.importers.xlsx_reading import xlsx_sheet_names
 
@@ -170,6 +169,6 @@ def file_head(path: Path, *, fmt: str, display_name: str | None = None) -> FileH
     lines = [line for line in text.splitlines() if line.strip()]
     if lines:
         delimiter = detect_delimiter(lines[:30])
-        head.columns = next(csv.reader([lines[0]], delimiter=delimiter))
+        head.columns = split_line(lines[0], delimiter)
         head.columns = [c.strip() for c in head.columns]
     return head

@@ -209,6 +209,12 @@ def _parsed_with_errors(
     return parsed, label
 
 
+# No count of these statistics comes near it (France has 68 million inhabitants); beyond it a
+# value is a typing slip, and beyond 2⁶³ it would not even fit the integer column.
+MAX_COUNT = 10**12
+MAX_COUNT_RULE = "nombre invraisemblable : au plus 1 000 000 000 000"
+
+
 def check_count(
     frame: pd.DataFrame,
     column: str,
@@ -230,7 +236,9 @@ def check_count(
     errors += row_errors(
         frame, negative, column, "doit être positif ou nul (≥ 0)", display_column=label
     )
-    good = values.where(~(not_int | negative))
+    too_big = values.notna() & (values > MAX_COUNT)
+    errors += row_errors(frame, too_big, column, MAX_COUNT_RULE, display_column=label)
+    good = values.where(~(not_int | negative | too_big))
     out = good.round().astype("Int64")
     return out, parsed.secret
 

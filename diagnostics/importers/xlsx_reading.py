@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from diagnostics.importers.contract import LINE, ImportFileError
+from diagnostics.analytics.common import format_number
+from diagnostics.importers.contract import LINE, MAX_COLUMNS, ImportFileError, too_wide_hint
 from diagnostics.importers.values import normalize_label
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -129,6 +130,12 @@ def read_xlsx(
             f"les colonnes {expected}."
         )
     header_row = rows[header_index]
+    filled = [i for i, c in enumerate(header_row) if c not in (None, "")]
+    if filled and filled[-1] + 1 > MAX_COLUMNS:
+        raise ImportFileError(
+            f"La feuille « {chosen} » de « {name} » a {format_number(filled[-1] + 1)} colonnes : "
+            + too_wide_hint()
+        )
     header = [_header_name(c, i) for i, c in enumerate(header_row)]
     body = rows[header_index + 1 :]
     width = len(header)

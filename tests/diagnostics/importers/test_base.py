@@ -17,10 +17,23 @@ from diagnostics.importers.codes import (
     normalize_code,
     normalize_commune_codes,
 )
-from diagnostics.importers.contract import LINE, ImportFileError, RowError, ValidationContext
+from diagnostics.importers.contract import (
+    ERROR_VALUE_MAX,
+    LINE,
+    MAX_COLUMNS,
+    ImportFileError,
+    RowError,
+    ValidationContext,
+)
 from diagnostics.importers.csv_reading import read_csv_sniffed
 from diagnostics.importers.file_checks import check_file_safety, file_head
-from diagnostics.importers.values import check_count, check_rate, match_columns, parse_numbers
+from diagnostics.importers.values import (
+    MAX_COUNT_RULE,
+    check_count,
+    check_rate,
+    match_columns,
+    parse_numbers,
+)
 from diagnostics.importers.xlsx_reading import read_xlsx
 
 
@@ -168,6 +181,76 @@ def test_check_count_secret_is_na_and_flag_never_zero() -> None:
         (5, "doit être un nombre entier"),
         (4, "doit être positif ou nul (≥ 0)"),
     ]
+
+
+def test_check_count_too_large_is_a_row_error_not_a_crash() -> None:
+    # 10**23 is an integer-valued float that does not fit an int64: the cast used to raise
+    # « cannot safely cast non-equivalent float64 to int64 », shown to the user in English.
+    frame = pd.DataFrame(
+        {
+            "n": ["99999999999999999999999", "1000000000000", "1000000000001", "7"],
+            LINE: [2, 3, 4, 5],
+        }
+    )
+    errors: list[RowError] = []
+
+    values, _ = check_count(frame, "n", errors, display_column="Demandeurs_Emploi")
+
+    assert values.tolist() == [pd.NA, 10**12, pd.NA, 7]
+    assert [(e.line, e.column, e.value, e.rule) for e in errors] == [
+        (2, "Demandeurs_Emploi", "99999999999999999999999", MAX_COUNT_RULE),
+        (4, "Demandeurs_Emploi", "1000000000001", MAX_COUNT_RULE),
+    ]
+
+
+def test_row_error_quotes_a_long_value_cut() -> None:
+    error = RowError(line=2, column="n", value="1" * 200_000, rule="n'est pas un nombre")
+    value = error.as_dict()["value"]
+    assert len(value) == ERROR_VALUE_MAX
+    assert value == "1" * (ERROR_VALUE_MAX - 1) + "…"
+    assert error.value == "1" * 200_000  # the error itself keeps the cell
+
+
+def test_read_csv_sniffed_cell_over_the_csv_field_limit_is_read(tmp_path: Path) -> None:
+    # A cell of 200,000 characters is over the `csv` module's field limit (131,072): the
+    # delimiter detection used to raise « field larger than field limit » (English, uncaught).
+    path = tmp_path / "long.csv"
+    path.write_text("codgeo;YEAR;n\n35360;2024-01;" + "1" * 200_000 + "\n35361;2024-02;3\n")
+
+    frame, meta = read_csv_sniffed(path)
+
+    assert meta.delimiter == ";"
+    assert frame["n"].str.len().tolist() == [200_000, 1]
+    assert frame[LINE].tolist() == [2, 3]
+    assert file_head(path, fmt="csv").columns == ["codgeo", "YEAR", "n"]
+
+
+def test_read_csv_sniffed_refuses_a_file_too_wide_before_parsing_it(tmp_path: Path) -> None:
+    path = tmp_path / "large.csv"
+    header = ["codgeo", *(f"c{i}" for i in range(MAX_COLUMNS))]
+    path.write_text(";".join(header) + "\n" + ";".join(["1"] * len(header)) + "\n")
+
+    with pytest.raises(ImportFileError) as exc:
+        read_csv_sniffed(path)
+
+    assert exc.value.message == (
+        "« large.csv » a 1\u202f001 colonnes (séparateur « ; ») : aucun fichier attendu n'en a "
+        "plus de 1\u202f000. Vérifiez qu'il s'agit du bon fichier."
+    )
+    # One column fewer is read.
+    path.write_text(";".join(header[:-1]) + "\n" + ";".join(["1"] * MAX_COLUMNS) + "\n")
+    frame, _ = read_csv_sniffed(path)
+    assert frame.shape == (1, MAX_COLUMNS + 1)  # + LINE
+
+
+def test_read_xlsx_refuses_a_sheet_too_wide(tmp_path: Path) -> None:
+    header = ["ZE2020", *(f"T{i}" for i in range(MAX_COLUMNS))]
+    path = _xlsx(tmp_path / "t.xlsx", {"s": [header, ["0051"] + [1] * MAX_COLUMNS]})
+
+    with pytest.raises(ImportFileError) as exc:
+        read_xlsx(path, sheet="s", header_hint=["ZE2020"])
+
+    assert exc.value.message.startswith("La feuille « s » de « t.xlsx » a 1\u202f001 colonnes : ")
 
 
 def test_check_rate_range() -> None:
