@@ -22,6 +22,7 @@ from catalogue.models import Sector, TrainingPath
 from catalogue.selectors.catalogue import occupation_labels
 from catalogue.services import curation
 from diagnostics.models import User
+from diagnostics.models.limits import NOTE_MAX_LENGTH
 
 CODE_LIST = serializers.ListField(child=serializers.CharField(max_length=32), max_length=200)
 
@@ -29,7 +30,9 @@ CODE_LIST = serializers.ListField(child=serializers.CharField(max_length=32), ma
 class SectorInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=20, required=False)
     name = serializers.CharField(max_length=150, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True
+    )
     order = serializers.IntegerField(required=False, min_value=0, max_value=32767)
     illustrative = serializers.BooleanField(required=False)
 
@@ -63,8 +66,12 @@ class PathInputSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=32), required=False, max_length=20
     )
     cpf_eligible = serializers.BooleanField(required=False)
-    prerequisites = serializers.CharField(required=False, allow_blank=True)
-    description = serializers.CharField(required=False, allow_blank=True)
+    prerequisites = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True
+    )
+    description = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True
+    )
     bmo_codes = serializers.ListField(
         child=serializers.CharField(max_length=8), required=False, max_length=200
     )

@@ -23,6 +23,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from diagnostics.models.limits import NOTE_MAX_LENGTH
+
 # BMO métier codes are FAP 2021 "228" codes (`A0X40`, `G0A41`); the 2023 survey still used the
 # older FAP 2009-based codes (`L1Z60`), same shape with a `Z` in third position.
 BMO_CODE_RE = re.compile(r"^[A-Z][0-9A-Z][A-Z][0-9]{2}$")
@@ -154,7 +156,7 @@ class Sector(models.Model):
         validators=[RegexValidator(PATH_CODE_RE, "Code : majuscules, chiffres et tirets.")],
     )
     name = models.CharField("nom", max_length=150)
-    description = models.TextField("description", blank=True)
+    description = models.TextField("description", max_length=NOTE_MAX_LENGTH, blank=True)
     order = models.PositiveSmallIntegerField("ordre d'affichage", default=0)
     illustrative = models.BooleanField(
         "illustratif",
@@ -251,8 +253,8 @@ class TrainingPath(models.Model):
         Concept, verbose_name="concepts d'implantation", blank=True, related_name="+"
     )
     cpf_eligible = models.BooleanField("éligible au CPF", default=True)
-    prerequisites = models.TextField("prérequis", blank=True)
-    description = models.TextField("présentation", blank=True)
+    prerequisites = models.TextField("prérequis", max_length=NOTE_MAX_LENGTH, blank=True)
+    description = models.TextField("présentation", max_length=NOTE_MAX_LENGTH, blank=True)
     bmo_codes = models.JSONField(
         "métiers BMO (FAP 2021)",
         default=list,

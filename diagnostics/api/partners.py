@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from diagnostics.api.base import ApiViewMixin
 from diagnostics.models import Organisation, Scope, User
+from diagnostics.models.limits import NOTE_MAX_LENGTH
 from diagnostics.permissions import CanManageBasins
 from diagnostics.selectors import partners as sel
 from diagnostics.services.partners import ContactInput, OrganisationInput, organisation_save
@@ -51,7 +52,9 @@ class PartnerInputSerializer(serializers.Serializer):
     commune = serializers.CharField(max_length=5, required=False, allow_blank=True, default="")
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     website = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
     contacts = ContactSerializer(many=True, required=False, default=list)
 
     def to_input(self) -> OrganisationInput:

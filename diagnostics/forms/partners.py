@@ -9,6 +9,7 @@ from django import forms
 from django.forms import formset_factory
 
 from diagnostics.models import Organisation
+from diagnostics.models.limits import NOTE_MAX_LENGTH
 
 DSFR_INPUT = {"class": "fr-input"}
 DSFR_SELECT = {"class": "fr-select"}
@@ -65,6 +66,7 @@ class OrganisationForm(forms.Form):
     notes = forms.CharField(
         label="Notes",
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"class": "fr-input", "rows": 3}),
     )
 

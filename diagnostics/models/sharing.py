@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 
 from .basins import Basin
+from .limits import NOTE_MAX_LENGTH
 from .runs import DiagnosticRun
 
 
@@ -77,7 +78,7 @@ class Organisation(models.Model):
     )
     address = models.CharField("adresse", max_length=300, blank=True)
     website = models.URLField("site internet", blank=True)
-    notes = models.TextField("notes", blank=True)
+    notes = models.TextField("notes", max_length=NOTE_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField("mis à jour le", auto_now=True)
 

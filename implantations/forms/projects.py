@@ -10,6 +10,7 @@ from django import forms
 from django.forms import formset_factory
 
 from diagnostics.models import Basin, Epci
+from diagnostics.models.limits import NOTE_MAX_LENGTH
 from implantations.analytics import planning_fit as pfit
 from implantations.analytics.funding import MAX_PEOPLE
 from implantations.models import Concept, ProjectPartner, ProjectStatus
@@ -39,6 +40,7 @@ class ProjectForm(forms.Form):
     concept_reason = forms.CharField(
         label="Raison du choix",
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         help_text="Obligatoire si le concept retenu diffère du concept recommandé.",
         widget=forms.Textarea(attrs={"class": "fr-input", "rows": 3}),
     )
@@ -52,6 +54,7 @@ class ProjectForm(forms.Form):
     host_details = forms.CharField(
         label="Locaux et moyens apportés",
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"class": "fr-input", "rows": 3}),
     )
     governance_name = forms.CharField(
@@ -79,6 +82,7 @@ class ProjectForm(forms.Form):
     notes = forms.CharField(
         label="Notes",
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"class": "fr-input", "rows": 3}),
     )
 
@@ -166,6 +170,7 @@ class ProjectStatusForm(forms.Form):
     reason = forms.CharField(
         label="Raison",
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         help_text="Obligatoire pour revenir à une étape précédente.",
         widget=forms.Textarea(attrs={"class": "fr-input", "rows": 2}),
     )

@@ -15,6 +15,8 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
+from diagnostics.models.limits import NOTE_MAX_LENGTH
+
 
 class Concept(models.TextChoices):
     """The three implantation concepts of « Au cœur des territoires »."""
@@ -73,11 +75,14 @@ class ImplantationProject(models.Model):
     )
     concept_reason = models.TextField(
         "raison du choix",
+        max_length=NOTE_MAX_LENGTH,
         blank=True,
         help_text="Obligatoire quand le concept retenu diffère du concept recommandé.",
     )
     host_structure = models.CharField("structure d'accueil", max_length=200, blank=True)
-    host_details = models.TextField("locaux et moyens apportés", blank=True)
+    host_details = models.TextField(
+        "locaux et moyens apportés", max_length=NOTE_MAX_LENGTH, blank=True
+    )
     governance_name = models.CharField(
         "instance de gouvernance", max_length=200, default="Comité de pilotage"
     )
@@ -98,7 +103,7 @@ class ImplantationProject(models.Model):
     convention_signed_on = models.DateField("convention signée le", null=True, blank=True)
     opened_on = models.DateField("ouvert le", null=True, blank=True)
     self_financed_on = models.DateField("auto-porté depuis le", null=True, blank=True)
-    notes = models.TextField("notes", blank=True)
+    notes = models.TextField("notes", max_length=NOTE_MAX_LENGTH, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="créé par",
@@ -150,7 +155,7 @@ class ProjectStatusChange(models.Model):
     )
     to_status = models.CharField("nouveau statut", max_length=16, choices=ProjectStatus.choices)
     effective_on = models.DateField("date d'effet")
-    reason = models.TextField("raison", blank=True)
+    reason = models.TextField("raison", max_length=NOTE_MAX_LENGTH, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="par",

@@ -5,11 +5,14 @@ town's partnership and employer letters. Each write checks that the user may man
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from diagnostics.models import Basin, Commune, User
+from diagnostics.models.limits import date_out_of_bounds
 from implantations.models import BasinPartnership, EmployerLetter, HostStructure
 from implantations.selectors import assets
 
@@ -237,6 +240,14 @@ def employer_letter_create(
             "Le nombre d'apprenants ou de recrutements ne peut pas être négatif.",
             extra={"field": "learners"},
         )
+    if received_on is not None:
+        if not isinstance(received_on, dt.date):
+            raise RecommendationError("Date de réception invalide.", extra={"field": "received_on"})
+        problem = date_out_of_bounds(received_on, "La date de réception")
+        if received_on > timezone.localdate():
+            problem = f"La date de réception ({received_on:%d/%m/%Y}) est dans le futur."
+        if problem:
+            raise RecommendationError(problem, extra={"field": "received_on"})
     with transaction.atomic():
         letter = EmployerLetter.objects.create(
             basin=basin,

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from diagnostics.models import Basin, User
+from diagnostics.models.limits import date_out_of_bounds
 from diagnostics.selectors.access import basin_is_manageable, basin_list_for
 from diagnostics.services.sharing import delegates_notify
 from implantations.models import (
@@ -162,6 +163,10 @@ def contribution_clean(basin: Basin, data: ContributionInput) -> dict[str, Any]:
         raise ContributionError(
             "Date de disponibilité invalide.", extra={"field": "available_from"}
         )
+    if data.available_from is not None:
+        problem = date_out_of_bounds(data.available_from, "La date de disponibilité")
+        if problem:
+            raise ContributionError(problem, extra={"field": "available_from"})
     return {
         **values,
         "kind": data.kind,

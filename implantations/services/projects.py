@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from diagnostics.errors import ApplicationError
 from diagnostics.models import Basin, Epci, User
+from diagnostics.models.limits import date_out_of_bounds
 from diagnostics.selectors.access import basin_is_manageable
 from implantations.analytics import planning_followup as pfu
 from implantations.models import (
@@ -90,6 +91,9 @@ def _check_start(start_year: int, study_started_on: dt.date) -> None:
             "study_started_on",
             "future_date",
         )
+    problem = date_out_of_bounds(study_started_on, "La date de lancement de l'étude")
+    if problem:
+        raise project_field_error(problem, "study_started_on", "date_out_of_bounds")
 
 
 def _recommended_concept(recommendation: Any) -> str:
@@ -290,6 +294,9 @@ def project_status_change(
             "effective_on",
             "future_date",
         )
+    problem = date_out_of_bounds(effective_on, "La date d'effet")
+    if problem:
+        raise project_field_error(problem, "effective_on", "date_out_of_bounds")
     since = current.status_date(source)
     if isinstance(since, dt.date) and effective_on < since:
         raise project_field_error(

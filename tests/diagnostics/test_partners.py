@@ -224,6 +224,28 @@ def test_partner_api_write_needs_the_scope(world: dict[str, Any]) -> None:
     assert [p["name"] for p in listed.json()["results"]] == ["PLIE Alpha"]
 
 
+def test_partner_notes_longer_than_the_bound_are_a_400_and_nothing_is_stored(
+    world: dict[str, Any],
+) -> None:
+    api = APIClient()
+    api.credentials(
+        HTTP_AUTHORIZATION=f"Token {make_token(world['delegate_a'], ['partners:write'])}"
+    )
+    body = {"name": "PLIE Alpha", "kind": "plie", "region": "91"}
+
+    long = api.post("/api/v1/partners/", {**body, "notes": "x" * 5001}, format="json")
+
+    assert long.status_code == 400
+    assert long.json()["error"]["fields"] == {
+        "notes": ["Assurez-vous que ce champ comporte au plus 5000\xa0caractères."]
+    }
+    assert not Organisation.objects.filter(name="PLIE Alpha").exists()
+    assert (
+        api.post("/api/v1/partners/", {**body, "notes": "x" * 5000}, format="json").status_code
+        == 201
+    )
+
+
 def test_typed_partners_of_the_basin_lift_the_constraints(world: dict[str, Any]) -> None:
     basin = world["basin"]
     before = {c.code: c.passed for c in constraints_check(host_summary([], None))}

@@ -133,3 +133,22 @@ def test_writes_need_catalogue_write_and_a_curators_role(curator):
     assert reader.post("/api/v1/catalogue/paths/", NEW_PATH, format="json").status_code == 403
     assert delegate.post("/api/v1/catalogue/paths/", NEW_PATH, format="json").status_code == 403
     assert delegate.get("/api/v1/catalogue/sectors/NUM/").status_code == 200
+
+
+def test_a_description_longer_than_the_bound_is_a_400_and_the_path_unchanged(curator):
+    SectorFactory(code="NUM", name="Numérique")
+    api = token_client(curator)
+    api.post("/api/v1/catalogue/paths/", NEW_PATH, format="json")
+
+    long = api.patch("/api/v1/catalogue/paths/NUM-09/", {"description": "é" * 5001}, format="json")
+    bound = api.patch(
+        "/api/v1/catalogue/paths/NUM-09/", {"prerequisites": "é" * 5000}, format="json"
+    )
+
+    assert long.status_code == 400
+    assert long.json()["error"]["fields"] == {
+        "description": ["Assurez-vous que ce champ comporte au plus 5000\xa0caractères."]
+    }
+    assert bound.status_code == 200
+    path = TrainingPath.objects.get(code="NUM-09")
+    assert (path.description, len(path.prerequisites)) == ("", 5000)

@@ -73,6 +73,11 @@ def test_partner_proposes_premises_and_the_delegates_are_told(world) -> None:  #
         ({"source": "  "}, "source", "source"),
         ({"contact": ""}, "contact", "contact"),
         ({"kind": "potion"}, "kind", "Type de contribution inconnu"),
+        (
+            {"available_from": dt.date(9999, 12, 31)},
+            "available_from",
+            "La date de disponibilité (31/12/9999) est postérieure au 31/12/2100.",
+        ),
     ],
 )
 def test_impossible_contribution_values_are_refused_naming_the_field(

@@ -124,6 +124,18 @@ def test_project_create_future_study_date_is_refused(world):
     assert caught.value.extra["field"] == "study_started_on"
 
 
+def test_project_create_study_date_before_2000_is_refused(world):
+    with pytest.raises(services.ProjectError) as caught:
+        create(world, study_started_on=dt.date(1, 1, 1))
+
+    assert caught.value.message == (
+        "La date de lancement de l'étude (01/01/0001) est antérieure au 01/01/2000."
+    )
+    assert caught.value.extra["field"] == "study_started_on"
+    assert ImplantationProject.objects.count() == 0
+    assert create(world, study_started_on=dt.date(2000, 1, 1)).study_started_on.year == 2000
+
+
 # --- Status -------------------------------------------------------------------------------------
 def change(project, to_status, day, reason="", user=None):
     return services.project_status_change(

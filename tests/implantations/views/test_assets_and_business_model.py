@@ -4,6 +4,8 @@ saving, save a scenario, scoping)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -218,6 +220,35 @@ def test_partners_and_letters(client: Client) -> None:
         ("Forges de Bologne", 6)
     ]
     assert bad.status_code == 200 and EmployerLetter.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("received_on", "message"),
+    [
+        ("9999-12-31", "La date de réception (31/12/9999) est dans le futur."),
+        ("1999-12-31", "La date de réception (31/12/1999) est antérieure au 01/01/2000."),
+    ],
+)
+def test_a_letter_received_in_the_future_or_before_2000_is_refused(
+    client: Client, received_on: str, message: str
+) -> None:
+    basin = bare_basin()
+    client.force_login(delegate())
+    url = reverse("basin-assets", args=[basin.pk])
+
+    bad = client.post(
+        url, {"action": "add_letter", "employer": "Forges", "received_on": received_on}
+    )
+    good = client.post(
+        url, {"action": "add_letter", "employer": "Forges", "received_on": "2025-03-14"}
+    )
+
+    assert bad.status_code == 200
+    assert message in bad.content.decode()
+    assert list(EmployerLetter.objects.values_list("received_on", flat=True)) == [
+        dt.date(2025, 3, 14)
+    ]
+    assert good.status_code == 302
 
 
 def test_assets_page_is_read_only_for_a_mayor_and_hidden_from_other_regions(
