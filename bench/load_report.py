@@ -138,6 +138,35 @@ def report(
                 ]
         timeline.append(window)
     result["timeline_n_p99ms_over_target"] = timeline
+    # The first window second by second (count, p99 in ms, over target), and its answers over
+    # target in the order they were asked (start in s, kind, URL pattern, ms): what the start of
+    # a run queues behind.
+    result["first_window_per_second"] = [
+        {
+            "from_s": second,
+            **{
+                kind: [
+                    len(values),
+                    round(percentile(values, 99) * 1000, 1),
+                    sum(v > limit for v in values),
+                ]
+                for kind, limit in limits.items()
+                if (
+                    values := [
+                        a[3]
+                        for a in traffic.stats.answers
+                        if a[1] == kind and second <= a[0] < second + 1
+                    ]
+                )
+            },
+        }
+        for second in range(WINDOW)
+    ]
+    result["first_window_over_target"] = sorted(
+        (round(a[0], 2), a[1], a[2], round(a[3] * 1000, 1))
+        for a in traffic.stats.answers
+        if a[0] < WINDOW and a[1] in limits and a[3] > limits[a[1]]
+    )
     over = {
         kind: [w.get(kind, [0, 0, 0])[2] for w in timeline]  # type: ignore[index]
         for kind in ("api", "page", "bare")
