@@ -48,6 +48,22 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 # Move the objects of the loaded application out of the garbage collector's reach once loaded
 # (post_worker_init): see there. "false" leaves them in.
 gc_freeze = os.environ.get("GUNICORN_GC_FREEZE", "true").lower() not in ("0", "false", "no")
+# CPU priority of this gunicorn and its workers (0: the default). docker-compose.yml runs two
+# services of this file, web (pages) and api (/api/): on a host where they share the cores, a
+# web lowered a little below the api lets a REST client's answer go before report renders
+# (docs/architecture.md, « Load »). Between containers the scheduler ranks by the containers'
+# CPU weights (`cpu_shares`), not by this; it matters where both run on one host, as in the
+# load bench. Never raised: an unprivileged process cannot.
+niceness = int(os.environ.get("GUNICORN_NICENESS", "0"))
+
+
+def on_starting(server: Any) -> None:
+    """Before the workers are forked (they inherit it): this server's niceness, and its
+    session's scheduling group's when it leads the session."""
+    if niceness > 0:
+        from cnam_territoires.priority import niceness_lower
+
+        niceness_lower(niceness)
 
 
 def post_fork(server: Any, worker: Any) -> None:

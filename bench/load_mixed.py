@@ -1,5 +1,5 @@
 """Load held: 50 users browsing reports, the API and exports for two minutes while a batch of
-diagnostics runs, on the production stack — gunicorn (2 workers) + PostgreSQL + Redis + a Celery
+diagnostics runs, on the production stack — gunicorn (web: 2 workers, api: 1) + PostgreSQL + Redis + a Celery
 worker — all on 127.0.0.1, bounded in time. A bare Django view (/favicon.ico: a redirect through
 the whole middleware stack, no query) is measured in the same run as the reference.
 
@@ -10,7 +10,11 @@ Targets (issue 15): zero errors, p99 page < 1 s, p99 API < 200 ms.
         --pg postgres://postgres@127.0.0.1:5432/postgres --redis redis://127.0.0.1:6379/15
 
 gunicorn runs with the production configuration (gunicorn.conf.py: gthread, its threads and
-switch interval; --threads and --switch-interval-ms override them) and 2 workers. What it does: creates a database of its own
+switch interval; --threads and --switch-interval-ms override them), as docker-compose.yml runs
+it: a gunicorn of 2 workers for the pages, exports and the bare view (service web, --workers),
+a little below in CPU priority (--web-niceness 2: the weight compose gives it), and a gunicorn
+of 1 worker on --port + 2 for the API's answers (service api, --api-workers; 0: one gunicorn
+for everything, the configuration before 2026-12-07). What it does: creates a database of its own
 (`bench_load`, dropped at the end unless --keep; --template NAME copies a demo built before
 instead of migrating and building it again); migrates it and builds the synthetic demo; fills
 the pages' cached fragments as a deployment does once its data is loaded (`manage.py
@@ -171,6 +175,28 @@ def arguments() -> argparse.Namespace:
         "ex. GUNICORN_GC_FREEZE=false.",
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="Workers du gunicorn des pages (service web de docker-compose.yml).",
+    )
+    parser.add_argument(
+        "--web-niceness",
+        type=int,
+        default=2,
+        help="GUNICORN_NICENESS du gunicorn des pages seulement (2 : le poids CPU que "
+        "docker-compose.yml donne au service web face à l'api, cpu_shares 640 contre 1024) : "
+        "l'API passe avant les rendus quand les cœurs sont pris.",
+    )
+    parser.add_argument(
+        "--api-workers",
+        type=int,
+        default=1,
+        help="Le gunicorn de l'API (service api de docker-compose.yml), de N workers, sur "
+        "--port + 2 : les réponses de l'API y vont, comme le mandataire inverse envoie /api/ "
+        "à son service ; 0 : un seul serveur pour tout (la configuration d'avant).",
+    )
+    parser.add_argument(
         "--json",
         default="",
         help="Fichier des résultats (par défaut var/bench/load_mixed.json).",
@@ -197,9 +223,16 @@ def main() -> None:
         if args.switch_interval_ms is not None
         else conf["switch_interval_ms"],
     }
-    print(f"gunicorn : 2 workers, {server}", flush=True)
+    server["workers"] = args.workers
+    if args.api_workers:
+        server["api_workers"] = args.api_workers
     threads_option = ["--threads", str(args.threads)] if args.threads else []
-    servers = [gunicorn_start(args.port, threads_option, gunicorn_env)]
+    web_env = dict(gunicorn_env)
+    if args.api_workers:  # one gunicorn for everything: nothing to rank it against
+        web_env["GUNICORN_NICENESS"] = str(args.web_niceness)
+        server["web_niceness"] = args.web_niceness
+    print(f"gunicorn : {server}", flush=True)
+    servers = [gunicorn_start(args.port, threads_option, web_env, workers=args.workers)]
     ports = [args.port]
     # --versus: the same application, database, cache and worker, another configuration; the
     # users alternate between the two every SLOT seconds, so both meet the same machine load.
@@ -224,9 +257,15 @@ def main() -> None:
                 workers=args.versus_workers,
             )
         )
+    api_port = None
+    if args.api_workers:
+        api_port = args.port + 2
+        servers.append(
+            gunicorn_start(api_port, threads_option, gunicorn_env, workers=args.api_workers)
+        )
     worker = worker_start(args.port, env)
     try:
-        wait_ready(ports)
+        wait_ready(ports + ([api_port] if api_port else []))
         traffic = Traffic(
             ports=ports,
             token=token,
@@ -235,6 +274,7 @@ def main() -> None:
             versions=ids["versions"],
             api_only_b=bool(args.versus) and args.versus_api_only,
             ramp_seconds=args.ramp_seconds,
+            api_port=api_port,
         )
         load_before = os.getloadavg()
         cpu_before = {

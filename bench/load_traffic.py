@@ -37,6 +37,9 @@ class Traffic:
     # --ramp-seconds: the users start one after the other over these seconds (0: all at once,
     # the bench's method: 50 first requests in the same instant, as the batches start).
     ramp_seconds: float = 0.0
+    # --api-workers: the API's answers go to a gunicorn of their own on this port (what a
+    # reverse proxy routing /api/ to its own service does); None: one server for everything.
+    api_port: int | None = None
 
     @property
     def pages(self) -> list[str]:
@@ -96,6 +99,10 @@ class Traffic:
                     ("export", self.exports, 0.1),
                     ("bare", ["/favicon.ico"], 0.05),
                 ]
+        api_session = None
+        if self.api_port is not None:
+            api_session = Session(self.api_port, token=sessions[0].token)
+            api_session.cookies = dict(sessions[0].cookies)
         kinds = [m[0] for m in mix]
         weights = [m[2] for m in mix]
         while time.monotonic() < self.stop:
@@ -104,6 +111,8 @@ class Traffic:
             session, suffix = self.on_server(sessions)
             if self.api_only_b and kind != "api":
                 session, suffix = sessions[0], ""
+            if api_session is not None and kind == "api":
+                session = api_session
             started = time.perf_counter()
             try:
                 status, _ = session.request("GET", url)

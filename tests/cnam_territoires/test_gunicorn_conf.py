@@ -159,3 +159,54 @@ def test_gunicorn_conf_post_worker_init_loads_the_views_before_the_first_request
         check=True,
     ).stdout
     assert unfrozen.split() == ["False", "True", "0", "False"]
+
+
+def test_compose_serves_the_api_by_a_gunicorn_of_its_own_as_the_load_bench_measures(
+    monkeypatch,
+) -> None:
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    services = yaml.safe_load((root / "docker-compose.yml").read_text())["services"]
+    bench = runpy.run_path(str(root / "bench" / "load_mixed.py"), run_name="bench")
+    monkeypatch.setattr(sys, "argv", ["load_mixed.py"])
+    defaults = bench["arguments"]()
+
+    # The same application and configuration file, two services, each its own workers.
+    assert services["api"]["command"] == services["web"]["command"]
+    assert services["web"]["command"][:3] == ["gunicorn", "-c", "gunicorn.conf.py"]
+    assert services["web"]["environment"]["WEB_CONCURRENCY"] == "${WEB_WORKERS:-2}"
+    assert services["api"]["environment"]["WEB_CONCURRENCY"] == "${API_WORKERS:-1}"
+    # Both keep the database and the broker of the other services.
+    for name in ("web", "api"):
+        assert (
+            services[name]["environment"]["DATABASE_URL"]
+            == (services["worker"]["environment"]["DATABASE_URL"])
+        )
+    # The API first: web's CPU weight is that of a niceness of 2 (655 / 1024 ≈ 640 / 1024), the
+    # batches' below it; the load bench measures that topology by default.
+    assert (services["web"]["cpu_shares"], services["worker"]["cpu_shares"]) == (640, 256)
+    assert "cpu_shares" not in services["api"]  # 1024, the default
+    assert (defaults.workers, defaults.api_workers, defaults.web_niceness) == (2, 1, 2)
+
+
+def test_gunicorn_niceness_lowers_the_server_before_its_workers_fork() -> None:
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import os, runpy; conf = runpy.run_path('gunicorn.conf.py'); "
+        "conf['on_starting'](None); print(conf['niceness'], os.getpriority(os.PRIO_PROCESS, 0))"
+    )
+
+    def run(value: str | None) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "GUNICORN_NICENESS"}
+        if value is not None:
+            env["GUNICORN_NICENESS"] = value
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True,
+            check=True,
+        )  # fmt: skip
+        return out.stdout.strip()
+
+    base = os.getpriority(os.PRIO_PROCESS, 0)
+    assert run(None) == f"0 {base}"  # the default leaves the priority alone
+    assert run("5") == f"5 {max(base, 5)}"
