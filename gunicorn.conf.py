@@ -49,11 +49,11 @@ accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 # (post_worker_init): see there. "false" leaves them in.
 gc_freeze = os.environ.get("GUNICORN_GC_FREEZE", "true").lower() not in ("0", "false", "no")
 # CPU priority of this gunicorn and its workers (0: the default). docker-compose.yml runs two
-# services of this file, web (pages) and api (/api/): on a host where they share the cores, a
-# web lowered a little below the api lets a REST client's answer go before report renders
-# (docs/architecture.md, « Load »). Between containers the scheduler ranks by the containers'
-# CPU weights (`cpu_shares`), not by this; it matters where both run on one host, as in the
-# load bench. Never raised: an unprivileged process cannot.
+# services of this file, web (pages) and api (/api/): where they share the cores of one host as
+# processes, a web lowered below the api lets a REST client's answer go before report renders
+# (tried at 2 and 5 in the load bench, not kept: docs/architecture.md, « Load »). Containers are
+# ranked by their CPU weights (`cpu_shares`), not by this. Never raised: an unprivileged
+# process cannot.
 niceness = int(os.environ.get("GUNICORN_NICENESS", "0"))
 
 

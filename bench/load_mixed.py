@@ -11,10 +11,10 @@ Targets (issue 15): zero errors, p99 page < 1 s, p99 API < 200 ms.
 
 gunicorn runs with the production configuration (gunicorn.conf.py: gthread, its threads and
 switch interval; --threads and --switch-interval-ms override them), as docker-compose.yml runs
-it: a gunicorn of 2 workers for the pages, exports and the bare view (service web, --workers),
-a little below in CPU priority (--web-niceness 2: the weight compose gives it), and a gunicorn
-of 1 worker on --port + 2 for the API's answers (service api, --api-workers; 0: one gunicorn
-for everything, the configuration before 2026-12-07). What it does: creates a database of its own
+it: a gunicorn of 2 workers for the pages, exports and the bare view (service web, --workers;
+--web-niceness N lowers its CPU priority), and a gunicorn of 1 worker on --port + 2 for the
+API's answers (service api, --api-workers; 0: one gunicorn for everything, the configuration
+before 2026-12-07). What it does: creates a database of its own
 (`bench_load`, dropped at the end unless --keep; --template NAME copies a demo built before
 instead of migrating and building it again); migrates it and builds the synthetic demo; fills
 the pages' cached fragments as a deployment does once its data is loaded (`manage.py
@@ -183,10 +183,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--web-niceness",
         type=int,
-        default=2,
-        help="GUNICORN_NICENESS du gunicorn des pages seulement (2 : le poids CPU que "
-        "docker-compose.yml donne au service web face à l'api, cpu_shares 640 contre 1024) : "
-        "l'API passe avant les rendus quand les cœurs sont pris.",
+        default=0,
+        help="GUNICORN_NICENESS du gunicorn des pages seulement (0 : comme docker-compose.yml) ; "
+        "au-dessus, l'API passe avant les rendus quand les cœurs sont pris (essayé à 2 et 5 : "
+        "docs/architecture.md, « Load »).",
     )
     parser.add_argument(
         "--api-workers",
@@ -228,7 +228,7 @@ def main() -> None:
         server["api_workers"] = args.api_workers
     threads_option = ["--threads", str(args.threads)] if args.threads else []
     web_env = dict(gunicorn_env)
-    if args.api_workers:  # one gunicorn for everything: nothing to rank it against
+    if args.api_workers and args.web_niceness:  # one gunicorn: nothing to rank it against
         web_env["GUNICORN_NICENESS"] = str(args.web_niceness)
         server["web_niceness"] = args.web_niceness
     print(f"gunicorn : {server}", flush=True)

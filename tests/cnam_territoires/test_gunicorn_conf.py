@@ -183,11 +183,11 @@ def test_compose_serves_the_api_by_a_gunicorn_of_its_own_as_the_load_bench_measu
             services[name]["environment"]["DATABASE_URL"]
             == (services["worker"]["environment"]["DATABASE_URL"])
         )
-    # The API first: web's CPU weight is that of a niceness of 2 (655 / 1024 ≈ 640 / 1024), the
-    # batches' below it; the load bench measures that topology by default.
-    assert (services["web"]["cpu_shares"], services["worker"]["cpu_shares"]) == (640, 256)
-    assert "cpu_shares" not in services["api"]  # 1024, the default
-    assert (defaults.workers, defaults.api_workers, defaults.web_niceness) == (2, 1, 2)
+    # Same CPU weight for both (the default); the batches' below them. The load bench
+    # measures that topology by default.
+    assert "cpu_shares" not in services["web"] and "cpu_shares" not in services["api"]
+    assert services["worker"]["cpu_shares"] == 256
+    assert (defaults.workers, defaults.api_workers, defaults.web_niceness) == (2, 1, 0)
 
 
 def test_gunicorn_niceness_lowers_the_server_before_its_workers_fork() -> None:
