@@ -244,8 +244,9 @@ def test_read_csv_sniffed_refuses_a_file_too_wide_before_parsing_it(tmp_path: Pa
 
 
 def test_read_xlsx_refuses_a_sheet_too_wide(tmp_path: Path) -> None:
-    header = ["ZE2020", *(f"T{i}" for i in range(MAX_COLUMNS))]
-    path = _xlsx(tmp_path / "t.xlsx", {"s": [header, ["0051"] + [1] * MAX_COLUMNS]})
+    header: list[object] = ["ZE2020", *(f"T{i}" for i in range(MAX_COLUMNS))]
+    row: list[object] = ["0051", *([1] * MAX_COLUMNS)]
+    path = _xlsx(tmp_path / "t.xlsx", {"s": [header, row]})
 
     with pytest.raises(ImportFileError) as exc:
         read_xlsx(path, sheet="s", header_hint=["ZE2020"])
