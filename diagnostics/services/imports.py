@@ -244,7 +244,14 @@ def _process(batch: ImportBatch, *, retriable: bool) -> ImportBatch:
             status=Status.FAILED,
             step="Échec de la lecture",
             timings=timings,
-            error_message=f"Erreur inattendue pendant la lecture du fichier : {exc}",
+            # The exception (a bug, not the file: bad files raise ImportFileError) is in the
+            # server's log with the batch's number; its text, often English and technical,
+            # is not shown.
+            error_message=(
+                f"Erreur inattendue pendant la lecture du fichier : le fichier n'a pas été "
+                f"importé. L'incident est consigné dans le journal du serveur (import n° "
+                f"{batch_id}) ; relancez l'import ou signalez-le à l'administrateur."
+            ),
         )
 
     batch.rows_read = result.rows_read

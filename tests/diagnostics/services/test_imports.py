@@ -185,6 +185,30 @@ def test_one_bad_row_among_50000(tmp_path: Path) -> None:
     assert BmoFact.objects.count() == 0
 
 
+def test_a_bug_while_reading_fails_the_import_in_french_without_its_english_text(
+    tmp_path: Path, bassins: None, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    from diagnostics.importers import bmo
+
+    def broken(path, *, vintage, context):  # type: ignore[no-untyped-def]
+        raise ValueError("cannot reshape array of size 3 into shape (2,)")
+
+    monkeypatch.setattr(bmo, "read", broken)
+
+    batch = import_dataset(
+        kind="bmo", path=_small_bmo(tmp_path, "b.xlsx"), file_name="b.xlsx", sync=True
+    )
+
+    assert batch.status == Status.FAILED
+    assert batch.error_message == (
+        "Erreur inattendue pendant la lecture du fichier : le fichier n'a pas été importé. "
+        f"L'incident est consigné dans le journal du serveur (import n° {batch.pk}) ; relancez "
+        "l'import ou signalez-le à l'administrateur."
+    )
+    assert "cannot reshape" in caplog.text  # the cause, for whoever reads the log
+    assert BmoFact.objects.count() == 0
+
+
 def test_database_failure_midway_rolls_back(tmp_path: Path, bassins: None, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     previous = import_dataset(
         kind="bmo", path=_small_bmo(tmp_path, "a.xlsx"), file_name="a.xlsx", sync=True
