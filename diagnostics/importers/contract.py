@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from diagnostics.analytics.common import format_number
 from diagnostics.errors import ApplicationError
 
 # Key of `ReadResult.notes` holding advice shown with a refusal (e.g. which option would help).
@@ -38,8 +39,8 @@ MAX_COLUMNS = 1000
 def too_wide_hint() -> str:
     """The end of the message refusing a file wider than `MAX_COLUMNS`."""
     return (
-        f"aucun fichier attendu n'en a plus de {MAX_COLUMNS:,}".replace(",", "\u202f")
-        + ". Vérifiez qu'il s'agit du bon fichier."
+        f"aucun fichier attendu n'en a plus de {format_number(MAX_COLUMNS)}. "
+        "Vérifiez qu'il s'agit du bon fichier."
     )
 
 

@@ -243,9 +243,11 @@ def employer_letter_create(
     if received_on is not None:
         if not isinstance(received_on, dt.date):
             raise RecommendationError("Date de réception invalide.", extra={"field": "received_on"})
-        problem = date_out_of_bounds(received_on, "La date de réception")
-        if received_on > timezone.localdate():
-            problem = f"La date de réception ({received_on:%d/%m/%Y}) est dans le futur."
+        problem = (
+            f"La date de réception ({received_on:%d/%m/%Y}) est dans le futur."
+            if received_on > timezone.localdate()
+            else date_out_of_bounds(received_on, "La date de réception")
+        )
         if problem:
             raise RecommendationError(problem, extra={"field": "received_on"})
     with transaction.atomic():
