@@ -126,7 +126,8 @@ def wait_for_charts(page: Any) -> None:
         page.wait_for_function(
             "() => Array.from(document.querySelectorAll('.cnam-chart, .cnam-map, [data-figure]'))"
             ".filter(e => e.offsetParent !== null)"
-            ".every(e => e.querySelector('.main-svg'))",
+            # A chart far from the window waits to be drawn (cnam/charts.js): its box is there.
+            ".every(e => e.querySelector('.main-svg') || e.hasAttribute('data-chart-pending'))",
             timeout=5_000,
         )
 

@@ -83,3 +83,74 @@ def test_map_table_lists_what_the_hover_shows(page) -> None:  # type: ignore[no-
         ["Sites", "Cnam Vitré"],
     ]
     assert page.locator(".cnam-chart-caption").inner_text().startswith("Carte : 3 éléments")
+
+
+def test_a_chart_far_from_the_window_is_drawn_when_it_comes_near(page) -> None:  # type: ignore[no-untyped-def]
+    # Two charts: one at the top, one 6,000 px below (the window is 720 px high: « near » is
+    # within half a window of it, 360 px).
+    page.set_viewport_size({"width": 1000, "height": 720})
+    page.set_content(
+        '<html lang="fr"><body><main>'
+        '<div id="haut" class="cnam-chart" aria-label="Haut"></div>'
+        '<div style="height: 6000px"></div>'
+        '<div id="bas" class="cnam-chart" aria-label="Bas"></div>'
+        '<div style="height: 1000px"></div>'
+        "</main></body></html>"
+    )
+    page.add_script_tag(path=str(PLOTLY_JS))
+    page.add_script_tag(path=str(CHARTS_JS))
+    figure = "[{type: 'bar', name: 'Projets', x: ['2024', '2025'], y: [3, 5]}], {height: 300}"
+    page.evaluate(f"Plotly.cnamDrawWhenNear('haut', {figure}, {{responsive: true}})")
+    page.evaluate(f"Plotly.cnamDrawWhenNear('bas', {figure}, {{responsive: true}})")
+
+    assert page.locator("#haut.js-plotly-plot").count() == 1  # near the window: drawn at once
+    assert page.locator("#haut[data-chart-pending]").count() == 0
+    # Far below: not drawn yet, but its box keeps the chart's height and its text alternative
+    # (caption, data table, tools) is already there.
+    assert page.locator("#bas .main-svg").count() == 0
+    assert page.locator("#bas.js-plotly-plot").count() == 0
+    assert page.locator("#bas[data-chart-pending]").count() == 1
+    assert page.evaluate("document.getElementById('bas').getBoundingClientRect().height") == 300
+    assert (
+        page.locator(".cnam-chart-caption").all_inner_texts()
+        == [
+            "Projets : de 3 (2024) à 5 (2025) ; maximum 5 (2025), minimum 3 (2024).",
+        ]
+        * 2
+    )
+    assert page.locator(".cnam-chart-data").count() == 2
+
+    # The top chart and its caption, table and tools put it about 6,800 px down: 800 px from
+    # the top of the window once scrolled by 6,000, within 1.5 windows (1,080 px).
+    page.mouse.wheel(0, 6000)
+    page.wait_for_selector("#bas.js-plotly-plot", state="attached")
+    assert page.locator("#bas[data-chart-pending]").count() == 0
+    assert page.evaluate("document.getElementById('bas').layout.separators") == ", "
+
+
+def test_printing_or_a_chart_tool_draws_the_charts_not_drawn_yet(page) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": 1000, "height": 720})
+    page.set_content(
+        '<html lang="fr"><body><main><div style="height: 5000px"></div>'
+        '<div id="a" class="cnam-chart" aria-label="A"></div>'
+        '<div id="b" class="cnam-chart" aria-label="B"></div>'
+        "</main></body></html>"
+    )
+    page.add_script_tag(path=str(PLOTLY_JS))
+    page.add_script_tag(path=str(CHARTS_JS))
+    figure = "[{type: 'bar', x: ['2024', '2025'], y: [3, 5]}], {}"
+    page.evaluate(f"Plotly.cnamDrawWhenNear('a', {figure}, {{}})")
+    page.evaluate(f"Plotly.cnamDrawWhenNear('b', {figure}, {{}})")
+    assert page.locator("[data-chart-pending]").count() == 2
+    assert page.evaluate("document.getElementById('a').getBoundingClientRect().height") == 450
+
+    # « Réinitialiser la vue » of chart A, clicked from the keyboard without scrolling to it.
+    page.evaluate(
+        "document.querySelectorAll('.cnam-chart-tools')[0].querySelectorAll('button')[2].click()"
+    )
+    assert page.locator("#a.js-plotly-plot").count() == 1
+    assert page.locator("#b[data-chart-pending]").count() == 1
+
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator("#b.js-plotly-plot").count() == 1
+    assert page.locator("[data-chart-pending]").count() == 0

@@ -70,15 +70,26 @@ def test_delegate_runs_a_diagnostic_and_reads_the_report(live_server, page, sett
     figures = page.locator(".cnam-kpi-card")
     expect(figures).to_have_count(6)
     assert "150" in figures.nth(1).inner_text().replace("\u202f", "")
-    # Plotly drew every chart and both maps.
-    # A function, not a string: Playwright polls a string expression with eval, which the page's
-    # Content-Security-Policy refuses (EvalError) whenever the condition is not already true.
-    page.wait_for_function(
-        "() => document.querySelectorAll('[data-figure] .main-svg').length >= "
-        "document.querySelectorAll('[data-figure]').length",
-        timeout=30_000,
-    )
-    assert page.locator("[data-figure]").count() >= 6
+    # The charts far from the window wait to be drawn (cnam/charts.js), their caption and data
+    # table already there; plotly draws each one as the reader scrolls to it, both maps too.
+    charts = page.locator("[data-figure]")
+    assert charts.count() >= 6
+    assert page.locator("[data-figure][data-chart-pending]").count() >= 1
+    # Every chart's extras are there before its plot: its tools, and its caption (the main
+    # message) and data table where its data give one.
+    assert page.locator(".cnam-chart-tools").count() == charts.count()
+    assert page.locator("[data-figure][data-chart-pending][aria-describedby]").count() >= 1
+    for i in range(charts.count()):
+        charts.nth(i).scroll_into_view_if_needed()
+        # A function, not a string: Playwright polls a string expression with eval, which the
+        # page's Content-Security-Policy refuses (EvalError) while the condition is false.
+        page.wait_for_function(
+            "(i) => document.querySelectorAll('[data-figure]')[i].querySelector('.main-svg')",
+            arg=i,
+            timeout=30_000,
+        )
+    assert page.locator("[data-figure][data-chart-pending]").count() == 0
+    page.locator("#chiffres-cles").scroll_into_view_if_needed()
     page.locator("#chiffres-cles").screenshot(
         path=str(DOCS_SCREENSHOTS / "diagnostic-rapport-e2e.png")
     )

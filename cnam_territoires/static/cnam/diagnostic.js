@@ -18,7 +18,9 @@
         layout.width = el.classList.contains("cnam-map-chart") ? 330 : 680;
         layout.height = Math.min(layout.height || 380, el.classList.contains("cnam-map-chart") ? 340 : 320);
       }
-      Plotly.newPlot(el, fig.data, layout, {
+      // On screen: drawn as it comes near the window (charts.js); in print: all of them now.
+      var draw = !isPrint && Plotly.cnamDrawWhenNear ? Plotly.cnamDrawWhenNear : Plotly.newPlot;
+      draw(el, fig.data, layout, {
         responsive: !isPrint,
         staticPlot: isPrint,
         displaylogo: false,

@@ -23,7 +23,8 @@
       config.scrollZoom = true;
       config.modeBarButtonsToRemove = ["select2d", "lasso2d", "autoScale2d"];
     }
-    window.Plotly.newPlot(el, figure.data, figure.layout, config);
+    // Drawn as it comes near the window (charts.js), its caption and data table at once.
+    (window.Plotly.cnamDrawWhenNear || window.Plotly.newPlot)(el, figure.data, figure.layout, config);
   }
 
   document.querySelectorAll("[data-figure-json]").forEach(draw);
@@ -31,7 +32,8 @@
   document.querySelectorAll(".fr-tabs__tab").forEach(function (tab) {
     tab.addEventListener("click", function () {
       window.setTimeout(function () {
-        document.querySelectorAll(".fr-tabs__panel--selected [data-figure-json]").forEach(function (el) {
+        // A chart not drawn yet (far from the window) has nothing to resize.
+        document.querySelectorAll(".fr-tabs__panel--selected .js-plotly-plot[data-figure-json]").forEach(function (el) {
           window.Plotly.Plots.resize(el);
         });
       }, 50);
