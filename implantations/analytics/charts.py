@@ -123,6 +123,8 @@ def waterfall_figure(scored: pd.DataFrame, concept: str, *, height: int = 460) -
     total = float(sum(values))
     figure = go.Figure(
         go.Waterfall(
+            # The series' name in the chart's caption and data table (cnam/charts.js).
+            name="Points apportés",
             orientation="v",
             measure=["relative"] * len(values) + ["total"],
             # Two-level axis: the pillar under its criteria.

@@ -154,3 +154,26 @@ def test_printing_or_a_chart_tool_draws_the_charts_not_drawn_yet(page) -> None: 
     page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
     assert page.locator("#b.js-plotly-plot").count() == 1
     assert page.locator("[data-chart-pending]").count() == 0
+
+
+def test_a_multicategory_axis_reads_as_its_levels_joined(page) -> None:  # type: ignore[no-untyped-def]
+    # The recommendation's waterfalls: criteria grouped by pillar (x = [pillars, criteria]).
+    _draw(
+        page,
+        "[{type: 'waterfall', measure: ['relative', 'relative', 'total'],"
+        " x: [['Demande', 'Demande', 'Total'], ['Projets', 'Écart', 'Score']],"
+        " y: [10, 5.5, 15.5]}], {}",
+    )
+
+    caption = page.locator(".cnam-chart-caption").inner_text()
+    assert caption == (
+        "série 1 : de 10 (Demande · Projets) à 15,5 (Total · Score) ; maximum 15,5 "
+        "(Total · Score), minimum 5,5 (Demande · Écart)."
+    )
+    page.locator(".cnam-chart-data > summary").click()
+    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
+    assert [r.split("\t") for r in rows] == [
+        ["Demande · Projets", "10"],
+        ["Demande · Écart", "5,5"],
+        ["Total · Score", "15,5"],
+    ]

@@ -136,6 +136,21 @@
   }
 
   // --- category × series (charts) --------------------------------------------------------
+  // A point's category as read: on a multicategory axis (x given as [outer level, inner
+  // level], as the recommendation's waterfalls group criteria by pillar) the levels of the
+  // point joined, « Demande · Projets / 1 000 hab. », not the level arrays themselves.
+  function pointCategories(axisValues) {
+    var labels = asArray(axisValues);
+    if (!labels || !labels.length || !Array.isArray(labels[0])) { return labels; }
+    var levels = labels.map(asArray);
+    var inner = levels[levels.length - 1] || [];
+    return inner.map(function (value, i) {
+      return levels.map(function (level) { return level[i]; })
+        .filter(function (v) { return v !== undefined && v !== null && v !== ""; })
+        .map(plain).join(" · ");
+    });
+  }
+
   function chartTable(data, layout) {
     var categories = [];
     var index = {};
@@ -147,9 +162,9 @@
       if (trace.type === "pie") {
         labels = asArray(trace.labels); values = asArray(trace.values);
       } else if (trace.orientation === "h") {
-        horizontal = true; labels = asArray(trace.y); values = asArray(trace.x);
+        horizontal = true; labels = pointCategories(trace.y); values = asArray(trace.x);
       } else {
-        labels = asArray(trace.x); values = asArray(trace.y);
+        labels = pointCategories(trace.x); values = asArray(trace.y);
       }
       if (!labels || !values) { return; }
       var column = {};

@@ -33,6 +33,7 @@ def test_waterfall_adds_known_criteria_up_to_the_score(scored) -> None:  # type:
     trace = figure.data[0]
 
     assert trace.type == "waterfall"
+    assert trace.name == "Points apportés"  # the caption's series, not « série 1 »
     # Turnkey weights 14, 15 and 4 (33 points known): 100·14/33·0.5, 100·15/33, 100·4/33·0.5.
     assert list(trace.x[1]) == [
         "Projets / 1 000 hab.",
