@@ -167,7 +167,9 @@ def test_a_multicategory_axis_reads_as_its_levels_joined(page) -> None:  # type:
 
     caption = page.locator(".cnam-chart-caption").inner_text()
     assert caption == (
-        "série 1 : de 10 (Demande · Projets) à 15,5 (Total · Score) ; maximum 15,5 "
+        # No series name nor axis title: the chart's name (the page names the waterfall's
+        # series « Points apportés »).
+        "Projets par année : de 10 (Demande · Projets) à 15,5 (Total · Score) ; maximum 15,5 "
         "(Total · Score), minimum 5,5 (Demande · Écart)."
     )
     page.locator(".cnam-chart-data > summary").click()
@@ -177,3 +179,32 @@ def test_a_multicategory_axis_reads_as_its_levels_joined(page) -> None:  # type:
         ["Demande · Écart", "5,5"],
         ["Total · Score", "15,5"],
     ]
+
+
+def test_a_lone_series_without_a_name_reads_as_its_value_axis(page) -> None:  # type: ignore[no-untyped-def]
+    # The report's « métiers difficiles »: one horizontal bar series, no name.
+    _draw(
+        page,
+        "[{type: 'bar', orientation: 'h', x: [255, 33], y: ['Cuisinier', 'Vendeur']}],"
+        " {xaxis: {title: {text: 'Projets jugés difficiles'}}}",
+    )
+
+    caption = page.locator(".cnam-chart-caption").inner_text()
+    assert caption == (
+        "Projets jugés difficiles : de 255 (Cuisinier) à 33 (Vendeur) ; maximum 255 "
+        "(Cuisinier), minimum 33 (Vendeur)."
+    )
+    page.locator(".cnam-chart-data > summary").click()
+    assert page.locator(".cnam-chart-data thead th").all_inner_texts() == [
+        "Catégorie",
+        "Projets jugés difficiles",
+    ]
+
+
+def test_a_lone_series_without_a_name_nor_axis_title_reads_as_its_chart(page) -> None:  # type: ignore[no-untyped-def]
+    # The chart's own name (aria-label « Projets par année ») when no axis says what is counted.
+    _draw(page, "[{type: 'bar', x: ['2024', '2025'], y: [3, 5]}], {}")
+
+    assert page.locator(".cnam-chart-caption").inner_text() == (
+        "Projets par année : de 3 (2024) à 5 (2025) ; maximum 5 (2025), minimum 3 (2024)."
+    )

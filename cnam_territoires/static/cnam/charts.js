@@ -151,7 +151,10 @@
     });
   }
 
-  function chartTable(data, layout) {
+  // A series without a name: the only one of its chart reads as its value axis (« Projets
+  // jugés difficiles »), or the chart's name; one among several, « série N ».
+  function chartTable(data, layout, label) {
+    var shown = data.filter(function (trace) { return trace.visible !== false; });
     var categories = [];
     var index = {};
     var series = [];
@@ -173,7 +176,12 @@
         if (!(key in index)) { index[key] = categories.length; categories.push(label); }
         column[key] = values[i];
       });
-      series.push({ name: plain(trace.name || ("série " + (t + 1))), values: column });
+      var unnamed = "série " + (t + 1);
+      if (shown.length === 1) {
+        var valueAxis = trace.type === "pie" ? null : (trace.orientation === "h" ? layout.xaxis : layout.yaxis);
+        unnamed = titleOf((valueAxis || {}).title) || label || unnamed;
+      }
+      series.push({ name: plain(trace.name || unnamed), values: column });
     });
     var axis = horizontal ? layout.yaxis : layout.xaxis;
     var head = [titleOf((axis || {}).title) || "Catégorie"].concat(series.map(function (s) { return s.name; }));
@@ -244,7 +252,7 @@
       message = !rows.length ? "" : "Carte : " + rows.length + " élément" + (rows.length > 1 ? "s" : "") +
         " décrit" + (rows.length > 1 ? "s" : "") + " dans le tableau ci-dessous (ce que montre le survol).";
     } else {
-      var t = chartTable(data, layout);
+      var t = chartTable(data, layout, label);
       head = t.head; rows = t.rows;
       message = mainMessage(t);
     }
