@@ -85,23 +85,32 @@ def test_map_table_lists_what_the_hover_shows(page) -> None:  # type: ignore[no-
     assert page.locator(".cnam-chart-caption").inner_text().startswith("Carte : 3 éléments")
 
 
+def _draw_when_near(page, body: str, figure_js: str) -> None:  # type: ignore[no-untyped-def]
+    """`body` in a window 720 px high, then `Plotly.cnamDrawWhenNear` on each of its charts
+    (`.cnam-chart`, in order) with `figure_js`."""
+    page.set_viewport_size({"width": 1000, "height": 720})
+    page.set_content(f'<html lang="fr"><body><main>{body}</main></body></html>')
+    page.add_script_tag(path=str(PLOTLY_JS))
+    page.add_script_tag(path=str(CHARTS_JS))
+    page.evaluate(
+        "(figure) => document.querySelectorAll('.cnam-chart').forEach("
+        "(node) => Plotly.cnamDrawWhenNear(node, ...figure, {responsive: true}))",
+        # The figure as [data, layout], from its JavaScript text.
+        page.evaluate(f"[{figure_js}]"),
+    )
+
+
 def test_a_chart_far_from_the_window_is_drawn_when_it_comes_near(page) -> None:  # type: ignore[no-untyped-def]
     # Two charts: one at the top, one 6,000 px below (the window is 720 px high: « near » is
     # within half a window of it, 360 px).
-    page.set_viewport_size({"width": 1000, "height": 720})
-    page.set_content(
-        '<html lang="fr"><body><main>'
+    _draw_when_near(
+        page,
         '<div id="haut" class="cnam-chart" aria-label="Haut"></div>'
         '<div style="height: 6000px"></div>'
         '<div id="bas" class="cnam-chart" aria-label="Bas"></div>'
-        '<div style="height: 1000px"></div>'
-        "</main></body></html>"
+        '<div style="height: 1000px"></div>',
+        "[{type: 'bar', name: 'Projets', x: ['2024', '2025'], y: [3, 5]}], {height: 300}",
     )
-    page.add_script_tag(path=str(PLOTLY_JS))
-    page.add_script_tag(path=str(CHARTS_JS))
-    figure = "[{type: 'bar', name: 'Projets', x: ['2024', '2025'], y: [3, 5]}], {height: 300}"
-    page.evaluate(f"Plotly.cnamDrawWhenNear('haut', {figure}, {{responsive: true}})")
-    page.evaluate(f"Plotly.cnamDrawWhenNear('bas', {figure}, {{responsive: true}})")
 
     assert page.locator("#haut.js-plotly-plot").count() == 1  # near the window: drawn at once
     assert page.locator("#haut[data-chart-pending]").count() == 0
@@ -129,18 +138,13 @@ def test_a_chart_far_from_the_window_is_drawn_when_it_comes_near(page) -> None: 
 
 
 def test_printing_or_a_chart_tool_draws_the_charts_not_drawn_yet(page) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size({"width": 1000, "height": 720})
-    page.set_content(
-        '<html lang="fr"><body><main><div style="height: 5000px"></div>'
+    _draw_when_near(
+        page,
+        '<div style="height: 5000px"></div>'
         '<div id="a" class="cnam-chart" aria-label="A"></div>'
-        '<div id="b" class="cnam-chart" aria-label="B"></div>'
-        "</main></body></html>"
+        '<div id="b" class="cnam-chart" aria-label="B"></div>',
+        "[{type: 'bar', x: ['2024', '2025'], y: [3, 5]}], {}",
     )
-    page.add_script_tag(path=str(PLOTLY_JS))
-    page.add_script_tag(path=str(CHARTS_JS))
-    figure = "[{type: 'bar', x: ['2024', '2025'], y: [3, 5]}], {}"
-    page.evaluate(f"Plotly.cnamDrawWhenNear('a', {figure}, {{}})")
-    page.evaluate(f"Plotly.cnamDrawWhenNear('b', {figure}, {{}})")
     assert page.locator("[data-chart-pending]").count() == 2
     assert page.evaluate("document.getElementById('a').getBoundingClientRect().height") == 450
 
