@@ -212,3 +212,32 @@ def test_a_lone_series_without_a_name_nor_axis_title_reads_as_its_chart(page) ->
     assert page.locator(".cnam-chart-caption").inner_text() == (
         "Projets par année : de 3 (2024) à 5 (2025) ; maximum 5 (2025), minimum 3 (2024)."
     )
+
+
+def test_a_heatmap_reads_as_its_grid_not_as_a_map(page) -> None:  # type: ignore[no-untyped-def]
+    # The published tensions: one heatmap per vintage, side by side, the text of each cell shown.
+    _draw(
+        page,
+        "[{type: 'heatmap', name: '2019', x: ['Indicateur', 'Facteur A'], y: ['Cuisinier', 'Vendeur'],"
+        "  z: [[5, null], [2, null]], text: [['5', 'non publié'], ['2', 'non publié']]},"
+        " {type: 'heatmap', name: '2021', x: ['Indicateur', 'Facteur A'], y: ['Cuisinier', 'Vendeur'],"
+        "  z: [[4, 3], [1, 2]], text: [['4', '3'], ['1', '2']], xaxis: 'x2'}],"
+        " {yaxis: {title: {text: 'Métier'}}, xaxis2: {}}",
+    )
+
+    assert page.locator(".cnam-chart-caption").inner_text() == (
+        "Carte de chaleur de 2 lignes et 4 colonnes : ses valeurs sont dans le tableau ci-dessous."
+    )
+    page.locator(".cnam-chart-data > summary").click()
+    assert page.locator(".cnam-chart-data thead th").all_inner_texts() == [
+        "Métier",
+        "Indicateur (2019)",
+        "Facteur A (2019)",
+        "Indicateur (2021)",
+        "Facteur A (2021)",
+    ]
+    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
+    assert [r.split("\t") for r in rows] == [
+        ["Cuisinier", "5", "non publié", "4", "3"],
+        ["Vendeur", "2", "non publié", "1", "2"],
+    ]

@@ -96,7 +96,10 @@
   function isMap(node, data, layout) {
     if (node.classList.contains("cnam-map") || node.classList.contains("cnam-map-chart")) { return true; }
     if ((layout.xaxis || {}).visible === false) { return true; }
-    return data.some(function (t) { return t.fill === "toself" || /geo|mapbox|map$/.test(t.type || ""); });
+    return data.some(function (t) {
+      // A heatmap is a grid of values, not a map (its type only ends like one).
+      return t.fill === "toself" || (t.type !== "heatmap" && /geo|mapbox|map$/.test(t.type || ""));
+    });
   }
 
   // --- hover text → plain text (maps) -----------------------------------------------------
@@ -191,6 +194,40 @@
     return { head: head, rows: rows, series: series, categories: categories };
   }
 
+  // --- heatmaps: one row per y, one column per x of each trace (its name when several) ------
+  function heatmapTable(data, layout) {
+    var heatmaps = data.filter(function (t) { return t.type === "heatmap" && t.visible !== false; });
+    var head = [titleOf((layout.yaxis || {}).title) || "Ligne"];
+    var order = [];
+    var cells = {};
+    heatmaps.forEach(function (trace) {
+      var xs = pointCategories(trace.x) || [];
+      var ys = pointCategories(trace.y) || [];
+      var z = asArray(trace.z) || [];
+      var text = asArray(trace.text);
+      var suffix = heatmaps.length > 1 && trace.name ? " (" + plain(trace.name) + ")" : "";
+      var first = head.length;
+      xs.forEach(function (x) { head.push(plain(x) + suffix); });
+      ys.forEach(function (y, i) {
+        var key = String(y);
+        if (!(key in cells)) { cells[key] = {}; order.push(y); }
+        var values = asArray(z[i]) || [];
+        var shown = text ? asArray(text[i]) : null;
+        xs.forEach(function (x, j) {
+          var label = shown && shown[j] !== undefined && shown[j] !== null && shown[j] !== "" ? plain(shown[j]) : show(values[j]);
+          cells[key][first + j] = label;
+        });
+      });
+    });
+    var rows = order.map(function (y) {
+      var row = [show(y)];
+      for (var k = 1; k < head.length; k += 1) { row.push(cells[String(y)][k] === undefined ? "—" : cells[String(y)][k]); }
+      return row;
+    });
+    return { head: head, rows: rows };
+  }
+  function plural(n, word) { return n + " " + word + (n > 1 ? "s" : ""); }
+
   function mainMessage(table) {
     var parts = [];
     table.series.slice(0, 3).forEach(function (s) {
@@ -251,6 +288,12 @@
       head = ["Élément", "Détail"];
       message = !rows.length ? "" : "Carte : " + rows.length + " élément" + (rows.length > 1 ? "s" : "") +
         " décrit" + (rows.length > 1 ? "s" : "") + " dans le tableau ci-dessous (ce que montre le survol).";
+    } else if (data.some(function (t) { return t.type === "heatmap"; })) {
+      var grid = heatmapTable(data, layout);
+      head = grid.head; rows = grid.rows;
+      message = !rows.length || node.hasAttribute("data-no-table") ? "" : "Carte de chaleur de " +
+        plural(rows.length, "ligne") + " et " + plural(head.length - 1, "colonne") +
+        " : ses valeurs sont dans le tableau ci-dessous.";
     } else {
       var t = chartTable(data, layout, label);
       head = t.head; rows = t.rows;
