@@ -272,10 +272,11 @@ def top_metiers_figure(
     rows = metiers[metiers[measure].notna()].sort_values(
         [measure, METIER_CODE], ascending=[True, False], kind="mergesort"
     )
-    labels = [
-        plotly_text(_shorten(str(label) if not pd.isna(label) else str(code)))
+    names = [
+        str(label) if not pd.isna(label) else str(code)
         for label, code in zip(rows[METIER_LABEL], rows[METIER_CODE], strict=True)
     ]
+    labels = [plotly_text(_shorten(name)) for name in names]
     values = [float(v) for v in rows[measure]]
     estimated = (
         [bool(v) for v in rows[ESTIMATED].fillna(False)]
@@ -291,11 +292,14 @@ def top_metiers_figure(
             marker={"color": colour},
             text=[format_number(v) for v in values],
             textposition="outside",
+            # The whole name in the hover (the axis shortens it) and in the chart's caption and
+            # data table (`meta.labels`, read by cnam/charts.js).
             customdata=[
-                [plotly_text(c), " (estimé)" if e else ""]
-                for c, e in zip(rows[METIER_CODE], estimated, strict=True)
+                [plotly_text(c), " (estimé)" if e else "", plotly_text(name)]
+                for c, e, name in zip(rows[METIER_CODE], estimated, names, strict=True)
             ],
-            hovertemplate="%{y} (%{customdata[0]}) : %{text}%{customdata[1]}<extra></extra>",
+            meta={"labels": [plotly_text(name) for name in names]},
+            hovertemplate="%{customdata[2]} (%{customdata[0]}) : %{text}%{customdata[1]}<extra></extra>",
             showlegend=False,
         )
     )

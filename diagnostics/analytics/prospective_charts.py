@@ -48,9 +48,19 @@ def _short(text: Any, limit: int = 46) -> str:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
-def _label(label: Any, code: Any, bassin: Any = None) -> str:
+def _label(label: Any, code: Any, bassin: Any = None, *, whole: bool = False) -> str:
+    """The axis label « label (code) », shortened to fit; `whole`: not shortened (the hover
+    and the chart's data table, `_whole_labels`)."""
     where = f", bassin {bassin}" if bassin else ""
-    return plotly_text(f"{_short(label) or code} ({code}{where})")
+    shown = str(label or "") if whole else _short(label)
+    return plotly_text(f"{shown or code} ({code}{where})")
+
+
+def _whole_labels(labels: Sequence[str]) -> dict[str, Any]:
+    """A bar trace's arguments that give its categories whole where the axis shortens them:
+    the hover reads them (`customdata`) and so do the chart's caption and data table
+    (`meta.labels`, read by cnam/charts.js)."""
+    return {"customdata": list(labels), "meta": {"labels": list(labels)}}
 
 
 def _bassins(rows: pd.DataFrame) -> list[Any]:
@@ -78,9 +88,9 @@ def saturated_figure(saturated: pd.DataFrame, *, max_rows: int = 15) -> go.Figur
         saturated, [ROME_CODE, ROME_LABEL, OFFERS, JOB_SEEKERS_ABC], what="les métiers saturés"
     )
     rows = saturated.head(max_rows)
-    labels = [
-        _label(lab, code) for lab, code in zip(rows[ROME_LABEL], rows[ROME_CODE], strict=True)
-    ]
+    pairs = list(zip(rows[ROME_LABEL], rows[ROME_CODE], strict=True))
+    labels = [_label(lab, code) for lab, code in pairs]
+    whole = [_label(lab, code, whole=True) for lab, code in pairs]
     fig = go.Figure()
     for column, name, colour in (
         (JOB_SEEKERS_ABC, "Demandeurs d'emploi A, B, C", RED_MARIANNE),
@@ -94,7 +104,8 @@ def saturated_figure(saturated: pd.DataFrame, *, max_rows: int = 15) -> go.Figur
                 name=name,
                 orientation="h",
                 marker={"color": colour},
-                hovertemplate="%{y}<br>" + name + " : %{x:,.0f}<extra></extra>",
+                hovertemplate="%{customdata}<br>" + name + " : %{x:,.0f}<extra></extra>",
+                **_whole_labels(whole),
             )
         )
     layout = _bars_layout(
@@ -114,18 +125,16 @@ def bridges_figure(targets: pd.DataFrame, *, max_rows: int = 15) -> go.Figure:
         what="les passerelles",
     )
     rows = targets[pd.to_numeric(targets[JOB_SEEKERS_CONCERNED]).fillna(0) > 0].head(max_rows)
-    labels = [
-        _label(lab, code)
-        for lab, code in zip(rows[TARGET_ROME_LABEL], rows[TARGET_ROME_CODE], strict=True)
-    ]
+    pairs = list(zip(rows[TARGET_ROME_LABEL], rows[TARGET_ROME_CODE], strict=True))
     fig = go.Figure(
         go.Bar(
-            y=labels,
+            y=[_label(lab, code) for lab, code in pairs],
             x=[float(v) for v in rows[JOB_SEEKERS_CONCERNED]],
             orientation="h",
             marker={"color": GREEN},
             name="Demandeurs des métiers saturés proches",
-            hovertemplate="%{y}<br>%{x:,.0f} demandeurs d'emploi de métiers saturés proches<extra></extra>",
+            hovertemplate="%{customdata}<br>%{x:,.0f} demandeurs d'emploi de métiers saturés proches<extra></extra>",
+            **_whole_labels([_label(lab, code, whole=True) for lab, code in pairs]),
         )
     )
     layout = _bars_layout(
@@ -296,8 +305,9 @@ def families_figure(changes: pd.DataFrame) -> go.Figure:
             x=values,
             orientation="h",
             marker={"color": [GREEN if v >= 0 else RED_MARIANNE for v in values]},
-            hovertemplate="%{y}<br>%{x:+,.0f} projets<extra></extra>",
+            hovertemplate="%{customdata}<br>%{x:+,.0f} projets<extra></extra>",
             name="Variation des projets",
+            **_whole_labels([plotly_text(str(v)) for v in rows[FAMILY_LABEL]]),
         )
     )
     title = "Évolution des projets de recrutement par famille de métiers"
@@ -320,6 +330,7 @@ def naf_figure(sectors: pd.DataFrame, *, vintages: Sequence[str] = ()) -> go.Fig
     )
     rows = sectors
     labels = [plotly_text(_short(lab or "Activité inconnue")) for lab in rows[SECTOR_LABEL]]
+    whole = [plotly_text(str(lab or "Activité inconnue")) for lab in rows[SECTOR_LABEL]]
     fig = go.Figure()
     for column, name, colour in (
         (SHARE, "Bassins BMO du bassin", BLUE_FRANCE),
@@ -332,7 +343,8 @@ def naf_figure(sectors: pd.DataFrame, *, vintages: Sequence[str] = ()) -> go.Fig
                 orientation="h",
                 name=name,
                 marker={"color": colour},
-                hovertemplate="%{y}<br>" + name + " : %{x:.1f} %<extra></extra>",
+                hovertemplate="%{customdata}<br>" + name + " : %{x:.1f} %<extra></extra>",
+                **_whole_labels(whole),
             )
         )
     title = "Demandeurs d'emploi par secteur de leur dernier employeur"

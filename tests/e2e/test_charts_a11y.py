@@ -241,3 +241,23 @@ def test_a_heatmap_reads_as_its_grid_not_as_a_map(page) -> None:  # type: ignore
         ["Cuisinier", "5", "non publié", "4", "3"],
         ["Vendeur", "2", "non publié", "1", "2"],
     ]
+
+
+def test_categories_the_axis_shortens_read_whole(page) -> None:  # type: ignore[no-untyped-def]
+    # A métier's name cut to fit the axis; the figure gives it whole (`meta.labels`).
+    whole = "Conduite d'engins de terrassement et de carrière (F1302)"
+    _draw(
+        page,
+        "[{type: 'bar', orientation: 'h', name: 'Projets', x: [12, 7],"
+        " y: ['Conduite d&#x27;engins de terrassement et… (F1302)', 'Soudage (H2913)'],"
+        " meta: {labels: ['Conduite d&#x27;engins de terrassement et de carrière (F1302)',"
+        " 'Soudage (H2913)']}}], {}",
+    )
+
+    assert page.locator(".cnam-chart-caption").inner_text() == (
+        f"Projets : de 12 ({whole}) à 7 (Soudage (H2913)) ; maximum 12 ({whole}), "
+        "minimum 7 (Soudage (H2913))."
+    )
+    page.locator(".cnam-chart-data > summary").click()
+    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
+    assert [r.split("\t") for r in rows] == [[whole, "12"], ["Soudage (H2913)", "7"]]

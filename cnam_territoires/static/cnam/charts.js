@@ -173,6 +173,9 @@
         labels = pointCategories(trace.x); values = asArray(trace.y);
       }
       if (!labels || !values) { return; }
+      // Categories the axis shortens (« … ») given whole by the figure (`meta.labels`).
+      var whole = trace.meta && asArray(trace.meta.labels);
+      if (whole && whole.length === labels.length) { labels = whole; }
       var column = {};
       labels.forEach(function (label, i) {
         var key = String(label);

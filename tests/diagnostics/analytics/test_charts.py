@@ -20,15 +20,20 @@ from diagnostics.analytics.choropleth import (
 from diagnostics.analytics.columns import (
     DIFFICULT,
     ESTIMATED,
+    JOB_SEEKERS_ABC,
     METIER_CODE,
     METIER_LABEL,
+    OFFERS,
     PERIOD,
     PROJECTS,
     RATE,
+    ROME_CODE,
+    ROME_LABEL,
     SEASONAL,
     VALUE,
     YEAR,
 )
+from diagnostics.analytics.prospective_charts import saturated_figure
 
 OFFLINE_TRACE_TYPES = {"scatter", "bar"}
 
@@ -125,6 +130,43 @@ def test_top_metiers_figure_puts_the_largest_on_top():
     assert list(fig.data[0].y) == ["Soudeurs", "Cuisiniers", "Serveurs"]
     assert list(fig.data[0].x) == [10, 30, 50]
     assert fig.data[0].orientation == "h"
+
+
+def test_top_metiers_figure_shortens_the_axis_only():
+    long_name = "Conducteurs d'engins de terrassement, de carrière et de travaux publics"  # 71
+    metiers = pd.DataFrame({METIER_CODE: ["F1302"], METIER_LABEL: [long_name], PROJECTS: [12]})
+
+    trace = top_metiers_figure(metiers).data[0]
+
+    # The axis: its first 47 characters and « … »; the hover and the chart's caption and
+    # data table (`meta.labels`, cnam/charts.js): the whole name.
+    assert list(trace.y) == ["Conducteurs d&#x27;engins de terrassement, de carriè…"]
+    assert trace.meta["labels"] == [
+        "Conducteurs d&#x27;engins de terrassement, de carrière et de travaux publics"
+    ]
+    assert trace.customdata[0][2] == trace.meta["labels"][0]
+    assert trace.hovertemplate.startswith("%{customdata[2]} (%{customdata[0]})")
+
+
+def test_saturated_figure_gives_whole_names_beside_the_shortened_axis():
+    long_label = "Conduite d'engins de terrassement et de carrière et de levage"  # 61
+    saturated = pd.DataFrame(
+        {
+            ROME_CODE: ["F1302"],
+            ROME_LABEL: [long_label],
+            OFFERS: [4.0],
+            JOB_SEEKERS_ABC: [30.0],
+        }
+    )
+
+    figure = saturated_figure(saturated)
+
+    whole = "Conduite d&#x27;engins de terrassement et de carrière et de levage (F1302)"
+    for trace in figure.data:  # job seekers and offers, the same categories
+        assert list(trace.y) == ["Conduite d&#x27;engins de terrassement et de carri… (F1302)"]
+        assert trace.meta["labels"] == [whole]
+        assert list(trace.customdata) == [whole]
+        assert trace.hovertemplate.startswith("%{customdata}<br>")
 
 
 def test_colour_for_spans_the_scale():
