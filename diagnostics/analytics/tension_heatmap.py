@@ -23,9 +23,13 @@ from .tensions_published import (
 )
 
 
-def _row_label(label: Any, rome: Any, bassin: Any, *, with_bassin: bool) -> str:
+def _row_label(
+    label: Any, rome: Any, bassin: Any, *, with_bassin: bool, whole: bool = False
+) -> str:
+    """« label (code[, bassin B]) », the label cut at 42 characters for the axis unless
+    `whole` (the hover, the chart's caption and data table)."""
     text = str(label) if label and not pd.isna(label) else str(rome)
-    text = text if len(text) <= 42 else text[:41].rstrip() + "…"
+    text = text if whole or len(text) <= 42 else text[:41].rstrip() + "…"
     return f"{text} ({rome}{', bassin ' + str(bassin) if with_bassin else ''})"
 
 
@@ -52,6 +56,12 @@ def tension_heatmap_figure(
     with_bassin = len(set(rows[BASSIN_BMO_CODE])) > 1
     y_labels = [
         _row_label(lab, rome, bassin, with_bassin=with_bassin)
+        for lab, rome, bassin in zip(
+            rows[ROME_LABEL], rows[ROME_CODE], rows[BASSIN_BMO_CODE], strict=True
+        )
+    ]
+    y_whole = [
+        _row_label(lab, rome, bassin, with_bassin=with_bassin, whole=True)
         for lab, rome, bassin in zip(
             rows[ROME_LABEL], rows[ROME_CODE], rows[BASSIN_BMO_CODE], strict=True
         )
@@ -102,7 +112,11 @@ def tension_heatmap_figure(
                 },
                 xgap=2,
                 ygap=2,
-                hovertemplate=f"%{{y}}<br>%{{x}} {year} : %{{text}}<extra></extra>",
+                # The row's whole name in the hover (each cell's customdata) and in the
+                # chart's data table (`meta.labels`, read by cnam/charts.js).
+                customdata=[[name] * len(x_labels) for name in y_whole],
+                meta={"labels": y_whole},
+                hovertemplate=f"%{{customdata}}<br>%{{x}} {year} : %{{text}}<extra></extra>",
                 name=str(year),
             ),
             row=1,

@@ -215,12 +215,14 @@ def test_a_lone_series_without_a_name_nor_axis_title_reads_as_its_chart(page) ->
 
 
 def test_a_heatmap_reads_as_its_grid_not_as_a_map(page) -> None:  # type: ignore[no-untyped-def]
-    # The published tensions: one heatmap per vintage, side by side, the text of each cell shown.
+    # The published tensions: one heatmap per vintage, side by side, the text of each cell shown;
+    # a row name the axis cuts is given whole (`meta.labels`).
+    rows_js = "y: ['Cuisinier de coll…', 'Vendeur'], meta: {labels: ['Cuisinier de collectivité', 'Vendeur']}"
     _draw(
         page,
-        "[{type: 'heatmap', name: '2019', x: ['Indicateur', 'Facteur A'], y: ['Cuisinier', 'Vendeur'],"
+        f"[{{type: 'heatmap', name: '2019', x: ['Indicateur', 'Facteur A'], {rows_js},"
         "  z: [[5, null], [2, null]], text: [['5', 'non publié'], ['2', 'non publié']]},"
-        " {type: 'heatmap', name: '2021', x: ['Indicateur', 'Facteur A'], y: ['Cuisinier', 'Vendeur'],"
+        f" {{type: 'heatmap', name: '2021', x: ['Indicateur', 'Facteur A'], {rows_js},"
         "  z: [[4, 3], [1, 2]], text: [['4', '3'], ['1', '2']], xaxis: 'x2'}],"
         " {yaxis: {title: {text: 'Métier'}}, xaxis2: {}}",
     )
@@ -238,7 +240,7 @@ def test_a_heatmap_reads_as_its_grid_not_as_a_map(page) -> None:  # type: ignore
     ]
     rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
     assert [r.split("\t") for r in rows] == [
-        ["Cuisinier", "5", "non publié", "4", "3"],
+        ["Cuisinier de collectivité", "5", "non publié", "4", "3"],
         ["Vendeur", "2", "non publié", "1", "2"],
     ]
 

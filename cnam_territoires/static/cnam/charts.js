@@ -206,6 +206,8 @@
     heatmaps.forEach(function (trace) {
       var xs = pointCategories(trace.x) || [];
       var ys = pointCategories(trace.y) || [];
+      var whole = trace.meta && asArray(trace.meta.labels);  // rows the axis shortens, whole
+      if (whole && whole.length === ys.length) { ys = whole; }
       var z = asArray(trace.z) || [];
       var text = asArray(trace.text);
       var suffix = heatmaps.length > 1 && trace.name ? " (" + plain(trace.name) + ")" : "";
