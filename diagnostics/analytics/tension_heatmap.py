@@ -54,18 +54,9 @@ def tension_heatmap_figure(
     years = vintage_years(vintages)
     rows = vintages.head(max_rows)
     with_bassin = len(set(rows[BASSIN_BMO_CODE])) > 1
-    y_labels = [
-        _row_label(lab, rome, bassin, with_bassin=with_bassin)
-        for lab, rome, bassin in zip(
-            rows[ROME_LABEL], rows[ROME_CODE], rows[BASSIN_BMO_CODE], strict=True
-        )
-    ]
-    y_whole = [
-        _row_label(lab, rome, bassin, with_bassin=with_bassin, whole=True)
-        for lab, rome, bassin in zip(
-            rows[ROME_LABEL], rows[ROME_CODE], rows[BASSIN_BMO_CODE], strict=True
-        )
-    ]
+    keys = list(zip(rows[ROME_LABEL], rows[ROME_CODE], rows[BASSIN_BMO_CODE], strict=True))
+    y_labels = [_row_label(*key, with_bassin=with_bassin) for key in keys]
+    y_whole = [_row_label(*key, with_bassin=with_bassin, whole=True) for key in keys]
     x_labels = [INDICATOR_LABELS[k] for k in INDICATOR_KEYS]
     fig = make_subplots(
         rows=1,

@@ -153,6 +153,13 @@
         .map(plain).join(" · ");
     });
   }
+  // A trace's categories on `axisValues`, given whole by the figure (`meta.labels`) where the
+  // axis shortens them (« … »).
+  function categoriesOf(trace, axisValues) {
+    var labels = pointCategories(axisValues);
+    var whole = trace.meta && asArray(trace.meta.labels);
+    return whole && labels && whole.length === labels.length ? whole : labels;
+  }
 
   // A series without a name: the only one of its chart reads as its value axis (« Projets
   // jugés difficiles »), or the chart's name; one among several, « série N ».
@@ -168,14 +175,11 @@
       if (trace.type === "pie") {
         labels = asArray(trace.labels); values = asArray(trace.values);
       } else if (trace.orientation === "h") {
-        horizontal = true; labels = pointCategories(trace.y); values = asArray(trace.x);
+        horizontal = true; labels = categoriesOf(trace, trace.y); values = asArray(trace.x);
       } else {
-        labels = pointCategories(trace.x); values = asArray(trace.y);
+        labels = categoriesOf(trace, trace.x); values = asArray(trace.y);
       }
       if (!labels || !values) { return; }
-      // Categories the axis shortens (« … ») given whole by the figure (`meta.labels`).
-      var whole = trace.meta && asArray(trace.meta.labels);
-      if (whole && whole.length === labels.length) { labels = whole; }
       var column = {};
       labels.forEach(function (label, i) {
         var key = String(label);
@@ -205,9 +209,7 @@
     var cells = {};
     heatmaps.forEach(function (trace) {
       var xs = pointCategories(trace.x) || [];
-      var ys = pointCategories(trace.y) || [];
-      var whole = trace.meta && asArray(trace.meta.labels);  // rows the axis shortens, whole
-      if (whole && whole.length === ys.length) { ys = whole; }
+      var ys = categoriesOf(trace, trace.y) || [];
       var z = asArray(trace.z) || [];
       var text = asArray(trace.text);
       var suffix = heatmaps.length > 1 && trace.name ? " (" + plain(trace.name) + ")" : "";
@@ -357,18 +359,19 @@
     return { node: node, data: data, layout: layout, config: config, initial: copy(layout) };
   }
 
-  Plotly.newPlot = function (target, data, layout, config) {
-    var p = prepared(target, data, layout, config);
+  function drawn(p) {
     var result = original.call(Plotly, p.node, p.data, p.layout, p.config);
     if (p.node && !p.config.staticPlot) {
       try { companions(p.node, p.data, p.layout, p.initial); } catch (e) { /* the chart stays, without its extras */ }
     }
     return result;
+  }
+  Plotly.newPlot = function (target, data, layout, config) {
+    return drawn(prepared(target, data, layout, config));
   };
 
   // --- Drawn when near the screen ---------------------------------------------------------
   var NEAR = 0.5;  // of the window's height, above and below it
-  var waiting = [];
   var observer = typeof window.IntersectionObserver === "function" ?
     new window.IntersectionObserver(function (entries) {
       entries.forEach(function (entry) { if (entry.isIntersecting) { drawPending(entry.target); } });
@@ -378,13 +381,14 @@
     var p = node && node.__cnamPending;
     if (!p) { return; }
     delete node.__cnamPending;
-    waiting.splice(waiting.indexOf(node), 1);
     if (observer) { observer.unobserve(node); }
     node.removeAttribute("data-chart-pending");
     node.style.minHeight = p.minHeight;
     original.call(Plotly, node, p.data, p.layout, p.config);
   }
-  function drawAllPending() { waiting.slice().forEach(drawPending); }
+  function drawAllPending() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart-pending]"), drawPending);
+  }
 
   function near(node) {
     var box = node.getBoundingClientRect();
@@ -395,9 +399,7 @@
 
   Plotly.cnamDrawWhenNear = function (target, data, layout, config) {
     var p = prepared(target, data, layout, config);
-    if (!p.node || !observer || p.config.staticPlot || near(p.node)) {
-      return Plotly.newPlot(p.node || target, p.data, p.layout, p.config);
-    }
+    if (!p.node || !observer || p.config.staticPlot || near(p.node)) { return drawn(p); }
     // Its text alternative and tools now; the plot itself once it comes near the screen. The
     // box keeps the height the chart will have, so that the page does not jump.
     try { companions(p.node, p.data, p.layout, p.initial); } catch (e) { /* drawn without its extras */ }
@@ -405,7 +407,6 @@
     p.node.style.minHeight = (p.layout.height || 450) + "px";
     p.node.__cnamPending = p;
     p.node.setAttribute("data-chart-pending", "");
-    waiting.push(p.node);
     observer.observe(p.node);
     return Promise.resolve(p.node);
   };
