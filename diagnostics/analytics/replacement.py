@@ -21,6 +21,7 @@ same métier or place), and it is not broken down by métier.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ from .common import require_columns
 ALL_SEXES = "ensemble"
 AREAS = ("basin", "region", "france")
 AREA_LABELS = {"basin": "Bassin (estimé)", "region": "Région", "france": "France"}
+FLOAT_COLUMNS = (WORKING_AGE, SENIORS, SENIOR_SHARE, YOUNG, RENEWAL_RATIO)
 REPLACEMENT_COLUMNS = [
     YEAR,
     AREA,
@@ -80,35 +82,92 @@ def departement_shares(communes: pd.DataFrame, *, codes: Sequence[str]) -> dict[
     return dict(sorted(out.items()))
 
 
-def _bands(frame: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
-    """Per year: weighted sums of the three age groups over the départements in `weights`."""
-    rows = frame[frame[DEPARTEMENT_CODE].astype(str).isin(weights)]
-    weight = rows[DEPARTEMENT_CODE].astype(str).map(weights).astype("float64")
-    value = pd.to_numeric(rows[POPULATION], errors="coerce").astype("float64") * weight
-    age = rows[AGE_MIN].astype("int64")
-    parts = pd.DataFrame(
-        {
-            YEAR: rows[YEAR].astype("int64"),
-            WORKING_AGE: value.where((age >= 20) & (age < 65), 0.0),
-            SENIORS: value.where((age >= 55) & (age < 65), 0.0),
-            YOUNG: value.where((age >= 20) & (age < 30), 0.0),
-            "_unknown": (value.isna() & (age >= 20) & (age < 65)).astype("int64"),
-        }
+@dataclass(frozen=True)
+class DepartementBands:
+    """Per département and year, the three age groups of POPULATION_AGE's « ensemble » rows:
+    `working` (20–64), `seniors` (55–64), `young` (20–29), arrays [département, year] summed
+    over the 5-year bands; NaN where a band of 20–64 is unknown that year (never a partial
+    sum), 0 where the département has no row that year (`present` False). An area's figures
+    are the weighted sums of its départements' (`area_bands`): a basin, its region and France
+    computed from the same sums, once per set of batches in a national batch."""
+
+    years: np.ndarray
+    codes: dict[str, int]
+    present: np.ndarray
+    working: np.ndarray
+    seniors: np.ndarray
+    young: np.ndarray
+
+
+def departement_bands(frame: pd.DataFrame) -> DepartementBands:
+    """`DepartementBands` of POPULATION_AGE rows (every sex given is read: pass the
+    « ensemble » rows)."""
+    departement = frame[DEPARTEMENT_CODE].astype(str).to_numpy()
+    year = frame[YEAR].to_numpy(dtype="int64")
+    age = frame[AGE_MIN].to_numpy(dtype="int64")
+    value = pd.to_numeric(frame[POPULATION], errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
     )
-    out = parts.groupby(YEAR, sort=True).sum(min_count=1).reset_index()
-    # A year missing an age band of a département used is not computed (never a partial sum).
-    complete = out["_unknown"] == 0
-    for column in (WORKING_AGE, SENIORS, YOUNG):
-        out[column] = out[column].where(complete)
-    return out.drop(columns="_unknown")
+    codes_sorted, dep_index = np.unique(departement, return_inverse=True)
+    years, year_index = np.unique(year, return_inverse=True)
+    shape = (len(codes_sorted), len(years))
+    cell = dep_index * len(years) + year_index
+    size = shape[0] * shape[1]
+
+    def summed(mask: np.ndarray) -> np.ndarray:
+        # Each cell's values added in the rows' order (bincount adds sequentially).
+        return np.bincount(cell[mask], weights=np.nan_to_num(value[mask]), minlength=size)
+
+    working_age = (age >= 20) & (age < 65)
+    unknown = np.bincount(cell[working_age & np.isnan(value)], minlength=size) > 0
+    present = np.bincount(cell, minlength=size) > 0
+    out = {}
+    for name, mask in (
+        ("working", working_age),
+        ("seniors", (age >= 55) & (age < 65)),
+        ("young", (age >= 20) & (age < 30)),
+    ):
+        sums = summed(mask)
+        sums[unknown] = np.nan
+        out[name] = sums.reshape(shape)
+    return DepartementBands(
+        years=years,
+        codes={str(code): i for i, code in enumerate(codes_sorted)},
+        present=present.reshape(shape),
+        **out,
+    )
+
+
+def area_bands(bands: DepartementBands, weights: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Per year (column YEAR, as arrays): the weighted sums of the three age groups over the départements in `weights`
+    (in the order of their codes), for the years where one of them has rows; NaN for a year
+    where one of them misses a band."""
+    used = sorted(code for code in weights if code in bands.codes)
+    rows = np.array([bands.codes[code] for code in used], dtype=np.intp)
+    weight = [float(weights[code]) for code in used]
+    present = bands.present[rows].any(axis=0) if len(rows) else np.zeros(len(bands.years), bool)
+    out = {YEAR: bands.years[present]}
+    for column, values in (
+        (WORKING_AGE, bands.working),
+        (SENIORS, bands.seniors),
+        (YOUNG, bands.young),
+    ):
+        # Row by row in the codes' order: the same additions for a département set whatever
+        # else the arrays hold.
+        total = np.zeros(len(bands.years), dtype="float64")
+        for i in range(len(rows)):
+            total = total + values[rows[i]] * weight[i]
+        out[column] = total[present]
+    return out
 
 
 def replacement_frame(
-    population_age: pd.DataFrame,
+    population_age: pd.DataFrame | None,
     *,
     shares: Mapping[str, float],
     region_departements: Sequence[str],
     references: pd.DataFrame | None = None,
+    bands: DepartementBands | None = None,
 ) -> pd.DataFrame:
     """The replacement indicators of the basin (estimated), its region and France, per year.
 
@@ -120,47 +179,74 @@ def replacement_frame(
 
     `references` (optional): the region's and France's rows already computed (the output of
     this function with `shares={}`, shared by the basins of a region in a national batch);
-    then only the basin's rows are computed here and France is not recomputed."""
-    require_columns(
-        population_age,
-        [YEAR, DEPARTEMENT_CODE, SEX, AGE_MIN, POPULATION],
-        what="les estimations de population par âge",
-    )
-    frame = population_age[population_age[SEX].astype(str) == ALL_SEXES]
+    then only the basin's rows are computed here and France is not recomputed. `bands`
+    (optional): `departement_bands` of those rows already computed (then `population_age`
+    is not read): a basin's figures are the same either way."""
+    if bands is None:
+        if population_age is None:
+            raise ValueError("Estimations de population par âge absentes.")
+        require_columns(
+            population_age,
+            [YEAR, DEPARTEMENT_CODE, SEX, AGE_MIN, POPULATION],
+            what="les estimations de population par âge",
+        )
+        bands = departement_bands(population_age[population_age[SEX].astype(str) == ALL_SEXES])
     weights: dict[str, dict[str, float]] = {
         "basin": dict(shares),
         "region": {str(d): 1.0 for d in region_departements},
         "france": {},
     }
     if references is None:
-        all_departements = sorted(frame[DEPARTEMENT_CODE].astype(str).unique())
-        weights["france"] = dict.fromkeys(all_departements, 1.0)
-    pieces = []
+        weights["france"] = dict.fromkeys(bands.codes, 1.0)
+    # Column by column as arrays: the areas' rows, then the references', sorted by year then
+    # area (stably, as a merge sort of the two columns) and made a frame once.
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in REPLACEMENT_COLUMNS}
     for area in AREAS:
         if not weights[area]:
             continue
-        part = _bands(frame, weights[area])
-        part[AREA] = area
-        part[ESTIMATED] = area == "basin"
-        pieces.append(part)
-    if not pieces:
+        part = area_bands(bands, weights[area])
+        n = len(part[YEAR])
+        columns[YEAR].append(part[YEAR])
+        columns[AREA].append(np.full(n, area, dtype=object))
+        columns[ESTIMATED].append(np.full(n, area == "basin"))
+        working, seniors, young = part[WORKING_AGE], part[SENIORS], part[YOUNG]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(working > 0, seniors / working, np.nan)
+            renewal = np.where(seniors > 0, young / seniors, np.nan)
+        for column, values in (
+            (WORKING_AGE, working),
+            (SENIORS, seniors),
+            (YOUNG, young),
+            (SENIOR_SHARE, share),
+            (RENEWAL_RATIO, renewal),
+        ):
+            columns[column].append(values)
+    if not columns[YEAR]:
         if references is not None:
             return references
         return pd.DataFrame({column: [] for column in REPLACEMENT_COLUMNS})
-    out = pd.concat(pieces, ignore_index=True)
-    for column in (WORKING_AGE, SENIORS, YOUNG):
-        out[column] = out[column].astype("Float64")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out[SENIOR_SHARE] = (out[SENIORS] / out[WORKING_AGE].where(out[WORKING_AGE] > 0)).astype(
-            "Float64"
-        )
-        out[RENEWAL_RATIO] = (out[YOUNG] / out[SENIORS].where(out[SENIORS] > 0)).astype("Float64")
     if references is not None and len(references):
-        out = pd.concat([out[REPLACEMENT_COLUMNS], references], ignore_index=True)
-    # Sorted by year then area, stably (as a merge sort of the two columns), in one take.
-    order = out[AREA].map({a: i for i, a in enumerate(AREAS)}).to_numpy(dtype="float64")
-    positions = np.lexsort((order, out[YEAR].to_numpy(dtype="float64")))
-    return out[REPLACEMENT_COLUMNS].take(positions).reset_index(drop=True)
+        for column in REPLACEMENT_COLUMNS:
+            series = references[column]
+            columns[column].append(
+                series.to_numpy(dtype="float64", na_value=np.nan)
+                if column in FLOAT_COLUMNS
+                else series.to_numpy()
+            )
+    joined = {name: np.concatenate(parts) for name, parts in columns.items()}
+    rank = {a: i for i, a in enumerate(AREAS)}
+    order = np.array([rank[a] for a in joined[AREA]], dtype="float64")
+    positions = np.lexsort((order, joined[YEAR].astype("float64")))
+    return pd.DataFrame(
+        {
+            name: (
+                pd.array(values[positions], dtype="Float64")
+                if name in FLOAT_COLUMNS
+                else values[positions].astype({YEAR: "int64", AREA: object, ESTIMATED: bool}[name])
+            )
+            for name, values in joined.items()
+        }
+    )
 
 
 def _values(column: pd.Series) -> list[Any]:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import numpy as np
 import pandas as pd
 from django.db.models import Count
 
 from diagnostics.analytics import columns as c
 from diagnostics.analytics.communes import normalise_bassin_bmo_code
-from diagnostics.analytics.replacement import replacement_frame
+from diagnostics.analytics.replacement import (
+    DepartementBands,
+    departement_bands,
+    replacement_frame,
+)
 from diagnostics.models import (
     DefmSecteurFact,
     Departement,
@@ -117,6 +120,18 @@ def population_age_frame(*, batch_ids: Sequence[int]) -> pd.DataFrame:
     return frame_cached(batches_key("population_age", batch_ids), build)
 
 
+def population_age_bands(*, batch_ids: Sequence[int]) -> DepartementBands:
+    """The age groups of every département and year (`analytics.replacement.departement_bands`)
+    of the given population batches, computed once per process from `population_age_frame`:
+    a basin's, its region's and France's figures are weighted sums of them."""
+    frame = population_age_frame(batch_ids=batch_ids)
+    return frame_cached(  # type: ignore[return-value]
+        ("population_age_bands", *batches_key("population_age", batch_ids)),
+        lambda: departement_bands(frame),  # type: ignore[arg-type,return-value]
+        derived=True,
+    )
+
+
 def replacement_references(
     *, batch_ids: Sequence[int], region_departements: Sequence[str]
 ) -> pd.DataFrame:
@@ -125,11 +140,11 @@ def replacement_references(
     the same for every basin of the region, computed once per process like the frame they
     come from (batches are immutable; the key names the region's départements). France's rows
     are computed once for all regions."""
-    frame = population_age_frame(batch_ids=batch_ids)
+    bands = population_age_bands(batch_ids=batch_ids)
     key = batches_key("population_age", batch_ids)
     france = frame_cached(
         ("replacement_france", *key),
-        lambda: replacement_frame(frame, shares={}, region_departements=[]),
+        lambda: replacement_frame(None, shares={}, region_departements=[], bands=bands),
         derived=True,
     )
     departements = tuple(sorted(str(d) for d in region_departements))
@@ -138,26 +153,14 @@ def replacement_references(
     return frame_cached(
         ("replacement_region", departements, *key),
         lambda: replacement_frame(
-            frame, shares={}, region_departements=list(departements), references=france
+            None,
+            shares={},
+            region_departements=list(departements),
+            references=france,
+            bands=bands,
         ),
         derived=True,
     )
-
-
-def population_age_rows(*, batch_ids: Sequence[int], departements: Iterable[str]) -> pd.DataFrame:
-    """The rows of `population_age_frame` of the given départements, in the frame's order. In a
-    chunk of a national batch the rows of every département are located once (`selectors.memo`);
-    alone, one filter: the same rows either way."""
-    frame = population_age_frame(batch_ids=batch_ids)
-    wanted = sorted({str(d) for d in departements})
-    if not memo_active():
-        return frame[frame[c.DEPARTEMENT_CODE].astype(str).isin(wanted)]
-    index = memoised(
-        ("population_age_index", tuple(sorted(batch_ids)), id(frame)),
-        lambda: frame.groupby(frame[c.DEPARTEMENT_CODE].astype(str), sort=False).indices,
-    )
-    parts = [index[d] for d in wanted if d in index]
-    return frame.take(np.sort(np.concatenate(parts)) if parts else np.array([], dtype=np.intp))
 
 
 def region_departements(region_code: str | None) -> list[str]:

@@ -84,12 +84,14 @@ def replacement_part(
     references = selectors.replacement_references(
         batch_ids=batch_ids, region_departements=region_departements
     )
-    # With the references given, only the basin's départements are read.
+    # The basin's rows: weighted sums of its départements' age groups (computed once per
+    # process for every département), joined to the references.
     frame = rp.replacement_frame(
-        selectors.population_age_rows(batch_ids=batch_ids, departements=shares),
+        None,
         shares=shares,
         region_departements=[],
         references=references,
+        bands=selectors.population_age_bands(batch_ids=batch_ids),
     )
     summary = rp.replacement_summary(frame)
     source = sources.get("population_age") or {}
