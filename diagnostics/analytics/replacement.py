@@ -47,6 +47,7 @@ from .common import require_columns
 ALL_SEXES = "ensemble"
 AREAS = ("basin", "region", "france")
 AREA_LABELS = {"basin": "Bassin (estimé)", "region": "Région", "france": "France"}
+KINDS: dict[str, Any] = {YEAR: "int64", AREA: object, ESTIMATED: bool}
 FLOAT_COLUMNS = (WORKING_AGE, SENIORS, SENIOR_SHARE, YOUNG, RENEWAL_RATIO)
 REPLACEMENT_COLUMNS = [
     YEAR,
@@ -242,7 +243,7 @@ def replacement_frame(
             name: (
                 pd.array(values[positions], dtype="Float64")
                 if name in FLOAT_COLUMNS
-                else values[positions].astype({YEAR: "int64", AREA: object, ESTIMATED: bool}[name])
+                else values[positions].astype(KINDS[name])
             )
             for name, values in joined.items()
         }

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from diagnostics.analytics import columns as c
@@ -28,36 +29,78 @@ COMMUNES_MAP_COLUMNS = [
 ]
 
 
+def _published_communes(
+    job_seekers: pd.DataFrame,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The commune rows of `job_seekers` with a value, as arrays (period, value) and the
+    positions of each commune's rows; built once per frame in a chunk of a national batch."""
+
+    def build() -> tuple[pd.DataFrame, tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]]:
+        mask = (job_seekers[c.LEVEL] == c.LEVEL_COMMUNE) & job_seekers[c.VALUE].notna()
+        rows = job_seekers[mask]
+        geo = rows[c.GEO_CODE].to_numpy()
+        positions = pd.Series(np.arange(len(rows))).groupby(geo, sort=False).indices
+        periods = rows[c.PERIOD].to_numpy(dtype=object)
+        values = rows[c.VALUE].to_numpy(dtype="int64")
+        by_commune = {str(k): np.asarray(v) for k, v in positions.items()}
+        return job_seekers, (by_commune, periods, values)
+
+    found = memoised(("published_communes", id(job_seekers)), build)
+    return found[1] if found[0] is job_seekers else build()[1]
+
+
 def communes_map_table(
     codes: Sequence[str], *, crosswalk: pd.DataFrame, job_seekers: pd.DataFrame | None
 ) -> pd.DataFrame:
     """One row per basin commune: population and, for the communes France Travail publishes,
-    the job seekers of the last month with figures and their number per 1,000 inhabitants."""
+    the job seekers of the last month with figures and their number per 1,000 inhabitants
+    (the basin's last month with a published commune), sorted by population (largest first,
+    unknown last) then code."""
     index = memo_row_index(crosswalk, c.COMMUNE_CODE)
-    rows = rows_in(crosswalk, c.COMMUNE_CODE, codes, index=index)[[c.COMMUNE_CODE, c.POPULATION]]
+    rows = rows_in(crosswalk, c.COMMUNE_CODE, codes, index=index)
+    communes = rows[c.COMMUNE_CODE].to_numpy(dtype=object)
     names = selectors.commune_names(codes)
-    frame = rows.assign(**{c.NAME: rows[c.COMMUNE_CODE].map(names)}).reset_index(drop=True)
-    frame["job_seekers"] = pd.array([None] * len(frame), dtype="Int64")
-    frame["job_seekers_period"] = pd.array([None] * len(frame), dtype="string")
+    population = rows[c.POPULATION].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    seekers = np.full(len(communes), np.nan)
+    period: str | None = None
     if job_seekers is not None and len(job_seekers):
-        published = job_seekers[
-            (job_seekers[c.LEVEL] == c.LEVEL_COMMUNE)
-            & job_seekers[c.GEO_CODE].isin(codes)
-            & job_seekers[c.VALUE].notna()
-        ]
-        if len(published):
-            last = max(published[c.PERIOD])
-            values = published[published[c.PERIOD] == last].set_index(c.GEO_CODE)[c.VALUE]
-            frame["job_seekers"] = frame[c.COMMUNE_CODE].map(values).astype("Int64")
-            frame["job_seekers_period"] = pd.Series(last, index=frame.index, dtype="string").where(
-                frame["job_seekers"].notna()
-            )
-    population = frame[c.POPULATION].astype("Float64")
-    frame["job_seekers_per_1000"] = (
-        frame["job_seekers"].astype("Float64") * 1000 / population.where(population > 0)
-    ).round(1)
-    return frame[COMMUNES_MAP_COLUMNS].sort_values(
-        [c.POPULATION, c.COMMUNE_CODE], ascending=[False, True], na_position="last"
+        by_commune, periods, values = _published_communes(job_seekers)
+        found = [by_commune[str(code)] for code in communes if str(code) in by_commune]
+        if found:
+            # The basin's last month with a published commune, and each commune's value then.
+            period = max(periods[np.concatenate(found)])
+            at_last: dict[str, int] = {}
+            for code in communes:
+                where = by_commune.get(str(code))
+                if where is not None:
+                    chosen = where[periods[where] == period]
+                    if len(chosen):
+                        at_last[str(code)] = int(values[chosen[-1]])
+            seekers = np.array([at_last.get(str(code), np.nan) for code in communes], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_1000 = np.round(np.where(population > 0, seekers * 1000 / population, np.nan), 1)
+    known = ~np.isnan(seekers)
+    # Population descending (unknown last), then code: one lexsort.
+    order = np.lexsort(
+        (
+            np.array([str(code) for code in communes], dtype=str),
+            np.where(np.isnan(population), np.inf, -population),
+        )
+    )
+    return pd.DataFrame(
+        {
+            c.COMMUNE_CODE: communes[order],
+            c.NAME: [names.get(str(code), np.nan) for code in communes[order]],
+            c.POPULATION: rows[c.POPULATION].take(order).reset_index(drop=True),
+            "job_seekers": pd.array(
+                [int(v) if k else None for v, k in zip(seekers[order], known[order], strict=True)],
+                dtype="Int64",
+            ),
+            "job_seekers_period": pd.array(
+                [period if k else None for k in known[order]], dtype="string"
+            ),
+            "job_seekers_per_1000": pd.array(per_1000[order], dtype="Float64"),
+        }
     )
 
 
