@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,7 @@ from .columns import (
     YEAR,
 )
 from .common import require_columns
-from .row_index import RowIndex, row_index, rows_in
+from .row_index import RowIndex, row_index
 
 FAMILY_CHANGE_COLUMNS = [
     FAMILY_CODE,
@@ -170,6 +170,13 @@ class SectorReference:
     france: pd.DataFrame
     # The rows' positions by bassin (`row_index`), so a basin's rows are not a scan of all.
     index: RowIndex | None = None
+    # The same as arrays and dicts, read by `sector_job_seekers` for each basin: the rows'
+    # vintages, sections and values; France's (sum, vintage total) and the label by section.
+    vintages: np.ndarray | None = None
+    sections: np.ndarray | None = None
+    amounts: np.ndarray | None = None
+    france_sums: dict[tuple[Any, Any], tuple[float, float]] = field(default_factory=dict)
+    label_of: dict[Any, Any] = field(default_factory=dict)
 
 
 def sector_reference(frame: pd.DataFrame) -> SectorReference:
@@ -184,7 +191,27 @@ def sector_reference(frame: pd.DataFrame) -> SectorReference:
     france["_t"] = france.groupby(VINTAGE)["_f"].transform("sum")
     codes = rows[BASSIN_BMO_CODE].astype(str)
     index = row_index(rows, BASSIN_BMO_CODE)
-    return SectorReference(rows=rows, codes=codes, labels=labels, france=france, index=index)
+    return SectorReference(
+        rows=rows,
+        codes=codes,
+        labels=labels,
+        france=france,
+        index=index,
+        vintages=rows[VINTAGE].to_numpy(dtype=object),
+        sections=rows[NAF_SECTION].to_numpy(dtype=object),
+        amounts=rows["_v"].to_numpy(dtype="float64"),
+        france_sums={
+            (v, n): (f, t)
+            for v, n, f, t in zip(
+                france[VINTAGE].tolist(),
+                france[NAF_SECTION].tolist(),
+                france["_f"].tolist(),
+                france["_t"].tolist(),
+                strict=True,
+            )
+        },
+        label_of=dict(zip(labels.index.tolist(), labels.tolist(), strict=True)),
+    )
 
 
 SECTOR_KEYS = [VINTAGE, NAF_SECTION]
@@ -201,22 +228,58 @@ def sector_job_seekers(
     bassins' job seekers of that vintage, reference_share = the same for France; sorted by
     vintage, then value (largest first), then section. `reference`: `sector_reference(frame)`
     when already computed (shared by the basins of a national batch)."""
-    reference = sector_reference(frame) if reference is None else reference
-    rows, labels = reference.rows, reference.labels
-    local = rows_in(rows, BASSIN_BMO_CODE, bassins, index=reference.index)
-    keys = SECTOR_KEYS
-    local_sum = local.groupby(keys, sort=True)["_v"].sum(min_count=1)
-    if local_sum.empty:
+    if reference is None or reference.index is None or reference.amounts is None:
+        reference = sector_reference(frame)
+    assert reference.index is not None and reference.vintages is not None
+    assert reference.sections is not None and reference.amounts is not None
+    positions = reference.index.of(bassins)
+    # The basin's sums by (vintage, section), its rows added in their order (a group whose
+    # values are all unknown stays unknown, as `sum(min_count=1)`).
+    sums: dict[tuple[Any, Any], float] = {}
+    for vintage, section, value in zip(
+        reference.vintages[positions].tolist(),
+        reference.sections[positions].tolist(),
+        reference.amounts[positions].tolist(),
+        strict=True,
+    ):
+        before = sums.setdefault((vintage, section), math.nan)
+        if not math.isnan(value):
+            sums[(vintage, section)] = value if math.isnan(before) else before + value
+    if not sums:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in SECTOR_COLUMNS})
-    out = local_sum.rename(VALUE).reset_index()
-    local_total = out.groupby(VINTAGE)[VALUE].transform("sum")
-    out[SHARE] = out[VALUE] / local_total.where(local_total > 0)
-    out = out.merge(reference.france, on=keys, how="left")
-    out[REFERENCE_SHARE] = out["_f"] / out["_t"].where(out["_t"] > 0)
-    out[SECTOR_LABEL] = out[NAF_SECTION].map(labels).astype(object).fillna("")
-    for column in (VALUE, SHARE, REFERENCE_SHARE):
-        out[column] = out[column].astype("Float64")
-    out = out.sort_values(
-        [VINTAGE, VALUE, NAF_SECTION], ascending=[True, False, True], kind="mergesort"
+    keys = sorted(sums)
+    values = [sums[key] for key in keys]
+    totals: dict[Any, float] = {}
+    for (vintage, _section), value in zip(keys, values, strict=True):
+        totals[vintage] = totals.get(vintage, 0.0) + (0.0 if math.isnan(value) else value)
+    nan = math.nan
+    shares = [
+        value / totals[key[0]] if totals[key[0]] > 0 else nan
+        for key, value in zip(keys, values, strict=True)
+    ]
+    france = [reference.france_sums.get(key, (nan, nan)) for key in keys]
+    references = [f / t if t > 0 else nan for f, t in france]
+
+    def rank(i: int) -> tuple[Any, ...]:
+        # By vintage, then value (largest first, unknown last), then section.
+        unknown = math.isnan(values[i])
+        return (keys[i][0], unknown, 0.0 if unknown else -values[i], keys[i][1])
+
+    order = sorted(range(len(keys)), key=rank)
+    label_of = reference.label_of
+    labels = [label_of.get(keys[i][1]) for i in order]
+    return pd.DataFrame(
+        {
+            NAF_SECTION: pd.Series(
+                [keys[i][1] for i in order], dtype=reference.rows[NAF_SECTION].dtype
+            ),
+            SECTOR_LABEL: pd.Series(
+                ["" if label is None or pd.isna(label) else label for label in labels],
+                dtype=object,
+            ),
+            VINTAGE: pd.Series([keys[i][0] for i in order], dtype=reference.rows[VINTAGE].dtype),
+            VALUE: pd.array([values[i] for i in order], dtype="Float64"),
+            SHARE: pd.array([shares[i] for i in order], dtype="Float64"),
+            REFERENCE_SHARE: pd.array([references[i] for i in order], dtype="Float64"),
+        }
     )
-    return out[SECTOR_COLUMNS].reset_index(drop=True)
