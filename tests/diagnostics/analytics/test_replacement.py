@@ -71,3 +71,32 @@ def test_missing_band_leaves_the_year_unknown():
     out = rp.replacement_frame(frame, shares={"52": 1.0}, region_departements=["52"])
     row = out[(out[c.YEAR] == 2011) & (out[c.AREA] == "basin")].iloc[0]
     assert pd.isna(row[c.SENIOR_SHARE])
+
+
+def test_departement_absent_a_year_counts_nothing_and_a_weighted_sum_per_year():
+    # 35 has no row in 2001; 52 has. The basin (0.5 of 52, 0.25 of 35) gets, in 2001, 52's
+    # half alone; in 2011, both départements weighted.
+    frame = population_age()
+    extra = pd.DataFrame(
+        [(2001, "52", "ensemble", age, 100.0) for age in (20, 25, 30, 55, 60, 65)],
+        columns=c.POPULATION_AGE_COLUMNS,
+    )
+    frame = pd.concat([extra, frame], ignore_index=True)
+    bands = rp.departement_bands(frame[frame[c.SEX] == "ensemble"])
+    assert bands.years.tolist() == [2001, 2011, 2021]
+    assert bands.present[bands.codes["35"]].tolist() == [False, True, True]
+    out = rp.replacement_frame(
+        frame, shares={"52": 0.5, "35": 0.25}, region_departements=["52", "35"]
+    )
+    basin = out[out[c.AREA] == "basin"].set_index(c.YEAR)
+    # 2001: 52 has 20-64 = 500 (20, 25, 30, 55, 60), ×0.5 = 250; seniors 200 × 0.5 = 100.
+    assert basin.loc[2001, c.WORKING_AGE] == 250.0
+    assert basin.loc[2001, c.SENIORS] == 100.0
+    # 2011: 52 = 900 × 0.5 = 450; 35 = 2000 × 0.25 = 500: 950.
+    assert basin.loc[2011, c.WORKING_AGE] == 950.0
+    assert basin.loc[2011, c.YOUNG] == pytest.approx(200 * 0.5 + 600 * 0.25)
+    # Given the bands already computed, the same frame without reading the rows again.
+    again = rp.replacement_frame(
+        None, shares={"52": 0.5, "35": 0.25}, region_departements=["52", "35"], bands=bands
+    )
+    pd.testing.assert_frame_equal(again, out)

@@ -56,3 +56,40 @@ def test_sector_job_seekers_shares_beside_france():
     assert out[c.SHARE].tolist() == pytest.approx([0.75, 0.25])
     # France: F = 100 / 200, G = 100 / 200.
     assert out[c.REFERENCE_SHARE].tolist() == pytest.approx([0.5, 0.5])
+
+
+def test_sector_job_seekers_unknown_values_two_bassins_and_vintages():
+    # Two bassins of the basin summed by vintage and section; a masked value (None) is skipped,
+    # and a section whose every value is masked stays unknown (sorted last in its vintage);
+    # a section France has but the basin lacks is not listed.
+    frame = pd.DataFrame(
+        {
+            c.BASSIN_BMO_CODE: ["A", "B", "A", "B", "A", "B", "A", "B", "Z"],
+            c.VINTAGE: ["2021", "2021", "2021", "2021", "2021", "2021", "2022", "2022", "2021"],
+            c.NAF_SECTION: ["F", "F", "G", "G", "Q", "Q", "F", "F", "C"],
+            c.SECTOR_LABEL: ["Construction"] * 2
+            + ["Commerce"] * 2
+            + ["Santé"] * 2
+            + ["Construction"] * 2
+            + ["Industrie"],
+            c.VALUE: [10, None, 20, 50, None, None, 40, 60, 900],
+        }
+    )
+    reference = se.sector_reference(frame)
+    out = se.sector_job_seekers(frame, bassins=["B", "A"], reference=reference)
+    assert list(zip(out[c.VINTAGE], out[c.NAF_SECTION], strict=True)) == [
+        ("2021", "G"),
+        ("2021", "F"),
+        ("2021", "Q"),
+        ("2022", "F"),
+    ]
+    assert out[c.VALUE].tolist()[:2] == [70.0, 10.0]
+    assert pd.isna(out[c.VALUE].iloc[2]) and pd.isna(out[c.SHARE].iloc[2])
+    # 2021: 70 + 10 = 80 known job seekers; France 2021: 10 + 70 + 900 = 980.
+    assert out[c.SHARE].tolist()[:2] == pytest.approx([70 / 80, 10 / 80])
+    assert out[c.REFERENCE_SHARE].tolist()[:2] == pytest.approx([70 / 980, 10 / 980])
+    assert out[c.SHARE].iloc[3] == 1.0
+    assert out[c.SECTOR_LABEL].tolist() == ["Commerce", "Construction", "Santé", "Construction"]
+    # The same without the shared reference (a lone run).
+    pd.testing.assert_frame_equal(se.sector_job_seekers(frame, bassins=["A", "B"]), out)
+    assert se.sector_job_seekers(frame, bassins=["nowhere"], reference=reference).empty
