@@ -139,12 +139,30 @@ def unemployment_section(
         references_all,
         partial(_unemployment_references, references_all, region_code),
     )
-    references = series[[PERIOD]].merge(reference_rows, on=PERIOD, how="left")
-    section.tables["unemployment"] = series.merge(
-        references.rename(columns={"region": "region_rate", "france": "france_rate"}),
-        on=PERIOD,
-        how="left",
+    # The references at the basin's periods (a left join on the period, as a lookup in the
+    # rows indexed once per region).
+    by_period = shared(
+        context.cache,
+        ("unemployment_references_by_period", region_code),
+        references_all,
+        lambda: reference_rows.set_index(PERIOD),
     )
+    if by_period.index.is_unique:
+        aligned = by_period.reindex(pd.Index(series[PERIOD].to_numpy()))
+        table = series.reset_index(drop=True)
+        table["region_rate"] = aligned["region"].array
+        table["france_rate"] = aligned["france"].array
+        references = pd.DataFrame(
+            {PERIOD: table[PERIOD], "region": aligned["region"].array}, index=table.index
+        )
+    else:
+        references = series[[PERIOD]].merge(reference_rows, on=PERIOD, how="left")
+        table = series.merge(
+            references.rename(columns={"region": "region_rate", "france": "france_rate"}),
+            on=PERIOD,
+            how="left",
+        )
+    section.tables["unemployment"] = table
     # Peers: every zone d'emploi at the basin's last known quarter.
     known = series[series[RATE].notna()]
     peers = pd.DataFrame(columns=[PEER_ID, POPULATION, REGION_CODE, "unemployment_rate"])
