@@ -147,16 +147,33 @@ def peer_comparison(
                 {REGION_PEERS: len(region), REGION_RANK: _rank_and_percentile(region, value)[0]}
             )
         rows.append(row)
-    out = pd.DataFrame(rows)
-    for column in (VALUE, PERCENTILE, MEDIAN, REGION_VALUE):
-        out[column] = pd.array(
-            [None if v is None or pd.isna(v) else float(v) for v in out[column]], dtype="Float64"
-        )
-    for column in (PEERS, RANK, REGION_PEERS, REGION_RANK):
-        out[column] = pd.array(
-            [None if v is None or pd.isna(v) else int(v) for v in out[column]], dtype="Int64"
-        )
-    return out
+    if not rows:
+        out = pd.DataFrame(rows)
+        for column in (VALUE, PERCENTILE, MEDIAN, REGION_VALUE):
+            out[column] = pd.array([], dtype="Float64")
+        for column in (PEERS, RANK, REGION_PEERS, REGION_RANK):
+            out[column] = pd.array([], dtype="Int64")
+        return out
+    # Column by column from the rows (one frame made once, not a frame then eight columns
+    # replaced).
+    floats = (VALUE, PERCENTILE, MEDIAN, REGION_VALUE)
+    integers = (PEERS, RANK, REGION_PEERS, REGION_RANK)
+    columns: dict[str, Any] = {}
+    for column in rows[0]:
+        cells: list[Any] = [row[column] for row in rows]
+        if column in floats:
+            columns[column] = pd.array(  # type: ignore[call-overload]
+                [None if v is None or pd.isna(v) else float(v) for v in cells],
+                dtype="Float64",
+            )
+        elif column in integers:
+            columns[column] = pd.array(  # type: ignore[call-overload]
+                [None if v is None or pd.isna(v) else int(v) for v in cells],
+                dtype="Int64",
+            )
+        else:
+            columns[column] = pd.Series(cells)
+    return pd.DataFrame(columns)
 
 
 @dataclass(frozen=True)

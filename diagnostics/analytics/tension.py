@@ -92,7 +92,10 @@ def _has(frame: pd.DataFrame, column: str) -> bool:
 
 
 def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
-    return pd.to_numeric(frame[column], errors="coerce").astype("Float64")
+    series = frame[column]
+    if isinstance(series.dtype, pd.Float64Dtype):
+        return series  # already numbers (the conversion would copy it twice)
+    return pd.to_numeric(series, errors="coerce").astype("Float64")
 
 
 def _components(frame: pd.DataFrame, *, seekers: str | None) -> dict[str, pd.Series]:
