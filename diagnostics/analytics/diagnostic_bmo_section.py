@@ -40,6 +40,7 @@ from .references import bmo_region
 from .structure import (
     location_quotients,
     shift_share,
+    shift_share_reference,
 )
 
 # Indicators compared with peers: (indicator, peer set)
@@ -147,18 +148,27 @@ def bmo_section(
             )
             lq_tables[name] = table.merge(labels, on=FAMILY_CODE, how="left")
         if len(years) >= 2:
+            # France's values of the two years, checked and read once per batch.
+            span = (years[0], years[-1])
             shift = shift_share(
-                by_family[[YEAR, FAMILY_CODE, PROJECTS]],
-                shared(
-                    context.cache,
-                    "bmo_france_family",
-                    france_family,
-                    lambda: france_family[[YEAR, FAMILY_CODE, PROJECTS]],
-                ),
+                by_family,
+                france_family,
                 key=FAMILY_CODE,
                 value=PROJECTS,
-                start=years[0],
-                end=years[-1],
+                start=span[0],
+                end=span[1],
+                reference_years=shared(
+                    context.cache,
+                    ("bmo_france_family_years", span),
+                    france_family,
+                    partial(
+                        shift_share_reference,
+                        france_family,
+                        key=FAMILY_CODE,
+                        value=PROJECTS,
+                        years=span,
+                    ),
+                ),
             )
             section.tables["shift_share"] = shift
     section.tables.update(lq_tables)

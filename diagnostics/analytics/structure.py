@@ -4,6 +4,7 @@ basin's rank among its peers: `peers`)."""
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -209,6 +210,7 @@ def shift_share(
     start: int,
     end: int,
     time: str = YEAR,
+    reference_years: Mapping[int, Mapping[Any, float]] | None = None,
 ) -> pd.DataFrame:
     """Shift-share decomposition of the change of `value` by `key` between `start` and `end`.
 
@@ -224,20 +226,31 @@ def shift_share(
     Output columns: `key`, start_value, end_value, change, local_growth (g_ir),
     reference_growth (g_iN), national_share, industry_mix, regional_shift. Sorted by `key`. The
     three parts sum to `change` on every row with known values.
+
+    `reference_years` (optional): `shift_share_reference(reference, …)` already made (the
+    same reference for every basin of a batch): the reference is then neither checked nor
+    read again.
     """
-    for frame, what in ((local, "les valeurs du bassin"), (reference, "les valeurs de référence")):
+    checked = [(local, "les valeurs du bassin")]
+    if reference_years is None:
+        checked.append((reference, "les valeurs de référence"))
+    for frame, what in checked:
         require_columns(frame, [time, key, value], what=what)
         if frame.duplicated([time, key]).any():
             raise ValueError(f"Doublons ({time}, {key}) dans {what}")
+    if reference_years is None:
+        reference_years = shift_share_reference(
+            reference, key=key, value=value, years=(start, end), time=time, checked=True
+        )
 
     # Plain arrays over the sorted keys (the same operations on the same values as the
     # nullable Float64 arithmetic, so the same figures to the bit, at a tenth of the cost).
     # A key absent in a year counts 0; so does a NA value (it is filled with 0).
     years = {
-        (name, year): _year_values(frame, time=time, key=key, value=value, year=year)
-        for name, frame in (("local", local), ("reference", reference))
+        ("local", year): _year_values(local, time=time, key=key, value=value, year=year)
         for year in (start, end)
     }
+    years.update({("reference", year): dict(reference_years[year]) for year in (start, end)})
     keys = sorted({k for values in years.values() for k in values})
 
     def at(name: str, year: int) -> np.ndarray:
@@ -273,6 +286,26 @@ def shift_share(
             REGIONAL_SHIFT: _float64(regional, national_missing | mix_missing),
         }
     )
+
+
+def shift_share_reference(
+    reference: pd.DataFrame,
+    *,
+    key: str,
+    value: str,
+    years: Sequence[int],
+    time: str = YEAR,
+    checked: bool = False,
+) -> dict[int, dict[Any, float]]:
+    """The reference's values by key in each of `years` (a NA value as 0), as `shift_share`
+    reads them; checked for its columns and duplicates unless `checked`."""
+    if not checked:
+        require_columns(reference, [time, key, value], what="les valeurs de référence")
+        if reference.duplicated([time, key]).any():
+            raise ValueError(f"Doublons ({time}, {key}) dans les valeurs de référence")
+    return {
+        year: _year_values(reference, time=time, key=key, value=value, year=year) for year in years
+    }
 
 
 def _year_values(

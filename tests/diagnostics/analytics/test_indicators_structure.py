@@ -39,6 +39,7 @@ from diagnostics.analytics.structure import (
     change_summary,
     location_quotients,
     shift_share,
+    shift_share_reference,
 )
 
 
@@ -133,6 +134,37 @@ def test_shift_share_parts_sum_to_the_change():
     parts = table[NATIONAL_SHARE] + table[INDUSTRY_MIX] + table[REGIONAL_SHIFT]
     assert parts.tolist() == pytest.approx(table[CHANGE].tolist())
     assert parts.sum() == pytest.approx((120 + 40 + 10) - (100 + 50))
+
+
+def test_shift_share_with_the_reference_read_once():
+    # A batch reads France's values of the two years once (`shift_share_reference`) and gives
+    # them to every basin: the same table; the reference's duplicates are refused there.
+    local = pd.DataFrame(
+        {YEAR: [2023, 2025, 2025], "family": ["A", "A", "B"], "projects": [100, 120, 30]}
+    )
+    national = pd.DataFrame(
+        {YEAR: [2023, 2023, 2025], "family": ["A", "B", "A"], "projects": [1000, 500, 1100]}
+    )
+    years = shift_share_reference(national, key="family", value="projects", years=(2023, 2025))
+    assert years == {2023: {"A": 1000.0, "B": 500.0}, 2025: {"A": 1100.0}}
+    given = shift_share(
+        local,
+        pd.DataFrame(),  # not read when its values are given
+        key="family",
+        value="projects",
+        start=2023,
+        end=2025,
+        reference_years=years,
+    )
+    pd.testing.assert_frame_equal(
+        given,
+        shift_share(local, national, key="family", value="projects", start=2023, end=2025),
+    )
+    # B: no basin value at the start, so everything is local (30); France fell to 0 for B.
+    assert given[REGIONAL_SHIFT].tolist()[1] == 30.0
+    twice = pd.concat([national, national.head(1)])
+    with pytest.raises(ValueError, match="Doublons"):
+        shift_share_reference(twice, key="family", value="projects", years=(2023, 2025))
 
 
 def test_shift_share_refuses_duplicated_keys():
