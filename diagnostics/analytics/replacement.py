@@ -140,9 +140,9 @@ def departement_bands(frame: pd.DataFrame) -> DepartementBands:
 
 
 def area_bands(bands: DepartementBands, weights: Mapping[str, float]) -> dict[str, np.ndarray]:
-    """Per year (column YEAR, as arrays): the weighted sums of the three age groups over the départements in `weights`
-    (in the order of their codes), for the years where one of them has rows; NaN for a year
-    where one of them misses a band."""
+    """Per year (column YEAR, as arrays): the weighted sums of the three age groups over the
+    départements in `weights` (in the order of their codes), for the years where one of them
+    has rows; NaN for a year where one of them misses a band."""
     used = sorted(code for code in weights if code in bands.codes)
     rows = np.array([bands.codes[code] for code in used], dtype=np.intp)
     weight = [float(weights[code]) for code in used]
