@@ -28,6 +28,15 @@ def _draw(page, figure_js: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector("#c .main-svg")
 
 
+def _data_table(page) -> tuple[list[str], list[list[str]]]:  # type: ignore[no-untyped-def]
+    """Opens the chart's data table (a <details> right after the chart) and reads its header
+    cells and its rows, cell by cell."""
+    page.locator(".cnam-chart-data > summary").click()
+    headers = page.locator(".cnam-chart-data thead th").all_inner_texts()
+    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
+    return headers, [row.split("\t") for row in rows]
+
+
 def test_bar_chart_is_french_without_toolbar_with_caption_and_table(page) -> None:  # type: ignore[no-untyped-def]
     _draw(
         page,
@@ -48,11 +57,9 @@ def test_bar_chart_is_french_without_toolbar_with_caption_and_table(page) -> Non
     )
     assert page.get_attribute("#c", "aria-describedby") == "c-message"
     # The table is inside a <details> right after the chart.
-    page.locator(".cnam-chart-data > summary").click()
-    headers = page.locator(".cnam-chart-data thead th").all_inner_texts()
+    headers, rows = _data_table(page)
     assert headers == ["Année", "Projets"]
-    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
-    assert [r.split("\t") for r in rows] == [
+    assert rows == [
         ["2023", f"1{NNBSP}200,5"],
         ["2024", "30"],
         ["2025", "7"],
@@ -75,9 +82,8 @@ def test_map_table_lists_what_the_hover_shows(page) -> None:  # type: ignore[no-
         " {xaxis: {visible: false}, yaxis: {visible: false}}",
     )
 
-    page.locator(".cnam-chart-data > summary").click()
-    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
-    assert [r.split("\t") for r in rows] == [
+    _, rows = _data_table(page)
+    assert rows == [
         ["c1", "Vitré (35360) · Population : 18 000"],
         ["Sites", "Cnam Rennes"],
         ["Sites", "Cnam Vitré"],
@@ -176,9 +182,8 @@ def test_a_multicategory_axis_reads_as_its_levels_joined(page) -> None:  # type:
         "Projets par année : de 10 (Demande · Projets) à 15,5 (Total · Score) ; maximum 15,5 "
         "(Total · Score), minimum 5,5 (Demande · Écart)."
     )
-    page.locator(".cnam-chart-data > summary").click()
-    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
-    assert [r.split("\t") for r in rows] == [
+    _, rows = _data_table(page)
+    assert rows == [
         ["Demande · Projets", "10"],
         ["Demande · Écart", "5,5"],
         ["Total · Score", "15,5"],
@@ -198,8 +203,8 @@ def test_a_lone_series_without_a_name_reads_as_its_value_axis(page) -> None:  # 
         "Projets jugés difficiles : de 255 (Cuisinier) à 33 (Vendeur) ; maximum 255 "
         "(Cuisinier), minimum 33 (Vendeur)."
     )
-    page.locator(".cnam-chart-data > summary").click()
-    assert page.locator(".cnam-chart-data thead th").all_inner_texts() == [
+    headers, _ = _data_table(page)
+    assert headers == [
         "Catégorie",
         "Projets jugés difficiles",
     ]
@@ -230,16 +235,15 @@ def test_a_heatmap_reads_as_its_grid_not_as_a_map(page) -> None:  # type: ignore
     assert page.locator(".cnam-chart-caption").inner_text() == (
         "Carte de chaleur de 2 lignes et 4 colonnes : ses valeurs sont dans le tableau ci-dessous."
     )
-    page.locator(".cnam-chart-data > summary").click()
-    assert page.locator(".cnam-chart-data thead th").all_inner_texts() == [
+    headers, rows = _data_table(page)
+    assert headers == [
         "Métier",
         "Indicateur (2019)",
         "Facteur A (2019)",
         "Indicateur (2021)",
         "Facteur A (2021)",
     ]
-    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
-    assert [r.split("\t") for r in rows] == [
+    assert rows == [
         ["Cuisinier de collectivité", "5", "non publié", "4", "3"],
         ["Vendeur", "2", "non publié", "1", "2"],
     ]
@@ -260,6 +264,5 @@ def test_categories_the_axis_shortens_read_whole(page) -> None:  # type: ignore[
         f"Projets : de 12 ({whole}) à 7 (Soudage (H2913)) ; maximum 12 ({whole}), "
         "minimum 7 (Soudage (H2913))."
     )
-    page.locator(".cnam-chart-data > summary").click()
-    rows = page.locator(".cnam-chart-data tbody tr").all_inner_texts()
-    assert [r.split("\t") for r in rows] == [[whole, "12"], ["Soudage (H2913)", "7"]]
+    _, rows = _data_table(page)
+    assert rows == [[whole, "12"], ["Soudage (H2913)", "7"]]
