@@ -83,12 +83,13 @@ class Section:
 def _unemployment_references(
     references: UnemploymentReferences, region_code: str | None
 ) -> pd.DataFrame:
-    """period, region, france: the population-weighted rates of the region and of France."""
+    """region, france by period (the index): the population-weighted rates of the region and of
+    France."""
     frame = pd.DataFrame(
         {"region": unemployment_region(references, region_code), "france": references.france}
     )
     frame.index.name = PERIOD
-    return frame.reset_index()
+    return frame
 
 
 def _unemployment_peers(rows: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -133,35 +134,17 @@ def unemployment_section(
     rows = references_all.rows
     # The region's and France's rates by period, and every zone at a period: the same for the
     # basins of a batch (of a region), made once (`common.shared`).
-    reference_rows = shared(
+    by_period = shared(
         context.cache,
         ("unemployment_references", region_code),
         references_all,
         partial(_unemployment_references, references_all, region_code),
     )
-    # The references at the basin's periods (a left join on the period, as a lookup in the
-    # rows indexed once per region).
-    by_period = shared(
-        context.cache,
-        ("unemployment_references_by_period", region_code),
-        references_all,
-        lambda: reference_rows.set_index(PERIOD),
-    )
-    if by_period.index.is_unique:
-        aligned = by_period.reindex(pd.Index(series[PERIOD].to_numpy()))
-        table = series.reset_index(drop=True)
-        table["region_rate"] = aligned["region"].array
-        table["france_rate"] = aligned["france"].array
-        references = pd.DataFrame(
-            {PERIOD: table[PERIOD], "region": aligned["region"].array}, index=table.index
-        )
-    else:
-        references = series[[PERIOD]].merge(reference_rows, on=PERIOD, how="left")
-        table = series.merge(
-            references.rename(columns={"region": "region_rate", "france": "france_rate"}),
-            on=PERIOD,
-            how="left",
-        )
+    # The references at the basin's periods: a left join on the period, as a lookup.
+    aligned = by_period.reindex(pd.Index(series[PERIOD].to_numpy()))
+    table = series.reset_index(drop=True)
+    table["region_rate"] = aligned["region"].array
+    table["france_rate"] = aligned["france"].array
     section.tables["unemployment"] = table
     # Peers: every zone d'emploi at the basin's last known quarter.
     known = series[series[RATE].notna()]
@@ -175,8 +158,8 @@ def unemployment_section(
             rows,
             partial(_unemployment_peers, rows, last_period),
         )
-        match = references[references[PERIOD] == last_period]
-        region_last = json_scalar(match["region"].iloc[0], 2) if len(match) else None
+        match = table[table[PERIOD] == last_period]
+        region_last = json_scalar(match["region_rate"].iloc[0], 2) if len(match) else None
     section.document = {
         "series": frame_records(
             section.tables["unemployment"],

@@ -246,11 +246,11 @@ def shift_share(
     # Plain arrays over the sorted keys (the same operations on the same values as the
     # nullable Float64 arithmetic, so the same figures to the bit, at a tenth of the cost).
     # A key absent in a year counts 0; so does a NA value (it is filled with 0).
-    years = {
+    years: dict[tuple[str, int], Mapping[Any, float]] = {
         ("local", year): _year_values(local, time=time, key=key, value=value, year=year)
         for year in (start, end)
     }
-    years.update({("reference", year): dict(reference_years[year]) for year in (start, end)})
+    years.update({("reference", year): reference_years[year] for year in (start, end)})
     keys = sorted({k for values in years.values() for k in values})
 
     def at(name: str, year: int) -> np.ndarray:

@@ -293,7 +293,7 @@
     if (map) {
       rows = mapRows(data);
       head = ["Élément", "Détail"];
-      message = !rows.length ? "" : "Carte : " + rows.length + " élément" + (rows.length > 1 ? "s" : "") +
+      message = !rows.length ? "" : "Carte : " + plural(rows.length, "élément") +
         " décrit" + (rows.length > 1 ? "s" : "") + " dans le tableau ci-dessous (ce que montre le survol).";
     } else if (data.some(function (t) { return t.type === "heatmap"; })) {
       var grid = heatmapTable(data, layout);
