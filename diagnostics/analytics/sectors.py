@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -161,22 +161,20 @@ def movers(changes: pd.DataFrame, *, n: int = 3) -> dict[str, list[dict[str, Any
 
 @dataclass(frozen=True)
 class SectorReference:
-    """What `sector_job_seekers` reads of every bassin (the same for every basin): the rows
-    with their numeric values and bassin codes as text, the sections' labels, France's sums."""
+    """What `sector_job_seekers` reads of every bassin (the same for every basin): the rows'
+    vintages, sections and numeric values as arrays with their positions by bassin, France's
+    (sum, vintage total) by vintage and section, and the sections' labels."""
 
-    rows: pd.DataFrame
-    codes: pd.Series
-    labels: pd.Series
-    france: pd.DataFrame
     # The rows' positions by bassin (`row_index`), so a basin's rows are not a scan of all.
-    index: RowIndex | None = None
-    # The same as arrays and dicts, read by `sector_job_seekers` for each basin: the rows'
-    # vintages, sections and values; France's (sum, vintage total) and the label by section.
-    vintages: np.ndarray | None = None
-    sections: np.ndarray | None = None
-    amounts: np.ndarray | None = None
-    france_sums: dict[tuple[Any, Any], tuple[float, float]] = field(default_factory=dict)
-    label_of: dict[Any, Any] = field(default_factory=dict)
+    index: RowIndex
+    vintages: np.ndarray
+    sections: np.ndarray
+    amounts: np.ndarray
+    france_sums: dict[tuple[Any, Any], tuple[float, float]]
+    label_of: dict[Any, Any]
+    # The dtypes of the vintage and section columns, kept by the output.
+    vintage_dtype: Any
+    section_dtype: Any
 
 
 def sector_reference(frame: pd.DataFrame) -> SectorReference:
@@ -189,14 +187,8 @@ def sector_reference(frame: pd.DataFrame) -> SectorReference:
     labels = rows.drop_duplicates([NAF_SECTION], keep="last").set_index(NAF_SECTION)[SECTOR_LABEL]
     france = rows.groupby(SECTOR_KEYS, sort=True)["_v"].sum(min_count=1).rename("_f").reset_index()
     france["_t"] = france.groupby(VINTAGE)["_f"].transform("sum")
-    codes = rows[BASSIN_BMO_CODE].astype(str)
-    index = row_index(rows, BASSIN_BMO_CODE)
     return SectorReference(
-        rows=rows,
-        codes=codes,
-        labels=labels,
-        france=france,
-        index=index,
+        index=row_index(rows, BASSIN_BMO_CODE),
         vintages=rows[VINTAGE].to_numpy(dtype=object),
         sections=rows[NAF_SECTION].to_numpy(dtype=object),
         amounts=rows["_v"].to_numpy(dtype="float64"),
@@ -211,6 +203,8 @@ def sector_reference(frame: pd.DataFrame) -> SectorReference:
             )
         },
         label_of=dict(zip(labels.index.tolist(), labels.tolist(), strict=True)),
+        vintage_dtype=rows[VINTAGE].dtype,
+        section_dtype=rows[NAF_SECTION].dtype,
     )
 
 
@@ -228,10 +222,8 @@ def sector_job_seekers(
     bassins' job seekers of that vintage, reference_share = the same for France; sorted by
     vintage, then value (largest first), then section. `reference`: `sector_reference(frame)`
     when already computed (shared by the basins of a national batch)."""
-    if reference is None or reference.index is None or reference.amounts is None:
+    if reference is None:
         reference = sector_reference(frame)
-    assert reference.index is not None and reference.vintages is not None
-    assert reference.sections is not None and reference.amounts is not None
     positions = reference.index.of(bassins)
     # The basin's sums by (vintage, section), its rows added in their order (a group whose
     # values are all unknown stays unknown, as `sum(min_count=1)`).
@@ -270,14 +262,12 @@ def sector_job_seekers(
     labels = [label_of.get(keys[i][1]) for i in order]
     return pd.DataFrame(
         {
-            NAF_SECTION: pd.Series(
-                [keys[i][1] for i in order], dtype=reference.rows[NAF_SECTION].dtype
-            ),
+            NAF_SECTION: pd.Series([keys[i][1] for i in order], dtype=reference.section_dtype),
             SECTOR_LABEL: pd.Series(
                 ["" if label is None or pd.isna(label) else label for label in labels],
                 dtype=object,
             ),
-            VINTAGE: pd.Series([keys[i][0] for i in order], dtype=reference.rows[VINTAGE].dtype),
+            VINTAGE: pd.Series([keys[i][0] for i in order], dtype=reference.vintage_dtype),
             VALUE: pd.array([values[i] for i in order], dtype="Float64"),
             SHARE: pd.array([shares[i] for i in order], dtype="Float64"),
             REFERENCE_SHARE: pd.array([references[i] for i in order], dtype="Float64"),
