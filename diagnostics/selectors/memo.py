@@ -13,7 +13,8 @@ cache could see it change, and nothing is kept between chunks. Memoised values a
 the basins: callers never modify them.
 
 A second, longer-lived store serves the reads that depend only on the imported data (the ROME
-referential, the job titles shared by several codes, the ROME → FAP pairing): inside a
+referential, the job titles shared by several codes, the ROME → FAP pairing, a region's zones
+d'emploi and départements, the pools of a lone run's bassins): inside a
 `data_scope(version)` block (a lone run, a chunk) `memoised(key, build, versioned=True)` keeps
 the value per process under (version, key), where the version names every import batch with
 its status and file hash (`selectors.data_version`): an import, a superseded batch or a
@@ -123,6 +124,17 @@ def memoised(key: Hashable, build: Callable[[], T], *, versioned: bool = False) 
         store[key] = build()
     value: T = store[key]
     return value
+
+
+def memoised_on(
+    frame: Any, key: tuple[Hashable, ...], build: Callable[[], T], *, versioned: bool = False
+) -> T:
+    """`memoised` of a value computed from `frame` (a frame kept per process: the crosswalk,
+    the tension rows…): the key holds the frame's id and the frame is kept beside the value,
+    so that a value is never handed out for another frame that reused a freed frame's id (it
+    is then built again)."""
+    found = memoised((*key, id(frame)), lambda: (frame, build()), versioned=versioned)
+    return found[1] if found[0] is frame else build()
 
 
 # The bassins BMO of every basin of the chunk (`services.national_compute`): the pools of

@@ -166,7 +166,11 @@ def replacement_references(
 def region_departements(region_code: str | None) -> list[str]:
     if not region_code:
         return []
-    return memoised(("region_departements", region_code), lambda: _region_departements(region_code))
+    return memoised(
+        ("region_departements", region_code),
+        lambda: _region_departements(region_code),
+        versioned=True,
+    )
 
 
 def _region_departements(region_code: str) -> list[str]:

@@ -17,7 +17,7 @@ from diagnostics.analytics.row_index import rows_in
 from diagnostics.models import DiagnosticRun
 from diagnostics.selectors import diagnostic_frames
 from diagnostics.selectors import diagnostics as selectors
-from diagnostics.selectors.memo import memo_row_index, memoised
+from diagnostics.selectors.memo import memo_row_index, memoised, memoised_on
 
 COMMUNES_MAP_COLUMNS = [
     c.COMMUNE_CODE,
@@ -137,8 +137,10 @@ def region_map_table(
             at = unemployment[unemployment[c.PERIOD] == period]
             return at.set_index(c.ZONE_EMPLOI_CODE)[c.RATE].astype("Float64")
 
-        # The same for every basin of a chunk of a national batch (`selectors.memo`).
-        rates = memoised(("region_map_rates", tuple(sorted(zone_batches)), period), rates_at)
+        # The same for every basin: once per process and data version (`selectors.memo`).
+        rates = memoised(
+            ("region_map_rates", tuple(sorted(zone_batches)), period), rates_at, versioned=True
+        )
     basins = selectors.region_basins(run.basin)
     if basins:
         members = selectors.basins_commune_codes([b.pk for b in basins])
@@ -166,13 +168,19 @@ def region_map_table(
             }
         )
     else:
-        zones = memoised(
-            ("region_zones_emploi", region, id(crosswalk)),
+        # The region's zones and every zone's population depend on the territories only: once
+        # per process and data version (a lone run no longer sums France's communes each time).
+        zones = memoised_on(
+            crosswalk,
+            ("region_zones_emploi", region),
             lambda: selectors.region_zones_emploi(region, crosswalk=crosswalk),
+            versioned=True,
         )
-        populations = memoised(
-            ("zone_emploi_populations", id(crosswalk)),
+        populations = memoised_on(
+            crosswalk,
+            ("zone_emploi_populations",),
             lambda: crosswalk.groupby(c.ZONE_EMPLOI_CODE)[c.POPULATION].sum().astype("Int64"),
+            versioned=True,
         )
         own = set(document.get("unemployment_info", {}).get("zones") or [])
         frame = pd.DataFrame(
