@@ -15,7 +15,13 @@ from diagnostics.analytics.common import format_number
 from diagnostics.analytics.saturation_pool import SaturationPool, saturation_pool
 from diagnostics.selectors import prospective as selectors
 from diagnostics.selectors import tensions as tension_selectors
-from diagnostics.selectors.memo import CHUNK_BASSINS, memo_active, memo_get, memoised
+from diagnostics.selectors.memo import (
+    CHUNK_BASSINS,
+    memo_active,
+    memo_get,
+    memoised,
+    memoised_on,
+)
 from diagnostics.services.prospective_params import param, rounded
 
 
@@ -100,6 +106,8 @@ def saturation_part(
     # own bassins: the same rows.
     rules = (year, min_ratio, max_tension, min_job_seekers, min_tension)
     scope = memo_get(CHUNK_BASSINS)
+    # Alone, the pool of the basin's own bassins is kept per process and data version: a basin
+    # run again (other parameters) or another basin on the same bassins reads it back.
     pool = (
         memoised(
             ("saturation_pool", id(tension), id(referential), rules, scope),
@@ -108,7 +116,17 @@ def saturation_part(
             ),
         )
         if memo_active()
-        else pool_of(local)
+        else memoised_on(
+            tension,
+            (
+                "saturation_pool_alone",
+                id(referential),
+                rules,
+                tuple(sorted({str(b) for b in bassins})),
+            ),
+            lambda: pool_of(local),
+            versioned=True,
+        )
     )
     mine = pool.for_bassins(bassins)
     named, pairs, per_target = mine["named"], mine["pairs"], mine["per_target"]

@@ -28,7 +28,13 @@ from diagnostics.analytics.tensions_published import (
     factors_published,
 )
 from diagnostics.selectors import tensions as selectors
-from diagnostics.selectors.memo import CHUNK_BASSINS, memo_active, memo_get, memoised
+from diagnostics.selectors.memo import (
+    CHUNK_BASSINS,
+    memo_active,
+    memo_get,
+    memoised,
+    memoised_on,
+)
 
 TABLE = "tensions_published"
 TABLE_TITLE = "Tension publiée par métier et ses facteurs, millésimes côte à côte"
@@ -159,7 +165,9 @@ def published_tensions_section(
     zones = walk.zones
     bassin_codes = [str(z) for z in zones[c.ZONE_CODE]]
     names = selectors.bassin_bmo_names(bassin_codes)
-    factors = memoised(("factors_published", id(tension)), lambda: factors_published(tension))
+    factors = memoised_on(
+        tension, ("factors_published",), lambda: factors_published(tension), versioned=True
+    )
     # Every bassin's published rows, records and vintages in one pass, once per chunk of a
     # national batch (`selectors.memo`: the bassins of the chunk's basins); alone, the pool of
     # the basin's own bassins: the same rows (`analytics.tensions_pool`).
@@ -173,9 +181,19 @@ def published_tensions_section(
 
         pool = memoised(("published_pool", id(tension), id(factors), scope), pool_of_chunk)
     else:
-        local = selectors.tension_rows(tension, bassin_codes)
-        labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
-        pool = published_pool(local, labels=labels, factors=factors)
+        # Alone, the pool of the basin's own bassins, kept per process and data version (a
+        # basin run again, or another on the same bassins, reads it back).
+        def pool_alone() -> PublishedPool:
+            local = selectors.tension_rows(tension, bassin_codes)
+            labels = selectors.rome_labels(local[c.ROME_CODE].astype(str).unique())
+            return published_pool(local, labels=labels, factors=factors)
+
+        pool = memoised_on(
+            tension,
+            ("published_pool_alone", id(factors), tuple(sorted(set(bassin_codes)))),
+            pool_alone,
+            versioned=True,
+        )
     mine = pool.for_bassins(bassin_codes)
     published, years = mine.published, mine.years
 

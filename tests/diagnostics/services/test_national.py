@@ -232,3 +232,52 @@ def test_chunk_plan_keeps_a_small_batch_in_one_chunk():
         [4, 5, 6, 7],
         [8, 9],
     ]
+
+
+def test_a_basin_run_again_alone_reads_its_pools_back_with_the_same_figures(monkeypatch):
+    # A lone run keeps the pools of its bassins (published tensions, saturated métiers and
+    # bridges) per process and data version: run again with other parameters, the basin reads
+    # them back; its figures are those computed with nothing kept; a new import builds them
+    # again.
+    from diagnostics.services import prospective_saturation, tensions_published
+
+    basin = diagnostic_world().basin  # communes 52001 and 52002: all of bassin 4418
+    prospective_batches()
+    tension_batch(2019, TENSIONS_2019)
+    built = {"saturation": 0, "published": 0}
+
+    def counting(name, real):
+        def pool(*args, **kwargs):
+            built[name] += 1
+            return real(*args, **kwargs)
+
+        return pool
+
+    monkeypatch.setattr(
+        prospective_saturation,
+        "saturation_pool",
+        counting("saturation", prospective_saturation.saturation_pool),
+    )
+    monkeypatch.setattr(
+        tensions_published,
+        "published_pool",
+        counting("published", tensions_published.published_pool),
+    )
+
+    first = diagnostic_run_sync(basin_id=basin.pk, params={"top_n": 3})
+    second = diagnostic_run_sync(basin_id=basin.pk, params={"top_n": 4})
+
+    assert (first.status, second.status) == (Status.DONE, Status.DONE), second.error_message
+    assert built == {"saturation": 1, "published": 1}
+    saturated = second.results["prospective"]["saturated"]["items"]
+    assert [i["rome"] for i in saturated] == ["K1303", "D1507"]
+    assert second.results["tensions_published_info"]["years"] == [2019, 2021]
+    # The same figures as a run that keeps nothing.
+    diagnostic_frames.frames_cache_clear()
+    document, tables = diagnostic_compute(second, timings={})
+    assert built == {"saturation": 2, "published": 2}
+    assert _json(document) == _json(second.results)
+    assert _json(tables) == _json(second.tables)
+    # Other saturation rules: that pool only is built again.
+    diagnostic_run_sync(basin_id=basin.pk, params={"top_n": 4, "saturation_min_ratio": 3.0})
+    assert built == {"saturation": 3, "published": 2}
