@@ -129,6 +129,8 @@ def frames_cache_clear() -> None:
     with _cache_lock:
         _cache.clear()
         _derived.clear()
+    with _seekers_lock:
+        _seekers.clear()
     versioned_clear()
 
 
@@ -299,6 +301,35 @@ def job_seekers_frame(
     frame[c.VALUE] = frame[c.VALUE].astype("Int64")
     return frame.sort_values([c.LEVEL, c.GEO_CODE, c.PERIOD], kind="mergesort").reset_index(
         drop=True
+    )
+
+
+# A lone run's job seekers (its départements' rows and their communes'): a few per process,
+# apart from the France-wide frames (a worker running basins of many départements one by one
+# keeps the last few, not every one).
+_SEEKERS_SIZE = 4
+_seekers: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
+_seekers_lock = threading.Lock()
+
+
+def job_seekers_frame_cached(
+    *, batch_ids: Sequence[int], departements: Iterable[str], communes: Iterable[str]
+) -> pd.DataFrame:
+    """`job_seekers_frame`, kept per process for the same batches (immutable: `batches_key`),
+    départements and communes (a basin run again, or another basin of the same départements,
+    no longer reads the same rows again). Shared, not copied: the analytics never modify
+    their inputs."""
+    departements = sorted(set(departements))
+    communes = sorted(set(communes))
+    key = (batches_key("defm", batch_ids), tuple(departements), tuple(communes))
+    return lru_cached(
+        _seekers,
+        _seekers_lock,
+        key,
+        lambda: job_seekers_frame(
+            batch_ids=batch_ids, departements=departements, communes=communes
+        ),
+        _SEEKERS_SIZE,
     )
 
 

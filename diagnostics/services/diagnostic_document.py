@@ -227,7 +227,7 @@ def _prepare_lone(run: DiagnosticRun, codes: list[str]) -> PreparedInputs:
             departements,
             index=memo_row_index(crosswalk, c.DEPARTEMENT_CODE),
         )[c.COMMUNE_CODE].tolist()
-        job_seekers = diagnostic_frames.job_seekers_frame(
+        job_seekers = diagnostic_frames.job_seekers_frame_cached(
             batch_ids=ids["defm"], departements=departements, communes=communes
         )
     key = references_key(

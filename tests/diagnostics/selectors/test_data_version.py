@@ -70,3 +70,62 @@ def test_the_data_version_changes_with_the_batches_and_keys_them_without_a_query
     assert added not in (version, superseded)
     third.delete()
     assert diagnostic_frames.data_version() == superseded
+
+
+def test_a_value_of_a_frame_is_kept_for_that_frame_only():
+    import pandas as pd
+
+    from diagnostics.selectors.memo import memoised_on
+
+    versioned_clear()
+    calls, build = _counting()
+    first, second = pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1]})
+    with data_scope(("v1",)):
+        assert memoised_on(first, ("k",), build, versioned=True) == 1
+        assert memoised_on(first, ("k",), build, versioned=True) == 1
+        # Another frame (even equal) has its own value.
+        assert memoised_on(second, ("k",), build, versioned=True) == 2
+        assert memoised_on(second, ("k",), build, versioned=True) == 2
+    assert memoised_on(first, ("k",), build, versioned=True) == 3  # outside a scope: built
+    # A value kept for a freed frame whose id this frame took is not handed out: built again.
+    with data_scope(("v1",)):
+        memoised(("j", id(first)), lambda: (second, "of the freed frame"), versioned=True)
+        assert memoised_on(first, ("j",), build, versioned=True) == 4
+    assert len(calls) == 4
+    versioned_clear()
+
+
+@pytest.mark.django_db
+def test_a_lone_runs_job_seekers_are_read_once_per_batches_and_departements(
+    django_assert_num_queries,
+):
+    from diagnostics.models import DefmFact
+
+    batch = _batch("defm", "d" * 64, "2024-06")
+    DefmFact.objects.create(
+        batch=batch, level="departement", code="52", month="2024-06-01", category="ABC",
+        job_seekers=4_000,
+    )  # fmt: skip
+    DefmFact.objects.create(
+        batch=batch, level="commune", code="52121", month="2024-06-01", category="ABC",
+        job_seekers=1_200,
+    )  # fmt: skip
+    diagnostic_frames.frames_cache_clear()
+    asked = {"batch_ids": [batch.pk], "departements": ["52"], "communes": ["52121", "52448"]}
+    first = diagnostic_frames.job_seekers_frame_cached(**asked)
+    assert first.equals(diagnostic_frames.job_seekers_frame(**asked))
+    assert first["value"].tolist() == [1_200, 4_000]
+    with data_scope(diagnostic_frames.data_version()), django_assert_num_queries(0):
+        assert diagnostic_frames.job_seekers_frame_cached(**asked) is first
+    # Other départements: read.
+    other = diagnostic_frames.job_seekers_frame_cached(**{**asked, "departements": ["10"]})
+    assert other["value"].tolist() == [1_200]
+    # Another file (another batch id): read again.
+    replaced = _batch("defm", "e" * 64, "2024-07")
+    DefmFact.objects.create(
+        batch=replaced, level="departement", code="52", month="2024-06-01", category="ABC",
+        job_seekers=4_100,
+    )  # fmt: skip
+    again = diagnostic_frames.job_seekers_frame_cached(**{**asked, "batch_ids": [replaced.pk]})
+    assert again["value"].tolist() == [4_100]
+    diagnostic_frames.frames_cache_clear()
