@@ -29,6 +29,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,18 @@ class ReferenceTiming:
     basins: int
     seconds: float
     read_seconds: float
+
+
+def zones_as_basins(communes: Any, column: str) -> dict[int, list[str]]:
+    """Every zone of the crosswalk's `column` (zones d'emploi, bassins BMO) taken as a basin:
+    {its rank: its communes' codes}, zones in code order."""
+    from diagnostics.analytics import columns as c
+
+    located = communes[communes[column].notna()]
+    return {
+        i: group[c.COMMUNE_CODE].tolist()
+        for i, (_, group) in enumerate(located.groupby(column, sort=True))
+    }
 
 
 def reference_pass() -> ReferenceTiming:
@@ -61,11 +74,7 @@ def reference_pass() -> ReferenceTiming:
     engine_references(communes=communes, bmo=bmo, unemployment=rates)
     basins = 0
     for column in (c.ZONE_EMPLOI_CODE, c.BASSIN_BMO_CODE):
-        located = communes[communes[column].notna()]
-        memberships = {
-            i: group[c.COMMUNE_CODE].tolist()
-            for i, (_, group) in enumerate(located.groupby(column, sort=True))
-        }
+        memberships = zones_as_basins(communes, column)
         basins += len(memberships)
         on_bmo = basin_crosswalks(communes, memberships=memberships, zoning="bassin_bmo")
         on_ze = basin_crosswalks(communes, memberships=memberships, zoning="zone_emploi")
@@ -127,11 +136,7 @@ def full_reference_pass() -> ReferenceTiming:
     france: dict[object, object] = {}
     basins = 0
     for column in (c.ZONE_EMPLOI_CODE, c.BASSIN_BMO_CODE):
-        located = communes[communes[column].notna()]
-        memberships = {
-            i: group[c.COMMUNE_CODE].tolist()
-            for i, (_, group) in enumerate(located.groupby(column, sort=True))
-        }
+        memberships = zones_as_basins(communes, column)
         basins += len(memberships)
         contexts = basin_contexts(
             communes=communes,
