@@ -176,5 +176,4 @@ def memo_row_index(frame: pd.DataFrame, column: str) -> RowIndex | None:
             kept = (frame, row_index(frame, column))
             _indexes[column] = kept
         return kept[1]
-    found = memoised(("row_index", column, id(frame)), lambda: (frame, row_index(frame, column)))
-    return found[1] if found[0] is frame else row_index(frame, column)
+    return memoised_on(frame, ("row_index", column), lambda: row_index(frame, column))

@@ -35,7 +35,7 @@ def _published_communes(
     """The commune rows of `job_seekers` with a value, as arrays (period, value) and the
     positions of each commune's rows; built once per frame in a chunk of a national batch."""
 
-    def build() -> tuple[pd.DataFrame, tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]]:
+    def build() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         mask = (job_seekers[c.LEVEL] == c.LEVEL_COMMUNE) & job_seekers[c.VALUE].notna()
         rows = job_seekers[mask]
         geo = rows[c.GEO_CODE].to_numpy()
@@ -43,10 +43,9 @@ def _published_communes(
         periods = rows[c.PERIOD].to_numpy(dtype=object)
         values = rows[c.VALUE].to_numpy(dtype="int64")
         by_commune = {str(k): np.asarray(v) for k, v in positions.items()}
-        return job_seekers, (by_commune, periods, values)
+        return by_commune, periods, values
 
-    found = memoised(("published_communes", id(job_seekers)), build)
-    return found[1] if found[0] is job_seekers else build()[1]
+    return memoised_on(job_seekers, ("published_communes",), build)
 
 
 def communes_map_table(
