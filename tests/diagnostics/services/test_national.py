@@ -237,8 +237,8 @@ def test_chunk_plan_keeps_a_small_batch_in_one_chunk():
 def test_a_basin_run_again_alone_reads_its_pools_back_with_the_same_figures(monkeypatch):
     # A lone run keeps the pools of its bassins (published tensions, saturated métiers and
     # bridges) per process and data version: run again with other parameters, the basin reads
-    # them back; its figures are those computed with nothing kept; a new import builds them
-    # again.
+    # them back; its figures are those computed with nothing kept; other saturation rules
+    # build that pool again.
     from diagnostics.services import prospective_saturation, tensions_published
 
     basin = diagnostic_world().basin  # communes 52001 and 52002: all of bassin 4418
